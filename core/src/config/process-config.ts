@@ -1,0 +1,56 @@
+// The shape of a validated process config: core sections plus one section per plugin id.
+import type { ContributionKind, RoleName } from '../plugins/manifest';
+import type { LogLevel } from '../contracts/logger';
+import type { JsonSchema } from './json-schema';
+
+export interface NodeSection {
+  /** This node's id: unique in the cluster, stable across restarts (the Raft member id on masters). */
+  id: string;
+  clusterId: string;
+  /** Where the node keeps its state (master: Raft log and snapshots). */
+  dataDir: string;
+}
+
+export interface LogSection {
+  level: LogLevel;
+  format: 'text' | 'json';
+  /** Log file; stderr when empty. */
+  file: string;
+}
+
+/** Which contribution serves each extension point ("none" turns an optional one off). */
+export type PluginSelection = Partial<Record<ContributionKind, string>>;
+
+/** A fully validated config: every default filled in, every override applied. */
+export interface ProcessConfig {
+  role: RoleName;
+  node: NodeSection;
+  log: LogSection;
+  plugins: PluginSelection;
+  /** The role's own section and every plugin section, by name. */
+  [section: string]: unknown;
+}
+
+export const NODE_SECTION_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Identity of this node',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    id: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Unique, stable node id (env MOOSENG_NODE_ID; chunkservers also MOOSENG_SERVER_ID). Default: <role>-<hostname>' },
+    clusterId: { type: 'string', minLength: 1, default: 'mooseng', description: 'Cluster name; nodes of different clusters refuse each other (env MOOSENG_CLUSTER_ID)' },
+    dataDir: { type: 'string', minLength: 1, description: 'State directory of this node. Default: ./mooseng-data/<node id>' },
+  },
+};
+
+export const LOG_SECTION_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Logging',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    level: { enum: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', description: 'Least severe level written (env MOOSENG_LOG_LEVEL)' },
+    format: { enum: ['text', 'json'], default: 'text', description: 'text for people, json for log shippers' },
+    file: { type: 'string', default: '', description: 'Append logs to this file; empty means stderr' },
+  },
+};

@@ -1,0 +1,97 @@
+// IChunkStore: a chunkserver's storage on one data directory. One store per directory; the chunkserver spreads
+// chunks over its stores and treats a failed store as one unusable disk, not a failed server.
+import type { ICompressor } from './compressor';
+
+/** Largest chunk: a file is cut into chunks of this size. */
+export const CHUNK_SIZE_BYTES = 64 * 1024 * 1024;
+/** Unit of checksumming (CRC32) and compression inside a chunk. */
+export const BLOCK_SIZE_BYTES = 64 * 1024;
+export const BLOCKS_PER_CHUNK = CHUNK_SIZE_BYTES / BLOCK_SIZE_BYTES;
+
+/**
+ * One version of one chunk. Chunk ids are unsigned integers below 2^53 (safe JS numbers), allocated by the master;
+ * versions start at 1 and grow each time the master lets replicas diverge (see DESIGN.md section 4).
+ */
+export interface ChunkRef {
+  chunkId: number;
+  version: number;
+}
+
+export interface StoredChunk extends ChunkRef {
+  /** Bytes of data in the chunk (its logical length; holes count). */
+  length: number;
+}
+
+export interface DirectoryUsage {
+  dir: string;
+  /** Size of the file system holding the directory. */
+  totalBytes: number;
+  /** Bytes still free on that file system. */
+  freeBytes: number;
+  /** Bytes taken by this store's chunk files. */
+  usedBytes: number;
+  chunks: number;
+  /** `unusable` after an I/O error, ENOSPC on create, or the directory vanishing; `error` says why. */
+  state: 'ok' | 'unusable';
+  error?: string;
+}
+
+export interface IoOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Chunk storage on one directory.
+ *
+ * Buffers: a `data` argument is borrowed for the duration of the call (the store copies what it keeps); a returned
+ * buffer belongs to the caller.
+ * Ordering: operations on one chunk complete in the order they were called; different chunks proceed in parallel.
+ * Durability: a resolved write has reached the disk only as the store's fsync policy says ("always": before
+ * resolving; "on-close": by the time flush() resolves; "never": when the kernel decides). Stores must honour the
+ * policy truthfully.
+ * Errors (MoosengError codes): CHUNK_NOT_FOUND (no chunk of that id), CHUNK_STALE_VERSION (the id exists with
+ * another version), CHUNK_EXISTS (create of an existing id), CHUNK_OUT_OF_RANGE (offset + length beyond
+ * CHUNK_SIZE_BYTES), CHUNK_CORRUPT (a block failed its CRC: never return its bytes), NO_SPACE, IO_ERROR,
+ * DISK_UNUSABLE (the store was marked unusable earlier), ABORTED.
+ */
+export interface IChunkStore {
+  /** The data directory, as configured. */
+  readonly dir: string;
+  /** Creates an empty chunk (length 0). */
+  create(ref: ChunkRef, options?: IoOptions): Promise<void>;
+  /** Writes `data` at `offset`; partial blocks are read, merged and re-checksummed. Extends the length if needed. */
+  write(ref: ChunkRef, offset: number, data: Uint8Array, options?: IoOptions): Promise<void>;
+  /**
+   * Reads up to `length` bytes at `offset`, verifying the CRC of every block touched. Holes read as zeros; the result
+   * is shorter than `length` only where the chunk ends.
+   */
+  read(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<Uint8Array>;
+  /** Sets the length; growing leaves a hole, shrinking discards data past `length`. */
+  truncate(ref: ChunkRef, length: number, options?: IoOptions): Promise<void>;
+  /** Renames the chunk's version (after the master bumped it); fails with CHUNK_STALE_VERSION if `ref` is not current. */
+  setVersion(ref: ChunkRef, newVersion: number, options?: IoOptions): Promise<void>;
+  /** Removes the chunk. */
+  delete(ref: ChunkRef, options?: IoOptions): Promise<void>;
+  /** Makes all writes to the chunk durable (fsync) unless the policy is "never". */
+  flush(ref: ChunkRef, options?: IoOptions): Promise<void>;
+  /** The stored version and length of a chunk id, or null when absent. */
+  stat(chunkId: number, options?: IoOptions): Promise<StoredChunk | null>;
+  /** Every chunk in the directory, for registration with the masters. */
+  list(options?: IoOptions): Promise<StoredChunk[]>;
+  usage(options?: IoOptions): Promise<DirectoryUsage>;
+  /** Re-reads the whole chunk and returns the indexes of blocks whose CRC does not match (empty when sound). */
+  verify(ref: ChunkRef, options?: IoOptions): Promise<number[]>;
+  /** Waits for in-flight operations and releases file handles. */
+  close(): Promise<void>;
+}
+
+export interface ChunkStoreOpenOptions extends IoOptions {
+  /** Per-block compressor, when the chunkserver config selects one. */
+  compressor?: ICompressor;
+}
+
+/** What a chunk-store plugin contributes: opens one store per data directory. */
+export interface IChunkStoreFactory {
+  open(dir: string, options?: ChunkStoreOpenOptions): Promise<IChunkStore>;
+}
+export const IChunkStoreFactory = Symbol.for('mooseng.chunk-store-factory');

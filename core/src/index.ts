@@ -1,0 +1,37 @@
+// @mooseng/core public API: contracts and their tokens, errors, config, plugins, protocol and role assembly.
+export * from './di';
+export * from './errors';
+
+export * from './contracts/chunk-store';
+export * from './contracts/clock';
+export * from './contracts/compressor';
+export * from './contracts/consensus';
+export * from './contracts/logger';
+export * from './contracts/metrics';
+export * from './contracts/placement';
+export * from './contracts/random';
+
+export * from './runtime/noop-metrics';
+export * from './runtime/stream-logger';
+export * from './runtime/system-clock';
+export * from './runtime/system-random';
+
+export * from './config/json-schema';
+export * from './config/process-config';
+export * from './config/environment';
+export * from './config/load-config';
+export * from './config/render-config';
+
+export * from './plugins/manifest';
+export * from './plugins/registry';
+export * from './plugins/discovery';
+export * from './plugins/kind-tokens';
+
+export * from './roles/role-definition';
+export * from './roles/role-context';
+export * from './roles/role-runner';
+export * from './roles/assemble-role';
+export * from './roles/roles';
+export * from './roles/master/master-config';
+export * from './roles/chunkserver/chunkserver-config';
+export * from './roles/client/client-config';

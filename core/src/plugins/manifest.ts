@@ -1,0 +1,106 @@
+// The plugin contract: what a plugin package exports, and what the host hands each contribution when it builds it.
+import type { IClock } from '../contracts/clock';
+import type { ILogger } from '../contracts/logger';
+import type { IMetrics } from '../contracts/metrics';
+import type { IRandom } from '../contracts/random';
+import type { JsonSchema } from '../config/json-schema';
+
+/**
+ * The core API version plugins declare in `apiVersion`. The major part changes when a contract changes
+ * incompatibly; the host accepts a plugin of the same major and a minor not newer than its own.
+ */
+export const CORE_API_VERSION = '1.0';
+
+/** The roles a process can run. */
+export type RoleName = 'master' | 'chunkserver' | 'client';
+export const ROLE_NAMES: readonly RoleName[] = ['master', 'chunkserver', 'client'];
+
+/**
+ * Extension points, each with its contract in core/src/contracts/:
+ * chunk-store → IChunkStoreFactory, consensus → IConsensus, placement → IPlacement, compressor → ICompressor,
+ * metrics → IMetrics.
+ */
+export type ContributionKind = 'chunk-store' | 'consensus' | 'placement' | 'compressor' | 'metrics';
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['chunk-store', 'consensus', 'placement', 'compressor', 'metrics'];
+
+/** Facts about the process building a contribution. */
+export interface NodeInfo {
+  role: RoleName;
+  /** This node's id (node.id in the config). */
+  id: string;
+  clusterId: string;
+  /** Where this node keeps its state (node.dataDir). */
+  dataDir: string;
+}
+
+/**
+ * What the host gives a contribution's factory. Plugins get services from here instead of importing their own copy
+ * of tsyringe or constructing core services themselves, so a user-installed plugin with its own node_modules still
+ * shares the host's logger, metrics, clock and randomness.
+ */
+export interface PluginContext<Config = Record<string, unknown>> {
+  /** The plugin's config section, validated against its schema with defaults filled in. */
+  config: Config;
+  /** A logger already tagged with the role, node and plugin id. */
+  logger: ILogger;
+  metrics: IMetrics;
+  clock: IClock;
+  random: IRandom;
+  node: NodeInfo;
+  /**
+   * The whole validated config of the process, read-only, for plugins that need a core setting (a port, the
+   * master's peer list).
+   */
+  processConfig: Readonly<Record<string, unknown>>;
+  /** Resolves a service another contribution or the role registered (a token from contracts/). */
+  resolve<T>(token: symbol): T;
+  /** An AbortSignal that fires when the role is stopping. */
+  signal: AbortSignal;
+}
+
+/** A requirement on the rest of the process's configuration, checked before anything is built. */
+export interface Requirement {
+  kind: ContributionKind;
+  /** A specific contribution id; any of the kind when absent. */
+  id?: string;
+}
+
+/** One implementation a plugin provides. */
+export interface Contribution<Config = any, Service = unknown> {
+  kind: ContributionKind;
+  /** Globally unique id; the config selects it by this id and configures it in a section of the same name. */
+  id: string;
+  /** The roles it may serve. */
+  roles: readonly RoleName[];
+  /** One line for `mooseng plugins inspect` and `config init`. */
+  description: string;
+  /** JSON Schema (draft-07) of its config section; `default` and `description` on each property are used. */
+  configSchema?: JsonSchema;
+  requires?: readonly Requirement[];
+  /** Builds the service. Called once per role instance, after the config is validated. */
+  create(context: PluginContext<Config>): Service | Promise<Service>;
+  /** Releases what `create` acquired; called in reverse order when the role stops. */
+  dispose?(service: Service): Promise<void> | void;
+}
+
+/** What a plugin package's manifest module exports (as `manifest` or as its default export). */
+export interface PluginManifest {
+  /** The CORE_API_VERSION the plugin was built against, "major.minor". */
+  apiVersion: string;
+  provides: readonly Contribution[];
+}
+
+/** A manifest together with the package it came from. */
+export interface LoadedPlugin {
+  /** npm package name. */
+  name: string;
+  version: string;
+  /** Directory of the package. */
+  root: string;
+  manifest: PluginManifest;
+}
+
+/** Identity helper that type-checks a manifest. */
+export function definePlugin(manifest: PluginManifest): PluginManifest {
+  return manifest;
+}

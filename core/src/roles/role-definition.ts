@@ -1,0 +1,33 @@
+// What a role is, declaratively: its config section, the extension points it fills, and its ordered start-up steps.
+import type { JsonSchema } from '../config/json-schema';
+import type { ContributionKind, RoleName } from '../plugins/manifest';
+import type { RoleContext } from './role-context';
+
+/** One extension point a role fills from the config's `plugins:` section. */
+export interface PluginSlot {
+  kind: ContributionKind;
+  /** The contribution used when the config names none; "none" leaves an optional slot empty. */
+  defaultId: string;
+  /** Optional slots accept "none". */
+  optional: boolean;
+}
+
+/**
+ * One named start-up step. Steps start in table order and stop in reverse; a step that fails to start stops every
+ * step started before it. `stop` must be safe to call after a partial `start`.
+ */
+export interface RoleStep {
+  name: string;
+  start(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface RoleDefinition {
+  name: RoleName;
+  /** Schema of the role's own config section (named like the role). */
+  section: JsonSchema;
+  /** Extension points, in the order their plugins are built (metrics first: others record through it). */
+  slots: readonly PluginSlot[];
+  /** The role's own steps, run after the plugins are built (config → plugins → these). */
+  steps(context: RoleContext): RoleStep[];
+}
