@@ -35,3 +35,4 @@ export * from './roles/roles';
 export * from './roles/master/master-config';
 export * from './roles/chunkserver/chunkserver-config';
 export * from './roles/client/client-config';
+export * from './roles/run-until-signal';

@@ -46,6 +46,11 @@ export class RoleInstance {
     private readonly abort: AbortController,
   ) {}
 
+  /** Names of every step in the table, in start order. */
+  get stepNames(): string[] {
+    return this.runner.stepNames;
+  }
+
   get state(): RoleRunner['state'] {
     return this.runner.state;
   }

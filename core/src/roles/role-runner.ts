@@ -18,6 +18,11 @@ export class RoleRunner {
     return this.stateValue;
   }
 
+  /** Names of every step, in start order. */
+  get stepNames(): string[] {
+    return this.steps.map((s) => s.name);
+  }
+
   /** Names of the steps started so far, in start order. */
   get startedSteps(): string[] {
     return this.started.map((s) => s.name);
