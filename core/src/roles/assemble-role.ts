@@ -46,6 +46,11 @@ export class RoleInstance {
     private readonly abort: AbortController,
   ) {}
 
+  /** Resolves once the role has stopped, whether by stop() or by a failed start. */
+  get stopped(): Promise<void> {
+    return this.runner.stopped;
+  }
+
   /** Names of every step in the table, in start order. */
   get stepNames(): string[] {
     return this.runner.stepNames;

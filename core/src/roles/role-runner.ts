@@ -8,6 +8,9 @@ export class RoleRunner {
   private readonly started: RoleStep[] = [];
   private stateValue: RoleState = 'idle';
   private stopping: Promise<void> | null = null;
+  private markStopped!: () => void;
+  /** Resolves once the role has stopped, whether by stop() or by a failed start. */
+  readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
 
   constructor(
     private readonly steps: readonly RoleStep[],
@@ -42,6 +45,7 @@ export class RoleRunner {
         this.stateValue = 'failed';
         await this.stopStarted();
         this.stateValue = 'failed';
+        this.markStopped();
         throw err;
       }
       this.started.push(step);
@@ -56,6 +60,7 @@ export class RoleRunner {
       this.stateValue = 'stopping';
       await this.stopStarted();
       this.stateValue = 'stopped';
+      this.markStopped();
     })();
     return this.stopping;
   }

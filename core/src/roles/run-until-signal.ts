@@ -10,6 +10,19 @@ export const STOP_GRACE_MS = 15_000;
  */
 export function stopOnSignals(instance: RoleInstance, graceMs = STOP_GRACE_MS): Promise<void> {
   return new Promise((resolve) => {
+    let stopped = false;
+    // Signal handlers do not keep Node alive; a running role must stay up until told to stop.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const done = (): void => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(keepAlive);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    // However the role stops (a signal, a failed start, a caller), release the process.
+    void instance.stopped.then(done);
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -22,10 +35,7 @@ export function stopOnSignals(instance: RoleInstance, graceMs = STOP_GRACE_MS): 
         instance.logger.error(`did not stop within ${graceMs} ms; exiting`);
         process.exit(1);
       }, graceMs).unref();
-      instance.stop().then(resolve, (err) => {
-        instance.logger.error('stop failed', { err });
-        resolve();
-      });
+      instance.stop().catch((err) => instance.logger.error('stop failed', { err }));
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
