@@ -121,8 +121,11 @@ export function checkConfig(sources: ConfigSources, registry: PluginRegistry): {
     origin.set(path, `--set ${assignment}`);
   }
 
-  // 4. Schema validation of every section, defaults filled in.
-  const schema = processSchema(definition, registry);
+  // 4. Schema validation of every section, defaults filled in. Only the selected plugins' sections get defaults (and
+  // so their required settings are enforced); another installed plugin's section is checked only when present.
+  const chosen = typeof raw.plugins === 'object' && raw.plugins !== null ? (raw.plugins as Record<string, unknown>) : {};
+  const selectedIds = new Set(definition.slots.map((slot) => String(chosen[slot.kind] ?? slot.defaultId)));
+  const schema = processSchema(definition, registry, selectedIds);
   const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
   ajv.addFormat('path', true);
   const validate = ajv.compile(schema);
@@ -183,7 +186,7 @@ export function checkConfig(sources: ConfigSources, registry: PluginRegistry): {
 }
 
 /** The JSON Schema of a whole process config for one role, with the installed plugins' sections. */
-export function processSchema(definition: RoleDefinition, registry: PluginRegistry): JsonSchema {
+export function processSchema(definition: RoleDefinition, registry: PluginRegistry, selectedIds: ReadonlySet<string> = new Set()): JsonSchema {
   const properties: Record<string, JsonSchema> = {
     role: { enum: [definition.name] },
     node: NODE_SECTION_SCHEMA,
@@ -198,7 +201,10 @@ export function processSchema(definition: RoleDefinition, registry: PluginRegist
   };
   for (const { contribution } of registry.list()) {
     if (!contribution.roles.includes(definition.name)) continue;
-    properties[contribution.id] = { type: 'object', default: {}, ...(contribution.configSchema ?? {}) };
+    const section: JsonSchema = { type: 'object', ...(contribution.configSchema ?? {}) };
+    if (selectedIds.has(contribution.id)) section.default = {};
+    else delete section.default;
+    properties[contribution.id] = section;
   }
   return { type: 'object', additionalProperties: false, properties };
 }

@@ -82,7 +82,7 @@ export class PluginRegistry {
           continue;
         }
         if (!Array.isArray(c.roles) || c.roles.length === 0 || c.roles.some((r: RoleName) => !ROLE_NAMES.includes(r))) {
-          problem(ErrorCodes.PLUGIN_INVALID, `${label}: roles must be a non-empty list of ${ROLE_NAMES.join(', ')}`);
+          problem(ErrorCodes.PLUGIN_INVALID, `${label}: roles ${JSON.stringify(c.roles)} must be a non-empty list of ${ROLE_NAMES.join(', ')}`);
           continue;
         }
         if (typeof c.create !== 'function') {
