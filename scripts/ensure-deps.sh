@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what MooseNG needs on this machine, only where it is missing: system packages (as root, through apt),
+# then node_modules (npm ci), then the TypeScript build. Sourced by the demo and test commands, and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: libfuse2 for fuse-native, fuse3 for fusermount, a C++ toolchain for the O_DIRECT addon, and the
+# programs the end-to-end tests run on a mount.
+SYSTEM_PACKAGES=(libfuse2 fuse3 build-essential python3 git rsync sqlite3 fio attr util-linux)
+missing=()
+for p in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "ensure-deps: installing system packages: ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "ensure-deps: missing system packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# node_modules: (re)install when absent or older than the lockfile.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "ensure-deps: npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+# Build (incremental: a no-op when nothing changed).
+npx tsc -b
