@@ -1,0 +1,198 @@
+// RoleHttpServer: the small HTTP server every role runs (/health, /metrics, JSON APIs), with bounded bodies and
+// errors as JSON carrying the core error code.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ILogger } from '../contracts/logger';
+import type { IMetrics } from '../contracts/metrics';
+import { ErrorCodes, isMoosengError, MoosengError, type ErrorCode } from '../errors';
+
+/** Largest request body accepted; anything larger is refused with 413 before it is buffered. */
+export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
+
+export interface HttpRequest {
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Parsed JSON body (POST/PUT), or undefined. */
+  body: unknown;
+  remoteAddress: string;
+}
+
+export type HttpReply =
+  | { status?: number; json: unknown }
+  | { status?: number; text: string; contentType?: string };
+
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Exact path, e.g. /api/v1/chunkservers. */
+  path: string;
+  handler(request: HttpRequest): HttpReply | Promise<HttpReply>;
+}
+
+/** HTTP status for each error code a handler may raise. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCodes.ENOENT:
+    case ErrorCodes.ENODATA:
+    case ErrorCodes.CHUNK_NOT_FOUND:
+      return 404;
+    case ErrorCodes.EEXIST:
+    case ErrorCodes.ENOTEMPTY:
+      return 409;
+    case ErrorCodes.EACCES:
+    case ErrorCodes.EPERM:
+    case ErrorCodes.EROFS:
+      return 403;
+    case ErrorCodes.NOT_LEADER:
+    case ErrorCodes.UNAVAILABLE:
+    case ErrorCodes.QUORUM_LOST:
+      return 503;
+    case ErrorCodes.INTERNAL:
+    case ErrorCodes.IO_ERROR:
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+export interface RoleHttpServerOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  logger: ILogger;
+  routes: readonly HttpRoute[];
+}
+
+export class RoleHttpServer {
+  private server: Server | null = null;
+  private readonly routes = new Map<string, HttpRoute>();
+
+  constructor(private readonly options: RoleHttpServerOptions) {
+    for (const r of options.routes) this.routes.set(`${r.method} ${r.path}`, r);
+  }
+
+  /** Listens; resolves with the port actually bound. Fails with UNAVAILABLE naming the port when it is taken. */
+  async start(): Promise<number> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new MoosengError(
+            ErrorCodes.UNAVAILABLE,
+            err.code === 'EADDRINUSE'
+              ? `HTTP port ${this.options.port} on ${this.options.host} is already in use; stop the other process or choose another port`
+              : `cannot listen for HTTP on ${this.options.host}:${this.options.port}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const route = this.routes.get(`${req.method} ${url.pathname}`);
+      if (!route) {
+        const known = [...this.routes.values()].some((r) => r.path === url.pathname);
+        return send(res, known ? 405 : 404, { error: { code: 'NOT_FOUND', message: known ? `${req.method} is not allowed on ${url.pathname}` : `no such endpoint: ${url.pathname}` } });
+      }
+      const body = req.method === 'POST' || req.method === 'PUT' ? await readJsonBody(req) : undefined;
+      const reply = await route.handler({ method: req.method!, path: url.pathname, query: url.searchParams, body, remoteAddress: req.socket.remoteAddress ?? '' });
+      if ('json' in reply) return send(res, reply.status ?? 200, reply.json);
+      res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
+      res.end(reply.text);
+    } catch (err) {
+      if (err instanceof BodyError) return send(res, err.status, { error: { code: ErrorCodes.INVALID_ARGUMENT, message: err.message } });
+      if (isMoosengError(err)) {
+        return send(res, httpStatusOf(err.code), { error: { code: err.code, message: err.message, details: err.details } });
+      }
+      this.options.logger.error('HTTP handler failed', { path: req.url, err });
+      send(res, 500, { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log' } });
+    }
+  }
+}
+
+/** GET /metrics from IMetrics; 404 with a hint when metrics are off (`plugins.metrics: none`). */
+export function metricsRoute(metrics: IMetrics): HttpRoute {
+  return {
+    method: 'GET',
+    path: '/metrics',
+    handler: async () => {
+      const rendered = await metrics.render();
+      if (!rendered) return { status: 404, text: 'metrics are off on this node (plugins.metrics: none)\n' };
+      return { text: rendered.body, contentType: rendered.contentType };
+    },
+  };
+}
+
+class BodyError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_HTTP_BODY_BYTES) {
+      req.resume();
+      return reject(new BodyError(413, `request body of ${declared} bytes exceeds the ${MAX_HTTP_BODY_BYTES}-byte limit`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_HTTP_BODY_BYTES) {
+        req.destroy();
+        reject(new BodyError(413, `request body exceeds the ${MAX_HTTP_BODY_BYTES}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new BodyError(400, 'request body is not valid JSON'));
+      }
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, json: unknown): void {
+  const body = JSON.stringify(json);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * A file-system path from an API request, normalized and checked: absolute, no NUL, no "..", no empty or "."
+ * components. Returns its components. Traversal is refused rather than resolved, so a path always means what it says.
+ */
+export function parseFsPath(path: unknown): string[] {
+  if (typeof path !== 'string' || path.length === 0) throw new MoosengError(ErrorCodes.EINVAL, 'path must be a non-empty string');
+  if (path.length > 4096) throw new MoosengError(ErrorCodes.ENAMETOOLONG, 'path is longer than 4096 bytes');
+  if (!path.startsWith('/')) throw new MoosengError(ErrorCodes.EINVAL, `path must be absolute: ${JSON.stringify(path)}`);
+  if (path.includes('\0')) throw new MoosengError(ErrorCodes.EINVAL, 'path must not contain NUL bytes');
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new MoosengError(ErrorCodes.EINVAL, `path must not contain "..": ${JSON.stringify(path)}`);
+  return parts;
+}
