@@ -36,3 +36,6 @@ export * from './roles/master/master-config';
 export * from './roles/chunkserver/chunkserver-config';
 export * from './roles/client/client-config';
 export * from './roles/run-until-signal';
+export * from './protocol/proto-files';
+export * from './protocol/grpc-errors';
+export * from './http/http-server';
