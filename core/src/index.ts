@@ -27,6 +27,17 @@ export * from './plugins/registry';
 export * from './plugins/discovery';
 export * from './plugins/kind-tokens';
 
+export * from './protocol/status';
+export * from './protocol/frame';
+export * from './protocol/wire-codec';
+export * from './protocol/data-plane-messages';
+export * from './protocol/data-plane-connection';
+export * from './protocol/data-plane-client';
+
+export * from './chunkserver-shared/block-file';
+export * from './chunkserver-shared/chunk-file-format';
+export * from './chunkserver-shared/block-chunk-store';
+
 export * from './roles/role-definition';
 export * from './roles/role-context';
 export * from './roles/role-runner';
@@ -39,3 +50,16 @@ export * from './roles/run-until-signal';
 export * from './protocol/proto-files';
 export * from './protocol/grpc-errors';
 export * from './http/http-server';
+export * from './roles/master/namespace/constants';
+export * from './roles/master/namespace/binary-codec';
+export * from './roles/master/namespace/commands';
+export * from './roles/master/namespace/results';
+export * from './roles/master/namespace/inode';
+export * from './roles/master/namespace/permissions';
+export * from './roles/master/namespace/namespace-tree';
+export * from './roles/master/namespace/path-resolver';
+export * from './roles/master/namespace/session-table';
+export * from './roles/master/namespace/snapshot-codec';
+export * from './roles/master/namespace/namespace-state-machine';
+export * from './roles/master/chunks/chunk-table';
+export * from './roles/master/chunks/chunk-locations';

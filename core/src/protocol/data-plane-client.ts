@@ -1,0 +1,244 @@
+// DataPlaneClient: talks to chunkservers over the framed data plane, with pooled connections per server.
+import type { ChunkRef, StoredChunk } from '../contracts/chunk-store';
+import type { IClock } from '../contracts/clock';
+import { ErrorCodes, MoosengError } from '../errors';
+import { SystemClock } from '../runtime/system-clock';
+import { MAX_FRAME_DATA_BYTES } from './frame';
+import { encodeRequest, requestType, type ChunkReply, type ChunkRequest, type Sender } from './data-plane-messages';
+import { DataPlaneConnection, type ReplyHandler } from './data-plane-connection';
+import { STATUS_OK, errorFromStatus } from './status';
+
+/** Default deadline of one request (a whole read stream counts as one). */
+export const DATA_PLANE_TIMEOUT_MS = 30_000;
+export const DATA_PLANE_CONNECT_TIMEOUT_MS = 5_000;
+/** Sockets kept per chunkserver; requests on one chunk always share a socket, so they stay in order. */
+export const DATA_PLANE_CONNECTIONS_PER_SERVER = 4;
+/** Read-reply pieces a stream buffers before it pauses its socket. */
+export const READ_STREAM_QUEUE_FRAMES = 8;
+
+export interface DataPlaneClientOptions {
+  connectionsPerServer?: number;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** "chunkserver" when a chunkserver forwards along a chain (CSTOCS_* frames); "client" otherwise. */
+  sender?: Sender;
+  clock?: IClock;
+}
+
+/** Options of one call: the rest of the replication chain, cancellation and a deadline. */
+export interface DataPlaneCallOptions {
+  /** Replicas after the addressed one, "host:port", in forwarding order. */
+  chain?: readonly string[];
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** One piece of a streamed read. */
+export interface ReadPiece {
+  /** Offset of `data` in the chunk. */
+  offset: number;
+  data: Buffer;
+}
+
+/**
+ * A pool of data-plane connections. Every call resolves when the chunkserver (and, for writes along a chain, every
+ * replica) has answered; errors are MoosengErrors with the wire status's code. A write whose local copy succeeded
+ * but whose chain broke fails with REPLICA_FAILED and `details.failedReplica` naming the replica that failed.
+ */
+export class DataPlaneClient {
+  private readonly pools = new Map<string, Array<Promise<DataPlaneConnection> | undefined>>();
+  private readonly perServer: number;
+  private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly sender: Sender;
+  private readonly clock: IClock;
+  private closed = false;
+
+  constructor(options: DataPlaneClientOptions = {}) {
+    this.perServer = options.connectionsPerServer ?? DATA_PLANE_CONNECTIONS_PER_SERVER;
+    this.timeoutMs = options.timeoutMs ?? DATA_PLANE_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DATA_PLANE_CONNECT_TIMEOUT_MS;
+    this.sender = options.sender ?? 'client';
+    this.clock = options.clock ?? new SystemClock();
+  }
+
+  async create(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'create', ref, chain: [...(options.chain ?? [])] }, options);
+  }
+
+  /** Writes `data` at `offset`, cut into frames sent back to back (pipelined) on one socket. */
+  async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array, options: DataPlaneCallOptions = {}): Promise<void> {
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const chain = [...(options.chain ?? [])];
+    const parts: Array<Promise<void>> = [];
+    for (let pos = 0; pos < buf.length || (pos === 0 && buf.length === 0); pos += MAX_FRAME_DATA_BYTES) {
+      const piece = buf.subarray(pos, pos + MAX_FRAME_DATA_BYTES);
+      parts.push(this.statusCall(address, ref.chunkId, { op: 'write', ref, offset: offset + pos, chain, data: piece }, options));
+      if (buf.length === 0) break;
+    }
+    const results = await Promise.allSettled(parts);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Reads `length` bytes at `offset` into one buffer (short only where the chunk ends). */
+  async read(address: string, ref: ChunkRef, offset: number, length: number, options: DataPlaneCallOptions = {}): Promise<Buffer> {
+    const pieces: Buffer[] = [];
+    for await (const piece of this.readStream(address, ref, offset, length, options)) pieces.push(piece.data);
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  }
+
+  /** Streams a read as the chunkserver sends it, piece by piece (each at most MAX_FRAME_DATA_BYTES). */
+  async *readStream(address: string, ref: ChunkRef, offset: number, length: number, options: DataPlaneCallOptions = {}): AsyncGenerator<ReadPiece> {
+    const conn = await this.connection(address, ref.chunkId, options.signal);
+    const queue: ReadPiece[] = [];
+    let done = false;
+    let error: MoosengError | null = null;
+    let wake: (() => void) | null = null;
+    const notify = (): void => {
+      wake?.();
+      wake = null;
+    };
+    let requestId = 0;
+    const handler: ReplyHandler = {
+      reply: (reply) => {
+        if (reply.op === 'read-data') {
+          queue.push({ offset: reply.offset, data: reply.data });
+          if (queue.length >= READ_STREAM_QUEUE_FRAMES) conn.throttle(requestId, true);
+          notify();
+          return false;
+        }
+        if (reply.op === 'status') {
+          if (reply.status !== STATUS_OK) error = replyError(reply, address);
+          done = true;
+          notify();
+          return true;
+        }
+        throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address} answered a read with ${reply.op}`);
+      },
+      fail: (err) => {
+        error = err;
+        done = true;
+        notify();
+      },
+    };
+    requestId = conn.send(requestType('read', this.sender), encodeRequest({ op: 'read', ref, offset, length }), handler, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+    });
+    try {
+      for (;;) {
+        if (queue.length > 0) {
+          const piece = queue.shift()!;
+          if (queue.length < READ_STREAM_QUEUE_FRAMES / 2) conn.throttle(requestId, false);
+          yield piece;
+          continue;
+        }
+        if (error) throw error;
+        if (done) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      conn.throttle(requestId, false);
+    }
+  }
+
+  async truncate(address: string, ref: ChunkRef, length: number, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'truncate', ref, length, chain: [...(options.chain ?? [])] }, options);
+  }
+
+  async delete(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'delete', ref, chain: [...(options.chain ?? [])] }, options);
+  }
+
+  async setVersion(address: string, ref: ChunkRef, newVersion: number, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'set-version', ref, newVersion, chain: [...(options.chain ?? [])] }, options);
+  }
+
+  /** Asks the chunkserver at `address` to copy the chunk from `source` (another chunkserver, "host:port"). */
+  async replicate(address: string, ref: ChunkRef, source: string, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'replicate', ref, source }, options);
+  }
+
+  /** The chunk's stored version and length; CHUNK_NOT_FOUND when the server has no copy. */
+  async stat(address: string, chunkId: number, options: DataPlaneCallOptions = {}): Promise<StoredChunk> {
+    let result: StoredChunk | null = null;
+    await this.call(address, chunkId, { op: 'stat', chunkId }, options, (reply) => {
+      if (reply.op !== 'stat-reply') throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address} answered a stat with ${reply.op}`);
+      result = { chunkId: reply.chunkId, version: reply.version, length: reply.length };
+    });
+    return result!;
+  }
+
+  /** Closes every pooled socket; calls in flight fail with UNAVAILABLE. */
+  close(): void {
+    this.closed = true;
+    for (const pool of this.pools.values()) for (const c of pool) void c?.then((conn) => conn.close(), () => undefined);
+    this.pools.clear();
+  }
+
+  private statusCall(address: string, chunkId: number, req: ChunkRequest, options: DataPlaneCallOptions): Promise<void> {
+    return this.call(address, chunkId, req, options, (reply) => {
+      throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address} answered ${req.op} with ${reply.op}`);
+    });
+  }
+
+  /** Sends one request; resolves on an OK status, or after `onOther` accepted a non-status reply (which ends it). */
+  private async call(address: string, chunkId: number, req: ChunkRequest, options: DataPlaneCallOptions, onOther: (reply: ChunkReply) => void): Promise<void> {
+    const conn = await this.connection(address, chunkId, options.signal);
+    const payload = encodeRequest(req);
+    await new Promise<void>((resolve, reject) => {
+      conn.send(requestType(req.op, this.sender), payload, {
+        reply: (reply) => {
+          if (reply.op === 'status') {
+            if (reply.status === STATUS_OK) resolve();
+            else reject(replyError(reply, address));
+            return true;
+          }
+          onOther(reply);
+          resolve();
+          return true;
+        },
+        fail: reject,
+      }, { signal: options.signal, timeoutMs: options.timeoutMs ?? this.timeoutMs });
+    });
+  }
+
+  /** The pooled socket for a chunk: the same one for every call on that chunk, so they arrive in call order. */
+  private async connection(address: string, chunkId: number, signal?: AbortSignal): Promise<DataPlaneConnection> {
+    if (this.closed) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'data-plane client is closed');
+    let pool = this.pools.get(address);
+    if (!pool) {
+      pool = new Array(this.perServer).fill(undefined);
+      this.pools.set(address, pool);
+    }
+    const slot = chunkId % this.perServer;
+    let pending = pool[slot];
+    if (pending) {
+      const conn = await pending.catch(() => null);
+      if (conn && !conn.closed) return conn;
+      if (pool[slot] === pending) pool[slot] = undefined;
+    }
+    pending = pool[slot];
+    if (!pending) {
+      const thisPool = pool;
+      pending = DataPlaneConnection.open(address, this.clock, this.connectTimeoutMs, (conn) => {
+        if (thisPool[slot] === pendingRef) thisPool[slot] = undefined;
+        void conn;
+      }, signal);
+      const pendingRef = pending;
+      pool[slot] = pending;
+      pending.catch(() => {
+        if (thisPool[slot] === pendingRef) thisPool[slot] = undefined;
+      });
+    }
+    return pending;
+  }
+}
+
+/** The error a non-OK status reply stands for, with the failed replica (REPLICA_FAILED) in its details. */
+function replyError(reply: { status: number; failedReplica: string; message: string }, address: string): MoosengError {
+  const details: Record<string, unknown> = { chunkserver: address };
+  if (reply.failedReplica) details.failedReplica = reply.failedReplica;
+  return errorFromStatus(reply.status, reply.message, details);
+}

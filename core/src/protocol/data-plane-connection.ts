@@ -1,0 +1,175 @@
+// One client-side data-plane socket: sends request frames with fresh request ids and routes reply frames back.
+import { connect, type Socket } from 'node:net';
+import type { IClock, TimerHandle } from '../contracts/clock';
+import { ErrorCodes, MoosengError } from '../errors';
+import { FrameDecoder, encodeFrameHeader } from './frame';
+import { decodeReply, messageTypeName, type ChunkReply } from './data-plane-messages';
+
+/** Receives the replies of one request. Returns true from `reply` when the request is complete. */
+export interface ReplyHandler {
+  reply(reply: ChunkReply): boolean;
+  fail(err: MoosengError): void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+/** Splits "host:port" (IPv6 hosts in brackets). */
+export function parseAddress(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port > 0 && port < 65536)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `bad chunkserver address "${address}": expected host:port`);
+  return { host: m[1]!, port };
+}
+
+interface Pending {
+  handler: ReplyHandler;
+  timer: TimerHandle;
+  cleanup: () => void;
+}
+
+/** A connected socket with request tracking. Created by DataPlaneClient; closes itself on any stream error. */
+export class DataPlaneConnection {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closedWith: MoosengError | null = null;
+  private readonly decoder: FrameDecoder;
+  /** Streams that asked to slow down (their consumers are behind); the socket is paused while any do. */
+  private readonly pausedBy = new Set<number>();
+
+  private constructor(
+    readonly address: string,
+    private readonly socket: Socket,
+    private readonly clock: IClock,
+    private readonly onClose: (conn: DataPlaneConnection) => void,
+  ) {
+    this.decoder = new FrameDecoder({
+      frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
+      oversized: (type, _id, length) => this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
+      malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
+    });
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('error', (err) => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${address} closed the connection`)));
+  }
+
+  /** Connects to `address`, failing with UNAVAILABLE or TIMEOUT. */
+  static open(address: string, clock: IClock, timeoutMs: number, onClose: (conn: DataPlaneConnection) => void, signal?: AbortSignal): Promise<DataPlaneConnection> {
+    const { host, port } = parseAddress(address);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
+      const socket = connect({ host, port, noDelay: true });
+      const fail = (err: MoosengError): void => {
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        socket.destroy();
+        reject(err);
+      };
+      const onAbort = (): void => fail(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
+      const timer = clock.setTimer(timeoutMs, () => fail(new MoosengError(ErrorCodes.TIMEOUT, `no connection to chunkserver ${address} within ${timeoutMs} ms`)));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', (err) => fail(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to chunkserver ${address}: ${err.message}`, { cause: err })));
+      socket.once('connect', () => {
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        socket.removeAllListeners('error');
+        resolve(new DataPlaneConnection(address, socket, clock, onClose));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  /** Requests in flight on this socket. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends one request frame; `handler` gets its replies until it says the request is complete. A timeout or abort
+   * fails the handler; a late reply to it is dropped.
+   */
+  send(type: number, payload: readonly Buffer[], handler: ReplyHandler, options: RequestOptions): number {
+    if (this.closedWith) {
+      handler.fail(this.closedWith);
+      return 0;
+    }
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
+    const { signal } = options;
+    if (signal?.aborted) {
+      handler.fail(new MoosengError(ErrorCodes.ABORTED, `${messageTypeName(type)} to ${this.address} aborted`));
+      return 0;
+    }
+    const onAbort = (): void => this.finish(id, new MoosengError(ErrorCodes.ABORTED, `${messageTypeName(type)} to ${this.address} aborted`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = this.clock.setTimer(options.timeoutMs, () =>
+      this.finish(id, new MoosengError(ErrorCodes.TIMEOUT, `${messageTypeName(type)} to chunkserver ${this.address} got no reply within ${options.timeoutMs} ms`)),
+    );
+    this.pending.set(id, { handler, timer, cleanup: () => signal?.removeEventListener('abort', onAbort) });
+    let length = 0;
+    for (const part of payload) length += part.length;
+    const header = encodeFrameHeader(type, id, length);
+    this.socket.cork();
+    this.socket.write(header);
+    for (const part of payload) if (part.length > 0) this.socket.write(part);
+    this.socket.uncork();
+    return id;
+  }
+
+  /** Pauses reading while a stream's consumer is behind (`slow`), resumes once none is. */
+  throttle(requestId: number, slow: boolean): void {
+    if (slow) this.pausedBy.add(requestId);
+    else this.pausedBy.delete(requestId);
+    if (this.pausedBy.size > 0) this.socket.pause();
+    else if (!this.closedWith) this.socket.resume();
+  }
+
+  /** Closes the socket; pending requests fail with UNAVAILABLE. */
+  close(): void {
+    this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to ${this.address} closed`));
+  }
+
+  private finish(id: number, err?: MoosengError): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.pausedBy.delete(id);
+    p.timer.cancel();
+    p.cleanup();
+    if (err) p.handler.fail(err);
+    if (this.pausedBy.size === 0 && !this.closedWith) this.socket.resume();
+  }
+
+  private onFrame(type: number, requestId: number, payload: Buffer): void {
+    const p = this.pending.get(requestId);
+    if (!p) return; // a reply to a request that timed out or was aborted
+    let reply: ChunkReply;
+    try {
+      reply = decodeReply(type, payload);
+    } catch (err) {
+      this.destroy(err as MoosengError);
+      return;
+    }
+    let done: boolean;
+    try {
+      done = p.handler.reply(reply);
+    } catch (err) {
+      this.finish(requestId, err as MoosengError);
+      return;
+    }
+    if (done) this.finish(requestId);
+  }
+
+  private destroy(err: MoosengError): void {
+    if (this.closedWith) return;
+    this.closedWith = err;
+    this.socket.destroy();
+    for (const id of [...this.pending.keys()]) this.finish(id, err);
+    this.onClose(this);
+  }
+}

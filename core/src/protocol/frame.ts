@@ -1,0 +1,117 @@
+// Data-plane framing: a fixed 16-byte header (magic, type, request id, payload length) before each payload.
+import { BLOCK_SIZE_BYTES } from '../contracts/chunk-store';
+
+/** "MNG1": first four bytes of every frame; anything else means the peer does not speak this protocol. */
+export const FRAME_MAGIC = 0x4d4e4731;
+export const FRAME_HEADER_BYTES = 16;
+/** Most chunk data one frame carries (16 blocks): writes and read replies are cut into pieces of this size. */
+export const MAX_FRAME_DATA_BYTES = 16 * BLOCK_SIZE_BYTES;
+/** Room for a message's fixed fields and its chain of addresses, next to its data. */
+export const MAX_FRAME_FIELDS_BYTES = 8 * 1024;
+/** A payload above this bound is a protocol error (FRAME_TOO_LARGE), never an allocation. */
+export const MAX_FRAME_PAYLOAD_BYTES = MAX_FRAME_DATA_BYTES + MAX_FRAME_FIELDS_BYTES;
+
+export interface FrameHeader {
+  type: number;
+  requestId: number;
+  payloadLength: number;
+}
+
+/** Encodes a frame header into a fresh buffer. */
+export function encodeFrameHeader(type: number, requestId: number, payloadLength: number): Buffer {
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  header.writeUInt32BE(FRAME_MAGIC, 0);
+  header.writeUInt16BE(type, 4);
+  header.writeUInt16BE(0, 6);
+  header.writeUInt32BE(requestId >>> 0, 8);
+  header.writeUInt32BE(payloadLength, 12);
+  return header;
+}
+
+/** What a FrameDecoder reports. */
+export interface FrameSink {
+  /** A whole frame. The payload is owned by the receiver. */
+  frame(type: number, requestId: number, payload: Buffer): void;
+  /** A frame whose declared length exceeds the bound; its payload is skipped without being buffered. */
+  oversized(type: number, requestId: number, payloadLength: number): void;
+  /** The stream is not this protocol (bad magic): nothing after this point can be trusted. */
+  malformed(reason: string): void;
+}
+
+/**
+ * Cuts a byte stream into frames. Payloads that arrive in one socket chunk are sliced without copying; others are
+ * assembled into one buffer of exactly the declared length (bounded by MAX_FRAME_PAYLOAD_BYTES).
+ */
+export class FrameDecoder {
+  private readonly header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+  private headerFill = 0;
+  private current: FrameHeader | null = null;
+  private payload: Buffer | null = null;
+  private payloadFill = 0;
+  /** Bytes of an oversized payload still to discard. */
+  private skipping = 0;
+  private broken = false;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly maxPayloadBytes = MAX_FRAME_PAYLOAD_BYTES,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length && !this.broken) {
+      if (this.skipping > 0) {
+        const n = Math.min(this.skipping, chunk.length - pos);
+        this.skipping -= n;
+        pos += n;
+        continue;
+      }
+      if (this.current === null) {
+        const n = Math.min(FRAME_HEADER_BYTES - this.headerFill, chunk.length - pos);
+        chunk.copy(this.header, this.headerFill, pos, pos + n);
+        this.headerFill += n;
+        pos += n;
+        if (this.headerFill < FRAME_HEADER_BYTES) break;
+        this.headerFill = 0;
+        const magic = this.header.readUInt32BE(0);
+        if (magic !== FRAME_MAGIC) {
+          this.broken = true;
+          this.sink.malformed(`bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+          return;
+        }
+        const head: FrameHeader = { type: this.header.readUInt16BE(4), requestId: this.header.readUInt32BE(8), payloadLength: this.header.readUInt32BE(12) };
+        if (head.payloadLength > this.maxPayloadBytes) {
+          this.skipping = head.payloadLength;
+          this.sink.oversized(head.type, head.requestId, head.payloadLength);
+          continue;
+        }
+        if (head.payloadLength === 0) {
+          this.sink.frame(head.type, head.requestId, Buffer.alloc(0));
+          continue;
+        }
+        this.current = head;
+        if (chunk.length - pos >= head.payloadLength) {
+          // Whole payload in this chunk: hand out a view, no copy.
+          const payload = chunk.subarray(pos, pos + head.payloadLength);
+          pos += head.payloadLength;
+          this.current = null;
+          this.sink.frame(head.type, head.requestId, payload);
+          continue;
+        }
+        this.payload = Buffer.allocUnsafe(head.payloadLength);
+        this.payloadFill = 0;
+      }
+      const head = this.current!;
+      const payload = this.payload!;
+      const n = Math.min(head.payloadLength - this.payloadFill, chunk.length - pos);
+      chunk.copy(payload, this.payloadFill, pos, pos + n);
+      this.payloadFill += n;
+      pos += n;
+      if (this.payloadFill === head.payloadLength) {
+        this.current = null;
+        this.payload = null;
+        this.sink.frame(head.type, head.requestId, payload);
+      }
+    }
+  }
+}
