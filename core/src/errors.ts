@@ -54,6 +54,8 @@ export const ErrorCodes = {
   EFBIG: 'EFBIG',
   EROFS: 'EROFS',
   EDQUOT: 'EDQUOT',
+  // master sessions
+  SESSION_EXPIRED: 'SESSION_EXPIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,75 @@
+// One inode of the namespace: a small fixed-shape object (one hidden class for all kinds, to keep 1 M of them cheap).
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './constants';
+import type { InodeAttr } from './results';
+
+/** Directory entries: name → inode number, in insertion order (deterministic on every master). */
+export type DirEntries = Map<string, number>;
+
+/**
+ * An inode. `payload` depends on the type: a directory's entries, a symlink's target, a regular file's chunk ids
+ * per chunk index (0 = hole), or null for FIFOs, sockets and devices. Every field is always set so that all inodes
+ * share one V8 shape.
+ */
+export class Inode {
+  constructor(
+    public readonly ino: number,
+    /** S_IFMT type bits | permission bits. */
+    public mode: number,
+    public uid: number,
+    public gid: number,
+    public nlink: number,
+    /** Regular files: length in bytes; symlinks: target bytes; others 0 (directories report their entry count). */
+    public size: number,
+    public atime: number,
+    public mtime: number,
+    public ctime: number,
+    public goal: number,
+    /** Directories: the parent's inode number (the root is its own parent); others: 0 (hard links have many). */
+    public parent: number,
+    public rdev: number,
+    public payload: DirEntries | string | number[] | null,
+    public xattrs: Map<string, Uint8Array> | null,
+  ) {}
+
+  get type(): number {
+    return this.mode & S_IFMT;
+  }
+
+  isDir(): boolean {
+    return (this.mode & S_IFMT) === S_IFDIR;
+  }
+
+  isFile(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+
+  isSymlink(): boolean {
+    return (this.mode & S_IFMT) === S_IFLNK;
+  }
+
+  /** Directory entries (call only on a directory). */
+  get entries(): DirEntries {
+    return this.payload as DirEntries;
+  }
+
+  /** Chunk ids per chunk index (call only on a regular file). */
+  get chunks(): number[] {
+    return this.payload as number[];
+  }
+
+  attr(): InodeAttr {
+    return {
+      ino: this.ino,
+      mode: this.mode,
+      uid: this.uid,
+      gid: this.gid,
+      nlink: this.nlink,
+      size: this.isDir() ? this.entries.size : this.size,
+      atime: this.atime,
+      mtime: this.mtime,
+      ctime: this.ctime,
+      rdev: this.rdev,
+      goal: this.goal,
+    };
+  }
+}
