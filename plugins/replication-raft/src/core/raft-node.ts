@@ -1,0 +1,734 @@
+// RaftNode: the Raft algorithm as a pure state machine. No I/O, no clock, no Math.random: the host feeds it ticks,
+// messages and proposals and drains one Ready batch at a time (see types.ts for the persist → send → apply order).
+import type { IRandom } from '@mooseng/core';
+import { applyConfigChange, decodeConfigChange, encodeConfigChange, type ConfigChange } from './membership';
+import { Progress } from './progress';
+import { majorityValue, quorumSize } from './quorum';
+import { RaftLog } from './raft-log';
+import {
+  message,
+  type Entry,
+  type EntryType,
+  type HardState,
+  type Member,
+  type Message,
+  type RaftConfig,
+  type RaftRole,
+  type ReadState,
+  type Ready,
+  type Snapshot,
+  type SoftState,
+} from './types';
+
+/** Bound on bytes of committed entries handed to the host in one Ready, so one apply batch stays short. */
+export const MAX_APPLY_BYTES_PER_READY = 4 * 1024 * 1024;
+
+/** Why a proposal, read or admin request was refused. */
+export type RefusalReason = 'not-leader' | 'transferring' | 'config-pending' | 'invalid';
+
+export class RaftRefusal extends Error {
+  constructor(readonly reason: RefusalReason, message: string) {
+    super(message);
+  }
+}
+
+/** What a node starts from: its persisted state, or a fresh cluster's bootstrap membership. */
+export interface RaftInitialState {
+  hardState: HardState;
+  snapshot: Snapshot;
+  entries: Entry[];
+}
+
+interface PendingRead {
+  requestId: number;
+  index: number;
+  seq: number;
+}
+
+export class RaftNode {
+  readonly id: string;
+  term: number;
+  vote: string | null;
+  leaderId: string | null = null;
+  role: RaftRole = 'follower';
+  readonly log: RaftLog;
+  /** The membership in effect: the latest config entry in the log (appended, not necessarily committed). */
+  members: Member[] = [];
+
+  private readonly progress = new Map<string, Progress>();
+  private readonly votes = new Map<string, boolean>();
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  /** Index of the latest config entry; a new change waits until it is committed. */
+  private pendingConfigIndex = 0;
+  private lastConfigIndex = 0;
+  /** The follower leadership is being handed to, and ticks since the transfer began. */
+  leadTransferee: string | null = null;
+  private transferElapsed = 0;
+  private readSeq = 0;
+  private pendingReads: PendingRead[] = [];
+  /** Reads that arrived before this leader committed an entry of its term: their index would not be safe yet. */
+  private waitingReads: number[] = [];
+  private readStates: ReadState[] = [];
+  private msgs: Message[] = [];
+  private prevHard: HardState;
+  private prevSoft: SoftState;
+  private readonly snapshotElapsed = new Map<string, number>();
+
+  constructor(private readonly config: RaftConfig, private readonly random: IRandom, initial: RaftInitialState) {
+    this.id = config.id;
+    this.term = initial.hardState.term;
+    this.vote = initial.hardState.vote;
+    this.log = new RaftLog(initial.snapshot, initial.entries, Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length));
+    this.recomputeMembers();
+    this.prevHard = this.hardState();
+    this.prevSoft = this.softState();
+    this.resetElectionTimeout();
+  }
+
+  // ----- inputs -----
+
+  /** One logical clock tick. */
+  tick(): void {
+    if (this.role === 'leader') {
+      this.tickLeader();
+      return;
+    }
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.campaign(this.config.preVote ? 'pre-vote' : 'vote', false);
+    }
+  }
+
+  /** Starts an election now (tests, and a cluster of one at start). */
+  campaignNow(): void {
+    if (this.role !== 'leader' && this.promotable()) this.campaign(this.config.preVote ? 'pre-vote' : 'vote', false);
+  }
+
+  /** Appends a command on the leader; returns the index and term it will commit at if it commits. */
+  propose(data: Uint8Array): { index: number; term: number } {
+    return this.proposeEntry('normal', data);
+  }
+
+  /** Proposes a single-server membership change. One at a time: refused while the previous one is uncommitted. */
+  proposeConfigChange(change: ConfigChange): { index: number; term: number } {
+    this.requireLeader();
+    if (this.pendingConfigIndex > this.log.committed) {
+      throw new RaftRefusal('config-pending', 'a membership change is still in progress; retry when it has committed');
+    }
+    if (change.op === 'add' && this.members.some((m) => m.id === change.member.id)) {
+      throw new RaftRefusal('invalid', `${change.member.id} is already a member`);
+    }
+    if (change.op === 'remove') {
+      if (!this.members.some((m) => m.id === change.id)) throw new RaftRefusal('invalid', `${change.id} is not a member`);
+      if (this.members.length === 1) throw new RaftRefusal('invalid', 'cannot remove the last member');
+    }
+    return this.proposeEntry('config', encodeConfigChange(change));
+  }
+
+  /**
+   * Asks for a linearizable read point. The answer comes back as a ReadState with `requestId` once a quorum has
+   * confirmed this node is still leader (thesis 6.4); the host serves the read after applying up to its index.
+   */
+  readIndex(requestId: number): void {
+    this.requireLeader();
+    if (!this.committedInTerm()) {
+      this.waitingReads.push(requestId);
+      return;
+    }
+    this.startRead(requestId);
+  }
+
+  /** Hands leadership to `target` (sends TimeoutNow once its log is current). */
+  transferLeadership(target: string): void {
+    this.requireLeader();
+    if (target === this.id) return;
+    if (!this.members.some((m) => m.id === target)) throw new RaftRefusal('invalid', `${target} is not a member`);
+    if (this.leadTransferee === target) return;
+    this.leadTransferee = target;
+    this.transferElapsed = 0;
+    const pr = this.progress.get(target)!;
+    if (pr.match === this.log.lastIndex()) this.send(message({ type: 'timeout-now', from: this.id, to: target, term: this.term }));
+    else this.sendAppend(target);
+  }
+
+  /** The most up-to-date follower, for a transfer without a named target. */
+  bestTransferTarget(): string | null {
+    let best: string | null = null;
+    let bestMatch = -1;
+    for (const [id, pr] of this.progress) {
+      if (pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    }
+    return best;
+  }
+
+  /** Records that the host persisted a snapshot of the state machine at `index` (<= applied); drops older entries. */
+  compact(index: number, data: Uint8Array): Snapshot {
+    if (index <= this.log.snapshot.index) return this.log.snapshot;
+    if (index > this.log.applied) throw new Error(`invariant broken: snapshot at ${index} past applied ${this.log.applied}`);
+    const snapshot: Snapshot = { index, term: this.log.term(index)!, members: this.membersAt(index), data };
+    this.log.compact(snapshot);
+    return snapshot;
+  }
+
+  /** Feeds one message from a peer. */
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'pre-vote') {
+        // Leader lease (check-quorum): while we hear from a live leader, ignore disruptive candidates.
+        const inLease = this.config.checkQuorum && this.leaderId !== null && this.electionElapsed < this.config.electionTicks;
+        if (!m.force && inLease) return;
+      }
+      if (m.type === 'pre-vote') {
+        // A pre-vote never changes our term.
+      } else if (m.type === 'pre-vote-resp' && !m.reject) {
+        // A granted pre-vote carries the future term; it is counted below, not adopted.
+      } else {
+        const fromLeader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
+        this.becomeFollower(m.term, fromLeader ? m.from : null);
+      }
+    } else if (m.term < this.term) {
+      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // A stale leader learns the newer term from this reply and steps down.
+        this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term }));
+      } else if (m.type === 'pre-vote') {
+        this.send(message({ type: 'pre-vote-resp', from: this.id, to: m.from, term: this.term, reject: true }));
+      }
+      return;
+    }
+
+    if (m.type === 'vote' || m.type === 'pre-vote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    switch (this.role) {
+      case 'leader':
+        this.stepLeader(m);
+        break;
+      case 'candidate':
+      case 'pre-candidate':
+        this.stepCandidate(m);
+        break;
+      case 'follower':
+        this.stepFollower(m);
+        break;
+    }
+  }
+
+  // ----- output -----
+
+  hasReady(): boolean {
+    return (
+      !sameSoft(this.softState(), this.prevSoft) ||
+      !sameHard(this.hardState(), this.prevHard) ||
+      this.log.unstableFrom <= this.log.lastIndex() ||
+      this.log.pendingSnapshot !== null ||
+      this.msgs.length > 0 ||
+      this.readStates.length > 0 ||
+      (this.log.pendingSnapshot === null && this.log.applied < this.log.committed)
+    );
+  }
+
+  /** The next batch of work. Call `advance` with it once done, before asking for another. */
+  ready(): Ready {
+    const soft = this.softState();
+    const hard = this.hardState();
+    const rd: Ready = {
+      softState: sameSoft(soft, this.prevSoft) ? null : soft,
+      hardState: sameHard(hard, this.prevHard) ? null : hard,
+      entries: this.log.unstableEntries(),
+      snapshot: this.log.pendingSnapshot,
+      messages: this.msgs,
+      committed: this.log.nextCommitted(MAX_APPLY_BYTES_PER_READY),
+      readStates: this.readStates,
+    };
+    this.msgs = [];
+    this.readStates = [];
+    return rd;
+  }
+
+  /** The host has persisted, sent and applied `rd`. */
+  advance(rd: Ready): void {
+    if (rd.softState) this.prevSoft = rd.softState;
+    if (rd.hardState) this.prevHard = rd.hardState;
+    if (rd.snapshot) {
+      if (this.log.pendingSnapshot === rd.snapshot) this.log.pendingSnapshot = null;
+      this.log.applied = Math.max(this.log.applied, rd.snapshot.index);
+      this.log.stableIndex = Math.max(this.log.stableIndex, rd.snapshot.index);
+    }
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1];
+      // The host does not step the node between ready() and advance(), so these entries are still in the log.
+      if (this.log.term(last.index) !== last.term) throw new Error('invariant broken: log changed between ready and advance');
+      this.log.stableIndex = last.index;
+      this.log.unstableFrom = last.index + 1;
+    }
+    if (rd.committed.length > 0) this.log.applied = rd.committed[rd.committed.length - 1].index;
+    if (this.role === 'leader') this.maybeCommitAndPropagate();
+  }
+
+  softState(): SoftState {
+    return { leaderId: this.leaderId, role: this.role, term: this.term };
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  isMember(id: string): boolean {
+    return this.members.some((m) => m.id === id);
+  }
+
+  /** Progress of each follower, for status and tests. */
+  followerMatch(): Map<string, number> {
+    return new Map([...this.progress].map(([id, pr]) => [id, pr.match]));
+  }
+
+  // ----- roles -----
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    for (const [id, pr] of this.progress) {
+      if (pr.state !== 'snapshot') continue;
+      // A snapshot that got no reply within an election timeout is presumed lost: probe again (and resend).
+      const elapsed = (this.snapshotElapsed.get(id) ?? 0) + 1;
+      this.snapshotElapsed.set(id, elapsed);
+      if (elapsed >= this.config.electionTicks) {
+        this.snapshotElapsed.delete(id);
+        pr.becomeProbe();
+      }
+    }
+    if (this.leadTransferee !== null && ++this.transferElapsed >= this.config.electionTicks) {
+      this.leadTransferee = null;
+    }
+    if (this.electionElapsed >= this.config.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.config.checkQuorum) {
+        if (!this.quorumActive()) {
+          this.becomeFollower(this.term, null);
+          return;
+        }
+        for (const pr of this.progress.values()) pr.recentActive = false;
+      }
+    }
+    if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+  }
+
+  private campaign(kind: 'pre-vote' | 'vote', force: boolean): void {
+    if (kind === 'pre-vote') {
+      this.role = 'pre-candidate';
+      this.leaderId = null;
+      this.votes.clear();
+      this.resetElectionTimeout();
+    } else {
+      this.resetTerm(this.term + 1);
+      this.vote = this.id;
+      this.role = 'candidate';
+      this.votes.clear();
+    }
+    const term = kind === 'pre-vote' ? this.term + 1 : this.term;
+    if (this.poll(this.id, true) === 'won') {
+      if (kind === 'pre-vote') this.campaign('vote', force);
+      else this.becomeLeader();
+      return;
+    }
+    for (const member of this.members) {
+      if (member.id === this.id) continue;
+      this.send(
+        message({ type: kind, from: this.id, to: member.id, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(), force }),
+      );
+    }
+  }
+
+  private poll(from: string, granted: boolean): 'won' | 'lost' | 'pending' {
+    if (!this.votes.has(from)) this.votes.set(from, granted);
+    let yes = 0;
+    let no = 0;
+    for (const member of this.members) {
+      const v = this.votes.get(member.id);
+      if (v === true) yes++;
+      else if (v === false) no++;
+    }
+    const q = quorumSize(this.members.length);
+    return yes >= q ? 'won' : no >= q ? 'lost' : 'pending';
+  }
+
+  private becomeFollower(term: number, leader: string | null): void {
+    if (term !== this.term) this.resetTerm(term);
+    this.role = 'follower';
+    this.leaderId = leader;
+    this.electionElapsed = 0;
+    this.resetElectionTimeout();
+    this.progress.clear();
+    this.leadTransferee = null;
+    this.pendingReads = [];
+    this.waitingReads = [];
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.progress.clear();
+    this.syncProgress();
+    for (const pr of this.progress.values()) pr.recentActive = true;
+    // Entries of earlier terms commit only through an entry of ours (5.4.2); the no-op also makes ReadIndex safe.
+    this.appendLocal('empty', new Uint8Array(0));
+    // No membership change until everything up to and including the no-op commits (the single-server change bug).
+    this.pendingConfigIndex = this.log.lastIndex();
+    this.broadcastAppend();
+    this.maybeCommitAndPropagate();
+  }
+
+  private resetTerm(term: number): void {
+    this.term = term;
+    this.vote = null;
+  }
+
+  private resetElectionTimeout(): void {
+    this.randomizedElectionTimeout = this.config.electionTicks + this.random.int(this.config.electionTicks);
+  }
+
+  private promotable(): boolean {
+    return this.isMember(this.id) && this.log.pendingSnapshot === null;
+  }
+
+  private requireLeader(): void {
+    if (this.role !== 'leader') throw new RaftRefusal('not-leader', 'not the leader');
+  }
+
+  // ----- message handling -----
+
+  private handleVoteRequest(m: Message): void {
+    const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
+    const canVote =
+      this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      // A pre-vote answer carries the candidate's future term, so it is not mistaken for a stale reply.
+      this.send(message({ type: respType, from: this.id, to: m.from, term: m.term }));
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(message({ type: respType, from: this.id, to: m.from, term: this.term, reject: true }));
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    const pr = this.progress.get(m.from);
+    if (!pr) return;
+    pr.recentActive = true;
+    if (m.type === 'append-resp') this.handleAppendResponse(m, pr);
+    else if (m.type === 'heartbeat-resp') this.handleHeartbeatResponse(m, pr);
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.becomeFollower(m.term, m.from);
+        this.handleAppend(m);
+        break;
+      case 'heartbeat':
+        this.becomeFollower(m.term, m.from);
+        this.handleHeartbeat(m);
+        break;
+      case 'snapshot':
+        this.becomeFollower(m.term, m.from);
+        this.handleSnapshot(m);
+        break;
+      case 'pre-vote-resp':
+      case 'vote-resp': {
+        if ((m.type === 'pre-vote-resp') !== (this.role === 'pre-candidate')) return;
+        const result = this.poll(m.from, !m.reject);
+        if (result === 'won') {
+          if (this.role === 'pre-candidate') this.campaign('vote', false);
+          else this.becomeLeader();
+        } else if (result === 'lost') {
+          this.becomeFollower(this.term, null);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.electionElapsed = 0;
+        this.leaderId = m.from;
+        this.handleAppend(m);
+        break;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.leaderId = m.from;
+        this.handleHeartbeat(m);
+        break;
+      case 'snapshot':
+        this.electionElapsed = 0;
+        this.leaderId = m.from;
+        this.handleSnapshot(m);
+        break;
+      case 'timeout-now':
+        // Leader transfer: campaign at once, skipping pre-vote, and tell voters to ignore their leader lease.
+        if (this.promotable()) this.campaign('vote', true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.committed }));
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew === null) {
+      this.send(
+        message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: m.index, reject: true, rejectHint: this.log.lastIndex() }),
+      );
+      return;
+    }
+    // A config entry arrived, or one above the match point may have been truncated away.
+    if (m.entries.some((e) => e.type === 'config') || this.lastConfigIndex > m.index) {
+      this.recomputeMembers();
+    }
+    this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: lastNew }));
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send(message({ type: 'heartbeat-resp', from: this.id, to: m.from, term: this.term, context: m.context }));
+  }
+
+  private handleSnapshot(m: Message): void {
+    const snap = m.snapshot!;
+    if (snap.index <= this.log.committed) {
+      this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.committed }));
+      return;
+    }
+    if (this.log.matchTerm(snap.index, snap.term)) {
+      // We already hold the snapshot's last entry: just fast-forward the commit.
+      this.log.commitTo(snap.index);
+      this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.lastIndex() }));
+      return;
+    }
+    this.log.restore(snap);
+    this.recomputeMembers();
+    this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: snap.index }));
+  }
+
+  private handleAppendResponse(m: Message, pr: Progress): void {
+    if (m.reject) {
+      if (pr.maybeDecrease(m.index, m.rejectHint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index)) {
+      if (wasPaused && !pr.isPaused()) this.sendAppends(m.from);
+      return;
+    }
+    if (pr.state === 'probe') pr.becomeReplicate();
+    else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
+      this.snapshotElapsed.delete(m.from);
+      pr.becomeReplicate();
+    }
+    if (!this.maybeCommitAndPropagate()) this.sendAppends(m.from);
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
+      this.send(message({ type: 'timeout-now', from: this.id, to: m.from, term: this.term }));
+    }
+  }
+
+  private handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.probeSent = false;
+    // A full window after a heartbeat round trip means appends were lost: free a slot so replication resumes.
+    if (pr.state === 'replicate' && pr.inflights.length > 0 && pr.isPaused()) pr.inflights.shift();
+    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
+    if (m.context > pr.readAck) {
+      pr.readAck = m.context;
+      this.releaseReads();
+    }
+  }
+
+  // ----- replication -----
+
+  private proposeEntry(type: EntryType, data: Uint8Array): { index: number; term: number } {
+    this.requireLeader();
+    if (this.leadTransferee !== null) throw new RaftRefusal('transferring', 'leadership is being transferred');
+    const entry = this.appendLocal(type, data);
+    if (type === 'config') this.pendingConfigIndex = entry.index;
+    this.broadcastAppend();
+    return { index: entry.index, term: entry.term };
+  }
+
+  private appendLocal(type: EntryType, data: Uint8Array): Entry {
+    const entry: Entry = { term: this.term, index: this.log.lastIndex() + 1, type, data };
+    this.log.append([entry]);
+    if (type === 'config') {
+      this.recomputeMembers();
+      this.syncProgress();
+    }
+    return entry;
+  }
+
+  private broadcastAppend(): void {
+    for (const id of this.progress.keys()) this.sendAppends(id);
+  }
+
+  /** Sends as many appends as the follower's window allows (pipelining in replicate state). */
+  private sendAppends(to: string): void {
+    const pr = this.progress.get(to);
+    if (!pr) return;
+    do {
+      if (!this.sendAppend(to)) return;
+    } while (pr.state === 'replicate' && pr.next <= this.log.lastIndex() && !pr.isPaused());
+  }
+
+  /** Sends one append (or the snapshot when the entries it needs are compacted); false when nothing was sent. */
+  private sendAppend(to: string): boolean {
+    const pr = this.progress.get(to);
+    if (!pr || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) {
+      const snap = this.log.snapshot;
+      pr.becomeSnapshot(snap.index);
+      this.snapshotElapsed.set(to, 0);
+      this.send(message({ type: 'snapshot', from: this.id, to, term: this.term, snapshot: snap }));
+      return true;
+    }
+    const entries = this.log.slice(pr.next, this.log.lastIndex(), this.config.maxMessageBytes);
+    if (entries.length === 0 && pr.state === 'replicate') return false;
+    this.send(message({ type: 'append', from: this.id, to, term: this.term, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
+    pr.sentAppend(prevIndex + entries.length, entries.length);
+    return true;
+  }
+
+  private broadcastHeartbeat(): void {
+    for (const [id, pr] of this.progress) {
+      this.send(
+        message({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed), context: this.readSeq }),
+      );
+    }
+  }
+
+  /** Advances the commit index by the quorum rule; on change, tells followers and answers waiting reads. */
+  private maybeCommitAndPropagate(): boolean {
+    const matches = this.members.map((m) => (m.id === this.id ? this.log.stableIndex : this.progress.get(m.id)?.match ?? 0));
+    const candidate = majorityValue(matches);
+    if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
+    const hadCommittedInTerm = this.committedInTerm();
+    this.log.commitTo(candidate);
+    if (!hadCommittedInTerm) {
+      const waiting = this.waitingReads;
+      this.waitingReads = [];
+      for (const requestId of waiting) this.startRead(requestId);
+    }
+    if (!this.isMember(this.id) && this.log.committed >= this.lastConfigIndex) {
+      // Our own removal has committed: hand over at once instead of leaving the cluster to time out.
+      const target = this.bestTransferTarget();
+      if (target !== null) this.send(message({ type: 'timeout-now', from: this.id, to: target, term: this.term }));
+      this.becomeFollower(this.term, null);
+      return true;
+    }
+    this.broadcastAppend();
+    return true;
+  }
+
+  private committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  private quorumActive(): boolean {
+    let active = 0;
+    for (const m of this.members) if (m.id === this.id || this.progress.get(m.id)?.recentActive) active++;
+    return active >= quorumSize(this.members.length);
+  }
+
+  // ----- reads -----
+
+  private startRead(requestId: number): void {
+    const index = this.log.committed;
+    if (this.members.length === 1 && this.isMember(this.id)) {
+      this.readStates.push({ requestId, index });
+      return;
+    }
+    this.readSeq++;
+    this.pendingReads.push({ requestId, index, seq: this.readSeq });
+    this.broadcastHeartbeat();
+  }
+
+  private releaseReads(): void {
+    if (this.pendingReads.length === 0) return;
+    const acked = majorityValue(this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : this.progress.get(m.id)?.readAck ?? 0)));
+    while (this.pendingReads.length > 0 && this.pendingReads[0].seq <= acked) {
+      const r = this.pendingReads.shift()!;
+      this.readStates.push({ requestId: r.requestId, index: r.index });
+    }
+  }
+
+  // ----- membership -----
+
+  /** Members in effect at `index`: the snapshot's, then every config entry up to `index`. */
+  private membersAt(index: number): Member[] {
+    let members = this.log.snapshot.members;
+    for (let i = this.log.firstIndex(); i <= Math.min(index, this.log.lastIndex()); i++) {
+      const e = this.log.entry(i)!;
+      if (e.type === 'config') members = applyConfigChange(members, decodeConfigChange(e.data));
+    }
+    return members;
+  }
+
+  private recomputeMembers(): void {
+    let members = this.log.snapshot.members;
+    this.lastConfigIndex = 0;
+    for (const e of this.log.entries) {
+      if (e.type !== 'config') continue;
+      members = applyConfigChange(members, decodeConfigChange(e.data));
+      this.lastConfigIndex = e.index;
+    }
+    this.members = members;
+    if (this.role === 'leader') this.syncProgress();
+  }
+
+  /** Keeps one Progress per member other than us. */
+  private syncProgress(): void {
+    const ids = new Set(this.members.map((m) => m.id));
+    for (const id of [...this.progress.keys()]) if (!ids.has(id)) this.progress.delete(id);
+    for (const id of ids) {
+      if (id === this.id || this.progress.has(id)) continue;
+      const pr = new Progress(this.log.lastIndex() + 1, this.config.maxInflightMessages);
+      pr.recentActive = true;
+      this.progress.set(id, pr);
+    }
+    if (this.leadTransferee !== null && !ids.has(this.leadTransferee)) this.leadTransferee = null;
+  }
+
+  private send(m: Message): void {
+    this.msgs.push(m);
+  }
+}
+
+function sameSoft(a: SoftState, b: SoftState): boolean {
+  return a.leaderId === b.leaderId && a.role === b.role && a.term === b.term;
+}
+
+function sameHard(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}

@@ -1,0 +1,128 @@
+// The Raft core's data: log entries, messages between peers, hard state, snapshots and the Ready batch.
+
+/** A log entry. `normal` carries a state-machine command; `config` a membership change; `empty` is a leader's no-op. */
+export interface Entry {
+  term: number;
+  index: number;
+  type: EntryType;
+  data: Uint8Array;
+}
+export type EntryType = 'normal' | 'config' | 'empty';
+
+/** A voting member of the cluster; `address` is opaque to the core (the host's transport reads it). */
+export interface Member {
+  id: string;
+  address: string;
+}
+
+/** What must be durable before any message is sent or any entry applied. */
+export interface HardState {
+  term: number;
+  vote: string | null;
+  commit: number;
+}
+
+/** A state-machine snapshot with the log position and membership it covers. */
+export interface Snapshot {
+  index: number;
+  term: number;
+  members: Member[];
+  data: Uint8Array;
+}
+
+export type MessageType =
+  | 'pre-vote'
+  | 'pre-vote-resp'
+  | 'vote'
+  | 'vote-resp'
+  | 'append'
+  | 'append-resp'
+  | 'snapshot'
+  | 'heartbeat'
+  | 'heartbeat-resp'
+  | 'timeout-now';
+
+/**
+ * One peer message. Fields unused by a type stay at their zero value so the wire form is flat.
+ * - vote / pre-vote: index, logTerm = candidate's last entry; force = leader transfer (ignore leader lease).
+ * - append: index, logTerm = the entry before `entries`; commit = leader's commit.
+ * - append-resp: index = last index matched (or rejected index when reject), rejectHint = follower's last index.
+ * - heartbeat / heartbeat-resp: context = the leader's read sequence being confirmed (ReadIndex).
+ */
+export interface Message {
+  type: MessageType;
+  from: string;
+  to: string;
+  term: number;
+  logTerm: number;
+  index: number;
+  entries: Entry[];
+  commit: number;
+  reject: boolean;
+  rejectHint: number;
+  snapshot: Snapshot | null;
+  context: number;
+  force: boolean;
+}
+
+export type RaftRole = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/** Volatile state the host reports (leadership events); not persisted. */
+export interface SoftState {
+  leaderId: string | null;
+  role: RaftRole;
+  term: number;
+}
+
+/** A ReadIndex request confirmed by a quorum: the read may be served once `index` is applied. */
+export interface ReadState {
+  requestId: number;
+  index: number;
+}
+
+/**
+ * One batch of work for the host, in this order: persist `snapshot`, `entries` (replacing any stored entries from
+ * `entries[0].index` on) and `hardState` and fsync; then send `messages`; then apply `committed` (after restoring
+ * `snapshot` if present); then call `advance(ready)`.
+ */
+export interface Ready {
+  softState: SoftState | null;
+  hardState: HardState | null;
+  entries: Entry[];
+  snapshot: Snapshot | null;
+  messages: Message[];
+  committed: Entry[];
+  readStates: ReadState[];
+}
+
+/** Tunables of the core, all in ticks or counts. */
+export interface RaftConfig {
+  id: string;
+  /** Ticks without a leader before an election; the actual timeout is random in [electionTicks, 2*electionTicks). */
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** Upper bound on bytes of entries in one append message. */
+  maxMessageBytes: number;
+  /** Bound on un-acknowledged append messages to one follower while pipelining. */
+  maxInflightMessages: number;
+  /** Pre-vote (thesis 9.6): a partitioned node cannot disrupt the cluster with term bumps. */
+  preVote: boolean;
+  /** Check-quorum: a leader that hears from no quorum for an election timeout steps down. */
+  checkQuorum: boolean;
+}
+
+/** Builds a message with zero values for the fields a type does not use. */
+export function message(fields: Partial<Message> & Pick<Message, 'type' | 'from' | 'to' | 'term'>): Message {
+  return {
+    logTerm: 0,
+    index: 0,
+    entries: [],
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    snapshot: null,
+    context: 0,
+    force: false,
+    ...fields,
+  };
+}
