@@ -1,0 +1,128 @@
+// FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
+// the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped.
+import type { ILogger } from '../../contracts/logger';
+import { CHUNK_SIZE_BYTES } from '../../contracts/chunk-store';
+import { ErrorCodes, isMoosengError, MoosengError } from '../../errors';
+import type { DataPlaneClient } from '../../protocol/data-plane-client';
+import type { CallerCredentials, MasterClient } from './master-client';
+import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
+
+/** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
+export const CHUNK_WRITE_ATTEMPTS = 3;
+
+/** Replica errors after which another replica is tried (and the master told). */
+const REPLICA_ERRORS = new Set<string>([
+  ErrorCodes.CHUNK_CORRUPT,
+  ErrorCodes.CHUNK_NOT_FOUND,
+  ErrorCodes.CHUNK_STALE_VERSION,
+  ErrorCodes.UNAVAILABLE,
+  ErrorCodes.TIMEOUT,
+  ErrorCodes.IO_ERROR,
+  ErrorCodes.DISK_UNUSABLE,
+  ErrorCodes.PROTOCOL_ERROR,
+]);
+
+export class FileIo {
+  constructor(
+    private readonly master: MasterClient,
+    private readonly data: DataPlaneClient,
+    private readonly logger: ILogger,
+  ) {}
+
+  /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
+  async read(ino: number, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let pos = offset;
+    let end = offset + length;
+    while (pos < end) {
+      const index = Math.floor(pos / CHUNK_SIZE_BYTES);
+      const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+      end = Math.min(end, grant.fileLength);
+      if (pos >= end) break;
+      const inChunk = pos - index * CHUNK_SIZE_BYTES;
+      const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
+      parts.push(grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal));
+      pos += n;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /** Writes `data` at `offset` through each chunk's replication chain and commits the new length; returns the attrs. */
+  async write(ino: number, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
+    let attr: WireAttr | null = null;
+    let pos = 0;
+    while (pos < data.length) {
+      const fileOffset = offset + pos;
+      const index = Math.floor(fileOffset / CHUNK_SIZE_BYTES);
+      const inChunk = fileOffset - index * CHUNK_SIZE_BYTES;
+      const n = Math.min(data.length - pos, CHUNK_SIZE_BYTES - inChunk);
+      attr = await this.writeChunkRange(ino, index, inChunk, data.subarray(pos, pos + n), cred, signal);
+      pos += n;
+    }
+    return attr;
+  }
+
+  private async writeChunkRange(ino: number, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr> {
+    let lastError: MoosengError | null = null;
+    for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
+      const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
+      if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
+      const [head, ...rest] = grant.chain.map((c) => c.address);
+      const ref = { chunkId: grant.chunkId, version: grant.version };
+      try {
+        if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
+        if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
+        await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal });
+      } catch (err) {
+        if (!isMoosengError(err)) throw err;
+        if (err.code === ErrorCodes.REPLICA_FAILED) {
+          // The head has the data; a downstream replica does not. The write stands (the chunk is under goal) and
+          // the master re-replicates once told.
+          const failed = String(err.details.failedReplica ?? '');
+          const server = grant.chain.find((c) => c.address === failed)?.serverId ?? failed;
+          this.report(grant.chunkId, server, err.code, cred);
+        } else if (REPLICA_ERRORS.has(err.code)) {
+          this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred);
+          lastError = err;
+          this.logger.warn('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
+          continue;
+        } else {
+          throw err;
+        }
+      }
+      const length = Math.max(grant.fileLength, index * CHUNK_SIZE_BYTES + inChunk + slice.length);
+      const committed = await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: grant.chunkId, length }, cred, { signal });
+      return committed.attr;
+    }
+    throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
+  }
+
+  private async readReplica(grant: WireReadChunk, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
+    if (grant.locations.length === 0) {
+      throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${grant.chunkId} has no live replica; the data returns when a chunkserver holding it does`);
+    }
+    let lastError: unknown;
+    for (const loc of grant.locations) {
+      try {
+        const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, { signal });
+        // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
+        if (got.length === length) return got;
+        const padded = Buffer.alloc(length);
+        got.copy(padded);
+        return padded;
+      } catch (err) {
+        if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
+        lastError = err;
+        this.report(grant.chunkId, loc.serverId, err.code, cred);
+        this.logger.warn('replica read failed; trying the next replica', { chunkId: grant.chunkId, server: loc.serverId, code: err.code });
+      }
+    }
+    throw new MoosengError(ErrorCodes.IO_ERROR, `every replica of chunk ${grant.chunkId} failed: ${(lastError as Error).message}`, { cause: lastError });
+  }
+
+  private report(chunkId: number, serverId: string, code: string, cred: CallerCredentials): void {
+    this.master
+      .call('ReportReplica', { chunkId, serverId, code }, cred)
+      .catch((err) => this.logger.warn('could not report a failed replica', { chunkId, serverId, err: (err as Error).message }));
+  }
+}
