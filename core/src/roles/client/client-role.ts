@@ -1,10 +1,106 @@
-// The client role: a FUSE mount. Steps arrive with the client issue (#6).
-import type { RoleDefinition } from '../role-definition';
-import { CLIENT_SECTION_SCHEMA } from './client-config';
+// The client role: a FUSE mount. Steps: HTTP (/health, /metrics) → a session with the master leader → the mount.
+import { hostname } from 'node:os';
+import { IClock } from '../../contracts/clock';
+import { IMetrics } from '../../contracts/metrics';
+import { ErrorCodes, MoosengError } from '../../errors';
+import { metricsRoute, RoleHttpServer } from '../../http/http-server';
+import { DataPlaneClient } from '../../protocol/data-plane-client';
+import type { RoleContext } from '../role-context';
+import type { RoleDefinition, RoleStep } from '../role-definition';
+import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
+import { FileIo } from './file-io';
+import { FileSystemClient } from './file-system-client';
+import { fuseOperations } from './fuse-operations';
+import { FuseMount } from './fuse-mount';
+import { MasterClient } from './master-client';
+
+function clientSteps(context: RoleContext): RoleStep[] {
+  const section = context.config.client as ClientSection;
+  const clock = context.container.resolve<IClock>(IClock);
+  const logger = context.logger;
+  let http: RoleHttpServer | null = null;
+  let master: MasterClient | null = null;
+  let data: DataPlaneClient | null = null;
+  let mount: FuseMount | null = null;
+  let session: { sessionId: number; clusterId: string } | null = null;
+
+  return [
+    {
+      name: 'http',
+      start: async () => {
+        const metrics = context.container.resolve<IMetrics>(IMetrics);
+        http = new RoleHttpServer({
+          host: '0.0.0.0',
+          port: section.httpPort,
+          logger,
+          routes: [
+            {
+              method: 'GET',
+              path: '/health',
+              handler: () => ({
+                status: mount ? 200 : 503,
+                json: { role: 'client', node: context.config.node.id, mounted: mount !== null, mountPoint: section.mountPoint, session: session?.sessionId ?? null, leader: master?.currentLeader ?? null },
+              }),
+            },
+            metricsRoute(metrics),
+          ],
+        });
+        const port = await http.start();
+        logger.info('HTTP listening', { port });
+      },
+      stop: async () => http?.stop(),
+    },
+    {
+      name: 'master-session',
+      start: async () => {
+        if (!section.mountPoint) {
+          throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no mount point: pass one (mooseng mount MOUNTPOINT) or set client.mountPoint');
+        }
+        master = new MasterClient({ masters: section.masters, logger, clock, sessionInfo: `mount ${section.mountPoint}`, host: hostname() });
+        session = await master.connect({ signal: context.signal });
+        if (session.clusterId !== context.config.node.clusterId) {
+          throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the masters serve cluster "${session.clusterId}", but this client is configured for "${context.config.node.clusterId}" (node.clusterId)`);
+        }
+        logger.info('session open', { session: session.sessionId, leader: master.currentLeader });
+      },
+      stop: async () => master?.close(),
+    },
+    {
+      name: 'mount',
+      start: async () => {
+        data = new DataPlaneClient({ clock });
+        const fs = new FileSystemClient(master!, new FileIo(master!, data, logger), {
+          attrTtlMs: section.attrTimeoutMs,
+          writeBufferBytes: section.writeBufferMb * 1024 * 1024,
+          clock,
+          logger,
+          cred: { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
+        });
+        const metrics = context.container.resolve<IMetrics>(IMetrics);
+        const m = new FuseMount(section.mountPoint, fuseOperations(fs, metrics, logger), {
+          fsname: `mooseng:${section.masters[0]}`,
+          attrTimeoutSec: section.attrTimeoutMs / 1000,
+          entryTimeoutSec: section.entryTimeoutMs / 1000,
+          readOnly: section.readOnly,
+          defaultPermissions: true,
+          allowOther: true,
+        });
+        await m.mount();
+        mount = m;
+        logger.info('mounted', { mountPoint: section.mountPoint });
+      },
+      stop: async () => {
+        await mount?.unmount();
+        mount = null;
+        data?.close();
+      },
+    },
+  ];
+}
 
 export const clientRole: RoleDefinition = {
   name: 'client',
   section: CLIENT_SECTION_SCHEMA,
   slots: [{ kind: 'metrics', defaultId: 'metrics-prometheus', optional: true }],
-  steps: () => [],
+  steps: clientSteps,
 };
