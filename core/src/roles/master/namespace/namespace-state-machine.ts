@@ -5,7 +5,7 @@ import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, OpenFlags, type Command, type Credentials } from './commands';
 import { DEFAULT_GOAL, MAX_GOAL, MIN_GOAL } from './constants';
 import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
-import { resolvePath, type ResolveOptions } from './path-resolver';
+import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
 import { encodeResult, type CommandResult, type InodeAttr } from './results';
 import { Session, SessionTable } from './session-table';
 import { readSnapshot, writeSnapshot } from './snapshot-codec';
@@ -265,7 +265,7 @@ export class NamespaceStateMachine implements IStateMachine {
 
   /** The parent directory and final name of a path, for create-by-path (the parent must exist). */
   resolveParent(path: string, cred: Credentials): { parent: number; name: string } {
-    const r = resolvePath(this.treeState, path, cred, { followFinal: false });
+    const r = resolveParentPath(this.treeState, path, cred);
     return { parent: r.parent.ino, name: r.name };
   }
 

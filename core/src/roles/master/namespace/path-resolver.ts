@@ -60,6 +60,20 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
   return { inode: current, parent, name };
 }
 
+/**
+ * The directory a new entry at `path` would go in, and its name (for create-by-path). The directory part is
+ * resolved following symlinks; the final name must be an ordinary name (not "/", "." or "..").
+ */
+export function resolveParentPath(tree: NamespaceTree, path: string, cred: Credentials): { parent: Inode; name: string } {
+  if (!path.startsWith('/')) throw new MoosengError(ErrorCodes.EINVAL, `path must be absolute: ${JSON.stringify(path)}`);
+  const parts = splitPath(path);
+  const name = parts.pop();
+  if (name === undefined || name === '..') throw new MoosengError(ErrorCodes.EINVAL, `no final name in ${JSON.stringify(path)}`, { details: { path } });
+  const dir = resolvePath(tree, '/' + parts.join('/'), cred, { followFinal: true }).inode;
+  if (!dir.isDir()) throw new MoosengError(ErrorCodes.ENOTDIR, `parent of ${JSON.stringify(path)} is not a directory`, { details: { path } });
+  return { parent: dir, name };
+}
+
 function splitPath(path: string): string[] {
   return path.split('/').filter((c) => c.length > 0 && c !== '.');
 }
