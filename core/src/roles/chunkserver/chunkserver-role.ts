@@ -1,6 +1,172 @@
-// The chunkserver role: chunk stores on each data directory behind the data plane. Steps arrive with issue #3.
-import type { RoleDefinition } from '../role-definition';
-import { CHUNKSERVER_SECTION_SCHEMA } from './chunkserver-config';
+// The chunkserver role: chunk stores on each data directory behind the data plane, watched by the scrubber,
+// reported to the masters.
+import { join } from 'node:path';
+import { IChunkStoreFactory } from '../../contracts/chunk-store';
+import { IClock } from '../../contracts/clock';
+import { ICompressor } from '../../contracts/compressor';
+import { IMetrics } from '../../contracts/metrics';
+import { ErrorCodes, MoosengError } from '../../errors';
+import { RoleHttpServer, metricsRoute } from '../../http/http-server';
+import { DataPlaneClient } from '../../protocol/data-plane-client';
+import type { MasterToChunkserverCommand } from '../../protocol/chunkserver-control';
+import type { RoleContext } from '../role-context';
+import type { RoleDefinition, RoleStep } from '../role-definition';
+import { ChunkStoreSet } from './chunk-store-set';
+import { replicateChunk } from './chunk-replicator';
+import { ChunkserverRuntime } from './chunkserver-runtime';
+import { CHUNKSERVER_SECTION_SCHEMA, type ChunkserverSection } from './chunkserver-config';
+import { DataPlaneServer, type CorruptionReporter } from './data-plane-server';
+import { MasterLink } from './master-link';
+import { Scrubber } from './scrubber';
+
+/** The step table. Order matters: stores before anything that serves them; masters last, so a registration never
+ * advertises a port that is not listening yet. Stopping runs in reverse: masters stop hearing from us first. */
+function chunkserverSteps(ctx: RoleContext): RoleStep[] {
+  const { config, container, logger } = ctx;
+  const section = config.chunkserver as ChunkserverSection;
+  const clock = container.resolve<IClock>(IClock);
+  const metrics = container.resolve<IMetrics>(IMetrics);
+  const dataDirs = section.dataDirs.length > 0 ? section.dataDirs : [join(config.node.dataDir, 'disk0')];
+
+  let stores: ChunkStoreSet | null = null;
+  let scrubber: Scrubber | null = null;
+  let dataPlane: DataPlaneServer | null = null;
+  let http: RoleHttpServer | null = null;
+  let link: MasterLink | null = null;
+  const peers = new DataPlaneClient({ sender: 'chunkserver', clock });
+  const runtime: ChunkserverRuntime = {
+    dataAddress: '',
+    dataPort: 0,
+    httpPort: 0,
+    get stores() {
+      if (!stores) throw new Error('invariant broken: chunkserver stores are not open');
+      return stores;
+    },
+    get scrub() {
+      return scrubber!.status;
+    },
+    masters: () => link?.states() ?? [],
+  };
+  // Corruption found by reads or the scrubber goes to the masters once the link is up; it is logged either way.
+  const onCorrupt: CorruptionReporter = (ref, blocks, dir, foundBy) => {
+    logger.error(`chunk ${ref.chunkId} version ${ref.version} in ${dir} is corrupt (found by ${foundBy})`, { blocks });
+    link?.reportCorrupt(ref, blocks, dir, foundBy);
+  };
+  const execute = async (command: MasterToChunkserverCommand): Promise<void> => {
+    const set = runtime.stores;
+    if (command.deleteChunk) {
+      const { chunkId, version } = command.deleteChunk;
+      await set.storeOf(chunkId).delete({ chunkId, version });
+      set.forget(chunkId);
+    } else if (command.setVersion) {
+      const { chunkId, version, newVersion } = command.setVersion;
+      await set.storeOf(chunkId).setVersion({ chunkId, version }, newVersion);
+    } else if (command.replicate) {
+      const { chunkId, version, source } = command.replicate;
+      await replicateChunk(set, peers, { chunkId, version }, source, { signal: ctx.signal });
+    } else {
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `command ${command.commandId} names no operation this chunkserver knows`);
+    }
+  };
+
+  return [
+    {
+      name: 'stores',
+      start: async () => {
+        const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
+        const compressor = container.isRegistered(ICompressor, true) ? container.resolve<ICompressor>(ICompressor) : undefined;
+        stores = await ChunkStoreSet.open(dataDirs, factory, compressor, logger.child({ component: 'stores' }));
+        const chunks = (await stores.list()).length;
+        logger.info(`chunk stores open`, { dirs: dataDirs, chunks, compressor: compressor?.algorithm ?? 'none' });
+        container.register(ChunkserverRuntime, { useValue: runtime });
+      },
+      stop: async () => {
+        await stores?.close();
+      },
+    },
+    {
+      name: 'scrub',
+      start: async () => {
+        scrubber = new Scrubber({ stores: runtime.stores, rateMBps: section.scrubRateMBps, clock, logger: logger.child({ component: 'scrub' }), metrics, onCorrupt });
+        scrubber.start();
+      },
+      stop: async () => {
+        await scrubber?.stop();
+      },
+    },
+    {
+      name: 'data-plane',
+      start: async () => {
+        dataPlane = new DataPlaneServer({ host: section.host, port: section.port, stores: runtime.stores, peers, logger: logger.child({ component: 'data-plane' }), metrics, onCorrupt });
+        runtime.dataPort = await dataPlane.start();
+        runtime.dataAddress = `${section.advertiseHost}:${runtime.dataPort}`;
+        logger.info(`data plane listening on ${section.host}:${runtime.dataPort}`, { advertised: runtime.dataAddress });
+      },
+      stop: async () => {
+        await dataPlane?.stop();
+        peers.close();
+      },
+    },
+    {
+      name: 'http',
+      start: async () => {
+        http = new RoleHttpServer({
+          host: section.host,
+          port: section.httpPort,
+          logger,
+          routes: [
+            {
+              method: 'GET',
+              path: '/health',
+              handler: async () => {
+                const dirs = await runtime.stores.usage();
+                const usable = dirs.filter((d) => d.state === 'ok').length;
+                const status = usable === 0 ? 'failed' : usable < dirs.length ? 'degraded' : 'ok';
+                return {
+                  status: usable === 0 ? 503 : 200,
+                  json: {
+                    status,
+                    role: 'chunkserver',
+                    node: config.node.id,
+                    dataAddress: runtime.dataAddress,
+                    chunks: dirs.reduce((n, d) => n + (d.state === 'ok' ? d.chunks : 0), 0),
+                    dirs,
+                    scrub: runtime.scrub,
+                    masters: runtime.masters(),
+                  },
+                };
+              },
+            },
+            metricsRoute(metrics),
+          ],
+        });
+        runtime.httpPort = await http.start();
+        logger.info(`HTTP listening on ${section.host}:${runtime.httpPort}`);
+      },
+      stop: async () => {
+        await http?.stop();
+      },
+    },
+    {
+      name: 'masters',
+      start: async () => {
+        link = new MasterLink({
+          masters: section.masters,
+          identity: { nodeId: config.node.id, clusterId: config.node.clusterId, dataAddress: runtime.dataAddress, httpPort: runtime.httpPort, labels: section.labels },
+          stores: runtime.stores,
+          heartbeatIntervalMs: section.heartbeatIntervalMs,
+          clock,
+          logger: logger.child({ component: 'masters' }),
+          execute,
+        });
+        link.start();
+      },
+      stop: async () => {
+        await link?.stop();
+      },
+    },
+  ];
+}
 
 export const chunkserverRole: RoleDefinition = {
   name: 'chunkserver',
@@ -10,5 +176,5 @@ export const chunkserverRole: RoleDefinition = {
     { kind: 'compressor', defaultId: 'none', optional: true },
     { kind: 'chunk-store', defaultId: 'storage-fs', optional: false },
   ],
-  steps: () => [],
+  steps: chunkserverSteps,
 };

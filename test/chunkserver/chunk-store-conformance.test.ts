@@ -1,0 +1,208 @@
+// One conformance suite for every chunk store (storage-fs, storage-directio), with and without lz4 compression.
+import { expect } from 'chai';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import {
+  BLOCK_SIZE_BYTES,
+  CHUNK_HEADER_BYTES,
+  CHUNK_SIZE_BYTES,
+  ChunkHeader,
+  chunkFilePath,
+  slotOffset,
+  type IChunkStore,
+  type IChunkStoreFactory,
+  type ICompressor,
+} from '@mooseng/core';
+import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
+import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
+import { Lz4Compressor } from '@mooseng/plugin-compression-lz4';
+import { cleanupTempDirs, makeTempDir } from '../support';
+import { expectCode, flipByte, randomBytes, textBytes } from './helpers';
+
+const variants: Array<{ name: string; factory: () => IChunkStoreFactory; compressor?: () => ICompressor }> = [
+  { name: 'storage-fs', factory: () => new FsChunkStoreFactory({ fsync: 'on-close' }) },
+  { name: 'storage-fs + lz4', factory: () => new FsChunkStoreFactory({ fsync: 'always' }), compressor: () => new Lz4Compressor() },
+  { name: 'storage-directio', factory: () => new DirectIoChunkStoreFactory({ fsync: 'on-close' }) },
+  { name: 'storage-directio + lz4', factory: () => new DirectIoChunkStoreFactory({ fsync: 'never' }), compressor: () => new Lz4Compressor() },
+];
+
+for (const variant of variants) {
+  describe(`chunk store conformance: ${variant.name}`, () => {
+    let dir: string;
+    let store: IChunkStore;
+    const open = (): Promise<IChunkStore> => variant.factory().open(dir, { compressor: variant.compressor?.() });
+
+    beforeEach(async () => {
+      dir = makeTempDir('mooseng-store-');
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+      cleanupTempDirs();
+    });
+
+    it('creates an empty chunk, writes at any offset and reads back exactly', async () => {
+      const ref = { chunkId: 7, version: 1 };
+      await store.create(ref);
+      expect(await store.stat(7)).to.deep.equal({ chunkId: 7, version: 1, length: 0 });
+      expect((await store.read(ref, 0, 100)).length).to.equal(0);
+      const data = randomBytes(3 * BLOCK_SIZE_BYTES + 1234, 7);
+      await store.write(ref, 1000, data);
+      expect(await store.stat(7)).to.deep.equal({ chunkId: 7, version: 1, length: 1000 + data.length });
+      expect(Buffer.from(await store.read(ref, 1000, data.length)).equals(data)).to.equal(true);
+      // The head before the first write is a hole: zeros.
+      expect(Buffer.from(await store.read(ref, 0, 1000)).equals(Buffer.alloc(1000))).to.equal(true);
+      // A read past the end is short.
+      expect((await store.read(ref, 1000 + data.length - 10, 100)).length).to.equal(10);
+    });
+
+    it('merges partial-block writes with what the block held (read-modify-write)', async () => {
+      const ref = { chunkId: 8, version: 3 };
+      await store.create(ref);
+      const base = textBytes(2 * BLOCK_SIZE_BYTES);
+      await store.write(ref, 0, base);
+      const patch = randomBytes(100, 8);
+      await store.write(ref, BLOCK_SIZE_BYTES - 50, patch); // straddles blocks 0 and 1
+      await store.write(ref, 5, Buffer.from('hello'));
+      const expected = Buffer.from(base);
+      patch.copy(expected, BLOCK_SIZE_BYTES - 50);
+      Buffer.from('hello').copy(expected, 5);
+      expect(Buffer.from(await store.read(ref, 0, expected.length)).equals(expected)).to.equal(true);
+    });
+
+    it('reads sparse regions as zeros, including far holes', async () => {
+      const ref = { chunkId: 9, version: 1 };
+      await store.create(ref);
+      const tail = randomBytes(4096, 9);
+      const at = CHUNK_SIZE_BYTES - 4096;
+      await store.write(ref, at, tail);
+      expect((await store.stat(9))!.length).to.equal(CHUNK_SIZE_BYTES);
+      const middle = await store.read(ref, 10 * BLOCK_SIZE_BYTES + 17, 3 * BLOCK_SIZE_BYTES);
+      expect(Buffer.from(middle).equals(Buffer.alloc(3 * BLOCK_SIZE_BYTES))).to.equal(true);
+      expect(Buffer.from(await store.read(ref, at, 4096)).equals(tail)).to.equal(true);
+      // The file stays sparse: far less than 64 MiB allocated.
+      expect(statSync(chunkFilePath(dir, 9, 1)).blocks * 512).to.be.below(1024 * 1024);
+    });
+
+    it('truncates: shrinking drops data, growing again reads zeros', async () => {
+      const ref = { chunkId: 10, version: 1 };
+      await store.create(ref);
+      const data = randomBytes(3 * BLOCK_SIZE_BYTES, 10);
+      await store.write(ref, 0, data);
+      await store.truncate(ref, BLOCK_SIZE_BYTES + 10);
+      expect((await store.stat(10))!.length).to.equal(BLOCK_SIZE_BYTES + 10);
+      expect(Buffer.from(await store.read(ref, 0, 10 * BLOCK_SIZE_BYTES)).equals(data.subarray(0, BLOCK_SIZE_BYTES + 10))).to.equal(true);
+      await store.truncate(ref, 3 * BLOCK_SIZE_BYTES);
+      const grown = Buffer.from(await store.read(ref, 0, 3 * BLOCK_SIZE_BYTES));
+      expect(grown.subarray(0, BLOCK_SIZE_BYTES + 10).equals(data.subarray(0, BLOCK_SIZE_BYTES + 10))).to.equal(true);
+      expect(grown.subarray(BLOCK_SIZE_BYTES + 10).equals(Buffer.alloc(2 * BLOCK_SIZE_BYTES - 10))).to.equal(true);
+      await store.truncate(ref, 0);
+      expect((await store.read(ref, 0, 100)).length).to.equal(0);
+    });
+
+    it('changes versions, refuses stale ones, deletes, and reports unknown chunks', async () => {
+      const ref = { chunkId: 11, version: 1 };
+      await store.create(ref);
+      await store.write(ref, 0, Buffer.from('v1 data'));
+      await store.setVersion(ref, 2);
+      const v2 = { chunkId: 11, version: 2 };
+      const stale = await expectCode(store.read(ref, 0, 7), 'CHUNK_STALE_VERSION');
+      expect(stale.message).to.contain('version 2');
+      expect(Buffer.from(await store.read(v2, 0, 7)).toString()).to.equal('v1 data');
+      await expectCode(store.setVersion(ref, 3), 'CHUNK_STALE_VERSION');
+      await expectCode(store.create(v2), 'CHUNK_EXISTS');
+      await expectCode(store.delete(ref), 'CHUNK_STALE_VERSION');
+      await store.delete(v2);
+      expect(await store.stat(11)).to.equal(null);
+      await expectCode(store.read(v2, 0, 1), 'CHUNK_NOT_FOUND');
+      await expectCode(store.write({ chunkId: 999, version: 1 }, 0, Buffer.from('x')), 'CHUNK_NOT_FOUND');
+    });
+
+    it('refuses ranges beyond 64 MiB without touching the chunk', async () => {
+      const ref = { chunkId: 12, version: 1 };
+      await store.create(ref);
+      await expectCode(store.write(ref, CHUNK_SIZE_BYTES - 1, Buffer.from('ab')), 'CHUNK_OUT_OF_RANGE');
+      await expectCode(store.read(ref, CHUNK_SIZE_BYTES + 1, 1), 'CHUNK_OUT_OF_RANGE');
+      await expectCode(store.truncate(ref, CHUNK_SIZE_BYTES + 1), 'CHUNK_OUT_OF_RANGE');
+      expect((await store.stat(12))!.length).to.equal(0);
+    });
+
+    it('keeps chunks across a reopen, lists them and reports usage', async () => {
+      const a = randomBytes(BLOCK_SIZE_BYTES + 5, 13);
+      await store.create({ chunkId: 13, version: 4 });
+      await store.write({ chunkId: 13, version: 4 }, 0, a);
+      await store.create({ chunkId: 2 ** 40 + 1, version: 2 ** 33 });
+      await store.flush({ chunkId: 13, version: 4 });
+      await store.close();
+      store = await open();
+      const listed = (await store.list()).sort((x, y) => x.chunkId - y.chunkId);
+      expect(listed).to.deep.equal([
+        { chunkId: 13, version: 4, length: a.length },
+        { chunkId: 2 ** 40 + 1, version: 2 ** 33, length: 0 },
+      ]);
+      expect(Buffer.from(await store.read({ chunkId: 13, version: 4 }, 0, a.length)).equals(a)).to.equal(true);
+      const usage = await store.usage();
+      expect(usage).to.include({ dir, chunks: 2, state: 'ok' });
+      expect(usage.totalBytes).to.be.above(usage.freeBytes);
+      expect(usage.usedBytes).to.be.at.least(a.length);
+    });
+
+    it('fails a read of a flipped byte with CHUNK_CORRUPT and verify names the block', async () => {
+      const ref = { chunkId: 14, version: 1 };
+      await store.create(ref);
+      const data = randomBytes(4 * BLOCK_SIZE_BYTES, 14);
+      await store.write(ref, 0, data);
+      await store.close(); // the file on disk is what the next store reads
+      flipByte(chunkFilePath(dir, 14, 1), slotOffset(2) + 100);
+      store = await open();
+      expect(await store.verify(ref)).to.deep.equal([2]);
+      const err = await expectCode(store.read(ref, 2 * BLOCK_SIZE_BYTES, 10), 'CHUNK_CORRUPT');
+      expect(err.message).to.contain('block 2');
+      // Blocks that are sound still read.
+      expect(Buffer.from(await store.read(ref, 0, 2 * BLOCK_SIZE_BYTES)).equals(data.subarray(0, 2 * BLOCK_SIZE_BYTES))).to.equal(true);
+      // A read spanning the bad block never returns its bytes.
+      await expectCode(store.read(ref, 0, 4 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
+    });
+
+    it('does not offer a chunk whose header is damaged as a replica', async () => {
+      const ref = { chunkId: 15, version: 1 };
+      await store.create(ref);
+      await store.write(ref, 0, Buffer.from('data'));
+      await store.close();
+      flipByte(chunkFilePath(dir, 15, 1), 20); // inside the version field
+      store = await open();
+      expect(await store.stat(15)).to.equal(null);
+    });
+
+    if (variant.compressor) {
+      it('stores compressible blocks compressed and incompressible ones raw, transparently', async () => {
+        const ref = { chunkId: 16, version: 1 };
+        await store.create(ref);
+        const text = textBytes(BLOCK_SIZE_BYTES);
+        const noise = randomBytes(BLOCK_SIZE_BYTES, 16);
+        await store.write(ref, 0, Buffer.concat([text, noise]));
+        await store.close();
+        const fd = openSync(chunkFilePath(dir, 16, 1), 'r');
+        const head = Buffer.alloc(CHUNK_HEADER_BYTES);
+        readSync(fd, head, 0, CHUNK_HEADER_BYTES, 0);
+        closeSync(fd);
+        const header = ChunkHeader.parse(head, 'test');
+        expect(header.algorithm).to.equal('lz4');
+        expect(header.entry(0).compressed).to.equal(true);
+        expect(header.entry(0).storedLength).to.be.below(BLOCK_SIZE_BYTES / 4);
+        expect(header.entry(1)).to.include({ compressed: false, storedLength: BLOCK_SIZE_BYTES });
+        store = await open();
+        expect(Buffer.from(await store.read(ref, 0, 2 * BLOCK_SIZE_BYTES)).equals(Buffer.concat([text, noise]))).to.equal(true);
+      });
+    }
+
+    it('keeps per-chunk call order for concurrent operations', async () => {
+      const ref = { chunkId: 17, version: 1 };
+      await store.create(ref);
+      const writes = [];
+      for (let i = 0; i < 20; i++) writes.push(store.write(ref, 0, Buffer.from(`write ${String(i).padStart(2, '0')}`)));
+      const read = store.read(ref, 0, 8);
+      await Promise.all(writes);
+      expect(Buffer.from(await read).toString()).to.equal('write 19');
+    });
+  });
+}
