@@ -25,7 +25,8 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   const { config, container, logger } = ctx;
   const section = config.chunkserver as ChunkserverSection;
   const clock = container.resolve<IClock>(IClock);
-  const metrics = container.resolve<IMetrics>(IMetrics);
+  // Resolved when the steps start: the plugins step (which registers the metrics plugin) runs after this table is built.
+  let metrics: IMetrics = container.resolve<IMetrics>(IMetrics);
   const dataDirs = section.dataDirs.length > 0 ? section.dataDirs : [join(config.node.dataDir, 'disk0')];
 
   let stores: ChunkStoreSet | null = null;
@@ -73,6 +74,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'stores',
       start: async () => {
+        metrics = container.resolve<IMetrics>(IMetrics);
         const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
         const compressor = container.isRegistered(ICompressor, true) ? container.resolve<ICompressor>(ICompressor) : undefined;
         stores = await ChunkStoreSet.open(dataDirs, factory, compressor, logger.child({ component: 'stores' }));

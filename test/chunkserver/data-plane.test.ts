@@ -1,0 +1,207 @@
+// A chunkserver role over its real data-plane socket: every operation, streaming, bad input, cancellation, HTTP.
+import { expect } from 'chai';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import {
+  BLOCK_SIZE_BYTES,
+  CHUNK_SIZE_BYTES,
+  DataPlaneClient,
+  FrameDecoder,
+  MAX_FRAME_DATA_BYTES,
+  MAX_FRAME_PAYLOAD_BYTES,
+  MessageType,
+  codeOfStatus,
+  decodeReply,
+  encodeFrameHeader,
+  encodeRequest,
+  type ChunkReply,
+} from '@mooseng/core';
+import { cleanupTempDirs, freePort } from '../support';
+import { expectCode, randomBytes, startChunkserver, textBytes, type RunningChunkserver } from './helpers';
+
+/** A raw socket to the data plane that records the replies it gets. */
+class RawPeer {
+  readonly replies: Array<{ requestId: number; reply: ChunkReply }> = [];
+  readonly socket: Socket;
+  closed = false;
+
+  constructor(address: string) {
+    const [host, port] = address.split(':');
+    this.socket = connect({ host: host!, port: Number(port) });
+    const decoder = new FrameDecoder({
+      frame: (type, requestId, payload) => this.replies.push({ requestId, reply: decodeReply(type, payload) }),
+      oversized: () => expect.fail('server sent an oversized frame'),
+      malformed: (reason) => expect.fail(reason),
+    });
+    this.socket.on('data', (d: Buffer) => decoder.push(d));
+    this.socket.on('close', () => (this.closed = true));
+    this.socket.on('error', () => undefined);
+  }
+
+  async reply(requestId: number): Promise<ChunkReply> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const found = this.replies.find((r) => r.requestId === requestId);
+      if (found) return found.reply;
+      if (Date.now() > deadline) throw new Error(`no reply to request ${requestId}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+function statusCode(reply: ChunkReply): string {
+  if (reply.op !== 'status') throw new Error(`expected a status, got ${reply.op}`);
+  return reply.status === 0 ? 'OK' : codeOfStatus(reply.status);
+}
+
+describe('chunkserver data plane', function () {
+  this.timeout(30_000);
+  let cs: RunningChunkserver;
+  let client: DataPlaneClient;
+
+  before(async () => {
+    cs = await startChunkserver({ compressor: 'compression-lz4' });
+    client = new DataPlaneClient();
+  });
+  after(async () => {
+    client?.close();
+    await cs?.stop();
+    cleanupTempDirs();
+  });
+
+  it('creates, writes, reads, truncates, re-versions and deletes a chunk', async () => {
+    const ref = { chunkId: 100, version: 1 };
+    await client.create(cs.address, ref);
+    const data = Buffer.concat([randomBytes(2 * MAX_FRAME_DATA_BYTES + 5, 100), textBytes(MAX_FRAME_DATA_BYTES)]);
+    await client.write(cs.address, ref, 333, data);
+    expect(await client.stat(cs.address, 100)).to.deep.equal({ chunkId: 100, version: 1, length: 333 + data.length });
+    expect((await client.read(cs.address, ref, 333, data.length)).equals(data)).to.equal(true);
+    expect((await client.read(cs.address, ref, 0, 333)).equals(Buffer.alloc(333))).to.equal(true);
+    await client.truncate(cs.address, ref, 1000);
+    expect((await client.read(cs.address, ref, 0, 5000)).length).to.equal(1000);
+    await client.setVersion(cs.address, ref, 2);
+    await expectCode(client.read(cs.address, ref, 0, 1), 'CHUNK_STALE_VERSION');
+    await client.delete(cs.address, { chunkId: 100, version: 2 });
+    await expectCode(client.stat(cs.address, 100), 'CHUNK_NOT_FOUND');
+  });
+
+  it('streams a whole chunk read in frames of at most 1 MiB', async () => {
+    const ref = { chunkId: 101, version: 1 };
+    await client.create(cs.address, ref);
+    const data = randomBytes(5 * MAX_FRAME_DATA_BYTES + 17, 101);
+    await client.write(cs.address, ref, 0, data);
+    const pieces = [];
+    for await (const piece of client.readStream(cs.address, ref, 0, CHUNK_SIZE_BYTES)) pieces.push(piece);
+    expect(pieces.map((p) => p.data.length)).to.deep.equal([...Array(5).fill(MAX_FRAME_DATA_BYTES), 17]);
+    expect(pieces.map((p) => p.offset)).to.deep.equal([0, 1, 2, 3, 4, 5].map((i) => i * MAX_FRAME_DATA_BYTES));
+    expect(Buffer.concat(pieces.map((p) => p.data)).equals(data)).to.equal(true);
+  });
+
+  it('answers unknown chunks, stale versions, existing chunks and out-of-range offsets with their codes', async () => {
+    const ref = { chunkId: 102, version: 5 };
+    await client.create(cs.address, ref);
+    await expectCode(client.create(cs.address, ref), 'CHUNK_EXISTS');
+    await expectCode(client.read(cs.address, { chunkId: 9999, version: 1 }, 0, 10), 'CHUNK_NOT_FOUND');
+    await expectCode(client.write(cs.address, { chunkId: 102, version: 4 }, 0, Buffer.from('old')), 'CHUNK_STALE_VERSION');
+    await expectCode(client.write(cs.address, ref, CHUNK_SIZE_BYTES - 1, Buffer.from('ab')), 'CHUNK_OUT_OF_RANGE');
+    await expectCode(client.read(cs.address, ref, CHUNK_SIZE_BYTES, 1), 'CHUNK_OUT_OF_RANGE');
+    await expectCode(client.truncate(cs.address, ref, CHUNK_SIZE_BYTES + 1), 'CHUNK_OUT_OF_RANGE');
+    expect((await client.stat(cs.address, 102)).length).to.equal(0);
+  });
+
+  it('answers a malformed payload and an unknown type with PROTOCOL_ERROR and keeps the connection', async () => {
+    const peer = new RawPeer(cs.address);
+    await once(peer.socket, 'connect');
+    peer.socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_READ, 1, 3), Buffer.from([1, 2, 3])]));
+    peer.socket.write(Buffer.concat([encodeFrameHeader(0x0999, 2, 4), Buffer.alloc(4)]));
+    const [stat] = encodeRequest({ op: 'stat', chunkId: 102 });
+    peer.socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_STAT, 3, stat!.length), stat!]));
+    const bad = await peer.reply(1);
+    expect(statusCode(bad)).to.equal('PROTOCOL_ERROR');
+    expect((bad as { message: string }).message).to.contain('payload too short');
+    expect(statusCode(await peer.reply(2))).to.equal('PROTOCOL_ERROR');
+    expect((await peer.reply(3)).op).to.equal('stat-reply');
+    expect(peer.closed).to.equal(false);
+    peer.socket.destroy();
+  });
+
+  it('refuses an oversized frame with FRAME_TOO_LARGE without buffering it, and the connection goes on', async () => {
+    const peer = new RawPeer(cs.address);
+    await once(peer.socket, 'connect');
+    const size = MAX_FRAME_PAYLOAD_BYTES * 4;
+    peer.socket.write(encodeFrameHeader(MessageType.CLTOCS_WRITE, 7, size));
+    const filler = Buffer.alloc(256 * 1024);
+    for (let sent = 0; sent < size; sent += filler.length) {
+      if (!peer.socket.write(filler.subarray(0, Math.min(filler.length, size - sent)))) await once(peer.socket, 'drain');
+    }
+    const reply = await peer.reply(7);
+    expect(statusCode(reply)).to.equal('FRAME_TOO_LARGE');
+    expect((reply as { message: string }).message).to.contain(String(size));
+    const [stat] = encodeRequest({ op: 'stat', chunkId: 102 });
+    peer.socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_STAT, 8, stat!.length), stat!]));
+    expect((await peer.reply(8)).op).to.equal('stat-reply');
+    peer.socket.destroy();
+  });
+
+  it('closes only the connection that speaks another protocol; the server keeps serving', async () => {
+    const peer = new RawPeer(cs.address);
+    await once(peer.socket, 'connect');
+    peer.socket.write('GET /health HTTP/1.1\r\n\r\n');
+    expect(statusCode(await peer.reply(0))).to.equal('PROTOCOL_ERROR');
+    const deadline = Date.now() + 5000;
+    while (!peer.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(peer.closed).to.equal(true);
+    expect((await client.stat(cs.address, 102)).version).to.equal(5);
+  });
+
+  it('cancels a call by AbortSignal and by timeout', async () => {
+    const silent: Server = createServer(() => undefined);
+    const port = await freePort();
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    const quick = new DataPlaneClient({ timeoutMs: 200 });
+    try {
+      const timedOut = await expectCode(quick.stat(`127.0.0.1:${port}`, 1), 'TIMEOUT');
+      expect(timedOut.message).to.contain('200 ms');
+      const ac = new AbortController();
+      const pending = quick.stat(`127.0.0.1:${port}`, 1, { signal: ac.signal, timeoutMs: 10_000 });
+      setTimeout(() => ac.abort(), 20);
+      await expectCode(pending, 'ABORTED');
+    } finally {
+      quick.close();
+      silent.close();
+    }
+    await expectCode(client.stat('127.0.0.1:1', 1), 'UNAVAILABLE');
+  });
+
+  it('serves /health as JSON and /metrics from the metrics plugin', async () => {
+    const health = await fetch(`${cs.httpUrl}/health`);
+    expect(health.status).to.equal(200);
+    const body = (await health.json()) as { status: string; dataAddress: string; dirs: Array<{ state: string }>; chunks: number };
+    expect(body.status).to.equal('ok');
+    expect(body.dataAddress).to.equal(cs.address);
+    expect(body.dirs).to.have.length(1);
+    expect(body.chunks).to.be.at.least(2);
+    const metrics = await (await fetch(`${cs.httpUrl}/metrics`)).text();
+    expect(metrics).to.match(/mooseng_chunkserver_requests_total\{[^}]*op="write"[^}]*code="OK"/);
+    expect(metrics).to.contain('mooseng_chunkserver_written_bytes_total');
+  });
+
+  it('answers /metrics with a clear 404 when metrics are off', async () => {
+    const quiet = await startChunkserver({ metrics: 'none' });
+    try {
+      const res = await fetch(`${quiet.httpUrl}/metrics`);
+      expect(res.status).to.equal(404);
+      expect(await res.text()).to.contain('metrics are off');
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('writes pipelined from many callers at once without mixing them up', async () => {
+    const ref = { chunkId: 103, version: 1 };
+    await client.create(cs.address, ref);
+    const blocks = Array.from({ length: 24 }, (_, i) => randomBytes(BLOCK_SIZE_BYTES, 1000 + i));
+    await Promise.all(blocks.map((b, i) => client.write(cs.address, ref, i * BLOCK_SIZE_BYTES, b)));
+    expect((await client.read(cs.address, ref, 0, blocks.length * BLOCK_SIZE_BYTES)).equals(Buffer.concat(blocks))).to.equal(true);
+  });
+});
