@@ -1,0 +1,126 @@
+// The write-ahead log's record format: [length u32][crc32 u32][type u8][payload], little-endian, CRC over type+payload.
+import { crc32 } from '@node-rs/crc32';
+import type { Entry, EntryType, HardState } from '../core/types';
+
+/** Bytes before a record's type byte: payload length and CRC. */
+export const RECORD_HEADER_BYTES = 8;
+/** A record longer than this is corruption, not data (bounds memory when reading a damaged file). */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+/**
+ * entries: log entries from entries[0].index on, replacing any logged at or after that index.
+ * hard-state: term, vote, commit. reset: the log was replaced by a snapshot at (index, term); earlier entries go.
+ */
+export type WalRecord =
+  | { type: 'entries'; entries: Entry[] }
+  | { type: 'hard-state'; hardState: HardState }
+  | { type: 'reset'; index: number; term: number };
+
+const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3 } as const;
+const ENTRY_TYPE_CODES: Record<EntryType, number> = { normal: 0, config: 1, empty: 2 };
+const ENTRY_TYPES: EntryType[] = ['normal', 'config', 'empty'];
+
+function payloadOf(record: WalRecord): Buffer {
+  switch (record.type) {
+    case 'entries': {
+      let size = 4;
+      for (const e of record.entries) size += 21 + e.data.byteLength;
+      const buf = Buffer.allocUnsafe(size);
+      let off = buf.writeUInt32LE(record.entries.length, 0);
+      for (const e of record.entries) {
+        off = buf.writeDoubleLE(e.index, off);
+        off = buf.writeDoubleLE(e.term, off);
+        off = buf.writeUInt8(ENTRY_TYPE_CODES[e.type], off);
+        off = buf.writeUInt32LE(e.data.byteLength, off);
+        buf.set(e.data, off);
+        off += e.data.byteLength;
+      }
+      return buf;
+    }
+    case 'hard-state': {
+      const vote = Buffer.from(record.hardState.vote ?? '', 'utf8');
+      const buf = Buffer.allocUnsafe(16 + 1 + 2 + vote.length);
+      let off = buf.writeDoubleLE(record.hardState.term, 0);
+      off = buf.writeDoubleLE(record.hardState.commit, off);
+      off = buf.writeUInt8(record.hardState.vote === null ? 0 : 1, off);
+      off = buf.writeUInt16LE(vote.length, off);
+      vote.copy(buf, off);
+      return buf;
+    }
+    case 'reset': {
+      const buf = Buffer.allocUnsafe(16);
+      buf.writeDoubleLE(record.index, 0);
+      buf.writeDoubleLE(record.term, 8);
+      return buf;
+    }
+  }
+}
+
+/** One record as bytes, ready to append. */
+export function encodeRecord(record: WalRecord): Buffer {
+  const payload = payloadOf(record);
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + 1 + payload.length);
+  out.writeUInt32LE(payload.length + 1, 0);
+  out.writeUInt8(TYPE_CODES[record.type], RECORD_HEADER_BYTES);
+  payload.copy(out, RECORD_HEADER_BYTES + 1);
+  out.writeUInt32LE(crc32(out.subarray(RECORD_HEADER_BYTES)), 4);
+  return out;
+}
+
+function decodePayload(type: number, p: Buffer): WalRecord {
+  if (type === 1) {
+    const count = p.readUInt32LE(0);
+    let off = 4;
+    const entries: Entry[] = [];
+    for (let i = 0; i < count; i++) {
+      const index = p.readDoubleLE(off);
+      const term = p.readDoubleLE(off + 8);
+      const et = ENTRY_TYPES[p.readUInt8(off + 16)];
+      const len = p.readUInt32LE(off + 17);
+      off += 21;
+      if (et === undefined || off + len > p.length) throw new Error('bad entry');
+      entries.push({ index, term, type: et, data: Uint8Array.prototype.slice.call(p, off, off + len) });
+      off += len;
+    }
+    return { type: 'entries', entries };
+  }
+  if (type === 2) {
+    const term = p.readDoubleLE(0);
+    const commit = p.readDoubleLE(8);
+    const hasVote = p.readUInt8(16) === 1;
+    const len = p.readUInt16LE(17);
+    const vote = hasVote ? p.subarray(19, 19 + len).toString('utf8') : null;
+    return { type: 'hard-state', hardState: { term, vote, commit } };
+  }
+  if (type === 3) return { type: 'reset', index: p.readDoubleLE(0), term: p.readDoubleLE(8) };
+  throw new Error(`unknown record type ${type}`);
+}
+
+/** What `decodeRecords` found: the good records and where the good bytes end. */
+export interface DecodedRecords {
+  records: WalRecord[];
+  /** Bytes of whole, valid records; anything after is a torn or corrupt tail. */
+  validBytes: number;
+  /** True when bytes after `validBytes` were not a valid record (a torn write, or corruption). */
+  torn: boolean;
+}
+
+/** Decodes records until the end or the first record that is short or fails its CRC. */
+export function decodeRecords(buf: Buffer): DecodedRecords {
+  const records: WalRecord[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    if (buf.length - off < RECORD_HEADER_BYTES + 1) return { records, validBytes: off, torn: true };
+    const len = buf.readUInt32LE(off);
+    if (len < 1 || len > MAX_RECORD_BYTES || off + RECORD_HEADER_BYTES + len > buf.length) return { records, validBytes: off, torn: true };
+    const body = buf.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + len);
+    if (crc32(body) !== buf.readUInt32LE(off + 4)) return { records, validBytes: off, torn: true };
+    try {
+      records.push(decodePayload(body[0], body.subarray(1)));
+    } catch {
+      return { records, validBytes: off, torn: true };
+    }
+    off += RECORD_HEADER_BYTES + len;
+  }
+  return { records, validBytes: off, torn: false };
+}

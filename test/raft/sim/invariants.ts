@@ -1,0 +1,114 @@
+// Cluster-wide safety checkers, run after every simulation step: election safety, log matching, leader
+// completeness, committed entries never lost or changed, and replicas agreeing on state at each applied index.
+import type { Entry } from '@mooseng/plugin-replication-raft';
+import type { SimNode } from './sim-node';
+
+function fingerprint(e: Entry): string {
+  return `${e.term}/${e.type}/${Buffer.from(e.data).toString('base64')}`;
+}
+
+export class InvariantChecker {
+  readonly violations: string[] = [];
+  private readonly leaderOfTerm = new Map<number, string>();
+  /** Every entry any node has seen committed, by index. */
+  private readonly committed = new Map<number, { term: number; print: string }>();
+  private maxCommitted = 0;
+  private readonly checkedCommit = new Map<string, number>();
+  private readonly digestAt = new Map<number, string>();
+  private readonly seenLogVersion = new Map<string, number>();
+  private readonly leaderTermChecked = new Map<string, number>();
+
+  fail(what: string): void {
+    if (this.violations.length < 20) this.violations.push(what);
+  }
+
+  onApply(node: SimNode, index: number, digest: string): void {
+    const known = this.digestAt.get(index);
+    if (known === undefined) this.digestAt.set(index, digest);
+    else if (known !== digest) this.fail(`state machines disagree at index ${index}: ${node.id} has ${digest}, another had ${known}`);
+  }
+
+  onRestore(node: SimNode, index: number, digest: string): void {
+    this.onApply(node, index, digest);
+  }
+
+  check(nodes: SimNode[]): void {
+    const up = nodes.filter((n) => n.up && n.raft);
+    for (const n of up) {
+      const raft = n.raft!;
+      if (raft.role === 'leader') {
+        const known = this.leaderOfTerm.get(raft.term);
+        if (known === undefined) this.leaderOfTerm.set(raft.term, n.id);
+        else if (known !== n.id) this.fail(`two leaders in term ${raft.term}: ${known} and ${n.id}`);
+      }
+      this.recordCommitted(n);
+    }
+    for (const n of up) {
+      const raft = n.raft!;
+      if (raft.role === 'leader' && this.leaderTermChecked.get(n.id) !== raft.term) {
+        this.leaderTermChecked.set(n.id, raft.term);
+        this.checkLeaderCompleteness(n);
+      }
+    }
+    const changed = up.filter((n) => this.seenLogVersion.get(n.id) !== n.logVersion);
+    for (const a of changed) {
+      for (const b of up) if (a !== b) this.checkLogMatching(a, b);
+    }
+    for (const n of changed) this.seenLogVersion.set(n.id, n.logVersion);
+  }
+
+  /** Entries up to each node's commit index must equal what any node ever saw committed at that index. */
+  private recordCommitted(n: SimNode): void {
+    const log = n.raft!.log;
+    const from = Math.max(this.checkedCommit.get(n.id) ?? 0, log.snapshot.index) + 1;
+    for (let i = from; i <= log.committed; i++) {
+      const e = log.entry(i);
+      if (!e) {
+        this.fail(`${n.id} claims commit ${log.committed} but lacks entry ${i}`);
+        break;
+      }
+      const known = this.committed.get(i);
+      const print = fingerprint(e);
+      if (!known) this.committed.set(i, { term: e.term, print });
+      else if (known.print !== print) this.fail(`committed entry ${i} changed: ${n.id} has term ${e.term}, was term ${known.term}`);
+    }
+    if (log.snapshot.index > 0) {
+      const known = this.committed.get(log.snapshot.index);
+      if (known && known.term !== log.snapshot.term) this.fail(`${n.id} snapshot at ${log.snapshot.index} has term ${log.snapshot.term}, committed term ${known.term}`);
+    }
+    this.checkedCommit.set(n.id, log.committed);
+    this.maxCommitted = Math.max(this.maxCommitted, log.committed);
+  }
+
+  /** A new leader's log holds every entry committed before its term. */
+  private checkLeaderCompleteness(n: SimNode): void {
+    const log = n.raft!.log;
+    for (let i = log.snapshot.index + 1; i <= this.maxCommitted; i++) {
+      const known = this.committed.get(i);
+      if (!known) continue;
+      const e = log.entry(i);
+      if (!e || fingerprint(e) !== known.print) {
+        this.fail(`leader ${n.id} of term ${n.raft!.term} lacks committed entry ${i} (term ${known.term})`);
+        return;
+      }
+    }
+  }
+
+  /** If two logs hold an entry with the same index and term, they are identical up to it. */
+  private checkLogMatching(a: SimNode, b: SimNode): void {
+    const la = a.raft!.log;
+    const lb = b.raft!.log;
+    const lo = Math.max(la.firstIndex(), lb.firstIndex());
+    const hi = Math.min(la.lastIndex(), lb.lastIndex());
+    let i = hi;
+    while (i >= lo && la.term(i) !== lb.term(i)) i--;
+    for (; i >= lo; i--) {
+      const ea = la.entry(i)!;
+      const eb = lb.entry(i)!;
+      if (fingerprint(ea) !== fingerprint(eb)) {
+        this.fail(`logs of ${a.id} and ${b.id} differ at ${i} below a matching entry`);
+        return;
+      }
+    }
+  }
+}
