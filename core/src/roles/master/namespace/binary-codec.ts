@@ -97,9 +97,12 @@ export class BinaryWriter {
     return this;
   }
 
-  /** Hands over the completed pieces (the writer keeps going with an empty list). */
-  takePieces(): Buffer[] {
-    this.flushPiece();
+  /**
+   * Hands over the completed pieces (the writer keeps going with an empty list). The piece being filled stays
+   * unless `flushPartial`, so streaming yields full pieces and no half-empty buffer is retained.
+   */
+  takePieces(flushPartial = false): Buffer[] {
+    if (flushPartial) this.flushPiece();
     const out = this.pieces;
     this.pieces = [];
     this.piecesBytes = 0;

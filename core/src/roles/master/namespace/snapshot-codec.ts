@@ -79,7 +79,7 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, meta
   const end = Buffer.alloc(4);
   end.writeUInt32BE(SNAPSHOT_END);
   for (const b of end) w.u8(b);
-  yield* w.takePieces();
+  yield* w.takePieces(true);
 }
 
 /** Rebuilds the state from a snapshot into empty `tree` and `sessions`. PROTOCOL_ERROR on a damaged snapshot. */
