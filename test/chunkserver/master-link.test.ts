@@ -1,0 +1,146 @@
+// The chunkserver ↔ master control protocol against a minimal in-test master speaking the real chunkserver.proto.
+import { expect } from 'chai';
+import * as grpc from '@grpc/grpc-js';
+import {
+  BLOCK_SIZE_BYTES,
+  DataPlaneClient,
+  chunkFilePath,
+  chunkserverToMasterService,
+  slotOffset,
+  toGrpcError,
+  MoosengError,
+  type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHeartbeat,
+  type ChunkserverToMasterRegister,
+  type MasterToChunkserverCommand,
+} from '@mooseng/core';
+import { cleanupTempDirs, waitFor } from '../support';
+import { expectCode, flipByte, randomBytes, startChunkserver, type RunningChunkserver } from './helpers';
+
+/** A master that records what chunkservers tell it and hands out queued commands. */
+class RecordingMaster {
+  readonly registrations: ChunkserverToMasterRegister[][] = [];
+  readonly heartbeats: ChunkserverToMasterHeartbeat[] = [];
+  readonly corrupt: ChunkserverToMasterCorrupt[] = [];
+  readonly commands: MasterToChunkserverCommand[] = [];
+  failNextHeartbeat = false;
+  private readonly server = new grpc.Server();
+  address = '';
+
+  async start(): Promise<void> {
+    this.server.addService(chunkserverToMasterService().service, {
+      Register: (call: grpc.ServerReadableStream<ChunkserverToMasterRegister, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        const messages: ChunkserverToMasterRegister[] = [];
+        call.on('data', (m: ChunkserverToMasterRegister) => messages.push(m));
+        call.on('end', () => {
+          this.registrations.push(messages);
+          cb(null, { masterId: 'test-master', clusterId: 'mooseng', session: this.registrations.length });
+        });
+      },
+      Heartbeat: (call: grpc.ServerUnaryCall<ChunkserverToMasterHeartbeat, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        if (this.failNextHeartbeat) {
+          this.failNextHeartbeat = false;
+          return cb(toGrpcError(new MoosengError('UNAVAILABLE', 'master restarted; register again')) as grpc.ServiceError, null);
+        }
+        this.heartbeats.push(call.request);
+        cb(null, { commands: this.commands.splice(0) });
+      },
+      ReportCorrupt: (call: grpc.ServerUnaryCall<ChunkserverToMasterCorrupt, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        this.corrupt.push(call.request);
+        cb(null, {});
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    this.address = `127.0.0.1:${port}`;
+  }
+
+  stop(): void {
+    this.server.forceShutdown();
+  }
+
+  results(): Array<{ commandId: number; code: string }> {
+    return this.heartbeats.flatMap((h) => h.results.map((r) => ({ commandId: r.commandId, code: r.code })));
+  }
+}
+
+describe('chunkserver ↔ master control protocol', function () {
+  this.timeout(30_000);
+  const master = new RecordingMaster();
+  let cs: RunningChunkserver;
+  let source: RunningChunkserver;
+  const client = new DataPlaneClient();
+
+  before(async () => {
+    await master.start();
+    source = await startChunkserver();
+    cs = await startChunkserver({ masters: [master.address], heartbeatIntervalMs: 100, scrubRateMBps: 1000 });
+  });
+  after(async () => {
+    client.close();
+    await cs?.stop();
+    await source?.stop();
+    master.stop();
+    cleanupTempDirs();
+  });
+
+  it('registers with its identity, directories and chunk list, then heartbeats its capacity', async () => {
+    await waitFor('a registration', () => master.registrations.length > 0);
+    const [first] = master.registrations[0]!;
+    expect(first!.identity).to.include({ dataAddress: cs.address, clusterId: 'mooseng' });
+    expect(first!.dirs).to.have.length(1);
+    expect(first!.dirs[0]).to.include({ dir: cs.dataDirs[0], usable: true });
+    expect(first!.dirs[0]!.freeBytes).to.be.above(0);
+    await client.create(cs.address, { chunkId: 1, version: 1 });
+    await client.write(cs.address, { chunkId: 1, version: 1 }, 0, randomBytes(1000, 1));
+    await waitFor('a heartbeat counting the chunk', () => master.heartbeats.some((h) => h.chunks === 1 && h.session === 1 && h.dirs[0]!.usable));
+    const states = cs.runtime.masters();
+    expect(states[0]).to.include({ address: master.address, registered: true, masterId: 'test-master' });
+  });
+
+  it('runs delete, set-version and replicate commands from heartbeat replies and reports their results', async () => {
+    await client.create(cs.address, { chunkId: 2, version: 1 });
+    await client.create(cs.address, { chunkId: 3, version: 1 });
+    const copy = randomBytes(3 * BLOCK_SIZE_BYTES, 4);
+    await client.create(source.address, { chunkId: 4, version: 9 });
+    await client.write(source.address, { chunkId: 4, version: 9 }, 0, copy);
+    master.commands.push(
+      { commandId: 11, deleteChunk: { chunkId: 2, version: 1 } },
+      { commandId: 12, setVersion: { chunkId: 3, version: 1, newVersion: 5 } },
+      { commandId: 13, replicate: { chunkId: 4, version: 9, source: source.address } },
+      { commandId: 14, deleteChunk: { chunkId: 12345, version: 1 } },
+    );
+    await waitFor('four command results', () => master.results().length >= 4);
+    expect(master.results().sort((a, b) => a.commandId - b.commandId)).to.deep.equal([
+      { commandId: 11, code: '' },
+      { commandId: 12, code: '' },
+      { commandId: 13, code: '' },
+      { commandId: 14, code: 'CHUNK_NOT_FOUND' },
+    ]);
+    await expectCode(client.stat(cs.address, 2), 'CHUNK_NOT_FOUND');
+    expect((await client.stat(cs.address, 3)).version).to.equal(5);
+    expect((await client.read(cs.address, { chunkId: 4, version: 9 }, 0, copy.length)).equals(copy)).to.equal(true);
+  });
+
+  it('fails a read of a flipped byte with CHUNK_CORRUPT, and both the read and the scrubber report it', async () => {
+    const ref = { chunkId: 6, version: 2 };
+    await client.create(cs.address, ref);
+    await client.write(cs.address, ref, 0, randomBytes(2 * BLOCK_SIZE_BYTES, 6));
+    flipByte(chunkFilePath(cs.dataDirs[0]!, 6, 2), slotOffset(1) + 7);
+    await expectCode(client.read(cs.address, ref, BLOCK_SIZE_BYTES, 100), 'CHUNK_CORRUPT');
+    await waitFor('reports from the read and the scrubber', () => master.corrupt.some((c) => c.foundBy === 'scrub') && master.corrupt.some((c) => c.foundBy === 'read'));
+    for (const report of master.corrupt.filter((c) => c.chunkId === 6)) expect(report).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
+    expect(cs.runtime.scrub.corrupt).to.include('6_2');
+    // The sound block still reads.
+    expect((await client.read(cs.address, ref, 0, 100)).length).to.equal(100);
+  });
+
+  it('registers again when a master loses its session', async () => {
+    const before = master.registrations.length;
+    master.failNextHeartbeat = true;
+    await waitFor('a new registration', () => master.registrations.length > before);
+    const chunks = master.registrations[master.registrations.length - 1]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
+    expect(chunks).to.deep.equal(['1_1', '3_5', '4_9', '6_2']);
+  });
+});
