@@ -70,3 +70,4 @@ export * from './roles/master/namespace/namespace-state-machine';
 export * from './roles/master/chunks/chunk-table';
 export * from './roles/master/chunks/chunk-locations';
 export * from './protocol/chunkserver-control';
+export * from './protocol/grpc-server';

@@ -1,0 +1,40 @@
+// Starts and stops a gRPC server for a role's control-plane services, with a clear error when the port is taken.
+import * as grpc from '@grpc/grpc-js';
+import { ErrorCodes, MoosengError } from '../errors';
+
+/** Largest control-plane message accepted (registration batches, directory pages). */
+export const MAX_CONTROL_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface GrpcServiceBinding {
+  definition: grpc.ServiceDefinition;
+  implementation: grpc.UntypedServiceImplementation;
+}
+
+/** Binds the services on host:port and starts serving; resolves with the bound port. */
+export async function startGrpcServer(host: string, port: number, services: readonly GrpcServiceBinding[]): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_CONTROL_MESSAGE_BYTES });
+  for (const s of services) server.addService(s.definition, s.implementation);
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err
+        ? reject(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen on ${host}:${port} (${err.message}); is another process using the port?`, { cause: err }))
+        : resolve(p),
+    ),
+  );
+  return { server, port: bound };
+}
+
+/** Stops accepting calls, lets in-flight ones finish for up to `graceMs`, then cuts the rest. */
+export async function stopGrpcServer(server: grpc.Server, graceMs = 2_000): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    timer.unref();
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

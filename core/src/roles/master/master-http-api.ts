@@ -1,0 +1,113 @@
+// The master's HTTP routes: /health, /status, /metrics and the /api/v1 REST API (file-system stat/create, chunkservers).
+import type { IConsensus } from '../../contracts/consensus';
+import type { IMetrics } from '../../contracts/metrics';
+import { ErrorCodes, MoosengError } from '../../errors';
+import { metricsRoute, parseFsPath, type HttpRoute } from '../../http/http-server';
+import type { ChunkserverRegistry } from './chunkserver-registry';
+import { wireAttr } from './client-api';
+import type { MetadataService } from './metadata-service';
+import type { Credentials } from './namespace/commands';
+import type { RepairLoop } from './repair-loop';
+
+/** The REST API acts as root: it is an operator's interface, served on the master's HTTP port only. */
+const ADMIN: Credentials = { uid: 0, gids: [0] };
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+export interface MasterHttpApiOptions {
+  nodeId: string;
+  clusterId: string;
+  consensus: IConsensus;
+  metadata: MetadataService;
+  registry: ChunkserverRegistry;
+  repair: RepairLoop;
+  metrics: IMetrics;
+}
+
+/** What /status reports; `mooseng cluster status` and the dashboard read the same. */
+export function clusterStatus(o: MasterHttpApiOptions): object {
+  const raft = o.consensus.status();
+  const stats = o.metadata.state.statfs();
+  return {
+    cluster: o.clusterId,
+    node: o.nodeId,
+    role: raft.role,
+    term: raft.term,
+    leader: raft.leaderId,
+    commitIndex: raft.commitIndex,
+    appliedIndex: raft.appliedIndex,
+    masters: raft.members,
+    chunkservers: o.registry.list().map((s) => ({
+      id: s.id,
+      address: s.address,
+      alive: s.alive,
+      labels: s.labels,
+      totalBytes: s.totalBytes,
+      usedBytes: s.usedBytes,
+      freeBytes: s.freeBytes,
+      chunks: s.chunks,
+      dirs: s.dirs.map((d) => ({ dir: d.dir, usable: d.usable, error: d.error || undefined })),
+    })),
+    files: stats.files,
+    directories: stats.directories,
+    inodes: stats.inodes,
+    fileBytes: stats.fileBytes,
+    chunks: o.metadata.state.tree.chunkTable.size,
+    underGoalChunks: o.repair.figures.underGoal,
+    overGoalChunks: o.repair.figures.overGoal,
+    missingChunks: o.repair.figures.missing,
+    // Only the leader runs the repair scan; a follower's figures are those of its last term as leader, if any.
+    repairFiguresFrom: raft.role === 'leader' ? 'this master' : 'not the leader',
+  };
+}
+
+export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
+  const body = (b: unknown): Record<string, unknown> => {
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'the request body must be a JSON object');
+    return b as Record<string, unknown>;
+  };
+  const pathOf = (b: Record<string, unknown>): string => `/${parseFsPath(b.path).join('/')}`;
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      handler: () => {
+        const s = o.consensus.status();
+        return { status: s.leaderId ? 200 : 503, json: { status: s.leaderId ? 'ok' : 'no-leader', node: o.nodeId, role: s.role, term: s.term, leader: s.leaderId } };
+      },
+    },
+    { method: 'GET', path: '/status', handler: () => ({ json: clusterStatus(o) }) },
+    { method: 'GET', path: '/api/v1/chunkservers', handler: () => ({ json: { chunkservers: (clusterStatus(o) as { chunkservers: unknown }).chunkservers } }) },
+    {
+      method: 'POST',
+      path: '/api/v1/filesystem/stat',
+      handler: async (req) => {
+        const path = pathOf(body(req.body));
+        const attr = await o.metadata.read((s) => s.resolve(path, ADMIN, { followFinal: false }));
+        return { json: { path, ...wireAttr(attr) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/filesystem/create',
+      handler: async (req) => {
+        const b = body(req.body);
+        const path = pathOf(b);
+        const type = b.type ?? 'file';
+        if (type !== 'file' && type !== 'directory') throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'type must be "file" or "directory"');
+        const perm = typeof b.mode === 'number' ? b.mode & 0o7777 : type === 'file' ? 0o644 : 0o755;
+        if (path === '/') throw new MoosengError(ErrorCodes.EEXIST, 'the root directory exists');
+        const { parent, name } = await o.metadata.read((s) => s.resolveParent(path, ADMIN));
+        const r = await o.metadata.mutate(
+          { sessionId: 0, requestId: 0 },
+          type === 'file'
+            ? { op: 'mknod', parent, name, mode: S_IFREG | perm, rdev: 0, open: false, cred: ADMIN }
+            : { op: 'mkdir', parent, name, mode: S_IFDIR | perm, cred: ADMIN },
+        );
+        if (r.kind !== 'attr') throw new Error(`invariant broken: create returned ${r.kind}`);
+        return { status: 201, json: { path, ...wireAttr(r.attr) } };
+      },
+    },
+    metricsRoute(o.metrics),
+  ];
+}

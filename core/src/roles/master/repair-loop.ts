@@ -1,0 +1,151 @@
+// RepairLoop: on the leader only, brings every chunk back to its goal: copies under-goal chunks, drops replicas over
+// the goal, deletes stale and freed replicas, carries out queued truncations. Bounded in work per pass and in
+// concurrent copies.
+import type { IClock, TimerHandle } from '../../contracts/clock';
+import type { ILogger } from '../../contracts/logger';
+import type { IPlacement } from '../../contracts/placement';
+import type { ChunkOperations } from './chunk-operations';
+import type { ChunkLocations, ChunkClassification } from './chunks/chunk-locations';
+import type { ChunkserverRegistry } from './chunkserver-registry';
+import type { MetadataService } from './metadata-service';
+
+/** Pause between passes. */
+export const REPAIR_INTERVAL_MS = 1_000;
+/** Chunk copies in flight at once, cluster-wide (bounds the repair bandwidth). */
+export const MAX_CONCURRENT_COPIES = 4;
+/** Chunks of each kind (under, over, stale, freed) looked at per pass. */
+export const REPAIR_BATCH = 200;
+
+/** Figures of the last pass, for /status and metrics. */
+export interface RepairFigures {
+  underGoal: number;
+  overGoal: number;
+  missing: number;
+  copiesInFlight: number;
+  lastPassAt: number | null;
+}
+
+export class RepairLoop {
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private stopped = false;
+  private readonly inFlight = new Set<number>();
+  private leaderSince: number | null = null;
+  readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
+
+  constructor(
+    private readonly o: {
+      metadata: MetadataService;
+      locations: ChunkLocations;
+      registry: ChunkserverRegistry;
+      placement: IPlacement;
+      ops: ChunkOperations;
+      clock: IClock;
+      logger: ILogger;
+      /** Time for chunkservers to (re-)register after this master becomes leader, before it judges replicas. */
+      graceMs: number;
+    },
+  ) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.o.clock.setTimer(REPAIR_INTERVAL_MS, () => {
+      void this.pass()
+        .catch((err) => this.o.logger.warn('repair pass failed', { err: (err as Error).message }))
+        .finally(() => this.schedule());
+    });
+  }
+
+  /** One pass; also callable directly (tests, admin). */
+  async pass(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      this.o.registry.expire();
+      if (!this.o.metadata.isLeader()) {
+        this.leaderSince = null;
+        return;
+      }
+      this.leaderSince ??= this.o.clock.monotonic();
+      // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
+      await this.o.metadata.read(() => undefined);
+      const state = this.o.metadata.state;
+      const classes = this.o.locations.classify(state, REPAIR_BATCH);
+      this.record(classes);
+      await this.retireDeletions();
+      await this.carryOutTruncations();
+      if (this.o.clock.monotonic() - this.leaderSince < this.o.graceMs) return; // chunkservers may still be registering
+      await this.deleteStale();
+      await this.dropOverGoal(classes);
+      this.copyUnderGoal(classes);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private record(c: ChunkClassification): void {
+    this.figures.underGoal = c.underGoal.length;
+    this.figures.overGoal = c.overGoal.length;
+    this.figures.missing = c.missing.length;
+    this.figures.copiesInFlight = this.inFlight.size;
+    this.figures.lastPassAt = this.o.clock.now();
+    if (c.missing.length > 0) this.o.logger.warn('chunks with no live replica', { count: c.missing.length, first: c.missing[0]!.chunkId });
+  }
+
+  /** Freed chunks: delete every known replica, then retire them from the queue through consensus. */
+  private async retireDeletions(): Promise<void> {
+    const pending = this.o.metadata.state.pendingDeletions(REPAIR_BATCH);
+    const retired: number[] = [];
+    for (const d of pending) {
+      const replicas = this.o.locations.replicas(d.chunkId);
+      const results = await Promise.all(replicas.filter((r) => r.alive).map((r) => this.o.ops.deleteReplica(r.serverId, d.chunkId, r.version)));
+      // Dead servers' copies are deleted as stale when they come back (the catalog no longer knows the chunk).
+      if (results.every(Boolean)) retired.push(d.chunkId);
+    }
+    if (retired.length > 0) await this.o.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: retired, truncated: [] });
+  }
+
+  private async carryOutTruncations(): Promise<void> {
+    for (const t of this.o.metadata.state.pendingTruncations(REPAIR_BATCH / 10)) await this.o.ops.truncate(t.chunkId, t.version, t.length);
+  }
+
+  private async deleteStale(): Promise<void> {
+    const stale = this.o.locations.staleReplicas(this.o.metadata.state, REPAIR_BATCH);
+    await Promise.all(stale.filter((s) => this.o.locations.isAlive(s.serverId)).map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)));
+  }
+
+  private async dropOverGoal(c: ChunkClassification): Promise<void> {
+    const views = this.o.registry.views();
+    for (const h of c.overGoal) {
+      if (this.inFlight.has(h.chunkId)) continue;
+      const drop = this.o.placement.chooseToDrop(h.chunkId, h.holders, h.holders.length - h.goal, views);
+      await Promise.all(drop.map((id) => this.o.ops.deleteReplica(id, h.chunkId, h.version)));
+    }
+  }
+
+  /** Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). */
+  private copyUnderGoal(c: ChunkClassification): void {
+    const views = this.o.registry.views();
+    for (const h of c.underGoal) {
+      if (this.inFlight.size >= MAX_CONCURRENT_COPIES) return;
+      if (this.inFlight.has(h.chunkId)) continue;
+      const [target] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, views);
+      if (!target) continue; // no server can take another copy: stays under goal, reported in /status
+      const source = h.holders[0]!;
+      this.inFlight.add(h.chunkId);
+      void this.o.ops
+        .replicate(h.chunkId, h.version, source, target)
+        .then((ok) => ok && this.o.logger.info('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target }))
+        .finally(() => this.inFlight.delete(h.chunkId));
+    }
+  }
+}
