@@ -183,7 +183,7 @@ describe('master namespace: determinism and snapshots', () => {
 
   it('streams a snapshot in pieces that concatenate to snapshot()', async () => {
     const a = new NamespaceStateMachine();
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 50_000; i++) {
       a.apply(encodeCommand({ sessionId: 0, requestId: 0, now: i, op: 'mknod', parent: 1, name: `f${i}`, mode: 0o100644, rdev: 0, open: false, cred: ROOT }), i + 1);
     }
     const pieces = [...a.snapshotPieces()];
