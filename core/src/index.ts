@@ -71,3 +71,4 @@ export * from './roles/master/chunks/chunk-table';
 export * from './roles/master/chunks/chunk-locations';
 export * from './protocol/chunkserver-control';
 export * from './protocol/grpc-server';
+export * from './roles/client/master-client';

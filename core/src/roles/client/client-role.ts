@@ -78,7 +78,9 @@ function clientSteps(context: RoleContext): RoleStep[] {
         });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
         const m = new FuseMount(section.mountPoint, fuseOperations(fs, metrics, logger), {
-          fsname: `mooseng:${section.masters[0]}`,
+          // The masters ride in the fsname ("+"-separated: a comma would split the mount options), so admin
+          // commands given a path on the mount know where to go.
+          fsname: `mooseng:${section.masters.join('+')}`,
           attrTimeoutSec: section.attrTimeoutMs / 1000,
           entryTimeoutSec: section.entryTimeoutMs / 1000,
           readOnly: section.readOnly,

@@ -8,7 +8,7 @@ import { fromGrpcError } from '../../protocol/grpc-errors';
 import { serviceOf } from '../../protocol/proto-files';
 
 /** Deadline of one RPC attempt. */
-export const MASTER_RPC_TIMEOUT_MS = 10_000;
+export const MASTER_CALL_TIMEOUT_MS = 10_000;
 /** How long a call keeps retrying through elections and restarts before it fails with UNAVAILABLE. */
 export const MASTER_RETRY_BUDGET_MS = 30_000;
 /** Pause between rounds over all masters; doubles up to the cap. */
@@ -132,7 +132,7 @@ export class MasterClient {
     const fn = (stub as unknown as Record<string, Unary>)[method];
     if (typeof fn !== 'function') throw new Error(`invariant broken: ClientToMaster has no method ${method}`);
     return new Promise<T>((resolve, reject) => {
-      const call = fn.call(stub, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_RPC_TIMEOUT_MS) }, (err, reply) => {
+      const call = fn.call(stub, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) }, (err, reply) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(fromGrpcError(err, `${method} at ${address}`));
         else resolve(reply as T);
