@@ -1,0 +1,95 @@
+// Several data directories: new chunks go where there is most room; a full or broken directory is marked unusable
+// and reported, and the others keep serving.
+import { expect } from 'chai';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataPlaneClient, MAX_FRAME_DATA_BYTES, chunkFilePath, isMoosengError } from '@mooseng/core';
+import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
+import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
+import { cleanupTempDirs, makeTempDir } from '../support';
+import { expectCode, mountTmpfs, randomBytes, startChunkserver, unmount, type RunningChunkserver } from './helpers';
+
+describe('data directories', function () {
+  this.timeout(30_000);
+  const mounts: string[] = [];
+  let cs: RunningChunkserver | undefined;
+  const client = new DataPlaneClient();
+
+  after(async () => {
+    client.close();
+    await cs?.stop();
+    while (mounts.length > 0) unmount(mounts.pop()!);
+    cleanupTempDirs();
+  });
+
+  it('fills a small tmpfs directory, marks it unusable, and keeps writing on the other', async () => {
+    const small = mountTmpfs('4m');
+    mounts.push(small);
+    const big = makeTempDir('mooseng-big-');
+    // A chunk that already lives on the small directory (written there before this start).
+    const seed = await new FsChunkStoreFactory({ fsync: 'on-close' }).open(small);
+    await seed.create({ chunkId: 1, version: 1 });
+    await seed.close();
+
+    cs = await startChunkserver({ dataDirs: [small, big] });
+    // New chunks go to the directory with the most free space.
+    await client.create(cs.address, { chunkId: 2, version: 1 });
+    expect(existsSync(chunkFilePath(big, 2, 1))).to.equal(true);
+    const kept = randomBytes(MAX_FRAME_DATA_BYTES, 2);
+    await client.write(cs.address, { chunkId: 2, version: 1 }, 0, kept);
+
+    let full: unknown = null;
+    for (let i = 0; i < 8 && !full; i++) {
+      try {
+        await client.write(cs.address, { chunkId: 1, version: 1 }, i * MAX_FRAME_DATA_BYTES, randomBytes(MAX_FRAME_DATA_BYTES, 10 + i));
+      } catch (err) {
+        full = err;
+      }
+    }
+    expect(isMoosengError(full, 'NO_SPACE'), String(full)).to.equal(true);
+    expect((full as Error).message).to.contain(small);
+
+    const health = (await (await fetch(`${cs.httpUrl}/health`)).json()) as { status: string; dirs: Array<{ dir: string; state: string; error?: string }> };
+    expect(health.status).to.equal('degraded');
+    expect(health.dirs.find((d) => d.dir === small)).to.deep.include({ state: 'unusable' });
+    expect(health.dirs.find((d) => d.dir === small)!.error).to.contain('full');
+    expect(health.dirs.find((d) => d.dir === big)).to.deep.include({ state: 'ok' });
+
+    // Writes go on: a new chunk lands on the other directory; the old one there still reads.
+    const data = randomBytes(2 * MAX_FRAME_DATA_BYTES, 3);
+    await client.create(cs.address, { chunkId: 3, version: 1 });
+    await client.write(cs.address, { chunkId: 3, version: 1 }, 0, data);
+    expect((await client.read(cs.address, { chunkId: 3, version: 1 }, 0, data.length)).equals(data)).to.equal(true);
+    expect(existsSync(chunkFilePath(big, 3, 1))).to.equal(true);
+    expect((await client.read(cs.address, { chunkId: 2, version: 1 }, 0, kept.length)).equals(kept)).to.equal(true);
+    // The full directory's chunk is refused with a clear code (DISK_UNUSABLE, or CHUNK_NOT_FOUND once the heartbeat
+    // loop has reported it lost), never served.
+    const refused = await client.read(cs.address, { chunkId: 1, version: 1 }, 0, 10).then(() => null, (err: { code: string }) => err.code);
+    expect(refused).to.be.oneOf(['DISK_UNUSABLE', 'CHUNK_NOT_FOUND']);
+  });
+
+  it('starts with a directory that cannot be opened, reporting it, and serves from the rest', async () => {
+    const base = makeTempDir('mooseng-dirs-');
+    const notADir = join(base, 'file');
+    writeFileSync(notADir, 'not a directory');
+    const good = join(base, 'good');
+    const second = await startChunkserver({ dataDirs: [join(notADir, 'disk'), good] });
+    try {
+      const health = (await (await fetch(`${second.httpUrl}/health`)).json()) as { status: string; dirs: Array<{ dir: string; state: string; error?: string }> };
+      expect(health.status).to.equal('degraded');
+      expect(health.dirs[0]).to.deep.include({ dir: join(notADir, 'disk'), state: 'unusable' });
+      await client.create(second.address, { chunkId: 9, version: 1 });
+      expect(existsSync(chunkFilePath(good, 9, 1))).to.equal(true);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a directory storage-directio cannot use with DISK_UNUSABLE naming it', async () => {
+    const base = makeTempDir('mooseng-dirs-');
+    writeFileSync(join(base, 'file'), '');
+    const dir = join(base, 'file', 'disk');
+    const err = await expectCode(new DirectIoChunkStoreFactory({ fsync: 'on-close' }).open(dir), 'DISK_UNUSABLE');
+    expect(err.message).to.contain(dir);
+  });
+});
