@@ -1,6 +1,6 @@
 // Namespace operations and their POSIX errors: create, mknod, mkdir, symlink, link, unlink, rmdir, lookup, readdir.
 import { expect } from 'chai';
-import { S_IFBLK, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '@mooseng/core';
+import { MAX_LINK_COUNT, S_IFBLK, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '@mooseng/core';
 import { ALICE, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: operations', () => {
@@ -82,6 +82,14 @@ describe('master namespace: operations', () => {
     expect(h.sm.getattr(f.ino).nlink).to.equal(1);
     h.ok({ op: 'unlink', parent: d.ino, name: 'g', cred: ROOT });
     expect(Harness.queryCode(() => h.sm.getattr(f.ino))).to.equal('ENOENT');
+  });
+
+  it('refuses a link beyond the link-count limit with EMLINK', () => {
+    const f = h.create(ROOT_INODE, 'f');
+    const d = h.mkdir(ROOT_INODE, 'links');
+    for (let i = 1; i < MAX_LINK_COUNT; i++) h.ok({ op: 'link', ino: f.ino, parent: d.ino, name: `l${i}`, cred: ROOT });
+    expect(h.sm.getattr(f.ino).nlink).to.equal(MAX_LINK_COUNT);
+    expect(h.code({ op: 'link', ino: f.ino, parent: d.ino, name: 'one-more', cred: ROOT })).to.equal('EMLINK');
   });
 
   it('unlink refuses directories (EISDIR) and missing names (ENOENT); rmdir refuses files, non-empty dirs, "." and ".."', () => {

@@ -64,6 +64,7 @@ describe('master namespace: permissions', () => {
     expect(setattr(f.ino, SetattrMask.GID, ALICE, { gid: 1001 })).to.equal('EPERM');
     expect(setattr(f.ino, SetattrMask.UID, ROOT, { uid: BOB.uid })).to.equal('OK');
     expect(h.sm.getattr(f.ino).uid).to.equal(BOB.uid);
+    expect(setattr(f.ino, SetattrMask.UID, ROOT, { uid: 2 ** 32 })).to.equal('EINVAL');
   });
 
   it('chown clears setuid and group-executable setgid on files', () => {

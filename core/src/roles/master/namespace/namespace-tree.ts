@@ -53,6 +53,9 @@ export function checkName(name: string): void {
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) fail('ENAMETOOLONG', `name longer than ${MAX_NAME_BYTES} bytes`);
 }
 
+/** Largest uid or gid (32-bit, (uid_t)-1 excluded as it means "unchanged" to chown). */
+const MAX_ID = 0xffff_fffe;
+
 function isDotName(name: string): boolean {
   return name === '.' || name === '..';
 }
@@ -74,6 +77,8 @@ export class NamespaceTree {
   readonly chunkTable = new ChunkTable();
   nextInode = ROOT_INODE + 1;
   private fileBytes = 0;
+  /** Inodes per type (S_IFMT value → count), kept as inodes come and go so statfs costs O(1). */
+  private readonly typeCounts = new Map<number, number>();
   /** Non-replicated cache of sorted entry names for paged readdir, least recently used first. */
   private readonly sortedNames = new Map<number, string[]>();
 
@@ -89,7 +94,14 @@ export class NamespaceTree {
     this.sortedNames.clear();
     this.nextInode = ROOT_INODE + 1;
     this.fileBytes = 0;
-    this.inodes.set(ROOT_INODE, new Inode(ROOT_INODE, S_IFDIR | 0o755, 0, 0, 2, 0, 0, 0, 0, this.rootGoal, ROOT_INODE, 0, new Map(), null));
+    this.typeCounts.clear();
+    this.addInode(new Inode(ROOT_INODE, S_IFDIR | 0o755, 0, 0, 2, 0, 0, 0, 0, this.rootGoal, ROOT_INODE, 0, new Map(), null));
+  }
+
+  private addInode(inode: Inode): void {
+    this.inodes.set(inode.ino, inode);
+    this.typeCounts.set(inode.type, (this.typeCounts.get(inode.type) ?? 0) + 1);
+    if (inode.isFile()) this.fileBytes += inode.size;
   }
 
   // ---------------------------------------------------------------- lookups
@@ -180,15 +192,10 @@ export class NamespaceTree {
   }
 
   stats(): NamespaceStats {
-    let files = 0;
-    let directories = 0;
-    let symlinks = 0;
-    for (const inode of this.inodes.values()) {
-      const t = inode.type;
-      if (t === S_IFREG) files++;
-      else if (t === S_IFDIR) directories++;
-      else if (t === S_IFLNK) symlinks++;
-    }
+    const files = this.typeCounts.get(S_IFREG) ?? 0;
+    const directories = this.typeCounts.get(S_IFDIR) ?? 0;
+    const symlinks = this.typeCounts.get(S_IFLNK) ?? 0;
+    // Orphans are inodes held open without a name: bounded by the open files, not by the namespace.
     let orphans = 0;
     for (const ino of this.openCounts.keys()) if (this.inodes.get(ino)?.nlink === 0) orphans++;
     return {
@@ -223,7 +230,7 @@ export class NamespaceTree {
     const ino = this.nextInode++;
     const nlink = type === S_IFDIR ? 2 : 1;
     const inode = new Inode(ino, type | perms, cred.uid, gid, nlink, size, now, now, now, dir.goal, type === S_IFDIR ? dir.ino : 0, rdev, payload, null);
-    this.inodes.set(ino, inode);
+    this.addInode(inode);
     dir.entries.set(name, ino);
     if (type === S_IFDIR) dir.nlink++;
     this.dirChanged(dir, now);
@@ -324,6 +331,7 @@ export class NamespaceTree {
     }
     this.sortedNames.delete(inode.ino);
     this.inodes.delete(inode.ino);
+    this.typeCounts.set(inode.type, this.typeCounts.get(inode.type)! - 1);
   }
 
   // ---------------------------------------------------------------- rename
@@ -432,6 +440,9 @@ export class NamespaceTree {
     if ((m & (SetattrMask.ATIME | SetattrMask.MTIME)) !== 0 && !owner) fail('EPERM', `only the owner may set explicit times on inode ${ino}`);
     if ((m & (SetattrMask.ATIME_NOW | SetattrMask.MTIME_NOW)) !== 0 && !owner && !mayAccess(inode, cred, W_OK)) {
       fail('EACCES', `no write permission to touch inode ${ino}`);
+    }
+    if (((m & SetattrMask.UID) !== 0 && a.uid > MAX_ID) || ((m & SetattrMask.GID) !== 0 && a.gid > MAX_ID)) {
+      fail('EINVAL', `uid and gid must be below 2^32`);
     }
     const truncating = (m & SetattrMask.SIZE) !== 0;
     if (truncating) {
@@ -674,13 +685,13 @@ export class NamespaceTree {
 
   /** Adds an inode read from a snapshot (the caller restores entries, counters and the chunk table). */
   restoreInode(inode: Inode): void {
-    this.inodes.set(inode.ino, inode);
-    if (inode.isFile()) this.fileBytes += inode.size;
+    this.addInode(inode);
   }
 
   /** Clears everything, root included, before a restore fills the state. */
   clearForRestore(): void {
     this.reset();
     this.inodes.clear();
+    this.typeCounts.clear();
   }
 }
