@@ -1,0 +1,29 @@
+// ClusterState: what `mooseng cluster up` started, in DIR/cluster.json, so status and down work from any shell.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeSpec, TopologyOptions } from './topology';
+
+export interface ClusterState {
+  version: 1;
+  options: TopologyOptions;
+  nodes: Array<NodeSpec & { pid: number | null }>;
+  startedAt: string;
+}
+
+export function statePath(dir: string): string {
+  return join(dir, 'cluster.json');
+}
+
+export function readState(dir: string): ClusterState | null {
+  const path = statePath(dir);
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterState;
+}
+
+/** Written atomically (temp file, rename): a crash mid-write never leaves a torn state file. */
+export function writeState(dir: string, state: ClusterState): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${statePath(dir)}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  renameSync(tmp, statePath(dir));
+}

@@ -1,0 +1,103 @@
+// LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
+// first (they elect a leader), then chunkservers (they register), then clients (they mount).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readState, writeState, type ClusterState } from './cluster-state';
+import { health, isRunning, startNode, stopProcess, waitHealthy } from './supervisor';
+import { buildTopology, nodeConfig, type NodeSpec, type TopologyOptions } from './topology';
+
+/** How long each group of nodes has to become healthy. */
+export const START_DEADLINE_MS = 60_000;
+
+export type Progress = (line: string) => void;
+
+export async function clusterUp(options: TopologyOptions, progress: Progress): Promise<ClusterState> {
+  const existing = readState(options.dir);
+  if (existing && existing.nodes.some((n) => n.pid !== null && isRunning(n.pid))) {
+    throw new Error(`a cluster is already running from ${options.dir}; stop it first with: mooseng cluster down --dir ${options.dir}`);
+  }
+  const nodes = buildTopology(options);
+  const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
+  for (const node of nodes) {
+    mkdirSync(dirname(node.configPath), { recursive: true });
+    writeFileSync(node.configPath, nodeConfig(node, nodes, options));
+  }
+  writeState(options.dir, state);
+  const start = async (role: NodeSpec['role'], ready?: (h: { status: number; body: Record<string, unknown> }) => boolean): Promise<void> => {
+    const group = state.nodes.filter((n) => n.role === role);
+    for (const node of group) {
+      node.pid = startNode(node);
+      writeState(options.dir, state);
+    }
+    await Promise.all(group.map((node) => waitHealthy(node, node.pid!, START_DEADLINE_MS, ready)));
+    for (const node of group) progress(`✓ ${node.id.padEnd(9)} ${role.padEnd(11)} pid ${String(node.pid).padEnd(7)} ${describePorts(node)}`);
+  };
+  try {
+    await start('master', (h) => h.status === 200 && typeof h.body.leader === 'string');
+    await start('chunkserver', (h) => h.status === 200 && Array.isArray(h.body.masters) && (h.body.masters as Array<{ registered: boolean }>).every((m) => m.registered));
+    await start('client');
+  } catch (err) {
+    progress(`✗ start-up failed; stopping what was started`);
+    await clusterDown(options.dir, progress, false);
+    throw err;
+  }
+  return state;
+}
+
+export async function clusterDown(dir: string, progress: Progress, purge: boolean): Promise<void> {
+  const state = readState(dir);
+  if (!state) {
+    progress(`no cluster state in ${dir}: nothing to stop`);
+    return;
+  }
+  // Clients first (unmount), then chunkservers, then masters: the reverse of start-up.
+  for (const role of ['client', 'chunkserver', 'master'] as const) {
+    await Promise.all(
+      state.nodes
+        .filter((n) => n.role === role)
+        .map(async (node) => {
+          const result = node.pid === null ? 'not-running' : await stopProcess(node.pid);
+          if (node.mountPoint) unmountIfMounted(node.mountPoint);
+          node.pid = null;
+          progress(`${result === 'not-running' ? '-' : '✓'} ${node.id.padEnd(9)} ${result}`);
+        }),
+    );
+  }
+  writeState(dir, state);
+  if (purge) {
+    execFileSync('rm', ['-rf', '--one-file-system', dir]);
+    progress(`removed ${dir}`);
+  }
+}
+
+/** One row per node, with what its /health says. */
+export async function clusterStatus(dir: string): Promise<Array<{ node: ClusterState['nodes'][number]; running: boolean; health: Record<string, unknown> | null }>> {
+  const state = readState(dir);
+  if (!state) throw new Error(`no cluster state in ${dir}; start one with: mooseng cluster up --dir ${dir}`);
+  return Promise.all(
+    state.nodes.map(async (node) => {
+      const running = node.pid !== null && isRunning(node.pid);
+      return { node, running, health: running ? ((await health(node))?.body ?? null) : null };
+    }),
+  );
+}
+
+export function describePorts(node: NodeSpec): string {
+  switch (node.role) {
+    case 'master':
+      return `control :${node.port}  raft :${node.raftPort}  http :${node.httpPort}`;
+    case 'chunkserver':
+      return `data :${node.port}  http :${node.httpPort}  disks ${node.disks.length}`;
+    case 'client':
+      return `http :${node.httpPort}  mount ${node.mountPoint}`;
+  }
+}
+
+function unmountIfMounted(mountPoint: string): void {
+  try {
+    execFileSync('fusermount', ['-uz', mountPoint], { stdio: 'ignore' });
+  } catch {
+    // not mounted: nothing to do
+  }
+}

@@ -1,0 +1,109 @@
+// Topology: the nodes of a local cluster (masters, chunkservers with their disks, clients), their ports by the
+// DESIGN.md offsets, their directories, and the config file each one runs with.
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+export type NodeRole = 'master' | 'chunkserver' | 'client';
+
+export interface NodeSpec {
+  id: string;
+  role: NodeRole;
+  /** Control API (master), data plane (chunkserver); 0 for clients. */
+  port: number;
+  /** Raft port (masters only). */
+  raftPort: number;
+  httpPort: number;
+  /** The node's state directory. */
+  dataDir: string;
+  configPath: string;
+  logPath: string;
+  /** Chunkserver data directories ("disks"). */
+  disks: string[];
+  /** Client mount point. */
+  mountPoint: string;
+}
+
+export interface TopologyOptions {
+  dir: string;
+  masters: number;
+  chunkservers: number;
+  disks: number;
+  clients: number;
+  clusterId: string;
+  /** Port of the first master's control API; the others follow DESIGN.md's offsets. */
+  basePort?: number;
+  goal?: number;
+  logLevel?: string;
+}
+
+/**
+ * DESIGN.md section 1: masters 9421/9431/9441 (+1 Raft, +2 HTTP), chunkservers 9420/9450/9460... (+5 HTTP), clients
+ * 9427/9437/9447 (HTTP). `basePort` shifts everything by the same amount (for tests and a second cluster).
+ */
+export function buildTopology(o: TopologyOptions): NodeSpec[] {
+  const shift = (o.basePort ?? 9421) - 9421;
+  const nodes: NodeSpec[] = [];
+  const base = (id: string, role: NodeRole): Pick<NodeSpec, 'id' | 'role' | 'dataDir' | 'configPath' | 'logPath' | 'disks' | 'mountPoint'> => ({
+    id,
+    role,
+    dataDir: join(o.dir, 'data', id),
+    configPath: join(o.dir, 'config', `${id}.yaml`),
+    logPath: join(o.dir, 'logs', `${id}.log`),
+    disks: [],
+    mountPoint: '',
+  });
+  for (let i = 0; i < o.masters; i++) {
+    const port = 9421 + 10 * i + shift;
+    nodes.push({ ...base(`m${i + 1}`, 'master'), port, raftPort: port + 1, httpPort: port + 2 });
+  }
+  for (let i = 0; i < o.chunkservers; i++) {
+    // 9420, then 9450, 9460, ... (9430 and 9440 belong to the second and third masters' neighbourhood)
+    const port = (i === 0 ? 9420 : 9440 + 10 * i) + shift;
+    const spec = { ...base(`cs${i + 1}`, 'chunkserver'), port, raftPort: 0, httpPort: port + 5 };
+    spec.disks = Array.from({ length: o.disks }, (_, d) => join(spec.dataDir, `disk${d + 1}`));
+    nodes.push(spec);
+  }
+  for (let i = 0; i < o.clients; i++) {
+    const spec = { ...base(`client${i + 1}`, 'client'), port: 0, raftPort: 0, httpPort: 9427 + 10 * i + shift };
+    spec.mountPoint = join(o.dir, 'mnt', `client${i + 1}`);
+    nodes.push(spec);
+  }
+  return nodes;
+}
+
+/** The config file of one node: everything explicit, so an operator can read what each node runs with. */
+export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: TopologyOptions): string {
+  const masters = all.filter((n) => n.role === 'master');
+  const masterAddrs = masters.map((m) => `127.0.0.1:${m.port}`);
+  const common = { node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir }, log: { level: o.logLevel ?? 'info', file: node.logPath } };
+  let doc: Record<string, unknown>;
+  switch (node.role) {
+    case 'master':
+      doc = {
+        role: 'master',
+        ...common,
+        master: {
+          host: '127.0.0.1',
+          port: node.port,
+          raftPort: node.raftPort,
+          httpPort: node.httpPort,
+          advertiseHost: '127.0.0.1',
+          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
+          defaultGoal: o.goal ?? 2,
+          chunkserverTimeoutMs: 5000,
+        },
+      };
+      break;
+    case 'chunkserver':
+      doc = {
+        role: 'chunkserver',
+        ...common,
+        chunkserver: { host: '127.0.0.1', port: node.port, httpPort: node.httpPort, advertiseHost: '127.0.0.1', masters: masterAddrs, dataDirs: node.disks, labels: { rack: `r${node.id.slice(2)}` } },
+      };
+      break;
+    case 'client':
+      doc = { role: 'client', ...common, client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort } };
+      break;
+  }
+  return `# ${node.id}: written by mooseng cluster up\n${stringify(doc)}`;
+}

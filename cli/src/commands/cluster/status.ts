@@ -1,0 +1,36 @@
+// `mooseng cluster status`: every node of a local cluster, its process and what it says about itself.
+import { join, resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command';
+import { clusterStatus, describePorts } from '../../cluster/local-cluster';
+
+export default class ClusterStatus extends BaseCommand {
+  static override description = 'Show every node of a local cluster: role, pid, ports, health, Raft role and term, chunks and space';
+  static override flags = {
+    dir: Flags.string({ char: 'd', description: 'The cluster directory (default: <data dir>/cluster)' }),
+    json: Flags.boolean({ description: 'Print JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ClusterStatus);
+    const rows = await clusterStatus(resolve(flags.dir ?? join(this.config.dataDir, 'cluster')));
+    if (flags.json) {
+      this.log(JSON.stringify(rows, null, 2));
+      return;
+    }
+    for (const { node, running, health } of rows) {
+      const state = !running ? 'stopped' : health ? String(health.status ?? 'ok') : 'not answering';
+      let extra = '';
+      if (node.role === 'master' && health) extra = `raft ${health.role} term ${health.term} leader ${health.leader ?? '-'}`;
+      if (node.role === 'chunkserver' && health) {
+        const dirs = (health.dirs as Array<{ usedBytes: number; totalBytes: number; state: string }>) ?? [];
+        const used = dirs.reduce((n, d) => n + d.usedBytes, 0);
+        extra = `chunks ${health.chunks} used ${(used / 2 ** 20).toFixed(1)} MiB disks ${dirs.filter((d) => d.state === 'ok').length}/${dirs.length} ok`;
+      }
+      if (node.role === 'client' && health) extra = `mounted ${health.mounted} leader ${health.leader ?? '-'}`;
+      this.log(`${node.id.padEnd(9)} ${node.role.padEnd(11)} pid ${String(node.pid ?? '-').padEnd(7)} ${state.padEnd(13)} ${describePorts(node).padEnd(48)} ${extra}`);
+    }
+    const leader = rows.find((r) => r.node.role === 'master' && r.health?.role === 'leader');
+    this.log(`leader: ${leader ? leader.node.id : 'none'}`);
+  }
+}

@@ -1,0 +1,38 @@
+// `mooseng cluster up`: a whole cluster as processes on this host.
+import { join, resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command';
+import { clusterUp } from '../../cluster/local-cluster';
+
+export default class ClusterUp extends BaseCommand {
+  static override description = 'Start a local cluster: masters (Raft), chunkservers with several disks, and FUSE clients, as processes';
+  static override examples = ['<%= config.bin %> cluster up', '<%= config.bin %> cluster up --dir /tmp/c1 --masters 1 --chunkservers 3 --clients 1'];
+  static override flags = {
+    dir: Flags.string({ char: 'd', description: 'Where configs, data, logs and mount points go (default: <data dir>/cluster)' }),
+    masters: Flags.integer({ default: 3, min: 1, max: 7 }),
+    chunkservers: Flags.integer({ default: 3, min: 1, max: 20 }),
+    disks: Flags.integer({ default: 4, min: 1, max: 16, description: 'Data directories per chunkserver' }),
+    clients: Flags.integer({ default: 3, min: 0, max: 10 }),
+    goal: Flags.integer({ default: 2, min: 1, max: 9, description: 'Replicas per chunk of new files' }),
+    'base-port': Flags.integer({ default: 9421, description: 'First master control port; every other port follows DESIGN.md offsets' }),
+    'cluster-id': Flags.string({ default: 'mooseng-local' }),
+    json: Flags.boolean({ description: 'Print the started nodes as JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ClusterUp);
+    const dir = resolve(flags.dir ?? join(this.config.dataDir, 'cluster'));
+    const state = await clusterUp(
+      { dir, masters: flags.masters, chunkservers: flags.chunkservers, disks: flags.disks, clients: flags.clients, clusterId: flags['cluster-id'], basePort: flags['base-port'], goal: flags.goal },
+      (line) => !flags.json && this.log(line),
+    );
+    if (flags.json) {
+      this.log(JSON.stringify({ dir, nodes: state.nodes }, null, 2));
+      return;
+    }
+    const mounts = state.nodes.filter((n) => n.role === 'client').map((n) => n.mountPoint);
+    this.log(`\ncluster running from ${dir}`);
+    if (mounts.length > 0) this.log(`mounted at:\n${mounts.map((m) => `  ${m}`).join('\n')}`);
+    this.log(`status: mooseng cluster status --dir ${dir}\nstop:   mooseng cluster down --dir ${dir}`);
+  }
+}
