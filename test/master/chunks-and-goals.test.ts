@@ -31,6 +31,8 @@ describe('master namespace: chunks and goals', () => {
     const f = h.create(ROOT_INODE, 'f', 0o644);
     expect(h.code({ op: 'openChunkForWrite', ino: d.ino, chunkIndex: 0, servers: ['cs1'], cred: ROOT })).to.equal('EISDIR');
     expect(h.code({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: [], cred: ROOT })).to.equal('NO_CHUNKSERVERS');
+    expect(h.code({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: ['cs1', 'cs1'], cred: ROOT })).to.equal('EINVAL');
+    expect(h.sm.statfs().chunks).to.equal(0);
     expect(h.code({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: ['cs1'], cred: ALICE })).to.equal('EACCES');
     expect(h.code({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 2 ** 30, servers: ['cs1'], cred: ROOT })).to.equal('EFBIG');
   });
@@ -74,6 +76,11 @@ describe('master namespace: chunks and goals', () => {
     truncate(f.ino, 10 * CHUNK_SIZE_BYTES);
     expect(h.sm.fileChunks(f.ino).map((c) => c.index)).to.deep.equal([0]);
     expect(h.sm.statfs().chunks).to.equal(1);
+    // Down to zero: every chunk goes, and the file can get new ones.
+    truncate(f.ino, 0);
+    expect(h.sm.fileChunks(f.ino)).to.deep.equal([]);
+    expect(h.sm.statfs()).to.deep.include({ chunks: 0, fileBytes: 0 });
+    expect(h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: ['cs1'], cred: ROOT }).isNew).to.equal(true);
   });
 
   it('chunkOpsDone takes finished deletions and matching-version truncations off the queues', () => {

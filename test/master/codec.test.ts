@@ -52,6 +52,8 @@ describe('master namespace: codecs', () => {
     expect(() => decodeCommand(bytes)).to.throw(/version 2/).with.property('code', 'PROTOCOL_ERROR');
     expect(() => decodeCommand(Buffer.concat([Buffer.from(encodeCommand(commands[3])), Buffer.from([0])]))).to.throw().with.property('code', 'PROTOCOL_ERROR');
     expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 'd', cred } as unknown as Command)).to.throw(/mode/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 7, mode: 0o755, cred } as unknown as Command)).to.throw(/name/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: -1, name: 'd', mode: 0o755, cred })).to.throw().with.property('code', 'INVALID_ARGUMENT');
   });
 
   it('encodes varints up to 2^53 - 1 and zigzag negatives exactly', () => {

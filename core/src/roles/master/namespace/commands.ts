@@ -102,7 +102,19 @@ const OPS_BY_CODE = new Map<number, CommandOp>(
   (Object.keys(SCHEMAS) as CommandOp[]).map((op) => [SCHEMAS[op].code, op]),
 );
 
+const JS_TYPES: Record<FieldType, (v: unknown) => boolean> = {
+  uint: (v) => typeof v === 'number',
+  int: (v) => typeof v === 'number',
+  str: (v) => typeof v === 'string',
+  bytes: (v) => v instanceof Uint8Array,
+  bool: (v) => typeof v === 'boolean',
+  uints: (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
+  strs: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  cred: (v) => typeof v === 'object' && v !== null && typeof (v as Credentials).uid === 'number' && Array.isArray((v as Credentials).gids),
+};
+
 function writeField(w: BinaryWriter, type: FieldType, value: unknown, name: string): void {
+  if (!JS_TYPES[type](value)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name} must be of type ${type}`);
   switch (type) {
     case 'uint': w.uint(value as number); break;
     case 'int': w.int(value as number); break;

@@ -2,12 +2,16 @@
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './constants';
 import type { InodeAttr } from './results';
 
+/** The chunk slots of a file that has none: shared, never written (a file gets its own array on its first chunk). */
+const NO_SLOTS: readonly number[] = Object.freeze([]);
+
 /** Directory entries: name → inode number, in insertion order (deterministic on every master). */
 export type DirEntries = Map<string, number>;
 
 /**
  * An inode. `payload` depends on the type: a directory's entries, a symlink's target, a regular file's chunk ids
- * per chunk index (0 = hole), or null for FIFOs, sockets and devices. Every field is always set so that all inodes
+ * per chunk index (0 = hole; null while the file has no chunk, which saves an array per empty file), or null for
+ * FIFOs, sockets and devices. Every field is always set so that all inodes
  * share one V8 shape.
  */
 export class Inode {
@@ -52,8 +56,14 @@ export class Inode {
     return this.payload as DirEntries;
   }
 
-  /** Chunk ids per chunk index (call only on a regular file). */
-  get chunks(): number[] {
+  /** Chunk ids per chunk index (call only on a regular file); read-only view when the file has none. */
+  get chunks(): readonly number[] {
+    return (this.payload as number[] | null) ?? NO_SLOTS;
+  }
+
+  /** The file's own, writable chunk slot array (created on first use). */
+  writableChunks(): number[] {
+    if (this.payload === null) this.payload = [];
     return this.payload as number[];
   }
 

@@ -88,7 +88,7 @@ export class NamespaceStateMachine implements IStateMachine {
     const deduplicated = session !== undefined && cmd.requestId !== 0 && cmd.op !== 'closeSession';
     if (deduplicated) {
       const earlier = session.recent.get(cmd.requestId);
-      if (earlier !== undefined) return earlier;
+      if (earlier !== undefined) return earlier.slice();
       if (cmd.requestId <= session.forgottenUpTo) {
         return encodeResult({
           kind: 'error',
@@ -108,7 +108,8 @@ export class NamespaceStateMachine implements IStateMachine {
       result = { kind: 'error', code: err.code, message: err.message };
     }
     const bytes = encodeResult(result);
-    if (deduplicated && this.sessionState.get(cmd.sessionId) === session) session.remember(cmd.requestId, bytes);
+    // The table keeps its own copy: the caller owns the returned bytes.
+    if (deduplicated && this.sessionState.get(cmd.sessionId) === session) session.remember(cmd.requestId, bytes.slice());
     return bytes;
   }
 
@@ -118,7 +119,10 @@ export class NamespaceStateMachine implements IStateMachine {
     return Buffer.concat(pieces);
   }
 
-  /** The snapshot as a sequence of buffers of about 1 MiB, to write out without building one large buffer. */
+  /**
+   * The snapshot as a sequence of buffers of about 1 MiB, to write out without building one large buffer. The
+   * pieces describe the state as the generator walks it: apply no command until the generator is exhausted.
+   */
   snapshotPieces(): Generator<Buffer> {
     return writeSnapshot(this.treeState, this.sessionState, { lastAppliedIndex: this.lastApplied });
   }

@@ -247,7 +247,7 @@ export class NamespaceTree {
     const dir = this.prepareCreate(parent, name, cred);
     if ((type === S_IFCHR || type === S_IFBLK) && !isRoot(cred)) fail('EPERM', 'only root may create device nodes');
     const isDevice = type === S_IFCHR || type === S_IFBLK;
-    return this.addChild(dir, name, type | (mode & S_IALLUGO), cred, now, isDevice ? rdev : 0, type === S_IFREG ? [] : null, 0);
+    return this.addChild(dir, name, type | (mode & S_IALLUGO), cred, now, isDevice ? rdev : 0, null, 0);
   }
 
   mkdir(parent: number, name: string, mode: number, cred: Credentials, now: number): Inode {
@@ -488,7 +488,10 @@ export class NamespaceTree {
     if (size < inode.size) {
       const keep = slotsFor(size);
       for (let i = keep; i < slots.length; i++) if (slots[i] !== 0) this.chunkTable.release(slots[i]);
-      if (slots.length > keep) slots.length = keep;
+      if (slots.length > keep) {
+        if (keep === 0) inode.payload = null;
+        else (inode.payload as number[]).length = keep;
+      }
       const inChunk = size % CHUNK_SIZE_BYTES;
       if (inChunk !== 0 && keep - 1 < slots.length && slots[keep - 1] !== 0) this.chunkTable.markTruncation(slots[keep - 1], inChunk);
     }
@@ -634,7 +637,8 @@ export class NamespaceTree {
     if (!openForWrite) checkAccess(inode, cred, W_OK);
     if (chunkIndex >= MAX_FILE_SIZE_BYTES / CHUNK_SIZE_BYTES) fail('EFBIG', `chunk index ${chunkIndex} beyond the file size limit`);
     if (servers.length === 0) fail('NO_CHUNKSERVERS', `no chunkservers to write chunk ${chunkIndex} of inode ${ino}`);
-    const slots = inode.chunks;
+    if (new Set(servers).size !== servers.length) fail('EINVAL', `the chain for chunk ${chunkIndex} of inode ${ino} names a server twice`);
+    const slots = inode.writableChunks();
     while (slots.length <= chunkIndex) slots.push(0);
     let chunkId = slots[chunkIndex];
     let isNew = false;

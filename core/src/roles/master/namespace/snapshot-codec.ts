@@ -124,7 +124,8 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
     } else if (type === S_IFLNK) {
       payload = r.str();
     } else if (type === S_IFREG) {
-      payload = r.uints();
+      const slots = r.uints();
+      payload = slots.length === 0 ? null : slots;
     }
     const xattrCount = r.count();
     let xattrs: Map<string, Uint8Array> | null = null;
