@@ -18,6 +18,13 @@ export class InvariantChecker {
   private readonly seenLogVersion = new Map<string, number>();
   private readonly leaderTermChecked = new Map<string, number>();
 
+  /** Committed commands in log order (for explaining a linearizability failure). */
+  committedCommands(): { index: number; data: string }[] {
+    return [...this.committed]
+      .sort(([a], [b]) => a - b)
+      .map(([index, c]) => ({ index, data: Buffer.from(c.print.split('/')[2] ?? '', 'base64').toString('utf8') }));
+  }
+
   fail(what: string): void {
     if (this.violations.length < 20) this.violations.push(what);
   }

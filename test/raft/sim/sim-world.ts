@@ -173,17 +173,21 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
       const op: RegisterOp = { call: now, ret: Infinity, kind: isPut ? 'write' : 'read', value: isPut ? (command as { value: string }).value : '' };
       let settled = false;
       stats.ops++;
+      // A write counts from its call: until the client hears back it may take effect at any time (even after the end).
+      if (isPut) history.get(key)!.push(op);
       const target = nodes.get(guess)!;
       const settle = (reply: ClientReply | null): void => {
         if (settled) return;
         settled = true;
         if (reply && reply.ok) {
           op.ret = now;
-          if (op.kind === 'read') op.value = reply.value;
-          history.get(key)!.push(op);
+          if (op.kind === 'read') {
+            op.value = reply.value;
+            history.get(key)!.push(op);
+          }
         } else {
           // Refused before logging: it never happened. Dropped or timed out: a write may still take effect.
-          if (op.kind === 'write' && (reply === null || reply.code === 'DROPPED')) history.get(key)!.push(op);
+          if (op.kind === 'write' && reply?.code === 'NOT_LEADER') history.set(key, history.get(key)!.filter((o) => o !== op));
           guess = reply?.leaderId ?? NODE_POOL[rng.int(NODE_POOL.length)];
         }
         at(1 + rng.int(20), issue);
@@ -243,7 +247,11 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
   // ----- linearizability of the clients' history, per key -----
   if (checker.violations.length === 0) {
     for (const [key, ops] of history) {
-      if (!checkRegister(ops)) checker.fail(`history of key ${key} is not linearizable (${ops.length} ops)`);
+      if (checkRegister(ops)) continue;
+      checker.fail(`history of key ${key} is not linearizable (${ops.length} ops)`);
+      // Explain it: the history, then the order the writes committed in.
+      for (const op of [...ops].sort((a, b) => a.call - b.call)) trace.push(`  ${key} ${op.kind} ${op.value || '(empty)'} [${op.call}, ${op.ret}]`);
+      for (const c of checker.committedCommands()) if (c.data.includes(`"key":"${key}"`)) trace.push(`  committed ${c.index}: ${c.data}`);
     }
   }
   return { seed, violations: checker.violations, stats, trace };

@@ -549,7 +549,11 @@ export class RaftNode {
       this.snapshotElapsed.delete(m.from);
       pr.becomeReplicate();
     }
-    if (!this.maybeCommitAndPropagate()) this.sendAppends(m.from);
+    if (!this.maybeCommitAndPropagate()) {
+      // A follower that was paused may not know the commit index yet: an empty append carries it.
+      if (wasPaused) this.sendAppend(m.from, true);
+      this.sendAppends(m.from);
+    }
     if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
       this.send(message({ type: 'timeout-now', from: this.id, to: m.from, term: this.term }));
     }
@@ -559,7 +563,8 @@ export class RaftNode {
     pr.probeSent = false;
     // A full window after a heartbeat round trip means appends were lost: free a slot so replication resumes.
     if (pr.state === 'replicate' && pr.inflights.length > 0 && pr.isPaused()) pr.inflights.shift();
-    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
+    // A follower behind the log gets an append even if `next` ran ahead (lost appends): its rejection reveals the gap.
+    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
     if (m.context > pr.readAck) {
       pr.readAck = m.context;
       this.releaseReads();
@@ -600,8 +605,11 @@ export class RaftNode {
     } while (pr.state === 'replicate' && pr.next <= this.log.lastIndex() && !pr.isPaused());
   }
 
-  /** Sends one append (or the snapshot when the entries it needs are compacted); false when nothing was sent. */
-  private sendAppend(to: string): boolean {
+  /**
+   * Sends one append (or the snapshot when the entries it needs are compacted); false when nothing was sent. An empty
+   * append only goes out when `sendIfEmpty` (to carry a new commit index).
+   */
+  private sendAppend(to: string, sendIfEmpty = false): boolean {
     const pr = this.progress.get(to);
     if (!pr || pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
@@ -614,7 +622,7 @@ export class RaftNode {
       return true;
     }
     const entries = this.log.slice(pr.next, this.log.lastIndex(), this.config.maxMessageBytes);
-    if (entries.length === 0 && pr.state === 'replicate') return false;
+    if (entries.length === 0 && pr.state === 'replicate' && !sendIfEmpty) return false;
     this.send(message({ type: 'append', from: this.id, to, term: this.term, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
     pr.sentAppend(prevIndex + entries.length, entries.length);
     return true;
@@ -647,7 +655,11 @@ export class RaftNode {
       this.becomeFollower(this.term, null);
       return true;
     }
-    this.broadcastAppend();
+    // Followers learn the new commit index now rather than at the next heartbeat, so they apply sooner.
+    for (const id of this.progress.keys()) {
+      if (!this.sendAppend(id, true)) continue;
+      this.sendAppends(id);
+    }
     return true;
   }
 
