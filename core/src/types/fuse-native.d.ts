@@ -40,6 +40,8 @@ declare module 'fuse-native' {
     unmount(cb: (err: Error | null) => void): void;
     protected _fuseOptions(): string;
     static unmount(mnt: string, cb: (err: Error | null) => void): void;
+    /** Added by patches/fuse-native+2.2.6.patch: the caller of the request being handled (read it on entry). */
+    static getCaller(): { uid: number; gid: number; pid: number };
     static readonly EPERM: number;
     static readonly ENOENT: number;
     static readonly EIO: number;

@@ -10,6 +10,7 @@ import type { RoleDefinition, RoleStep } from '../role-definition';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
 import { FileIo } from './file-io';
 import { FileSystemClient } from './file-system-client';
+import { CallerGroups } from './caller-credentials';
 import { fuseOperations } from './fuse-operations';
 import { FuseMount } from './fuse-mount';
 import { MasterClient } from './master-client';
@@ -77,7 +78,13 @@ function clientSteps(context: RoleContext): RoleStep[] {
           cred: { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
         });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
-        const m = new FuseMount(section.mountPoint, fuseOperations(fs, metrics, logger), {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Fuse = require('fuse-native') as { getCaller?: () => { uid: number; gid: number; pid: number } };
+        if (typeof Fuse.getCaller !== 'function') {
+          throw new MoosengError(ErrorCodes.INTERNAL, 'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)');
+        }
+        const caller = { getCaller: Fuse.getCaller, groups: new CallerGroups(() => clock.monotonic()) };
+        const m = new FuseMount(section.mountPoint, fuseOperations(fs, metrics, logger, caller), {
           // The masters ride in the fsname ("+"-separated: a comma would split the mount options), so admin
           // commands given a path on the mount know where to go.
           fsname: `mooseng:${section.masters.join('+')}`,

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { IClock } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import { ErrorCodes, MoosengError } from '../../errors';
+import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
@@ -33,7 +34,7 @@ export interface FileSystemClientOptions {
   writeBufferBytes: number;
   clock: IClock;
   logger: ILogger;
-  /** Who the mount acts as (fuse-native does not expose the calling process's credentials). */
+  /** Credentials used outside a FUSE request (background flushes); requests carry their caller's (runAsCaller). */
   cred: CallerCredentials;
 }
 
@@ -213,7 +214,7 @@ export class FileSystemClient {
     const file = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
     await this.flushFile(file);
-    return this.io.read(file.ino, position, length, this.options.cred);
+    return this.io.read(file.ino, position, length, this.cred());
   }
 
   async write(fh: number, data: Buffer, position: number): Promise<number> {
@@ -273,7 +274,7 @@ export class FileSystemClient {
     const p = file.pending;
     if (!p) return;
     file.pending = null;
-    const attr = await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.options.cred);
+    const attr = await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.cred());
     if (attr) this.rememberIno(attr);
   }
 
@@ -355,6 +356,10 @@ export class FileSystemClient {
   }
 
   private call<T>(method: string, body: Record<string, unknown>): Promise<T> {
-    return this.master.call<T>(method, body, this.options.cred);
+    return this.master.call<T>(method, body, this.cred());
+  }
+
+  private cred(): CallerCredentials {
+    return currentCaller() ?? this.options.cred;
   }
 }

@@ -4,6 +4,7 @@ import type { FuseOps, FuseStat } from 'fuse-native';
 import type { ILogger } from '../../contracts/logger';
 import type { IMetrics } from '../../contracts/metrics';
 import { isMoosengError } from '../../errors';
+import { runAsCaller, type CallerGroups } from './caller-credentials';
 import { errnoOf } from './errno';
 import type { FileSystemClient } from './file-system-client';
 import type { WireAttr } from './wire-types';
@@ -31,14 +32,16 @@ export function toStat(attr: WireAttr): FuseStat {
 type Done = (...args: unknown[]) => void;
 
 /** Builds the operations table. Every operation is timed into mooseng_operation_duration_seconds{operation}. */
-export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: ILogger): FuseOps {
+export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: ILogger, caller: { getCaller(): { uid: number; gid: number; pid: number }; groups: CallerGroups }): FuseOps {
   const count = metrics.counter({ name: 'mooseng_operations_total', help: 'File-system operations served, by operation and outcome', labelNames: ['operation', 'outcome'] });
   const latency = metrics.histogram({ name: 'mooseng_operation_duration_seconds', help: 'Latency of file-system operations as the FUSE client serves them', labelNames: ['operation'] });
 
   /** Runs `work`, then answers: `reply(result)` on success, the errno on failure. */
   function serve<T>(operation: string, cb: Done, work: () => Promise<T>, reply: (result: T) => unknown[]): void {
     const stop = latency.startTimer({ operation });
-    work().then(
+    // Read synchronously, first thing: the patched fuse-native knows the caller only while this handler is entered.
+    const who = caller.getCaller();
+    runAsCaller(caller.groups.credentials(who.uid, who.gid, who.pid), work).then(
       (result) => {
         stop();
         count.inc({ operation, outcome: 'ok' });
