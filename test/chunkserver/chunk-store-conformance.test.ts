@@ -195,6 +195,37 @@ for (const variant of variants) {
       });
     }
 
+    it('gives concurrent writes and reads of one chunk the results of running them in call order', async () => {
+      const ref = { chunkId: 18, version: 1 };
+      await store.create(ref);
+      const model = Buffer.alloc(24 * BLOCK_SIZE_BYTES);
+      let modelLength = 0;
+      const pending: Array<Promise<unknown>> = [];
+      const expectations: Array<{ read: Promise<Uint8Array>; expected: Buffer }> = [];
+      let seed = 12345;
+      const rand = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      for (let i = 0; i < 120; i++) {
+        const offset = rand(20 * BLOCK_SIZE_BYTES);
+        const length = 1 + rand(3 * BLOCK_SIZE_BYTES);
+        if (rand(3) === 0) {
+          const end = Math.min(offset + length, modelLength);
+          const expected = Buffer.from(model.subarray(offset, Math.max(offset, end)));
+          expectations.push({ read: store.read(ref, offset, length), expected });
+        } else {
+          const data = randomBytes(length, 100 + i);
+          data.copy(model, offset);
+          modelLength = Math.max(modelLength, offset + length);
+          pending.push(store.write(ref, offset, data));
+        }
+      }
+      await Promise.all(pending);
+      for (const [i, e] of expectations.entries()) expect(Buffer.from(await e.read).equals(e.expected), `read ${i}`).to.equal(true);
+      expect(Buffer.from(await store.read(ref, 0, modelLength)).equals(model.subarray(0, modelLength))).to.equal(true);
+    });
+
     it('keeps per-chunk call order for concurrent operations', async () => {
       const ref = { chunkId: 17, version: 1 };
       await store.create(ref);

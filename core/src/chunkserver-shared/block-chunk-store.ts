@@ -51,6 +51,27 @@ interface OpenChunk {
   dirty: boolean;
   /** Created or renamed since the directory was last synced. */
   dirDirty: boolean;
+  headerInFlight: Promise<void> | null;
+  headerNext: Promise<void> | null;
+}
+
+interface PendingOp {
+  first: number;
+  last: number;
+  shared: boolean;
+  /** Settles (never rejects) when the operation has finished. */
+  done: Promise<void>;
+}
+
+/** The block range of operations on the whole chunk. */
+const ALL: readonly [number, number] = [0, Infinity];
+
+function noop(): void {}
+
+/** Blocks a write of `length` bytes at `offset` touches. */
+function blockRange(offset: number, length: number): readonly [number, number] {
+  const first = Math.floor(offset / BLOCK_SIZE_BYTES);
+  return [first, Math.max(first, Math.floor((offset + length - 1) / BLOCK_SIZE_BYTES))];
 }
 
 /** Where a chunk version's file lives under a data directory: chunks/XX/<chunkId>_<version>, XX = id mod 256 in hex. */
@@ -81,8 +102,12 @@ export class BlockChunkStore implements IChunkStore {
   private readonly index = new Map<number, IndexEntry>();
   /** Open chunk files in least-recently-used order (oldest first). */
   private readonly openChunks = new Map<number, OpenChunk>();
-  /** Per chunk, the promise the next operation waits for. */
+  /** Per chunk, operations started or waiting, with their block ranges. */
+  private readonly active = new Map<number, Set<PendingOp>>();
+  /** Per chunk, settles when the last operation called so far has settled (delivery in call order). */
   private readonly tails = new Map<number, Promise<void>>();
+  /** Chunk files being opened, so concurrent operations share one handle. */
+  private readonly opening = new Map<number, Promise<OpenChunk>>();
   private unusableReason: string | null = null;
   private closed = false;
 
@@ -112,7 +137,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async create(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, false, async () => {
       this.checkUsable();
       checkAbort(options.signal, `create of chunk ${ref.chunkId}`);
       const existing = this.index.get(ref.chunkId);
@@ -134,14 +159,14 @@ export class BlockChunkStore implements IChunkStore {
         throw this.fsError(err, `create of chunk ${ref.chunkId}`);
       }
       this.index.set(ref.chunkId, { version: ref.version, length: 0 });
-      this.remember({ chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: this.options.fsync !== 'always' });
+      this.remember({ chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: this.options.fsync !== 'always', headerInFlight: null, headerNext: null });
     });
   }
 
   async write(ref: ChunkRef, offset: number, data: Uint8Array, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, offset, data.length);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, blockRange(offset, data.length), false, async () => {
       const c = await this.handle(ref, options.signal, 'write');
       if (data.length === 0) return;
       await this.guard(`write to chunk ${ref.chunkId}`, () => this.writeBlocks(c, offset, asBuffer(data)));
@@ -151,7 +176,7 @@ export class BlockChunkStore implements IChunkStore {
   async read(ref: ChunkRef, offset: number, length: number, options: IoOptions = {}): Promise<Uint8Array> {
     this.checkRef(ref);
     this.checkRange(ref, offset, length);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, [Math.floor(offset / BLOCK_SIZE_BYTES), Infinity], true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
       return this.guard(`read of chunk ${ref.chunkId}`, () => this.readRange(c, offset, length));
     });
@@ -160,7 +185,7 @@ export class BlockChunkStore implements IChunkStore {
   async truncate(ref: ChunkRef, length: number, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, length, 0);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, false, async () => {
       const c = await this.handle(ref, options.signal, 'truncate');
       await this.guard(`truncate of chunk ${ref.chunkId}`, () => this.truncateBlocks(c, length));
     });
@@ -169,14 +194,14 @@ export class BlockChunkStore implements IChunkStore {
   async setVersion(ref: ChunkRef, newVersion: number, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRef({ chunkId: ref.chunkId, version: newVersion });
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, false, async () => {
       const c = await this.handle(ref, options.signal, 'set-version');
       if (newVersion === ref.version) return;
       await this.guard(`version change of chunk ${ref.chunkId}`, async () => {
         const path = chunkFilePath(this.dir, ref.chunkId, newVersion);
         c.header.version = newVersion;
         c.header.sealFields();
-        await c.file.writev(0, [c.header.bytes.subarray(0, CHUNK_FIELDS_BYTES)]);
+        await this.persistHeader(c);
         await rename(c.path, path);
         c.path = path;
         this.index.get(ref.chunkId)!.version = newVersion;
@@ -193,7 +218,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async delete(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, false, async () => {
       const c = await this.handle(ref, options.signal, 'delete');
       this.openChunks.delete(ref.chunkId);
       await c.file.close().catch(() => undefined);
@@ -207,7 +232,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async flush(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, true, async () => {
       checkAbort(options.signal, `flush of chunk ${ref.chunkId}`);
       this.lookup(ref);
       const c = this.openChunks.get(ref.chunkId);
@@ -244,7 +269,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async verify(ref: ChunkRef, options: IoOptions = {}): Promise<number[]> {
     this.checkRef(ref);
-    return this.serial(ref.chunkId, async () => {
+    return this.schedule(ref.chunkId, ALL, true, async () => {
       const c = await this.handle(ref, options.signal, 'verify');
       const bad: number[] = [];
       const blocks = Math.ceil(c.header.length / BLOCK_SIZE_BYTES);
@@ -267,6 +292,7 @@ export class BlockChunkStore implements IChunkStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.tails.values()]);
+    await Promise.all([...this.opening.values()].map((p) => p.catch(noop)));
     for (const c of this.openChunks.values()) {
       try {
         await this.syncChunk(c);
@@ -280,20 +306,52 @@ export class BlockChunkStore implements IChunkStore {
 
   // ---- internals ----
 
-  /** Runs `fn` after every earlier operation on the same chunk. */
-  private serial<T>(chunkId: number, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once every earlier operation on the same chunk whose block range conflicts with `range` has finished
+   * (shared operations, reads, do not conflict with each other), so writes to different blocks of one chunk reach
+   * the disk in parallel. Results are still delivered in call order, as IChunkStore promises.
+   */
+  private schedule<T>(chunkId: number, range: readonly [number, number], shared: boolean, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new MoosengError(ErrorCodes.UNAVAILABLE, `chunk store on ${this.dir} is closed`));
-    const prev = this.tails.get(chunkId) ?? Promise.resolve();
-    const result = prev.then(fn);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    let ops = this.active.get(chunkId);
+    if (!ops) {
+      ops = new Set();
+      this.active.set(chunkId, ops);
+    }
+    const [first, last] = range;
+    const waits: Array<Promise<void>> = [];
+    for (const o of ops) if (o.first <= last && first <= o.last && !(shared && o.shared)) waits.push(o.done);
+    const result = waits.length === 0 ? fn() : Promise.all(waits).then(fn);
+    const op: PendingOp = { first, last, shared, done: result.then(noop, noop) };
+    ops.add(op);
+    const set = ops;
+    void op.done.then(() => {
+      set.delete(op);
+      if (set.size === 0 && this.active.get(chunkId) === set) this.active.delete(chunkId);
+    });
+    const prev = this.tails.get(chunkId);
+    const ordered = prev ? Promise.all([prev, op.done]).then(() => result) : result;
+    const tail = ordered.then(noop, noop);
     this.tails.set(chunkId, tail);
     void tail.then(() => {
       if (this.tails.get(chunkId) === tail) this.tails.delete(chunkId);
     });
-    return result;
+    return ordered;
+  }
+
+  /** Writes the in-memory header; a call made while a header write is in flight gets a fresh write after it. */
+  private persistHeader(c: OpenChunk): Promise<void> {
+    if (!c.headerInFlight) {
+      c.headerInFlight = c.file.writev(0, [c.header.bytes]).finally(() => {
+        c.headerInFlight = null;
+      });
+      return c.headerInFlight;
+    }
+    c.headerNext ??= c.headerInFlight.then(noop, noop).then(() => {
+      c.headerNext = null;
+      return this.persistHeader(c);
+    });
+    return c.headerNext;
   }
 
   private checkRef(ref: ChunkRef): void {
@@ -332,15 +390,17 @@ export class BlockChunkStore implements IChunkStore {
       this.openChunks.set(ref.chunkId, open);
       return open;
     }
+    const pending = this.opening.get(ref.chunkId);
+    if (pending) return pending;
     const path = chunkFilePath(this.dir, ref.chunkId, entry.version);
-    return this.guard(`open of chunk ${ref.chunkId}`, async () => {
+    const opened = this.guard(`open of chunk ${ref.chunkId}`, async () => {
       const file = await this.options.io.open(path, 'open');
       try {
         const header = ChunkHeader.parse(await file.read(0, CHUNK_HEADER_BYTES), path);
         if (header.chunkId !== ref.chunkId || header.version !== entry.version) {
           throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: header names chunk ${header.chunkId} version ${header.version}`, { details: { path } });
         }
-        const c: OpenChunk = { chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: false };
+        const c: OpenChunk = { chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: false, headerInFlight: null, headerNext: null };
         this.remember(c);
         return c;
       } catch (err) {
@@ -348,6 +408,12 @@ export class BlockChunkStore implements IChunkStore {
         throw err;
       }
     });
+    this.opening.set(ref.chunkId, opened);
+    void opened.then(
+      () => this.opening.delete(ref.chunkId),
+      () => this.opening.delete(ref.chunkId),
+    );
+    return opened;
   }
 
   /** Adds an open chunk, closing the least recently used one beyond the bound (after its queued operations). */
@@ -356,7 +422,7 @@ export class BlockChunkStore implements IChunkStore {
     if (this.openChunks.size <= MAX_OPEN_CHUNK_FILES) return;
     const [oldestId, oldest] = this.openChunks.entries().next().value as [number, OpenChunk];
     this.openChunks.delete(oldestId);
-    void this.serial(oldestId, async () => {
+    void this.schedule(oldestId, ALL, false, async () => {
       try {
         await this.syncChunk(oldest);
       } finally {
@@ -507,7 +573,6 @@ export class BlockChunkStore implements IChunkStore {
       run.push(block);
     }
     flushRun();
-    await Promise.all(writes);
     if (this.options.compressor && c.header.algorithm === '' && encoded.some((b) => b.entry.compressed)) {
       c.header.bytes.write(this.options.compressor.algorithm, 28, 'ascii');
     }
@@ -515,25 +580,20 @@ export class BlockChunkStore implements IChunkStore {
     const newLength = Math.max(c.header.length, end);
     c.header.length = newLength;
     c.header.sealFields();
-    await this.writeHeader(c, first, last);
+    // Data and header go out together: a crash between them leaves blocks whose CRC does not match, which reads
+    // report as CHUNK_CORRUPT (never as wrong data), and the policy never promised durability before a sync anyway.
+    writes.push(this.persistHeader(c));
+    await Promise.all(writes);
     this.index.get(c.chunkId)!.length = newLength;
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;
   }
 
-  /** Writes the field page and the table pages holding blocks first..last. */
-  private async writeHeader(c: OpenChunk, first: number, last: number): Promise<void> {
-    const { tableStart, tableEnd } = ChunkHeader.dirtyRange(first, last, CHUNK_FILE_ALIGNMENT_BYTES);
-    if (tableStart === CHUNK_FIELDS_BYTES) {
-      await c.file.writev(0, [c.header.bytes.subarray(0, tableEnd)]);
-    } else {
-      await Promise.all([c.file.writev(0, [c.header.bytes.subarray(0, CHUNK_FIELDS_BYTES)]), c.file.writev(tableStart, [c.header.bytes.subarray(tableStart, tableEnd)])]);
-    }
-  }
-
   private async readRange(c: OpenChunk, offset: number, length: number): Promise<Buffer> {
     const end = Math.min(offset + length, c.header.length);
     if (end <= offset) return Buffer.alloc(0);
+    const direct = await this.readContiguous(c, offset, end);
+    if (direct) return direct;
     const out = Buffer.alloc(end - offset);
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
     const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
@@ -567,6 +627,29 @@ export class BlockChunkStore implements IChunkStore {
     return out;
   }
 
+  /**
+   * The common case without copies: every block of the range stored raw and full (the last one at least up to
+   * `end`), so the range is one contiguous stretch of the file. Null when the range is not like that.
+   */
+  private async readContiguous(c: OpenChunk, offset: number, end: number): Promise<Buffer | null> {
+    const first = Math.floor(offset / BLOCK_SIZE_BYTES);
+    const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
+    if (last - first + 1 > MAX_IO_BLOCKS) return null;
+    const entries: BlockEntry[] = [];
+    for (let b = first; b <= last; b++) {
+      const e = c.header.entry(b);
+      const needed = b === last ? end - b * BLOCK_SIZE_BYTES : BLOCK_SIZE_BYTES;
+      if (e.storedLength === 0 || e.compressed || e.rawLength < needed || (b < last && e.storedLength !== BLOCK_SIZE_BYTES)) return null;
+      entries.push(e);
+    }
+    const span = (entries.length - 1) * BLOCK_SIZE_BYTES + entries[entries.length - 1]!.storedLength;
+    const bytes = await c.file.read(slotOffset(first), alignUp(span));
+    for (let i = 0; i < entries.length; i++) {
+      await this.decodeBlock(c, first + i, entries[i]!, bytes.subarray(i * BLOCK_SIZE_BYTES, i * BLOCK_SIZE_BYTES + entries[i]!.storedLength));
+    }
+    return bytes.subarray(offset - first * BLOCK_SIZE_BYTES, end - first * BLOCK_SIZE_BYTES);
+  }
+
   private async truncateBlocks(c: OpenChunk, length: number): Promise<void> {
     const old = c.header.length;
     if (length < old) {
@@ -589,7 +672,7 @@ export class BlockChunkStore implements IChunkStore {
     }
     c.header.length = length;
     c.header.sealFields();
-    await c.file.writev(0, [c.header.bytes]);
+    await this.persistHeader(c);
     this.index.get(c.chunkId)!.length = length;
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;

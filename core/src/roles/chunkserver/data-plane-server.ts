@@ -288,7 +288,8 @@ export class DataPlaneServer {
     const readPiece = (at: number): Promise<Uint8Array> | null => (at < end ? this.watch(ref, () => store.read(ref, at, Math.min(MAX_FRAME_DATA_BYTES, end - at))) : null);
     let next = readPiece(pos);
     while (next) {
-      const data = Buffer.from(await next);
+      const got = await next;
+      const data = Buffer.isBuffer(got) ? got : Buffer.from(got.buffer, got.byteOffset, got.byteLength);
       const want = Math.min(MAX_FRAME_DATA_BYTES, end - pos);
       const at = pos;
       pos += data.length;
