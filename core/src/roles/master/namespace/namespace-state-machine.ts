@@ -88,7 +88,7 @@ export class NamespaceStateMachine implements IStateMachine {
     const deduplicated = session !== undefined && cmd.requestId !== 0 && cmd.op !== 'closeSession';
     if (deduplicated) {
       const earlier = session.recent.get(cmd.requestId);
-      if (earlier !== undefined) return earlier.slice();
+      if (earlier !== undefined) return new Uint8Array(earlier);
       if (cmd.requestId <= session.forgottenUpTo) {
         return encodeResult({
           kind: 'error',
@@ -109,7 +109,7 @@ export class NamespaceStateMachine implements IStateMachine {
     }
     const bytes = encodeResult(result);
     // The table keeps its own copy: the caller owns the returned bytes.
-    if (deduplicated && this.sessionState.get(cmd.sessionId) === session) session.remember(cmd.requestId, bytes.slice());
+    if (deduplicated && this.sessionState.get(cmd.sessionId) === session) session.remember(cmd.requestId, new Uint8Array(bytes));
     return bytes;
   }
 
