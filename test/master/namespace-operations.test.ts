@@ -148,6 +148,18 @@ describe('master namespace: operations', () => {
     expect(s.fileBytes).to.equal(12345);
   });
 
+  it('queries fail with POSIX codes too: readlink of a non-link, readdir of a file or without read permission', () => {
+    const f = h.create(ROOT_INODE, 'f');
+    const d = h.mkdir(ROOT_INODE, 'd', 0o711);
+    expect(Harness.queryCode(() => h.sm.readlink(f.ino))).to.equal('EINVAL');
+    expect(Harness.queryCode(() => h.sm.readdir(f.ino, ROOT, null, 10))).to.equal('ENOTDIR');
+    expect(Harness.queryCode(() => h.sm.readdir(d.ino, ALICE, null, 10))).to.equal('EACCES');
+    expect(Harness.queryCode(() => h.sm.readdir(d.ino, ROOT, null, 10))).to.equal('OK');
+    expect(Harness.queryCode(() => h.lookup(ROOT_INODE, 'x'.repeat(256)))).to.equal('ENAMETOOLONG');
+    expect(Harness.queryCode(() => h.sm.getattr(12345))).to.equal('ENOENT');
+    expect(Harness.queryCode(() => h.sm.listxattr(12345, ROOT))).to.equal('ENOENT');
+  });
+
   it('refuses empty and overlong symlink targets', () => {
     expect(h.code({ op: 'symlink', parent: ROOT_INODE, name: 'l', target: '', cred: ROOT })).to.equal('ENOENT');
     expect(h.code({ op: 'symlink', parent: ROOT_INODE, name: 'l', target: 'x'.repeat(4096), cred: ROOT })).to.equal('ENAMETOOLONG');
