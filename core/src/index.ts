@@ -72,3 +72,5 @@ export * from './roles/master/chunks/chunk-locations';
 export * from './protocol/chunkserver-control';
 export * from './protocol/grpc-server';
 export * from './roles/client/master-client';
+export * from './roles/client/file-io';
+export * from './roles/client/wire-types';

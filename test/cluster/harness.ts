@@ -1,0 +1,118 @@
+// A real local cluster for integration tests: processes started through the same code as `mooseng cluster up`, on
+// a port range found free, torn down (processes killed, mounts detached, files removed) in after-hooks.
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { DataPlaneClient, MasterClient, silentLogger, SystemClock, type CallerCredentials } from '@mooseng/core';
+import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
+import type { ClusterState } from 'mooseng/dist/cluster/cluster-state';
+import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
+import type { NodeSpec, TopologyOptions } from 'mooseng/dist/cluster/topology';
+import { makeTempDir, tailFile } from '../support';
+
+export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose whole DESIGN.md block (base-1 .. base+60) is free right now. */
+export async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100 + 21;
+    let free = true;
+    for (let p = base - 1; p <= base + 60 && free; p++) free = await portFree(p);
+    if (free) return base;
+  }
+  throw new Error('no free port block found');
+}
+
+export class TestCluster {
+  state!: ClusterState;
+  private clients: MasterClient[] = [];
+  readonly data = new DataPlaneClient();
+
+  private constructor(readonly options: TopologyOptions) {}
+
+  static async start(shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>): Promise<TestCluster> {
+    const dir = makeTempDir('mooseng-cluster-');
+    const cluster = new TestCluster({ dir, masters: 1, chunkservers: 2, disks: 1, clients: 0, clusterId: 'test', basePort: await freeBasePort(), ...shape });
+    cluster.state = await clusterUp(cluster.options, () => undefined);
+    return cluster;
+  }
+
+  nodes(role: NodeSpec['role']): Array<ClusterState['nodes'][number]> {
+    return this.state.nodes.filter((n) => n.role === role);
+  }
+
+  node(id: string): ClusterState['nodes'][number] {
+    const n = this.state.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  masterAddresses(): string[] {
+    return this.nodes('master').map((m) => `127.0.0.1:${m.port}`);
+  }
+
+  /** A connected master client (closed by stop()). */
+  async client(): Promise<MasterClient> {
+    const c = new MasterClient({ masters: this.masterAddresses(), logger: silentLogger, clock: new SystemClock(), sessionInfo: 'test', host: hostname() });
+    await c.connect();
+    this.clients.push(c);
+    return c;
+  }
+
+  async http(nodeId: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const node = this.node(nodeId);
+    const res = await fetch(`http://127.0.0.1:${node.httpPort}${path}`, body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  }
+
+  /** SIGKILL (crash) or SIGTERM (clean stop) of one node. */
+  async stopNode(id: string, how: 'kill' | 'term' = 'term'): Promise<void> {
+    const node = this.node(id);
+    if (node.pid === null) return;
+    if (how === 'kill') {
+      process.kill(node.pid, 'SIGKILL');
+      await stopProcess(node.pid, 5_000);
+    } else {
+      await stopProcess(node.pid);
+    }
+    node.pid = null;
+  }
+
+  /** Starts a stopped node again with the same config and data, and waits for it to be healthy. */
+  async restartNode(id: string, ready?: (h: { status: number; body: Record<string, unknown> }) => boolean): Promise<void> {
+    const node = this.node(id);
+    node.pid = startNode(node);
+    await waitHealthy(node, node.pid, 30_000, ready);
+  }
+
+  /** The last lines of every node's log, for a failed test's message. */
+  logs(): string {
+    return this.state.nodes.map((n) => `--- ${n.id} (${n.logPath})\n${tailFile(n.logPath, 30)}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) await c.close().catch(() => undefined);
+    this.data.close();
+    await clusterDown(this.options.dir, () => undefined, false);
+    for (const n of this.nodes('client')) {
+      try {
+        execFileSync('fusermount', ['-uz', n.mountPoint], { stdio: 'ignore' });
+      } catch {
+        /* not mounted */
+      }
+    }
+  }
+}
+
+export function joinPath(...parts: string[]): string {
+  return join(...parts);
+}

@@ -1,0 +1,146 @@
+// The master as a real process with real chunkservers: namespace errors, data through the data plane surviving a
+// restart of every process, repair after a chunkserver dies, and the HTTP API.
+import { expect } from 'chai';
+import { createHash, randomBytes } from 'node:crypto';
+import { CHUNK_SIZE_BYTES, FileIo, isMoosengError, silentLogger, type MasterClient, type WireAttr, type WireReadChunk } from '@mooseng/core';
+import { cleanupTempDirs, waitFor } from '../support';
+import { ROOT, TestCluster } from './harness';
+
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const USER = { uid: 1000, gids: [1000] };
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (isMoosengError(err)) return err.code;
+    throw err;
+  }
+  return 'OK';
+}
+
+describe('master with chunkservers (processes)', function () {
+  this.timeout(180_000);
+  let cluster: TestCluster;
+  let client: MasterClient;
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 3, disks: 2, goal: 2 });
+    client = await cluster.client();
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  const mkdir = (parent: number, name: string, cred = ROOT) => client.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode: S_IFDIR | 0o755 }, cred);
+  const create = (parent: number, name: string, cred = ROOT) => client.call<{ attr: WireAttr }>('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, cred);
+
+  it('answers namespace operations with their POSIX errors', async () => {
+    const dir = (await mkdir(1, 'docs')).attr;
+    expect(dir.mode & S_IFDIR).to.equal(S_IFDIR);
+    expect(await code(mkdir(1, 'docs'))).to.equal('EEXIST');
+    expect(await code(client.call('Lookup', { parent: 1, name: 'nope' }, ROOT))).to.equal('ENOENT');
+    const file = (await create(dir.ino, 'a.txt')).attr;
+    expect(await code(mkdir(file.ino, 'x'))).to.equal('ENOTDIR');
+    expect(await code(client.call('Rmdir', { parent: 1, name: 'docs' }, ROOT))).to.equal('ENOTEMPTY');
+    expect(await code(client.call('Rmdir', { parent: dir.ino, name: 'a.txt' }, ROOT))).to.equal('ENOTDIR');
+    expect(await code(client.call('Unlink', { parent: 1, name: 'docs' }, ROOT))).to.equal('EISDIR');
+    expect(await code(create(dir.ino, 'mine.txt', USER))).to.equal('EACCES');
+    await mkdir(1, 'other');
+    await client.call('Rename', { parent: dir.ino, name: 'a.txt', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT);
+    expect((await client.call<{ attr: WireAttr }>('Lookup', { parent: 1, name: 'b.txt' }, ROOT)).attr.ino).to.equal(file.ino);
+    expect(await code(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal('ENOTDIR');
+  });
+
+  let content: Buffer;
+  let ino: number;
+  it('stores a file of more than one chunk through the data plane and reads it back', async () => {
+    const io = new FileIo(client, cluster.data, silentLogger);
+    ino = (await create(1, 'big.bin')).attr.ino;
+    content = randomBytes(CHUNK_SIZE_BYTES + 3 * 1024 * 1024 + 123);
+    await io.write(ino, 0, content, ROOT);
+    const back = await io.read(ino, 0, content.length + 10, ROOT);
+    expect(back.length).to.equal(content.length);
+    expect(sha(back)).to.equal(sha(content));
+    const tail = await io.read(ino, CHUNK_SIZE_BYTES - 5, 10, ROOT);
+    expect(tail.equals(content.subarray(CHUNK_SIZE_BYTES - 5, CHUNK_SIZE_BYTES + 5))).to.equal(true);
+  });
+
+  it('keeps every acknowledged byte across a restart of every process', async () => {
+    for (const n of [...cluster.nodes('chunkserver'), ...cluster.nodes('master')]) await cluster.stopNode(n.id, 'term');
+    for (const n of cluster.nodes('master')) await cluster.restartNode(n.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
+    for (const n of cluster.nodes('chunkserver')) await cluster.restartNode(n.id);
+    const fresh = await cluster.client();
+    const io = new FileIo(fresh, cluster.data, silentLogger);
+    const back = await waitFor('the file to read back after restart', async () => {
+      const b = await io.read(ino, 0, content.length, ROOT).catch(() => null);
+      return b && b.length === content.length ? b : null;
+    }, 30_000, 500);
+    expect(sha(back)).to.equal(sha(content));
+    expect((await fresh.call<{ attr: WireAttr }>('Lookup', { parent: 1, name: 'docs' }, ROOT)).attr.mode & S_IFDIR).to.equal(S_IFDIR);
+    client = fresh;
+  });
+
+  it('brings every chunk of goal 2 back to two live replicas after a chunkserver is killed', async () => {
+    const victim = 'cs1';
+    await cluster.stopNode(victim, 'kill');
+    const chunks = [0, 1];
+    await waitFor(
+      'every chunk to have two live replicas on the surviving chunkservers',
+      async () => {
+        for (const index of chunks) {
+          const r = await client.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, ROOT);
+          const servers = r.locations.map((l) => l.serverId);
+          if (servers.length < 2 || servers.includes(victim)) return false;
+        }
+        return true;
+      },
+      90_000,
+      1_000,
+    );
+    const io = new FileIo(client, cluster.data, silentLogger);
+    expect(sha(await io.read(ino, 0, content.length, ROOT))).to.equal(sha(content));
+  });
+
+  it('serves /health, /status and the REST API, refusing traversal and oversized bodies', async () => {
+    const health = await cluster.http('m1', '/health');
+    expect(health.status).to.equal(200);
+    expect(health.json).to.include({ role: 'leader', leader: 'm1' });
+    expect(health.json.term).to.be.a('number').greaterThan(0);
+    const status = await cluster.http('m1', '/status');
+    expect(status.json.chunkservers).to.have.length(3);
+    expect(status.json.files).to.be.greaterThanOrEqual(2);
+    expect(status.json.chunks).to.be.greaterThanOrEqual(2);
+    const stat = await cluster.http('m1', '/api/v1/filesystem/stat', { path: '/big.bin' });
+    expect(stat.status).to.equal(200);
+    expect(stat.json.size).to.equal(content.length);
+    const missing = await cluster.http('m1', '/api/v1/filesystem/stat', { path: '/nothing' });
+    expect(missing.status).to.equal(404);
+    expect(missing.json.error.code).to.equal('ENOENT');
+    const traversal = await cluster.http('m1', '/api/v1/filesystem/stat', { path: '/docs/../../etc/passwd' });
+    expect(traversal.status).to.equal(400);
+    expect(traversal.json.error.code).to.equal('EINVAL');
+    const created = await cluster.http('m1', '/api/v1/filesystem/create', { path: '/docs/made-by-api', type: 'directory' });
+    expect(created.status).to.equal(201);
+    const again = await cluster.http('m1', '/api/v1/filesystem/create', { path: '/docs/made-by-api', type: 'directory' });
+    expect(again.status).to.equal(409);
+    const huge = await cluster.http('m1', '/api/v1/filesystem/stat', JSON.stringify({ path: '/', pad: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(huge.status).to.equal(413);
+    const notJson = await cluster.http('m1', '/api/v1/filesystem/stat', '{nope');
+    expect(notJson.status).to.equal(400);
+    const servers = await cluster.http('m1', '/api/v1/chunkservers');
+    expect(servers.json.chunkservers.map((s: { id: string }) => s.id).sort()).to.deep.equal(['cs1', 'cs2', 'cs3']);
+    const metrics = await fetch(`http://127.0.0.1:${cluster.node('m1').httpPort}/metrics`).then((r) => r.text());
+    expect(metrics).to.match(/mooseng_master_role\{[^}]*\} 1/);
+    expect(metrics).to.match(/mooseng_master_files\{[^}]*\} [1-9]/);
+  });
+});
+
+function sha(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
