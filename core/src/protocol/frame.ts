@@ -52,9 +52,14 @@ export class FrameDecoder {
   private skipping = 0;
   private broken = false;
 
+  /**
+   * @param allocate where payloads that span socket chunks are assembled (a pool, to spare the GC 1 MiB buffers);
+   *   by default a fresh buffer each.
+   */
   constructor(
     private readonly sink: FrameSink,
     private readonly maxPayloadBytes = MAX_FRAME_PAYLOAD_BYTES,
+    private readonly allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafe(bytes),
   ) {}
 
   push(chunk: Buffer): void {
@@ -98,7 +103,7 @@ export class FrameDecoder {
           this.sink.frame(head.type, head.requestId, payload);
           continue;
         }
-        this.payload = Buffer.allocUnsafe(head.payloadLength);
+        this.payload = this.allocate(head.payloadLength);
         this.payloadFill = 0;
       }
       const head = this.current!;
@@ -113,5 +118,35 @@ export class FrameDecoder {
         this.sink.frame(head.type, head.requestId, payload);
       }
     }
+  }
+}
+
+/** Largest payload buffer a FramePool keeps. */
+export const FRAME_POOL_BUFFER_BYTES = MAX_FRAME_PAYLOAD_BYTES;
+/** Free payload buffers a FramePool keeps. */
+export const FRAME_POOL_BUFFERS = 32;
+
+/**
+ * Reuses payload buffers of big frames. `take` hands out a view of a pooled buffer; `give` returns it once nothing
+ * references it any more (the caller must be sure: a buffer given back while a socket still queues it would send
+ * other data).
+ */
+export class FramePool {
+  private readonly free: Buffer[] = [];
+  private readonly owners = new WeakMap<Buffer, Buffer>();
+
+  take(bytes: number): Buffer {
+    if (bytes < FRAME_POOL_BUFFER_BYTES / 4 || bytes > FRAME_POOL_BUFFER_BYTES) return Buffer.allocUnsafe(bytes);
+    const whole = this.free.pop() ?? Buffer.allocUnsafe(FRAME_POOL_BUFFER_BYTES);
+    const view = whole.subarray(0, bytes);
+    this.owners.set(view, whole);
+    return view;
+  }
+
+  give(view: Buffer): void {
+    const whole = this.owners.get(view);
+    if (!whole) return;
+    this.owners.delete(view);
+    if (this.free.length < FRAME_POOL_BUFFERS) this.free.push(whole);
   }
 }

@@ -6,7 +6,7 @@ import type { ILogger } from '../../contracts/logger';
 import type { Counter, Histogram, IMetrics } from '../../contracts/metrics';
 import { ErrorCodes, MoosengError, isMoosengError, toMoosengError } from '../../errors';
 import type { DataPlaneClient } from '../../protocol/data-plane-client';
-import { FrameDecoder, MAX_FRAME_DATA_BYTES, MAX_FRAME_PAYLOAD_BYTES, encodeFrameHeader } from '../../protocol/frame';
+import { FrameDecoder, FramePool, MAX_FRAME_DATA_BYTES, MAX_FRAME_PAYLOAD_BYTES, encodeFrameHeader } from '../../protocol/frame';
 import { decodeRequest, encodeReply, messageTypeName, type ChunkReply, type ChunkRequest } from '../../protocol/data-plane-messages';
 import { STATUS_OK, statusOf } from '../../protocol/status';
 import type { ChunkStoreSet } from './chunk-store-set';
@@ -46,6 +46,8 @@ export class DataPlaneServer {
   private readonly bytesOut: Counter;
   private readonly latency: Histogram;
   private stopping = false;
+  /** Payload buffers of write frames, reused once a write has fully succeeded. */
+  private readonly pool = new FramePool();
   private drained: (() => void) | null = null;
 
   constructor(private readonly options: DataPlaneServerOptions) {
@@ -121,7 +123,7 @@ export class DataPlaneServer {
         void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
         socket.end();
       },
-    });
+    }, MAX_FRAME_PAYLOAD_BYTES, (bytes) => this.pool.take(bytes));
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => undefined); // a peer that vanished: 'close' follows
     socket.on('close', () => {
@@ -158,6 +160,9 @@ export class DataPlaneServer {
     this.handle(conn, requestId, req)
       .then(
         (outcome) => {
+          // Only after success is nothing holding the payload: the store is done with it and, along a chain, the
+          // next replica has answered, so our socket sent every byte. After a failure it is left to the GC.
+          this.pool.give(payload);
           this.requests.inc({ op: req.op, code: 'OK' });
           if (outcome !== 'replied') void this.send(conn, requestId, { op: 'status', status: STATUS_OK, failedReplica: '', message: '' });
         },
