@@ -1,5 +1,8 @@
-// @mooseng/plugin-replication-raft: manifest, plus the pure Raft core and WAL codec for hosts and simulations.
-import { CORE_API_VERSION, definePlugin } from '@mooseng/core';
+// @mooseng/plugin-replication-raft: the manifest contributing RaftConsensus, plus the pure Raft core and WAL codec
+// for other hosts and simulations. Importing it has no side effects.
+import { CORE_API_VERSION, definePlugin, type IConsensus, type PluginContext } from '@mooseng/core';
+import { RaftConsensus } from './raft-consensus';
+import { consensusOptionsFrom, RAFT_CONFIG_SCHEMA, type RaftPluginConfig } from './plugin-config';
 
 export * from './core/types';
 export * from './core/raft-node';
@@ -7,8 +10,27 @@ export * from './core/raft-log';
 export * from './core/membership';
 export * from './storage/wal-records';
 export * from './storage/wal-replay';
+export * from './storage/segment-wal';
+export * from './storage/snapshot-file';
+export * from './transport/grpc-transport';
+export * from './raft-consensus';
+export * from './plugin-config';
 
 export const manifest = definePlugin({
   apiVersion: CORE_API_VERSION,
-  provides: [],
+  provides: [
+    {
+      kind: 'consensus',
+      id: 'replication-raft',
+      roles: ['master'],
+      description: 'Raft consensus (pre-vote, check-quorum, ReadIndex, snapshots) with a segmented, fsynced log and gRPC peers',
+      configSchema: RAFT_CONFIG_SCHEMA,
+      create(ctx: PluginContext<RaftPluginConfig>): IConsensus {
+        return new RaftConsensus(consensusOptionsFrom(ctx));
+      },
+      async dispose(service: unknown): Promise<void> {
+        await (service as RaftConsensus).stop();
+      },
+    },
+  ],
 });

@@ -1,0 +1,483 @@
+// RaftConsensus: IConsensus on the pure Raft core. It drives the Ready cycle (persist with one fsync, then send,
+// then apply, then advance), owns the segmented log, the snapshot file and the gRPC transport, and turns applied
+// entries and read states into resolved promises.
+import {
+  ErrorCodes,
+  MoosengError,
+  type ConsensusMember,
+  type ConsensusRole,
+  type ConsensusStatus,
+  type IClock,
+  type IConsensus,
+  type ILogger,
+  type IRandom,
+  type IStateMachine,
+  type LeadershipEvent,
+  type ProposeOptions,
+  type TimerHandle,
+} from '@mooseng/core';
+import { join } from 'node:path';
+import type { ConfigChange } from './core/membership';
+import { RaftNode, RaftRefusal } from './core/raft-node';
+import type { Member, Message, RaftConfig, Ready, Snapshot } from './core/types';
+import { SegmentWal } from './storage/segment-wal';
+import { readSnapshotFile, writeSnapshotFile } from './storage/snapshot-file';
+import { replayWal } from './storage/wal-replay';
+import type { WalRecord } from './storage/wal-records';
+import { GrpcTransport } from './transport/grpc-transport';
+
+/** Bytes of entries in one append message. */
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+/** Un-acknowledged appends per follower while pipelining. */
+export const MAX_INFLIGHT_APPENDS = 64;
+/** Proposals and reads waiting for the event loop at once; beyond this they fail fast with UNAVAILABLE. */
+export const MAX_PENDING_REQUESTS = 100_000;
+
+export interface RaftConsensusOptions {
+  nodeId: string;
+  clusterId: string;
+  /** Bootstrap membership (this node included), used when no snapshot says otherwise. */
+  members: ConsensusMember[];
+  listenHost: string;
+  raftPort: number;
+  /** Directory of the log segments and the snapshot. */
+  dir: string;
+  tickIntervalMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  snapshotThresholdEntries: number;
+  segmentBytes: number;
+  maxBatchBytes: number;
+  fsync: boolean;
+  clock: IClock;
+  random: IRandom;
+  logger: ILogger;
+}
+
+interface Pending {
+  term: number;
+  resolve(result: Uint8Array): void;
+  reject(err: MoosengError): void;
+}
+
+interface PendingRead {
+  resolve(): void;
+  reject(err: MoosengError): void;
+}
+
+export class RaftConsensus implements IConsensus {
+  readonly nodeId: string;
+  private raft: RaftNode | null = null;
+  private stateMachine: IStateMachine | null = null;
+  private readonly wal: SegmentWal;
+  private transport: GrpcTransport | null = null;
+  private ticker: TimerHandle | null = null;
+  private running = false;
+  private stopped = false;
+  /** Inputs that arrived while a Ready was being handled; run, in order, once it is advanced. */
+  private inbox: (() => void)[] = [];
+  private looping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private readonly proposals = new Map<number, Pending>();
+  private readonly reads = new Map<number, PendingRead>();
+  private readsAwaitingApply: { index: number; read: PendingRead }[] = [];
+  private nextReadId = 1;
+  private appliedIndex = 0;
+  private lastSnapshotIndex = 0;
+  private compactRequested: { resolve(): void; reject(err: unknown): void }[] = [];
+  private readonly listeners = new Set<(e: LeadershipEvent) => void>();
+  private lastEvent: { term: number; leaderId: string | null } = { term: -1, leaderId: null };
+  private loopError: unknown = null;
+
+  constructor(private readonly options: RaftConsensusOptions) {
+    this.nodeId = options.nodeId;
+    this.wal = new SegmentWal({ dir: options.dir, segmentBytes: options.segmentBytes, fsync: options.fsync });
+  }
+
+  async start(stateMachine: IStateMachine, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.running) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'RaftConsensus already started');
+    this.stateMachine = stateMachine;
+    const o = this.options;
+    const recovery = await this.wal.open();
+    if (recovery.truncatedBytes > 0) o.logger.warn('cut a torn record off the Raft log tail', { bytes: recovery.truncatedBytes });
+    const snapshot: Snapshot = (await readSnapshotFile(o.dir)) ?? { index: 0, term: 0, members: o.members, data: new Uint8Array(0) };
+    const state = replayWal(snapshot, recovery.records);
+    if (state.needsReset) {
+      await this.wal.append([{ type: 'reset', index: snapshot.index, term: snapshot.term }, { type: 'hard-state', hardState: state.hardState }], state.hardState);
+    }
+    options.signal?.throwIfAborted();
+    if (snapshot.index > 0) await stateMachine.restore(snapshot.data);
+    this.appliedIndex = snapshot.index;
+    this.lastSnapshotIndex = snapshot.index;
+    const config: RaftConfig = {
+      id: o.nodeId,
+      electionTicks: o.electionTicks,
+      heartbeatTicks: o.heartbeatTicks,
+      maxMessageBytes: o.maxBatchBytes,
+      maxInflightMessages: MAX_INFLIGHT_APPENDS,
+      preVote: true,
+      checkQuorum: true,
+    };
+    this.raft = new RaftNode(config, o.random, state);
+    this.transport = new GrpcTransport({
+      selfId: o.nodeId,
+      clusterId: o.clusterId,
+      listenHost: o.listenHost,
+      port: o.raftPort,
+      clock: o.clock,
+      random: o.random,
+      logger: o.logger,
+      onMessage: (m: Message) => this.input(() => this.raft!.step(m)),
+    });
+    this.transport.setMembers(this.raft.members);
+    await this.transport.start();
+    this.running = true;
+    o.logger.info('raft started', {
+      term: state.hardState.term,
+      snapshotIndex: snapshot.index,
+      lastIndex: this.raft.log.lastIndex(),
+      members: this.raft.members.map((m) => m.id),
+    });
+    // A cluster of one need not wait an election timeout to lead.
+    if (this.raft.members.length === 1 && this.raft.isMember(o.nodeId)) this.input(() => this.raft!.campaignNow());
+    this.scheduleTick();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.running = false;
+    this.ticker?.cancel();
+    this.failAll(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'), new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'));
+    await this.transport?.close();
+    // Let a Ready being persisted finish before closing the log under it.
+    await this.loopDone;
+    await this.wal.close();
+  }
+
+  propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {
+    return this.request<Uint8Array>(options, (resolve, reject) => {
+      const { index, term } = this.raft!.propose(command);
+      this.proposals.set(index, { term, resolve, reject });
+      return () => this.proposals.delete(index);
+    });
+  }
+
+  readBarrier(options: ProposeOptions = {}): Promise<void> {
+    return this.request<void>(options, (resolve, reject) => {
+      const id = this.nextReadId++;
+      this.reads.set(id, { resolve: () => resolve(undefined), reject });
+      this.raft!.readIndex(id);
+      return () => this.reads.delete(id);
+    });
+  }
+
+  status(): ConsensusStatus {
+    const raft = this.raft;
+    if (!raft) {
+      return { nodeId: this.nodeId, role: 'stopped', term: 0, leaderId: null, commitIndex: 0, appliedIndex: 0, lastIndex: 0, members: [] };
+    }
+    const role: ConsensusRole = this.running ? raft.role : 'stopped';
+    return {
+      nodeId: this.nodeId,
+      role,
+      term: raft.term,
+      leaderId: raft.leaderId,
+      commitIndex: raft.log.committed,
+      appliedIndex: this.appliedIndex,
+      lastIndex: raft.log.lastIndex(),
+      members: raft.members.map((m) => ({ ...m })),
+    };
+  }
+
+  onLeadershipChange(listener: (event: LeadershipEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  addMember(member: ConsensusMember, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ op: 'add', member: { id: member.id, address: member.address } }, options);
+  }
+
+  removeMember(id: string, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ op: 'remove', id }, options);
+  }
+
+  async transferLeadership(targetId?: string, options: ProposeOptions = {}): Promise<void> {
+    const target = await this.request<string>(options, (resolve) => {
+      const raft = this.raft!;
+      const t = targetId ?? raft.bestTransferTarget();
+      if (t === null) throw new RaftRefusal('invalid', 'no other member to hand leadership to');
+      raft.transferLeadership(t);
+      resolve(t);
+      return () => undefined;
+    });
+    if (target === this.nodeId) return;
+    const timeoutMs = 4 * this.options.electionTicks * this.options.tickIntervalMs;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: MoosengError): void => {
+        unsubscribe();
+        timer.cancel();
+        options.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = (): void => done(new MoosengError(ErrorCodes.ABORTED, 'leader transfer aborted'));
+      const unsubscribe = this.onLeadershipChange((e) => {
+        if (e.leaderId === target) done();
+      });
+      const timer = this.options.clock.setTimer(timeoutMs, () => done(new MoosengError(ErrorCodes.TIMEOUT, `${target} did not take over within ${timeoutMs} ms`)));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.raft?.leaderId === target) done();
+    });
+  }
+
+  compact(options: ProposeOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      this.compactRequested.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  // ----- the event loop -----
+
+  /**
+   * Runs `fn` against the core when no Ready is in flight (the core is never stepped between ready() and
+   * advance()), then drives the loop.
+   */
+  private input(fn: () => void): void {
+    if (!this.running) return;
+    this.inbox.push(fn);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.looping || !this.running) return;
+    this.looping = true;
+    this.loopDone = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.loop())
+      .catch((err) => {
+        // A failed fsync or apply leaves this node's state unknown: stop it rather than risk diverging.
+        this.loopError = err;
+        this.looping = false;
+        this.options.logger.error('raft loop failed; stopping this node', { error: (err as Error).message });
+        setImmediate(() => void this.stop().catch(() => undefined));
+      });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.running) {
+        const inbox = this.inbox;
+        this.inbox = [];
+        for (const fn of inbox) fn();
+        const raft = this.raft!;
+        if (raft.hasReady()) {
+          await this.handleReady(raft.ready());
+          continue;
+        }
+        if (this.compactRequested.length > 0 || this.appliedIndex - this.lastSnapshotIndex >= this.options.snapshotThresholdEntries) {
+          await this.takeSnapshot();
+          continue;
+        }
+        if (this.inbox.length === 0) break;
+      }
+    } finally {
+      this.looping = false;
+    }
+    if (this.running && this.inbox.length > 0) this.kick();
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const raft = this.raft!;
+    // 1. Persist: snapshot file first (atomic), then the log records with one fsync for the whole batch.
+    if (rd.snapshot) await writeSnapshotFile(this.options.dir, rd.snapshot, this.options.fsync);
+    const records: WalRecord[] = [];
+    if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
+    if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
+    if (rd.hardState) records.push({ type: 'hard-state', hardState: rd.hardState });
+    await this.wal.append(records, raft.hardState());
+    // 2. Send, now that what the messages promise is durable.
+    if (rd.snapshot || rd.entries.some((e) => e.type === 'config')) this.transport!.setMembers(raft.members);
+    for (const m of rd.messages) this.transport!.send(m);
+    // 3. Apply.
+    if (rd.snapshot) {
+      await this.stateMachine!.restore(rd.snapshot.data);
+      this.appliedIndex = rd.snapshot.index;
+      this.lastSnapshotIndex = rd.snapshot.index;
+      for (const [index, p] of this.proposals) {
+        if (index > rd.snapshot.index) continue;
+        this.proposals.delete(index);
+        p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'replaced by a snapshot from the leader; the command may or may not have been applied'));
+      }
+    }
+    for (const e of rd.committed) {
+      let result: Uint8Array = new Uint8Array(0);
+      if (e.type === 'normal') result = this.stateMachine!.apply(e.data, e.index);
+      this.appliedIndex = e.index;
+      const p = this.proposals.get(e.index);
+      if (p) {
+        this.proposals.delete(e.index);
+        if (p.term === e.term) p.resolve(result);
+        else p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'a new leader replaced the entry; the command was not applied', this.leaderHint()));
+      }
+    }
+    if (rd.committed.some((e) => e.type === 'config')) this.transport!.setMembers(raft.members);
+    for (const rs of rd.readStates) {
+      const read = this.reads.get(rs.requestId);
+      if (!read) continue;
+      this.reads.delete(rs.requestId);
+      this.readsAwaitingApply.push({ index: rs.index, read });
+    }
+    if (this.readsAwaitingApply.length > 0) {
+      this.readsAwaitingApply = this.readsAwaitingApply.filter((r) => {
+        if (this.appliedIndex < r.index) return true;
+        r.read.resolve();
+        return false;
+      });
+    }
+    // 4. Advance.
+    raft.advance(rd);
+    if (rd.softState) this.noteSoftState();
+  }
+
+  private noteSoftState(): void {
+    const raft = this.raft!;
+    if (raft.role !== 'leader') {
+      // Entries proposed here may still commit under the new leader, or be overwritten: the caller cannot know.
+      const dropped = new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'leadership was lost before the command committed; it may or may not be applied', this.leaderHint());
+      for (const p of this.proposals.values()) p.reject(dropped);
+      this.proposals.clear();
+      const notLeader = this.notLeader();
+      for (const r of this.reads.values()) r.reject(notLeader);
+      this.reads.clear();
+    }
+    if (raft.term !== this.lastEvent.term || raft.leaderId !== this.lastEvent.leaderId) {
+      this.lastEvent = { term: raft.term, leaderId: raft.leaderId };
+      const event: LeadershipEvent = { term: raft.term, leaderId: raft.leaderId, isSelf: raft.leaderId === this.nodeId };
+      if (raft.leaderId !== null) this.options.logger.info('leader', { term: raft.term, leaderId: raft.leaderId });
+      for (const l of [...this.listeners]) {
+        try {
+          l(event);
+        } catch (err) {
+          this.options.logger.warn('leadership listener threw', { error: (err as Error).message });
+        }
+      }
+    }
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    const waiting = this.compactRequested;
+    this.compactRequested = [];
+    try {
+      const raft = this.raft!;
+      const index = this.appliedIndex;
+      if (index > this.lastSnapshotIndex) {
+        // Nothing is applied while we await: the loop is ours until this returns.
+        const data = await this.stateMachine!.snapshot();
+        const snapshot = raft.compact(index, data);
+        await writeSnapshotFile(this.options.dir, snapshot, this.options.fsync);
+        this.lastSnapshotIndex = index;
+        const removed = await this.wal.compact(index);
+        this.options.logger.debug('snapshot taken', { index, bytes: data.byteLength, segmentsRemoved: removed });
+      }
+      for (const w of waiting) w.resolve();
+    } catch (err) {
+      for (const w of waiting) w.reject(err);
+      throw err;
+    }
+  }
+
+  private scheduleTick(): void {
+    if (!this.running) return;
+    this.ticker = this.options.clock.setTimer(this.options.tickIntervalMs, () => {
+      this.input(() => this.raft!.tick());
+      this.scheduleTick();
+    });
+  }
+
+  // ----- helpers -----
+
+  /**
+   * Runs `start` on the core inside the loop; it registers the request and returns how to forget it. Refusals
+   * become NOT_LEADER (with the leader hint) or INVALID_ARGUMENT; the signal rejects with ABORTED.
+   */
+  private request<T>(options: ProposeOptions, start: (resolve: (v: T) => void, reject: (e: MoosengError) => void) => () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.loopError) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus failed and stopped', { cause: this.loopError }));
+      if (!this.running) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus is not running'));
+      if (options.signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, 'aborted'));
+      if (this.proposals.size + this.reads.size + this.inbox.length >= MAX_PENDING_REQUESTS) {
+        return reject(new MoosengError(ErrorCodes.UNAVAILABLE, `more than ${MAX_PENDING_REQUESTS} requests pending; retry later`));
+      }
+      let forget: (() => void) | null = null;
+      let settled = false;
+      const onAbort = (): void => {
+        if (settled) return;
+        settled = true;
+        forget?.();
+        reject(new MoosengError(ErrorCodes.ABORTED, 'aborted; the command may still be applied'));
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A): void => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        fn(...a);
+      };
+      const ok = finish(resolve as (v: T) => void);
+      const fail = finish(reject as (e: MoosengError) => void);
+      this.input(() => {
+        if (settled) return;
+        try {
+          forget = start(ok, fail);
+        } catch (err) {
+          if (!(err instanceof RaftRefusal)) throw err;
+          if (err.reason === 'not-leader') fail(this.notLeader());
+          else if (err.reason === 'invalid') fail(new MoosengError(ErrorCodes.INVALID_ARGUMENT, err.message));
+          else fail(new MoosengError(ErrorCodes.UNAVAILABLE, `${err.message}`, this.leaderHint()));
+        }
+      });
+    });
+  }
+
+  private changeMembership(change: ConfigChange, options: ProposeOptions): Promise<void> {
+    return this.request<void>(options, (resolve, reject) => {
+      const { index, term } = this.raft!.proposeConfigChange(change);
+      this.proposals.set(index, { term, resolve: () => resolve(undefined), reject });
+      return () => this.proposals.delete(index);
+    });
+  }
+
+  private leaderHint(): { details: Record<string, unknown> } {
+    const raft = this.raft;
+    const leaderId = raft?.leaderId ?? null;
+    const leaderAddress = leaderId ? raft!.members.find((m: Member) => m.id === leaderId)?.address ?? null : null;
+    return { details: { leaderId, leaderAddress } };
+  }
+
+  private notLeader(): MoosengError {
+    const hint = this.leaderHint();
+    const where = hint.details.leaderId ? `the leader is ${hint.details.leaderId} at ${hint.details.leaderAddress}` : 'no leader is known yet (election in progress)';
+    return new MoosengError(ErrorCodes.NOT_LEADER, `this master is not the leader; ${where}`, hint);
+  }
+
+  private failAll(dropped: MoosengError, unavailable: MoosengError): void {
+    for (const p of this.proposals.values()) p.reject(dropped);
+    this.proposals.clear();
+    for (const r of this.reads.values()) r.reject(unavailable);
+    this.reads.clear();
+    for (const r of this.readsAwaitingApply) r.read.reject(unavailable);
+    this.readsAwaitingApply = [];
+    for (const c of this.compactRequested) c.reject(unavailable);
+    this.compactRequested = [];
+    this.inbox = [];
+  }
+
+  /** Where the log and snapshot of a node live, under its data directory. */
+  static dirFor(dataDir: string): string {
+    return join(dataDir, 'raft');
+  }
+}
