@@ -88,6 +88,9 @@ export class RaftConsensus implements IConsensus {
   private readonly listeners = new Set<(e: LeadershipEvent) => void>();
   private lastEvent: { term: number; leaderId: string | null } = { term: -1, leaderId: null };
   private loopError: unknown = null;
+  /** Term and vote as last made durable. */
+  private syncedTerm = -1;
+  private syncedVote: string | null = null;
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
@@ -298,7 +301,15 @@ export class RaftConsensus implements IConsensus {
     if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
     if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
     if (rd.hardState) records.push({ type: 'hard-state', hardState: rd.hardState });
-    await this.wal.append(records, raft.hardState());
+    // Only entries, snapshots, terms and votes need an fsync: a commit index lost in a crash is learnt again from
+    // the leader, so a Ready that only moves it is written without waiting for the disk.
+    const hs = rd.hardState;
+    const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
+    await this.wal.append(records, raft.hardState(), { sync: needsSync });
+    if (hs && needsSync) {
+      this.syncedTerm = hs.term;
+      this.syncedVote = hs.vote;
+    }
     // 2. Send, now that what the messages promise is durable.
     if (rd.snapshot || rd.entries.some((e) => e.type === 'config')) this.transport!.setMembers(raft.members);
     for (const m of rd.messages) this.transport!.send(m);

@@ -97,17 +97,17 @@ export class SegmentWal {
   }
 
   /**
-   * Appends a batch of records with one write and (when enabled) one fsync. `hardState` is the state after the
-   * batch: it heads the next segment when this one is full, so deleting old segments never loses it.
+   * Appends a batch of records with one write and (when enabled, unless `sync: false`) one fsync. `hardState` is the
+   * state after the batch: it heads the next segment when this one is full, so deleting old segments never loses it.
    */
-  async append(records: WalRecord[], hardState: HardState): Promise<void> {
+  async append(records: WalRecord[], hardState: HardState, options: { sync?: boolean } = {}): Promise<void> {
     if (records.length === 0) return;
     const cur = this.current;
     if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
     const buf = Buffer.concat(records.map(encodeRecord));
     try {
       await cur.write(buf, 0, buf.length);
-      if (this.options.fsync) await cur.datasync();
+      if (this.options.fsync && options.sync !== false) await cur.datasync();
     } catch (err) {
       throw toMoosengError(err, 'writing the Raft log');
     }
