@@ -56,6 +56,7 @@ export const ErrorCodes = {
   EDQUOT: 'EDQUOT',
   // master sessions
   SESSION_EXPIRED: 'SESSION_EXPIRED',
+  EOPNOTSUPP: 'EOPNOTSUPP',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -59,6 +59,12 @@ describe('master namespace: xattrs', () => {
     expect(set(l.ino, 'user.x', '1', 0, ALICE)).to.equal('EPERM');
   });
 
+  it('finds no POSIX ACLs (system.*) and refuses to set one, as a file system without ACL support', () => {
+    const f = h.create(ROOT_INODE, 'f');
+    expect(Harness.queryCode(() => h.sm.getxattr(f.ino, 'system.posix_acl_access', ROOT))).to.equal('ENODATA');
+    expect(set(f.ino, 'system.posix_acl_access', 'x')).to.equal('EOPNOTSUPP');
+  });
+
   it('bounds names and values', () => {
     const f = h.create(ROOT_INODE, 'f');
     expect(set(f.ino, 'user.' + 'n'.repeat(251), '1')).to.equal('ENAMETOOLONG');

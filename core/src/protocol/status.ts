@@ -53,6 +53,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   EROFS: 42,
   EDQUOT: 43,
   SESSION_EXPIRED: 44,
+  EOPNOTSUPP: 45,
 };
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(

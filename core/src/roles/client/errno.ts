@@ -22,6 +22,7 @@ const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.EFBIG]: E.EFBIG,
   [ErrorCodes.EROFS]: E.EROFS,
   [ErrorCodes.EDQUOT]: E.EDQUOT,
+  [ErrorCodes.EOPNOTSUPP]: E.EOPNOTSUPP,
   [ErrorCodes.NO_SPACE]: E.ENOSPC,
   [ErrorCodes.NO_CHUNKSERVERS]: E.ENOSPC,
   [ErrorCodes.TIMEOUT]: E.ETIMEDOUT,

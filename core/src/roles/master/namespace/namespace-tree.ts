@@ -548,6 +548,11 @@ export class NamespaceTree {
       if (!isRoot(cred)) fail('EPERM', 'trusted.* xattrs are for root only');
     } else if (name.startsWith('security.')) {
       if (write && !isRoot(cred)) fail('EPERM', 'only root may set security.* xattrs');
+    } else if (name.startsWith('system.')) {
+      // POSIX ACLs (system.posix_acl_*) are not supported: reads find none, as on a file system without ACLs, so
+      // cp, ls and tar carry on; setting one is refused.
+      if (write) fail('EOPNOTSUPP', `${JSON.stringify(name)}: POSIX ACLs are not supported`);
+      fail('ENODATA', `no ${JSON.stringify(name)} attribute`);
     } else {
       fail('EINVAL', `unsupported xattr namespace in ${JSON.stringify(name)} (user., trusted., security.)`);
     }
