@@ -31,6 +31,18 @@ for (const variant of variants) {
     let store: IChunkStore;
     const open = (): Promise<IChunkStore> => variant.factory().open(dir, { compressor: variant.compressor?.() });
 
+    before(async function () {
+      // A temp directory on a file system that refuses O_DIRECT (tmpfs before Linux 6.6) cannot host storage-directio:
+      // skip those variants there rather than fail for the machine's sake. Any other error still fails.
+      if (!variant.name.startsWith('storage-directio')) return;
+      try {
+        await (await variant.factory().open(makeTempDir('mooseng-probe-'))).close();
+      } catch (err) {
+        if ((err as Error).message.includes('refuses O_DIRECT')) this.skip();
+        throw err;
+      }
+    });
+
     beforeEach(async () => {
       dir = makeTempDir('mooseng-store-');
       store = await open();
