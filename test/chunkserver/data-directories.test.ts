@@ -1,12 +1,12 @@
 // Several data directories: new chunks go where there is most room; a full or broken directory is marked unusable
 // and reported, and the others keep serving.
 import { expect } from 'chai';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataPlaneClient, MAX_FRAME_DATA_BYTES, chunkFilePath, isMoosengError } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
-import { cleanupTempDirs, makeTempDir } from '../support';
+import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { expectCode, mountTmpfs, randomBytes, startChunkserver, unmount, type RunningChunkserver } from './helpers';
 
 describe('data directories', function () {
@@ -84,6 +84,30 @@ describe('data directories', function () {
       expect(existsSync(chunkFilePath(good, 9, 1))).to.equal(true);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('notices a data directory that vanished, stops serving its chunks and places new ones elsewhere', async () => {
+    const base = makeTempDir('mooseng-dirs-');
+    const doomed = join(base, 'doomed');
+    const kept = join(base, 'kept');
+    const third = await startChunkserver({ dataDirs: [doomed, kept] });
+    try {
+      const ref = { chunkId: 20, version: 1 };
+      await client.create(third.address, ref);
+      const home = existsSync(chunkFilePath(doomed, 20, 1)) ? doomed : kept;
+      const other = home === doomed ? kept : doomed;
+      rmSync(home, { recursive: true, force: true });
+      await waitFor('the vanished directory to be reported', async () => {
+        const health = (await (await fetch(`${third.httpUrl}/health`)).json()) as { dirs: Array<{ dir: string; state: string; error?: string }> };
+        return health.dirs.find((d) => d.dir === home)?.state === 'unusable';
+      });
+      const refused = await client.read(third.address, ref, 0, 1).then(() => null, (err: { code: string }) => err.code);
+      expect(refused).to.be.oneOf(['DISK_UNUSABLE', 'CHUNK_NOT_FOUND']);
+      await client.create(third.address, { chunkId: 21, version: 1 });
+      expect(existsSync(chunkFilePath(other, 21, 1))).to.equal(true);
+    } finally {
+      await third.stop();
     }
   });
 
