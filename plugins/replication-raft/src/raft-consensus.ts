@@ -91,6 +91,7 @@ export class RaftConsensus implements IConsensus {
   /** Term and vote as last made durable. */
   private syncedTerm = -1;
   private syncedVote: string | null = null;
+  private transportMembers: readonly Member[] | null = null;
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
@@ -132,7 +133,7 @@ export class RaftConsensus implements IConsensus {
       logger: o.logger,
       onMessage: (m: Message) => this.input(() => this.raft!.step(m)),
     });
-    this.transport.setMembers(this.raft.members);
+    this.syncTransportMembers();
     await this.transport.start();
     this.running = true;
     o.logger.info('raft started', {
@@ -311,7 +312,7 @@ export class RaftConsensus implements IConsensus {
       this.syncedVote = hs.vote;
     }
     // 2. Send, now that what the messages promise is durable.
-    if (rd.snapshot || rd.entries.some((e) => e.type === 'config')) this.transport!.setMembers(raft.members);
+    this.syncTransportMembers();
     for (const m of rd.messages) this.transport!.send(m);
     // 3. Apply.
     if (rd.snapshot) {
@@ -335,7 +336,6 @@ export class RaftConsensus implements IConsensus {
         else p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'a new leader replaced the entry; the command was not applied', this.leaderHint()));
       }
     }
-    if (rd.committed.some((e) => e.type === 'config')) this.transport!.setMembers(raft.members);
     for (const rs of rd.readStates) {
       const read = this.reads.get(rs.requestId);
       if (!read) continue;
@@ -352,6 +352,14 @@ export class RaftConsensus implements IConsensus {
     // 4. Advance.
     raft.advance(rd);
     if (rd.softState) this.noteSoftState();
+  }
+
+  /** The core replaces its member list on every change (appended, truncated or snapshotted): follow it. */
+  private syncTransportMembers(): void {
+    const members = this.raft!.members;
+    if (members === this.transportMembers) return;
+    this.transportMembers = members;
+    this.transport!.setMembers(members);
   }
 
   private noteSoftState(): void {
