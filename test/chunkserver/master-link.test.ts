@@ -14,7 +14,9 @@ import {
   type ChunkserverToMasterRegister,
   type MasterToChunkserverCommand,
 } from '@mooseng/core';
-import { cleanupTempDirs, waitFor } from '../support';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { expectCode, flipByte, randomBytes, startChunkserver, type RunningChunkserver } from './helpers';
 
 /** A master that records what chunkservers tell it and hands out queued commands. */
@@ -136,11 +138,27 @@ describe('chunkserver ↔ master control protocol', function () {
     expect((await client.read(cs.address, ref, 0, 100)).length).to.equal(100);
   });
 
+  it('reports the chunks of a directory that failed as lost in the next heartbeat', async () => {
+    const base = makeTempDir('mooseng-lost-');
+    const two = await startChunkserver({ masters: [master.address], heartbeatIntervalMs: 100, dataDirs: [join(base, 'a'), join(base, 'b')] });
+    try {
+      await client.create(two.address, { chunkId: 30, version: 4 });
+      const home = [join(base, 'a'), join(base, 'b')].find((d) => existsSync(chunkFilePath(d, 30, 4)))!;
+      rmSync(home, { recursive: true, force: true });
+      const beat = await waitFor('a heartbeat with the lost chunk', () => master.heartbeats.find((h) => h.lostChunks.some((c) => c.chunkId === 30)));
+      expect(beat.lostChunks).to.deep.equal([{ chunkId: 30, version: 4, length: 0 }]);
+      expect(beat.dirs.find((d) => d.dir === home)).to.deep.include({ usable: false });
+    } finally {
+      await two.stop();
+    }
+  });
+
   it('registers again when a master loses its session', async () => {
-    const before = master.registrations.length;
+    const mine = (): ChunkserverToMasterRegister[][] => master.registrations.filter((r) => r[0]?.identity?.dataAddress === cs.address);
+    const before = mine().length;
     master.failNextHeartbeat = true;
-    await waitFor('a new registration', () => master.registrations.length > before);
-    const chunks = master.registrations[master.registrations.length - 1]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
+    await waitFor('a new registration', () => mine().length > before);
+    const chunks = mine()[before]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
     expect(chunks).to.deep.equal(['1_1', '3_5', '4_9', '6_2']);
   });
 });
