@@ -9,6 +9,10 @@ import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
 
 /** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
 export const CHUNK_WRITE_ATTEMPTS = 3;
+/** How long chunk locations are reused without asking the master (close-to-open: open() drops them anyway). */
+export const LOCATION_CACHE_MS = 5_000;
+/** Files whose chunk locations are remembered at once. */
+export const LOCATION_CACHE_FILES = 4_096;
 
 /** Replica errors after which another replica is tried (and the master told). */
 const REPLICA_ERRORS = new Set<string>([
@@ -23,11 +27,35 @@ const REPLICA_ERRORS = new Set<string>([
 ]);
 
 export class FileIo {
+  /** ino → chunk index → locations; the outer map is in age order, for eviction. */
+  private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
+
   constructor(
     private readonly master: MasterClient,
     private readonly data: DataPlaneClient,
     private readonly logger: ILogger,
+    private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** Forgets cached chunk locations of an inode (on open, truncate and after this client's writes). */
+  invalidate(ino: number): void {
+    this.locations.delete(ino);
+  }
+
+  /** Where a chunk is, from the cache while fresh, else from the master. */
+  private async locate(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal, fresh = false): Promise<WireReadChunk> {
+    const hit = this.locations.get(ino)?.get(index);
+    if (!fresh && hit && hit.expires > this.now()) return hit.grant;
+    const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+    let chunks = this.locations.get(ino);
+    if (!chunks) {
+      if (this.locations.size >= LOCATION_CACHE_FILES) this.locations.delete(this.locations.keys().next().value!);
+      chunks = new Map();
+      this.locations.set(ino, chunks);
+    }
+    chunks.set(index, { grant, expires: this.now() + LOCATION_CACHE_MS });
+    return grant;
+  }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
   async read(ino: number, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
@@ -36,12 +64,21 @@ export class FileIo {
     let end = offset + length;
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
-      const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+      let grant = await this.locate(ino, index, cred, signal);
       end = Math.min(end, grant.fileLength);
       if (pos >= end) break;
       const inChunk = pos - index * CHUNK_SIZE_BYTES;
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
-      parts.push(grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal));
+      let part: Buffer;
+      try {
+        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+      } catch (err) {
+        // The cached locations may be out of date (a replica moved, the version changed): ask once more.
+        if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
+        grant = await this.locate(ino, index, cred, signal, true);
+        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+      }
+      parts.push(part);
       pos += n;
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -49,6 +86,7 @@ export class FileIo {
 
   /** Writes `data` at `offset` through each chunk's replication chain and commits the new length; returns the attrs. */
   async write(ino: number, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
+    this.invalidate(ino);
     let attr: WireAttr | null = null;
     let pos = 0;
     while (pos < data.length) {

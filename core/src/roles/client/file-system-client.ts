@@ -15,6 +15,10 @@ export const ROOT_INO = 1;
 export const READDIR_PAGE_ENTRIES = 1000;
 /** Cached names and attributes at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
+/** Bytes fetched ahead once reads of a handle are sequential (one data-plane request instead of 32). */
+export const READAHEAD_BYTES = 4 * 1024 * 1024;
+/** Extended attribute answers remembered at once (the kernel asks for security.capability before every write). */
+export const MAX_CACHED_XATTRS = 10_000;
 
 /** setattr mask bits, as the master's SetattrMask. */
 const MASK = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, MTIME: 32 } as const;
@@ -52,12 +56,17 @@ interface OpenFile {
   pending: { offset: number; parts: Buffer[]; bytes: number } | null;
   /** An error from a background flush, reported at the next flush/fsync/release (as close(2) would). */
   failure: MoosengError | null;
+  /** Bytes read ahead, and where the last read ended (to tell sequential reading). */
+  window: { offset: number; data: Buffer } | null;
+  lastEnd: number;
 }
 
 export class FileSystemClient {
   /** path → inode, and inode → attributes (hard links share one attribute entry). Both expire after attrTtlMs. */
   private readonly names = new Map<string, Cached<number>>();
   private readonly attrs = new Map<number, Cached<WireAttr>>();
+  /** (ino, name) → value, or null for "no such attribute". */
+  private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   private readonly files = new Map<number, OpenFile>();
   private nextFh = 1;
 
@@ -161,11 +170,13 @@ export class FileSystemClient {
   async truncate(path: string, size: number): Promise<void> {
     const attr = await this.resolve(path);
     await this.flushInode(attr.ino);
+    this.dropCachedData(attr.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
   async ftruncate(fh: number, path: string, size: number): Promise<void> {
     await this.flush(fh);
+    this.dropCachedData(this.handle(fh).ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
@@ -173,12 +184,29 @@ export class FileSystemClient {
 
   async setxattr(path: string, name: string, value: Buffer, flags: number): Promise<void> {
     const attr = await this.resolve(path);
+    this.xattrs.delete(`${attr.ino}\0${name}`);
     await this.call('SetXattr', { ino: attr.ino, name, value, flags });
   }
 
   async getxattr(path: string, name: string): Promise<Buffer> {
     const attr = await this.resolve(path);
-    return (await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name })).value;
+    const key = `${attr.ino}\0${name}`;
+    const now = this.options.clock.monotonic();
+    const hit = this.xattrs.get(key);
+    if (hit && hit.expires > now) {
+      if (hit.value === null) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
+      return hit.value;
+    }
+    let value: Buffer | null;
+    try {
+      value = Buffer.from((await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name })).value);
+    } catch (err) {
+      if ((err as MoosengError).code !== ErrorCodes.ENODATA) throw err;
+      value = null;
+    }
+    this.rememberXattr(attr.ino, name, value);
+    if (value === null) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
+    return value;
   }
 
   async listxattr(path: string): Promise<string[]> {
@@ -188,6 +216,7 @@ export class FileSystemClient {
 
   async removexattr(path: string, name: string): Promise<void> {
     const attr = await this.resolve(path);
+    this.xattrs.delete(`${attr.ino}\0${name}`);
     await this.call('RemoveXattr', { ino: attr.ino, name });
   }
 
@@ -197,6 +226,9 @@ export class FileSystemClient {
     const { parent, name } = await this.parentOf(path);
     const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true })).attr;
     this.remember(path, attr);
+    // A file made a moment ago has no extended attributes: the kernel's security.capability probe before the first
+    // write need not travel to the master.
+    this.rememberXattr(attr.ino, 'security.capability', null);
     return this.addHandle(attr.ino, flags | O_RDWR);
   }
 
@@ -207,6 +239,7 @@ export class FileSystemClient {
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
     this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want })).attr);
+    this.io.invalidate(attr.ino);
     return this.addHandle(attr.ino, flags);
   }
 
@@ -214,12 +247,23 @@ export class FileSystemClient {
     const file = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
     await this.flushFile(file);
-    return this.io.read(file.ino, position, length, this.cred());
+    const w = file.window;
+    if (w && position >= w.offset && position + length <= w.offset + w.data.length) {
+      file.lastEnd = position + length;
+      return w.data.subarray(position - w.offset, position - w.offset + length);
+    }
+    const sequential = position === file.lastEnd && position > 0;
+    const fetch = sequential ? Math.max(length, READAHEAD_BYTES) : length;
+    const data = await this.io.read(file.ino, position, fetch, this.cred());
+    file.window = fetch > length && data.length > length ? { offset: position, data } : null;
+    file.lastEnd = position + length;
+    return data.length > length ? data.subarray(0, length) : data;
   }
 
   async write(fh: number, data: Buffer, position: number): Promise<number> {
     const file = this.handle(fh);
     if (file.failure) throw file.failure;
+    this.dropCachedData(file.ino);
     if (file.append) position = await this.sizeOf(file);
     const p = file.pending;
     if (p && p.offset + p.bytes === position) {
@@ -260,7 +304,7 @@ export class FileSystemClient {
   private addHandle(ino: number, flags: number): number {
     const mode = flags & O_ACCMODE;
     const fh = this.nextFh++;
-    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, writable: mode === O_WRONLY || mode === O_RDWR, pending: null, failure: null });
+    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, writable: mode === O_WRONLY || mode === O_RDWR, pending: null, failure: null, window: null, lastEnd: 0 });
     return fh;
   }
 
@@ -276,6 +320,17 @@ export class FileSystemClient {
     file.pending = null;
     const attr = await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.cred());
     if (attr) this.rememberIno(attr);
+  }
+
+  private rememberXattr(ino: number, name: string, value: Buffer | null): void {
+    if (this.xattrs.size >= MAX_CACHED_XATTRS) this.xattrs.delete(this.xattrs.keys().next().value!);
+    this.xattrs.set(`${ino}\0${name}`, { value, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
+  }
+
+  /** Read-ahead windows and chunk locations of an inode are out of date once it is written or cut. */
+  private dropCachedData(ino: number): void {
+    for (const file of this.files.values()) if (file.ino === ino) file.window = null;
+    this.io.invalidate(ino);
   }
 
   private async flushInode(ino: number): Promise<void> {
