@@ -47,6 +47,7 @@ const requests: ChunkRequest[] = [
   { op: 'set-version', ref, newVersion: ref.version + 1, chain: ['b:2', 'c:3'] },
   { op: 'replicate', ref, source: '10.0.0.9:9460' },
   { op: 'stat', chunkId: 42 },
+  { op: 'flush', ref, chain: ['d:4'] },
 ];
 const replies: ChunkReply[] = [
   { op: 'status', status: 0, failedReplica: '', message: '' },

@@ -31,6 +31,7 @@ describe('replication chain', function () {
       expect(await client.stat(s.address, 500)).to.deep.equal({ chunkId: 500, version: 1, length: 10 + data.length });
       expect((await client.read(s.address, ref, 10, data.length)).equals(data), `replica ${s.address}`).to.equal(true);
     }
+    await client.flush(a!.address, ref, { chain });
     await client.truncate(a!.address, ref, 100, { chain });
     await client.setVersion(a!.address, ref, 2, { chain });
     for (const s of [a!, b!, c!]) expect(await client.stat(s.address, 500)).to.deep.equal({ chunkId: 500, version: 2, length: 100 });

@@ -155,6 +155,11 @@ export class DataPlaneClient {
     await this.statusCall(address, ref.chunkId, { op: 'set-version', ref, newVersion, chain: [...(options.chain ?? [])] }, options);
   }
 
+  /** Makes earlier writes to the chunk durable on every replica of the chain (per each store's fsync policy). */
+  async flush(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'flush', ref, chain: [...(options.chain ?? [])] }, options);
+  }
+
   /** Asks the chunkserver at `address` to copy the chunk from `source` (another chunkserver, "host:port"). */
   async replicate(address: string, ref: ChunkRef, source: string, options: DataPlaneCallOptions = {}): Promise<void> {
     await this.statusCall(address, ref.chunkId, { op: 'replicate', ref, source }, options);

@@ -21,12 +21,14 @@ export const MessageType = {
   CLTOCS_SET_VERSION: 0x0106,
   CLTOCS_REPLICATE: 0x0107,
   CLTOCS_STAT: 0x0108,
+  CLTOCS_FLUSH: 0x0109,
   CSTOCS_CREATE: 0x0201,
   CSTOCS_WRITE: 0x0202,
   CSTOCS_READ: 0x0203,
   CSTOCS_TRUNCATE: 0x0204,
   CSTOCS_DELETE: 0x0205,
   CSTOCS_SET_VERSION: 0x0206,
+  CSTOCS_FLUSH: 0x0209,
   /** Final reply to any request: a status (0 = OK), the downstream replica that failed if any, a message. */
   CSTOAN_STATUS: 0x0301,
   /** One piece of a read reply; zero or more precede the CSTOAN_STATUS that ends the read. */
@@ -44,7 +46,7 @@ export function messageTypeName(type: number): string {
 }
 
 /** Operations a chunkserver serves. */
-export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat';
+export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush';
 
 /** A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. */
 export type ChunkRequest =
@@ -55,7 +57,9 @@ export type ChunkRequest =
   | { op: 'delete'; ref: ChunkRef; chain: string[] }
   | { op: 'set-version'; ref: ChunkRef; newVersion: number; chain: string[] }
   | { op: 'replicate'; ref: ChunkRef; source: string }
-  | { op: 'stat'; chunkId: number };
+  | { op: 'stat'; chunkId: number }
+  /** Makes earlier writes durable on every replica of the chain (fsync, unless the store's policy is "never"). */
+  | { op: 'flush'; ref: ChunkRef; chain: string[] };
 
 /** A decoded reply. */
 export type ChunkReply =
@@ -72,6 +76,7 @@ const CLIENT_TYPES: Readonly<Record<ChunkOp, number>> = {
   'set-version': MessageType.CLTOCS_SET_VERSION,
   replicate: MessageType.CLTOCS_REPLICATE,
   stat: MessageType.CLTOCS_STAT,
+  flush: MessageType.CLTOCS_FLUSH,
 };
 const PEER_TYPES: Readonly<Partial<Record<ChunkOp, number>>> = {
   create: MessageType.CSTOCS_CREATE,
@@ -80,6 +85,7 @@ const PEER_TYPES: Readonly<Partial<Record<ChunkOp, number>>> = {
   truncate: MessageType.CSTOCS_TRUNCATE,
   delete: MessageType.CSTOCS_DELETE,
   'set-version': MessageType.CSTOCS_SET_VERSION,
+  flush: MessageType.CSTOCS_FLUSH,
 };
 const OP_BY_TYPE = new Map<number, ChunkOp>([
   ...Object.entries(CLIENT_TYPES).map(([op, t]) => [t, op as ChunkOp] as [number, ChunkOp]),
@@ -148,6 +154,7 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
       writeChain(w, req.chain);
       return [w.finish()];
     case 'delete':
+    case 'flush':
       writeRef(w, req.ref);
       writeChain(w, req.chain);
       return [w.finish()];
@@ -191,6 +198,7 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
       req = { op, ref: readRef(r), length: r.u32('length'), chain: readChain(r) };
       break;
     case 'delete':
+    case 'flush':
       req = { op, ref: readRef(r), chain: readChain(r) };
       break;
     case 'set-version':

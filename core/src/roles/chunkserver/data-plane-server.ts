@@ -240,6 +240,8 @@ export class DataPlaneServer {
           },
           (next, rest) => this.options.peers.delete(next, req.ref, { chain: rest }),
         );
+      case 'flush':
+        return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).flush(req.ref), (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest }));
       case 'read':
         return this.streamRead(conn, requestId, req.ref, req.offset, req.length);
       case 'stat': {
