@@ -1,6 +1,6 @@
 // One conformance suite for every chunk store (storage-fs, storage-directio), with and without lz4 compression.
 import { expect } from 'chai';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import {
   BLOCK_SIZE_BYTES,
   CHUNK_HEADER_BYTES,
@@ -183,6 +183,20 @@ for (const variant of variants) {
       flipByte(chunkFilePath(dir, 15, 1), 20); // inside the version field
       store = await open();
       expect(await store.stat(15)).to.equal(null);
+    });
+
+    it('reports a header damaged under a running store as CHUNK_CORRUPT and can still delete the chunk', async () => {
+      const ref = { chunkId: 19, version: 2 };
+      await store.create(ref);
+      await store.write(ref, 0, Buffer.from('data'));
+      await store.close();
+      store = await open(); // indexed, but its file is not open yet
+      flipByte(chunkFilePath(dir, 19, 2), 25); // inside the length field
+      await expectCode(store.read(ref, 0, 4), 'CHUNK_CORRUPT');
+      await expectCode(store.verify(ref), 'CHUNK_CORRUPT');
+      await store.delete(ref);
+      expect(await store.stat(19)).to.equal(null);
+      expect(existsSync(chunkFilePath(dir, 19, 2))).to.equal(false);
     });
 
     if (variant.compressor) {

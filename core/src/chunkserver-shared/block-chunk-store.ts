@@ -219,13 +219,20 @@ export class BlockChunkStore implements IChunkStore {
   async delete(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     return this.schedule(ref.chunkId, ALL, false, async () => {
-      const c = await this.handle(ref, options.signal, 'delete');
-      this.openChunks.delete(ref.chunkId);
-      await c.file.close().catch(() => undefined);
+      this.checkUsable();
+      checkAbort(options.signal, `delete of chunk ${ref.chunkId}`);
+      // No need to open (or trust) the file: a chunk whose header is damaged must still be deletable.
+      const entry = this.lookup(ref);
+      const path = chunkFilePath(this.dir, ref.chunkId, entry.version);
+      const open = this.openChunks.get(ref.chunkId);
+      if (open) {
+        this.openChunks.delete(ref.chunkId);
+        await open.file.close().catch(() => undefined);
+      }
       await this.guard(`delete of chunk ${ref.chunkId}`, async () => {
-        await unlink(c.path);
+        await unlink(path);
         this.index.delete(ref.chunkId);
-        if (this.options.fsync === 'always') await this.syncDir(join(c.path, '..'));
+        if (this.options.fsync === 'always') await this.syncDir(join(path, '..'));
       });
     });
   }
