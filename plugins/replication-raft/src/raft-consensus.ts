@@ -113,6 +113,8 @@ export class RaftConsensus implements IConsensus {
     if (snapshot.index > 0) await stateMachine.restore(snapshot.data);
     this.appliedIndex = snapshot.index;
     this.lastSnapshotIndex = snapshot.index;
+    this.syncedTerm = state.hardState.term;
+    this.syncedVote = state.hardState.vote;
     const config: RaftConfig = {
       id: o.nodeId,
       electionTicks: o.electionTicks,
@@ -296,6 +298,15 @@ export class RaftConsensus implements IConsensus {
 
   private async handleReady(rd: Ready): Promise<void> {
     const raft = this.raft!;
+    const hs = rd.hardState;
+    // A leader whose term and vote are already durable may send before its own fsync (thesis 10.2.1): followers
+    // persist the entries in parallel, and the leader counts its own copy only once advance() says it is durable.
+    // Everything else (any response, anything of a new term or vote) waits for the disk.
+    const sendEarly = raft.role === 'leader' && rd.snapshot === null && (hs === null || (hs.term === this.syncedTerm && hs.vote === this.syncedVote));
+    if (sendEarly) {
+      this.syncTransportMembers();
+      for (const m of rd.messages) this.transport!.send(m);
+    }
     // 1. Persist: snapshot file first (atomic), then the log records with one fsync for the whole batch.
     if (rd.snapshot) await writeSnapshotFile(this.options.dir, rd.snapshot, this.options.fsync);
     const records: WalRecord[] = [];
@@ -304,7 +315,6 @@ export class RaftConsensus implements IConsensus {
     if (rd.hardState) records.push({ type: 'hard-state', hardState: rd.hardState });
     // Only entries, snapshots, terms and votes need an fsync: a commit index lost in a crash is learnt again from
     // the leader, so a Ready that only moves it is written without waiting for the disk.
-    const hs = rd.hardState;
     const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
     await this.wal.append(records, raft.hardState(), { sync: needsSync });
     if (hs && needsSync) {
@@ -312,8 +322,10 @@ export class RaftConsensus implements IConsensus {
       this.syncedVote = hs.vote;
     }
     // 2. Send, now that what the messages promise is durable.
-    this.syncTransportMembers();
-    for (const m of rd.messages) this.transport!.send(m);
+    if (!sendEarly) {
+      this.syncTransportMembers();
+      for (const m of rd.messages) this.transport!.send(m);
+    }
     // 3. Apply.
     if (rd.snapshot) {
       await this.stateMachine!.restore(rd.snapshot.data);

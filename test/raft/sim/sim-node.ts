@@ -49,6 +49,9 @@ export class SimNode {
   private readsAwaitingApply: { index: number; key: string; reply: (r: ClientReply) => void }[] = [];
   private nextRequestId = 1;
   private wasLeader = false;
+  /** Term and vote as last synced to the disk. */
+  private syncedTerm = -1;
+  private syncedVote: string | null = null;
 
   constructor(
     readonly id: string,
@@ -74,6 +77,8 @@ export class SimNode {
     this.kv.appliedIndex = snapshot.index;
     if (snapshot.index > 0) this.hooks.onRestore(this, snapshot.index, this.kv.digest());
     this.raft = new RaftNode(this.config, this.random, state);
+    this.syncedTerm = state.hardState.term;
+    this.syncedVote = state.hardState.vote;
     this.up = true;
     this.persisting = false;
     this.inbox = [];
@@ -155,9 +160,14 @@ export class SimNode {
     if (rd.entries.length > 0) this.disk.append(encodeRecord({ type: 'entries', entries: rd.entries }));
     if (rd.hardState) this.disk.append(encodeRecord({ type: 'hard-state', hardState: rd.hardState }));
     if (rd.snapshot || rd.entries.length > 0) this.logVersion++;
-    const needsSync = rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
+    // As RaftConsensus does: a Ready that only moves the commit index is not fsynced (a crash may lose it), and a
+    // leader whose term and vote are already durable sends before its own fsync.
+    const hs = rd.hardState;
+    const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
+    const sendEarly = raft.role === 'leader' && rd.snapshot === null && (hs === null || (hs.term === this.syncedTerm && hs.vote === this.syncedVote));
+    if (sendEarly) for (const m of rd.messages) this.hooks.send(m);
     if (!needsSync) {
-      this.complete(rd);
+      this.complete(rd, sendEarly);
       return;
     }
     this.persisting = true;
@@ -165,13 +175,17 @@ export class SimNode {
     this.hooks.afterFsync(() => {
       if (this.incarnation !== life) return;
       this.disk.sync();
-      this.complete(rd);
+      if (hs) {
+        this.syncedTerm = hs.term;
+        this.syncedVote = hs.vote;
+      }
+      this.complete(rd, sendEarly);
     });
   }
 
-  private complete(rd: Ready): void {
+  private complete(rd: Ready, sent: boolean): void {
     const raft = this.raft!;
-    for (const m of rd.messages) this.hooks.send(m);
+    if (!sent) for (const m of rd.messages) this.hooks.send(m);
     if (rd.snapshot) {
       this.kv.restoreSync(rd.snapshot.data);
       this.kv.appliedIndex = rd.snapshot.index;

@@ -15,6 +15,8 @@ export const SIM_FAULT_PHASE_MS = 4_000;
 export const SIM_QUIET_PHASE_MS = 3_000;
 /** A client gives up on a request after this long and counts its outcome as unknown. */
 export const SIM_CLIENT_TIMEOUT_MS = 400;
+/** A simulated fsync takes up to this long: the window in which a crash loses unsynced writes. */
+export const SIM_FSYNC_MAX_MS = 8;
 const NODE_POOL = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const KEYS = ['x', 'y', 'z'];
 /** Time before the end at which the leader's commit index is noted for the liveness check. */
@@ -86,7 +88,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
     const node: SimNode = new SimNode(id, bootstrap, config, new SeededRandom(rng.int(2 ** 31)), {
       now: () => now,
       send,
-      afterFsync: (fn) => at(rng.int(4), fn),
+      afterFsync: (fn) => at(rng.int(SIM_FSYNC_MAX_MS), fn),
       onApply: (n, index, digest) => {
         stats.commits++;
         checker.onApply(n, index, digest);
@@ -119,6 +121,20 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
         stats.crashes++;
         log(`crash ${victim.id}`);
         at(50 + rng.int(800), () => {
+          if (!victim.up) {
+            victim.start();
+            log(`restart ${victim.id}`);
+          }
+        });
+      }
+    } else if (r < crashRate * 50 + 0.002) {
+      // Power loss across the cluster: every node crashes at once and loses what it had not synced.
+      log('power loss: crash everyone');
+      for (const victim of all()) {
+        if (!victim.up) continue;
+        victim.crash(rng);
+        stats.crashes++;
+        at(50 + rng.int(400), () => {
           if (!victim.up) {
             victim.start();
             log(`restart ${victim.id}`);
