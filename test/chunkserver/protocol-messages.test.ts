@@ -125,6 +125,32 @@ describe('data-plane protocol', () => {
     expect(events).to.deep.equal([`oversized ${MessageType.CLTOCS_WRITE} 1 ${huge}`, `frame ${MessageType.CLTOCS_STAT} 2 8`]);
   });
 
+  it('hands on the data of streamed frames piece by piece, with their fields and offsets', () => {
+    const parts: string[] = [];
+    const frames: string[] = [];
+    const decoder = new FrameDecoder(
+      {
+        frame: (type, id, p) => frames.push(`${type} ${id} ${p.length}`),
+        part: (_type, id, fields, data, dataOffset, last) => parts.push(`${id} ${fields.readUInt32BE(0)} ${dataOffset}+${data.length}${last ? ' last' : ''}`),
+        oversized: () => expect.fail('not oversized'),
+        malformed: (reason) => expect.fail(reason),
+      },
+      { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? 4 : null) },
+    );
+    const one = encodeReply({ op: 'read-data', offset: 4096, data: randomBytes(10, 1) });
+    const two = encodeReply({ op: 'read-data', offset: 8192, data: Buffer.alloc(0) });
+    const status = encodeReply({ op: 'status', status: 0, failedReplica: '', message: '' });
+    const wire = Buffer.concat([
+      encodeFrameHeader(one.type, 5, 14), ...one.payload,
+      encodeFrameHeader(two.type, 6, 4), ...two.payload,
+      encodeFrameHeader(status.type, 5, Buffer.concat(status.payload).length), ...status.payload,
+    ]);
+    // Split inside the fields and inside the data.
+    for (const [from, to] of [[0, 18], [18, 23], [23, wire.length]]) decoder.push(wire.subarray(from, to));
+    expect(parts).to.deep.equal(['5 4096 0+3', '5 4096 3+7 last', '6 8192 0+0 last']);
+    expect(frames).to.deep.equal([`${MessageType.CSTOAN_STATUS} 5 ${Buffer.concat(status.payload).length}`]);
+  });
+
   it('reports a stream that is not this protocol once, and stops decoding', () => {
     const events: string[] = [];
     const decoder = new FrameDecoder({

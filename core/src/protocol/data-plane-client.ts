@@ -13,8 +13,8 @@ export const DATA_PLANE_TIMEOUT_MS = 30_000;
 export const DATA_PLANE_CONNECT_TIMEOUT_MS = 5_000;
 /** Sockets kept per chunkserver; requests on one chunk always share a socket, so they stay in order. */
 export const DATA_PLANE_CONNECTIONS_PER_SERVER = 4;
-/** Read-reply pieces a stream buffers before it pauses its socket. */
-export const READ_STREAM_QUEUE_FRAMES = 8;
+/** Bytes a read stream buffers ahead of its consumer before it pauses its socket. */
+export const READ_STREAM_QUEUE_BYTES = 8 * MAX_FRAME_DATA_BYTES;
 
 export interface DataPlaneClientOptions {
   connectionsPerServer?: number;
@@ -88,10 +88,14 @@ export class DataPlaneClient {
     return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   }
 
-  /** Streams a read as the chunkserver sends it, piece by piece (each at most MAX_FRAME_DATA_BYTES). */
+  /**
+   * Streams a read as the chunkserver sends it, piece by piece in offset order, each at most MAX_FRAME_DATA_BYTES
+   * (often less: pieces are handed on as the socket delivers them). Pieces are the caller's.
+   */
   async *readStream(address: string, ref: ChunkRef, offset: number, length: number, options: DataPlaneCallOptions = {}): AsyncGenerator<ReadPiece> {
     const conn = await this.connection(address, ref.chunkId, options.signal);
     const queue: ReadPiece[] = [];
+    let queued = 0;
     let done = false;
     let error: MoosengError | null = null;
     let wake: (() => void) | null = null;
@@ -104,7 +108,8 @@ export class DataPlaneClient {
       reply: (reply) => {
         if (reply.op === 'read-data') {
           queue.push({ offset: reply.offset, data: reply.data });
-          if (queue.length >= READ_STREAM_QUEUE_FRAMES) conn.throttle(requestId, true);
+          queued += reply.data.length;
+          if (queued >= READ_STREAM_QUEUE_BYTES) conn.throttle(requestId, true);
           notify();
           return false;
         }
@@ -130,7 +135,8 @@ export class DataPlaneClient {
       for (;;) {
         if (queue.length > 0) {
           const piece = queue.shift()!;
-          if (queue.length < READ_STREAM_QUEUE_FRAMES / 2) conn.throttle(requestId, false);
+          queued -= piece.data.length;
+          if (queued < READ_STREAM_QUEUE_BYTES / 2) conn.throttle(requestId, false);
           yield piece;
           continue;
         }

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
 import { FrameDecoder, encodeFrameHeader } from './frame';
-import { decodeReply, messageTypeName, type ChunkReply } from './data-plane-messages';
+import { MessageType, READ_DATA_FIELDS_BYTES, decodeReply, messageTypeName, type ChunkReply } from './data-plane-messages';
 
 /** Receives the replies of one request. Returns true from `reply` when the request is complete. */
 export interface ReplyHandler {
@@ -45,11 +45,18 @@ export class DataPlaneConnection {
     private readonly clock: IClock,
     private readonly onClose: (conn: DataPlaneConnection) => void,
   ) {
-    this.decoder = new FrameDecoder({
-      frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
-      oversized: (type, _id, length) => this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
-      malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
-    });
+    this.decoder = new FrameDecoder(
+      {
+        frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
+        part: (_type, requestId, fields, data, dataOffset) => {
+          // Read replies arrive piece by piece as the socket delivers them: no copy into a 1 MiB buffer.
+          if (data.length > 0) this.onReply(requestId, { op: 'read-data', offset: fields.readUInt32BE(0) + dataOffset, data });
+        },
+        oversized: (type, _id, length) => this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
+        malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
+      },
+      { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
+    );
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
     socket.on('error', (err) => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${address} closed the connection`)));
@@ -146,8 +153,7 @@ export class DataPlaneConnection {
   }
 
   private onFrame(type: number, requestId: number, payload: Buffer): void {
-    const p = this.pending.get(requestId);
-    if (!p) return; // a reply to a request that timed out or was aborted
+    if (!this.pending.has(requestId)) return; // a reply to a request that timed out or was aborted
     let reply: ChunkReply;
     try {
       reply = decodeReply(type, payload);
@@ -155,6 +161,12 @@ export class DataPlaneConnection {
       this.destroy(err as MoosengError);
       return;
     }
+    this.onReply(requestId, reply);
+  }
+
+  private onReply(requestId: number, reply: ChunkReply): void {
+    const p = this.pending.get(requestId);
+    if (!p) return;
     let done: boolean;
     try {
       done = p.handler.reply(reply);

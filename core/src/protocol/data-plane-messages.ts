@@ -4,6 +4,9 @@ import { ErrorCodes, MoosengError } from '../errors';
 import { MAX_FRAME_DATA_BYTES } from './frame';
 import { WireReader, WireWriter } from './wire-codec';
 
+/** Fixed fields before the data of a CSTOAN_READ_DATA frame (u32 offset). */
+export const READ_DATA_FIELDS_BYTES = 4;
+
 /** Longest replication chain a request may carry after its first hop (goal of at most 9 copies). */
 export const MAX_CHAIN_LENGTH = 8;
 

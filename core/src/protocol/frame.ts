@@ -32,15 +32,40 @@ export function encodeFrameHeader(type: number, requestId: number, payloadLength
 export interface FrameSink {
   /** A whole frame. The payload is owned by the receiver. */
   frame(type: number, requestId: number, payload: Buffer): void;
+  /**
+   * A piece of a frame of a streamed type (see FrameDecoderOptions.streamed): `fields` is the frame's leading fixed
+   * fields (the same buffer for every piece), `data` the next bytes after them, `dataOffset` how many data bytes of
+   * this frame came before. `last` marks the frame's final piece.
+   */
+  part?(type: number, requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean): void;
   /** A frame whose declared length exceeds the bound; its payload is skipped without being buffered. */
   oversized(type: number, requestId: number, payloadLength: number): void;
   /** The stream is not this protocol (bad magic): nothing after this point can be trusted. */
   malformed(reason: string): void;
 }
 
+export interface FrameDecoderOptions {
+  maxPayloadBytes?: number;
+  /** Where payloads that span socket chunks are assembled (a pool, to spare the GC 1 MiB buffers). */
+  allocate?: (bytes: number) => Buffer;
+  /**
+   * For frame types whose payload is fixed fields then bulk data (read replies): the length of those fields, so
+   * the data is handed to `sink.part` piece by piece as it arrives, never copied into one buffer. Null: assemble.
+   */
+  streamed?: (type: number) => number | null;
+}
+
+interface StreamState {
+  fields: Buffer;
+  fieldsFill: number;
+  dataSeen: number;
+  dataTotal: number;
+}
+
 /**
  * Cuts a byte stream into frames. Payloads that arrive in one socket chunk are sliced without copying; others are
- * assembled into one buffer of exactly the declared length (bounded by MAX_FRAME_PAYLOAD_BYTES).
+ * assembled into one buffer of exactly the declared length (bounded by MAX_FRAME_PAYLOAD_BYTES), or, for streamed
+ * types, passed on piece by piece.
  */
 export class FrameDecoder {
   private readonly header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
@@ -48,19 +73,22 @@ export class FrameDecoder {
   private current: FrameHeader | null = null;
   private payload: Buffer | null = null;
   private payloadFill = 0;
+  private stream: StreamState | null = null;
   /** Bytes of an oversized payload still to discard. */
   private skipping = 0;
   private broken = false;
+  private readonly maxPayloadBytes: number;
+  private readonly allocate: (bytes: number) => Buffer;
+  private readonly streamed: (type: number) => number | null;
 
-  /**
-   * @param allocate where payloads that span socket chunks are assembled (a pool, to spare the GC 1 MiB buffers);
-   *   by default a fresh buffer each.
-   */
   constructor(
     private readonly sink: FrameSink,
-    private readonly maxPayloadBytes = MAX_FRAME_PAYLOAD_BYTES,
-    private readonly allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafe(bytes),
-  ) {}
+    options: FrameDecoderOptions = {},
+  ) {
+    this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_FRAME_PAYLOAD_BYTES;
+    this.allocate = options.allocate ?? ((bytes) => Buffer.allocUnsafe(bytes));
+    this.streamed = options.streamed ?? (() => null);
+  }
 
   push(chunk: Buffer): void {
     let pos = 0;
@@ -90,6 +118,13 @@ export class FrameDecoder {
           this.sink.oversized(head.type, head.requestId, head.payloadLength);
           continue;
         }
+        const fieldsLength = this.sink.part ? this.streamed(head.type) : null;
+        if (fieldsLength !== null && head.payloadLength >= fieldsLength) {
+          this.current = head;
+          this.stream = { fields: Buffer.allocUnsafe(fieldsLength), fieldsFill: 0, dataSeen: 0, dataTotal: head.payloadLength - fieldsLength };
+          if (head.payloadLength === 0) this.finishStream(Buffer.alloc(0));
+          continue;
+        }
         if (head.payloadLength === 0) {
           this.sink.frame(head.type, head.requestId, Buffer.alloc(0));
           continue;
@@ -106,6 +141,10 @@ export class FrameDecoder {
         this.payload = this.allocate(head.payloadLength);
         this.payloadFill = 0;
       }
+      if (this.stream) {
+        pos = this.pushStream(chunk, pos);
+        continue;
+      }
       const head = this.current!;
       const payload = this.payload!;
       const n = Math.min(head.payloadLength - this.payloadFill, chunk.length - pos);
@@ -118,6 +157,39 @@ export class FrameDecoder {
         this.sink.frame(head.type, head.requestId, payload);
       }
     }
+  }
+
+  /** Consumes bytes of a streamed frame from `chunk` at `pos`; returns the new position. */
+  private pushStream(chunk: Buffer, pos: number): number {
+    const st = this.stream!;
+    if (st.fieldsFill < st.fields.length) {
+      const n = Math.min(st.fields.length - st.fieldsFill, chunk.length - pos);
+      chunk.copy(st.fields, st.fieldsFill, pos, pos + n);
+      st.fieldsFill += n;
+      pos += n;
+      if (st.fieldsFill < st.fields.length) return pos;
+      if (st.dataTotal === 0) {
+        this.finishStream(Buffer.alloc(0));
+        return pos;
+      }
+    }
+    const n = Math.min(st.dataTotal - st.dataSeen, chunk.length - pos);
+    if (n === 0) return pos;
+    const data = chunk.subarray(pos, pos + n);
+    const offset = st.dataSeen;
+    st.dataSeen += n;
+    pos += n;
+    if (st.dataSeen === st.dataTotal) this.finishStream(data, offset);
+    else this.sink.part!(this.current!.type, this.current!.requestId, st.fields, data, offset, false);
+    return pos;
+  }
+
+  private finishStream(data: Buffer, offset = 0): void {
+    const head = this.current!;
+    const fields = this.stream!.fields;
+    this.current = null;
+    this.stream = null;
+    this.sink.part!(head.type, head.requestId, fields, data, offset, true);
   }
 }
 

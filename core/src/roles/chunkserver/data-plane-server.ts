@@ -123,7 +123,7 @@ export class DataPlaneServer {
         void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
         socket.end();
       },
-    }, MAX_FRAME_PAYLOAD_BYTES, (bytes) => this.pool.take(bytes));
+    }, { allocate: (bytes) => this.pool.take(bytes) });
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => undefined); // a peer that vanished: 'close' follows
     socket.on('close', () => {
