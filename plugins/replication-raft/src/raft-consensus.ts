@@ -136,7 +136,12 @@ export class RaftConsensus implements IConsensus {
       onMessage: (m: Message) => this.input(() => this.raft!.step(m)),
     });
     this.syncTransportMembers();
-    await this.transport.start();
+    try {
+      await this.transport.start();
+    } catch (err) {
+      await this.wal.close();
+      throw err;
+    }
     this.running = true;
     o.logger.info('raft started', {
       term: state.hardState.term,
