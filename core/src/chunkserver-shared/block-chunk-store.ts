@@ -96,7 +96,8 @@ function asBuffer(data: Uint8Array): Buffer {
 /**
  * The chunk store both storage plugins share (see docs/chunkserver.md for the file format). Every block read is
  * checked against its CRC before any byte of it is returned; writes to part of a block read, merge and re-checksum
- * it. Operations on one chunk run one at a time in call order; different chunks run in parallel.
+ * it. Operations on overlapping blocks of one chunk run in call order, writes to different blocks in parallel, and
+ * every result is delivered in call order; different chunks are independent.
  */
 export class BlockChunkStore implements IChunkStore {
   private readonly index = new Map<number, IndexEntry>();

@@ -121,13 +121,6 @@ export class ChunkHeader {
     this.bytes.writeUInt32BE((e.rawLength | (e.compressed ? COMPRESSED_FLAG : 0)) >>> 0, at + 4);
     this.bytes.writeUInt32BE(e.crc >>> 0, at + 8);
   }
-
-  /** Byte range of the header pages holding the fields and the entries of blocks first..last (page-aligned). */
-  static dirtyRange(first: number, last: number, pageBytes: number): { tableStart: number; tableEnd: number } {
-    const start = CHUNK_FIELDS_BYTES + first * BLOCK_ENTRY_BYTES;
-    const end = CHUNK_FIELDS_BYTES + (last + 1) * BLOCK_ENTRY_BYTES;
-    return { tableStart: Math.floor(start / pageBytes) * pageBytes, tableEnd: Math.min(CHUNK_HEADER_BYTES, Math.ceil(end / pageBytes) * pageBytes) };
-  }
 }
 
 /** A block entry that reads as zeros. */
