@@ -28,6 +28,15 @@ describe('raft simulation', function () {
     expect(ops).to.be.greaterThan(TEST_SEEDS * 100);
   });
 
+  it('catches a host that acknowledges writes it never synced', () => {
+    const caught = [];
+    for (let seed = 1; seed <= 40 && caught.length === 0; seed++) {
+      const r = runSeed(seed, { skipFsync: true });
+      if (r.violations.length > 0) caught.push(seed);
+    }
+    expect(caught).to.have.length(1);
+  });
+
   it('replays a seed exactly', () => {
     const a = runSeed(42);
     const b = runSeed(42);

@@ -26,6 +26,8 @@ export interface SimHooks {
   onApply(node: SimNode, index: number, digest: string): void;
   onRestore(node: SimNode, index: number, digest: string): void;
   violation(what: string): void;
+  /** A deliberate bug, to prove the checkers catch it: acknowledge without ever syncing the disk. */
+  skipFsync?: boolean;
 }
 
 export type ClientReply = { ok: true; value: string } | { ok: false; code: 'NOT_LEADER' | 'DROPPED'; leaderId: string | null };
@@ -174,7 +176,7 @@ export class SimNode {
     const life = this.incarnation;
     this.hooks.afterFsync(() => {
       if (this.incarnation !== life) return;
-      this.disk.sync();
+      if (!this.hooks.skipFsync) this.disk.sync();
       if (hs) {
         this.syncedTerm = hs.term;
         this.syncedVote = hs.vote;

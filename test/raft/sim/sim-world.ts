@@ -32,6 +32,8 @@ export interface SimResult {
 export interface SimOptions {
   /** Keep the last this many trace lines (printed on failure). */
   traceLines?: number;
+  /** Break the hosts on purpose (acknowledge writes that were never synced), to show the checkers notice. */
+  skipFsync?: boolean;
 }
 
 /** Runs one seed to completion and returns what the checkers found. Deterministic in `seed`. */
@@ -98,6 +100,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
         checker.onRestore(n, index, digest);
       },
       violation: (what) => checker.fail(what),
+      skipFsync: options.skipFsync,
     });
     nodes.set(id, node);
     node.start();
