@@ -10,8 +10,8 @@ const NODE_SCRIPT = join(__dirname, 'fixtures', 'kv-node.js');
 /** The failover bound the issue demands: from the leader's death to the first acknowledged write after it. */
 const FAILOVER_LIMIT_MS = 2000;
 const WRITERS = 4;
-/** Small, so the restarted node is likely to need a snapshot to catch up. */
-const SNAPSHOT_THRESHOLD = 200;
+/** Small, so the restarted node is likely to need a snapshot (InstallSnapshot over gRPC) to catch up. */
+const SNAPSHOT_THRESHOLD = 20;
 
 interface TestNode {
   id: string;

@@ -333,6 +333,7 @@ export class RaftConsensus implements IConsensus {
     }
     // 3. Apply.
     if (rd.snapshot) {
+      this.options.logger.info('installing snapshot from the leader', { index: rd.snapshot.index, term: rd.snapshot.term, bytes: rd.snapshot.data.byteLength });
       await this.stateMachine!.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.index;
       this.lastSnapshotIndex = rd.snapshot.index;
