@@ -2,7 +2,16 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMoosengError, silentLogger, SystemClock, SystemRandom, type ConsensusMember, type LeadershipEvent } from '@mooseng/core';
+import {
+  isMoosengError,
+  silentLogger,
+  SystemClock,
+  SystemRandom,
+  type ConsensusMember,
+  type IMetrics,
+  type Labels,
+  type LeadershipEvent,
+} from '@mooseng/core';
 import { RaftConsensus } from '@mooseng/plugin-replication-raft';
 import { cleanupTempDirs, freePort, makeTempDir, waitFor } from '../support';
 import { encodeKvCommand, KvStore } from './support/kv-store';
@@ -14,7 +23,34 @@ interface Running {
   dir: string;
 }
 
-function make(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string): RaftConsensus {
+/** A test double of IMetrics that keeps what was recorded and runs gauge collectors on demand. */
+class RecordingMetrics implements IMetrics {
+  readonly counts = new Map<string, number>();
+  readonly observations = new Map<string, number>();
+  private readonly collectors = new Map<string, (set: (v: number, l?: Labels) => void) => void>();
+
+  counter(o: { name: string }) {
+    return { inc: (labels?: Labels, v = 1) => this.counts.set(`${o.name}${JSON.stringify(labels ?? {})}`, (this.counts.get(`${o.name}${JSON.stringify(labels ?? {})}`) ?? 0) + v) };
+  }
+  gauge(o: { name: string; collect?: (set: (v: number, l?: Labels) => void) => void }) {
+    if (o.collect) this.collectors.set(o.name, o.collect);
+    return { set: () => undefined, inc: () => undefined, dec: () => undefined };
+  }
+  histogram(o: { name: string }) {
+    const observe = (): void => void this.observations.set(o.name, (this.observations.get(o.name) ?? 0) + 1);
+    return { observe, startTimer: () => observe };
+  }
+  read(name: string): number | undefined {
+    let value: number | undefined;
+    this.collectors.get(name)?.((v) => (value = v));
+    return value;
+  }
+  async render() {
+    return null;
+  }
+}
+
+function make(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string, metrics?: IMetrics): RaftConsensus {
   return new RaftConsensus({
     nodeId: member.id,
     clusterId: 'test',
@@ -32,6 +68,7 @@ function make(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string
     clock: new SystemClock(),
     random: new SystemRandom(),
     logger: silentLogger,
+    metrics,
   });
 }
 
@@ -57,7 +94,8 @@ describe('RaftConsensus: a cluster of one', function () {
     const dir = join(makeTempDir(), 'raft');
     const events: LeadershipEvent[] = [];
     const kv = new KvStore();
-    const consensus = make(member, [member], dir);
+    const metrics = new RecordingMetrics();
+    const consensus = make(member, [member], dir, metrics);
     consensus.onLeadershipChange((e) => events.push(e));
     await consensus.start(kv);
     node = { consensus, kv, member, dir };
@@ -70,6 +108,10 @@ describe('RaftConsensus: a cluster of one', function () {
     const s = consensus.status();
     expect(s.appliedIndex).to.equal(s.commitIndex);
     expect(s.members).to.deep.equal([member]);
+    expect(metrics.read('mooseng_raft_is_leader')).to.equal(1);
+    expect(metrics.read('mooseng_raft_applied_index')).to.equal(s.appliedIndex);
+    expect(metrics.counts.get('mooseng_raft_proposals_total{"result":"applied"}')).to.equal(2);
+    expect(metrics.observations.get('mooseng_raft_log_write_seconds')).to.be.greaterThan(0);
   });
 
   it('restarts from its snapshot and log with the same state', async () => {

@@ -74,5 +74,6 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     clock: ctx.clock,
     random: ctx.random,
     logger: ctx.logger,
+    metrics: ctx.metrics,
   };
 }

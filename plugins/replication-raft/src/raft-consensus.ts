@@ -8,8 +8,11 @@ import {
   type ConsensusRole,
   type ConsensusStatus,
   type IClock,
+  type Counter,
+  type Histogram,
   type IConsensus,
   type ILogger,
+  type IMetrics,
   type IRandom,
   type IStateMachine,
   type LeadershipEvent,
@@ -52,6 +55,8 @@ export interface RaftConsensusOptions {
   clock: IClock;
   random: IRandom;
   logger: ILogger;
+  /** Where to report Raft metrics (term, indexes, proposals, log write latency); none when absent. */
+  metrics?: IMetrics;
 }
 
 interface Pending {
@@ -92,10 +97,26 @@ export class RaftConsensus implements IConsensus {
   private syncedTerm = -1;
   private syncedVote: string | null = null;
   private transportMembers: readonly Member[] | null = null;
+  private readonly proposalsCounter: Counter | null = null;
+  private readonly walWriteSeconds: Histogram | null = null;
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
     this.wal = new SegmentWal({ dir: options.dir, segmentBytes: options.segmentBytes, fsync: options.fsync });
+    const m = options.metrics;
+    if (m) {
+      const s = (): ConsensusStatus => this.status();
+      m.gauge({ name: 'mooseng_raft_term', help: 'Current Raft term', collect: (set) => set(s().term) });
+      m.gauge({ name: 'mooseng_raft_commit_index', help: 'Highest log index known committed', collect: (set) => set(s().commitIndex) });
+      m.gauge({ name: 'mooseng_raft_applied_index', help: 'Highest log index applied to the state machine', collect: (set) => set(s().appliedIndex) });
+      m.gauge({ name: 'mooseng_raft_is_leader', help: '1 on the leader, 0 elsewhere', collect: (set) => set(s().role === 'leader' ? 1 : 0) });
+      this.proposalsCounter = m.counter({ name: 'mooseng_raft_proposals_total', help: 'Proposals by outcome', labelNames: ['result'] });
+      this.walWriteSeconds = m.histogram({
+        name: 'mooseng_raft_log_write_seconds',
+        help: 'Time to write (and fsync) one Ready batch to the log',
+        buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      });
+    }
   }
 
   async start(stateMachine: IStateMachine, options: { signal?: AbortSignal } = {}): Promise<void> {
@@ -168,11 +189,19 @@ export class RaftConsensus implements IConsensus {
   }
 
   propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {
-    return this.request<Uint8Array>(options, (resolve, reject) => {
+    const result = this.request<Uint8Array>(options, (resolve, reject) => {
       const { index, term } = this.raft!.propose(command);
       this.proposals.set(index, { term, resolve, reject });
       return () => this.proposals.delete(index);
     });
+    if (this.proposalsCounter) {
+      const counter = this.proposalsCounter;
+      void result.then(
+        () => counter.inc({ result: 'applied' }),
+        (err: unknown) => counter.inc({ result: (err as MoosengError).code?.toLowerCase() ?? 'error' }),
+      );
+    }
+    return result;
   }
 
   readBarrier(options: ProposeOptions = {}): Promise<void> {
@@ -321,7 +350,9 @@ export class RaftConsensus implements IConsensus {
     // Only entries, snapshots, terms and votes need an fsync: a commit index lost in a crash is learnt again from
     // the leader, so a Ready that only moves it is written without waiting for the disk.
     const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
+    const endTimer = this.walWriteSeconds?.startTimer();
     await this.wal.append(records, raft.hardState(), { sync: needsSync });
+    endTimer?.();
     if (hs && needsSync) {
       this.syncedTerm = hs.term;
       this.syncedVote = hs.vote;
