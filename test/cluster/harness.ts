@@ -1,6 +1,7 @@
 // A real local cluster for integration tests: processes started through the same code as `mooseng cluster up`, on
 // a port range found free, torn down (processes killed, mounts detached, files removed) in after-hooks.
 import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,8 @@ export class TestCluster {
 
   static async start(shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>): Promise<TestCluster> {
     const dir = makeTempDir('mooseng-cluster-');
+    // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
+    chmodSync(dir, 0o755);
     const cluster = new TestCluster({ dir, masters: 1, chunkservers: 2, disks: 1, clients: 0, clusterId: 'test', basePort: await freeBasePort(), ...shape });
     cluster.state = await clusterUp(cluster.options, () => undefined);
     return cluster;

@@ -14,6 +14,8 @@ import { replicateChunk } from './chunk-replicator';
 
 /** Requests one connection may have in progress; beyond it the socket stops being read until some finish. */
 export const MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION = 64;
+/** Pieces of one read stream read from disk ahead of the one on the wire. */
+export const READ_AHEAD_PIECES = 4;
 /** How long stop() waits for requests in progress before cutting connections. */
 export const DATA_PLANE_DRAIN_MS = 5_000;
 
@@ -289,26 +291,36 @@ export class DataPlaneServer {
       throw new MoosengError(ErrorCodes.CHUNK_OUT_OF_RANGE, `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`, { details: { chunkId: ref.chunkId, offset, length } });
     }
     const store = this.options.stores.storeOf(ref.chunkId);
-    // Read one piece ahead while the previous one is on the wire.
-    let pos = offset;
-    const end = offset + length;
-    const readPiece = (at: number): Promise<Uint8Array> | null => (at < end ? this.watch(ref, () => store.read(ref, at, Math.min(MAX_FRAME_DATA_BYTES, end - at))) : null);
-    let next = readPiece(pos);
-    while (next) {
-      const got = await next;
+    // A zero-length read checks the version and range before anything is sent; the chunk's length at this moment
+    // bounds the stream (bytes a later write appends are not part of this read).
+    await this.watch(ref, () => store.read(ref, offset, 0));
+    const stored = await store.stat(ref.chunkId);
+    const stop = Math.min(offset + length, stored?.length ?? 0);
+    // Up to READ_AHEAD_PIECES reads in flight while earlier pieces are on the wire.
+    const window: Array<{ at: number; want: number; data: Promise<Uint8Array> }> = [];
+    let nextAt = offset;
+    const fill = (): void => {
+      while (window.length < READ_AHEAD_PIECES && nextAt < stop) {
+        const at = nextAt;
+        const want = Math.min(MAX_FRAME_DATA_BYTES, stop - at);
+        const data = this.watch(ref, () => store.read(ref, at, want));
+        void data.catch(() => undefined); // awaited below, in order; this only keeps an early failure from going unhandled
+        window.push({ at, want, data });
+        nextAt += want;
+      }
+    };
+    fill();
+    while (window.length > 0) {
+      const piece = window.shift()!;
+      const got = await piece.data;
+      fill();
       const data = Buffer.isBuffer(got) ? got : Buffer.from(got.buffer, got.byteOffset, got.byteLength);
-      const want = Math.min(MAX_FRAME_DATA_BYTES, end - pos);
-      const at = pos;
-      pos += data.length;
-      next = data.length === want ? readPiece(pos) : null;
       if (data.length > 0) {
         this.bytesOut.inc(undefined, data.length);
-        await this.send(conn, requestId, { op: 'read-data', offset: at, data });
+        await this.send(conn, requestId, { op: 'read-data', offset: piece.at, data });
       }
-      if (conn.socket.destroyed) {
-        await next?.catch(() => undefined);
-        return;
-      }
+      // The caller went away, or the chunk shrank meanwhile: stop here.
+      if (conn.socket.destroyed || data.length < piece.want) return;
     }
   }
 }

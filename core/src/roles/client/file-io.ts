@@ -26,7 +26,23 @@ const REPLICA_ERRORS = new Set<string>([
   ErrorCodes.PROTOCOL_ERROR,
 ]);
 
+/** How long a write grant is reused without asking the master again. */
+export const WRITE_GRANT_REUSE_MS = 30_000;
+
+/**
+ * Reusing a write grant is safe: if another client was granted the chunk since, the chunkservers have moved to a
+ * newer version and refuse ours (CHUNK_STALE_VERSION), and we ask for a new grant.
+ */
+interface HeldGrant {
+  chunkId: number;
+  version: number;
+  chain: WireWriteChunk['chain'];
+  expires: number;
+}
+
 export class FileIo {
+  /** ino → chunk index → a write grant this client may keep using. */
+  private readonly grants = new Map<number, Map<number, HeldGrant>>();
   /** ino → chunk index → locations; the outer map is in age order, for eviction. */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
 
@@ -40,6 +56,11 @@ export class FileIo {
   /** Forgets cached chunk locations of an inode (on open, truncate and after this client's writes). */
   invalidate(ino: number): void {
     this.locations.delete(ino);
+  }
+
+  /** Gives up the write grants held for an inode (the file was closed or cut). */
+  releaseGrants(ino: number): void {
+    this.grants.delete(ino);
   }
 
   /** Where a chunk is, from the cache while fresh, else from the master. */
@@ -103,36 +124,54 @@ export class FileIo {
   private async writeChunkRange(ino: number, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr> {
     let lastError: MoosengError | null = null;
     for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
-      const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
-      if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
+      const grant = await this.grantFor(ino, index, cred, signal);
       const [head, ...rest] = grant.chain.map((c) => c.address);
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
-        if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
-        if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
         await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal });
       } catch (err) {
         if (!isMoosengError(err)) throw err;
         if (err.code === ErrorCodes.REPLICA_FAILED) {
-          // The head has the data; a downstream replica does not. The write stands (the chunk is under goal) and
-          // the master re-replicates once told.
+          // The head has the data; a downstream replica does not. The write stands (the chunk is under goal), the
+          // master re-replicates once told, and the next write asks for a fresh chain.
           const failed = String(err.details.failedReplica ?? '');
           const server = grant.chain.find((c) => c.address === failed)?.serverId ?? failed;
           this.report(grant.chunkId, server, err.code, cred);
+          this.grants.get(ino)?.delete(index);
         } else if (REPLICA_ERRORS.has(err.code)) {
-          this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred);
+          this.grants.get(ino)?.delete(index);
+          // A stale version only means another writer took the chunk since our grant: not the replica's fault.
+          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION) this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred);
           lastError = err;
-          this.logger.warn('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
+          this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
           continue;
         } else {
           throw err;
         }
       }
-      const length = Math.max(grant.fileLength, index * CHUNK_SIZE_BYTES + inChunk + slice.length);
+      // The end of this write; the master keeps the larger of it and the file's length.
+      const length = index * CHUNK_SIZE_BYTES + inChunk + slice.length;
       const committed = await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: grant.chunkId, length }, cred, { signal });
       return committed.attr;
     }
     throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
+  }
+
+  /** A write grant for the chunk: the one held while fresh, else a new one from the master (creating or cutting the chunk as it says). */
+  private async grantFor(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
+    const held = this.grants.get(ino)?.get(index);
+    if (held && held.expires > this.now()) return held;
+    const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
+    if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
+    const [head, ...rest] = grant.chain.map((c) => c.address);
+    const ref = { chunkId: grant.chunkId, version: grant.version };
+    if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
+    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
+    const fresh: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.now() + WRITE_GRANT_REUSE_MS };
+    let chunks = this.grants.get(ino);
+    if (!chunks) this.grants.set(ino, (chunks = new Map()));
+    chunks.set(index, fresh);
+    return fresh;
   }
 
   private async readReplica(grant: WireReadChunk, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {

@@ -21,7 +21,10 @@ export const READAHEAD_BYTES = 4 * 1024 * 1024;
 export const MAX_CACHED_XATTRS = 10_000;
 
 /** setattr mask bits, as the master's SetattrMask. */
-const MASK = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, MTIME: 32 } as const;
+const MASK = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, MTIME: 32, ATIME_NOW: 64, MTIME_NOW: 128 } as const;
+/** utimensat's UTIME_NOW and UTIME_OMIT, as the patched fuse-native passes them (ms values no real time has). */
+export const UTIME_NOW_MS = 2 ** 53 - 1;
+export const UTIME_OMIT_MS = 2 ** 53 - 2;
 /** open flags of the Open RPC. */
 const OPEN = { READ: 1, WRITE: 2, TRUNCATE: 4 } as const;
 const S_IFMT = 0o170000;
@@ -164,19 +167,25 @@ export class FileSystemClient {
   }
 
   async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
-    await this.setattr(path, { mask: MASK.ATIME | MASK.MTIME, atimeMs, mtimeMs });
+    // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
+    const bit = (ms: number, explicit: number, now: number): number => (ms === UTIME_OMIT_MS ? 0 : ms === UTIME_NOW_MS ? now : explicit);
+    const mask = bit(atimeMs, MASK.ATIME, MASK.ATIME_NOW) | bit(mtimeMs, MASK.MTIME, MASK.MTIME_NOW);
+    if (mask === 0) return;
+    await this.setattr(path, { mask, atimeMs: mask & MASK.ATIME ? atimeMs : 0, mtimeMs: mask & MASK.MTIME ? mtimeMs : 0 });
   }
 
   async truncate(path: string, size: number): Promise<void> {
     const attr = await this.resolve(path);
     await this.flushInode(attr.ino);
     this.dropCachedData(attr.ino);
+    this.dropGrants(attr.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
   async ftruncate(fh: number, path: string, size: number): Promise<void> {
     await this.flush(fh);
     this.dropCachedData(this.handle(fh).ino);
+    this.dropGrants(this.handle(fh).ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
@@ -295,6 +304,7 @@ export class FileSystemClient {
       await this.flush(fh);
     } finally {
       this.files.delete(fh);
+      if (![...this.files.values()].some((f) => f.ino === file.ino)) this.io.releaseGrants(file.ino);
       await this.call('Release', { ino: file.ino }).catch((err) => this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }));
     }
   }
@@ -331,6 +341,11 @@ export class FileSystemClient {
   private dropCachedData(ino: number): void {
     for (const file of this.files.values()) if (file.ino === ino) file.window = null;
     this.io.invalidate(ino);
+  }
+
+  /** After a truncate the chunk layout changed: held write grants may name chunks that are gone or cut. */
+  private dropGrants(ino: number): void {
+    this.io.releaseGrants(ino);
   }
 
   private async flushInode(ino: number): Promise<void> {

@@ -66,6 +66,10 @@ export class FuseMount {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Fuse = require('fuse-native') as typeof import('fuse-native');
     const extra = [
+      // st_ino as the master numbers inodes (libfuse's high-level API invents its own otherwise, and hard links
+      // would show different inode numbers).
+      'use_ino',
+      'readdir_ino',
       'big_writes',
       `max_write=${FUSE_MAX_REQUEST_BYTES}`,
       `max_readahead=${FUSE_MAX_REQUEST_BYTES}`,

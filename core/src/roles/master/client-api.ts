@@ -41,6 +41,9 @@ export function wireAttr(a: InodeAttr): object {
 }
 
 export class ClientApi {
+  /** The grant in progress per file chunk slot: grants of one slot run one after another (see writeChunk). */
+  private readonly slotQueues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly o: ClientApiOptions) {}
 
   service(): grpc.UntypedServiceImplementation {
@@ -125,7 +128,7 @@ export class ClientApi {
         return { changed: r.kind === 'count' ? r.count : 0 };
       },
       ReadChunk: (req) => this.readChunk(req, h(req).cred),
-      WriteChunk: (req) => this.writeChunk(req, h(req)),
+      WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
         return attrOf({ op: 'commitWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, length: req.length, cred }, origin);
@@ -152,6 +155,21 @@ export class ClientApi {
       };
     }
     return impl;
+  }
+
+  /**
+   * Runs grants of one chunk slot one at a time. Two concurrent grants would otherwise race: one moves the
+   * replicas to a new version while the other looks for holders of the version it read.
+   */
+  private serializedBySlot<T>(slot: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.slotQueues.get(slot) ?? Promise.resolve();
+    const mine = previous.then(work, work);
+    const tail = mine.catch(() => undefined);
+    this.slotQueues.set(slot, tail);
+    void tail.then(() => {
+      if (this.slotQueues.get(slot) === tail) this.slotQueues.delete(slot);
+    });
+    return mine;
   }
 
   private async readChunk(req: { ino: number; chunkIndex: number }, _cred: Credentials): Promise<object> {

@@ -1,0 +1,146 @@
+// The file system as users meet it: real programs on real FUSE mounts of a real cluster, compared with local copies.
+import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupTempDirs, makeTempDir } from '../support';
+import { TestCluster } from './harness';
+
+function sh(cmd: string, args: string[], options: { cwd?: string; user?: number } = {}): string {
+  const argv = options.user === undefined ? [cmd, ...args] : ['setpriv', `--reuid=${options.user}`, `--regid=${options.user}`, '--clear-groups', cmd, ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: options.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function sha(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+describe('FUSE mounts (real programs)', function () {
+  this.timeout(300_000);
+  let cluster: TestCluster;
+  let a: string; // client1's mount
+  let b: string; // client2's mount
+  let local: string;
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, disks: 1, clients: 2, goal: 2 });
+    [a, b] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
+    local = makeTempDir('mooseng-local-');
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  it('clones a git repository with many files, and git fsck finds it sound', () => {
+    const src = join(local, 'src-repo');
+    mkdirSync(src);
+    sh('git', ['init', '-q', src]);
+    for (let d = 0; d < 10; d++) {
+      mkdirSync(join(src, `dir${d}`));
+      for (let f = 0; f < 20; f++) writeFileSync(join(src, `dir${d}`, `file${f}.txt`), `${d}/${f}\n`.repeat(1 + ((d * f) % 50)));
+    }
+    sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], { cwd: src });
+    sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'many files'], { cwd: src });
+    sh('git', ['clone', '-q', src, join(a, 'repo')]);
+    sh('git', ['fsck', '--strict'], { cwd: join(a, 'repo') });
+    expect(sh('git', ['status', '--porcelain'], { cwd: join(a, 'repo') })).to.equal('');
+    sh('diff', ['-r', '--exclude=.git', src, join(a, 'repo')]);
+  });
+
+  it('round-trips a tar archive', () => {
+    const tree = join(local, 'tree');
+    mkdirSync(join(tree, 'x', 'y'), { recursive: true });
+    writeFileSync(join(tree, 'x', 'y', 'data.bin'), randomBytes(3 * 1024 * 1024 + 17));
+    writeFileSync(join(tree, 'empty'), '');
+    symlinkSync('x/y/data.bin', join(tree, 'link'));
+    sh('tar', ['cf', join(a, 'tree.tar'), '-C', local, 'tree']);
+    const out = join(a, 'untarred');
+    mkdirSync(out);
+    sh('tar', ['xf', join(a, 'tree.tar'), '-C', out]);
+    sh('diff', ['-r', '--no-dereference', tree, join(out, 'tree')]);
+  });
+
+  it('rsyncs a tree onto the mount and back, unchanged', () => {
+    const tree = join(local, 'tree');
+    sh('rsync', ['-a', `${tree}/`, join(a, 'rsynced')]);
+    const back = join(local, 'back');
+    sh('rsync', ['-a', `${join(a, 'rsynced')}/`, back]);
+    sh('diff', ['-r', '--no-dereference', tree, back]);
+    // Times are kept to the millisecond.
+    expect(statSync(join(a, 'rsynced', 'x', 'y', 'data.bin')).mtimeMs).to.equal(Math.floor(statSync(join(tree, 'x', 'y', 'data.bin')).mtimeMs));
+  });
+
+  it('keeps a sqlite3 database sound', () => {
+    const db = join(a, 'db.sqlite');
+    sh('sqlite3', [db, 'create table t(k integer primary key, v text); begin; ' + Array.from({ length: 500 }, (_, i) => `insert into t(v) values ('row ${i}');`).join(' ') + ' commit;']);
+    sh('sqlite3', [db, "update t set v = v || '!' where k % 7 = 0; delete from t where k % 11 = 0;"]);
+    expect(sh('sqlite3', [db, 'pragma integrity_check;']).trim()).to.equal('ok');
+    expect(Number(sh('sqlite3', [db, 'select count(*) from t;']).trim())).to.equal(500 - 45);
+  });
+
+  it('passes fio --verify on a file larger than one chunk', () => {
+    sh('fio', ['--name=verify', `--filename=${join(a, 'fio.dat')}`, '--size=72M', '--bs=256k', '--rw=write', '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--minimal']);
+    sh('fio', ['--name=randverify', `--filename=${join(a, 'fio.dat')}`, '--size=72M', '--bs=4k', '--rw=randwrite', '--number_ios=2000', '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--minimal']);
+    expect(statSync(join(a, 'fio.dat')).size).to.equal(72 * 1024 * 1024);
+  });
+
+  it('shows a file closed on one mount, whole, to a reader on the other', () => {
+    const data = randomBytes(5 * 1024 * 1024 + 3);
+    writeFileSync(join(a, 'shared.bin'), data);
+    expect(sha(join(b, 'shared.bin'))).to.equal(createHash('sha256').update(data).digest('hex'));
+    writeFileSync(join(b, 'shared.bin'), 'rewritten by b');
+    expect(readFileSync(join(a, 'shared.bin'), 'utf8')).to.equal('rewritten by b');
+  });
+
+  it('supports hard links, symlinks and rename over an existing file', () => {
+    writeFileSync(join(a, 'orig'), 'one');
+    linkSync(join(a, 'orig'), join(a, 'hard'));
+    expect(statSync(join(a, 'orig')).nlink).to.equal(2);
+    expect(statSync(join(b, 'hard')).ino).to.equal(statSync(join(b, 'orig')).ino);
+    symlinkSync('orig', join(a, 'soft'));
+    expect(readlinkSync(join(b, 'soft'))).to.equal('orig');
+    expect(lstatSync(join(a, 'soft')).isSymbolicLink()).to.equal(true);
+    expect(readFileSync(join(a, 'soft'), 'utf8')).to.equal('one');
+    writeFileSync(join(a, 'new'), 'two');
+    renameSync(join(a, 'new'), join(a, 'orig'));
+    expect(readFileSync(join(a, 'orig'), 'utf8')).to.equal('two');
+    expect(readFileSync(join(a, 'hard'), 'utf8')).to.equal('one');
+    expect(existsSync(join(a, 'new'))).to.equal(false);
+  });
+
+  it('stores extended attributes (setfattr/getfattr)', () => {
+    writeFileSync(join(a, 'attrs'), 'x');
+    sh('setfattr', ['-n', 'user.color', '-v', 'blue', join(a, 'attrs')]);
+    expect(sh('getfattr', ['--only-values', '-n', 'user.color', join(b, 'attrs')])).to.equal('blue');
+    expect(sh('getfattr', ['-d', join(a, 'attrs')])).to.contain('user.color="blue"');
+    sh('setfattr', ['-x', 'user.color', join(a, 'attrs')]);
+    expect(() => sh('getfattr', ['-n', 'user.color', join(a, 'attrs')])).to.throw(/No such attribute/);
+  });
+
+  it('applies chmod and chown, refuses another uid with EACCES, and gives new files their creator', () => {
+    mkdirSync(join(a, 'private'));
+    writeFileSync(join(a, 'private', 'secret'), 'root only');
+    chmodSync(join(a, 'private', 'secret'), 0o600);
+    expect(statSync(join(b, 'private', 'secret')).mode & 0o777).to.equal(0o600);
+    expect(() => sh('cat', [join(a, 'private', 'secret')], { user: 1000 })).to.throw(/Permission denied/);
+    expect(() => sh('touch', [join(a, 'private', 'intruder')], { user: 1000 })).to.throw(/Permission denied/);
+    mkdirSync(join(a, 'home'));
+    chownSync(join(a, 'home'), 1000, 1000);
+    expect(statSync(join(b, 'home')).uid).to.equal(1000);
+    sh('touch', [join(a, 'home', 'mine')], { user: 1000 });
+    const st = statSync(join(a, 'home', 'mine'));
+    expect([st.uid, st.gid]).to.deep.equal([1000, 1000]);
+  });
+
+  it('reports capacity to df', () => {
+    const out = execFileSync('df', ['-B1', a], { encoding: 'utf8' }).trim().split('\n')[1]!.split(/\s+/);
+    expect(Number(out[1])).to.be.greaterThan(0);
+  });
+});
