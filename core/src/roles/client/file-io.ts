@@ -26,6 +26,11 @@ const REPLICA_ERRORS = new Set<string>([
   ErrorCodes.PROTOCOL_ERROR,
 ]);
 
+/** How long a read waits for a chunk with no known live replica (a new leader relearns locations within a heartbeat). */
+export const NO_REPLICA_WAIT_MS = 5_000;
+/** Pause between asks while waiting. */
+export const NO_REPLICA_RETRY_MS = 250;
+
 /** How long a write grant is reused without asking the master again. */
 export const WRITE_GRANT_REUSE_MS = 30_000;
 
@@ -94,10 +99,20 @@ export class FileIo {
       try {
         part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
       } catch (err) {
-        // The cached locations may be out of date (a replica moved, the version changed): ask once more.
+        // The cached locations may be out of date (a replica moved, the version changed, a new leader is still
+        // relearning where chunks are): ask again for a few seconds before giving up.
         if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
-        grant = await this.locate(ino, index, cred, signal, true);
-        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+        const giveUpAt = this.now() + NO_REPLICA_WAIT_MS;
+        for (;;) {
+          grant = await this.locate(ino, index, cred, signal, true);
+          try {
+            part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+            break;
+          } catch (again) {
+            if (!isMoosengError(again) || again.code !== ErrorCodes.IO_ERROR || this.now() > giveUpAt) throw again;
+            await new Promise((r) => setTimeout(r, NO_REPLICA_RETRY_MS));
+          }
+        }
       }
       parts.push(part);
       pos += n;

@@ -69,6 +69,14 @@ export class ChunkserverRegistry {
     return this.servers.get(id)?.address;
   }
 
+  /**
+   * Makes every chunkserver register again (its next heartbeat is refused): used by a new leader to replace its
+   * location hints with each server's full chunk list. Servers stay alive meanwhile.
+   */
+  requireReregistration(): void {
+    for (const s of this.servers.values()) s.session = 0;
+  }
+
   /** Marks servers whose heartbeats stopped as dead (their replicas stop counting). Returns the newly dead ids. */
   expire(): string[] {
     const now = this.options.clock.monotonic();

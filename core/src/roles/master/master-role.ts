@@ -27,8 +27,14 @@ function masterSteps(context: RoleContext): RoleStep[] {
   const section = config.master as MasterSection;
   const clock = container.resolve<IClock>(IClock);
   const random = container.resolve<IRandom>(IRandom);
-  const state = new NamespaceStateMachine({ defaultGoal: section.defaultGoal });
   const locations = new ChunkLocations();
+  const state = new NamespaceStateMachine({
+    defaultGoal: section.defaultGoal,
+    // A hint, on every master, of where granted chunks went; registrations and heartbeats correct it.
+    onChunkGranted: (chunkId, version, servers) => {
+      for (const id of servers) locations.addReplica(id, chunkId, version);
+    },
+  });
   // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
   const data = new DataPlaneClient({ clock });
   let consensus: IConsensus;
@@ -45,7 +51,12 @@ function masterSteps(context: RoleContext): RoleStep[] {
         consensus = container.resolve<IConsensus>(IConsensus);
         await consensus.start(state, { signal: context.signal });
         metadata = new MetadataService(consensus, state, clock);
-        consensus.onLeadershipChange((e) => logger.info(e.isSelf ? 'this master is now the leader' : 'leader changed', { term: e.term, leader: e.leaderId }));
+        consensus.onLeadershipChange((e) => {
+          logger.info(e.isSelf ? 'this master is now the leader' : 'leader changed', { term: e.term, leader: e.leaderId });
+          // A new leader wants the exact replica map: every chunkserver's next heartbeat is refused, so it registers
+          // again with its full chunk list (what the old leader did to replicas never reached this master's map).
+          if (e.isSelf) registry?.requireReregistration();
+        });
       },
       stop: async () => consensus?.stop(),
     },

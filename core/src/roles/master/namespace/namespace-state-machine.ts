@@ -16,6 +16,12 @@ export interface NamespaceStateMachineOptions {
    * initial state, so every master of a cluster must be created with the same value.
    */
   defaultGoal?: number;
+  /**
+   * Told of every write grant as it is applied, on every master: the chain a chunk version was handed to. It feeds
+   * the soft-state location map (never the replicated state), so a follower that becomes leader already knows where
+   * recent chunks went before the chunkservers re-register.
+   */
+  onChunkGranted?: (chunkId: number, version: number, servers: readonly string[]) => void;
 }
 
 /** A session as the read side reports it. */
@@ -48,8 +54,10 @@ export class NamespaceStateMachine implements IStateMachine {
   private sessionState = new SessionTable();
   private lastApplied = 0;
   private readonly defaultGoal: number;
+  private readonly onChunkGranted: NamespaceStateMachineOptions['onChunkGranted'];
 
   constructor(options: NamespaceStateMachineOptions = {}) {
+    this.onChunkGranted = options.onChunkGranted;
     const goal = options.defaultGoal ?? DEFAULT_GOAL;
     if (!Number.isInteger(goal) || goal < MIN_GOAL || goal > MAX_GOAL) {
       throw new MoosengError(ErrorCodes.CONFIG_INVALID, `defaultGoal ${goal} must be an integer in ${MIN_GOAL}..${MAX_GOAL}`);
@@ -215,8 +223,11 @@ export class NamespaceStateMachine implements IStateMachine {
         return { kind: 'ok' };
       case 'setGoal':
         return { kind: 'count', count: t.setGoal(cmd.ino, cmd.goal, cmd.recursive, cmd.cred, cmd.now) };
-      case 'openChunkForWrite':
-        return { kind: 'chunk', grant: t.openChunkForWrite(cmd.ino, cmd.chunkIndex, cmd.servers, cmd.cred, session?.opens.has(cmd.ino) === true) };
+      case 'openChunkForWrite': {
+        const grant = t.openChunkForWrite(cmd.ino, cmd.chunkIndex, cmd.servers, cmd.cred, session?.opens.has(cmd.ino) === true);
+        this.onChunkGranted?.(grant.chunkId, grant.version, grant.servers);
+        return { kind: 'chunk', grant };
+      }
       case 'commitWrite':
         return this.attr(t.commitWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.length, cmd.cred, cmd.now).attr());
       case 'chunkOpsDone': {
