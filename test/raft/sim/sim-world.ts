@@ -60,6 +60,8 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
   const stats = { events: 0, commits: 0, leaders: 0, crashes: 0, ops: 0, snapshots: 0 };
 
   let partition: Set<string> | null = null;
+  /** Directed links that lose everything (asymmetric faults: a hears b, b does not hear a). */
+  const oneWayCuts = new Set<string>();
   let quiet = false;
   const nodes = new Map<string, SimNode>();
   const all = (): SimNode[] => [...nodes.values()];
@@ -72,6 +74,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
       const copy: Message = { ...m, entries: m.entries.map((e) => ({ ...e })) };
       at(delay, () => {
         if (partition && partition.has(m.from) !== partition.has(m.to)) return;
+        if (oneWayCuts.has(`${m.from}>${m.to}`)) return;
         nodes.get(m.to)?.deliver(copy);
       });
     }
@@ -115,9 +118,12 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
   // ----- faults -----
   const faults = (): void => {
     if (quiet) return;
+    // One draw picks at most one fault: crashes take the first slice, the other faults fixed slices after it.
     const r = rng.next();
+    const crashSlice = crashRate * 50;
+    const rest = r - crashSlice - 0.002;
     const ids = all().map((n) => n.id);
-    if (r < crashRate * 50) {
+    if (r < crashSlice) {
       const victim = nodes.get(ids[rng.int(ids.length)])!;
       if (victim.up) {
         victim.crash(rng);
@@ -130,7 +136,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
           }
         });
       }
-    } else if (r < crashRate * 50 + 0.002) {
+    } else if (rest < 0) {
       // Power loss across the cluster: every node crashes at once and loses what it had not synced.
       log('power loss: crash everyone');
       for (const victim of all()) {
@@ -144,14 +150,29 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
           }
         });
       }
-    } else if (r < 0.05 && partition === null) {
+    } else if (rest < 0.05) {
+      if (partition !== null) {
+        at(10, faults);
+        return;
+      }
       partition = new Set(ids.filter(() => rng.next() < 0.4));
       log(`partition {${[...partition].join(',')}} | rest`);
       at(100 + rng.int(1500), () => {
         partition = null;
         log('heal');
       });
-    } else if (r < 0.06) {
+    } else if (rest < 0.055) {
+      const from = ids[rng.int(ids.length)];
+      const to = ids[rng.int(ids.length)];
+      if (from !== to && !oneWayCuts.has(`${from}>${to}`)) {
+        oneWayCuts.add(`${from}>${to}`);
+        log(`cut ${from} -> ${to}`);
+        at(100 + rng.int(1000), () => {
+          oneWayCuts.delete(`${from}>${to}`);
+          log(`restore ${from} -> ${to}`);
+        });
+      }
+    } else if (rest < 0.06) {
       const leader = all().find((n) => n.up && n.raft?.role === 'leader');
       if (leader) {
         const members = leader.raft!.members.map((m) => m.id);
@@ -166,7 +187,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
           leader.admin({ change: { op: 'add', member: { id, address: `${id}:9422` } } });
         }
       }
-    } else if (r < 0.07) {
+    } else if (rest < 0.07) {
       const leader = all().find((n) => n.up && n.raft?.role === 'leader');
       const members = leader?.raft!.members.map((m) => m.id) ?? [];
       if (leader && members.length > 1) {
@@ -222,6 +243,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
   at(SIM_FAULT_PHASE_MS, () => {
     quiet = true;
     partition = null;
+    oneWayCuts.clear();
     log('quiet: heal and restart everyone');
     for (const n of all()) if (!n.up) n.start();
   });
