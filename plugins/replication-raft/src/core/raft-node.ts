@@ -521,9 +521,10 @@ export class RaftNode {
       return;
     }
     if (this.log.matchTerm(snap.index, snap.term)) {
-      // We already hold the snapshot's last entry: just fast-forward the commit.
+      // We already hold the snapshot's last entry: just fast-forward the commit. Acknowledge only up to it: entries
+      // after it may still differ from the leader's.
       this.log.commitTo(snap.index);
-      this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.lastIndex() }));
+      this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.committed }));
       return;
     }
     this.log.restore(snap);
