@@ -252,6 +252,19 @@ for (const variant of variants) {
       expect(Buffer.from(await store.read(ref, 0, modelLength)).equals(model.subarray(0, modelLength))).to.equal(true);
     });
 
+    it('never loses a length extension made by a concurrent write to other blocks', async () => {
+      for (let round = 0; round < 5; round++) {
+        const ref = { chunkId: 40 + round, version: 1 };
+        await store.create(ref);
+        const far = 8 * 1024 * 1024;
+        await store.write(ref, far, randomBytes(100, round));
+        // A big write far below the end, and a small read-modify-write that extends the chunk, both in flight.
+        await Promise.all([store.write(ref, 0, randomBytes(1024 * 1024, 50 + round)), store.write(ref, far + 50, randomBytes(100, 60 + round))]);
+        expect((await store.stat(ref.chunkId))!.length).to.equal(far + 150);
+        expect((await store.read(ref, far, 1000)).length).to.equal(150);
+      }
+    });
+
     it('keeps per-chunk call order for concurrent operations', async () => {
       const ref = { chunkId: 17, version: 1 };
       await store.create(ref);

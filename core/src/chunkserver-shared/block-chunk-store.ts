@@ -585,14 +585,15 @@ export class BlockChunkStore implements IChunkStore {
       c.header.bytes.write(this.options.compressor.algorithm, 28, 'ascii');
     }
     for (const block of encoded) c.header.setEntry(block.index, block.entry);
-    const newLength = Math.max(c.header.length, end);
-    c.header.length = newLength;
+    // Header and index change together, synchronously: writes to other blocks of this chunk may be in flight, and
+    // a length computed before an await could undo the extension one of them made meanwhile.
+    c.header.length = Math.max(c.header.length, end);
     c.header.sealFields();
+    this.index.get(c.chunkId)!.length = c.header.length;
     // Data and header go out together: a crash between them leaves blocks whose CRC does not match, which reads
     // report as CHUNK_CORRUPT (never as wrong data), and the policy never promised durability before a sync anyway.
     writes.push(this.persistHeader(c));
     await Promise.all(writes);
-    this.index.get(c.chunkId)!.length = newLength;
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;
   }
