@@ -253,13 +253,14 @@ for (const variant of variants) {
     });
 
     it('never loses a length extension made by a concurrent write to other blocks', async () => {
+      const big = randomBytes(16 * 1024 * 1024, 50);
       for (let round = 0; round < 5; round++) {
         const ref = { chunkId: 40 + round, version: 1 };
         await store.create(ref);
-        const far = 8 * 1024 * 1024;
+        const far = 32 * 1024 * 1024;
         await store.write(ref, far, randomBytes(100, round));
-        // A big write far below the end, and a small read-modify-write that extends the chunk, both in flight.
-        await Promise.all([store.write(ref, 0, randomBytes(1024 * 1024, 50 + round)), store.write(ref, far + 50, randomBytes(100, 60 + round))]);
+        // A big write far below the end (it finishes last), and a small read-modify-write that extends the chunk.
+        await Promise.all([store.write(ref, 0, big), store.write(ref, far + 50, randomBytes(100, 60 + round))]);
         expect((await store.stat(ref.chunkId))!.length).to.equal(far + 150);
         expect((await store.read(ref, far, 1000)).length).to.equal(150);
       }
