@@ -350,7 +350,8 @@ export class BlockChunkStore implements IChunkStore {
   /** Writes the in-memory header; a call made while a header write is in flight gets a fresh write after it. */
   private persistHeader(c: OpenChunk): Promise<void> {
     if (!c.headerInFlight) {
-      c.headerInFlight = c.file.writev(0, [c.header.bytes]).finally(() => {
+      // A snapshot: the write runs on another thread while this one keeps changing the header for other blocks.
+      c.headerInFlight = c.file.writev(0, [Buffer.from(c.header.bytes)]).finally(() => {
         c.headerInFlight = null;
       });
       return c.headerInFlight;
