@@ -66,7 +66,11 @@ export class DataPlaneClient {
     await this.statusCall(address, ref.chunkId, { op: 'create', ref, chain: [...(options.chain ?? [])] }, options);
   }
 
-  /** Writes `data` at `offset`, cut into frames sent back to back (pipelined) on one socket. */
+  /**
+   * Writes `data` at `offset`, cut into frames sent back to back (pipelined) on one socket. The frames are views of
+   * `data`, not copies: leave it unchanged until the call settles, and do not reuse it after an abort or timeout
+   * (the socket may still be sending it).
+   */
   async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array, options: DataPlaneCallOptions = {}): Promise<void> {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const chain = [...(options.chain ?? [])];

@@ -99,7 +99,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'data-plane',
       start: async () => {
-        dataPlane = new DataPlaneServer({ host: section.host, port: section.port, stores: runtime.stores, peers, logger: logger.child({ component: 'data-plane' }), metrics, onCorrupt });
+        dataPlane = new DataPlaneServer({ host: section.host, port: section.port, stores: runtime.stores, peers, logger: logger.child({ component: 'data-plane' }), metrics, clock, onCorrupt });
         runtime.dataPort = await dataPlane.start();
         runtime.dataAddress = `${section.advertiseHost}:${runtime.dataPort}`;
         logger.info(`data plane listening on ${section.host}:${runtime.dataPort}`, { advertised: runtime.dataAddress });

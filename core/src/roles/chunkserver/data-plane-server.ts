@@ -2,6 +2,7 @@
 // and copies chunks from other chunkservers for repair.
 import { createServer, type Server, type Socket } from 'node:net';
 import { CHUNK_SIZE_BYTES, type ChunkRef } from '../../contracts/chunk-store';
+import type { IClock } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import type { Counter, Histogram, IMetrics } from '../../contracts/metrics';
 import { ErrorCodes, MoosengError, isMoosengError, toMoosengError } from '../../errors';
@@ -31,6 +32,7 @@ export interface DataPlaneServerOptions {
   peers: DataPlaneClient;
   logger: ILogger;
   metrics: IMetrics;
+  clock: IClock;
   onCorrupt: CorruptionReporter;
 }
 
@@ -90,10 +92,9 @@ export class DataPlaneServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if (this.totalInFlight() > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, DATA_PLANE_DRAIN_MS);
-        timer.unref();
+        const timer = this.options.clock.setTimer(DATA_PLANE_DRAIN_MS, resolve);
         this.drained = () => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         };
       });
