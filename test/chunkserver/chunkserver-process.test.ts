@@ -1,7 +1,7 @@
 // `mooseng chunkserver --config FILE` as a real process: serves the data plane and HTTP, stops cleanly on SIGTERM.
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataPlaneClient, chunkFilePath } from '@mooseng/core';
 import { CLI_BIN, cleanupTempDirs, freePort, killTracked, makeTempDir, spawnTracked, tailFile, waitFor } from '../support';
@@ -45,14 +45,17 @@ describe('chunkserver process', function () {
         '',
       ].join('\n'),
     );
-    const child = spawnTracked(process.execPath, [CLI_BIN, 'chunkserver', '--config', config]);
+    // MOOSENG_DATA_DIRS wins over the file's dataDirs (flag > environment > file > default).
+    const diskB = join(dir, 'disk-b');
+    const child = spawnTracked(process.execPath, [CLI_BIN, 'chunkserver', '--config', config], { env: { ...process.env, MOOSENG_DATA_DIRS: `${disk},${diskB}` } });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const health = await waitFor('the chunkserver to answer /health', async () => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/health`);
-      return res.ok ? ((await res.json()) as { status: string; dataAddress: string }) : null;
+      return res.ok ? ((await res.json()) as { status: string; dataAddress: string; dirs: Array<{ dir: string }> }) : null;
     }, 20_000);
     expect(health).to.include({ status: 'ok', dataAddress: `127.0.0.1:${port}` });
+    expect(health.dirs.map((d) => d.dir)).to.deep.equal([disk, diskB]);
 
     const address = `127.0.0.1:${port}`;
     const ref = { chunkId: 77, version: 1 };
@@ -66,7 +69,8 @@ describe('chunkserver process', function () {
     const [code] = await once(child, 'exit');
     expect(code, stderr).to.equal(0);
     // fsync: always — the chunk file is there, with its data, after the process is gone.
-    expect(statSync(chunkFilePath(disk, 77, 1)).size).to.be.above(0);
+    const home = [disk, diskB].find((d) => existsSync(chunkFilePath(d, 77, 1)))!;
+    expect(statSync(chunkFilePath(home, 77, 1)).size).to.be.above(3_000_000);
     const log = tailFile(logFile, 200);
     expect(log).to.contain('data plane listening');
     expect(log).to.match(/step masters stopped[\s\S]*step stores stopped/);
