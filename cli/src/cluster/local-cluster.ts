@@ -1,6 +1,7 @@
 // LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
 // first (they elect a leader), then chunkservers (they register), then clients (they mount).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readState, writeState, type ClusterState } from './cluster-state';
@@ -17,6 +18,10 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
   if (existing && existing.nodes.some((n) => n.pid !== null && isRunning(n.pid))) {
     throw new Error(`a cluster is already running from ${options.dir}; stop it first with: mooseng cluster down --dir ${options.dir}`);
   }
+  const wanted = options.basePort ?? 9421;
+  const base = await freeBlock(options, wanted);
+  if (base !== wanted) progress(`ports from ${wanted} are in use; using the block from ${base} instead`);
+  options = { ...options, basePort: base };
   const nodes = buildTopology(options);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {
@@ -43,6 +48,28 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     throw err;
   }
   return state;
+}
+
+/** Every port a topology would use. */
+function portsOf(options: TopologyOptions): number[] {
+  return buildTopology(options).flatMap((n) => [n.port, n.raftPort, n.httpPort]).filter((p) => p > 0);
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** `wanted` when all of the topology's ports are free there, else the next block (steps of 1000) that is. */
+async function freeBlock(options: TopologyOptions, wanted: number): Promise<number> {
+  for (let base = wanted; base < 60_000; base += 1000) {
+    const ports = portsOf({ ...options, basePort: base });
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error(`no free block of ports from ${wanted} up; stop what uses them or pass --base-port`);
 }
 
 export async function clusterDown(dir: string, progress: Progress, purge: boolean): Promise<void> {
