@@ -19,6 +19,12 @@ import { DataPlaneServer, type CorruptionReporter } from './data-plane-server';
 import { MasterLink } from './master-link';
 import { Scrubber } from './scrubber';
 
+/**
+ * Deadline of a request this chunkserver forwards down a chain (or sends to a repair source): shorter than a
+ * client's (DATA_PLANE_TIMEOUT_MS), so a hung replica is reported as REPLICA_FAILED before the client gives up.
+ */
+export const FORWARD_TIMEOUT_MS = 20_000;
+
 /** The step table. Order matters: stores before anything that serves them; masters last, so a registration never
  * advertises a port that is not listening yet. Stopping runs in reverse: masters stop hearing from us first. */
 function chunkserverSteps(ctx: RoleContext): RoleStep[] {
@@ -34,7 +40,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   let dataPlane: DataPlaneServer | null = null;
   let http: RoleHttpServer | null = null;
   let link: MasterLink | null = null;
-  const peers = new DataPlaneClient({ sender: 'chunkserver', clock });
+  const peers = new DataPlaneClient({ sender: 'chunkserver', clock, timeoutMs: FORWARD_TIMEOUT_MS });
   const runtime: ChunkserverRuntime = {
     dataAddress: '',
     dataPort: 0,
