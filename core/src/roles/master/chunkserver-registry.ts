@@ -154,7 +154,7 @@ export class ChunkserverRegistry {
     });
   }
 
-  private heartbeat(req: { nodeId: string; session: number; dirs: DirectoryState[]; lostChunks: Array<{ chunkId: number }> }): object {
+  private heartbeat(req: { nodeId: string; session: number; dirs: DirectoryState[]; chunks: number; lostChunks: Array<{ chunkId: number }> }): object {
     const s = this.servers.get(req.nodeId);
     if (!s || s.session !== req.session) {
       // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
@@ -167,6 +167,7 @@ export class ChunkserverRegistry {
     }
     s.lastSeen = this.options.clock.monotonic();
     s.dirs = req.dirs ?? s.dirs;
+    s.chunks = req.chunks;
     Object.assign(s, sumDirs(s.dirs));
     for (const lost of req.lostChunks ?? []) this.options.locations.removeReplica(s.id, lost.chunkId);
     return { commands: [] };
