@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DataPlaneClient, MasterClient, silentLogger, SystemClock, type CallerCredentials } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
-import type { ClusterState } from 'mooseng/dist/cluster/cluster-state';
+import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
 import type { NodeSpec, TopologyOptions } from 'mooseng/dist/cluster/topology';
 import { makeTempDir, tailFile } from '../support';
@@ -88,12 +88,15 @@ export class TestCluster {
       await stopProcess(node.pid);
     }
     node.pid = null;
+    writeState(this.options.dir, this.state);
   }
 
   /** Starts a stopped node again with the same config and data, and waits for it to be healthy. */
   async restartNode(id: string, ready?: (h: { status: number; body: Record<string, unknown> }) => boolean): Promise<void> {
     const node = this.node(id);
     node.pid = startNode(node);
+    // Recorded at once, so `cluster down` in the after-hook stops it even if this start fails.
+    writeState(this.options.dir, this.state);
     await waitHealthy(node, node.pid, 30_000, ready);
   }
 
