@@ -5,28 +5,27 @@ import type { IClock } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import type { ChunkserverView } from '../../contracts/placement';
 import { ErrorCodes, MoosengError } from '../../errors';
+import type {
+  ChunkserverIdentityMsg,
+  ChunkserverToMasterCorrupt,
+  ChunkserverToMasterHeartbeat,
+  ChunkserverToMasterRegister,
+  DirectoryStateMsg,
+  MasterToChunkserverHeartbeatReply,
+  MasterToChunkserverRegistered,
+} from '../../protocol/chunkserver-control';
 import { toGrpcError } from '../../protocol/grpc-errors';
 import type { ChunkLocations } from './chunks/chunk-locations';
 
 /** A registration stream may carry at most this many chunk reports (bounds the memory one peer can make us use). */
 export const MAX_REGISTERED_CHUNKS = 50_000_000;
 
-interface DirectoryState {
-  dir: string;
-  totalBytes: number;
-  freeBytes: number;
-  usedBytes: number;
-  chunks: number;
-  usable: boolean;
-  error: string;
-}
-
 /** One chunkserver as this master sees it. */
 export interface ChunkserverEntry extends ChunkserverView {
   httpPort: number;
   usedBytes: number;
   chunks: number;
-  dirs: DirectoryState[];
+  dirs: DirectoryStateMsg[];
   /** Monotonic ms of the last registration or heartbeat. */
   lastSeen: number;
   session: number;
@@ -102,8 +101,8 @@ export class ChunkserverRegistry {
   }
 
   private register(call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>): void {
-    let identity: { nodeId: string; clusterId: string; dataAddress: string; httpPort: number; labels: Record<string, string> } | null = null;
-    let dirs: DirectoryState[] = [];
+    let identity: ChunkserverIdentityMsg | null = null;
+    let dirs: DirectoryStateMsg[] = [];
     const chunks: Array<{ chunkId: number; version: number }> = [];
     let failed = false;
     const fail = (err: MoosengError): void => {
@@ -112,7 +111,7 @@ export class ChunkserverRegistry {
       callback(toGrpcError(err) as grpc.ServiceError);
       call.destroy();
     };
-    call.on('data', (msg: { identity?: typeof identity; dirs: DirectoryState[]; chunks: Array<{ chunkId: number; version: number }> }) => {
+    call.on('data', (msg: ChunkserverToMasterRegister) => {
       if (failed) return;
       if (msg.identity && !identity) {
         identity = msg.identity;
@@ -150,11 +149,12 @@ export class ChunkserverRegistry {
       });
       this.options.locations.register(id, chunks);
       this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
-      callback(null, { masterId: this.options.masterId, clusterId: this.options.clusterId, session });
+      const reply: MasterToChunkserverRegistered = { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
+      callback(null, reply);
     });
   }
 
-  private heartbeat(req: { nodeId: string; session: number; dirs: DirectoryState[]; chunks: number; lostChunks: Array<{ chunkId: number }> }): object {
+  private heartbeat(req: ChunkserverToMasterHeartbeat): MasterToChunkserverHeartbeatReply {
     const s = this.servers.get(req.nodeId);
     if (!s || s.session !== req.session) {
       // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
@@ -173,7 +173,7 @@ export class ChunkserverRegistry {
     return { commands: [] };
   }
 
-  private corrupt(req: { nodeId: string; chunkId: number; version: number; foundBy: string }): object {
+  private corrupt(req: ChunkserverToMasterCorrupt): object {
     this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
     this.options.locations.removeReplica(req.nodeId, req.chunkId);
     this.options.onCorrupt?.(req.nodeId, req.chunkId, req.version);
@@ -189,7 +189,7 @@ export class ChunkserverRegistry {
   }
 }
 
-function sumDirs(dirs: readonly DirectoryState[]): { totalBytes: number; freeBytes: number; usedBytes: number } {
+function sumDirs(dirs: readonly DirectoryStateMsg[]): { totalBytes: number; freeBytes: number; usedBytes: number } {
   let totalBytes = 0;
   let freeBytes = 0;
   let usedBytes = 0;
