@@ -1,0 +1,74 @@
+// Metadata operations per second a real master sustains over its control API: master processes started like
+// `mooseng cluster up` (1 master, then 3 on Raft; fsync on), clients over gRPC, 1/16/64 concurrent callers.
+// Last line: one JSON object. Usage: npm run bench:metadata [-- --seconds 5]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MasterClient, silentLogger, SystemClock, type CallerCredentials } from '@mooseng/core';
+import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
+
+const ROOT: CallerCredentials = { uid: 0, gids: [0] };
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 4);
+
+async function measure(masters: string[], concurrency: number, op: 'create' | 'getattr' | 'mkdir', dirIno: number): Promise<{ opsPerSec: number; p50ms: number; p99ms: number }> {
+  const clients = await Promise.all(
+    Array.from({ length: Math.min(concurrency, 8) }, async () => {
+      const c = new MasterClient({ masters, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
+      await c.connect();
+      return c;
+    }),
+  );
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      const c = clients[w % clients.length]!;
+      while (performance.now() < until) {
+        const name = `${op}-${w}-${n++}`;
+        const t0 = performance.now();
+        if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, ROOT);
+        else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755 }, ROOT);
+        else await c.call('GetAttr', { ino: dirIno }, ROOT);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(2));
+  return { opsPerSec: Math.round(latencies.length / seconds), p50ms: q(0.5), p99ms: q(0.99) };
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {};
+  for (const masters of [1, 3]) {
+    const dir = mkdtempSync(join(tmpdir(), 'mooseng-mdbench-'));
+    try {
+      const state = await clusterUp({ dir, masters, chunkservers: 0, disks: 1, clients: 0, clusterId: 'bench', basePort: 26421 }, () => undefined);
+      const addrs = state.nodes.filter((n) => n.role === 'master').map((n) => `127.0.0.1:${n.port}`);
+      const setup = new MasterClient({ masters: addrs, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
+      await setup.connect();
+      const dirIno = (await setup.call<{ attr: { ino: number } }>('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755 }, ROOT)).attr.ino;
+      await setup.close();
+      for (const concurrency of [1, 16, 64]) {
+        for (const op of ['create', 'mkdir', 'getattr'] as const) {
+          const r = await measure(addrs, concurrency, op, dirIno);
+          results[`masters${masters}_${op}_c${concurrency}`] = r;
+          process.stdout.write(`# ${masters} master(s), ${op}, ${concurrency} concurrent: ${r.opsPerSec} ops/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms\n`);
+        }
+      }
+    } finally {
+      await clusterDown(dir, () => undefined, false);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(JSON.stringify(results) + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
