@@ -48,6 +48,8 @@ interface HeldGrant {
 export class FileIo {
   /** ino → chunk index → a write grant this client may keep using. */
   private readonly grants = new Map<number, Map<number, HeldGrant>>();
+  /** ino → chunk index → the chunk version and chain written since the last sync (what fsync must make durable). */
+  private readonly unsynced = new Map<number, Map<number, HeldGrant>>();
   /** ino → chunk index → locations; the outer map is in age order, for eviction. */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
 
@@ -61,6 +63,22 @@ export class FileIo {
   /** Forgets cached chunk locations of an inode (on open, truncate and after this client's writes). */
   invalidate(ino: number): void {
     this.locations.delete(ino);
+  }
+
+  /**
+   * fsync: asks every replica of every chunk this client wrote since the last sync to make it durable (the
+   * chunkservers' FLUSH, which fsyncs under their "on-close" policy), along each chunk's chain.
+   */
+  async sync(ino: number, signal?: AbortSignal): Promise<void> {
+    const chunks = this.unsynced.get(ino);
+    if (!chunks) return;
+    this.unsynced.delete(ino);
+    await Promise.all(
+      [...chunks.values()].map((g) => {
+        const [head, ...rest] = g.chain.map((c) => c.address);
+        return this.data.flush(head!, { chunkId: g.chunkId, version: g.version }, { chain: rest, signal });
+      }),
+    );
   }
 
   /** Gives up the write grants held for an inode (the file was closed or cut). */
@@ -144,6 +162,9 @@ export class FileIo {
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
         await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal });
+        let pending = this.unsynced.get(ino);
+        if (!pending) this.unsynced.set(ino, (pending = new Map()));
+        pending.set(index, grant);
       } catch (err) {
         if (!isMoosengError(err)) throw err;
         if (err.code === ErrorCodes.REPLICA_FAILED) {

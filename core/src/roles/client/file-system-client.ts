@@ -297,6 +297,12 @@ export class FileSystemClient {
     }
   }
 
+  /** fsync(2): buffered writes go out, then every replica written makes them durable. */
+  async fsync(fh: number): Promise<void> {
+    await this.flush(fh);
+    await this.io.sync(this.handle(fh).ino);
+  }
+
   async release(fh: number): Promise<void> {
     const file = this.files.get(fh);
     if (!file) return;

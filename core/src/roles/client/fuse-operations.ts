@@ -100,7 +100,7 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
       serve('write', cb, () => fs.write(fd, buf.subarray(0, len), pos), (n) => [n]),
     flush: (_path: string, fd: number, cb: Done) => serve('flush', cb, () => fs.flush(fd), ok),
     // fuse-native passes (path, datasync, fd), whatever its README says.
-    fsync: (_path: string, _datasync: number, fd: number, cb: Done) => serve('fsync', cb, () => fs.flush(fd), ok),
+    fsync: (_path: string, _datasync: number, fd: number, cb: Done) => serve('fsync', cb, () => fs.fsync(fd), ok),
     // Directory changes are durable once the master acknowledged them (its log is fsynced before it answers).
     fsyncdir: (_path: string, _datasync: number, _fd: number, cb: Done) => cb(0),
     release: (_path: string, fd: number, cb: Done) => serve('release', cb, () => fs.release(fd), ok),
