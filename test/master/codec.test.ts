@@ -36,7 +36,7 @@ describe('master namespace: codecs', () => {
   it('round-trips every result kind and throws errors through unwrapResult', () => {
     const results: CommandResult[] = [
       { kind: 'ok' },
-      { kind: 'attr', attr: { ino: 1, mode: 0o40755, uid: 0, gid: 0, nlink: 2, size: 0, atime: -3, mtime: 4, ctime: 5, rdev: 0, goal: 2 } },
+      { kind: 'attr', attr: { ino: 1, mode: 0o40755, uid: 0, gid: 0, nlink: 2, size: 0, atime: -3, mtime: 4, ctime: 5, rdev: 0, goal: 2, hasXattrs: true } },
       { kind: 'chunk', grant: { chunkId: 9, version: 3, isNew: false, servers: ['a'], fileSize: 77, truncateTo: -1 } },
       { kind: 'session', sessionId: 42 },
       { kind: 'count', count: 3 },

@@ -59,6 +59,15 @@ describe('master namespace: xattrs', () => {
     expect(set(l.ino, 'user.x', '1', 0, ALICE)).to.equal('EPERM');
   });
 
+  it('says in the attributes whether an inode has any extended attribute', () => {
+    const f = h.create(ROOT_INODE, 'f');
+    expect(h.sm.getattr(f.ino).hasXattrs).to.equal(false);
+    expect(set(f.ino, 'user.k', 'v')).to.equal('OK');
+    expect(h.sm.getattr(f.ino).hasXattrs).to.equal(true);
+    expect(h.code({ op: 'removexattr', ino: f.ino, name: 'user.k', cred: ROOT })).to.equal('OK');
+    expect(h.sm.getattr(f.ino).hasXattrs).to.equal(false);
+  });
+
   it('finds no POSIX ACLs (system.*) and refuses to set one, as a file system without ACL support', () => {
     const f = h.create(ROOT_INODE, 'f');
     expect(Harness.queryCode(() => h.sm.getxattr(f.ino, 'system.posix_acl_access', ROOT))).to.equal('ENODATA');

@@ -195,10 +195,17 @@ export class FileSystemClient {
     const attr = await this.resolve(path);
     this.xattrs.delete(`${attr.ino}\0${name}`);
     await this.call('SetXattr', { ino: attr.ino, name, value, flags });
+    // The cached attributes say "no extended attributes" no longer.
+    this.attrs.delete(attr.ino);
   }
 
   async getxattr(path: string, name: string): Promise<Buffer> {
+    // POSIX ACLs are not supported (the master answers these with ENODATA): `ls -l`, `cp -a` and friends ask for
+    // them on every file, so answer without a round trip.
+    if (name.startsWith('system.posix_acl_')) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
     const attr = await this.resolve(path);
+    // Attributes fresh enough to use say whether there is any extended attribute at all.
+    if (!attr.hasXattrs) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
     const key = `${attr.ino}\0${name}`;
     const now = this.options.clock.monotonic();
     const hit = this.xattrs.get(key);
@@ -235,9 +242,6 @@ export class FileSystemClient {
     const { parent, name } = await this.parentOf(path);
     const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true })).attr;
     this.remember(path, attr);
-    // A file made a moment ago has no extended attributes: the kernel's security.capability probe before the first
-    // write need not travel to the master.
-    this.rememberXattr(attr.ino, 'security.capability', null);
     return this.addHandle(attr.ino, flags | O_RDWR);
   }
 

@@ -12,6 +12,7 @@ export interface WireAttr {
   mtimeMs: number;
   ctimeMs: number;
   goal: number;
+  hasXattrs: boolean;
 }
 
 export interface WireChunkLocation {

@@ -37,7 +37,7 @@ export interface ClientApiOptions {
 
 /** The wire form of attributes. */
 export function wireAttr(a: InodeAttr): object {
-  return { ino: a.ino, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, size: a.size, rdev: a.rdev, atimeMs: a.atime, mtimeMs: a.mtime, ctimeMs: a.ctime, goal: a.goal };
+  return { ino: a.ino, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, size: a.size, rdev: a.rdev, atimeMs: a.atime, mtimeMs: a.mtime, ctimeMs: a.ctime, goal: a.goal, hasXattrs: a.hasXattrs };
 }
 
 export class ClientApi {

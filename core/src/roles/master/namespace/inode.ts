@@ -80,6 +80,7 @@ export class Inode {
       ctime: this.ctime,
       rdev: this.rdev,
       goal: this.goal,
+      hasXattrs: this.xattrs !== null && this.xattrs.size > 0,
     };
   }
 }

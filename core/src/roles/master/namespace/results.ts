@@ -22,6 +22,8 @@ export interface InodeAttr {
   rdev: number;
   /** Replica count of the file's chunks (directories: inherited by new children). */
   goal: number;
+  /** Whether the inode has any extended attribute (clients answer probes for absent ones without asking). */
+  hasXattrs: boolean;
 }
 
 /** The chunk a client may now write: id, the version it must write as, and the chain (leader's placement). */
@@ -52,13 +54,13 @@ const KIND_CODES = { ok: 0, attr: 1, chunk: 2, session: 3, count: 4, error: 255 
 /** Writes an attr record (shared with the snapshot-free query codec of the later wire layer). */
 export function writeAttr(w: BinaryWriter, a: InodeAttr): void {
   w.uint(a.ino).uint(a.mode).uint(a.uid).uint(a.gid).uint(a.nlink).uint(a.size)
-    .int(a.atime).int(a.mtime).int(a.ctime).uint(a.rdev).uint(a.goal);
+    .int(a.atime).int(a.mtime).int(a.ctime).uint(a.rdev).uint(a.goal).bool(a.hasXattrs);
 }
 
 export function readAttr(r: BinaryReader): InodeAttr {
   return {
     ino: r.uint(), mode: r.uint(), uid: r.uint(), gid: r.uint(), nlink: r.uint(), size: r.uint(),
-    atime: r.int(), mtime: r.int(), ctime: r.int(), rdev: r.uint(), goal: r.uint(),
+    atime: r.int(), mtime: r.int(), ctime: r.int(), rdev: r.uint(), goal: r.uint(), hasXattrs: r.bool(),
   };
 }
 
