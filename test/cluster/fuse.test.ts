@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupTempDirs, makeTempDir } from '../support';
+import { cleanupTempDirs, makeTempDir, runCli } from '../support';
 import { TestCluster } from './harness';
 
 function sh(cmd: string, args: string[], options: { cwd?: string; user?: number } = {}): string {
@@ -137,6 +137,21 @@ describe('FUSE mounts (real programs)', function () {
     sh('touch', [join(a, 'home', 'mine')], { user: 1000 });
     const st = statSync(join(a, 'home', 'mine'));
     expect([st.uid, st.gid]).to.deep.equal([1000, 1000]);
+  });
+
+  it('gets and sets goals with `mooseng goal` through paths on the mounts', async () => {
+    mkdirSync(join(a, 'goals'));
+    writeFileSync(join(a, 'goals', 'f'), 'x');
+    const get = await runCli(['goal', 'get', join(a, 'goals', 'f')]);
+    expect(get.code, get.stderr).to.equal(0);
+    expect(get.stdout.trim()).to.match(/: 2$/);
+    const set = await runCli(['goal', 'set', '-r', join(a, 'goals'), '3']);
+    expect(set.code, set.stderr).to.equal(0);
+    expect(set.stdout).to.contain('2 inodes changed');
+    expect((await runCli(['goal', 'get', join(b, 'goals', 'f')])).stdout.trim()).to.match(/: 3$/);
+    const outside = await runCli(['goal', 'get', '/tmp']);
+    expect(outside.code).to.not.equal(0);
+    expect(outside.stderr).to.contain('not on a MooseNG mount');
   });
 
   it('reports capacity to df', () => {
