@@ -27,7 +27,7 @@ async function measure(masters: string[], concurrency: number, op: 'create' | 'g
     Array.from({ length: concurrency }, async (_, w) => {
       const c = clients[w % clients.length]!;
       while (performance.now() < until) {
-        const name = `${op}-${w}-${n++}`;
+        const name = `${op}-c${concurrency}-${w}-${n++}`;
         const t0 = performance.now();
         if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, ROOT);
         else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755 }, ROOT);
