@@ -8,5 +8,7 @@ npx --no-install patch-package --error-on-fail
 bin=node_modules/fuse-native/build/Release/fuse.node
 if [[ -f $bin ]] && grep -q fuse_native_get_caller "$bin"; then exit 0; fi
 echo "patch-fuse-native: rebuilding fuse-native with the caller patch" >&2
-npm_config_build_from_source=true npm rebuild fuse-native >&2
+# Without a binary to load, fuse-native's install step (node-gyp-build) compiles the patched source.
+rm -rf node_modules/fuse-native/build node_modules/fuse-native/prebuilds
+npm rebuild fuse-native >&2
 grep -q fuse_native_get_caller "$bin" || { echo "patch-fuse-native: the rebuilt fuse-native lacks getCaller(); see patches/" >&2; exit 1; }

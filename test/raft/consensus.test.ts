@@ -187,8 +187,9 @@ describe('RaftConsensus: three members over gRPC', function () {
     const off = target.consensus.onLeadershipChange((e) => events.push(e));
     await l.consensus.transferLeadership(target.member.id);
     await waitFor('the target to lead', () => target.consensus.status().role === 'leader', 5000);
+    // status() reads the core at once; the event follows when the Ready that made it leader is persisted.
+    await waitFor('the target to announce its leadership', () => events.some((e) => e.isSelf && e.leaderId === target.member.id), 5000);
     off();
-    expect(events.some((e) => e.isSelf && e.leaderId === target.member.id)).to.equal(true);
     expect(Buffer.from(await target.consensus.propose(put('k', 'after-transfer'))).toString()).to.equal('v');
   });
 
