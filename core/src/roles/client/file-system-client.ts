@@ -45,6 +45,16 @@ export interface FileSystemClientOptions {
   cred: CallerCredentials;
 }
 
+/** Windows of read-ahead per open file: the one being read, the next one (fetched while the first is consumed), and one spare for reads still finishing in the previous one. */
+export const READAHEAD_WINDOWS = 3;
+
+/** A range of a file fetched ahead of the reader; `data` may be shorter than `length` at the end of the file. */
+interface ReadWindow {
+  offset: number;
+  length: number;
+  data: Promise<Buffer>;
+}
+
 interface Cached<T> {
   value: T;
   expires: number;
@@ -59,8 +69,8 @@ interface OpenFile {
   pending: { offset: number; parts: Buffer[]; bytes: number } | null;
   /** An error from a background flush, reported at the next flush/fsync/release (as close(2) would). */
   failure: MoosengError | null;
-  /** Bytes read ahead, and where the last read ended (to tell sequential reading). */
-  window: { offset: number; data: Buffer } | null;
+  /** Read-ahead windows, fetched or in flight (at most READAHEAD_WINDOWS), and where the last read ended. */
+  windows: ReadWindow[];
   lastEnd: number;
 }
 
@@ -260,17 +270,29 @@ export class FileSystemClient {
     const file = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
     await this.flushFile(file);
-    const w = file.window;
-    if (w && position >= w.offset && position + length <= w.offset + w.data.length) {
-      file.lastEnd = position + length;
-      return w.data.subarray(position - w.offset, position - w.offset + length);
+    // The kernel sends several reads of one file at once: a read inside a window waits for it, even in flight.
+    let w = file.windows.find((x) => position >= x.offset && position + length <= x.offset + x.length);
+    if (!w && position === file.lastEnd && length < READAHEAD_BYTES) {
+      file.windows = [];
+      w = this.fetchWindow(file, position);
     }
-    const sequential = position === file.lastEnd && position > 0;
-    const fetch = sequential ? Math.max(length, READAHEAD_BYTES) : length;
-    const data = await this.io.read(file.ino, position, fetch, this.cred());
-    file.window = fetch > length && data.length > length ? { offset: position, data } : null;
-    file.lastEnd = position + length;
-    return data.length > length ? data.subarray(0, length) : data;
+    if (!w) {
+      file.lastEnd = position + length;
+      return this.io.read(file.ino, position, length, this.cred());
+    }
+    file.lastEnd = Math.max(file.lastEnd, position + length);
+    // Past the middle of a window, fetch the next one so it is there when the reader gets to it.
+    const next = w.offset + w.length;
+    if (position + length > w.offset + w.length / 2 && !file.windows.some((x) => x.offset === next)) this.fetchWindow(file, next);
+    let data: Buffer;
+    try {
+      data = await w.data;
+    } catch (err) {
+      file.windows = file.windows.filter((x) => x !== w);
+      throw err;
+    }
+    const from = position - w.offset;
+    return from >= data.length ? Buffer.alloc(0) : data.subarray(from, Math.min(data.length, from + length));
   }
 
   async write(fh: number, data: Buffer, position: number): Promise<number> {
@@ -324,7 +346,7 @@ export class FileSystemClient {
   private addHandle(ino: number, flags: number): number {
     const mode = flags & O_ACCMODE;
     const fh = this.nextFh++;
-    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, writable: mode === O_WRONLY || mode === O_RDWR, pending: null, failure: null, window: null, lastEnd: 0 });
+    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, writable: mode === O_WRONLY || mode === O_RDWR, pending: null, failure: null, windows: [], lastEnd: 0 });
     return fh;
   }
 
@@ -347,9 +369,19 @@ export class FileSystemClient {
     this.xattrs.set(`${ino}\0${name}`, { value, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
   }
 
+  /** Starts fetching READAHEAD_BYTES at `offset` as a window of `file`, dropping the oldest beyond the bound. */
+  private fetchWindow(file: OpenFile, offset: number): ReadWindow {
+    const data = this.io.read(file.ino, offset, READAHEAD_BYTES, this.cred());
+    data.catch(() => undefined); // a failed prefetch is reported to the reader that awaits it, if any
+    const w: ReadWindow = { offset, length: READAHEAD_BYTES, data };
+    file.windows.push(w);
+    if (file.windows.length > READAHEAD_WINDOWS) file.windows.shift();
+    return w;
+  }
+
   /** Read-ahead windows and chunk locations of an inode are out of date once it is written or cut. */
   private dropCachedData(ino: number): void {
-    for (const file of this.files.values()) if (file.ino === ino) file.window = null;
+    for (const file of this.files.values()) if (file.ino === ino) file.windows = [];
     this.io.invalidate(ino);
   }
 
