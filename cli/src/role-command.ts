@@ -20,12 +20,6 @@ export abstract class RoleCommand extends BaseCommand {
     await instance.start();
     const summary = [...instance.chosen].map(([kind, c]) => `${kind}=${c.id}`).join(' ');
     instance.logger.info(`${role} ${config.node.id} running`, { plugins: summary });
-    if (instance.stepNames.length === 1) {
-      // Only the plugins step: this role's service steps are not in this build yet.
-      this.log(`${role} ${config.node.id}: assembled and started its plugins (${summary}); the ${role} service itself is not part of this build yet, so it stops here.`);
-      await instance.stop();
-      return;
-    }
     await stopped;
   }
 }
