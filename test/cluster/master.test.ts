@@ -64,6 +64,10 @@ describe('master with chunkservers (processes)', function () {
     ino = (await create(1, 'big.bin')).attr.ino;
     content = randomBytes(CHUNK_SIZE_BYTES + 3 * 1024 * 1024 + 123);
     await io.write(ino, 0, content, ROOT);
+    // This client reads its own writes before they are committed...
+    expect((await io.read(ino, 0, content.length + 10, ROOT)).length).to.equal(content.length);
+    // ...and commits the length, as the FUSE client does on close and fsync.
+    expect((await io.commit(ino, ROOT))!.size).to.equal(content.length);
     const back = await io.read(ino, 0, content.length + 10, ROOT);
     expect(back.length).to.equal(content.length);
     expect(sha(back)).to.equal(sha(content));

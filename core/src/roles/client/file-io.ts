@@ -31,6 +31,9 @@ export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
 export const NO_REPLICA_RETRY_MS = 250;
 
+/** Uncommitted writes older than this are committed at the next write, so other clients see a growing file. */
+export const COMMIT_INTERVAL_MS = 1_000;
+
 /** How long a write grant is reused without asking the master again. */
 export const WRITE_GRANT_REUSE_MS = 30_000;
 
@@ -48,6 +51,13 @@ interface HeldGrant {
 export class FileIo {
   /** ino → chunk index → a write grant this client may keep using. */
   private readonly grants = new Map<number, Map<number, HeldGrant>>();
+  /**
+   * ino → chunk index → the chunk written and how far, not yet committed to the master. Length and mtime reach the
+   * master on commit() (close, fsync, truncate); until then this client answers for them (localEnd).
+   */
+  private readonly uncommitted = new Map<number, Map<number, { chunkId: number; end: number }>>();
+  /** ino → when its oldest uncommitted write happened. */
+  private readonly uncommittedSince = new Map<number, number>();
   /** ino → chunk index → the chunk version and chain written since the last sync (what fsync must make durable). */
   private readonly unsynced = new Map<number, Map<number, HeldGrant>>();
   /** ino → chunk index → locations; the outer map is in age order, for eviction. */
@@ -59,6 +69,45 @@ export class FileIo {
     private readonly logger: ILogger,
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** True when the inode's writes have waited for a commit longer than COMMIT_INTERVAL_MS. */
+  commitDue(ino: number): boolean {
+    const since = this.uncommittedSince.get(ino);
+    return since !== undefined && this.now() - since > COMMIT_INTERVAL_MS;
+  }
+
+  /** Where this client's uncommitted writes end (0 when there are none): the file is at least this long. */
+  localEnd(ino: number): number {
+    let end = 0;
+    for (const c of this.uncommitted.get(ino)?.values() ?? []) end = Math.max(end, c.end);
+    return end;
+  }
+
+  /**
+   * Commits the length (and mtime) of everything written to the master: one CommitWrite per chunk written since the
+   * last commit. Returns the file's attributes after the last one, or null when there was nothing to commit.
+   */
+  async commit(ino: number, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
+    const chunks = this.uncommitted.get(ino);
+    if (!chunks) return null;
+    let attr: WireAttr | null = null;
+    for (const [index, c] of [...chunks]) {
+      try {
+        attr = (await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal })).attr;
+      } catch (err) {
+        // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
+        if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
+      }
+      chunks.delete(index);
+    }
+    if (chunks.size === 0) {
+      this.uncommitted.delete(ino);
+      this.uncommittedSince.delete(ino);
+    }
+    // Cached locations carry the file length from before the commit.
+    this.invalidate(ino);
+    return attr;
+  }
 
   /** Forgets cached chunk locations of an inode (on open, truncate and after this client's writes). */
   invalidate(ino: number): void {
@@ -109,7 +158,8 @@ export class FileIo {
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
       let grant = await this.locate(ino, index, cred, signal);
-      end = Math.min(end, grant.fileLength);
+      // The file is as long as the master says, or as this client's uncommitted writes make it.
+      end = Math.min(end, Math.max(grant.fileLength, this.localEnd(ino)));
       if (pos >= end) break;
       const inChunk = pos - index * CHUNK_SIZE_BYTES;
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
@@ -138,23 +188,21 @@ export class FileIo {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
-  /** Writes `data` at `offset` through each chunk's replication chain and commits the new length; returns the attrs. */
-  async write(ino: number, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
+  /** Writes `data` at `offset` through each chunk's replication chain; the new length is committed by commit(). */
+  async write(ino: number, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
     this.invalidate(ino);
-    let attr: WireAttr | null = null;
     let pos = 0;
     while (pos < data.length) {
       const fileOffset = offset + pos;
       const index = Math.floor(fileOffset / CHUNK_SIZE_BYTES);
       const inChunk = fileOffset - index * CHUNK_SIZE_BYTES;
       const n = Math.min(data.length - pos, CHUNK_SIZE_BYTES - inChunk);
-      attr = await this.writeChunkRange(ino, index, inChunk, data.subarray(pos, pos + n), cred, signal);
+      await this.writeChunkRange(ino, index, inChunk, data.subarray(pos, pos + n), cred, signal);
       pos += n;
     }
-    return attr;
   }
 
-  private async writeChunkRange(ino: number, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr> {
+  private async writeChunkRange(ino: number, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
     let lastError: MoosengError | null = null;
     for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
       const grant = await this.grantFor(ino, index, cred, signal);
@@ -185,10 +233,16 @@ export class FileIo {
           throw err;
         }
       }
-      // The end of this write; the master keeps the larger of it and the file's length.
-      const length = index * CHUNK_SIZE_BYTES + inChunk + slice.length;
-      const committed = await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: grant.chunkId, length }, cred, { signal });
-      return committed.attr;
+      // The end of this write, for the next commit (the master keeps the larger of it and the file's length).
+      const end = index * CHUNK_SIZE_BYTES + inChunk + slice.length;
+      let chunks = this.uncommitted.get(ino);
+      if (!chunks) {
+        this.uncommitted.set(ino, (chunks = new Map()));
+        this.uncommittedSince.set(ino, this.now());
+      }
+      const prior = chunks.get(index);
+      chunks.set(index, { chunkId: grant.chunkId, end: prior && prior.chunkId === grant.chunkId ? Math.max(prior.end, end) : end });
+      return;
     }
     throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
   }

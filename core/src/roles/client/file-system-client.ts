@@ -187,6 +187,8 @@ export class FileSystemClient {
   async truncate(path: string, size: number): Promise<void> {
     const attr = await this.resolve(path);
     await this.flushInode(attr.ino);
+    // Before the cut: a length committed after it would grow the file again.
+    await this.commitInode(attr.ino);
     this.dropCachedData(attr.ino);
     this.dropGrants(attr.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
@@ -259,6 +261,12 @@ export class FileSystemClient {
     // Close-to-open consistency: an open always asks the master, never the cache.
     this.forget(path);
     const attr = await this.resolve(path);
+    if (flags & O_TRUNC) {
+      // This client's earlier writes to the file come before the cut, not after it.
+      await this.flushInode(attr.ino);
+      await this.commitInode(attr.ino);
+      this.dropGrants(attr.ino);
+    }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
     this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want })).attr);
@@ -316,6 +324,8 @@ export class FileSystemClient {
   async flush(fh: number): Promise<void> {
     const file = this.handle(fh);
     await this.flushFile(file);
+    // Close-to-open: when close returns, another client's open sees the whole file.
+    await this.commitInode(file.ino);
     if (file.failure) {
       const failure = file.failure;
       file.failure = null;
@@ -360,7 +370,13 @@ export class FileSystemClient {
     const p = file.pending;
     if (!p) return;
     file.pending = null;
-    const attr = await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.cred());
+    await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.cred());
+    if (this.io.commitDue(file.ino)) await this.commitInode(file.ino);
+  }
+
+  /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */
+  private async commitInode(ino: number): Promise<void> {
+    const attr = await this.io.commit(ino, this.cred());
     if (attr) this.rememberIno(attr);
   }
 
@@ -397,12 +413,12 @@ export class FileSystemClient {
   private async sizeOf(file: OpenFile): Promise<number> {
     await this.flushFile(file);
     const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: file.ino })).attr;
-    return attr.size;
+    return Math.max(attr.size, this.io.localEnd(file.ino));
   }
 
-  /** Attributes with the size this client's own unsent writes will give the file. */
+  /** Attributes with the size this client's own unsent and uncommitted writes will give the file. */
   private withPendingSize(attr: WireAttr): WireAttr {
-    let size = attr.size;
+    let size = Math.max(attr.size, this.io.localEnd(attr.ino));
     for (const file of this.files.values()) {
       if (file.ino === attr.ino && file.pending) size = Math.max(size, file.pending.offset + file.pending.bytes);
     }
