@@ -17,7 +17,6 @@ export function startNode(node: NodeSpec): number {
   const child = spawn(process.execPath, [CLI_ENTRY, command, '--config', node.configPath], {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, MOOSENG_LOG_LEVEL: process.env.MOOSENG_LOG_LEVEL ?? '' },
   });
   child.unref();
   closeSync(out);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ILogger } from '../contracts/logger';
 import type { IMetrics } from '../contracts/metrics';
 import { ErrorCodes, isMoosengError, MoosengError, type ErrorCode } from '../errors';
+import { listenOrExplain } from '../runtime/listen';
 
 /** Largest request body accepted; anything larger is refused with 413 before it is buffered. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
@@ -76,20 +77,7 @@ export class RoleHttpServer {
   async start(): Promise<number> {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new MoosengError(
-            ErrorCodes.UNAVAILABLE,
-            err.code === 'EADDRINUSE'
-              ? `HTTP port ${this.options.port} on ${this.options.host} is already in use; stop the other process or choose another port`
-              : `cannot listen for HTTP on ${this.options.host}:${this.options.port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
+    await listenOrExplain(server, this.options.host, this.options.port, 'HTTP port', 'HTTP port (httpPort)');
     this.server = server;
     return (server.address() as AddressInfo).port;
   }

@@ -115,7 +115,7 @@ export function assembleRole(options: AssembleOptions): RoleInstance {
         const pluginContext: PluginContext = {
           config: (config[contribution.id] ?? {}) as Record<string, unknown>,
           logger: logger.child({ plugin: contribution.id }),
-          metrics: child.resolve<IMetricsService>(IMetrics),
+          metrics: child.resolve<IMetrics>(IMetrics),
           clock,
           random,
           node: { role: config.role, id: config.node.id, clusterId: config.node.clusterId, dataDir: config.node.dataDir },
@@ -148,8 +148,6 @@ export function assembleRole(options: AssembleOptions): RoleInstance {
   instance = new RoleInstance(config, child, logger, new RoleRunner(steps, logger), abort);
   return instance;
 }
-
-type IMetricsService = import('../contracts/metrics').IMetrics;
 
 /** The logger a process writes by its config: a file when log.file is set, stderr otherwise. */
 export function hostLogger(config: ProcessConfig): ILogger {

@@ -1,5 +1,6 @@
 // DataPlaneServer: the chunkserver's framed binary port: serves chunk requests, forwards writes along the chain,
 // and copies chunks from other chunkservers for repair.
+import { listenOrExplain } from '../../runtime/listen';
 import { createServer, type Server, type Socket } from 'node:net';
 import { CHUNK_SIZE_BYTES, type ChunkRef } from '../../contracts/chunk-store';
 import type { IClock } from '../../contracts/clock';
@@ -65,20 +66,7 @@ export class DataPlaneServer {
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new MoosengError(
-            ErrorCodes.UNAVAILABLE,
-            err.code === 'EADDRINUSE'
-              ? `data-plane port ${this.options.port} on ${this.options.host} is already in use; stop the other process or choose another chunkserver.port`
-              : `cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`,
-            { cause: err },
-          ),
-        ),
-      );
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
+    await listenOrExplain(server, this.options.host, this.options.port, 'data-plane port', 'chunkserver.port');
     this.server = server;
     return (server.address() as { port: number }).port;
   }

@@ -64,7 +64,6 @@ interface Cached<T> {
 interface OpenFile {
   ino: number;
   append: boolean;
-  writable: boolean;
   /** Buffered contiguous write: bytes at `offset`. */
   pending: { offset: number; parts: Buffer[]; bytes: number } | null;
   /** An error from a background flush, reported at the next flush/fsync/release (as close(2) would). */
@@ -190,14 +189,14 @@ export class FileSystemClient {
     // Before the cut: a length committed after it would grow the file again.
     await this.commitInode(attr.ino);
     this.dropCachedData(attr.ino);
-    this.dropGrants(attr.ino);
+    this.io.releaseGrants(attr.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
   async ftruncate(fh: number, path: string, size: number): Promise<void> {
     await this.flush(fh);
     this.dropCachedData(this.handle(fh).ino);
-    this.dropGrants(this.handle(fh).ino);
+    this.io.releaseGrants(this.handle(fh).ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
@@ -265,7 +264,7 @@ export class FileSystemClient {
       // This client's earlier writes to the file come before the cut, not after it.
       await this.flushInode(attr.ino);
       await this.commitInode(attr.ino);
-      this.dropGrants(attr.ino);
+      this.io.releaseGrants(attr.ino);
     }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
@@ -356,7 +355,7 @@ export class FileSystemClient {
   private addHandle(ino: number, flags: number): number {
     const mode = flags & O_ACCMODE;
     const fh = this.nextFh++;
-    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, writable: mode === O_WRONLY || mode === O_RDWR, pending: null, failure: null, windows: [], lastEnd: 0 });
+    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, pending: null, failure: null, windows: [], lastEnd: 0 });
     return fh;
   }
 
@@ -401,10 +400,6 @@ export class FileSystemClient {
     this.io.invalidate(ino);
   }
 
-  /** After a truncate the chunk layout changed: held write grants may name chunks that are gone or cut. */
-  private dropGrants(ino: number): void {
-    this.io.releaseGrants(ino);
-  }
 
   private async flushInode(ino: number): Promise<void> {
     for (const file of this.files.values()) if (file.ino === ino) await this.flushFile(file);

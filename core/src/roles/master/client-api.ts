@@ -53,6 +53,12 @@ export class ClientApi {
       if (!head?.cred) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'request header with credentials is required');
       return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred: { uid: head.cred.uid, gids: head.cred.gids } };
     };
+    /** Decodes the request header once and hands its credentials and origin to the handler. */
+    const withHeader = <T>(req: { h?: Header }, run: (cred: Credentials, origin: RequestOrigin) => Promise<T>): Promise<T> => {
+      const { cred, origin } = h(req);
+      return run(cred, origin);
+    };
+    const ok = async (p: Promise<unknown>): Promise<object> => (await p, {});
     const attrOf = async (op: Parameters<MetadataService['mutate']>[1], origin: RequestOrigin) => {
       const r = await m.mutate(origin, op);
       if (r.kind !== 'attr') throw new Error(`invariant broken: ${op.op} returned ${r.kind}`);
@@ -88,24 +94,27 @@ export class ClientApi {
           return { entries: page.entries.map((e) => ({ name: e.name, attr: wireAttr(s.getattr(e.ino)) })), more: page.next !== null };
         });
       },
-      Mknod: (req) => attrOf({ op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred: h(req).cred }, h(req).origin),
-      Mkdir: (req) => attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred: h(req).cred }, h(req).origin),
-      Symlink: (req) => attrOf({ op: 'symlink', parent: req.parent, name: req.name, target: req.target, cred: h(req).cred }, h(req).origin),
-      Link: (req) => attrOf({ op: 'link', ino: req.ino, parent: req.parent, name: req.name, cred: h(req).cred }, h(req).origin),
-      Unlink: async (req) => (await m.mutate(h(req).origin, { op: 'unlink', parent: req.parent, name: req.name, cred: h(req).cred }), {}),
-      Rmdir: async (req) => (await m.mutate(h(req).origin, { op: 'rmdir', parent: req.parent, name: req.name, cred: h(req).cred }), {}),
-      Rename: async (req) => (
-        await m.mutate(h(req).origin, { op: 'rename', parent: req.parent, name: req.name, newParent: req.newParent, newName: req.newName, flags: req.flags, cred: h(req).cred }), {}
-      ),
+      Mknod: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred }, origin)),
+      Mkdir: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred }, origin)),
+      Symlink: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'symlink', parent: req.parent, name: req.name, target: req.target, cred }, origin)),
+      Link: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'link', ino: req.ino, parent: req.parent, name: req.name, cred }, origin)),
+      Unlink: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'unlink', parent: req.parent, name: req.name, cred }))),
+      Rmdir: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'rmdir', parent: req.parent, name: req.name, cred }))),
+      Rename: (req) =>
+        withHeader(req, (cred, origin) =>
+          ok(m.mutate(origin, { op: 'rename', parent: req.parent, name: req.name, newParent: req.newParent, newName: req.newName, flags: req.flags, cred })),
+        ),
       ReadLink: async (req) => {
         h(req);
         return { target: await m.read((s) => s.readlink(req.ino)) };
       },
       SetAttr: (req) =>
-        attrOf({ op: 'setattr', ino: req.ino, mask: req.mask, mode: req.mode, uid: req.uid, gid: req.gid, size: req.size, atime: req.atimeMs, mtime: req.mtimeMs, cred: h(req).cred }, h(req).origin),
-      Open: (req) => attrOf({ op: 'open', ino: req.ino, flags: req.flags, cred: h(req).cred }, h(req).origin),
-      Release: async (req) => (await m.mutate(h(req).origin, { op: 'release', ino: req.ino }), {}),
-      SetXattr: async (req) => (await m.mutate(h(req).origin, { op: 'setxattr', ino: req.ino, name: req.name, value: req.value, flags: req.flags, cred: h(req).cred }), {}),
+        withHeader(req, (cred, origin) =>
+          attrOf({ op: 'setattr', ino: req.ino, mask: req.mask, mode: req.mode, uid: req.uid, gid: req.gid, size: req.size, atime: req.atimeMs, mtime: req.mtimeMs, cred }, origin),
+        ),
+      Open: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'open', ino: req.ino, flags: req.flags, cred }, origin)),
+      Release: (req) => withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'release', ino: req.ino }))),
+      SetXattr: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'setxattr', ino: req.ino, name: req.name, value: req.value, flags: req.flags, cred }))),
       GetXattr: async (req) => {
         const { cred } = h(req);
         return { value: Buffer.from(await m.read((s) => s.getxattr(req.ino, req.name, cred))) };
@@ -114,7 +123,7 @@ export class ClientApi {
         const { cred } = h(req);
         return { names: await m.read((s) => s.listxattr(req.ino, cred)) };
       },
-      RemoveXattr: async (req) => (await m.mutate(h(req).origin, { op: 'removexattr', ino: req.ino, name: req.name, cred: h(req).cred }), {}),
+      RemoveXattr: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'removexattr', ino: req.ino, name: req.name, cred }))),
       StatFs: async (req) => {
         h(req);
         const stats = await m.read((s) => s.statfs());
@@ -123,10 +132,11 @@ export class ClientApi {
         const freeBytes = live.reduce((n, s) => n + s.freeBytes, 0);
         return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: NAME_MAX_BYTES };
       },
-      SetGoal: async (req) => {
-        const r = await m.mutate(h(req).origin, { op: 'setGoal', ino: req.ino, goal: req.goal, recursive: req.recursive, cred: h(req).cred });
-        return { changed: r.kind === 'count' ? r.count : 0 };
-      },
+      SetGoal: (req) =>
+        withHeader(req, async (cred, origin) => {
+          const r = await m.mutate(origin, { op: 'setGoal', ino: req.ino, goal: req.goal, recursive: req.recursive, cred });
+          return { changed: r.kind === 'count' ? r.count : 0 };
+        }),
       ReadChunk: (req) => this.readChunk(req, h(req).cred),
       WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {

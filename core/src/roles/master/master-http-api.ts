@@ -37,17 +37,7 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     commitIndex: raft.commitIndex,
     appliedIndex: raft.appliedIndex,
     masters: raft.members,
-    chunkservers: o.registry.list().map((s) => ({
-      id: s.id,
-      address: s.address,
-      alive: s.alive,
-      labels: s.labels,
-      totalBytes: s.totalBytes,
-      usedBytes: s.usedBytes,
-      freeBytes: s.freeBytes,
-      chunks: s.chunks,
-      dirs: s.dirs.map((d) => ({ dir: d.dir, usable: d.usable, error: d.error || undefined })),
-    })),
+    chunkservers: chunkserverRows(o.registry),
     files: stats.files,
     directories: stats.directories,
     inodes: stats.inodes,
@@ -59,6 +49,21 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     // Only the leader runs the repair scan; a follower's figures are those of its last term as leader, if any.
     repairFiguresFrom: raft.role === 'leader' ? 'this master' : 'not the leader',
   };
+}
+
+/** The chunkservers as /status and /api/v1/chunkservers report them. */
+function chunkserverRows(registry: ChunkserverRegistry): object[] {
+  return registry.list().map((s) => ({
+    id: s.id,
+    address: s.address,
+    alive: s.alive,
+    labels: s.labels,
+    totalBytes: s.totalBytes,
+    usedBytes: s.usedBytes,
+    freeBytes: s.freeBytes,
+    chunks: s.chunks,
+    dirs: s.dirs.map((d) => ({ dir: d.dir, usable: d.usable, error: d.error || undefined })),
+  }));
 }
 
 export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
@@ -77,7 +82,7 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
       },
     },
     { method: 'GET', path: '/status', handler: () => ({ json: clusterStatus(o) }) },
-    { method: 'GET', path: '/api/v1/chunkservers', handler: () => ({ json: { chunkservers: (clusterStatus(o) as { chunkservers: unknown }).chunkservers } }) },
+    { method: 'GET', path: '/api/v1/chunkservers', handler: () => ({ json: { chunkservers: chunkserverRows(o.registry) } }) },
     {
       method: 'POST',
       path: '/api/v1/filesystem/stat',
