@@ -21,6 +21,31 @@ describe('metrics-prometheus', () => {
     expect(below!.endsWith('} 0')).to.equal(true);
   });
 
+  it('reads collected gauges afresh on each scrape: a series not set this time is absent, not stale', async () => {
+    const m = new PrometheusMetrics({ processMetrics: false, defaultLabels: {} });
+    let leader = true;
+    const dirs = new Map([['/d1', 10], ['/d2', 20]]);
+    m.gauge({ name: 'mooseng_master_missing_chunks', help: 'leader only', collect: (set) => { if (leader) set(5); } });
+    m.gauge({
+      name: 'mooseng_chunkserver_chunks',
+      help: 'per dir',
+      labelNames: ['dir'],
+      collect: async (set) => {
+        await Promise.resolve(); // collectors may be async (disk usage)
+        for (const [dir, n] of dirs) set(n, { dir });
+      },
+    });
+    const first = (await m.render()).body;
+    expect(first).to.contain('mooseng_master_missing_chunks 5');
+    expect(first).to.contain('mooseng_chunkserver_chunks{dir="/d2"} 20');
+    leader = false;
+    dirs.delete('/d2');
+    const second = (await m.render()).body;
+    expect(second).not.to.match(/^mooseng_master_missing_chunks /m);
+    expect(second).to.contain('mooseng_chunkserver_chunks{dir="/d1"} 10');
+    expect(second).not.to.contain('dir="/d2"');
+  });
+
   it('returns the same metric when asked twice, and keeps instances apart', async () => {
     const a = new PrometheusMetrics({ processMetrics: false, defaultLabels: {} });
     const b = new PrometheusMetrics({ processMetrics: false, defaultLabels: {} });

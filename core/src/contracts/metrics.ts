@@ -29,12 +29,18 @@ export interface HistogramOptions extends MetricOptions {
 }
 
 /**
+ * Sets a collected gauge's values for one scrape. The series it does not set this time are absent from the scrape
+ * (a figure only the leader knows, a data directory gone). It may be async (reading disk usage, say).
+ */
+export type GaugeCollector = (set: (value: number, labels?: Labels) => void) => void | Promise<void>;
+
+/**
  * Registers and records metrics. Asking twice for the same name returns the same metric. Gauges whose value is read
  * on demand register a collect callback, run just before each scrape. Recording never throws and never does I/O.
  */
 export interface IMetrics {
   counter(options: MetricOptions): Counter;
-  gauge(options: MetricOptions & { collect?: (set: (value: number, labels?: Labels) => void) => void }): Gauge;
+  gauge(options: MetricOptions & { collect?: GaugeCollector }): Gauge;
   histogram(options: HistogramOptions): Histogram;
   /** The exposition text (Prometheus format) or null when metrics are not exported. */
   render(): Promise<{ contentType: string; body: string } | null>;

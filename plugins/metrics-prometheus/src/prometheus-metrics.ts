@@ -1,6 +1,6 @@
 // PrometheusMetrics: IMetrics on prom-client, one registry per role instance so co-hosted nodes never mix figures.
 import { Counter as PCounter, Gauge as PGauge, Histogram as PHistogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Counter, Gauge, Histogram, HistogramOptions, IMetrics, Labels, MetricOptions } from '@mooseng/core';
+import type { Counter, Gauge, GaugeCollector, Histogram, HistogramOptions, IMetrics, Labels, MetricOptions } from '@mooseng/core';
 
 /** Latency buckets in seconds: 50 µs (a cached FUSE call) to 10 s (an fsync under load). */
 export const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -25,7 +25,7 @@ export class PrometheusMetrics implements IMetrics {
     return { inc: (labels?: Labels, value = 1) => (labels ? metric.inc(labels, value) : metric.inc(value)) };
   }
 
-  gauge(options: MetricOptions & { collect?: (set: (value: number, labels?: Labels) => void) => void }): Gauge {
+  gauge(options: MetricOptions & { collect?: GaugeCollector }): Gauge {
     const collect = options.collect;
     const metric =
       this.existing<PGauge>(options.name) ??
@@ -34,7 +34,23 @@ export class PrometheusMetrics implements IMetrics {
         help: options.help,
         labelNames: [...(options.labelNames ?? [])],
         registers: [this.registry],
-        ...(collect ? { collect(this: PGauge) { collect((value, labels) => (labels ? this.set(labels, value) : this.set(value))); } } : {}),
+        // A collected gauge is read afresh on each scrape: clear the last reading first, so a series that the
+        // callback no longer sets (a label gone, a figure only the leader knows) disappears instead of going stale.
+        ...(collect
+          ? {
+              async collect(this: PGauge) {
+                this.reset();
+                let setAny = false;
+                await collect((value, labels) => {
+                  setAny = true;
+                  if (labels) this.set(labels, value);
+                  else this.set(value);
+                });
+                // prom-client's reset() leaves an unlabelled gauge at 0; a reading not taken must be absent instead.
+                if (!setAny) (this as unknown as { hashMap: object }).hashMap = {};
+              },
+            }
+          : {}),
       });
     return {
       set: (value, labels) => (labels ? metric.set(labels, value) : metric.set(value)),

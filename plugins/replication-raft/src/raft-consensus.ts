@@ -99,6 +99,7 @@ export class RaftConsensus implements IConsensus {
   private transportMembers: readonly Member[] | null = null;
   private readonly proposalsCounter: Counter | null = null;
   private readonly walWriteSeconds: Histogram | null = null;
+  private readonly commitSeconds: Histogram | null = null;
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
@@ -111,6 +112,13 @@ export class RaftConsensus implements IConsensus {
       m.gauge({ name: 'mooseng_raft_applied_index', help: 'Highest log index applied to the state machine', collect: (set) => set(s().appliedIndex) });
       m.gauge({ name: 'mooseng_raft_is_leader', help: '1 on the leader, 0 elsewhere', collect: (set) => set(s().role === 'leader' ? 1 : 0) });
       this.proposalsCounter = m.counter({ name: 'mooseng_raft_proposals_total', help: 'Proposals by outcome', labelNames: ['result'] });
+      m.gauge({ name: 'mooseng_raft_log_entries', help: 'Entries in the log not yet covered by a snapshot', collect: (set) => set(s().lastIndex - this.lastSnapshotIndex) });
+      m.gauge({ name: 'mooseng_raft_log_bytes', help: 'Size of the log segments on disk', collect: (set) => set(this.wal.sizeBytes()) });
+      this.commitSeconds = m.histogram({
+        name: 'mooseng_raft_commit_seconds',
+        help: 'Time from proposal to applied on the leader (replication, fsync on a quorum, apply)',
+        buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5],
+      });
       this.walWriteSeconds = m.histogram({
         name: 'mooseng_raft_log_write_seconds',
         help: 'Time to write (and fsync) one Ready batch to the log',
@@ -194,10 +202,14 @@ export class RaftConsensus implements IConsensus {
       this.proposals.set(index, { term, resolve, reject });
       return () => this.proposals.delete(index);
     });
-    if (this.proposalsCounter) {
+    if (this.proposalsCounter && this.commitSeconds) {
       const counter = this.proposalsCounter;
+      const elapsed = this.commitSeconds.startTimer();
       void result.then(
-        () => counter.inc({ result: 'applied' }),
+        () => {
+          elapsed();
+          counter.inc({ result: 'applied' });
+        },
         (err: unknown) => counter.inc({ result: (err as MoosengError).code?.toLowerCase() ?? 'error' }),
       );
     }
@@ -228,6 +240,7 @@ export class RaftConsensus implements IConsensus {
       appliedIndex: this.appliedIndex,
       lastIndex: raft.log.lastIndex(),
       members: raft.members.map((m) => ({ ...m })),
+      ...(role === 'leader' ? { followers: raft.followerProgress() } : {}),
     };
   }
 

@@ -1,10 +1,10 @@
 // The chunkserver role: chunk stores on each data directory behind the data plane, watched by the scrubber,
 // reported to the masters.
 import { join } from 'node:path';
-import { IChunkStoreFactory } from '../../contracts/chunk-store';
+import { IChunkStoreFactory, type DirectoryUsage } from '../../contracts/chunk-store';
 import { IClock } from '../../contracts/clock';
 import { ICompressor } from '../../contracts/compressor';
-import { IMetrics } from '../../contracts/metrics';
+import { IMetrics, type Counter } from '../../contracts/metrics';
 import { ErrorCodes, MoosengError } from '../../errors';
 import { RoleHttpServer, metricsRoute } from '../../http/http-server';
 import { DataPlaneClient } from '../../protocol/data-plane-client';
@@ -40,6 +40,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   let dataPlane: DataPlaneServer | null = null;
   let http: RoleHttpServer | null = null;
   let link: MasterLink | null = null;
+  let crcErrors: Counter | null = null;
   const peers = new DataPlaneClient({ sender: 'chunkserver', clock, timeoutMs: FORWARD_TIMEOUT_MS });
   const runtime: ChunkserverRuntime = {
     dataAddress: '',
@@ -57,6 +58,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   // Corruption found by reads or the scrubber goes to the masters once the link is up; it is logged either way.
   const onCorrupt: CorruptionReporter = (ref, blocks, dir, foundBy) => {
     logger.error(`chunk ${ref.chunkId} version ${ref.version} in ${dir} is corrupt (found by ${foundBy})`, { blocks });
+    crcErrors?.inc({ found_by: foundBy });
     link?.reportCorrupt(ref, blocks, dir, foundBy);
   };
   const execute = async (command: MasterToChunkserverCommand): Promise<void> => {
@@ -81,11 +83,13 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
       name: 'stores',
       start: async () => {
         metrics = container.resolve<IMetrics>(IMetrics);
+        crcErrors = metrics.counter({ name: 'mooseng_chunkserver_crc_errors_total', help: 'Corrupt chunks found (a block CRC or header mismatch), by who found them', labelNames: ['found_by'] });
         const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
         const compressor = container.isRegistered(ICompressor, true) ? container.resolve<ICompressor>(ICompressor) : undefined;
         stores = await ChunkStoreSet.open(dataDirs, factory, compressor, logger.child({ component: 'stores' }));
         const chunks = (await stores.list()).length;
         logger.info(`chunk stores open`, { dirs: dataDirs, chunks, compressor: compressor?.algorithm ?? 'none' });
+        registerStorageMetrics(metrics, stores);
         container.register(ChunkserverRuntime, { useValue: runtime });
       },
       stop: async () => {
@@ -186,3 +190,22 @@ export const chunkserverRole: RoleDefinition = {
   ],
   steps: chunkserverSteps,
 };
+
+/** Per data directory: size, use, chunks and whether it is usable, read from the stores on each scrape. */
+function registerStorageMetrics(metrics: IMetrics, stores: ChunkStoreSet): void {
+  const perDir = (name: string, help: string, value: (u: DirectoryUsage) => number): void => {
+    metrics.gauge({
+      name,
+      help,
+      labelNames: ['dir'],
+      collect: async (set) => {
+        for (const u of await stores.usage()) set(value(u), { dir: u.dir });
+      },
+    });
+  };
+  perDir('mooseng_chunkserver_capacity_bytes', 'Size of the file system holding each data directory', (u) => u.totalBytes);
+  perDir('mooseng_chunkserver_used_bytes', 'Bytes taken by chunk files in each data directory', (u) => u.usedBytes);
+  perDir('mooseng_chunkserver_free_bytes', 'Bytes still free on the file system of each data directory', (u) => u.freeBytes);
+  perDir('mooseng_chunkserver_chunks', 'Chunks stored in each data directory', (u) => u.chunks);
+  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable, 0 after it failed', (u) => (u.state === 'ok' ? 1 : 0));
+}

@@ -8,6 +8,7 @@ import { DataPlaneClient } from '../../protocol/data-plane-client';
 import type { RoleContext } from '../role-context';
 import type { RoleDefinition, RoleStep } from '../role-definition';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
+import { cacheStats } from './cache-stats';
 import { FileIo } from './file-io';
 import { FileSystemClient } from './file-system-client';
 import { CallerGroups } from './caller-credentials';
@@ -70,14 +71,16 @@ function clientSteps(context: RoleContext): RoleStep[] {
       name: 'mount',
       start: async () => {
         data = new DataPlaneClient({ clock });
-        const fs = new FileSystemClient(master!, new FileIo(master!, data, logger), {
+        const metrics = context.container.resolve<IMetrics>(IMetrics);
+        const countCache = cacheStats(metrics);
+        const fs = new FileSystemClient(master!, new FileIo(master!, data, logger, countCache), {
           attrTtlMs: section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
           clock,
           logger,
           cred: { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
+          countCache,
         });
-        const metrics = context.container.resolve<IMetrics>(IMetrics);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const Fuse = require('fuse-native') as { getCaller?: () => { uid: number; gid: number; pid: number } };
         if (typeof Fuse.getCaller !== 'function') {

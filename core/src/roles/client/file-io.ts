@@ -6,6 +6,7 @@ import { ErrorCodes, isMoosengError, MoosengError } from '../../errors';
 import type { DataPlaneClient } from '../../protocol/data-plane-client';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
+import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
 /** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
 export const CHUNK_WRITE_ATTEMPTS = 3;
@@ -67,6 +68,7 @@ export class FileIo {
     private readonly master: MasterClient,
     private readonly data: DataPlaneClient,
     private readonly logger: ILogger,
+    private readonly countCache: CountCacheLookup = uncountedCache,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -138,7 +140,9 @@ export class FileIo {
   /** Where a chunk is, from the cache while fresh, else from the master. */
   private async locate(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal, fresh = false): Promise<WireReadChunk> {
     const hit = this.locations.get(ino)?.get(index);
-    if (!fresh && hit && hit.expires > this.now()) return hit.grant;
+    const usable = !fresh && hit !== undefined && hit.expires > this.now();
+    this.countCache('location', usable);
+    if (usable) return hit.grant;
     const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {

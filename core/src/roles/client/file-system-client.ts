@@ -8,6 +8,7 @@ import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
+import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
 /** The root directory's inode number. */
 export const ROOT_INO = 1;
@@ -43,6 +44,8 @@ export interface FileSystemClientOptions {
   logger: ILogger;
   /** Credentials used outside a FUSE request (background flushes); requests carry their caller's (runAsCaller). */
   cred: CallerCredentials;
+  /** Told of every cache lookup (metrics); nothing by default. */
+  countCache?: CountCacheLookup;
 }
 
 /** Windows of read-ahead per open file: the one being read, the next one (fetched while the first is consumed), and one spare for reads still finishing in the previous one. */
@@ -81,12 +84,15 @@ export class FileSystemClient {
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   private readonly files = new Map<number, OpenFile>();
   private nextFh = 1;
+  private readonly countCache: CountCacheLookup;
 
   constructor(
     private readonly master: MasterClient,
     private readonly io: FileIo,
     private readonly options: FileSystemClientOptions,
-  ) {}
+  ) {
+    this.countCache = options.countCache ?? uncountedCache;
+  }
 
   // ---- lookups -------------------------------------------------------------------------------------------------
 
@@ -220,6 +226,7 @@ export class FileSystemClient {
     const key = `${attr.ino}\0${name}`;
     const now = this.options.clock.monotonic();
     const hit = this.xattrs.get(key);
+    this.countCache('xattr', hit !== undefined && hit.expires > now);
     if (hit && hit.expires > now) {
       if (hit.value === null) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
       return hit.value;
@@ -279,6 +286,7 @@ export class FileSystemClient {
     await this.flushFile(file);
     // The kernel sends several reads of one file at once: a read inside a window waits for it, even in flight.
     let w = file.windows.find((x) => position >= x.offset && position + length <= x.offset + x.length);
+    this.countCache('read_ahead', w !== undefined);
     if (!w && position === file.lastEnd && length < READAHEAD_BYTES) {
       file.windows = [];
       w = this.fetchWindow(file, position);
@@ -431,6 +439,7 @@ export class FileSystemClient {
     const now = this.options.clock.monotonic();
     const name = this.names.get(path);
     const cached = name && name.expires > now ? this.attrs.get(name.value) : undefined;
+    this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
     if (path === '/') {
       const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INO })).attr;

@@ -35,6 +35,8 @@ type Done = (...args: unknown[]) => void;
 export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: ILogger, caller: { getCaller(): { uid: number; gid: number; pid: number }; groups: CallerGroups }): FuseOps {
   const count = metrics.counter({ name: 'mooseng_operations_total', help: 'File-system operations served, by operation and outcome', labelNames: ['operation', 'outcome'] });
   const latency = metrics.histogram({ name: 'mooseng_operation_duration_seconds', help: 'Latency of file-system operations as the FUSE client serves them', labelNames: ['operation'] });
+  const bytesRead = metrics.counter({ name: 'mooseng_client_read_bytes_total', help: 'File bytes returned to readers' });
+  const bytesWritten = metrics.counter({ name: 'mooseng_client_written_bytes_total', help: 'File bytes accepted from writers' });
 
   /** Runs `work`, then answers: `reply(result)` on success, the errno on failure. */
   function serve<T>(operation: string, cb: Done, work: () => Promise<T>, reply: (result: T) => unknown[]): void {
@@ -92,12 +94,17 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
     open: (path: string, flags: number, cb: Done) => serve('open', cb, () => fs.open(path, flags), (fh) => [0, fh]),
     read: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
       serve('read', cb, () => fs.read(fd, len, pos), (data) => {
-        data.copy(buf, 0, 0, Math.min(len, data.length));
-        return [Math.min(len, data.length)];
+        const n = Math.min(len, data.length);
+        data.copy(buf, 0, 0, n);
+        bytesRead.inc(undefined, n);
+        return [n];
       }),
     write: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
       // The buffer belongs to libfuse and is reused after we answer: FileSystemClient copies what it keeps.
-      serve('write', cb, () => fs.write(fd, buf.subarray(0, len), pos), (n) => [n]),
+      serve('write', cb, () => fs.write(fd, buf.subarray(0, len), pos), (n) => {
+        bytesWritten.inc(undefined, n);
+        return [n];
+      }),
     flush: (_path: string, fd: number, cb: Done) => serve('flush', cb, () => fs.flush(fd), ok),
     // fuse-native passes (path, datasync, fd), whatever its README says.
     fsync: (_path: string, _datasync: number, fd: number, cb: Done) => serve('fsync', cb, () => fs.fsync(fd), ok),

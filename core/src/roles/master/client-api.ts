@@ -2,6 +2,7 @@
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
 import * as grpc from '@grpc/grpc-js';
 import type { ILogger } from '../../contracts/logger';
+import type { IMetrics } from '../../contracts/metrics';
 import type { IPlacement } from '../../contracts/placement';
 import type { IRandom } from '../../contracts/random';
 import { ErrorCodes, isMoosengError, MoosengError } from '../../errors';
@@ -33,6 +34,7 @@ export interface ClientApiOptions {
   random: IRandom;
   clusterId: string;
   logger: ILogger;
+  metrics: IMetrics;
 }
 
 /** The wire form of attributes. */
@@ -152,12 +154,22 @@ export class ClientApi {
         return {};
       },
     };
+    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
+    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [name, fn] of Object.entries(rpcs)) {
+      const method = { method: name };
       impl[name] = (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
+        const elapsed = latency.startTimer(method);
         fn(call.request).then(
-          (reply) => callback(null, reply),
+          (reply) => {
+            elapsed();
+            requests.inc({ method: name, code: 'OK' });
+            callback(null, reply);
+          },
           (err) => {
+            elapsed();
+            requests.inc({ method: name, code: isMoosengError(err) ? err.code : 'INTERNAL' });
             if (!isMoosengError(err)) this.o.logger.error(`ClientToMaster.${name} failed`, { err });
             callback(toGrpcError(err) as grpc.ServiceError);
           },

@@ -18,6 +18,8 @@ interface SegmentInfo {
   path: string;
   /** Highest entry index written in it (0 when none). */
   maxIndex: number;
+  /** Its size; the current segment's grows with each append. */
+  bytes: number;
 }
 
 /** Fsyncs a directory so a create, rename or unlink in it is durable. */
@@ -83,7 +85,7 @@ export class SegmentWal {
         if (r.type === 'entries' && r.entries.length > 0) maxIndex = Math.max(maxIndex, r.entries[r.entries.length - 1].index);
         records.push(r);
       }
-      this.segments.push({ seq: seqs[i], path, maxIndex });
+      this.segments.push({ seq: seqs[i], path, maxIndex, bytes: decoded.validBytes });
     }
     const last = this.segments[this.segments.length - 1];
     if (last) {
@@ -113,6 +115,7 @@ export class SegmentWal {
     }
     this.currentBytes += buf.length;
     const seg = this.segments[this.segments.length - 1];
+    seg.bytes += buf.length;
     for (const r of records) {
       if (r.type === 'entries' && r.entries.length > 0) seg.maxIndex = Math.max(seg.maxIndex, r.entries[r.entries.length - 1].index);
     }
@@ -141,6 +144,11 @@ export class SegmentWal {
     return this.segments.length;
   }
 
+  /** Bytes of log on disk, every segment together. */
+  sizeBytes(): number {
+    return this.segments.reduce((n, s) => n + s.bytes, 0);
+  }
+
   private async rotate(hardState: HardState | null): Promise<void> {
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const path = join(this.options.dir, segmentName(seq));
@@ -158,6 +166,6 @@ export class SegmentWal {
     await this.current?.close();
     this.current = next;
     this.currentBytes = bytes;
-    this.segments.push({ seq, path, maxIndex: 0 });
+    this.segments.push({ seq, path, maxIndex: 0, bytes });
   }
 }
