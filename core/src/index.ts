@@ -44,6 +44,8 @@ export * from './roles/role-runner';
 export * from './roles/assemble-role';
 export * from './roles/roles';
 export * from './roles/master/master-config';
+export * from './roles/master/cluster-health';
+export * from './roles/master/event-journal';
 export * from './roles/chunkserver/chunkserver-config';
 export * from './roles/chunkserver/chunkserver-runtime';
 export * from './roles/chunkserver/chunk-store-set';

@@ -151,5 +151,9 @@ describe('master namespace: chunks and goals', () => {
     loc.removeServer('a');
     expect(loc.holders(ids[0], 1)).to.deep.equal([]);
     expect(loc.classify(h.sm, 100).missing.map((x) => x.chunkId)).to.deep.equal([ids[0], ids[2], ids[3]]);
+    // The lists stop at the limit; the counts (what /status and the metrics report) do not.
+    const limited = loc.classify(h.sm, 1);
+    expect(limited.missing.map((x) => x.chunkId)).to.deep.equal([ids[0]]);
+    expect(limited.counts).to.deep.equal({ underGoal: 1, overGoal: 0, missing: 3 });
   });
 });

@@ -33,6 +33,16 @@ export interface ConsensusStatus {
   /** Index of the last entry in the local log. */
   lastIndex: number;
   members: ConsensusMember[];
+  /** On the leader: how far each other member's log matches, and whether it answered lately. Absent elsewhere. */
+  followers?: FollowerProgress[];
+}
+
+export interface FollowerProgress {
+  id: string;
+  /** Highest log index known to be on that member. */
+  matchIndex: number;
+  /** It answered the leader within the last election timeout or so. */
+  reachable: boolean;
 }
 
 export interface LeadershipEvent {

@@ -166,11 +166,22 @@ export class ChunkserverRegistry {
       this.options.logger.info('chunkserver is back', { server: s.id });
     }
     s.lastSeen = this.options.clock.monotonic();
+    if (req.dirs) this.noteDiskChanges(s.id, s.dirs, req.dirs);
     s.dirs = req.dirs ?? s.dirs;
     s.chunks = req.chunks;
     Object.assign(s, sumDirs(s.dirs));
     for (const lost of req.lostChunks ?? []) this.options.locations.removeReplica(s.id, lost.chunkId);
     return { commands: [] };
+  }
+
+  /** Logs a data directory that stopped (or started again) being usable: operators replace disks on this line. */
+  private noteDiskChanges(server: string, before: DirectoryStateMsg[], after: DirectoryStateMsg[]): void {
+    const was = new Map(before.map((d) => [d.dir, d.usable]));
+    for (const d of after) {
+      const usable = was.get(d.dir);
+      if (usable === true && !d.usable) this.options.logger.warn('chunkserver disk failed', { server, dir: d.dir, error: d.error || undefined });
+      if (usable === false && d.usable) this.options.logger.info('chunkserver disk usable again', { server, dir: d.dir });
+    }
   }
 
   private corrupt(req: ChunkserverToMasterCorrupt): object {

@@ -4,6 +4,8 @@ import type { IMetrics } from '../../contracts/metrics';
 import { ErrorCodes, MoosengError } from '../../errors';
 import { metricsRoute, parseFsPath, type HttpRoute } from '../../http/http-server';
 import type { ChunkserverRegistry } from './chunkserver-registry';
+import { assessHealth } from './cluster-health';
+import type { EventJournal } from './event-journal';
 import { wireAttr } from './client-api';
 import type { MetadataService } from './metadata-service';
 import type { Credentials } from './namespace/commands';
@@ -22,12 +24,31 @@ export interface MasterHttpApiOptions {
   registry: ChunkserverRegistry;
   repair: RepairLoop;
   metrics: IMetrics;
+  events: EventJournal;
+  /** Wall-clock now, epoch ms. */
+  now: () => number;
 }
 
-/** What /status reports; `mooseng cluster status` and the dashboard read the same. */
+/** What /status reports (docs/observability.md); `mooseng cluster status` and the dashboard read the same. */
 export function clusterStatus(o: MasterHttpApiOptions): object {
   const raft = o.consensus.status();
   const stats = o.metadata.state.statfs();
+  const isLeader = raft.role === 'leader';
+  const progress = new Map((raft.followers ?? []).map((f) => [f.id, f]));
+  const masters = raft.members.map((m) => ({
+    id: m.id,
+    address: m.address,
+    leader: m.id === raft.leaderId,
+    self: m.id === o.nodeId,
+    // Only the leader hears from every member; it answers for itself.
+    matchIndex: !isLeader ? null : m.id === o.nodeId ? raft.lastIndex : progress.get(m.id)?.matchIndex ?? null,
+    reachable: !isLeader ? null : m.id === o.nodeId ? true : progress.get(m.id)?.reachable ?? false,
+  }));
+  const chunkservers = chunkserverRows(o.registry);
+  const chunks = o.metadata.state.tree.chunkTable.size;
+  // Only the leader runs the repair scan: a follower's figures would be those of an old term, so it gives none.
+  const figures = o.repair.figures;
+  const fromLeader = <T>(v: T): T | null => (isLeader ? v : null);
   return {
     cluster: o.clusterId,
     node: o.nodeId,
@@ -36,23 +57,26 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     leader: raft.leaderId,
     commitIndex: raft.commitIndex,
     appliedIndex: raft.appliedIndex,
-    masters: raft.members,
-    chunkservers: chunkserverRows(o.registry),
+    generatedAt: o.now(),
+    health: assessHealth({ leader: raft.leaderId, masters, chunkservers, chunks, missingChunks: fromLeader(figures.missing), underGoalChunks: fromLeader(figures.underGoal) }),
+    masters,
+    chunkservers,
     files: stats.files,
     directories: stats.directories,
     inodes: stats.inodes,
     fileBytes: stats.fileBytes,
-    chunks: o.metadata.state.tree.chunkTable.size,
-    underGoalChunks: o.repair.figures.underGoal,
-    overGoalChunks: o.repair.figures.overGoal,
-    missingChunks: o.repair.figures.missing,
-    // Only the leader runs the repair scan; a follower's figures are those of its last term as leader, if any.
-    repairFiguresFrom: raft.role === 'leader' ? 'this master' : 'not the leader',
+    chunks,
+    underGoalChunks: fromLeader(figures.underGoal),
+    overGoalChunks: fromLeader(figures.overGoal),
+    missingChunks: fromLeader(figures.missing),
+    replicationQueue: fromLeader(figures.underGoal),
+    repairFiguresFrom: isLeader ? 'this master' : 'the leader only',
+    events: o.events.recent(),
   };
 }
 
 /** The chunkservers as /status and /api/v1/chunkservers report them. */
-function chunkserverRows(registry: ChunkserverRegistry): object[] {
+function chunkserverRows(registry: ChunkserverRegistry) {
   return registry.list().map((s) => ({
     id: s.id,
     address: s.address,

@@ -3,6 +3,7 @@
 // concurrent copies.
 import type { IClock, TimerHandle } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
+import type { Counter, IMetrics } from '../../contracts/metrics';
 import type { IPlacement } from '../../contracts/placement';
 import type { ChunkOperations } from './chunk-operations';
 import type { ChunkLocations, ChunkClassification } from './chunks/chunk-locations';
@@ -32,6 +33,7 @@ export class RepairLoop {
   private readonly inFlight = new Set<number>();
   private leaderSince: number | null = null;
   readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
+  private readonly copies: Counter;
 
   constructor(
     private readonly o: {
@@ -44,8 +46,11 @@ export class RepairLoop {
       logger: ILogger;
       /** Time for chunkservers to (re-)register after this master becomes leader, before it judges replicas. */
       graceMs: number;
+      metrics: IMetrics;
     },
-  ) {}
+  ) {
+    this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
+  }
 
   start(): void {
     this.schedule();
@@ -93,12 +98,19 @@ export class RepairLoop {
   }
 
   private record(c: ChunkClassification): void {
-    this.figures.underGoal = c.underGoal.length;
-    this.figures.overGoal = c.overGoal.length;
-    this.figures.missing = c.missing.length;
+    // Said once per change, not once per pass: the figure itself is in /status and the metrics.
+    if (c.counts.missing !== this.figures.missing) {
+      if (c.counts.missing > 0) this.o.logger.warn('chunks with no live replica', { count: c.counts.missing, first: c.missing[0]!.chunkId });
+      else this.o.logger.info('every chunk has a live replica again');
+    }
+    // Copies are too many to be events one by one; the start and the end of a re-replication are.
+    if (this.figures.underGoal === 0 && c.counts.underGoal > 0) this.o.logger.warn('chunks under their goal: copying', { count: c.counts.underGoal });
+    if (this.figures.underGoal > 0 && c.counts.underGoal === 0) this.o.logger.info('every chunk is back at its goal');
+    this.figures.underGoal = c.counts.underGoal;
+    this.figures.overGoal = c.counts.overGoal;
+    this.figures.missing = c.counts.missing;
     this.figures.copiesInFlight = this.inFlight.size;
     this.figures.lastPassAt = this.o.clock.now();
-    if (c.missing.length > 0) this.o.logger.warn('chunks with no live replica', { count: c.missing.length, first: c.missing[0]!.chunkId });
   }
 
   /** Freed chunks: delete every known replica, then retire them from the queue through consensus. */
@@ -144,7 +156,10 @@ export class RepairLoop {
       this.inFlight.add(h.chunkId);
       void this.o.ops
         .replicate(h.chunkId, h.version, source, target)
-        .then((ok) => ok && this.o.logger.info('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target }))
+        .then((ok) => {
+          this.copies.inc({ result: ok ? 'ok' : 'failed' });
+          if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target });
+        })
         .finally(() => this.inFlight.delete(h.chunkId));
     }
   }

@@ -56,6 +56,8 @@ export class RaftNode {
   members: Member[] = [];
 
   private readonly progress = new Map<string, Progress>();
+  /** Followers heard from in the previous check-quorum round (status only). */
+  private activeLastRound = new Set<string>();
   private readonly votes = new Map<string, boolean>();
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
@@ -289,6 +291,14 @@ export class RaftNode {
     return new Map([...this.progress].map(([id, pr]) => [id, pr.match]));
   }
 
+  /**
+   * Each follower's match index and whether the leader heard from it in the current or the last check-quorum round
+   * (recentActive is reset every round, so one round's flag alone would blink).
+   */
+  followerProgress(): Array<{ id: string; matchIndex: number; reachable: boolean }> {
+    return [...this.progress].map(([id, pr]) => ({ id, matchIndex: pr.match, reachable: pr.recentActive || this.activeLastRound.has(id) }));
+  }
+
   // ----- roles -----
 
   private tickLeader(): void {
@@ -309,13 +319,12 @@ export class RaftNode {
     }
     if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0;
-      if (this.config.checkQuorum) {
-        if (!this.quorumActive()) {
-          this.becomeFollower(this.term, null);
-          return;
-        }
-        for (const pr of this.progress.values()) pr.recentActive = false;
+      if (this.config.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, null);
+        return;
       }
+      this.activeLastRound = new Set([...this.progress].filter(([, pr]) => pr.recentActive).map(([id]) => id));
+      for (const pr of this.progress.values()) pr.recentActive = false;
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -380,6 +389,7 @@ export class RaftNode {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.progress.clear();
+    this.activeLastRound.clear();
     this.syncProgress();
     for (const pr of this.progress.values()) pr.recentActive = true;
     // Entries of earlier terms commit only through an entry of ours (5.4.2); the no-op also makes ReadIndex safe.

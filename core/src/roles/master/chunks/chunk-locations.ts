@@ -36,6 +36,8 @@ export interface ChunkClassification {
   overGoal: ChunkHealth[];
   /** No live current replica at all. */
   missing: ChunkHealth[];
+  /** How many chunks are in each class in all (the lists above stop at the limit). */
+  counts: { underGoal: number; overGoal: number; missing: number };
 }
 
 /**
@@ -137,16 +139,17 @@ export class ChunkLocations {
 
   /** One scan over the catalog: chunks below, above or without their goal of live current replicas. */
   classify(catalog: ChunkCatalog, limitPerKind: number): ChunkClassification {
-    const result: ChunkClassification = { underGoal: [], overGoal: [], missing: [] };
+    const result: ChunkClassification = { underGoal: [], overGoal: [], missing: [], counts: { underGoal: 0, overGoal: 0, missing: 0 } };
+    const { counts } = result;
     catalog.forEachChunk((chunkId, version, goal) => {
       const holders = this.holders(chunkId, version);
       const health = (): ChunkHealth => ({ chunkId, version, goal, holders });
       if (holders.length === 0) {
-        if (result.missing.length < limitPerKind) result.missing.push(health());
+        if (counts.missing++ < limitPerKind) result.missing.push(health());
       } else if (holders.length < goal) {
-        if (result.underGoal.length < limitPerKind) result.underGoal.push(health());
+        if (counts.underGoal++ < limitPerKind) result.underGoal.push(health());
       } else if (holders.length > goal) {
-        if (result.overGoal.length < limitPerKind) result.overGoal.push(health());
+        if (counts.overGoal++ < limitPerKind) result.overGoal.push(health());
       }
     });
     return result;
