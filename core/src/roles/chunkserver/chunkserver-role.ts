@@ -84,6 +84,8 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
       start: async () => {
         metrics = container.resolve<IMetrics>(IMetrics);
         crcErrors = metrics.counter({ name: 'mooseng_chunkserver_crc_errors_total', help: 'Corrupt chunks found (a block CRC or header mismatch), by who found them', labelNames: ['found_by'] });
+        // At 0 from the start: "no CRC error" is a reading, and increase() needs a series to start from.
+        for (const foundBy of ['read', 'scrub']) crcErrors.inc({ found_by: foundBy }, 0);
         const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
         const compressor = container.isRegistered(ICompressor, true) ? container.resolve<ICompressor>(ICompressor) : undefined;
         stores = await ChunkStoreSet.open(dataDirs, factory, compressor, logger.child({ component: 'stores' }));

@@ -50,6 +50,8 @@ export class RepairLoop {
     },
   ) {
     this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
+    // Both series exist from the start (at 0), so rates and alerts on them have something to read before the first copy.
+    for (const result of ['ok', 'failed']) this.copies.inc({ result }, 0);
   }
 
   start(): void {
