@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: libfuse2 for fuse-native, fuse3 for fusermount, a C++ toolchain for the O_DIRECT addon, and the
-# programs the end-to-end tests run on a mount.
+# programs the end-to-end tests run on a mount. With `--tests`, also what the observability tests drive: a real
+# Prometheus and a headless Chromium (not needed to run MooseNG, so the demo does not install them).
 SYSTEM_PACKAGES=(libfuse2 fuse3 build-essential python3 git rsync sqlite3 fio attr util-linux)
+if [[ "${1:-}" == "--tests" ]]; then SYSTEM_PACKAGES+=(prometheus chromium); fi
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,5 +3,5 @@
 # and ends with the plain line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+bash scripts/ensure-deps.sh --tests
 exec npx mocha --reporter ./scripts/counting-reporter.js "$@"

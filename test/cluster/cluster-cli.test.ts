@@ -26,9 +26,20 @@ describe('mooseng cluster (3 masters, 3 chunkservers × 4 disks, 3 clients)', fu
     expect(started.nodes.map((n) => n.role).sort()).to.deep.equal([...Array(3).fill('chunkserver'), ...Array(3).fill('client'), ...Array(3).fill('master')]);
     for (const n of started.nodes) expect(existsSync(join(dir, 'logs', `${n.id}.log`)), n.id).to.equal(true);
     const status = await runCli(['cluster', 'status', '--dir', dir, '--json']);
-    const rows = JSON.parse(status.stdout) as Array<{ node: { role: string }; running: boolean; health: Record<string, unknown> | null }>;
+    const { nodes: rows, status: fromMaster } = JSON.parse(status.stdout) as {
+      nodes: Array<{ node: { id: string; role: string }; running: boolean; health: Record<string, unknown> | null }>;
+      status: { leader: string; health: { state: string }; chunkservers: unknown[] } | null;
+    };
     expect(rows.every((r) => r.running && r.health)).to.equal(true);
-    expect(rows.filter((r) => r.node.role === 'master' && r.health!.role === 'leader')).to.have.length(1);
+    const leaders = rows.filter((r) => r.node.role === 'master' && r.health!.role === 'leader');
+    expect(leaders).to.have.length(1);
+    // The summary comes from the leader's /status, the document the web dashboard shows.
+    expect(fromMaster!.leader).to.equal(leaders[0].node.id);
+    expect(fromMaster!.chunkservers).to.have.length(3);
+    expect(fromMaster!.health.state).to.equal('healthy');
+    const text = await runCli(['cluster', 'status', '--dir', dir]);
+    expect(text.stdout).to.match(/^health: 100 healthy$/m);
+    expect(text.stdout).to.match(/chunkservers 3\/3 up/);
     const cs = rows.filter((r) => r.node.role === 'chunkserver');
     expect(cs.every((r) => (r.health!.dirs as unknown[]).length === 4)).to.equal(true);
     expect(readFileSync('/proc/mounts', 'utf8')).to.contain(join(dir, 'mnt', 'client1'));

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readState, writeState, type ClusterState } from './cluster-state';
+import { writePrometheusFiles } from './prometheus-targets';
 import { health, isRunning, startNode, stopProcess, waitHealthy } from './supervisor';
 import { buildTopology, nodeConfig, type NodeSpec, type TopologyOptions } from './topology';
 
@@ -29,6 +30,7 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     writeFileSync(node.configPath, nodeConfig(node, nodes, options));
   }
   writeState(options.dir, state);
+  writePrometheusFiles(options.dir, nodes, options.clusterId);
   const start = async (role: NodeSpec['role'], ready?: (h: { status: number; body: Record<string, unknown> }) => boolean): Promise<void> => {
     const group = state.nodes.filter((n) => n.role === role);
     for (const node of group) {
@@ -108,6 +110,24 @@ export async function clusterStatus(dir: string): Promise<Array<{ node: ClusterS
       return { node, running, health: running ? ((await health(node))?.body ?? null) : null };
     }),
   );
+}
+
+/**
+ * The cluster as the masters see it: GET /status of the leader (of any running master when none says it leads), the
+ * same document the web dashboard shows. Null when no master answers.
+ */
+export async function masterStatus(rows: Awaited<ReturnType<typeof clusterStatus>>): Promise<{ from: NodeSpec; status: Record<string, unknown> } | null> {
+  const masters = rows.filter((r) => r.node.role === 'master' && r.health);
+  masters.sort((a, b) => Number(b.health!.role === 'leader') - Number(a.health!.role === 'leader'));
+  for (const { node } of masters) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${node.httpPort}/status`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return { from: node, status: (await res.json()) as Record<string, unknown> };
+    } catch {
+      /* try the next master */
+    }
+  }
+  return null;
 }
 
 export function describePorts(node: NodeSpec): string {

@@ -1,8 +1,10 @@
 // `mooseng cluster up`: a whole cluster as processes on this host.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command';
 import { clusterUp } from '../../cluster/local-cluster';
+import { prometheusDir } from '../../cluster/prometheus-targets';
 
 export default class ClusterUp extends BaseCommand {
   static override description = 'Start a local cluster: masters (Raft), chunkservers with several disks, and FUSE clients, as processes';
@@ -33,6 +35,10 @@ export default class ClusterUp extends BaseCommand {
     const mounts = state.nodes.filter((n) => n.role === 'client').map((n) => n.mountPoint);
     this.log(`\ncluster running from ${dir}`);
     if (mounts.length > 0) this.log(`mounted at:\n${mounts.map((m) => `  ${m}`).join('\n')}`);
+    const master = state.nodes.find((n) => n.role === 'master');
+    if (master) this.log(`dashboard: http://127.0.0.1:${master.httpPort}/ (any master; metrics on every node's /metrics)`);
+    const prometheus = prometheusDir(dir);
+    if (existsSync(join(prometheus, 'prometheus.yml'))) this.log(`prometheus: prometheus --config.file=${join(prometheus, 'prometheus.yml')} --storage.tsdb.path=${join(prometheus, 'data')}`);
     this.log(`status: mooseng cluster status --dir ${dir}\nstop:   mooseng cluster down --dir ${dir}`);
   }
 }
