@@ -91,6 +91,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
+          sessionTimeoutMs: 15000,
         },
       };
       break;

@@ -1,7 +1,7 @@
 // MasterClient: the client side of ClientToMaster. Finds the leader among the masters, follows NOT_LEADER hints, and
 // retries a mutation with the same request id so that it is applied at most once across a leader change.
 import * as grpc from '@grpc/grpc-js';
-import type { IClock } from '../../contracts/clock';
+import type { IClock, TimerHandle } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import { ErrorCodes, isMoosengError, MoosengError } from '../../errors';
 import { fromGrpcError } from '../../protocol/grpc-errors';
@@ -44,6 +44,10 @@ export class MasterClient {
   private sessionIdValue = 0;
   private nextRequestId = 1;
   private closed = false;
+  /** The leader's session timeout (0 from a master that has none); keep-alives go at a quarter of it. */
+  private sessionTimeoutMs = 0;
+  private keepAliveTimer: TimerHandle | null = null;
+  private renewing: Promise<void> | null = null;
 
   constructor(private readonly options: MasterClientOptions) {
     if (options.masters.length === 0) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no master addresses given; set client.masters or --master host:port');
@@ -59,25 +63,38 @@ export class MasterClient {
     return this.leader;
   }
 
-  /** Opens a session with the leader. Fails with UNAVAILABLE naming every master tried when none answers. */
+  /**
+   * Opens a session with the leader and keeps it alive. Fails with UNAVAILABLE naming every master tried when none
+   * answers.
+   */
   async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
-    const reply = await this.invoke<{ sessionId: number; clusterId: string; rootIno: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
+    const reply = await this.invoke<{ sessionId: number; clusterId: string; rootIno: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
     this.sessionIdValue = reply.sessionId;
+    this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
+    this.scheduleKeepAlive();
     return reply;
   }
 
   /**
    * Calls one ClientToMaster RPC with a request header (session, a fresh request id, credentials). The same request
-   * id is reused on every retry, so the leader returns the first result of a mutation that did apply.
+   * id is reused on every retry, so the leader returns the first result of a mutation that did apply. A session the
+   * master expired is replaced by a new one and the call made once more.
    */
-  call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<T> {
-    const h = { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred };
-    return this.invoke<T>(method, { h, ...body }, options.signal);
+  async call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<T> {
+    const attempt = (): Promise<T> => this.invoke<T>(method, { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body }, options.signal);
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) throw err;
+      await this.renewSession();
+      return attempt();
+    }
   }
 
   /** Closes the session (the master releases files this client still held open) and the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.keepAliveTimer?.cancel();
     if (this.sessionIdValue !== 0) {
       await this.invoke('CloseSession', { sessionId: this.sessionIdValue }, undefined, 3_000).catch((err) =>
         this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
@@ -86,6 +103,37 @@ export class MasterClient {
     this.closed = true;
     for (const stub of this.stubs.values()) stub.close();
     this.stubs.clear();
+  }
+
+  private scheduleKeepAlive(): void {
+    this.keepAliveTimer?.cancel();
+    if (this.sessionTimeoutMs <= 0 || this.closed) return;
+    const interval = this.sessionTimeoutMs / 4;
+    this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
+      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue }, undefined, interval)
+        .catch(async (err: unknown) => {
+          if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
+          // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
+          else this.options.logger.debug('keep-alive failed; next one soon', { err: (err as Error).message });
+        })
+        .catch((err: unknown) => this.options.logger.warn('could not open a new session yet; next try soon', { err: (err as Error).message }))
+        .finally(() => this.scheduleKeepAlive());
+    });
+  }
+
+  /** Replaces an expired session (one at a time, however many calls found it expired). */
+  private renewSession(): Promise<void> {
+    this.renewing ??= (async () => {
+      const old = this.sessionIdValue;
+      const reply = await this.invoke<{ sessionId: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
+      this.sessionIdValue = reply.sessionId;
+      this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
+      this.options.logger.error('the masters expired this client\'s session (it was silent too long); opened a new one: files open here are no longer held open on the masters', {
+        expired: old,
+        session: reply.sessionId,
+      });
+    })().finally(() => (this.renewing = null));
+    return this.renewing;
   }
 
   private async invoke<T>(method: string, request: object, signal?: AbortSignal, budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS): Promise<T> {

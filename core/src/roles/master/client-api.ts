@@ -35,6 +35,9 @@ export interface ClientApiOptions {
   clusterId: string;
   logger: ILogger;
   metrics: IMetrics;
+  /** Told of every request that names a session: it is alive. */
+  onSessionSeen: (sessionId: number) => void;
+  sessionTimeoutMs: number;
 }
 
 /** The wire form of attributes. */
@@ -53,6 +56,7 @@ export class ClientApi {
     const h = (req: { h?: Header }): { origin: RequestOrigin; cred: Credentials } => {
       const head = req.h;
       if (!head?.cred) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'request header with credentials is required');
+      this.o.onSessionSeen(head.sessionId);
       return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred: { uid: head.cred.uid, gids: head.cred.gids } };
     };
     /** Decodes the request header once and hands its credentials and origin to the handler. */
@@ -70,7 +74,16 @@ export class ClientApi {
       OpenSession: async (req: { info: string; host: string }) => {
         const sessionId = 1 + this.o.random.int(2 ** 47);
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info: `${req.host} ${req.info}`.trim() });
-        return { sessionId, clusterId: this.o.clusterId, rootIno: 1 };
+        this.o.onSessionSeen(sessionId);
+        return { sessionId, clusterId: this.o.clusterId, rootIno: 1, sessionTimeoutMs: this.o.sessionTimeoutMs };
+      },
+      KeepAlive: async (req: { sessionId: number }) => {
+        // Answered by the leader only, so a client keeps the master that judges its session informed.
+        await m.read((s) => {
+          if (!s.sessions.get(req.sessionId)) throw new MoosengError(ErrorCodes.SESSION_EXPIRED, `session ${req.sessionId} does not exist (expired or closed); open a new one`);
+        });
+        this.o.onSessionSeen(req.sessionId);
+        return { sessionTimeoutMs: this.o.sessionTimeoutMs };
       },
       CloseSession: async (req: { sessionId: number }) => {
         await m.mutate({ sessionId: req.sessionId, requestId: 0 }, { op: 'closeSession' });

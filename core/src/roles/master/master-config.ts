@@ -18,6 +18,8 @@ export interface MasterSection {
   defaultGoal: number;
   /** A chunkserver silent this long is dead and its replicas are re-created elsewhere. */
   chunkserverTimeoutMs: number;
+  /** A client session the leader hears nothing from this long is closed: the files it held open are released. */
+  sessionTimeoutMs: number;
 }
 
 export const MASTER_SECTION_SCHEMA: JsonSchema = {
@@ -39,5 +41,11 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
     },
     defaultGoal: { type: 'integer', minimum: 1, maximum: 9, default: 2, description: 'Replicas per chunk for new files (inherited from the parent directory when set there)' },
     chunkserverTimeoutMs: { type: 'integer', minimum: 1000, default: 10000, description: 'A chunkserver silent this long is dead; its chunks are re-replicated' },
+    sessionTimeoutMs: {
+      type: 'integer',
+      minimum: 2000,
+      default: 300000,
+      description: 'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+    },
   },
 };

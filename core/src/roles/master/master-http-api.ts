@@ -66,6 +66,7 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     inodes: stats.inodes,
     fileBytes: stats.fileBytes,
     chunks,
+    sessions: o.metadata.state.sessions.size,
     underGoalChunks: fromLeader(figures.underGoal),
     overGoalChunks: fromLeader(figures.overGoal),
     missingChunks: fromLeader(figures.missing),

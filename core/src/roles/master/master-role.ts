@@ -1,6 +1,6 @@
 // The master role: namespace and chunk map on IConsensus. Steps: state machine → consensus (join the masters) →
-// control API (clients and chunkservers) → HTTP → repair loop. They stop in reverse: the repair loop first, the
-// consensus last, so nothing proposes into a stopped log.
+// control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
+// loops first, the consensus last, so nothing proposes into a stopped log.
 import { IClock } from '../../contracts/clock';
 import { IConsensus } from '../../contracts/consensus';
 import { IMetrics } from '../../contracts/metrics';
@@ -22,6 +22,7 @@ import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
 import { RepairLoop } from './repair-loop';
+import { SessionReaper } from './session-reaper';
 
 function masterSteps(context: RoleContext): RoleStep[] {
   const { config, container } = context;
@@ -47,6 +48,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let metadata: MetadataService;
   let registry: ChunkserverRegistry;
   let repair: RepairLoop;
+  let sessions: SessionReaper;
   let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
   let http: RoleHttpServer | null = null;
 
@@ -84,7 +86,20 @@ function masterSteps(context: RoleContext): RoleStep[] {
         });
         const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }));
         repair = new RepairLoop({ metadata, locations, registry, placement, ops, clock, metrics, logger: logger.child({ component: 'repair' }), graceMs: section.chunkserverTimeoutMs });
-        const clientApi = new ClientApi({ metadata, registry, locations, placement, chunkOps: ops, random, metrics, clusterId: config.node.clusterId, logger: logger.child({ component: 'client-api' }) });
+        sessions = new SessionReaper({ metadata, clock, logger: logger.child({ component: 'sessions' }), timeoutMs: section.sessionTimeoutMs });
+        const clientApi = new ClientApi({
+          metadata,
+          registry,
+          locations,
+          placement,
+          chunkOps: ops,
+          random,
+          metrics,
+          clusterId: config.node.clusterId,
+          logger: logger.child({ component: 'client-api' }),
+          onSessionSeen: (id) => sessions.seen(id),
+          sessionTimeoutMs: section.sessionTimeoutMs,
+        });
         const started = await startGrpcServer(section.host, section.port, [
           { definition: serviceOf('client.proto', 'mooseng.client.ClientToMaster').service, implementation: clientApi.service() },
           { definition: serviceOf('chunkserver.proto', 'mooseng.chunkserver.ChunkserverToMaster').service, implementation: registry.service() },
@@ -115,6 +130,11 @@ function masterSteps(context: RoleContext): RoleStep[] {
       name: 'repair',
       start: async () => repair.start(),
       stop: async () => repair?.stop(),
+    },
+    {
+      name: 'session-expiry',
+      start: async () => sessions.start(),
+      stop: async () => sessions?.stop(),
     },
   ];
 }

@@ -1,0 +1,80 @@
+// SessionReaper: on the leader, closes the sessions of clients that went silent (a crashed or cut-off mount), so
+// the files they held open are released: an unlinked file kept alive by a dead client is freed, its chunks deleted.
+// When a client was last heard of is soft state (every request and KeepAlive marks it); a master that has just
+// become leader gives every session a whole timeout to reach it before judging.
+import type { IClock, TimerHandle } from '../../contracts/clock';
+import type { ILogger } from '../../contracts/logger';
+import type { MetadataService } from './metadata-service';
+
+export interface SessionReaperOptions {
+  metadata: MetadataService;
+  clock: IClock;
+  logger: ILogger;
+  timeoutMs: number;
+}
+
+export class SessionReaper {
+  /** Session id → monotonic ms when a request of it last reached this master. */
+  private readonly lastSeen = new Map<number, number>();
+  private leaderSince: number | null = null;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+  private running = false;
+
+  constructor(private readonly o: SessionReaperOptions) {}
+
+  /** Marks a session as alive now (any request carrying its id, or a KeepAlive). */
+  seen(sessionId: number): void {
+    if (sessionId !== 0) this.lastSeen.set(sessionId, this.o.clock.monotonic());
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.o.clock.setTimer(Math.max(500, this.o.timeoutMs / 4), () => {
+      void this.pass()
+        .catch((err) => this.o.logger.warn('session expiry pass failed', { err: (err as Error).message }))
+        .finally(() => this.schedule());
+    });
+  }
+
+  /** Closes every session silent for longer than the timeout; also callable directly (tests). */
+  async pass(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const { metadata, clock, timeoutMs } = this.o;
+      if (!metadata.isLeader()) {
+        this.leaderSince = null;
+        return;
+      }
+      const now = clock.monotonic();
+      this.leaderSince ??= now;
+      await metadata.read(() => undefined); // judge the committed session table, as leader
+      for (const session of [...metadata.state.sessions.sessions.values()]) {
+        const heard = Math.max(this.lastSeen.get(session.id) ?? 0, this.leaderSince);
+        if (now - heard <= timeoutMs) continue;
+        await metadata.mutate({ sessionId: session.id, requestId: 0 }, { op: 'closeSession' });
+        this.lastSeen.delete(session.id);
+        this.o.logger.info('client session expired: the files it held open are released', {
+          session: session.id,
+          client: session.info,
+          openFiles: session.opens.size,
+          silentMs: Math.round(now - heard),
+        });
+      }
+      // Forget ids whose sessions are gone (closed by their clients or above).
+      for (const id of this.lastSeen.keys()) if (!metadata.state.sessions.sessions.has(id)) this.lastSeen.delete(id);
+    } finally {
+      this.running = false;
+    }
+  }
+}
