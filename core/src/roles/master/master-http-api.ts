@@ -1,10 +1,12 @@
-// The master's HTTP routes: /health, /status, /metrics and the /api/v1 REST API (file-system stat/create, chunkservers).
+// The master's HTTP routes: the web dashboard, /health, /status, /metrics and the /api/v1 REST API (file-system
+// stat/create, chunkservers).
 import type { IConsensus } from '../../contracts/consensus';
 import type { IMetrics } from '../../contracts/metrics';
 import { ErrorCodes, MoosengError } from '../../errors';
 import { metricsRoute, parseFsPath, type HttpRoute } from '../../http/http-server';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import { assessHealth } from './cluster-health';
+import { dashboardRoutes } from './dashboard-routes';
 import type { EventJournal } from './event-journal';
 import { wireAttr } from './client-api';
 import type { MetadataService } from './metadata-service';
@@ -139,5 +141,6 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
       },
     },
     metricsRoute(o.metrics),
+    ...dashboardRoutes(),
   ];
 }
