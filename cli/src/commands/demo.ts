@@ -79,7 +79,8 @@ export default class Demo extends BaseCommand {
       this.log(`   ls -l ${client1!.mountPoint}`);
       this.log(`   mooseng cluster status --dir ${dir}     (or: node cli/bin/run.js ...)`);
       this.log(`   mooseng cluster test --dir ${dir}       the full test strategy`);
-      this.log(`   curl http://127.0.0.1:${c.nodes('master')[0]!.httpPort}/status`);
+      this.log(`   open http://127.0.0.1:${c.nodes('master')[0]!.httpPort}/  the web dashboard (JSON: /status, metrics: /metrics)`);
+      this.log(`   prometheus --config.file=${join(dir, 'prometheus', 'prometheus.yml')} --storage.tsdb.path=${join(dir, 'prometheus', 'data')}`);
       this.log(`   Stop it with: mooseng cluster down --dir ${dir} --purge`);
     }
     if (failed > 0) this.error(`${failed} demo step(s) failed; node logs are in ${join(dir, 'logs')}`, { exit: 1 });
