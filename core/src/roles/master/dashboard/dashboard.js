@@ -103,7 +103,7 @@
     const state = str(h.state);
     const section = byTestId('health');
     section.dataset.state = state === 'healthy' || state === 'degraded' || state === 'critical' ? state : 'unknown';
-    setText('health-score', isNum(h.score) ? String(Math.round(h.score)) : NONE);
+    setText('health-score', isNum(h.score) ? String(Number.isInteger(h.score) ? h.score : h.score.toFixed(1)) : NONE);
     setText('health-state', state || (isObj(s.health) ? 'unknown' : 'not reported by this master'));
     const reasons = Array.isArray(h.reasons) ? h.reasons.filter((r) => typeof r === 'string') : [];
     byTestId('health-reasons').replaceChildren(...reasons.map((r) => el('li', { testid: 'health-reason' }, r)));
@@ -122,6 +122,8 @@
     setText('directories', count(s.directories));
     setText('chunks', count(s.chunks));
     setText('file-bytes', bytes(s.fileBytes));
+    setText('inodes', count(s.inodes));
+    setText('sessions', count(s.sessions));
   }
 
   function renderReplication(s) {
@@ -130,10 +132,11 @@
     setFigure('missing-chunks', s.missingChunks, (v) => (v > 0 ? 'bad' : null));
     setFigure('replication-queue', s.replicationQueue, () => null);
     const note = byTestId('repair-source');
-    // Only the leader scans for repairs; a follower's figures are old, and the page says so rather than mislead.
-    const fromFollower = s.repairFiguresFrom === 'not the leader';
+    // Only the leader classifies chunks; a follower sends no figures (an older one sent stale ones), and says so.
+    const fromFollower = str(s.repairFiguresFrom) !== null && s.repairFiguresFrom !== 'this master';
+    const leader = str(s.leader);
     note.hidden = !fromFollower;
-    note.textContent = fromFollower ? 'This master is not the leader: these figures are from its last term as leader, if any. The leader has current ones.' : '';
+    note.textContent = fromFollower ? `This master is not the leader and does not classify chunks: the leader's dashboard${leader ? ` (${leader})` : ''} has these figures.` : '';
   }
 
   function renderMasters(s) {
@@ -152,7 +155,7 @@
         el('td', { className: 'mono' }, str(m.address) || NONE),
         role,
         el('td', { className: 'num' }, count(m.matchIndex)),
-        el('td', { className: 'num' }, isNum(m.lastContactMs) ? `${duration(m.lastContactMs)} ago` : NONE),
+        contactCell(m),
       );
     });
     if (rows.length === 0) {
@@ -161,6 +164,15 @@
       rows.push(el('tr', null, cell));
     }
     byTestId('masters').replaceChildren(...rows);
+  }
+
+  /** Whether the leader hears from this master (`reachable`, and `lastContactMs` where a master sends it). */
+  function contactCell(m) {
+    const cell = el('td', { testid: 'master-contact' });
+    if (typeof m.reachable === 'boolean') cell.append(el('span', { className: m.reachable ? 'pill ok' : 'pill bad' }, m.reachable ? 'answering' : 'not answering'));
+    if (isNum(m.lastContactMs)) cell.append(cell.firstChild ? ' ' : '', `${duration(m.lastContactMs)} ago`);
+    if (!cell.firstChild) cell.textContent = NONE;
+    return cell;
   }
 
   function chunkserverCard(cs) {
