@@ -60,10 +60,13 @@ function masterSteps(context: RoleContext): RoleStep[] {
         consensus = container.resolve<IConsensus>(IConsensus);
         await consensus.start(state, { signal: context.signal });
         metadata = new MetadataService(consensus, state, clock);
+        let knewLeader = false;
         consensus.onLeadershipChange((e) => {
+          // An election before any leader was known is just start-up; one after is a leader lost.
           if (e.isSelf) logger.info('this master is now the leader', { term: e.term });
           else if (e.leaderId) logger.info('leader changed', { term: e.term, leader: e.leaderId });
-          else if (e.term > 0) logger.warn('no leader: election under way', { term: e.term });
+          else if (knewLeader) logger.warn('leader lost: election under way', { term: e.term });
+          knewLeader ||= e.leaderId !== null;
           // A new leader wants the exact replica map: every chunkserver's next heartbeat is refused, so it registers
           // again with its full chunk list (what the old leader did to replicas never reached this master's map).
           if (e.isSelf) registry?.requireReregistration();
