@@ -175,25 +175,44 @@
     return cell;
   }
 
+  /**
+   * The capacity bar: chunk data, then whatever else fills the same disks (data directories often share a file
+   * system with other things), so the bar shows how full the disks are, which is what limits new chunks.
+   */
+  function capacityBar(total, used, free) {
+    const share = (v) => Math.min(1, Math.max(0, v / total));
+    const chunkShare = total && used !== null ? share(used) : null;
+    const otherShare = total && used !== null && free !== null ? Math.min(1 - chunkShare, share(total - free - used)) : 0;
+    const chunkPart = el('div', { className: 'chunk-data' });
+    const otherPart = el('div', { className: 'other-data' });
+    const bar = el('div', { className: 'capacity', testid: 'capacity' }, chunkPart, otherPart);
+    if (chunkShare === null) {
+      bar.title = 'capacity not reported';
+      return { bar, full: null };
+    }
+    const full = chunkShare + otherShare;
+    // Set through the CSSOM: the page's CSP forbids inline style attributes, not this.
+    chunkPart.style.width = `${(chunkShare * 100).toFixed(2)}%`;
+    otherPart.style.width = `${(otherShare * 100).toFixed(2)}%`;
+    bar.title = `${bytes(used)} chunk data, ${bytes(total * otherShare)} other data, ${bytes(free)} free`;
+    if (full >= 0.95) bar.classList.add('bad');
+    else if (full >= 0.85) bar.classList.add('warn');
+    return { bar, full };
+  }
+
   function chunkserverCard(cs) {
     const id = idOf(cs.id);
     const alive = cs.alive !== false;
     const labels = isObj(cs.labels) ? Object.entries(cs.labels) : [];
     const total = isNum(cs.totalBytes) ? cs.totalBytes : null;
     const used = isNum(cs.usedBytes) ? cs.usedBytes : null;
-    const fraction = total && used !== null ? Math.min(1, Math.max(0, used / total)) : null;
-
-    const bar = el('div', { className: 'capacity', title: fraction === null ? 'capacity not reported' : `${(fraction * 100).toFixed(1)}% used` }, el('div'));
-    if (fraction !== null) {
-      // Set through the CSSOM: the page's CSP forbids inline style attributes, not this.
-      bar.firstChild.style.width = `${(fraction * 100).toFixed(1)}%`;
-      if (fraction >= 0.95) bar.classList.add('bad');
-      else if (fraction >= 0.85) bar.classList.add('warn');
-    }
+    const free = isNum(cs.freeBytes) ? cs.freeBytes : null;
+    const { bar, full } = capacityBar(total, used, free);
 
     const dirs = Array.isArray(cs.dirs) ? cs.dirs.filter(isObj) : [];
     const failed = dirs.filter((d) => d.usable === false);
-    const dirText = dirs.length === 0 ? null : `${dirs.length} ${dirs.length === 1 ? 'disk' : 'disks'}${failed.length ? `, ${failed.length} failed` : ''}`;
+    const dirText = dirs.length === 0 ? '' : `${dirs.length} ${dirs.length === 1 ? 'disk' : 'disks'}${failed.length ? `, ${failed.length} failed` : ''}`;
+    const usage = [full !== null ? `${Math.round(full * 100)}% full` : null, free !== null ? `${bytes(free)} free` : null].filter(Boolean).join(', ') || NONE;
 
     return el(
       'div',
@@ -206,14 +225,9 @@
       ),
       el('div', { className: 'address mono' }, str(cs.address) || NONE),
       labels.length ? el('div', { className: 'labels' }, ...labels.map(([k, v]) => el('span', { className: 'pill' }, `${k}=${String(v)}`))) : null,
+      el('div', { className: 'server-figures' }, el('span', { testid: 'chunkserver-stored' }, `${bytes(used)} in ${count(cs.chunks)} chunks`), el('span', null, `${bytes(total)} total`)),
       bar,
-      el(
-        'div',
-        { className: 'server-figures' },
-        el('span', { testid: 'chunkserver-usage' }, `${bytes(used)} of ${bytes(total)}${fraction !== null ? ` (${Math.round(fraction * 100)}%)` : ''}`),
-        el('span', null, `${count(cs.chunks)} chunks`),
-      ),
-      dirText ? el('div', { className: 'server-figures' }, el('span', null, dirText), el('span', null, `${bytes(cs.freeBytes)} free`)) : null,
+      el('div', { className: 'server-figures' }, el('span', { testid: 'chunkserver-usage' }, usage), el('span', null, dirText)),
       failed.length
         ? el('ul', { className: 'failed-dirs', testid: 'failed-dirs' }, ...failed.map((d) => el('li', null, `${str(d.dir) || '?'}${str(d.error) ? `: ${d.error}` : ''}`)))
         : null,
