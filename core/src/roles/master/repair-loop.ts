@@ -1,7 +1,7 @@
 // RepairLoop: on the leader only, brings every chunk back to its goal: copies under-goal chunks, drops replicas over
 // the goal, deletes stale and freed replicas, carries out queued truncations. Bounded in work per pass and in
 // concurrent copies.
-import type { IClock, TimerHandle } from '../../contracts/clock';
+import type { IClock } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import type { Counter, IMetrics } from '../../contracts/metrics';
 import type { IPlacement } from '../../contracts/placement';
@@ -9,6 +9,7 @@ import type { ChunkOperations } from './chunk-operations';
 import type { ChunkLocations, ChunkClassification } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService } from './metadata-service';
+import { PeriodicPass } from './periodic-pass';
 
 /** Pause between passes. */
 export const REPAIR_INTERVAL_MS = 1_000;
@@ -27,9 +28,8 @@ export interface RepairFigures {
 }
 
 export class RepairLoop {
-  private timer: TimerHandle | null = null;
+  private readonly loop: PeriodicPass;
   private running = false;
-  private stopped = false;
   private readonly inFlight = new Set<number>();
   private leaderSince: number | null = null;
   readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
@@ -52,24 +52,15 @@ export class RepairLoop {
     this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
     // Both series exist from the start (at 0), so rates and alerts on them have something to read before the first copy.
     for (const result of ['ok', 'failed']) this.copies.inc({ result }, 0);
+    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: REPAIR_INTERVAL_MS, what: 'repair pass', pass: () => this.pass() });
   }
 
   start(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.o.clock.setTimer(REPAIR_INTERVAL_MS, () => {
-      void this.pass()
-        .catch((err) => this.o.logger.warn('repair pass failed', { err: (err as Error).message }))
-        .finally(() => this.schedule());
-    });
+    this.loop.stop();
   }
 
   /** One pass; also callable directly (tests, admin). */

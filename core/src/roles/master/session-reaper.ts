@@ -2,9 +2,10 @@
 // the files they held open are released: an unlinked file kept alive by a dead client is freed, its chunks deleted.
 // When a client was last heard of is soft state (every request and KeepAlive marks it); a master that has just
 // become leader gives every session a whole timeout to reach it before judging.
-import type { IClock, TimerHandle } from '../../contracts/clock';
+import type { IClock } from '../../contracts/clock';
 import type { ILogger } from '../../contracts/logger';
 import type { MetadataService } from './metadata-service';
+import { PeriodicPass } from './periodic-pass';
 
 export interface SessionReaperOptions {
   metadata: MetadataService;
@@ -17,11 +18,12 @@ export class SessionReaper {
   /** Session id → monotonic ms when a request of it last reached this master. */
   private readonly lastSeen = new Map<number, number>();
   private leaderSince: number | null = null;
-  private timer: TimerHandle | null = null;
-  private stopped = false;
   private running = false;
+  private readonly loop: PeriodicPass;
 
-  constructor(private readonly o: SessionReaperOptions) {}
+  constructor(private readonly o: SessionReaperOptions) {
+    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: Math.max(500, o.timeoutMs / 4), what: 'session expiry pass', pass: () => this.pass() });
+  }
 
   /** Marks a session as alive now (any request carrying its id, or a KeepAlive). */
   seen(sessionId: number): void {
@@ -29,21 +31,11 @@ export class SessionReaper {
   }
 
   start(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.timer?.cancel();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.o.clock.setTimer(Math.max(500, this.o.timeoutMs / 4), () => {
-      void this.pass()
-        .catch((err) => this.o.logger.warn('session expiry pass failed', { err: (err as Error).message }))
-        .finally(() => this.schedule());
-    });
+    this.loop.stop();
   }
 
   /** Closes every session silent for longer than the timeout; also callable directly (tests). */
