@@ -10,7 +10,9 @@ import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 const ROOT: CallerCredentials = { uid: 0, gids: [0] };
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 4);
+const secondsFlag = process.argv.indexOf('--seconds');
+const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 4;
+if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
 
 async function measure(masters: string[], concurrency: number, op: 'create' | 'getattr' | 'mkdir', dirIno: number): Promise<{ opsPerSec: number; p50ms: number; p99ms: number }> {
   const clients = await Promise.all(
@@ -37,6 +39,7 @@ async function measure(masters: string[], concurrency: number, op: 'create' | 'g
     }),
   );
   await Promise.all(clients.map((c) => c.close()));
+  if (latencies.length === 0) throw new Error(`no ${op} call completed within ${seconds} s (${concurrency} callers); see the masters' logs`);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(2));
   return { opsPerSec: Math.round(latencies.length / seconds), p50ms: q(0.5), p99ms: q(0.99) };

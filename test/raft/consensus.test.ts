@@ -65,6 +65,7 @@ function make(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string
     segmentBytes: 64 * 1024,
     maxBatchBytes: 64 * 1024,
     fsync: true,
+    leaseReads: true,
     clock: new SystemClock(),
     random: new SystemRandom(),
     logger: silentLogger,

@@ -1,5 +1,6 @@
-// Raft core: single-server membership changes and linearizable reads through ReadIndex.
+// Raft core: single-server membership changes and linearizable reads through ReadIndex and leader leases.
 import { expect } from 'chai';
+import { leaseTicks } from '@mooseng/plugin-replication-raft';
 import { MemoryCluster, member } from './support/memory-cluster';
 
 describe('raft core: membership', () => {
@@ -95,5 +96,65 @@ describe('raft core: ReadIndex', () => {
     c.node('n1').readIndex(9);
     c.stabilize();
     expect(c.readStates.get('n1')).to.deep.equal([{ requestId: 9, index: 1 }]);
+  });
+});
+
+describe('raft core: lease reads', () => {
+  /** A read asked of `id` now; true if it was answered without any message reaching another node. */
+  const answeredAlone = (c: MemoryCluster, id: string, requestId: number): boolean => {
+    try {
+      c.node(id).readIndex(requestId);
+    } catch {
+      return false; // not the leader any more
+    }
+    c.stabilize();
+    return c.readStates.get(id)!.some((r) => r.requestId === requestId);
+  };
+
+  it('answers at once, with no heartbeat round, while a quorum acknowledged a recent heartbeat', () => {
+    const c = new MemoryCluster(['n1', 'n2', 'n3'], { leaseReads: true });
+    c.elect('n1');
+    c.tick('n1'); // a heartbeat, acknowledged by both followers
+    c.isolate('n1'); // no message gets through from here on: an answer can only come from the lease
+    expect(answeredAlone(c, 'n1', 5)).to.equal(true);
+    expect(c.readStates.get('n1')).to.deep.equal([{ requestId: 5, index: 1 }]);
+  });
+
+  it('without lease reads, the same read waits for a quorum', () => {
+    const c = new MemoryCluster(['n1', 'n2', 'n3'], { leaseReads: false });
+    c.elect('n1');
+    c.tick('n1');
+    c.isolate('n1');
+    expect(answeredAlone(c, 'n1', 5)).to.equal(false);
+  });
+
+  it('never answers from the lease once another leader can exist: the lease ends before the followers stop ignoring candidates', () => {
+    const c = new MemoryCluster(['n1', 'n2', 'n3'], { leaseReads: true });
+    c.elect('n1');
+    c.tick('n1');
+    c.isolate('n1');
+    const answered: number[] = [];
+    let otherLeaderAt: number | null = null;
+    for (let t = 1; t <= 60 && otherLeaderAt === null; t++) {
+      c.tickAll();
+      if (c.leaders().some((id) => id !== 'n1')) otherLeaderAt = t;
+      if (answeredAlone(c, 'n1', 100 + t)) answered.push(t);
+    }
+    expect(answered.length, 'the lease served some reads').to.be.greaterThan(0);
+    expect(otherLeaderAt, 'the others elected a leader').to.not.equal(null);
+    expect(Math.max(...answered)).to.be.below(otherLeaderAt!);
+    expect(answered.length).to.be.at.most(leaseTicks(10));
+  });
+
+  it('stops reading from the lease while it hands leadership over', () => {
+    const c = new MemoryCluster(['n1', 'n2', 'n3'], { leaseReads: true });
+    c.elect('n1');
+    c.tick('n1');
+    c.dropTypes.add('timeout-now'); // keep the transfer pending
+    c.node('n1').transferLeadership('n2');
+    c.stabilize();
+    c.isolate('n1');
+    expect(c.node('n1').role).to.equal('leader');
+    expect(answeredAlone(c, 'n1', 9)).to.equal(false);
   });
 });

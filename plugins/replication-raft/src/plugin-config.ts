@@ -11,6 +11,7 @@ export interface RaftPluginConfig {
   segmentBytes: number;
   maxBatchBytes: number;
   fsync: boolean;
+  leaseReads: boolean;
 }
 
 /**
@@ -30,6 +31,11 @@ export const RAFT_CONFIG_SCHEMA: JsonSchema = {
     segmentBytes: { type: 'integer', minimum: 4096, default: 64 * 1024 * 1024, description: 'Size at which a new log segment file is started, in bytes' },
     maxBatchBytes: { type: 'integer', minimum: 1024, default: 1024 * 1024, description: 'Largest batch of entries in one append message, in bytes' },
     fsync: { type: 'boolean', default: true, description: 'fsync the log before acknowledging; turn off only for throwaway test clusters' },
+    leaseReads: {
+      type: 'boolean',
+      default: true,
+      description: 'Serve reads on the leader from its lease (a quorum heard from within 80% of the election timeout) instead of a round of heartbeats; assumes the masters\' clocks run at the same rate',
+    },
   },
 };
 
@@ -71,6 +77,7 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     segmentBytes: c.segmentBytes,
     maxBatchBytes: c.maxBatchBytes,
     fsync: c.fsync,
+    leaseReads: c.leaseReads,
     clock: ctx.clock,
     random: ctx.random,
     logger: ctx.logger,

@@ -52,6 +52,8 @@ export interface RaftConsensusOptions {
   segmentBytes: number;
   maxBatchBytes: number;
   fsync: boolean;
+  /** Serve reads on the leader from its lease instead of a heartbeat round (RaftConfig.leaseReads). */
+  leaseReads: boolean;
   clock: IClock;
   random: IRandom;
   logger: ILogger;
@@ -77,6 +79,8 @@ export class RaftConsensus implements IConsensus {
   private readonly wal: SegmentWal;
   private transport: GrpcTransport | null = null;
   private ticker: TimerHandle | null = null;
+  /** Monotonic ms up to which ticks have been given to the core. */
+  private tickedUpTo = 0;
   private running = false;
   private stopped = false;
   /** Inputs that arrived while a Ready was being handled; run, in order, once it is advanced. */
@@ -152,6 +156,7 @@ export class RaftConsensus implements IConsensus {
       maxInflightMessages: MAX_INFLIGHT_APPENDS,
       preVote: true,
       checkQuorum: true,
+      leaseReads: o.leaseReads,
     };
     this.raft = new RaftNode(config, o.random, state);
     this.transport = new GrpcTransport({
@@ -325,6 +330,7 @@ export class RaftConsensus implements IConsensus {
       while (this.running) {
         const inbox = this.inbox;
         this.inbox = [];
+        this.catchUpTicks();
         for (const fn of inbox) fn();
         const raft = this.raft!;
         if (raft.hasReady()) {
@@ -474,9 +480,25 @@ export class RaftConsensus implements IConsensus {
   private scheduleTick(): void {
     if (!this.running) return;
     this.ticker = this.options.clock.setTimer(this.options.tickIntervalMs, () => {
-      this.input(() => this.raft!.tick());
+      this.input(() => undefined); // the loop catches up the ticks
       this.scheduleTick();
     });
+  }
+
+  /**
+   * Gives the core one tick per tick interval of monotonic time since the last, however late the timer fired: a
+   * process that was paused (GC, a stalled disk, SIGSTOP) learns how much time passed before it handles anything
+   * else, so a leader cannot serve a read from a lease that ran out while it was stopped, and a leader cut off
+   * that long steps down first. Bounded, so a very long pause costs a few election timeouts of ticks, no more.
+   */
+  private catchUpTicks(): void {
+    const now = this.options.clock.monotonic();
+    const interval = this.options.tickIntervalMs;
+    if (this.tickedUpTo === 0) this.tickedUpTo = now;
+    const due = Math.floor((now - this.tickedUpTo) / interval);
+    if (due <= 0) return;
+    this.tickedUpTo += due * interval;
+    for (let i = Math.min(due, 4 * this.options.electionTicks); i > 0; i--) this.raft!.tick();
   }
 
   // ----- helpers -----

@@ -80,6 +80,8 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
     }
   };
 
+  // Half the worlds read through leader leases (ticks drift ±10% per tick below), half through heartbeat rounds.
+  const leaseReads = rng.next() < 0.5;
   for (const id of NODE_POOL) {
     const config: RaftConfig = {
       id,
@@ -89,6 +91,7 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
       maxInflightMessages: 4,
       preVote: true,
       checkQuorum: true,
+      leaseReads,
     };
     const node: SimNode = new SimNode(id, bootstrap, config, new SeededRandom(rng.int(2 ** 31)), {
       now: () => now,

@@ -15,6 +15,7 @@ import {
 export interface ClusterOptions {
   preVote?: boolean;
   checkQuorum?: boolean;
+  leaseReads?: boolean;
   electionTicks?: number;
   /** Per-node persisted log and hard state to start from. */
   initial?: Record<string, { entries?: Entry[]; hardState?: HardState }>;
@@ -53,6 +54,7 @@ export class MemoryCluster {
       maxInflightMessages: 8,
       preVote: this.options.preVote ?? true,
       checkQuorum: this.options.checkQuorum ?? true,
+      leaseReads: this.options.leaseReads ?? false,
     };
     const init = this.options.initial?.[id];
     const node = new RaftNode(config, new SeededRandom(id.charCodeAt(id.length - 1)), {

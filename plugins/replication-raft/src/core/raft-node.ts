@@ -6,6 +6,7 @@ import { Progress } from './progress';
 import { majorityValue, quorumSize } from './quorum';
 import { RaftLog } from './raft-log';
 import {
+  leaseTicks,
   message,
   type Entry,
   type EntryType,
@@ -58,6 +59,10 @@ export class RaftNode {
   private readonly progress = new Map<string, Progress>();
   /** Followers heard from in the previous check-quorum round (status only). */
   private activeLastRound = new Set<string>();
+  /** Ticks counted while leader (lease arithmetic); the tick each heartbeat sequence went out; the lease's end. */
+  private leaderTicks = 0;
+  private readonly heartbeatSentAt = new Map<number, number>();
+  private leaseUntilTick = 0;
   private readonly votes = new Map<string, boolean>();
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
@@ -140,7 +145,16 @@ export class RaftNode {
       this.waitingReads.push(requestId);
       return;
     }
+    if (this.holdsLease()) {
+      this.readStates.push({ requestId, index: this.log.committed });
+      return;
+    }
     this.startRead(requestId);
+  }
+
+  /** Lease reads are on, no transfer is under way (it makes voters ignore our lease), and the lease has not run out. */
+  private holdsLease(): boolean {
+    return this.config.leaseReads === true && this.config.checkQuorum && this.leadTransferee === null && this.leaderTicks < this.leaseUntilTick;
   }
 
   /** Hands leadership to `target` (sends TimeoutNow once its log is current). */
@@ -302,6 +316,7 @@ export class RaftNode {
   // ----- roles -----
 
   private tickLeader(): void {
+    this.leaderTicks++;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     for (const [id, pr] of this.progress) {
@@ -328,6 +343,8 @@ export class RaftNode {
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
+      // With lease reads each heartbeat carries a new sequence, so its acknowledgements renew the lease.
+      if (this.config.leaseReads) this.readSeq++;
       this.broadcastHeartbeat();
     }
   }
@@ -390,6 +407,8 @@ export class RaftNode {
     this.heartbeatElapsed = 0;
     this.progress.clear();
     this.activeLastRound.clear();
+    this.heartbeatSentAt.clear();
+    this.leaseUntilTick = 0;
     this.syncProgress();
     for (const pr of this.progress.values()) pr.recentActive = true;
     // Entries of earlier terms commit only through an entry of ours (5.4.2); the no-op also makes ReadIndex safe.
@@ -640,6 +659,7 @@ export class RaftNode {
   }
 
   private broadcastHeartbeat(): void {
+    if (!this.heartbeatSentAt.has(this.readSeq)) this.heartbeatSentAt.set(this.readSeq, this.leaderTicks);
     for (const [id, pr] of this.progress) {
       this.send(
         message({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed), context: this.readSeq }),
@@ -698,8 +718,12 @@ export class RaftNode {
   }
 
   private releaseReads(): void {
-    if (this.pendingReads.length === 0) return;
     const acked = majorityValue(this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : this.progress.get(m.id)?.readAck ?? 0)));
+    // A quorum has seen heartbeat `acked`: nobody else can lead until an election timeout after it went out.
+    const sentAt = acked > 0 ? this.heartbeatSentAt.get(acked) : undefined;
+    if (sentAt !== undefined) this.leaseUntilTick = Math.max(this.leaseUntilTick, sentAt + leaseTicks(this.config.electionTicks));
+    for (const seq of this.heartbeatSentAt.keys()) if (seq <= acked) this.heartbeatSentAt.delete(seq);
+    if (this.pendingReads.length === 0) return;
     while (this.pendingReads.length > 0 && this.pendingReads[0].seq <= acked) {
       const r = this.pendingReads.shift()!;
       this.readStates.push({ requestId: r.requestId, index: r.index });
