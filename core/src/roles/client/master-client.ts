@@ -44,6 +44,7 @@ export class MasterClient {
   private sessionIdValue = 0;
   private nextRequestId = 1;
   private closed = false;
+  private closing = false;
   /** The leader's session timeout (0 from a master that has none); keep-alives go at a quarter of it. */
   private sessionTimeoutMs = 0;
   private keepAliveTimer: TimerHandle | null = null;
@@ -94,6 +95,7 @@ export class MasterClient {
   /** Closes the session (the master releases files this client still held open) and the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true; // a keep-alive in flight does not schedule another
     this.keepAliveTimer?.cancel();
     if (this.sessionIdValue !== 0) {
       await this.invoke('CloseSession', { sessionId: this.sessionIdValue }, undefined, 3_000).catch((err) =>
@@ -107,7 +109,7 @@ export class MasterClient {
 
   private scheduleKeepAlive(): void {
     this.keepAliveTimer?.cancel();
-    if (this.sessionTimeoutMs <= 0 || this.closed) return;
+    if (this.sessionTimeoutMs <= 0 || this.closing) return;
     const interval = this.sessionTimeoutMs / 4;
     this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
       void this.invoke('KeepAlive', { sessionId: this.sessionIdValue }, undefined, interval)
