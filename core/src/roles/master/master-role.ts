@@ -28,7 +28,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
   const { config, container } = context;
   const section = config.master as MasterSection;
   const clock = container.resolve<IClock>(IClock);
-  // What the master logs at info and above is also its recent-events list on /status and the dashboard.
+  // What the master logs at info and above is also its recent-events list on /status and the dashboard (start-up
+  // lines about ports go to context.logger, the log alone: they are not news to an operator looking at the page).
   const events = new EventJournal(() => clock.now());
   const logger = journalingLogger(context.logger, events);
   const random = container.resolve<IRandom>(IRandom);
@@ -108,7 +109,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           { definition: serviceOf('chunkserver.proto', 'mooseng.chunkserver.ChunkserverToMaster').service, implementation: registry.service() },
         ]);
         grpcServer = started.server;
-        logger.info('control API listening', { port: started.port });
+        context.logger.info('control API listening', { port: started.port });
       },
       stop: async () => {
         if (grpcServer) await stopGrpcServer(grpcServer);
@@ -125,7 +126,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger,
           routes: masterHttpRoutes({ nodeId: config.node.id, clusterId: config.node.clusterId, consensus, metadata, registry, repair, metrics, events, now: () => clock.now() }),
         });
-        logger.info('HTTP listening', { port: await http.start() });
+        context.logger.info('HTTP listening', { port: await http.start() });
       },
       stop: async () => http?.stop(),
     },
