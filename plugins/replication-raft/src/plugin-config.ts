@@ -3,6 +3,7 @@ import { ErrorCodes, MoosengError, type JsonSchema, type MasterSection, type Plu
 import type { ConsensusMember } from '@mooseng/core';
 import { RaftConsensus, type RaftConsensusOptions } from './raft-consensus';
 
+/** The replication-raft config section, as RAFT_CONFIG_SCHEMA below describes each setting. */
 export interface RaftPluginConfig {
   tickIntervalMs: number;
   electionTicks: number;

@@ -28,6 +28,7 @@ import { readSnapshotFile, writeSnapshotFile } from './storage/snapshot-file';
 import { replayWal } from './storage/wal-replay';
 import type { WalRecord } from './storage/wal-records';
 import { GrpcTransport } from './transport/grpc-transport';
+import type { RaftPluginConfig } from './plugin-config';
 
 /** Bytes of entries in one append message. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -36,7 +37,8 @@ export const MAX_INFLIGHT_APPENDS = 64;
 /** Proposals and reads waiting for the event loop at once; beyond this they fail fast with UNAVAILABLE. */
 export const MAX_PENDING_REQUESTS = 100_000;
 
-export interface RaftConsensusOptions {
+/** The plugin's settings (replication-raft section, see plugin-config.ts) and what the host supplies. */
+export interface RaftConsensusOptions extends RaftPluginConfig {
   nodeId: string;
   clusterId: string;
   /** Bootstrap membership (this node included), used when no snapshot says otherwise. */
@@ -45,15 +47,6 @@ export interface RaftConsensusOptions {
   raftPort: number;
   /** Directory of the log segments and the snapshot. */
   dir: string;
-  tickIntervalMs: number;
-  electionTicks: number;
-  heartbeatTicks: number;
-  snapshotThresholdEntries: number;
-  segmentBytes: number;
-  maxBatchBytes: number;
-  fsync: boolean;
-  /** Serve reads on the leader from its lease instead of a heartbeat round (RaftConfig.leaseReads). */
-  leaseReads: boolean;
   clock: IClock;
   random: IRandom;
   logger: ILogger;

@@ -5,7 +5,7 @@ import { BaseCommand } from '../../base-command';
 import { clusterStatus, describePorts, masterStatus } from '../../cluster/local-cluster';
 
 export default class ClusterStatus extends BaseCommand {
-  static override description = 'Show every node of a local cluster: role, pid, ports, health, Raft role and term, chunks and space';
+  static override description = 'Show every node of a local cluster (role, pid, ports, health, Raft role and term, chunks and space), then the leader\'s /status summary (health, chunks, space) and the dashboard address';
   static override flags = {
     dir: Flags.string({ char: 'd', description: 'The cluster directory (default: <data dir>/cluster)' }),
     json: Flags.boolean({ description: 'Print JSON' }),

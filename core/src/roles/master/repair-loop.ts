@@ -29,7 +29,6 @@ export interface RepairFigures {
 
 export class RepairLoop {
   private readonly loop: PeriodicPass;
-  private running = false;
   private readonly inFlight = new Set<number>();
   private leaderSince: number | null = null;
   readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
@@ -63,31 +62,25 @@ export class RepairLoop {
     this.loop.stop();
   }
 
-  /** One pass; also callable directly (tests, admin). */
-  async pass(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      this.o.registry.expire();
-      if (!this.o.metadata.isLeader()) {
-        this.leaderSince = null;
-        return;
-      }
-      this.leaderSince ??= this.o.clock.monotonic();
-      // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
-      await this.o.metadata.read(() => undefined);
-      const state = this.o.metadata.state;
-      const classes = this.o.locations.classify(state, REPAIR_BATCH);
-      this.record(classes);
-      await this.retireDeletions();
-      await this.carryOutTruncations();
-      if (this.o.clock.monotonic() - this.leaderSince < this.o.graceMs) return; // chunkservers may still be registering
-      await this.deleteStale();
-      await this.dropOverGoal(classes);
-      this.copyUnderGoal(classes);
-    } finally {
-      this.running = false;
+  /** One pass (PeriodicPass runs them one at a time). */
+  private async pass(): Promise<void> {
+    this.o.registry.expire();
+    if (!this.o.metadata.isLeader()) {
+      this.leaderSince = null;
+      return;
     }
+    this.leaderSince ??= this.o.clock.monotonic();
+    // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
+    await this.o.metadata.read(() => undefined);
+    const state = this.o.metadata.state;
+    const classes = this.o.locations.classify(state, REPAIR_BATCH);
+    this.record(classes);
+    await this.retireDeletions();
+    await this.carryOutTruncations();
+    if (this.o.clock.monotonic() - this.leaderSince < this.o.graceMs) return; // chunkservers may still be registering
+    await this.deleteStale();
+    await this.dropOverGoal(classes);
+    this.copyUnderGoal(classes);
   }
 
   private record(c: ChunkClassification): void {

@@ -18,7 +18,6 @@ export class SessionReaper {
   /** Session id → monotonic ms when a request of it last reached this master. */
   private readonly lastSeen = new Map<number, number>();
   private leaderSince: number | null = null;
-  private running = false;
   private readonly loop: PeriodicPass;
 
   constructor(private readonly o: SessionReaperOptions) {
@@ -38,35 +37,29 @@ export class SessionReaper {
     this.loop.stop();
   }
 
-  /** Closes every session silent for longer than the timeout; also callable directly (tests). */
-  async pass(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      const { metadata, clock, timeoutMs } = this.o;
-      if (!metadata.isLeader()) {
-        this.leaderSince = null;
-        return;
-      }
-      const now = clock.monotonic();
-      this.leaderSince ??= now;
-      await metadata.read(() => undefined); // judge the committed session table, as leader
-      for (const session of [...metadata.state.sessions.sessions.values()]) {
-        const heard = Math.max(this.lastSeen.get(session.id) ?? 0, this.leaderSince);
-        if (now - heard <= timeoutMs) continue;
-        await metadata.mutate({ sessionId: session.id, requestId: 0 }, { op: 'closeSession' });
-        this.lastSeen.delete(session.id);
-        this.o.logger.info('client session expired: the files it held open are released', {
-          session: session.id,
-          client: session.info,
-          openFiles: session.opens.size,
-          silentMs: Math.round(now - heard),
-        });
-      }
-      // Forget ids whose sessions are gone (closed by their clients or above).
-      for (const id of this.lastSeen.keys()) if (!metadata.state.sessions.sessions.has(id)) this.lastSeen.delete(id);
-    } finally {
-      this.running = false;
+  /** Closes every session silent for longer than the timeout (PeriodicPass runs passes one at a time). */
+  private async pass(): Promise<void> {
+    const { metadata, clock, timeoutMs } = this.o;
+    if (!metadata.isLeader()) {
+      this.leaderSince = null;
+      return;
     }
+    const now = clock.monotonic();
+    this.leaderSince ??= now;
+    await metadata.read(() => undefined); // judge the committed session table, as leader
+    for (const session of [...metadata.state.sessions.sessions.values()]) {
+      const heard = Math.max(this.lastSeen.get(session.id) ?? 0, this.leaderSince);
+      if (now - heard <= timeoutMs) continue;
+      await metadata.mutate({ sessionId: session.id, requestId: 0 }, { op: 'closeSession' });
+      this.lastSeen.delete(session.id);
+      this.o.logger.info('client session expired: the files it held open are released', {
+        session: session.id,
+        client: session.info,
+        openFiles: session.opens.size,
+        silentMs: Math.round(now - heard),
+      });
+    }
+    // Forget ids whose sessions are gone (closed by their clients or above).
+    for (const id of this.lastSeen.keys()) if (!metadata.state.sessions.sessions.has(id)) this.lastSeen.delete(id);
   }
 }
