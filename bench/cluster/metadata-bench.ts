@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MasterClient, silentLogger, SystemClock, type CallerCredentials } from '@mooseng/core';
+import { MasterClient, type CallerCredentials } from '@mooseng/client';
+import { silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 
 const ROOT: CallerCredentials = { uid: 0, gids: [0] };

@@ -1,6 +1,6 @@
 // Benchmark of the master state machine: apply() operations per second, heap per inode at 1 M files, snapshot cost.
 // Run with `npm run bench:master` (node --expose-gc); the last line printed is one JSON object with every figure.
-import { encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/core';
+import { encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/master';
 
 /** Files created for the heap measurement. */
 const FILES = Number(process.env.MOOSENG_BENCH_FILES ?? 1_000_000);

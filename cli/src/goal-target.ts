@@ -1,6 +1,7 @@
 // Resolves the PATH argument of admin commands: a path on a MooseNG mount, or a file-system path with --master.
 import { hostname } from 'node:os';
-import { MasterClient, silentLogger, SystemClock } from '@mooseng/core';
+import { MasterClient } from '@mooseng/client';
+import { silentLogger, SystemClock } from '@mooseng/core';
 import { locateOnMount } from './mount-table';
 
 export interface AdminTarget {

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { assembleRole, loadConfig, stopOnSignals, type ProcessConfig, type RoleName } from '@mooseng/core';
 import { BaseCommand } from './base-command';
 import { buildRegistry } from './plugin-host';
+import { ROLES } from './roles';
 
 /** Flags every role command takes. */
 export const roleFlags = {
@@ -14,8 +15,8 @@ export abstract class RoleCommand extends BaseCommand {
   /** Loads and validates the config for `role`, then assembles and starts it; resolves once it has stopped. */
   protected async runRole(role: RoleName, flags: { config?: string; set?: string[] }, extraOverrides: string[] = []): Promise<void> {
     const registry = buildRegistry(this.config);
-    const config: ProcessConfig = loadConfig({ file: flags.config, role, overrides: [...(flags.set ?? []), ...extraOverrides] }, registry);
-    const instance = assembleRole({ config, registry });
+    const config: ProcessConfig = loadConfig({ file: flags.config, role, overrides: [...(flags.set ?? []), ...extraOverrides] }, registry, ROLES);
+    const instance = assembleRole({ config, registry, roles: ROLES });
     const stopped = stopOnSignals(instance);
     await instance.start();
     const summary = [...instance.chosen].map(([kind, c]) => `${kind}=${c.id}`).join(' ');

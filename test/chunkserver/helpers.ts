@@ -3,25 +3,17 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { expect } from 'chai';
-import {
-  ChunkserverRuntime,
-  PluginRegistry,
-  StreamLogger,
-  assembleRole,
-  loadConfig,
-  isMoosengError,
-  silentLogger,
-  type ErrorCode,
-  type ILogger,
-  type LoadedPlugin,
-  type PluginManifest,
-  type RoleInstance,
-} from '@mooseng/core';
+import { ChunkserverRuntime } from '@mooseng/chunkserver';
+import { PluginRegistry, StreamLogger, assembleRole, loadConfig, isMoosengError, silentLogger, type ErrorCode, type ILogger, type LoadedPlugin, type PluginManifest, type RoleInstance } from '@mooseng/core';
+import { chunkserverRole } from '@mooseng/chunkserver';
 import { manifest as fsManifest } from '@mooseng/plugin-storage-fs';
 import { manifest as directioManifest } from '@mooseng/plugin-storage-directio';
 import { manifest as lz4Manifest } from '@mooseng/plugin-compression-lz4';
 import { manifest as prometheusManifest } from '@mooseng/plugin-metrics-prometheus';
 import { freePort, makeTempDir } from '../support';
+
+/** The one role these tests run. */
+const ROLES = { chunkserver: chunkserverRole };
 
 function loaded(name: string, manifest: PluginManifest): LoadedPlugin {
   return { name, version: '0.1.0', root: `/virtual/${name}`, manifest };
@@ -99,8 +91,9 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
       }),
     },
     registry,
+    ROLES,
   );
-  const role = assembleRole({ config, registry, logger: testLogger() });
+  const role = assembleRole({ config, registry, roles: ROLES, logger: testLogger() });
   await role.start();
   const runtime = role.resolve<ChunkserverRuntime>(ChunkserverRuntime);
   return {

@@ -1,19 +1,7 @@
 // The scrubber walks every chunk at the configured rate and reports each corrupt one once.
 import { expect } from 'chai';
-import {
-  BLOCK_SIZE_BYTES,
-  ChunkStoreSet,
-  ErrorCodes,
-  MoosengError,
-  NoopMetrics,
-  SCRUB_PASS_PAUSE_MS,
-  Scrubber,
-  chunkFilePath,
-  silentLogger,
-  slotOffset,
-  type ChunkRef,
-  type IClock,
-} from '@mooseng/core';
+import { ChunkStoreSet, SCRUB_PASS_PAUSE_MS, Scrubber } from '@mooseng/chunkserver';
+import { BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, NoopMetrics, chunkFilePath, silentLogger, slotOffset, type ChunkRef, type IClock } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { flipByte, randomBytes } from './helpers';

@@ -2,7 +2,8 @@
 // restart of every process, repair after a chunkserver dies, and the HTTP API.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { CHUNK_SIZE_BYTES, FileIo, isMoosengError, silentLogger, type MasterClient, type WireAttr, type WireReadChunk } from '@mooseng/core';
+import { FileIo, type MasterClient, type WireAttr, type WireReadChunk } from '@mooseng/client';
+import { CHUNK_SIZE_BYTES, isMoosengError, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkConfig, isMoosengError, loadConfig, PluginRegistry, type ConfigSources } from '@mooseng/core';
+import { ROLES } from 'mooseng';
 import { cleanupTempDirs, makeTempDir } from '../support';
 import { baselinePlugins, fakePlugin, taggedContribution } from './fixtures';
 
@@ -21,14 +22,14 @@ const registry = PluginRegistry.build([
 ]);
 
 function problems(sources: ConfigSources): Array<{ path: string; message: string }> {
-  return checkConfig({ env: {}, ...sources }, registry).problems;
+  return checkConfig({ env: {}, ...sources }, registry, ROLES).problems;
 }
 
 describe('config loading', () => {
   after(cleanupTempDirs);
 
   it('fills every default when given no file at all', () => {
-    const config = loadConfig({ role: 'chunkserver', env: {} }, registry);
+    const config = loadConfig({ role: 'chunkserver', env: {} }, registry, ROLES);
     expect(config.role).to.equal('chunkserver');
     expect(config.chunkserver).to.include({ port: 9420, httpPort: 9425 });
     expect(config.plugins).to.deep.include({ 'chunk-store': 'storage-fs', compressor: 'none' });
@@ -95,7 +96,7 @@ describe('config loading', () => {
     const file = join(dir, 'cs.yaml');
     writeFileSync(file, 'role: chunkserver\nchunkserver:\n  port: 1111\n  httpPort: 2222\n  heartbeatIntervalMs: 3333\n');
     const env = { MOOSENG_LISTEN_PORT: '4444', MOOSENG_METRICS_PORT: '5555' };
-    const config = loadConfig({ file, env, overrides: ['chunkserver.port=6666'] }, registry);
+    const config = loadConfig({ file, env, overrides: ['chunkserver.port=6666'] }, registry, ROLES);
     const section = config.chunkserver as Record<string, unknown>;
     expect(section.port).to.equal(6666); // flag
     expect(section.httpPort).to.equal(5555); // env over file
@@ -107,7 +108,7 @@ describe('config loading', () => {
     const dir = makeTempDir();
     const file = join(dir, 'cs.yaml');
     writeFileSync(file, 'role: chunkserver\nnode:\n  dataDir: state\n');
-    const config = loadConfig({ file, env: { MOOSENG_DATA_DIRS: 'd1, /abs/d2', MOOSENG_MASTER_ADDRS: 'a:1,b:2' } }, registry);
+    const config = loadConfig({ file, env: { MOOSENG_DATA_DIRS: 'd1, /abs/d2', MOOSENG_MASTER_ADDRS: 'a:1,b:2' } }, registry, ROLES);
     const section = config.chunkserver as { dataDirs: string[]; masters: string[] };
     expect(section.dataDirs).to.deep.equal([join(dir, 'd1'), '/abs/d2']);
     expect(section.masters).to.deep.equal(['a:1', 'b:2']);
@@ -116,12 +117,12 @@ describe('config loading', () => {
 
   it('throws CONFIG_INVALID with every problem in details, and CONFIG_NOT_FOUND for a missing file', () => {
     try {
-      loadConfig({ role: 'master', text: 'master:\n  port: 0\n  peers: [bad]\n', env: {} }, registry);
+      loadConfig({ role: 'master', text: 'master:\n  port: 0\n  peers: [bad]\n', env: {} }, registry, ROLES);
       expect.fail('should have thrown');
     } catch (err) {
       expect(isMoosengError(err, 'CONFIG_INVALID')).to.equal(true);
       expect((err as { details: { problems: unknown[] } }).details.problems).to.have.length(2);
     }
-    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry)).to.throw(/does not exist/).with.property('code', 'CONFIG_NOT_FOUND');
+    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry, ROLES)).to.throw(/does not exist/).with.property('code', 'CONFIG_NOT_FOUND');
   });
 });

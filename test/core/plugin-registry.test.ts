@@ -1,6 +1,7 @@
 // The plugin host checks every plugin before anything is built, and names the plugin in every refusal.
 import { expect } from 'chai';
 import { checkConfig, isApiCompatible, isMoosengError, PluginRegistry } from '@mooseng/core';
+import { ROLES } from 'mooseng';
 import { baselinePlugins, fakePlugin, taggedContribution } from './fixtures';
 
 function refusal(build: () => unknown): { code: string; message: string } {
@@ -64,7 +65,7 @@ describe('plugin registry', () => {
       ...baselinePlugins(),
       fakePlugin('plugin-needy', [taggedContribution('chunk-store', 'needs-compressor', ['chunkserver'], { requires: [{ kind: 'compressor' }] })]),
     ]);
-    const { problems } = checkConfig({ role: 'chunkserver', text: 'plugins:\n  chunk-store: needs-compressor\n', env: {} }, registry);
+    const { problems } = checkConfig({ role: 'chunkserver', text: 'plugins:\n  chunk-store: needs-compressor\n', env: {} }, registry, ROLES);
     expect(problems).to.have.length(1);
     expect(problems[0].path).to.equal('plugins.compressor');
     expect(problems[0].message).to.contain('plugin-needy').and.contain('requires a compressor');

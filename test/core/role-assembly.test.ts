@@ -7,11 +7,12 @@ import {
   IMetrics,
   loadConfig,
   PluginRegistry,
-  ROLES,
   silentLogger,
   type RoleDefinition,
   type RoleStep,
+  type RoleTable,
 } from '@mooseng/core';
+import { ROLES } from 'mooseng';
 import { baselinePlugins, fakePlugin, taggedContribution } from './fixtures';
 
 const disposed: string[] = [];
@@ -34,13 +35,18 @@ function recordingDefinition(log: string[], failAt?: string): RoleDefinition {
     },
     stop: async () => void log.push(`stop ${name}`),
   });
-  return { ...ROLES.chunkserver, steps: () => ['storage', 'network', 'join'].map(step) };
+  return { ...ROLES.chunkserver!, steps: () => ['storage', 'network', 'join'].map(step) };
+}
+
+/** A role table whose chunkserver is `definition`: assembly takes the roles a program knows as an argument. */
+function chunkserverOnly(definition: RoleDefinition): RoleTable {
+  return { chunkserver: definition };
 }
 
 describe('role assembly', () => {
   it('builds the contribution the config names and hands it its validated section', async () => {
-    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  compressor: squeeze\n', env: {} }, registry);
-    const role = assembleRole({ config, registry, logger: silentLogger, definition: { ...ROLES.chunkserver, steps: () => [] } });
+    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  compressor: squeeze\n', env: {} }, registry, ROLES);
+    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
     await role.start();
     const compressor = role.resolve<{ builtFrom: string; config: { level: number } }>(ICompressor);
     expect(compressor.builtFrom).to.equal('squeeze');
@@ -50,8 +56,8 @@ describe('role assembly', () => {
   });
 
   it('leaves an optional slot empty for "none" and keeps the no-op metrics', async () => {
-    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  metrics: none\n', env: {} }, registry);
-    const role = assembleRole({ config, registry, logger: silentLogger, definition: { ...ROLES.chunkserver, steps: () => [] } });
+    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  metrics: none\n', env: {} }, registry, ROLES);
+    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
     await role.start();
     expect(role.chosen.has('compressor')).to.equal(false);
     expect(() => role.resolve(ICompressor)).to.throw();
@@ -62,8 +68,8 @@ describe('role assembly', () => {
   it('starts steps in table order and stops them in reverse, disposing plugins last', async () => {
     const log: string[] = [];
     disposed.length = 0;
-    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  compressor: squash\n', env: {} }, registry);
-    const role = assembleRole({ config, registry, logger: silentLogger, definition: recordingDefinition(log) });
+    const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  compressor: squash\n', env: {} }, registry, ROLES);
+    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly(recordingDefinition(log)) });
     expect(role.stepNames).to.deep.equal(['plugins', 'storage', 'network', 'join']);
     await role.start();
     expect(role.state).to.equal('running');
@@ -76,8 +82,8 @@ describe('role assembly', () => {
 
   it('stops the steps already started, in reverse, when a later step fails', async () => {
     const log: string[] = [];
-    const config = loadConfig({ role: 'chunkserver', env: {} }, registry);
-    const role = assembleRole({ config, registry, logger: silentLogger, definition: recordingDefinition(log, 'join') });
+    const config = loadConfig({ role: 'chunkserver', env: {} }, registry, ROLES);
+    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly(recordingDefinition(log, 'join')) });
     let failure: Error | undefined;
     await role.start().catch((err: Error) => (failure = err));
     expect(failure?.message).to.equal('join refused to start');
@@ -86,11 +92,11 @@ describe('role assembly', () => {
   });
 
   it('gives each role instance its own child container', async () => {
-    const a = loadConfig({ role: 'chunkserver', text: 'node: { id: cs-a }\nplugins: { compressor: squash }\n', env: {} }, registry);
-    const b = loadConfig({ role: 'chunkserver', text: 'node: { id: cs-b }\nplugins: { compressor: squeeze }\n', env: {} }, registry);
-    const empty = { ...ROLES.chunkserver, steps: () => [] };
-    const ra = assembleRole({ config: a, registry, logger: silentLogger, definition: empty });
-    const rb = assembleRole({ config: b, registry, logger: silentLogger, definition: empty });
+    const a = loadConfig({ role: 'chunkserver', text: 'node: { id: cs-a }\nplugins: { compressor: squash }\n', env: {} }, registry, ROLES);
+    const b = loadConfig({ role: 'chunkserver', text: 'node: { id: cs-b }\nplugins: { compressor: squeeze }\n', env: {} }, registry, ROLES);
+    const empty = { ...ROLES.chunkserver!, steps: () => [] };
+    const ra = assembleRole({ config: a, registry, logger: silentLogger, roles: chunkserverOnly(empty) });
+    const rb = assembleRole({ config: b, registry, logger: silentLogger, roles: chunkserverOnly(empty) });
     await Promise.all([ra.start(), rb.start()]);
     expect(ra.resolve<{ builtFrom: string; node: string }>(ICompressor)).to.include({ builtFrom: 'squash', node: 'cs-a' });
     expect(rb.resolve<{ builtFrom: string; node: string }>(ICompressor)).to.include({ builtFrom: 'squeeze', node: 'cs-b' });
@@ -109,8 +115,8 @@ describe('role assembly', () => {
         }),
       ]),
     ]);
-    const config = loadConfig({ role: 'chunkserver', text: 'plugins: { compressor: explodes }\n', env: {} }, broken);
-    const role = assembleRole({ config, registry: broken, logger: silentLogger, definition: { ...ROLES.chunkserver, steps: () => [] } });
+    const config = loadConfig({ role: 'chunkserver', text: 'plugins: { compressor: explodes }\n', env: {} }, broken, ROLES);
+    const role = assembleRole({ config, registry: broken, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
     const err = await role.start().then(() => null, (e: Error) => e);
     expect(err?.message).to.contain('plugin-broken').and.contain('explodes').and.contain('no dictionary');
   });

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Config } from '@oclif/core';
-import { checkConfig, ENV_BINDINGS, type PluginRegistry, type RoleName } from '@mooseng/core';
+import { checkConfig, COMMON_ENV_BINDINGS, type PluginRegistry, type RoleName } from '@mooseng/core';
+import { ROLES } from 'mooseng';
 import { buildRegistry } from 'mooseng/dist/plugin-host';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support';
@@ -12,7 +13,7 @@ import { REPO_ROOT } from '../support';
 /** DESIGN.md section 1. */
 const PORTS = { master: [9421, 9422, 9423], chunkserver: [9420, 9425], client: [9427] } as const;
 const ROLE_OF: Record<string, RoleName> = { master: 'master', chunkserver: 'chunkserver', mount: 'client' };
-const KNOWN_ENV = new Set([...ENV_BINDINGS.map((b) => b.variable), 'MOOSENG_DATA_DIR', 'MOOSENG_CONFIG_DIR', 'MOOSENG_CACHE_DIR']);
+const KNOWN_ENV = new Set([...COMMON_ENV_BINDINGS.map((b) => b.variable), ...Object.values(ROLES).flatMap((r) => r!.environment.map((b) => b.variable)), 'MOOSENG_DATA_DIR', 'MOOSENG_CONFIG_DIR', 'MOOSENG_CACHE_DIR']);
 
 interface Invocation {
   where: string;
@@ -57,7 +58,7 @@ describe('deployment files', () => {
     if (role) {
       if (role === 'client' && positional > 0) overrides.push('client.mountPoint=/mnt/mooseng');
       const env = Object.fromEntries(Object.entries(inv.env).map(([k, v]) => [k, v.replace(/\$\(POD_NAME\)/g, 'pod-0')]));
-      const { problems } = checkConfig({ role, env, overrides }, registry);
+      const { problems } = checkConfig({ role, env, overrides }, registry, ROLES);
       expect(problems, `${inv.where}: ${JSON.stringify(problems)}`).to.deep.equal([]);
     }
   }

@@ -1,6 +1,7 @@
 // What /status says of the cluster as a whole: the health score and its reasons, and the recent-events journal.
 import { expect } from 'chai';
-import { assessHealth, EventJournal, journalingLogger, MAX_EVENTS, silentLogger, type HealthInput } from '@mooseng/core';
+import { silentLogger } from '@mooseng/core';
+import { assessHealth, EventJournal, journalingLogger, MAX_EVENTS, type HealthInput } from '@mooseng/master';
 
 const masters = (reachable: Array<boolean | null>) => reachable.map((r, i) => ({ id: `m${i + 1}`, reachable: r }));
 const servers = (alive: boolean[], failedDir?: string) =>

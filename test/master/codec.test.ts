@@ -1,6 +1,6 @@
 // The command and result codecs: every op round-trips, versions are checked, bad input is a PROTOCOL_ERROR.
 import { expect } from 'chai';
-import { BinaryReader, BinaryWriter, decodeCommand, decodeResult, encodeCommand, encodeResult, unwrapResult, type Command, type CommandResult } from '@mooseng/core';
+import { BinaryReader, BinaryWriter, decodeCommand, decodeResult, encodeCommand, encodeResult, unwrapResult, type Command, type CommandResult } from '@mooseng/master';
 
 const cred = { uid: 1000, gids: [1000, 27, 4_000_000_000] };
 const header = { sessionId: 2 ** 52 + 7, requestId: 123456789, now: -5 };

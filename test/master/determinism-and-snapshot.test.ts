@@ -1,6 +1,6 @@
 // Determinism: the same commands give byte-identical state and results on two masters, across a snapshot/restore.
 import { expect } from 'chai';
-import { decodeCommand, decodeResult, encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/core';
+import { decodeCommand, decodeResult, encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/master';
 import { ALICE, BOB, ROOT } from './harness';
 import { checkInvariants } from './invariants';
 

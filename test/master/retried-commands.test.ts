@@ -1,6 +1,6 @@
 // Idempotent retries: a (session, request id) applied once returns the same result bytes instead of applying twice.
 import { expect } from 'chai';
-import { encodeCommand, RECENT_RESULTS_PER_SESSION, decodeResult } from '@mooseng/core';
+import { encodeCommand, RECENT_RESULTS_PER_SESSION, decodeResult } from '@mooseng/master';
 import { Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: retried commands', () => {

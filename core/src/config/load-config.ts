@@ -7,9 +7,8 @@ import { parseDocument } from 'yaml';
 import { ErrorCodes, MoosengError } from '../errors';
 import { CONTRIBUTION_KINDS, ROLE_NAMES, type ContributionKind, type RoleName } from '../plugins/manifest';
 import type { PluginRegistry } from '../plugins/registry';
-import type { RoleDefinition } from '../roles/role-definition';
-import { ROLES } from '../roles/roles';
-import { ENV_BINDINGS } from './environment';
+import { roleNamesOf, type RoleDefinition, type RoleTable } from '../role-kit/role-definition';
+import { COMMON_ENV_BINDINGS } from './environment';
 import type { JsonSchema } from './json-schema';
 import { LOG_SECTION_SCHEMA, NODE_SECTION_SCHEMA, type ProcessConfig } from './process-config';
 
@@ -39,8 +38,8 @@ const SOURCE_SECTIONS = ['role', 'node', 'log', 'plugins'];
  * Loads, merges and validates a process config. Throws CONFIG_INVALID listing every problem (not just the first),
  * each with its path, what was expected and where the bad value came from; CONFIG_NOT_FOUND if the file is missing.
  */
-export function loadConfig(sources: ConfigSources, registry: PluginRegistry): ProcessConfig {
-  const { config, problems } = checkConfig(sources, registry);
+export function loadConfig(sources: ConfigSources, registry: PluginRegistry, roles: RoleTable): ProcessConfig {
+  const { config, problems } = checkConfig(sources, registry, roles);
   if (problems.length > 0 || !config) {
     const where = sources.file ? ` in ${sources.file}` : '';
     throw new MoosengError(
@@ -54,7 +53,11 @@ export function loadConfig(sources: ConfigSources, registry: PluginRegistry): Pr
 }
 
 /** Like loadConfig, but returns the problems instead of throwing (for `mooseng config validate`). */
-export function checkConfig(sources: ConfigSources, registry: PluginRegistry): { config?: ProcessConfig; problems: ConfigProblem[] } {
+export function checkConfig(
+  sources: ConfigSources,
+  registry: PluginRegistry,
+  roles: RoleTable,
+): { config?: ProcessConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const origin = new Map<string, string>(); // dotted path -> where its value came from, when not the file
 
@@ -85,12 +88,14 @@ export function checkConfig(sources: ConfigSources, registry: PluginRegistry): {
   // 2. The role.
   const fileRole = raw.role;
   const role = sources.role ?? (fileRole as RoleName | undefined);
+  const known = roleNamesOf(roles).join(', ');
   if (role === undefined) {
-    problems.push({ path: 'role', message: `missing; expected one of ${ROLE_NAMES.join(', ')}` });
+    problems.push({ path: 'role', message: `missing; expected one of ${known}` });
     return { problems };
   }
-  if (!ROLE_NAMES.includes(role)) {
-    problems.push({ path: 'role', message: `is ${JSON.stringify(role)}; expected one of ${ROLE_NAMES.join(', ')}` });
+  const definition = roles[role];
+  if (definition === undefined) {
+    problems.push({ path: 'role', message: `is ${JSON.stringify(role)}; expected one of ${known}` });
     return { problems };
   }
   if (fileRole !== undefined && fileRole !== role) {
@@ -98,16 +103,14 @@ export function checkConfig(sources: ConfigSources, registry: PluginRegistry): {
     return { problems };
   }
   raw.role = role;
-  const definition = ROLES[role];
 
   // 3. Environment, then flags (highest precedence).
   const env = sources.env ?? process.env;
-  for (const binding of ENV_BINDINGS) {
-    const path = binding.paths[role];
+  for (const binding of [...COMMON_ENV_BINDINGS, ...definition.environment]) {
     const value = env[binding.variable];
-    if (path === undefined || value === undefined || value === '') continue;
-    setPath(raw, path, binding.list ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
-    origin.set(path, `${binding.variable}=${value}`);
+    if (value === undefined || value === '') continue;
+    setPath(raw, binding.path, binding.list ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+    origin.set(binding.path, `${binding.variable}=${value}`);
   }
   for (const assignment of sources.overrides ?? []) {
     const eq = assignment.indexOf('=');

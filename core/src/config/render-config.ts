@@ -1,7 +1,7 @@
 // `mooseng config init`: a config for one role with every option at its default, each explained by a comment.
 import { stringify } from 'yaml';
 import type { PluginRegistry } from '../plugins/registry';
-import type { RoleDefinition } from '../roles/role-definition';
+import type { RoleDefinition } from '../role-kit/role-definition';
 import type { JsonSchema } from './json-schema';
 import { LOG_SECTION_SCHEMA, NODE_SECTION_SCHEMA } from './process-config';
 

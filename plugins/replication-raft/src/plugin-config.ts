@@ -1,5 +1,5 @@
 // The replication-raft config section (schema with defaults) and how it and the master section become options.
-import { ErrorCodes, MoosengError, type JsonSchema, type MasterSection, type PluginContext } from '@mooseng/core';
+import { ErrorCodes, MoosengError, type JsonSchema, type PluginContext } from '@mooseng/core';
 import type { ConsensusMember } from '@mooseng/core';
 import { RaftConsensus, type RaftConsensusOptions } from './raft-consensus';
 
@@ -55,9 +55,17 @@ export function parsePeers(peers: readonly string[], selfId: string, selfAddress
   return members;
 }
 
+/** The master-section settings this plugin reads (a plugin imports core only, so it names them itself). */
+interface MasterPeerSettings {
+  host?: string;
+  raftPort?: number;
+  advertiseHost?: string;
+  peers?: string[];
+}
+
 /** Builds RaftConsensus options from the plugin context: membership and ports from the master section. */
 export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): RaftConsensusOptions {
-  const master = (ctx.processConfig as { master?: Partial<MasterSection> }).master ?? {};
+  const master = (ctx.processConfig as { master?: MasterPeerSettings }).master ?? {};
   const raftPort = master.raftPort ?? 9422;
   const advertiseHost = master.advertiseHost ?? '127.0.0.1';
   const c = ctx.config;

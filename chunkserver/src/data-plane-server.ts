@@ -1,0 +1,315 @@
+// DataPlaneServer: the chunkserver's framed binary port: serves chunk requests, forwards writes along the chain,
+// and copies chunks from other chunkservers for repair.
+import { CHUNK_SIZE_BYTES, type ChunkRef, type ChunkReply, type ChunkRequest, type Counter, type DataPlaneClient, decodeRequest, encodeFrameHeader, encodeReply, ErrorCodes, FrameDecoder, FramePool, type Histogram, type IClock, type ILogger, type IMetrics, isMoosengError, listenOrExplain, MAX_FRAME_DATA_BYTES, MAX_FRAME_PAYLOAD_BYTES, messageTypeName, MoosengError, STATUS_OK, statusOf, toMoosengError } from '@mooseng/core';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ChunkStoreSet } from './chunk-store-set';
+import { replicateChunk } from './chunk-replicator';
+
+/** Requests one connection may have in progress; beyond it the socket stops being read until some finish. */
+export const MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION = 64;
+/** Pieces of one read stream read from disk ahead of the one on the wire. */
+export const READ_AHEAD_PIECES = 4;
+/** How long stop() waits for requests in progress before cutting connections. */
+export const DATA_PLANE_DRAIN_MS = 5_000;
+
+/** Called when a read or a repair copy finds a block failing its CRC. */
+export type CorruptionReporter = (ref: ChunkRef, blocks: number[], dir: string, foundBy: 'read' | 'scrub') => void;
+
+export interface DataPlaneServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  stores: ChunkStoreSet;
+  /** Client used to forward along chains and to read repair sources (sender "chunkserver"). */
+  peers: DataPlaneClient;
+  logger: ILogger;
+  metrics: IMetrics;
+  clock: IClock;
+  onCorrupt: CorruptionReporter;
+}
+
+interface ConnectionState {
+  socket: Socket;
+  inFlight: number;
+  paused: boolean;
+}
+
+export class DataPlaneServer {
+  private server: Server | null = null;
+  private readonly connections = new Set<ConnectionState>();
+  private readonly requests: Counter;
+  private readonly bytesIn: Counter;
+  private readonly bytesOut: Counter;
+  private readonly latency: Histogram;
+  private stopping = false;
+  /** Payload buffers of write frames, reused once a write has fully succeeded. */
+  private readonly pool = new FramePool();
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly options: DataPlaneServerOptions) {
+    const m = options.metrics;
+    this.requests = m.counter({ name: 'mooseng_chunkserver_requests_total', help: 'Data-plane requests by operation and result', labelNames: ['op', 'code'] });
+    this.bytesIn = m.counter({ name: 'mooseng_chunkserver_written_bytes_total', help: 'Chunk bytes written through the data plane' });
+    this.bytesOut = m.counter({ name: 'mooseng_chunkserver_read_bytes_total', help: 'Chunk bytes read through the data plane' });
+    this.latency = m.histogram({ name: 'mooseng_chunkserver_request_seconds', help: 'Data-plane request time', labelNames: ['op'] });
+  }
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    await listenOrExplain(server, this.options.host, this.options.port, 'data-plane port', 'chunkserver.port');
+    this.server = server;
+    return (server.address() as { port: number }).port;
+  }
+
+  /** Stops accepting, lets requests in progress finish (up to DATA_PLANE_DRAIN_MS), then closes every connection. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    this.stopping = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.totalInFlight() > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.options.clock.setTimer(DATA_PLANE_DRAIN_MS, resolve);
+        this.drained = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+    }
+    for (const c of this.connections) c.socket.destroy();
+    await closed;
+  }
+
+  private totalInFlight(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.inFlight;
+    return n;
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const conn: ConnectionState = { socket, inFlight: 0, paused: false };
+    this.connections.add(conn);
+    const decoder = new FrameDecoder({
+      frame: (type, requestId, payload) => this.dispatch(conn, type, requestId, payload),
+      oversized: (type, requestId, length) => {
+        // The payload is skipped as it streams in, so the connection stays usable.
+        this.options.logger.warn(`refused a ${messageTypeName(type)} frame of ${length} bytes from ${socket.remoteAddress}`);
+        void this.send(conn, requestId, statusReply(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${length} bytes exceeds the ${MAX_FRAME_PAYLOAD_BYTES}-byte limit`)));
+      },
+      malformed: (reason) => {
+        // Past a bad header the stream cannot be re-synchronised: answer once and close this connection only.
+        this.options.logger.warn(`closing a data-plane connection from ${socket.remoteAddress}: ${reason}`);
+        void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
+        socket.end();
+      },
+    }, { allocate: (bytes) => this.pool.take(bytes) });
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    socket.on('error', () => undefined); // a peer that vanished: 'close' follows
+    socket.on('close', () => {
+      this.connections.delete(conn);
+      this.checkDrained();
+    });
+  }
+
+  private checkDrained(): void {
+    if (this.drained && this.totalInFlight() === 0) {
+      this.drained();
+      this.drained = null;
+    }
+  }
+
+  private dispatch(conn: ConnectionState, type: number, requestId: number, payload: Buffer): void {
+    let req: ChunkRequest;
+    try {
+      req = decodeRequest(type, payload);
+    } catch (err) {
+      void this.send(conn, requestId, statusReply(toMoosengError(err, `decoding ${messageTypeName(type)}`)));
+      return;
+    }
+    if (this.stopping) {
+      void this.send(conn, requestId, statusReply(new MoosengError(ErrorCodes.UNAVAILABLE, 'chunkserver is stopping')));
+      return;
+    }
+    conn.inFlight++;
+    if (conn.inFlight >= MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION && !conn.paused) {
+      conn.paused = true;
+      conn.socket.pause();
+    }
+    const endTimer = this.latency.startTimer({ op: req.op });
+    this.handle(conn, requestId, req)
+      .then(
+        (outcome) => {
+          // Only after success is nothing holding the payload: the store is done with it and, along a chain, the
+          // next replica has answered, so our socket sent every byte. After a failure it is left to the GC.
+          this.pool.give(payload);
+          this.requests.inc({ op: req.op, code: 'OK' });
+          if (outcome !== 'replied') void this.send(conn, requestId, { op: 'status', status: STATUS_OK, failedReplica: '', message: '' });
+        },
+        (err) => {
+          const e = toMoosengError(err, `${req.op} failed`);
+          if (e.code === ErrorCodes.INTERNAL) this.options.logger.error(`${req.op} failed`, { err });
+          this.requests.inc({ op: req.op, code: e.code });
+          void this.send(conn, requestId, statusReply(e));
+        },
+      )
+      .finally(() => {
+        endTimer();
+        conn.inFlight--;
+        if (conn.paused && conn.inFlight < MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION / 2) {
+          conn.paused = false;
+          conn.socket.resume();
+        }
+        this.checkDrained();
+      });
+  }
+
+  /** Writes one reply frame; resolves once the socket can take more (backpressure for streamed reads). */
+  private send(conn: ConnectionState, requestId: number, reply: ChunkReply): Promise<void> {
+    const socket = conn.socket;
+    if (socket.destroyed) return Promise.resolve();
+    const { type, payload } = encodeReply(reply);
+    let length = 0;
+    for (const p of payload) length += p.length;
+    socket.cork();
+    socket.write(encodeFrameHeader(type, requestId, length));
+    let ok = true;
+    for (const p of payload) if (p.length > 0) ok = socket.write(p);
+    socket.uncork();
+    if (ok || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.once('drain', done);
+      socket.once('close', done);
+    });
+  }
+
+  /** Serves one request; resolves to 'replied' when it sent its own final reply instead of an OK status. */
+  private async handle(conn: ConnectionState, requestId: number, req: ChunkRequest): Promise<void | 'replied'> {
+    const { stores } = this.options;
+    switch (req.op) {
+      case 'create':
+        return this.mutate(req.chain, () => stores.create(req.ref), (next, rest) => this.options.peers.create(next, req.ref, { chain: rest }));
+      case 'write':
+        return this.mutate(
+          req.chain,
+          async () => {
+            await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data));
+            this.bytesIn.inc(undefined, req.data.length);
+          },
+          (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest }),
+        );
+      case 'truncate':
+        return this.mutate(req.chain, () => this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).truncate(req.ref, req.length)), (next, rest) =>
+          this.options.peers.truncate(next, req.ref, req.length, { chain: rest }),
+        );
+      case 'set-version':
+        return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).setVersion(req.ref, req.newVersion), (next, rest) =>
+          this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest }),
+        );
+      case 'delete':
+        return this.mutate(
+          req.chain,
+          async () => {
+            await stores.storeOf(req.ref.chunkId).delete(req.ref);
+            stores.forget(req.ref.chunkId);
+          },
+          (next, rest) => this.options.peers.delete(next, req.ref, { chain: rest }),
+        );
+      case 'flush':
+        return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).flush(req.ref), (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest }));
+      case 'read':
+        return this.streamRead(conn, requestId, req.ref, req.offset, req.length);
+      case 'stat': {
+        const stored = stores.has(req.chunkId) ? await stores.storeOf(req.chunkId).stat(req.chunkId) : null;
+        if (!stored) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${req.chunkId} is not on this chunkserver`, { details: { chunkId: req.chunkId } });
+        await this.send(conn, requestId, { op: 'stat-reply', chunkId: stored.chunkId, version: stored.version, length: stored.length });
+        return 'replied';
+      }
+      case 'replicate':
+        return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source);
+    }
+  }
+
+  /**
+   * Runs the local change and, when a chain follows, forwards the same request to the next replica at the same
+   * time (pipelined). Succeeds only when both did; a downstream failure is REPLICA_FAILED naming the replica.
+   */
+  private async mutate(chain: string[], local: () => Promise<void>, forward: (next: string, rest: string[]) => Promise<void>): Promise<void> {
+    const [mine, theirs] = await Promise.allSettled([local(), chain.length > 0 ? forward(chain[0]!, chain.slice(1)) : Promise.resolve()]);
+    if (mine.status === 'rejected') throw mine.reason;
+    if (theirs.status === 'rejected') {
+      const err = toMoosengError(theirs.reason, `forwarding to ${chain[0]}`);
+      const failed = typeof err.details.failedReplica === 'string' ? err.details.failedReplica : chain[0]!;
+      const cause = err.code === ErrorCodes.REPLICA_FAILED ? err.message : `${err.code}: ${err.message}`;
+      throw new MoosengError(ErrorCodes.REPLICA_FAILED, cause.startsWith('replica ') ? cause : `replica ${failed} failed: ${cause}`, { details: { failedReplica: failed }, cause: err });
+    }
+  }
+
+  /** Runs a store call on a chunk, reporting a CRC failure it meets. */
+  private async watch<T>(ref: ChunkRef, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.CHUNK_CORRUPT)) {
+        const block = typeof err.details.block === 'number' ? [err.details.block] : [];
+        this.options.onCorrupt(ref, block, String(err.details.dir ?? this.options.stores.storeOf(ref.chunkId).dir), 'read');
+      }
+      throw err;
+    }
+  }
+
+  /** Streams a read in frames of MAX_FRAME_DATA_BYTES, waiting for the socket between them. */
+  private async streamRead(conn: ConnectionState, requestId: number, ref: ChunkRef, offset: number, length: number): Promise<void> {
+    if (offset + length > CHUNK_SIZE_BYTES) {
+      throw new MoosengError(ErrorCodes.CHUNK_OUT_OF_RANGE, `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`, { details: { chunkId: ref.chunkId, offset, length } });
+    }
+    const store = this.options.stores.storeOf(ref.chunkId);
+    // A zero-length read checks the version and range before anything is sent; the chunk's length at this moment
+    // bounds the stream (bytes a later write appends are not part of this read).
+    await this.watch(ref, () => store.read(ref, offset, 0));
+    const stored = await store.stat(ref.chunkId);
+    const stop = Math.min(offset + length, stored?.length ?? 0);
+    // Up to READ_AHEAD_PIECES reads in flight while earlier pieces are on the wire.
+    const window: Array<{ at: number; want: number; data: Promise<Uint8Array> }> = [];
+    let nextAt = offset;
+    const fill = (): void => {
+      while (window.length < READ_AHEAD_PIECES && nextAt < stop) {
+        const at = nextAt;
+        const want = Math.min(MAX_FRAME_DATA_BYTES, stop - at);
+        const data = this.watch(ref, () => store.read(ref, at, want));
+        void data.catch(() => undefined); // awaited below, in order; this only keeps an early failure from going unhandled
+        window.push({ at, want, data });
+        nextAt += want;
+      }
+    };
+    fill();
+    while (window.length > 0) {
+      const piece = window.shift()!;
+      const got = await piece.data;
+      fill();
+      const data = Buffer.isBuffer(got) ? got : Buffer.from(got.buffer, got.byteOffset, got.byteLength);
+      if (data.length > 0) {
+        this.bytesOut.inc(undefined, data.length);
+        await this.send(conn, requestId, { op: 'read-data', offset: piece.at, data });
+      }
+      // The caller went away, or the chunk shrank meanwhile: stop here.
+      if (conn.socket.destroyed || data.length < piece.want) return;
+    }
+  }
+}
+
+function statusReply(err: MoosengError): ChunkReply {
+  return {
+    op: 'status',
+    status: statusOf(err.code),
+    failedReplica: typeof err.details.failedReplica === 'string' ? err.details.failedReplica : '',
+    message: err.message,
+  };
+}

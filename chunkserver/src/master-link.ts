@@ -1,0 +1,206 @@
+// MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto), runs the commands the
+// masters send back, and reports corrupt chunks.
+import * as grpc from '@grpc/grpc-js';
+import { type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type CommandResultMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, type MasterToChunkserverCommand, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError } from '@mooseng/core';
+import type { ChunkStoreSet } from './chunk-store-set';
+
+/** Deadline of one control call to a master. */
+export const MASTER_RPC_TIMEOUT_MS = 10_000;
+/** Results and lost chunks held for a master that is unreachable; older ones are dropped (it re-learns on Register). */
+export const MAX_PENDING_REPORTS = 100_000;
+
+export interface MasterLinkOptions {
+  masters: readonly string[];
+  identity: ChunkserverIdentityMsg;
+  stores: ChunkStoreSet;
+  heartbeatIntervalMs: number;
+  clock: IClock;
+  logger: ILogger;
+  /** Runs one master command; rejects with a MoosengError when it fails. */
+  execute(command: MasterToChunkserverCommand): Promise<void>;
+}
+
+/** What /health shows per master. */
+export interface MasterLinkState {
+  address: string;
+  registered: boolean;
+  session: number;
+  masterId: string;
+  lastHeartbeatAt: number | null;
+  lastError: string | null;
+}
+
+type GrpcClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+
+class MasterPeer {
+  readonly state: MasterLinkState;
+  readonly client: GrpcClient;
+  readonly results: CommandResultMsg[] = [];
+  readonly lost: ChunkVersionMsg[] = [];
+
+  constructor(address: string) {
+    this.state = { address, registered: false, session: 0, masterId: '', lastHeartbeatAt: null, lastError: null };
+    const Service = chunkserverToMasterService();
+    this.client = new Service(address, grpc.credentials.createInsecure()) as unknown as GrpcClient;
+  }
+}
+
+function dirState(u: DirectoryUsage): DirectoryStateMsg {
+  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state === 'ok', error: u.error ?? '' };
+}
+
+function chunkMsg(c: StoredChunk): ChunkVersionMsg {
+  return { chunkId: c.chunkId, version: c.version, length: c.length };
+}
+
+export class MasterLink {
+  private readonly peers: MasterPeer[];
+  private readonly abort = new AbortController();
+  private loops: Array<Promise<void>> = [];
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(private readonly options: MasterLinkOptions) {
+    this.peers = options.masters.map((m) => new MasterPeer(m));
+  }
+
+  /** Starts one register-then-heartbeat loop per master; never throws (masters may come up later). */
+  start(): void {
+    this.loops = this.peers.map((peer) => this.run(peer));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.loops);
+    await Promise.all([...this.background]);
+    for (const peer of this.peers) peer.client.close();
+  }
+
+  states(): MasterLinkState[] {
+    return this.peers.map((p) => ({ ...p.state }));
+  }
+
+  /** Tells every registered master about a corrupt chunk, so it reads another replica and repairs this one. */
+  reportCorrupt(ref: ChunkRef, blocks: number[], dir: string, foundBy: 'read' | 'scrub'): void {
+    for (const peer of this.peers) {
+      if (!peer.state.registered) continue;
+      const msg: ChunkserverToMasterCorrupt = { nodeId: this.options.identity.nodeId, session: peer.state.session, chunkId: ref.chunkId, version: ref.version, blocks, dir, foundBy };
+      this.track(
+        this.unary(peer, 'ReportCorrupt', msg).then(
+          () => undefined,
+          (err) => this.options.logger.warn(`cannot report corrupt chunk ${ref.chunkId} to ${peer.state.address}`, { err: (err as Error).message }),
+        ),
+      );
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+  }
+
+  private async run(peer: MasterPeer): Promise<void> {
+    const { clock, logger, heartbeatIntervalMs } = this.options;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        await this.distributeLost();
+        if (!peer.state.registered) await this.register(peer);
+        await this.heartbeat(peer);
+        if (peer.state.lastError) logger.info(`master ${peer.state.address} reachable again`);
+        peer.state.lastError = null;
+      } catch (err) {
+        if (signal.aborted) break;
+        const e = toMoosengError(err, `master ${peer.state.address}`);
+        if (peer.state.lastError !== e.message) logger.warn(`master ${peer.state.address}: ${e.message}`, { code: e.code });
+        peer.state.lastError = e.message;
+        // Any failure may mean the master lost our session (restart, new leader): register again.
+        peer.state.registered = false;
+      }
+      try {
+        await clock.sleep(heartbeatIntervalMs, { signal });
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** Moves chunks of newly failed directories into every master's pending report. */
+  private async distributeLost(): Promise<void> {
+    const lost = await this.options.stores.collectLost();
+    if (lost.length === 0) return;
+    for (const peer of this.peers) {
+      peer.lost.push(...lost.map(chunkMsg));
+      if (peer.lost.length > MAX_PENDING_REPORTS) peer.lost.splice(0, peer.lost.length - MAX_PENDING_REPORTS);
+    }
+  }
+
+  private async register(peer: MasterPeer): Promise<void> {
+    const dirs = (await this.options.stores.usage()).map(dirState);
+    const chunks = (await this.options.stores.list()).map(chunkMsg);
+    const reply = await new Promise<MasterToChunkserverRegistered>((resolve, reject) => {
+      const call = peer.client.Register({ deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: MasterToChunkserverRegistered) =>
+        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : resolve(res),
+      ) as grpc.ClientWritableStream<unknown>;
+      call.write({ identity: this.options.identity, dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
+      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
+      call.end();
+    });
+    if (reply.clusterId && reply.clusterId !== this.options.identity.clusterId) {
+      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `master ${peer.state.address} belongs to cluster "${reply.clusterId}", this chunkserver to "${this.options.identity.clusterId}"; fix node.clusterId`);
+    }
+    // Registration carried the full chunk list: pending lost reports are moot.
+    peer.lost.length = 0;
+    Object.assign(peer.state, { registered: true, session: reply.session, masterId: reply.masterId });
+    this.options.logger.info(`registered with master ${peer.state.address}`, { masterId: reply.masterId, chunks: chunks.length });
+  }
+
+  private async heartbeat(peer: MasterPeer): Promise<void> {
+    const dirs = (await this.options.stores.usage()).map(dirState);
+    const results = peer.results.splice(0);
+    const lost = peer.lost.splice(0);
+    const msg: ChunkserverToMasterHeartbeat = {
+      nodeId: this.options.identity.nodeId,
+      session: peer.state.session,
+      dirs,
+      totalBytes: dirs.reduce((n, d) => n + (d.usable ? d.totalBytes : 0), 0),
+      freeBytes: dirs.reduce((n, d) => n + (d.usable ? d.freeBytes : 0), 0),
+      usedBytes: dirs.reduce((n, d) => n + d.usedBytes, 0),
+      chunks: dirs.reduce((n, d) => n + (d.usable ? d.chunks : 0), 0),
+      lostChunks: lost,
+      results,
+    };
+    let reply: MasterToChunkserverHeartbeatReply;
+    try {
+      reply = await this.unary<MasterToChunkserverHeartbeatReply>(peer, 'Heartbeat', msg);
+    } catch (err) {
+      // Not delivered: keep them for the next heartbeat.
+      peer.results.unshift(...results);
+      peer.lost.unshift(...lost);
+      throw err;
+    }
+    peer.state.lastHeartbeatAt = this.options.clock.now();
+    for (const command of reply.commands ?? []) this.track(this.runCommand(peer, command));
+  }
+
+  private async runCommand(peer: MasterPeer, command: MasterToChunkserverCommand): Promise<void> {
+    let result: CommandResultMsg;
+    try {
+      await this.options.execute(command);
+      result = { commandId: command.commandId, code: '', message: '' };
+    } catch (err) {
+      const e = isMoosengError(err) ? err : toMoosengError(err, `command ${command.commandId}`);
+      this.options.logger.warn(`command ${command.commandId} (${command.command}) from ${peer.state.address} failed: ${e.message}`, { code: e.code });
+      result = { commandId: command.commandId, code: e.code, message: e.message };
+    }
+    peer.results.push(result);
+    if (peer.results.length > MAX_PENDING_REPORTS) peer.results.splice(0, peer.results.length - MAX_PENDING_REPORTS);
+  }
+
+  private unary<T>(peer: MasterPeer, method: string, msg: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      peer.client[method]!(msg, { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: T) =>
+        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : resolve(res),
+      );
+    });
+  }
+}

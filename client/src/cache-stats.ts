@@ -1,0 +1,16 @@
+// CacheStats: counts the client's cache lookups as hits and misses per cache, for the cache hit rate on dashboards.
+import type { IMetrics } from '@mooseng/core';
+
+/** entry: path → attributes; xattr: extended attributes; location: chunk locations; read_ahead: read-ahead windows. */
+export type ClientCache = 'entry' | 'xattr' | 'location' | 'read_ahead';
+
+export type CountCacheLookup = (cache: ClientCache, hit: boolean) => void;
+
+/** Counts into mooseng_client_cache_requests_total{cache,result}. */
+export function cacheStats(metrics: IMetrics): CountCacheLookup {
+  const counter = metrics.counter({ name: 'mooseng_client_cache_requests_total', help: 'Client cache lookups, by cache and result (hit or miss)', labelNames: ['cache', 'result'] });
+  return (cache, hit) => counter.inc({ cache, result: hit ? 'hit' : 'miss' });
+}
+
+/** For tests and tools that do not count. */
+export const uncountedCache: CountCacheLookup = () => undefined;

@@ -1,0 +1,38 @@
+// The `client:` config section (a FUSE mount).
+import type { JsonSchema } from '@mooseng/core';
+
+export interface ClientSection {
+  masters: string[];
+  mountPoint: string;
+  httpPort: number;
+  /** Read cache size. */
+  cacheSizeMb: number;
+  /** Write-back buffer bound; writes block while it is full. */
+  writeBufferMb: number;
+  attrTimeoutMs: number;
+  entryTimeoutMs: number;
+  readOnly: boolean;
+}
+
+export const CLIENT_SECTION_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Client: a FUSE mount of the file system',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    masters: {
+      type: 'array',
+      minItems: 1,
+      default: ['127.0.0.1:9421'],
+      items: { type: 'string', pattern: '^[^\\s:]+:\\d+$' },
+      description: 'Control API of the masters, host:port; any one will do, the client finds the leader (env MOOSENG_MASTER_ADDRS)',
+    },
+    mountPoint: { type: 'string', default: '', format: 'path', description: 'Where to mount (env MOOSENG_MOUNT_POINT; the mount command argument wins)' },
+    httpPort: { type: 'integer', minimum: 0, maximum: 65535, default: 9427, description: 'HTTP port: /health, /metrics; 0 picks a free one (env MOOSENG_METRICS_PORT)' },
+    cacheSizeMb: { type: 'integer', minimum: 0, default: 256, description: 'Read cache size in MiB (env MOOSENG_CACHE_SIZE_MB)' },
+    writeBufferMb: { type: 'integer', minimum: 1, default: 64, description: 'Write-back buffer in MiB; flushed on fsync/close and when full' },
+    attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
+    entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },
+    readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
+  },
+};

@@ -1,0 +1,38 @@
+// The errno a FUSE reply carries for each MooseNG error code (negative, as libfuse expects).
+import { type ErrorCode, ErrorCodes, isMoosengError } from '@mooseng/core';
+import { constants } from 'node:os';
+
+const E = constants.errno;
+
+const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.ENOENT]: E.ENOENT,
+  [ErrorCodes.EEXIST]: E.EEXIST,
+  [ErrorCodes.ENOTDIR]: E.ENOTDIR,
+  [ErrorCodes.EISDIR]: E.EISDIR,
+  [ErrorCodes.ENOTEMPTY]: E.ENOTEMPTY,
+  [ErrorCodes.EACCES]: E.EACCES,
+  [ErrorCodes.EPERM]: E.EPERM,
+  [ErrorCodes.EINVAL]: E.EINVAL,
+  [ErrorCodes.INVALID_ARGUMENT]: E.EINVAL,
+  [ErrorCodes.EXDEV]: E.EXDEV,
+  [ErrorCodes.ENAMETOOLONG]: E.ENAMETOOLONG,
+  [ErrorCodes.ENODATA]: E.ENODATA,
+  [ErrorCodes.ELOOP]: E.ELOOP,
+  [ErrorCodes.EMLINK]: E.EMLINK,
+  [ErrorCodes.EFBIG]: E.EFBIG,
+  [ErrorCodes.EROFS]: E.EROFS,
+  [ErrorCodes.EDQUOT]: E.EDQUOT,
+  [ErrorCodes.EOPNOTSUPP]: E.EOPNOTSUPP,
+  [ErrorCodes.NO_SPACE]: E.ENOSPC,
+  [ErrorCodes.NO_CHUNKSERVERS]: E.ENOSPC,
+  [ErrorCodes.TIMEOUT]: E.ETIMEDOUT,
+  [ErrorCodes.ABORTED]: E.EINTR,
+  [ErrorCodes.UNAVAILABLE]: E.EIO,
+  [ErrorCodes.QUORUM_LOST]: E.EIO,
+};
+
+/** The negative errno for an error thrown while serving a FUSE request; EIO for anything unexpected. */
+export function errnoOf(err: unknown): number {
+  if (isMoosengError(err)) return -(ERRNO_BY_CODE[err.code] ?? E.EIO);
+  return -E.EIO;
+}

@@ -1,0 +1,6 @@
+// @mooseng/client: the client role (the FUSE mount) and the master client and file I/O that tools also use.
+export * from './client-role';
+export * from './client-config';
+export * from './master-client';
+export * from './file-io';
+export * from './wire-types';

@@ -1,0 +1,204 @@
+// MasterClient: the client side of ClientToMaster. Finds the leader among the masters, follows NOT_LEADER hints, and
+// retries a mutation with the same request id so that it is applied at most once across a leader change.
+import * as grpc from '@grpc/grpc-js';
+import { ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, MoosengError, serviceOf, type TimerHandle } from '@mooseng/core';
+
+/** Deadline of one RPC attempt. */
+export const MASTER_CALL_TIMEOUT_MS = 10_000;
+/** How long a call keeps retrying through elections and restarts before it fails with UNAVAILABLE. */
+export const MASTER_RETRY_BUDGET_MS = 30_000;
+/** Pause between rounds over all masters; doubles up to the cap. */
+export const MASTER_RETRY_BACKOFF_MS = 50;
+export const MASTER_RETRY_BACKOFF_MAX_MS = 1_000;
+
+/** Credentials sent with every request (the caller's uid and groups). */
+export interface CallerCredentials {
+  uid: number;
+  gids: number[];
+}
+
+export interface MasterClientOptions {
+  /** Control API addresses, host:port; any subset that includes a live master will do. */
+  masters: readonly string[];
+  logger: ILogger;
+  clock: IClock;
+  /** Describes this client in the master's session table (host, mount point). */
+  sessionInfo: string;
+  host: string;
+  rpcTimeoutMs?: number;
+  retryBudgetMs?: number;
+}
+
+/** Errors worth another try at another master (or the same one after an election). */
+const RETRYABLE = new Set<string>([ErrorCodes.NOT_LEADER, ErrorCodes.UNAVAILABLE, ErrorCodes.TIMEOUT, ErrorCodes.PROPOSAL_DROPPED, ErrorCodes.QUORUM_LOST]);
+
+type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, reply: unknown) => void) => void;
+
+export class MasterClient {
+  private readonly stubs = new Map<string, grpc.Client>();
+  private leader: string | null = null;
+  private sessionIdValue = 0;
+  private nextRequestId = 1;
+  private closed = false;
+  private closing = false;
+  /** The leader's session timeout (0 from a master that has none); keep-alives go at a quarter of it. */
+  private sessionTimeoutMs = 0;
+  private keepAliveTimer: TimerHandle | null = null;
+  private renewing: Promise<void> | null = null;
+
+  constructor(private readonly options: MasterClientOptions) {
+    if (options.masters.length === 0) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no master addresses given; set client.masters or --master host:port');
+  }
+
+  /** The session id the leader gave this client (0 before connect()). */
+  get sessionId(): number {
+    return this.sessionIdValue;
+  }
+
+  /** The master that last answered as leader. */
+  get currentLeader(): string | null {
+    return this.leader;
+  }
+
+  /**
+   * Opens a session with the leader and keeps it alive. Fails with UNAVAILABLE naming every master tried when none
+   * answers.
+   */
+  async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
+    const reply = await this.invoke<{ sessionId: number; clusterId: string; rootIno: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
+    this.sessionIdValue = reply.sessionId;
+    this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
+    this.scheduleKeepAlive();
+    return reply;
+  }
+
+  /**
+   * Calls one ClientToMaster RPC with a request header (session, a fresh request id, credentials). The same request
+   * id is reused on every retry, so the leader returns the first result of a mutation that did apply. A session the
+   * master expired is replaced by a new one and the call made once more.
+   */
+  async call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<T> {
+    const attempt = (): Promise<T> => this.invoke<T>(method, { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body }, options.signal);
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) throw err;
+      await this.renewSession();
+      return attempt();
+    }
+  }
+
+  /** Closes the session (the master releases files this client still held open) and the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true; // a keep-alive in flight does not schedule another
+    this.keepAliveTimer?.cancel();
+    if (this.sessionIdValue !== 0) {
+      await this.invoke('CloseSession', { sessionId: this.sessionIdValue }, undefined, 3_000).catch((err) =>
+        this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
+      );
+    }
+    this.closed = true;
+    for (const stub of this.stubs.values()) stub.close();
+    this.stubs.clear();
+  }
+
+  private scheduleKeepAlive(): void {
+    this.keepAliveTimer?.cancel();
+    if (this.sessionTimeoutMs <= 0 || this.closing) return;
+    const interval = this.sessionTimeoutMs / 4;
+    this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
+      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue }, undefined, interval)
+        .catch(async (err: unknown) => {
+          if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
+          // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
+          else this.options.logger.debug('keep-alive failed; next one soon', { err: (err as Error).message });
+        })
+        .catch((err: unknown) => this.options.logger.warn('could not open a new session yet; next try soon', { err: (err as Error).message }))
+        .finally(() => this.scheduleKeepAlive());
+    });
+  }
+
+  /** Replaces an expired session (one at a time, however many calls found it expired). */
+  private renewSession(): Promise<void> {
+    this.renewing ??= (async () => {
+      const old = this.sessionIdValue;
+      const reply = await this.invoke<{ sessionId: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
+      this.sessionIdValue = reply.sessionId;
+      this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
+      this.options.logger.error('the masters expired this client\'s session (it was silent too long); opened a new one: files open here are no longer held open on the masters', {
+        expired: old,
+        session: reply.sessionId,
+      });
+    })().finally(() => (this.renewing = null));
+    return this.renewing;
+  }
+
+  private async invoke<T>(method: string, request: object, signal?: AbortSignal, budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS): Promise<T> {
+    const { clock } = this.options;
+    const deadline = clock.monotonic() + budgetMs;
+    let backoff = MASTER_RETRY_BACKOFF_MS;
+    let lastError: MoosengError | null = null;
+    for (;;) {
+      // The known leader first, then every other master once per round.
+      const order = [...new Set([...(this.leader ? [this.leader] : []), ...this.options.masters])];
+      for (const address of order) {
+        if (this.closed) throw new MoosengError(ErrorCodes.ABORTED, 'master client is closed');
+        if (signal?.aborted) throw new MoosengError(ErrorCodes.ABORTED, `${method} aborted`);
+        try {
+          const reply = await this.once<T>(address, method, request, signal);
+          this.leader = address;
+          return reply;
+        } catch (err) {
+          const e = isMoosengError(err) ? err : fromGrpcError(err, `${method} at ${address}`);
+          if (!RETRYABLE.has(e.code)) throw e;
+          lastError = e;
+          if (this.leader === address) this.leader = null;
+          const hint = e.details.leaderAddress;
+          if (e.code === ErrorCodes.NOT_LEADER && typeof hint === 'string' && hint !== address && this.options.masters.includes(hint)) {
+            this.leader = hint;
+            break; // start a new round at the hinted leader
+          }
+        }
+      }
+      if (clock.monotonic() > deadline) {
+        throw new MoosengError(
+          ErrorCodes.UNAVAILABLE,
+          `no master leader answered ${method} within ${budgetMs} ms (tried ${this.options.masters.join(', ')}): ${lastError?.message ?? 'no answer'}; check that a majority of masters is running`,
+          { cause: lastError ?? undefined },
+        );
+      }
+      await clock.sleep(backoff, { signal });
+      backoff = Math.min(backoff * 2, MASTER_RETRY_BACKOFF_MAX_MS);
+    }
+  }
+
+  private once<T>(address: string, method: string, request: object, signal?: AbortSignal): Promise<T> {
+    const stub = this.stub(address);
+    const fn = (stub as unknown as Record<string, Unary>)[method];
+    if (typeof fn !== 'function') throw new Error(`invariant broken: ClientToMaster has no method ${method}`);
+    return new Promise<T>((resolve, reject) => {
+      const call = fn.call(stub, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) }, (err, reply) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(fromGrpcError(err, `${method} at ${address}`));
+        else resolve(reply as T);
+      }) as unknown as grpc.ClientUnaryCall;
+      const onAbort = (): void => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private stub(address: string): grpc.Client {
+    let stub = this.stubs.get(address);
+    if (!stub) {
+      const Service = serviceOf('client.proto', 'mooseng.client.ClientToMaster');
+      stub = new Service(address, grpc.credentials.createInsecure(), {
+        'grpc.max_receive_message_length': 16 * 1024 * 1024,
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 1_000,
+      });
+      this.stubs.set(address, stub);
+    }
+    return stub;
+  }
+}

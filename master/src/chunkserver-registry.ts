@@ -1,0 +1,201 @@
+// ChunkserverRegistry: what this master knows of the chunkservers, from their registrations and heartbeats (soft
+// state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
+import * as grpc from '@grpc/grpc-js';
+import { type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, type ChunkserverToMasterRegister, type ChunkserverView, type DirectoryStateMsg, ErrorCodes, type IClock, type ILogger, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, toGrpcError } from '@mooseng/core';
+import type { ChunkLocations } from './chunks/chunk-locations';
+
+/** A registration stream may carry at most this many chunk reports (bounds the memory one peer can make us use). */
+export const MAX_REGISTERED_CHUNKS = 50_000_000;
+
+/** One chunkserver as this master sees it. */
+export interface ChunkserverEntry extends ChunkserverView {
+  httpPort: number;
+  usedBytes: number;
+  chunks: number;
+  dirs: DirectoryStateMsg[];
+  /** Monotonic ms of the last registration or heartbeat. */
+  lastSeen: number;
+  session: number;
+}
+
+export interface ChunkserverRegistryOptions {
+  masterId: string;
+  clusterId: string;
+  clock: IClock;
+  logger: ILogger;
+  locations: ChunkLocations;
+  /** A server silent this long is dead. */
+  timeoutMs: number;
+  /** Session numbers for registrations: any number unique enough per master run. */
+  newSession: () => number;
+  /** Told when a chunkserver reports a corrupt replica. */
+  onCorrupt?: (serverId: string, chunkId: number, version: number) => void;
+}
+
+export class ChunkserverRegistry {
+  private readonly servers = new Map<string, ChunkserverEntry>();
+
+  constructor(private readonly options: ChunkserverRegistryOptions) {}
+
+  /** Every known server, dead ones included (marked alive: false). */
+  list(): ChunkserverEntry[] {
+    return [...this.servers.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Placement's view of the servers. */
+  views(): ChunkserverView[] {
+    return this.list();
+  }
+
+  get(id: string): ChunkserverEntry | undefined {
+    return this.servers.get(id);
+  }
+
+  addressOf(id: string): string | undefined {
+    return this.servers.get(id)?.address;
+  }
+
+  /**
+   * Makes every chunkserver register again (its next heartbeat is refused): used by a new leader to replace its
+   * location hints with each server's full chunk list. Servers stay alive meanwhile.
+   */
+  requireReregistration(): void {
+    for (const s of this.servers.values()) s.session = 0;
+  }
+
+  /** Marks servers whose heartbeats stopped as dead (their replicas stop counting). Returns the newly dead ids. */
+  expire(): string[] {
+    const now = this.options.clock.monotonic();
+    const dead: string[] = [];
+    for (const s of this.servers.values()) {
+      if (s.alive && now - s.lastSeen > this.options.timeoutMs) {
+        s.alive = false;
+        this.options.locations.setAlive(s.id, false);
+        dead.push(s.id);
+        this.options.logger.warn('chunkserver is silent: marked dead; its chunks will be re-replicated', { server: s.id, silentMs: Math.round(now - s.lastSeen) });
+      }
+    }
+    return dead;
+  }
+
+  /** The gRPC implementation of ChunkserverToMaster for this master. */
+  service(): grpc.UntypedServiceImplementation {
+    return {
+      Register: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => this.register(call, callback),
+      Heartbeat: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => this.guard(callback, () => this.heartbeat(call.request)),
+      ReportCorrupt: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => this.guard(callback, () => this.corrupt(call.request)),
+    };
+  }
+
+  private register(call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>): void {
+    let identity: ChunkserverIdentityMsg | null = null;
+    let dirs: DirectoryStateMsg[] = [];
+    const chunks: Array<{ chunkId: number; version: number }> = [];
+    let failed = false;
+    const fail = (err: MoosengError): void => {
+      if (failed) return;
+      failed = true;
+      callback(toGrpcError(err) as grpc.ServiceError);
+      call.destroy();
+    };
+    call.on('data', (msg: ChunkserverToMasterRegister) => {
+      if (failed) return;
+      if (msg.identity && !identity) {
+        identity = msg.identity;
+        dirs = msg.dirs ?? [];
+        if (identity.clusterId !== this.options.clusterId) {
+          fail(new MoosengError(ErrorCodes.CONFIG_INVALID, `chunkserver ${identity.nodeId} is in cluster "${identity.clusterId}", this master serves "${this.options.clusterId}"`));
+          return;
+        }
+      }
+      if (chunks.length + msg.chunks.length > MAX_REGISTERED_CHUNKS) {
+        fail(new MoosengError(ErrorCodes.INVALID_ARGUMENT, `registration reports more than ${MAX_REGISTERED_CHUNKS} chunks`));
+        return;
+      }
+      for (const c of msg.chunks) chunks.push({ chunkId: c.chunkId, version: c.version });
+    });
+    call.on('error', () => (failed = true));
+    call.on('end', () => {
+      if (failed) return;
+      if (!identity) return fail(new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'registration carried no identity'));
+      const session = this.options.newSession();
+      const id = identity.nodeId;
+      const totals = sumDirs(dirs);
+      this.servers.set(id, {
+        id,
+        address: identity.dataAddress,
+        httpPort: identity.httpPort,
+        labels: identity.labels ?? {},
+        alive: true,
+        draining: false,
+        ...totals,
+        chunks: chunks.length,
+        dirs,
+        lastSeen: this.options.clock.monotonic(),
+        session,
+      });
+      this.options.locations.register(id, chunks);
+      this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
+      const reply: MasterToChunkserverRegistered = { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
+      callback(null, reply);
+    });
+  }
+
+  private heartbeat(req: ChunkserverToMasterHeartbeat): MasterToChunkserverHeartbeatReply {
+    const s = this.servers.get(req.nodeId);
+    if (!s || s.session !== req.session) {
+      // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
+      throw new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${req.nodeId} is not registered with this master (session ${req.session}); register again`);
+    }
+    if (!s.alive) {
+      s.alive = true;
+      this.options.locations.setAlive(s.id, true);
+      this.options.logger.info('chunkserver is back', { server: s.id });
+    }
+    s.lastSeen = this.options.clock.monotonic();
+    if (req.dirs) this.noteDiskChanges(s.id, s.dirs, req.dirs);
+    s.dirs = req.dirs ?? s.dirs;
+    s.chunks = req.chunks;
+    Object.assign(s, sumDirs(s.dirs));
+    for (const lost of req.lostChunks ?? []) this.options.locations.removeReplica(s.id, lost.chunkId);
+    return { commands: [] };
+  }
+
+  /** Logs a data directory that stopped (or started again) being usable: operators replace disks on this line. */
+  private noteDiskChanges(server: string, before: DirectoryStateMsg[], after: DirectoryStateMsg[]): void {
+    const was = new Map(before.map((d) => [d.dir, d.usable]));
+    for (const d of after) {
+      const usable = was.get(d.dir);
+      if (usable === true && !d.usable) this.options.logger.warn('chunkserver disk failed', { server, dir: d.dir, error: d.error || undefined });
+      if (usable === false && d.usable) this.options.logger.info('chunkserver disk usable again', { server, dir: d.dir });
+    }
+  }
+
+  private corrupt(req: ChunkserverToMasterCorrupt): object {
+    this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
+    this.options.locations.removeReplica(req.nodeId, req.chunkId);
+    this.options.onCorrupt?.(req.nodeId, req.chunkId, req.version);
+    return {};
+  }
+
+  private guard(callback: grpc.sendUnaryData<any>, work: () => object): void {
+    try {
+      callback(null, work());
+    } catch (err) {
+      callback(toGrpcError(err) as grpc.ServiceError);
+    }
+  }
+}
+
+function sumDirs(dirs: readonly DirectoryStateMsg[]): { totalBytes: number; freeBytes: number; usedBytes: number } {
+  let totalBytes = 0;
+  let freeBytes = 0;
+  let usedBytes = 0;
+  for (const d of dirs) {
+    if (!d.usable) continue;
+    totalBytes += d.totalBytes;
+    freeBytes += d.freeBytes;
+    usedBytes += d.usedBytes;
+  }
+  return { totalBytes, freeBytes, usedBytes };
+}

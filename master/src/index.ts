@@ -1,0 +1,11 @@
+// @mooseng/master: the master role (namespace and chunk map on consensus) and what its tests and tools drive.
+export * from './master-role';
+export * from './master-config';
+export * from './cluster-health';
+export * from './event-journal';
+export * from './namespace/constants';
+export * from './namespace/binary-codec';
+export * from './namespace/commands';
+export * from './namespace/results';
+export * from './namespace/namespace-state-machine';
+export * from './chunks/chunk-locations';

@@ -1,0 +1,190 @@
+// The master role: namespace and chunk map on IConsensus. Steps: state machine → consensus (join the masters) →
+// control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
+// loops first, the consensus last, so nothing proposes into a stopped log.
+import { DataPlaneClient, IClock, IConsensus, IMetrics, IPlacement, IRandom, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep, serviceOf, startGrpcServer, stopGrpcServer } from '@mooseng/core';
+import { ChunkOperations } from './chunk-operations';
+import { ChunkLocations } from './chunks/chunk-locations';
+import { ChunkserverRegistry } from './chunkserver-registry';
+import { ClientApi } from './client-api';
+import { EventJournal, journalingLogger } from './event-journal';
+import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
+import { masterHttpRoutes } from './master-http-api';
+import { MetadataService } from './metadata-service';
+import { NamespaceStateMachine } from './namespace/namespace-state-machine';
+import { RepairLoop } from './repair-loop';
+import { SessionReaper } from './session-reaper';
+
+function masterSteps(context: RoleContext): RoleStep[] {
+  const { config, container } = context;
+  const section = config.master as MasterSection;
+  const clock = container.resolve<IClock>(IClock);
+  // What the master logs at info and above is also its recent-events list on /status and the dashboard (start-up
+  // lines about ports go to context.logger, the log alone: they are not news to an operator looking at the page).
+  const events = new EventJournal(() => clock.now());
+  const logger = journalingLogger(context.logger, events);
+  const random = container.resolve<IRandom>(IRandom);
+  const locations = new ChunkLocations();
+  const state = new NamespaceStateMachine({
+    defaultGoal: section.defaultGoal,
+    // A hint, on every master, of where granted chunks went; registrations and heartbeats correct it.
+    onChunkGranted: (chunkId, version, servers) => {
+      for (const id of servers) locations.addReplica(id, chunkId, version);
+    },
+  });
+  // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
+  const data = new DataPlaneClient({ clock });
+  // Plugins (the metrics one among them) are built by the step before these: resolved when the first one starts.
+  let metrics: IMetrics;
+  let consensus: IConsensus;
+  let metadata: MetadataService;
+  let registry: ChunkserverRegistry;
+  let repair: RepairLoop;
+  let sessions: SessionReaper;
+  let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
+  let http: RoleHttpServer | null = null;
+
+  return [
+    {
+      name: 'consensus',
+      start: async () => {
+        metrics = container.resolve<IMetrics>(IMetrics);
+        consensus = container.resolve<IConsensus>(IConsensus);
+        await consensus.start(state, { signal: context.signal });
+        metadata = new MetadataService(consensus, state, clock);
+        let knewLeader = false;
+        consensus.onLeadershipChange((e) => {
+          // An election before any leader was known is just start-up; one after is a leader lost.
+          if (e.isSelf) logger.info('this master is now the leader', { term: e.term });
+          else if (e.leaderId) logger.info('leader changed', { term: e.term, leader: e.leaderId });
+          else if (knewLeader) logger.warn('leader lost: election under way', { term: e.term });
+          knewLeader ||= e.leaderId !== null;
+          // A new leader wants the exact replica map: every chunkserver's next heartbeat is refused, so it registers
+          // again with its full chunk list (what the old leader did to replicas never reached this master's map).
+          if (e.isSelf) registry?.requireReregistration();
+        });
+      },
+      stop: async () => consensus?.stop(),
+    },
+    {
+      name: 'control-api',
+      start: async () => {
+        const placement = container.resolve<IPlacement>(IPlacement);
+        registry = new ChunkserverRegistry({
+          masterId: config.node.id,
+          clusterId: config.node.clusterId,
+          clock,
+          logger: logger.child({ component: 'registry' }),
+          locations,
+          timeoutMs: section.chunkserverTimeoutMs,
+          newSession: () => 1 + random.int(2 ** 47),
+        });
+        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }));
+        repair = new RepairLoop({ metadata, locations, registry, placement, ops, clock, metrics, logger: logger.child({ component: 'repair' }), graceMs: section.chunkserverTimeoutMs });
+        sessions = new SessionReaper({ metadata, clock, logger: logger.child({ component: 'sessions' }), timeoutMs: section.sessionTimeoutMs });
+        const clientApi = new ClientApi({
+          metadata,
+          registry,
+          locations,
+          placement,
+          chunkOps: ops,
+          random,
+          metrics,
+          clusterId: config.node.clusterId,
+          logger: logger.child({ component: 'client-api' }),
+          onSessionSeen: (id) => sessions.seen(id),
+          sessionTimeoutMs: section.sessionTimeoutMs,
+        });
+        const started = await startGrpcServer(section.host, section.port, [
+          { definition: serviceOf('client.proto', 'mooseng.client.ClientToMaster').service, implementation: clientApi.service() },
+          { definition: serviceOf('chunkserver.proto', 'mooseng.chunkserver.ChunkserverToMaster').service, implementation: registry.service() },
+        ]);
+        grpcServer = started.server;
+        context.logger.info('control API listening', { port: started.port });
+      },
+      stop: async () => {
+        if (grpcServer) await stopGrpcServer(grpcServer);
+        data.close();
+      },
+    },
+    {
+      name: 'http',
+      start: async () => {
+        registerMasterMetrics(metrics, { consensus, state, repair, registry });
+        http = new RoleHttpServer({
+          host: section.host,
+          port: section.httpPort,
+          logger,
+          routes: masterHttpRoutes({ nodeId: config.node.id, clusterId: config.node.clusterId, consensus, metadata, registry, repair, metrics, events, now: () => clock.now() }),
+        });
+        context.logger.info('HTTP listening', { port: await http.start() });
+      },
+      stop: async () => http?.stop(),
+    },
+    {
+      name: 'repair',
+      start: async () => repair.start(),
+      stop: async () => repair?.stop(),
+    },
+    {
+      name: 'session-expiry',
+      start: async () => sessions.start(),
+      stop: async () => sessions?.stop(),
+    },
+  ];
+}
+
+/** The master's gauges, read on each scrape (docs/observability.md lists them with the example queries). */
+function registerMasterMetrics(
+  metrics: IMetrics,
+  parts: { consensus: IConsensus; state: NamespaceStateMachine; repair: RepairLoop; registry: ChunkserverRegistry },
+): void {
+  const { consensus, state, repair, registry } = parts;
+  const isLeader = (): boolean => consensus.status().role === 'leader';
+  metrics.gauge({ name: 'mooseng_master_up', help: '1 while this master runs', collect: (set) => set(1) });
+  metrics.gauge({ name: 'mooseng_master_role', help: '1 on the leader, 0 elsewhere', collect: (set) => set(isLeader() ? 1 : 0) });
+  metrics.gauge({ name: 'mooseng_master_term', help: 'Current consensus term', collect: (set) => set(consensus.status().term) });
+  metrics.gauge({ name: 'mooseng_master_files', help: 'Regular files in the namespace', collect: (set) => set(state.statfs().files) });
+  metrics.gauge({ name: 'mooseng_master_directories', help: 'Directories in the namespace', collect: (set) => set(state.statfs().directories) });
+  metrics.gauge({ name: 'mooseng_master_file_bytes', help: 'Sum of the regular files\' lengths', collect: (set) => set(state.statfs().fileBytes) });
+  metrics.gauge({ name: 'mooseng_master_chunks', help: 'Chunks in the chunk map', collect: (set) => set(state.tree.chunkTable.size) });
+  metrics.gauge({
+    name: 'mooseng_master_chunkservers',
+    help: 'Chunkservers known to this master, by state',
+    labelNames: ['state'],
+    collect: (set) => {
+      const servers = registry.list();
+      const alive = servers.filter((s) => s.alive).length;
+      set(alive, { state: 'alive' });
+      set(servers.length - alive, { state: 'dead' });
+    },
+  });
+  // Only the leader classifies chunks; a follower exports no series rather than an old term's figures, so sum()
+  // over all masters is the leader's figure.
+  const leaderOnly = (name: string, help: string, figure: () => number): void => {
+    metrics.gauge({ name, help: `${help} (leader only)`, collect: (set) => {
+        if (isLeader()) set(figure());
+      },
+    });
+  };
+  leaderOnly('mooseng_master_under_goal_chunks', 'Chunks with fewer live replicas than their goal', () => repair.figures.underGoal);
+  leaderOnly('mooseng_master_over_goal_chunks', 'Chunks with more live replicas than their goal', () => repair.figures.overGoal);
+  leaderOnly('mooseng_master_missing_chunks', 'Chunks with no live replica', () => repair.figures.missing);
+  leaderOnly('mooseng_master_replication_queue', 'Chunks waiting for (or in) a copy toward their goal', () => repair.figures.underGoal);
+}
+
+export const masterRole: RoleDefinition = {
+  name: 'master',
+  section: MASTER_SECTION_SCHEMA,
+  slots: [
+    { kind: 'metrics', defaultId: 'metrics-prometheus', optional: true },
+    { kind: 'placement', defaultId: 'placement-hrw', optional: false },
+    { kind: 'consensus', defaultId: 'replication-raft', optional: false },
+  ],
+  environment: [
+    { variable: 'MOOSENG_RAFT_PEERS', path: 'master.peers', list: true },
+    { variable: 'MOOSENG_LISTEN_PORT', path: 'master.port' },
+    { variable: 'MOOSENG_GRPC_PORT', path: 'master.port' },
+    { variable: 'MOOSENG_METRICS_PORT', path: 'master.httpPort' },
+  ],
+  steps: masterSteps,
+};

@@ -1,0 +1,179 @@
+// The master's replicated commands: their types and their versioned binary encoding (the Raft log entry payload).
+import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { BinaryReader, BinaryWriter } from './binary-codec';
+
+/** Encoding version: first byte of every command; a master refuses versions it does not know. */
+export const COMMAND_CODEC_VERSION = 1;
+
+/** Who asks: the caller's uid and groups, as the leader saw them (gids[0] is the primary group). */
+export interface Credentials {
+  uid: number;
+  gids: number[];
+}
+
+/** Fields every command carries. The leader fills them; nothing in apply() reads a clock or a random source. */
+export interface CommandHeader {
+  /** The session the command belongs to; 0 = no session (not deduplicated: only for harmless retries). */
+  sessionId: number;
+  /** Per-session request id; a retried (sessionId, requestId) returns the first result instead of applying twice. */
+  requestId: number;
+  /** Wall-clock time in ms chosen by the leader: every timestamp the command sets. */
+  now: number;
+}
+
+/** setattr mask bits: which fields of a SetattrCommand apply. */
+export const SetattrMask = {
+  MODE: 1,
+  UID: 2,
+  GID: 4,
+  SIZE: 8,
+  ATIME: 16,
+  MTIME: 32,
+  /** atime := command time (utimensat UTIME_NOW: allowed to anyone with write permission). */
+  ATIME_NOW: 64,
+  MTIME_NOW: 128,
+} as const;
+
+/** rename flags (renameat2). */
+export const RenameFlags = { NOREPLACE: 1, EXCHANGE: 2 } as const;
+/** setxattr flags. */
+export const XattrFlags = { CREATE: 1, REPLACE: 2 } as const;
+/** open flags: the access asked for (read/write), plus truncate. */
+export const OpenFlags = { READ: 1, WRITE: 2, TRUNCATE: 4 } as const;
+
+interface WithCred {
+  cred: Credentials;
+}
+
+/** Every replicated command. `op` names it; the codec numbers it. */
+export type CommandBody =
+  | { op: 'openSession'; info: string }
+  | { op: 'closeSession' }
+  | ({ op: 'mknod'; parent: number; name: string; mode: number; rdev: number; open: boolean } & WithCred)
+  | ({ op: 'mkdir'; parent: number; name: string; mode: number } & WithCred)
+  | ({ op: 'symlink'; parent: number; name: string; target: string } & WithCred)
+  | ({ op: 'link'; ino: number; parent: number; name: string } & WithCred)
+  | ({ op: 'unlink'; parent: number; name: string } & WithCred)
+  | ({ op: 'rmdir'; parent: number; name: string } & WithCred)
+  | ({ op: 'rename'; parent: number; name: string; newParent: number; newName: string; flags: number } & WithCred)
+  | ({ op: 'setattr'; ino: number; mask: number; mode: number; uid: number; gid: number; size: number; atime: number; mtime: number } & WithCred)
+  | ({ op: 'open'; ino: number; flags: number } & WithCred)
+  | { op: 'release'; ino: number }
+  | ({ op: 'setxattr'; ino: number; name: string; value: Uint8Array; flags: number } & WithCred)
+  | ({ op: 'removexattr'; ino: number; name: string } & WithCred)
+  | ({ op: 'setGoal'; ino: number; goal: number; recursive: boolean } & WithCred)
+  | ({ op: 'openChunkForWrite'; ino: number; chunkIndex: number; servers: string[] } & WithCred)
+  | ({ op: 'commitWrite'; ino: number; chunkIndex: number; chunkId: number; length: number } & WithCred)
+  | { op: 'chunkOpsDone'; deleted: number[]; truncated: number[] };
+
+/** A whole command: header plus body. */
+export type Command = CommandHeader & CommandBody;
+export type CommandOp = CommandBody['op'];
+
+type FieldType = 'uint' | 'int' | 'str' | 'bytes' | 'bool' | 'uints' | 'strs' | 'cred';
+type Schema = ReadonlyArray<readonly [string, FieldType]>;
+
+/** Wire number and field layout per op. Numbers are forever: append new ops, never renumber. */
+const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
+  openSession: { code: 1, fields: [['info', 'str']] },
+  closeSession: { code: 2, fields: [] },
+  mknod: { code: 3, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['mode', 'uint'], ['rdev', 'uint'], ['open', 'bool']] },
+  mkdir: { code: 4, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['mode', 'uint']] },
+  symlink: { code: 5, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['target', 'str']] },
+  link: { code: 6, fields: [['cred', 'cred'], ['ino', 'uint'], ['parent', 'uint'], ['name', 'str']] },
+  unlink: { code: 7, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str']] },
+  rmdir: { code: 8, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str']] },
+  rename: { code: 9, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['newParent', 'uint'], ['newName', 'str'], ['flags', 'uint']] },
+  setattr: {
+    code: 10,
+    fields: [['cred', 'cred'], ['ino', 'uint'], ['mask', 'uint'], ['mode', 'uint'], ['uid', 'uint'], ['gid', 'uint'], ['size', 'uint'], ['atime', 'int'], ['mtime', 'int']],
+  },
+  open: { code: 11, fields: [['cred', 'cred'], ['ino', 'uint'], ['flags', 'uint']] },
+  release: { code: 12, fields: [['ino', 'uint']] },
+  setxattr: { code: 13, fields: [['cred', 'cred'], ['ino', 'uint'], ['name', 'str'], ['value', 'bytes'], ['flags', 'uint']] },
+  removexattr: { code: 14, fields: [['cred', 'cred'], ['ino', 'uint'], ['name', 'str']] },
+  setGoal: { code: 15, fields: [['cred', 'cred'], ['ino', 'uint'], ['goal', 'uint'], ['recursive', 'bool']] },
+  openChunkForWrite: { code: 16, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['servers', 'strs']] },
+  commitWrite: { code: 17, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['length', 'uint']] },
+  chunkOpsDone: { code: 18, fields: [['deleted', 'uints'], ['truncated', 'uints']] },
+};
+
+const OPS_BY_CODE = new Map<number, CommandOp>(
+  (Object.keys(SCHEMAS) as CommandOp[]).map((op) => [SCHEMAS[op].code, op]),
+);
+
+const JS_TYPES: Record<FieldType, (v: unknown) => boolean> = {
+  uint: (v) => typeof v === 'number',
+  int: (v) => typeof v === 'number',
+  str: (v) => typeof v === 'string',
+  bytes: (v) => v instanceof Uint8Array,
+  bool: (v) => typeof v === 'boolean',
+  uints: (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
+  strs: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  cred: (v) => typeof v === 'object' && v !== null && typeof (v as Credentials).uid === 'number' && Array.isArray((v as Credentials).gids),
+};
+
+function writeField(w: BinaryWriter, type: FieldType, value: unknown, name: string): void {
+  if (!JS_TYPES[type](value)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name} must be of type ${type}`);
+  switch (type) {
+    case 'uint': w.uint(value as number); break;
+    case 'int': w.int(value as number); break;
+    case 'str': w.str(value as string); break;
+    case 'bytes': w.bytes(value as Uint8Array); break;
+    case 'bool': w.bool(value as boolean); break;
+    case 'uints': w.uints(value as number[]); break;
+    case 'strs': w.strs(value as string[]); break;
+    case 'cred': {
+      const cred = value as Credentials;
+      w.uint(cred.uid).uints(cred.gids);
+      break;
+    }
+    default: throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name}: unknown type`);
+  }
+}
+
+function readField(r: BinaryReader, type: FieldType): unknown {
+  switch (type) {
+    case 'uint': return r.uint();
+    case 'int': return r.int();
+    case 'str': return r.str();
+    case 'bytes': return r.bytes();
+    case 'bool': return r.bool();
+    case 'uints': return r.uints();
+    case 'strs': return r.strs();
+    case 'cred': return { uid: r.uint(), gids: r.uints() };
+  }
+}
+
+/** Encodes a command for proposal. Throws INVALID_ARGUMENT when a field is missing or of the wrong shape. */
+export function encodeCommand(command: Command): Uint8Array {
+  const schema = SCHEMAS[command.op];
+  if (schema === undefined) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `unknown command op ${String(command.op)}`);
+  const w = new BinaryWriter(256);
+  w.u8(COMMAND_CODEC_VERSION).u8(schema.code).uint(command.sessionId).uint(command.requestId).int(command.now);
+  const record = command as unknown as Record<string, unknown>;
+  for (const [name, type] of schema.fields) {
+    const value = record[name];
+    if (value === undefined || value === null) {
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `command ${command.op}: field ${name} is missing`);
+    }
+    writeField(w, type, value, name);
+  }
+  return w.finish();
+}
+
+/** Decodes a command; PROTOCOL_ERROR on an unknown version or op, or on malformed bytes. */
+export function decodeCommand(bytes: Uint8Array): Command {
+  const r = new BinaryReader(bytes);
+  const version = r.u8();
+  if (version !== COMMAND_CODEC_VERSION) {
+    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `command encoding version ${version} is not supported (expected ${COMMAND_CODEC_VERSION}); upgrade this master`);
+  }
+  const code = r.u8();
+  const op = OPS_BY_CODE.get(code);
+  if (op === undefined) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `unknown command code ${code}`);
+  const out: Record<string, unknown> = { op, sessionId: r.uint(), requestId: r.uint(), now: r.int() };
+  for (const [name, type] of SCHEMAS[op].fields) out[name] = readField(r, type);
+  r.end();
+  return out as unknown as Command;
+}

@@ -1,0 +1,318 @@
+// The master's replicated state machine (IStateMachine): decodes a command, applies it once, returns its encoded result.
+import { ErrorCodes, isMoosengError, type IStateMachine, MoosengError } from '@mooseng/core';
+import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
+import { decodeCommand, OpenFlags, type Command, type Credentials } from './commands';
+import { DEFAULT_GOAL, MAX_GOAL, MIN_GOAL } from './constants';
+import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
+import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
+import { encodeResult, type CommandResult, type InodeAttr } from './results';
+import { Session, SessionTable } from './session-table';
+import { readSnapshot, writeSnapshot } from './snapshot-codec';
+
+export interface NamespaceStateMachineOptions {
+  /**
+   * Goal of the root directory of a fresh file system (the master section's defaultGoal). It is part of the
+   * initial state, so every master of a cluster must be created with the same value.
+   */
+  defaultGoal?: number;
+  /**
+   * Told of every write grant as it is applied, on every master: the chain a chunk version was handed to. It feeds
+   * the soft-state location map (never the replicated state), so a follower that becomes leader already knows where
+   * recent chunks went before the chunkservers re-register.
+   */
+  onChunkGranted?: (chunkId: number, version: number, servers: readonly string[]) => void;
+}
+
+/** A session as the read side reports it. */
+export interface SessionInfo {
+  id: number;
+  info: string;
+  openedAt: number;
+  /** Distinct inodes it holds open. */
+  openInodes: number;
+}
+
+/** The chunk map entry of one chunk (replicated part only; locations come from ChunkLocations). */
+export interface ChunkInfo {
+  chunkId: number;
+  version: number;
+  goal: number;
+  refs: number;
+}
+
+/**
+ * The master's namespace and chunk map as one deterministic state machine. Mutations arrive only through apply()
+ * (committed consensus entries, in log order); everything else is a read the leader serves after a read barrier.
+ *
+ * Determinism: apply() reads no clock, no random source and no soft state. Time (`now`), credentials, new session
+ * ids and chosen chunkservers come in the command; inode numbers and chunk ids come from counters in the state.
+ * Retries: a (sessionId, requestId) already applied returns the remembered result bytes instead of applying again.
+ */
+export class NamespaceStateMachine implements IStateMachine {
+  private treeState: NamespaceTree;
+  private sessionState = new SessionTable();
+  private lastApplied = 0;
+  private readonly defaultGoal: number;
+  private readonly onChunkGranted: NamespaceStateMachineOptions['onChunkGranted'];
+
+  constructor(options: NamespaceStateMachineOptions = {}) {
+    this.onChunkGranted = options.onChunkGranted;
+    const goal = options.defaultGoal ?? DEFAULT_GOAL;
+    if (!Number.isInteger(goal) || goal < MIN_GOAL || goal > MAX_GOAL) {
+      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `defaultGoal ${goal} must be an integer in ${MIN_GOAL}..${MAX_GOAL}`);
+    }
+    this.defaultGoal = goal;
+    this.treeState = new NamespaceTree(goal);
+  }
+
+  /** The namespace (read access for queries; mutate only through apply()). */
+  get tree(): NamespaceTree {
+    return this.treeState;
+  }
+
+  get sessions(): SessionTable {
+    return this.sessionState;
+  }
+
+  /** Index of the last applied entry. */
+  get lastAppliedIndex(): number {
+    return this.lastApplied;
+  }
+
+  // ---------------------------------------------------------------- IStateMachine
+
+  apply(command: Uint8Array, index: number): Uint8Array {
+    this.lastApplied = index;
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(command);
+    } catch (err) {
+      // Every master decodes the same bytes the same way, so a bad entry fails identically everywhere.
+      if (isMoosengError(err)) return encodeResult({ kind: 'error', code: err.code, message: err.message });
+      throw err;
+    }
+    const session = cmd.sessionId === 0 || cmd.op === 'openSession' ? undefined : this.sessionState.get(cmd.sessionId);
+    const deduplicated = session !== undefined && cmd.requestId !== 0 && cmd.op !== 'closeSession';
+    if (deduplicated) {
+      const earlier = session.recent.get(cmd.requestId);
+      if (earlier !== undefined) return new Uint8Array(earlier);
+      if (cmd.requestId <= session.forgottenUpTo) {
+        return encodeResult({
+          kind: 'error',
+          code: ErrorCodes.INVALID_ARGUMENT,
+          message: `request ${cmd.requestId} of session ${cmd.sessionId} is older than the ${session.recent.size} remembered results; keep fewer requests in flight`,
+        });
+      }
+    }
+    let result: CommandResult;
+    try {
+      if (cmd.sessionId !== 0 && session === undefined && cmd.op !== 'openSession' && cmd.op !== 'closeSession') {
+        throw new MoosengError(ErrorCodes.SESSION_EXPIRED, `session ${cmd.sessionId} does not exist (expired or closed); open a new one`);
+      }
+      result = this.execute(cmd, session);
+    } catch (err) {
+      if (!isMoosengError(err)) throw err; // a broken invariant: crash rather than diverge
+      result = { kind: 'error', code: err.code, message: err.message };
+    }
+    const bytes = encodeResult(result);
+    // The table keeps its own copy: the caller owns the returned bytes.
+    if (deduplicated && this.sessionState.get(cmd.sessionId) === session) session.remember(cmd.requestId, new Uint8Array(bytes));
+    return bytes;
+  }
+
+  /** The whole state as one buffer (see snapshotPieces() to stream it instead). */
+  async snapshot(): Promise<Uint8Array> {
+    const pieces = [...this.snapshotPieces()];
+    return Buffer.concat(pieces);
+  }
+
+  /**
+   * The snapshot as a sequence of buffers of about 1 MiB, to write out without building one large buffer. The
+   * pieces describe the state as the generator walks it: apply no command until the generator is exhausted.
+   */
+  snapshotPieces(): Generator<Buffer> {
+    return writeSnapshot(this.treeState, this.sessionState, { lastAppliedIndex: this.lastApplied });
+  }
+
+  /** Replaces the state; a damaged snapshot throws PROTOCOL_ERROR and leaves the current state untouched. */
+  async restore(snapshot: Uint8Array): Promise<void> {
+    const tree = new NamespaceTree(this.defaultGoal);
+    const sessions = new SessionTable();
+    const meta = readSnapshot(snapshot, tree, sessions);
+    this.treeState = tree;
+    this.sessionState = sessions;
+    this.lastApplied = meta.lastAppliedIndex;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private needSession(session: Session | undefined, op: string): Session {
+    if (session === undefined) throw new MoosengError(ErrorCodes.EINVAL, `${op} needs a session`);
+    return session;
+  }
+
+  private attr(attr: InodeAttr): CommandResult {
+    return { kind: 'attr', attr };
+  }
+
+  private execute(cmd: Command, session: Session | undefined): CommandResult {
+    const t = this.treeState;
+    switch (cmd.op) {
+      case 'openSession': {
+        if (cmd.sessionId === 0) throw new MoosengError(ErrorCodes.EINVAL, 'session id 0 is reserved');
+        if (!this.sessionState.sessions.has(cmd.sessionId)) {
+          this.sessionState.sessions.set(cmd.sessionId, new Session(cmd.sessionId, cmd.info, cmd.now));
+        }
+        return { kind: 'session', sessionId: cmd.sessionId };
+      }
+      case 'closeSession': {
+        const s = this.sessionState.get(cmd.sessionId);
+        if (s === undefined) return { kind: 'ok' };
+        this.sessionState.sessions.delete(cmd.sessionId);
+        for (const [ino, count] of s.opens) t.removeOpen(ino, count);
+        return { kind: 'ok' };
+      }
+      case 'mknod': {
+        const s = cmd.open ? this.needSession(session, 'create-and-open') : undefined;
+        const inode = t.mknod(cmd.parent, cmd.name, cmd.mode, cmd.rdev, cmd.cred, cmd.now);
+        if (s !== undefined) this.recordOpen(s, inode.ino);
+        return this.attr(inode.attr());
+      }
+      case 'mkdir':
+        return this.attr(t.mkdir(cmd.parent, cmd.name, cmd.mode, cmd.cred, cmd.now).attr());
+      case 'symlink':
+        return this.attr(t.symlink(cmd.parent, cmd.name, cmd.target, cmd.cred, cmd.now).attr());
+      case 'link':
+        return this.attr(t.link(cmd.ino, cmd.parent, cmd.name, cmd.cred, cmd.now).attr());
+      case 'unlink':
+        t.unlink(cmd.parent, cmd.name, cmd.cred, cmd.now);
+        return { kind: 'ok' };
+      case 'rmdir':
+        t.rmdir(cmd.parent, cmd.name, cmd.cred, cmd.now);
+        return { kind: 'ok' };
+      case 'rename':
+        t.rename(cmd.parent, cmd.name, cmd.newParent, cmd.newName, cmd.flags, cmd.cred, cmd.now);
+        return { kind: 'ok' };
+      case 'setattr':
+        return this.attr(t.setattr(cmd.ino, cmd, cmd.cred, cmd.now, session?.opens.has(cmd.ino) === true).attr());
+      case 'open': {
+        const s = this.needSession(session, 'open');
+        const read = (cmd.flags & OpenFlags.READ) !== 0;
+        const write = (cmd.flags & OpenFlags.WRITE) !== 0;
+        if ((cmd.flags & OpenFlags.TRUNCATE) !== 0 && !write) throw new MoosengError(ErrorCodes.EINVAL, 'O_TRUNC needs write access');
+        const inode = t.checkOpen(cmd.ino, read, write, cmd.cred);
+        if ((cmd.flags & OpenFlags.TRUNCATE) !== 0) t.truncateAtOpen(inode, cmd.cred, cmd.now);
+        this.recordOpen(s, inode.ino);
+        return this.attr(inode.attr());
+      }
+      case 'release': {
+        const s = this.needSession(session, 'release');
+        const count = s.opens.get(cmd.ino);
+        if (count === undefined) throw new MoosengError(ErrorCodes.EINVAL, `inode ${cmd.ino} is not open in session ${s.id}`);
+        if (count === 1) s.opens.delete(cmd.ino);
+        else s.opens.set(cmd.ino, count - 1);
+        t.removeOpen(cmd.ino, 1);
+        return { kind: 'ok' };
+      }
+      case 'setxattr':
+        t.setxattr(cmd.ino, cmd.name, cmd.value, cmd.flags, cmd.cred, cmd.now);
+        return { kind: 'ok' };
+      case 'removexattr':
+        t.removexattr(cmd.ino, cmd.name, cmd.cred, cmd.now);
+        return { kind: 'ok' };
+      case 'setGoal':
+        return { kind: 'count', count: t.setGoal(cmd.ino, cmd.goal, cmd.recursive, cmd.cred, cmd.now) };
+      case 'openChunkForWrite': {
+        const grant = t.openChunkForWrite(cmd.ino, cmd.chunkIndex, cmd.servers, cmd.cred, session?.opens.has(cmd.ino) === true);
+        this.onChunkGranted?.(grant.chunkId, grant.version, grant.servers);
+        return { kind: 'chunk', grant };
+      }
+      case 'commitWrite':
+        return this.attr(t.commitWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.length, cmd.cred, cmd.now).attr());
+      case 'chunkOpsDone': {
+        if (cmd.truncated.length % 2 !== 0) throw new MoosengError(ErrorCodes.EINVAL, 'truncated must hold (chunkId, version) pairs');
+        const n = t.chunkTable.deletionsDone(cmd.deleted) + t.chunkTable.truncationsDone(cmd.truncated);
+        return { kind: 'count', count: n };
+      }
+    }
+  }
+
+  private recordOpen(session: Session, ino: number): void {
+    session.opens.set(ino, (session.opens.get(ino) ?? 0) + 1);
+    this.treeState.addOpen(ino);
+  }
+
+  // ---------------------------------------------------------------- queries (serve behind a read barrier)
+
+  getattr(ino: number): InodeAttr {
+    return this.treeState.getattr(ino);
+  }
+
+  lookup(parent: number, name: string, cred: Credentials): InodeAttr {
+    return this.treeState.lookup(parent, name, cred).attr();
+  }
+
+  readdir(ino: number, cred: Credentials, after: string | null, limit: number): ReaddirPage {
+    return this.treeState.readdir(ino, cred, after, limit);
+  }
+
+  readlink(ino: number): string {
+    return this.treeState.readlink(ino);
+  }
+
+  getxattr(ino: number, name: string, cred: Credentials): Uint8Array {
+    return this.treeState.getxattr(ino, name, cred);
+  }
+
+  listxattr(ino: number, cred: Credentials): string[] {
+    return this.treeState.listxattr(ino, cred);
+  }
+
+  access(ino: number, cred: Credentials, want: number): boolean {
+    return this.treeState.access(ino, cred, want);
+  }
+
+  /** Resolves an absolute path to attributes (lstat by default; `followFinal` for stat). */
+  resolve(path: string, cred: Credentials, options?: ResolveOptions): InodeAttr {
+    return resolvePath(this.treeState, path, cred, options).inode.attr();
+  }
+
+  /** The parent directory and final name of a path, for create-by-path (the parent must exist). */
+  resolveParent(path: string, cred: Credentials): { parent: number; name: string } {
+    const r = resolveParentPath(this.treeState, path, cred);
+    return { parent: r.parent.ino, name: r.name };
+  }
+
+  /** Namespace figures for statfs (space figures come from the chunkservers' reports). */
+  statfs(): NamespaceStats {
+    return this.treeState.stats();
+  }
+
+  fileChunks(ino: number, first = 0, count = Number.MAX_SAFE_INTEGER): Array<{ index: number; chunkId: number; version: number }> {
+    return this.treeState.fileChunks(ino, first, count);
+  }
+
+  chunkInfo(chunkId: number): ChunkInfo | undefined {
+    const rec = this.treeState.chunkTable.get(chunkId);
+    return rec === undefined ? undefined : { chunkId, version: rec.version, goal: rec.goal, refs: rec.refs };
+  }
+
+  /** Every chunk's id, version and goal, for the repair scan (ChunkLocations.classify). */
+  forEachChunk(visit: (chunkId: number, version: number, goal: number) => void): void {
+    for (const [id, rec] of this.treeState.chunkTable.chunks) visit(id, rec.version, rec.goal);
+  }
+
+  pendingDeletions(limit: number): PendingDeletion[] {
+    return this.treeState.chunkTable.pendingDeletions(limit);
+  }
+
+  pendingTruncations(limit: number): PendingTruncation[] {
+    return this.treeState.chunkTable.pendingTruncations(limit);
+  }
+
+  listSessions(): SessionInfo[] {
+    return [...this.sessionState.sessions.values()].map((s) => ({ id: s.id, info: s.info, openedAt: s.openedAt, openInodes: s.opens.size }));
+  }
+}
+
+export type { DirEntryInfo };

@@ -1,0 +1,149 @@
+// RepairLoop: on the leader only, brings every chunk back to its goal: copies under-goal chunks, drops replicas over
+// the goal, deletes stale and freed replicas, carries out queued truncations. Bounded in work per pass and in
+// concurrent copies.
+import type { Counter, IClock, ILogger, IMetrics, IPlacement } from '@mooseng/core';
+import type { ChunkOperations } from './chunk-operations';
+import type { ChunkLocations, ChunkClassification } from './chunks/chunk-locations';
+import type { ChunkserverRegistry } from './chunkserver-registry';
+import type { MetadataService } from './metadata-service';
+import { PeriodicPass } from './periodic-pass';
+
+/** Pause between passes. */
+export const REPAIR_INTERVAL_MS = 1_000;
+/** Chunk copies in flight at once, cluster-wide (bounds the repair bandwidth). */
+export const MAX_CONCURRENT_COPIES = 4;
+/** Chunks of each kind (under, over, stale, freed) looked at per pass. */
+export const REPAIR_BATCH = 200;
+
+/** Figures of the last pass, for /status and metrics. */
+export interface RepairFigures {
+  underGoal: number;
+  overGoal: number;
+  missing: number;
+  copiesInFlight: number;
+  lastPassAt: number | null;
+}
+
+export class RepairLoop {
+  private readonly loop: PeriodicPass;
+  private readonly inFlight = new Set<number>();
+  private leaderSince: number | null = null;
+  readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
+  private readonly copies: Counter;
+
+  constructor(
+    private readonly o: {
+      metadata: MetadataService;
+      locations: ChunkLocations;
+      registry: ChunkserverRegistry;
+      placement: IPlacement;
+      ops: ChunkOperations;
+      clock: IClock;
+      logger: ILogger;
+      /** Time for chunkservers to (re-)register after this master becomes leader, before it judges replicas. */
+      graceMs: number;
+      metrics: IMetrics;
+    },
+  ) {
+    this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
+    // Both series exist from the start (at 0), so rates and alerts on them have something to read before the first copy.
+    for (const result of ['ok', 'failed']) this.copies.inc({ result }, 0);
+    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: REPAIR_INTERVAL_MS, what: 'repair pass', pass: () => this.pass() });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  /** One pass (PeriodicPass runs them one at a time). */
+  private async pass(): Promise<void> {
+    this.o.registry.expire();
+    if (!this.o.metadata.isLeader()) {
+      this.leaderSince = null;
+      return;
+    }
+    this.leaderSince ??= this.o.clock.monotonic();
+    // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
+    await this.o.metadata.read(() => undefined);
+    const state = this.o.metadata.state;
+    const classes = this.o.locations.classify(state, REPAIR_BATCH);
+    this.record(classes);
+    await this.retireDeletions();
+    await this.carryOutTruncations();
+    if (this.o.clock.monotonic() - this.leaderSince < this.o.graceMs) return; // chunkservers may still be registering
+    await this.deleteStale();
+    await this.dropOverGoal(classes);
+    this.copyUnderGoal(classes);
+  }
+
+  private record(c: ChunkClassification): void {
+    // Said once per change, not once per pass: the figure itself is in /status and the metrics.
+    if (c.counts.missing !== this.figures.missing) {
+      if (c.counts.missing > 0) this.o.logger.warn('chunks with no live replica', { count: c.counts.missing, first: c.missing[0]!.chunkId });
+      else this.o.logger.info('every chunk has a live replica again');
+    }
+    // Copies are too many to be events one by one; the start and the end of a re-replication are.
+    if (this.figures.underGoal === 0 && c.counts.underGoal > 0) this.o.logger.warn('chunks under their goal: copying', { count: c.counts.underGoal });
+    if (this.figures.underGoal > 0 && c.counts.underGoal === 0) this.o.logger.info('every chunk is back at its goal');
+    this.figures.underGoal = c.counts.underGoal;
+    this.figures.overGoal = c.counts.overGoal;
+    this.figures.missing = c.counts.missing;
+    this.figures.copiesInFlight = this.inFlight.size;
+    this.figures.lastPassAt = this.o.clock.now();
+  }
+
+  /** Freed chunks: delete every known replica, then retire them from the queue through consensus. */
+  private async retireDeletions(): Promise<void> {
+    const pending = this.o.metadata.state.pendingDeletions(REPAIR_BATCH);
+    const retired: number[] = [];
+    for (const d of pending) {
+      const replicas = this.o.locations.replicas(d.chunkId);
+      const results = await Promise.all(replicas.filter((r) => r.alive).map((r) => this.o.ops.deleteReplica(r.serverId, d.chunkId, r.version)));
+      // Dead servers' copies are deleted as stale when they come back (the catalog no longer knows the chunk).
+      if (results.every(Boolean)) retired.push(d.chunkId);
+    }
+    if (retired.length > 0) await this.o.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: retired, truncated: [] });
+  }
+
+  private async carryOutTruncations(): Promise<void> {
+    for (const t of this.o.metadata.state.pendingTruncations(REPAIR_BATCH / 10)) await this.o.ops.truncate(t.chunkId, t.version, t.length);
+  }
+
+  private async deleteStale(): Promise<void> {
+    const stale = this.o.locations.staleReplicas(this.o.metadata.state, REPAIR_BATCH);
+    await Promise.all(stale.filter((s) => this.o.locations.isAlive(s.serverId)).map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)));
+  }
+
+  private async dropOverGoal(c: ChunkClassification): Promise<void> {
+    const views = this.o.registry.views();
+    for (const h of c.overGoal) {
+      if (this.inFlight.has(h.chunkId)) continue;
+      const drop = this.o.placement.chooseToDrop(h.chunkId, h.holders, h.holders.length - h.goal, views);
+      await Promise.all(drop.map((id) => this.o.ops.deleteReplica(id, h.chunkId, h.version)));
+    }
+  }
+
+  /** Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). */
+  private copyUnderGoal(c: ChunkClassification): void {
+    const views = this.o.registry.views();
+    for (const h of c.underGoal) {
+      if (this.inFlight.size >= MAX_CONCURRENT_COPIES) return;
+      if (this.inFlight.has(h.chunkId)) continue;
+      const [target] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, views);
+      if (!target) continue; // no server can take another copy: stays under goal, reported in /status
+      const source = h.holders[0]!;
+      this.inFlight.add(h.chunkId);
+      void this.o.ops
+        .replicate(h.chunkId, h.version, source, target)
+        .then((ok) => {
+          this.copies.inc({ result: ok ? 'ok' : 'failed' });
+          if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target });
+        })
+        .finally(() => this.inFlight.delete(h.chunkId));
+    }
+  }
+}
