@@ -34,10 +34,6 @@ export * from './protocol/data-plane-messages';
 export * from './protocol/data-plane-connection';
 export * from './protocol/data-plane-client';
 
-export * from './chunkserver-shared/block-file';
-export * from './chunkserver-shared/chunk-file-format';
-export * from './chunkserver-shared/block-chunk-store';
-
 export * from './roles/role-definition';
 export * from './roles/role-context';
 export * from './roles/role-runner';

@@ -8,12 +8,11 @@ import {
   NoopMetrics,
   SCRUB_PASS_PAUSE_MS,
   Scrubber,
-  chunkFilePath,
   silentLogger,
-  slotOffset,
   type ChunkRef,
   type IClock,
 } from '@mooseng/core';
+import { chunkFilePath, slotOffset } from '@mooseng/block-store';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { flipByte, randomBytes } from './helpers';

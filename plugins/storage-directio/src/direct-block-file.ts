@@ -2,7 +2,8 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, MoosengError, type BlockFile, type BlockFileIo } from '@mooseng/core';
+import type { BlockFile, BlockFileIo } from '@mooseng/block-store';
+import { ErrorCodes, MoosengError } from '@mooseng/core';
 import { AlignedBufferPool, DIRECT_IO_ALIGNMENT_BYTES, DIRECT_IO_BUFFER_BYTES, allocAligned } from './aligned-memory';
 
 const DIRECT_FLAGS = constants.O_RDWR | constants.O_DIRECT;

@@ -1,6 +1,7 @@
 // BufferedBlockFileIo: chunk files through the page cache (ordinary positional reads and writes).
 import { open, type FileHandle } from 'node:fs/promises';
-import { ErrorCodes, MoosengError, type BlockFile, type BlockFileIo } from '@mooseng/core';
+import type { BlockFile, BlockFileIo } from '@mooseng/block-store';
+import { ErrorCodes, MoosengError } from '@mooseng/core';
 import { access, constants } from 'node:fs/promises';
 
 class BufferedBlockFile implements BlockFile {

@@ -6,15 +6,18 @@ import { join } from 'node:path';
 import {
   BLOCK_SIZE_BYTES,
   CHUNK_SIZE_BYTES,
+  ErrorCodes,
+  MoosengError,
+  isMoosengError,
+  toMoosengError,
   type ChunkRef,
   type DirectoryUsage,
   type IChunkStore,
+  type ICompressor,
+  type ILogger,
   type IoOptions,
   type StoredChunk,
-} from '../contracts/chunk-store';
-import type { ICompressor } from '../contracts/compressor';
-import type { ILogger } from '../contracts/logger';
-import { ErrorCodes, MoosengError, isMoosengError, toMoosengError } from '../errors';
+} from '@mooseng/core';
 import { CHUNK_FILE_ALIGNMENT_BYTES, type BlockFile, type BlockFileIo } from './block-file';
 import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
 

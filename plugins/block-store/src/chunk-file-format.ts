@@ -1,7 +1,6 @@
 // The chunk file: a 16 KiB header (fields + a table of 1024 block entries) followed by one 64 KiB slot per block.
 import { crc32 } from '@node-rs/crc32';
-import { BLOCKS_PER_CHUNK, BLOCK_SIZE_BYTES, type ChunkRef } from '../contracts/chunk-store';
-import { ErrorCodes, MoosengError } from '../errors';
+import { BLOCKS_PER_CHUNK, BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, type ChunkRef } from '@mooseng/core';
 
 /** "MNGK" */
 export const CHUNK_FILE_MAGIC = 0x4d4e474b;
