@@ -1,4 +1,4 @@
-// BlockChunkStore: IChunkStore on chunk files of CRC-checked (optionally compressed) 64 KiB blocks, over any BlockFileIo.
+// BlockChunkStore: IChunkStore on chunk files of CRC-checked (optionally compressed) 64 KiB blocks, over any IBlockFileIo.
 import { crc32 } from '@node-rs/crc32';
 import { existsSync } from 'node:fs';
 import { mkdir, open as openFile, readdir, rename, statfs, unlink } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import {
   type IoOptions,
   type StoredChunk,
 } from '@mooseng/core';
-import { CHUNK_FILE_ALIGNMENT_BYTES, type BlockFile, type BlockFileIo } from './block-file';
+import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFile, type IBlockFileIo } from './block-file-io';
 import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
 
 /** When a write reaches the disk: before it resolves, by flush()/close, or when the kernel decides. */
@@ -34,7 +34,8 @@ export const CHUNKS_FOLDER = 'chunks';
 
 export interface BlockChunkStoreOptions {
   dir: string;
-  io: BlockFileIo;
+  /** The I/O mode's file access (buffered, O_DIRECT): the store takes it by the IBlockFileIo contract only. */
+  io: IBlockFileIo;
   fsync: FsyncPolicy;
   compressor?: ICompressor;
   logger?: ILogger;
@@ -48,7 +49,7 @@ interface IndexEntry {
 interface OpenChunk {
   chunkId: number;
   path: string;
-  file: BlockFile;
+  file: IBlockFile;
   header: ChunkHeader;
   /** Written since the last sync. */
   dirty: boolean;
@@ -148,7 +149,7 @@ export class BlockChunkStore implements IChunkStore {
       if (existing) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`, { details: { chunkId: ref.chunkId, version: existing.version } });
       const path = chunkFilePath(this.dir, ref.chunkId, ref.version);
       const header = ChunkHeader.fresh(ref, '');
-      let file: BlockFile | undefined;
+      let file: IBlockFile | undefined;
       try {
         await mkdir(join(path, '..'), { recursive: true });
         file = await this.options.io.open(path, 'create');

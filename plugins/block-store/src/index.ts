@@ -1,4 +1,4 @@
 // @mooseng/block-store: the chunk store storage-fs and storage-directio share, over a block-file I/O of their own.
-export * from './block-file';
+export * from './block-file-io';
 export * from './chunk-file-format';
 export * from './block-chunk-store';
