@@ -1,7 +1,7 @@
 // BlockChunkStore: IChunkStore on chunk files of CRC-checked (optionally compressed) 64 KiB blocks, over any IBlockFileIo.
 import { crc32 } from '@node-rs/crc32';
 import { existsSync } from 'node:fs';
-import { mkdir, open as openFile, readdir, rename, statfs, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BLOCK_SIZE_BYTES,
@@ -20,17 +20,13 @@ import {
 } from '@mooseng/core';
 import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFile, type IBlockFileIo } from './block-file-io';
 import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
-
-/** When a write reaches the disk: before it resolves, by flush()/close, or when the kernel decides. */
-export type FsyncPolicy = 'always' | 'on-close' | 'never';
-export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'on-close', 'never'];
+import { CHUNKS_FOLDER, chunkFilePath, isChunkSubfolderName, parseChunkFileName } from './chunk-file-path';
+import { syncDirectory, type FsyncPolicy } from './fsync-policy';
 
 /** Chunk files kept open; the least recently used beyond this is flushed (per policy) and closed. */
 export const MAX_OPEN_CHUNK_FILES = 128;
 /** Most blocks one file read or write covers (1 MiB), which bounds the memory of one I/O. */
 export const MAX_IO_BLOCKS = 16;
-/** Name of the folder under a data directory that holds chunk files. */
-export const CHUNKS_FOLDER = 'chunks';
 
 export interface BlockChunkStoreOptions {
   dir: string;
@@ -77,13 +73,6 @@ function blockRange(offset: number, length: number): readonly [number, number] {
   const first = Math.floor(offset / BLOCK_SIZE_BYTES);
   return [first, Math.max(first, Math.floor((offset + length - 1) / BLOCK_SIZE_BYTES))];
 }
-
-/** Where a chunk version's file lives under a data directory: chunks/XX/<chunkId>_<version>, XX = id mod 256 in hex. */
-export function chunkFilePath(dir: string, chunkId: number, version: number): string {
-  return join(dir, CHUNKS_FOLDER, (chunkId % 256).toString(16).padStart(2, '0'), `${chunkId}_${version}`);
-}
-
-const FILE_NAME = /^(\d+)_(\d+)$/;
 
 function alignUp(n: number): number {
   return Math.ceil(n / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
@@ -156,7 +145,7 @@ export class BlockChunkStore implements IChunkStore {
         await file.writev(0, [header.bytes]);
         if (this.options.fsync === 'always') {
           await file.sync();
-          await this.syncDir(join(path, '..'));
+          await syncDirectory(join(path, '..'));
         }
       } catch (err) {
         await file?.close().catch(() => undefined);
@@ -212,7 +201,7 @@ export class BlockChunkStore implements IChunkStore {
         this.index.get(ref.chunkId)!.version = newVersion;
         if (this.options.fsync === 'always') {
           await c.file.sync();
-          await this.syncDir(join(path, '..'));
+          await syncDirectory(join(path, '..'));
         } else {
           c.dirty = true;
           c.dirDirty = true;
@@ -237,7 +226,7 @@ export class BlockChunkStore implements IChunkStore {
       await this.guard(`delete of chunk ${ref.chunkId}`, async () => {
         await unlink(path);
         this.index.delete(ref.chunkId);
-        if (this.options.fsync === 'always') await this.syncDir(join(path, '..'));
+        if (this.options.fsync === 'always') await syncDirectory(join(path, '..'));
       });
     });
   }
@@ -451,17 +440,8 @@ export class BlockChunkStore implements IChunkStore {
       c.dirty = false;
     }
     if (c.dirDirty) {
-      await this.syncDir(join(c.path, '..'));
+      await syncDirectory(join(c.path, '..'));
       c.dirDirty = false;
-    }
-  }
-
-  private async syncDir(dir: string): Promise<void> {
-    const handle = await openFile(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
   }
 
@@ -698,12 +678,11 @@ export class BlockChunkStore implements IChunkStore {
   private async scan(): Promise<void> {
     const root = join(this.dir, CHUNKS_FOLDER);
     for (const sub of await readdir(root)) {
-      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      if (!isChunkSubfolderName(sub)) continue;
       for (const name of await readdir(join(root, sub))) {
-        const m = FILE_NAME.exec(name);
-        if (!m) continue;
-        const chunkId = Number(m[1]);
-        const version = Number(m[2]);
+        const ref = parseChunkFileName(name);
+        if (!ref) continue;
+        const { chunkId, version } = ref;
         const path = join(root, sub, name);
         let header: ChunkHeader;
         try {
