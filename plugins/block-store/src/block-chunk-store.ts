@@ -22,6 +22,7 @@ import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFile, type IBlockFileIo } from '
 import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
 import { CHUNKS_FOLDER, chunkFilePath, isChunkSubfolderName, parseChunkFileName } from './chunk-file-path';
 import { syncDirectory, type FsyncPolicy } from './fsync-policy';
+import { BlockRangeLocks, WHOLE_CHUNK, readRange, writeRange, type BlockRange } from './block-range-locks';
 
 /** Chunk files kept open; the least recently used beyond this is flushed (per policy) and closed. */
 export const MAX_OPEN_CHUNK_FILES = 128;
@@ -55,24 +56,7 @@ interface OpenChunk {
   headerNext: Promise<void> | null;
 }
 
-interface PendingOp {
-  first: number;
-  last: number;
-  shared: boolean;
-  /** Settles (never rejects) when the operation has finished. */
-  done: Promise<void>;
-}
-
-/** The block range of operations on the whole chunk. */
-const ALL: readonly [number, number] = [0, Infinity];
-
 function noop(): void {}
-
-/** Blocks a write of `length` bytes at `offset` touches. */
-function blockRange(offset: number, length: number): readonly [number, number] {
-  const first = Math.floor(offset / BLOCK_SIZE_BYTES);
-  return [first, Math.max(first, Math.floor((offset + length - 1) / BLOCK_SIZE_BYTES))];
-}
 
 function alignUp(n: number): number {
   return Math.ceil(n / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
@@ -96,10 +80,7 @@ export class BlockChunkStore implements IChunkStore {
   private readonly index = new Map<number, IndexEntry>();
   /** Open chunk files in least-recently-used order (oldest first). */
   private readonly openChunks = new Map<number, OpenChunk>();
-  /** Per chunk, operations started or waiting, with their block ranges. */
-  private readonly active = new Map<number, Set<PendingOp>>();
-  /** Per chunk, settles when the last operation called so far has settled (delivery in call order). */
-  private readonly tails = new Map<number, Promise<void>>();
+  private readonly locks = new BlockRangeLocks();
   /** Chunk files being opened, so concurrent operations share one handle. */
   private readonly opening = new Map<number, Promise<OpenChunk>>();
   private unusableReason: string | null = null;
@@ -131,7 +112,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async create(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.schedule(ref.chunkId, ALL, false, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       this.checkUsable();
       checkAbort(options.signal, `create of chunk ${ref.chunkId}`);
       const existing = this.index.get(ref.chunkId);
@@ -160,7 +141,7 @@ export class BlockChunkStore implements IChunkStore {
   async write(ref: ChunkRef, offset: number, data: Uint8Array, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, offset, data.length);
-    return this.schedule(ref.chunkId, blockRange(offset, data.length), false, async () => {
+    return this.schedule(ref.chunkId, writeRange(offset, data.length), false, async () => {
       const c = await this.handle(ref, options.signal, 'write');
       if (data.length === 0) return;
       await this.guard(`write to chunk ${ref.chunkId}`, () => this.writeBlocks(c, offset, asBuffer(data)));
@@ -170,7 +151,7 @@ export class BlockChunkStore implements IChunkStore {
   async read(ref: ChunkRef, offset: number, length: number, options: IoOptions = {}): Promise<Uint8Array> {
     this.checkRef(ref);
     this.checkRange(ref, offset, length);
-    return this.schedule(ref.chunkId, [Math.floor(offset / BLOCK_SIZE_BYTES), Infinity], true, async () => {
+    return this.schedule(ref.chunkId, readRange(offset), true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
       return this.guard(`read of chunk ${ref.chunkId}`, () => this.readRange(c, offset, length));
     });
@@ -179,7 +160,7 @@ export class BlockChunkStore implements IChunkStore {
   async truncate(ref: ChunkRef, length: number, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, length, 0);
-    return this.schedule(ref.chunkId, ALL, false, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       const c = await this.handle(ref, options.signal, 'truncate');
       await this.guard(`truncate of chunk ${ref.chunkId}`, () => this.truncateBlocks(c, length));
     });
@@ -188,7 +169,7 @@ export class BlockChunkStore implements IChunkStore {
   async setVersion(ref: ChunkRef, newVersion: number, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRef({ chunkId: ref.chunkId, version: newVersion });
-    return this.schedule(ref.chunkId, ALL, false, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       const c = await this.handle(ref, options.signal, 'set-version');
       if (newVersion === ref.version) return;
       await this.guard(`version change of chunk ${ref.chunkId}`, async () => {
@@ -212,7 +193,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async delete(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.schedule(ref.chunkId, ALL, false, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       this.checkUsable();
       checkAbort(options.signal, `delete of chunk ${ref.chunkId}`);
       // No need to open (or trust) the file: a chunk whose header is damaged must still be deletable.
@@ -233,7 +214,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async flush(ref: ChunkRef, options: IoOptions = {}): Promise<void> {
     this.checkRef(ref);
-    return this.schedule(ref.chunkId, ALL, true, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, true, async () => {
       checkAbort(options.signal, `flush of chunk ${ref.chunkId}`);
       this.lookup(ref);
       const c = this.openChunks.get(ref.chunkId);
@@ -270,7 +251,7 @@ export class BlockChunkStore implements IChunkStore {
 
   async verify(ref: ChunkRef, options: IoOptions = {}): Promise<number[]> {
     this.checkRef(ref);
-    return this.schedule(ref.chunkId, ALL, true, async () => {
+    return this.schedule(ref.chunkId, WHOLE_CHUNK, true, async () => {
       const c = await this.handle(ref, options.signal, 'verify');
       const bad: number[] = [];
       const blocks = Math.ceil(c.header.length / BLOCK_SIZE_BYTES);
@@ -292,7 +273,7 @@ export class BlockChunkStore implements IChunkStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.tails.values()]);
+    await this.locks.idle();
     await Promise.all([...this.opening.values()].map((p) => p.catch(noop)));
     for (const c of this.openChunks.values()) {
       try {
@@ -307,37 +288,10 @@ export class BlockChunkStore implements IChunkStore {
 
   // ---- internals ----
 
-  /**
-   * Runs `fn` once every earlier operation on the same chunk whose block range conflicts with `range` has finished
-   * (shared operations, reads, do not conflict with each other), so writes to different blocks of one chunk reach
-   * the disk in parallel. Results are still delivered in call order, as IChunkStore promises.
-   */
-  private schedule<T>(chunkId: number, range: readonly [number, number], shared: boolean, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` under the chunk's block-range lock (BlockRangeLocks); refused once the store is closing. */
+  private schedule<T>(chunkId: number, range: BlockRange, shared: boolean, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new MoosengError(ErrorCodes.UNAVAILABLE, `chunk store on ${this.dir} is closed`));
-    let ops = this.active.get(chunkId);
-    if (!ops) {
-      ops = new Set();
-      this.active.set(chunkId, ops);
-    }
-    const [first, last] = range;
-    const waits: Array<Promise<void>> = [];
-    for (const o of ops) if (o.first <= last && first <= o.last && !(shared && o.shared)) waits.push(o.done);
-    const result = waits.length === 0 ? fn() : Promise.all(waits).then(fn);
-    const op: PendingOp = { first, last, shared, done: result.then(noop, noop) };
-    ops.add(op);
-    const set = ops;
-    void op.done.then(() => {
-      set.delete(op);
-      if (set.size === 0 && this.active.get(chunkId) === set) this.active.delete(chunkId);
-    });
-    const prev = this.tails.get(chunkId);
-    const ordered = prev ? Promise.all([prev, op.done]).then(() => result) : result;
-    const tail = ordered.then(noop, noop);
-    this.tails.set(chunkId, tail);
-    void tail.then(() => {
-      if (this.tails.get(chunkId) === tail) this.tails.delete(chunkId);
-    });
-    return ordered;
+    return this.locks.run(chunkId, range, shared, fn);
   }
 
   /** Writes the in-memory header; a call made while a header write is in flight gets a fresh write after it. */
@@ -424,7 +378,7 @@ export class BlockChunkStore implements IChunkStore {
     if (this.openChunks.size <= MAX_OPEN_CHUNK_FILES) return;
     const [oldestId, oldest] = this.openChunks.entries().next().value as [number, OpenChunk];
     this.openChunks.delete(oldestId);
-    void this.schedule(oldestId, ALL, false, async () => {
+    void this.schedule(oldestId, WHOLE_CHUNK, false, async () => {
       try {
         await this.syncChunk(oldest);
       } finally {
