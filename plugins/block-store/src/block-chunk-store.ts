@@ -2,7 +2,7 @@
 import { crc32 } from '@node-rs/crc32';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   BLOCK_SIZE_BYTES,
   CHUNK_SIZE_BYTES,
@@ -18,14 +18,14 @@ import {
   type IoOptions,
   type StoredChunk,
 } from '@mooseng/core';
-import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFile, type IBlockFileIo } from './block-file-io';
+import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFileIo } from './block-file-io';
 import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
 import { CHUNKS_FOLDER, chunkFilePath, isChunkSubfolderName, parseChunkFileName } from './chunk-file-path';
 import { syncDirectory, type FsyncPolicy } from './fsync-policy';
+import { createChunkFile, openChunkFile, type OpenChunk } from './open-chunk';
+import { OpenChunkCache } from './open-chunk-cache';
 import { BlockRangeLocks, WHOLE_CHUNK, readRange, writeRange, type BlockRange } from './block-range-locks';
 
-/** Chunk files kept open; the least recently used beyond this is flushed (per policy) and closed. */
-export const MAX_OPEN_CHUNK_FILES = 128;
 /** Most blocks one file read or write covers (1 MiB), which bounds the memory of one I/O. */
 export const MAX_IO_BLOCKS = 16;
 
@@ -42,21 +42,6 @@ interface IndexEntry {
   version: number;
   length: number;
 }
-
-interface OpenChunk {
-  chunkId: number;
-  path: string;
-  file: IBlockFile;
-  header: ChunkHeader;
-  /** Written since the last sync. */
-  dirty: boolean;
-  /** Created or renamed since the directory was last synced. */
-  dirDirty: boolean;
-  headerInFlight: Promise<void> | null;
-  headerNext: Promise<void> | null;
-}
-
-function noop(): void {}
 
 function alignUp(n: number): number {
   return Math.ceil(n / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
@@ -78,11 +63,8 @@ function asBuffer(data: Uint8Array): Buffer {
  */
 export class BlockChunkStore implements IChunkStore {
   private readonly index = new Map<number, IndexEntry>();
-  /** Open chunk files in least-recently-used order (oldest first). */
-  private readonly openChunks = new Map<number, OpenChunk>();
+  private readonly openFiles = new OpenChunkCache();
   private readonly locks = new BlockRangeLocks();
-  /** Chunk files being opened, so concurrent operations share one handle. */
-  private readonly opening = new Map<number, Promise<OpenChunk>>();
   private unusableReason: string | null = null;
   private closed = false;
 
@@ -117,24 +99,14 @@ export class BlockChunkStore implements IChunkStore {
       checkAbort(options.signal, `create of chunk ${ref.chunkId}`);
       const existing = this.index.get(ref.chunkId);
       if (existing) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`, { details: { chunkId: ref.chunkId, version: existing.version } });
-      const path = chunkFilePath(this.dir, ref.chunkId, ref.version);
-      const header = ChunkHeader.fresh(ref, '');
-      let file: IBlockFile | undefined;
+      let c: OpenChunk;
       try {
-        await mkdir(join(path, '..'), { recursive: true });
-        file = await this.options.io.open(path, 'create');
-        await file.writev(0, [header.bytes]);
-        if (this.options.fsync === 'always') {
-          await file.sync();
-          await syncDirectory(join(path, '..'));
-        }
+        c = await createChunkFile(this.options.io, chunkFilePath(this.dir, ref.chunkId, ref.version), ref, this.options.fsync);
       } catch (err) {
-        await file?.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
         throw this.fsError(err, `create of chunk ${ref.chunkId}`);
       }
       this.index.set(ref.chunkId, { version: ref.version, length: 0 });
-      this.remember({ chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: this.options.fsync !== 'always', headerInFlight: null, headerNext: null });
+      this.remember(c);
     });
   }
 
@@ -176,13 +148,13 @@ export class BlockChunkStore implements IChunkStore {
         const path = chunkFilePath(this.dir, ref.chunkId, newVersion);
         c.header.version = newVersion;
         c.header.sealFields();
-        await this.persistHeader(c);
+        await c.headerWriter.persist();
         await rename(c.path, path);
         c.path = path;
         this.index.get(ref.chunkId)!.version = newVersion;
         if (this.options.fsync === 'always') {
           await c.file.sync();
-          await syncDirectory(join(path, '..'));
+          await syncDirectory(dirname(path));
         } else {
           c.dirty = true;
           c.dirDirty = true;
@@ -199,15 +171,12 @@ export class BlockChunkStore implements IChunkStore {
       // No need to open (or trust) the file: a chunk whose header is damaged must still be deletable.
       const entry = this.lookup(ref);
       const path = chunkFilePath(this.dir, ref.chunkId, entry.version);
-      const open = this.openChunks.get(ref.chunkId);
-      if (open) {
-        this.openChunks.delete(ref.chunkId);
-        await open.file.close().catch(() => undefined);
-      }
+      const open = this.openFiles.take(ref.chunkId);
+      if (open) await open.file.close().catch(() => undefined);
       await this.guard(`delete of chunk ${ref.chunkId}`, async () => {
         await unlink(path);
         this.index.delete(ref.chunkId);
-        if (this.options.fsync === 'always') await syncDirectory(join(path, '..'));
+        if (this.options.fsync === 'always') await syncDirectory(dirname(path));
       });
     });
   }
@@ -217,7 +186,7 @@ export class BlockChunkStore implements IChunkStore {
     return this.schedule(ref.chunkId, WHOLE_CHUNK, true, async () => {
       checkAbort(options.signal, `flush of chunk ${ref.chunkId}`);
       this.lookup(ref);
-      const c = this.openChunks.get(ref.chunkId);
+      const c = this.openFiles.peek(ref.chunkId);
       if (c) await this.guard(`flush of chunk ${ref.chunkId}`, () => this.syncChunk(c));
     });
   }
@@ -274,8 +243,8 @@ export class BlockChunkStore implements IChunkStore {
     if (this.closed) return;
     this.closed = true;
     await this.locks.idle();
-    await Promise.all([...this.opening.values()].map((p) => p.catch(noop)));
-    for (const c of this.openChunks.values()) {
+    await this.openFiles.opensSettled();
+    for (const c of this.openFiles.values()) {
       try {
         await this.syncChunk(c);
       } catch (err) {
@@ -283,7 +252,7 @@ export class BlockChunkStore implements IChunkStore {
       }
       await c.file.close().catch(() => undefined);
     }
-    this.openChunks.clear();
+    this.openFiles.clear();
   }
 
   // ---- internals ----
@@ -292,22 +261,6 @@ export class BlockChunkStore implements IChunkStore {
   private schedule<T>(chunkId: number, range: BlockRange, shared: boolean, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new MoosengError(ErrorCodes.UNAVAILABLE, `chunk store on ${this.dir} is closed`));
     return this.locks.run(chunkId, range, shared, fn);
-  }
-
-  /** Writes the in-memory header; a call made while a header write is in flight gets a fresh write after it. */
-  private persistHeader(c: OpenChunk): Promise<void> {
-    if (!c.headerInFlight) {
-      // A snapshot: the write runs on another thread while this one keeps changing the header for other blocks.
-      c.headerInFlight = c.file.writev(0, [Buffer.from(c.header.bytes)]).finally(() => {
-        c.headerInFlight = null;
-      });
-      return c.headerInFlight;
-    }
-    c.headerNext ??= c.headerInFlight.then(noop, noop).then(() => {
-      c.headerNext = null;
-      return this.persistHeader(c);
-    });
-    return c.headerNext;
   }
 
   private checkRef(ref: ChunkRef): void {
@@ -340,44 +293,26 @@ export class BlockChunkStore implements IChunkStore {
     this.checkUsable();
     checkAbort(signal, `${what} of chunk ${ref.chunkId}`);
     const entry = this.lookup(ref);
-    const open = this.openChunks.get(ref.chunkId);
-    if (open) {
-      this.openChunks.delete(ref.chunkId);
-      this.openChunks.set(ref.chunkId, open);
-      return open;
-    }
-    const pending = this.opening.get(ref.chunkId);
+    const open = this.openFiles.use(ref.chunkId);
+    if (open) return open;
+    const pending = this.openFiles.pendingOpen(ref.chunkId);
     if (pending) return pending;
     const path = chunkFilePath(this.dir, ref.chunkId, entry.version);
     const opened = this.guard(`open of chunk ${ref.chunkId}`, async () => {
-      const file = await this.options.io.open(path, 'open');
-      try {
-        const header = ChunkHeader.parse(await file.read(0, CHUNK_HEADER_BYTES), path);
-        if (header.chunkId !== ref.chunkId || header.version !== entry.version) {
-          throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: header names chunk ${header.chunkId} version ${header.version}`, { details: { path } });
-        }
-        const c: OpenChunk = { chunkId: ref.chunkId, path, file, header, dirty: false, dirDirty: false, headerInFlight: null, headerNext: null };
-        this.remember(c);
-        return c;
-      } catch (err) {
-        await file.close().catch(() => undefined);
-        throw err;
-      }
+      const c = await openChunkFile(this.options.io, path, { chunkId: ref.chunkId, version: entry.version });
+      this.remember(c);
+      return c;
     });
-    this.opening.set(ref.chunkId, opened);
-    void opened.then(
-      () => this.opening.delete(ref.chunkId),
-      () => this.opening.delete(ref.chunkId),
-    );
+    this.openFiles.trackOpen(ref.chunkId, opened);
     return opened;
   }
 
   /** Adds an open chunk, closing the least recently used one beyond the bound (after its queued operations). */
   private remember(c: OpenChunk): void {
-    this.openChunks.set(c.chunkId, c);
-    if (this.openChunks.size <= MAX_OPEN_CHUNK_FILES) return;
-    const [oldestId, oldest] = this.openChunks.entries().next().value as [number, OpenChunk];
-    this.openChunks.delete(oldestId);
+    const oldest = this.openFiles.add(c);
+    if (!oldest) return;
+    const oldestId = oldest.chunkId;
+    // Operations already queued on the chunk still hold this handle: close it only after them.
     void this.schedule(oldestId, WHOLE_CHUNK, false, async () => {
       try {
         await this.syncChunk(oldest);
@@ -394,7 +329,7 @@ export class BlockChunkStore implements IChunkStore {
       c.dirty = false;
     }
     if (c.dirDirty) {
-      await syncDirectory(join(c.path, '..'));
+      await syncDirectory(dirname(c.path));
       c.dirDirty = false;
     }
   }
@@ -531,7 +466,7 @@ export class BlockChunkStore implements IChunkStore {
     this.index.get(c.chunkId)!.length = c.header.length;
     // Data and header go out together: a crash between them leaves blocks whose CRC does not match, which reads
     // report as CHUNK_CORRUPT (never as wrong data), and the policy never promised durability before a sync anyway.
-    writes.push(this.persistHeader(c));
+    writes.push(c.headerWriter.persist());
     await Promise.all(writes);
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;
@@ -622,7 +557,7 @@ export class BlockChunkStore implements IChunkStore {
     }
     c.header.length = length;
     c.header.sealFields();
-    await this.persistHeader(c);
+    await c.headerWriter.persist();
     this.index.get(c.chunkId)!.length = length;
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;

@@ -3,4 +3,5 @@ export * from './block-file-io';
 export * from './chunk-file-format';
 export * from './chunk-file-path';
 export * from './fsync-policy';
+export { MAX_OPEN_CHUNK_FILES } from './open-chunk-cache';
 export * from './block-chunk-store';
