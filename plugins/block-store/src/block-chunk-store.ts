@@ -1,5 +1,4 @@
 // BlockChunkStore: IChunkStore on chunk files of CRC-checked (optionally compressed) 64 KiB blocks, over any IBlockFileIo.
-import { crc32 } from '@node-rs/crc32';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -18,16 +17,15 @@ import {
   type IoOptions,
   type StoredChunk,
 } from '@mooseng/core';
-import { CHUNK_FILE_ALIGNMENT_BYTES, type IBlockFileIo } from './block-file-io';
-import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader, HOLE, slotOffset, type BlockEntry } from './chunk-file-format';
+import type { IBlockFileIo } from './block-file-io';
+import { BlockCodec } from './block-codec';
+import { ChunkBlocks } from './chunk-blocks';
+import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader } from './chunk-file-format';
 import { CHUNKS_FOLDER, chunkFilePath, isChunkSubfolderName, parseChunkFileName } from './chunk-file-path';
 import { syncDirectory, type FsyncPolicy } from './fsync-policy';
 import { createChunkFile, openChunkFile, type OpenChunk } from './open-chunk';
 import { OpenChunkCache } from './open-chunk-cache';
 import { BlockRangeLocks, WHOLE_CHUNK, readRange, writeRange, type BlockRange } from './block-range-locks';
-
-/** Most blocks one file read or write covers (1 MiB), which bounds the memory of one I/O. */
-export const MAX_IO_BLOCKS = 16;
 
 export interface BlockChunkStoreOptions {
   dir: string;
@@ -43,16 +41,8 @@ interface IndexEntry {
   length: number;
 }
 
-function alignUp(n: number): number {
-  return Math.ceil(n / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
-}
-
 function checkAbort(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new MoosengError(ErrorCodes.ABORTED, `${what} aborted`);
-}
-
-function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**
@@ -68,7 +58,17 @@ export class BlockChunkStore implements IChunkStore {
   private unusableReason: string | null = null;
   private closed = false;
 
-  private constructor(private readonly options: BlockChunkStoreOptions) {}
+  private readonly blocks: ChunkBlocks;
+
+  private constructor(private readonly options: BlockChunkStoreOptions) {
+    this.blocks = new ChunkBlocks({
+      codec: new BlockCodec(options.dir, options.compressor),
+      fsync: options.fsync,
+      onLength: (chunkId, length) => {
+        this.index.get(chunkId)!.length = length;
+      },
+    });
+  }
 
   get dir(): string {
     return this.options.dir;
@@ -116,7 +116,7 @@ export class BlockChunkStore implements IChunkStore {
     return this.schedule(ref.chunkId, writeRange(offset, data.length), false, async () => {
       const c = await this.handle(ref, options.signal, 'write');
       if (data.length === 0) return;
-      await this.guard(`write to chunk ${ref.chunkId}`, () => this.writeBlocks(c, offset, asBuffer(data)));
+      await this.guard(`write to chunk ${ref.chunkId}`, () => this.blocks.write(c, offset, data));
     });
   }
 
@@ -125,7 +125,7 @@ export class BlockChunkStore implements IChunkStore {
     this.checkRange(ref, offset, length);
     return this.schedule(ref.chunkId, readRange(offset), true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
-      return this.guard(`read of chunk ${ref.chunkId}`, () => this.readRange(c, offset, length));
+      return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.read(c, offset, length));
     });
   }
 
@@ -134,7 +134,7 @@ export class BlockChunkStore implements IChunkStore {
     this.checkRange(ref, length, 0);
     return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       const c = await this.handle(ref, options.signal, 'truncate');
-      await this.guard(`truncate of chunk ${ref.chunkId}`, () => this.truncateBlocks(c, length));
+      await this.guard(`truncate of chunk ${ref.chunkId}`, () => this.blocks.truncate(c, length));
     });
   }
 
@@ -229,7 +229,7 @@ export class BlockChunkStore implements IChunkStore {
         const entry = c.header.entry(b);
         if (entry.storedLength === 0) continue;
         try {
-          await this.guard(`verify of chunk ${ref.chunkId}`, () => this.readBlock(c, b, entry));
+          await this.guard(`verify of chunk ${ref.chunkId}`, () => this.blocks.readBlock(c, b, entry));
         } catch (err) {
           if (isMoosengError(err, ErrorCodes.CHUNK_CORRUPT)) bad.push(b);
           else throw err;
@@ -362,205 +362,6 @@ export class BlockChunkStore implements IChunkStore {
     if (this.unusableReason) return;
     this.unusableReason = reason;
     this.options.logger?.error(`data directory ${this.dir} marked unusable: ${reason}`, { dir: this.dir });
-  }
-
-  private canCompress(c: OpenChunk): boolean {
-    const compressor = this.options.compressor;
-    return compressor !== undefined && (c.header.algorithm === compressor.algorithm || c.header.algorithm === '');
-  }
-
-  /** The stored form of a raw block: compressed when that is smaller, raw otherwise. */
-  private async encodeBlock(c: OpenChunk, raw: Buffer): Promise<{ stored: Buffer; entry: BlockEntry }> {
-    if (this.canCompress(c)) {
-      const packed = asBuffer(await this.options.compressor!.compress(raw));
-      if (packed.length < raw.length) {
-        return { stored: packed, entry: { storedLength: packed.length, rawLength: raw.length, compressed: true, crc: crc32(packed) } };
-      }
-    }
-    return { stored: raw, entry: { storedLength: raw.length, rawLength: raw.length, compressed: false, crc: crc32(raw) } };
-  }
-
-  /** Checks and decodes the stored bytes of one block. */
-  private async decodeBlock(c: OpenChunk, index: number, entry: BlockEntry, stored: Buffer): Promise<Buffer> {
-    if (crc32(stored) !== entry.crc) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${c.chunkId} block ${index} in ${this.dir} failed its CRC check`, {
-        details: { chunkId: c.chunkId, version: c.header.version, block: index, dir: this.dir },
-      });
-    }
-    if (!entry.compressed) return stored;
-    const algorithm = c.header.algorithm;
-    const compressor = this.options.compressor;
-    if (!compressor || compressor.algorithm !== algorithm) {
-      throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${c.chunkId} in ${this.dir} holds blocks compressed with "${algorithm}": configure that compressor to read it`, { details: { chunkId: c.chunkId, algorithm } });
-    }
-    let raw: Buffer;
-    try {
-      raw = asBuffer(await compressor.decompress(stored, entry.rawLength));
-    } catch (err) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${c.chunkId} block ${index} in ${this.dir} does not decompress`, { cause: err, details: { chunkId: c.chunkId, block: index, dir: this.dir } });
-    }
-    if (raw.length !== entry.rawLength) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${c.chunkId} block ${index} decompressed to ${raw.length} bytes, not ${entry.rawLength}`, { details: { chunkId: c.chunkId, block: index } });
-    }
-    return raw;
-  }
-
-  private async readBlock(c: OpenChunk, index: number, entry: BlockEntry): Promise<Buffer> {
-    const bytes = await c.file.read(slotOffset(index), alignUp(entry.storedLength));
-    return this.decodeBlock(c, index, entry, bytes.subarray(0, entry.storedLength));
-  }
-
-  private async writeBlocks(c: OpenChunk, offset: number, data: Buffer): Promise<void> {
-    const end = offset + data.length;
-    const first = Math.floor(offset / BLOCK_SIZE_BYTES);
-    const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
-    const encoded: Array<{ index: number; stored: Buffer; entry: BlockEntry }> = [];
-    const jobs: Array<Promise<void>> = [];
-    for (let b = first; b <= last; b++) {
-      jobs.push(
-        (async () => {
-          const blockStart = b * BLOCK_SIZE_BYTES;
-          const s = Math.max(offset, blockStart) - blockStart;
-          const e = Math.min(end, blockStart + BLOCK_SIZE_BYTES) - blockStart;
-          const old = c.header.entry(b);
-          const oldRawLength = old.storedLength === 0 ? 0 : old.rawLength;
-          const piece = data.subarray(blockStart + s - offset, blockStart + e - offset);
-          let raw: Buffer;
-          if (s === 0 && e >= oldRawLength) {
-            raw = piece;
-          } else {
-            // Part of a block: merge with what it holds (zeros for a hole) and checksum the whole block again.
-            raw = Buffer.alloc(Math.max(oldRawLength, e));
-            if (oldRawLength > 0) (await this.readBlock(c, b, old)).copy(raw);
-            piece.copy(raw, s);
-          }
-          encoded.push({ index: b, ...(await this.encodeBlock(c, raw)) });
-        })(),
-      );
-    }
-    await Promise.all(jobs);
-    encoded.sort((x, y) => x.index - y.index);
-    // Contiguous runs of full raw slots go to the file in one call each.
-    const writes: Array<Promise<void>> = [];
-    let run: typeof encoded = [];
-    const flushRun = (): void => {
-      if (run.length === 0) return;
-      const buffers = run.map((r) => r.stored);
-      writes.push(c.file.writev(slotOffset(run[0]!.index), buffers));
-      run = [];
-    };
-    for (const block of encoded) {
-      const prev = run[run.length - 1];
-      if (prev && (prev.index + 1 !== block.index || prev.stored.length !== BLOCK_SIZE_BYTES || run.length >= MAX_IO_BLOCKS)) flushRun();
-      run.push(block);
-    }
-    flushRun();
-    if (this.options.compressor && c.header.algorithm === '' && encoded.some((b) => b.entry.compressed)) {
-      c.header.bytes.write(this.options.compressor.algorithm, 28, 'ascii');
-    }
-    for (const block of encoded) c.header.setEntry(block.index, block.entry);
-    // Header and index change together, synchronously: writes to other blocks of this chunk may be in flight, and
-    // a length computed before an await could undo the extension one of them made meanwhile.
-    c.header.length = Math.max(c.header.length, end);
-    c.header.sealFields();
-    this.index.get(c.chunkId)!.length = c.header.length;
-    // Data and header go out together: a crash between them leaves blocks whose CRC does not match, which reads
-    // report as CHUNK_CORRUPT (never as wrong data), and the policy never promised durability before a sync anyway.
-    writes.push(c.headerWriter.persist());
-    await Promise.all(writes);
-    if (this.options.fsync === 'always') await c.file.sync();
-    else c.dirty = true;
-  }
-
-  private async readRange(c: OpenChunk, offset: number, length: number): Promise<Buffer> {
-    const end = Math.min(offset + length, c.header.length);
-    if (end <= offset) return Buffer.alloc(0);
-    const direct = await this.readContiguous(c, offset, end);
-    if (direct) return direct;
-    const out = Buffer.alloc(end - offset);
-    const first = Math.floor(offset / BLOCK_SIZE_BYTES);
-    const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
-    // Consecutive stored blocks (raw or compressed) are read in one call of up to MAX_IO_BLOCKS slots, the unused
-    // tails of compressed slots included: one syscall instead of one per block. Holes end a run and stay zero.
-    const runs: Array<{ start: number; entries: BlockEntry[] }> = [];
-    for (let b = first; b <= last; b++) {
-      const entry = c.header.entry(b);
-      if (entry.storedLength === 0) continue;
-      const run = runs[runs.length - 1];
-      if (run && run.start + run.entries.length === b && run.entries.length < MAX_IO_BLOCKS) run.entries.push(entry);
-      else runs.push({ start: b, entries: [entry] });
-    }
-    await Promise.all(
-      runs.map(async (run) => {
-        const lastEntry = run.entries[run.entries.length - 1]!;
-        const span = (run.entries.length - 1) * BLOCK_SIZE_BYTES + lastEntry.storedLength;
-        const bytes = await c.file.read(slotOffset(run.start), alignUp(span));
-        // Blocks decode in parallel (decompression runs on the thread pool).
-        await Promise.all(
-          run.entries.map(async (entry, i) => {
-            const b = run.start + i;
-            const stored = bytes.subarray(i * BLOCK_SIZE_BYTES, i * BLOCK_SIZE_BYTES + entry.storedLength);
-            const raw = await this.decodeBlock(c, b, entry, stored);
-            const blockStart = b * BLOCK_SIZE_BYTES;
-            const from = Math.max(offset, blockStart);
-            const to = Math.min(end, blockStart + raw.length);
-            if (to > from) raw.copy(out, from - offset, from - blockStart, to - blockStart);
-          }),
-        );
-      }),
-    );
-    return out;
-  }
-
-  /**
-   * The common case without copies: every block of the range stored raw and full (the last one at least up to
-   * `end`), so the range is one contiguous stretch of the file. Null when the range is not like that.
-   */
-  private async readContiguous(c: OpenChunk, offset: number, end: number): Promise<Buffer | null> {
-    const first = Math.floor(offset / BLOCK_SIZE_BYTES);
-    const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
-    if (last - first + 1 > MAX_IO_BLOCKS) return null;
-    const entries: BlockEntry[] = [];
-    for (let b = first; b <= last; b++) {
-      const e = c.header.entry(b);
-      const needed = b === last ? end - b * BLOCK_SIZE_BYTES : BLOCK_SIZE_BYTES;
-      if (e.storedLength === 0 || e.compressed || e.rawLength < needed || (b < last && e.storedLength !== BLOCK_SIZE_BYTES)) return null;
-      entries.push(e);
-    }
-    const span = (entries.length - 1) * BLOCK_SIZE_BYTES + entries[entries.length - 1]!.storedLength;
-    const bytes = await c.file.read(slotOffset(first), alignUp(span));
-    for (let i = 0; i < entries.length; i++) {
-      await this.decodeBlock(c, first + i, entries[i]!, bytes.subarray(i * BLOCK_SIZE_BYTES, i * BLOCK_SIZE_BYTES + entries[i]!.storedLength));
-    }
-    return bytes.subarray(offset - first * BLOCK_SIZE_BYTES, end - first * BLOCK_SIZE_BYTES);
-  }
-
-  private async truncateBlocks(c: OpenChunk, length: number): Promise<void> {
-    const old = c.header.length;
-    if (length < old) {
-      const keep = Math.ceil(length / BLOCK_SIZE_BYTES);
-      const oldBlocks = Math.ceil(old / BLOCK_SIZE_BYTES);
-      for (let b = keep; b < oldBlocks; b++) c.header.setEntry(b, HOLE);
-      const tail = length % BLOCK_SIZE_BYTES;
-      if (tail !== 0) {
-        // The block holding the new end keeps only its head, so growing again later reads zeros there.
-        const b = keep - 1;
-        const entry = c.header.entry(b);
-        if (entry.storedLength !== 0 && entry.rawLength > tail) {
-          const raw = await this.readBlock(c, b, entry);
-          const { stored, entry: next } = await this.encodeBlock(c, Buffer.from(raw.subarray(0, tail)));
-          await c.file.writev(slotOffset(b), [stored]);
-          c.header.setEntry(b, next);
-        }
-      }
-      await c.file.truncate(slotOffset(keep));
-    }
-    c.header.length = length;
-    c.header.sealFields();
-    await c.headerWriter.persist();
-    this.index.get(c.chunkId)!.length = length;
-    if (this.options.fsync === 'always') await c.file.sync();
-    else c.dirty = true;
   }
 
   /** Indexes the chunk files of the directory; unreadable ones are logged and left alone. */

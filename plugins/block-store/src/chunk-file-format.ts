@@ -98,7 +98,15 @@ export class ChunkHeader {
     return raw.toString('ascii', 0, end < 0 ? raw.length : end);
   }
 
-  /** Recomputes the field CRC; call after changing version or length. */
+  /**
+   * Records the algorithm compressed blocks are written with; call sealFields() after. Unlike fresh(), this does not
+   * check the name against MAX_ALGORITHM_NAME_BYTES: a longer name would be read back cut short.
+   */
+  recordAlgorithm(name: string): void {
+    this.bytes.write(name, 28, 'ascii');
+  }
+
+  /** Recomputes the field CRC; call after changing version, length or algorithm. */
   sealFields(): void {
     this.bytes.writeUInt32BE(crc32(this.bytes.subarray(0, FIELDS_CRC_SPAN)), FIELDS_CRC_SPAN);
   }
