@@ -1,6 +1,5 @@
 // BlockChunkStore: IChunkStore on chunk files of CRC-checked (optionally compressed) 64 KiB blocks, over any IBlockFileIo.
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, statfs, unlink } from 'node:fs/promises';
+import { mkdir, rename, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   BLOCK_SIZE_BYTES,
@@ -8,7 +7,6 @@ import {
   ErrorCodes,
   MoosengError,
   isMoosengError,
-  toMoosengError,
   type ChunkRef,
   type DirectoryUsage,
   type IChunkStore,
@@ -17,28 +15,28 @@ import {
   type IoOptions,
   type StoredChunk,
 } from '@mooseng/core';
-import type { IBlockFileIo } from './block-file-io';
 import { BlockCodec } from './block-codec';
+import type { IBlockFileIo } from './block-file-io';
+import { BlockRangeLocks, WHOLE_CHUNK, readRange, writeRange, type BlockRange } from './block-range-locks';
 import { ChunkBlocks } from './chunk-blocks';
-import { CHUNK_FIELDS_BYTES, CHUNK_HEADER_BYTES, ChunkHeader } from './chunk-file-format';
-import { CHUNKS_FOLDER, chunkFilePath, isChunkSubfolderName, parseChunkFileName } from './chunk-file-path';
+import { scanChunkDirectory, type IndexedChunk } from './chunk-directory-scan';
+import { CHUNK_HEADER_BYTES } from './chunk-file-format';
+import { CHUNKS_FOLDER, chunkFilePath } from './chunk-file-path';
+import { classifyDiskError } from './disk-errors';
 import { syncDirectory, type FsyncPolicy } from './fsync-policy';
 import { createChunkFile, openChunkFile, type OpenChunk } from './open-chunk';
 import { OpenChunkCache } from './open-chunk-cache';
-import { BlockRangeLocks, WHOLE_CHUNK, readRange, writeRange, type BlockRange } from './block-range-locks';
 
+/** What a storage plugin gives BlockChunkStore.open for one data directory. */
 export interface BlockChunkStoreOptions {
+  /** The data directory; chunk files go under its chunks folder. */
   dir: string;
   /** The I/O mode's file access (buffered, O_DIRECT): the store takes it by the IBlockFileIo contract only. */
   io: IBlockFileIo;
   fsync: FsyncPolicy;
+  /** Per-block compression, when the chunkserver config selects a compressor. */
   compressor?: ICompressor;
   logger?: ILogger;
-}
-
-interface IndexEntry {
-  version: number;
-  length: number;
 }
 
 function checkAbort(signal: AbortSignal | undefined, what: string): void {
@@ -50,17 +48,24 @@ function checkAbort(signal: AbortSignal | undefined, what: string): void {
  * checked against its CRC before any byte of it is returned; writes to part of a block read, merge and re-checksum
  * it. Operations on overlapping blocks of one chunk run in call order, writes to different blocks in parallel, and
  * every result is delivered in call order; different chunks are independent.
+ *
+ * This class checks arguments, keeps the index and the directory's health, and composes the parts: BlockRangeLocks
+ * (ordering), OpenChunkCache (file handles), ChunkBlocks over a BlockCodec (the bytes), classifyDiskError (what a
+ * failure means for the directory) and scanChunkDirectory (start-up).
  */
 export class BlockChunkStore implements IChunkStore {
-  private readonly index = new Map<number, IndexEntry>();
   private readonly openFiles = new OpenChunkCache();
   private readonly locks = new BlockRangeLocks();
+  private readonly blocks: ChunkBlocks;
+  /** Set once, by the first failure that takes the whole directory out of service; never cleared (restart to retry). */
   private unusableReason: string | null = null;
   private closed = false;
 
-  private readonly blocks: ChunkBlocks;
-
-  private constructor(private readonly options: BlockChunkStoreOptions) {
+  private constructor(
+    private readonly options: BlockChunkStoreOptions,
+    /** Every chunk of the directory: the start-up scan, then kept up to date by each operation. */
+    private readonly index: Map<number, IndexedChunk>,
+  ) {
     this.blocks = new ChunkBlocks({
       codec: new BlockCodec(options.dir, options.compressor),
       fsync: options.fsync,
@@ -76,15 +81,13 @@ export class BlockChunkStore implements IChunkStore {
 
   /** Opens a data directory: creates its chunks folder, probes the I/O mode, and indexes the chunk files found. */
   static async open(options: BlockChunkStoreOptions): Promise<BlockChunkStore> {
-    const store = new BlockChunkStore(options);
     try {
       await mkdir(join(options.dir, CHUNKS_FOLDER), { recursive: true });
     } catch (err) {
       throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${options.dir} cannot be used: ${(err as Error).message}`, { cause: err, details: { dir: options.dir } });
     }
     await options.io.probe(options.dir);
-    await store.scan();
-    return store;
+    return new BlockChunkStore(options, await scanChunkDirectory(options.dir, options.io, options.logger));
   }
 
   /** The reason the store stopped serving, or null while it is usable. */
@@ -279,7 +282,7 @@ export class BlockChunkStore implements IChunkStore {
     if (this.unusableReason) throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${this.dir} is unusable: ${this.unusableReason}`, { details: { dir: this.dir } });
   }
 
-  private lookup(ref: ChunkRef): IndexEntry {
+  private lookup(ref: ChunkRef): IndexedChunk {
     const e = this.index.get(ref.chunkId);
     if (!e) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} is not in ${this.dir}`, { details: { chunkId: ref.chunkId } });
     if (e.version !== ref.version) {
@@ -343,53 +346,16 @@ export class BlockChunkStore implements IChunkStore {
     }
   }
 
+  /** The MoosengError for a failed file operation; takes the directory out of service when the error says the disk failed. */
   private fsError(err: unknown, what: string): MoosengError {
-    if (isMoosengError(err)) return err;
-    const code = (err as NodeJS.ErrnoException)?.code;
-    const message = (err as Error)?.message ?? String(err);
-    if (code === 'ENOSPC' || code === 'EDQUOT') {
-      this.markUnusable(`file system full (${code})`);
-      return new MoosengError(ErrorCodes.NO_SPACE, `${what}: data directory ${this.dir} is full; free space or add a directory`, { cause: err, details: { dir: this.dir } });
-    }
-    if (code === 'EIO' || code === 'EROFS' || ((code === 'ENOENT' || code === 'ENOTDIR') && !existsSync(join(this.dir, CHUNKS_FOLDER)))) {
-      this.markUnusable(code === 'EIO' ? `I/O error: ${message}` : code === 'EROFS' ? 'file system is read-only' : 'directory vanished');
-      return new MoosengError(code === 'EIO' ? ErrorCodes.IO_ERROR : ErrorCodes.DISK_UNUSABLE, `${what}: data directory ${this.dir} failed: ${message}`, { cause: err, details: { dir: this.dir } });
-    }
-    return toMoosengError(err, `${what} in ${this.dir}`);
+    const { error, unusable } = classifyDiskError(err, this.dir, what);
+    if (unusable) this.markUnusable(unusable);
+    return error;
   }
 
   private markUnusable(reason: string): void {
     if (this.unusableReason) return;
     this.unusableReason = reason;
     this.options.logger?.error(`data directory ${this.dir} marked unusable: ${reason}`, { dir: this.dir });
-  }
-
-  /** Indexes the chunk files of the directory; unreadable ones are logged and left alone. */
-  private async scan(): Promise<void> {
-    const root = join(this.dir, CHUNKS_FOLDER);
-    for (const sub of await readdir(root)) {
-      if (!isChunkSubfolderName(sub)) continue;
-      for (const name of await readdir(join(root, sub))) {
-        const ref = parseChunkFileName(name);
-        if (!ref) continue;
-        const { chunkId, version } = ref;
-        const path = join(root, sub, name);
-        let header: ChunkHeader;
-        try {
-          const file = await this.options.io.open(path, 'open');
-          try {
-            header = ChunkHeader.parse(await file.read(0, CHUNK_FIELDS_BYTES), path);
-          } finally {
-            await file.close();
-          }
-        } catch (err) {
-          this.options.logger?.warn(`skipping unreadable chunk file ${path}`, { err });
-          continue;
-        }
-        const known = this.index.get(chunkId);
-        if (known && known.version >= version) continue;
-        this.index.set(chunkId, { version, length: header.length });
-      }
-    }
   }
 }
