@@ -41,9 +41,6 @@ export * from './protocol/grpc-errors';
 export * from './protocol/grpc-server';
 export * from './protocol/chunkserver-control';
 
-export * from './chunkserver-shared/block-file';
-export * from './chunkserver-shared/chunk-file-format';
-export * from './chunkserver-shared/block-chunk-store';
 
 export * from './role-kit/role-definition';
 export * from './role-kit/role-context';

@@ -1,17 +1,8 @@
 // One conformance suite for every chunk store (storage-fs, storage-directio), with and without lz4 compression.
 import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import {
-  BLOCK_SIZE_BYTES,
-  CHUNK_HEADER_BYTES,
-  CHUNK_SIZE_BYTES,
-  ChunkHeader,
-  chunkFilePath,
-  slotOffset,
-  type IChunkStore,
-  type IChunkStoreFactory,
-  type ICompressor,
-} from '@mooseng/core';
+import { CHUNK_HEADER_BYTES, ChunkHeader, chunkFilePath, slotOffset } from '@mooseng/block-store';
+import { BLOCK_SIZE_BYTES, CHUNK_SIZE_BYTES, type IChunkStore, type IChunkStoreFactory, type ICompressor } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
 import { Lz4Compressor } from '@mooseng/plugin-compression-lz4';

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataPlaneClient, chunkFilePath } from '@mooseng/core';
+import { chunkFilePath } from '@mooseng/block-store';
+import { DataPlaneClient } from '@mooseng/core';
 import { CLI_BIN, cleanupTempDirs, freePort, killTracked, makeTempDir, spawnTracked, tailFile, waitFor } from '../support';
 import { randomBytes } from './helpers';
 

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataPlaneClient, MAX_FRAME_DATA_BYTES, chunkFilePath, isMoosengError } from '@mooseng/core';
+import { chunkFilePath } from '@mooseng/block-store';
+import { DataPlaneClient, MAX_FRAME_DATA_BYTES, isMoosengError } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';

@@ -4,9 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import {
   BLOCK_SIZE_BYTES,
   DataPlaneClient,
-  chunkFilePath,
   chunkserverToMasterService,
-  slotOffset,
   toGrpcError,
   MoosengError,
   type ChunkserverToMasterCorrupt,
@@ -14,6 +12,7 @@ import {
   type ChunkserverToMasterRegister,
   type MasterToChunkserverCommand,
 } from '@mooseng/core';
+import { chunkFilePath, slotOffset } from '@mooseng/block-store';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';

@@ -1,7 +1,8 @@
 // The scrubber walks every chunk at the configured rate and reports each corrupt one once.
 import { expect } from 'chai';
+import { chunkFilePath, slotOffset } from '@mooseng/block-store';
 import { ChunkStoreSet, SCRUB_PASS_PAUSE_MS, Scrubber } from '@mooseng/chunkserver';
-import { BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, NoopMetrics, chunkFilePath, silentLogger, slotOffset, type ChunkRef, type IClock } from '@mooseng/core';
+import { BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, NoopMetrics, silentLogger, type ChunkRef, type IClock } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { flipByte, randomBytes } from './helpers';

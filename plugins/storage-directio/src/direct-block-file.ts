@@ -2,7 +2,8 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, MoosengError, type BlockFile, type BlockFileIo } from '@mooseng/core';
+import type { BlockFileOpenMode, IBlockFile, IBlockFileIo } from '@mooseng/block-store';
+import { ErrorCodes, MoosengError } from '@mooseng/core';
 import { AlignedBufferPool, DIRECT_IO_ALIGNMENT_BYTES, DIRECT_IO_BUFFER_BYTES, allocAligned } from './aligned-memory';
 
 const DIRECT_FLAGS = constants.O_RDWR | constants.O_DIRECT;
@@ -11,7 +12,7 @@ function assertAligned(position: number): void {
   if (position % DIRECT_IO_ALIGNMENT_BYTES !== 0) throw new Error(`invariant broken: O_DIRECT position ${position} is not ${DIRECT_IO_ALIGNMENT_BYTES}-aligned`);
 }
 
-class DirectBlockFile implements BlockFile {
+class DirectBlockFile implements IBlockFile {
   constructor(
     private readonly handle: FileHandle,
     private readonly pool: AlignedBufferPool,
@@ -87,10 +88,10 @@ class DirectBlockFile implements BlockFile {
 }
 
 /** Opens chunk files with O_DIRECT. */
-export class DirectBlockFileIo implements BlockFileIo {
+export class DirectBlockFileIo implements IBlockFileIo {
   private readonly pool = new AlignedBufferPool();
 
-  async open(path: string, mode: 'create' | 'open'): Promise<BlockFile> {
+  async open(path: string, mode: BlockFileOpenMode): Promise<IBlockFile> {
     const flags = mode === 'create' ? DIRECT_FLAGS | constants.O_CREAT | constants.O_EXCL : DIRECT_FLAGS;
     return new DirectBlockFile(await open(path, flags, 0o644), this.pool);
   }

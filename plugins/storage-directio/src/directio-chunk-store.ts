@@ -1,5 +1,6 @@
 // DirectIoChunkStoreFactory: opens a BlockChunkStore with O_DIRECT I/O on each data directory.
-import { BlockChunkStore, type ChunkStoreOpenOptions, type FsyncPolicy, type IChunkStore, type IChunkStoreFactory, type ILogger } from '@mooseng/core';
+import { BlockChunkStore, type FsyncPolicy } from '@mooseng/block-store';
+import type { ChunkStoreOpenOptions, IChunkStore, IChunkStoreFactory, ILogger } from '@mooseng/core';
 import { DirectBlockFileIo } from './direct-block-file';
 
 export interface DirectIoChunkStoreConfig {

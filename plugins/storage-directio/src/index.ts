@@ -1,5 +1,6 @@
 // @mooseng/plugin-storage-directio: chunk stores on O_DIRECT with aligned buffers from a small N-API addon.
-import { CORE_API_VERSION, FSYNC_POLICIES, definePlugin, type PluginContext } from '@mooseng/core';
+import { FSYNC_POLICIES } from '@mooseng/block-store';
+import { CORE_API_VERSION, definePlugin, type PluginContext } from '@mooseng/core';
 import { DirectIoChunkStoreFactory, type DirectIoChunkStoreConfig } from './directio-chunk-store';
 
 export { DirectIoChunkStoreFactory, type DirectIoChunkStoreConfig } from './directio-chunk-store';

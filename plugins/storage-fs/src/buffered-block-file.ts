@@ -1,9 +1,10 @@
 // BufferedBlockFileIo: chunk files through the page cache (ordinary positional reads and writes).
 import { open, type FileHandle } from 'node:fs/promises';
-import { ErrorCodes, MoosengError, type BlockFile, type BlockFileIo } from '@mooseng/core';
+import type { BlockFileOpenMode, IBlockFile, IBlockFileIo } from '@mooseng/block-store';
+import { ErrorCodes, MoosengError } from '@mooseng/core';
 import { access, constants } from 'node:fs/promises';
 
-class BufferedBlockFile implements BlockFile {
+class BufferedBlockFile implements IBlockFile {
   constructor(private readonly handle: FileHandle) {}
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -45,8 +46,8 @@ class BufferedBlockFile implements BlockFile {
 }
 
 /** Opens chunk files for buffered I/O. */
-export class BufferedBlockFileIo implements BlockFileIo {
-  async open(path: string, mode: 'create' | 'open'): Promise<BlockFile> {
+export class BufferedBlockFileIo implements IBlockFileIo {
+  async open(path: string, mode: BlockFileOpenMode): Promise<IBlockFile> {
     return new BufferedBlockFile(await open(path, mode === 'create' ? 'wx+' : 'r+'));
   }
 

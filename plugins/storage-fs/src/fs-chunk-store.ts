@@ -1,5 +1,6 @@
 // FsChunkStoreFactory: opens a BlockChunkStore with buffered I/O on each data directory.
-import { BlockChunkStore, type ChunkStoreOpenOptions, type FsyncPolicy, type IChunkStore, type IChunkStoreFactory, type ILogger } from '@mooseng/core';
+import { BlockChunkStore, type FsyncPolicy } from '@mooseng/block-store';
+import type { ChunkStoreOpenOptions, IChunkStore, IChunkStoreFactory, ILogger } from '@mooseng/core';
 import { BufferedBlockFileIo } from './buffered-block-file';
 
 export interface FsChunkStoreConfig {

@@ -1,5 +1,6 @@
 // @mooseng/plugin-storage-fs: chunk stores on buffered file I/O, one per data directory.
-import { CORE_API_VERSION, FSYNC_POLICIES, definePlugin, type PluginContext } from '@mooseng/core';
+import { FSYNC_POLICIES } from '@mooseng/block-store';
+import { CORE_API_VERSION, definePlugin, type PluginContext } from '@mooseng/core';
 import { FsChunkStoreFactory, type FsChunkStoreConfig } from './fs-chunk-store';
 
 export { FsChunkStoreFactory, type FsChunkStoreConfig } from './fs-chunk-store';

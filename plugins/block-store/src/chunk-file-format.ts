@@ -1,7 +1,6 @@
 // The chunk file: a 16 KiB header (fields + a table of 1024 block entries) followed by one 64 KiB slot per block.
 import { crc32 } from '@node-rs/crc32';
-import { BLOCKS_PER_CHUNK, BLOCK_SIZE_BYTES, type ChunkRef } from '../contracts/chunk-store';
-import { ErrorCodes, MoosengError } from '../errors';
+import { BLOCKS_PER_CHUNK, BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, type ChunkRef } from '@mooseng/core';
 
 /** "MNGK" */
 export const CHUNK_FILE_MAGIC = 0x4d4e474b;
@@ -99,7 +98,15 @@ export class ChunkHeader {
     return raw.toString('ascii', 0, end < 0 ? raw.length : end);
   }
 
-  /** Recomputes the field CRC; call after changing version or length. */
+  /**
+   * Records the algorithm compressed blocks are written with; call sealFields() after. Unlike fresh(), this does not
+   * check the name against MAX_ALGORITHM_NAME_BYTES: a longer name would be read back cut short.
+   */
+  recordAlgorithm(name: string): void {
+    this.bytes.write(name, 28, 'ascii');
+  }
+
+  /** Recomputes the field CRC; call after changing version, length or algorithm. */
   sealFields(): void {
     this.bytes.writeUInt32BE(crc32(this.bytes.subarray(0, FIELDS_CRC_SPAN)), FIELDS_CRC_SPAN);
   }
