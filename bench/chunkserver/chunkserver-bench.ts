@@ -9,7 +9,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHUNK_SIZE_BYTES, DataPlaneClient, MAX_FRAME_DATA_BYTES } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, DataPlaneClient, MAX_FRAME_DATA_BYTES, SystemClock } from '@mooseng/core';
 import { allocAligned } from '@mooseng/plugin-storage-directio';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -173,7 +173,7 @@ interface CaseResult {
 
 async function runCase(root: string, name: string, store: string, compressor: string, replicas: number, data: Buffer, raw: { writeMBps: number; readMBps: number; directReadMBps: number }): Promise<CaseResult> {
   const servers: ServerProcess[] = [];
-  const client = new DataPlaneClient({ timeoutMs: 120_000 });
+  const client = new DataPlaneClient({ clock: new SystemClock(), timeoutMs: 120_000 });
   try {
     for (let i = 0; i < replicas; i++) servers.push(await startServer(root, `${name}-${i}`, store, compressor));
     const head = servers[0]!.address;

@@ -4,13 +4,13 @@ import { once } from 'node:events';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkFilePath } from '@mooseng/block-store';
-import { DataPlaneClient } from '@mooseng/core';
+import { DataPlaneClient, SystemClock } from '@mooseng/core';
 import { CLI_BIN, cleanupTempDirs, freePort, killTracked, makeTempDir, spawnTracked, tailFile, waitFor } from '../support';
 import { randomBytes } from './helpers';
 
 describe('chunkserver process', function () {
   this.timeout(60_000);
-  const client = new DataPlaneClient();
+  const client = new DataPlaneClient({ clock: new SystemClock() });
   let logFile = '';
 
   afterEach(function () {

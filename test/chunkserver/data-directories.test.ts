@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkFilePath } from '@mooseng/block-store';
-import { DataPlaneClient, MAX_FRAME_DATA_BYTES, isMoosengError } from '@mooseng/core';
+import { DataPlaneClient, MAX_FRAME_DATA_BYTES, SystemClock, isMoosengError } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
@@ -14,7 +14,7 @@ describe('data directories', function () {
   this.timeout(30_000);
   const mounts: string[] = [];
   let cs: RunningChunkserver | undefined;
-  const client = new DataPlaneClient();
+  const client = new DataPlaneClient({ clock: new SystemClock() });
 
   after(async () => {
     client.close();

@@ -10,6 +10,7 @@ import {
   MAX_FRAME_DATA_BYTES,
   MAX_FRAME_PAYLOAD_BYTES,
   MessageType,
+  SystemClock,
   codeOfStatus,
   decodeReply,
   encodeFrameHeader,
@@ -61,7 +62,7 @@ describe('chunkserver data plane', function () {
 
   before(async () => {
     cs = await startChunkserver({ compressor: 'compression-lz4' });
-    client = new DataPlaneClient();
+    client = new DataPlaneClient({ clock: new SystemClock() });
   });
   after(async () => {
     client?.close();
@@ -163,7 +164,7 @@ describe('chunkserver data plane', function () {
     const silent: Server = createServer(() => undefined);
     const port = await freePort();
     await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
-    const quick = new DataPlaneClient({ timeoutMs: 200 });
+    const quick = new DataPlaneClient({ clock: new SystemClock(), timeoutMs: 200 });
     try {
       const timedOut = await expectCode(quick.stat(`127.0.0.1:${port}`, 1), 'TIMEOUT');
       expect(timedOut.message).to.contain('200 ms');

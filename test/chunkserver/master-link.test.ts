@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import {
   BLOCK_SIZE_BYTES,
   DataPlaneClient,
+  SystemClock,
   chunkserverToMasterService,
   toGrpcError,
   MoosengError,
@@ -71,7 +72,7 @@ describe('chunkserver ↔ master control protocol', function () {
   const master = new RecordingMaster();
   let cs: RunningChunkserver;
   let source: RunningChunkserver;
-  const client = new DataPlaneClient();
+  const client = new DataPlaneClient({ clock: new SystemClock() });
 
   before(async () => {
     await master.start();

@@ -1,6 +1,6 @@
 // Writes along a chain of three real chunkserver role instances, failure reporting, and the repair copy.
 import { expect } from 'chai';
-import { DataPlaneClient, MAX_FRAME_DATA_BYTES } from '@mooseng/core';
+import { DataPlaneClient, MAX_FRAME_DATA_BYTES, SystemClock } from '@mooseng/core';
 import { cleanupTempDirs } from '../support';
 import { expectCode, randomBytes, startChunkserver, type RunningChunkserver } from './helpers';
 
@@ -11,7 +11,7 @@ describe('replication chain', function () {
 
   before(async () => {
     servers.push(await startChunkserver(), await startChunkserver({ store: 'storage-directio' }), await startChunkserver({ compressor: 'compression-lz4' }));
-    client = new DataPlaneClient();
+    client = new DataPlaneClient({ clock: new SystemClock() });
   });
   after(async () => {
     client?.close();

@@ -37,7 +37,8 @@ export async function freeBasePort(): Promise<number> {
 export class TestCluster {
   state!: ClusterState;
   private clients: MasterClient[] = [];
-  readonly data = new DataPlaneClient();
+  readonly clock = new SystemClock();
+  readonly data = new DataPlaneClient({ clock: this.clock });
 
   private constructor(readonly options: TopologyOptions) {}
 
@@ -66,7 +67,7 @@ export class TestCluster {
 
   /** A connected master client (closed by stop()). */
   async client(): Promise<MasterClient> {
-    const c = new MasterClient({ masters: this.masterAddresses(), logger: silentLogger, clock: new SystemClock(), sessionInfo: 'test', host: hostname() });
+    const c = new MasterClient({ masters: this.masterAddresses(), logger: silentLogger, clock: this.clock, sessionInfo: 'test', host: hostname() });
     await c.connect();
     this.clients.push(c);
     return c;

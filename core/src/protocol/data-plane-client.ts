@@ -2,7 +2,6 @@
 import type { ChunkRef, StoredChunk } from '../contracts/chunk-store';
 import type { IClock } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
-import { SystemClock } from '../runtime/system-clock';
 import { MAX_FRAME_DATA_BYTES } from './frame';
 import { encodeRequest, requestType, type ChunkReply, type ChunkRequest, type Sender } from './data-plane-messages';
 import { DataPlaneConnection, type ReplyHandler } from './data-plane-connection';
@@ -22,7 +21,8 @@ export interface DataPlaneClientOptions {
   connectTimeoutMs?: number;
   /** "chunkserver" when a chunkserver forwards along a chain (CSTOCS_* frames); "client" otherwise. */
   sender?: Sender;
-  clock?: IClock;
+  /** Connect and request deadlines run on this clock (the process's, from its composition root). */
+  clock: IClock;
 }
 
 /** Options of one call: the rest of the replication chain, cancellation and a deadline. */
@@ -54,12 +54,12 @@ export class DataPlaneClient {
   private readonly clock: IClock;
   private closed = false;
 
-  constructor(options: DataPlaneClientOptions = {}) {
+  constructor(options: DataPlaneClientOptions) {
     this.perServer = options.connectionsPerServer ?? DATA_PLANE_CONNECTIONS_PER_SERVER;
     this.timeoutMs = options.timeoutMs ?? DATA_PLANE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DATA_PLANE_CONNECT_TIMEOUT_MS;
     this.sender = options.sender ?? 'client';
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.clock;
   }
 
   async create(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
