@@ -147,7 +147,7 @@ export function assembleRole(options: AssembleOptions): RoleInstance {
 
   // The table: config is already validated when we get here; plugins are built before anything uses them.
   const steps: RoleStep[] = [pluginsStep, ...definition.steps(context)];
-  instance = new RoleInstance(config, child, logger, new RoleRunner(steps, logger), abort);
+  instance = new RoleInstance(config, child, logger, new RoleRunner(steps, logger, clock), abort);
   return instance;
 }
 

@@ -1,9 +1,11 @@
 // RoleRunner: starts a role's step table in order and stops it in reverse, logging each step by name.
+import type { IClock } from '../contracts/clock';
 import type { ILogger } from '../contracts/logger';
 import type { RoleStep } from './role-definition';
 
 export type RoleState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
+/** Runs one role's steps: start() in table order, stop() in reverse, each step at most once. */
 export class RoleRunner {
   private readonly started: RoleStep[] = [];
   private stateValue: RoleState = 'idle';
@@ -15,6 +17,8 @@ export class RoleRunner {
   constructor(
     private readonly steps: readonly RoleStep[],
     private readonly logger: ILogger,
+    /** The role's clock: step start times are measured on it, like every other duration. */
+    private readonly clock: IClock,
   ) {}
 
   get state(): RoleState {
@@ -37,7 +41,7 @@ export class RoleRunner {
     this.stateValue = 'starting';
     for (const step of this.steps) {
       if (this.stopping) return; // stop() was called while starting: it stops what has started.
-      const t0 = performance.now();
+      const t0 = this.clock.monotonic();
       try {
         await step.start();
       } catch (err) {
@@ -49,7 +53,7 @@ export class RoleRunner {
         throw err;
       }
       this.started.push(step);
-      this.logger.debug(`step ${step.name} started`, { ms: Math.round(performance.now() - t0) });
+      this.logger.debug(`step ${step.name} started`, { ms: Math.round(this.clock.monotonic() - t0) });
     }
     this.stateValue = 'running';
   }
