@@ -67,7 +67,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
         data = new DataPlaneClient({ clock });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
         const countCache = cacheStats(metrics);
-        const fs = new FileSystemClient(master!, new FileIo(master!, data, logger, countCache), {
+        const fs = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
           attrTtlMs: section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
           clock,

@@ -1,6 +1,6 @@
 // FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
 // the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped.
-import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
@@ -64,15 +64,16 @@ export class FileIo {
   constructor(
     private readonly master: MasterClient,
     private readonly data: DataPlaneClient,
+    /** Ages of cached locations and grants, commit deadlines and retry waits are all measured on this clock. */
+    private readonly clock: IClock,
     private readonly logger: ILogger,
     private readonly countCache: CountCacheLookup = uncountedCache,
-    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** True when the inode's writes have waited for a commit longer than COMMIT_INTERVAL_MS. */
   commitDue(ino: number): boolean {
     const since = this.uncommittedSince.get(ino);
-    return since !== undefined && this.now() - since > COMMIT_INTERVAL_MS;
+    return since !== undefined && this.clock.monotonic() - since > COMMIT_INTERVAL_MS;
   }
 
   /** Where this client's uncommitted writes end (0 when there are none): the file is at least this long. */
@@ -137,7 +138,7 @@ export class FileIo {
   /** Where a chunk is, from the cache while fresh, else from the master. */
   private async locate(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal, fresh = false): Promise<WireReadChunk> {
     const hit = this.locations.get(ino)?.get(index);
-    const usable = !fresh && hit !== undefined && hit.expires > this.now();
+    const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic();
     this.countCache('location', usable);
     if (usable) return hit.grant;
     const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
@@ -147,7 +148,7 @@ export class FileIo {
       chunks = new Map();
       this.locations.set(ino, chunks);
     }
-    chunks.set(index, { grant, expires: this.now() + LOCATION_CACHE_MS });
+    chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS });
     return grant;
   }
 
@@ -171,15 +172,15 @@ export class FileIo {
         // The cached locations may be out of date (a replica moved, the version changed, a new leader is still
         // relearning where chunks are): ask again for a few seconds before giving up.
         if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
-        const giveUpAt = this.now() + NO_REPLICA_WAIT_MS;
+        const giveUpAt = this.clock.monotonic() + NO_REPLICA_WAIT_MS;
         for (;;) {
           grant = await this.locate(ino, index, cred, signal, true);
           try {
             part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
             break;
           } catch (again) {
-            if (!isMoosengError(again) || again.code !== ErrorCodes.IO_ERROR || this.now() > giveUpAt) throw again;
-            await new Promise((r) => setTimeout(r, NO_REPLICA_RETRY_MS));
+            if (!isMoosengError(again) || again.code !== ErrorCodes.IO_ERROR || this.clock.monotonic() > giveUpAt) throw again;
+            await this.clock.sleep(NO_REPLICA_RETRY_MS, { signal });
           }
         }
       }
@@ -239,7 +240,7 @@ export class FileIo {
       let chunks = this.uncommitted.get(ino);
       if (!chunks) {
         this.uncommitted.set(ino, (chunks = new Map()));
-        this.uncommittedSince.set(ino, this.now());
+        this.uncommittedSince.set(ino, this.clock.monotonic());
       }
       const prior = chunks.get(index);
       chunks.set(index, { chunkId: grant.chunkId, end: prior && prior.chunkId === grant.chunkId ? Math.max(prior.end, end) : end });
@@ -251,14 +252,14 @@ export class FileIo {
   /** A write grant for the chunk: the one held while fresh, else a new one from the master (creating or cutting the chunk as it says). */
   private async grantFor(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
     const held = this.grants.get(ino)?.get(index);
-    if (held && held.expires > this.now()) return held;
+    if (held && held.expires > this.clock.monotonic()) return held;
     const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
     if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
     if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
     if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
-    const fresh: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.now() + WRITE_GRANT_REUSE_MS };
+    const fresh: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS };
     let chunks = this.grants.get(ino);
     if (!chunks) this.grants.set(ino, (chunks = new Map()));
     chunks.set(index, fresh);

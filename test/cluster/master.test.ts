@@ -61,7 +61,7 @@ describe('master with chunkservers (processes)', function () {
   let content: Buffer;
   let ino: number;
   it('stores a file of more than one chunk through the data plane and reads it back', async () => {
-    const io = new FileIo(client, cluster.data, silentLogger);
+    const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     ino = (await create(1, 'big.bin')).attr.ino;
     content = randomBytes(CHUNK_SIZE_BYTES + 3 * 1024 * 1024 + 123);
     await io.write(ino, 0, content, ROOT);
@@ -81,7 +81,7 @@ describe('master with chunkservers (processes)', function () {
     for (const n of cluster.nodes('master')) await cluster.restartNode(n.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
     for (const n of cluster.nodes('chunkserver')) await cluster.restartNode(n.id);
     const fresh = await cluster.client();
-    const io = new FileIo(fresh, cluster.data, silentLogger);
+    const io = new FileIo(fresh, cluster.data, cluster.clock, silentLogger);
     const back = await waitFor('the file to read back after restart', async () => {
       const b = await io.read(ino, 0, content.length, ROOT).catch(() => null);
       return b && b.length === content.length ? b : null;
@@ -108,7 +108,7 @@ describe('master with chunkservers (processes)', function () {
       90_000,
       1_000,
     );
-    const io = new FileIo(client, cluster.data, silentLogger);
+    const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     expect(sha(await io.read(ino, 0, content.length, ROOT))).to.equal(sha(content));
   });
 
