@@ -1,9 +1,11 @@
 // FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
-// the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped.
+// the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped. What
+// it holds for an open file (grants, uncommitted ends, unsynced chunks) it keeps on that file's OpenFile.
 import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
+import type { HeldGrant, OpenFile } from './open-file';
 
 /** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
 export const CHUNK_WRITE_ATTEMPTS = 3;
@@ -29,80 +31,40 @@ export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
 export const NO_REPLICA_RETRY_MS = 250;
 
-/** Uncommitted writes older than this are committed at the next write, so other clients see a growing file. */
-export const COMMIT_INTERVAL_MS = 1_000;
-
-/** How long a write grant is reused without asking the master again. */
-export const WRITE_GRANT_REUSE_MS = 30_000;
-
 /**
- * Reusing a write grant is safe: if another client was granted the chunk since, the chunkservers have moved to a
- * newer version and refuse ours (CHUNK_STALE_VERSION), and we ask for a new grant.
+ * Reads, writes, commits and syncs of files through their chunks. Every call acts with the credentials it is given;
+ * per-file state lives on the OpenFile passed in, only the location cache (a cache of master answers) here.
  */
-interface HeldGrant {
-  chunkId: number;
-  version: number;
-  chain: WireWriteChunk['chain'];
-  expires: number;
-}
-
 export class FileIo {
-  /** ino → chunk index → a write grant this client may keep using. */
-  private readonly grants = new Map<number, Map<number, HeldGrant>>();
-  /**
-   * ino → chunk index → the chunk written and how far, not yet committed to the master. Length and mtime reach the
-   * master on commit() (close, fsync, truncate); until then this client answers for them (localEnd).
-   */
-  private readonly uncommitted = new Map<number, Map<number, { chunkId: number; end: number }>>();
-  /** ino → when its oldest uncommitted write happened. */
-  private readonly uncommittedSince = new Map<number, number>();
-  /** ino → chunk index → the chunk version and chain written since the last sync (what fsync must make durable). */
-  private readonly unsynced = new Map<number, Map<number, HeldGrant>>();
   /** ino → chunk index → locations; the outer map is in age order, for eviction. */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
 
   constructor(
     private readonly master: MasterClient,
     private readonly data: DataPlaneClient,
-    /** Ages of cached locations and grants, commit deadlines and retry waits are all measured on this clock. */
+    /** Ages of cached locations and waits for a replica are measured on this clock. */
     private readonly clock: IClock,
     private readonly logger: ILogger,
     private readonly countCache: CountCacheLookup = uncountedCache,
   ) {}
 
-  /** True when the inode's writes have waited for a commit longer than COMMIT_INTERVAL_MS. */
-  commitDue(ino: number): boolean {
-    const since = this.uncommittedSince.get(ino);
-    return since !== undefined && this.clock.monotonic() - since > COMMIT_INTERVAL_MS;
-  }
-
-  /** Where this client's uncommitted writes end (0 when there are none): the file is at least this long. */
-  localEnd(ino: number): number {
-    let end = 0;
-    for (const c of this.uncommitted.get(ino)?.values() ?? []) end = Math.max(end, c.end);
-    return end;
-  }
-
   /**
    * Commits the length (and mtime) of everything written to the master: one CommitWrite per chunk written since the
    * last commit. Returns the file's attributes after the last one, or null when there was nothing to commit.
    */
-  async commit(ino: number, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
-    const chunks = this.uncommitted.get(ino);
-    if (!chunks) return null;
+  async commit(file: OpenFile, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
+    const { ino } = file;
+    const chunks = file.toCommit();
+    if (chunks.length === 0) return null;
     let attr: WireAttr | null = null;
-    for (const [index, c] of [...chunks]) {
+    for (const [index, c] of chunks) {
       try {
         attr = (await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal })).attr;
       } catch (err) {
         // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
       }
-      chunks.delete(index);
-    }
-    if (chunks.size === 0) {
-      this.uncommitted.delete(ino);
-      this.uncommittedSince.delete(ino);
+      file.committed(index);
     }
     // Cached locations carry the file length from before the commit.
     this.invalidate(ino);
@@ -118,21 +80,14 @@ export class FileIo {
    * fsync: asks every replica of every chunk this client wrote since the last sync to make it durable (the
    * chunkservers' FLUSH, which fsyncs under their "on-close" policy), along each chunk's chain.
    */
-  async sync(ino: number, signal?: AbortSignal): Promise<void> {
-    const chunks = this.unsynced.get(ino);
-    if (!chunks) return;
-    this.unsynced.delete(ino);
+  async sync(file: OpenFile, signal?: AbortSignal): Promise<void> {
+    const grants = file.takeUnsynced();
     await Promise.all(
-      [...chunks.values()].map((g) => {
+      grants.map((g) => {
         const [head, ...rest] = g.chain.map((c) => c.address);
         return this.data.flush(head!, { chunkId: g.chunkId, version: g.version }, { chain: rest, signal });
       }),
     );
-  }
-
-  /** Gives up the write grants held for an inode (the file was closed or cut). */
-  releaseGrants(ino: number): void {
-    this.grants.delete(ino);
   }
 
   /** Where a chunk is, from the cache while fresh, else from the master. */
@@ -153,7 +108,8 @@ export class FileIo {
   }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
-  async read(ino: number, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
+  async read(file: OpenFile, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
+    const { ino } = file;
     const parts: Buffer[] = [];
     let pos = offset;
     let end = offset + length;
@@ -161,7 +117,7 @@ export class FileIo {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
       let grant = await this.locate(ino, index, cred, signal);
       // The file is as long as the master says, or as this client's uncommitted writes make it.
-      end = Math.min(end, Math.max(grant.fileLength, this.localEnd(ino)));
+      end = Math.min(end, Math.max(grant.fileLength, file.uncommittedEnd()));
       if (pos >= end) break;
       const inChunk = pos - index * CHUNK_SIZE_BYTES;
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
@@ -191,30 +147,29 @@ export class FileIo {
   }
 
   /** Writes `data` at `offset` through each chunk's replication chain; the new length is committed by commit(). */
-  async write(ino: number, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
-    this.invalidate(ino);
+  async write(file: OpenFile, offset: number, data: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
+    this.invalidate(file.ino);
     let pos = 0;
     while (pos < data.length) {
       const fileOffset = offset + pos;
       const index = Math.floor(fileOffset / CHUNK_SIZE_BYTES);
       const inChunk = fileOffset - index * CHUNK_SIZE_BYTES;
       const n = Math.min(data.length - pos, CHUNK_SIZE_BYTES - inChunk);
-      await this.writeChunkRange(ino, index, inChunk, data.subarray(pos, pos + n), cred, signal);
+      await this.writeChunkRange(file, index, inChunk, data.subarray(pos, pos + n), cred, signal);
       pos += n;
     }
   }
 
-  private async writeChunkRange(ino: number, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
+  private async writeChunkRange(file: OpenFile, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
+    const { ino } = file;
     let lastError: MoosengError | null = null;
     for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
-      const grant = await this.grantFor(ino, index, cred, signal);
+      const grant = await this.grantFor(file, index, cred, signal);
       const [head, ...rest] = grant.chain.map((c) => c.address);
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
         await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal });
-        let pending = this.unsynced.get(ino);
-        if (!pending) this.unsynced.set(ino, (pending = new Map()));
-        pending.set(index, grant);
+        file.mustSync(index, grant);
       } catch (err) {
         if (!isMoosengError(err)) throw err;
         if (err.code === ErrorCodes.REPLICA_FAILED) {
@@ -223,9 +178,9 @@ export class FileIo {
           const failed = String(err.details.failedReplica ?? '');
           const server = grant.chain.find((c) => c.address === failed)?.serverId ?? failed;
           this.report(grant.chunkId, server, err.code, cred);
-          this.grants.get(ino)?.delete(index);
+          file.dropGrant(index);
         } else if (REPLICA_ERRORS.has(err.code)) {
-          this.grants.get(ino)?.delete(index);
+          file.dropGrant(index);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.
           if (err.code !== ErrorCodes.CHUNK_STALE_VERSION) this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred);
           lastError = err;
@@ -236,34 +191,24 @@ export class FileIo {
         }
       }
       // The end of this write, for the next commit (the master keeps the larger of it and the file's length).
-      const end = index * CHUNK_SIZE_BYTES + inChunk + slice.length;
-      let chunks = this.uncommitted.get(ino);
-      if (!chunks) {
-        this.uncommitted.set(ino, (chunks = new Map()));
-        this.uncommittedSince.set(ino, this.clock.monotonic());
-      }
-      const prior = chunks.get(index);
-      chunks.set(index, { chunkId: grant.chunkId, end: prior && prior.chunkId === grant.chunkId ? Math.max(prior.end, end) : end });
+      file.wrote(index, grant.chunkId, index * CHUNK_SIZE_BYTES + inChunk + slice.length);
       return;
     }
     throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
   }
 
   /** A write grant for the chunk: the one held while fresh, else a new one from the master (creating or cutting the chunk as it says). */
-  private async grantFor(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
-    const held = this.grants.get(ino)?.get(index);
-    if (held && held.expires > this.clock.monotonic()) return held;
+  private async grantFor(file: OpenFile, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
+    const { ino } = file;
+    const held = file.grant(index);
+    if (held) return held;
     const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
     if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
     if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
     if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
-    const fresh: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS };
-    let chunks = this.grants.get(ino);
-    if (!chunks) this.grants.set(ino, (chunks = new Map()));
-    chunks.set(index, fresh);
-    return fresh;
+    return file.holdGrant(index, grant);
   }
 
   private async readReplica(grant: WireReadChunk, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {

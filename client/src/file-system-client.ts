@@ -1,9 +1,11 @@
 // FileSystemClient: POSIX operations on paths, as FUSE asks for them, turned into inode operations on the master
-// and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files.
+// and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files (each an
+// OpenFile, which owns everything about it).
 import { posix } from 'node:path';
 import { ErrorCodes, type IClock, type ILogger, MoosengError } from '@mooseng/core';
 import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
+import { type FileHandle, OpenFile } from './open-file';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
@@ -14,8 +16,6 @@ export const ROOT_INO = 1;
 export const READDIR_PAGE_ENTRIES = 1000;
 /** Cached names and attributes at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
-/** Bytes fetched ahead once reads of a handle are sequential (one data-plane request instead of 32). */
-export const READAHEAD_BYTES = 4 * 1024 * 1024;
 /** Extended attribute answers remembered at once (the kernel asks for security.capability before every write). */
 export const MAX_CACHED_XATTRS = 10_000;
 
@@ -46,32 +46,9 @@ export interface FileSystemClientOptions {
   countCache?: CountCacheLookup;
 }
 
-/** Windows of read-ahead per open file: the one being read, the next one (fetched while the first is consumed), and one spare for reads still finishing in the previous one. */
-export const READAHEAD_WINDOWS = 3;
-
-/** A range of a file fetched ahead of the reader; `data` may be shorter than `length` at the end of the file. */
-interface ReadWindow {
-  offset: number;
-  length: number;
-  data: Promise<Buffer>;
-}
-
 interface Cached<T> {
   value: T;
   expires: number;
-}
-
-/** An open file: its inode, how it was opened, and writes not yet sent. */
-interface OpenFile {
-  ino: number;
-  append: boolean;
-  /** Buffered contiguous write: bytes at `offset`. */
-  pending: { offset: number; parts: Buffer[]; bytes: number } | null;
-  /** An error from a background flush, reported at the next flush/fsync/release (as close(2) would). */
-  failure: MoosengError | null;
-  /** Read-ahead windows, fetched or in flight (at most READAHEAD_WINDOWS), and where the last read ended. */
-  windows: ReadWindow[];
-  lastEnd: number;
 }
 
 export class FileSystemClient {
@@ -80,6 +57,8 @@ export class FileSystemClient {
   private readonly attrs = new Map<number, Cached<WireAttr>>();
   /** (ino, name) → value, or null for "no such attribute". */
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
+  /** fh → handle, and ino → the open file its handles share (kept past the last release while it holdsWrites()). */
+  private readonly handles = new Map<number, FileHandle>();
   private readonly files = new Map<number, OpenFile>();
   private nextFh = 1;
   private readonly countCache: CountCacheLookup;
@@ -189,18 +168,21 @@ export class FileSystemClient {
 
   async truncate(path: string, size: number): Promise<void> {
     const attr = await this.resolve(path);
-    await this.flushInode(attr.ino);
-    // Before the cut: a length committed after it would grow the file again.
-    await this.commitInode(attr.ino);
-    this.dropCachedData(attr.ino);
-    this.io.releaseGrants(attr.ino);
+    const file = this.files.get(attr.ino);
+    if (file) {
+      await this.flushAll(file);
+      // Before the cut: a length committed after it would grow the file again.
+      await this.commit(file);
+      file.cut();
+    }
+    this.io.invalidate(attr.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
   async ftruncate(fh: number, path: string, size: number): Promise<void> {
     await this.flush(fh);
-    this.dropCachedData(this.handle(fh).ino);
-    this.io.releaseGrants(this.handle(fh).ino);
+    this.handle(fh).file.cut();
+    this.io.invalidate(this.handle(fh).file.ino);
     await this.setattr(path, { mask: MASK.SIZE, size });
   }
 
@@ -265,11 +247,12 @@ export class FileSystemClient {
     // Close-to-open consistency: an open always asks the master, never the cache.
     this.forget(path);
     const attr = await this.resolve(path);
-    if (flags & O_TRUNC) {
+    const file = this.files.get(attr.ino);
+    if (flags & O_TRUNC && file) {
       // This client's earlier writes to the file come before the cut, not after it.
-      await this.flushInode(attr.ino);
-      await this.commitInode(attr.ino);
-      this.io.releaseGrants(attr.ino);
+      await this.flushAll(file);
+      await this.commit(file);
+      file.cut();
     }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
@@ -279,79 +262,47 @@ export class FileSystemClient {
   }
 
   async read(fh: number, length: number, position: number): Promise<Buffer> {
-    const file = this.handle(fh);
+    const handle = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
-    await this.flushFile(file);
-    // The kernel sends several reads of one file at once: a read inside a window waits for it, even in flight.
-    let w = file.windows.find((x) => position >= x.offset && position + length <= x.offset + x.length);
-    this.countCache('read_ahead', w !== undefined);
-    if (!w && position === file.lastEnd && length < READAHEAD_BYTES) {
-      file.windows = [];
-      w = this.fetchWindow(file, position);
-    }
-    if (!w) {
-      file.lastEnd = position + length;
-      return this.io.read(file.ino, position, length, this.cred());
-    }
-    file.lastEnd = Math.max(file.lastEnd, position + length);
-    // Past the middle of a window, fetch the next one so it is there when the reader gets to it.
-    const next = w.offset + w.length;
-    if (position + length > w.offset + w.length / 2 && !file.windows.some((x) => x.offset === next)) this.fetchWindow(file, next);
-    let data: Buffer;
-    try {
-      data = await w.data;
-    } catch (err) {
-      file.windows = file.windows.filter((x) => x !== w);
-      throw err;
-    }
-    const from = position - w.offset;
-    return from >= data.length ? Buffer.alloc(0) : data.subarray(from, Math.min(data.length, from + length));
+    await this.flushHandle(handle);
+    const cred = this.cred();
+    return handle.read(position, length, (offset, bytes) => this.io.read(handle.file, offset, bytes, cred), (hit) => this.countCache('read_ahead', hit));
   }
 
   async write(fh: number, data: Buffer, position: number): Promise<number> {
-    const file = this.handle(fh);
-    if (file.failure) throw file.failure;
-    this.dropCachedData(file.ino);
-    if (file.append) position = await this.sizeOf(file);
-    const p = file.pending;
-    if (p && p.offset + p.bytes === position) {
-      p.parts.push(Buffer.from(data));
-      p.bytes += data.length;
-    } else {
-      await this.flushFile(file);
-      file.pending = { offset: position, parts: [Buffer.from(data)], bytes: data.length };
-    }
-    if (file.pending!.bytes >= this.options.writeBufferBytes) await this.flushFile(file);
+    const handle = this.handle(fh);
+    this.io.invalidate(handle.file.ino);
+    if (handle.append) position = await this.sizeOf(handle);
+    // The buffer holds one contiguous range: anything else sends it first.
+    while (!handle.buffer(position, data)) await this.flushHandle(handle);
+    if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle);
     return data.length;
   }
 
-  /** flush(2)/close: sends buffered writes; reports a failure of an earlier background write. */
+  /** flush(2)/close: sends buffered writes and commits the file's length and mtime. */
   async flush(fh: number): Promise<void> {
-    const file = this.handle(fh);
-    await this.flushFile(file);
+    const handle = this.handle(fh);
+    await this.flushHandle(handle);
     // Close-to-open: when close returns, another client's open sees the whole file.
-    await this.commitInode(file.ino);
-    if (file.failure) {
-      const failure = file.failure;
-      file.failure = null;
-      throw failure;
-    }
+    await this.commit(handle.file);
   }
 
   /** fsync(2): buffered writes go out, then every replica written makes them durable. */
   async fsync(fh: number): Promise<void> {
     await this.flush(fh);
-    await this.io.sync(this.handle(fh).ino);
+    await this.io.sync(this.handle(fh).file);
   }
 
   async release(fh: number): Promise<void> {
-    const file = this.files.get(fh);
-    if (!file) return;
+    const handle = this.handles.get(fh);
+    if (!handle) return;
+    const { file } = handle;
     try {
       await this.flush(fh);
     } finally {
-      this.files.delete(fh);
-      if (![...this.files.values()].some((f) => f.ino === file.ino)) this.io.releaseGrants(file.ino);
+      this.handles.delete(fh);
+      file.close(handle);
+      if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
       await this.call('Release', { ino: file.ino }).catch((err) => this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }));
     }
   }
@@ -359,29 +310,35 @@ export class FileSystemClient {
   // ---- internals -----------------------------------------------------------------------------------------------
 
   private addHandle(ino: number, flags: number): number {
-    const mode = flags & O_ACCMODE;
     const fh = this.nextFh++;
-    this.files.set(fh, { ino, append: (flags & O_APPEND) !== 0, pending: null, failure: null, windows: [], lastEnd: 0 });
+    let file = this.files.get(ino);
+    if (!file) this.files.set(ino, (file = new OpenFile(ino, this.options.clock)));
+    this.handles.set(fh, file.open(fh, (flags & O_APPEND) !== 0, this.cred()));
     return fh;
   }
 
-  private handle(fh: number): OpenFile {
-    const file = this.files.get(fh);
-    if (!file) throw new MoosengError(ErrorCodes.EINVAL, `no open file with handle ${fh}`);
-    return file;
+  private handle(fh: number): FileHandle {
+    const handle = this.handles.get(fh);
+    if (!handle) throw new MoosengError(ErrorCodes.EINVAL, `no open file with handle ${fh}`);
+    return handle;
   }
 
-  private async flushFile(file: OpenFile): Promise<void> {
-    const p = file.pending;
-    if (!p) return;
-    file.pending = null;
-    await this.io.write(file.ino, p.offset, p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes), this.cred());
-    if (this.io.commitDue(file.ino)) await this.commitInode(file.ino);
+  /** Sends a handle's buffered writes; commits too once the oldest uncommitted write is COMMIT_INTERVAL_MS old. */
+  private async flushHandle(handle: FileHandle): Promise<void> {
+    const range = handle.takeBuffered();
+    if (!range) return;
+    await this.io.write(handle.file, range.offset, range.data, this.cred());
+    if (handle.file.commitDue()) await this.commit(handle.file);
+  }
+
+  /** Sends the buffered writes of every handle of the file (before a cut). */
+  private async flushAll(file: OpenFile): Promise<void> {
+    for (const handle of file.handles) await this.flushHandle(handle);
   }
 
   /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */
-  private async commitInode(ino: number): Promise<void> {
-    const attr = await this.io.commit(ino, this.cred());
+  private async commit(file: OpenFile): Promise<void> {
+    const attr = await this.io.commit(file, this.cred());
     if (attr) this.rememberIno(attr);
   }
 
@@ -390,39 +347,16 @@ export class FileSystemClient {
     this.xattrs.set(`${ino}\0${name}`, { value, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
   }
 
-  /** Starts fetching READAHEAD_BYTES at `offset` as a window of `file`, dropping the oldest beyond the bound. */
-  private fetchWindow(file: OpenFile, offset: number): ReadWindow {
-    const data = this.io.read(file.ino, offset, READAHEAD_BYTES, this.cred());
-    data.catch(() => undefined); // a failed prefetch is reported to the reader that awaits it, if any
-    const w: ReadWindow = { offset, length: READAHEAD_BYTES, data };
-    file.windows.push(w);
-    if (file.windows.length > READAHEAD_WINDOWS) file.windows.shift();
-    return w;
-  }
-
-  /** Read-ahead windows and chunk locations of an inode are out of date once it is written or cut. */
-  private dropCachedData(ino: number): void {
-    for (const file of this.files.values()) if (file.ino === ino) file.windows = [];
-    this.io.invalidate(ino);
-  }
-
-
-  private async flushInode(ino: number): Promise<void> {
-    for (const file of this.files.values()) if (file.ino === ino) await this.flushFile(file);
-  }
-
-  private async sizeOf(file: OpenFile): Promise<number> {
-    await this.flushFile(file);
-    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: file.ino })).attr;
-    return Math.max(attr.size, this.io.localEnd(file.ino));
+  /** Where an O_APPEND write goes: the end of the file as the master has it, or as this client's writes make it. */
+  private async sizeOf(handle: FileHandle): Promise<number> {
+    await this.flushHandle(handle);
+    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: handle.file.ino })).attr;
+    return Math.max(attr.size, handle.file.uncommittedEnd());
   }
 
   /** Attributes with the size this client's own unsent and uncommitted writes will give the file. */
   private withPendingSize(attr: WireAttr): WireAttr {
-    let size = Math.max(attr.size, this.io.localEnd(attr.ino));
-    for (const file of this.files.values()) {
-      if (file.ino === attr.ino && file.pending) size = Math.max(size, file.pending.offset + file.pending.bytes);
-    }
+    const size = this.files.get(attr.ino)?.knownSize(attr.size) ?? attr.size;
     return size === attr.size ? attr : { ...attr, size };
   }
 

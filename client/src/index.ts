@@ -3,4 +3,5 @@ export * from './client-role';
 export * from './client-config';
 export * from './master-client';
 export * from './file-io';
+export * from './open-file';
 export * from './wire-types';

@@ -2,7 +2,7 @@
 // restart of every process, repair after a chunkserver dies, and the HTTP API.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { FileIo, type MasterClient, type WireAttr, type WireReadChunk } from '@mooseng/client';
+import { FileIo, type MasterClient, OpenFile, type WireAttr, type WireReadChunk } from '@mooseng/client';
 import { CHUNK_SIZE_BYTES, isMoosengError, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
@@ -63,16 +63,20 @@ describe('master with chunkservers (processes)', function () {
   it('stores a file of more than one chunk through the data plane and reads it back', async () => {
     const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     ino = (await create(1, 'big.bin')).attr.ino;
+    const file = new OpenFile(ino, cluster.clock);
     content = randomBytes(CHUNK_SIZE_BYTES + 3 * 1024 * 1024 + 123);
-    await io.write(ino, 0, content, ROOT);
+    await io.write(file, 0, content, ROOT);
     // This client reads its own writes before they are committed...
-    expect((await io.read(ino, 0, content.length + 10, ROOT)).length).to.equal(content.length);
+    expect((await io.read(file, 0, content.length + 10, ROOT)).length).to.equal(content.length);
     // ...and commits the length, as the FUSE client does on close and fsync.
-    expect((await io.commit(ino, ROOT))!.size).to.equal(content.length);
-    const back = await io.read(ino, 0, content.length + 10, ROOT);
+    expect((await io.commit(file, ROOT))!.size).to.equal(content.length);
+    expect(file.holdsWrites(), 'committed, but not yet synced').to.equal(true);
+    await io.sync(file);
+    expect(file.holdsWrites()).to.equal(false);
+    const back = await io.read(file, 0, content.length + 10, ROOT);
     expect(back.length).to.equal(content.length);
     expect(sha(back)).to.equal(sha(content));
-    const tail = await io.read(ino, CHUNK_SIZE_BYTES - 5, 10, ROOT);
+    const tail = await io.read(file, CHUNK_SIZE_BYTES - 5, 10, ROOT);
     expect(tail.equals(content.subarray(CHUNK_SIZE_BYTES - 5, CHUNK_SIZE_BYTES + 5))).to.equal(true);
   });
 
@@ -83,7 +87,7 @@ describe('master with chunkservers (processes)', function () {
     const fresh = await cluster.client();
     const io = new FileIo(fresh, cluster.data, cluster.clock, silentLogger);
     const back = await waitFor('the file to read back after restart', async () => {
-      const b = await io.read(ino, 0, content.length, ROOT).catch(() => null);
+      const b = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT).catch(() => null);
       return b && b.length === content.length ? b : null;
     }, 30_000, 500);
     expect(sha(back)).to.equal(sha(content));
@@ -109,7 +113,7 @@ describe('master with chunkservers (processes)', function () {
       1_000,
     );
     const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
-    expect(sha(await io.read(ino, 0, content.length, ROOT))).to.equal(sha(content));
+    expect(sha(await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT))).to.equal(sha(content));
   });
 
   it('serves /health, /status and the REST API, refusing traversal and oversized bodies', async () => {

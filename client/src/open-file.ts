@@ -1,0 +1,308 @@
+// OpenFile: the one owner of everything this client holds about an open file: per inode the size it answers for,
+// write grants, written ends not yet committed (and when they are due) and chunks not yet synced; per handle
+// (FileHandle) the write-back buffer and the read-ahead windows. It does no I/O: FileIo and FileSystemClient do,
+// and tell it what happened.
+import type { IClock } from '@mooseng/core';
+import type { CallerCredentials } from './master-client';
+import type { WireWriteChunk } from './wire-types';
+
+/** Uncommitted writes older than this are committed at the next write sent, so other clients see a growing file. */
+export const COMMIT_INTERVAL_MS = 1_000;
+/** How long a write grant is reused without asking the master again. */
+export const WRITE_GRANT_REUSE_MS = 30_000;
+/** Bytes fetched ahead once reads of a handle are sequential (one data-plane request instead of 32). */
+export const READAHEAD_BYTES = 4 * 1024 * 1024;
+/** Windows of read-ahead per handle: the one being read, the next one (fetched while the first is consumed), and one spare for reads still finishing in the previous one. */
+export const READAHEAD_WINDOWS = 3;
+
+/**
+ * A write grant this client keeps using until it expires or a chunkserver refuses it. Reuse is safe: if another
+ * client was granted the chunk since, the chunkservers have moved to a newer version and refuse ours
+ * (CHUNK_STALE_VERSION), and FileIo asks for a new grant.
+ */
+export interface HeldGrant {
+  chunkId: number;
+  version: number;
+  chain: WireWriteChunk['chain'];
+  /** Monotonic time after which the grant is asked for again. */
+  expires: number;
+}
+
+/** How far this client has written into one chunk since the master was last told (CommitWrite). */
+export interface UncommittedChunk {
+  chunkId: number;
+  end: number;
+}
+
+/** A range of the file fetched ahead of the reader; `data` may be shorter than `length` at the end of the file. */
+export interface ReadWindow {
+  offset: number;
+  length: number;
+  data: Promise<Buffer>;
+}
+
+/** Reads `length` bytes of the file at `offset` (short only at its end): how a handle fills its read-ahead. */
+export type FetchRange = (offset: number, length: number) => Promise<Buffer>;
+
+/** A contiguous range of buffered writes, taken from a handle to be sent. */
+export interface BufferedRange {
+  offset: number;
+  data: Buffer;
+}
+
+/**
+ * One inode open on this client, through any number of handles. It lives from the first open until the last
+ * release, and after that for as long as it still holds writes the master or the chunkservers have not been told
+ * about (holdsWrites()): a failed commit is retried at the next one, and an fsync through a later open still
+ * reaches chunks written through this one.
+ */
+export class OpenFile {
+  private readonly handleSet = new Set<FileHandle>();
+  /** chunk index → the write grant held for it. */
+  private readonly grants = new Map<number, HeldGrant>();
+  /**
+   * chunk index → the chunk written and how far, not yet committed to the master. Length and mtime reach the master
+   * on commit (close, fsync, truncate, or when due); until then this client answers for them (uncommittedEnd()).
+   */
+  private readonly uncommitted = new Map<number, UncommittedChunk>();
+  /** When the oldest uncommitted write happened (monotonic), or null with nothing uncommitted. */
+  private uncommittedSince: number | null = null;
+  /** chunk index → the chunk version and chain written since the last sync (what fsync must make durable). */
+  private readonly unsynced = new Map<number, HeldGrant>();
+
+  constructor(
+    readonly ino: number,
+    /** Grant ages and the commit deadline are measured on this clock. */
+    private readonly clock: IClock,
+  ) {}
+
+  // ---- handles -------------------------------------------------------------------------------------------------
+
+  /** A new handle on this file: `append` for O_APPEND, `cred` of whoever opened it. */
+  open(fh: number, append: boolean, cred: CallerCredentials): FileHandle {
+    const handle = new FileHandle(fh, this, append, cred);
+    this.handleSet.add(handle);
+    return handle;
+  }
+
+  /** The handle is released. With the last one gone the write grants are given up (another client may want them). */
+  close(handle: FileHandle): void {
+    this.handleSet.delete(handle);
+    if (this.handleSet.size === 0) this.releaseGrants();
+  }
+
+  /** The handles open on this file now. */
+  get handles(): readonly FileHandle[] {
+    return [...this.handleSet];
+  }
+
+  /** True while some handle has the file open. */
+  get isOpen(): boolean {
+    return this.handleSet.size > 0;
+  }
+
+  /** True while writes are not yet committed to the master or synced on the chunkservers: the file must be kept. */
+  holdsWrites(): boolean {
+    return this.uncommitted.size > 0 || this.unsynced.size > 0;
+  }
+
+  // ---- size ----------------------------------------------------------------------------------------------------
+
+  /** Where this client's uncommitted writes end (0 when there are none): the file is at least this long. */
+  uncommittedEnd(): number {
+    let end = 0;
+    for (const c of this.uncommitted.values()) end = Math.max(end, c.end);
+    return end;
+  }
+
+  /** The file's size as this client knows it: the master's, or longer by its uncommitted and buffered writes. */
+  knownSize(masterSize: number): number {
+    let size = Math.max(masterSize, this.uncommittedEnd());
+    for (const h of this.handleSet) size = Math.max(size, h.bufferedEnd());
+    return size;
+  }
+
+  // ---- cached data ---------------------------------------------------------------------------------------------
+
+  /** Drops every handle's read-ahead: the file's bytes are changing. */
+  dropWindows(): void {
+    for (const h of this.handleSet) h.dropWindows();
+  }
+
+  /** The file is being cut: read-ahead and write grants (whose chunks the master may cut or drop) are out of date. */
+  cut(): void {
+    this.dropWindows();
+    this.releaseGrants();
+  }
+
+  // ---- write grants --------------------------------------------------------------------------------------------
+
+  /** The grant held for a chunk while it is fresh, else undefined (ask the master). */
+  grant(index: number): HeldGrant | undefined {
+    const held = this.grants.get(index);
+    return held && held.expires > this.clock.monotonic() ? held : undefined;
+  }
+
+  /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
+  holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'>): HeldGrant {
+    const held: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS };
+    this.grants.set(index, held);
+    return held;
+  }
+
+  /** A chunkserver refused or failed the grant: the next write of the chunk asks for a new one. */
+  dropGrant(index: number): void {
+    this.grants.delete(index);
+  }
+
+  /** Gives up every grant (last close, truncate). */
+  releaseGrants(): void {
+    this.grants.clear();
+  }
+
+  // ---- writes sent, commits, syncs -----------------------------------------------------------------------------
+
+  /**
+   * A write to chunk `index` (chunk `chunkId`) ending at file offset `end` reached the chunkservers. The first
+   * uncommitted write starts the commit clock. Ends in the same chunk merge to the furthest; a different chunk id
+   * in the slot (the old one was cut and replaced) starts over from this write.
+   */
+  wrote(index: number, chunkId: number, end: number): void {
+    if (this.uncommitted.size === 0) this.uncommittedSince = this.clock.monotonic();
+    const prior = this.uncommitted.get(index);
+    this.uncommitted.set(index, { chunkId, end: prior && prior.chunkId === chunkId ? Math.max(prior.end, end) : end });
+  }
+
+  /** Chunk `index` was written under `grant` on every replica of its chain: fsync must flush it there. */
+  mustSync(index: number, grant: HeldGrant): void {
+    this.unsynced.set(index, grant);
+  }
+
+  /** True when the oldest uncommitted write has waited longer than COMMIT_INTERVAL_MS. */
+  commitDue(): boolean {
+    return this.uncommittedSince !== null && this.clock.monotonic() - this.uncommittedSince > COMMIT_INTERVAL_MS;
+  }
+
+  /** The uncommitted chunks, [chunk index, what was written], in the order first written. */
+  toCommit(): Array<[number, UncommittedChunk]> {
+    return [...this.uncommitted];
+  }
+
+  /** The master has been told the end of chunk `index` (or the chunk is no longer the file's). */
+  committed(index: number): void {
+    this.uncommitted.delete(index);
+    if (this.uncommitted.size === 0) this.uncommittedSince = null;
+  }
+
+  /** The grants written since the last sync, forgotten here: the caller flushes them. */
+  takeUnsynced(): HeldGrant[] {
+    const grants = [...this.unsynced.values()];
+    this.unsynced.clear();
+    return grants;
+  }
+}
+
+/** One open(2) of a file: how it was opened, by whom, its write-back buffer and its read-ahead. */
+export class FileHandle {
+  /** Buffered contiguous writes: bytes at `offset`, in `parts`. */
+  private pending: { offset: number; parts: Buffer[]; bytes: number } | null = null;
+  /** Read-ahead windows, fetched or in flight (at most READAHEAD_WINDOWS), and where the last read ended. */
+  private windows: ReadWindow[] = [];
+  private lastEnd = 0;
+
+  constructor(
+    readonly fh: number,
+    readonly file: OpenFile,
+    /** Opened with O_APPEND: every write goes to the end of the file. */
+    readonly append: boolean,
+    /** Who opened it: work done for this handle outside its own requests acts as them. */
+    readonly cred: CallerCredentials,
+  ) {}
+
+  // ---- write-back buffer ---------------------------------------------------------------------------------------
+
+  /**
+   * Buffers a copy of `data` (FUSE reuses its buffer) at `position` when nothing is buffered or it continues the
+   * buffered range, dropping the file's read-ahead; returns false, buffering nothing, when it does not (send the
+   * buffer with takeBuffered(), then buffer again).
+   */
+  buffer(position: number, data: Buffer): boolean {
+    const p = this.pending;
+    if (p && p.offset + p.bytes !== position) return false;
+    if (p) {
+      p.parts.push(Buffer.from(data));
+      p.bytes += data.length;
+    } else {
+      this.pending = { offset: position, parts: [Buffer.from(data)], bytes: data.length };
+    }
+    this.file.dropWindows();
+    return true;
+  }
+
+  /** Bytes buffered, not yet sent. */
+  get bufferedBytes(): number {
+    return this.pending?.bytes ?? 0;
+  }
+
+  /** Where the buffered range ends (0 with nothing buffered). */
+  bufferedEnd(): number {
+    return this.pending ? this.pending.offset + this.pending.bytes : 0;
+  }
+
+  /** Takes the buffered range to send it, or null when nothing is buffered. */
+  takeBuffered(): BufferedRange | null {
+    const p = this.pending;
+    if (!p) return null;
+    this.pending = null;
+    return { offset: p.offset, data: p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes) };
+  }
+
+  // ---- read-ahead ----------------------------------------------------------------------------------------------
+
+  /**
+   * Reads `length` bytes at `position`: from a read-ahead window when one holds them (waiting for it if still in
+   * flight: the kernel sends several reads of one file at once), else straight through `fetch`. A read where the
+   * last one ended starts a READAHEAD_BYTES window; past the middle of a window the next one is fetched, so it is
+   * there when the reader gets to it. `lookup` is told whether a window held the read (hit) or not.
+   */
+  async read(position: number, length: number, fetch: FetchRange, lookup: (hit: boolean) => void = () => undefined): Promise<Buffer> {
+    let w = this.windows.find((x) => position >= x.offset && position + length <= x.offset + x.length);
+    lookup(w !== undefined);
+    if (!w && position === this.lastEnd && length < READAHEAD_BYTES) {
+      this.windows = [];
+      w = this.startWindow(position, fetch);
+    }
+    if (!w) {
+      this.lastEnd = position + length;
+      return fetch(position, length);
+    }
+    this.lastEnd = Math.max(this.lastEnd, position + length);
+    const next = w.offset + w.length;
+    if (position + length > w.offset + w.length / 2 && !this.windows.some((x) => x.offset === next)) this.startWindow(next, fetch);
+    const window = w;
+    let data: Buffer;
+    try {
+      data = await window.data;
+    } catch (err) {
+      this.windows = this.windows.filter((x) => x !== window);
+      throw err;
+    }
+    const from = position - window.offset;
+    return from >= data.length ? Buffer.alloc(0) : data.subarray(from, Math.min(data.length, from + length));
+  }
+
+  /** Forgets the read-ahead windows (the file was written or cut). */
+  dropWindows(): void {
+    this.windows = [];
+  }
+
+  /** Starts fetching READAHEAD_BYTES at `offset` as a window, dropping the oldest beyond READAHEAD_WINDOWS. */
+  private startWindow(offset: number, fetch: FetchRange): ReadWindow {
+    const data = fetch(offset, READAHEAD_BYTES);
+    data.catch(() => undefined); // a failed prefetch is reported to the reader that awaits it, if any
+    const w: ReadWindow = { offset, length: READAHEAD_BYTES, data };
+    this.windows.push(w);
+    if (this.windows.length > READAHEAD_WINDOWS) this.windows.shift();
+    return w;
+  }
+}
