@@ -1,6 +1,5 @@
-// Who is calling: the uid, gid and supplementary groups of the process behind each FUSE request, carried through
-// the request's async work with AsyncLocalStorage so every master call acts with that caller's credentials.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// Who is calling: the uid, gid and supplementary groups of the process behind each FUSE request. The operations
+// table reads them when a request arrives and passes them down explicitly, so every master call acts as that caller.
 import { readFileSync } from 'node:fs';
 import type { CallerCredentials } from './master-client';
 
@@ -9,24 +8,14 @@ export const GROUPS_CACHE_MS = 2_000;
 /** Processes remembered at once. */
 export const GROUPS_CACHE_ENTRIES = 1_024;
 
-const storage = new AsyncLocalStorage<CallerCredentials>();
-
-/** Runs `work` as `cred`: calls made from it (even after awaits) see these credentials. */
-export function runAsCaller<T>(cred: CallerCredentials, work: () => Promise<T>): Promise<T> {
-  return storage.run(cred, work);
-}
-
-/** The credentials of the request being served, or undefined outside one. */
-export function currentCaller(): CallerCredentials | undefined {
-  return storage.getStore();
-}
-
 /** Reads callers' supplementary groups from /proc, with a short cache per pid. */
 export class CallerGroups {
   private readonly cache = new Map<number, { gids: number[]; expires: number }>();
 
+  /** `now`: monotonic milliseconds (the role's clock), for the cache's ages. */
   constructor(private readonly now: () => number) {}
 
+  /** The credentials of a caller: its uid, its primary group first, then its supplementary groups. */
   credentials(uid: number, gid: number, pid: number): CallerCredentials {
     return { uid, gids: [gid, ...this.supplementary(pid).filter((g) => g !== gid)] };
   }

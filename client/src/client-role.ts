@@ -72,7 +72,6 @@ function clientSteps(context: RoleContext): RoleStep[] {
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
           clock,
           logger,
-          cred: { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
           countCache,
         });
         // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,7 +3,6 @@
 // OpenFile, which owns everything about it).
 import { posix } from 'node:path';
 import { ErrorCodes, type IClock, type ILogger, MoosengError } from '@mooseng/core';
-import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
 import { type FileHandle, OpenFile } from './open-file';
 import type { CallerCredentials, MasterClient } from './master-client';
@@ -34,14 +33,13 @@ const O_RDWR = 2;
 const O_TRUNC = 0o1000;
 const O_APPEND = 0o2000;
 
+/** How a FileSystemClient caches and buffers, and what it runs on. */
 export interface FileSystemClientOptions {
   attrTtlMs: number;
   /** Bytes a handle buffers before writing through; flushed on fsync/flush/release. */
   writeBufferBytes: number;
   clock: IClock;
   logger: ILogger;
-  /** Credentials used outside a FUSE request (background flushes); requests carry their caller's (runAsCaller). */
-  cred: CallerCredentials;
   /** Told of every cache lookup (metrics); nothing by default. */
   countCache?: CountCacheLookup;
 }
@@ -51,6 +49,10 @@ interface Cached<T> {
   expires: number;
 }
 
+/**
+ * The file system as the FUSE mount serves it. Every operation takes, last, the credentials of the process that
+ * asked (`cred`) and acts as it; each handle keeps who opened it, for work done for it outside its own requests.
+ */
 export class FileSystemClient {
   /** path → inode, and inode → attributes (hard links share one attribute entry). Both expire after attrTtlMs. */
   private readonly names = new Map<string, Cached<number>>();
@@ -73,17 +75,17 @@ export class FileSystemClient {
 
   // ---- lookups -------------------------------------------------------------------------------------------------
 
-  async getattr(path: string): Promise<WireAttr> {
-    const attr = await this.resolve(path);
+  async getattr(path: string, cred: CallerCredentials): Promise<WireAttr> {
+    const attr = await this.resolve(path, cred);
     return this.withPendingSize(attr);
   }
 
-  async readdir(path: string): Promise<Array<{ name: string; attr: WireAttr }>> {
-    const dir = await this.resolve(path);
+  async readdir(path: string, cred: CallerCredentials): Promise<Array<{ name: string; attr: WireAttr }>> {
+    const dir = await this.resolve(path, cred);
     const out: Array<{ name: string; attr: WireAttr }> = [];
     let after = '';
     for (;;) {
-      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: READDIR_PAGE_ENTRIES });
+      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: READDIR_PAGE_ENTRIES }, cred);
       for (const e of page.entries) {
         out.push(e);
         this.remember(posix.join(path, e.name), e.attr);
@@ -93,114 +95,114 @@ export class FileSystemClient {
     }
   }
 
-  async readlink(path: string): Promise<string> {
-    const attr = await this.resolve(path);
-    return (await this.call<{ target: string }>('ReadLink', { ino: attr.ino })).target;
+  async readlink(path: string, cred: CallerCredentials): Promise<string> {
+    const attr = await this.resolve(path, cred);
+    return (await this.call<{ target: string }>('ReadLink', { ino: attr.ino }, cred)).target;
   }
 
-  async statfs(): Promise<WireStatFs> {
-    return this.call<WireStatFs>('StatFs', {});
+  async statfs(cred: CallerCredentials): Promise<WireStatFs> {
+    return this.call<WireStatFs>('StatFs', {}, cred);
   }
 
   // ---- namespace changes ---------------------------------------------------------------------------------------
 
-  async mkdir(path: string, mode: number): Promise<void> {
-    const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode })).attr);
+  async mkdir(path: string, mode: number, cred: CallerCredentials): Promise<void> {
+    const { parent, name } = await this.parentOf(path, cred);
+    this.remember(path, (await this.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode }, cred)).attr);
   }
 
-  async mknod(path: string, mode: number, rdev: number): Promise<void> {
-    const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev, open: false })).attr);
+  async mknod(path: string, mode: number, rdev: number, cred: CallerCredentials): Promise<void> {
+    const { parent, name } = await this.parentOf(path, cred);
+    this.remember(path, (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev, open: false }, cred)).attr);
   }
 
-  async symlink(target: string, path: string): Promise<void> {
-    const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Symlink', { parent, name, target })).attr);
+  async symlink(target: string, path: string, cred: CallerCredentials): Promise<void> {
+    const { parent, name } = await this.parentOf(path, cred);
+    this.remember(path, (await this.call<{ attr: WireAttr }>('Symlink', { parent, name, target }, cred)).attr);
   }
 
-  async link(existing: string, path: string): Promise<void> {
-    const source = await this.resolve(existing);
-    const { parent, name } = await this.parentOf(path);
-    const attr = (await this.call<{ attr: WireAttr }>('Link', { ino: source.ino, parent, name })).attr;
+  async link(existing: string, path: string, cred: CallerCredentials): Promise<void> {
+    const source = await this.resolve(existing, cred);
+    const { parent, name } = await this.parentOf(path, cred);
+    const attr = (await this.call<{ attr: WireAttr }>('Link', { ino: source.ino, parent, name }, cred)).attr;
     this.remember(path, attr);
     this.remember(existing, attr);
   }
 
-  async unlink(path: string): Promise<void> {
-    const { parent, name } = await this.parentOf(path);
+  async unlink(path: string, cred: CallerCredentials): Promise<void> {
+    const { parent, name } = await this.parentOf(path, cred);
     this.forget(path);
-    await this.call('Unlink', { parent, name });
+    await this.call('Unlink', { parent, name }, cred);
   }
 
-  async rmdir(path: string): Promise<void> {
-    const { parent, name } = await this.parentOf(path);
+  async rmdir(path: string, cred: CallerCredentials): Promise<void> {
+    const { parent, name } = await this.parentOf(path, cred);
     this.forget(path);
-    await this.call('Rmdir', { parent, name });
+    await this.call('Rmdir', { parent, name }, cred);
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    const src = await this.parentOf(from);
-    const dst = await this.parentOf(to);
+  async rename(from: string, to: string, cred: CallerCredentials): Promise<void> {
+    const src = await this.parentOf(from, cred);
+    const dst = await this.parentOf(to, cred);
     // Everything under either name may now be something else: drop those cache entries.
     this.forgetTree(from);
     this.forgetTree(to);
-    await this.call('Rename', { parent: src.parent, name: src.name, newParent: dst.parent, newName: dst.name, flags: 0 });
+    await this.call('Rename', { parent: src.parent, name: src.name, newParent: dst.parent, newName: dst.name, flags: 0 }, cred);
   }
 
-  async chmod(path: string, mode: number): Promise<void> {
-    await this.setattr(path, { mask: MASK.MODE, mode });
+  async chmod(path: string, mode: number, cred: CallerCredentials): Promise<void> {
+    await this.setattr(path, { mask: MASK.MODE, mode }, cred);
   }
 
-  async chown(path: string, uid: number, gid: number): Promise<void> {
+  async chown(path: string, uid: number, gid: number, cred: CallerCredentials): Promise<void> {
     // chown(2) passes -1 (as 0xffffffff) for "leave unchanged".
     const mask = (uid !== 0xffffffff && uid !== -1 ? MASK.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? MASK.GID : 0);
-    if (mask) await this.setattr(path, { mask, uid: mask & MASK.UID ? uid : 0, gid: mask & MASK.GID ? gid : 0 });
+    if (mask) await this.setattr(path, { mask, uid: mask & MASK.UID ? uid : 0, gid: mask & MASK.GID ? gid : 0 }, cred);
   }
 
-  async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
+  async utimens(path: string, atimeMs: number, mtimeMs: number, cred: CallerCredentials): Promise<void> {
     // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
     const bit = (ms: number, explicit: number, now: number): number => (ms === UTIME_OMIT_MS ? 0 : ms === UTIME_NOW_MS ? now : explicit);
     const mask = bit(atimeMs, MASK.ATIME, MASK.ATIME_NOW) | bit(mtimeMs, MASK.MTIME, MASK.MTIME_NOW);
     if (mask === 0) return;
-    await this.setattr(path, { mask, atimeMs: mask & MASK.ATIME ? atimeMs : 0, mtimeMs: mask & MASK.MTIME ? mtimeMs : 0 });
+    await this.setattr(path, { mask, atimeMs: mask & MASK.ATIME ? atimeMs : 0, mtimeMs: mask & MASK.MTIME ? mtimeMs : 0 }, cred);
   }
 
-  async truncate(path: string, size: number): Promise<void> {
-    const attr = await this.resolve(path);
+  async truncate(path: string, size: number, cred: CallerCredentials): Promise<void> {
+    const attr = await this.resolve(path, cred);
     const file = this.files.get(attr.ino);
     if (file) {
       await this.flushAll(file);
       // Before the cut: a length committed after it would grow the file again.
-      await this.commit(file);
+      await this.commit(file, cred);
       file.cut();
     }
     this.io.invalidate(attr.ino);
-    await this.setattr(path, { mask: MASK.SIZE, size });
+    await this.setattr(path, { mask: MASK.SIZE, size }, cred);
   }
 
-  async ftruncate(fh: number, path: string, size: number): Promise<void> {
-    await this.flush(fh);
+  async ftruncate(fh: number, path: string, size: number, cred: CallerCredentials): Promise<void> {
+    await this.flush(fh, cred);
     this.handle(fh).file.cut();
     this.io.invalidate(this.handle(fh).file.ino);
-    await this.setattr(path, { mask: MASK.SIZE, size });
+    await this.setattr(path, { mask: MASK.SIZE, size }, cred);
   }
 
   // ---- extended attributes -------------------------------------------------------------------------------------
 
-  async setxattr(path: string, name: string, value: Buffer, flags: number): Promise<void> {
-    const attr = await this.resolve(path);
+  async setxattr(path: string, name: string, value: Buffer, flags: number, cred: CallerCredentials): Promise<void> {
+    const attr = await this.resolve(path, cred);
     this.xattrs.delete(`${attr.ino}\0${name}`);
-    await this.call('SetXattr', { ino: attr.ino, name, value, flags });
+    await this.call('SetXattr', { ino: attr.ino, name, value, flags }, cred);
     // The cached attributes say "no extended attributes" no longer.
     this.attrs.delete(attr.ino);
   }
 
-  async getxattr(path: string, name: string): Promise<Buffer> {
+  async getxattr(path: string, name: string, cred: CallerCredentials): Promise<Buffer> {
     // POSIX ACLs are not supported (the master answers these with ENODATA): `ls -l`, `cp -a` and friends ask for
     // them on every file, so answer without a round trip.
     if (name.startsWith('system.posix_acl_')) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
-    const attr = await this.resolve(path);
+    const attr = await this.resolve(path, cred);
     // Attributes fresh enough to use say whether there is any extended attribute at all.
     if (!attr.hasXattrs) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
     const key = `${attr.ino}\0${name}`;
@@ -213,7 +215,7 @@ export class FileSystemClient {
     }
     let value: Buffer | null;
     try {
-      value = Buffer.from((await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name })).value);
+      value = Buffer.from((await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name }, cred)).value);
     } catch (err) {
       if ((err as MoosengError).code !== ErrorCodes.ENODATA) throw err;
       value = null;
@@ -223,97 +225,96 @@ export class FileSystemClient {
     return value;
   }
 
-  async listxattr(path: string): Promise<string[]> {
-    const attr = await this.resolve(path);
-    return (await this.call<{ names: string[] }>('ListXattr', { ino: attr.ino })).names;
+  async listxattr(path: string, cred: CallerCredentials): Promise<string[]> {
+    const attr = await this.resolve(path, cred);
+    return (await this.call<{ names: string[] }>('ListXattr', { ino: attr.ino }, cred)).names;
   }
 
-  async removexattr(path: string, name: string): Promise<void> {
-    const attr = await this.resolve(path);
+  async removexattr(path: string, name: string, cred: CallerCredentials): Promise<void> {
+    const attr = await this.resolve(path, cred);
     this.xattrs.delete(`${attr.ino}\0${name}`);
-    await this.call('RemoveXattr', { ino: attr.ino, name });
+    await this.call('RemoveXattr', { ino: attr.ino, name }, cred);
   }
 
   // ---- open files ----------------------------------------------------------------------------------------------
 
-  async create(path: string, mode: number, flags: number): Promise<number> {
-    const { parent, name } = await this.parentOf(path);
-    const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true })).attr;
+  async create(path: string, mode: number, flags: number, cred: CallerCredentials): Promise<number> {
+    const { parent, name } = await this.parentOf(path, cred);
+    const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true }, cred)).attr;
     this.remember(path, attr);
-    return this.addHandle(attr.ino, flags | O_RDWR);
+    return this.addHandle(attr.ino, flags | O_RDWR, cred);
   }
 
-  async open(path: string, flags: number): Promise<number> {
+  async open(path: string, flags: number, cred: CallerCredentials): Promise<number> {
     // Close-to-open consistency: an open always asks the master, never the cache.
     this.forget(path);
-    const attr = await this.resolve(path);
+    const attr = await this.resolve(path, cred);
     const file = this.files.get(attr.ino);
     if (flags & O_TRUNC && file) {
       // This client's earlier writes to the file come before the cut, not after it.
       await this.flushAll(file);
-      await this.commit(file);
+      await this.commit(file, cred);
       file.cut();
     }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want })).attr);
+    this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want }, cred)).attr);
     this.io.invalidate(attr.ino);
-    return this.addHandle(attr.ino, flags);
+    return this.addHandle(attr.ino, flags, cred);
   }
 
-  async read(fh: number, length: number, position: number): Promise<Buffer> {
+  async read(fh: number, length: number, position: number, cred: CallerCredentials): Promise<Buffer> {
     const handle = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
-    await this.flushHandle(handle);
-    const cred = this.cred();
+    await this.flushHandle(handle, cred);
     return handle.read(position, length, (offset, bytes) => this.io.read(handle.file, offset, bytes, cred), (hit) => this.countCache('read_ahead', hit));
   }
 
-  async write(fh: number, data: Buffer, position: number): Promise<number> {
+  async write(fh: number, data: Buffer, position: number, cred: CallerCredentials): Promise<number> {
     const handle = this.handle(fh);
     this.io.invalidate(handle.file.ino);
-    if (handle.append) position = await this.sizeOf(handle);
+    if (handle.append) position = await this.sizeOf(handle, cred);
     // The buffer holds one contiguous range: anything else sends it first.
-    while (!handle.buffer(position, data)) await this.flushHandle(handle);
-    if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle);
+    while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
+    if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
     return data.length;
   }
 
   /** flush(2)/close: sends buffered writes and commits the file's length and mtime. */
-  async flush(fh: number): Promise<void> {
+  async flush(fh: number, cred: CallerCredentials): Promise<void> {
     const handle = this.handle(fh);
-    await this.flushHandle(handle);
+    await this.flushHandle(handle, cred);
     // Close-to-open: when close returns, another client's open sees the whole file.
-    await this.commit(handle.file);
+    await this.commit(handle.file, cred);
   }
 
   /** fsync(2): buffered writes go out, then every replica written makes them durable. */
-  async fsync(fh: number): Promise<void> {
-    await this.flush(fh);
+  async fsync(fh: number, cred: CallerCredentials): Promise<void> {
+    await this.flush(fh, cred);
     await this.io.sync(this.handle(fh).file);
   }
 
-  async release(fh: number): Promise<void> {
+  async release(fh: number, cred: CallerCredentials): Promise<void> {
     const handle = this.handles.get(fh);
     if (!handle) return;
     const { file } = handle;
     try {
-      await this.flush(fh);
+      await this.flush(fh, cred);
     } finally {
       this.handles.delete(fh);
       file.close(handle);
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
-      await this.call('Release', { ino: file.ino }).catch((err) => this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }));
+      await this.call('Release', { ino: file.ino }, cred).catch((err) => this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }));
     }
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
 
-  private addHandle(ino: number, flags: number): number {
+  private addHandle(ino: number, flags: number, cred: CallerCredentials): number {
     const fh = this.nextFh++;
     let file = this.files.get(ino);
     if (!file) this.files.set(ino, (file = new OpenFile(ino, this.options.clock)));
-    this.handles.set(fh, file.open(fh, (flags & O_APPEND) !== 0, this.cred()));
+    this.handles.set(fh, file.open(fh, (flags & O_APPEND) !== 0, cred));
     return fh;
   }
 
@@ -324,21 +325,24 @@ export class FileSystemClient {
   }
 
   /** Sends a handle's buffered writes; commits too once the oldest uncommitted write is COMMIT_INTERVAL_MS old. */
-  private async flushHandle(handle: FileHandle): Promise<void> {
+  private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
     const range = handle.takeBuffered();
     if (!range) return;
-    await this.io.write(handle.file, range.offset, range.data, this.cred());
-    if (handle.file.commitDue()) await this.commit(handle.file);
+    await this.io.write(handle.file, range.offset, range.data, cred);
+    if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 
-  /** Sends the buffered writes of every handle of the file (before a cut). */
+  /**
+   * Sends the buffered writes of every handle of the file (before a cut), each as whoever opened that handle: they
+   * are its writes, sent now only because someone else cuts the file.
+   */
   private async flushAll(file: OpenFile): Promise<void> {
-    for (const handle of file.handles) await this.flushHandle(handle);
+    for (const handle of file.handles) await this.flushHandle(handle, handle.cred);
   }
 
   /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */
-  private async commit(file: OpenFile): Promise<void> {
-    const attr = await this.io.commit(file, this.cred());
+  private async commit(file: OpenFile, cred: CallerCredentials): Promise<void> {
+    const attr = await this.io.commit(file, cred);
     if (attr) this.rememberIno(attr);
   }
 
@@ -348,9 +352,9 @@ export class FileSystemClient {
   }
 
   /** Where an O_APPEND write goes: the end of the file as the master has it, or as this client's writes make it. */
-  private async sizeOf(handle: FileHandle): Promise<number> {
-    await this.flushHandle(handle);
-    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: handle.file.ino })).attr;
+  private async sizeOf(handle: FileHandle, cred: CallerCredentials): Promise<number> {
+    await this.flushHandle(handle, cred);
+    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: handle.file.ino }, cred)).attr;
     return Math.max(attr.size, handle.file.uncommittedEnd());
   }
 
@@ -360,32 +364,32 @@ export class FileSystemClient {
     return size === attr.size ? attr : { ...attr, size };
   }
 
-  private async setattr(path: string, fields: { mask: number; mode?: number; uid?: number; gid?: number; size?: number; atimeMs?: number; mtimeMs?: number }): Promise<void> {
-    const attr = await this.resolve(path);
-    const reply = await this.call<{ attr: WireAttr }>('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields });
+  private async setattr(path: string, fields: { mask: number; mode?: number; uid?: number; gid?: number; size?: number; atimeMs?: number; mtimeMs?: number }, cred: CallerCredentials): Promise<void> {
+    const attr = await this.resolve(path, cred);
+    const reply = await this.call<{ attr: WireAttr }>('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields }, cred);
     this.remember(path, reply.attr);
   }
 
   /** Walks `path` from the root with Lookup, using cached entries while they are fresh. */
-  private async resolve(path: string): Promise<WireAttr> {
+  private async resolve(path: string, cred: CallerCredentials): Promise<WireAttr> {
     const now = this.options.clock.monotonic();
     const name = this.names.get(path);
     const cached = name && name.expires > now ? this.attrs.get(name.value) : undefined;
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
     if (path === '/') {
-      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INO })).attr;
+      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INO }, cred)).attr;
       this.remember('/', attr);
       return attr;
     }
-    const parent = await this.resolve(posix.dirname(path));
-    const attr = (await this.call<{ attr: WireAttr }>('Lookup', { parent: parent.ino, name: posix.basename(path) })).attr;
+    const parent = await this.resolve(posix.dirname(path), cred);
+    const attr = (await this.call<{ attr: WireAttr }>('Lookup', { parent: parent.ino, name: posix.basename(path) }, cred)).attr;
     this.remember(path, attr);
     return attr;
   }
 
-  private async parentOf(path: string): Promise<{ parent: number; name: string }> {
-    const parent = await this.resolve(posix.dirname(path));
+  private async parentOf(path: string, cred: CallerCredentials): Promise<{ parent: number; name: string }> {
+    const parent = await this.resolve(posix.dirname(path), cred);
     return { parent: parent.ino, name: posix.basename(path) };
   }
 
@@ -419,11 +423,7 @@ export class FileSystemClient {
     for (const key of [...this.names.keys()]) if (key === path || key.startsWith(prefix)) this.forget(key);
   }
 
-  private call<T>(method: string, body: Record<string, unknown>): Promise<T> {
-    return this.master.call<T>(method, body, this.cred());
-  }
-
-  private cred(): CallerCredentials {
-    return currentCaller() ?? this.options.cred;
+  private call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials): Promise<T> {
+    return this.master.call<T>(method, body, cred);
   }
 }

@@ -1,10 +1,12 @@
-// The fuse-native operations table: each FUSE callback runs one FileSystemClient call, records its latency, and
-// answers with the stat, byte count or negative errno libfuse expects.
+// The fuse-native operations table: each FUSE callback runs one FileSystemClient call as the process that made the
+// request (its credentials passed down explicitly), records its latency, and answers with the stat, byte count or
+// negative errno libfuse expects.
 import type { FuseOps, FuseStat } from 'fuse-native';
 import { type ILogger, type IMetrics, isMoosengError } from '@mooseng/core';
-import { runAsCaller, type CallerGroups } from './caller-credentials';
+import type { CallerGroups } from './caller-credentials';
 import { errnoOf } from './errno';
 import type { FileSystemClient } from './file-system-client';
+import type { CallerCredentials } from './master-client';
 import type { WireAttr } from './wire-types';
 
 /** Block size reported to stat(2) and statfs(2): the chunk block, so `cp` and friends use large buffers. */
@@ -36,12 +38,12 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
   const bytesRead = metrics.counter({ name: 'mooseng_client_read_bytes_total', help: 'File bytes returned to readers' });
   const bytesWritten = metrics.counter({ name: 'mooseng_client_written_bytes_total', help: 'File bytes accepted from writers' });
 
-  /** Runs `work`, then answers: `reply(result)` on success, the errno on failure. */
-  function serve<T>(operation: string, cb: Done, work: () => Promise<T>, reply: (result: T) => unknown[]): void {
+  /** Runs `work` as the request's caller, then answers: `reply(result)` on success, the errno on failure. */
+  function serve<T>(operation: string, cb: Done, work: (cred: CallerCredentials) => Promise<T>, reply: (result: T) => unknown[]): void {
     const stop = latency.startTimer({ operation });
     // Read synchronously, first thing: the patched fuse-native knows the caller only while this handler is entered.
     const who = caller.getCaller();
-    runAsCaller(caller.groups.credentials(who.uid, who.gid, who.pid), work).then(
+    work(caller.groups.credentials(who.uid, who.gid, who.pid)).then(
       (result) => {
         stop();
         count.inc({ operation, outcome: 'ok' });
@@ -59,39 +61,39 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
   const ok = (): unknown[] => [0];
 
   return {
-    getattr: (path: string, cb: Done) => serve('getattr', cb, () => fs.getattr(path), (a) => [0, toStat(a)]),
-    fgetattr: (path: string, _fd: number, cb: Done) => serve('getattr', cb, () => fs.getattr(path), (a) => [0, toStat(a)]),
-    access: (path: string, _mode: number, cb: Done) => serve('access', cb, () => fs.getattr(path), ok),
+    getattr: (path: string, cb: Done) => serve('getattr', cb, (cred) => fs.getattr(path, cred), (a) => [0, toStat(a)]),
+    fgetattr: (path: string, _fd: number, cb: Done) => serve('getattr', cb, (cred) => fs.getattr(path, cred), (a) => [0, toStat(a)]),
+    access: (path: string, _mode: number, cb: Done) => serve('access', cb, (cred) => fs.getattr(path, cred), ok),
     readdir: (path: string, cb: Done) =>
-      serve('readdir', cb, () => fs.readdir(path), (entries) => [0, ['.', '..', ...entries.map((e) => e.name)]]),
-    readlink: (path: string, cb: Done) => serve('readlink', cb, () => fs.readlink(path), (target) => [0, target]),
+      serve('readdir', cb, (cred) => fs.readdir(path, cred), (entries) => [0, ['.', '..', ...entries.map((e) => e.name)]]),
+    readlink: (path: string, cb: Done) => serve('readlink', cb, (cred) => fs.readlink(path, cred), (target) => [0, target]),
     statfs: (_path: string, cb: Done) =>
-      serve('statfs', cb, () => fs.statfs(), (s) => {
+      serve('statfs', cb, (cred) => fs.statfs(cred), (s) => {
         const bsize = s.blockSize || REPORTED_BLOCK_SIZE;
         return [0, { bsize, frsize: bsize, blocks: Math.floor(s.totalBytes / bsize), bfree: Math.floor(s.freeBytes / bsize), bavail: Math.floor(s.freeBytes / bsize), files: s.files + s.freeFiles, ffree: s.freeFiles, favail: s.freeFiles, fsid: 0x6d6f6f73, flag: 0, namemax: s.nameMax || 255 }];
       }),
-    mkdir: (path: string, mode: number, cb: Done) => serve('mkdir', cb, () => fs.mkdir(path, mode), ok),
-    mknod: (path: string, mode: number, dev: number, cb: Done) => serve('mknod', cb, () => fs.mknod(path, mode, dev), ok),
-    symlink: (target: string, path: string, cb: Done) => serve('symlink', cb, () => fs.symlink(target, path), ok),
-    link: (existing: string, path: string, cb: Done) => serve('link', cb, () => fs.link(existing, path), ok),
-    unlink: (path: string, cb: Done) => serve('unlink', cb, () => fs.unlink(path), ok),
-    rmdir: (path: string, cb: Done) => serve('rmdir', cb, () => fs.rmdir(path), ok),
-    rename: (from: string, to: string, cb: Done) => serve('rename', cb, () => fs.rename(from, to), ok),
-    chmod: (path: string, mode: number, cb: Done) => serve('chmod', cb, () => fs.chmod(path, mode), ok),
-    chown: (path: string, uid: number, gid: number, cb: Done) => serve('chown', cb, () => fs.chown(path, uid, gid), ok),
+    mkdir: (path: string, mode: number, cb: Done) => serve('mkdir', cb, (cred) => fs.mkdir(path, mode, cred), ok),
+    mknod: (path: string, mode: number, dev: number, cb: Done) => serve('mknod', cb, (cred) => fs.mknod(path, mode, dev, cred), ok),
+    symlink: (target: string, path: string, cb: Done) => serve('symlink', cb, (cred) => fs.symlink(target, path, cred), ok),
+    link: (existing: string, path: string, cb: Done) => serve('link', cb, (cred) => fs.link(existing, path, cred), ok),
+    unlink: (path: string, cb: Done) => serve('unlink', cb, (cred) => fs.unlink(path, cred), ok),
+    rmdir: (path: string, cb: Done) => serve('rmdir', cb, (cred) => fs.rmdir(path, cred), ok),
+    rename: (from: string, to: string, cb: Done) => serve('rename', cb, (cred) => fs.rename(from, to, cred), ok),
+    chmod: (path: string, mode: number, cb: Done) => serve('chmod', cb, (cred) => fs.chmod(path, mode, cred), ok),
+    chown: (path: string, uid: number, gid: number, cb: Done) => serve('chown', cb, (cred) => fs.chown(path, uid, gid, cred), ok),
     utimens: (path: string, atime: number | Date, mtime: number | Date, cb: Done) =>
-      serve('utimens', cb, () => fs.utimens(path, Number(atime), Number(mtime)), ok),
-    truncate: (path: string, size: number, cb: Done) => serve('truncate', cb, () => fs.truncate(path, size), ok),
-    ftruncate: (path: string, fd: number, size: number, cb: Done) => serve('truncate', cb, () => fs.ftruncate(fd, path, size), ok),
+      serve('utimens', cb, (cred) => fs.utimens(path, Number(atime), Number(mtime), cred), ok),
+    truncate: (path: string, size: number, cb: Done) => serve('truncate', cb, (cred) => fs.truncate(path, size, cred), ok),
+    ftruncate: (path: string, fd: number, size: number, cb: Done) => serve('truncate', cb, (cred) => fs.ftruncate(fd, path, size, cred), ok),
     setxattr: (path: string, name: string, value: Buffer, _position: number, flags: number, cb: Done) =>
-      serve('setxattr', cb, () => fs.setxattr(path, name, Buffer.from(value), flags), ok),
-    getxattr: (path: string, name: string, _position: number, cb: Done) => serve('getxattr', cb, () => fs.getxattr(path, name), (v) => [0, v]),
-    listxattr: (path: string, cb: Done) => serve('listxattr', cb, () => fs.listxattr(path), (names) => [0, names]),
-    removexattr: (path: string, name: string, cb: Done) => serve('removexattr', cb, () => fs.removexattr(path, name), ok),
-    create: (path: string, mode: number, cb: Done) => serve('create', cb, () => fs.create(path, mode, 0), (fh) => [0, fh]),
-    open: (path: string, flags: number, cb: Done) => serve('open', cb, () => fs.open(path, flags), (fh) => [0, fh]),
+      serve('setxattr', cb, (cred) => fs.setxattr(path, name, Buffer.from(value), flags, cred), ok),
+    getxattr: (path: string, name: string, _position: number, cb: Done) => serve('getxattr', cb, (cred) => fs.getxattr(path, name, cred), (v) => [0, v]),
+    listxattr: (path: string, cb: Done) => serve('listxattr', cb, (cred) => fs.listxattr(path, cred), (names) => [0, names]),
+    removexattr: (path: string, name: string, cb: Done) => serve('removexattr', cb, (cred) => fs.removexattr(path, name, cred), ok),
+    create: (path: string, mode: number, cb: Done) => serve('create', cb, (cred) => fs.create(path, mode, 0, cred), (fh) => [0, fh]),
+    open: (path: string, flags: number, cb: Done) => serve('open', cb, (cred) => fs.open(path, flags, cred), (fh) => [0, fh]),
     read: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
-      serve('read', cb, () => fs.read(fd, len, pos), (data) => {
+      serve('read', cb, (cred) => fs.read(fd, len, pos, cred), (data) => {
         const n = Math.min(len, data.length);
         data.copy(buf, 0, 0, n);
         bytesRead.inc(undefined, n);
@@ -99,15 +101,15 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
       }),
     write: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
       // The buffer belongs to libfuse and is reused after we answer: FileSystemClient copies what it keeps.
-      serve('write', cb, () => fs.write(fd, buf.subarray(0, len), pos), (n) => {
+      serve('write', cb, (cred) => fs.write(fd, buf.subarray(0, len), pos, cred), (n) => {
         bytesWritten.inc(undefined, n);
         return [n];
       }),
-    flush: (_path: string, fd: number, cb: Done) => serve('flush', cb, () => fs.flush(fd), ok),
+    flush: (_path: string, fd: number, cb: Done) => serve('flush', cb, (cred) => fs.flush(fd, cred), ok),
     // fuse-native passes (path, datasync, fd), whatever its README says.
-    fsync: (_path: string, _datasync: number, fd: number, cb: Done) => serve('fsync', cb, () => fs.fsync(fd), ok),
+    fsync: (_path: string, _datasync: number, fd: number, cb: Done) => serve('fsync', cb, (cred) => fs.fsync(fd, cred), ok),
     // Directory changes are durable once the master acknowledged them (its log is fsynced before it answers).
     fsyncdir: (_path: string, _datasync: number, _fd: number, cb: Done) => cb(0),
-    release: (_path: string, fd: number, cb: Done) => serve('release', cb, () => fs.release(fd), ok),
+    release: (_path: string, fd: number, cb: Done) => serve('release', cb, (cred) => fs.release(fd, cred), ok),
   };
 }
