@@ -1,9 +1,11 @@
-// Shared test helpers: temporary directories, free ports, deadlines, and child processes that are always reaped.
+// Shared test helpers: temporary directories, free ports, deadlines, a manual clock, and child processes that are always reaped.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+export { MANUAL_CLOCK_EPOCH_MS, ManualClock } from './manual-clock';
 
 /** The repository root (tests run from dist-test/<area>/...). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
