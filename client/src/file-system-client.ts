@@ -351,11 +351,14 @@ export class FileSystemClient {
     this.xattrs.set(`${ino}\0${name}`, { value, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
   }
 
-  /** Where an O_APPEND write goes: the end of the file as the master has it, or as this client's writes make it. */
+  /**
+   * Where an O_APPEND write goes: the end of the file as the master has it, or as this client's writes make it,
+   * buffered ones of other handles included (else two appenders on one mount write over each other).
+   */
   private async sizeOf(handle: FileHandle, cred: CallerCredentials): Promise<number> {
     await this.flushHandle(handle, cred);
     const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: handle.file.ino }, cred)).attr;
-    return Math.max(attr.size, handle.file.uncommittedEnd());
+    return handle.file.knownSize(attr.size);
   }
 
   /** Attributes with the size this client's own unsent and uncommitted writes will give the file. */

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, writeSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, makeTempDir, runCli } from '../support';
 import { TestCluster } from './harness';
@@ -97,6 +97,27 @@ describe('FUSE mounts (real programs)', function () {
     expect(sha(join(b, 'shared.bin'))).to.equal(createHash('sha256').update(data).digest('hex'));
     writeFileSync(join(b, 'shared.bin'), 'rewritten by b');
     expect(readFileSync(join(a, 'shared.bin'), 'utf8')).to.equal('rewritten by b');
+  });
+
+  it('keeps every write of two handles appending (O_APPEND) to one file on the same mount, in order', () => {
+    const log = join(a, 'appended.log');
+    const one = openSync(log, 'a');
+    const two = openSync(log, 'a');
+    const expected: string[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        for (const [fd, who] of [[one, 'one'], [two, 'two']] as const) {
+          const line = `${who} ${i}\n`;
+          writeSync(fd, line);
+          expected.push(line);
+        }
+      }
+    } finally {
+      closeSync(one);
+      closeSync(two);
+    }
+    expect(readFileSync(log, 'utf8')).to.equal(expected.join(''));
+    expect(readFileSync(join(b, 'appended.log'), 'utf8')).to.equal(expected.join(''));
   });
 
   it('supports hard links, symlinks and rename over an existing file', () => {
