@@ -64,7 +64,7 @@ export class FileIo {
         // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
       }
-      file.committed(index);
+      file.committed(index, c);
     }
     // Cached locations carry the file length from before the commit.
     this.invalidate(ino);

@@ -188,8 +188,13 @@ export class OpenFile {
     return [...this.uncommitted];
   }
 
-  /** The master has been told the end of chunk `index` (or the chunk is no longer the file's). */
-  committed(index: number): void {
+  /**
+   * The master has been told `told`, the end of chunk `index` as toCommit() gave it (or the chunk is no longer the
+   * file's). A write that went further in that chunk while the commit was on its way stays to be committed.
+   */
+  committed(index: number, told: UncommittedChunk): void {
+    const now = this.uncommitted.get(index);
+    if (now && (now.chunkId !== told.chunkId || now.end > told.end)) return;
     this.uncommitted.delete(index);
     if (this.uncommitted.size === 0) this.uncommittedSince = null;
   }

@@ -64,14 +64,14 @@ describe('client OpenFile', () => {
       file.wrote(0, 7, 100);
       file.wrote(1, 8, 64 * MIB + 5);
       clock.advance(COMMIT_INTERVAL_MS + 1);
-      file.committed(0);
+      file.committed(0, file.toCommit()[0]![1]);
       expect(file.commitDue()).to.equal(true);
     });
 
     it('starts over from the first write after everything was committed', () => {
       file.wrote(0, 7, 100);
       clock.advance(COMMIT_INTERVAL_MS + 1);
-      file.committed(0);
+      file.committed(0, file.toCommit()[0]![1]);
       expect(file.commitDue()).to.equal(false);
       clock.advance(10 * COMMIT_INTERVAL_MS);
       expect(file.commitDue(), 'idle with nothing uncommitted').to.equal(false);
@@ -94,6 +94,19 @@ describe('client OpenFile', () => {
         [1, { chunkId: 8, end: 64 * MIB + 9_000 }],
       ]);
       expect(file.uncommittedEnd()).to.equal(64 * MIB + 9_000);
+    });
+
+    it('keeps to be committed what a write added while the commit of that chunk was on its way', () => {
+      file.wrote(0, 7, 4096);
+      const [[index, told]] = file.toCommit() as [[number, { chunkId: number; end: number }]];
+      file.wrote(0, 7, 8192); // lands while CommitWrite(end 4096) is in flight
+      file.wrote(1, 8, 64 * MIB + 1);
+      file.committed(index, told);
+      file.committed(1, { chunkId: 8, end: 64 * MIB + 1 });
+      expect(file.toCommit()).to.deep.equal([[0, { chunkId: 7, end: 8192 }]]);
+      expect(file.uncommittedEnd()).to.equal(8192);
+      file.committed(0, { chunkId: 7, end: 8192 });
+      expect(file.toCommit()).to.deep.equal([]);
     });
 
     it('starts a slot over when its chunk was replaced (cut and written anew)', () => {
@@ -180,7 +193,7 @@ describe('client OpenFile', () => {
       file.mustSync(0, grant);
       file.close(handle);
       expect(file.holdsWrites()).to.equal(true);
-      file.committed(0);
+      file.committed(0, file.toCommit()[0]![1]);
       expect(file.holdsWrites(), 'committed, not synced').to.equal(true);
       expect(file.takeUnsynced()).to.deep.equal([grant]);
       expect(file.holdsWrites()).to.equal(false);
