@@ -182,9 +182,12 @@ export class FileSystemClient {
   }
 
   async ftruncate(fh: number, path: string, size: number, cred: CallerCredentials): Promise<void> {
+    const { file } = this.handle(fh);
+    // Every handle's earlier writes come before the cut, as in truncate: sent after it, they would undo it.
+    await this.flushAll(file);
     await this.flush(fh, cred);
-    this.handle(fh).file.cut();
-    this.io.invalidate(this.handle(fh).file.ino);
+    file.cut();
+    this.io.invalidate(file.ino);
     await this.setattr(path, { mask: MASK.SIZE, size }, cred);
   }
 

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, writeSync, chmodSync, chownSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, writeSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, makeTempDir, runCli } from '../support';
 import { TestCluster } from './harness';
@@ -118,6 +118,22 @@ describe('FUSE mounts (real programs)', function () {
     }
     expect(readFileSync(log, 'utf8')).to.equal(expected.join(''));
     expect(readFileSync(join(b, 'appended.log'), 'utf8')).to.equal(expected.join(''));
+  });
+
+  it('cuts with ftruncate what another handle on the same mount wrote before it', () => {
+    const path = join(a, 'cut-by-fd.bin');
+    writeFileSync(path, 'x'.repeat(10));
+    const writer = openSync(path, 'r+');
+    const cutter = openSync(path, 'r+');
+    try {
+      writeSync(writer, 'written before the cut', 0, 'utf8');
+      ftruncateSync(cutter, 3);
+    } finally {
+      closeSync(writer);
+      closeSync(cutter);
+    }
+    expect(readFileSync(path, 'utf8')).to.equal('wri');
+    expect(readFileSync(join(b, 'cut-by-fd.bin'), 'utf8')).to.equal('wri');
   });
 
   it('supports hard links, symlinks and rename over an existing file', () => {
