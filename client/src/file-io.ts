@@ -173,12 +173,15 @@ export class FileIo {
       } catch (err) {
         if (!isMoosengError(err)) throw err;
         if (err.code === ErrorCodes.REPLICA_FAILED) {
-          // The head has the data; a downstream replica does not. The write stands (the chunk is under goal), the
-          // master re-replicates once told, and the next write asks for a fresh chain.
+          // The head (and any replica before the failed one) has the data; the failed replica does not. The write
+          // stands, the failure is reported, and the next write asks for a fresh chain. (The master only logs the
+          // report: a live replica that missed the write is not yet dropped, see docs/client.md.)
           const failed = String(err.details.failedReplica ?? '');
           const server = grant.chain.find((c) => c.address === failed)?.serverId ?? failed;
           this.report(grant.chunkId, server, err.code, cred);
           file.dropGrant(index);
+          // The replicas that took the write must still be flushed by the next fsync.
+          file.mustSync(index, grant, failed);
         } else if (REPLICA_ERRORS.has(err.code)) {
           file.dropGrant(index);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.

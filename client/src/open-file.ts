@@ -173,9 +173,17 @@ export class OpenFile {
     this.uncommitted.set(index, { chunkId, end: prior && prior.chunkId === chunkId ? Math.max(prior.end, end) : end });
   }
 
-  /** Chunk `index` was written under `grant` on every replica of its chain: fsync must flush it there. */
-  mustSync(index: number, grant: HeldGrant): void {
-    this.unsynced.set(index, grant);
+  /**
+   * Chunk `index` was written under `grant`: fsync must flush it on the replicas that have the write. That is the
+   * whole chain, or, when replica `failed` failed it (REPLICA_FAILED), the ones before it (the head at least).
+   */
+  mustSync(index: number, grant: HeldGrant, failed?: string): void {
+    if (failed === undefined) {
+      this.unsynced.set(index, grant);
+      return;
+    }
+    const at = grant.chain.findIndex((c) => c.address === failed);
+    this.unsynced.set(index, { ...grant, chain: grant.chain.slice(0, Math.max(1, at)) });
   }
 
   /** True when the oldest uncommitted write has waited longer than COMMIT_INTERVAL_MS. */

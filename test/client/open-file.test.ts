@@ -186,6 +186,27 @@ describe('client OpenFile', () => {
     });
   });
 
+  describe('fsync', () => {
+    const chain = ['a', 'b', 'c'].map((n) => ({ serverId: n, address: `${n}:1` }));
+
+    it('flushes a chunk on its whole chain, once', () => {
+      const grant = file.holdGrant(0, { chunkId: 7, version: 3, chain });
+      file.mustSync(0, grant);
+      expect(file.takeUnsynced()).to.deep.equal([grant]);
+      expect(file.takeUnsynced()).to.deep.equal([]);
+    });
+
+    it('still flushes a write whose chain broke on the replicas before the one that failed it', () => {
+      const grant = file.holdGrant(0, { chunkId: 7, version: 3, chain });
+      file.mustSync(0, grant, 'c:1');
+      expect(file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId))).to.deep.equal([['a', 'b']]);
+      file.mustSync(0, grant, 'b:1');
+      expect(file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId))).to.deep.equal([['a']]);
+      file.mustSync(0, grant, 'unknown:1');
+      expect(file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId)), 'the head has it at least').to.deep.equal([['a']]);
+    });
+  });
+
   describe('lifetime', () => {
     it('holds writes past the last close until they are committed and synced', () => {
       const grant = file.holdGrant(0, { chunkId: 7, version: 1, chain: CHAIN });
