@@ -31,7 +31,7 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
   if (path.includes('\0')) throw new MoosengError(ErrorCodes.EINVAL, 'NUL in path');
   const root = tree.getDir(ROOT_INODE);
   let pending = splitPath(path);
-  let dir = root;
+  let dir: Inode;
   let current: Inode = root;
   let parent: Inode = root;
   let name = '';
