@@ -10,7 +10,7 @@ export const BLOCKS_PER_CHUNK = CHUNK_SIZE_BYTES / BLOCK_SIZE_BYTES;
 
 /**
  * One version of one chunk. Chunk ids are unsigned integers below 2^53 (safe JS numbers), allocated by the master;
- * versions start at 1 and grow each time the master lets replicas diverge (see DESIGN.md section 4).
+ * versions start at 1 and grow each time the master lets replicas diverge (see docs/architecture.md, "Protocols").
  */
 export interface ChunkRef {
   chunkId: number;
