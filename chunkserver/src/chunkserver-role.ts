@@ -125,8 +125,9 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
               path: '/health',
               handler: async () => {
                 const dirs = await runtime.stores.usage();
-                const usable = dirs.filter((d) => d.state === 'ok').length;
-                const status = usable === 0 ? 'failed' : usable < dirs.length ? 'degraded' : 'ok';
+                // A full directory still serves what it holds: only failed ones count against the server.
+                const usable = dirs.filter((d) => d.state !== 'unusable').length;
+                const status = usable === 0 ? 'failed' : dirs.some((d) => d.state !== 'ok') ? 'degraded' : 'ok';
                 return {
                   status: usable === 0 ? 503 : 200,
                   json: {
@@ -134,7 +135,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
                     role: 'chunkserver',
                     node: config.node.id,
                     dataAddress: runtime.dataAddress,
-                    chunks: dirs.reduce((n, d) => n + (d.state === 'ok' ? d.chunks : 0), 0),
+                    chunks: dirs.reduce((n, d) => n + (d.state !== 'unusable' ? d.chunks : 0), 0),
                     dirs,
                     scrub: runtime.scrub,
                     masters: runtime.masters(),
@@ -208,5 +209,5 @@ function registerStorageMetrics(metrics: IMetrics, stores: ChunkStoreSet): void 
   perDir('mooseng_chunkserver_used_bytes', 'Bytes taken by chunk files in each data directory', (u) => u.usedBytes);
   perDir('mooseng_chunkserver_free_bytes', 'Bytes still free on the file system of each data directory', (u) => u.freeBytes);
   perDir('mooseng_chunkserver_chunks', 'Chunks stored in each data directory', (u) => u.chunks);
-  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable, 0 after it failed', (u) => (u.state === 'ok' ? 1 : 0));
+  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable (a full one still serves), 0 after it failed', (u) => (u.state !== 'unusable' ? 1 : 0));
 }

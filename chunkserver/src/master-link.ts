@@ -46,7 +46,7 @@ class MasterPeer {
 }
 
 function dirState(u: DirectoryUsage): DirectoryStateMsg {
-  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state === 'ok', error: u.error ?? '' };
+  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state !== 'unusable', error: u.error ?? '' };
 }
 
 function chunkMsg(c: StoredChunk): ChunkVersionMsg {

@@ -31,8 +31,13 @@ export interface DirectoryUsage {
   /** Bytes taken by this store's chunk files. */
   usedBytes: number;
   chunks: number;
-  /** `unusable` after an I/O error, ENOSPC on create, or the directory vanishing; `error` says why. */
-  state: 'ok' | 'unusable';
+  /**
+   * `full` after ENOSPC (or EDQUOT) until space comes back: it serves reads and writes into what its chunks already
+   * hold, but takes no new chunk, and its chunks are not lost. `unusable` after an I/O error, a read-only file
+   * system or the directory vanishing: nothing is served from it and its chunks are re-created elsewhere. `error`
+   * says why in both cases.
+   */
+  state: 'ok' | 'full' | 'unusable';
   error?: string;
 }
 
