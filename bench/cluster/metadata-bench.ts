@@ -5,12 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MasterClient, type CallerCredentials } from '@mooseng/client';
-import { silentLogger, SystemClock } from '@mooseng/core';
+import { S_IFDIR, S_IFREG, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 
 const ROOT: CallerCredentials = { uid: 0, gids: [0] };
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
 const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 4;
 if (!(seconds > 0)) throw new Error('--seconds takes a positive number');

@@ -1,17 +1,14 @@
 // FileSystemClient: POSIX operations on paths, as FUSE asks for them, turned into inode operations on the master
 // and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files.
+import { constants as fsConstants } from 'node:fs';
 import { posix } from 'node:path';
-import { ErrorCodes, type IClock, type ILogger, MoosengError } from '@mooseng/core';
+import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, ROOT_INODE, S_IFDIR, S_IFMT, SetattrMask } from '@mooseng/core';
 import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
-/** The root directory's inode number. */
-export const ROOT_INO = 1;
-/** Entries asked for per ReadDir page. */
-export const READDIR_PAGE_ENTRIES = 1000;
 /** Cached names and attributes at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
 /** Bytes fetched ahead once reads of a handle are sequential (one data-plane request instead of 32). */
@@ -19,20 +16,12 @@ export const READAHEAD_BYTES = 4 * 1024 * 1024;
 /** Extended attribute answers remembered at once (the kernel asks for security.capability before every write). */
 export const MAX_CACHED_XATTRS = 10_000;
 
-/** setattr mask bits, as the master's SetattrMask. */
-const MASK = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, MTIME: 32, ATIME_NOW: 64, MTIME_NOW: 128 } as const;
 /** utimensat's UTIME_NOW and UTIME_OMIT, as the patched fuse-native passes them (ms values no real time has). */
 export const UTIME_NOW_MS = 2 ** 53 - 1;
 export const UTIME_OMIT_MS = 2 ** 53 - 2;
-/** open flags of the Open RPC. */
-const OPEN = { READ: 1, WRITE: 2, TRUNCATE: 4 } as const;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const O_ACCMODE = 3;
-const O_WRONLY = 1;
-const O_RDWR = 2;
-const O_TRUNC = 0o1000;
-const O_APPEND = 0o2000;
+/** open(2) flags as FUSE passes them: this platform's values, which Node knows (it has no O_ACCMODE; that is their union). */
+const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND } = fsConstants;
+const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
 
 export interface FileSystemClientOptions {
   attrTtlMs: number;
@@ -104,7 +93,7 @@ export class FileSystemClient {
     const out: Array<{ name: string; attr: WireAttr }> = [];
     let after = '';
     for (;;) {
-      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: READDIR_PAGE_ENTRIES });
+      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES });
       for (const e of page.entries) {
         out.push(e);
         this.remember(posix.join(path, e.name), e.attr);
@@ -170,21 +159,21 @@ export class FileSystemClient {
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    await this.setattr(path, { mask: MASK.MODE, mode });
+    await this.setattr(path, { mask: SetattrMask.MODE, mode });
   }
 
   async chown(path: string, uid: number, gid: number): Promise<void> {
     // chown(2) passes -1 (as 0xffffffff) for "leave unchanged".
-    const mask = (uid !== 0xffffffff && uid !== -1 ? MASK.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? MASK.GID : 0);
-    if (mask) await this.setattr(path, { mask, uid: mask & MASK.UID ? uid : 0, gid: mask & MASK.GID ? gid : 0 });
+    const mask = (uid !== 0xffffffff && uid !== -1 ? SetattrMask.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? SetattrMask.GID : 0);
+    if (mask) await this.setattr(path, { mask, uid: mask & SetattrMask.UID ? uid : 0, gid: mask & SetattrMask.GID ? gid : 0 });
   }
 
   async utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
     // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
     const bit = (ms: number, explicit: number, now: number): number => (ms === UTIME_OMIT_MS ? 0 : ms === UTIME_NOW_MS ? now : explicit);
-    const mask = bit(atimeMs, MASK.ATIME, MASK.ATIME_NOW) | bit(mtimeMs, MASK.MTIME, MASK.MTIME_NOW);
+    const mask = bit(atimeMs, SetattrMask.ATIME, SetattrMask.ATIME_NOW) | bit(mtimeMs, SetattrMask.MTIME, SetattrMask.MTIME_NOW);
     if (mask === 0) return;
-    await this.setattr(path, { mask, atimeMs: mask & MASK.ATIME ? atimeMs : 0, mtimeMs: mask & MASK.MTIME ? mtimeMs : 0 });
+    await this.setattr(path, { mask, atimeMs: mask & SetattrMask.ATIME ? atimeMs : 0, mtimeMs: mask & SetattrMask.MTIME ? mtimeMs : 0 });
   }
 
   async truncate(path: string, size: number): Promise<void> {
@@ -194,14 +183,14 @@ export class FileSystemClient {
     await this.commitInode(attr.ino);
     this.dropCachedData(attr.ino);
     this.io.releaseGrants(attr.ino);
-    await this.setattr(path, { mask: MASK.SIZE, size });
+    await this.setattr(path, { mask: SetattrMask.SIZE, size });
   }
 
   async ftruncate(fh: number, path: string, size: number): Promise<void> {
     await this.flush(fh);
     this.dropCachedData(this.handle(fh).ino);
     this.io.releaseGrants(this.handle(fh).ino);
-    await this.setattr(path, { mask: MASK.SIZE, size });
+    await this.setattr(path, { mask: SetattrMask.SIZE, size });
   }
 
   // ---- extended attributes -------------------------------------------------------------------------------------
@@ -272,7 +261,7 @@ export class FileSystemClient {
       this.io.releaseGrants(attr.ino);
     }
     const mode = flags & O_ACCMODE;
-    const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
+    const want = (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) | (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
     this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want })).attr);
     this.io.invalidate(attr.ino);
     return this.addHandle(attr.ino, flags);
@@ -440,7 +429,7 @@ export class FileSystemClient {
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
     if (path === '/') {
-      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INO })).attr;
+      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INODE })).attr;
       this.remember('/', attr);
       return attr;
     }

@@ -40,6 +40,7 @@ export * from './protocol/proto-files';
 export * from './protocol/grpc-errors';
 export * from './protocol/grpc-server';
 export * from './protocol/chunkserver-control';
+export * from './protocol/fs-constants';
 
 export * from './chunkserver-shared/block-file';
 export * from './chunkserver-shared/chunk-file-format';

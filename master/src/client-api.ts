@@ -1,18 +1,13 @@
 // ClientApi: the ClientToMaster gRPC service. Each RPC is one command through consensus or one read behind the
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCodes, type ILogger, type IMetrics, type IPlacement, type IRandom, isMoosengError, MoosengError, toGrpcError } from '@mooseng/core';
+import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type ILogger, type IMetrics, type IPlacement, type IRandom, isMoosengError, MAX_NAME_BYTES, MAX_READDIR_PAGE_ENTRIES, MoosengError, ROOT_INODE, toGrpcError } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { InodeAttr } from './namespace/results';
-
-/** Largest readdir page a client may ask for. */
-export const MAX_READDIR_PAGE = 10_000;
-/** Name-length limit reported by statfs (bytes per component). */
-export const NAME_MAX_BYTES = 255;
 
 interface Header {
   sessionId: number;
@@ -70,7 +65,7 @@ export class ClientApi {
         const sessionId = 1 + this.o.random.int(2 ** 47);
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info: `${req.host} ${req.info}`.trim() });
         this.o.onSessionSeen(sessionId);
-        return { sessionId, clusterId: this.o.clusterId, rootIno: 1, sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };
       },
       KeepAlive: async (req: { sessionId: number }) => {
         // Answered by the leader only, so a client keeps the master that judges its session informed.
@@ -98,7 +93,7 @@ export class ClientApi {
       },
       ReadDir: async (req) => {
         const { cred } = h(req);
-        const limit = Math.min(Math.max(req.limit || 1000, 1), MAX_READDIR_PAGE);
+        const limit = Math.min(Math.max(req.limit || DEFAULT_READDIR_PAGE_ENTRIES, 1), MAX_READDIR_PAGE_ENTRIES);
         return m.read((s) => {
           const page = s.readdir(req.ino, cred, req.after || null, limit);
           return { entries: page.entries.map((e) => ({ name: e.name, attr: wireAttr(s.getattr(e.ino)) })), more: page.next !== null };
@@ -140,7 +135,7 @@ export class ClientApi {
         const live = this.o.registry.list().filter((s) => s.alive);
         const totalBytes = live.reduce((n, s) => n + s.totalBytes, 0);
         const freeBytes = live.reduce((n, s) => n + s.freeBytes, 0);
-        return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: NAME_MAX_BYTES };
+        return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: MAX_NAME_BYTES };
       },
       SetGoal: (req) =>
         withHeader(req, async (cred, origin) => {

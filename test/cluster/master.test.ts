@@ -3,12 +3,10 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { FileIo, type MasterClient, type WireAttr, type WireReadChunk } from '@mooseng/client';
-import { CHUNK_SIZE_BYTES, isMoosengError, silentLogger } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, isMoosengError, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
 const USER = { uid: 1000, gids: [1000] };
 
 async function code(p: Promise<unknown>): Promise<string> {
