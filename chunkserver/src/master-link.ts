@@ -1,12 +1,12 @@
-// MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto), runs the commands the
-// masters send back, and reports corrupt chunks.
+// MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto) and reports corrupt and
+// lost chunks. Masters send no commands this way: the leader drives chunkservers over the data plane.
 import * as grpc from '@grpc/grpc-js';
-import { type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type CommandResultMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, type MasterToChunkserverCommand, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError } from '@mooseng/core';
+import { type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError } from '@mooseng/core';
 import type { ChunkStoreSet } from './chunk-store-set';
 
 /** Deadline of one control call to a master. */
 export const MASTER_RPC_TIMEOUT_MS = 10_000;
-/** Results and lost chunks held for a master that is unreachable; older ones are dropped (it re-learns on Register). */
+/** Lost chunks held for a master that is unreachable; older ones are dropped (it re-learns them on Register). */
 export const MAX_PENDING_REPORTS = 100_000;
 
 export interface MasterLinkOptions {
@@ -16,8 +16,6 @@ export interface MasterLinkOptions {
   heartbeatIntervalMs: number;
   clock: IClock;
   logger: ILogger;
-  /** Runs one master command; rejects with a MoosengError when it fails. */
-  execute(command: MasterToChunkserverCommand): Promise<void>;
 }
 
 /** What /health shows per master. */
@@ -35,7 +33,6 @@ type GrpcClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 class MasterPeer {
   readonly state: MasterLinkState;
   readonly client: GrpcClient;
-  readonly results: CommandResultMsg[] = [];
   readonly lost: ChunkVersionMsg[] = [];
 
   constructor(address: string) {
@@ -156,7 +153,6 @@ export class MasterLink {
 
   private async heartbeat(peer: MasterPeer): Promise<void> {
     const dirs = (await this.options.stores.usage()).map(dirState);
-    const results = peer.results.splice(0);
     const lost = peer.lost.splice(0);
     const msg: ChunkserverToMasterHeartbeat = {
       nodeId: this.options.identity.nodeId,
@@ -167,33 +163,15 @@ export class MasterLink {
       usedBytes: dirs.reduce((n, d) => n + d.usedBytes, 0),
       chunks: dirs.reduce((n, d) => n + (d.usable ? d.chunks : 0), 0),
       lostChunks: lost,
-      results,
     };
-    let reply: MasterToChunkserverHeartbeatReply;
     try {
-      reply = await this.unary<MasterToChunkserverHeartbeatReply>(peer, 'Heartbeat', msg);
+      await this.unary<MasterToChunkserverHeartbeatReply>(peer, 'Heartbeat', msg);
     } catch (err) {
       // Not delivered: keep them for the next heartbeat.
-      peer.results.unshift(...results);
       peer.lost.unshift(...lost);
       throw err;
     }
     peer.state.lastHeartbeatAt = this.options.clock.now();
-    for (const command of reply.commands ?? []) this.track(this.runCommand(peer, command));
-  }
-
-  private async runCommand(peer: MasterPeer, command: MasterToChunkserverCommand): Promise<void> {
-    let result: CommandResultMsg;
-    try {
-      await this.options.execute(command);
-      result = { commandId: command.commandId, code: '', message: '' };
-    } catch (err) {
-      const e = isMoosengError(err) ? err : toMoosengError(err, `command ${command.commandId}`);
-      this.options.logger.warn(`command ${command.commandId} (${command.command}) from ${peer.state.address} failed: ${e.message}`, { code: e.code });
-      result = { commandId: command.commandId, code: e.code, message: e.message };
-    }
-    peer.results.push(result);
-    if (peer.results.length > MAX_PENDING_REPORTS) peer.results.splice(0, peer.results.length - MAX_PENDING_REPORTS);
   }
 
   private unary<T>(peer: MasterPeer, method: string, msg: unknown): Promise<T> {

@@ -158,7 +158,7 @@ export class ChunkserverRegistry {
     s.chunks = req.chunks;
     Object.assign(s, sumDirs(s.dirs));
     for (const lost of req.lostChunks ?? []) this.options.locations.removeReplica(s.id, lost.chunkId);
-    return { commands: [] };
+    return {};
   }
 
   /** Logs a data directory that stopped (or started again) being usable: operators replace disks on this line. */

@@ -45,12 +45,6 @@ export interface MasterToChunkserverRegistered {
   session: number;
 }
 
-export interface CommandResultMsg {
-  commandId: number;
-  code: string;
-  message: string;
-}
-
 export interface ChunkserverToMasterHeartbeat {
   nodeId: string;
   session: number;
@@ -60,21 +54,10 @@ export interface ChunkserverToMasterHeartbeat {
   usedBytes: number;
   chunks: number;
   lostChunks: ChunkVersionMsg[];
-  results: CommandResultMsg[];
 }
 
-/** One master-to-chunkserver command; `command` names the field that is set (proto-loader `oneofs: true`). */
-export interface MasterToChunkserverCommand {
-  commandId: number;
-  command?: 'deleteChunk' | 'setVersion' | 'replicate';
-  deleteChunk?: { chunkId: number; version: number } | null;
-  setVersion?: { chunkId: number; version: number; newVersion: number } | null;
-  replicate?: { chunkId: number; version: number; source: string } | null;
-}
-
-export interface MasterToChunkserverHeartbeatReply {
-  commands: MasterToChunkserverCommand[];
-}
+/** Empty: a heartbeat's answer is that it was accepted (a refused one fails with UNAVAILABLE). */
+export type MasterToChunkserverHeartbeatReply = Record<string, never>;
 
 export interface ChunkserverToMasterCorrupt {
   nodeId: string;
