@@ -2,11 +2,11 @@
 // and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files.
 import { constants as fsConstants } from 'node:fs';
 import { posix } from 'node:path';
-import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, ROOT_INODE, S_IFDIR, S_IFMT, SetattrMask } from '@mooseng/core';
+import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, type ReplyOf, replyAttr, ROOT_INODE, S_IFDIR, S_IFMT, SetattrMask } from '@mooseng/core';
 import { currentCaller } from './caller-credentials';
 import type { FileIo } from './file-io';
-import type { CallerCredentials, MasterClient } from './master-client';
-import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
+import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
+import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
 /** Cached names and attributes at most; the oldest are dropped first. */
@@ -93,10 +93,11 @@ export class FileSystemClient {
     const out: Array<{ name: string; attr: WireAttr }> = [];
     let after = '';
     for (;;) {
-      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES });
+      const page = await this.call('ReadDir', { ino: dir.ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES });
       for (const e of page.entries) {
-        out.push(e);
-        this.remember(posix.join(path, e.name), e.attr);
+        const attr = replyAttr(e, `ReadDir entry ${e.name}`);
+        out.push({ name: e.name, attr });
+        this.remember(posix.join(path, e.name), attr);
       }
       if (!page.more || page.entries.length === 0) return out;
       after = page.entries[page.entries.length - 1]!.name;
@@ -105,34 +106,34 @@ export class FileSystemClient {
 
   async readlink(path: string): Promise<string> {
     const attr = await this.resolve(path);
-    return (await this.call<{ target: string }>('ReadLink', { ino: attr.ino })).target;
+    return (await this.call('ReadLink', { ino: attr.ino })).target;
   }
 
   async statfs(): Promise<WireStatFs> {
-    return this.call<WireStatFs>('StatFs', {});
+    return this.call('StatFs', {});
   }
 
   // ---- namespace changes ---------------------------------------------------------------------------------------
 
   async mkdir(path: string, mode: number): Promise<void> {
     const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode })).attr);
+    this.remember(path, replyAttr(await this.call('Mkdir', { parent, name, mode }), 'Mkdir'));
   }
 
   async mknod(path: string, mode: number, rdev: number): Promise<void> {
     const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev, open: false })).attr);
+    this.remember(path, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false }), 'Mknod'));
   }
 
   async symlink(target: string, path: string): Promise<void> {
     const { parent, name } = await this.parentOf(path);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Symlink', { parent, name, target })).attr);
+    this.remember(path, replyAttr(await this.call('Symlink', { parent, name, target }), 'Symlink'));
   }
 
   async link(existing: string, path: string): Promise<void> {
     const source = await this.resolve(existing);
     const { parent, name } = await this.parentOf(path);
-    const attr = (await this.call<{ attr: WireAttr }>('Link', { ino: source.ino, parent, name })).attr;
+    const attr = replyAttr(await this.call('Link', { ino: source.ino, parent, name }), 'Link');
     this.remember(path, attr);
     this.remember(existing, attr);
   }
@@ -220,7 +221,7 @@ export class FileSystemClient {
     }
     let value: Buffer | null;
     try {
-      value = Buffer.from((await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name })).value);
+      value = Buffer.from((await this.call('GetXattr', { ino: attr.ino, name })).value);
     } catch (err) {
       if ((err as MoosengError).code !== ErrorCodes.ENODATA) throw err;
       value = null;
@@ -232,7 +233,7 @@ export class FileSystemClient {
 
   async listxattr(path: string): Promise<string[]> {
     const attr = await this.resolve(path);
-    return (await this.call<{ names: string[] }>('ListXattr', { ino: attr.ino })).names;
+    return (await this.call('ListXattr', { ino: attr.ino })).names;
   }
 
   async removexattr(path: string, name: string): Promise<void> {
@@ -245,7 +246,7 @@ export class FileSystemClient {
 
   async create(path: string, mode: number, flags: number): Promise<number> {
     const { parent, name } = await this.parentOf(path);
-    const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true })).attr;
+    const attr = replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }), 'Mknod');
     this.remember(path, attr);
     return this.addHandle(attr.ino, flags | O_RDWR);
   }
@@ -262,7 +263,7 @@ export class FileSystemClient {
     }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) | (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want })).attr);
+    this.remember(path, replyAttr(await this.call('Open', { ino: attr.ino, flags: want }), 'Open'));
     this.io.invalidate(attr.ino);
     return this.addHandle(attr.ino, flags);
   }
@@ -402,7 +403,7 @@ export class FileSystemClient {
 
   private async sizeOf(file: OpenFile): Promise<number> {
     await this.flushFile(file);
-    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: file.ino })).attr;
+    const attr = replyAttr(await this.call('GetAttr', { ino: file.ino }), 'GetAttr');
     return Math.max(attr.size, this.io.localEnd(file.ino));
   }
 
@@ -417,8 +418,8 @@ export class FileSystemClient {
 
   private async setattr(path: string, fields: { mask: number; mode?: number; uid?: number; gid?: number; size?: number; atimeMs?: number; mtimeMs?: number }): Promise<void> {
     const attr = await this.resolve(path);
-    const reply = await this.call<{ attr: WireAttr }>('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields });
-    this.remember(path, reply.attr);
+    const reply = await this.call('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields });
+    this.remember(path, replyAttr(reply, 'SetAttr'));
   }
 
   /** Walks `path` from the root with Lookup, using cached entries while they are fresh. */
@@ -429,12 +430,12 @@ export class FileSystemClient {
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
     if (path === '/') {
-      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INODE })).attr;
+      const attr = replyAttr(await this.call('GetAttr', { ino: ROOT_INODE }), 'GetAttr');
       this.remember('/', attr);
       return attr;
     }
     const parent = await this.resolve(posix.dirname(path));
-    const attr = (await this.call<{ attr: WireAttr }>('Lookup', { parent: parent.ino, name: posix.basename(path) })).attr;
+    const attr = replyAttr(await this.call('Lookup', { parent: parent.ino, name: posix.basename(path) }), 'Lookup');
     this.remember(path, attr);
     return attr;
   }
@@ -474,8 +475,8 @@ export class FileSystemClient {
     for (const key of [...this.names.keys()]) if (key === path || key.startsWith(prefix)) this.forget(key);
   }
 
-  private call<T>(method: string, body: Record<string, unknown>): Promise<T> {
-    return this.master.call<T>(method, body, this.cred());
+  private call<M extends HeaderedMethodName>(method: M, body: CallBody<M>): Promise<ReplyOf<M>> {
+    return this.master.call(method, body, this.cred());
   }
 
   private cred(): CallerCredentials {
