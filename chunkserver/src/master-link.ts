@@ -1,7 +1,11 @@
 // MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto) and reports corrupt and
 // lost chunks. Masters send no commands this way: the leader drives chunkservers over the data plane.
 import * as grpc from '@grpc/grpc-js';
-import { type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError } from '@mooseng/core';
+import {
+  callClientStream, callUnary, type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverMethodName, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger,
+  type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError,
+} from '@mooseng/core';
 import type { ChunkStoreSet } from './chunk-store-set';
 
 /** Deadline of one control call to a master. */
@@ -28,18 +32,21 @@ export interface MasterLinkState {
   lastError: string | null;
 }
 
-type GrpcClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
 class MasterPeer {
   readonly state: MasterLinkState;
-  readonly client: GrpcClient;
+  readonly client: grpc.Client;
   readonly lost: ChunkVersionMsg[] = [];
 
   constructor(address: string) {
     this.state = { address, registered: false, session: 0, masterId: '', lastHeartbeatAt: null, lastError: null };
     const Service = chunkserverToMasterService();
-    this.client = new Service(address, grpc.credentials.createInsecure()) as unknown as GrpcClient;
+    this.client = new Service(address, grpc.credentials.createInsecure());
   }
+}
+
+/** gRPC hands a successful call a reply always; should it not, that is the peer's protocol error, not a crash here. */
+function noReply(method: ChunkserverMethodName, peer: MasterPeer): MoosengError {
+  return new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} to master ${peer.state.address} answered nothing`);
 }
 
 function dirState(u: DirectoryUsage): DirectoryStateMsg {
@@ -135,11 +142,13 @@ export class MasterLink {
     const dirs = (await this.options.stores.usage()).map(dirState);
     const chunks = (await this.options.stores.list()).map(chunkMsg);
     const reply = await new Promise<MasterToChunkserverRegistered>((resolve, reject) => {
-      const call = peer.client.Register({ deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: MasterToChunkserverRegistered) =>
-        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : resolve(res),
-      ) as grpc.ClientWritableStream<unknown>;
+      const options = { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS };
+      const call = callClientStream(peer.client, chunkserverToMasterService().service, 'Register', new grpc.Metadata(), options, (err, res) =>
+        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply('Register', peer)),
+      );
       call.write({ identity: this.options.identity, dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
-      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
+      // Later batches carry no identity (null is not encoded: the same bytes as leaving it out).
+      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ identity: null, dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
       call.end();
     });
     if (reply.clusterId && reply.clusterId !== this.options.identity.clusterId) {
@@ -165,7 +174,7 @@ export class MasterLink {
       lostChunks: lost,
     };
     try {
-      await this.unary<MasterToChunkserverHeartbeatReply>(peer, 'Heartbeat', msg);
+      await this.unary(peer, 'Heartbeat', msg);
     } catch (err) {
       // Not delivered: keep them for the next heartbeat.
       peer.lost.unshift(...lost);
@@ -174,10 +183,10 @@ export class MasterLink {
     peer.state.lastHeartbeatAt = this.options.clock.now();
   }
 
-  private unary<T>(peer: MasterPeer, method: string, msg: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      peer.client[method]!(msg, { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: T) =>
-        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : resolve(res),
+  private unary<M extends Exclude<ChunkserverMethodName, 'Register'>>(peer: MasterPeer, method: M, msg: ChunkserverRequestOf<M>): Promise<ChunkserverReplyOf<M>> {
+    return new Promise((resolve, reject) => {
+      callUnary(peer.client, chunkserverToMasterService().service, method, msg, new grpc.Metadata(), { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err, res) =>
+        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply(method, peer)),
       );
     });
   }

@@ -10,6 +10,7 @@ import {
   toGrpcError,
   MoosengError,
   type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHandlers,
   type ChunkserverToMasterHeartbeat,
   type ChunkserverToMasterRegister,
 } from '@mooseng/core';
@@ -28,8 +29,8 @@ class RecordingMaster {
   address = '';
 
   async start(): Promise<void> {
-    this.server.addService(chunkserverToMasterService().service, {
-      Register: (call: grpc.ServerReadableStream<ChunkserverToMasterRegister, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    const handlers: ChunkserverToMasterHandlers = {
+      Register: (call, cb) => {
         const messages: ChunkserverToMasterRegister[] = [];
         call.on('data', (m: ChunkserverToMasterRegister) => messages.push(m));
         call.on('end', () => {
@@ -37,7 +38,7 @@ class RecordingMaster {
           cb(null, { masterId: 'test-master', clusterId: 'mooseng', session: this.registrations.length });
         });
       },
-      Heartbeat: (call: grpc.ServerUnaryCall<ChunkserverToMasterHeartbeat, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      Heartbeat: (call, cb) => {
         if (this.failNextHeartbeat) {
           this.failNextHeartbeat = false;
           return cb(toGrpcError(new MoosengError('UNAVAILABLE', 'master restarted; register again')) as grpc.ServiceError, null);
@@ -45,11 +46,12 @@ class RecordingMaster {
         this.heartbeats.push(call.request);
         cb(null, {});
       },
-      ReportCorrupt: (call: grpc.ServerUnaryCall<ChunkserverToMasterCorrupt, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      ReportCorrupt: (call, cb) => {
         this.corrupt.push(call.request);
         cb(null, {});
       },
-    });
+    };
+    this.server.addService(chunkserverToMasterService().service, handlers);
     const port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
