@@ -5,7 +5,8 @@ import type { RequestHeader as _mooseng_client_RequestHeader, RequestHeader__Out
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * setattr: `mask` says which fields apply (bits as SetattrMask in master/src/namespace/commands.ts).
+ * setattr: `mask` says which fields apply (SetattrMask in core/src/protocol/fs-constants.ts, as every bit field and
+ * limit of this file: mode bits, OpenFlags, RenameFlags, XattrFlags, name and xattr sizes, goal range, readdir page).
  */
 export interface ClientToMasterSetAttr {
   'h'?: (_mooseng_client_RequestHeader | null);
@@ -20,7 +21,8 @@ export interface ClientToMasterSetAttr {
 }
 
 /**
- * setattr: `mask` says which fields apply (bits as SetattrMask in master/src/namespace/commands.ts).
+ * setattr: `mask` says which fields apply (SetattrMask in core/src/protocol/fs-constants.ts, as every bit field and
+ * limit of this file: mode bits, OpenFlags, RenameFlags, XattrFlags, name and xattr sizes, goal range, readdir page).
  */
 export interface ClientToMasterSetAttr__Output {
   'h': (_mooseng_client_RequestHeader__Output | null);
