@@ -38,6 +38,7 @@ export class ClientApi {
 
   constructor(private readonly o: ClientApiOptions) {}
 
+  /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
   service(): grpc.UntypedServiceImplementation {
     const m = this.o.metadata;
     const h = (req: { h: ClientMessage<'RequestHeader'> | null }): { origin: RequestOrigin; cred: Credentials } => {
