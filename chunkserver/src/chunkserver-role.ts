@@ -1,9 +1,8 @@
 // The chunkserver role: chunk stores on each data directory behind the data plane, watched by the scrubber,
 // reported to the masters.
 import { join } from 'node:path';
-import { type Counter, DataPlaneClient, type DirectoryUsage, ErrorCodes, IChunkStoreFactory, IClock, ICompressor, IMetrics, type MasterToChunkserverCommand, metricsRoute, MoosengError, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
+import { type Counter, DataPlaneClient, type DirectoryUsage, IChunkStoreFactory, IClock, ICompressor, IMetrics, metricsRoute, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
 import { ChunkStoreSet } from './chunk-store-set';
-import { replicateChunk } from './chunk-replicator';
 import { ChunkserverRuntime } from './chunkserver-runtime';
 import { CHUNKSERVER_SECTION_SCHEMA, type ChunkserverSection } from './chunkserver-config';
 import { DataPlaneServer, type CorruptionReporter } from './data-plane-server';
@@ -52,23 +51,6 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     crcErrors?.inc({ found_by: foundBy });
     link?.reportCorrupt(ref, blocks, dir, foundBy);
   };
-  const execute = async (command: MasterToChunkserverCommand): Promise<void> => {
-    const set = runtime.stores;
-    if (command.deleteChunk) {
-      const { chunkId, version } = command.deleteChunk;
-      await set.storeOf(chunkId).delete({ chunkId, version });
-      set.forget(chunkId);
-    } else if (command.setVersion) {
-      const { chunkId, version, newVersion } = command.setVersion;
-      await set.storeOf(chunkId).setVersion({ chunkId, version }, newVersion);
-    } else if (command.replicate) {
-      const { chunkId, version, source } = command.replicate;
-      await replicateChunk(set, peers, { chunkId, version }, source, { signal: ctx.signal });
-    } else {
-      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `command ${command.commandId} names no operation this chunkserver knows`);
-    }
-  };
-
   return [
     {
       name: 'stores',
@@ -163,7 +145,6 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
           heartbeatIntervalMs: section.heartbeatIntervalMs,
           clock,
           logger: logger.child({ component: 'masters' }),
-          execute,
         });
         link.start();
       },

@@ -1,6 +1,6 @@
 // FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
 // the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped.
-import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type ILogger, isMoosengError, MoosengError, replyAttr } from '@mooseng/core';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
@@ -92,7 +92,7 @@ export class FileIo {
     let attr: WireAttr | null = null;
     for (const [index, c] of [...chunks]) {
       try {
-        attr = (await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal })).attr;
+        attr = replyAttr(await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal }), 'CommitWrite');
       } catch (err) {
         // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
@@ -140,7 +140,7 @@ export class FileIo {
     const usable = !fresh && hit !== undefined && hit.expires > this.now();
     this.countCache('location', usable);
     if (usable) return hit.grant;
-    const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
       if (this.locations.size >= LOCATION_CACHE_FILES) this.locations.delete(this.locations.keys().next().value!);
@@ -252,7 +252,7 @@ export class FileIo {
   private async grantFor(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
     const held = this.grants.get(ino)?.get(index);
     if (held && held.expires > this.now()) return held;
-    const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
+    const grant = await this.master.call('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
     if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
