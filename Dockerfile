@@ -11,7 +11,7 @@ WORKDIR /opt/mooseng
 COPY . .
 RUN npm ci --no-audit --no-fund && npx tsc -b && mkdir -p /mnt/mooseng
 
-# Control API, Raft, HTTP (master); data plane, HTTP (chunkserver); HTTP (client). See DESIGN.md section 1.
+# Control API, Raft, HTTP (master); data plane, HTTP (chunkserver); HTTP (client). See docs/architecture.md, "Processes and ports".
 EXPOSE 9420 9421 9422 9423 9425 9427
 ENV MOOSENG_LOG_LEVEL=info
 ENTRYPOINT ["node", "/opt/mooseng/cli/bin/run.js"]

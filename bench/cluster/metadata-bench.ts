@@ -5,12 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MasterClient, type CallerCredentials } from '@mooseng/client';
-import { silentLogger, SystemClock } from '@mooseng/core';
+import { replyAttr, S_IFDIR, S_IFREG, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 
 const ROOT: CallerCredentials = { uid: 0, gids: [0] };
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
 const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 4;
 if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
@@ -55,7 +53,7 @@ async function main(): Promise<void> {
       const addrs = state.nodes.filter((n) => n.role === 'master').map((n) => `127.0.0.1:${n.port}`);
       const setup = new MasterClient({ masters: addrs, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
       await setup.connect();
-      const dirIno = (await setup.call<{ attr: { ino: number } }>('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755 }, ROOT)).attr.ino;
+      const dirIno = replyAttr(await setup.call('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755 }, ROOT), 'Mkdir').ino;
       await setup.close();
       for (const concurrency of [1, 16, 64]) {
         for (const op of ['create', 'mkdir', 'getattr'] as const) {

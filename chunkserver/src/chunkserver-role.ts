@@ -1,9 +1,8 @@
 // The chunkserver role: chunk stores on each data directory behind the data plane, watched by the scrubber,
 // reported to the masters.
 import { join } from 'node:path';
-import { type Counter, DataPlaneClient, type DirectoryUsage, ErrorCodes, IChunkStoreFactory, IClock, ICompressor, IMetrics, type MasterToChunkserverCommand, metricsRoute, MoosengError, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
+import { type Counter, DataPlaneClient, type DirectoryUsage, IChunkStoreFactory, IClock, ICompressor, IMetrics, metricsRoute, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
 import { ChunkStoreSet } from './chunk-store-set';
-import { replicateChunk } from './chunk-replicator';
 import { ChunkserverRuntime } from './chunkserver-runtime';
 import { CHUNKSERVER_SECTION_SCHEMA, type ChunkserverSection } from './chunkserver-config';
 import { DataPlaneServer, type CorruptionReporter } from './data-plane-server';
@@ -52,23 +51,6 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     crcErrors?.inc({ found_by: foundBy });
     link?.reportCorrupt(ref, blocks, dir, foundBy);
   };
-  const execute = async (command: MasterToChunkserverCommand): Promise<void> => {
-    const set = runtime.stores;
-    if (command.deleteChunk) {
-      const { chunkId, version } = command.deleteChunk;
-      await set.storeOf(chunkId).delete({ chunkId, version });
-      set.forget(chunkId);
-    } else if (command.setVersion) {
-      const { chunkId, version, newVersion } = command.setVersion;
-      await set.storeOf(chunkId).setVersion({ chunkId, version }, newVersion);
-    } else if (command.replicate) {
-      const { chunkId, version, source } = command.replicate;
-      await replicateChunk(set, peers, { chunkId, version }, source, { signal: ctx.signal });
-    } else {
-      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `command ${command.commandId} names no operation this chunkserver knows`);
-    }
-  };
-
   return [
     {
       name: 'stores',
@@ -125,8 +107,9 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
               path: '/health',
               handler: async () => {
                 const dirs = await runtime.stores.usage();
-                const usable = dirs.filter((d) => d.state === 'ok').length;
-                const status = usable === 0 ? 'failed' : usable < dirs.length ? 'degraded' : 'ok';
+                // A full directory still serves what it holds: only failed ones count against the server.
+                const usable = dirs.filter((d) => d.state !== 'unusable').length;
+                const status = usable === 0 ? 'failed' : dirs.some((d) => d.state !== 'ok') ? 'degraded' : 'ok';
                 return {
                   status: usable === 0 ? 503 : 200,
                   json: {
@@ -134,7 +117,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
                     role: 'chunkserver',
                     node: config.node.id,
                     dataAddress: runtime.dataAddress,
-                    chunks: dirs.reduce((n, d) => n + (d.state === 'ok' ? d.chunks : 0), 0),
+                    chunks: dirs.reduce((n, d) => n + (d.state !== 'unusable' ? d.chunks : 0), 0),
                     dirs,
                     scrub: runtime.scrub,
                     masters: runtime.masters(),
@@ -162,7 +145,6 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
           heartbeatIntervalMs: section.heartbeatIntervalMs,
           clock,
           logger: logger.child({ component: 'masters' }),
-          execute,
         });
         link.start();
       },
@@ -208,5 +190,5 @@ function registerStorageMetrics(metrics: IMetrics, stores: ChunkStoreSet): void 
   perDir('mooseng_chunkserver_used_bytes', 'Bytes taken by chunk files in each data directory', (u) => u.usedBytes);
   perDir('mooseng_chunkserver_free_bytes', 'Bytes still free on the file system of each data directory', (u) => u.freeBytes);
   perDir('mooseng_chunkserver_chunks', 'Chunks stored in each data directory', (u) => u.chunks);
-  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable, 0 after it failed', (u) => (u.state === 'ok' ? 1 : 0));
+  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable (a full one still serves), 0 after it failed', (u) => (u.state !== 'unusable' ? 1 : 0));
 }

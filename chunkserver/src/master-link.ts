@@ -1,12 +1,16 @@
-// MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto), runs the commands the
-// masters send back, and reports corrupt chunks.
+// MasterLink: registers with and heartbeats to every master over gRPC (chunkserver.proto) and reports corrupt and
+// lost chunks. Masters send no commands this way: the leader drives chunkservers over the data plane.
 import * as grpc from '@grpc/grpc-js';
-import { type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type CommandResultMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, type MasterToChunkserverCommand, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError } from '@mooseng/core';
+import {
+  callClientStream, callUnary, type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverMethodName, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger,
+  type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError,
+} from '@mooseng/core';
 import type { ChunkStoreSet } from './chunk-store-set';
 
 /** Deadline of one control call to a master. */
 export const MASTER_RPC_TIMEOUT_MS = 10_000;
-/** Results and lost chunks held for a master that is unreachable; older ones are dropped (it re-learns on Register). */
+/** Lost chunks held for a master that is unreachable; older ones are dropped (it re-learns them on Register). */
 export const MAX_PENDING_REPORTS = 100_000;
 
 export interface MasterLinkOptions {
@@ -16,8 +20,6 @@ export interface MasterLinkOptions {
   heartbeatIntervalMs: number;
   clock: IClock;
   logger: ILogger;
-  /** Runs one master command; rejects with a MoosengError when it fails. */
-  execute(command: MasterToChunkserverCommand): Promise<void>;
 }
 
 /** What /health shows per master. */
@@ -30,23 +32,25 @@ export interface MasterLinkState {
   lastError: string | null;
 }
 
-type GrpcClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
 class MasterPeer {
   readonly state: MasterLinkState;
-  readonly client: GrpcClient;
-  readonly results: CommandResultMsg[] = [];
+  readonly client: grpc.Client;
   readonly lost: ChunkVersionMsg[] = [];
 
   constructor(address: string) {
     this.state = { address, registered: false, session: 0, masterId: '', lastHeartbeatAt: null, lastError: null };
     const Service = chunkserverToMasterService();
-    this.client = new Service(address, grpc.credentials.createInsecure()) as unknown as GrpcClient;
+    this.client = new Service(address, grpc.credentials.createInsecure());
   }
 }
 
+/** gRPC hands a successful call a reply always; should it not, that is the peer's protocol error, not a crash here. */
+function noReply(method: ChunkserverMethodName, peer: MasterPeer): MoosengError {
+  return new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} to master ${peer.state.address} answered nothing`);
+}
+
 function dirState(u: DirectoryUsage): DirectoryStateMsg {
-  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state === 'ok', error: u.error ?? '' };
+  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state !== 'unusable', error: u.error ?? '' };
 }
 
 function chunkMsg(c: StoredChunk): ChunkVersionMsg {
@@ -138,11 +142,13 @@ export class MasterLink {
     const dirs = (await this.options.stores.usage()).map(dirState);
     const chunks = (await this.options.stores.list()).map(chunkMsg);
     const reply = await new Promise<MasterToChunkserverRegistered>((resolve, reject) => {
-      const call = peer.client.Register({ deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: MasterToChunkserverRegistered) =>
-        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : resolve(res),
-      ) as grpc.ClientWritableStream<unknown>;
+      const options = { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS };
+      const call = callClientStream(peer.client, chunkserverToMasterService().service, 'Register', new grpc.Metadata(), options, (err, res) =>
+        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply('Register', peer)),
+      );
       call.write({ identity: this.options.identity, dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
-      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
+      // Later batches carry no identity (null is not encoded: the same bytes as leaving it out).
+      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ identity: null, dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
       call.end();
     });
     if (reply.clusterId && reply.clusterId !== this.options.identity.clusterId) {
@@ -156,7 +162,6 @@ export class MasterLink {
 
   private async heartbeat(peer: MasterPeer): Promise<void> {
     const dirs = (await this.options.stores.usage()).map(dirState);
-    const results = peer.results.splice(0);
     const lost = peer.lost.splice(0);
     const msg: ChunkserverToMasterHeartbeat = {
       nodeId: this.options.identity.nodeId,
@@ -167,39 +172,21 @@ export class MasterLink {
       usedBytes: dirs.reduce((n, d) => n + d.usedBytes, 0),
       chunks: dirs.reduce((n, d) => n + (d.usable ? d.chunks : 0), 0),
       lostChunks: lost,
-      results,
     };
-    let reply: MasterToChunkserverHeartbeatReply;
     try {
-      reply = await this.unary<MasterToChunkserverHeartbeatReply>(peer, 'Heartbeat', msg);
+      await this.unary(peer, 'Heartbeat', msg);
     } catch (err) {
       // Not delivered: keep them for the next heartbeat.
-      peer.results.unshift(...results);
       peer.lost.unshift(...lost);
       throw err;
     }
     peer.state.lastHeartbeatAt = this.options.clock.now();
-    for (const command of reply.commands ?? []) this.track(this.runCommand(peer, command));
   }
 
-  private async runCommand(peer: MasterPeer, command: MasterToChunkserverCommand): Promise<void> {
-    let result: CommandResultMsg;
-    try {
-      await this.options.execute(command);
-      result = { commandId: command.commandId, code: '', message: '' };
-    } catch (err) {
-      const e = isMoosengError(err) ? err : toMoosengError(err, `command ${command.commandId}`);
-      this.options.logger.warn(`command ${command.commandId} (${command.command}) from ${peer.state.address} failed: ${e.message}`, { code: e.code });
-      result = { commandId: command.commandId, code: e.code, message: e.message };
-    }
-    peer.results.push(result);
-    if (peer.results.length > MAX_PENDING_REPORTS) peer.results.splice(0, peer.results.length - MAX_PENDING_REPORTS);
-  }
-
-  private unary<T>(peer: MasterPeer, method: string, msg: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      peer.client[method]!(msg, { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err: grpc.ServiceError | null, res: T) =>
-        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : resolve(res),
+  private unary<M extends Exclude<ChunkserverMethodName, 'Register'>>(peer: MasterPeer, method: M, msg: ChunkserverRequestOf<M>): Promise<ChunkserverReplyOf<M>> {
+    return new Promise((resolve, reject) => {
+      callUnary(peer.client, chunkserverToMasterService().service, method, msg, new grpc.Metadata(), { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err, res) =>
+        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply(method, peer)),
       );
     });
   }

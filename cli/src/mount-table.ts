@@ -10,7 +10,7 @@ export interface MoosengMount {
 
 /** Every MooseNG FUSE mount on this host. */
 export function moosengMounts(): MoosengMount[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync('/proc/mounts', 'utf8');
   } catch {

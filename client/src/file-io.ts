@@ -1,9 +1,9 @@
 // FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
 // the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped. What
 // it holds for an open file (grants, uncommitted ends, unsynced chunks) it keeps on that file's OpenFile.
-import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError, replyAttr } from '@mooseng/core';
 import type { CallerCredentials, MasterClient } from './master-client';
-import type { WireAttr, WireReadChunk, WireWriteChunk } from './wire-types';
+import type { WireAttr, WireReadChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 import type { HeldGrant, OpenFile } from './open-file';
 
@@ -59,7 +59,7 @@ export class FileIo {
     let attr: WireAttr | null = null;
     for (const [index, c] of chunks) {
       try {
-        attr = (await this.master.call<{ attr: WireAttr }>('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal })).attr;
+        attr = replyAttr(await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal }), 'CommitWrite');
       } catch (err) {
         // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
@@ -96,7 +96,7 @@ export class FileIo {
     const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic();
     this.countCache('location', usable);
     if (usable) return hit.grant;
-    const grant = await this.master.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
       if (this.locations.size >= LOCATION_CACHE_FILES) this.locations.delete(this.locations.keys().next().value!);
@@ -205,7 +205,7 @@ export class FileIo {
     const { ino } = file;
     const held = file.grant(index);
     if (held) return held;
-    const grant = await this.master.call<WireWriteChunk>('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
+    const grant = await this.master.call('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
     if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };

@@ -1,37 +1,26 @@
 // FileSystemClient: POSIX operations on paths, as FUSE asks for them, turned into inode operations on the master
 // and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files (each an
 // OpenFile, which owns everything about it).
+import { constants as fsConstants } from 'node:fs';
 import { posix } from 'node:path';
-import { ErrorCodes, type IClock, type ILogger, MoosengError } from '@mooseng/core';
+import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, type ReplyOf, replyAttr, ROOT_INODE, S_IFDIR, S_IFMT, SetattrMask } from '@mooseng/core';
 import type { FileIo } from './file-io';
 import { type FileHandle, OpenFile } from './open-file';
-import type { CallerCredentials, MasterClient } from './master-client';
-import type { WireAttr, WireDirPage, WireStatFs } from './wire-types';
+import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
+import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
-/** The root directory's inode number. */
-export const ROOT_INO = 1;
-/** Entries asked for per ReadDir page. */
-export const READDIR_PAGE_ENTRIES = 1000;
 /** Cached names and attributes at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
 /** Extended attribute answers remembered at once (the kernel asks for security.capability before every write). */
 export const MAX_CACHED_XATTRS = 10_000;
 
-/** setattr mask bits, as the master's SetattrMask. */
-const MASK = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, MTIME: 32, ATIME_NOW: 64, MTIME_NOW: 128 } as const;
 /** utimensat's UTIME_NOW and UTIME_OMIT, as the patched fuse-native passes them (ms values no real time has). */
 export const UTIME_NOW_MS = 2 ** 53 - 1;
 export const UTIME_OMIT_MS = 2 ** 53 - 2;
-/** open flags of the Open RPC. */
-const OPEN = { READ: 1, WRITE: 2, TRUNCATE: 4 } as const;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const O_ACCMODE = 3;
-const O_WRONLY = 1;
-const O_RDWR = 2;
-const O_TRUNC = 0o1000;
-const O_APPEND = 0o2000;
+/** open(2) flags as FUSE passes them: this platform's values, which Node knows (it has no O_ACCMODE; that is their union). */
+const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND } = fsConstants;
+const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
 
 /** How a FileSystemClient caches and buffers, and what it runs on. */
 export interface FileSystemClientOptions {
@@ -85,10 +74,11 @@ export class FileSystemClient {
     const out: Array<{ name: string; attr: WireAttr }> = [];
     let after = '';
     for (;;) {
-      const page = await this.call<WireDirPage>('ReadDir', { ino: dir.ino, after, limit: READDIR_PAGE_ENTRIES }, cred);
+      const page = await this.call('ReadDir', { ino: dir.ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES }, cred);
       for (const e of page.entries) {
-        out.push(e);
-        this.remember(posix.join(path, e.name), e.attr);
+        const attr = replyAttr(e, `ReadDir entry ${e.name}`);
+        out.push({ name: e.name, attr });
+        this.remember(posix.join(path, e.name), attr);
       }
       if (!page.more || page.entries.length === 0) return out;
       after = page.entries[page.entries.length - 1]!.name;
@@ -97,34 +87,34 @@ export class FileSystemClient {
 
   async readlink(path: string, cred: CallerCredentials): Promise<string> {
     const attr = await this.resolve(path, cred);
-    return (await this.call<{ target: string }>('ReadLink', { ino: attr.ino }, cred)).target;
+    return (await this.call('ReadLink', { ino: attr.ino }, cred)).target;
   }
 
   async statfs(cred: CallerCredentials): Promise<WireStatFs> {
-    return this.call<WireStatFs>('StatFs', {}, cred);
+    return this.call('StatFs', {}, cred);
   }
 
   // ---- namespace changes ---------------------------------------------------------------------------------------
 
   async mkdir(path: string, mode: number, cred: CallerCredentials): Promise<void> {
     const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode }, cred)).attr);
+    this.remember(path, replyAttr(await this.call('Mkdir', { parent, name, mode }, cred), 'Mkdir'));
   }
 
   async mknod(path: string, mode: number, rdev: number, cred: CallerCredentials): Promise<void> {
     const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev, open: false }, cred)).attr);
+    this.remember(path, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false }, cred), 'Mknod'));
   }
 
   async symlink(target: string, path: string, cred: CallerCredentials): Promise<void> {
     const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Symlink', { parent, name, target }, cred)).attr);
+    this.remember(path, replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
   }
 
   async link(existing: string, path: string, cred: CallerCredentials): Promise<void> {
     const source = await this.resolve(existing, cred);
     const { parent, name } = await this.parentOf(path, cred);
-    const attr = (await this.call<{ attr: WireAttr }>('Link', { ino: source.ino, parent, name }, cred)).attr;
+    const attr = replyAttr(await this.call('Link', { ino: source.ino, parent, name }, cred), 'Link');
     this.remember(path, attr);
     this.remember(existing, attr);
   }
@@ -151,21 +141,21 @@ export class FileSystemClient {
   }
 
   async chmod(path: string, mode: number, cred: CallerCredentials): Promise<void> {
-    await this.setattr(path, { mask: MASK.MODE, mode }, cred);
+    await this.setattr(path, { mask: SetattrMask.MODE, mode }, cred);
   }
 
   async chown(path: string, uid: number, gid: number, cred: CallerCredentials): Promise<void> {
     // chown(2) passes -1 (as 0xffffffff) for "leave unchanged".
-    const mask = (uid !== 0xffffffff && uid !== -1 ? MASK.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? MASK.GID : 0);
-    if (mask) await this.setattr(path, { mask, uid: mask & MASK.UID ? uid : 0, gid: mask & MASK.GID ? gid : 0 }, cred);
+    const mask = (uid !== 0xffffffff && uid !== -1 ? SetattrMask.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? SetattrMask.GID : 0);
+    if (mask) await this.setattr(path, { mask, uid: mask & SetattrMask.UID ? uid : 0, gid: mask & SetattrMask.GID ? gid : 0 }, cred);
   }
 
   async utimens(path: string, atimeMs: number, mtimeMs: number, cred: CallerCredentials): Promise<void> {
     // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
     const bit = (ms: number, explicit: number, now: number): number => (ms === UTIME_OMIT_MS ? 0 : ms === UTIME_NOW_MS ? now : explicit);
-    const mask = bit(atimeMs, MASK.ATIME, MASK.ATIME_NOW) | bit(mtimeMs, MASK.MTIME, MASK.MTIME_NOW);
+    const mask = bit(atimeMs, SetattrMask.ATIME, SetattrMask.ATIME_NOW) | bit(mtimeMs, SetattrMask.MTIME, SetattrMask.MTIME_NOW);
     if (mask === 0) return;
-    await this.setattr(path, { mask, atimeMs: mask & MASK.ATIME ? atimeMs : 0, mtimeMs: mask & MASK.MTIME ? mtimeMs : 0 }, cred);
+    await this.setattr(path, { mask, atimeMs: mask & SetattrMask.ATIME ? atimeMs : 0, mtimeMs: mask & SetattrMask.MTIME ? mtimeMs : 0 }, cred);
   }
 
   async truncate(path: string, size: number, cred: CallerCredentials): Promise<void> {
@@ -178,7 +168,7 @@ export class FileSystemClient {
       file.cut();
     }
     this.io.invalidate(attr.ino);
-    await this.setattr(path, { mask: MASK.SIZE, size }, cred);
+    await this.setattr(path, { mask: SetattrMask.SIZE, size }, cred);
   }
 
   async ftruncate(fh: number, path: string, size: number, cred: CallerCredentials): Promise<void> {
@@ -188,7 +178,7 @@ export class FileSystemClient {
     await this.flush(fh, cred);
     file.cut();
     this.io.invalidate(file.ino);
-    await this.setattr(path, { mask: MASK.SIZE, size }, cred);
+    await this.setattr(path, { mask: SetattrMask.SIZE, size }, cred);
   }
 
   // ---- extended attributes -------------------------------------------------------------------------------------
@@ -218,7 +208,7 @@ export class FileSystemClient {
     }
     let value: Buffer | null;
     try {
-      value = Buffer.from((await this.call<{ value: Buffer }>('GetXattr', { ino: attr.ino, name }, cred)).value);
+      value = Buffer.from((await this.call('GetXattr', { ino: attr.ino, name }, cred)).value);
     } catch (err) {
       if ((err as MoosengError).code !== ErrorCodes.ENODATA) throw err;
       value = null;
@@ -230,7 +220,7 @@ export class FileSystemClient {
 
   async listxattr(path: string, cred: CallerCredentials): Promise<string[]> {
     const attr = await this.resolve(path, cred);
-    return (await this.call<{ names: string[] }>('ListXattr', { ino: attr.ino }, cred)).names;
+    return (await this.call('ListXattr', { ino: attr.ino }, cred)).names;
   }
 
   async removexattr(path: string, name: string, cred: CallerCredentials): Promise<void> {
@@ -243,7 +233,7 @@ export class FileSystemClient {
 
   async create(path: string, mode: number, flags: number, cred: CallerCredentials): Promise<number> {
     const { parent, name } = await this.parentOf(path, cred);
-    const attr = (await this.call<{ attr: WireAttr }>('Mknod', { parent, name, mode, rdev: 0, open: true }, cred)).attr;
+    const attr = replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }, cred), 'Mknod');
     this.remember(path, attr);
     return this.addHandle(attr.ino, flags | O_RDWR, cred);
   }
@@ -260,8 +250,8 @@ export class FileSystemClient {
       file.cut();
     }
     const mode = flags & O_ACCMODE;
-    const want = (mode === O_WRONLY ? OPEN.WRITE : mode === O_RDWR ? OPEN.READ | OPEN.WRITE : OPEN.READ) | (flags & O_TRUNC ? OPEN.TRUNCATE : 0);
-    this.remember(path, (await this.call<{ attr: WireAttr }>('Open', { ino: attr.ino, flags: want }, cred)).attr);
+    const want = (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) | (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
+    this.remember(path, replyAttr(await this.call('Open', { ino: attr.ino, flags: want }, cred), 'Open'));
     this.io.invalidate(attr.ino);
     return this.addHandle(attr.ino, flags, cred);
   }
@@ -360,7 +350,7 @@ export class FileSystemClient {
    */
   private async sizeOf(handle: FileHandle, cred: CallerCredentials): Promise<number> {
     await this.flushHandle(handle, cred);
-    const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: handle.file.ino }, cred)).attr;
+    const attr = replyAttr(await this.call('GetAttr', { ino: handle.file.ino }, cred), 'GetAttr');
     return handle.file.knownSize(attr.size);
   }
 
@@ -372,8 +362,8 @@ export class FileSystemClient {
 
   private async setattr(path: string, fields: { mask: number; mode?: number; uid?: number; gid?: number; size?: number; atimeMs?: number; mtimeMs?: number }, cred: CallerCredentials): Promise<void> {
     const attr = await this.resolve(path, cred);
-    const reply = await this.call<{ attr: WireAttr }>('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields }, cred);
-    this.remember(path, reply.attr);
+    const reply = await this.call('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields }, cred);
+    this.remember(path, replyAttr(reply, 'SetAttr'));
   }
 
   /** Walks `path` from the root with Lookup, using cached entries while they are fresh. */
@@ -384,12 +374,12 @@ export class FileSystemClient {
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
     if (path === '/') {
-      const attr = (await this.call<{ attr: WireAttr }>('GetAttr', { ino: ROOT_INO }, cred)).attr;
+      const attr = replyAttr(await this.call('GetAttr', { ino: ROOT_INODE }, cred), 'GetAttr');
       this.remember('/', attr);
       return attr;
     }
     const parent = await this.resolve(posix.dirname(path), cred);
-    const attr = (await this.call<{ attr: WireAttr }>('Lookup', { parent: parent.ino, name: posix.basename(path) }, cred)).attr;
+    const attr = replyAttr(await this.call('Lookup', { parent: parent.ino, name: posix.basename(path) }, cred), 'Lookup');
     this.remember(path, attr);
     return attr;
   }
@@ -429,7 +419,7 @@ export class FileSystemClient {
     for (const key of [...this.names.keys()]) if (key === path || key.startsWith(prefix)) this.forget(key);
   }
 
-  private call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials): Promise<T> {
-    return this.master.call<T>(method, body, cred);
+  private call<M extends HeaderedMethodName>(method: M, body: CallBody<M>, cred: CallerCredentials): Promise<ReplyOf<M>> {
+    return this.master.call(method, body, cred);
   }
 }

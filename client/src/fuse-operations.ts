@@ -2,7 +2,7 @@
 // request (its credentials passed down explicitly), records its latency, and answers with the stat, byte count or
 // negative errno libfuse expects.
 import type { FuseOps, FuseStat } from 'fuse-native';
-import { type ILogger, type IMetrics, isMoosengError } from '@mooseng/core';
+import { type ILogger, type IMetrics, isMoosengError, MAX_NAME_BYTES } from '@mooseng/core';
 import type { CallerGroups } from './caller-credentials';
 import { errnoOf } from './errno';
 import type { FileSystemClient } from './file-system-client';
@@ -70,7 +70,7 @@ export function fuseOperations(fs: FileSystemClient, metrics: IMetrics, logger: 
     statfs: (_path: string, cb: Done) =>
       serve('statfs', cb, (cred) => fs.statfs(cred), (s) => {
         const bsize = s.blockSize || REPORTED_BLOCK_SIZE;
-        return [0, { bsize, frsize: bsize, blocks: Math.floor(s.totalBytes / bsize), bfree: Math.floor(s.freeBytes / bsize), bavail: Math.floor(s.freeBytes / bsize), files: s.files + s.freeFiles, ffree: s.freeFiles, favail: s.freeFiles, fsid: 0x6d6f6f73, flag: 0, namemax: s.nameMax || 255 }];
+        return [0, { bsize, frsize: bsize, blocks: Math.floor(s.totalBytes / bsize), bfree: Math.floor(s.freeBytes / bsize), bavail: Math.floor(s.freeBytes / bsize), files: s.files + s.freeFiles, ffree: s.freeFiles, favail: s.freeFiles, fsid: 0x6d6f6f73, flag: 0, namemax: s.nameMax || MAX_NAME_BYTES }];
       }),
     mkdir: (path: string, mode: number, cb: Done) => serve('mkdir', cb, (cred) => fs.mkdir(path, mode, cred), ok),
     mknod: (path: string, mode: number, dev: number, cb: Done) => serve('mknod', cb, (cred) => fs.mknod(path, mode, dev, cred), ok),

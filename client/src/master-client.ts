@@ -1,7 +1,7 @@
 // MasterClient: the client side of ClientToMaster. Finds the leader among the masters, follows NOT_LEADER hints, and
 // retries a mutation with the same request id so that it is applied at most once across a leader change.
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, MoosengError, serviceOf, type TimerHandle } from '@mooseng/core';
+import { callUnary, type ClientMethodName, clientToMasterService, ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, MoosengError, type ReplyOf, type RequestOf, type TimerHandle } from '@mooseng/core';
 
 /** Deadline of one RPC attempt. */
 export const MASTER_CALL_TIMEOUT_MS = 10_000;
@@ -29,10 +29,13 @@ export interface MasterClientOptions {
   retryBudgetMs?: number;
 }
 
+/** The methods that carry a request header (session, request id, credentials): all but the session's own. */
+export type HeaderedMethodName = { [M in ClientMethodName]: RequestOf<M> extends { h: unknown } ? M : never }[ClientMethodName];
+/** What a caller gives call(): the request without its header, which call() adds. */
+export type CallBody<M extends HeaderedMethodName> = Omit<RequestOf<M>, 'h'>;
+
 /** Errors worth another try at another master (or the same one after an election). */
 const RETRYABLE = new Set<string>([ErrorCodes.NOT_LEADER, ErrorCodes.UNAVAILABLE, ErrorCodes.TIMEOUT, ErrorCodes.PROPOSAL_DROPPED, ErrorCodes.QUORUM_LOST]);
-
-type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, reply: unknown) => void) => void;
 
 export class MasterClient {
   private readonly stubs = new Map<string, grpc.Client>();
@@ -65,7 +68,7 @@ export class MasterClient {
    * answers.
    */
   async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
-    const reply = await this.invoke<{ sessionId: number; clusterId: string; rootIno: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
+    const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
     this.sessionIdValue = reply.sessionId;
     this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
     this.scheduleKeepAlive();
@@ -75,10 +78,12 @@ export class MasterClient {
   /**
    * Calls one ClientToMaster RPC with a request header (session, a fresh request id, credentials). The same request
    * id is reused on every retry, so the leader returns the first result of a mutation that did apply. A session the
-   * master expired is replaced by a new one and the call made once more.
+   * master expired is replaced by a new one and the call made once more. Request and reply are typed by `method`.
    */
-  async call<T>(method: string, body: Record<string, unknown>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<T> {
-    const attempt = (): Promise<T> => this.invoke<T>(method, { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body }, options.signal);
+  async call<M extends HeaderedMethodName>(method: M, body: CallBody<M>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<ReplyOf<M>> {
+    // Omit<RequestOf<M>, 'h'> plus h is RequestOf<M>, which TypeScript cannot see through a generic M.
+    const attempt = (): Promise<ReplyOf<M>> =>
+      this.invoke(method, { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body } as RequestOf<M>, options.signal);
     try {
       return await attempt();
     } catch (err) {
@@ -123,7 +128,7 @@ export class MasterClient {
   private renewSession(): Promise<void> {
     this.renewing ??= (async () => {
       const old = this.sessionIdValue;
-      const reply = await this.invoke<{ sessionId: number; sessionTimeoutMs: number }>('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
+      const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
       this.sessionIdValue = reply.sessionId;
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
       this.options.logger.error('the masters expired this client\'s session (it was silent too long); opened a new one: files open here are no longer held open on the masters', {
@@ -134,7 +139,7 @@ export class MasterClient {
     return this.renewing;
   }
 
-  private async invoke<T>(method: string, request: object, signal?: AbortSignal, budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS): Promise<T> {
+  private async invoke<M extends ClientMethodName>(method: M, request: RequestOf<M>, signal?: AbortSignal, budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS): Promise<ReplyOf<M>> {
     const { clock } = this.options;
     const deadline = clock.monotonic() + budgetMs;
     let backoff = MASTER_RETRY_BACKOFF_MS;
@@ -146,7 +151,7 @@ export class MasterClient {
         if (this.closed) throw new MoosengError(ErrorCodes.ABORTED, 'master client is closed');
         if (signal?.aborted) throw new MoosengError(ErrorCodes.ABORTED, `${method} aborted`);
         try {
-          const reply = await this.once<T>(address, method, request, signal);
+          const reply = await this.once(address, method, request, signal);
           this.leader = address;
           return reply;
         } catch (err) {
@@ -173,16 +178,15 @@ export class MasterClient {
     }
   }
 
-  private once<T>(address: string, method: string, request: object, signal?: AbortSignal): Promise<T> {
+  private once<M extends ClientMethodName>(address: string, method: M, request: RequestOf<M>, signal?: AbortSignal): Promise<ReplyOf<M>> {
     const stub = this.stub(address);
-    const fn = (stub as unknown as Record<string, Unary>)[method];
-    if (typeof fn !== 'function') throw new Error(`invariant broken: ClientToMaster has no method ${method}`);
-    return new Promise<T>((resolve, reject) => {
-      const call = fn.call(stub, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) }, (err, reply) => {
+    return new Promise<ReplyOf<M>>((resolve, reject) => {
+      const call = callUnary(stub, clientToMasterService().service, method, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) }, (err, reply) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(fromGrpcError(err, `${method} at ${address}`));
-        else resolve(reply as T);
-      }) as unknown as grpc.ClientUnaryCall;
+        else if (!reply) reject(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} at ${address} answered nothing`));
+        else resolve(reply);
+      });
       const onAbort = (): void => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -191,7 +195,7 @@ export class MasterClient {
   private stub(address: string): grpc.Client {
     let stub = this.stubs.get(address);
     if (!stub) {
-      const Service = serviceOf('client.proto', 'mooseng.client.ClientToMaster');
+      const Service = clientToMasterService();
       stub = new Service(address, grpc.credentials.createInsecure(), {
         'grpc.max_receive_message_length': 16 * 1024 * 1024,
         'grpc.initial_reconnect_backoff_ms': 100,

@@ -1,51 +1,15 @@
-// The ClientToMaster replies the client reads, as proto-loader decodes them (camelCase, 64-bit values as numbers).
+// Short names for the client.proto messages the client passes around: aliases of the generated types, not copies.
+import type { ClientMessage, ReplyOf } from '@mooseng/core';
 
-export interface WireAttr {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  rdev: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  goal: number;
-  hasXattrs: boolean;
-}
-
-export interface WireChunkLocation {
-  serverId: string;
-  address: string;
-}
-
-export interface WireReadChunk {
-  chunkId: number;
-  version: number;
-  fileLength: number;
-  locations: WireChunkLocation[];
-}
-
-export interface WireWriteChunk {
-  chunkId: number;
-  version: number;
-  fileLength: number;
-  chain: WireChunkLocation[];
-  isNew: boolean;
-  truncateTo: number;
-}
-
-export interface WireDirPage {
-  entries: Array<{ name: string; attr: WireAttr }>;
-  more: boolean;
-}
-
-export interface WireStatFs {
-  totalBytes: number;
-  freeBytes: number;
-  files: number;
-  freeFiles: number;
-  blockSize: number;
-  nameMax: number;
-}
+/** Attributes of an inode (Attr): 64-bit fields as numbers, times in ms. */
+export type WireAttr = ClientMessage<'Attr'>;
+/** One replica of a chunk: the chunkserver's id and data-plane address. */
+export type WireChunkLocation = ClientMessage<'ChunkLocation'>;
+/** Where a chunk is, for reading. */
+export type WireReadChunk = ReplyOf<'ReadChunk'>;
+/** A write grant: version, chain, and whether the chain must create or first cut the chunk. */
+export type WireWriteChunk = ReplyOf<'WriteChunk'>;
+/** One ReadDir page (each entry's attr may be null on the wire: see replyAttr). */
+export type WireDirPage = ReplyOf<'ReadDir'>;
+/** StatFs figures. */
+export type WireStatFs = ReplyOf<'StatFs'>;

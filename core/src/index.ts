@@ -39,7 +39,10 @@ export * from './protocol/data-plane-client';
 export * from './protocol/proto-files';
 export * from './protocol/grpc-errors';
 export * from './protocol/grpc-server';
+export * from './protocol/control-plane';
+export * from './protocol/client-control';
 export * from './protocol/chunkserver-control';
+export * from './protocol/fs-constants';
 
 
 export * from './role-kit/role-definition';

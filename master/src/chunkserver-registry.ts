@@ -1,7 +1,10 @@
 // ChunkserverRegistry: what this master knows of the chunkservers, from their registrations and heartbeats (soft
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
 import * as grpc from '@grpc/grpc-js';
-import { type ChunkserverIdentityMsg, type ChunkserverToMasterCorrupt, type ChunkserverToMasterHeartbeat, type ChunkserverToMasterRegister, type ChunkserverView, type DirectoryStateMsg, ErrorCodes, type IClock, type ILogger, type MasterToChunkserverHeartbeatReply, type MasterToChunkserverRegistered, MoosengError, toGrpcError } from '@mooseng/core';
+import {
+  type ChunkserverIdentityMsg, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterHandlers, type ChunkserverView, type DirectoryStateMsg, ErrorCodes,
+  type IClock, type ILogger, MoosengError, toGrpcError,
+} from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 
 /** A registration stream may carry at most this many chunk reports (bounds the memory one peer can make us use). */
@@ -78,16 +81,16 @@ export class ChunkserverRegistry {
     return dead;
   }
 
-  /** The gRPC implementation of ChunkserverToMaster for this master. */
-  service(): grpc.UntypedServiceImplementation {
+  /** The gRPC implementation of ChunkserverToMaster for this master, typed by method from chunkserver.proto. */
+  service(): ChunkserverToMasterHandlers {
     return {
-      Register: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => this.register(call, callback),
-      Heartbeat: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => this.guard(callback, () => this.heartbeat(call.request)),
-      ReportCorrupt: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => this.guard(callback, () => this.corrupt(call.request)),
+      Register: (call, callback) => this.register(call, callback),
+      Heartbeat: (call, callback) => this.guard(callback, () => this.heartbeat(call.request)),
+      ReportCorrupt: (call, callback) => this.guard(callback, () => this.corrupt(call.request)),
     };
   }
 
-  private register(call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>): void {
+  private register(call: grpc.ServerReadableStream<ChunkserverRequestOf<'Register'>, ChunkserverReplyOf<'Register'>>, callback: grpc.sendUnaryData<ChunkserverReplyOf<'Register'>>): void {
     let identity: ChunkserverIdentityMsg | null = null;
     let dirs: DirectoryStateMsg[] = [];
     const chunks: Array<{ chunkId: number; version: number }> = [];
@@ -98,7 +101,7 @@ export class ChunkserverRegistry {
       callback(toGrpcError(err) as grpc.ServiceError);
       call.destroy();
     };
-    call.on('data', (msg: ChunkserverToMasterRegister) => {
+    call.on('data', (msg: ChunkserverRequestOf<'Register'>) => {
       if (failed) return;
       if (msg.identity && !identity) {
         identity = msg.identity;
@@ -136,12 +139,12 @@ export class ChunkserverRegistry {
       });
       this.options.locations.register(id, chunks);
       this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
-      const reply: MasterToChunkserverRegistered = { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
+      const reply: ChunkserverReplyOf<'Register'> = { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
       callback(null, reply);
     });
   }
 
-  private heartbeat(req: ChunkserverToMasterHeartbeat): MasterToChunkserverHeartbeatReply {
+  private heartbeat(req: ChunkserverRequestOf<'Heartbeat'>): ChunkserverReplyOf<'Heartbeat'> {
     const s = this.servers.get(req.nodeId);
     if (!s || s.session !== req.session) {
       // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
@@ -158,7 +161,7 @@ export class ChunkserverRegistry {
     s.chunks = req.chunks;
     Object.assign(s, sumDirs(s.dirs));
     for (const lost of req.lostChunks ?? []) this.options.locations.removeReplica(s.id, lost.chunkId);
-    return { commands: [] };
+    return {};
   }
 
   /** Logs a data directory that stopped (or started again) being usable: operators replace disks on this line. */
@@ -171,14 +174,14 @@ export class ChunkserverRegistry {
     }
   }
 
-  private corrupt(req: ChunkserverToMasterCorrupt): object {
+  private corrupt(req: ChunkserverRequestOf<'ReportCorrupt'>): ChunkserverReplyOf<'ReportCorrupt'> {
     this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
     this.options.locations.removeReplica(req.nodeId, req.chunkId);
     this.options.onCorrupt?.(req.nodeId, req.chunkId, req.version);
     return {};
   }
 
-  private guard(callback: grpc.sendUnaryData<any>, work: () => object): void {
+  private guard<T>(callback: grpc.sendUnaryData<T>, work: () => T): void {
     try {
       callback(null, work());
     } catch (err) {

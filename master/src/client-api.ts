@@ -1,24 +1,16 @@
 // ClientApi: the ClientToMaster gRPC service. Each RPC is one command through consensus or one read behind the
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
 import * as grpc from '@grpc/grpc-js';
-import { ErrorCodes, type ILogger, type IMetrics, type IPlacement, type IRandom, isMoosengError, MoosengError, toGrpcError } from '@mooseng/core';
+import {
+  type ClientMessage, type ClientMethodName, type ClientToMasterHandlers, type Counter, DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type Histogram, type ILogger, type IMetrics,
+  type IPlacement, type IRandom, isMoosengError, MAX_NAME_BYTES, MAX_READDIR_PAGE_ENTRIES, MoosengError, type ReplyOf, type RequestOf, ROOT_INODE, toGrpcError,
+} from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { InodeAttr } from './namespace/results';
-
-/** Largest readdir page a client may ask for. */
-export const MAX_READDIR_PAGE = 10_000;
-/** Name-length limit reported by statfs (bytes per component). */
-export const NAME_MAX_BYTES = 255;
-
-interface Header {
-  sessionId: number;
-  requestId: number;
-  cred: Credentials | null;
-}
 
 export interface ClientApiOptions {
   metadata: MetadataService;
@@ -36,7 +28,7 @@ export interface ClientApiOptions {
 }
 
 /** The wire form of attributes. */
-export function wireAttr(a: InodeAttr): object {
+export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
   return { ino: a.ino, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, size: a.size, rdev: a.rdev, atimeMs: a.atime, mtimeMs: a.mtime, ctimeMs: a.ctime, goal: a.goal, hasXattrs: a.hasXattrs };
 }
 
@@ -46,33 +38,35 @@ export class ClientApi {
 
   constructor(private readonly o: ClientApiOptions) {}
 
+  /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
   service(): grpc.UntypedServiceImplementation {
     const m = this.o.metadata;
-    const h = (req: { h?: Header }): { origin: RequestOrigin; cred: Credentials } => {
+    const h = (req: { h: ClientMessage<'RequestHeader'> | null }): { origin: RequestOrigin; cred: Credentials } => {
       const head = req.h;
       if (!head?.cred) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'request header with credentials is required');
       this.o.onSessionSeen(head.sessionId);
       return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred: { uid: head.cred.uid, gids: head.cred.gids } };
     };
     /** Decodes the request header once and hands its credentials and origin to the handler. */
-    const withHeader = <T>(req: { h?: Header }, run: (cred: Credentials, origin: RequestOrigin) => Promise<T>): Promise<T> => {
+    const withHeader = <T>(req: { h: ClientMessage<'RequestHeader'> | null }, run: (cred: Credentials, origin: RequestOrigin) => Promise<T>): Promise<T> => {
       const { cred, origin } = h(req);
       return run(cred, origin);
     };
-    const ok = async (p: Promise<unknown>): Promise<object> => (await p, {});
-    const attrOf = async (op: Parameters<MetadataService['mutate']>[1], origin: RequestOrigin) => {
+    const ok = async (p: Promise<unknown>): Promise<ReplyOf<'Unlink'>> => (await p, {});
+    const attrOf = async (op: Parameters<MetadataService['mutate']>[1], origin: RequestOrigin): Promise<ReplyOf<'Lookup'>> => {
       const r = await m.mutate(origin, op);
       if (r.kind !== 'attr') throw new Error(`invariant broken: ${op.op} returned ${r.kind}`);
       return { attr: wireAttr(r.attr) };
     };
-    const rpcs: Record<string, (req: any) => Promise<object>> = {
-      OpenSession: async (req: { info: string; host: string }) => {
+    // Typed by method from client.proto: a method missing here, or a reply of the wrong shape, does not compile.
+    const rpcs: ClientToMasterHandlers = {
+      OpenSession: async (req) => {
         const sessionId = 1 + this.o.random.int(2 ** 47);
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info: `${req.host} ${req.info}`.trim() });
         this.o.onSessionSeen(sessionId);
-        return { sessionId, clusterId: this.o.clusterId, rootIno: 1, sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };
       },
-      KeepAlive: async (req: { sessionId: number }) => {
+      KeepAlive: async (req) => {
         // Answered by the leader only, so a client keeps the master that judges its session informed.
         await m.read((s) => {
           if (!s.sessions.get(req.sessionId)) throw new MoosengError(ErrorCodes.SESSION_EXPIRED, `session ${req.sessionId} does not exist (expired or closed); open a new one`);
@@ -80,7 +74,7 @@ export class ClientApi {
         this.o.onSessionSeen(req.sessionId);
         return { sessionTimeoutMs: this.o.sessionTimeoutMs };
       },
-      CloseSession: async (req: { sessionId: number }) => {
+      CloseSession: async (req) => {
         await m.mutate({ sessionId: req.sessionId, requestId: 0 }, { op: 'closeSession' });
         return {};
       },
@@ -98,7 +92,7 @@ export class ClientApi {
       },
       ReadDir: async (req) => {
         const { cred } = h(req);
-        const limit = Math.min(Math.max(req.limit || 1000, 1), MAX_READDIR_PAGE);
+        const limit = Math.min(Math.max(req.limit || DEFAULT_READDIR_PAGE_ENTRIES, 1), MAX_READDIR_PAGE_ENTRIES);
         return m.read((s) => {
           const page = s.readdir(req.ino, cred, req.after || null, limit);
           return { entries: page.entries.map((e) => ({ name: e.name, attr: wireAttr(s.getattr(e.ino)) })), more: page.next !== null };
@@ -140,7 +134,7 @@ export class ClientApi {
         const live = this.o.registry.list().filter((s) => s.alive);
         const totalBytes = live.reduce((n, s) => n + s.totalBytes, 0);
         const freeBytes = live.reduce((n, s) => n + s.freeBytes, 0);
-        return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: NAME_MAX_BYTES };
+        return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: MAX_NAME_BYTES };
       },
       SetGoal: (req) =>
         withHeader(req, async (cred, origin) => {
@@ -165,26 +159,29 @@ export class ClientApi {
     const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
     const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
     const impl: grpc.UntypedServiceImplementation = {};
-    for (const [name, fn] of Object.entries(rpcs)) {
-      const method = { method: name };
-      impl[name] = (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
-        const elapsed = latency.startTimer(method);
-        fn(call.request).then(
-          (reply) => {
-            elapsed();
-            requests.inc({ method: name, code: 'OK' });
-            callback(null, reply);
-          },
-          (err) => {
-            elapsed();
-            requests.inc({ method: name, code: isMoosengError(err) ? err.code : 'INTERNAL' });
-            if (!isMoosengError(err)) this.o.logger.error(`ClientToMaster.${name} failed`, { err });
-            callback(toGrpcError(err) as grpc.ServiceError);
-          },
-        );
-      };
-    }
+    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
     return impl;
+  }
+
+  /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
+  private served<M extends ClientMethodName>(name: M, handler: ClientToMasterHandlers[M], requests: Counter, latency: Histogram): grpc.handleUnaryCall<RequestOf<M>, ReplyOf<M>> {
+    const method = { method: name };
+    return (call, callback) => {
+      const elapsed = latency.startTimer(method);
+      handler(call.request).then(
+        (reply) => {
+          elapsed();
+          requests.inc({ method: name, code: 'OK' });
+          callback(null, reply);
+        },
+        (err: unknown) => {
+          elapsed();
+          requests.inc({ method: name, code: isMoosengError(err) ? err.code : 'INTERNAL' });
+          if (!isMoosengError(err)) this.o.logger.error(`ClientToMaster.${name} failed`, { err });
+          callback(toGrpcError(err) as grpc.ServiceError);
+        },
+      );
+    };
   }
 
   /**
@@ -202,7 +199,7 @@ export class ClientApi {
     return mine;
   }
 
-  private async readChunk(req: { ino: number; chunkIndex: number }, _cred: Credentials): Promise<object> {
+  private async readChunk(req: RequestOf<'ReadChunk'>, _cred: Credentials): Promise<ReplyOf<'ReadChunk'>> {
     const { slot, size } = await this.o.metadata.read((s) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size }));
     if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
     const holders = this.o.locations.holders(slot.chunkId, slot.version);
@@ -210,7 +207,7 @@ export class ClientApi {
     return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations: this.locate(ordered) };
   }
 
-  private async writeChunk(req: { ino: number; chunkIndex: number }, head: { origin: RequestOrigin; cred: Credentials }): Promise<object> {
+  private async writeChunk(req: RequestOf<'WriteChunk'>, head: { origin: RequestOrigin; cred: Credentials }): Promise<ReplyOf<'WriteChunk'>> {
     // A truncate may have left this chunk to be cut: do that first, so its replicas hold the version we bump from.
     const pendingCut = await this.o.metadata.read((s) => {
       const slot = s.fileChunks(req.ino, req.chunkIndex, 1)[0];
@@ -248,7 +245,7 @@ export class ClientApi {
     return { chunkId: grant.chunkId, version: grant.version, fileLength: grant.fileSize, chain: this.locate(chain), isNew: grant.isNew, truncateTo: grant.truncateTo };
   }
 
-  private locate(ids: readonly string[]): Array<{ serverId: string; address: string }> {
+  private locate(ids: readonly string[]): Array<ClientMessage<'ChunkLocation'>> {
     return ids.flatMap((id) => {
       const address = this.o.registry.addressOf(id);
       return address ? [{ serverId: id, address }] : [];

@@ -1,6 +1,6 @@
 // The master's HTTP routes: the web dashboard, /health, /status, /metrics and the /api/v1 REST API (file-system
 // stat/create, chunkservers).
-import { ErrorCodes, type HttpRoute, type IConsensus, type IMetrics, metricsRoute, MoosengError, parseFsPath } from '@mooseng/core';
+import { ErrorCodes, type HttpRoute, type IConsensus, type IMetrics, metricsRoute, MoosengError, parseFsPath, S_IFDIR, S_IFREG } from '@mooseng/core';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import { assessHealth } from './cluster-health';
 import { dashboardRoutes } from './dashboard-routes';
@@ -12,8 +12,6 @@ import type { RepairLoop } from './repair-loop';
 
 /** The REST API acts as root: it is an operator's interface, served on the master's HTTP port only. */
 const ADMIN: Credentials = { uid: 0, gids: [0] };
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
 
 export interface MasterHttpApiOptions {
   nodeId: string;

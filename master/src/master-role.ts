@@ -1,7 +1,7 @@
 // The master role: namespace and chunk map on IConsensus. Steps: state machine → consensus (join the masters) →
 // control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
 // loops first, the consensus last, so nothing proposes into a stopped log.
-import { DataPlaneClient, IClock, IConsensus, IMetrics, IPlacement, IRandom, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep, serviceOf, startGrpcServer, stopGrpcServer } from '@mooseng/core';
+import { chunkserverToMasterService, clientToMasterService, DataPlaneClient, IClock, IConsensus, IMetrics, IPlacement, IRandom, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep, startGrpcServer, stopGrpcServer } from '@mooseng/core';
 import { ChunkOperations } from './chunk-operations';
 import { ChunkLocations } from './chunks/chunk-locations';
 import { ChunkserverRegistry } from './chunkserver-registry';
@@ -95,8 +95,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
         const started = await startGrpcServer(section.host, section.port, [
-          { definition: serviceOf('client.proto', 'mooseng.client.ClientToMaster').service, implementation: clientApi.service() },
-          { definition: serviceOf('chunkserver.proto', 'mooseng.chunkserver.ChunkserverToMaster').service, implementation: registry.service() },
+          { definition: clientToMasterService().service, implementation: clientApi.service() },
+          { definition: chunkserverToMasterService().service, implementation: registry.service() },
         ]);
         grpcServer = started.server;
         context.logger.info('control API listening', { port: started.port });

@@ -9,9 +9,9 @@ import {
   toGrpcError,
   MoosengError,
   type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHandlers,
   type ChunkserverToMasterHeartbeat,
   type ChunkserverToMasterRegister,
-  type MasterToChunkserverCommand,
 } from '@mooseng/core';
 import { chunkFilePath, slotOffset } from '@mooseng/block-store';
 import { existsSync, rmSync } from 'node:fs';
@@ -19,19 +19,18 @@ import { join } from 'node:path';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { expectCode, flipByte, randomBytes, startChunkserver, type RunningChunkserver } from './helpers';
 
-/** A master that records what chunkservers tell it and hands out queued commands. */
+/** A master that records what chunkservers tell it. */
 class RecordingMaster {
   readonly registrations: ChunkserverToMasterRegister[][] = [];
   readonly heartbeats: ChunkserverToMasterHeartbeat[] = [];
   readonly corrupt: ChunkserverToMasterCorrupt[] = [];
-  readonly commands: MasterToChunkserverCommand[] = [];
   failNextHeartbeat = false;
   private readonly server = new grpc.Server();
   address = '';
 
   async start(): Promise<void> {
-    this.server.addService(chunkserverToMasterService().service, {
-      Register: (call: grpc.ServerReadableStream<ChunkserverToMasterRegister, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    const handlers: ChunkserverToMasterHandlers = {
+      Register: (call, cb) => {
         const messages: ChunkserverToMasterRegister[] = [];
         call.on('data', (m: ChunkserverToMasterRegister) => messages.push(m));
         call.on('end', () => {
@@ -39,19 +38,20 @@ class RecordingMaster {
           cb(null, { masterId: 'test-master', clusterId: 'mooseng', session: this.registrations.length });
         });
       },
-      Heartbeat: (call: grpc.ServerUnaryCall<ChunkserverToMasterHeartbeat, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      Heartbeat: (call, cb) => {
         if (this.failNextHeartbeat) {
           this.failNextHeartbeat = false;
           return cb(toGrpcError(new MoosengError('UNAVAILABLE', 'master restarted; register again')) as grpc.ServiceError, null);
         }
         this.heartbeats.push(call.request);
-        cb(null, { commands: this.commands.splice(0) });
+        cb(null, {});
       },
-      ReportCorrupt: (call: grpc.ServerUnaryCall<ChunkserverToMasterCorrupt, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+      ReportCorrupt: (call, cb) => {
         this.corrupt.push(call.request);
         cb(null, {});
       },
-    });
+    };
+    this.server.addService(chunkserverToMasterService().service, handlers);
     const port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
@@ -61,28 +61,21 @@ class RecordingMaster {
   stop(): void {
     this.server.forceShutdown();
   }
-
-  results(): Array<{ commandId: number; code: string }> {
-    return this.heartbeats.flatMap((h) => h.results.map((r) => ({ commandId: r.commandId, code: r.code })));
-  }
 }
 
 describe('chunkserver ↔ master control protocol', function () {
   this.timeout(30_000);
   const master = new RecordingMaster();
   let cs: RunningChunkserver;
-  let source: RunningChunkserver;
   const client = new DataPlaneClient({ clock: new SystemClock() });
 
   before(async () => {
     await master.start();
-    source = await startChunkserver();
     cs = await startChunkserver({ masters: [master.address], heartbeatIntervalMs: 100, scrubRateMBps: 1000 });
   });
   after(async () => {
     client.close();
     await cs?.stop();
-    await source?.stop();
     master.stop();
     cleanupTempDirs();
   });
@@ -99,30 +92,6 @@ describe('chunkserver ↔ master control protocol', function () {
     await waitFor('a heartbeat counting the chunk', () => master.heartbeats.some((h) => h.chunks === 1 && h.session === 1 && h.dirs[0]!.usable));
     const states = cs.runtime.masters();
     expect(states[0]).to.include({ address: master.address, registered: true, masterId: 'test-master' });
-  });
-
-  it('runs delete, set-version and replicate commands from heartbeat replies and reports their results', async () => {
-    await client.create(cs.address, { chunkId: 2, version: 1 });
-    await client.create(cs.address, { chunkId: 3, version: 1 });
-    const copy = randomBytes(3 * BLOCK_SIZE_BYTES, 4);
-    await client.create(source.address, { chunkId: 4, version: 9 });
-    await client.write(source.address, { chunkId: 4, version: 9 }, 0, copy);
-    master.commands.push(
-      { commandId: 11, deleteChunk: { chunkId: 2, version: 1 } },
-      { commandId: 12, setVersion: { chunkId: 3, version: 1, newVersion: 5 } },
-      { commandId: 13, replicate: { chunkId: 4, version: 9, source: source.address } },
-      { commandId: 14, deleteChunk: { chunkId: 12345, version: 1 } },
-    );
-    await waitFor('four command results', () => master.results().length >= 4);
-    expect(master.results().sort((a, b) => a.commandId - b.commandId)).to.deep.equal([
-      { commandId: 11, code: '' },
-      { commandId: 12, code: '' },
-      { commandId: 13, code: '' },
-      { commandId: 14, code: 'CHUNK_NOT_FOUND' },
-    ]);
-    await expectCode(client.stat(cs.address, 2), 'CHUNK_NOT_FOUND');
-    expect((await client.stat(cs.address, 3)).version).to.equal(5);
-    expect((await client.read(cs.address, { chunkId: 4, version: 9 }, 0, copy.length)).equals(copy)).to.equal(true);
   });
 
   it('fails a read of a flipped byte with CHUNK_CORRUPT, and both the read and the scrubber report it', async () => {
@@ -159,6 +128,6 @@ describe('chunkserver ↔ master control protocol', function () {
     master.failNextHeartbeat = true;
     await waitFor('a new registration', () => mine().length > before);
     const chunks = mine()[before]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
-    expect(chunks).to.deep.equal(['1_1', '3_5', '4_9', '6_2']);
+    expect(chunks).to.deep.equal(['1_1', '6_2']);
   });
 });

@@ -115,12 +115,12 @@ describe('the dashboards in docker/grafana/dashboards', () => {
     const provisioned = parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string }> };
     const uid = provisioned.datasources[0]!.uid;
     for (const d of dashboards) {
-      expect(d.panels, d.file).to.not.be.empty;
+      expect(d.panels, d.file).to.have.length.above(0);
       for (const p of d.panels) {
         const where = `${d.file} "${p.title}"`;
         expect(p.title, where).to.not.equal('');
         expect(KNOWN_UNITS.has(p.unit ?? ''), `${where}: unit ${p.unit}`).to.equal(true);
-        expect(p.queries, where).to.not.be.empty;
+        expect(p.queries, where).to.have.length.above(0);
         for (const q of p.queries) expect(q.datasourceUid, `${where} ${q.refId}`).to.equal(uid);
       }
     }
@@ -131,7 +131,7 @@ describe('the dashboards in docker/grafana/dashboards', () => {
       for (const p of d.panels) {
         for (const q of p.queries) {
           const names = metricNamesIn(q.expr);
-          expect(names, `${d.file} "${p.title}": ${q.expr}`).to.not.be.empty;
+          expect(names, `${d.file} "${p.title}": ${q.expr}`).to.have.length.above(0);
           for (const name of names) expect(DOCUMENTED_METRICS.has(name), `${d.file} "${p.title}" uses ${name}`).to.equal(true);
         }
       }

@@ -23,7 +23,7 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose whole DESIGN.md block (base-1 .. base+60) is free right now. */
+/** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
 export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 400) * 100 + 21;

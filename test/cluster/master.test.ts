@@ -2,13 +2,11 @@
 // restart of every process, repair after a chunkserver dies, and the HTTP API.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { FileIo, type MasterClient, OpenFile, type WireAttr, type WireReadChunk } from '@mooseng/client';
-import { CHUNK_SIZE_BYTES, isMoosengError, silentLogger } from '@mooseng/core';
+import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
+import { CHUNK_SIZE_BYTES, isMoosengError, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
 const USER = { uid: 1000, gids: [1000] };
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -38,15 +36,15 @@ describe('master with chunkservers (processes)', function () {
     if (this.currentTest?.state === 'failed') console.error(cluster.logs());
   });
 
-  const mkdir = (parent: number, name: string, cred = ROOT) => client.call<{ attr: WireAttr }>('Mkdir', { parent, name, mode: S_IFDIR | 0o755 }, cred);
-  const create = (parent: number, name: string, cred = ROOT) => client.call<{ attr: WireAttr }>('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, cred);
+  const mkdir = async (parent: number, name: string, cred = ROOT) => replyAttr(await client.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755 }, cred), 'Mkdir');
+  const create = async (parent: number, name: string, cred = ROOT) => replyAttr(await client.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, cred), 'Mknod');
 
   it('answers namespace operations with their POSIX errors', async () => {
-    const dir = (await mkdir(1, 'docs')).attr;
+    const dir = await mkdir(1, 'docs');
     expect(dir.mode & S_IFDIR).to.equal(S_IFDIR);
     expect(await code(mkdir(1, 'docs'))).to.equal('EEXIST');
     expect(await code(client.call('Lookup', { parent: 1, name: 'nope' }, ROOT))).to.equal('ENOENT');
-    const file = (await create(dir.ino, 'a.txt')).attr;
+    const file = await create(dir.ino, 'a.txt');
     expect(await code(mkdir(file.ino, 'x'))).to.equal('ENOTDIR');
     expect(await code(client.call('Rmdir', { parent: 1, name: 'docs' }, ROOT))).to.equal('ENOTEMPTY');
     expect(await code(client.call('Rmdir', { parent: dir.ino, name: 'a.txt' }, ROOT))).to.equal('ENOTDIR');
@@ -54,7 +52,7 @@ describe('master with chunkservers (processes)', function () {
     expect(await code(create(dir.ino, 'mine.txt', USER))).to.equal('EACCES');
     await mkdir(1, 'other');
     await client.call('Rename', { parent: dir.ino, name: 'a.txt', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT);
-    expect((await client.call<{ attr: WireAttr }>('Lookup', { parent: 1, name: 'b.txt' }, ROOT)).attr.ino).to.equal(file.ino);
+    expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'b.txt' }, ROOT), 'Lookup').ino).to.equal(file.ino);
     expect(await code(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal('ENOTDIR');
   });
 
@@ -62,7 +60,7 @@ describe('master with chunkservers (processes)', function () {
   let ino: number;
   it('stores a file of more than one chunk through the data plane and reads it back', async () => {
     const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
-    ino = (await create(1, 'big.bin')).attr.ino;
+    ino = (await create(1, 'big.bin')).ino;
     const file = new OpenFile(ino, cluster.clock);
     content = randomBytes(CHUNK_SIZE_BYTES + 3 * 1024 * 1024 + 123);
     await io.write(file, 0, content, ROOT);
@@ -91,7 +89,7 @@ describe('master with chunkservers (processes)', function () {
       return b && b.length === content.length ? b : null;
     }, 30_000, 500);
     expect(sha(back)).to.equal(sha(content));
-    expect((await fresh.call<{ attr: WireAttr }>('Lookup', { parent: 1, name: 'docs' }, ROOT)).attr.mode & S_IFDIR).to.equal(S_IFDIR);
+    expect(replyAttr(await fresh.call('Lookup', { parent: 1, name: 'docs' }, ROOT), 'Lookup').mode & S_IFDIR).to.equal(S_IFDIR);
     client = fresh;
   });
 
@@ -103,7 +101,7 @@ describe('master with chunkservers (processes)', function () {
       'every chunk to have two live replicas on the surviving chunkservers',
       async () => {
         for (const index of chunks) {
-          const r = await client.call<WireReadChunk>('ReadChunk', { ino, chunkIndex: index }, ROOT);
+          const r = await client.call('ReadChunk', { ino, chunkIndex: index }, ROOT);
           const servers = r.locations.map((l) => l.serverId);
           if (servers.length < 2 || servers.includes(victim)) return false;
         }

@@ -10,7 +10,7 @@ import { buildRegistry } from 'mooseng/dist/plugin-host';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support';
 
-/** DESIGN.md section 1. */
+/** docs/architecture.md, "Processes and ports". */
 const PORTS = { master: [9421, 9422, 9423], chunkserver: [9420, 9425], client: [9427] } as const;
 const ROLE_OF: Record<string, RoleName> = { master: 'master', chunkserver: 'chunkserver', mount: 'client' };
 const KNOWN_ENV = new Set([...COMMON_ENV_BINDINGS.map((b) => b.variable), ...Object.values(ROLES).flatMap((r) => r!.environment.map((b) => b.variable)), 'MOOSENG_DATA_DIR', 'MOOSENG_CONFIG_DIR', 'MOOSENG_CACHE_DIR']);
@@ -63,7 +63,7 @@ describe('deployment files', () => {
     }
   }
 
-  it('docker-compose: every service runs a real command with valid settings on the DESIGN.md ports', () => {
+  it('docker-compose: every service runs a real command with valid settings on the documented ports (docs/architecture.md)', () => {
     const doc = parse(readFileSync(join(REPO_ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, any> };
     const mooseng = Object.entries(doc.services).filter(([, s]) => s.image === 'mooseng:latest');
     expect(mooseng.map(([n]) => n).sort()).to.deep.equal(['chunkserver1', 'chunkserver2', 'chunkserver3', 'client1', 'client2', 'client3', 'master1', 'master2', 'master3']);
@@ -128,7 +128,7 @@ describe('deployment files', () => {
     }
   });
 
-  it('the Dockerfile runs the CLI and exposes the DESIGN.md ports', () => {
+  it('the Dockerfile runs the CLI and exposes the documented ports', () => {
     const text = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
     const instructions = text.split('\n').filter((l) => l.trim() && !l.startsWith('#') && !/^\s/.test(l));
     for (const l of instructions) expect(l, 'Dockerfile instruction').to.match(/^(FROM|RUN|WORKDIR|COPY|EXPOSE|ENV|ENTRYPOINT|CMD) /);

@@ -1,7 +1,7 @@
 // Files → chunks: allocation, version bumps, commit-write, truncate, deletion queue, goals and their inheritance.
 import { expect } from 'chai';
-import { CHUNK_SIZE_BYTES } from '@mooseng/core';
-import { ChunkLocations, NamespaceStateMachine, S_ISUID } from '@mooseng/master';
+import { CHUNK_SIZE_BYTES, S_ISUID } from '@mooseng/core';
+import { ChunkLocations, NamespaceStateMachine } from '@mooseng/master';
 import { ALICE, BOB, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: chunks and goals', () => {

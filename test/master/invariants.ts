@@ -1,6 +1,7 @@
 // Whole-state checker for tests: link counts, parents, chunk references and derived counters all agree.
 import { expect } from 'chai';
-import { ROOT_INODE, S_IFDIR, S_IFLNK, S_IFREG, type NamespaceStateMachine } from '@mooseng/master';
+import { ROOT_INODE, S_IFDIR, S_IFLNK, S_IFREG } from '@mooseng/core';
+import type { NamespaceStateMachine } from '@mooseng/master';
 
 /** Throws (with a description) at the first inconsistency in the state. */
 export function checkInvariants(sm: NamespaceStateMachine): void {

@@ -1,6 +1,7 @@
 // Namespace operations and their POSIX errors: create, mknod, mkdir, symlink, link, unlink, rmdir, lookup, readdir.
 import { expect } from 'chai';
-import { MAX_LINK_COUNT, S_IFBLK, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '@mooseng/master';
+import { S_IFBLK, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '@mooseng/core';
+import { MAX_LINK_COUNT } from '@mooseng/master';
 import { ALICE, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: operations', () => {

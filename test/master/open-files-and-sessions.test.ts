@@ -1,6 +1,6 @@
 // Sessions and open files: unlink of an open file keeps the inode until the last close; closing a session releases all.
 import { expect } from 'chai';
-import { OpenFlags } from '@mooseng/master';
+import { OpenFlags } from '@mooseng/core';
 import { ALICE, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: open files and sessions', () => {

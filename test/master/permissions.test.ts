@@ -1,6 +1,6 @@
 // Permission checks for the caller's uid/gids: access bits, root bypass, sticky directories, chmod/chown rules.
 import { expect } from 'chai';
-import { R_OK, S_ISGID, S_ISUID, S_ISVTX, SetattrMask, W_OK, X_OK } from '@mooseng/master';
+import { R_OK, S_ISGID, S_ISUID, S_ISVTX, SetattrMask, W_OK, X_OK } from '@mooseng/core';
 import { ALICE, BOB, CAROL, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: permissions', () => {

@@ -1,6 +1,6 @@
 // Atomic rename with POSIX rules: over files and empty directories, never into its own subtree, NOREPLACE, EXCHANGE.
 import { expect } from 'chai';
-import { RenameFlags } from '@mooseng/master';
+import { RenameFlags } from '@mooseng/core';
 import { Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: rename', () => {

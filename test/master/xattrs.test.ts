@@ -1,6 +1,6 @@
 // Extended attributes: set with CREATE/REPLACE, get, list, remove, ENODATA, namespaces and their permissions.
 import { expect } from 'chai';
-import { XattrFlags } from '@mooseng/master';
+import { XattrFlags } from '@mooseng/core';
 import { ALICE, BOB, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: xattrs', () => {

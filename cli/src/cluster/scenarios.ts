@@ -8,6 +8,17 @@ import { health, isRunning, startNode, stopProcess, waitHealthy } from './superv
 
 export type ClusterNode = ClusterState['nodes'][number];
 
+/** The fields of the leader's /status (docs/observability.md) that the scenarios read. */
+export interface LeaderStatus {
+  leader: string;
+  term: number;
+  files: number;
+  chunks: number;
+  underGoalChunks: number;
+  missingChunks: number;
+  chunkservers: Array<{ id: string; alive: boolean; chunks: number; usedBytes: number }>;
+}
+
 export class ClusterScenario {
   constructor(
     readonly dir: string,
@@ -58,12 +69,12 @@ export class ClusterScenario {
   }
 
   /** The leader's /status. */
-  async status(): Promise<Record<string, any>> {
+  async status(): Promise<LeaderStatus> {
     const { id } = await this.leader();
     const m = this.nodes('master').find((n) => n.id === id);
     if (!m) throw new Error('no leader to ask for /status');
     const res = await fetch(`http://127.0.0.1:${m.httpPort}/status`);
-    return (await res.json()) as Record<string, any>;
+    return (await res.json()) as LeaderStatus;
   }
 
   async stop(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
@@ -104,7 +115,7 @@ export class ClusterScenario {
     const t0 = Date.now();
     for (;;) {
       const s = await this.status().catch(() => null);
-      const deadSeen = !deadServer || s?.chunkservers?.some((c: { id: string; alive: boolean }) => c.id === deadServer && !c.alive);
+      const deadSeen = !deadServer || s?.chunkservers?.some((c) => c.id === deadServer && !c.alive);
       if (s && deadSeen && s.underGoalChunks === 0 && s.missingChunks === 0) return Date.now() - t0;
       if (Date.now() - t0 > deadlineMs) {
         throw new Error(`chunks not back to goal within ${deadlineMs} ms (under goal ${s?.underGoalChunks}, missing ${s?.missingChunks}, ${deadServer} seen dead: ${Boolean(deadSeen)})`);

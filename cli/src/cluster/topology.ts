@@ -1,5 +1,5 @@
 // Topology: the nodes of a local cluster (masters, chunkservers with their disks, clients), their ports by the
-// DESIGN.md offsets, their directories, and the config file each one runs with.
+// documented port offsets (docs/architecture.md), their directories, and the config file each one runs with.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -30,14 +30,14 @@ export interface TopologyOptions {
   disks: number;
   clients: number;
   clusterId: string;
-  /** Port of the first master's control API; the others follow DESIGN.md's offsets. */
+  /** Port of the first master's control API; the others follow the documented offsets (docs/architecture.md). */
   basePort?: number;
   goal?: number;
   logLevel?: string;
 }
 
 /**
- * DESIGN.md section 1: masters 9421/9431/9441 (+1 Raft, +2 HTTP), chunkservers 9420/9450/9460... (+5 HTTP), clients
+ * docs/architecture.md, "Processes and ports": masters 9421/9431/9441 (+1 Raft, +2 HTTP), chunkservers 9420/9450/9460... (+5 HTTP), clients
  * 9427/9437/9447 (HTTP). `basePort` shifts everything by the same amount (for tests and a second cluster).
  */
 export function buildTopology(o: TopologyOptions): NodeSpec[] {

@@ -6,7 +6,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command';
 import { clusterDown, clusterUp } from '../cluster/local-cluster';
 import { readState } from '../cluster/cluster-state';
-import { ClusterScenario, digest, runSteps } from '../cluster/scenarios';
+import { ClusterScenario, runSteps } from '../cluster/scenarios';
 import { isRunning } from '../cluster/supervisor';
 
 export default class Demo extends BaseCommand {
@@ -47,7 +47,7 @@ export default class Demo extends BaseCommand {
         ['Cluster status, from the leader', async () => {
           const s = await c.status();
           oldLeader = s.leader;
-          const servers = (s.chunkservers as Array<{ id: string; chunks: number; usedBytes: number }>).map((x) => `${x.id}: ${x.chunks} chunks, ${(x.usedBytes / 2 ** 20).toFixed(0)} MiB`).join('; ');
+          const servers = s.chunkservers.map((x) => `${x.id}: ${x.chunks} chunks, ${(x.usedBytes / 2 ** 20).toFixed(0)} MiB`).join('; ');
           return `leader ${s.leader} (term ${s.term}); ${s.files} files, ${s.chunks} chunks, ${s.underGoalChunks} under goal; ${servers}`;
         }],
         ['Kill the leader master with SIGKILL', async () => {

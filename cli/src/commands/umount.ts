@@ -22,6 +22,8 @@ export default class Umount extends BaseCommand {
       await run('fusermount', ['-u', ...(flags.lazy ? ['-z'] : []), target]);
     } catch (err) {
       const msg = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
+      // fusermount reports EBUSY only as text ("Device or resource busy") with the same exit status as every other
+      // failure, so its words are all there is to recognise it by.
       this.error(`could not unmount ${target}: ${msg}${/busy/i.test(msg) ? ' (close what uses it, or use --lazy)' : ''}`, { exit: 1 });
     }
     this.log(`unmounted ${target}`);

@@ -10,7 +10,7 @@ export const BLOCKS_PER_CHUNK = CHUNK_SIZE_BYTES / BLOCK_SIZE_BYTES;
 
 /**
  * One version of one chunk. Chunk ids are unsigned integers below 2^53 (safe JS numbers), allocated by the master;
- * versions start at 1 and grow each time the master lets replicas diverge (see DESIGN.md section 4).
+ * versions start at 1 and grow each time the master lets replicas diverge (see docs/architecture.md, "Protocols").
  */
 export interface ChunkRef {
   chunkId: number;
@@ -31,8 +31,13 @@ export interface DirectoryUsage {
   /** Bytes taken by this store's chunk files. */
   usedBytes: number;
   chunks: number;
-  /** `unusable` after an I/O error, ENOSPC on create, or the directory vanishing; `error` says why. */
-  state: 'ok' | 'unusable';
+  /**
+   * `full` after ENOSPC (or EDQUOT) until space comes back: it serves reads and writes into what its chunks already
+   * hold, but takes no new chunk, and its chunks are not lost. `unusable` after an I/O error, a read-only file
+   * system or the directory vanishing: nothing is served from it and its chunks are re-created elsewhere. `error`
+   * says why in both cases.
+   */
+  state: 'ok' | 'full' | 'unusable';
   error?: string;
 }
 

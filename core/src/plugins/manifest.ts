@@ -66,6 +66,9 @@ export interface Requirement {
 }
 
 /** One implementation a plugin provides. */
+// `any` by default so that contributions with their own config types fit one Contribution[] (a parameter type is
+// contravariant: Contribution<{ level: number }> is not a Contribution<unknown>).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Contribution<Config = any, Service = unknown> {
   kind: ContributionKind;
   /** Globally unique id; the config selects it by this id and configures it in a section of the same name. */

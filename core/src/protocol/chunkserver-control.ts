@@ -1,5 +1,7 @@
-// Types and the service definition of chunkserver.proto (chunkserver ↔ master control), as proto-loader maps them.
-import type * as grpc from '@grpc/grpc-js';
+// Types and the service definition of chunkserver.proto (chunkserver ↔ master control), from the generated types.
+import type { MessagesOf, RpcTableOf, ServerHandlersOf, TypedService } from './control-plane';
+import type { ProtoGrpcType } from './generated/chunkserver';
+import type { ChunkserverToMasterDefinition, ChunkserverToMasterHandlers as GeneratedHandlers } from './generated/mooseng/chunkserver/ChunkserverToMaster';
 import { serviceOf } from './proto-files';
 
 /** The .proto file of the chunkserver control protocol, in core/src/protocol/. */
@@ -9,84 +11,44 @@ export const CHUNKSERVER_TO_MASTER_SERVICE = 'mooseng.chunkserver.ChunkserverToM
 /** Chunks per registration message after the first. */
 export const REGISTER_BATCH_CHUNKS = 10_000;
 
-export interface DirectoryStateMsg {
-  dir: string;
-  totalBytes: number;
-  freeBytes: number;
-  usedBytes: number;
-  chunks: number;
-  usable: boolean;
-  error: string;
-}
+/** Every ChunkserverToMaster method with its request (one stream message for Register) and reply. */
+export type ChunkserverToMasterRpcs = RpcTableOf<ChunkserverToMasterDefinition>;
+/** The name of a ChunkserverToMaster method. */
+export type ChunkserverMethodName = keyof ChunkserverToMasterRpcs;
+/** The request of a ChunkserverToMaster method, as the master receives it. */
+export type ChunkserverRequestOf<M extends ChunkserverMethodName> = ChunkserverToMasterRpcs[M]['request'];
+/** The reply of a ChunkserverToMaster method, as the chunkserver receives it. */
+export type ChunkserverReplyOf<M extends ChunkserverMethodName> = ChunkserverToMasterRpcs[M]['reply'];
+/** A master's gRPC implementation of ChunkserverToMaster (Register streams its requests). */
+export type ChunkserverToMasterHandlers = ServerHandlersOf<ChunkserverToMasterRpcs, GeneratedHandlers>;
 
-export interface ChunkVersionMsg {
-  chunkId: number;
-  version: number;
-  length: number;
-}
+/** The messages of chunkserver.proto by name. */
+export type ChunkserverMessages = MessagesOf<ProtoGrpcType['mooseng']['chunkserver']>;
+/** One chunkserver.proto message, decoded: `ChunkserverMessage<'DirectoryState'>`. */
+export type ChunkserverMessage<N extends keyof ChunkserverMessages> = ChunkserverMessages[N];
 
-export interface ChunkserverIdentityMsg {
-  nodeId: string;
-  clusterId: string;
-  dataAddress: string;
-  httpPort: number;
-  labels: Record<string, string>;
-}
+// Short names of the messages master and chunkserver code passes around.
+/** State of one data directory. */
+export type DirectoryStateMsg = ChunkserverMessage<'DirectoryState'>;
+/** A chunk id, version and length. */
+export type ChunkVersionMsg = ChunkserverMessage<'ChunkVersion'>;
+/** Who a chunkserver is and where to reach it. */
+export type ChunkserverIdentityMsg = ChunkserverMessage<'ChunkserverIdentity'>;
+/** One message of a registration stream: the first carries the identity and directories, every one chunks. */
+export type ChunkserverToMasterRegister = ChunkserverMessage<'ChunkserverToMasterRegister'>;
+/** A master's answer to a registration: its id, its cluster and the session heartbeats echo. */
+export type MasterToChunkserverRegistered = ChunkserverMessage<'MasterToChunkserverRegistered'>;
+/** A heartbeat: directory states, totals and chunks lost since the last one. */
+export type ChunkserverToMasterHeartbeat = ChunkserverMessage<'ChunkserverToMasterHeartbeat'>;
+/** A heartbeat's (empty) answer: the heartbeat was accepted. */
+export type MasterToChunkserverHeartbeatReply = ChunkserverMessage<'MasterToChunkserverHeartbeatReply'>;
+/** A corrupt replica; `foundBy` is "read" or "scrub". */
+export type ChunkserverToMasterCorrupt = ChunkserverMessage<'ChunkserverToMasterCorrupt'>;
 
-export interface ChunkserverToMasterRegister {
-  identity?: ChunkserverIdentityMsg | null;
-  dirs: DirectoryStateMsg[];
-  chunks: ChunkVersionMsg[];
-}
-
-export interface MasterToChunkserverRegistered {
-  masterId: string;
-  clusterId: string;
-  session: number;
-}
-
-export interface CommandResultMsg {
-  commandId: number;
-  code: string;
-  message: string;
-}
-
-export interface ChunkserverToMasterHeartbeat {
-  nodeId: string;
-  session: number;
-  dirs: DirectoryStateMsg[];
-  totalBytes: number;
-  freeBytes: number;
-  usedBytes: number;
-  chunks: number;
-  lostChunks: ChunkVersionMsg[];
-  results: CommandResultMsg[];
-}
-
-/** One master-to-chunkserver command; `command` names the field that is set (proto-loader `oneofs: true`). */
-export interface MasterToChunkserverCommand {
-  commandId: number;
-  command?: 'deleteChunk' | 'setVersion' | 'replicate';
-  deleteChunk?: { chunkId: number; version: number } | null;
-  setVersion?: { chunkId: number; version: number; newVersion: number } | null;
-  replicate?: { chunkId: number; version: number; source: string } | null;
-}
-
-export interface MasterToChunkserverHeartbeatReply {
-  commands: MasterToChunkserverCommand[];
-}
-
-export interface ChunkserverToMasterCorrupt {
-  nodeId: string;
-  session: number;
-  chunkId: number;
-  version: number;
-  blocks: number[];
-  dir: string;
-  foundBy: 'read' | 'scrub';
-}
-
-/** The client class (with `.service`) of ChunkserverToMaster, for chunkservers and for masters' servers. */
-export function chunkserverToMasterService(): grpc.ServiceClientConstructor {
-  return serviceOf(CHUNKSERVER_PROTO_FILE, CHUNKSERVER_TO_MASTER_SERVICE);
+/**
+ * The ChunkserverToMaster service, typed by method, for chunkservers (client class) and masters (`.service`). The
+ * cast is where the generated types meet what proto-loader built at run time from the same .proto.
+ */
+export function chunkserverToMasterService(): TypedService<ChunkserverToMasterRpcs> {
+  return serviceOf(CHUNKSERVER_PROTO_FILE, CHUNKSERVER_TO_MASTER_SERVICE) as unknown as TypedService<ChunkserverToMasterRpcs>;
 }

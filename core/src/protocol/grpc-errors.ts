@@ -57,7 +57,7 @@ export function fromGrpcError(err: unknown, context: string): MoosengError {
   const code = se?.metadata?.get(ERROR_CODE_METADATA_KEY)?.[0]?.toString();
   if (code && isErrorCode(code)) {
     const raw = se.metadata.get(ERROR_DETAILS_METADATA_KEY)?.[0]?.toString();
-    let details: Record<string, unknown> = {};
+    let details: Record<string, unknown>;
     try {
       details = raw ? JSON.parse(raw) : {};
     } catch {

@@ -21,31 +21,15 @@ export interface CommandHeader {
   now: number;
 }
 
-/** setattr mask bits: which fields of a SetattrCommand apply. */
-export const SetattrMask = {
-  MODE: 1,
-  UID: 2,
-  GID: 4,
-  SIZE: 8,
-  ATIME: 16,
-  MTIME: 32,
-  /** atime := command time (utimensat UTIME_NOW: allowed to anyone with write permission). */
-  ATIME_NOW: 64,
-  MTIME_NOW: 128,
-} as const;
-
-/** rename flags (renameat2). */
-export const RenameFlags = { NOREPLACE: 1, EXCHANGE: 2 } as const;
-/** setxattr flags. */
-export const XattrFlags = { CREATE: 1, REPLACE: 2 } as const;
-/** open flags: the access asked for (read/write), plus truncate. */
-export const OpenFlags = { READ: 1, WRITE: 2, TRUNCATE: 4 } as const;
-
 interface WithCred {
   cred: Credentials;
 }
 
-/** Every replicated command. `op` names it; the codec numbers it. */
+/**
+ * Every replicated command. `op` names it; the codec numbers it. Bit fields carry the protocol's bits from
+ * @mooseng/core: setattr `mask` SetattrMask, rename `flags` RenameFlags, open `flags` OpenFlags, setxattr `flags`
+ * XattrFlags.
+ */
 export type CommandBody =
   | { op: 'openSession'; info: string }
   | { op: 'closeSession' }

@@ -1,5 +1,5 @@
 // One inode of the namespace: a small fixed-shape object (one hidden class for all kinds, to keep 1 M of them cheap).
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './constants';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
 import type { InodeAttr } from './results';
 
 /** The chunk slots of a file that has none: shared, never written (a file gets its own array on its first chunk). */

@@ -1,8 +1,8 @@
 // The master's replicated state machine (IStateMachine): decodes a command, applies it once, returns its encoded result.
-import { ErrorCodes, isMoosengError, type IStateMachine, MoosengError } from '@mooseng/core';
+import { ErrorCodes, isMoosengError, type IStateMachine, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
-import { decodeCommand, OpenFlags, type Command, type Credentials } from './commands';
-import { DEFAULT_GOAL, MAX_GOAL, MIN_GOAL } from './constants';
+import { decodeCommand, type Command, type Credentials } from './commands';
+import { DEFAULT_GOAL } from './constants';
 import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
 import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
 import { encodeResult, type CommandResult, type InodeAttr } from './results';

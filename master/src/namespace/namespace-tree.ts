@@ -1,12 +1,12 @@
 // The namespace: inodes, directory entries, links, rename, attributes, xattrs, goals and each file's chunk slots.
-import { assert, ErrorCodes, MoosengError } from '@mooseng/core';
-import { ChunkTable } from '../chunks/chunk-table';
-import { RenameFlags, SetattrMask, XattrFlags, type Credentials } from './commands';
 import {
-  CHUNK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MAX_GOAL, MAX_LINK_COUNT, MAX_NAME_BYTES, MAX_PATH_BYTES, MAX_READDIR_PAGE_ENTRIES,
-  MAX_XATTR_NAME_BYTES, MAX_XATTR_TOTAL_BYTES, MAX_XATTR_VALUE_BYTES, MIN_GOAL, ROOT_INODE, R_OK, SORTED_DIR_CACHE_DIRECTORIES,
-  S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_IXGRP, W_OK, X_OK,
-} from './constants';
+  assert, ErrorCodes, MAX_GOAL, MAX_NAME_BYTES, MAX_PATH_BYTES, MAX_READDIR_PAGE_ENTRIES, MAX_XATTR_NAME_BYTES, MAX_XATTR_TOTAL_BYTES,
+  MAX_XATTR_VALUE_BYTES, MIN_GOAL, MoosengError, R_OK, RenameFlags, ROOT_INODE, S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK,
+  S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_IXGRP, SetattrMask, W_OK, X_OK, XattrFlags,
+} from '@mooseng/core';
+import { ChunkTable } from '../chunks/chunk-table';
+import type { Credentials } from './commands';
+import { CHUNK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MAX_LINK_COUNT, SORTED_DIR_CACHE_DIRECTORIES } from './constants';
 import { Inode, type DirEntries } from './inode';
 import { checkAccess, checkSticky, inGroup, isOwnerOrRoot, isRoot, mayAccess } from './permissions';
 import type { ChunkWriteGrant, InodeAttr } from './results';

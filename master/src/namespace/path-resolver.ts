@@ -1,7 +1,7 @@
 // Resolves a path string to an inode (for the HTTP API and by-path tools), following symlinks with an ELOOP bound.
-import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { ErrorCodes, MAX_PATH_BYTES, MoosengError, ROOT_INODE, X_OK } from '@mooseng/core';
 import type { Credentials } from './commands';
-import { MAX_PATH_BYTES, MAX_SYMLINK_FOLLOWS, ROOT_INODE, X_OK } from './constants';
+import { MAX_SYMLINK_FOLLOWS } from './constants';
 import type { Inode } from './inode';
 import { checkAccess } from './permissions';
 import type { NamespaceTree } from './namespace-tree';
@@ -31,7 +31,7 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
   if (path.includes('\0')) throw new MoosengError(ErrorCodes.EINVAL, 'NUL in path');
   const root = tree.getDir(ROOT_INODE);
   let pending = splitPath(path);
-  let dir = root;
+  let dir: Inode;
   let current: Inode = root;
   let parent: Inode = root;
   let name = '';

@@ -1,7 +1,6 @@
 // POSIX permission rules the master enforces for the caller's uid/gids: access bits, ownership, sticky directories.
-import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { ErrorCodes, MoosengError, S_ISVTX, X_OK } from '@mooseng/core';
 import type { Credentials } from './commands';
-import { S_ISVTX, X_OK } from './constants';
 import type { Inode } from './inode';
 
 /** Root: bypasses permission bits (but not the rules that bind even root, such as exec needing some x bit). */

@@ -1,8 +1,7 @@
 // Serializes the whole replicated master state to bytes and back, piece by piece (1 M inodes without a huge buffer).
-import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { ErrorCodes, MoosengError, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
 import { ChunkRecord } from '../chunks/chunk-table';
 import { BinaryReader, BinaryWriter } from './binary-codec';
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './constants';
 import { Inode, type DirEntries } from './inode';
 import type { NamespaceTree } from './namespace-tree';
 import { Session, type SessionTable } from './session-table';

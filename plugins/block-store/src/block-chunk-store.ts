@@ -39,6 +39,13 @@ export interface BlockChunkStoreOptions {
   logger?: ILogger;
 }
 
+/**
+ * A full directory takes new chunks again once this much is free (a whole chunk's worth), or this fraction of its
+ * file system on a disk smaller than that: enough that the first new chunk does not fill it straight away.
+ */
+export const FULL_RESUME_FREE_BYTES = CHUNK_SIZE_BYTES;
+export const FULL_RESUME_FREE_FRACTION = 0.05;
+
 function checkAbort(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new MoosengError(ErrorCodes.ABORTED, `${what} aborted`);
 }
@@ -59,6 +66,8 @@ export class BlockChunkStore implements IChunkStore {
   private readonly blocks: ChunkBlocks;
   /** Set once, by the first failure that takes the whole directory out of service; never cleared (restart to retry). */
   private unusableReason: string | null = null;
+  /** Set by ENOSPC; cleared by usage() once enough space is free again (see FULL_RESUME_FREE_BYTES). */
+  private fullReason: string | null = null;
   private closed = false;
 
   private constructor(
@@ -99,6 +108,9 @@ export class BlockChunkStore implements IChunkStore {
     this.checkRef(ref);
     return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       this.checkUsable();
+      if (this.fullReason) {
+        throw new MoosengError(ErrorCodes.NO_SPACE, `create of chunk ${ref.chunkId}: data directory ${this.dir} is full (${this.fullReason}); free space or add a directory`, { details: { dir: this.dir } });
+      }
       checkAbort(options.signal, `create of chunk ${ref.chunkId}`);
       const existing = this.index.get(ref.chunkId);
       if (existing) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`, { details: { chunkId: ref.chunkId, version: existing.version } });
@@ -213,7 +225,14 @@ export class BlockChunkStore implements IChunkStore {
     if (!this.unusableReason) {
       try {
         const fs = await statfs(this.dir);
-        return { ...base, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, state: 'ok' };
+        const totalBytes = fs.blocks * fs.bsize;
+        const freeBytes = fs.bavail * fs.bsize;
+        if (this.fullReason && freeBytes >= Math.min(FULL_RESUME_FREE_BYTES, totalBytes * FULL_RESUME_FREE_FRACTION)) {
+          this.options.logger?.info(`data directory ${this.dir} has room again (${freeBytes} bytes free); it takes new chunks`, { dir: this.dir });
+          this.fullReason = null;
+        }
+        if (this.fullReason) return { ...base, totalBytes, freeBytes, state: 'full', error: this.fullReason };
+        return { ...base, totalBytes, freeBytes, state: 'ok' };
       } catch (err) {
         this.markUnusable(`cannot stat its file system: ${(err as Error).message}`);
       }
@@ -348,8 +367,12 @@ export class BlockChunkStore implements IChunkStore {
 
   /** The MoosengError for a failed file operation; takes the directory out of service when the error says the disk failed. */
   private fsError(err: unknown, what: string): MoosengError {
-    const { error, unusable } = classifyDiskError(err, this.dir, what);
+    const { error, unusable, full } = classifyDiskError(err, this.dir, what);
     if (unusable) this.markUnusable(unusable);
+    if (full && !this.fullReason) {
+      this.fullReason = full;
+      this.options.logger?.warn(`data directory ${this.dir} is full: it keeps serving its chunks and takes no new ones until space is freed`, { dir: this.dir });
+    }
     return error;
   }
 

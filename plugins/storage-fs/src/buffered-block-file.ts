@@ -20,7 +20,7 @@ class BufferedBlockFile implements IBlockFile {
   }
 
   async writev(position: number, buffers: readonly Uint8Array[]): Promise<void> {
-    let pending = [...buffers];
+    const pending = [...buffers];
     let pos = position;
     while (pending.length > 0) {
       const { bytesWritten } = await this.handle.writev(pending as Uint8Array[], pos);

@@ -16,7 +16,7 @@ export default class ClusterUp extends BaseCommand {
     disks: Flags.integer({ default: 4, min: 1, max: 16, description: 'Data directories per chunkserver' }),
     clients: Flags.integer({ default: 3, min: 0, max: 10 }),
     goal: Flags.integer({ default: 2, min: 1, max: 9, description: 'Replicas per chunk of new files' }),
-    'base-port': Flags.integer({ default: 9421, description: 'First master control port; every other port follows DESIGN.md offsets' }),
+    'base-port': Flags.integer({ default: 9421, description: 'First master control port; every other port follows the documented offsets (docs/architecture.md)' }),
     'cluster-id': Flags.string({ default: 'mooseng-local' }),
     json: Flags.boolean({ description: 'Print the started nodes as JSON' }),
   };

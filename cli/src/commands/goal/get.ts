@@ -1,5 +1,6 @@
 // `mooseng goal get`: the replica count of files and directories.
 import { Args, Flags } from '@oclif/core';
+import { replyAttr } from '@mooseng/core';
 import { BaseCommand } from '../../base-command';
 import { adminTarget, callerCredentials } from '../../goal-target';
 
@@ -13,7 +14,7 @@ export default class GoalGet extends BaseCommand {
     const { args, flags } = await this.parse(GoalGet);
     const { client, fsPath } = adminTarget(args.path, flags.master);
     try {
-      const { attr } = await client.call<{ attr: { goal: number } }>('ResolvePath', { path: fsPath, follow: true }, callerCredentials());
+      const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, callerCredentials()), 'ResolvePath');
       this.log(`${args.path}: ${attr.goal}`);
     } finally {
       await client.close();

@@ -1,5 +1,6 @@
 // `mooseng goal set`: changes the replica count; the master's repair loop then adds or removes replicas.
 import { Args, Flags } from '@oclif/core';
+import { replyAttr } from '@mooseng/core';
 import { BaseCommand } from '../../base-command';
 import { adminTarget, callerCredentials } from '../../goal-target';
 
@@ -20,8 +21,8 @@ export default class GoalSet extends BaseCommand {
     const { client, fsPath } = adminTarget(args.path, flags.master);
     try {
       const cred = callerCredentials();
-      const { attr } = await client.call<{ attr: { ino: number } }>('ResolvePath', { path: fsPath, follow: true }, cred);
-      const { changed } = await client.call<{ changed: number }>('SetGoal', { ino: attr.ino, goal: args.goal, recursive: flags.recursive }, cred);
+      const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, cred), 'ResolvePath');
+      const { changed } = await client.call('SetGoal', { ino: attr.ino, goal: args.goal, recursive: flags.recursive }, cred);
       this.log(`${args.path}: goal ${args.goal} (${changed} inode${changed === 1 ? '' : 's'} changed)`);
     } finally {
       await client.close();

@@ -1,0 +1,16 @@
+// Generated from .proto files in core/src/protocol by `npm run gen:proto` (proto-loader-gen-types); do not edit.
+// Original file: core/src/protocol/client.proto
+
+import type { RequestHeader as _mooseng_client_RequestHeader, RequestHeader__Output as _mooseng_client_RequestHeader__Output } from '../../mooseng/client/RequestHeader';
+
+export interface ClientToMasterResolvePath {
+  'h'?: (_mooseng_client_RequestHeader | null);
+  'path'?: (string);
+  'follow'?: (boolean);
+}
+
+export interface ClientToMasterResolvePath__Output {
+  'h': (_mooseng_client_RequestHeader__Output | null);
+  'path': (string);
+  'follow': (boolean);
+}

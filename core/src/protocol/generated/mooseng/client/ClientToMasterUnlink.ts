@@ -1,0 +1,17 @@
+// Generated from .proto files in core/src/protocol by `npm run gen:proto` (proto-loader-gen-types); do not edit.
+// Original file: core/src/protocol/client.proto
+
+import type { RequestHeader as _mooseng_client_RequestHeader, RequestHeader__Output as _mooseng_client_RequestHeader__Output } from '../../mooseng/client/RequestHeader';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ClientToMasterUnlink {
+  'h'?: (_mooseng_client_RequestHeader | null);
+  'parent'?: (number | string | Long);
+  'name'?: (string);
+}
+
+export interface ClientToMasterUnlink__Output {
+  'h': (_mooseng_client_RequestHeader__Output | null);
+  'parent': (number);
+  'name': (string);
+}

@@ -1,0 +1,26 @@
+// Generated from .proto files in core/src/protocol by `npm run gen:proto` (proto-loader-gen-types); do not edit.
+// Original file: core/src/protocol/client.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * session_timeout_ms: a session the leader hears nothing from for this long is closed (its open files released);
+ * the client sends KeepAlive well within it.
+ */
+export interface MasterToClientSession {
+  'sessionId'?: (number | string | Long);
+  'clusterId'?: (string);
+  'rootIno'?: (number | string | Long);
+  'sessionTimeoutMs'?: (number | string | Long);
+}
+
+/**
+ * session_timeout_ms: a session the leader hears nothing from for this long is closed (its open files released);
+ * the client sends KeepAlive well within it.
+ */
+export interface MasterToClientSession__Output {
+  'sessionId': (number);
+  'clusterId': (string);
+  'rootIno': (number);
+  'sessionTimeoutMs': (number);
+}

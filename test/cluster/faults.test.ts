@@ -1,0 +1,40 @@
+// A short slice of the fault harness (npm run faults runs many): seeded faults on real processes while a workload
+// writes and reads through two mounts; afterwards every acknowledged write reads back from both, every chunk at goal.
+import { expect } from 'chai';
+import { cleanupTempDirs } from '../support';
+import { FaultHarness } from './faults/fault-harness';
+import { TestCluster } from './harness';
+
+// Off by default until the chunk lifecycle keeps the last good copy (issue "Data safety"): today seed 1's first
+// schedule (pause, stale restart of a chunkserver, kill of the leader) leaves two chunks with no replica. Run it with
+// MOOSENG_FAULTS=1 npm test, or npm run faults.
+const describeFaults = process.env.MOOSENG_FAULTS === '1' ? describe : describe.skip;
+
+describeFaults('seeded faults on a 3/3/2 cluster (processes)', function () {
+  this.timeout(600_000);
+  let cluster: TestCluster;
+  // A fixed seed, so a failure here replays with: npm run faults -- --seed 1 --schedules 2 --faults 3
+  const seed = Number(process.env.MOOSENG_FAULT_SEED ?? 1);
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 3, chunkservers: 3, disks: 1, clients: 2, goal: 2 });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  for (const index of [0, 1]) {
+    it(`schedule ${index} of seed ${seed}: no acknowledged byte lost, every chunk back at goal`, async () => {
+      const harness = new FaultHarness(cluster, { seed, faults: 3, maxFileBytes: 4 * 1024 * 1024 });
+      const r = await harness.runSchedule(index);
+      expect(r.problems, `faults: ${r.steps.map((s) => s.kind).join(', ')}`).to.deep.equal([]);
+      expect(r.bytesLost).to.equal(0);
+      expect(r.writesAcknowledged).to.be.above(0);
+      expect(r.bytesVerified).to.be.above(0);
+    });
+  }
+});
