@@ -63,7 +63,7 @@ export class FuseMount {
   async mount(): Promise<void> {
     const target = checkMountPoint(this.mountPoint);
     // Loaded here so that masters and chunkservers never load the FUSE native module.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports -- loaded lazily, typed as the module
     const Fuse = require('fuse-native') as typeof import('fuse-native');
     const extra = [
       // st_ino as the master numbers inodes (libfuse's high-level API invents its own otherwise, and hard links

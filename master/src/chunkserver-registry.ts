@@ -1,6 +1,6 @@
 // ChunkserverRegistry: what this master knows of the chunkservers, from their registrations and heartbeats (soft
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import {
   type ChunkserverIdentityMsg, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterHandlers, type ChunkserverView, type DirectoryStateMsg, ErrorCodes,
   type IClock, type ILogger, MoosengError, toGrpcError,

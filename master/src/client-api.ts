@@ -1,6 +1,6 @@
 // ClientApi: the ClientToMaster gRPC service. Each RPC is one command through consensus or one read behind the
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import {
   type ClientMessage, type ClientMethodName, type ClientToMasterHandlers, type Counter, DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type Histogram, type ILogger, type IMetrics,
   type IPlacement, type IRandom, isMoosengError, MAX_NAME_BYTES, MAX_READDIR_PAGE_ENTRIES, MoosengError, type ReplyOf, type RequestOf, ROOT_INODE, toGrpcError,
