@@ -130,6 +130,21 @@ describe('RaftConsensus: a cluster of one', function () {
     expect(node.consensus.status().appliedIndex).to.be.at.least(applied);
   });
 
+  it('abandons a start when stopped during it, leaving nothing listening', async () => {
+    const member = { id: 'solo2', address: `127.0.0.1:${await freePort()}` };
+    const dir = join(makeTempDir(), 'raft');
+    const early = make(member, [member], dir);
+    const started = early.start(new KvStore()).then(() => null, (e: unknown) => e);
+    await early.stop();
+    expect(isMoosengError(await started, 'UNAVAILABLE')).to.equal(true);
+    expect(early.status().role).to.equal('stopped');
+    // The port and the log are free for the next process.
+    const next = make(member, [member], dir);
+    await next.start(new KvStore());
+    await waitFor('leadership', () => next.status().role === 'leader', 5000);
+    await next.stop();
+  });
+
   it('rejects an aborted proposal with ABORTED and a stopped node with UNAVAILABLE', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -6,6 +6,7 @@
  */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
+/** What the leader tracks for one follower (see ProgressState). */
 export class Progress {
   match = 0;
   next: number;

@@ -8,6 +8,8 @@ import { RaftLog } from './raft-log';
 import {
   leaseTicks,
   message,
+  mustSync,
+  waitsForSync,
   type Entry,
   type EntryType,
   type HardState,
@@ -27,6 +29,7 @@ export const MAX_APPLY_BYTES_PER_READY = 4 * 1024 * 1024;
 /** Why a proposal, read or admin request was refused. */
 export type RefusalReason = 'not-leader' | 'transferring' | 'config-pending' | 'invalid';
 
+/** Thrown by an input the core refuses (not the leader, a transfer or membership change under way, bad argument). */
 export class RaftRefusal extends Error {
   constructor(readonly reason: RefusalReason, message: string) {
     super(message);
@@ -46,6 +49,7 @@ interface PendingRead {
   seq: number;
 }
 
+/** One Raft peer as a pure state machine (see the file comment): inputs in, Ready batches out. */
 export class RaftNode {
   readonly id: string;
   term: number;
@@ -78,7 +82,9 @@ export class RaftNode {
   /** Reads that arrived before this leader committed an entry of its term: their index would not be safe yet. */
   private waitingReads: number[] = [];
   private readStates: ReadState[] = [];
+  /** Messages for the next Ready that may be sent before it is persisted, and those that must wait for it. */
   private msgs: Message[] = [];
+  private msgsAfterSync: Message[] = [];
   private prevHard: HardState;
   private prevSoft: SoftState;
   private readonly snapshotElapsed = new Map<string, number>();
@@ -245,6 +251,7 @@ export class RaftNode {
       this.log.unstableFrom <= this.log.lastIndex() ||
       this.log.pendingSnapshot !== null ||
       this.msgs.length > 0 ||
+      this.msgsAfterSync.length > 0 ||
       this.readStates.length > 0 ||
       (this.log.pendingSnapshot === null && this.log.applied < this.log.committed)
     );
@@ -254,16 +261,22 @@ export class RaftNode {
   ready(): Ready {
     const soft = this.softState();
     const hard = this.hardState();
+    const entries = this.log.unstableEntries();
+    const snapshot = this.log.pendingSnapshot;
     const rd: Ready = {
       softState: sameSoft(soft, this.prevSoft) ? null : soft,
       hardState: sameHard(hard, this.prevHard) ? null : hard,
-      entries: this.log.unstableEntries(),
-      snapshot: this.log.pendingSnapshot,
+      entries,
+      snapshot,
+      // prevHard is the hard state of the last Ready advanced, which the host synced whenever its term or vote changed.
+      mustSync: mustSync(hard, this.prevHard, entries.length, snapshot !== null),
       messages: this.msgs,
+      messagesAfterSync: this.msgsAfterSync,
       committed: this.log.nextCommitted(MAX_APPLY_BYTES_PER_READY),
       readStates: this.readStates,
     };
     this.msgs = [];
+    this.msgsAfterSync = [];
     this.readStates = [];
     return rd;
   }
@@ -767,8 +780,10 @@ export class RaftNode {
     if (this.leadTransferee !== null && !ids.has(this.leadTransferee)) this.leadTransferee = null;
   }
 
+  /** Queues a message for the next Ready, on the side of the fsync its type requires (see waitsForSync). */
   private send(m: Message): void {
-    this.msgs.push(m);
+    if (waitsForSync(m.type)) this.msgsAfterSync.push(m);
+    else this.msgs.push(m);
   }
 }
 

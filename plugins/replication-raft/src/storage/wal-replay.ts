@@ -2,6 +2,7 @@
 import type { Entry, HardState, Snapshot } from '../core/types';
 import type { WalRecord } from './wal-records';
 
+/** A node's persisted state as recovered: what RaftNode starts from, plus whether the log needs a reset. */
 export interface ReplayedState {
   hardState: HardState;
   snapshot: Snapshot;
