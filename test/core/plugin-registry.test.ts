@@ -47,12 +47,13 @@ describe('plugin registry', () => {
           taggedContribution('teleporter' as never, 'tp', ['chunkserver']),
           taggedContribution('compressor', 'nowhere', ['kitchen' as never]),
           taggedContribution('compressor', 'bad-schema', ['chunkserver'], { configSchema: { type: 'banana' as never } }),
+          taggedContribution('compressor', 'nosy', ['chunkserver'], { environment: [{ variable: 'MOOSENG_DATA_DIRS', path: 'chunkserver.dataDirs' }] }),
         ]),
       ]),
     );
     expect(r.code).to.equal('PLUGIN_INVALID');
-    for (const bit of ['Bad Id', 'teleporter', 'kitchen', 'bad-schema']) expect(r.message).to.contain(bit);
-    expect(r.message.split('\n').filter((l) => l.includes('plugin-bad'))).to.have.length(4);
+    for (const bit of ['Bad Id', 'teleporter', 'kitchen', 'bad-schema', 'MOOSENG_DATA_DIRS must be MOOSENG_* and set a path in its own section "nosy."']) expect(r.message).to.contain(bit);
+    expect(r.message.split('\n').filter((l) => l.includes('plugin-bad'))).to.have.length(5);
   });
 
   it('refuses a package without a manifest', () => {

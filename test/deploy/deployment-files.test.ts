@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../support';
 /** docs/architecture.md, "Processes and ports". */
 const PORTS = { master: [9421, 9422, 9423], chunkserver: [9420, 9425], client: [9427] } as const;
 const ROLE_OF: Record<string, RoleName> = { master: 'master', chunkserver: 'chunkserver', mount: 'client' };
+/** Variables of the core and the roles; the first-party plugins' own are added once the registry is built. */
 const KNOWN_ENV = new Set([...COMMON_ENV_BINDINGS.map((b) => b.variable), ...Object.values(ROLES).flatMap((r) => r!.environment.map((b) => b.variable)), 'MOOSENG_DATA_DIR', 'MOOSENG_CONFIG_DIR', 'MOOSENG_CACHE_DIR']);
 
 interface Invocation {
@@ -28,6 +29,7 @@ describe('deployment files', () => {
   before(async () => {
     oclif = await Config.load(join(REPO_ROOT, 'cli'));
     registry = buildRegistry(oclif);
+    for (const { contribution } of registry.list()) for (const b of contribution.environment ?? []) KNOWN_ENV.add(b.variable);
   });
 
   /** The command exists, its flags exist, and (for a role) the settings it implies form a valid config. */

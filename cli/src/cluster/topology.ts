@@ -85,13 +85,17 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         master: {
           host: '127.0.0.1',
           port: node.port,
-          raftPort: node.raftPort,
           httpPort: node.httpPort,
           advertiseHost: '127.0.0.1',
-          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
           sessionTimeoutMs: 15000,
+        },
+        // The consensus plugin's own section holds the membership and its port.
+        'replication-raft': {
+          host: '127.0.0.1',
+          port: node.raftPort,
+          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
         },
       };
       break;

@@ -104,9 +104,16 @@ export function checkConfig(
   }
   raw.role = role;
 
-  // 3. Environment, then flags (highest precedence).
+  // 3. Environment, then flags (highest precedence). The selected plugins' own variables count too: which plugins are
+  // selected is known from the file and the flags (the environment selects none).
   const env = sources.env ?? process.env;
-  for (const binding of [...COMMON_ENV_BINDINGS, ...definition.environment]) {
+  const preview = { ...((typeof raw.plugins === 'object' && raw.plugins !== null ? raw.plugins : {}) as Record<string, unknown>) };
+  for (const assignment of sources.overrides ?? []) {
+    const m = /^plugins\.([a-z-]+)=(.*)$/.exec(assignment.trim());
+    if (m) preview[m[1]!] = m[2]!.trim();
+  }
+  const pluginBindings = definition.slots.flatMap((slot) => registry.get(String(preview[slot.kind] ?? slot.defaultId))?.contribution.environment ?? []);
+  for (const binding of [...COMMON_ENV_BINDINGS, ...definition.environment, ...pluginBindings]) {
     const value = env[binding.variable];
     if (value === undefined || value === '') continue;
     setPath(raw, binding.path, binding.list ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);

@@ -31,6 +31,7 @@ export const manifest = definePlugin({
       roles: ['master'],
       description: 'Raft consensus (pre-vote, check-quorum, ReadIndex, snapshots) with a segmented, fsynced log and gRPC peers',
       configSchema: RAFT_CONFIG_SCHEMA,
+      environment: [{ variable: 'MOOSENG_RAFT_PEERS', path: 'replication-raft.peers', list: true }],
       create(ctx: PluginContext<RaftPluginConfig>): IConsensus {
         return new RaftConsensus(consensusOptionsFrom(ctx));
       },

@@ -5,6 +5,12 @@ import { ErrorCodes, MoosengError, type ConsensusMember, type JsonSchema } from 
 
 /** The replication-raft config section, as RAFT_CONFIG_SCHEMA below describes each setting. */
 export interface RaftPluginConfig {
+  /** Every master of the cluster as "id=host:port" (its Raft port), this one included; empty: a cluster of one. */
+  peers: string[];
+  /** Port for Raft peer traffic. */
+  port: number;
+  /** Address the Raft port listens on. */
+  host: string;
   tickIntervalMs: number;
   electionTicks: number;
   heartbeatTicks: number;
@@ -21,6 +27,9 @@ export interface RaftPluginConfig {
  * randomized) replaces a dead leader in about a second; heartbeats go every 100 ms.
  */
 export const RAFT_CONFIG_DEFAULTS: Readonly<RaftPluginConfig> = Object.freeze({
+  peers: [] as string[],
+  port: 9422,
+  host: '0.0.0.0',
   tickIntervalMs: 50,
   electionTicks: 10,
   heartbeatTicks: 2,
@@ -40,6 +49,14 @@ export const RAFT_CONFIG_SCHEMA: JsonSchema = {
   additionalProperties: false,
   default: {},
   properties: {
+    peers: {
+      type: 'array',
+      default: [],
+      items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*=[^\\s:]+:\\d+$' },
+      description: 'All masters as id=host:raftPort, this one included; empty = a single master (env MOOSENG_RAFT_PEERS, comma-separated)',
+    },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: D.port, description: 'Port for Raft peer traffic between the masters' },
+    host: { type: 'string', default: D.host, description: 'Address the Raft port listens on' },
     tickIntervalMs: { type: 'integer', minimum: 5, maximum: 10_000, default: D.tickIntervalMs, description: 'Length of one Raft tick, in milliseconds' },
     electionTicks: { type: 'integer', minimum: 3, maximum: 1000, default: D.electionTicks, description: 'Election timeout in ticks (randomized between this and twice this); must exceed heartbeatTicks' },
     heartbeatTicks: { type: 'integer', minimum: 1, maximum: 100, default: D.heartbeatTicks, description: 'Leader heartbeat interval in ticks' },
@@ -60,12 +77,12 @@ export function parsePeers(peers: readonly string[], selfId: string, selfAddress
   if (peers.length === 0) return [{ id: selfId, address: selfAddress }];
   const members = peers.map((p) => {
     const eq = p.indexOf('=');
-    if (eq <= 0 || eq === p.length - 1) throw new MoosengError(ErrorCodes.CONFIG_INVALID, `master.peers entry "${p}" is not id=host:raftPort`);
+    if (eq <= 0 || eq === p.length - 1) throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.peers entry "${p}" is not id=host:raftPort`);
     return { id: p.slice(0, eq), address: p.slice(eq + 1) };
   });
-  if (new Set(members.map((m) => m.id)).size !== members.length) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'master.peers names a master id twice');
+  if (new Set(members.map((m) => m.id)).size !== members.length) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'replication-raft.peers names a master id twice');
   if (!members.some((m) => m.id === selfId)) {
-    throw new MoosengError(ErrorCodes.CONFIG_INVALID, `master.peers must include this master (node.id "${selfId}"), e.g. ${selfId}=${selfAddress}`);
+    throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.peers must include this master (node.id "${selfId}"), e.g. ${selfId}=${selfAddress}`);
   }
   return members;
 }

@@ -42,7 +42,8 @@ export const MAX_INFLIGHT_APPENDS = 64;
 export const MAX_PENDING_REQUESTS = 100_000;
 
 /** The plugin's settings (replication-raft section, see plugin-config.ts) and what the host supplies. */
-export interface RaftConsensusOptions extends RaftPluginConfig {
+/** The host's options: the section's tuning settings, with its membership and port already resolved (members, raftPort). */
+export interface RaftConsensusOptions extends Omit<RaftPluginConfig, 'peers' | 'port' | 'host'> {
   nodeId: string;
   clusterId: string;
   /** Bootstrap membership (this node included), used when no snapshot says otherwise. */
