@@ -1,70 +1,32 @@
-// FuseMount: mounts a set of FUSE operations with fuse-native, with the options libfuse 2 allows but fuse-native's
-// option object does not pass (big_writes, max_write), and clear errors for a missing or busy mount point.
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+// FuseNativeMount: the fallback IMount, on fuse-native (libfuse 2's high-level, path-based API), with the options
+// libfuse 2 allows but fuse-native's option object does not pass (big_writes, max_write).
 import type { FuseOps } from 'fuse-native';
-import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { checkMountPoint, ErrorCodes, type FsCaller, type IFileSystemOperations, type ILogger, type IMount, MoosengError, type MountOptions } from '@mooseng/core';
+import { pathOperations } from './path-operations';
 
 /** libfuse 2 caps a request at 128 KiB; asking for it is what makes 128 KiB writes reach us in one call. */
 export const FUSE_MAX_REQUEST_BYTES = 128 * 1024;
+/** A request that outlives this is answered ETIMEDOUT by fuse-native instead of hanging the caller forever. */
+export const FUSE_NATIVE_REQUEST_TIMEOUT_MS = 120_000;
 
-export interface FuseMountOptions {
-  fsname: string;
-  /** Seconds the kernel may cache attributes and name lookups. */
-  attrTimeoutSec: number;
-  entryTimeoutSec: number;
-  readOnly: boolean;
-  /** Let the kernel check permissions from the attributes (mode, uid, gid) we return. */
-  defaultPermissions: boolean;
-  allowOther: boolean;
-  debug?: boolean;
-}
+type FuseInstance = { mount(cb: (e: Error | null) => void): void; unmount(cb: (e: Error | null) => void): void };
 
-/** True when `mountPoint` is a mount point in /proc/mounts (so a second mount there would shadow it). */
-export function isMounted(mountPoint: string): boolean {
-  const target = resolve(mountPoint);
-  try {
-    return readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .some((line) => line.split(' ')[1]?.replace(/\\040/g, ' ') === target);
-  } catch {
-    return false;
-  }
-}
+/** The IMount of the mount-fuse-native plugin. */
+export class FuseNativeMount implements IMount {
+  readonly binding = 'fuse-native';
+  private fuse: FuseInstance | null = null;
 
-/** Checks the mount point before handing it to libfuse, whose own errors are terse. */
-export function checkMountPoint(mountPoint: string): string {
-  const target = resolve(mountPoint);
-  let st;
-  try {
-    st = statSync(target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTCONN') {
-      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is a dead FUSE mount (its process is gone); run: fusermount -uz ${target}`);
-    }
-    throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `mount point ${target} does not exist; create it with: mkdir -p ${target}`);
-  }
-  if (!st.isDirectory()) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `mount point ${target} is not a directory`);
-  if (isMounted(target)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is already a mount point; unmount it first (mooseng umount ${target})`);
-  return target;
-}
+  constructor(private readonly logger: ILogger) {}
 
-/** A live mount. */
-export class FuseMount {
-  private fuse: { mount(cb: (e: Error | null) => void): void; unmount(cb: (e: Error | null) => void): void } | null = null;
-
-  constructor(
-    readonly mountPoint: string,
-    private readonly ops: FuseOps,
-    private readonly options: FuseMountOptions,
-  ) {}
-
-  async mount(): Promise<void> {
-    const target = checkMountPoint(this.mountPoint);
-    // Loaded here so that masters and chunkservers never load the FUSE native module.
+  async mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void> {
+    const target = checkMountPoint(mountPoint, (t) => this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }));
+    // Loaded here so that nothing loads the FUSE native module unless this binding mounts.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Fuse = require('fuse-native') as typeof import('fuse-native');
+    const Fuse = require('fuse-native') as typeof import('fuse-native') & { getCaller?: () => FsCaller };
+    if (typeof Fuse.getCaller !== 'function') {
+      throw new MoosengError(ErrorCodes.INTERNAL, 'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)');
+    }
+    const getCaller = Fuse.getCaller;
     const extra = [
       // st_ino as the master numbers inodes (libfuse's high-level API invents its own otherwise, and hard links
       // would show different inode numbers).
@@ -73,7 +35,7 @@ export class FuseMount {
       'big_writes',
       `max_write=${FUSE_MAX_REQUEST_BYTES}`,
       `max_readahead=${FUSE_MAX_REQUEST_BYTES}`,
-      ...(this.options.readOnly ? ['ro'] : []),
+      ...(options.readOnly ? ['ro'] : []),
     ];
     class TunedFuse extends Fuse {
       protected override _fuseOptions(): string {
@@ -81,17 +43,17 @@ export class FuseMount {
         return base ? `${base},${extra.join(',')}` : `-o${extra.join(',')}`;
       }
     }
-    const fuse = new TunedFuse(target, this.ops, {
-      fsname: this.options.fsname,
+    const table: FuseOps = pathOperations(ops, () => getCaller());
+    const fuse = new TunedFuse(target, table, {
+      fsname: options.fsname,
       subtype: 'mooseng',
       maxRead: FUSE_MAX_REQUEST_BYTES,
-      attrTimeout: this.options.attrTimeoutSec,
-      entryTimeout: this.options.entryTimeoutSec,
-      defaultPermissions: this.options.defaultPermissions,
-      allowOther: this.options.allowOther,
-      debug: this.options.debug,
-      // A request that outlives this is answered ETIMEDOUT instead of hanging the caller forever.
-      timeout: 120_000,
+      attrTimeout: ops.timeouts.attrTimeoutMs / 1000,
+      entryTimeout: ops.timeouts.entryTimeoutMs / 1000,
+      defaultPermissions: options.defaultPermissions,
+      allowOther: options.allowOther,
+      debug: options.debug,
+      timeout: FUSE_NATIVE_REQUEST_TIMEOUT_MS,
     });
     await new Promise<void>((res, rej) =>
       fuse.mount((err) => (err ? rej(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot mount ${target}: ${err.message}; is /dev/fuse there and libfuse2 installed?`, { cause: err })) : res())),
