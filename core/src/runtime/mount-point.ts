@@ -1,6 +1,6 @@
 // Mount-point checks every FUSE binding makes before handing a path to libfuse, whose own errors are terse.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { opendirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCodes, MoosengError } from '../errors';
 
@@ -34,8 +34,26 @@ export function checkMountPoint(mountPoint: string, onStale: (target: string) =>
     return checkMountPoint(target);
   }
   if (!st.isDirectory()) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `mount point ${target} is not a directory`);
+  if (isMounted(target) && isDeadFuseMount(target)) {
+    onStale(target);
+    detachDeadMount(target);
+    return checkMountPoint(target);
+  }
   if (isMounted(target)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is already a mount point; unmount it first (mooseng umount ${target})`);
   return target;
+}
+
+/**
+ * True when the mount at `target` has lost its process. stat(2) alone may still answer from attributes the kernel
+ * cached; opening the directory always asks the file system, and a dead one fails with ENOTCONN.
+ */
+function isDeadFuseMount(target: string): boolean {
+  try {
+    opendirSync(target).closeSync();
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTCONN';
+  }
 }
 
 function detachDeadMount(target: string): void {
