@@ -11,6 +11,8 @@ export interface ClientSection {
   writeBufferMb: number;
   attrTimeoutMs: number;
   entryTimeoutMs: number;
+  /** How long the kernel may remember that a name does not exist (0: not at all). */
+  negativeTimeoutMs: number;
   readOnly: boolean;
 }
 
@@ -33,6 +35,7 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
     writeBufferMb: { type: 'integer', minimum: 1, default: 64, description: 'Write-back buffer in MiB; flushed on fsync/close and when full' },
     attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
     entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },
+    negativeTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache "no such name" (0 turns negative entries off)' },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
   },
 };

@@ -3,5 +3,8 @@ export * from './client-role';
 export * from './client-config';
 export * from './master-client';
 export * from './file-io';
+export * from './file-system-client';
+export * from './file-system-operations';
+export * from './caller-credentials';
 export * from './open-file';
 export * from './wire-types';

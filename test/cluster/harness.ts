@@ -46,7 +46,9 @@ export class TestCluster {
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
     chmodSync(dir, 0o755);
-    const cluster = new TestCluster({ dir, masters: 1, chunkservers: 2, disks: 1, clients: 0, clusterId: 'test', basePort: await freeBasePort(), ...shape });
+    // MOOSENG_TEST_MOUNT=mount-fuse-native runs the mounting tests on the fallback binding.
+    const mountPlugin = process.env.MOOSENG_TEST_MOUNT || undefined;
+    const cluster = new TestCluster({ dir, masters: 1, chunkservers: 2, disks: 1, clients: 0, clusterId: 'test', basePort: await freeBasePort(), mountPlugin, ...shape });
     cluster.state = await clusterUp(cluster.options, () => undefined);
     return cluster;
   }

@@ -11,7 +11,15 @@ export const STOP_GRACE_MS = 10_000;
 
 /** Starts the node's process in the background, its output appended to its log; returns its pid. */
 export function startNode(node: NodeSpec): number {
-  for (const dir of [node.dataDir, dirname(node.logPath), ...node.disks, ...(node.mountPoint ? [node.mountPoint] : [])]) mkdirSync(dir, { recursive: true });
+  for (const dir of [node.dataDir, dirname(node.logPath), ...node.disks]) mkdirSync(dir, { recursive: true });
+  if (node.mountPoint) {
+    try {
+      mkdirSync(node.mountPoint, { recursive: true });
+    } catch (err) {
+      // A dead mount left by a killed client: `mooseng mount` detaches it itself.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTCONN') throw err;
+    }
+  }
   const out = openSync(node.logPath, 'a');
   const command = node.role === 'client' ? 'mount' : node.role;
   const child = spawn(process.execPath, [CLI_ENTRY, command, '--config', node.configPath], {

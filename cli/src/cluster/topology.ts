@@ -34,6 +34,8 @@ export interface TopologyOptions {
   basePort?: number;
   goal?: number;
   logLevel?: string;
+  /** The clients' mount binding (config `plugins: { mount }`); the role's default (mount-fuse3) when absent. */
+  mountPlugin?: string;
 }
 
 /**
@@ -107,7 +109,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
       };
       break;
     case 'client':
-      doc = { role: 'client', ...common, client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort } };
+      doc = { role: 'client', ...common, ...(o.mountPlugin ? { plugins: { mount: o.mountPlugin } } : {}), client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort } };
       break;
   }
   return `# ${node.id}: written by mooseng cluster up\n${stringify(doc)}`;

@@ -20,10 +20,10 @@ export const ROLE_NAMES: readonly RoleName[] = ['master', 'chunkserver', 'client
 /**
  * Extension points, each with its contract in core/src/contracts/:
  * chunk-store → IChunkStoreFactory, consensus → IConsensus, placement → IPlacement, compressor → ICompressor,
- * metrics → IMetrics.
+ * metrics → IMetrics, mount → IMount.
  */
-export type ContributionKind = 'chunk-store' | 'consensus' | 'placement' | 'compressor' | 'metrics';
-export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['chunk-store', 'consensus', 'placement', 'compressor', 'metrics'];
+export type ContributionKind = 'chunk-store' | 'consensus' | 'placement' | 'compressor' | 'metrics' | 'mount';
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['chunk-store', 'consensus', 'placement', 'compressor', 'metrics', 'mount'];
 
 /** Facts about the process building a contribution. */
 export interface NodeInfo {
