@@ -23,7 +23,7 @@ const USAGE = `usage: npm run check:model -- [options]
   --disks N           disks per chunkserver (default 1)      --goal N   the files' goal (default 2)
   --files N           files worked on at once (default 2)    --max-file-mib N   bound on a file's length
   --weights k=v,...   operation weights, e.g. mmapWrite=0,otherMountRead=20 (kinds: ${Object.keys(DEFAULT_WEIGHTS).join(', ')})
-  --workaround W,... step around known defects (${Object.keys(WORKAROUNDS).join(', ')})
+  --workaround W,...  step around known defects, or 'all' (${Object.keys(WORKAROUNDS).join(', ')})
   --replay-until N    stop after operation N (the index a failure names)
   --keep-going        after a failure start that file afresh and carry on; count failures in the totals
   --trace FILE        write every operation applied, one JSON object a line
@@ -118,12 +118,14 @@ function parseArgs(argv: string[]): Args {
           a.weights[k as OpKind] = int(v, arg);
         }
         break;
-      case '--workaround':
-        for (const w of value().split(',')) {
+      case '--workaround': {
+        const list = value();
+        for (const w of list === 'all' ? Object.keys(WORKAROUNDS) : list.split(',')) {
           if (!(w in WORKAROUNDS)) throw new Error(`unknown workaround ${w}\n${USAGE}`);
           a.workarounds.push(w as Workaround);
         }
         break;
+      }
       case '--replay-until':
         a.replayUntil = int(value(), arg);
         break;

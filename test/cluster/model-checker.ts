@@ -66,6 +66,15 @@ export const DEFAULT_WEIGHTS: OpWeights = {
 export const WORKAROUNDS = {
   /** fsync the checker's fd before an mmap access: reads through another handle miss this handle's buffered writes. */
   'sync-before-mmap': 'defect: a read through one handle does not see writes still buffered in another handle of the same mount',
+  /** fsync the checker's fd before a pread when it wrote since: the read would send the buffered write itself. */
+  'sync-before-read':
+    "defect: a read racing the write-back of its own handle's buffered write gets a stale chunk version, and the master then forgets every replica (EIO)",
+  /** fsync before an ftruncate or an O_TRUNC open, so no chunk written since the last fsync is cut or dropped before it is synced. */
+  'sync-before-truncate':
+    'defect: fsync (or msync) after a truncate that cut or dropped a chunk written since the last fsync fails with EIO',
+  /** msync each page of an mmap write before storing the next: the kernel then writes back one page at a time. */
+  'msync-per-page':
+    'defect: concurrent writes to one handle (the kernel writing back several dirty pages at once) lose data and, into a new chunk, fail with EIO',
   /** Let the second mount's kernel attribute cache expire before it opens a file again: open(2) does not refresh it. */
   'other-mount-attr-cache':
     'defect: a mount that looked at a file within client.attrTimeoutMs opens it with the old size after another mount closed it grown',
@@ -250,7 +259,7 @@ class OpGenerator {
       case 'mmapWrite': {
         // Inside the file only: a page wholly past the end faults with SIGBUS by design.
         if (model.size === 0) return { kind: 'pwrite', file, offset: 0, length: this.ioLength(MAX_MMAP_BYTES), dataSeed: r.next() };
-        const offset = r.chance(0.3) ? this.near(model.edges(), model.size) : r.int(model.size);
+        const offset = Math.min(model.size - 1, r.chance(0.3) ? this.near(model.edges(), model.size) : r.int(model.size));
         const length = Math.max(1, Math.min(this.ioLength(MAX_MMAP_BYTES), model.size - offset));
         return kind === 'mmapRead' ? { kind, file, offset, length } : { kind, file, offset, length, dataSeed: r.next() };
       }
@@ -331,6 +340,55 @@ class OpGenerator {
   }
 }
 
+type GenerationOptions = Pick<CheckerOptions, 'seed' | 'files' | 'maxFileBytes' | 'maxIoBytes' | 'weights'>;
+
+function generatorFor(o: GenerationOptions, mounts: number): OpGenerator {
+  const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+  // With one mount there is no second mount to read from.
+  if (mounts < 2) weights.otherMountRead = 0;
+  return new OpGenerator(
+    new Rng(o.seed),
+    weights,
+    o.files ?? DEFAULT_FILES,
+    o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    o.maxIoBytes ?? DEFAULT_MAX_IO_BYTES,
+  );
+}
+
+/** What an operation does to the model once the mount has carried it out. */
+function applyToModel(op: Op, model: SparseFile): void {
+  switch (op.kind) {
+    case 'pwrite':
+    case 'mmapWrite':
+      model.write(op.offset, patternBytes(op.dataSeed, op.length));
+      return;
+    case 'ftruncate':
+      model.truncate(op.size);
+      return;
+    case 'reopen':
+      if (op.truncate) model.truncate(0);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * The operations a seed generates when the mount agrees with the model throughout (what a passing run applies),
+ * computed without a mount: the sequence depends on the seed and the options only.
+ */
+export function generateOps(o: GenerationOptions & { ops: number; mounts: number }): Op[] {
+  const gen = generatorFor(o, o.mounts);
+  const models = Array.from({ length: o.files ?? DEFAULT_FILES }, () => new SparseFile());
+  const out: Op[] = [];
+  for (let i = 0; i < o.ops; i++) {
+    const op = gen.next(models);
+    applyToModel(op, models[op.file]!);
+    out.push(op);
+  }
+  return out;
+}
+
 // ---- applying -------------------------------------------------------------------------------------------------
 
 /** An offset written relative to the nearest chunk boundary ("64Mi+12"), which is how boundary bugs read best. */
@@ -408,6 +466,8 @@ interface FileState {
   name: string;
   model: SparseFile;
   fh: FileHandle | null;
+  /** The checker's fd wrote since its last fsync or open (for the workarounds that fsync first). */
+  dirty: boolean;
   /** When (ms) the second mount last had the file open, for the 'other-mount-attr-cache' workaround. */
   otherMountAt: number;
 }
@@ -444,18 +504,11 @@ export class ModelChecker {
   async run(): Promise<Totals> {
     const started = Date.now();
     const o = this.o;
-    const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
-    if (o.mounts.length < 2) weights.otherMountRead = 0;
-    const gen = new OpGenerator(
-      new Rng(o.seed),
-      weights,
-      o.files ?? DEFAULT_FILES,
-      o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-      o.maxIoBytes ?? DEFAULT_MAX_IO_BYTES,
-    );
+    const gen = generatorFor(o, o.mounts.length);
     await mkdir(join(o.mounts[0]!, this.dir), { recursive: true });
     const fileCount = o.script ? Math.max(0, ...o.script.map((op) => op.file + 1)) : (o.files ?? DEFAULT_FILES);
-    for (let i = 0; i < fileCount; i++) this.files.push({ name: this.freshName(i), model: new SparseFile(), fh: null, otherMountAt: 0 });
+    for (let i = 0; i < fileCount; i++)
+      this.files.push({ name: this.freshName(i), model: new SparseFile(), fh: null, dirty: false, otherMountAt: 0 });
     // The model starts from empty files: what an earlier run left under the same names goes first.
     for (const f of this.files) await rm(this.path(f), { force: true });
     const last = Math.min(o.script ? o.script.length : o.ops, o.replayUntil === undefined ? Infinity : o.replayUntil + 1);
@@ -494,10 +547,7 @@ export class ModelChecker {
 
   /** Closes every fd the checker holds and ends the mmap helper. Never throws. */
   async close(): Promise<void> {
-    for (const f of this.files) {
-      await f.fh?.close().catch(() => undefined);
-      f.fh = null;
-    }
+    for (const f of this.files) await this.closeFd(f, 'close at the end').catch(() => undefined);
     await this.mmap.stop().catch(() => undefined);
   }
 
@@ -517,12 +567,19 @@ export class ModelChecker {
   /** After a failure in keepGoing mode: the file's state on the mount is unknown, so work on a new one. */
   private async restart(file: number): Promise<void> {
     const f = this.files[file]!;
-    await f.fh?.close().catch(() => undefined);
-    f.fh = null;
+    await this.closeFd(f, 'close after a failure').catch(() => undefined);
     if (this.mmap.openPath === this.path(f)) await this.mmap.close().catch(() => undefined);
     this.generation++;
     f.name = this.freshName(file);
     f.model = new SparseFile();
+  }
+
+  /** close(2) of the checker's fd (flush and release on the mount); its errors are the mount's. */
+  private async closeFd(f: FileState, what: string): Promise<void> {
+    const fh = f.fh;
+    f.fh = null;
+    f.dirty = false;
+    if (fh) await withDeadline(fh.close(), what);
   }
 
   private async handle(f: FileState, truncate = false): Promise<FileHandle> {
@@ -547,6 +604,17 @@ export class ModelChecker {
     if (st.size !== want) throw new Mismatch(`${what}: size ${describeOffset(st.size)}, the model says ${describeOffset(want)}`);
   }
 
+  /**
+   * The fsync a workaround asks for, on the checker's fd. Before a cut it opens one if none is open: what must be
+   * synced belongs to the mount's inode, not to an fd (a closed fd's writes are still unsynced).
+   */
+  private async syncWorkaround(f: FileState, what: string, openIfClosed = false): Promise<void> {
+    if (!f.fh && !openIfClosed) return;
+    const fh = await this.handle(f);
+    await withDeadline(fh.sync(), `${what}: fsync before it (workaround)`);
+    f.dirty = false;
+  }
+
   private async apply(op: Op): Promise<void> {
     const f = this.files[op.file]!;
     const m = f.model;
@@ -558,17 +626,20 @@ export class ModelChecker {
         const { bytesWritten } = await withDeadline(fh.write(data, 0, data.length, op.offset), what);
         if (bytesWritten !== data.length) throw new Mismatch(`short write: ${bytesWritten} of ${data.length} bytes`);
         m.write(op.offset, data);
+        f.dirty = true;
         this.totals.bytesWritten += data.length;
         return;
       }
       case 'pread': {
         const fh = await this.handle(f);
+        if (this.o.workarounds?.includes('sync-before-read') && f.dirty) await this.syncWorkaround(f, what);
         const got = await withDeadline(readFully(fh, op.offset, op.length), what);
         this.verify('pread', op.offset, got, m.read(op.offset, op.length));
         return;
       }
       case 'ftruncate': {
         const fh = await this.handle(f);
+        if (this.o.workarounds?.includes('sync-before-truncate')) await this.syncWorkaround(f, what, true);
         await withDeadline(fh.truncate(op.size), what);
         m.truncate(op.size);
         return;
@@ -576,6 +647,7 @@ export class ModelChecker {
       case 'fsync': {
         const fh = await this.handle(f);
         await withDeadline(fh.sync(), what);
+        f.dirty = false;
         return;
       }
       case 'stat': {
@@ -585,9 +657,8 @@ export class ModelChecker {
         return;
       }
       case 'reopen': {
-        const fh = f.fh;
-        f.fh = null;
-        if (fh) await withDeadline(fh.close(), `${what}: close`);
+        if (op.truncate && this.o.workarounds?.includes('sync-before-truncate')) await this.syncWorkaround(f, what, true);
+        await this.closeFd(f, `${what}: close`);
         await withDeadline(this.handle(f, op.truncate), `${what}: open`);
         if (op.truncate) m.truncate(0);
         return;
@@ -600,13 +671,13 @@ export class ModelChecker {
           this.totals.skipped++;
           return;
         }
-        if (this.o.workarounds?.includes('sync-before-mmap') && f.fh) await withDeadline(f.fh.sync(), `${what}: fsync before (workaround)`);
+        if (this.o.workarounds?.includes('sync-before-mmap') && f.dirty) await this.syncWorkaround(f, what);
         const helper = await withDeadline(this.mmapOn(f), `${what}: open in the mmap helper`);
         if (op.kind === 'mmapRead') {
           this.verify('mmap read', op.offset, await withDeadline(helper.read(op.offset, length), what), m.read(op.offset, length));
         } else {
           const data = patternBytes(op.dataSeed, length);
-          await withDeadline(helper.write(op.offset, data), what);
+          await withDeadline(helper.write(op.offset, data, this.o.workarounds?.includes('msync-per-page')), what);
           m.write(op.offset, data);
           this.totals.bytesWritten += data.length;
         }
@@ -619,9 +690,7 @@ export class ModelChecker {
         }
         // Close-to-open: every fd on the writing mount is closed (the checker's and the mmap helper's) before the
         // other mount opens the file.
-        const fh = f.fh;
-        f.fh = null;
-        if (fh) await withDeadline(fh.close(), `${what}: close on the first mount`);
+        await this.closeFd(f, `${what}: close on the first mount`);
         if (this.mmap.openPath === this.path(f)) await withDeadline(this.mmap.close(), `${what}: close in the mmap helper`);
         if (this.o.workarounds?.includes('other-mount-attr-cache')) {
           const wait = f.otherMountAt + KERNEL_ATTR_CACHE_MS - Date.now();

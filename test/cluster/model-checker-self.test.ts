@@ -1,14 +1,14 @@
-// The model checker's own model and randomness, checked without a cluster: the sparse file against a plain dense
-// buffer, and a seed against the sequence it must give (a replay is only as good as this).
+// The model checker's own parts, checked without a cluster: the sparse file against a plain dense buffer, and a seed
+// against the sequence it must give (a replay is only as good as this).
 import { expect } from 'chai';
-import { patternBytes, Rng } from './model-checker';
+import { CHUNK_BYTES, generateOps, patternBytes, Rng } from './model-checker';
 import { SparseFile } from './sparse-file';
 
 /** A dense file big enough for the random operations below. */
 const DENSE_BYTES = 64 * 1024;
 const RANDOM_OPS = 3_000;
 
-describe('model checker: sparse file model', () => {
+describe('model checker: its model and its randomness', () => {
   it('agrees with a dense buffer over random writes, truncates and reads', () => {
     const rng = new Rng(42);
     const sparse = new SparseFile();
@@ -44,5 +44,16 @@ describe('model checker: sparse file model', () => {
     expect(draw(7)).to.not.deep.equal(draw(8));
     expect(patternBytes(5, 100).equals(patternBytes(5, 100))).to.equal(true);
     expect(patternBytes(5, 100).equals(patternBytes(6, 100))).to.equal(false);
+  });
+
+  it('generates one operation sequence per seed, with every kind of operation and offsets past a chunk boundary', () => {
+    const a = generateOps({ seed: 7, ops: 2_000, mounts: 2 });
+    expect(generateOps({ seed: 7, ops: 2_000, mounts: 2 })).to.deep.equal(a);
+    expect(generateOps({ seed: 8, ops: 2_000, mounts: 2 })).to.not.deep.equal(a);
+    expect(new Set(a.map((op) => op.kind))).to.have.lengthOf(9);
+    expect(a.some((op) => op.kind === 'pwrite' && op.offset < CHUNK_BYTES && op.offset + op.length > CHUNK_BYTES)).to.equal(true);
+    expect(a.some((op) => op.kind === 'ftruncate' && op.size === 0)).to.equal(true);
+    // With one mount there is nothing to read from a second one.
+    expect(generateOps({ seed: 7, ops: 2_000, mounts: 1 }).some((op) => op.kind === 'otherMountRead')).to.equal(false);
   });
 });
