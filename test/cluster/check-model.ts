@@ -21,7 +21,9 @@ const USAGE = `usage: npm run check:model -- [options]
   --ops N             operations to generate (default 2000)
   --shape M/C/K       masters/chunkservers/clients (mounts) of the cluster started (default 1/2/2)
   --disks N           disks per chunkserver (default 1)      --goal N   the files' goal (default 2)
-  --files N           files worked on at once (default 2)    --max-file-mib N   bound on a file's length
+  --files N           files worked on at once (default 2)
+  --max-file SIZE     bound on a file's length, e.g. 256K, 40M (default 136M: past the second chunk boundary)
+  --max-io SIZE       largest pwrite/pread (default 4M)
   --weights k=v,...   operation weights, e.g. mmapWrite=0,otherMountRead=20 (kinds: ${Object.keys(DEFAULT_WEIGHTS).join(', ')})
   --workaround W,...  step around known defects, or 'all' (${Object.keys(WORKAROUNDS).join(', ')})
   --replay-until N    stop after operation N (the index a failure names)
@@ -47,6 +49,7 @@ interface Args {
   goal: number;
   files?: number;
   maxFileBytes?: number;
+  maxIoBytes?: number;
   weights: Partial<Record<OpKind, number>>;
   workarounds: Workaround[];
   replayUntil?: number;
@@ -80,6 +83,11 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${name} wants a whole number, not ${v}\n${USAGE}`);
     return n;
   };
+  const bytes = (v: string | undefined, name: string): number => {
+    const m = /^(\d+)([KMG]?)$/i.exec(v ?? '');
+    if (!m) throw new Error(`${name} wants a size such as 256K or 40M, not ${v}\n${USAGE}`);
+    return Number(m[1]) * { '': 1, K: 1024, M: MiB, G: 1024 * MiB }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => argv[++i] ?? '';
@@ -108,8 +116,11 @@ function parseArgs(argv: string[]): Args {
       case '--files':
         a.files = int(value(), arg);
         break;
-      case '--max-file-mib':
-        a.maxFileBytes = int(value(), arg) * MiB;
+      case '--max-file':
+        a.maxFileBytes = bytes(value(), arg);
+        break;
+      case '--max-io':
+        a.maxIoBytes = bytes(value(), arg);
         break;
       case '--weights':
         for (const kv of value().split(',')) {
@@ -250,6 +261,7 @@ async function main(): Promise<number> {
       mounts,
       files: a.files,
       maxFileBytes: a.maxFileBytes,
+      maxIoBytes: a.maxIoBytes,
       weights: a.weights,
       workarounds: a.workarounds,
     };

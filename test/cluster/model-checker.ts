@@ -239,7 +239,7 @@ class OpGenerator {
     const kind = r.pick(this.weights);
     switch (kind) {
       case 'pwrite': {
-        const length = this.ioLength(this.maxIoBytes);
+        const length = this.ioLength(Math.min(this.maxIoBytes, this.maxFileBytes));
         const offset = Math.min(this.offset(model), this.maxFileBytes - length);
         return { kind, file, offset, length, dataSeed: r.next() };
       }
@@ -723,7 +723,7 @@ export class ModelChecker {
 }
 
 /** pread until `length` bytes or the end of the file (a short read alone is allowed by POSIX, so it is not trusted). */
-async function readFully(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
+export async function readFully(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
