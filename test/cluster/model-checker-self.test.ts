@@ -7,6 +7,8 @@ import { SparseFile } from './sparse-file';
 /** A dense file big enough for the random operations below. */
 const DENSE_BYTES = 64 * 1024;
 const RANDOM_OPS = 3_000;
+/** Operations generated per seed: enough for every kind, and for writes across a chunk boundary. */
+const GENERATED_OPS = 1_000;
 
 describe('model checker: its model and its randomness', () => {
   it('agrees with a dense buffer over random writes, truncates and reads', () => {
@@ -46,14 +48,16 @@ describe('model checker: its model and its randomness', () => {
     expect(patternBytes(5, 100).equals(patternBytes(6, 100))).to.equal(false);
   });
 
-  it('generates one operation sequence per seed, with every kind of operation and offsets past a chunk boundary', () => {
-    const a = generateOps({ seed: 7, ops: 2_000, mounts: 2 });
-    expect(generateOps({ seed: 7, ops: 2_000, mounts: 2 })).to.deep.equal(a);
-    expect(generateOps({ seed: 8, ops: 2_000, mounts: 2 })).to.not.deep.equal(a);
+  it('generates one operation sequence per seed, with every kind of operation and offsets past a chunk boundary', function () {
+    // generateOps fills the model with every write's bytes: a few seconds for thousands of operations.
+    this.timeout(30_000);
+    const a = generateOps({ seed: 7, ops: GENERATED_OPS, mounts: 2 });
+    expect(generateOps({ seed: 7, ops: GENERATED_OPS, mounts: 2 })).to.deep.equal(a);
+    expect(generateOps({ seed: 8, ops: GENERATED_OPS, mounts: 2 })).to.not.deep.equal(a);
     expect(new Set(a.map((op) => op.kind))).to.have.lengthOf(9);
     expect(a.some((op) => op.kind === 'pwrite' && op.offset < CHUNK_BYTES && op.offset + op.length > CHUNK_BYTES)).to.equal(true);
     expect(a.some((op) => op.kind === 'ftruncate' && op.size === 0)).to.equal(true);
     // With one mount there is nothing to read from a second one.
-    expect(generateOps({ seed: 7, ops: 2_000, mounts: 1 }).some((op) => op.kind === 'otherMountRead')).to.equal(false);
+    expect(generateOps({ seed: 7, ops: GENERATED_OPS, mounts: 1 }).some((op) => op.kind === 'otherMountRead')).to.equal(false);
   });
 });
