@@ -511,6 +511,11 @@ export class ModelChecker {
       this.files.push({ name: this.freshName(i), model: new SparseFile(), fh: null, dirty: false, otherMountAt: 0 });
     // The model starts from empty files: what an earlier run left under the same names goes first.
     for (const f of this.files) await rm(this.path(f), { force: true });
+    // Every file exists from the start, so a second mount can open one before the first has written to it.
+    for (const f of this.files) {
+      await this.handle(f);
+      await this.closeFd(f, `create ${f.name}`);
+    }
     const last = Math.min(o.script ? o.script.length : o.ops, o.replayUntil === undefined ? Infinity : o.replayUntil + 1);
     for (let index = 0; index < last; index++) {
       const op = o.script ? o.script[index]! : gen.next(this.files.map((f) => f.model));
