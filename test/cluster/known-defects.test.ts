@@ -15,8 +15,10 @@ const ENABLED = process.env.MOOSENG_KNOWN_DEFECTS === '1';
 const REPAIR_PASS_WAIT_MS = 2_500;
 /** Tries of a race that shows in about every other try; a defect still there is missed with odds (1/2)^8. */
 const RACE_TRIES = 8;
-/** Tries of the mmap write-back races (data lost in most tries, EIO in about one of three). */
+/** Tries of the mmap write-back race that loses data (it shows in most tries). */
 const MMAP_TRIES = 6;
+/** Tries of the write-back race into a new chunk (EIO in one try of three to six): missed with odds below 1/20. */
+const NEW_CHUNK_TRIES = 16;
 /** The CI slice's seed and length (test/cluster/random-operations.test.ts), here without any workaround. */
 const SLICE_SEED = 20_261_201;
 const SLICE_OPS = 250;
@@ -205,15 +207,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
   });
 
   // Defect 6. The same concurrent write-back into a hole: the first write's WriteChunk allocates the chunk
-  // (isNew) and FileIo.grantFor creates it on the chunkservers; a second write of the same chunk arrives before the
-  // grant is stored (grantFor keeps no in-flight grant), asks again, and the master, seeing the slot taken, bumps
-  // the version and moves replicas that do not exist yet ("no replica accepted version 2"); the retries bump on
-  // (ClientApi.writeChunk commits each new version before moveVersion, and never takes it back), so the master
-  // ends at a version no replica has: msync fails with EIO and the chunk's data is lost.
-  it('msync of an mmap write into a hole (a new chunk) succeeds and leaves the chunk readable', async () => {
-    const missingBefore = await missingChunks();
+  // (isNew) and FileIo.grantFor creates it on the chunkservers; a second write of the same chunk arrives before that
+  // grant is stored (grantFor keeps no grant in flight), asks again, and the master, seeing the slot taken, bumps the
+  // version (openChunkForWrite) and moves replicas that are not created yet ("chunk is not on this chunkserver",
+  // then "at version 1, not 2"). The state machine's onChunkGranted hint (master/src/master-role.ts) has already
+  // recorded the chain at the new version, so the next grant bumps again from a version no replica has; after the
+  // retries msync fails with EIO, the master's version is several ahead of the replicas' (still 1), reads get
+  // CHUNK_STALE_VERSION from every replica (defect 3 then forgets them), and the repair loop deletes them as stale
+  // once they register again: the chunk's data is gone. Into an existing chunk the same concurrent writes take a
+  // grant each, every grant moves the version and voids the others' (CHUNK_STALE_VERSION), and a write that loses
+  // CHUNK_WRITE_ATTEMPTS times fails: the msync EIO the previous test sometimes meets.
+  it('msync of an mmap write into a hole (a new chunk) succeeds, and the file reads back', async () => {
     const errors: string[] = [];
-    for (let i = 0; i < MMAP_TRIES; i++) {
+    for (let i = 0; i < NEW_CHUNK_TRIES; i++) {
       const path = join(a, fresh('mmap-new-chunk'));
       const fh = await open(path, 'w+');
       await fh.truncate(4 * MiB);
@@ -225,10 +231,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
         errors.push(`try ${i}: msync ${(err as MmapError).code}`);
       }
       await mmap.close();
+      // Bytes lost to defect 5 are that test's business; here the file must read at all.
+      await readFile(path).catch((err: NodeJS.ErrnoException) => errors.push(`try ${i}: read ${err.code}`));
     }
-    await sleep(REPAIR_PASS_WAIT_MS);
     expect(errors).to.deep.equal([]);
-    expect(await missingChunks(), 'chunks the master knows no replica of').to.equal(missingBefore);
   });
 
   // All of the above, as the model checker meets them: the CI slice with no workaround.
