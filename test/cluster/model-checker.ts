@@ -577,6 +577,9 @@ export class ModelChecker {
     this.generation++;
     f.name = this.freshName(file);
     f.model = new SparseFile();
+    // Created at once, as at the start: a second mount may read it before anything is written.
+    await this.handle(f);
+    await this.closeFd(f, `create ${f.name}`);
   }
 
   /** close(2) of the checker's fd (flush and release on the mount); its errors are the mount's. */
