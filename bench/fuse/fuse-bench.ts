@@ -26,9 +26,16 @@ interface Figures {
 
 async function measure(name: string, mount: IMount): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), `mooseng-bench-${name}-`));
-  await mount.mount(dir, new MemoryFileSystem(), { fsname: `bench-${name}`, readOnly: false, defaultPermissions: false, allowOther: false });
+  await mount.mount(dir, new MemoryFileSystem(), {
+    fsname: `bench-${name}`,
+    readOnly: false,
+    defaultPermissions: false,
+    allowOther: false,
+  });
   try {
-    const { stdout } = await run(process.execPath, [join(__dirname, 'workload.js'), dir, String(FILES), String(SEQ_MIB)], { maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, [join(__dirname, 'workload.js'), dir, String(FILES), String(SEQ_MIB)], {
+      maxBuffer: 1 << 20,
+    });
     return JSON.parse(stdout) as Figures;
   } finally {
     await mount.unmount();

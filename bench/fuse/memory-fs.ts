@@ -1,5 +1,19 @@
 // An in-memory IFileSystemOperations for the FUSE benchmark: enough of a file system to measure the binding alone.
-import { ErrorCodes, type FsAttr, type FsCaller, type FsDirEntry, type FsEntry, type FsSetAttr, type IFileSystemOperations, MoosengError, ROOT_INODE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
+import {
+  ErrorCodes,
+  type FsAttr,
+  type FsCaller,
+  type FsDirEntry,
+  type FsEntry,
+  type FsSetAttr,
+  type IFileSystemOperations,
+  MoosengError,
+  ROOT_INODE,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+} from '@mooseng/core';
 
 /** Bytes per page of file data. */
 const PAGE_BYTES = 64 * 1024;
@@ -124,7 +138,7 @@ export class MemoryFileSystem implements IFileSystemOperations {
     const end = Math.min(n.attr.size, offset + size);
     if (end <= offset) return Buffer.alloc(0);
     const out = Buffer.alloc(end - offset);
-    for (let pos = offset; pos < end; ) {
+    for (let pos = offset; pos < end;) {
       const page = Math.floor(pos / PAGE_BYTES);
       const within = pos - page * PAGE_BYTES;
       const len = Math.min(PAGE_BYTES - within, end - pos);
@@ -136,7 +150,7 @@ export class MemoryFileSystem implements IFileSystemOperations {
   async write(ino: number, _fh: number, data: Buffer, offset: number) {
     const n = this.node(ino);
     const pages = n.pages ?? fail('EISDIR', 'not a file');
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const pos = offset + done;
       const page = Math.floor(pos / PAGE_BYTES);
       const within = pos - page * PAGE_BYTES;
@@ -170,7 +184,15 @@ export class MemoryFileSystem implements IFileSystemOperations {
     this.dirHandles.delete(fh);
   }
   async statfs() {
-    return { blockSize: 4096, totalBlocks: 1 << 20, freeBlocks: 1 << 19, availBlocks: 1 << 19, totalFiles: 1 << 20, freeFiles: 1 << 19, nameMax: 255 };
+    return {
+      blockSize: 4096,
+      totalBlocks: 1 << 20,
+      freeBlocks: 1 << 19,
+      availBlocks: 1 << 19,
+      totalFiles: 1 << 20,
+      freeFiles: 1 << 19,
+      nameMax: 255,
+    };
   }
   async setxattr() {
     fail('EOPNOTSUPP', 'xattrs');

@@ -16,7 +16,9 @@ function rate(n: number, work: () => void): number {
 }
 
 const names = Array.from({ length: FILES }, (_, i) => join(dir, `f${i}`));
-const creates = rate(FILES, () => names.forEach((p) => closeSync(openSync(p, constants.O_CREAT | constants.O_WRONLY | constants.O_EXCL, 0o644))));
+const creates = rate(FILES, () =>
+  names.forEach((p) => closeSync(openSync(p, constants.O_CREAT | constants.O_WRONLY | constants.O_EXCL, 0o644))),
+);
 // Fresh names each pass would only measure lookups again: stat what exists (the kernel's caches are part of it).
 const stats = rate(FILES, () => names.forEach((p) => statSync(p)));
 const unlinks = rate(FILES, () => names.forEach((p) => unlinkSync(p)));

@@ -1,7 +1,19 @@
 // The client role: a FUSE mount. Steps: HTTP (/health, /metrics) → a session with the master leader → the mount
 // (through whichever IMount the `mount` slot chose: mount-fuse3 by default, mount-fuse-native as the fallback).
 import { hostname } from 'node:os';
-import { DataPlaneClient, ErrorCodes, IClock, IMetrics, IMount, metricsRoute, MoosengError, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
+import {
+  DataPlaneClient,
+  ErrorCodes,
+  IClock,
+  IMetrics,
+  IMount,
+  metricsRoute,
+  MoosengError,
+  type RoleContext,
+  type RoleDefinition,
+  RoleHttpServer,
+  type RoleStep,
+} from '@mooseng/core';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
 import { cacheStats } from './cache-stats';
 import { FileIo } from './file-io';
@@ -35,7 +47,15 @@ function clientSteps(context: RoleContext): RoleStep[] {
               path: '/health',
               handler: () => ({
                 status: mount ? 200 : 503,
-                json: { role: 'client', node: context.config.node.id, mounted: mount !== null, binding: mount?.binding ?? null, mountPoint: section.mountPoint, session: session?.sessionId ?? null, leader: master?.currentLeader ?? null },
+                json: {
+                  role: 'client',
+                  node: context.config.node.id,
+                  mounted: mount !== null,
+                  binding: mount?.binding ?? null,
+                  mountPoint: section.mountPoint,
+                  session: session?.sessionId ?? null,
+                  leader: master?.currentLeader ?? null,
+                },
               }),
             },
             metricsRoute(metrics),
@@ -52,10 +72,19 @@ function clientSteps(context: RoleContext): RoleStep[] {
         if (!section.mountPoint) {
           throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no mount point: pass one (mooseng mount MOUNTPOINT) or set client.mountPoint');
         }
-        master = new MasterClient({ masters: section.masters, logger, clock, sessionInfo: `mount ${section.mountPoint}`, host: hostname() });
+        master = new MasterClient({
+          masters: section.masters,
+          logger,
+          clock,
+          sessionInfo: `mount ${section.mountPoint}`,
+          host: hostname(),
+        });
         session = await master.connect({ signal: context.signal });
         if (session.clusterId !== context.config.node.clusterId) {
-          throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the masters serve cluster "${session.clusterId}", but this client is configured for "${context.config.node.clusterId}" (node.clusterId)`);
+          throw new MoosengError(
+            ErrorCodes.CONFIG_INVALID,
+            `the masters serve cluster "${session.clusterId}", but this client is configured for "${context.config.node.clusterId}" (node.clusterId)`,
+          );
         }
         logger.info('session open', { session: session.sessionId, leader: master.currentLeader });
       },
@@ -74,7 +103,13 @@ function clientSteps(context: RoleContext): RoleStep[] {
           logger,
           countCache,
         });
-        const ops = new ClientFileSystemOperations(fs, new CallerGroups(() => clock.monotonic()), { entryTimeoutMs: section.entryTimeoutMs, attrTimeoutMs: section.attrTimeoutMs, negativeTimeoutMs: section.negativeTimeoutMs }, metrics, logger);
+        const ops = new ClientFileSystemOperations(
+          fs,
+          new CallerGroups(() => clock.monotonic()),
+          { entryTimeoutMs: section.entryTimeoutMs, attrTimeoutMs: section.attrTimeoutMs, negativeTimeoutMs: section.negativeTimeoutMs },
+          metrics,
+          logger,
+        );
         const m = context.container.resolve<IMount>(IMount);
         await m.mount(section.mountPoint, ops, {
           // The masters ride in the fsname ("+"-separated: a comma would split the mount options), so admin

@@ -1,6 +1,22 @@
 // ClientFileSystemOperations: the client's IFileSystemOperations (what a mount plugin drives), each call run by
 // FileSystemClient as the caller the kernel named, timed and counted per operation.
-import { ErrorCodes, EXPECTED_FS_ERROR_CODES, type FsAttr, type FsAttrReply, type FsCaller, type FsDirEntry, type FsEntry, type FsOpened, type FsSetAttr, type FsStatFs, type IFileSystemOperations, type ILogger, type IMetrics, isMoosengError, MAX_NAME_BYTES } from '@mooseng/core';
+import {
+  ErrorCodes,
+  EXPECTED_FS_ERROR_CODES,
+  type FsAttr,
+  type FsAttrReply,
+  type FsCaller,
+  type FsDirEntry,
+  type FsEntry,
+  type FsOpened,
+  type FsSetAttr,
+  type FsStatFs,
+  type IFileSystemOperations,
+  type ILogger,
+  type IMetrics,
+  isMoosengError,
+  MAX_NAME_BYTES,
+} from '@mooseng/core';
 import type { CallerGroups } from './caller-credentials';
 import type { FileSystemClient } from './file-system-client';
 import type { CallerCredentials } from './master-client';
@@ -20,7 +36,18 @@ export interface KernelCacheTimeouts {
 }
 
 function fsAttr(a: WireAttr): FsAttr {
-  return { ino: a.ino, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, size: a.size, rdev: a.rdev, atimeMs: a.atimeMs, mtimeMs: a.mtimeMs, ctimeMs: a.ctimeMs };
+  return {
+    ino: a.ino,
+    mode: a.mode,
+    nlink: a.nlink,
+    uid: a.uid,
+    gid: a.gid,
+    size: a.size,
+    rdev: a.rdev,
+    atimeMs: a.atimeMs,
+    mtimeMs: a.mtimeMs,
+    ctimeMs: a.ctimeMs,
+  };
 }
 
 const NEGATIVE_ATTR: FsAttr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 };
@@ -41,8 +68,16 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     private readonly logger: ILogger,
   ) {
     this.timeouts = { entryTimeoutMs: cache.entryTimeoutMs, attrTimeoutMs: cache.attrTimeoutMs };
-    this.count = metrics.counter({ name: 'mooseng_operations_total', help: 'File-system operations served, by operation and outcome', labelNames: ['operation', 'outcome'] });
-    this.latency = metrics.histogram({ name: 'mooseng_operation_duration_seconds', help: 'Latency of file-system operations as the FUSE client serves them', labelNames: ['operation'] });
+    this.count = metrics.counter({
+      name: 'mooseng_operations_total',
+      help: 'File-system operations served, by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+    });
+    this.latency = metrics.histogram({
+      name: 'mooseng_operation_duration_seconds',
+      help: 'Latency of file-system operations as the FUSE client serves them',
+      labelNames: ['operation'],
+    });
     this.bytesRead = metrics.counter({ name: 'mooseng_client_read_bytes_total', help: 'File bytes returned to readers' });
     this.bytesWritten = metrics.counter({ name: 'mooseng_client_written_bytes_total', help: 'File bytes accepted from writers' });
   }
@@ -78,7 +113,8 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
         return this.entry(await this.fs.lookup(parent, name, cred));
       } catch (err) {
         // A negative entry: the kernel answers the next lookups of this name itself for a while.
-        if (this.cache.negativeTimeoutMs > 0 && isMoosengError(err) && err.code === ErrorCodes.ENOENT) return { attr: NEGATIVE_ATTR, entryTimeoutMs: this.cache.negativeTimeoutMs, attrTimeoutMs: 0 };
+        if (this.cache.negativeTimeoutMs > 0 && isMoosengError(err) && err.code === ErrorCodes.ENOENT)
+          return { attr: NEGATIVE_ATTR, entryTimeoutMs: this.cache.negativeTimeoutMs, attrTimeoutMs: 0 };
         throw err;
       }
     });
@@ -93,7 +129,14 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
   }
 
   setattr(ino: number, changes: FsSetAttr, fh: number | undefined, caller: FsCaller): Promise<FsAttrReply> {
-    const operation = changes.size !== undefined ? 'truncate' : changes.mode !== undefined ? 'chmod' : changes.uid !== undefined || changes.gid !== undefined ? 'chown' : 'utimens';
+    const operation =
+      changes.size !== undefined
+        ? 'truncate'
+        : changes.mode !== undefined
+          ? 'chmod'
+          : changes.uid !== undefined || changes.gid !== undefined
+            ? 'chown'
+            : 'utimens';
     return this.serve(operation, caller, async (cred) => this.attrReply(await this.fs.setattr(ino, changes, fh, cred)));
   }
 
@@ -174,7 +217,9 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
   }
 
   readdir(_ino: number, fh: number, offset: number, caller: FsCaller): Promise<FsDirEntry[]> {
-    return this.serve('readdir', caller, async () => this.fs.readdir(fh, offset, READDIR_BATCH_ENTRIES).map((e) => ({ name: e.name, attr: fsAttr(e.attr) })));
+    return this.serve('readdir', caller, async () =>
+      this.fs.readdir(fh, offset, READDIR_BATCH_ENTRIES).map((e) => ({ name: e.name, attr: fsAttr(e.attr) })),
+    );
   }
 
   async releasedir(_ino: number, fh: number): Promise<void> {
@@ -186,7 +231,15 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
       const s = await this.fs.statfs(cred);
       const bsize = s.blockSize || REPORTED_BLOCK_SIZE;
       const free = Math.floor(s.freeBytes / bsize);
-      return { blockSize: bsize, totalBlocks: Math.floor(s.totalBytes / bsize), freeBlocks: free, availBlocks: free, totalFiles: s.files + s.freeFiles, freeFiles: s.freeFiles, nameMax: s.nameMax || MAX_NAME_BYTES };
+      return {
+        blockSize: bsize,
+        totalBlocks: Math.floor(s.totalBytes / bsize),
+        freeBlocks: free,
+        availBlocks: free,
+        totalFiles: s.files + s.freeFiles,
+        freeFiles: s.freeFiles,
+        nameMax: s.nameMax || MAX_NAME_BYTES,
+      };
     });
   }
 

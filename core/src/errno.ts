@@ -38,4 +38,11 @@ export function errnoOfError(err: unknown): number {
 }
 
 /** Codes that are answers, not faults (a mount logs the others). */
-export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCodes.ENOENT, ErrorCodes.EEXIST, ErrorCodes.ENODATA, ErrorCodes.ENOTEMPTY, ErrorCodes.EACCES, ErrorCodes.EPERM]);
+export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.ENOENT,
+  ErrorCodes.EEXIST,
+  ErrorCodes.ENODATA,
+  ErrorCodes.ENOTEMPTY,
+  ErrorCodes.EACCES,
+  ErrorCodes.EPERM,
+]);

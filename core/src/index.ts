@@ -48,7 +48,6 @@ export * from './protocol/client-control';
 export * from './protocol/chunkserver-control';
 export * from './protocol/fs-constants';
 
-
 export * from './role-kit/role-definition';
 export * from './role-kit/role-context';
 export * from './role-kit/role-runner';

@@ -25,16 +25,40 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
   default: {},
   properties: {
     host: { type: 'string', default: '0.0.0.0', description: 'Listen address of the control API and HTTP port' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, default: 9421, description: 'Control API (gRPC) port (env MOOSENG_GRPC_PORT or MOOSENG_LISTEN_PORT)' },
-    httpPort: { type: 'integer', minimum: 1, maximum: 65535, default: 9423, description: 'HTTP port: /health, /status, /metrics, REST API (env MOOSENG_METRICS_PORT)' },
+    port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 9421,
+      description: 'Control API (gRPC) port (env MOOSENG_GRPC_PORT or MOOSENG_LISTEN_PORT)',
+    },
+    httpPort: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 9423,
+      description: 'HTTP port: /health, /status, /metrics, REST API (env MOOSENG_METRICS_PORT)',
+    },
     advertiseHost: { type: 'string', default: '127.0.0.1', description: 'Address other nodes use to reach this master' },
-    defaultGoal: { type: 'integer', minimum: 1, maximum: 9, default: 2, description: 'Replicas per chunk for new files (inherited from the parent directory when set there)' },
-    chunkserverTimeoutMs: { type: 'integer', minimum: 1000, default: 10000, description: 'A chunkserver silent this long is dead; its chunks are re-replicated' },
+    defaultGoal: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 9,
+      default: 2,
+      description: 'Replicas per chunk for new files (inherited from the parent directory when set there)',
+    },
+    chunkserverTimeoutMs: {
+      type: 'integer',
+      minimum: 1000,
+      default: 10000,
+      description: 'A chunkserver silent this long is dead; its chunks are re-replicated',
+    },
     sessionTimeoutMs: {
       type: 'integer',
       minimum: 2000,
       default: 300000,
-      description: 'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+      description:
+        'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
     },
   },
 };

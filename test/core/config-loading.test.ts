@@ -66,7 +66,13 @@ describe('config loading', () => {
     const found = problems({
       text: 'role: chunkserver\nbogus: 1\nchunkserver:\n  port: 99999\n  dataDir: /x\n  masters: [nope]\nplugins:\n  chunk-store: nope\n',
     });
-    expect(found.map((p) => p.path).sort()).to.deep.equal(['bogus', 'chunkserver.dataDir', 'chunkserver.masters.0', 'chunkserver.port', 'plugins.chunk-store']);
+    expect(found.map((p) => p.path).sort()).to.deep.equal([
+      'bogus',
+      'chunkserver.dataDir',
+      'chunkserver.masters.0',
+      'chunkserver.port',
+      'plugins.chunk-store',
+    ]);
   });
 
   it('refuses a section of another role and a plugin section for another role', () => {
@@ -105,14 +111,23 @@ describe('config loading', () => {
     expect(section.scrubRateMBps).to.equal(8); // default
   });
 
-  it('applies a selected plugin\'s own MOOSENG_* variables to its section, below flags, and ignores them when it is not selected', () => {
+  it("applies a selected plugin's own MOOSENG_* variables to its section, below flags, and ignores them when it is not selected", () => {
     const text = 'plugins: { compressor: squash }\nsquash: { dictionary: d }\n';
     const fromEnv = loadConfig({ role: 'chunkserver', text, env: { MOOSENG_SQUASH_LEVEL: '7' } }, registry, ROLES);
     expect((fromEnv.squash as { level: number }).level).to.equal(7);
-    const fromFlag = loadConfig({ role: 'chunkserver', text, env: { MOOSENG_SQUASH_LEVEL: '7' }, overrides: ['squash.level=5'] }, registry, ROLES);
+    const fromFlag = loadConfig(
+      { role: 'chunkserver', text, env: { MOOSENG_SQUASH_LEVEL: '7' }, overrides: ['squash.level=5'] },
+      registry,
+      ROLES,
+    );
     expect((fromFlag.squash as { level: number }).level).to.equal(5);
     const viaFlagSelection = loadConfig(
-      { role: 'chunkserver', text: 'squash: { dictionary: d }\n', env: { MOOSENG_SQUASH_LEVEL: '4' }, overrides: ['plugins.compressor=squash'] },
+      {
+        role: 'chunkserver',
+        text: 'squash: { dictionary: d }\n',
+        env: { MOOSENG_SQUASH_LEVEL: '4' },
+        overrides: ['plugins.compressor=squash'],
+      },
       registry,
       ROLES,
     );
@@ -140,6 +155,8 @@ describe('config loading', () => {
       expect(isMoosengError(err, 'CONFIG_INVALID')).to.equal(true);
       expect((err as { details: { problems: unknown[] } }).details.problems).to.have.length(2);
     }
-    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry, ROLES)).to.throw(/does not exist/).with.property('code', 'CONFIG_NOT_FOUND');
+    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry, ROLES))
+      .to.throw(/does not exist/)
+      .with.property('code', 'CONFIG_NOT_FOUND');
   });
 });

@@ -44,7 +44,16 @@ describe('mount-fuse3 lookup counts', () => {
   it('finds the FUSE connection number of a mount point in mountinfo (the last mount there wins)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mountinfo-'));
     const file = join(dir, 'mountinfo');
-    writeFileSync(file, ['22 1 0:21 / /proc rw - proc proc rw', '90 1 0:42 / /mnt/a rw - fuse.mooseng m rw', '91 1 0:57 / /mnt/with\\040space rw - fuse.mooseng m rw', '92 1 0:61 / /mnt/a rw - fuse.mooseng m rw', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '22 1 0:21 / /proc rw - proc proc rw',
+        '90 1 0:42 / /mnt/a rw - fuse.mooseng m rw',
+        '91 1 0:57 / /mnt/with\\040space rw - fuse.mooseng m rw',
+        '92 1 0:61 / /mnt/a rw - fuse.mooseng m rw',
+        '',
+      ].join('\n'),
+    );
     expect(fuseConnectionId('/mnt/a', file)).to.equal(61);
     expect(fuseConnectionId('/mnt/with space', file)).to.equal(57);
     expect(fuseConnectionId('/mnt/none', file)).to.equal(null);

@@ -3,12 +3,32 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, type FsAttr, type IFileSystemOperations, MoosengError, ROOT_INODE, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
+import {
+  ErrorCodes,
+  type FsAttr,
+  type IFileSystemOperations,
+  MoosengError,
+  ROOT_INODE,
+  S_IFDIR,
+  S_IFREG,
+  silentLogger,
+} from '@mooseng/core';
 import { Fuse3LowLevelMount } from '@mooseng/plugin-mount-fuse3';
 import { cleanupTempDirs, makeTempDir } from '../support';
 
 const FILE_INO = 2;
-const attr = (ino: number): FsAttr => ({ ino, mode: ino === ROOT_INODE ? S_IFDIR | 0o755 : S_IFREG | 0o644, nlink: 1, uid: 0, gid: 0, size: ino === ROOT_INODE ? 0 : 4096, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 });
+const attr = (ino: number): FsAttr => ({
+  ino,
+  mode: ino === ROOT_INODE ? S_IFDIR | 0o755 : S_IFREG | 0o644,
+  nlink: 1,
+  uid: 0,
+  gid: 0,
+  size: ino === ROOT_INODE ? 0 : 4096,
+  rdev: 0,
+  atimeMs: 0,
+  mtimeMs: 0,
+  ctimeMs: 0,
+});
 const enosys = (): Promise<never> => Promise.reject(new MoosengError(ErrorCodes.EOPNOTSUPP, 'not in this test'));
 
 /** One file whose reads wait until the test lets them go. */
@@ -37,9 +57,22 @@ function heldReads(): { ops: IFileSystemOperations; release: () => void; reads: 
     releasedir: async () => undefined,
     access: async () => undefined,
     statfs: async () => ({ blockSize: 4096, totalBlocks: 1, freeBlocks: 1, availBlocks: 1, totalFiles: 1, freeFiles: 1, nameMax: 255 }),
-    setattr: enosys, readlink: enosys, mknod: enosys, mkdir: enosys, unlink: enosys, rmdir: enosys, symlink: enosys,
-    rename: enosys, link: enosys, create: enosys, write: enosys, fsync: enosys, setxattr: enosys, getxattr: enosys,
-    listxattr: enosys, removexattr: enosys,
+    setattr: enosys,
+    readlink: enosys,
+    mknod: enosys,
+    mkdir: enosys,
+    unlink: enosys,
+    rmdir: enosys,
+    symlink: enosys,
+    rename: enosys,
+    link: enosys,
+    create: enosys,
+    write: enosys,
+    fsync: enosys,
+    setxattr: enosys,
+    getxattr: enosys,
+    listxattr: enosys,
+    removexattr: enosys,
   };
   return { ops, release: () => release(), reads: () => reads };
 }

@@ -115,7 +115,15 @@ const cases: Case[] = [
     name: 'a follower installing a snapshot',
     setup: () => node('n2'),
     act: (n) =>
-      n.step(message({ type: 'snapshot', from: 'n1', to: 'n2', term: 1, snapshot: { index: 5, term: 1, members: IDS.map(member), data: Buffer.from('s') } })),
+      n.step(
+        message({
+          type: 'snapshot',
+          from: 'n1',
+          to: 'n2',
+          term: 1,
+          snapshot: { index: 5, term: 1, members: IDS.map(member), data: Buffer.from('s') },
+        }),
+      ),
     mustSync: true,
     early: [],
     afterSync: ['append-resp'],

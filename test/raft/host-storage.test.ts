@@ -3,7 +3,15 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMoosengError, SeededRandom } from '@mooseng/core';
-import { NodeFileSystem, readSnapshotFile, replayWal, SegmentWal, writeSnapshotFile, type Entry, type WalRecord } from '@mooseng/plugin-replication-raft';
+import {
+  NodeFileSystem,
+  readSnapshotFile,
+  replayWal,
+  SegmentWal,
+  writeSnapshotFile,
+  type Entry,
+  type WalRecord,
+} from '@mooseng/plugin-replication-raft';
 import { cleanupTempDirs, makeTempDir } from '../support';
 import { SimDisk } from './sim/sim-fs';
 
@@ -24,7 +32,13 @@ describe('raft host: segmented WAL', () => {
     const wal = new SegmentWal({ fs, dir, segmentBytes: 4096, fsync: true });
     await wal.open();
     for (let i = 0; i < 50; i++) {
-      await wal.append([{ type: 'entries', entries: entries(i * 4 + 1, i * 4 + 4) }, { type: 'hard-state', hardState: { ...HS, commit: i * 4 } }], HS);
+      await wal.append(
+        [
+          { type: 'entries', entries: entries(i * 4 + 1, i * 4 + 4) },
+          { type: 'hard-state', hardState: { ...HS, commit: i * 4 } },
+        ],
+        HS,
+      );
     }
     expect(wal.segmentCount()).to.be.greaterThan(1);
     await wal.close();
@@ -76,7 +90,10 @@ describe('raft host: segmented WAL', () => {
     buf[20] ^= 0xff;
     writeFileSync(first, buf);
     const again = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: false });
-    const err = await again.open().then(() => null, (e: unknown) => e);
+    const err = await again.open().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'IO_ERROR')).to.equal(true);
     expect((err as Error).message).to.include(first);
   });
@@ -85,7 +102,8 @@ describe('raft host: segmented WAL', () => {
     const dir = makeTempDir();
     const wal = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: true });
     await wal.open();
-    for (let i = 0; i < 20; i++) await wal.append([{ type: 'entries', entries: entries(i * 2 + 1, i * 2 + 2) }], { term: 3, vote: 'n2', commit: i * 2 });
+    for (let i = 0; i < 20; i++)
+      await wal.append([{ type: 'entries', entries: entries(i * 2 + 1, i * 2 + 2) }], { term: 3, vote: 'n2', commit: i * 2 });
     const before = wal.segmentCount();
     const removed = await wal.compact(30);
     expect(removed).to.be.greaterThan(0);
@@ -119,7 +137,10 @@ describe('raft host: segmented WAL after power loss (simulated disk)', () => {
       const again = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 256, fsync: true });
       const { records } = await again.open();
       const state = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, records);
-      expect(state.entries.map((e) => e.index), `seed ${seed}`).to.deep.equal([1, 2, 3, 4]);
+      expect(
+        state.entries.map((e) => e.index),
+        `seed ${seed}`,
+      ).to.deep.equal([1, 2, 3, 4]);
     }
   });
 });
@@ -137,7 +158,13 @@ describe('raft host: a process that died before fsyncing its directory (simulate
     hold = false;
     const second = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 1 << 20, fsync: true });
     await second.open();
-    await second.append([{ type: 'entries', entries: entries(1, 3) }, { type: 'hard-state', hardState: HS }], HS);
+    await second.append(
+      [
+        { type: 'entries', entries: entries(1, 3) },
+        { type: 'hard-state', hardState: HS },
+      ],
+      HS,
+    );
     disk.powerLoss();
     const third = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 1 << 20, fsync: true });
     const state = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, (await third.open()).records);
@@ -164,7 +191,10 @@ describe('raft host: snapshot file', () => {
     const dir = makeTempDir();
     await writeSnapshotFile(fs, dir, { index: 5, term: 2, members: [], data: Buffer.from('state') }, false);
     appendFileSync(join(dir, 'snapshot.bin'), 'garbage');
-    const err = await readSnapshotFile(fs, dir).then(() => null, (e: unknown) => e);
+    const err = await readSnapshotFile(fs, dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'IO_ERROR')).to.equal(true);
   });
 

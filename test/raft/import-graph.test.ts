@@ -48,8 +48,16 @@ describe('replication-raft: module graph', () => {
     expect(files.length).to.be.greaterThan(10);
     const graph = importGraph(files);
     // The search itself finds a cycle when there is one.
-    expect(cycles(new Map([['a', ['b']], ['b', ['a']]]))).to.have.length(1);
-    for (const [f, targets] of graph) for (const t of targets) expect(graph.has(t), `${relative(SRC, f)} imports a missing ${relative(SRC, t)}`).to.equal(true);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['a']],
+        ]),
+      ),
+    ).to.have.length(1);
+    for (const [f, targets] of graph)
+      for (const t of targets) expect(graph.has(t), `${relative(SRC, f)} imports a missing ${relative(SRC, t)}`).to.equal(true);
     expect(cycles(graph)).to.deep.equal([]);
   });
 

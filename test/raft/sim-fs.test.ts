@@ -79,7 +79,10 @@ describe('simulated disk', () => {
     const fs = d.mount();
     d.processCrash();
     let settled = false;
-    void fs.read('/d/a').then(() => (settled = true), () => (settled = true));
+    void fs.read('/d/a').then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await new Promise((r) => setImmediate(r));
     expect(settled).to.equal(false);
   });

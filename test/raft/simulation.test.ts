@@ -59,7 +59,10 @@ describe('raft simulation (the real host on simulated disks, network and clocks)
   });
 
   it('catches a core that never asks its host for an fsync', async () => {
-    const seed = await withBrokenCore((rd) => void (rd.mustSync = false), () => firstViolation(40));
+    const seed = await withBrokenCore(
+      (rd) => void (rd.mustSync = false),
+      () => firstViolation(40),
+    );
     expect(seed).to.not.equal(null);
   });
 
@@ -121,7 +124,11 @@ describe('linearizability checker', () => {
 
   it('lets an unanswered write take effect late or never', () => {
     const pending = { call: 0, ret: Infinity, kind: 'write' as const, value: 'p' };
-    expect(checkRegister([pending, { call: 5, ret: 6, kind: 'read', value: '' }, { call: 7, ret: 8, kind: 'read', value: 'p' }])).to.equal(true);
-    expect(checkRegister([pending, { call: 5, ret: 6, kind: 'read', value: 'p' }, { call: 7, ret: 8, kind: 'read', value: '' }])).to.equal(false);
+    expect(checkRegister([pending, { call: 5, ret: 6, kind: 'read', value: '' }, { call: 7, ret: 8, kind: 'read', value: 'p' }])).to.equal(
+      true,
+    );
+    expect(checkRegister([pending, { call: 5, ret: 6, kind: 'read', value: 'p' }, { call: 7, ret: 8, kind: 'read', value: '' }])).to.equal(
+      false,
+    );
   });
 });

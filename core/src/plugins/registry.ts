@@ -83,7 +83,10 @@ export class PluginRegistry {
           continue;
         }
         if (!Array.isArray(c.roles) || c.roles.length === 0 || c.roles.some((r: RoleName) => !ROLE_NAMES.includes(r))) {
-          problem(ErrorCodes.PLUGIN_INVALID, `${label}: roles ${JSON.stringify(c.roles)} must be a non-empty list of ${ROLE_NAMES.join(', ')}`);
+          problem(
+            ErrorCodes.PLUGIN_INVALID,
+            `${label}: roles ${JSON.stringify(c.roles)} must be a non-empty list of ${ROLE_NAMES.join(', ')}`,
+          );
           continue;
         }
         if (typeof c.create !== 'function') {
@@ -98,9 +101,14 @@ export class PluginRegistry {
             continue;
           }
         }
-        const foreign = ((c.environment ?? []) as readonly EnvBinding[]).find((b: EnvBinding) => !b.path.startsWith(`${c.id}.`) || !/^MOOSENG_[A-Z0-9_]+$/.test(b.variable));
+        const foreign = ((c.environment ?? []) as readonly EnvBinding[]).find(
+          (b: EnvBinding) => !b.path.startsWith(`${c.id}.`) || !/^MOOSENG_[A-Z0-9_]+$/.test(b.variable),
+        );
         if (foreign) {
-          problem(ErrorCodes.PLUGIN_INVALID, `${label}: environment variable ${foreign.variable} must be MOOSENG_* and set a path in its own section "${c.id}.", not "${foreign.path}"`);
+          problem(
+            ErrorCodes.PLUGIN_INVALID,
+            `${label}: environment variable ${foreign.variable} must be MOOSENG_* and set a path in its own section "${c.id}.", not "${foreign.path}"`,
+          );
           continue;
         }
         const clash = registry.byId.get(c.id);

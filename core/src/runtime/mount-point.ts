@@ -28,7 +28,8 @@ export function checkMountPoint(mountPoint: string, onStale: (target: string) =>
     st = statSync(target);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTCONN') throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `mount point ${target} does not exist; create it with: mkdir -p ${target}`);
+    if (code !== 'ENOTCONN')
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `mount point ${target} does not exist; create it with: mkdir -p ${target}`);
     onStale(target);
     detachDeadMount(target);
     return checkMountPoint(target);
@@ -39,7 +40,8 @@ export function checkMountPoint(mountPoint: string, onStale: (target: string) =>
     detachDeadMount(target);
     return checkMountPoint(target);
   }
-  if (isMounted(target)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is already a mount point; unmount it first (mooseng umount ${target})`);
+  if (isMounted(target))
+    throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is already a mount point; unmount it first (mooseng umount ${target})`);
   return target;
 }
 
@@ -65,5 +67,8 @@ function detachDeadMount(target: string): void {
       // try the next tool
     }
   }
-  throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `${target} is a dead FUSE mount (its process is gone) and could not be detached; run: fusermount3 -uz ${target}`);
+  throw new MoosengError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `${target} is a dead FUSE mount (its process is gone) and could not be detached; run: fusermount3 -uz ${target}`,
+  );
 }

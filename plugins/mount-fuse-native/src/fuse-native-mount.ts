@@ -1,7 +1,16 @@
 // FuseNativeMount: the fallback IMount, on fuse-native (libfuse 2's high-level, path-based API), with the options
 // libfuse 2 allows but fuse-native's option object does not pass (big_writes, max_write).
 import type { FuseOps } from 'fuse-native';
-import { checkMountPoint, ErrorCodes, type FsCaller, type IFileSystemOperations, type ILogger, type IMount, MoosengError, type MountOptions } from '@mooseng/core';
+import {
+  checkMountPoint,
+  ErrorCodes,
+  type FsCaller,
+  type IFileSystemOperations,
+  type ILogger,
+  type IMount,
+  MoosengError,
+  type MountOptions,
+} from '@mooseng/core';
 import { pathOperations } from './path-operations';
 
 /** libfuse 2 caps a request at 128 KiB; asking for it is what makes 128 KiB writes reach us in one call. */
@@ -19,12 +28,17 @@ export class FuseNativeMount implements IMount {
   constructor(private readonly logger: ILogger) {}
 
   async mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void> {
-    const target = checkMountPoint(mountPoint, (t) => this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }));
+    const target = checkMountPoint(mountPoint, (t) =>
+      this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }),
+    );
     // Loaded here so that nothing loads the FUSE native module unless this binding mounts.
     // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports -- loaded lazily, typed as the module
     const Fuse = require('fuse-native') as typeof import('fuse-native') & { getCaller?: () => FsCaller };
     if (typeof Fuse.getCaller !== 'function') {
-      throw new MoosengError(ErrorCodes.INTERNAL, 'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)');
+      throw new MoosengError(
+        ErrorCodes.INTERNAL,
+        'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)',
+      );
     }
     const getCaller = Fuse.getCaller;
     const extra = [
@@ -56,7 +70,17 @@ export class FuseNativeMount implements IMount {
       timeout: FUSE_NATIVE_REQUEST_TIMEOUT_MS,
     });
     await new Promise<void>((res, rej) =>
-      fuse.mount((err) => (err ? rej(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot mount ${target}: ${err.message}; is /dev/fuse there and libfuse2 installed?`, { cause: err })) : res())),
+      fuse.mount((err) =>
+        err
+          ? rej(
+              new MoosengError(
+                ErrorCodes.UNAVAILABLE,
+                `cannot mount ${target}: ${err.message}; is /dev/fuse there and libfuse2 installed?`,
+                { cause: err },
+              ),
+            )
+          : res(),
+      ),
     );
     this.fuse = fuse;
   }

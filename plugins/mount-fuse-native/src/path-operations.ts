@@ -1,7 +1,18 @@
 // The fuse-native operations table: libfuse 2's path-based callbacks turned into inode-based IFileSystemOperations
 // calls (paths resolved by lookups, cached for the entry timeout), each as the process that made the request.
 import type { FuseOps, FuseStat } from 'fuse-native';
-import { ErrorCodes, errnoOfError, type FsAttr, type FsCaller, type FsSetAttr, type IFileSystemOperations, MoosengError, ROOT_INODE, S_IFDIR, S_IFMT } from '@mooseng/core';
+import {
+  ErrorCodes,
+  errnoOfError,
+  type FsAttr,
+  type FsCaller,
+  type FsSetAttr,
+  type IFileSystemOperations,
+  MoosengError,
+  ROOT_INODE,
+  S_IFDIR,
+  S_IFMT,
+} from '@mooseng/core';
 import { posix } from 'node:path';
 
 /** Block size reported to stat(2) and statfs(2): the chunk block, so `cp` and friends use large buffers. */
@@ -102,7 +113,11 @@ export function pathOperations(ops: IFileSystemOperations, getCaller: () => FsCa
   const setattr = async (path: string, changes: FsSetAttr, fh: number | undefined, caller: FsCaller): Promise<void> => {
     await ops.setattr(await ino(path, caller), changes, fh, caller);
   };
-  const made = async (path: string, make: (parent: number, name: string) => Promise<{ attr: FsAttr; entryTimeoutMs: number }>, caller: FsCaller): Promise<void> => {
+  const made = async (
+    path: string,
+    make: (parent: number, name: string) => Promise<{ attr: FsAttr; entryTimeoutMs: number }>,
+    caller: FsCaller,
+  ): Promise<void> => {
     const { parent, name } = await paths.parentOf(path, caller);
     const e = await make(parent, name);
     paths.remember(path, e.attr, e.entryTimeoutMs);
@@ -110,8 +125,18 @@ export function pathOperations(ops: IFileSystemOperations, getCaller: () => FsCa
   const time = (ms: number): number | 'now' | undefined => (ms === UTIME_OMIT_MS ? undefined : ms === UTIME_NOW_MS ? 'now' : ms);
 
   return {
-    getattr: (path: string, cb: Done) => serve(cb, async (c) => (await ops.getattr(await ino(path, c), undefined, c)).attr, (a) => [0, toStat(a)]),
-    fgetattr: (path: string, fd: number, cb: Done) => serve(cb, async (c) => (await ops.getattr(inodes.get(fd) ?? (await ino(path, c)), fd, c)).attr, (a) => [0, toStat(a)]),
+    getattr: (path: string, cb: Done) =>
+      serve(
+        cb,
+        async (c) => (await ops.getattr(await ino(path, c), undefined, c)).attr,
+        (a) => [0, toStat(a)],
+      ),
+    fgetattr: (path: string, fd: number, cb: Done) =>
+      serve(
+        cb,
+        async (c) => (await ops.getattr(inodes.get(fd) ?? (await ino(path, c)), fd, c)).attr,
+        (a) => [0, toStat(a)],
+      ),
     access: (path: string, mode: number, cb: Done) => serve(cb, async (c) => ops.access(await ino(path, c), mode, c), ok),
     readdir: (path: string, cb: Done) =>
       serve(
@@ -135,37 +160,78 @@ export function pathOperations(ops: IFileSystemOperations, getCaller: () => FsCa
         },
         (names) => [0, names],
       ),
-    readlink: (path: string, cb: Done) => serve(cb, async (c) => ops.readlink(await ino(path, c), c), (target) => [0, target]),
+    readlink: (path: string, cb: Done) =>
+      serve(
+        cb,
+        async (c) => ops.readlink(await ino(path, c), c),
+        (target) => [0, target],
+      ),
     statfs: (path: string, cb: Done) =>
-      serve(cb, async (c) => ops.statfs(ROOT_INODE, c), (s) => [0, { bsize: s.blockSize, frsize: s.blockSize, blocks: s.totalBlocks, bfree: s.freeBlocks, bavail: s.availBlocks, files: s.totalFiles, ffree: s.freeFiles, favail: s.freeFiles, fsid: 0x6d6f6f73, flag: 0, namemax: s.nameMax }]),
+      serve(
+        cb,
+        async (c) => ops.statfs(ROOT_INODE, c),
+        (s) => [
+          0,
+          {
+            bsize: s.blockSize,
+            frsize: s.blockSize,
+            blocks: s.totalBlocks,
+            bfree: s.freeBlocks,
+            bavail: s.availBlocks,
+            files: s.totalFiles,
+            ffree: s.freeFiles,
+            favail: s.freeFiles,
+            fsid: 0x6d6f6f73,
+            flag: 0,
+            namemax: s.nameMax,
+          },
+        ],
+      ),
     mkdir: (path: string, mode: number, cb: Done) => serve(cb, (c) => made(path, (p, n) => ops.mkdir(p, n, mode, c), c), ok),
-    mknod: (path: string, mode: number, dev: number, cb: Done) => serve(cb, (c) => made(path, (p, n) => ops.mknod(p, n, mode, dev, c), c), ok),
+    mknod: (path: string, mode: number, dev: number, cb: Done) =>
+      serve(cb, (c) => made(path, (p, n) => ops.mknod(p, n, mode, dev, c), c), ok),
     symlink: (target: string, path: string, cb: Done) => serve(cb, (c) => made(path, (p, n) => ops.symlink(target, p, n, c), c), ok),
     link: (existing: string, path: string, cb: Done) =>
-      serve(cb, async (c) => {
-        const source = await ino(existing, c);
-        await made(path, (p, n) => ops.link(source, p, n, c), c);
-      }, ok),
+      serve(
+        cb,
+        async (c) => {
+          const source = await ino(existing, c);
+          await made(path, (p, n) => ops.link(source, p, n, c), c);
+        },
+        ok,
+      ),
     unlink: (path: string, cb: Done) =>
-      serve(cb, async (c) => {
-        const { parent, name } = await paths.parentOf(path, c);
-        paths.forget(path);
-        await ops.unlink(parent, name, c);
-      }, ok),
+      serve(
+        cb,
+        async (c) => {
+          const { parent, name } = await paths.parentOf(path, c);
+          paths.forget(path);
+          await ops.unlink(parent, name, c);
+        },
+        ok,
+      ),
     rmdir: (path: string, cb: Done) =>
-      serve(cb, async (c) => {
-        const { parent, name } = await paths.parentOf(path, c);
-        paths.forgetTree(path);
-        await ops.rmdir(parent, name, c);
-      }, ok),
+      serve(
+        cb,
+        async (c) => {
+          const { parent, name } = await paths.parentOf(path, c);
+          paths.forgetTree(path);
+          await ops.rmdir(parent, name, c);
+        },
+        ok,
+      ),
     rename: (from: string, to: string, cb: Done) =>
-      serve(cb, async (c) => {
-        const src = await paths.parentOf(from, c);
-        const dst = await paths.parentOf(to, c);
-        paths.forgetTree(from);
-        paths.forgetTree(to);
-        await ops.rename(src.parent, src.name, dst.parent, dst.name, 0, c);
-      }, ok),
+      serve(
+        cb,
+        async (c) => {
+          const src = await paths.parentOf(from, c);
+          const dst = await paths.parentOf(to, c);
+          paths.forgetTree(from);
+          paths.forgetTree(to);
+          await ops.rename(src.parent, src.name, dst.parent, dst.name, 0, c);
+        },
+        ok,
+      ),
     chmod: (path: string, mode: number, cb: Done) => serve(cb, (c) => setattr(path, { mode }, undefined, c), ok),
     chown: (path: string, uid: number, gid: number, cb: Done) => serve(cb, (c) => setattr(path, { uid, gid }, undefined, c), ok),
     utimens: (path: string, atime: number | Date, mtime: number | Date, cb: Done) =>
@@ -174,44 +240,76 @@ export function pathOperations(ops: IFileSystemOperations, getCaller: () => FsCa
     ftruncate: (path: string, fd: number, size: number, cb: Done) => serve(cb, (c) => setattr(path, { size }, fd, c), ok),
     setxattr: (path: string, name: string, value: Buffer, _position: number, flags: number, cb: Done) =>
       serve(cb, async (c) => ops.setxattr(await ino(path, c), name, Buffer.from(value), flags, c), ok),
-    getxattr: (path: string, name: string, _position: number, cb: Done) => serve(cb, async (c) => ops.getxattr(await ino(path, c), name, c), (v) => [0, v]),
-    listxattr: (path: string, cb: Done) => serve(cb, async (c) => ops.listxattr(await ino(path, c), c), (names) => [0, names]),
+    getxattr: (path: string, name: string, _position: number, cb: Done) =>
+      serve(
+        cb,
+        async (c) => ops.getxattr(await ino(path, c), name, c),
+        (v) => [0, v],
+      ),
+    listxattr: (path: string, cb: Done) =>
+      serve(
+        cb,
+        async (c) => ops.listxattr(await ino(path, c), c),
+        (names) => [0, names],
+      ),
     removexattr: (path: string, name: string, cb: Done) => serve(cb, async (c) => ops.removexattr(await ino(path, c), name, c), ok),
     create: (path: string, mode: number, cb: Done) =>
-      serve(cb, async (c) => {
-        const { parent, name } = await paths.parentOf(path, c);
-        const { entry, opened } = await ops.create(parent, name, mode, 0, c);
-        paths.remember(path, entry.attr, entry.entryTimeoutMs);
-        inodes.set(opened.fh, entry.attr.ino);
-        return opened.fh;
-      }, (fh) => [0, fh]),
+      serve(
+        cb,
+        async (c) => {
+          const { parent, name } = await paths.parentOf(path, c);
+          const { entry, opened } = await ops.create(parent, name, mode, 0, c);
+          paths.remember(path, entry.attr, entry.entryTimeoutMs);
+          inodes.set(opened.fh, entry.attr.ino);
+          return opened.fh;
+        },
+        (fh) => [0, fh],
+      ),
     open: (path: string, flags: number, cb: Done) =>
-      serve(cb, async (c) => {
-        // Close-to-open consistency: an open resolves the name afresh.
-        paths.forget(path);
-        const i = await ino(path, c);
-        const { fh } = await ops.open(i, flags, c);
-        inodes.set(fh, i);
-        return fh;
-      }, (fh) => [0, fh]),
+      serve(
+        cb,
+        async (c) => {
+          // Close-to-open consistency: an open resolves the name afresh.
+          paths.forget(path);
+          const i = await ino(path, c);
+          const { fh } = await ops.open(i, flags, c);
+          inodes.set(fh, i);
+          return fh;
+        },
+        (fh) => [0, fh],
+      ),
     read: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
-      serve(cb, (c) => ops.read(inodes.get(fd) ?? 0, fd, len, pos, c), (data) => {
-        const n = Math.min(len, data.length);
-        data.copy(buf, 0, 0, n);
-        return [n];
-      }),
+      serve(
+        cb,
+        (c) => ops.read(inodes.get(fd) ?? 0, fd, len, pos, c),
+        (data) => {
+          const n = Math.min(len, data.length);
+          data.copy(buf, 0, 0, n);
+          return [n];
+        },
+      ),
     // The buffer belongs to libfuse and is reused after we answer: the operations copy what they keep.
-    write: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) => serve(cb, (c) => ops.write(inodes.get(fd) ?? 0, fd, buf.subarray(0, len), pos, c), (n) => [n]),
+    write: (_path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Done) =>
+      serve(
+        cb,
+        (c) => ops.write(inodes.get(fd) ?? 0, fd, buf.subarray(0, len), pos, c),
+        (n) => [n],
+      ),
     flush: (_path: string, fd: number, cb: Done) => serve(cb, (c) => ops.flush(inodes.get(fd) ?? 0, fd, c), ok),
     // fuse-native passes (path, datasync, fd), whatever its README says.
-    fsync: (_path: string, datasync: number, fd: number, cb: Done) => serve(cb, (c) => ops.fsync(inodes.get(fd) ?? 0, fd, datasync !== 0, c), ok),
+    fsync: (_path: string, datasync: number, fd: number, cb: Done) =>
+      serve(cb, (c) => ops.fsync(inodes.get(fd) ?? 0, fd, datasync !== 0, c), ok),
     // Directory changes are durable once the master acknowledged them (its log is fsynced before it answers).
     fsyncdir: (_path: string, _datasync: number, _fd: number, cb: Done) => cb(0),
     release: (_path: string, fd: number, cb: Done) =>
-      serve(cb, async (c) => {
-        const i = inodes.get(fd) ?? 0;
-        inodes.delete(fd);
-        await ops.release(i, fd, c);
-      }, ok),
+      serve(
+        cb,
+        async (c) => {
+          const i = inodes.get(fd) ?? 0;
+          inodes.delete(fd);
+          await ops.release(i, fd, c);
+        },
+        ok,
+      ),
   };
 }

@@ -3,7 +3,22 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { checkMountPoint, ErrorCodes, errnoOfError, type FsAttr, type FsCaller, type FsEntry, type FsSetAttr, type IFileSystemOperations, type ILogger, type IMount, isMoosengError, MoosengError, type MountOptions, RenameFlags } from '@mooseng/core';
+import {
+  checkMountPoint,
+  ErrorCodes,
+  errnoOfError,
+  type FsAttr,
+  type FsCaller,
+  type FsEntry,
+  type FsSetAttr,
+  type IFileSystemOperations,
+  type ILogger,
+  type IMount,
+  isMoosengError,
+  MoosengError,
+  type MountOptions,
+  RenameFlags,
+} from '@mooseng/core';
 import { constants } from 'node:os';
 import { LookupCounts } from './lookup-counts';
 import { ATTR_FIELDS, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
@@ -75,7 +90,10 @@ export class Fuse3LowLevelMount implements IMount {
   private readonly scratch = new Float64Array(ATTR_FIELDS);
   private readonly addon: Fuse3Addon;
 
-  constructor(private readonly logger: ILogger, addon?: Fuse3Addon) {
+  constructor(
+    private readonly logger: ILogger,
+    addon?: Fuse3Addon,
+  ) {
     this.addon = addon ?? loadAddon();
   }
 
@@ -86,7 +104,9 @@ export class Fuse3LowLevelMount implements IMount {
 
   async mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void> {
     if (this.handle) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `already mounted on ${this.target}`);
-    const target = checkMountPoint(mountPoint, (t) => this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }));
+    const target = checkMountPoint(mountPoint, (t) =>
+      this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }),
+    );
     const opts = [
       // Commas split libfuse's options: the fsname must not carry one.
       `fsname=${options.fsname.replace(/,/g, '+')}`,
@@ -101,7 +121,11 @@ export class Fuse3LowLevelMount implements IMount {
       this.handle = this.addon.mount(target, args, this.dispatch);
     } catch (err) {
       this.ops = null;
-      throw new MoosengError(ErrorCodes.UNAVAILABLE, `cannot mount ${target}: ${(err as Error).message}; is /dev/fuse there and libfuse 3 installed?`, { cause: err });
+      throw new MoosengError(
+        ErrorCodes.UNAVAILABLE,
+        `cannot mount ${target}: ${(err as Error).message}; is /dev/fuse there and libfuse 3 installed?`,
+        { cause: err },
+      );
     }
     this.target = target;
     this.unmounting = false;
@@ -132,7 +156,8 @@ export class Fuse3LowLevelMount implements IMount {
     const handle = this.handle;
     if (!handle) return;
     this.handle = null;
-    if (this.inFlight > 0) this.logger.info('unmounted with requests in flight; their answers will be dropped', { requests: this.inFlight });
+    if (this.inFlight > 0)
+      this.logger.info('unmounted with requests in flight; their answers will be dropped', { requests: this.inFlight });
     this.addon.destroy(handle);
   }
 
@@ -177,7 +202,20 @@ export class Fuse3LowLevelMount implements IMount {
   // ---- requests ----------------------------------------------------------------------------------------------------
 
   /** Every request from the addon. Never throws (it runs inside the addon's queue callback). */
-  private readonly dispatch = (op: number, id: number, ino: number, ino2: number, fhIn: number, n1: number, n2: number, s1: string | undefined, last: string | Buffer | number[] | undefined, uid: number, gid: number, pid: number): void => {
+  private readonly dispatch = (
+    op: number,
+    id: number,
+    ino: number,
+    ino2: number,
+    fhIn: number,
+    n1: number,
+    n2: number,
+    s1: string | undefined,
+    last: string | Buffer | number[] | undefined,
+    uid: number,
+    gid: number,
+    pid: number,
+  ): void => {
     const h = this.handle;
     const ops = this.ops;
     if (op === OP.FORGET) {
@@ -215,10 +253,24 @@ export class Fuse3LowLevelMount implements IMount {
 
   /** Replies with an entry and counts the lookup when the kernel got it. */
   private replyEntry(h: SessionHandle, id: number, e: FsEntry): void {
-    if (this.addon.replyEntry(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000)) this.lookups.add(e.attr.ino);
+    if (this.addon.replyEntry(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000))
+      this.lookups.add(e.attr.ino);
   }
 
-  private async serve(h: SessionHandle, ops: IFileSystemOperations, op: number, id: number, ino: number, ino2: number, fh: number | undefined, n1: number, n2: number, s1: string | undefined, last: string | Buffer | number[] | undefined, caller: FsCaller): Promise<void> {
+  private async serve(
+    h: SessionHandle,
+    ops: IFileSystemOperations,
+    op: number,
+    id: number,
+    ino: number,
+    ino2: number,
+    fh: number | undefined,
+    n1: number,
+    n2: number,
+    s1: string | undefined,
+    last: string | Buffer | number[] | undefined,
+    caller: FsCaller,
+  ): Promise<void> {
     const a = this.addon;
     const ok = (): boolean => a.replyErr(h, id, 0);
     switch (op) {
@@ -263,7 +315,8 @@ export class Fuse3LowLevelMount implements IMount {
       case OP.SYMLINK:
         return this.replyEntry(h, id, await ops.symlink(last as string, ino, s1!, caller));
       case OP.RENAME: {
-        if (n1 & ~(LINUX_RENAME.NOREPLACE | LINUX_RENAME.EXCHANGE)) throw new MoosengError(ErrorCodes.EINVAL, 'rename: RENAME_WHITEOUT is not supported');
+        if (n1 & ~(LINUX_RENAME.NOREPLACE | LINUX_RENAME.EXCHANGE))
+          throw new MoosengError(ErrorCodes.EINVAL, 'rename: RENAME_WHITEOUT is not supported');
         const flags = (n1 & LINUX_RENAME.NOREPLACE ? RenameFlags.NOREPLACE : 0) | (n1 & LINUX_RENAME.EXCHANGE ? RenameFlags.EXCHANGE : 0);
         await ops.rename(ino, s1!, ino2, last as string, flags, caller);
         ok();
@@ -280,7 +333,18 @@ export class Fuse3LowLevelMount implements IMount {
       case OP.CREATE: {
         const { entry, opened } = await ops.create(ino, s1!, n1, n2, caller);
         const e = entry;
-        if (a.replyCreate(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000, opened.fh, opened.keepCache ? 1 : 0)) this.lookups.add(e.attr.ino);
+        if (
+          a.replyCreate(
+            h,
+            id,
+            packAttr(e.attr, this.scratch),
+            e.entryTimeoutMs / 1000,
+            e.attrTimeoutMs / 1000,
+            opened.fh,
+            opened.keepCache ? 1 : 0,
+          )
+        )
+          this.lookups.add(e.attr.ino);
         else await ops.release(e.attr.ino, opened.fh, caller).catch(() => undefined);
         return;
       }
@@ -314,9 +378,21 @@ export class Fuse3LowLevelMount implements IMount {
         const attrs = new Float64Array(entries.length * ATTR_FIELDS);
         entries.forEach((e, i) => packAttr(e.attr, attrs, i * ATTR_FIELDS));
         const { entryTimeoutMs, attrTimeoutMs } = ops.timeouts;
-        const fitted = a.replyDir(h, id, n1, plus, entries.map((e) => e.name), attrs, n2, entryTimeoutMs / 1000, attrTimeoutMs / 1000);
+        const fitted = a.replyDir(
+          h,
+          id,
+          n1,
+          plus,
+          entries.map((e) => e.name),
+          attrs,
+          n2,
+          entryTimeoutMs / 1000,
+          attrTimeoutMs / 1000,
+        );
         // Every entry of a readdirplus the kernel got, but "." and "..", is a lookup it will forget.
-        if (plus) for (let i = 0; i < fitted; i++) if (entries[i]!.name !== '.' && entries[i]!.name !== '..') this.lookups.add(entries[i]!.attr.ino);
+        if (plus)
+          for (let i = 0; i < fitted; i++)
+            if (entries[i]!.name !== '.' && entries[i]!.name !== '..') this.lookups.add(entries[i]!.attr.ino);
         return;
       }
       case OP.RELEASEDIR:
@@ -325,7 +401,11 @@ export class Fuse3LowLevelMount implements IMount {
         return;
       case OP.STATFS: {
         const s = await ops.statfs(ino, caller);
-        a.replyStatfs(h, id, Float64Array.of(s.blockSize, s.totalBlocks, s.freeBlocks, s.availBlocks, s.totalFiles, s.freeFiles, s.nameMax));
+        a.replyStatfs(
+          h,
+          id,
+          Float64Array.of(s.blockSize, s.totalBlocks, s.freeBlocks, s.availBlocks, s.totalFiles, s.freeFiles, s.nameMax),
+        );
         return;
       }
       case OP.SETXATTR:

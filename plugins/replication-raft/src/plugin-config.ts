@@ -57,17 +57,55 @@ export const RAFT_CONFIG_SCHEMA: JsonSchema = {
     },
     port: { type: 'integer', minimum: 1, maximum: 65535, default: D.port, description: 'Port for Raft peer traffic between the masters' },
     host: { type: 'string', default: D.host, description: 'Address the Raft port listens on' },
-    tickIntervalMs: { type: 'integer', minimum: 5, maximum: 10_000, default: D.tickIntervalMs, description: 'Length of one Raft tick, in milliseconds' },
-    electionTicks: { type: 'integer', minimum: 3, maximum: 1000, default: D.electionTicks, description: 'Election timeout in ticks (randomized between this and twice this); must exceed heartbeatTicks' },
-    heartbeatTicks: { type: 'integer', minimum: 1, maximum: 100, default: D.heartbeatTicks, description: 'Leader heartbeat interval in ticks' },
-    snapshotThresholdEntries: { type: 'integer', minimum: 1, default: D.snapshotThresholdEntries, description: 'Take a snapshot and compact the log after this many applied entries' },
-    segmentBytes: { type: 'integer', minimum: 4096, default: D.segmentBytes, description: 'Size at which a new log segment file is started, in bytes' },
-    maxBatchBytes: { type: 'integer', minimum: 1024, default: D.maxBatchBytes, description: 'Largest batch of entries in one append message, in bytes' },
-    fsync: { type: 'boolean', default: D.fsync, description: 'fsync the log before acknowledging; turn off only for throwaway test clusters' },
+    tickIntervalMs: {
+      type: 'integer',
+      minimum: 5,
+      maximum: 10_000,
+      default: D.tickIntervalMs,
+      description: 'Length of one Raft tick, in milliseconds',
+    },
+    electionTicks: {
+      type: 'integer',
+      minimum: 3,
+      maximum: 1000,
+      default: D.electionTicks,
+      description: 'Election timeout in ticks (randomized between this and twice this); must exceed heartbeatTicks',
+    },
+    heartbeatTicks: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: D.heartbeatTicks,
+      description: 'Leader heartbeat interval in ticks',
+    },
+    snapshotThresholdEntries: {
+      type: 'integer',
+      minimum: 1,
+      default: D.snapshotThresholdEntries,
+      description: 'Take a snapshot and compact the log after this many applied entries',
+    },
+    segmentBytes: {
+      type: 'integer',
+      minimum: 4096,
+      default: D.segmentBytes,
+      description: 'Size at which a new log segment file is started, in bytes',
+    },
+    maxBatchBytes: {
+      type: 'integer',
+      minimum: 1024,
+      default: D.maxBatchBytes,
+      description: 'Largest batch of entries in one append message, in bytes',
+    },
+    fsync: {
+      type: 'boolean',
+      default: D.fsync,
+      description: 'fsync the log before acknowledging; turn off only for throwaway test clusters',
+    },
     leaseReads: {
       type: 'boolean',
       default: D.leaseReads,
-      description: 'Serve reads on the leader from its lease (a quorum heard from within 80% of the election timeout) instead of a round of heartbeats; assumes the masters\' clocks run at the same rate',
+      description:
+        "Serve reads on the leader from its lease (a quorum heard from within 80% of the election timeout) instead of a round of heartbeats; assumes the masters' clocks run at the same rate",
     },
   },
 };
@@ -77,12 +115,17 @@ export function parsePeers(peers: readonly string[], selfId: string, selfAddress
   if (peers.length === 0) return [{ id: selfId, address: selfAddress }];
   const members = peers.map((p) => {
     const eq = p.indexOf('=');
-    if (eq <= 0 || eq === p.length - 1) throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.peers entry "${p}" is not id=host:raftPort`);
+    if (eq <= 0 || eq === p.length - 1)
+      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.peers entry "${p}" is not id=host:raftPort`);
     return { id: p.slice(0, eq), address: p.slice(eq + 1) };
   });
-  if (new Set(members.map((m) => m.id)).size !== members.length) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'replication-raft.peers names a master id twice');
+  if (new Set(members.map((m) => m.id)).size !== members.length)
+    throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'replication-raft.peers names a master id twice');
   if (!members.some((m) => m.id === selfId)) {
-    throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.peers must include this master (node.id "${selfId}"), e.g. ${selfId}=${selfAddress}`);
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `replication-raft.peers must include this master (node.id "${selfId}"), e.g. ${selfId}=${selfAddress}`,
+    );
   }
   return members;
 }

@@ -9,7 +9,10 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
   // Alone, nobody dials this address; it only names the member in the log's bootstrap configuration.
   const selfAddress = `${c.host === '0.0.0.0' ? '127.0.0.1' : c.host}:${c.port}`;
   if (c.heartbeatTicks >= c.electionTicks) {
-    throw new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.heartbeatTicks (${c.heartbeatTicks}) must be below electionTicks (${c.electionTicks})`);
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `replication-raft.heartbeatTicks (${c.heartbeatTicks}) must be below electionTicks (${c.electionTicks})`,
+    );
   }
   return {
     nodeId: ctx.node.id,

@@ -126,10 +126,22 @@ export class RaftConsensus implements IConsensus {
       const s = (): ConsensusStatus => this.status();
       m.gauge({ name: 'mooseng_raft_term', help: 'Current Raft term', collect: (set) => set(s().term) });
       m.gauge({ name: 'mooseng_raft_commit_index', help: 'Highest log index known committed', collect: (set) => set(s().commitIndex) });
-      m.gauge({ name: 'mooseng_raft_applied_index', help: 'Highest log index applied to the state machine', collect: (set) => set(s().appliedIndex) });
-      m.gauge({ name: 'mooseng_raft_is_leader', help: '1 on the leader, 0 elsewhere', collect: (set) => set(s().role === 'leader' ? 1 : 0) });
+      m.gauge({
+        name: 'mooseng_raft_applied_index',
+        help: 'Highest log index applied to the state machine',
+        collect: (set) => set(s().appliedIndex),
+      });
+      m.gauge({
+        name: 'mooseng_raft_is_leader',
+        help: '1 on the leader, 0 elsewhere',
+        collect: (set) => set(s().role === 'leader' ? 1 : 0),
+      });
       this.proposalsCounter = m.counter({ name: 'mooseng_raft_proposals_total', help: 'Proposals by outcome', labelNames: ['result'] });
-      m.gauge({ name: 'mooseng_raft_log_entries', help: 'Entries in the log not yet covered by a snapshot', collect: (set) => set(s().lastIndex - this.lastSnapshotIndex) });
+      m.gauge({
+        name: 'mooseng_raft_log_entries',
+        help: 'Entries in the log not yet covered by a snapshot',
+        collect: (set) => set(s().lastIndex - this.lastSnapshotIndex),
+      });
       m.gauge({ name: 'mooseng_raft_log_bytes', help: 'Size of the log segments on disk', collect: (set) => set(this.wal.sizeBytes()) });
       this.commitSeconds = m.histogram({
         name: 'mooseng_raft_commit_seconds',
@@ -145,7 +157,8 @@ export class RaftConsensus implements IConsensus {
   }
 
   start(stateMachine: IStateMachine, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.running || this.starting) return Promise.reject(new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'RaftConsensus already started'));
+    if (this.running || this.starting)
+      return Promise.reject(new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'RaftConsensus already started'));
     if (this.stopped) return Promise.reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'RaftConsensus was stopped'));
     this.starting = this.startUp(stateMachine, options).catch(async (err: unknown) => {
       // Whatever was opened is closed again: a failed or abandoned start leaves nothing listening or open.
@@ -166,11 +179,22 @@ export class RaftConsensus implements IConsensus {
     const recovery = await this.wal.open();
     stillWanted();
     if (recovery.truncatedBytes > 0) o.logger.warn('cut a torn record off the Raft log tail', { bytes: recovery.truncatedBytes });
-    const snapshot: Snapshot = (await readSnapshotFile(this.fs, o.dir)) ?? { index: 0, term: 0, members: o.members, data: new Uint8Array(0) };
+    const snapshot: Snapshot = (await readSnapshotFile(this.fs, o.dir)) ?? {
+      index: 0,
+      term: 0,
+      members: o.members,
+      data: new Uint8Array(0),
+    };
     stillWanted();
     const state = replayWal(snapshot, recovery.records);
     if (state.needsReset) {
-      await this.wal.append([{ type: 'reset', index: snapshot.index, term: snapshot.term }, { type: 'hard-state', hardState: state.hardState }], state.hardState);
+      await this.wal.append(
+        [
+          { type: 'reset', index: snapshot.index, term: snapshot.term },
+          { type: 'hard-state', hardState: state.hardState },
+        ],
+        state.hardState,
+      );
       stillWanted();
     }
     options.signal?.throwIfAborted();
@@ -191,7 +215,15 @@ export class RaftConsensus implements IConsensus {
     this.raft = new RaftNode(config, o.random, state);
     this.transport =
       o.transport ??
-      new GrpcTransport({ selfId: o.nodeId, clusterId: o.clusterId, listenHost: o.listenHost, port: o.raftPort, clock: o.clock, random: o.random, logger: o.logger });
+      new GrpcTransport({
+        selfId: o.nodeId,
+        clusterId: o.clusterId,
+        listenHost: o.listenHost,
+        port: o.raftPort,
+        clock: o.clock,
+        random: o.random,
+        logger: o.logger,
+      });
     this.syncTransportMembers();
     await this.transport.start((m: Message) => this.input(() => this.raft!.step(m)));
     stillWanted();
@@ -213,7 +245,10 @@ export class RaftConsensus implements IConsensus {
     this.stopped = true;
     this.running = false;
     this.ticker?.cancel();
-    this.failAll(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'), new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'));
+    this.failAll(
+      new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'),
+      new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'),
+    );
     // A start still reading the disk gives up at its next step and closes what it opened; wait for that.
     await this.starting?.catch(() => undefined);
     await this.transport?.close();
@@ -314,7 +349,9 @@ export class RaftConsensus implements IConsensus {
       const unsubscribe = this.onLeadershipChange((e) => {
         if (e.leaderId === target) done();
       });
-      const timer = this.options.clock.setTimer(timeoutMs, () => done(new MoosengError(ErrorCodes.TIMEOUT, `${target} did not take over within ${timeoutMs} ms`)));
+      const timer = this.options.clock.setTimer(timeoutMs, () =>
+        done(new MoosengError(ErrorCodes.TIMEOUT, `${target} did not take over within ${timeoutMs} ms`)),
+      );
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (this.raft?.leaderId === target) done();
     });
@@ -397,14 +434,23 @@ export class RaftConsensus implements IConsensus {
     this.send(rd.messagesAfterSync);
     // 3. Apply.
     if (rd.snapshot) {
-      this.options.logger.info('installing snapshot from the leader', { index: rd.snapshot.index, term: rd.snapshot.term, bytes: rd.snapshot.data.byteLength });
+      this.options.logger.info('installing snapshot from the leader', {
+        index: rd.snapshot.index,
+        term: rd.snapshot.term,
+        bytes: rd.snapshot.data.byteLength,
+      });
       await this.stateMachine!.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.index;
       this.lastSnapshotIndex = rd.snapshot.index;
       for (const [index, p] of this.proposals) {
         if (index > rd.snapshot.index) continue;
         this.proposals.delete(index);
-        p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'replaced by a snapshot from the leader; the command may or may not have been applied'));
+        p.reject(
+          new MoosengError(
+            ErrorCodes.PROPOSAL_DROPPED,
+            'replaced by a snapshot from the leader; the command may or may not have been applied',
+          ),
+        );
       }
     }
     for (const e of rd.committed) {
@@ -415,7 +461,14 @@ export class RaftConsensus implements IConsensus {
       if (p) {
         this.proposals.delete(e.index);
         if (p.term === e.term) p.resolve(result);
-        else p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'a new leader replaced the entry; the command was not applied', this.leaderHint()));
+        else
+          p.reject(
+            new MoosengError(
+              ErrorCodes.PROPOSAL_DROPPED,
+              'a new leader replaced the entry; the command was not applied',
+              this.leaderHint(),
+            ),
+          );
       }
     }
     for (const rs of rd.readStates) {
@@ -454,7 +507,11 @@ export class RaftConsensus implements IConsensus {
     const raft = this.raft!;
     if (raft.role !== 'leader') {
       // Entries proposed here may still commit under the new leader, or be overwritten: the caller cannot know.
-      const dropped = new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'leadership was lost before the command committed; it may or may not be applied', this.leaderHint());
+      const dropped = new MoosengError(
+        ErrorCodes.PROPOSAL_DROPPED,
+        'leadership was lost before the command committed; it may or may not be applied',
+        this.leaderHint(),
+      );
       for (const p of this.proposals.values()) p.reject(dropped);
       this.proposals.clear();
       const notLeader = this.notLeader();
@@ -528,9 +585,13 @@ export class RaftConsensus implements IConsensus {
    * Runs `start` on the core inside the loop; it registers the request and returns how to forget it. Refusals
    * become NOT_LEADER (with the leader hint) or INVALID_ARGUMENT; the signal rejects with ABORTED.
    */
-  private request<T>(options: ProposeOptions, start: (resolve: (v: T) => void, reject: (e: MoosengError) => void) => () => void): Promise<T> {
+  private request<T>(
+    options: ProposeOptions,
+    start: (resolve: (v: T) => void, reject: (e: MoosengError) => void) => () => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.loopError) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus failed and stopped', { cause: this.loopError }));
+      if (this.loopError)
+        return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus failed and stopped', { cause: this.loopError }));
       if (!this.running) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus is not running'));
       if (options.signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, 'aborted'));
       if (this.proposals.size + this.reads.size + this.inbox.length >= MAX_PENDING_REQUESTS) {
@@ -545,12 +606,14 @@ export class RaftConsensus implements IConsensus {
         reject(new MoosengError(ErrorCodes.ABORTED, 'aborted; the command may still be applied'));
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A): void => {
-        if (settled) return;
-        settled = true;
-        options.signal?.removeEventListener('abort', onAbort);
-        fn(...a);
-      };
+      const finish =
+        <A extends unknown[]>(fn: (...a: A) => void) =>
+        (...a: A): void => {
+          if (settled) return;
+          settled = true;
+          options.signal?.removeEventListener('abort', onAbort);
+          fn(...a);
+        };
       const ok = finish(resolve as (v: T) => void);
       const fail = finish(reject as (e: MoosengError) => void);
       this.input(() => {
@@ -578,13 +641,15 @@ export class RaftConsensus implements IConsensus {
   private leaderHint(): { details: Record<string, unknown> } {
     const raft = this.raft;
     const leaderId = raft?.leaderId ?? null;
-    const leaderAddress = leaderId ? raft!.members.find((m: Member) => m.id === leaderId)?.address ?? null : null;
+    const leaderAddress = leaderId ? (raft!.members.find((m: Member) => m.id === leaderId)?.address ?? null) : null;
     return { details: { leaderId, leaderAddress } };
   }
 
   private notLeader(): MoosengError {
     const hint = this.leaderHint();
-    const where = hint.details.leaderId ? `the leader is ${hint.details.leaderId} at ${hint.details.leaderAddress}` : 'no leader is known yet (election in progress)';
+    const where = hint.details.leaderId
+      ? `the leader is ${hint.details.leaderId} at ${hint.details.leaderAddress}`
+      : 'no leader is known yet (election in progress)';
     return new MoosengError(ErrorCodes.NOT_LEADER, `this master is not the leader; ${where}`, hint);
   }
 

@@ -39,7 +39,8 @@ export class InvariantChecker {
     const text = Buffer.from(command).toString('utf8');
     const knownCommand = this.commandAt.get(index);
     if (knownCommand === undefined) this.commandAt.set(index, text);
-    else if (knownCommand !== text) this.fail(`replicas applied different commands at index ${index}: ${node.id} ${text}, another ${knownCommand}`);
+    else if (knownCommand !== text)
+      this.fail(`replicas applied different commands at index ${index}: ${node.id} ${text}, another ${knownCommand}`);
     this.onState(node, index, digest);
   }
 
@@ -108,7 +109,8 @@ export class InvariantChecker {
     }
     if (log.snapshot.index > 0) {
       const known = this.committed.get(log.snapshot.index);
-      if (known && known.term !== log.snapshot.term) this.fail(`${n.id} snapshot at ${log.snapshot.index} has term ${log.snapshot.term}, committed term ${known.term}`);
+      if (known && known.term !== log.snapshot.term)
+        this.fail(`${n.id} snapshot at ${log.snapshot.index} has term ${log.snapshot.term}, committed term ${known.term}`);
     }
     this.checkedCommit.set(n.id, log.committed);
     this.maxCommitted = Math.max(this.maxCommitted, log.committed);

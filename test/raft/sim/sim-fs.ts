@@ -79,7 +79,9 @@ export class SimDisk {
 
   /** Every file and its size as the process sees them (for traces). */
   listing(): string {
-    return [...this.names].map(([p, i]) => `${p}:${i.data.length}${i.durable.length !== i.data.length ? `(${i.durable.length} durable)` : ''}`).join(' ');
+    return [...this.names]
+      .map(([p, i]) => `${p}:${i.data.length}${i.durable.length !== i.data.length ? `(${i.durable.length} durable)` : ''}`)
+      .join(' ');
   }
 
   // ----- what SimFileSystem calls, with the epoch it was mounted in -----
@@ -160,7 +162,11 @@ function enoent(path: string): Error {
 class SimFile implements RaftFile {
   private closed = false;
 
-  constructor(private readonly disk: SimDisk, private readonly epoch: number, private readonly inode: Inode) {}
+  constructor(
+    private readonly disk: SimDisk,
+    private readonly epoch: number,
+    private readonly inode: Inode,
+  ) {}
 
   append(data: Uint8Array): Promise<void> {
     return this.disk.op(this.epoch, () => {
@@ -188,7 +194,10 @@ class SimFile implements RaftFile {
 
 /** The RaftFileSystem one process sees of its SimDisk. Directories always exist (their creation is not modelled). */
 class SimFileSystem implements RaftFileSystem {
-  constructor(private readonly disk: SimDisk, private readonly epoch: number) {}
+  constructor(
+    private readonly disk: SimDisk,
+    private readonly epoch: number,
+  ) {}
 
   mkdirp(): Promise<void> {
     return this.disk.op(this.epoch, () => undefined);

@@ -29,7 +29,10 @@ export class SimNetwork {
   private readonly receivers = new Map<string, (m: Message) => void>();
   delivered = 0;
 
-  constructor(private readonly host: SimNetworkHost, private readonly faults: SimNetworkFaults) {}
+  constructor(
+    private readonly host: SimNetworkHost,
+    private readonly faults: SimNetworkFaults,
+  ) {}
 
   /** A transport for one process of node `id`; `alive` turns false when that process dies. */
   transport(id: string, alive: () => boolean): RaftTransport {
@@ -75,7 +78,11 @@ class SimTransport implements RaftTransport {
   private readonly heardFrom = new Set<string>();
   private open = false;
 
-  constructor(private readonly net: SimNetwork, private readonly id: string, private readonly alive: () => boolean) {}
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly id: string,
+    private readonly alive: () => boolean,
+  ) {}
 
   start(onMessage: (m: Message) => void): Promise<void> {
     // A dead process binds nothing: like its disk I/O, its start never completes.

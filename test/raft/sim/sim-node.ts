@@ -40,7 +40,8 @@ export interface SimNodeSettings {
 }
 
 /** A client's answer; `UNAVAILABLE` (and no answer at all) leave a write's outcome unknown. */
-export type ClientReply = { ok: true; value: string } | { ok: false; code: 'NOT_LEADER' | 'DROPPED' | 'UNAVAILABLE'; leaderId: string | null };
+export type ClientReply =
+  { ok: true; value: string } | { ok: false; code: 'NOT_LEADER' | 'DROPPED' | 'UNAVAILABLE'; leaderId: string | null };
 
 /**
  * The replicated key-value map, as IStateMachine. Its snapshots carry the index of the last command applied, so a
@@ -50,7 +51,10 @@ class SimStateMachine implements IStateMachine {
   readonly kv = new KvStore();
   lastIndex = 0;
 
-  constructor(private readonly node: SimNode, private readonly world: SimWorld) {}
+  constructor(
+    private readonly node: SimNode,
+    private readonly world: SimWorld,
+  ) {}
 
   apply(command: Uint8Array, index: number): Uint8Array {
     if (index <= this.lastIndex) this.world.violation(`${this.node.id} applied entry ${index} after ${this.lastIndex}`);
@@ -74,7 +78,11 @@ class SimStateMachine implements IStateMachine {
 
 /** ILogger into the run's trace. An error from the host is a violation: nothing in the simulation should cause one. */
 class SimLogger implements ILogger {
-  constructor(private readonly world: SimWorld, private readonly alive: () => boolean, private readonly bindings: LogFields) {}
+  constructor(
+    private readonly world: SimWorld,
+    private readonly alive: () => boolean,
+    private readonly bindings: LogFields,
+  ) {}
 
   debug(msg: string): void {
     if (msg === 'snapshot taken' && this.alive()) this.world.count('snapshotsTaken');
@@ -176,7 +184,8 @@ export class SimNode {
       () => undefined,
       (err: unknown) => {
         // A start abandoned because the operator stopped the node meanwhile is no failure.
-        if (alive() && this.state === 'up') w.violation(`${this.id} could not start from its disk: ${(err as Error).message} [disk: ${this.disk.listing()}]`);
+        if (alive() && this.state === 'up')
+          w.violation(`${this.id} could not start from its disk: ${(err as Error).message} [disk: ${this.disk.listing()}]`);
       },
     );
   }

@@ -86,16 +86,42 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
 
   // The world's shape comes from the seed too.
   const clusterSize = rng.next() < 0.5 ? 3 : 5;
-  const network = new SimNetwork({ at, random: rng }, { dropRate: rng.next() * 0.1, dupRate: rng.next() * 0.05, maxDelayMs: 1 + rng.int(20) });
+  const network = new SimNetwork(
+    { at, random: rng },
+    { dropRate: rng.next() * 0.1, dupRate: rng.next() * 0.05, maxDelayMs: 1 + rng.int(20) },
+  );
   // Swarm testing: each run has its own mix of faults, so some runs are all crashes and some hardly any. Chances
   // are per 10 ms fault step.
-  const chance = { crash: rng.next() * 0.1, clusterPower: rng.next() * 0.004, rackPower: rng.next() * 0.004, graceful: 0.002, partition: 0.05, cut: 0.005, membership: 0.005, transfer: 0.01 };
+  const chance = {
+    crash: rng.next() * 0.1,
+    clusterPower: rng.next() * 0.004,
+    rackPower: rng.next() * 0.004,
+    graceful: 0.002,
+    partition: 0.05,
+    cut: 0.005,
+    membership: 0.005,
+    transfer: 0.01,
+  };
   // Half the worlds read through leader leases (clocks drift, see SimNode), half through heartbeat rounds.
   const settings = { leaseReads: rng.next() < 0.5, segmentBytes: SEGMENT_SIZES[rng.int(SEGMENT_SIZES.length)] };
   const fsyncMaxMs = FSYNC_MAX_MS[rng.int(FSYNC_MAX_MS.length)];
   const bootstrap: Member[] = NODE_POOL.slice(0, clusterSize).map((id) => ({ id, address: `${id}:9422` }));
-  const stats: SimStats = { events: 0, commits: 0, leaders: 0, crashes: 0, powerLosses: 0, gracefulRestarts: 0, ops: 0, snapshots: 0, snapshotsTaken: 0, tornTailsCut: 0, messages: 0 };
-  log(`world: ${clusterSize} members, lease reads ${settings.leaseReads}, segments of ${settings.segmentBytes} bytes, fsync up to ${fsyncMaxMs} ms`);
+  const stats: SimStats = {
+    events: 0,
+    commits: 0,
+    leaders: 0,
+    crashes: 0,
+    powerLosses: 0,
+    gracefulRestarts: 0,
+    ops: 0,
+    snapshots: 0,
+    snapshotsTaken: 0,
+    tornTailsCut: 0,
+    messages: 0,
+  };
+  log(
+    `world: ${clusterSize} members, lease reads ${settings.leaseReads}, segments of ${settings.segmentBytes} bytes, fsync up to ${fsyncMaxMs} ms`,
+  );
 
   const world: SimWorld = {
     now: () => now,
@@ -246,7 +272,12 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
       const key = KEYS[rng.int(KEYS.length)];
       const isPut = rng.next() < 0.6;
       const command: KvCommand = isPut ? { op: 'put', key, value: `c${c}-${valueSeq++}` } : { op: 'get', key };
-      const op: RegisterOp = { call: now, ret: Infinity, kind: isPut ? 'write' : 'read', value: isPut ? (command as { value: string }).value : '' };
+      const op: RegisterOp = {
+        call: now,
+        ret: Infinity,
+        kind: isPut ? 'write' : 'read',
+        value: isPut ? (command as { value: string }).value : '',
+      };
       let settled = false;
       stats.ops++;
       // A write counts from its call: until the client hears back it may take effect at any time (even after the end).
@@ -264,7 +295,11 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
         } else {
           // Refused as not the leader: it was never logged. Dropped, unavailable or timed out: a write may still
           // take effect.
-          if (op.kind === 'write' && reply?.code === 'NOT_LEADER') history.set(key, history.get(key)!.filter((o) => o !== op));
+          if (op.kind === 'write' && reply?.code === 'NOT_LEADER')
+            history.set(
+              key,
+              history.get(key)!.filter((o) => o !== op),
+            );
           guess = reply?.leaderId ?? NODE_POOL[rng.int(NODE_POOL.length)];
         }
         at(1 + rng.int(20), issue);
@@ -330,13 +365,16 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
   // ----- liveness: after the quiet phase one leader has committed and every member has caught up -----
   if (checker.violations.length === 0) {
     const leaders = all().filter((n) => n.raft?.role === 'leader');
-    if (leaders.length !== 1) checker.fail(`liveness: ${leaders.length} leaders after the quiet phase and ${SIM_ELECTION_GRACE_MS} ms more`);
+    if (leaders.length !== 1)
+      checker.fail(`liveness: ${leaders.length} leaders after the quiet phase and ${SIM_ELECTION_GRACE_MS} ms more`);
     else {
       const leader = leaders[0].raft!;
       for (const m of leader.members) {
         const committed = nodes.get(m.id)!.raft?.log.committed ?? -1;
         if (committed < settledCommit) {
-          checker.fail(`liveness: member ${m.id} ${committed < 0 ? 'is not running' : `stuck at commit ${committed}`} below ${settledCommit} (leader ${leaders[0].id})`);
+          checker.fail(
+            `liveness: member ${m.id} ${committed < 0 ? 'is not running' : `stuck at commit ${committed}`} below ${settledCommit} (leader ${leaders[0].id})`,
+          );
         }
       }
     }
@@ -348,7 +386,8 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
       if (checkRegister(ops)) continue;
       checker.fail(`history of key ${key} is not linearizable (${ops.length} ops)`);
       // Explain it: the history, then the order the writes committed in.
-      for (const op of [...ops].sort((a, b) => a.call - b.call)) trace.push(`  ${key} ${op.kind} ${op.value || '(empty)'} [${op.call}, ${op.ret}]`);
+      for (const op of [...ops].sort((a, b) => a.call - b.call))
+        trace.push(`  ${key} ${op.kind} ${op.value || '(empty)'} [${op.call}, ${op.ret}]`);
       for (const c of checker.committedCommands()) if (c.data.includes(`"key":"${key}"`)) trace.push(`  committed ${c.index}: ${c.data}`);
     }
   }

@@ -47,7 +47,10 @@ export class MemoryCluster {
   /** Called with every Ready before it is advanced (tests that check what the core asks of its host). */
   onReady: ((id: string, rd: Ready) => void) | null = null;
 
-  constructor(ids: string[], private readonly options: ClusterOptions = {}) {
+  constructor(
+    ids: string[],
+    private readonly options: ClusterOptions = {},
+  ) {
     for (const id of ids) this.add(id, (options.bootstrap ?? ids).map(member));
   }
 

@@ -22,7 +22,10 @@ export class Progress {
   /** The highest read sequence this follower has acknowledged (ReadIndex). */
   readAck = 0;
 
-  constructor(next: number, private readonly maxInflight: number) {
+  constructor(
+    next: number,
+    private readonly maxInflight: number,
+  ) {
     this.next = next;
   }
 

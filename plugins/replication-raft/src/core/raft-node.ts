@@ -31,7 +31,10 @@ export type RefusalReason = 'not-leader' | 'transferring' | 'config-pending' | '
 
 /** Thrown by an input the core refuses (not the leader, a transfer or membership change under way, bad argument). */
 export class RaftRefusal extends Error {
-  constructor(readonly reason: RefusalReason, message: string) {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -89,11 +92,19 @@ export class RaftNode {
   private prevSoft: SoftState;
   private readonly snapshotElapsed = new Map<string, number>();
 
-  constructor(private readonly config: RaftConfig, private readonly random: IRandom, initial: RaftInitialState) {
+  constructor(
+    private readonly config: RaftConfig,
+    private readonly random: IRandom,
+    initial: RaftInitialState,
+  ) {
     this.id = config.id;
     this.term = initial.hardState.term;
     this.vote = initial.hardState.vote;
-    this.log = new RaftLog(initial.snapshot, initial.entries, Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length));
+    this.log = new RaftLog(
+      initial.snapshot,
+      initial.entries,
+      Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length),
+    );
     this.recomputeMembers();
     this.prevHard = this.hardState();
     this.prevSoft = this.softState();
@@ -160,7 +171,9 @@ export class RaftNode {
 
   /** Lease reads are on, no transfer is under way (it makes voters ignore our lease), and the lease has not run out. */
   private holdsLease(): boolean {
-    return this.config.leaseReads === true && this.config.checkQuorum && this.leadTransferee === null && this.leaderTicks < this.leaseUntilTick;
+    return (
+      this.config.leaseReads === true && this.config.checkQuorum && this.leadTransferee === null && this.leaderTicks < this.leaseUntilTick
+    );
   }
 
   /** Hands leadership to `target` (sends TimeoutNow once its log is current). */
@@ -453,8 +466,7 @@ export class RaftNode {
 
   private handleVoteRequest(m: Message): void {
     const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
-    const canVote =
-      this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
+    const canVote = this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
     if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
       // A pre-vote answer carries the candidate's future term, so it is not mistaken for a stale reply.
       this.send(message({ type: respType, from: this.id, to: m.from, term: m.term }));
@@ -540,7 +552,15 @@ export class RaftNode {
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew === null) {
       this.send(
-        message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: m.index, reject: true, rejectHint: this.log.lastIndex() }),
+        message({
+          type: 'append-resp',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          index: m.index,
+          reject: true,
+          rejectHint: this.log.lastIndex(),
+        }),
       );
       return;
     }
@@ -666,7 +686,18 @@ export class RaftNode {
     }
     const entries = this.log.slice(pr.next, this.log.lastIndex(), this.config.maxMessageBytes);
     if (entries.length === 0 && pr.state === 'replicate' && !sendIfEmpty) return false;
-    this.send(message({ type: 'append', from: this.id, to, term: this.term, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
+    this.send(
+      message({
+        type: 'append',
+        from: this.id,
+        to,
+        term: this.term,
+        index: prevIndex,
+        logTerm: prevTerm,
+        entries,
+        commit: this.log.committed,
+      }),
+    );
     pr.sentAppend(prevIndex + entries.length, entries.length);
     return true;
   }
@@ -675,14 +706,21 @@ export class RaftNode {
     if (!this.heartbeatSentAt.has(this.readSeq)) this.heartbeatSentAt.set(this.readSeq, this.leaderTicks);
     for (const [id, pr] of this.progress) {
       this.send(
-        message({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed), context: this.readSeq }),
+        message({
+          type: 'heartbeat',
+          from: this.id,
+          to: id,
+          term: this.term,
+          commit: Math.min(pr.match, this.log.committed),
+          context: this.readSeq,
+        }),
       );
     }
   }
 
   /** Advances the commit index by the quorum rule; on change, tells followers and answers waiting reads. */
   private maybeCommitAndPropagate(): boolean {
-    const matches = this.members.map((m) => (m.id === this.id ? this.log.stableIndex : this.progress.get(m.id)?.match ?? 0));
+    const matches = this.members.map((m) => (m.id === this.id ? this.log.stableIndex : (this.progress.get(m.id)?.match ?? 0)));
     const candidate = majorityValue(matches);
     if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
     const hadCommittedInTerm = this.committedInTerm();
@@ -731,7 +769,9 @@ export class RaftNode {
   }
 
   private releaseReads(): void {
-    const acked = majorityValue(this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : this.progress.get(m.id)?.readAck ?? 0)));
+    const acked = majorityValue(
+      this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : (this.progress.get(m.id)?.readAck ?? 0))),
+    );
     // A quorum has seen heartbeat `acked`: nobody else can lead until an election timeout after it went out.
     const sentAt = acked > 0 ? this.heartbeatSentAt.get(acked) : undefined;
     if (sentAt !== undefined) this.leaseUntilTick = Math.max(this.leaseUntilTick, sentAt + leaseTicks(this.config.electionTicks));

@@ -74,7 +74,10 @@ export class SegmentWal {
       const decoded = decodeRecords(buf);
       if (decoded.torn) {
         if (i !== seqs.length - 1) {
-          throw new MoosengError(ErrorCodes.IO_ERROR, `Raft log segment ${path} is corrupt at byte ${decoded.validBytes}; restore this master from a peer (wipe its raft directory) or from backup`);
+          throw new MoosengError(
+            ErrorCodes.IO_ERROR,
+            `Raft log segment ${path} is corrupt at byte ${decoded.validBytes}; restore this master from a peer (wipe its raft directory) or from backup`,
+          );
         }
         truncatedBytes = buf.length - decoded.validBytes;
         await fs.truncate(path, decoded.validBytes);

@@ -55,9 +55,16 @@ export async function readSnapshotFile(fs: RaftFileSystem, dir: string): Promise
   }
   if (buf === null) return null;
   if (buf.length < HEADER_BYTES || buf.readUInt32LE(0) !== MAGIC || crc32(buf.subarray(8)) !== buf.readUInt32LE(4)) {
-    throw new MoosengError(ErrorCodes.IO_ERROR, `Raft snapshot ${join(dir, SNAPSHOT_FILE)} is damaged; restore this master from a peer (wipe its raft directory) or from backup`);
+    throw new MoosengError(
+      ErrorCodes.IO_ERROR,
+      `Raft snapshot ${join(dir, SNAPSHOT_FILE)} is damaged; restore this master from a peer (wipe its raft directory) or from backup`,
+    );
   }
   const metaLen = buf.readUInt32LE(8);
-  const meta = JSON.parse(buf.subarray(HEADER_BYTES, HEADER_BYTES + metaLen).toString('utf8')) as { index: number; term: number; members: Member[] };
+  const meta = JSON.parse(buf.subarray(HEADER_BYTES, HEADER_BYTES + metaLen).toString('utf8')) as {
+    index: number;
+    term: number;
+    members: Member[];
+  };
   return { ...meta, data: Uint8Array.prototype.slice.call(buf, HEADER_BYTES + metaLen) };
 }

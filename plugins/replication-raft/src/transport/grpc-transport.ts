@@ -48,7 +48,12 @@ const ENTRY_TYPES_BACK = new Map(Object.entries(ENTRY_TYPES).map(([k, v]) => [v,
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function entryToWire(e: Entry): any {
-  return { term: e.term, index: e.index, type: ENTRY_TYPES[e.type], data: Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength) };
+  return {
+    term: e.term,
+    index: e.index,
+    type: ENTRY_TYPES[e.type],
+    data: Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength),
+  };
 }
 
 function entryFromWire(e: any): Entry {
@@ -81,7 +86,8 @@ export function messageToWire(m: Message): any {
 /** A raft.proto PeerMessage as a core message; PROTOCOL_ERROR when it is malformed. */
 export function messageFromWire(w: any): Message {
   const type = MESSAGE_TYPES_BACK.get(w.type);
-  if (!type || typeof w.from !== 'string' || typeof w.to !== 'string') throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `malformed Raft message of type ${w.type}`);
+  if (!type || typeof w.from !== 'string' || typeof w.to !== 'string')
+    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `malformed Raft message of type ${w.type}`);
   return {
     type,
     from: w.from,
@@ -239,7 +245,13 @@ export class GrpcTransport implements RaftTransport {
   private readonly ctx: SenderContext;
 
   constructor(private readonly options: GrpcTransportOptions) {
-    this.ctx = { clusterId: options.clusterId, clock: options.clock, random: options.random, logger: options.logger, senderMetadata: () => this.selfMetadata };
+    this.ctx = {
+      clusterId: options.clusterId,
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+      senderMetadata: () => this.selfMetadata,
+    };
   }
 
   async start(onMessage: (m: Message) => void): Promise<void> {
@@ -264,7 +276,12 @@ export class GrpcTransport implements RaftTransport {
     const { listenHost, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       server.bindAsync(`${listenHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err) => {
-        if (err) reject(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, { cause: err }));
+        if (err)
+          reject(
+            new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, {
+              cause: err,
+            }),
+          );
         else resolve();
       });
     });
