@@ -5,3 +5,4 @@ export * from './master-client';
 export * from './file-io';
 export * from './open-file';
 export * from './wire-types';
+export * from './file-system-client';

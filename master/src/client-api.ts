@@ -40,6 +40,19 @@ export class ClientApi {
 
   /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
   service(): grpc.UntypedServiceImplementation {
+    const rpcs = this.handlers();
+    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
+    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
+    return impl;
+  }
+
+  /**
+   * Every ClientToMaster method as a plain async function of its decoded request (what service() wraps for gRPC;
+   * tests that drive a master without sockets call these).
+   */
+  handlers(): ClientToMasterHandlers {
     const m = this.o.metadata;
     const h = (req: { h: ClientMessage<'RequestHeader'> | null }): { origin: RequestOrigin; cred: Credentials } => {
       const head = req.h;
@@ -156,11 +169,7 @@ export class ClientApi {
         return {};
       },
     };
-    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
-    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
-    const impl: grpc.UntypedServiceImplementation = {};
-    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
-    return impl;
+    return rpcs;
   }
 
   /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
