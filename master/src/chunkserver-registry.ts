@@ -1,6 +1,6 @@
 // ChunkserverRegistry: what this master knows of the chunkservers, from their registrations and heartbeats (soft
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import {
   type ChunkserverIdentityMsg, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterHandlers, type ChunkserverView, type DirectoryStateMsg, ErrorCodes,
   type IClock, type ILogger, MoosengError, toGrpcError,
@@ -31,7 +31,7 @@ export interface ChunkserverRegistryOptions {
   timeoutMs: number;
   /** Session numbers for registrations: any number unique enough per master run. */
   newSession: () => number;
-  /** Told when a chunkserver reports a corrupt replica. */
+  /** Told when a chunkserver reports a corrupt replica (it marks it in the map); without it the registry marks it itself. */
   onCorrupt?: (serverId: string, chunkId: number, version: number) => void;
 }
 
@@ -183,8 +183,10 @@ export class ChunkserverRegistry {
 
   private corrupt(req: ChunkserverRequestOf<'ReportCorrupt'>): ChunkserverReplyOf<'ReportCorrupt'> {
     this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
-    this.options.locations.removeReplica(req.nodeId, req.chunkId);
-    this.options.onCorrupt?.(req.nodeId, req.chunkId, req.version);
+    // The copy stops counting at once but is not forgotten: it is deleted once good copies elsewhere reach the goal
+    // (onCorrupt), and until then repair must not pick its server as the target of a new copy.
+    if (this.options.onCorrupt) this.options.onCorrupt(req.nodeId, req.chunkId, req.version);
+    else this.options.locations.markCorrupt(req.nodeId, req.chunkId, req.version);
     return {};
   }
 
