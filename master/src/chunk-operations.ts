@@ -9,10 +9,13 @@ import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
 
 /** The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). */
-export type ReplicaControl = Pick<DataPlaneClient, 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat'>;
+export type ReplicaControl = Pick<DataPlaneClient, 'create' | 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat'>;
 
 /** How long a server that held a corrupt copy of a chunk is not chosen as a repair target for it (its disk rots). */
 export const CORRUPT_TARGET_EXCLUSION_MS = 10 * 60_000;
+
+/** Chunk ids a leader reserves at once for new chunks: one reserveChunkIds command per this many new chunks. */
+export const CHUNK_ID_BLOCK = 64;
 
 /** Commands of the leader itself: not deduplicated (each is checked against the state it expects instead). */
 const LEADER: RequestOrigin = { sessionId: 0, requestId: 0 };
@@ -31,6 +34,9 @@ export class ChunkOperations {
   private readonly reserved = new Map<number, number>();
   /** chunk → server → monotonic ms until which it is no repair target for the chunk (it held a corrupt copy). */
   private readonly badTargets = new Map<number, Map<string, number>>();
+  /** Chunk ids this leader reserved and has not tried yet ([next, end)), and the reservation in flight. */
+  private ids = { next: 0, end: 0 };
+  private idsReserving: Promise<void> | null = null;
 
   constructor(
     private readonly metadata: MetadataService,
@@ -44,6 +50,41 @@ export class ChunkOperations {
   /** True while a version change of the chunk is under way (the repair loop leaves the chunk alone meanwhile). */
   isBusy(chunkId: number): boolean {
     return this.lanes.has(chunkId);
+  }
+
+  /**
+   * A write grant into an empty slot: a new chunk under a reserved id is created at version 1 on the servers
+   * `choose` names, then recorded with those that created it. A chunk never enters the catalog without a replica, so
+   * a chain that failed to create it cannot leave a chunk nobody has. A failed attempt burns its id; what it created
+   * is a replica of a chunk the catalog never knows, deleted as such.
+   */
+  grantNew(origin: RequestOrigin, cred: Credentials, ino: number, chunkIndex: number, choose: (chunkId: number) => string[]): Promise<ChunkWriteGrant> {
+    return this.takeChunkId().then((chunkId) =>
+      this.exclusive(chunkId, async () => {
+        const servers = choose(chunkId);
+        if (servers.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, 'no live chunkserver with free space can take a new chunk; start chunkservers or free space');
+        const created = await Promise.all(
+          servers.map(async (id) => {
+            const address = this.registry.addressOf(id);
+            if (!address) return null;
+            try {
+              await this.data.create(address, { chunkId, version: 1 });
+              this.locations.addReplica(id, chunkId, 1);
+              return id;
+            } catch (err) {
+              this.logger.warn('chunkserver could not create a new chunk', { chunkId, server: id, err: (err as Error).message });
+              return null;
+            }
+          }),
+        );
+        const chain = created.filter((id): id is string => id !== null);
+        if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}): ${servers.join(', ')} refused`);
+        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version: 1, servers: chain, cred });
+        if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
+        this.reserved.set(chunkId, 2);
+        return r.grant;
+      }),
+    );
   }
 
   /**
@@ -233,6 +274,23 @@ export class ChunkOperations {
     } catch (err) {
       if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) this.locations.removeReplica(serverId, chunkId);
     }
+  }
+
+  /** An id for a new chunk, never tried before: from this leader's block, reserving a new block when it is used up. */
+  private async takeChunkId(): Promise<number> {
+    while (this.ids.next >= this.ids.end) {
+      this.idsReserving ??= this.metadata
+        .mutate(LEADER, { op: 'reserveChunkIds', count: CHUNK_ID_BLOCK })
+        .then((r) => {
+          if (r.kind !== 'count') throw new Error(`invariant broken: reserveChunkIds returned ${r.kind}`);
+          this.ids = { next: r.count, end: r.count + CHUNK_ID_BLOCK };
+        })
+        .finally(() => {
+          this.idsReserving = null;
+        });
+      await this.idsReserving;
+    }
+    return this.ids.next++;
   }
 
   /** The version number this leader may hand to chunkservers for its next change of the chunk. */

@@ -235,10 +235,9 @@ export class ClientApi {
   }
 
   private async writeChunk(req: RequestOf<'WriteChunk'>, head: { origin: RequestOrigin; cred: Credentials }): Promise<ReplyOf<'WriteChunk'>> {
-    const { slot, goal, nextChunkId, earlier } = await this.o.metadata.read((s) => ({
+    const { slot, goal, earlier } = await this.o.metadata.read((s) => ({
       slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0],
       goal: s.getattr(req.ino).goal,
-      nextChunkId: s.tree.chunkTable.nextChunkId,
       earlier: s.sessions.get(head.origin.sessionId)?.recent.get(head.origin.requestId),
     }));
     let grant: ChunkWriteGrant;
@@ -249,11 +248,7 @@ export class ClientApi {
     } else if (slot && slot.index === req.chunkIndex) {
       grant = await this.o.chunkOps.grantExisting(head.origin, head.cred, req.ino, req.chunkIndex, slot.chunkId);
     } else {
-      const servers = this.o.placement.chooseForNewChunk(nextChunkId, goal, this.o.registry.views());
-      if (servers.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, 'no live chunkserver with free space can take a new chunk; start chunkservers or free space');
-      const r = await this.o.metadata.mutate(head.origin, { op: 'grantChunkWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: 0, version: 0, servers, cred: head.cred });
-      grant = this.unwrapGrant(r);
-      for (const id of grant.servers) this.o.locations.addReplica(id, grant.chunkId, grant.version);
+      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()));
     }
     return { chunkId: grant.chunkId, version: grant.version, fileLength: grant.fileSize, chain: this.locate(grant.servers), isNew: grant.isNew, truncateTo: grant.truncateTo };
   }

@@ -67,6 +67,22 @@ describe('chunk lifecycle: the last good copy survives', () => {
     });
   });
 
+  describe('a new chunk enters the catalog only with replicas', () => {
+    it('a new chunk no chunkserver could create is not recorded: the file takes writes once a chunkserver can', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      m.chunkservers.fail = (_address, op) => (op === 'create' ? diskSaysNo() : null);
+      const attempt = m.write(ino, 0, Buffer.from('never acknowledged'));
+      expect(await codeOf(attempt)).to.not.equal('OK');
+      m.chunkservers.fail = null;
+      await m.repairPasses();
+      expect(m.locations.classify(m.state, 10).counts.missing).to.equal(0);
+      await m.write(ino, 0, Buffer.from('second try'));
+      for (const r of await m.readEverywhere(ino, 100)) expect(r.data.toString(), `read from ${r.server}`).to.equal('second try');
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+    });
+  });
+
   describe('a replica that failed mid-chain leaves the chain (defect 2)', () => {
     it('serves no more reads: every location the master names holds the write that broke the chain', async () => {
       const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 3 });

@@ -22,13 +22,22 @@ describe('master namespace: chunk versions', () => {
   beforeEach(() => {
     h = new Harness();
     ino = h.create(ROOT_INODE, 'f').ino;
-    chunkId = h.grant({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: 0, version: 0, servers: ['a', 'b'], cred: ROOT }).chunkId;
+    chunkId = newChunk(h, ino, 0, ['a', 'b']);
   });
 
-  it('allocates a new chunk at version 1 with version 2 reserved for the proposer, and only into an empty slot', () => {
+  it('records a new chunk only under a reserved, unused id, at version 1 with version 2 reserved for the proposer, into an empty slot', () => {
     expect(versions()).to.deep.equal({ version: 1, base: 1, top: 2, goal: 2, pendingCut: -1 });
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: 0, version: 0, servers: ['a'], cred: ROOT })).to.equal('CHUNK_STALE_VERSION');
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: chunkId + 1, version: 2, servers: ['a'], cred: ROOT })).to.equal('CHUNK_STALE_VERSION');
+    const g = h.ok({ op: 'reserveChunkIds', count: 3 });
+    expect(g).to.deep.equal({ kind: 'count', count: chunkId + 1 });
+    const free = chunkId + 1;
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free + 3, version: 1, servers: ['a'], cred: ROOT }), 'not reserved').to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId, version: 1, servers: ['a'], cred: ROOT }), 'taken').to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 2, servers: ['a'], cred: ROOT }), 'version').to.equal('EINVAL');
+    expect(h.grant({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 1, servers: ['a'], cred: ROOT })).to.deep.include({ chunkId: free, version: 1, isNew: false });
+    // A slot that holds a chunk takes no other.
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: free + 1, version: 1, servers: ['a'], cred: ROOT })).to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'reserveChunkIds', count: 0 })).to.equal('EINVAL');
+    expect(h.code({ op: 'reserveChunkIds', count: 5000 })).to.equal('EINVAL');
   });
 
   it('takes a grant only at the reserved number, and never hands out a number twice after a failed attempt', () => {
@@ -68,7 +77,7 @@ describe('master namespace: chunk versions', () => {
   it('keeps a cut pending when a shorter truncate came while it was carried out', () => {
     expect(commit(1, 10)).to.equal('OK');
     truncate(0); // nothing to cut: the chunk is dropped
-    chunkId = h.grant({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: 0, version: 0, servers: ['a'], cred: ROOT }).chunkId;
+    chunkId = newChunk(h, ino, 0, ['a']);
     expect(commit(1, 100)).to.equal('OK');
     truncate(50);
     truncate(30);
@@ -112,7 +121,7 @@ describe('master namespace: chunk versions', () => {
     const sm = new NamespaceStateMachine({ defaultGoal: 2, onChunkGranted: (id, v, servers) => seen.push(`${id}@${v}:${servers.join(',')}`) });
     const k = new Harness(sm);
     const f = k.create(ROOT_INODE, 'f').ino;
-    const id = k.grant({ op: 'grantChunkWrite', ino: f, chunkIndex: 0, chunkId: 0, version: 0, servers: ['a', 'b'], cred: ROOT }).chunkId;
+    const id = newChunk(k, f, 0, ['a', 'b']);
     k.ok({ op: 'grantChunkWrite', ino: f, chunkIndex: 0, chunkId: id, version: 2, servers: ['b', 'a'], cred: ROOT });
     k.ok({ op: 'excludeReplicas', chunkId: id, fromVersion: 2, version: 3, servers: ['b'] });
     k.ok({ op: 'setattr', ino: f, mask: 8, mode: 0, uid: 0, gid: 0, size: 1, atime: 0, mtime: 0, cred: ROOT });
@@ -137,6 +146,13 @@ describe('master namespace: chunk versions', () => {
     expect(c.getattr(ino).size).to.equal(100);
   });
 });
+
+/** A new chunk as a leader makes one: an id reserved, then recorded with the servers that created it. */
+function newChunk(h: Harness, ino: number, chunkIndex: number, servers: string[]): number {
+  const r = h.ok({ op: 'reserveChunkIds', count: 1 });
+  if (r.kind !== 'count') throw new Error(`reserveChunkIds returned ${r.kind}`);
+  return h.grant({ op: 'grantChunkWrite', ino, chunkIndex, chunkId: r.count, version: 1, servers, cred: ROOT }).chunkId;
+}
 
 /** The state as the format-1 writer laid it out (before bases and reservations): a frozen copy of that layout. */
 function formatOneSnapshot(sm: NamespaceStateMachine): Uint8Array {

@@ -85,7 +85,7 @@ class CommandGenerator {
     const servers = [this.pick(['cs1', 'cs2', 'cs3'])];
     switch (this.int(7)) {
       case 0: return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, servers, cred };
-      case 1: return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 0, version: 0, servers, cred };
+      case 1: return this.rand() < 0.5 ? { op: 'reserveChunkIds', count: 1 + this.int(3) } : { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 1 + this.int(60), version: 1, servers, cred };
       case 2: return { op: 'commitChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, length: c.index * 67_108_864 + this.int(67_108_864), cred };
       case 3: return { op: 'reserveChunkVersion', chunkId: c.chunkId };
       case 4: return { op: 'excludeReplicas', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), servers };

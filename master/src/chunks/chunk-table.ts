@@ -67,11 +67,34 @@ export class ChunkTable {
     return this.chunks.get(chunkId);
   }
 
-  /** A new chunk at version 1 with one reference; version 2 is reserved for the proposer's next change. */
+  /** The legacy allocation (op 16): the next id, at version 1, before any replica has it. */
   allocate(goal: number): number {
     const id = this.nextChunkId++;
     this.chunks.set(id, new ChunkRecord(1, goal, 1, 1, 2));
     return id;
+  }
+
+  /**
+   * Reserves `count` chunk ids for the proposer (a leader creates each new chunk on chunkservers under a reserved id
+   * before the catalog records it); returns the first. An id is handed out once: an attempt that fails burns it, and
+   * whatever it created on chunkservers is a replica of a chunk the catalog never knows (deleted as such).
+   */
+  reserveIds(count: number): number {
+    const first = this.nextChunkId;
+    this.nextChunkId += count;
+    return first;
+  }
+
+  /**
+   * Records a new chunk under a reserved id (`id` below nextChunkId, never recorded before) at version 1, with
+   * version 2 reserved for the proposer's next change. CHUNK_STALE_VERSION, changing nothing, for an id that was
+   * not reserved or is taken.
+   */
+  recordNew(id: number, goal: number): void {
+    if (!Number.isSafeInteger(id) || id <= 0 || id >= this.nextChunkId || this.chunks.has(id) || this.deletions.has(id)) {
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk id ${id} is not a reserved, unused id`, { details: { chunkId: id } });
+    }
+    this.chunks.set(id, new ChunkRecord(1, goal, 1, 1, 2));
   }
 
   /**

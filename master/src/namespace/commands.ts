@@ -52,15 +52,17 @@ export type CommandBody =
   | ({ op: 'commitWrite'; ino: number; chunkIndex: number; chunkId: number; length: number } & WithCred)
   | { op: 'chunkOpsDone'; deleted: number[]; truncated: number[] }
   /**
-   * A write grant. `chunkId` 0: the slot must be empty, a chunk is allocated (version 1) on `servers`. Otherwise the
-   * slot's chunk, whose live replicas the leader already moved to `version` (the reserved number); `servers` are the
-   * ones that confirmed.
+   * A write grant; `servers` already hold `version`. Into an empty slot: `chunkId` is a reserved id the leader created
+   * at version 1 on them. Otherwise the slot's chunk, whose live replicas the leader moved to `version` (the reserved
+   * number); `servers` are the ones that confirmed.
    */
   | ({ op: 'grantChunkWrite'; ino: number; chunkIndex: number; chunkId: number; version: number; servers: string[] } & WithCred)
   /** A finished write made under `version`: refused (CHUNK_STALE_VERSION) when the chunk lost bytes since, or has a cut pending. */
   | ({ op: 'commitChunkWrite'; ino: number; chunkIndex: number; chunkId: number; version: number; length: number } & WithCred)
   /** Reserves the chunk's next version number for a change the leader is about to make on chunkservers. */
   | { op: 'reserveChunkVersion'; chunkId: number }
+  /** Reserves `count` chunk ids for new chunks the leader creates on chunkservers before recording them. */
+  | { op: 'reserveChunkIds'; count: number }
   /** A replica failed a write mid-chain: `servers`, the ones that took it, moved from `fromVersion` to `version`. */
   | { op: 'excludeReplicas'; chunkId: number; fromVersion: number; version: number; servers: string[] }
   /** The pending cut to `length` bytes was carried out: `servers` are cut and at `version`. */
@@ -104,6 +106,7 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
   excludeReplicas: { code: 22, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['servers', 'strs']] },
   cutChunk: { code: 23, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['length', 'uint'], ['servers', 'strs']] },
   promoteChunk: { code: 24, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint']] },
+  reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
 };
 
 const OPS_BY_CODE = new Map<number, CommandOp>(

@@ -2,7 +2,7 @@
 import { ErrorCodes, isMoosengError, type IStateMachine, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, type Command, type Credentials } from './commands';
-import { DEFAULT_GOAL } from './constants';
+import { DEFAULT_GOAL, MAX_RESERVED_CHUNK_IDS } from './constants';
 import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
 import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
 import { encodeResult, type CommandResult, type InodeAttr } from './results';
@@ -247,6 +247,11 @@ export class NamespaceStateMachine implements IStateMachine {
         return this.attr(t.commitChunkWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.version, cmd.length, cmd.cred, cmd.now).attr());
       case 'reserveChunkVersion':
         return { kind: 'count', count: t.chunkTable.reserveVersion(cmd.chunkId) };
+      case 'reserveChunkIds':
+        if (!Number.isSafeInteger(cmd.count) || cmd.count < 1 || cmd.count > MAX_RESERVED_CHUNK_IDS) {
+          throw new MoosengError(ErrorCodes.EINVAL, `reserve 1..${MAX_RESERVED_CHUNK_IDS} chunk ids at a time, not ${cmd.count}`);
+        }
+        return { kind: 'count', count: t.chunkTable.reserveIds(cmd.count) };
       case 'excludeReplicas': {
         this.needServers(cmd.servers, cmd.chunkId);
         t.chunkTable.recordChange(cmd.chunkId, 'exclude', cmd.fromVersion, cmd.version);

@@ -643,13 +643,11 @@ export class NamespaceTree {
     return inode;
   }
 
-  /** A new chunk in slot `chunkIndex` (holes before it are filled with 0). */
-  private allocateSlot(inode: Inode, chunkIndex: number): number {
+  /** Puts `chunkId` (just recorded) in slot `chunkIndex`; holes before it are filled with 0. */
+  private fillSlot(inode: Inode, chunkIndex: number, chunkId: number): void {
     const slots = inode.writableChunks();
     while (slots.length <= chunkIndex) slots.push(0);
-    const chunkId = this.chunkTable.allocate(inode.goal);
     slots[chunkIndex] = chunkId;
-    return chunkId;
   }
 
   /**
@@ -660,7 +658,8 @@ export class NamespaceTree {
     const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
     const existing = inode.chunks[chunkIndex] ?? 0;
     if (existing === 0) {
-      const chunkId = this.allocateSlot(inode, chunkIndex);
+      const chunkId = this.chunkTable.allocate(inode.goal);
+      this.fillSlot(inode, chunkIndex, chunkId);
       return { chunkId, version: 1, isNew: true, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
     }
     const truncateTo = this.chunkTable.takeTruncation(existing);
@@ -669,19 +668,22 @@ export class NamespaceTree {
   }
 
   /**
-   * Grants a write to chunk `chunkIndex` of a file. `chunkId` 0 allocates a chunk (the slot must still be empty);
-   * otherwise the slot must hold that chunk, with no cut pending, and `version` must be the reserved number its
-   * replicas (`servers`) were moved to: only then does the catalog take it. CHUNK_STALE_VERSION when the slot or
-   * the chunk changed since the leader looked (it starts over).
+   * Grants a write to chunk `chunkIndex` of a file; the replicas (`servers`) already hold `version`, so the grant
+   * says isNew false. An empty slot takes a new chunk: `chunkId` is an id the leader reserved and created at version
+   * 1 on `servers`. Otherwise the slot must hold `chunkId`, with no cut pending, and `version` must be the reserved
+   * number its replicas were moved to: only then does the catalog take it. CHUNK_STALE_VERSION when the slot or the
+   * chunk changed since the leader looked (it starts over).
    */
   grantChunkWrite(ino: number, chunkIndex: number, chunkId: number, version: number, servers: string[], cred: Credentials, openForWrite: boolean): ChunkWriteGrant {
     const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
     const existing = inode.chunks[chunkIndex] ?? 0;
-    if (existing !== chunkId) fail('CHUNK_STALE_VERSION', `slot ${chunkIndex} of inode ${ino} holds chunk ${existing}, not ${chunkId}`);
-    if (chunkId === 0) {
-      const id = this.allocateSlot(inode, chunkIndex);
-      return { chunkId: id, version: 1, isNew: true, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
+    if (existing === 0) {
+      if (version !== 1) fail('EINVAL', `a new chunk starts at version 1, not ${version}`);
+      this.chunkTable.recordNew(chunkId, inode.goal);
+      this.fillSlot(inode, chunkIndex, chunkId);
+      return { chunkId, version: 1, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
     }
+    if (existing !== chunkId) fail('CHUNK_STALE_VERSION', `slot ${chunkIndex} of inode ${ino} holds chunk ${existing}, not ${chunkId}`);
     if (this.chunkTable.truncations.has(chunkId)) fail('CHUNK_STALE_VERSION', `chunk ${chunkId} has a cut pending: it is carried out before a write`);
     const rec = this.chunkTable.get(chunkId)!;
     this.chunkTable.recordChange(chunkId, 'grant', rec.version, version);
