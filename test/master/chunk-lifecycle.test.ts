@@ -176,5 +176,35 @@ describe('chunk lifecycle: the last good copy survives', () => {
       expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
       for (const r of await m.readEverywhere(ino, 10)) expect(r.data.toString(), `read from ${r.server}`).to.equal('good bytes');
     });
+
+    it('stays out of write chains and reads after its server registers again (a new leader asks every server to)', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      const bad = g.chain[0]!.serverId;
+      m.chunkservers.replica(m.address(bad), g.chunkId)!.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(bad, g.chunkId, g.version);
+      m.startServer(bad);
+      const next = await m.grant(ino);
+      expect(next.chain.map((c) => c.serverId)).to.not.include(bad);
+      for (const r of await m.readEverywhere(ino, 10)) expect(r.server).to.not.equal(bad);
+    });
+
+    it('is never replaced by an older copy: a corrupt copy at the current version holds every other block\'s newest bytes', () => {
+      const m = new LifecycleMaster({ servers: [], goal: 2 });
+      const loc = m.locations;
+      loc.register('a', [{ chunkId: 7, version: 3 }]);
+      loc.register('b', [{ chunkId: 7, version: 1 }]);
+      expect(loc.promotionFor(7, 3, 1), 'a holds the current version').to.equal(null);
+      loc.markCorrupt('a', 7, 3);
+      expect(loc.promotionFor(7, 3, 1), 'a is corrupt but newest').to.equal(null);
+      loc.removeReplica('a', 7);
+      expect(loc.promotionFor(7, 3, 1), 'only the old copy is left').to.equal(1);
+      expect(loc.promotionFor(7, 3, 2), 'not below the base').to.equal(null);
+      loc.register('c', [{ chunkId: 7, version: 4 }]);
+      expect(loc.promotionFor(7, 3, 1), 'a copy ahead').to.equal(4);
+      loc.setAlive('c', false);
+      expect(loc.promotionFor(7, 3, 1), 'a dead server may come back with the newest copy').to.equal(null);
+    });
   });
 });

@@ -64,11 +64,20 @@ export class ChunkLocations {
   /** chunk id → servers whose replica (at the version the map has) was reported corrupt. Rare: kept apart. */
   private readonly corrupt = new Map<number, Set<string>>();
 
-  /** A (re-)registration: the server's full replica list replaces whatever was known about it; it is alive. */
+  /**
+   * A (re-)registration: the server's full replica list replaces whatever was known about it; it is alive. A copy
+   * marked corrupt stays marked when the server reports the same version again (a registration says nothing of a
+   * copy's health; a new leader asks every server to register).
+   */
   register(serverId: string, replicas: readonly ReplicaReport[]): void {
+    const wasCorrupt = new Map<number, number>();
+    for (const chunkId of this.byServer.get(serverId) ?? []) if (this.isCorrupt(serverId, chunkId)) wasCorrupt.set(chunkId, this.byChunk.get(chunkId)!.get(serverId)!);
     this.removeServer(serverId);
     this.alive.add(serverId);
-    for (const r of replicas) this.addReplica(serverId, r.chunkId, r.version);
+    for (const r of replicas) {
+      this.addReplica(serverId, r.chunkId, r.version);
+      if (wasCorrupt.get(r.chunkId) === r.version) this.markCorrupt(serverId, r.chunkId, r.version);
+    }
   }
 
   /** A replica created or version-moved (after a write, copy or truncate); a new version is a new copy, not corrupt. */
@@ -196,17 +205,20 @@ export class ChunkLocations {
    * The version to make current for a chunk no live good replica has the current `version` of, or null (nothing to
    * do, or wait). Replicas ahead of the catalog (a grant or cut whose commit never happened: the same bytes, or the
    * same bytes cut) are promoted at once, the highest first. Replicas behind it are the last good copies only when no
-   * replica at or above the current version is known anywhere, dead servers included (one may come back with it);
-   * then the highest at or above `base` (never one from before a cut or an earlier promotion).
+   * replica at or above the current version is known anywhere, dead servers and corrupt copies included (one may
+   * come back with it; a corrupt one still has every other block's newest bytes); then the highest at or above
+   * `base` (never one from before a cut or an earlier promotion).
    */
   promotionFor(chunkId: number, version: number, base: number): number | null {
     let ahead = -1;
     let behind = -1;
     let currentKnown = false;
     for (const r of this.replicas(chunkId)) {
+      // A corrupt copy at or above the version still holds the newest writes of every block but the bad ones: no
+      // older copy may replace it. It is never promoted itself either.
+      if (r.version >= version) currentKnown = true;
       if (r.corrupt) continue;
       if (r.version === version && r.alive) return null;
-      if (r.version >= version) currentKnown = true;
       if (!r.alive) continue;
       if (r.version > version) ahead = Math.max(ahead, r.version);
       else if (r.version < version && r.version >= base) behind = Math.max(behind, r.version);
