@@ -77,8 +77,11 @@ async function main(): Promise<void> {
   const firstFile = 2 + dirs;
   const n = Math.min(MIXED_OPS, FILES);
   const setattr = d.run(n, (i) => ({ op: 'setattr', ino: firstFile + i, mask: 1 | 32, mode: 0o600, uid: 0, gid: 0, size: 0, atime: 0, mtime: i, cred: USER }));
-  const chunk = d.run(n, (i) => ({ op: 'openChunkForWrite', ino: firstFile + i, chunkIndex: 0, servers: ['cs1', 'cs2'], cred: USER }));
-  const commit = d.run(n, (i) => ({ op: 'commitWrite', ino: firstFile + i, chunkIndex: 0, chunkId: i + 1, length: 4096, cred: USER }));
+  // New chunks as a leader records them: ids reserved in blocks (one command per 1 024), each created, then granted.
+  const firstId = d.sm.tree.chunkTable.nextChunkId;
+  d.run(Math.ceil(n / 1024), () => ({ op: 'reserveChunkIds', count: 1024 }));
+  const chunk = d.run(n, (i) => ({ op: 'grantChunkWrite', ino: firstFile + i, chunkIndex: 0, chunkId: firstId + i, version: 1, servers: ['cs1', 'cs2'], cred: USER }));
+  const commit = d.run(n, (i) => ({ op: 'commitChunkWrite', ino: firstFile + i, chunkIndex: 0, chunkId: firstId + i, version: 1, length: 4096, cred: USER }));
   const rename = d.run(n, (i) => ({ op: 'rename', parent: 2 + Math.floor(i / FILES_PER_DIR), name: `file-${i}.dat`, newParent: 2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs), newName: `moved-${i}`, flags: 0, cred: USER }));
   const mkdir2 = d.run(n, (i) => ({ op: 'mkdir', parent: 2 + (i % dirs), name: `sub-${i}`, mode: 0o755, cred: USER }));
   const lookupStart = process.hrtime.bigint();

@@ -213,6 +213,12 @@ export class DataPlaneServer {
         return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).setVersion(req.ref, req.newVersion), (next, rest) =>
           this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest }),
         );
+      case 'cut':
+        return this.mutate(
+          req.chain,
+          () => this.watch(req.ref, () => this.cut(req.ref, req.length, req.newVersion)),
+          (next, rest) => this.options.peers.cut(next, req.ref, req.length, req.newVersion, { chain: rest }),
+        );
       case 'delete':
         return this.mutate(
           req.chain,
@@ -249,6 +255,18 @@ export class DataPlaneServer {
       const failed = typeof err.details.failedReplica === 'string' ? err.details.failedReplica : chain[0]!;
       const cause = err.code === ErrorCodes.REPLICA_FAILED ? err.message : `${err.code}: ${err.message}`;
       throw new MoosengError(ErrorCodes.REPLICA_FAILED, cause.startsWith('replica ') ? cause : `replica ${failed} failed: ${cause}`, { details: { failedReplica: failed }, cause: err });
+    }
+  }
+
+  /** The master's cut: truncate and version change as one store call; refused if the store left the chunk longer. */
+  private async cut(ref: ChunkRef, length: number, newVersion: number): Promise<void> {
+    const store = this.options.stores.storeOf(ref.chunkId);
+    await store.setVersion(ref, newVersion, { truncateTo: length });
+    // A store built before SetVersionOptions.truncateTo would move the version without cutting: the master must then
+    // not count this replica as cut.
+    const stored = await store.stat(ref.chunkId);
+    if (stored && stored.length > length) {
+      throw new MoosengError(ErrorCodes.INTERNAL, `the chunk store on ${store.dir} moved chunk ${ref.chunkId} to version ${newVersion} without cutting it to ${length} bytes (it predates truncateTo)`);
     }
   }
 

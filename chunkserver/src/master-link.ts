@@ -62,6 +62,12 @@ export class MasterLink {
   private readonly abort = new AbortController();
   private loops: Array<Promise<void>> = [];
   private readonly background = new Set<Promise<void>>();
+  /**
+   * Corrupt copies reported and still here ("chunkId_version" → the report): told again to a master after each
+   * registration with it, since a master that restarted, or a follower's map replaced by registrations when it
+   * became leader, would otherwise count the copy as good again (and put it in a write chain).
+   */
+  private readonly corrupt = new Map<string, { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }>();
 
   constructor(private readonly options: MasterLinkOptions) {
     this.peers = options.masters.map((m) => new MasterPeer(m));
@@ -85,15 +91,32 @@ export class MasterLink {
 
   /** Tells every registered master about a corrupt chunk, so it reads another replica and repairs this one. */
   reportCorrupt(ref: ChunkRef, blocks: number[], dir: string, foundBy: 'read' | 'scrub'): void {
-    for (const peer of this.peers) {
-      if (!peer.state.registered) continue;
-      const msg: ChunkserverToMasterCorrupt = { nodeId: this.options.identity.nodeId, session: peer.state.session, chunkId: ref.chunkId, version: ref.version, blocks, dir, foundBy };
-      this.track(
-        this.unary(peer, 'ReportCorrupt', msg).then(
-          () => undefined,
-          (err) => this.options.logger.warn(`cannot report corrupt chunk ${ref.chunkId} to ${peer.state.address}`, { err: (err as Error).message }),
-        ),
-      );
+    const report = { ref: { chunkId: ref.chunkId, version: ref.version }, blocks, dir, foundBy };
+    if (this.corrupt.size < MAX_PENDING_REPORTS) this.corrupt.set(`${ref.chunkId}_${ref.version}`, report);
+    // A master not registered yet hears of it right after it registers (see corrupt).
+    for (const peer of this.peers) if (peer.state.registered) this.sendCorrupt(peer, report);
+  }
+
+  private sendCorrupt(peer: MasterPeer, r: { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }): void {
+    const msg: ChunkserverToMasterCorrupt = { nodeId: this.options.identity.nodeId, session: peer.state.session, chunkId: r.ref.chunkId, version: r.ref.version, blocks: r.blocks, dir: r.dir, foundBy: r.foundBy };
+    this.track(
+      this.unary(peer, 'ReportCorrupt', msg).then(
+        () => undefined,
+        (err) => this.options.logger.warn(`cannot report corrupt chunk ${r.ref.chunkId} to ${peer.state.address}`, { err: (err as Error).message }),
+      ),
+    );
+  }
+
+  /** After a registration: the corrupt copies still here (same id and version) are reported to that master again. */
+  private async reportCorruptAgain(peer: MasterPeer): Promise<void> {
+    for (const [key, r] of this.corrupt) {
+      const { stores } = this.options;
+      const stored = stores.has(r.ref.chunkId) ? await stores.storeOf(r.ref.chunkId).stat(r.ref.chunkId) : null;
+      if (stored?.version !== r.ref.version) {
+        this.corrupt.delete(key); // deleted, replaced by a copy, or moved: that copy is gone
+        continue;
+      }
+      this.sendCorrupt(peer, r);
     }
   }
 
@@ -158,6 +181,7 @@ export class MasterLink {
     peer.lost.length = 0;
     Object.assign(peer.state, { registered: true, session: reply.session, masterId: reply.masterId });
     this.options.logger.info(`registered with master ${peer.state.address}`, { masterId: reply.masterId, chunks: chunks.length });
+    await this.reportCorruptAgain(peer);
   }
 
   private async heartbeat(peer: MasterPeer): Promise<void> {

@@ -50,7 +50,10 @@ export class FileIo {
 
   /**
    * Commits the length (and mtime) of everything written to the master: one CommitWrite per chunk written since the
-   * last commit. Returns the file's attributes after the last one, or null when there was nothing to commit.
+   * last commit, naming the version the bytes were written under. Returns the file's attributes after the last one,
+   * or null when there was nothing to commit. A commit the master refuses as stale (another client's truncate cut or
+   * dropped the chunk since: the bytes may be gone) is not retried: the file records the loss, and its next close or
+   * fsync fails with EIO (takeWriteFailure), since those writes were never acknowledged.
    */
   async commit(file: OpenFile, cred: CallerCredentials, signal?: AbortSignal): Promise<WireAttr | null> {
     const { ino } = file;
@@ -59,10 +62,11 @@ export class FileIo {
     let attr: WireAttr | null = null;
     for (const [index, c] of chunks) {
       try {
-        attr = replyAttr(await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, length: c.end }, cred, { signal }), 'CommitWrite');
+        attr = replyAttr(await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, version: c.version, length: c.end }, cred, { signal }), 'CommitWrite');
       } catch (err) {
-        // The chunk is no longer the file's (cut by a truncate meanwhile): nothing of it to commit.
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
+        this.logger.warn('the master refused a commit: writes to the chunk are lost', { ino, index, chunkId: c.chunkId, version: c.version, err: err.message });
+        file.writesLost(new MoosengError(ErrorCodes.IO_ERROR, `writes to chunk ${index} of inode ${ino} were not kept (${err.message})`, { cause: err }));
       }
       file.committed(index, c);
     }
@@ -83,9 +87,24 @@ export class FileIo {
   async sync(file: OpenFile, signal?: AbortSignal): Promise<void> {
     const grants = file.takeUnsynced();
     await Promise.all(
-      grants.map((g) => {
-        const [head, ...rest] = g.chain.map((c) => c.address);
-        return this.data.flush(head!, { chunkId: g.chunkId, version: g.version }, { chain: rest, signal });
+      grants.map(async (g) => {
+        const addresses = g.chain.map((c) => c.address);
+        const [head, ...rest] = addresses;
+        const ref = { chunkId: g.chunkId, version: g.version };
+        try {
+          await this.data.flush(head!, ref, { chain: rest, signal });
+        } catch (err) {
+          if (!isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
+          // A replica moved on since the write (a grant, cut or exclusion). Moving made the write durable there
+          // (chunkservers sync a version change before answering it); every other replica is flushed on its own.
+          await Promise.all(
+            addresses.map((a) =>
+              this.data.flush(a, ref, { signal }).catch((e: unknown) => {
+                if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
+              }),
+            ),
+          );
+        }
       }),
     );
   }
@@ -174,18 +193,21 @@ export class FileIo {
         if (!isMoosengError(err)) throw err;
         if (err.code === ErrorCodes.REPLICA_FAILED) {
           // The head (and any replica before the failed one) has the data; the failed replica does not. The write
-          // stands, the failure is reported, and the next write asks for a fresh chain. (The master only logs the
-          // report: a live replica that missed the write is not yet dropped, see docs/client.md.)
+          // stands; the master is told who took it, moves those on to a new version and leaves the failed replica
+          // (and those after it) behind, so none of them serves reads without this write. The next write asks for a
+          // fresh chain (a write under this grant is refused now: CHUNK_STALE_VERSION).
           const failed = String(err.details.failedReplica ?? '');
-          const server = grant.chain.find((c) => c.address === failed)?.serverId ?? failed;
-          this.report(grant.chunkId, server, err.code, cred);
+          const at = grant.chain.findIndex((c) => c.address === failed);
+          const server = at >= 0 ? grant.chain[at]!.serverId : failed;
+          const acknowledged = grant.chain.slice(0, Math.max(1, at)).map((c) => c.serverId);
+          await this.report(grant.chunkId, server, err.code, cred, grant.version, acknowledged);
           file.dropGrant(index);
           // The replicas that took the write must still be flushed by the next fsync.
           file.mustSync(index, grant, failed);
         } else if (REPLICA_ERRORS.has(err.code)) {
           file.dropGrant(index);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.
-          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION) this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred);
+          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION) void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
           this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
           continue;
@@ -194,7 +216,7 @@ export class FileIo {
         }
       }
       // The end of this write, for the next commit (the master keeps the larger of it and the file's length).
-      file.wrote(index, grant.chunkId, index * CHUNK_SIZE_BYTES + inChunk + slice.length);
+      file.wrote(index, grant.chunkId, index * CHUNK_SIZE_BYTES + inChunk + slice.length, grant.version);
       return;
     }
     throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
@@ -230,16 +252,20 @@ export class FileIo {
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
         lastError = err;
-        this.report(grant.chunkId, loc.serverId, err.code, cred);
+        void this.report(grant.chunkId, loc.serverId, err.code, cred, grant.version);
         this.logger.warn('replica read failed; trying the next replica', { chunkId: grant.chunkId, server: loc.serverId, code: err.code });
       }
     }
     throw new MoosengError(ErrorCodes.IO_ERROR, `every replica of chunk ${grant.chunkId} failed: ${(lastError as Error).message}`, { cause: lastError });
   }
 
-  private report(chunkId: number, serverId: string, code: string, cred: CallerCredentials): void {
-    this.master
-      .call('ReportReplica', { chunkId, serverId, code }, cred)
+  /**
+   * Tells the master a replica failed (`version` read or written; `acknowledged`, for a broken chain, the replicas
+   * that took the write). Never fails: a report that does not arrive only delays the repair.
+   */
+  private async report(chunkId: number, serverId: string, code: string, cred: CallerCredentials, version: number, acknowledged: string[] = []): Promise<void> {
+    await this.master
+      .call('ReportReplica', { chunkId, serverId, code, version, acknowledged }, cred)
       .catch((err) => this.logger.warn('could not report a failed replica', { chunkId, serverId, err: (err as Error).message }));
   }
 }

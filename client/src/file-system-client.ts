@@ -309,12 +309,25 @@ export class FileSystemClient {
     return data.length;
   }
 
-  /** flush(2)/close: sends buffered writes and commits the file's length and mtime. */
+  /**
+   * flush(2)/close: sends buffered writes and commits the file's length and mtime. Fails with EIO when the master
+   * refused to acknowledge writes of the file since the last close or fsync (their commit was refused: another
+   * client's truncate cut the chunk meanwhile), whichever call sent them.
+   */
   async flush(fh: number, cred: CallerCredentials): Promise<void> {
     const handle = this.handle(fh);
-    await this.flushHandle(handle, cred);
-    // Close-to-open: when close returns, another client's open sees the whole file.
-    await this.commit(handle.file, cred);
+    let failure: unknown = null;
+    try {
+      await this.flushHandle(handle, cred);
+      // Close-to-open: when close returns, another client's open sees the whole file.
+      await this.commit(handle.file, cred);
+    } catch (err) {
+      failure = err;
+    }
+    // Reported once, by this call, even when something else failed too: it is the one loss the writer cannot retry.
+    const lost = handle.file.takeWriteFailure();
+    if (lost) throw lost;
+    if (failure) throw failure;
   }
 
   /** fsync(2): buffered writes go out, then every replica written makes them durable. */

@@ -8,3 +8,4 @@ export * from './file-system-operations';
 export * from './caller-credentials';
 export * from './open-file';
 export * from './wire-types';
+export * from './file-system-client';

@@ -31,6 +31,11 @@ export interface HeldGrant {
 /** How far this client has written into one chunk since the master was last told (CommitWrite). */
 export interface UncommittedChunk {
   chunkId: number;
+  /**
+   * The oldest chunk version these writes were made under: the commit names it, and the master refuses it when the
+   * chunk lost bytes since (a truncate by another client cut it), so none of them is acknowledged by mistake.
+   */
+  version: number;
   end: number;
 }
 
@@ -69,6 +74,8 @@ export class OpenFile {
   private uncommittedSince: number | null = null;
   /** chunk index → the chunk version and chain written since the last sync (what fsync must make durable). */
   private readonly unsynced = new Map<number, HeldGrant>();
+  /** Writes the master refused to acknowledge (CommitWrite refused): the next close or fsync fails with this. */
+  private writeFailure: Error | null = null;
 
   constructor(
     readonly ino: number,
@@ -103,7 +110,7 @@ export class OpenFile {
 
   /** True while writes are not yet committed to the master or synced on the chunkservers: the file must be kept. */
   holdsWrites(): boolean {
-    return this.uncommitted.size > 0 || this.unsynced.size > 0;
+    return this.uncommitted.size > 0 || this.unsynced.size > 0 || this.writeFailure !== null;
   }
 
   // ---- size ----------------------------------------------------------------------------------------------------
@@ -163,14 +170,15 @@ export class OpenFile {
   // ---- writes sent, commits, syncs -----------------------------------------------------------------------------
 
   /**
-   * A write to chunk `index` (chunk `chunkId`) ending at file offset `end` reached the chunkservers. The first
-   * uncommitted write starts the commit clock. Ends in the same chunk merge to the furthest; a different chunk id
-   * in the slot (the old one was cut and replaced) starts over from this write.
+   * A write to chunk `index` (chunk `chunkId`, under `version`) ending at file offset `end` reached the chunkservers.
+   * The first uncommitted write starts the commit clock. Ends in the same chunk merge to the furthest, under the
+   * oldest version; a different chunk id in the slot (the old one was cut and replaced) starts over from this write.
    */
-  wrote(index: number, chunkId: number, end: number): void {
+  wrote(index: number, chunkId: number, end: number, version: number): void {
     if (this.uncommitted.size === 0) this.uncommittedSince = this.clock.monotonic();
     const prior = this.uncommitted.get(index);
-    this.uncommitted.set(index, { chunkId, end: prior && prior.chunkId === chunkId ? Math.max(prior.end, end) : end });
+    const same = prior !== undefined && prior.chunkId === chunkId;
+    this.uncommitted.set(index, { chunkId, version: same ? Math.min(prior.version, version) : version, end: same ? Math.max(prior.end, end) : end });
   }
 
   /**
@@ -202,9 +210,21 @@ export class OpenFile {
    */
   committed(index: number, told: UncommittedChunk): void {
     const now = this.uncommitted.get(index);
-    if (now && (now.chunkId !== told.chunkId || now.end > told.end)) return;
+    if (now && (now.chunkId !== told.chunkId || now.end > told.end || now.version < told.version)) return;
     this.uncommitted.delete(index);
     if (this.uncommitted.size === 0) this.uncommittedSince = null;
+  }
+
+  /** The master refused to acknowledge writes of this file (their commit): close and fsync must fail with `err`. */
+  writesLost(err: Error): void {
+    this.writeFailure ??= err;
+  }
+
+  /** The refusal recorded since the last close or fsync, cleared: that call fails with it (once). */
+  takeWriteFailure(): Error | null {
+    const err = this.writeFailure;
+    this.writeFailure = null;
+    return err;
   }
 
   /** The grants written since the last sync, forgotten here: the caller flushes them. */

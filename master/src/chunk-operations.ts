@@ -1,80 +1,246 @@
 // ChunkOperations: what the leader asks chunkservers to do to replicas (move versions, cut, delete, copy), over the
-// data plane, keeping the soft-state location map in step with what each chunkserver confirmed.
-import type { DataPlaneClient, ILogger } from '@mooseng/core';
+// data plane, and the version changes that follow (docs/chunk-lifecycle.md): a version reaches the catalog only after
+// replicas confirmed it, and the map of who holds what follows every answer.
+import { type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
-import type { MetadataService } from './metadata-service';
+import type { MetadataService, RequestOrigin } from './metadata-service';
+import type { Credentials } from './namespace/commands';
+import type { ChunkWriteGrant } from './namespace/results';
 
+/** The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). */
+export type ReplicaControl = Pick<DataPlaneClient, 'create' | 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat'>;
+
+/** How long a server that held a corrupt copy of a chunk is not chosen as a repair target for it (its disk rots). */
+export const CORRUPT_TARGET_EXCLUSION_MS = 10 * 60_000;
+
+/** Chunk ids a leader reserves at once for new chunks: one reserveChunkIds command per this many new chunks. */
+export const CHUNK_ID_BLOCK = 64;
+
+/** Commands of the leader itself: not deduplicated (each is checked against the state it expects instead). */
+const LEADER: RequestOrigin = { sessionId: 0, requestId: 0 };
+
+/**
+ * The leader's chunk work. Every change of a chunk's version runs alone per chunk (isBusy() tells the repair loop to
+ * keep off) and follows one pattern: take the reserved version number, move (or cut) the live current replicas to it
+ * on the chunkservers, then propose the change naming the replicas that confirmed. Until the proposal commits, the
+ * replicas at the new number hold exactly the catalog version's bytes (nothing is written before a grant returns),
+ * so a leader dying in between leaves replicas ahead of the catalog, which the repair loop promotes, never deletes.
+ */
 export class ChunkOperations {
+  /** The version change in progress per chunk (grants, cuts, exclusions, promotions): one at a time. */
+  private readonly lanes = new Map<number, Promise<unknown>>();
+  /** chunk → the version number this leader holds reserved (committed, not yet handed to any chunkserver). */
+  private readonly reserved = new Map<number, number>();
+  /** chunk → server → monotonic ms until which it is no repair target for the chunk (it held a corrupt copy). */
+  private readonly badTargets = new Map<number, Map<string, number>>();
+  /** Chunk ids this leader reserved and has not tried yet ([next, end)), and the reservation in flight. */
+  private ids = { next: 0, end: 0 };
+  private idsReserving: Promise<void> | null = null;
+
   constructor(
     private readonly metadata: MetadataService,
     private readonly locations: ChunkLocations,
     private readonly registry: ChunkserverRegistry,
-    private readonly data: DataPlaneClient,
+    private readonly data: ReplicaControl,
     private readonly logger: ILogger,
+    private readonly clock: IClock,
   ) {}
 
-  /**
-   * Moves the live replicas at `fromVersion` to `toVersion`; returns the servers that confirmed. A replica that does
-   * not confirm keeps the old version, which is stale from now on (the repair loop deletes it).
-   */
-  async moveVersion(chunkId: number, holders: readonly string[], fromVersion: number, toVersion: number): Promise<string[]> {
-    const moved = await Promise.all(
-      holders.map(async (id) => {
-        const address = this.registry.addressOf(id);
-        if (!address) return null;
-        try {
-          await this.data.setVersion(address, { chunkId, version: fromVersion }, toVersion);
-          this.locations.addReplica(id, chunkId, toVersion);
-          return id;
-        } catch (err) {
-          this.logger.warn('replica did not take the new version; it is stale now', { chunkId, server: id, err: (err as Error).message });
-          return null;
-        }
-      }),
-    );
-    return moved.filter((id): id is string => id !== null);
+  /** True while a version change of the chunk is under way (the repair loop leaves the chunk alone meanwhile). */
+  isBusy(chunkId: number): boolean {
+    return this.lanes.has(chunkId);
   }
 
   /**
-   * Carries out a pending truncation of a chunk (queued by a truncate, which already gave the chunk its new version):
-   * each live replica of an older version is cut to `length` and moved to `version`, then the queue entry is
-   * retired through consensus. Returns the servers that now hold the cut chunk.
+   * A write grant into an empty slot: a new chunk under a reserved id is created at version 1 on the servers
+   * `choose` names, then recorded with those that created it. A chunk never enters the catalog without a replica, so
+   * a chain that failed to create it cannot leave a chunk nobody has. A failed attempt burns its id; what it created
+   * is a replica of a chunk the catalog never knows, deleted as such.
    */
-  async truncate(chunkId: number, version: number, length: number): Promise<string[]> {
-    const older = this.locations.replicas(chunkId).filter((r) => r.alive && r.version < version);
-    const done = await Promise.all(
-      older.map(async (r) => {
-        const address = this.registry.addressOf(r.serverId);
-        if (!address) return null;
-        try {
-          await this.data.truncate(address, { chunkId, version: r.version }, length);
-          await this.data.setVersion(address, { chunkId, version: r.version }, version);
-          this.locations.addReplica(r.serverId, chunkId, version);
-          return r.serverId;
-        } catch (err) {
-          this.logger.warn('replica could not be cut; it is stale now', { chunkId, server: r.serverId, err: (err as Error).message });
-          return null;
-        }
+  grantNew(origin: RequestOrigin, cred: Credentials, ino: number, chunkIndex: number, choose: (chunkId: number) => string[]): Promise<ChunkWriteGrant> {
+    return this.takeChunkId().then((chunkId) =>
+      this.exclusive(chunkId, async () => {
+        const servers = choose(chunkId);
+        if (servers.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, 'no live chunkserver with free space can take a new chunk; start chunkservers or free space');
+        const created = await Promise.all(
+          servers.map(async (id) => {
+            const address = this.registry.addressOf(id);
+            if (!address) return null;
+            try {
+              await this.data.create(address, { chunkId, version: 1 });
+              this.locations.addReplica(id, chunkId, 1);
+              return id;
+            } catch (err) {
+              this.logger.warn('chunkserver could not create a new chunk', { chunkId, server: id, err: (err as Error).message });
+              return null;
+            }
+          }),
+        );
+        const chain = created.filter((id): id is string => id !== null);
+        if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}): ${servers.join(', ')} refused`);
+        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version: 1, servers: chain, cred });
+        if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
+        this.reserved.set(chunkId, 2);
+        return r.grant;
       }),
     );
-    const holders = done.filter((id): id is string => id !== null);
-    if (holders.length > 0) await this.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: [], truncated: [chunkId, version] });
-    return holders;
   }
 
-  /** Deletes one replica; true when the chunkserver confirmed (or no longer had it). */
+  /**
+   * A write grant on an existing chunk: a pending cut is carried out first, then the live current replicas move to
+   * the reserved version and the grant is proposed (as the client's request `origin`) with those that confirmed.
+   * IO_ERROR when no replica could take part; CHUNK_STALE_VERSION when the chunk changed meanwhile (ask again).
+   */
+  grantExisting(origin: RequestOrigin, cred: Credentials, ino: number, chunkIndex: number, chunkId: number): Promise<ChunkWriteGrant> {
+    return this.exclusive(chunkId, async () => {
+      let v = this.metadata.state.chunkVersions(chunkId);
+      if (v === undefined) throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} was freed meanwhile`);
+      if (v.pendingCut >= 0) {
+        // A write after a truncate must not land before the cut: the cut would remove it.
+        await this.cutLocked(chunkId);
+        v = this.metadata.state.chunkVersions(chunkId);
+        if (v === undefined) throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} was freed meanwhile`);
+        if (v.pendingCut >= 0) throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) must be cut before it is written, and no replica took the cut`);
+      }
+      const holders = this.locations.holders(chunkId, v.version);
+      if (holders.length === 0) {
+        throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) has no live replica to write to`);
+      }
+      const version = await this.reserve(chunkId);
+      const moved = await this.moveAll(chunkId, holders, v.version, version, 'set-version');
+      if (moved.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no replica of chunk ${chunkId} took version ${version}`);
+      const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers: moved, cred });
+      if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
+      this.reserved.set(chunkId, version + 1);
+      return r.grant;
+    });
+  }
+
+  /**
+   * Carries out a chunk's pending cut: each live current replica is cut and moved to the reserved version in one
+   * chunkserver call, then the cut is proposed with those that confirmed (the others are left behind, stale once the
+   * cut ones reach the goal). True when no cut is pending afterwards.
+   */
+  cut(chunkId: number): Promise<boolean> {
+    return this.exclusive(chunkId, () => this.cutLocked(chunkId));
+  }
+
+  private async cutLocked(chunkId: number): Promise<boolean> {
+    const v = this.metadata.state.chunkVersions(chunkId);
+    if (v === undefined || v.pendingCut < 0) return true;
+    const holders = this.locations.holders(chunkId, v.version);
+    if (holders.length === 0) return false;
+    const version = await this.reserve(chunkId);
+    const cut = await this.moveAll(chunkId, holders, v.version, version, 'cut', v.pendingCut);
+    if (cut.length === 0) return false;
+    await this.metadata.mutate(LEADER, { op: 'cutChunk', chunkId, fromVersion: v.version, version, length: v.pendingCut, servers: cut });
+    this.reserved.set(chunkId, version + 1);
+    this.logger.debug('chunk cut', { chunkId, from: v.version, to: version, length: v.pendingCut, servers: cut });
+    return (this.metadata.state.chunkVersions(chunkId)?.pendingCut ?? -1) < 0;
+  }
+
+  /**
+   * A client's write under `version` broke at replica `failed`; `acknowledged` took it. The live current replicas
+   * that took it move to a new version and the rest are left behind: they can no longer serve reads or join a chain,
+   * and are deleted once the goal is met again (repair copies from those that have the write). Nothing happens when
+   * every current replica took it, or none did (the write is then nowhere current, and a replica that missed it is
+   * as good as any). Returns the chunk's version afterwards, or null when the chunk is gone.
+   */
+  exclude(chunkId: number, version: number, acknowledged: readonly string[], failed: string): Promise<number | null> {
+    return this.exclusive(chunkId, async () => {
+      const v = this.metadata.state.chunkVersions(chunkId);
+      if (v === undefined) return null;
+      if (version > v.version) return v.version; // a version the catalog never had: nothing of it is current
+      const holders = this.locations.holders(chunkId, v.version);
+      const took = new Set(acknowledged.length > 0 ? acknowledged : holders.filter((h) => h !== failed));
+      const keep = holders.filter((h) => took.has(h));
+      if (keep.length === 0 || keep.length === holders.length) return v.version;
+      const to = await this.reserve(chunkId);
+      const moved = await this.moveAll(chunkId, keep, v.version, to, 'set-version');
+      if (moved.length === 0) return v.version;
+      await this.metadata.mutate(LEADER, { op: 'excludeReplicas', chunkId, fromVersion: v.version, version: to, servers: moved });
+      this.reserved.set(chunkId, to + 1);
+      this.logger.warn('replicas that missed a write left the chunk', { chunkId, failed, from: v.version, to, kept: moved, left: holders.filter((h) => !moved.includes(h)) });
+      return to;
+    });
+  }
+
+  /**
+   * No live good replica has the chunk's version: makes the version surviving replicas have current
+   * (ChunkLocations.promotionFor says which, and when to wait). Logged as an event naming the chunk and versions.
+   */
+  promote(chunkId: number): Promise<void> {
+    return this.exclusive(chunkId, async () => {
+      const v = this.metadata.state.chunkVersions(chunkId);
+      if (v === undefined) return;
+      const to = this.locations.promotionFor(chunkId, v.version, v.base);
+      if (to === null) return;
+      await this.metadata.mutate(LEADER, { op: 'promoteChunk', chunkId, fromVersion: v.version, version: to });
+      this.reserved.delete(chunkId);
+      this.logger.warn(to > v.version ? 'chunk promoted to a version ahead of the catalog (a change whose commit was lost)' : 'chunk promoted to an older version: its newest copies are gone', {
+        chunkId,
+        from: v.version,
+        to,
+        servers: this.locations.holders(chunkId, to),
+      });
+    });
+  }
+
+  /**
+   * A chunkserver (or a client's read) found a replica corrupt: it stops counting as a copy at once, its server is no
+   * repair target for the chunk for CORRUPT_TARGET_EXCLUSION_MS, and the leader deletes it as soon as enough good
+   * copies exist elsewhere (now, or after repair copied one).
+   */
+  async corrupt(serverId: string, chunkId: number, version: number): Promise<void> {
+    if (!this.locations.markCorrupt(serverId, chunkId, version)) return;
+    let bad = this.badTargets.get(chunkId);
+    if (bad === undefined) {
+      bad = new Map();
+      this.badTargets.set(chunkId, bad);
+    }
+    bad.set(serverId, this.clock.monotonic() + CORRUPT_TARGET_EXCLUSION_MS);
+    if (!this.metadata.isLeader()) return;
+    await this.exclusive(chunkId, async () => {
+      const v = this.metadata.state.chunkVersions(chunkId);
+      if (v !== undefined && this.locations.holders(chunkId, v.version).length < v.goal) return;
+      if (await this.deleteReplica(serverId, chunkId, version)) this.logger.info('corrupt replica deleted', { chunkId, server: serverId, version });
+    });
+  }
+
+  /** Servers that must not receive a repair copy of the chunk: those holding a corrupt copy now, or lately. */
+  badRepairTargets(chunkId: number): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.locations.replicas(chunkId)) if (r.corrupt) out.add(r.serverId);
+    const bad = this.badTargets.get(chunkId);
+    if (bad !== undefined) {
+      const now = this.clock.monotonic();
+      for (const [server, until] of bad) {
+        if (until > now) out.add(server);
+        else bad.delete(server);
+      }
+      if (bad.size === 0) this.badTargets.delete(chunkId);
+    }
+    return out;
+  }
+
+  /**
+   * Deletes one replica at `version`; true when it is gone (deleted, or the chunkserver had no copy). A chunkserver
+   * holding another version (CHUNK_STALE_VERSION: a grant moved it meanwhile) keeps it: the map learns that version.
+   */
   async deleteReplica(serverId: string, chunkId: number, version: number): Promise<boolean> {
     const address = this.registry.addressOf(serverId);
     if (!address) return false;
     try {
       await this.data.delete(address, { chunkId, version });
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code !== 'CHUNK_NOT_FOUND' && code !== 'CHUNK_STALE_VERSION') {
-        this.logger.warn('could not delete a replica', { chunkId, server: serverId, err: (err as Error).message });
-        return false;
+      if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) {
+        this.locations.removeReplica(serverId, chunkId);
+        return true;
       }
+      if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION)) await this.refresh(serverId, chunkId);
+      else this.logger.warn('could not delete a replica', { chunkId, server: serverId, err: (err as Error).message });
+      return false;
     }
     this.locations.removeReplica(serverId, chunkId);
     return true;
@@ -91,7 +257,87 @@ export class ChunkOperations {
       return true;
     } catch (err) {
       this.logger.warn('replication copy failed', { chunkId, from: sourceId, to: targetId, err: (err as Error).message });
+      // The source moved on, or the target already has a copy: the map learns what each really holds.
+      if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION)) await this.refresh(sourceId, chunkId);
+      if (isMoosengError(err, ErrorCodes.CHUNK_EXISTS)) await this.refresh(targetId, chunkId);
       return false;
     }
+  }
+
+  /** Asks a chunkserver which version of a chunk it holds, and records the answer (forgets the replica when none). */
+  async refresh(serverId: string, chunkId: number): Promise<void> {
+    const address = this.registry.addressOf(serverId);
+    if (!address) return;
+    try {
+      const stored = await this.data.stat(address, chunkId);
+      this.locations.addReplica(serverId, chunkId, stored.version);
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) this.locations.removeReplica(serverId, chunkId);
+    }
+  }
+
+  /** An id for a new chunk, never tried before: from this leader's block, reserving a new block when it is used up. */
+  private async takeChunkId(): Promise<number> {
+    while (this.ids.next >= this.ids.end) {
+      this.idsReserving ??= this.metadata
+        .mutate(LEADER, { op: 'reserveChunkIds', count: CHUNK_ID_BLOCK })
+        .then((r) => {
+          if (r.kind !== 'count') throw new Error(`invariant broken: reserveChunkIds returned ${r.kind}`);
+          this.ids = { next: r.count, end: r.count + CHUNK_ID_BLOCK };
+        })
+        .finally(() => {
+          this.idsReserving = null;
+        });
+      await this.idsReserving;
+    }
+    return this.ids.next++;
+  }
+
+  /** The version number this leader may hand to chunkservers for its next change of the chunk. */
+  private async reserve(chunkId: number): Promise<number> {
+    const held = this.reserved.get(chunkId);
+    this.reserved.delete(chunkId);
+    // Still the catalog's reserved number: nobody reserved or changed anything since this leader's last change.
+    if (held !== undefined && held === this.metadata.state.chunkVersions(chunkId)?.top) return held;
+    const r = await this.metadata.mutate(LEADER, { op: 'reserveChunkVersion', chunkId });
+    if (r.kind !== 'count') throw new Error(`invariant broken: reserveChunkVersion returned ${r.kind}`);
+    return r.count;
+  }
+
+  /**
+   * Moves each server's replica from `from` to `to` (a cut to `length` as well, for 'cut'); returns the servers that
+   * confirmed. The map follows every answer: moved replicas at `to`, refused ones at what the server says it holds.
+   */
+  private async moveAll(chunkId: number, servers: readonly string[], from: number, to: number, how: 'set-version' | 'cut', length = 0): Promise<string[]> {
+    const moved = await Promise.all(
+      servers.map(async (id) => {
+        const address = this.registry.addressOf(id);
+        if (!address) return null;
+        const ref = { chunkId, version: from };
+        try {
+          if (how === 'cut') await this.data.cut(address, ref, length, to);
+          else await this.data.setVersion(address, ref, to);
+          this.locations.addReplica(id, chunkId, to);
+          return id;
+        } catch (err) {
+          this.logger.warn(how === 'cut' ? 'replica could not be cut; it is left behind' : 'replica did not take the new version; it is left behind', { chunkId, server: id, to, err: (err as Error).message });
+          if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) || isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) await this.refresh(id, chunkId);
+          return null;
+        }
+      }),
+    );
+    return moved.filter((id): id is string => id !== null);
+  }
+
+  /** Runs version changes of one chunk one after another. */
+  private exclusive<T>(chunkId: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(chunkId) ?? Promise.resolve();
+    const mine = previous.then(work, work);
+    const tail = mine.catch(() => undefined);
+    this.lanes.set(chunkId, tail);
+    void tail.then(() => {
+      if (this.lanes.get(chunkId) === tail) this.lanes.delete(chunkId);
+    });
+    return mine;
   }
 }

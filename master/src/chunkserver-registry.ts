@@ -31,7 +31,7 @@ export interface ChunkserverRegistryOptions {
   timeoutMs: number;
   /** Session numbers for registrations: any number unique enough per master run. */
   newSession: () => number;
-  /** Told when a chunkserver reports a corrupt replica. */
+  /** Told when a chunkserver reports a corrupt replica (it marks it in the map); without it the registry marks it itself. */
   onCorrupt?: (serverId: string, chunkId: number, version: number) => void;
 }
 
@@ -121,27 +121,34 @@ export class ChunkserverRegistry {
     call.on('end', () => {
       if (failed) return;
       if (!identity) return fail(new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'registration carried no identity'));
-      const session = this.options.newSession();
-      const id = identity.nodeId;
-      const totals = sumDirs(dirs);
-      this.servers.set(id, {
-        id,
-        address: identity.dataAddress,
-        httpPort: identity.httpPort,
-        labels: identity.labels ?? {},
-        alive: true,
-        draining: false,
-        ...totals,
-        chunks: chunks.length,
-        dirs,
-        lastSeen: this.options.clock.monotonic(),
-        session,
-      });
-      this.options.locations.register(id, chunks);
-      this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
-      const reply: ChunkserverReplyOf<'Register'> = { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
-      callback(null, reply);
+      callback(null, this.admit(identity, dirs, chunks));
     });
+  }
+
+  /**
+   * Takes in one complete registration (what a Register stream carried): the server is alive with exactly these
+   * replicas, under a new session. The gRPC stream ends here; so do tests that drive a master without sockets.
+   */
+  admit(identity: ChunkserverIdentityMsg, dirs: DirectoryStateMsg[], chunks: ReadonlyArray<{ chunkId: number; version: number }>): ChunkserverReplyOf<'Register'> {
+    const session = this.options.newSession();
+    const id = identity.nodeId;
+    const totals = sumDirs(dirs);
+    this.servers.set(id, {
+      id,
+      address: identity.dataAddress,
+      httpPort: identity.httpPort,
+      labels: identity.labels ?? {},
+      alive: true,
+      draining: false,
+      ...totals,
+      chunks: chunks.length,
+      dirs,
+      lastSeen: this.options.clock.monotonic(),
+      session,
+    });
+    this.options.locations.register(id, chunks);
+    this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
+    return { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
   }
 
   private heartbeat(req: ChunkserverRequestOf<'Heartbeat'>): ChunkserverReplyOf<'Heartbeat'> {
@@ -176,8 +183,10 @@ export class ChunkserverRegistry {
 
   private corrupt(req: ChunkserverRequestOf<'ReportCorrupt'>): ChunkserverReplyOf<'ReportCorrupt'> {
     this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
-    this.options.locations.removeReplica(req.nodeId, req.chunkId);
-    this.options.onCorrupt?.(req.nodeId, req.chunkId, req.version);
+    // The copy stops counting at once but is not forgotten: it is deleted once good copies elsewhere reach the goal
+    // (onCorrupt), and until then repair must not pick its server as the target of a new copy.
+    if (this.options.onCorrupt) this.options.onCorrupt(req.nodeId, req.chunkId, req.version);
+    else this.options.locations.markCorrupt(req.nodeId, req.chunkId, req.version);
     return {};
   }
 

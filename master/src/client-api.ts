@@ -2,7 +2,7 @@
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
 import type * as grpc from '@grpc/grpc-js';
 import {
-  type ClientMessage, type ClientMethodName, type ClientToMasterHandlers, type Counter, DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type Histogram, type ILogger, type IMetrics,
+  CHUNK_SIZE_BYTES, type ClientMessage, type ClientMethodName, type ClientToMasterHandlers, type Counter, DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type Histogram, type ILogger, type IMetrics,
   type IPlacement, type IRandom, isMoosengError, MAX_NAME_BYTES, MAX_READDIR_PAGE_ENTRIES, MoosengError, type ReplyOf, type RequestOf, ROOT_INODE, toGrpcError,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
@@ -10,7 +10,8 @@ import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
-import type { InodeAttr } from './namespace/results';
+import type { NamespaceStateMachine } from './namespace/namespace-state-machine';
+import { type ChunkWriteGrant, type CommandResult, decodeResult, type InodeAttr } from './namespace/results';
 
 export interface ClientApiOptions {
   metadata: MetadataService;
@@ -40,6 +41,19 @@ export class ClientApi {
 
   /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
   service(): grpc.UntypedServiceImplementation {
+    const rpcs = this.handlers();
+    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
+    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
+    return impl;
+  }
+
+  /**
+   * Every ClientToMaster method as a plain async function of its decoded request (what service() wraps for gRPC;
+   * tests that drive a master without sockets call these).
+   */
+  handlers(): ClientToMasterHandlers {
     const m = this.o.metadata;
     const h = (req: { h: ClientMessage<'RequestHeader'> | null }): { origin: RequestOrigin; cred: Credentials } => {
       const head = req.h;
@@ -145,22 +159,18 @@ export class ClientApi {
       WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
-        return attrOf({ op: 'commitWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, length: req.length, cred }, origin);
+        // Version 0 comes from a client that predates the field (a rolling upgrade): it gets the old check.
+        if (req.version === 0) return attrOf({ op: 'commitWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, length: req.length, cred }, origin);
+        return attrOf({ op: 'commitChunkWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, version: req.version, length: req.length, cred }, origin);
       },
       ReportReplica: async (req) => {
         h(req);
-        this.o.logger.warn('client reports a failed replica', { chunkId: req.chunkId, server: req.serverId, code: req.code });
-        if (req.code === ErrorCodes.CHUNK_CORRUPT || req.code === ErrorCodes.CHUNK_STALE_VERSION || req.code === ErrorCodes.CHUNK_NOT_FOUND) {
-          this.o.locations.removeReplica(req.serverId, req.chunkId);
-        }
+        this.o.logger.warn('client reports a failed replica', { chunkId: req.chunkId, server: req.serverId, code: req.code, version: req.version });
+        await this.replicaReported(req);
         return {};
       },
     };
-    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
-    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
-    const impl: grpc.UntypedServiceImplementation = {};
-    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
-    return impl;
+    return rpcs;
   }
 
   /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
@@ -200,49 +210,75 @@ export class ClientApi {
   }
 
   private async readChunk(req: RequestOf<'ReadChunk'>, _cred: Credentials): Promise<ReplyOf<'ReadChunk'>> {
-    const { slot, size } = await this.o.metadata.read((s) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size }));
+    const look = (s: NamespaceStateMachine) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size });
+    let { slot, size } = await this.o.metadata.read(look);
     if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
-    const holders = this.o.locations.holders(slot.chunkId, slot.version);
+    const cut = this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1;
+    if (cut >= 0 && size > req.chunkIndex * CHUNK_SIZE_BYTES + cut) {
+      // The file grew past a pending cut (a truncate, then a longer setattr): uncut replicas would show the bytes the
+      // truncate removed there. Cut first; without a cut no replica may be read.
+      await this.o.chunkOps.cut(slot.chunkId);
+      ({ slot, size } = await this.o.metadata.read(look));
+      if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
+      if ((this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1) >= 0) {
+        throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${slot.chunkId} (chunk ${req.chunkIndex} of inode ${req.ino}) must be cut before it is read past the cut, and no replica took the cut`);
+      }
+    }
+    let holders = this.o.locations.holders(slot.chunkId, slot.version);
+    if (holders.length === 0) {
+      // Copies reported corrupt are read only when there is nothing else: a bad block fails its CRC (the client then
+      // gets EIO for it), the others still read.
+      holders = this.o.locations.replicas(slot.chunkId).filter((r) => r.alive && r.corrupt && r.version === slot.version).map((r) => r.serverId);
+    }
     const ordered = this.o.placement.orderForRead(slot.chunkId, holders, this.o.registry.views());
     return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations: this.locate(ordered) };
   }
 
   private async writeChunk(req: RequestOf<'WriteChunk'>, head: { origin: RequestOrigin; cred: Credentials }): Promise<ReplyOf<'WriteChunk'>> {
-    // A truncate may have left this chunk to be cut: do that first, so its replicas hold the version we bump from.
-    const pendingCut = await this.o.metadata.read((s) => {
-      const slot = s.fileChunks(req.ino, req.chunkIndex, 1)[0];
-      return slot && slot.index === req.chunkIndex ? s.tree.chunkTable.truncations.get(slot.chunkId) : undefined;
-    });
-    if (pendingCut) await this.o.chunkOps.truncate(pendingCut.chunkId, pendingCut.version, pendingCut.length);
-    const { slot, goal, nextChunkId } = await this.o.metadata.read((s) => ({
+    const { slot, goal, earlier } = await this.o.metadata.read((s) => ({
       slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0],
       goal: s.getattr(req.ino).goal,
-      nextChunkId: s.tree.chunkTable.nextChunkId,
+      earlier: s.sessions.get(head.origin.sessionId)?.recent.get(head.origin.requestId),
     }));
-    const existing = slot && slot.index === req.chunkIndex ? slot : undefined;
-    let servers: string[];
-    if (existing) {
-      servers = this.o.locations.holders(existing.chunkId, existing.version);
-      if (servers.length === 0) {
-        throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${existing.chunkId} (chunk ${req.chunkIndex} of inode ${req.ino}) has no live replica to write to`);
-      }
+    let grant: ChunkWriteGrant;
+    if (head.origin.sessionId !== 0 && earlier !== undefined) {
+      // A retry of a grant that committed (its answer was lost with a leader): the same grant, without moving the
+      // replicas again (they would be ahead of the version it names).
+      grant = this.unwrapGrant(earlier);
+    } else if (slot && slot.index === req.chunkIndex) {
+      grant = await this.o.chunkOps.grantExisting(head.origin, head.cred, req.ino, req.chunkIndex, slot.chunkId);
     } else {
-      servers = this.o.placement.chooseForNewChunk(nextChunkId, goal, this.o.registry.views());
-      if (servers.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, 'no live chunkserver with free space can take a new chunk; start chunkservers or free space');
+      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()));
     }
-    const r = await this.o.metadata.mutate(head.origin, { op: 'openChunkForWrite', ino: req.ino, chunkIndex: req.chunkIndex, servers, cred: head.cred });
-    if (r.kind !== 'chunk') throw new Error(`invariant broken: openChunkForWrite returned ${r.kind}`);
-    const grant = r.grant;
-    let chain = grant.servers;
-    if (!grant.isNew) {
-      // Move every holder to the new version before anyone writes it: a replica that misses this keeps the old
-      // version, which is stale from now on.
-      chain = await this.o.chunkOps.moveVersion(grant.chunkId, chain, grant.version - 1, grant.version);
-      if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no replica of chunk ${grant.chunkId} accepted version ${grant.version}`);
-    } else {
-      for (const id of chain) this.o.locations.addReplica(id, grant.chunkId, grant.version);
+    return { chunkId: grant.chunkId, version: grant.version, fileLength: grant.fileSize, chain: this.locate(grant.servers), isNew: grant.isNew, truncateTo: grant.truncateTo };
+  }
+
+  private unwrapGrant(r: CommandResult | Uint8Array): ChunkWriteGrant {
+    const result = r instanceof Uint8Array ? decodeResult(r) : r;
+    if (result.kind === 'error') throw new MoosengError(result.code, result.message);
+    if (result.kind !== 'chunk') throw new Error(`invariant broken: a write grant returned ${result.kind}`);
+    return result.grant;
+  }
+
+  /** What a client's report of a failed replica changes (docs/chunk-lifecycle.md). */
+  private async replicaReported(req: RequestOf<'ReportReplica'>): Promise<void> {
+    const ops = this.o.chunkOps;
+    switch (req.code) {
+      case ErrorCodes.REPLICA_FAILED:
+        // The write stood on the replicas before the failed one: they move on, the others are left behind.
+        await ops.exclude(req.chunkId, req.version, req.acknowledged, req.serverId);
+        return;
+      case ErrorCodes.CHUNK_CORRUPT:
+        await ops.corrupt(req.serverId, req.chunkId, req.version || (this.o.locations.versionOn(req.serverId, req.chunkId) ?? 0));
+        return;
+      case ErrorCodes.CHUNK_STALE_VERSION:
+      case ErrorCodes.CHUNK_NOT_FOUND:
+        // Often only the client's cached version is old: ask the chunkserver instead of forgetting a good replica.
+        await ops.refresh(req.serverId, req.chunkId);
+        return;
+      default:
+        return; // unreachable, timed out: the heartbeat timeout judges the server
     }
-    return { chunkId: grant.chunkId, version: grant.version, fileLength: grant.fileSize, chain: this.locate(chain), isNew: grant.isNew, truncateTo: grant.truncateTo };
   }
 
   private locate(ids: readonly string[]): Array<ClientMessage<'ChunkLocation'>> {

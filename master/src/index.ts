@@ -9,3 +9,8 @@ export * from './namespace/commands';
 export * from './namespace/results';
 export * from './namespace/namespace-state-machine';
 export * from './chunks/chunk-locations';
+export * from './chunk-operations';
+export * from './client-api';
+export * from './chunkserver-registry';
+export * from './metadata-service';
+export * from './repair-loop';

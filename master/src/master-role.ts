@@ -77,8 +77,10 @@ function masterSteps(context: RoleContext): RoleStep[] {
           locations,
           timeoutMs: section.chunkserverTimeoutMs,
           newSession: () => 1 + random.int(2 ** 47),
+          // Every master marks the copy; the leader also deletes it once good copies elsewhere reach the goal.
+          onCorrupt: (server, chunkId, version) => void ops.corrupt(server, chunkId, version).catch((err) => logger.warn('handling a corrupt replica failed', { chunkId, server, err: (err as Error).message })),
         });
-        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }));
+        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock);
         repair = new RepairLoop({ metadata, locations, registry, placement, ops, clock, metrics, logger: logger.child({ component: 'repair' }), graceMs: section.chunkserverTimeoutMs });
         sessions = new SessionReaper({ metadata, clock, logger: logger.child({ component: 'sessions' }), timeoutMs: section.sessionTimeoutMs });
         const clientApi = new ClientApi({

@@ -1,9 +1,9 @@
 // RepairLoop: on the leader only, brings every chunk back to its goal: copies under-goal chunks, drops replicas over
 // the goal, deletes stale and freed replicas, carries out queued truncations. Bounded in work per pass and in
 // concurrent copies.
-import type { Counter, IClock, ILogger, IMetrics, IPlacement } from '@mooseng/core';
+import type { ChunkserverView, Counter, IClock, ILogger, IMetrics, IPlacement } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
-import type { ChunkLocations, ChunkClassification } from './chunks/chunk-locations';
+import type { ChunkClassification, ChunkHealth, ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService } from './metadata-service';
 import { PeriodicPass } from './periodic-pass';
@@ -48,7 +48,7 @@ export class RepairLoop {
     this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
     // Both series exist from the start (at 0), so rates and alerts on them have something to read before the first copy.
     for (const result of ['ok', 'failed']) this.copies.inc({ result }, 0);
-    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: REPAIR_INTERVAL_MS, what: 'repair pass', pass: () => this.pass() });
+    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: REPAIR_INTERVAL_MS, what: 'repair pass', pass: () => this.runPass() });
   }
 
   start(): void {
@@ -59,8 +59,8 @@ export class RepairLoop {
     this.loop.stop();
   }
 
-  /** One pass (PeriodicPass runs them one at a time). */
-  private async pass(): Promise<void> {
+  /** One pass (PeriodicPass runs them one at a time; tests that drive a master without timers call it directly). */
+  async runPass(): Promise<void> {
     this.o.registry.expire();
     if (!this.o.metadata.isLeader()) {
       this.leaderSince = null;
@@ -75,7 +75,8 @@ export class RepairLoop {
     await this.retireDeletions();
     await this.carryOutTruncations();
     if (this.o.clock.monotonic() - this.leaderSince < this.o.graceMs) return; // chunkservers may still be registering
-    await this.deleteStale();
+    await this.promoteMissing(classes);
+    await this.deleteSurplus();
     await this.dropOverGoal(classes);
     this.copyUnderGoal(classes);
   }
@@ -109,22 +110,51 @@ export class RepairLoop {
     if (retired.length > 0) await this.o.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: retired, truncated: [] });
   }
 
+  /** Pending cuts (ChunkOperations.cut); a chunk whose version is changing is left for the next pass. */
   private async carryOutTruncations(): Promise<void> {
-    for (const t of this.o.metadata.state.pendingTruncations(REPAIR_BATCH / 10)) await this.o.ops.truncate(t.chunkId, t.version, t.length);
+    for (const t of this.o.metadata.state.pendingTruncations(REPAIR_BATCH / 10)) {
+      if (!this.o.ops.isBusy(t.chunkId)) await this.o.ops.cut(t.chunkId);
+    }
   }
 
-  private async deleteStale(): Promise<void> {
-    const stale = this.o.locations.staleReplicas(this.o.metadata.state, REPAIR_BATCH);
-    await Promise.all(stale.filter((s) => this.o.locations.isAlive(s.serverId)).map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)));
+  /** Chunks no live good replica has the current version of: surviving replicas' version may become current. */
+  private async promoteMissing(c: ChunkClassification): Promise<void> {
+    for (const h of c.missing) if (!this.o.ops.isBusy(h.chunkId)) await this.o.ops.promote(h.chunkId);
+  }
+
+  /**
+   * Replicas that are not good current copies (another version, corrupt, or of a chunk no longer in the catalog),
+   * deleted only while the goal's worth of good copies exists elsewhere (ChunkLocations.surplusReplicas).
+   */
+  private async deleteSurplus(): Promise<void> {
+    const surplus = this.o.locations.surplusReplicas(this.o.metadata.state, REPAIR_BATCH);
+    await Promise.all(
+      surplus.filter((s) => this.o.locations.isAlive(s.serverId) && !this.o.ops.isBusy(s.chunkId) && !this.inFlight.has(s.chunkId)).map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)),
+    );
   }
 
   private async dropOverGoal(c: ChunkClassification): Promise<void> {
     const views = this.o.registry.views();
     for (const h of c.overGoal) {
-      if (this.inFlight.has(h.chunkId)) continue;
+      if (this.inFlight.has(h.chunkId) || this.o.ops.isBusy(h.chunkId)) continue;
       const drop = this.o.placement.chooseToDrop(h.chunkId, h.holders, h.holders.length - h.goal, views);
       await Promise.all(drop.map((id) => this.o.ops.deleteReplica(id, h.chunkId, h.version)));
     }
+  }
+
+  /**
+   * Where a copy of an under-goal chunk goes: never a server with a copy reported corrupt (now or lately: its disk
+   * may be rotting), preferably one holding no copy of the chunk at all; a server holding only an old or ahead copy
+   * (the copy replaces it) when no other qualifies, or the chunk could never regain its goal.
+   */
+  private repairTarget(h: ChunkHealth, views: readonly ChunkserverView[]): string | undefined {
+    const bad = this.o.ops.badRepairTargets(h.chunkId);
+    const others = new Set(this.o.locations.replicas(h.chunkId).map((r) => r.serverId));
+    const allowed = (exclude: Set<string>) => views.filter((v) => h.holders.includes(v.id) || !exclude.has(v.id));
+    const [fresh] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, allowed(new Set([...bad, ...others])));
+    if (fresh) return fresh;
+    const [replacing] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, allowed(bad));
+    return replacing;
   }
 
   /** Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). */
@@ -133,7 +163,8 @@ export class RepairLoop {
     for (const h of c.underGoal) {
       if (this.inFlight.size >= MAX_CONCURRENT_COPIES) return;
       if (this.inFlight.has(h.chunkId)) continue;
-      const [target] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, views);
+      if (this.o.ops.isBusy(h.chunkId)) continue;
+      const target = this.repairTarget(h, views);
       if (!target) continue; // no server can take another copy: stays under goal, reported in /status
       const source = h.holders[0]!;
       this.inFlight.add(h.chunkId);

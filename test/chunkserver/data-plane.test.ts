@@ -86,6 +86,17 @@ describe('chunkserver data plane', function () {
     await expectCode(client.stat(cs.address, 100), 'CHUNK_NOT_FOUND');
   });
 
+  it('cuts a chunk and moves it to a new version in one request, refusing the old version afterwards', async () => {
+    const ref = { chunkId: 190, version: 4 };
+    await client.create(cs.address, ref);
+    await client.write(cs.address, ref, 0, randomBytes(300_000, 190));
+    await expectCode(client.cut(cs.address, { chunkId: 190, version: 3 }, 10, 5), 'CHUNK_STALE_VERSION');
+    await client.cut(cs.address, ref, 100_001, 5);
+    expect(await client.stat(cs.address, 190)).to.deep.equal({ chunkId: 190, version: 5, length: 100_001 });
+    await expectCode(client.read(cs.address, ref, 0, 1), 'CHUNK_STALE_VERSION');
+    expect((await client.read(cs.address, { chunkId: 190, version: 5 }, 0, 300_000)).equals(randomBytes(300_000, 190).subarray(0, 100_001))).to.equal(true);
+  });
+
   it('streams a whole chunk read in order, in pieces of at most 1 MiB', async () => {
     const ref = { chunkId: 101, version: 1 };
     await client.create(cs.address, ref);

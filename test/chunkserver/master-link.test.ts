@@ -130,4 +130,14 @@ describe('chunkserver ↔ master control protocol', function () {
     const chunks = mine()[before]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
     expect(chunks).to.deep.equal(['1_1', '6_2']);
   });
+
+  it('reports a corrupt copy again to a master it registers with again (a restarted master, or a new leader, would count it as good)', async () => {
+    const mine = (): ChunkserverToMasterRegister[][] => master.registrations.filter((r) => r[0]?.identity?.dataAddress === cs.address);
+    const before = mine().length;
+    master.failNextHeartbeat = true;
+    await waitFor('a new registration', () => mine().length > before);
+    const session = mine().length;
+    const again = await waitFor('the corrupt copy reported under the new session', () => master.corrupt.find((c) => c.chunkId === 6 && c.session === session));
+    expect(again).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
+  });
 });

@@ -48,6 +48,7 @@ const requests: ChunkRequest[] = [
   { op: 'replicate', ref, source: '10.0.0.9:9460' },
   { op: 'stat', chunkId: 42 },
   { op: 'flush', ref, chain: ['d:4'] },
+  { op: 'cut', ref, length: 64 * 1024 * 1024, newVersion: ref.version + 7, chain: ['e:5'] },
 ];
 const replies: ChunkReply[] = [
   { op: 'status', status: 0, failedReplica: '', message: '' },

@@ -43,7 +43,7 @@ describe('client OpenFile', () => {
   describe('commit deadline', () => {
     it('falls due only once the oldest uncommitted write is more than COMMIT_INTERVAL_MS old', () => {
       expect(file.commitDue(), 'nothing written').to.equal(false);
-      file.wrote(0, 7, 100);
+      file.wrote(0, 7, 100, 1);
       clock.advance(COMMIT_INTERVAL_MS);
       expect(file.commitDue()).to.equal(false);
       clock.advance(1);
@@ -51,31 +51,31 @@ describe('client OpenFile', () => {
     });
 
     it('runs from the oldest uncommitted write, so a steady writer still commits about once a second', () => {
-      file.wrote(0, 7, 100);
+      file.wrote(0, 7, 100, 1);
       for (let t = 0; t < COMMIT_INTERVAL_MS; t += 100) {
         clock.advance(100);
-        file.wrote(0, 7, 100 + t);
+        file.wrote(0, 7, 100 + t, 1);
       }
       clock.advance(1);
       expect(file.commitDue()).to.equal(true);
     });
 
     it('stays due while part of the writes is still uncommitted', () => {
-      file.wrote(0, 7, 100);
-      file.wrote(1, 8, 64 * MIB + 5);
+      file.wrote(0, 7, 100, 1);
+      file.wrote(1, 8, 64 * MIB + 5, 1);
       clock.advance(COMMIT_INTERVAL_MS + 1);
       file.committed(0, file.toCommit()[0]![1]);
       expect(file.commitDue()).to.equal(true);
     });
 
     it('starts over from the first write after everything was committed', () => {
-      file.wrote(0, 7, 100);
+      file.wrote(0, 7, 100, 1);
       clock.advance(COMMIT_INTERVAL_MS + 1);
       file.committed(0, file.toCommit()[0]![1]);
       expect(file.commitDue()).to.equal(false);
       clock.advance(10 * COMMIT_INTERVAL_MS);
       expect(file.commitDue(), 'idle with nothing uncommitted').to.equal(false);
-      file.wrote(0, 7, 200);
+      file.wrote(0, 7, 200, 1);
       clock.advance(COMMIT_INTERVAL_MS);
       expect(file.commitDue()).to.equal(false);
       clock.advance(1);
@@ -85,40 +85,40 @@ describe('client OpenFile', () => {
 
   describe('uncommitted ends', () => {
     it('keeps the furthest end written in each chunk, whatever order the writes came in', () => {
-      file.wrote(0, 7, 4096);
-      file.wrote(0, 7, 100);
-      file.wrote(1, 8, 64 * MIB + 10);
-      file.wrote(1, 8, 64 * MIB + 9_000);
+      file.wrote(0, 7, 4096, 1);
+      file.wrote(0, 7, 100, 1);
+      file.wrote(1, 8, 64 * MIB + 10, 1);
+      file.wrote(1, 8, 64 * MIB + 9_000, 1);
       expect(file.toCommit()).to.deep.equal([
-        [0, { chunkId: 7, end: 4096 }],
-        [1, { chunkId: 8, end: 64 * MIB + 9_000 }],
+        [0, { chunkId: 7, version: 1, end: 4096 }],
+        [1, { chunkId: 8, version: 1, end: 64 * MIB + 9_000 }],
       ]);
       expect(file.uncommittedEnd()).to.equal(64 * MIB + 9_000);
     });
 
     it('keeps to be committed what a write added while the commit of that chunk was on its way', () => {
-      file.wrote(0, 7, 4096);
-      const [[index, told]] = file.toCommit() as [[number, { chunkId: number; end: number }]];
-      file.wrote(0, 7, 8192); // lands while CommitWrite(end 4096) is in flight
-      file.wrote(1, 8, 64 * MIB + 1);
+      file.wrote(0, 7, 4096, 1);
+      const [[index, told]] = file.toCommit() as [[number, { chunkId: number; version: number; end: number }]];
+      file.wrote(0, 7, 8192, 1); // lands while CommitWrite(end 4096) is in flight
+      file.wrote(1, 8, 64 * MIB + 1, 1);
       file.committed(index, told);
-      file.committed(1, { chunkId: 8, end: 64 * MIB + 1 });
-      expect(file.toCommit()).to.deep.equal([[0, { chunkId: 7, end: 8192 }]]);
+      file.committed(1, { chunkId: 8, version: 1, end: 64 * MIB + 1 });
+      expect(file.toCommit()).to.deep.equal([[0, { chunkId: 7, version: 1, end: 8192 }]]);
       expect(file.uncommittedEnd()).to.equal(8192);
-      file.committed(0, { chunkId: 7, end: 8192 });
+      file.committed(0, { chunkId: 7, version: 1, end: 8192 });
       expect(file.toCommit()).to.deep.equal([]);
     });
 
     it('starts a slot over when its chunk was replaced (cut and written anew)', () => {
-      file.wrote(0, 7, 4096);
-      file.wrote(0, 9, 100);
-      expect(file.toCommit()).to.deep.equal([[0, { chunkId: 9, end: 100 }]]);
+      file.wrote(0, 7, 4096, 1);
+      file.wrote(0, 9, 100, 1);
+      expect(file.toCommit()).to.deep.equal([[0, { chunkId: 9, version: 1, end: 100 }]]);
     });
 
     it('answers for the longest of the master\'s size, its uncommitted end and every handle\'s buffered writes', () => {
       const other = file.open(2, false, OWNER);
       expect(file.knownSize(500)).to.equal(500);
-      file.wrote(0, 7, 800);
+      file.wrote(0, 7, 800, 1);
       expect(file.knownSize(500)).to.equal(800);
       other.buffer(800, Buffer.alloc(300));
       expect(file.knownSize(500)).to.equal(1100);
@@ -210,7 +210,7 @@ describe('client OpenFile', () => {
   describe('lifetime', () => {
     it('holds writes past the last close until they are committed and synced', () => {
       const grant = file.holdGrant(0, { chunkId: 7, version: 1, chain: CHAIN });
-      file.wrote(0, 7, 100);
+      file.wrote(0, 7, 100, 1);
       file.mustSync(0, grant);
       file.close(handle);
       expect(file.holdsWrites()).to.equal(true);

@@ -79,8 +79,8 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
     request: { h, ino: 9, chunkIndex: 2 },
     reply: { chunkId: 2 ** 52 + 3, version: 7, fileLength: 2 ** 27, chain, isNew: true, truncateTo: 5_000_000 },
   },
-  CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864 }, reply: { attr } },
-  ReportReplica: { request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'CHUNK_CORRUPT' }, reply: {} },
+  CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864, version: 4_000_000_000 }, reply: { attr } },
+  ReportReplica: { request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'] }, reply: {} },
 };
 
 const dirs = [

@@ -52,7 +52,7 @@ describe('master namespace: chunks and goals', () => {
     expect(h.code({ op: 'commitWrite', ino: f.ino, chunkIndex: 0, chunkId: g.chunkId, length: 5, cred: BOB })).to.equal('CHUNK_STALE_VERSION');
   });
 
-  it('truncate drops whole chunks past the end, marks the boundary chunk for a cut, and leaves holes sparse', () => {
+  it('truncate drops whole chunks past the end, queues a cut of the boundary chunk, and leaves holes sparse', () => {
     const f = h.create(ROOT_INODE, 'f');
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -64,10 +64,16 @@ describe('master namespace: chunks and goals', () => {
     expect(h.sm.getattr(f.ino).size).to.equal(CHUNK_SIZE_BYTES + 100);
     expect(h.sm.fileChunks(f.ino).map((c) => c.chunkId)).to.deep.equal([ids[0], ids[1]]);
     expect(h.sm.pendingDeletions(10)).to.deep.equal([{ chunkId: ids[2], version: 1 }]);
-    expect(h.sm.pendingTruncations(10)).to.deep.equal([{ chunkId: ids[1], version: 2, length: 100 }]);
-    // A write to the cut chunk carries the cut to the chain and takes it off the queue.
+    // The cut changes no version yet: that happens when the leader has cut replicas (cutChunk).
+    expect(h.sm.pendingTruncations(10)).to.deep.equal([{ chunkId: ids[1], length: 100 }]);
+    expect(h.sm.chunkInfo(ids[1])!.version).to.equal(1);
+    // A second, longer truncate keeps the shorter cut: the bytes between were removed by the first one.
+    truncate(f.ino, CHUNK_SIZE_BYTES + 5000);
+    truncate(f.ino, CHUNK_SIZE_BYTES + 3000);
+    expect(h.sm.pendingTruncations(10)).to.deep.equal([{ chunkId: ids[1], length: 100 }]);
+    // The legacy grant (op 16) hands the cut to the chain and takes it off the queue.
     const g = h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 1, servers: ['cs1'], cred: ROOT });
-    expect(g).to.deep.include({ chunkId: ids[1], version: 3, truncateTo: 100 });
+    expect(g).to.deep.include({ chunkId: ids[1], version: 2, truncateTo: 100 });
     expect(h.sm.pendingTruncations(10)).to.deep.equal([]);
     // Truncating on a chunk boundary drops the chunk there without a cut.
     truncate(f.ino, CHUNK_SIZE_BYTES);
@@ -84,17 +90,17 @@ describe('master namespace: chunks and goals', () => {
     expect(h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: ['cs1'], cred: ROOT }).isNew).to.equal(true);
   });
 
-  it('chunkOpsDone takes finished deletions and matching-version truncations off the queues', () => {
+  it('chunkOpsDone takes finished deletions off the queue, and (legacy) cuts whose chunk is at the version named', () => {
     const f = h.create(ROOT_INODE, 'f');
     const g0 = h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 0, servers: ['cs1'], cred: ROOT });
     const g1 = h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 1, servers: ['cs1'], cred: ROOT });
     h.ok({ op: 'commitWrite', ino: f.ino, chunkIndex: 1, chunkId: g1.chunkId, length: 2 * CHUNK_SIZE_BYTES, cred: ROOT });
     truncate(f.ino, 10);
     expect(h.sm.pendingDeletions(10).map((d) => d.chunkId)).to.deep.equal([g1.chunkId]);
-    expect(h.sm.pendingTruncations(10)).to.deep.equal([{ chunkId: g0.chunkId, version: 2, length: 10 }]);
-    const stale = h.ok({ op: 'chunkOpsDone', deleted: [], truncated: [g0.chunkId, 1] });
+    expect(h.sm.pendingTruncations(10)).to.deep.equal([{ chunkId: g0.chunkId, length: 10 }]);
+    const stale = h.ok({ op: 'chunkOpsDone', deleted: [], truncated: [g0.chunkId, 2] });
     expect(stale).to.deep.equal({ kind: 'count', count: 0 });
-    const done = h.ok({ op: 'chunkOpsDone', deleted: [g1.chunkId], truncated: [g0.chunkId, 2] });
+    const done = h.ok({ op: 'chunkOpsDone', deleted: [g1.chunkId], truncated: [g0.chunkId, 1] });
     expect(done).to.deep.equal({ kind: 'count', count: 2 });
     expect(h.sm.pendingDeletions(10)).to.deep.equal([]);
     expect(h.sm.pendingTruncations(10)).to.deep.equal([]);
@@ -126,7 +132,7 @@ describe('master namespace: chunks and goals', () => {
     expect(h.code({ op: 'setGoal', ino: d.ino, goal: 3, recursive: false, cred: ALICE })).to.equal('EPERM');
   });
 
-  it('ChunkLocations (soft state) finds under-goal, over-goal, missing and stale replicas against the chunk map', () => {
+  it('ChunkLocations (soft state) finds under-goal, over-goal, missing and surplus replicas against the chunk map', () => {
     const f = h.create(ROOT_INODE, 'f');
     const ids: number[] = [];
     for (let i = 0; i < 4; i++) ids.push(h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: i, servers: ['a'], cred: ROOT }).chunkId);
@@ -139,10 +145,10 @@ describe('master namespace: chunks and goals', () => {
     expect(c.underGoal.map((x) => x.chunkId)).to.deep.equal([]);
     expect(c.overGoal.map((x) => x.chunkId)).to.deep.equal([ids[1]]);
     expect(c.missing.map((x) => x.chunkId)).to.deep.equal([ids[2], ids[3]]);
-    expect(loc.staleReplicas(h.sm, 100)).to.deep.equal([
-      { serverId: 'a', chunkId: ids[3], version: 1 },
-      { serverId: 'a', chunkId: 999, version: 1 },
-    ]);
+    // A chunk the catalog does not know goes; the old copy of chunk 4 stays: no good current copy exists elsewhere,
+    // so it is the last one (and the version the repair loop promotes).
+    expect(loc.surplusReplicas(h.sm, 100)).to.deep.equal([{ serverId: 'a', chunkId: 999, version: 1 }]);
+    expect(loc.promotionFor(ids[3], 2, 1)).to.equal(1);
     // A dead server's replicas stop counting.
     loc.setAlive('b', false);
     const after = loc.classify(h.sm, 100);

@@ -24,6 +24,13 @@ const commands: Command[] = [
   { ...header, op: 'openChunkForWrite', ino: 3, chunkIndex: 17, servers: ['cs-1', 'cs-2'], cred },
   { ...header, op: 'commitWrite', ino: 3, chunkIndex: 17, chunkId: 2 ** 40, length: 5, cred },
   { ...header, op: 'chunkOpsDone', deleted: [1, 2, 3], truncated: [4, 5] },
+  { ...header, op: 'grantChunkWrite', ino: 3, chunkIndex: 17, chunkId: 2 ** 40, version: 2 ** 33 + 1, servers: ['cs-1', 'cs-2'], cred },
+  { ...header, op: 'reserveChunkIds', count: 64 },
+  { ...header, op: 'commitChunkWrite', ino: 3, chunkIndex: 17, chunkId: 2 ** 40, version: 7, length: 2 ** 36, cred },
+  { ...header, op: 'reserveChunkVersion', chunkId: 2 ** 52 },
+  { ...header, op: 'excludeReplicas', chunkId: 9, fromVersion: 4, version: 6, servers: ['cs-1'] },
+  { ...header, op: 'cutChunk', chunkId: 9, fromVersion: 6, version: 8, length: 67_108_863, servers: ['cs-1', 'cs-3'] },
+  { ...header, op: 'promoteChunk', chunkId: 9, fromVersion: 8, version: 5 },
 ];
 
 describe('master namespace: codecs', () => {

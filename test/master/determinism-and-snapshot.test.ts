@@ -67,7 +67,8 @@ class CommandGenerator {
     else if (r < 95 && this.chunks.length > 0) {
       const c = this.pick(this.chunks);
       body = { op: 'commitWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, length: c.index * 67_108_864 + this.int(67_108_864), cred };
-    } else if (r < 97) body = { op: 'chunkOpsDone', deleted: [this.int(40)], truncated: [this.int(40), 1 + this.int(3)] };
+    } else if (r < 96) body = { op: 'chunkOpsDone', deleted: [this.int(40)], truncated: [this.int(40), 1 + this.int(3)] };
+    else if (r < 97 && this.chunks.length > 0) body = this.versionChange(this.pick(this.chunks), cred);
     else if (r < 99) body = { op: 'openSession', info: 'x' };
     else body = { op: 'closeSession' };
     let sessionId = this.pick(this.sessions);
@@ -76,6 +77,21 @@ class CommandGenerator {
     const bytes = encodeCommand({ sessionId, requestId: ++this.requestId, now: this.now, ...body });
     this.sent.push(bytes);
     return bytes;
+  }
+
+  /** One of the version-lifecycle commands on a known chunk, its versions near the chunk's (some apply, some are refused). */
+  private versionChange(c: { ino: number; index: number; chunkId: number }, cred: Credentials): CommandBody {
+    const near = 1 + this.int(8);
+    const servers = [this.pick(['cs1', 'cs2', 'cs3'])];
+    switch (this.int(7)) {
+      case 0: return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, servers, cred };
+      case 1: return this.rand() < 0.5 ? { op: 'reserveChunkIds', count: 1 + this.int(3) } : { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 1 + this.int(60), version: 1, servers, cred };
+      case 2: return { op: 'commitChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, length: c.index * 67_108_864 + this.int(67_108_864), cred };
+      case 3: return { op: 'reserveChunkVersion', chunkId: c.chunkId };
+      case 4: return { op: 'excludeReplicas', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), servers };
+      case 5: return { op: 'cutChunk', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), length: this.int(1000), servers };
+      default: return { op: 'promoteChunk', chunkId: c.chunkId, fromVersion: near, version: 1 + this.int(8) };
+    }
   }
 
   /** Learns inode numbers and chunk grants from results, so later commands hit real objects. */
@@ -87,7 +103,7 @@ class CommandGenerator {
     }
     if (r.kind === 'chunk') {
       const cmd = decodeCommand(command);
-      if (cmd.op === 'openChunkForWrite') this.chunks.push({ ino: cmd.ino, index: cmd.chunkIndex, chunkId: r.grant.chunkId });
+      if (cmd.op === 'openChunkForWrite' || cmd.op === 'grantChunkWrite') this.chunks.push({ ino: cmd.ino, index: cmd.chunkIndex, chunkId: r.grant.chunkId });
     }
   }
 }

@@ -59,6 +59,9 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
     expect(rec!.refs, `refs of chunk ${id}`).to.equal(refs);
     expect(tree.chunkTable.deletions.has(id), `live chunk ${id} queued for deletion`).to.equal(false);
     expect(id).to.be.below(tree.chunkTable.nextChunkId);
+    // Versions: the base is never above the current version, and the reserved number never below it.
+    expect(rec!.base, `base of chunk ${id}`).to.be.at.most(rec!.version);
+    expect(rec!.top, `reserved version of chunk ${id}`).to.be.at.least(rec!.version);
   }
   for (const t of tree.chunkTable.truncations.values()) expect(chunkRefs.has(t.chunkId), `truncation of dead chunk ${t.chunkId}`).to.equal(true);
   const stats = sm.statfs();

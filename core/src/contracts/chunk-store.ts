@@ -45,6 +45,17 @@ export interface IoOptions {
   signal?: AbortSignal;
 }
 
+/** Options of a version change (IChunkStore.setVersion). */
+export interface SetVersionOptions extends IoOptions {
+  /**
+   * Cut the chunk to this many bytes as part of the change (the master's truncation of a boundary chunk). The cut is
+   * durable before the new version is, so a replica found at the new version, after any crash, is always a cut one;
+   * a crash in between leaves the old version with the cut made, which is as good as uncut for every byte the file
+   * still has.
+   */
+  truncateTo?: number;
+}
+
 /**
  * Chunk storage on one directory.
  *
@@ -73,8 +84,13 @@ export interface IChunkStore {
   read(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<Uint8Array>;
   /** Sets the length; growing leaves a hole, shrinking discards data past `length`. */
   truncate(ref: ChunkRef, length: number, options?: IoOptions): Promise<void>;
-  /** Renames the chunk's version (after the master bumped it); fails with CHUNK_STALE_VERSION if `ref` is not current. */
-  setVersion(ref: ChunkRef, newVersion: number, options?: IoOptions): Promise<void>;
+  /**
+   * Moves the chunk to `newVersion` (cut to `options.truncateTo` bytes first, when given); fails with
+   * CHUNK_STALE_VERSION if `ref` is not current. Unless the policy is "never", the change is durable (file and
+   * directory synced) when this resolves: the master records the new version only after every replica it counts on
+   * confirmed it, and a confirmation a power cut could undo would leave the catalog naming a version nobody has.
+   */
+  setVersion(ref: ChunkRef, newVersion: number, options?: SetVersionOptions): Promise<void>;
   /** Removes the chunk. */
   delete(ref: ChunkRef, options?: IoOptions): Promise<void>;
   /** Makes all writes to the chunk durable (fsync) unless the policy is "never". */

@@ -165,6 +165,14 @@ export class DataPlaneClient {
     await this.statusCall(address, ref.chunkId, { op: 'set-version', ref, newVersion, chain: [...(options.chain ?? [])] }, options);
   }
 
+  /**
+   * Cuts the chunk to `length` bytes and moves it to `newVersion` as one durable change (the master's truncation of a
+   * boundary chunk): a replica at `newVersion` is always cut, whatever crashes.
+   */
+  async cut(address: string, ref: ChunkRef, length: number, newVersion: number, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'cut', ref, length, newVersion, chain: [...(options.chain ?? [])] }, options);
+  }
+
   /** Makes earlier writes to the chunk durable on every replica of the chain (per each store's fsync policy). */
   async flush(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
     await this.statusCall(address, ref.chunkId, { op: 'flush', ref, chain: [...(options.chain ?? [])] }, options);

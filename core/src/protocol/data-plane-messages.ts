@@ -25,6 +25,8 @@ export const MessageType = {
   CLTOCS_REPLICATE: 0x0107,
   CLTOCS_STAT: 0x0108,
   CLTOCS_FLUSH: 0x0109,
+  /** The master's cut of a boundary chunk: truncate and move to a new version as one durable change. */
+  CLTOCS_CUT: 0x010a,
   CSTOCS_CREATE: 0x0201,
   CSTOCS_WRITE: 0x0202,
   CSTOCS_READ: 0x0203,
@@ -32,6 +34,7 @@ export const MessageType = {
   CSTOCS_DELETE: 0x0205,
   CSTOCS_SET_VERSION: 0x0206,
   CSTOCS_FLUSH: 0x0209,
+  CSTOCS_CUT: 0x020a,
   /** Final reply to any request: a status (0 = OK), the downstream replica that failed if any, a message. */
   CSTOAN_STATUS: 0x0301,
   /** One piece of a read reply; zero or more precede the CSTOAN_STATUS that ends the read. */
@@ -49,7 +52,7 @@ export function messageTypeName(type: number): string {
 }
 
 /** Operations a chunkserver serves. */
-export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush';
+export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush' | 'cut';
 
 /** A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. */
 export type ChunkRequest =
@@ -62,7 +65,9 @@ export type ChunkRequest =
   | { op: 'replicate'; ref: ChunkRef; source: string }
   | { op: 'stat'; chunkId: number }
   /** Makes earlier writes durable on every replica of the chain (fsync, unless the store's policy is "never"). */
-  | { op: 'flush'; ref: ChunkRef; chain: string[] };
+  | { op: 'flush'; ref: ChunkRef; chain: string[] }
+  /** Cuts the chunk to `length` bytes and moves it to `newVersion`, durably, as one change (IChunkStore.setVersion with truncateTo). */
+  | { op: 'cut'; ref: ChunkRef; length: number; newVersion: number; chain: string[] };
 
 /** A decoded reply. */
 export type ChunkReply =
@@ -80,6 +85,7 @@ const CLIENT_TYPES: Readonly<Record<ChunkOp, number>> = {
   replicate: MessageType.CLTOCS_REPLICATE,
   stat: MessageType.CLTOCS_STAT,
   flush: MessageType.CLTOCS_FLUSH,
+  cut: MessageType.CLTOCS_CUT,
 };
 const PEER_TYPES: Readonly<Partial<Record<ChunkOp, number>>> = {
   create: MessageType.CSTOCS_CREATE,
@@ -89,6 +95,7 @@ const PEER_TYPES: Readonly<Partial<Record<ChunkOp, number>>> = {
   delete: MessageType.CSTOCS_DELETE,
   'set-version': MessageType.CSTOCS_SET_VERSION,
   flush: MessageType.CSTOCS_FLUSH,
+  cut: MessageType.CSTOCS_CUT,
 };
 const OP_BY_TYPE = new Map<number, ChunkOp>([
   ...Object.entries(CLIENT_TYPES).map(([op, t]) => [t, op as ChunkOp] as [number, ChunkOp]),
@@ -170,6 +177,11 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
       writeRef(w, req.ref);
       w.string(req.source);
       return [w.finish()];
+    case 'cut':
+      writeRef(w, req.ref);
+      w.u32(req.length).u64(req.newVersion);
+      writeChain(w, req.chain);
+      return [w.finish()];
     case 'stat':
       w.u64(req.chunkId);
       return [w.finish()];
@@ -209,6 +221,9 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
       break;
     case 'replicate':
       req = { op, ref: readRef(r), source: r.string('source') };
+      break;
+    case 'cut':
+      req = { op, ref: readRef(r), length: r.u32('length'), newVersion: r.u64('new version'), chain: readChain(r) };
       break;
     case 'stat':
       req = { op, chunkId: r.u64('chunk id') };

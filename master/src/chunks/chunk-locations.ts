@@ -15,11 +15,23 @@ export interface ChunkHealth {
   holders: string[];
 }
 
-/** A replica that must go: its version is not the current one, or the chunk no longer exists. */
+/**
+ * A replica that may go: the chunk no longer exists, or it is not a good current copy (another version, or
+ * corrupt) while enough good current copies exist elsewhere.
+ */
 export interface StaleReplica {
   serverId: string;
   chunkId: number;
   version: number;
+}
+
+/** One replica as the map knows it. */
+export interface KnownReplica {
+  serverId: string;
+  version: number;
+  alive: boolean;
+  /** Reported corrupt (by the scrubber or a read) since it was last registered or moved. */
+  corrupt: boolean;
 }
 
 /** The replicated facts the classification compares against: chunk id → (version, goal). */
@@ -49,21 +61,33 @@ export class ChunkLocations {
   private readonly byChunk = new Map<number, Map<string, number>>();
   private readonly byServer = new Map<string, Set<number>>();
   private readonly alive = new Set<string>();
+  /** chunk id → servers whose replica (at the version the map has) was reported corrupt. Rare: kept apart. */
+  private readonly corrupt = new Map<number, Set<string>>();
 
-  /** A (re-)registration: the server's full replica list replaces whatever was known about it; it is alive. */
+  /**
+   * A (re-)registration: the server's full replica list replaces whatever was known about it; it is alive. A copy
+   * marked corrupt stays marked when the server reports the same version again (a registration says nothing of a
+   * copy's health; a new leader asks every server to register).
+   */
   register(serverId: string, replicas: readonly ReplicaReport[]): void {
+    const wasCorrupt = new Map<number, number>();
+    for (const chunkId of this.byServer.get(serverId) ?? []) if (this.isCorrupt(serverId, chunkId)) wasCorrupt.set(chunkId, this.byChunk.get(chunkId)!.get(serverId)!);
     this.removeServer(serverId);
     this.alive.add(serverId);
-    for (const r of replicas) this.addReplica(serverId, r.chunkId, r.version);
+    for (const r of replicas) {
+      this.addReplica(serverId, r.chunkId, r.version);
+      if (wasCorrupt.get(r.chunkId) === r.version) this.markCorrupt(serverId, r.chunkId, r.version);
+    }
   }
 
-  /** A replica created or version-moved (after a write, copy or truncate). */
+  /** A replica created or version-moved (after a write, copy or truncate); a new version is a new copy, not corrupt. */
   addReplica(serverId: string, chunkId: number, version: number): void {
     let holders = this.byChunk.get(chunkId);
     if (holders === undefined) {
       holders = new Map();
       this.byChunk.set(chunkId, holders);
     }
+    if (holders.get(serverId) !== version) this.clearCorrupt(serverId, chunkId);
     holders.set(serverId, version);
     let chunks = this.byServer.get(serverId);
     if (chunks === undefined) {
@@ -73,8 +97,9 @@ export class ChunkLocations {
     chunks.add(chunkId);
   }
 
-  /** A replica deleted or lost (CRC failure, disk gone). */
+  /** A replica deleted or lost (disk gone). */
   removeReplica(serverId: string, chunkId: number): void {
+    this.clearCorrupt(serverId, chunkId);
     const holders = this.byChunk.get(chunkId);
     if (holders !== undefined) {
       holders.delete(serverId);
@@ -88,6 +113,7 @@ export class ChunkLocations {
     const chunks = this.byServer.get(serverId);
     if (chunks !== undefined) {
       for (const chunkId of chunks) {
+        this.clearCorrupt(serverId, chunkId);
         const holders = this.byChunk.get(chunkId);
         holders?.delete(serverId);
         if (holders !== undefined && holders.size === 0) this.byChunk.delete(chunkId);
@@ -107,16 +133,48 @@ export class ChunkLocations {
     return this.alive.has(serverId);
   }
 
-  /** Live servers holding exactly `version` of the chunk, in the order they reported it. */
+  /**
+   * A chunkserver found the replica corrupt: it stops counting as a holder (no reads, no chain, no copy source) but
+   * stays known, so it is deleted only once good copies elsewhere reach the goal. Ignored (false) when the map has
+   * that server at another version: the report is about a copy that is gone.
+   */
+  markCorrupt(serverId: string, chunkId: number, version: number): boolean {
+    if (this.byChunk.get(chunkId)?.get(serverId) !== version) return false;
+    let bad = this.corrupt.get(chunkId);
+    if (bad === undefined) {
+      bad = new Set();
+      this.corrupt.set(chunkId, bad);
+    }
+    bad.add(serverId);
+    return true;
+  }
+
+  isCorrupt(serverId: string, chunkId: number): boolean {
+    return this.corrupt.get(chunkId)?.has(serverId) === true;
+  }
+
+  private clearCorrupt(serverId: string, chunkId: number): void {
+    const bad = this.corrupt.get(chunkId);
+    if (bad === undefined) return;
+    bad.delete(serverId);
+    if (bad.size === 0) this.corrupt.delete(chunkId);
+  }
+
+  /** Live servers holding exactly `version` of the chunk and not reported corrupt, in the order they reported it. */
   holders(chunkId: number, version: number): string[] {
     const out: string[] = [];
-    for (const [server, v] of this.byChunk.get(chunkId) ?? []) if (v === version && this.alive.has(server)) out.push(server);
+    for (const [server, v] of this.byChunk.get(chunkId) ?? []) if (v === version && this.alive.has(server) && !this.isCorrupt(server, chunkId)) out.push(server);
     return out;
   }
 
-  /** Every known replica of a chunk, any version, live or not. */
-  replicas(chunkId: number): Array<{ serverId: string; version: number; alive: boolean }> {
-    return [...(this.byChunk.get(chunkId) ?? [])].map(([serverId, version]) => ({ serverId, version, alive: this.alive.has(serverId) }));
+  /** Every known replica of a chunk, any version, live or not, corrupt or not. */
+  replicas(chunkId: number): KnownReplica[] {
+    return [...(this.byChunk.get(chunkId) ?? [])].map(([serverId, version]) => ({ serverId, version, alive: this.alive.has(serverId), corrupt: this.isCorrupt(serverId, chunkId) }));
+  }
+
+  /** The version the map has for a server's replica of a chunk, or undefined. */
+  versionOn(serverId: string, chunkId: number): number | undefined {
+    return this.byChunk.get(chunkId)?.get(serverId);
   }
 
   /** Chunk ids a server reported. */
@@ -124,17 +182,50 @@ export class ChunkLocations {
     return [...(this.byServer.get(serverId) ?? [])];
   }
 
-  /** Replicas to delete: versions other than the current one, and chunks the catalog does not know. */
-  staleReplicas(catalog: ChunkCatalog, limit: number): StaleReplica[] {
+  /**
+   * Replicas that may be deleted: every replica of a chunk the catalog does not know, and, of a known chunk, every
+   * replica that is not a good current copy (another version, ahead or behind, or corrupt) — but only while at least
+   * `goal` good live copies at the current version exist. Fewer than that, and nothing of the chunk is deleted:
+   * those other copies may be all that is left (see promotionFor).
+   */
+  surplusReplicas(catalog: ChunkCatalog, limit: number): StaleReplica[] {
     const out: StaleReplica[] = [];
-    for (const [chunkId, holders] of this.byChunk) {
+    for (const [chunkId, replicas] of this.byChunk) {
       const info = catalog.chunkInfo(chunkId);
-      for (const [serverId, version] of holders) {
+      if (info !== undefined && this.holders(chunkId, info.version).length < info.goal) continue;
+      for (const [serverId, version] of replicas) {
         if (out.length >= limit) return out;
-        if (info === undefined || version !== info.version) out.push({ serverId, chunkId, version });
+        if (info === undefined || version !== info.version || this.isCorrupt(serverId, chunkId)) out.push({ serverId, chunkId, version });
       }
     }
     return out;
+  }
+
+  /**
+   * The version to make current for a chunk no live good replica has the current `version` of, or null (nothing to
+   * do, or wait). Replicas ahead of the catalog (a grant or cut whose commit never happened: the same bytes, or the
+   * same bytes cut) are promoted at once, the highest first. Replicas behind it are the last good copies only when no
+   * replica at or above the current version is known anywhere, dead servers and corrupt copies included (one may
+   * come back with it; a corrupt one still has every other block's newest bytes); then the highest at or above
+   * `base` (never one from before a cut or an earlier promotion).
+   */
+  promotionFor(chunkId: number, version: number, base: number): number | null {
+    let ahead = -1;
+    let behind = -1;
+    let currentKnown = false;
+    for (const r of this.replicas(chunkId)) {
+      // A corrupt copy at or above the version still holds the newest writes of every block but the bad ones: no
+      // older copy may replace it. It is never promoted itself either.
+      if (r.version >= version) currentKnown = true;
+      if (r.corrupt) continue;
+      if (r.version === version && r.alive) return null;
+      if (!r.alive) continue;
+      if (r.version > version) ahead = Math.max(ahead, r.version);
+      else if (r.version < version && r.version >= base) behind = Math.max(behind, r.version);
+    }
+    if (ahead > 0) return ahead;
+    if (!currentKnown && behind > 0) return behind;
+    return null;
   }
 
   /** One scan over the catalog: chunks below, above or without their goal of live current replicas. */

@@ -46,9 +46,29 @@ export type CommandBody =
   | ({ op: 'setxattr'; ino: number; name: string; value: Uint8Array; flags: number } & WithCred)
   | ({ op: 'removexattr'; ino: number; name: string } & WithCred)
   | ({ op: 'setGoal'; ino: number; goal: number; recursive: boolean } & WithCred)
+  /** Legacy (logs written before versions were reserved): bumps the version in apply(), before any replica has it. */
   | ({ op: 'openChunkForWrite'; ino: number; chunkIndex: number; servers: string[] } & WithCred)
+  /** Legacy: checks the chunk id only. */
   | ({ op: 'commitWrite'; ino: number; chunkIndex: number; chunkId: number; length: number } & WithCred)
-  | { op: 'chunkOpsDone'; deleted: number[]; truncated: number[] };
+  | { op: 'chunkOpsDone'; deleted: number[]; truncated: number[] }
+  /**
+   * A write grant; `servers` already hold `version`. Into an empty slot: `chunkId` is a reserved id the leader created
+   * at version 1 on them. Otherwise the slot's chunk, whose live replicas the leader moved to `version` (the reserved
+   * number); `servers` are the ones that confirmed.
+   */
+  | ({ op: 'grantChunkWrite'; ino: number; chunkIndex: number; chunkId: number; version: number; servers: string[] } & WithCred)
+  /** A finished write made under `version`: refused (CHUNK_STALE_VERSION) when the chunk lost bytes since, or has a cut pending. */
+  | ({ op: 'commitChunkWrite'; ino: number; chunkIndex: number; chunkId: number; version: number; length: number } & WithCred)
+  /** Reserves the chunk's next version number for a change the leader is about to make on chunkservers. */
+  | { op: 'reserveChunkVersion'; chunkId: number }
+  /** Reserves `count` chunk ids for new chunks the leader creates on chunkservers before recording them. */
+  | { op: 'reserveChunkIds'; count: number }
+  /** A replica failed a write mid-chain: `servers`, the ones that took it, moved from `fromVersion` to `version`. */
+  | { op: 'excludeReplicas'; chunkId: number; fromVersion: number; version: number; servers: string[] }
+  /** The pending cut to `length` bytes was carried out: `servers` are cut and at `version`. */
+  | { op: 'cutChunk'; chunkId: number; fromVersion: number; version: number; length: number; servers: string[] }
+  /** No live replica has the current version: surviving replicas' `version` becomes current. */
+  | { op: 'promoteChunk'; chunkId: number; fromVersion: number; version: number };
 
 /** A whole command: header plus body. */
 export type Command = CommandHeader & CommandBody;
@@ -80,6 +100,13 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
   openChunkForWrite: { code: 16, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['servers', 'strs']] },
   commitWrite: { code: 17, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['length', 'uint']] },
   chunkOpsDone: { code: 18, fields: [['deleted', 'uints'], ['truncated', 'uints']] },
+  grantChunkWrite: { code: 19, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['version', 'uint'], ['servers', 'strs']] },
+  commitChunkWrite: { code: 20, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['version', 'uint'], ['length', 'uint']] },
+  reserveChunkVersion: { code: 21, fields: [['chunkId', 'uint']] },
+  excludeReplicas: { code: 22, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['servers', 'strs']] },
+  cutChunk: { code: 23, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['length', 'uint'], ['servers', 'strs']] },
+  promoteChunk: { code: 24, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint']] },
+  reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
 };
 
 const OPS_BY_CODE = new Map<number, CommandOp>(

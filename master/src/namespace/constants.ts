@@ -15,3 +15,5 @@ export const RECENT_RESULTS_PER_SESSION = 1024;
 export const SORTED_DIR_CACHE_DIRECTORIES = 64;
 /** Goal of the root directory when the state machine is created without one (MooseFS's default). */
 export const DEFAULT_GOAL = 2;
+/** Most chunk ids one reserveChunkIds command reserves (a leader's block of ids for new chunks). */
+export const MAX_RESERVED_CHUNK_IDS = 1024;

@@ -2,7 +2,7 @@
 import { ErrorCodes, isMoosengError, type IStateMachine, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, type Command, type Credentials } from './commands';
-import { DEFAULT_GOAL } from './constants';
+import { DEFAULT_GOAL, MAX_RESERVED_CHUNK_IDS } from './constants';
 import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
 import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
 import { encodeResult, type CommandResult, type InodeAttr } from './results';
@@ -38,6 +38,15 @@ export interface ChunkInfo {
   version: number;
   goal: number;
   refs: number;
+}
+
+/** See NamespaceStateMachine.chunkVersions. */
+export interface ChunkVersions {
+  version: number;
+  base: number;
+  top: number;
+  goal: number;
+  pendingCut: number;
 }
 
 /**
@@ -229,12 +238,48 @@ export class NamespaceStateMachine implements IStateMachine {
       }
       case 'commitWrite':
         return this.attr(t.commitWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.length, cmd.cred, cmd.now).attr());
+      case 'grantChunkWrite': {
+        const grant = t.grantChunkWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.version, cmd.servers, cmd.cred, session?.opens.has(cmd.ino) === true);
+        this.onChunkGranted?.(grant.chunkId, grant.version, grant.servers);
+        return { kind: 'chunk', grant };
+      }
+      case 'commitChunkWrite':
+        return this.attr(t.commitChunkWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.version, cmd.length, cmd.cred, cmd.now).attr());
+      case 'reserveChunkVersion':
+        return { kind: 'count', count: t.chunkTable.reserveVersion(cmd.chunkId) };
+      case 'reserveChunkIds':
+        if (!Number.isSafeInteger(cmd.count) || cmd.count < 1 || cmd.count > MAX_RESERVED_CHUNK_IDS) {
+          throw new MoosengError(ErrorCodes.EINVAL, `reserve 1..${MAX_RESERVED_CHUNK_IDS} chunk ids at a time, not ${cmd.count}`);
+        }
+        return { kind: 'count', count: t.chunkTable.reserveIds(cmd.count) };
+      case 'excludeReplicas': {
+        this.needServers(cmd.servers, cmd.chunkId);
+        t.chunkTable.recordChange(cmd.chunkId, 'exclude', cmd.fromVersion, cmd.version);
+        this.onChunkGranted?.(cmd.chunkId, cmd.version, cmd.servers);
+        return { kind: 'count', count: cmd.version };
+      }
+      case 'cutChunk': {
+        this.needServers(cmd.servers, cmd.chunkId);
+        t.chunkTable.recordChange(cmd.chunkId, 'cut', cmd.fromVersion, cmd.version);
+        t.chunkTable.cutDone(cmd.chunkId, cmd.length);
+        this.onChunkGranted?.(cmd.chunkId, cmd.version, cmd.servers);
+        return { kind: 'count', count: cmd.version };
+      }
+      case 'promoteChunk':
+        t.chunkTable.promote(cmd.chunkId, cmd.fromVersion, cmd.version);
+        return { kind: 'count', count: cmd.version };
       case 'chunkOpsDone': {
         if (cmd.truncated.length % 2 !== 0) throw new MoosengError(ErrorCodes.EINVAL, 'truncated must hold (chunkId, version) pairs');
         const n = t.chunkTable.deletionsDone(cmd.deleted) + t.chunkTable.truncationsDone(cmd.truncated);
         return { kind: 'count', count: n };
       }
     }
+  }
+
+  /** A version change names the replicas that confirmed it: at least one, none twice. */
+  private needServers(servers: readonly string[], chunkId: number): void {
+    if (servers.length === 0) throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names no replica`);
+    if (new Set(servers).size !== servers.length) throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names a replica twice`);
   }
 
   private recordOpen(session: Session, ino: number): void {
@@ -295,6 +340,17 @@ export class NamespaceStateMachine implements IStateMachine {
   chunkInfo(chunkId: number): ChunkInfo | undefined {
     const rec = this.treeState.chunkTable.get(chunkId);
     return rec === undefined ? undefined : { chunkId, version: rec.version, goal: rec.goal, refs: rec.refs };
+  }
+
+  /**
+   * A chunk's version bookkeeping (docs/chunk-lifecycle.md): the current version, the base (commits of writes made
+   * under older versions are refused), the highest reserved number, and the length of a pending cut (-1: none).
+   */
+  chunkVersions(chunkId: number): ChunkVersions | undefined {
+    const ct = this.treeState.chunkTable;
+    const rec = ct.get(chunkId);
+    if (rec === undefined) return undefined;
+    return { version: rec.version, base: rec.base, top: rec.top, goal: rec.goal, pendingCut: ct.truncations.get(chunkId)?.length ?? -1 };
   }
 
   /** Every chunk's id, version and goal, for the repair scan (ChunkLocations.classify). */

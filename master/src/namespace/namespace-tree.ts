@@ -633,40 +633,93 @@ export class NamespaceTree {
     return inode;
   }
 
-  /**
-   * Grants a write to chunk `chunkIndex` of a file: allocates a chunk id when the slot is empty, else bumps the
-   * chunk's version so replicas outside the chain become detectably stale. `servers` is the chain the leader chose.
-   */
-  openChunkForWrite(ino: number, chunkIndex: number, servers: string[], cred: Credentials, openForWrite: boolean): ChunkWriteGrant {
+  /** What every write grant checks first: the file, the caller's right to write it, the index, the chain. */
+  private checkGrant(ino: number, chunkIndex: number, servers: readonly string[], cred: Credentials, openForWrite: boolean): Inode {
     const inode = this.getFile(ino);
     if (!openForWrite) checkAccess(inode, cred, W_OK);
     if (chunkIndex >= MAX_FILE_SIZE_BYTES / CHUNK_SIZE_BYTES) fail('EFBIG', `chunk index ${chunkIndex} beyond the file size limit`);
     if (servers.length === 0) fail('NO_CHUNKSERVERS', `no chunkservers to write chunk ${chunkIndex} of inode ${ino}`);
     if (new Set(servers).size !== servers.length) fail('EINVAL', `the chain for chunk ${chunkIndex} of inode ${ino} names a server twice`);
-    const slots = inode.writableChunks();
-    while (slots.length <= chunkIndex) slots.push(0);
-    let chunkId = slots[chunkIndex];
-    let isNew = false;
-    let version: number;
-    let truncateTo = -1;
-    if (chunkId === 0) {
-      chunkId = this.chunkTable.allocate(inode.goal);
-      slots[chunkIndex] = chunkId;
-      isNew = true;
-      version = 1;
-    } else {
-      truncateTo = this.chunkTable.takeTruncation(chunkId);
-      version = this.chunkTable.bumpVersion(chunkId);
-    }
-    return { chunkId, version, isNew, servers: [...servers], fileSize: inode.size, truncateTo };
+    return inode;
   }
 
-  /** Records a finished write: the file grows to `length` if longer; mtime/ctime move; set-id bits drop for non-root. */
+  /** Puts `chunkId` (just recorded) in slot `chunkIndex`; holes before it are filled with 0. */
+  private fillSlot(inode: Inode, chunkIndex: number, chunkId: number): void {
+    const slots = inode.writableChunks();
+    while (slots.length <= chunkIndex) slots.push(0);
+    slots[chunkIndex] = chunkId;
+  }
+
+  /**
+   * The legacy grant (op 16): allocates a chunk id when the slot is empty, else bumps the chunk's version in the
+   * catalog before any replica has it, and hands a pending cut to the chain. Kept to replay logs written with it.
+   */
+  openChunkForWrite(ino: number, chunkIndex: number, servers: string[], cred: Credentials, openForWrite: boolean): ChunkWriteGrant {
+    const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
+    const existing = inode.chunks[chunkIndex] ?? 0;
+    if (existing === 0) {
+      const chunkId = this.chunkTable.allocate(inode.goal);
+      this.fillSlot(inode, chunkIndex, chunkId);
+      return { chunkId, version: 1, isNew: true, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
+    }
+    const truncateTo = this.chunkTable.takeTruncation(existing);
+    const version = this.chunkTable.bumpVersion(existing);
+    return { chunkId: existing, version, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo };
+  }
+
+  /**
+   * Grants a write to chunk `chunkIndex` of a file; the replicas (`servers`) already hold `version`, so the grant
+   * says isNew false. An empty slot takes a new chunk: `chunkId` is an id the leader reserved and created at version
+   * 1 on `servers`. Otherwise the slot must hold `chunkId`, with no cut pending, and `version` must be the reserved
+   * number its replicas were moved to: only then does the catalog take it. CHUNK_STALE_VERSION when the slot or the
+   * chunk changed since the leader looked (it starts over).
+   */
+  grantChunkWrite(ino: number, chunkIndex: number, chunkId: number, version: number, servers: string[], cred: Credentials, openForWrite: boolean): ChunkWriteGrant {
+    const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
+    const existing = inode.chunks[chunkIndex] ?? 0;
+    if (existing === 0) {
+      if (version !== 1) fail('EINVAL', `a new chunk starts at version 1, not ${version}`);
+      this.chunkTable.recordNew(chunkId, inode.goal);
+      this.fillSlot(inode, chunkIndex, chunkId);
+      return { chunkId, version: 1, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
+    }
+    if (existing !== chunkId) fail('CHUNK_STALE_VERSION', `slot ${chunkIndex} of inode ${ino} holds chunk ${existing}, not ${chunkId}`);
+    if (this.chunkTable.truncations.has(chunkId)) fail('CHUNK_STALE_VERSION', `chunk ${chunkId} has a cut pending: it is carried out before a write`);
+    const rec = this.chunkTable.get(chunkId)!;
+    this.chunkTable.recordChange(chunkId, 'grant', rec.version, version);
+    return { chunkId, version, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
+  }
+
+  /** The legacy commit (op 17): checks the chunk id only. */
   commitWrite(ino: number, chunkIndex: number, chunkId: number, length: number, cred: Credentials, now: number): Inode {
     const inode = this.getFile(ino);
     if (inode.chunks[chunkIndex] !== chunkId) {
       fail('CHUNK_STALE_VERSION', `chunk ${chunkId} is no longer slot ${chunkIndex} of inode ${ino} (truncated meanwhile?)`);
     }
+    return this.grow(inode, chunkIndex, length, cred, now);
+  }
+
+  /**
+   * Records a finished write made under `version`: the file grows to `length` if longer; mtime/ctime move; set-id
+   * bits drop for non-root. Refused (CHUNK_STALE_VERSION: the write is not acknowledged) when the slot holds another
+   * chunk, when a cut is pending on the chunk (a truncate came after the write's grant: the cut will remove what it
+   * wrote past the cut), or when the chunk lost bytes since `version` (a cut or promotion: `base` is newer) or never
+   * had it.
+   */
+  commitChunkWrite(ino: number, chunkIndex: number, chunkId: number, version: number, length: number, cred: Credentials, now: number): Inode {
+    const inode = this.getFile(ino);
+    if (inode.chunks[chunkIndex] !== chunkId) {
+      fail('CHUNK_STALE_VERSION', `chunk ${chunkId} is no longer slot ${chunkIndex} of inode ${ino} (truncated meanwhile?)`);
+    }
+    if (this.chunkTable.truncations.has(chunkId)) fail('CHUNK_STALE_VERSION', `chunk ${chunkId} was truncated after the write's grant: the write is not kept`);
+    const rec = this.chunkTable.get(chunkId)!;
+    if (version < rec.base || version > rec.version) {
+      fail('CHUNK_STALE_VERSION', `chunk ${chunkId} no longer holds writes made under version ${version} (now ${rec.version}, cut or promoted at ${rec.base})`);
+    }
+    return this.grow(inode, chunkIndex, length, cred, now);
+  }
+
+  private grow(inode: Inode, chunkIndex: number, length: number, cred: Credentials, now: number): Inode {
     if (length > (chunkIndex + 1) * CHUNK_SIZE_BYTES) fail('EINVAL', `length ${length} is beyond chunk ${chunkIndex}`);
     if (length > inode.size) {
       this.fileBytes += length - inode.size;

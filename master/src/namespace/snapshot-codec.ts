@@ -8,8 +8,13 @@ import { Session, type SessionTable } from './session-table';
 
 /** "MNGS": the first bytes of a master state snapshot. */
 const SNAPSHOT_MAGIC = 0x4d4e4753;
-/** Layout version of the snapshot; restore refuses others. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/**
+ * Layout version of the snapshot written. 2 added each chunk's base and highest reserved version and dropped the
+ * version of a pending cut (a cut's version is chosen when it is carried out); restore also reads 1.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** The oldest layout restore still reads. */
+export const OLDEST_SNAPSHOT_FORMAT_VERSION = 1;
 /** Inodes written between hand-overs of finished pieces. */
 const INODES_PER_PIECE_CHECK = 4096;
 /** Size of one snapshot piece. */
@@ -58,13 +63,13 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, meta
   w.uint(ct.chunks.size);
   n = 0;
   for (const [id, rec] of ct.chunks) {
-    w.uint(id).uint(rec.version).uint(rec.goal).uint(rec.refs);
+    w.uint(id).uint(rec.version).uint(rec.goal).uint(rec.refs).uint(rec.base).uint(rec.top);
     if (++n % INODES_PER_PIECE_CHECK === 0) yield* w.takePieces();
   }
   w.uint(ct.deletions.size);
   for (const [id, version] of ct.deletions) w.uint(id).uint(version);
   w.uint(ct.truncations.size);
-  for (const t of ct.truncations.values()) w.uint(t.chunkId).uint(t.version).uint(t.length);
+  for (const t of ct.truncations.values()) w.uint(t.chunkId).uint(t.length);
 
   w.uint(sessions.sessions.size);
   for (const s of sessions.sessions.values()) {
@@ -87,8 +92,8 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
   const magic = ((r.u8() << 24) | (r.u8() << 16) | (r.u8() << 8) | r.u8()) >>> 0;
   if (magic !== SNAPSHOT_MAGIC) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'not a master state snapshot (bad magic)');
   const version = r.u8();
-  if (version !== SNAPSHOT_FORMAT_VERSION) {
-    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `snapshot format ${version} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})`);
+  if (version < OLDEST_SNAPSHOT_FORMAT_VERSION || version > SNAPSHOT_FORMAT_VERSION) {
+    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `snapshot format ${version} is not supported (expected ${OLDEST_SNAPSHOT_FORMAT_VERSION}..${SNAPSHOT_FORMAT_VERSION})`);
   }
   tree.clearForRestore();
   sessions.clear();
@@ -142,7 +147,15 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
   const chunkCount = r.count();
   for (let i = 0; i < chunkCount; i++) {
     const id = r.uint();
-    ct.chunks.set(id, new ChunkRecord(r.uint(), r.uint(), r.uint()));
+    const rec = new ChunkRecord(r.uint(), r.uint(), r.uint());
+    if (version >= 2) {
+      rec.base = r.uint();
+      rec.top = r.uint();
+    } else {
+      // Format 1 did not track which writes a chunk still holds: accept commits of any version, as it did.
+      rec.base = 1;
+    }
+    ct.chunks.set(id, rec);
   }
   const delCount = r.count();
   for (let i = 0; i < delCount; i++) {
@@ -152,7 +165,8 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
   const truncCount = r.count();
   for (let i = 0; i < truncCount; i++) {
     const chunkId = r.uint();
-    ct.truncations.set(chunkId, { chunkId, version: r.uint(), length: r.uint() });
+    if (version < 2) r.uint(); // format 1: the version the truncate had bumped the chunk to
+    ct.truncations.set(chunkId, { chunkId, length: r.uint() });
   }
 
   const sessionCount = r.count();

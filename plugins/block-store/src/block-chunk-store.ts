@@ -13,6 +13,7 @@ import {
   type ICompressor,
   type ILogger,
   type IoOptions,
+  type SetVersionOptions,
   type StoredChunk,
 } from '@mooseng/core';
 import { BlockCodec } from './block-codec';
@@ -37,6 +38,8 @@ export interface BlockChunkStoreOptions {
   /** Per-block compression, when the chunkserver config selects a compressor. */
   compressor?: ICompressor;
   logger?: ILogger;
+  /** How a directory is fsynced after a create, rename or delete (the real fsync unless a test counts them). */
+  syncDirectory?: (dir: string) => Promise<void>;
 }
 
 /**
@@ -96,7 +99,7 @@ export class BlockChunkStore implements IChunkStore {
       throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${options.dir} cannot be used: ${(err as Error).message}`, { cause: err, details: { dir: options.dir } });
     }
     await options.io.probe(options.dir);
-    return new BlockChunkStore(options, await scanChunkDirectory(options.dir, options.io, options.logger));
+    return new BlockChunkStore(options, await scanChunkDirectory(options.dir, options.io, options.logger, options.syncDirectory ?? syncDirectory));
   }
 
   /** The reason the store stopped serving, or null while it is usable. */
@@ -116,7 +119,7 @@ export class BlockChunkStore implements IChunkStore {
       if (existing) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`, { details: { chunkId: ref.chunkId, version: existing.version } });
       let c: OpenChunk;
       try {
-        c = await createChunkFile(this.options.io, chunkFilePath(this.dir, ref.chunkId, ref.version), ref, this.options.fsync);
+        c = await createChunkFile(this.options.io, chunkFilePath(this.dir, ref.chunkId, ref.version), ref, this.options.fsync, (dir) => this.syncDir(dir));
       } catch (err) {
         throw this.fsError(err, `create of chunk ${ref.chunkId}`);
       }
@@ -153,23 +156,42 @@ export class BlockChunkStore implements IChunkStore {
     });
   }
 
-  async setVersion(ref: ChunkRef, newVersion: number, options: IoOptions = {}): Promise<void> {
+  async setVersion(ref: ChunkRef, newVersion: number, options: SetVersionOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRef({ chunkId: ref.chunkId, version: newVersion });
+    const cut = options.truncateTo;
+    if (cut !== undefined) this.checkRange(ref, cut, 0);
     return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       const c = await this.handle(ref, options.signal, 'set-version');
-      if (newVersion === ref.version) return;
+      if (newVersion === ref.version && cut === undefined) return;
       await this.guard(`version change of chunk ${ref.chunkId}`, async () => {
+        // Unless the policy is "never", each step is on the disk before the next starts: the cut before the header
+        // names the new version (a replica at the new version is always cut), the header before the rename (a crash
+        // between them leaves the old name with the new header, which the start-up scan completes), the rename
+        // before the answer (the master records the version once the replicas it counts on confirmed it).
+        const durable = this.options.fsync !== 'never';
+        if (cut !== undefined) {
+          await this.blocks.truncate(c, cut);
+          if (durable && c.dirty) {
+            await c.file.sync();
+            c.dirty = false;
+          }
+        }
+        if (newVersion === ref.version) return;
         const path = chunkFilePath(this.dir, ref.chunkId, newVersion);
         c.header.version = newVersion;
         c.header.sealFields();
         await c.headerWriter.persist();
+        if (durable) {
+          await c.file.sync();
+          c.dirty = false;
+        }
         await rename(c.path, path);
         c.path = path;
         this.index.get(ref.chunkId)!.version = newVersion;
-        if (this.options.fsync === 'always') {
-          await c.file.sync();
-          await syncDirectory(dirname(path));
+        if (durable) {
+          await this.syncDir(dirname(path));
+          c.dirDirty = false;
         } else {
           c.dirty = true;
           c.dirDirty = true;
@@ -191,7 +213,7 @@ export class BlockChunkStore implements IChunkStore {
       await this.guard(`delete of chunk ${ref.chunkId}`, async () => {
         await unlink(path);
         this.index.delete(ref.chunkId);
-        if (this.options.fsync === 'always') await syncDirectory(dirname(path));
+        if (this.options.fsync === 'always') await this.syncDir(dirname(path));
       });
     });
   }
@@ -351,9 +373,13 @@ export class BlockChunkStore implements IChunkStore {
       c.dirty = false;
     }
     if (c.dirDirty) {
-      await syncDirectory(dirname(c.path));
+      await this.syncDir(dirname(c.path));
       c.dirDirty = false;
     }
+  }
+
+  private syncDir(dir: string): Promise<void> {
+    return (this.options.syncDirectory ?? syncDirectory)(dir);
   }
 
   /** Runs file I/O, turning Node errors into MoosengErrors and marking the directory unusable when the disk failed. */

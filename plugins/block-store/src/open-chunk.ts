@@ -50,7 +50,7 @@ export async function openChunkFile(io: IBlockFileIo, path: string, ref: ChunkRe
  * policy the file and its directory are synced before this resolves; otherwise the directory is left to the next
  * flush. On failure nothing is left behind (the half-made file is removed) and the file system's error is rethrown.
  */
-export async function createChunkFile(io: IBlockFileIo, path: string, ref: ChunkRef, fsync: FsyncPolicy): Promise<OpenChunk> {
+export async function createChunkFile(io: IBlockFileIo, path: string, ref: ChunkRef, fsync: FsyncPolicy, syncDir: (dir: string) => Promise<void> = syncDirectory): Promise<OpenChunk> {
   const header = ChunkHeader.fresh(ref, '');
   let file: IBlockFile | undefined;
   try {
@@ -59,7 +59,7 @@ export async function createChunkFile(io: IBlockFileIo, path: string, ref: Chunk
     await file.writev(0, [header.bytes]);
     if (fsync === 'always') {
       await file.sync();
-      await syncDirectory(dirname(path));
+      await syncDir(dirname(path));
     }
   } catch (err) {
     await file?.close().catch(() => undefined);

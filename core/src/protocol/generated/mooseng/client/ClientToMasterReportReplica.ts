@@ -5,21 +5,29 @@ import type { RequestHeader as _mooseng_client_RequestHeader, RequestHeader__Out
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * Tells the master a replica failed a read or write (CHUNK_CORRUPT, unreachable), so it can repair it.
+ * Tells the master a replica failed a read or write (CHUNK_CORRUPT, stale, unreachable, REPLICA_FAILED mid-chain),
+ * so it can repair it. version: the version read or written. acknowledged: for REPLICA_FAILED, the replicas before
+ * the failed one in the chain (they have the write; the failed one and those after it do not).
  */
 export interface ClientToMasterReportReplica {
   'h'?: (_mooseng_client_RequestHeader | null);
   'chunkId'?: (number | string | Long);
   'serverId'?: (string);
   'code'?: (string);
+  'version'?: (number);
+  'acknowledged'?: (string)[];
 }
 
 /**
- * Tells the master a replica failed a read or write (CHUNK_CORRUPT, unreachable), so it can repair it.
+ * Tells the master a replica failed a read or write (CHUNK_CORRUPT, stale, unreachable, REPLICA_FAILED mid-chain),
+ * so it can repair it. version: the version read or written. acknowledged: for REPLICA_FAILED, the replicas before
+ * the failed one in the chain (they have the write; the failed one and those after it do not).
  */
 export interface ClientToMasterReportReplica__Output {
   'h': (_mooseng_client_RequestHeader__Output | null);
   'chunkId': (number);
   'serverId': (string);
   'code': (string);
+  'version': (number);
+  'acknowledged': (string)[];
 }

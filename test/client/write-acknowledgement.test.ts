@@ -1,0 +1,140 @@
+// A write is acknowledged only when the master took its commit: close and fsync fail with EIO when the master
+// refuses it (another client's truncate cut or dropped the chunk since the write's grant), never success.
+import { expect } from 'chai';
+import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, silentLogger } from '@mooseng/core';
+import { FileIo, FileSystemClient, type MasterClient } from '@mooseng/client';
+import { ManualClock } from '../support';
+
+const CRED = { uid: 0, gids: [0] };
+const INO = 5;
+
+function attr(size: number) {
+  return { ino: INO, mode: 0o100644, nlink: 1, uid: 0, gid: 0, size, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0, goal: 2, hasXattrs: false };
+}
+
+const CHAIN = [
+  { serverId: 'cs1', address: '127.0.0.1:1' },
+  { serverId: 'cs2', address: '127.0.0.1:2' },
+  { serverId: 'cs3', address: '127.0.0.1:3' },
+];
+
+/** A master that grants chunk 9 (a new version each time) and answers CommitWrite with `commitError` when set. */
+class FakeMaster {
+  commitError: MoosengError | null = null;
+  readonly commits: Array<Record<string, unknown>> = [];
+  readonly reports: Array<Record<string, unknown>> = [];
+  grants = 0;
+
+  async call(method: string, body: Record<string, unknown>): Promise<unknown> {
+    switch (method) {
+      case 'GetAttr':
+        return { attr: { ...attr(0), ino: 1, mode: 0o40755 } };
+      case 'Mknod':
+        return { attr: attr(0) };
+      case 'WriteChunk':
+        this.grants++;
+        return { chunkId: 9, version: 2 + this.grants, fileLength: 0, chain: CHAIN, isNew: this.grants === 1, truncateTo: -1 };
+      case 'ReportReplica':
+        this.reports.push(body);
+        return {};
+      case 'CommitWrite':
+        this.commits.push(body);
+        if (this.commitError) throw this.commitError;
+        return { attr: attr(Number(body.length)) };
+      default:
+        throw new Error(`unexpected call ${method}`);
+    }
+  }
+}
+
+/** Chunkservers whose writes and flushes run `onWrite` / `onFlush` (everything succeeds by default). */
+class FakeChunkservers {
+  onWrite: (address: string, version: number) => void = () => undefined;
+  onFlush: (address: string, chain: readonly string[]) => void = () => undefined;
+  readonly flushes: string[] = [];
+  async create(): Promise<void> {}
+  async write(address: string, ref: { version: number }): Promise<void> {
+    this.onWrite(address, ref.version);
+  }
+  async flush(address: string, _ref: unknown, options: { chain?: readonly string[] } = {}): Promise<void> {
+    this.flushes.push([address, ...(options.chain ?? [])].join(' > '));
+    this.onFlush(address, options.chain ?? []);
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    if (isMoosengError(err)) return err.code;
+    throw err;
+  }
+}
+
+describe('client: write acknowledgement', () => {
+  let master: FakeMaster;
+  let chunkservers: FakeChunkservers;
+  let fs: FileSystemClient;
+
+  beforeEach(() => {
+    master = new FakeMaster();
+    chunkservers = new FakeChunkservers();
+    const clock = new ManualClock();
+    const io = new FileIo(master as unknown as MasterClient, chunkservers as unknown as DataPlaneClient, clock, silentLogger);
+    fs = new FileSystemClient(master as unknown as MasterClient, io, { attrTtlMs: 1_000, writeBufferBytes: 1 << 20, clock, logger: silentLogger });
+  });
+
+  it('close fails with EIO when the master refuses the commit (the chunk was cut or dropped by another client)', async () => {
+    const fh = await fs.create('/f', 0o644, 0, CRED);
+    await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
+    master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is no longer slot 0 of inode 5 (truncated meanwhile?)');
+    expect(await codeOf(fs.flush(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+  });
+
+  it('fsync fails with EIO too, and the commit it sent names the version the bytes were written under', async () => {
+    const fh = await fs.create('/f', 0o644, 0, CRED);
+    await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
+    master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 moved to version 4 by a truncate');
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+    expect(master.commits[0]).to.include({ chunkId: 9, version: 3, length: 13 });
+  });
+
+  it('a chain broken at its second replica is reported with the version and the replica that took the write; the next write takes a new grant', async () => {
+    const fh = await fs.create('/f', 0o644, 0, CRED);
+    chunkservers.onWrite = (address, version) => {
+      if (version === 3) throw new MoosengError(ErrorCodes.REPLICA_FAILED, 'replica 127.0.0.1:2 failed: IO_ERROR: disk', { details: { failedReplica: '127.0.0.1:2' } });
+    };
+    await fs.write(fh, Buffer.from('first'), 0, CRED);
+    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(master.reports).to.deep.equal([{ chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] }]);
+    await fs.write(fh, Buffer.from('second'), 5, CRED);
+    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(master.grants).to.equal(2);
+    // The write that stood is committed under the version it was written at.
+    expect(master.commits.map((c) => c.version)).to.deep.equal([3, 4]);
+  });
+
+  it('fsync after the replicas moved to a newer version flushes each replica on its own (the move made the write durable)', async () => {
+    const fh = await fs.create('/f', 0o644, 0, CRED);
+    await fs.write(fh, Buffer.from('bytes'), 0, CRED);
+    chunkservers.onFlush = (address, chain) => {
+      if (address === '127.0.0.1:1') throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
+      if (chain.length > 0) throw new Error('no chain expected');
+    };
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(chunkservers.flushes).to.deep.equal(['127.0.0.1:1 > 127.0.0.1:2 > 127.0.0.1:3', '127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
+    chunkservers.onFlush = () => {
+      throw new MoosengError(ErrorCodes.IO_ERROR, 'the disk failed');
+    };
+    await fs.write(fh, Buffer.from('more'), 5, CRED);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+  });
+
+  it('a commit the master takes makes close succeed', async () => {
+    const fh = await fs.create('/f', 0o644, 0, CRED);
+    await fs.write(fh, Buffer.from('acknowledged'), 0, CRED);
+    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(master.commits).to.have.length(1);
+  });
+});

@@ -1,0 +1,210 @@
+// The chunk lifecycle on one in-process master: version moves, cuts, failed replicas, repair races and corrupt copies
+// never destroy the last good copy, and no replica serves bytes an acknowledged write changed.
+import { expect } from 'chai';
+import { ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
+import { LifecycleMaster, type LostProposal } from './lifecycle-fixture';
+
+/** The error code a call fails with, or 'OK'. */
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    if (isMoosengError(err)) return err.code;
+    throw err;
+  }
+}
+
+const diskSaysNo = (): MoosengError => new MoosengError(ErrorCodes.IO_ERROR, 'the disk refuses (test)');
+
+describe('chunk lifecycle: the last good copy survives', () => {
+  describe('versions move on replicas before the catalog records them (defect 1)', () => {
+    it('a write grant whose version move fails on every replica deletes no replica, and the chunk still reads', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('first write'));
+      m.chunkservers.fail = (_address, op) => (op === 'set-version' ? diskSaysNo() : null);
+      expect(await codeOf(m.grant(ino))).to.not.equal('OK');
+      m.chunkservers.fail = null;
+      await m.repairPasses();
+      expect(m.holdersOnDisk(first.chunkId)).to.have.length(2);
+      expect((await m.read(ino, 100)).toString()).to.equal('first write');
+    });
+
+    for (const how of ['before-commit', 'after-commit'] as LostProposal[]) {
+      it(`a leader that dies around a grant's commit (${how}) leaves every replica, and the data reads and takes writes`, async () => {
+        const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+        const ino = await m.createFile('f');
+        const first = await m.write(ino, 0, Buffer.from('first write'));
+        let armed = true;
+        m.consensus.lose = (cmd) => {
+          if (!armed || cmd.op !== 'grantChunkWrite' || cmd.chunkId === 0) return null;
+          armed = false;
+          return how;
+        };
+        expect(await codeOf(m.grant(ino))).to.equal(ErrorCodes.PROPOSAL_DROPPED);
+        await m.repairPasses();
+        expect(m.holdersOnDisk(first.chunkId)).to.have.length(2);
+        expect((await m.read(ino, 100)).toString()).to.equal('first write');
+        await m.write(ino, 0, Buffer.from('later'));
+        for (const r of await m.readEverywhere(ino, 100)) expect(r.data.toString(), `read from ${r.server}`).to.equal('later write');
+      });
+    }
+
+    it('a cut that fails on every replica deletes no replica; the file reads cut, and the cut is carried out later', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('first write'));
+      m.chunkservers.fail = (_address, op) => (op === 'truncate' || op === 'cut' || op === 'set-version' ? diskSaysNo() : null);
+      await m.truncate(ino, 5);
+      await m.repairPasses();
+      expect(m.holdersOnDisk(first.chunkId)).to.have.length(2);
+      expect((await m.read(ino, 100)).toString()).to.equal('first');
+      m.chunkservers.fail = null;
+      await m.repairPasses();
+      for (const server of m.holdersOnDisk(first.chunkId)) expect(m.chunkservers.replica(m.address(server), first.chunkId)!.data.toString()).to.equal('first');
+      expect((await m.read(ino, 100)).toString()).to.equal('first');
+    });
+  });
+
+  describe('a new chunk enters the catalog only with replicas', () => {
+    it('a new chunk no chunkserver could create is not recorded: the file takes writes once a chunkserver can', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      m.chunkservers.fail = (_address, op) => (op === 'create' ? diskSaysNo() : null);
+      const attempt = m.write(ino, 0, Buffer.from('never acknowledged'));
+      expect(await codeOf(attempt)).to.not.equal('OK');
+      m.chunkservers.fail = null;
+      await m.repairPasses();
+      expect(m.locations.classify(m.state, 10).counts.missing).to.equal(0);
+      await m.write(ino, 0, Buffer.from('second try'));
+      for (const r of await m.readEverywhere(ino, 100)) expect(r.data.toString(), `read from ${r.server}`).to.equal('second try');
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+    });
+  });
+
+  describe('a replica that failed mid-chain leaves the chain (defect 2)', () => {
+    it('serves no more reads: every location the master names holds the write that broke the chain', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 3 });
+      const ino = await m.createFile('f');
+      await m.write(ino, 0, Buffer.from('old bytes'));
+      const g = await m.grant(ino);
+      // The head took the write; the second replica failed it, so neither it nor the third one has it.
+      await m.chainWrite(g, 0, Buffer.from('new bytes'), 1);
+      const report = { h: m.h(), chunkId: g.chunkId, serverId: g.chain[1]!.serverId, code: ErrorCodes.REPLICA_FAILED, version: g.version, acknowledged: [g.chain[0]!.serverId] };
+      await m.client.ReportReplica(report);
+      // The write stood on the head: its commit is accepted.
+      expect(await codeOf(m.commit(ino, g, 9, 0, { version: g.version }))).to.equal('OK');
+      const reads = await m.readEverywhere(ino, 9);
+      expect(reads.length).to.be.above(0);
+      for (const r of reads) expect(r.data.toString(), `read from ${r.server}`).to.equal('new bytes');
+      // The writer's next write under the old grant is refused by the head, so it asks for a new grant.
+      expect(await codeOf(m.chainWrite(g, 0, Buffer.from('x')))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
+      // Repair brings the chunk back to its goal with the new bytes on every copy.
+      await m.repairPasses(6);
+      const after = await m.readEverywhere(ino, 9);
+      expect(after.map((r) => r.data.toString())).to.deep.equal(['new bytes', 'new bytes', 'new bytes']);
+    });
+  });
+
+  describe('a grant held across another client\'s truncate (defect 3)', () => {
+    for (const cutFirst of [false, true]) {
+      it(`does not acknowledge writes made under it (${cutFirst ? 'the cut carried out before the commit' : 'the cut still pending at the commit'})`, async () => {
+        const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+        const ino = await m.createFile('f');
+        await m.write(ino, 0, Buffer.from('aaaaaaaaaaaaaaaaaaaa'));
+        const held = await m.grant(ino); // client A keeps this grant
+        await m.truncate(ino, 5); // client B
+        await m.chainWrite(held, 10, Buffer.from('late'));
+        if (cutFirst) await m.repairPasses(1);
+        expect(await codeOf(m.commit(ino, held, 14, 0, { version: held.version }))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
+        await m.repairPasses();
+        const attr = await m.client.GetAttr({ h: m.h(), ino });
+        expect(attr.attr!.size).to.equal(5);
+        expect((await m.read(ino, 100)).toString()).to.equal('aaaaa');
+      });
+    }
+  });
+
+  describe('repair racing a grant (defect 4)', () => {
+    it('a delete the chunkserver answers "stale" keeps the replica in the map at the version it holds', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g1 = await m.write(ino, 0, Buffer.from('data'));
+      const g2 = await m.grant(ino);
+      const server = g2.chain[0]!.serverId;
+      // A repair pass that read the map before the grant asks to delete the version the replica no longer has.
+      expect(await m.ops.deleteReplica(server, g1.chunkId, g1.version)).to.equal(false);
+      expect(m.locations.holders(g2.chunkId, g2.version)).to.include(server);
+      expect(m.chunkservers.replica(m.address(server), g1.chunkId)?.version).to.equal(g2.version);
+    });
+
+    it('a repair pass that runs while a grant moves the replicas neither deletes nor forgets them', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g1 = await m.write(ino, 0, Buffer.from('data'));
+      let raced = false;
+      m.chunkservers.before = async (_address, op) => {
+        if (op !== 'set-version' || raced) return;
+        raced = true;
+        // The chunkservers register again meanwhile (a new leader asks them to), reporting the version on disk.
+        for (const id of ['a', 'b', 'c']) m.startServer(id);
+        await m.repair.runPass();
+      };
+      const g2 = await m.grant(ino);
+      expect(raced).to.equal(true);
+      await m.repairPasses();
+      expect(m.holdersOnDisk(g1.chunkId)).to.have.length(2);
+      expect(m.locations.holders(g1.chunkId, m.state.chunkInfo(g1.chunkId)!.version)).to.have.length(2);
+      await m.chainWrite(g2, 0, Buffer.from('DATA'));
+      for (const r of await m.readEverywhere(ino, 4)) expect(r.data.toString(), `read from ${r.server}`).to.equal('DATA');
+    });
+  });
+
+  describe('a corrupt replica (defect 5)', () => {
+    it('is re-created on a server that holds no copy, and the bad copy is deleted', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      const [bad, good] = g.chain.map((c) => c.serverId);
+      const third = ['a', 'b', 'c'].find((s) => s !== bad && s !== good)!;
+      m.chunkservers.replica(m.address(bad!), g.chunkId)!.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(bad!, g.chunkId, g.version);
+      await m.repairPasses(4);
+      expect(m.chunkservers.replica(m.address(third), g.chunkId)?.data.toString()).to.equal('good bytes');
+      expect(m.chunkservers.replica(m.address(bad!), g.chunkId)).to.equal(undefined);
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+      for (const r of await m.readEverywhere(ino, 10)) expect(r.data.toString(), `read from ${r.server}`).to.equal('good bytes');
+    });
+
+    it('stays out of write chains and reads after its server registers again (a new leader asks every server to)', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      const bad = g.chain[0]!.serverId;
+      m.chunkservers.replica(m.address(bad), g.chunkId)!.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(bad, g.chunkId, g.version);
+      m.startServer(bad);
+      const next = await m.grant(ino);
+      expect(next.chain.map((c) => c.serverId)).to.not.include(bad);
+      for (const r of await m.readEverywhere(ino, 10)) expect(r.server).to.not.equal(bad);
+    });
+
+    it('is never replaced by an older copy: a corrupt copy at the current version holds every other block\'s newest bytes', () => {
+      const m = new LifecycleMaster({ servers: [], goal: 2 });
+      const loc = m.locations;
+      loc.register('a', [{ chunkId: 7, version: 3 }]);
+      loc.register('b', [{ chunkId: 7, version: 1 }]);
+      expect(loc.promotionFor(7, 3, 1), 'a holds the current version').to.equal(null);
+      loc.markCorrupt('a', 7, 3);
+      expect(loc.promotionFor(7, 3, 1), 'a is corrupt but newest').to.equal(null);
+      loc.removeReplica('a', 7);
+      expect(loc.promotionFor(7, 3, 1), 'only the old copy is left').to.equal(1);
+      expect(loc.promotionFor(7, 3, 2), 'not below the base').to.equal(null);
+      loc.register('c', [{ chunkId: 7, version: 4 }]);
+      expect(loc.promotionFor(7, 3, 1), 'a copy ahead').to.equal(4);
+      loc.setAlive('c', false);
+      expect(loc.promotionFor(7, 3, 1), 'a dead server may come back with the newest copy').to.equal(null);
+    });
+  });
+});

@@ -1,0 +1,321 @@
+// An in-process master for chunk-lifecycle tests: the real state machine, ClientApi, ChunkOperations and RepairLoop,
+// over a consensus that applies each proposal at once and chunkservers that are maps in memory (test doubles only).
+import {
+  type ChunkRef, type ClientMessage, type ClientToMasterHandlers, type ConsensusStatus, ErrorCodes, type IConsensus, type ILogger, type IStateMachine, type LogFields, MoosengError, NoopMetrics,
+  type RequestOf, type ReplyOf, SeededRandom, type StoredChunk,
+} from '@mooseng/core';
+import {
+  ChunkLocations, ChunkOperations, ChunkserverRegistry, ClientApi, type Command, decodeCommand, MetadataService, NamespaceStateMachine, RepairLoop,
+} from '@mooseng/master';
+import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
+import { ManualClock } from '../support';
+
+export const ROOT_CRED = { uid: 0, gids: [0] };
+
+/** How a proposal fails when the leader dies: before the entry commits, or after it committed but before the answer. */
+export type LostProposal = 'before-commit' | 'after-commit';
+
+/** IConsensus that is always leader and applies every proposal on the spot; `lose` makes chosen proposals fail. */
+export class InstantConsensus implements IConsensus {
+  readonly nodeId = 'm1';
+  private index = 0;
+  private sm: IStateMachine | null = null;
+  /** Decides, per proposed command, whether the leader "dies" around it (and how). */
+  lose: ((cmd: Command) => LostProposal | null) | null = null;
+
+  async start(stateMachine: IStateMachine): Promise<void> {
+    this.sm = stateMachine;
+  }
+  async stop(): Promise<void> {}
+
+  async propose(command: Uint8Array): Promise<Uint8Array> {
+    const how = this.lose?.(decodeCommand(command)) ?? null;
+    if (how === 'before-commit') throw new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'leader died before the entry committed (test)');
+    const result = this.sm!.apply(command, ++this.index);
+    if (how === 'after-commit') throw new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'leader died after the entry committed (test)');
+    return result;
+  }
+  async readBarrier(): Promise<void> {}
+  status(): ConsensusStatus {
+    return { nodeId: this.nodeId, role: 'leader', term: 1, leaderId: this.nodeId, commitIndex: this.index, appliedIndex: this.index, lastIndex: this.index, members: [] };
+  }
+  onLeadershipChange(): () => void {
+    return () => undefined;
+  }
+  async addMember(): Promise<void> {}
+  async removeMember(): Promise<void> {}
+  async transferLeadership(): Promise<void> {}
+  async compact(): Promise<void> {}
+}
+
+/** A logger that keeps every line (tests look for events). */
+export class RecordingLogger implements ILogger {
+  readonly lines: Array<{ level: string; msg: string; fields: LogFields }> = [];
+  debug(msg: string, fields: LogFields = {}): void {
+    this.lines.push({ level: 'debug', msg, fields });
+  }
+  info(msg: string, fields: LogFields = {}): void {
+    this.lines.push({ level: 'info', msg, fields });
+  }
+  warn(msg: string, fields: LogFields = {}): void {
+    this.lines.push({ level: 'warn', msg, fields });
+  }
+  error(msg: string, fields: LogFields = {}): void {
+    this.lines.push({ level: 'error', msg, fields });
+  }
+  child(): ILogger {
+    return this;
+  }
+}
+
+/** One replica on a fake chunkserver: its version and bytes. */
+export interface FakeReplica {
+  version: number;
+  data: Buffer;
+}
+
+/** The data-plane operations a fake chunkserver can be told to fail. */
+export type FakeOp = 'create' | 'write' | 'read' | 'truncate' | 'set-version' | 'cut' | 'delete' | 'replicate' | 'stat';
+
+/**
+ * Chunkservers as maps in memory, answering the data-plane calls ChunkOperations and the simulated client make, with
+ * the real stores' error codes: CHUNK_NOT_FOUND, CHUNK_STALE_VERSION (the version held in details.version),
+ * CHUNK_EXISTS, UNAVAILABLE for a stopped server. `fail` injects failures per call.
+ */
+export class FakeChunkservers {
+  /** address → chunk id → replica. */
+  readonly disks = new Map<string, Map<number, FakeReplica>>();
+  readonly down = new Set<string>();
+  /** Decides whether a call fails (return the error) or runs. */
+  fail: ((address: string, op: FakeOp, chunkId: number) => MoosengError | null) | null = null;
+  /** Runs (and is awaited) before each call does anything: a test lets something else happen at that moment. */
+  before: ((address: string, op: FakeOp, chunkId: number) => Promise<void>) | null = null;
+  /** Every call made, in order: "op address chunk:version". */
+  readonly calls: string[] = [];
+
+  addServer(address: string): void {
+    this.disks.set(address, new Map());
+  }
+
+  replica(address: string, chunkId: number): FakeReplica | undefined {
+    return this.disks.get(address)?.get(chunkId);
+  }
+
+  private async enter(address: string, op: FakeOp, ref: { chunkId: number; version?: number }): Promise<Map<number, FakeReplica>> {
+    await this.before?.(address, op, ref.chunkId);
+    this.calls.push(`${op} ${address} ${ref.chunkId}:${ref.version ?? '-'}`);
+    const disk = this.disks.get(address);
+    if (!disk || this.down.has(address)) throw new MoosengError(ErrorCodes.UNAVAILABLE, `${address} is down (test)`);
+    const injected = this.fail?.(address, op, ref.chunkId);
+    if (injected) throw injected;
+    return disk;
+  }
+
+  private held(disk: Map<number, FakeReplica>, ref: ChunkRef): FakeReplica {
+    const r = disk.get(ref.chunkId);
+    if (!r) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} not here (test)`, { details: { chunkId: ref.chunkId } });
+    if (r.version !== ref.version) {
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${ref.chunkId} is at version ${r.version}, not ${ref.version} (test)`, { details: { chunkId: ref.chunkId, version: r.version } });
+    }
+    return r;
+  }
+
+  async create(address: string, ref: ChunkRef): Promise<void> {
+    const disk = await this.enter(address, 'create', ref);
+    if (disk.has(ref.chunkId)) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} exists (test)`);
+    disk.set(ref.chunkId, { version: ref.version, data: Buffer.alloc(0) });
+  }
+
+  async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array): Promise<void> {
+    const r = this.held(await this.enter(address, 'write', ref), ref);
+    const end = offset + data.length;
+    if (end > r.data.length) r.data = Buffer.concat([r.data, Buffer.alloc(end - r.data.length)]);
+    Buffer.from(data).copy(r.data, offset);
+  }
+
+  async read(address: string, ref: ChunkRef, offset: number, length: number): Promise<Buffer> {
+    const r = this.held(await this.enter(address, 'read', ref), ref);
+    return Buffer.from(r.data.subarray(offset, offset + length));
+  }
+
+  async truncate(address: string, ref: ChunkRef, length: number): Promise<void> {
+    const r = this.held(await this.enter(address, 'truncate', ref), ref);
+    r.data = length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
+  }
+
+  async setVersion(address: string, ref: ChunkRef, newVersion: number): Promise<void> {
+    const r = this.held(await this.enter(address, 'set-version', ref), ref);
+    r.version = newVersion;
+  }
+
+  /** Cut to `length` and move to `newVersion` in one step (the chunkserver's CUT). */
+  async cut(address: string, ref: ChunkRef, length: number, newVersion: number): Promise<void> {
+    const r = this.held(await this.enter(address, 'cut', ref), ref);
+    r.data = length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
+    r.version = newVersion;
+  }
+
+  async delete(address: string, ref: ChunkRef): Promise<void> {
+    const disk = await this.enter(address, 'delete', ref);
+    this.held(disk, ref);
+    disk.delete(ref.chunkId);
+  }
+
+  async replicate(address: string, ref: ChunkRef, source: string): Promise<void> {
+    const disk = await this.enter(address, 'replicate', ref);
+    const from = this.held(this.disks.get(source) ?? new Map(), ref);
+    const local = disk.get(ref.chunkId);
+    if (local?.version === ref.version) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} version ${ref.version} is already here (test)`);
+    disk.set(ref.chunkId, { version: ref.version, data: Buffer.from(from.data) });
+  }
+
+  async stat(address: string, chunkId: number): Promise<StoredChunk> {
+    const disk = await this.enter(address, 'stat', { chunkId });
+    const r = disk.get(chunkId);
+    if (!r) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${chunkId} not here (test)`);
+    return { chunkId, version: r.version, length: r.data.length };
+  }
+}
+
+/** Options of an in-process master. */
+export interface LifecycleMasterOptions {
+  /** Chunkserver ids; each gets the address "<id>:9420". */
+  servers: string[];
+  goal: number;
+}
+
+/**
+ * One master (always leader) with its chunkservers in memory. `client` calls are the ClientToMaster handlers as the
+ * gRPC service runs them; the helpers below play the client's part of a write (create, chain write, commit).
+ */
+export class LifecycleMaster {
+  readonly clock = new ManualClock();
+  readonly logger = new RecordingLogger();
+  readonly consensus = new InstantConsensus();
+  readonly state: NamespaceStateMachine;
+  readonly metadata: MetadataService;
+  readonly locations = new ChunkLocations();
+  readonly registry: ChunkserverRegistry;
+  readonly chunkservers = new FakeChunkservers();
+  readonly ops: ChunkOperations;
+  readonly repair: RepairLoop;
+  readonly client: ClientToMasterHandlers;
+  private nextRequest = 1;
+
+  constructor(readonly options: LifecycleMasterOptions) {
+    const locations = this.locations;
+    this.state = new NamespaceStateMachine({
+      defaultGoal: options.goal,
+      onChunkGranted: (chunkId, version, servers) => {
+        for (const id of servers) locations.addReplica(id, chunkId, version);
+      },
+    });
+    void this.consensus.start(this.state);
+    this.metadata = new MetadataService(this.consensus, this.state, this.clock);
+    this.registry = new ChunkserverRegistry({
+      masterId: 'm1', clusterId: 'test', clock: this.clock, logger: this.logger, locations, timeoutMs: 60_000, newSession: () => 1,
+      onCorrupt: (server, chunkId, version) => void this.ops.corrupt(server, chunkId, version),
+    });
+    for (const id of options.servers) this.startServer(id);
+    this.ops = new ChunkOperations(this.metadata, locations, this.registry, this.chunkservers, this.logger, this.clock);
+    const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: 0 });
+    this.repair = new RepairLoop({ metadata: this.metadata, locations, registry: this.registry, placement, ops: this.ops, clock: this.clock, logger: this.logger, graceMs: 0, metrics: new NoopMetrics() });
+    const api = new ClientApi({
+      metadata: this.metadata, registry: this.registry, locations, placement, chunkOps: this.ops, random: new SeededRandom(1), clusterId: 'test', logger: this.logger,
+      metrics: new NoopMetrics(), onSessionSeen: () => undefined, sessionTimeoutMs: 60_000,
+    });
+    this.client = api.handlers();
+  }
+
+  address(id: string): string {
+    return `${id}:9420`;
+  }
+
+  /** The server (re-)registers with whatever its disk holds now. */
+  startServer(id: string): void {
+    const address = this.address(id);
+    if (!this.chunkservers.disks.has(address)) this.chunkservers.addServer(address);
+    this.chunkservers.down.delete(address);
+    const chunks = [...this.chunkservers.disks.get(address)!].map(([chunkId, r]) => ({ chunkId, version: r.version }));
+    const dirs = [{ dir: '/d', totalBytes: 1e12, freeBytes: 1e12, usedBytes: 0, chunks: chunks.length, usable: true, error: '' }];
+    this.registry.admit({ nodeId: id, clusterId: 'test', dataAddress: address, httpPort: 0, labels: {} }, dirs, chunks);
+  }
+
+  /** A request header for the handlers (root, no session: writes need none here). */
+  h(): ClientMessage<'RequestHeader'> {
+    return { sessionId: 0, requestId: this.nextRequest++, cred: ROOT_CRED };
+  }
+
+  async createFile(name: string): Promise<number> {
+    const r = await this.client.Mknod({ h: this.h(), parent: 1, name, mode: 0o100644, rdev: 0, open: false });
+    return r.attr!.ino;
+  }
+
+  async grant(ino: number, chunkIndex = 0): Promise<ReplyOf<'WriteChunk'>> {
+    return this.client.WriteChunk({ h: this.h(), ino, chunkIndex });
+  }
+
+  /**
+   * The client's chain write under `grant`: creates the chunk when new, then writes each replica in chain order
+   * until `failAt` (an index into the chain: that replica and those after it never get the write).
+   */
+  async chainWrite(grant: ReplyOf<'WriteChunk'>, offset: number, data: Buffer, failAt = grant.chain.length): Promise<void> {
+    const ref = { chunkId: grant.chunkId, version: grant.version };
+    for (const [i, loc] of grant.chain.entries()) {
+      if (i >= failAt) return;
+      if (grant.isNew && !this.chunkservers.replica(loc.address, ref.chunkId)) await this.chunkservers.create(loc.address, ref);
+      await this.chunkservers.write(loc.address, ref, offset, data);
+    }
+  }
+
+  async commit(ino: number, grant: ReplyOf<'WriteChunk'>, length: number, chunkIndex = 0, extra: Partial<RequestOf<'CommitWrite'>> = {}): Promise<ReplyOf<'CommitWrite'>> {
+    return this.client.CommitWrite({ h: this.h(), ino, chunkIndex, chunkId: grant.chunkId, length, ...extra } as RequestOf<'CommitWrite'>);
+  }
+
+  /** A whole write as a client does it: grant, chain write, commit. */
+  async write(ino: number, offset: number, data: Buffer): Promise<ReplyOf<'WriteChunk'>> {
+    const g = await this.grant(ino);
+    await this.chainWrite(g, offset, data);
+    await this.commit(ino, g, offset + data.length, 0, { version: g.version });
+    return g;
+  }
+
+  async truncate(ino: number, size: number): Promise<void> {
+    await this.client.SetAttr({ h: this.h(), ino, mask: 8, mode: 0, uid: 0, gid: 0, size, atimeMs: 0, mtimeMs: 0 });
+  }
+
+  /** Reads the file's first chunk from every location the master names; each location's bytes, in its order. */
+  async readEverywhere(ino: number, length: number): Promise<Array<{ server: string; data: Buffer }>> {
+    const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0 });
+    const n = Math.min(length, r.fileLength);
+    const out: Array<{ server: string; data: Buffer }> = [];
+    for (const loc of r.locations) out.push({ server: loc.serverId, data: await this.chunkservers.read(loc.address, { chunkId: r.chunkId, version: r.version }, 0, n) });
+    return out;
+  }
+
+  /** Reads as a client does: the first location that answers. */
+  async read(ino: number, length: number): Promise<Buffer> {
+    const all = await this.readEverywhere(ino, length);
+    if (all.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, 'no location to read from');
+    return all[0]!.data;
+  }
+
+  /** A chunkserver's ReportCorrupt, through the registry's gRPC handler. */
+  reportCorrupt(server: string, chunkId: number, version: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = { nodeId: server, session: 1, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
+      const handler = this.registry.service().ReportCorrupt as unknown as (call: { request: typeof request }, cb: (err: Error | null) => void) => void;
+      handler({ request }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Repair passes, one after another. */
+  async repairPasses(n = 3): Promise<void> {
+    for (let i = 0; i < n; i++) await this.repair.runPass();
+  }
+
+  /** Servers whose disk holds chunk `chunkId` (any version). */
+  holdersOnDisk(chunkId: number): string[] {
+    return [...this.chunkservers.disks].filter(([, disk]) => disk.has(chunkId)).map(([address]) => address.split(':')[0]!);
+  }
+}
