@@ -66,7 +66,15 @@ async function main(): Promise<void> {
   const dirs = Math.ceil(FILES / FILES_PER_DIR);
   const mkdir = d.run(dirs, (i) => ({ op: 'mkdir', parent: 1, name: `d${i}`, mode: 0o777, cred: ROOT }));
   // Directory i got inode 2 + i: the counter is part of the state, so this is known in advance.
-  const create = d.run(FILES, (i) => ({ op: 'mknod', parent: 2 + Math.floor(i / FILES_PER_DIR), name: `file-${i}.dat`, mode: 0o100644, rdev: 0, open: false, cred: USER }));
+  const create = d.run(FILES, (i) => ({
+    op: 'mknod',
+    parent: 2 + Math.floor(i / FILES_PER_DIR),
+    name: `file-${i}.dat`,
+    mode: 0o100644,
+    rdev: 0,
+    open: false,
+    cred: USER,
+  }));
   gc();
   const heapFiles = process.memoryUsage().heapUsed;
   const inodes = sm.statfs().inodes;
@@ -76,18 +84,55 @@ async function main(): Promise<void> {
 
   const firstFile = 2 + dirs;
   const n = Math.min(MIXED_OPS, FILES);
-  const setattr = d.run(n, (i) => ({ op: 'setattr', ino: firstFile + i, mask: 1 | 32, mode: 0o600, uid: 0, gid: 0, size: 0, atime: 0, mtime: i, cred: USER }));
+  const setattr = d.run(n, (i) => ({
+    op: 'setattr',
+    ino: firstFile + i,
+    mask: 1 | 32,
+    mode: 0o600,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    atime: 0,
+    mtime: i,
+    cred: USER,
+  }));
   // New chunks as a leader records them: ids reserved in blocks (one command per 1 024), each created, then granted.
   const firstId = d.sm.tree.chunkTable.nextChunkId;
   d.run(Math.ceil(n / 1024), () => ({ op: 'reserveChunkIds', count: 1024 }));
-  const chunk = d.run(n, (i) => ({ op: 'grantChunkWrite', ino: firstFile + i, chunkIndex: 0, chunkId: firstId + i, version: 1, servers: ['cs1', 'cs2'], cred: USER }));
-  const commit = d.run(n, (i) => ({ op: 'commitChunkWrite', ino: firstFile + i, chunkIndex: 0, chunkId: firstId + i, version: 1, length: 4096, cred: USER }));
-  const rename = d.run(n, (i) => ({ op: 'rename', parent: 2 + Math.floor(i / FILES_PER_DIR), name: `file-${i}.dat`, newParent: 2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs), newName: `moved-${i}`, flags: 0, cred: USER }));
+  const chunk = d.run(n, (i) => ({
+    op: 'grantChunkWrite',
+    ino: firstFile + i,
+    chunkIndex: 0,
+    chunkId: firstId + i,
+    version: 1,
+    servers: ['cs1', 'cs2'],
+    cred: USER,
+  }));
+  const commit = d.run(n, (i) => ({
+    op: 'commitChunkWrite',
+    ino: firstFile + i,
+    chunkIndex: 0,
+    chunkId: firstId + i,
+    version: 1,
+    length: 4096,
+    cred: USER,
+  }));
+  const rename = d.run(n, (i) => ({
+    op: 'rename',
+    parent: 2 + Math.floor(i / FILES_PER_DIR),
+    name: `file-${i}.dat`,
+    newParent: 2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs),
+    newName: `moved-${i}`,
+    flags: 0,
+    cred: USER,
+  }));
   const mkdir2 = d.run(n, (i) => ({ op: 'mkdir', parent: 2 + (i % dirs), name: `sub-${i}`, mode: 0o755, cred: USER }));
   const lookupStart = process.hrtime.bigint();
   for (let i = 0; i < n; i++) sm.lookup(2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs), `moved-${i}`, USER);
   const lookupPerSec = Math.round(n / (Number(process.hrtime.bigint() - lookupStart) / 1e9));
-  print(`apply(): mkdir ${mkdir2.opsPerSec}/s, setattr ${setattr.opsPerSec}/s, open-chunk-for-write ${chunk.opsPerSec}/s, commit-write ${commit.opsPerSec}/s, rename ${rename.opsPerSec}/s (errors ${mkdir2.errors + setattr.errors + chunk.errors + commit.errors + rename.errors}); lookup query ${lookupPerSec}/s`);
+  print(
+    `apply(): mkdir ${mkdir2.opsPerSec}/s, setattr ${setattr.opsPerSec}/s, open-chunk-for-write ${chunk.opsPerSec}/s, commit-write ${commit.opsPerSec}/s, rename ${rename.opsPerSec}/s (errors ${mkdir2.errors + setattr.errors + chunk.errors + commit.errors + rename.errors}); lookup query ${lookupPerSec}/s`,
+  );
 
   gc();
   const heapBeforeSnap = process.memoryUsage().heapUsed;
@@ -108,10 +153,19 @@ async function main(): Promise<void> {
   await copy.restore(snap);
   const restoreMs = Number(process.hrtime.bigint() - t1) / 1e6;
   const same = copy.statfs().inodes === sm.statfs().inodes && copy.statfs().chunks === sm.statfs().chunks;
-  print(`snapshot: ${(snapBytes / 2 ** 20).toFixed(1)} MiB in ${pieces} pieces, streamed in ${snapMs.toFixed(0)} ms (${Math.round(snapBytes / inodes)} bytes/inode); restore ${restoreMs.toFixed(0)} ms; restored state matches: ${same}`);
-  print(`heap before snapshot ${(heapBeforeSnap / 2 ** 20).toFixed(0)} MiB, after snapshot() ${(peakHeapSnap / 2 ** 20).toFixed(0)} MiB; rss ${(rssBeforeSnap / 2 ** 20).toFixed(0)} → ${(rssAfterSnap / 2 ** 20).toFixed(0)} MiB`);
+  print(
+    `snapshot: ${(snapBytes / 2 ** 20).toFixed(1)} MiB in ${pieces} pieces, streamed in ${snapMs.toFixed(0)} ms (${Math.round(snapBytes / inodes)} bytes/inode); restore ${restoreMs.toFixed(0)} ms; restored state matches: ${same}`,
+  );
+  print(
+    `heap before snapshot ${(heapBeforeSnap / 2 ** 20).toFixed(0)} MiB, after snapshot() ${(peakHeapSnap / 2 ** 20).toFixed(0)} MiB; rss ${(rssBeforeSnap / 2 ** 20).toFixed(0)} → ${(rssAfterSnap / 2 ** 20).toFixed(0)} MiB`,
+  );
 
-  const unlink = d.run(n, (i) => ({ op: 'unlink', parent: 2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs), name: `moved-${i}`, cred: USER }));
+  const unlink = d.run(n, (i) => ({
+    op: 'unlink',
+    parent: 2 + ((Math.floor(i / FILES_PER_DIR) + 1) % dirs),
+    name: `moved-${i}`,
+    cred: USER,
+  }));
   print(`apply(): unlink ${unlink.opsPerSec}/s (errors ${unlink.errors}); ${sm.statfs().pendingDeletions} chunks queued for deletion`);
 
   const figures = {

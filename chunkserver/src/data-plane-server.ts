@@ -1,6 +1,32 @@
 // DataPlaneServer: the chunkserver's framed binary port: serves chunk requests, forwards writes along the chain,
 // and copies chunks from other chunkservers for repair.
-import { CHUNK_SIZE_BYTES, type ChunkRef, type ChunkReply, type ChunkRequest, type Counter, type DataPlaneClient, decodeRequest, encodeFrameHeader, encodeReply, ErrorCodes, FrameDecoder, FramePool, type Histogram, type IClock, type ILogger, type IMetrics, isMoosengError, listenOrExplain, MAX_FRAME_DATA_BYTES, MAX_FRAME_PAYLOAD_BYTES, messageTypeName, MoosengError, STATUS_OK, statusOf, toMoosengError } from '@mooseng/core';
+import {
+  CHUNK_SIZE_BYTES,
+  type ChunkRef,
+  type ChunkReply,
+  type ChunkRequest,
+  type Counter,
+  type DataPlaneClient,
+  decodeRequest,
+  encodeFrameHeader,
+  encodeReply,
+  ErrorCodes,
+  FrameDecoder,
+  FramePool,
+  type Histogram,
+  type IClock,
+  type ILogger,
+  type IMetrics,
+  isMoosengError,
+  listenOrExplain,
+  MAX_FRAME_DATA_BYTES,
+  MAX_FRAME_PAYLOAD_BYTES,
+  messageTypeName,
+  MoosengError,
+  STATUS_OK,
+  statusOf,
+  toMoosengError,
+} from '@mooseng/core';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ChunkStoreSet } from './chunk-store-set';
 import { replicateChunk } from './chunk-replicator';
@@ -48,7 +74,11 @@ export class DataPlaneServer {
 
   constructor(private readonly options: DataPlaneServerOptions) {
     const m = options.metrics;
-    this.requests = m.counter({ name: 'mooseng_chunkserver_requests_total', help: 'Data-plane requests by operation and result', labelNames: ['op', 'code'] });
+    this.requests = m.counter({
+      name: 'mooseng_chunkserver_requests_total',
+      help: 'Data-plane requests by operation and result',
+      labelNames: ['op', 'code'],
+    });
     this.bytesIn = m.counter({ name: 'mooseng_chunkserver_written_bytes_total', help: 'Chunk bytes written through the data plane' });
     this.bytesOut = m.counter({ name: 'mooseng_chunkserver_read_bytes_total', help: 'Chunk bytes read through the data plane' });
     this.latency = m.histogram({ name: 'mooseng_chunkserver_request_seconds', help: 'Data-plane request time', labelNames: ['op'] });
@@ -92,20 +122,29 @@ export class DataPlaneServer {
     socket.setNoDelay(true);
     const conn: ConnectionState = { socket, inFlight: 0, paused: false };
     this.connections.add(conn);
-    const decoder = new FrameDecoder({
-      frame: (type, requestId, payload) => this.dispatch(conn, type, requestId, payload),
-      oversized: (type, requestId, length) => {
-        // The payload is skipped as it streams in, so the connection stays usable.
-        this.options.logger.warn(`refused a ${messageTypeName(type)} frame of ${length} bytes from ${socket.remoteAddress}`);
-        void this.send(conn, requestId, statusReply(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${length} bytes exceeds the ${MAX_FRAME_PAYLOAD_BYTES}-byte limit`)));
+    const decoder = new FrameDecoder(
+      {
+        frame: (type, requestId, payload) => this.dispatch(conn, type, requestId, payload),
+        oversized: (type, requestId, length) => {
+          // The payload is skipped as it streams in, so the connection stays usable.
+          this.options.logger.warn(`refused a ${messageTypeName(type)} frame of ${length} bytes from ${socket.remoteAddress}`);
+          void this.send(
+            conn,
+            requestId,
+            statusReply(
+              new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${length} bytes exceeds the ${MAX_FRAME_PAYLOAD_BYTES}-byte limit`),
+            ),
+          );
+        },
+        malformed: (reason) => {
+          // Past a bad header the stream cannot be re-synchronised: answer once and close this connection only.
+          this.options.logger.warn(`closing a data-plane connection from ${socket.remoteAddress}: ${reason}`);
+          void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
+          socket.end();
+        },
       },
-      malformed: (reason) => {
-        // Past a bad header the stream cannot be re-synchronised: answer once and close this connection only.
-        this.options.logger.warn(`closing a data-plane connection from ${socket.remoteAddress}: ${reason}`);
-        void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
-        socket.end();
-      },
-    }, { allocate: (bytes) => this.pool.take(bytes) });
+      { allocate: (bytes) => this.pool.take(bytes) },
+    );
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', () => undefined); // a peer that vanished: 'close' follows
     socket.on('close', () => {
@@ -195,7 +234,11 @@ export class DataPlaneServer {
     const { stores } = this.options;
     switch (req.op) {
       case 'create':
-        return this.mutate(req.chain, () => stores.create(req.ref), (next, rest) => this.options.peers.create(next, req.ref, { chain: rest }));
+        return this.mutate(
+          req.chain,
+          () => stores.create(req.ref),
+          (next, rest) => this.options.peers.create(next, req.ref, { chain: rest }),
+        );
       case 'write':
         return this.mutate(
           req.chain,
@@ -206,12 +249,16 @@ export class DataPlaneServer {
           (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest }),
         );
       case 'truncate':
-        return this.mutate(req.chain, () => this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).truncate(req.ref, req.length)), (next, rest) =>
-          this.options.peers.truncate(next, req.ref, req.length, { chain: rest }),
+        return this.mutate(
+          req.chain,
+          () => this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).truncate(req.ref, req.length)),
+          (next, rest) => this.options.peers.truncate(next, req.ref, req.length, { chain: rest }),
         );
       case 'set-version':
-        return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).setVersion(req.ref, req.newVersion), (next, rest) =>
-          this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest }),
+        return this.mutate(
+          req.chain,
+          () => stores.storeOf(req.ref.chunkId).setVersion(req.ref, req.newVersion),
+          (next, rest) => this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest }),
         );
       case 'cut':
         return this.mutate(
@@ -229,12 +276,19 @@ export class DataPlaneServer {
           (next, rest) => this.options.peers.delete(next, req.ref, { chain: rest }),
         );
       case 'flush':
-        return this.mutate(req.chain, () => stores.storeOf(req.ref.chunkId).flush(req.ref), (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest }));
+        return this.mutate(
+          req.chain,
+          () => stores.storeOf(req.ref.chunkId).flush(req.ref),
+          (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest }),
+        );
       case 'read':
         return this.streamRead(conn, requestId, req.ref, req.offset, req.length);
       case 'stat': {
         const stored = stores.has(req.chunkId) ? await stores.storeOf(req.chunkId).stat(req.chunkId) : null;
-        if (!stored) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${req.chunkId} is not on this chunkserver`, { details: { chunkId: req.chunkId } });
+        if (!stored)
+          throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${req.chunkId} is not on this chunkserver`, {
+            details: { chunkId: req.chunkId },
+          });
         await this.send(conn, requestId, { op: 'stat-reply', chunkId: stored.chunkId, version: stored.version, length: stored.length });
         return 'replied';
       }
@@ -247,14 +301,21 @@ export class DataPlaneServer {
    * Runs the local change and, when a chain follows, forwards the same request to the next replica at the same
    * time (pipelined). Succeeds only when both did; a downstream failure is REPLICA_FAILED naming the replica.
    */
-  private async mutate(chain: string[], local: () => Promise<void>, forward: (next: string, rest: string[]) => Promise<void>): Promise<void> {
+  private async mutate(
+    chain: string[],
+    local: () => Promise<void>,
+    forward: (next: string, rest: string[]) => Promise<void>,
+  ): Promise<void> {
     const [mine, theirs] = await Promise.allSettled([local(), chain.length > 0 ? forward(chain[0]!, chain.slice(1)) : Promise.resolve()]);
     if (mine.status === 'rejected') throw mine.reason;
     if (theirs.status === 'rejected') {
       const err = toMoosengError(theirs.reason, `forwarding to ${chain[0]}`);
       const failed = typeof err.details.failedReplica === 'string' ? err.details.failedReplica : chain[0]!;
       const cause = err.code === ErrorCodes.REPLICA_FAILED ? err.message : `${err.code}: ${err.message}`;
-      throw new MoosengError(ErrorCodes.REPLICA_FAILED, cause.startsWith('replica ') ? cause : `replica ${failed} failed: ${cause}`, { details: { failedReplica: failed }, cause: err });
+      throw new MoosengError(ErrorCodes.REPLICA_FAILED, cause.startsWith('replica ') ? cause : `replica ${failed} failed: ${cause}`, {
+        details: { failedReplica: failed },
+        cause: err,
+      });
     }
   }
 
@@ -266,7 +327,10 @@ export class DataPlaneServer {
     // not count this replica as cut.
     const stored = await store.stat(ref.chunkId);
     if (stored && stored.length > length) {
-      throw new MoosengError(ErrorCodes.INTERNAL, `the chunk store on ${store.dir} moved chunk ${ref.chunkId} to version ${newVersion} without cutting it to ${length} bytes (it predates truncateTo)`);
+      throw new MoosengError(
+        ErrorCodes.INTERNAL,
+        `the chunk store on ${store.dir} moved chunk ${ref.chunkId} to version ${newVersion} without cutting it to ${length} bytes (it predates truncateTo)`,
+      );
     }
   }
 
@@ -286,7 +350,11 @@ export class DataPlaneServer {
   /** Streams a read in frames of MAX_FRAME_DATA_BYTES, waiting for the socket between them. */
   private async streamRead(conn: ConnectionState, requestId: number, ref: ChunkRef, offset: number, length: number): Promise<void> {
     if (offset + length > CHUNK_SIZE_BYTES) {
-      throw new MoosengError(ErrorCodes.CHUNK_OUT_OF_RANGE, `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`, { details: { chunkId: ref.chunkId, offset, length } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_OUT_OF_RANGE,
+        `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`,
+        { details: { chunkId: ref.chunkId, offset, length } },
+      );
     }
     const store = this.options.stores.storeOf(ref.chunkId);
     // A zero-length read checks the version and range before anything is sent; the chunk's length at this moment

@@ -2,9 +2,28 @@
 // lost chunks. Masters send no commands this way: the leader drives chunkservers over the data plane.
 import * as grpc from '@grpc/grpc-js';
 import {
-  callClientStream, callUnary, type ChunkRef, type ChunkserverIdentityMsg, type ChunkserverMethodName, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterCorrupt,
-  type ChunkserverToMasterHeartbeat, chunkserverToMasterService, type ChunkVersionMsg, type DirectoryStateMsg, type DirectoryUsage, ErrorCodes, fromGrpcError, type IClock, type ILogger,
-  type MasterToChunkserverRegistered, MoosengError, REGISTER_BATCH_CHUNKS, type StoredChunk, toMoosengError,
+  callClientStream,
+  callUnary,
+  type ChunkRef,
+  type ChunkserverIdentityMsg,
+  type ChunkserverMethodName,
+  type ChunkserverReplyOf,
+  type ChunkserverRequestOf,
+  type ChunkserverToMasterCorrupt,
+  type ChunkserverToMasterHeartbeat,
+  chunkserverToMasterService,
+  type ChunkVersionMsg,
+  type DirectoryStateMsg,
+  type DirectoryUsage,
+  ErrorCodes,
+  fromGrpcError,
+  type IClock,
+  type ILogger,
+  type MasterToChunkserverRegistered,
+  MoosengError,
+  REGISTER_BATCH_CHUNKS,
+  type StoredChunk,
+  toMoosengError,
 } from '@mooseng/core';
 import type { ChunkStoreSet } from './chunk-store-set';
 
@@ -50,7 +69,15 @@ function noReply(method: ChunkserverMethodName, peer: MasterPeer): MoosengError 
 }
 
 function dirState(u: DirectoryUsage): DirectoryStateMsg {
-  return { dir: u.dir, totalBytes: u.totalBytes, freeBytes: u.freeBytes, usedBytes: u.usedBytes, chunks: u.chunks, usable: u.state !== 'unusable', error: u.error ?? '' };
+  return {
+    dir: u.dir,
+    totalBytes: u.totalBytes,
+    freeBytes: u.freeBytes,
+    usedBytes: u.usedBytes,
+    chunks: u.chunks,
+    usable: u.state !== 'unusable',
+    error: u.error ?? '',
+  };
 }
 
 function chunkMsg(c: StoredChunk): ChunkVersionMsg {
@@ -98,11 +125,22 @@ export class MasterLink {
   }
 
   private sendCorrupt(peer: MasterPeer, r: { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }): void {
-    const msg: ChunkserverToMasterCorrupt = { nodeId: this.options.identity.nodeId, session: peer.state.session, chunkId: r.ref.chunkId, version: r.ref.version, blocks: r.blocks, dir: r.dir, foundBy: r.foundBy };
+    const msg: ChunkserverToMasterCorrupt = {
+      nodeId: this.options.identity.nodeId,
+      session: peer.state.session,
+      chunkId: r.ref.chunkId,
+      version: r.ref.version,
+      blocks: r.blocks,
+      dir: r.dir,
+      foundBy: r.foundBy,
+    };
     this.track(
       this.unary(peer, 'ReportCorrupt', msg).then(
         () => undefined,
-        (err) => this.options.logger.warn(`cannot report corrupt chunk ${r.ref.chunkId} to ${peer.state.address}`, { err: (err as Error).message }),
+        (err) =>
+          this.options.logger.warn(`cannot report corrupt chunk ${r.ref.chunkId} to ${peer.state.address}`, {
+            err: (err as Error).message,
+          }),
       ),
     );
   }
@@ -166,16 +204,30 @@ export class MasterLink {
     const chunks = (await this.options.stores.list()).map(chunkMsg);
     const reply = await new Promise<MasterToChunkserverRegistered>((resolve, reject) => {
       const options = { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS };
-      const call = callClientStream(peer.client, chunkserverToMasterService().service, 'Register', new grpc.Metadata(), options, (err, res) =>
-        err ? reject(fromGrpcError(err, `register with master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply('Register', peer)),
+      const call = callClientStream(
+        peer.client,
+        chunkserverToMasterService().service,
+        'Register',
+        new grpc.Metadata(),
+        options,
+        (err, res) =>
+          err
+            ? reject(fromGrpcError(err, `register with master ${peer.state.address}`))
+            : res
+              ? resolve(res)
+              : reject(noReply('Register', peer)),
       );
       call.write({ identity: this.options.identity, dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
       // Later batches carry no identity (null is not encoded: the same bytes as leaving it out).
-      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS) call.write({ identity: null, dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
+      for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS)
+        call.write({ identity: null, dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });
       call.end();
     });
     if (reply.clusterId && reply.clusterId !== this.options.identity.clusterId) {
-      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `master ${peer.state.address} belongs to cluster "${reply.clusterId}", this chunkserver to "${this.options.identity.clusterId}"; fix node.clusterId`);
+      throw new MoosengError(
+        ErrorCodes.CONFIG_INVALID,
+        `master ${peer.state.address} belongs to cluster "${reply.clusterId}", this chunkserver to "${this.options.identity.clusterId}"; fix node.clusterId`,
+      );
     }
     // Registration carried the full chunk list: pending lost reports are moot.
     peer.lost.length = 0;
@@ -207,10 +259,25 @@ export class MasterLink {
     peer.state.lastHeartbeatAt = this.options.clock.now();
   }
 
-  private unary<M extends Exclude<ChunkserverMethodName, 'Register'>>(peer: MasterPeer, method: M, msg: ChunkserverRequestOf<M>): Promise<ChunkserverReplyOf<M>> {
+  private unary<M extends Exclude<ChunkserverMethodName, 'Register'>>(
+    peer: MasterPeer,
+    method: M,
+    msg: ChunkserverRequestOf<M>,
+  ): Promise<ChunkserverReplyOf<M>> {
     return new Promise((resolve, reject) => {
-      callUnary(peer.client, chunkserverToMasterService().service, method, msg, new grpc.Metadata(), { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS }, (err, res) =>
-        err ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`)) : res ? resolve(res) : reject(noReply(method, peer)),
+      callUnary(
+        peer.client,
+        chunkserverToMasterService().service,
+        method,
+        msg,
+        new grpc.Metadata(),
+        { deadline: this.options.clock.now() + MASTER_RPC_TIMEOUT_MS },
+        (err, res) =>
+          err
+            ? reject(fromGrpcError(err, `${method} to master ${peer.state.address}`))
+            : res
+              ? resolve(res)
+              : reject(noReply(method, peer)),
       );
     });
   }

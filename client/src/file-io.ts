@@ -1,7 +1,16 @@
 // FileIo: a file's bytes through its chunks. Asks the master where each chunk is (or for a write grant), then moves
 // the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped. What
 // it holds for an open file (grants, uncommitted ends, unsynced chunks) it keeps on that file's OpenFile.
-import { CHUNK_SIZE_BYTES, type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError, replyAttr } from '@mooseng/core';
+import {
+  CHUNK_SIZE_BYTES,
+  type DataPlaneClient,
+  ErrorCodes,
+  type IClock,
+  type ILogger,
+  isMoosengError,
+  MoosengError,
+  replyAttr,
+} from '@mooseng/core';
 import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
@@ -62,11 +71,24 @@ export class FileIo {
     let attr: WireAttr | null = null;
     for (const [index, c] of chunks) {
       try {
-        attr = replyAttr(await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, version: c.version, length: c.end }, cred, { signal }), 'CommitWrite');
+        attr = replyAttr(
+          await this.master.call('CommitWrite', { ino, chunkIndex: index, chunkId: c.chunkId, version: c.version, length: c.end }, cred, {
+            signal,
+          }),
+          'CommitWrite',
+        );
       } catch (err) {
         if (!isMoosengError(err) || err.code !== ErrorCodes.CHUNK_STALE_VERSION) throw err;
-        this.logger.warn('the master refused a commit: writes to the chunk are lost', { ino, index, chunkId: c.chunkId, version: c.version, err: err.message });
-        file.writesLost(new MoosengError(ErrorCodes.IO_ERROR, `writes to chunk ${index} of inode ${ino} were not kept (${err.message})`, { cause: err }));
+        this.logger.warn('the master refused a commit: writes to the chunk are lost', {
+          ino,
+          index,
+          chunkId: c.chunkId,
+          version: c.version,
+          err: err.message,
+        });
+        file.writesLost(
+          new MoosengError(ErrorCodes.IO_ERROR, `writes to chunk ${index} of inode ${ino} were not kept (${err.message})`, { cause: err }),
+        );
       }
       file.committed(index, c);
     }
@@ -179,7 +201,14 @@ export class FileIo {
     }
   }
 
-  private async writeChunkRange(file: OpenFile, index: number, inChunk: number, slice: Buffer, cred: CallerCredentials, signal?: AbortSignal): Promise<void> {
+  private async writeChunkRange(
+    file: OpenFile,
+    index: number,
+    inChunk: number,
+    slice: Buffer,
+    cred: CallerCredentials,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { ino } = file;
     let lastError: MoosengError | null = null;
     for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
@@ -207,7 +236,8 @@ export class FileIo {
         } else if (REPLICA_ERRORS.has(err.code)) {
           file.dropGrant(index);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.
-          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION) void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
+          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
+            void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
           this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
           continue;
@@ -219,7 +249,11 @@ export class FileIo {
       file.wrote(index, grant.chunkId, index * CHUNK_SIZE_BYTES + inChunk + slice.length, grant.version);
       return;
     }
-    throw new MoosengError(ErrorCodes.IO_ERROR, `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`, { cause: lastError });
+    throw new MoosengError(
+      ErrorCodes.IO_ERROR,
+      `writing chunk ${index} of inode ${ino} failed ${CHUNK_WRITE_ATTEMPTS} times: ${lastError?.message}`,
+      { cause: lastError },
+    );
   }
 
   /** A write grant for the chunk: the one held while fresh, else a new one from the master (creating or cutting the chunk as it says). */
@@ -228,7 +262,8 @@ export class FileIo {
     const held = file.grant(index);
     if (held) return held;
     const grant = await this.master.call('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
-    if (grant.chain.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
+    if (grant.chain.length === 0)
+      throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
     if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
@@ -236,9 +271,18 @@ export class FileIo {
     return file.holdGrant(index, grant);
   }
 
-  private async readReplica(grant: WireReadChunk, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
+  private async readReplica(
+    grant: WireReadChunk,
+    offset: number,
+    length: number,
+    cred: CallerCredentials,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
     if (grant.locations.length === 0) {
-      throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${grant.chunkId} has no live replica; the data returns when a chunkserver holding it does`);
+      throw new MoosengError(
+        ErrorCodes.IO_ERROR,
+        `chunk ${grant.chunkId} has no live replica; the data returns when a chunkserver holding it does`,
+      );
     }
     let lastError: unknown;
     for (const loc of grant.locations) {
@@ -256,14 +300,23 @@ export class FileIo {
         this.logger.warn('replica read failed; trying the next replica', { chunkId: grant.chunkId, server: loc.serverId, code: err.code });
       }
     }
-    throw new MoosengError(ErrorCodes.IO_ERROR, `every replica of chunk ${grant.chunkId} failed: ${(lastError as Error).message}`, { cause: lastError });
+    throw new MoosengError(ErrorCodes.IO_ERROR, `every replica of chunk ${grant.chunkId} failed: ${(lastError as Error).message}`, {
+      cause: lastError,
+    });
   }
 
   /**
    * Tells the master a replica failed (`version` read or written; `acknowledged`, for a broken chain, the replicas
    * that took the write). Never fails: a report that does not arrive only delays the repair.
    */
-  private async report(chunkId: number, serverId: string, code: string, cred: CallerCredentials, version: number, acknowledged: string[] = []): Promise<void> {
+  private async report(
+    chunkId: number,
+    serverId: string,
+    code: string,
+    cred: CallerCredentials,
+    version: number,
+    acknowledged: string[] = [],
+  ): Promise<void> {
     await this.master
       .call('ReportReplica', { chunkId, serverId, code, version, acknowledged }, cred)
       .catch((err) => this.logger.warn('could not report a failed replica', { chunkId, serverId, err: (err as Error).message }));

@@ -3,7 +3,17 @@
 // directory listings of open directory handles and the table of open files (each an OpenFile, which owns
 // everything about it).
 import { constants as fsConstants } from 'node:fs';
-import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, type ReplyOf, replyAttr, SetattrMask } from '@mooseng/core';
+import {
+  DEFAULT_READDIR_PAGE_ENTRIES,
+  ErrorCodes,
+  type IClock,
+  type ILogger,
+  MoosengError,
+  OpenFlags,
+  type ReplyOf,
+  replyAttr,
+  SetattrMask,
+} from '@mooseng/core';
 import type { FileIo } from './file-io';
 import { type FileHandle, OpenFile } from './open-file';
 import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
@@ -126,7 +136,9 @@ export class FileSystemClient {
   readdir(fh: number, offset: number, limit: number): DirEntry[] {
     const entries = this.dirs.get(fh);
     if (!entries) throw new MoosengError(ErrorCodes.EINVAL, `no open directory with handle ${fh}`);
-    return entries.slice(offset, offset + limit).map((e) => (e.name === '.' || e.name === '..' ? e : { name: e.name, attr: this.withPendingSize(e.attr) }));
+    return entries
+      .slice(offset, offset + limit)
+      .map((e) => (e.name === '.' || e.name === '..' ? e : { name: e.name, attr: this.withPendingSize(e.attr) }));
   }
 
   releasedir(fh: number): void {
@@ -270,7 +282,13 @@ export class FileSystemClient {
 
   // ---- open files ----------------------------------------------------------------------------------------------
 
-  async create(parent: number, name: string, mode: number, flags: number, cred: CallerCredentials): Promise<{ attr: WireAttr; fh: number }> {
+  async create(
+    parent: number,
+    name: string,
+    mode: number,
+    flags: number,
+    cred: CallerCredentials,
+  ): Promise<{ attr: WireAttr; fh: number }> {
     const attr = this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }, cred), 'Mknod'));
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
   }
@@ -286,7 +304,9 @@ export class FileSystemClient {
       file.cut();
     }
     const mode = flags & O_ACCMODE;
-    const want = (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) | (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
+    const want =
+      (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) |
+      (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
     this.rememberIno(replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open'));
     this.io.invalidate(ino);
     return this.addHandle(ino, flags, cred);
@@ -296,7 +316,12 @@ export class FileSystemClient {
     const handle = this.handle(fh);
     // Reads see this handle's own buffered writes: send them first.
     await this.flushHandle(handle, cred);
-    return handle.read(position, length, (offset, bytes) => this.io.read(handle.file, offset, bytes, cred), (hit) => this.countCache('read_ahead', hit));
+    return handle.read(
+      position,
+      length,
+      (offset, bytes) => this.io.read(handle.file, offset, bytes, cred),
+      (hit) => this.countCache('read_ahead', hit),
+    );
   }
 
   async write(fh: number, data: Buffer, position: number, cred: CallerCredentials): Promise<number> {
@@ -346,7 +371,9 @@ export class FileSystemClient {
       this.handles.delete(fh);
       file.close(handle);
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
-      await this.call('Release', { ino: file.ino }, cred).catch((err) => this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }));
+      await this.call('Release', { ino: file.ino }, cred).catch((err) =>
+        this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }),
+      );
     }
   }
 

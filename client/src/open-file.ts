@@ -152,7 +152,12 @@ export class OpenFile {
 
   /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
   holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'>): HeldGrant {
-    const held: HeldGrant = { chunkId: grant.chunkId, version: grant.version, chain: grant.chain, expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS };
+    const held: HeldGrant = {
+      chunkId: grant.chunkId,
+      version: grant.version,
+      chain: grant.chain,
+      expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS,
+    };
     this.grants.set(index, held);
     return held;
   }
@@ -178,7 +183,11 @@ export class OpenFile {
     if (this.uncommitted.size === 0) this.uncommittedSince = this.clock.monotonic();
     const prior = this.uncommitted.get(index);
     const same = prior !== undefined && prior.chunkId === chunkId;
-    this.uncommitted.set(index, { chunkId, version: same ? Math.min(prior.version, version) : version, end: same ? Math.max(prior.end, end) : end });
+    this.uncommitted.set(index, {
+      chunkId,
+      version: same ? Math.min(prior.version, version) : version,
+      end: same ? Math.max(prior.end, end) : end,
+    });
   }
 
   /**

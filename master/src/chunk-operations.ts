@@ -58,11 +58,21 @@ export class ChunkOperations {
    * a chain that failed to create it cannot leave a chunk nobody has. A failed attempt burns its id; what it created
    * is a replica of a chunk the catalog never knows, deleted as such.
    */
-  grantNew(origin: RequestOrigin, cred: Credentials, ino: number, chunkIndex: number, choose: (chunkId: number) => string[]): Promise<ChunkWriteGrant> {
+  grantNew(
+    origin: RequestOrigin,
+    cred: Credentials,
+    ino: number,
+    chunkIndex: number,
+    choose: (chunkId: number) => string[],
+  ): Promise<ChunkWriteGrant> {
     return this.takeChunkId().then((chunkId) =>
       this.exclusive(chunkId, async () => {
         const servers = choose(chunkId);
-        if (servers.length === 0) throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, 'no live chunkserver with free space can take a new chunk; start chunkservers or free space');
+        if (servers.length === 0)
+          throw new MoosengError(
+            ErrorCodes.NO_CHUNKSERVERS,
+            'no live chunkserver with free space can take a new chunk; start chunkservers or free space',
+          );
         const created = await Promise.all(
           servers.map(async (id) => {
             const address = this.registry.addressOf(id);
@@ -78,7 +88,11 @@ export class ChunkOperations {
           }),
         );
         const chain = created.filter((id): id is string => id !== null);
-        if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}): ${servers.join(', ')} refused`);
+        if (chain.length === 0)
+          throw new MoosengError(
+            ErrorCodes.IO_ERROR,
+            `no chunkserver could create chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}): ${servers.join(', ')} refused`,
+          );
         const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version: 1, servers: chain, cred });
         if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
         this.reserved.set(chunkId, 2);
@@ -101,11 +115,18 @@ export class ChunkOperations {
         await this.cutLocked(chunkId);
         v = this.metadata.state.chunkVersions(chunkId);
         if (v === undefined) throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} was freed meanwhile`);
-        if (v.pendingCut >= 0) throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) must be cut before it is written, and no replica took the cut`);
+        if (v.pendingCut >= 0)
+          throw new MoosengError(
+            ErrorCodes.IO_ERROR,
+            `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) must be cut before it is written, and no replica took the cut`,
+          );
       }
       const holders = this.locations.holders(chunkId, v.version);
       if (holders.length === 0) {
-        throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) has no live replica to write to`);
+        throw new MoosengError(
+          ErrorCodes.IO_ERROR,
+          `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) has no live replica to write to`,
+        );
       }
       const version = await this.reserve(chunkId);
       const moved = await this.moveAll(chunkId, holders, v.version, version, 'set-version');
@@ -161,7 +182,14 @@ export class ChunkOperations {
       if (moved.length === 0) return v.version;
       await this.metadata.mutate(LEADER, { op: 'excludeReplicas', chunkId, fromVersion: v.version, version: to, servers: moved });
       this.reserved.set(chunkId, to + 1);
-      this.logger.warn('replicas that missed a write left the chunk', { chunkId, failed, from: v.version, to, kept: moved, left: holders.filter((h) => !moved.includes(h)) });
+      this.logger.warn('replicas that missed a write left the chunk', {
+        chunkId,
+        failed,
+        from: v.version,
+        to,
+        kept: moved,
+        left: holders.filter((h) => !moved.includes(h)),
+      });
       return to;
     });
   }
@@ -178,12 +206,17 @@ export class ChunkOperations {
       if (to === null) return;
       await this.metadata.mutate(LEADER, { op: 'promoteChunk', chunkId, fromVersion: v.version, version: to });
       this.reserved.delete(chunkId);
-      this.logger.warn(to > v.version ? 'chunk promoted to a version ahead of the catalog (a change whose commit was lost)' : 'chunk promoted to an older version: its newest copies are gone', {
-        chunkId,
-        from: v.version,
-        to,
-        servers: this.locations.holders(chunkId, to),
-      });
+      this.logger.warn(
+        to > v.version
+          ? 'chunk promoted to a version ahead of the catalog (a change whose commit was lost)'
+          : 'chunk promoted to an older version: its newest copies are gone',
+        {
+          chunkId,
+          from: v.version,
+          to,
+          servers: this.locations.holders(chunkId, to),
+        },
+      );
     });
   }
 
@@ -204,7 +237,8 @@ export class ChunkOperations {
     await this.exclusive(chunkId, async () => {
       const v = this.metadata.state.chunkVersions(chunkId);
       if (v !== undefined && this.locations.holders(chunkId, v.version).length < v.goal) return;
-      if (await this.deleteReplica(serverId, chunkId, version)) this.logger.info('corrupt replica deleted', { chunkId, server: serverId, version });
+      if (await this.deleteReplica(serverId, chunkId, version))
+        this.logger.info('corrupt replica deleted', { chunkId, server: serverId, version });
     });
   }
 
@@ -308,7 +342,14 @@ export class ChunkOperations {
    * Moves each server's replica from `from` to `to` (a cut to `length` as well, for 'cut'); returns the servers that
    * confirmed. The map follows every answer: moved replicas at `to`, refused ones at what the server says it holds.
    */
-  private async moveAll(chunkId: number, servers: readonly string[], from: number, to: number, how: 'set-version' | 'cut', length = 0): Promise<string[]> {
+  private async moveAll(
+    chunkId: number,
+    servers: readonly string[],
+    from: number,
+    to: number,
+    how: 'set-version' | 'cut',
+    length = 0,
+  ): Promise<string[]> {
     const moved = await Promise.all(
       servers.map(async (id) => {
         const address = this.registry.addressOf(id);
@@ -320,8 +361,12 @@ export class ChunkOperations {
           this.locations.addReplica(id, chunkId, to);
           return id;
         } catch (err) {
-          this.logger.warn(how === 'cut' ? 'replica could not be cut; it is left behind' : 'replica did not take the new version; it is left behind', { chunkId, server: id, to, err: (err as Error).message });
-          if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) || isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) await this.refresh(id, chunkId);
+          this.logger.warn(
+            how === 'cut' ? 'replica could not be cut; it is left behind' : 'replica did not take the new version; it is left behind',
+            { chunkId, server: id, to, err: (err as Error).message },
+          );
+          if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) || isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND))
+            await this.refresh(id, chunkId);
           return null;
         }
       }),

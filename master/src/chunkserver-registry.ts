@@ -2,8 +2,17 @@
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
 import type * as grpc from '@grpc/grpc-js';
 import {
-  type ChunkserverIdentityMsg, type ChunkserverReplyOf, type ChunkserverRequestOf, type ChunkserverToMasterHandlers, type ChunkserverView, type DirectoryStateMsg, ErrorCodes,
-  type IClock, type ILogger, MoosengError, toGrpcError,
+  type ChunkserverIdentityMsg,
+  type ChunkserverReplyOf,
+  type ChunkserverRequestOf,
+  type ChunkserverToMasterHandlers,
+  type ChunkserverView,
+  type DirectoryStateMsg,
+  ErrorCodes,
+  type IClock,
+  type ILogger,
+  MoosengError,
+  toGrpcError,
 } from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 
@@ -75,7 +84,10 @@ export class ChunkserverRegistry {
         s.alive = false;
         this.options.locations.setAlive(s.id, false);
         dead.push(s.id);
-        this.options.logger.warn('chunkserver is silent: marked dead; its chunks will be re-replicated', { server: s.id, silentMs: Math.round(now - s.lastSeen) });
+        this.options.logger.warn('chunkserver is silent: marked dead; its chunks will be re-replicated', {
+          server: s.id,
+          silentMs: Math.round(now - s.lastSeen),
+        });
       }
     }
     return dead;
@@ -90,7 +102,10 @@ export class ChunkserverRegistry {
     };
   }
 
-  private register(call: grpc.ServerReadableStream<ChunkserverRequestOf<'Register'>, ChunkserverReplyOf<'Register'>>, callback: grpc.sendUnaryData<ChunkserverReplyOf<'Register'>>): void {
+  private register(
+    call: grpc.ServerReadableStream<ChunkserverRequestOf<'Register'>, ChunkserverReplyOf<'Register'>>,
+    callback: grpc.sendUnaryData<ChunkserverReplyOf<'Register'>>,
+  ): void {
     let identity: ChunkserverIdentityMsg | null = null;
     let dirs: DirectoryStateMsg[] = [];
     const chunks: Array<{ chunkId: number; version: number }> = [];
@@ -107,7 +122,12 @@ export class ChunkserverRegistry {
         identity = msg.identity;
         dirs = msg.dirs ?? [];
         if (identity.clusterId !== this.options.clusterId) {
-          fail(new MoosengError(ErrorCodes.CONFIG_INVALID, `chunkserver ${identity.nodeId} is in cluster "${identity.clusterId}", this master serves "${this.options.clusterId}"`));
+          fail(
+            new MoosengError(
+              ErrorCodes.CONFIG_INVALID,
+              `chunkserver ${identity.nodeId} is in cluster "${identity.clusterId}", this master serves "${this.options.clusterId}"`,
+            ),
+          );
           return;
         }
       }
@@ -129,7 +149,11 @@ export class ChunkserverRegistry {
    * Takes in one complete registration (what a Register stream carried): the server is alive with exactly these
    * replicas, under a new session. The gRPC stream ends here; so do tests that drive a master without sockets.
    */
-  admit(identity: ChunkserverIdentityMsg, dirs: DirectoryStateMsg[], chunks: ReadonlyArray<{ chunkId: number; version: number }>): ChunkserverReplyOf<'Register'> {
+  admit(
+    identity: ChunkserverIdentityMsg,
+    dirs: DirectoryStateMsg[],
+    chunks: ReadonlyArray<{ chunkId: number; version: number }>,
+  ): ChunkserverReplyOf<'Register'> {
     const session = this.options.newSession();
     const id = identity.nodeId;
     const totals = sumDirs(dirs);
@@ -155,7 +179,10 @@ export class ChunkserverRegistry {
     const s = this.servers.get(req.nodeId);
     if (!s || s.session !== req.session) {
       // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
-      throw new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${req.nodeId} is not registered with this master (session ${req.session}); register again`);
+      throw new MoosengError(
+        ErrorCodes.UNAVAILABLE,
+        `chunkserver ${req.nodeId} is not registered with this master (session ${req.session}); register again`,
+      );
     }
     if (!s.alive) {
       s.alive = true;
@@ -176,13 +203,19 @@ export class ChunkserverRegistry {
     const was = new Map(before.map((d) => [d.dir, d.usable]));
     for (const d of after) {
       const usable = was.get(d.dir);
-      if (usable === true && !d.usable) this.options.logger.warn('chunkserver disk failed', { server, dir: d.dir, error: d.error || undefined });
+      if (usable === true && !d.usable)
+        this.options.logger.warn('chunkserver disk failed', { server, dir: d.dir, error: d.error || undefined });
       if (usable === false && d.usable) this.options.logger.info('chunkserver disk usable again', { server, dir: d.dir });
     }
   }
 
   private corrupt(req: ChunkserverRequestOf<'ReportCorrupt'>): ChunkserverReplyOf<'ReportCorrupt'> {
-    this.options.logger.warn('chunkserver reports a corrupt replica', { server: req.nodeId, chunkId: req.chunkId, version: req.version, foundBy: req.foundBy });
+    this.options.logger.warn('chunkserver reports a corrupt replica', {
+      server: req.nodeId,
+      chunkId: req.chunkId,
+      version: req.version,
+      foundBy: req.foundBy,
+    });
     // The copy stops counting at once but is not forgotten: it is deleted once good copies elsewhere reach the goal
     // (onCorrupt), and until then repair must not pick its server as the target of a new copy.
     if (this.options.onCorrupt) this.options.onCorrupt(req.nodeId, req.chunkId, req.version);

@@ -2,8 +2,26 @@
 // read barrier; write grants also choose the replication chain and move existing replicas to the new version.
 import type * as grpc from '@grpc/grpc-js';
 import {
-  CHUNK_SIZE_BYTES, type ClientMessage, type ClientMethodName, type ClientToMasterHandlers, type Counter, DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type Histogram, type ILogger, type IMetrics,
-  type IPlacement, type IRandom, isMoosengError, MAX_NAME_BYTES, MAX_READDIR_PAGE_ENTRIES, MoosengError, type ReplyOf, type RequestOf, ROOT_INODE, toGrpcError,
+  CHUNK_SIZE_BYTES,
+  type ClientMessage,
+  type ClientMethodName,
+  type ClientToMasterHandlers,
+  type Counter,
+  DEFAULT_READDIR_PAGE_ENTRIES,
+  ErrorCodes,
+  type Histogram,
+  type ILogger,
+  type IMetrics,
+  type IPlacement,
+  type IRandom,
+  isMoosengError,
+  MAX_NAME_BYTES,
+  MAX_READDIR_PAGE_ENTRIES,
+  MoosengError,
+  type ReplyOf,
+  type RequestOf,
+  ROOT_INODE,
+  toGrpcError,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { ChunkLocations } from './chunks/chunk-locations';
@@ -30,7 +48,20 @@ export interface ClientApiOptions {
 
 /** The wire form of attributes. */
 export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
-  return { ino: a.ino, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, size: a.size, rdev: a.rdev, atimeMs: a.atime, mtimeMs: a.mtime, ctimeMs: a.ctime, goal: a.goal, hasXattrs: a.hasXattrs };
+  return {
+    ino: a.ino,
+    mode: a.mode,
+    nlink: a.nlink,
+    uid: a.uid,
+    gid: a.gid,
+    size: a.size,
+    rdev: a.rdev,
+    atimeMs: a.atime,
+    mtimeMs: a.mtime,
+    ctimeMs: a.ctime,
+    goal: a.goal,
+    hasXattrs: a.hasXattrs,
+  };
 }
 
 export class ClientApi {
@@ -42,8 +73,16 @@ export class ClientApi {
   /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
   service(): grpc.UntypedServiceImplementation {
     const rpcs = this.handlers();
-    const requests = this.o.metrics.counter({ name: 'mooseng_master_requests_total', help: 'ClientToMaster calls served, by method and result code', labelNames: ['method', 'code'] });
-    const latency = this.o.metrics.histogram({ name: 'mooseng_master_request_duration_seconds', help: 'Time to serve a ClientToMaster call (consensus commit included)', labelNames: ['method'] });
+    const requests = this.o.metrics.counter({
+      name: 'mooseng_master_requests_total',
+      help: 'ClientToMaster calls served, by method and result code',
+      labelNames: ['method', 'code'],
+    });
+    const latency = this.o.metrics.histogram({
+      name: 'mooseng_master_request_duration_seconds',
+      help: 'Time to serve a ClientToMaster call (consensus commit included)',
+      labelNames: ['method'],
+    });
     const impl: grpc.UntypedServiceImplementation = {};
     for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
     return impl;
@@ -62,7 +101,10 @@ export class ClientApi {
       return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred: { uid: head.cred.uid, gids: head.cred.gids } };
     };
     /** Decodes the request header once and hands its credentials and origin to the handler. */
-    const withHeader = <T>(req: { h: ClientMessage<'RequestHeader'> | null }, run: (cred: Credentials, origin: RequestOrigin) => Promise<T>): Promise<T> => {
+    const withHeader = <T>(
+      req: { h: ClientMessage<'RequestHeader'> | null },
+      run: (cred: Credentials, origin: RequestOrigin) => Promise<T>,
+    ): Promise<T> => {
       const { cred, origin } = h(req);
       return run(cred, origin);
     };
@@ -83,7 +125,11 @@ export class ClientApi {
       KeepAlive: async (req) => {
         // Answered by the leader only, so a client keeps the master that judges its session informed.
         await m.read((s) => {
-          if (!s.sessions.get(req.sessionId)) throw new MoosengError(ErrorCodes.SESSION_EXPIRED, `session ${req.sessionId} does not exist (expired or closed); open a new one`);
+          if (!s.sessions.get(req.sessionId))
+            throw new MoosengError(
+              ErrorCodes.SESSION_EXPIRED,
+              `session ${req.sessionId} does not exist (expired or closed); open a new one`,
+            );
         });
         this.o.onSessionSeen(req.sessionId);
         return { sessionTimeoutMs: this.o.sessionTimeoutMs };
@@ -112,15 +158,31 @@ export class ClientApi {
           return { entries: page.entries.map((e) => ({ name: e.name, attr: wireAttr(s.getattr(e.ino)) })), more: page.next !== null };
         });
       },
-      Mknod: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred }, origin)),
-      Mkdir: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred }, origin)),
-      Symlink: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'symlink', parent: req.parent, name: req.name, target: req.target, cred }, origin)),
-      Link: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'link', ino: req.ino, parent: req.parent, name: req.name, cred }, origin)),
+      Mknod: (req) =>
+        withHeader(req, (cred, origin) =>
+          attrOf({ op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred }, origin),
+        ),
+      Mkdir: (req) =>
+        withHeader(req, (cred, origin) => attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred }, origin)),
+      Symlink: (req) =>
+        withHeader(req, (cred, origin) => attrOf({ op: 'symlink', parent: req.parent, name: req.name, target: req.target, cred }, origin)),
+      Link: (req) =>
+        withHeader(req, (cred, origin) => attrOf({ op: 'link', ino: req.ino, parent: req.parent, name: req.name, cred }, origin)),
       Unlink: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'unlink', parent: req.parent, name: req.name, cred }))),
       Rmdir: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'rmdir', parent: req.parent, name: req.name, cred }))),
       Rename: (req) =>
         withHeader(req, (cred, origin) =>
-          ok(m.mutate(origin, { op: 'rename', parent: req.parent, name: req.name, newParent: req.newParent, newName: req.newName, flags: req.flags, cred })),
+          ok(
+            m.mutate(origin, {
+              op: 'rename',
+              parent: req.parent,
+              name: req.name,
+              newParent: req.newParent,
+              newName: req.newName,
+              flags: req.flags,
+              cred,
+            }),
+          ),
         ),
       ReadLink: async (req) => {
         h(req);
@@ -128,11 +190,28 @@ export class ClientApi {
       },
       SetAttr: (req) =>
         withHeader(req, (cred, origin) =>
-          attrOf({ op: 'setattr', ino: req.ino, mask: req.mask, mode: req.mode, uid: req.uid, gid: req.gid, size: req.size, atime: req.atimeMs, mtime: req.mtimeMs, cred }, origin),
+          attrOf(
+            {
+              op: 'setattr',
+              ino: req.ino,
+              mask: req.mask,
+              mode: req.mode,
+              uid: req.uid,
+              gid: req.gid,
+              size: req.size,
+              atime: req.atimeMs,
+              mtime: req.mtimeMs,
+              cred,
+            },
+            origin,
+          ),
         ),
       Open: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'open', ino: req.ino, flags: req.flags, cred }, origin)),
       Release: (req) => withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'release', ino: req.ino }))),
-      SetXattr: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'setxattr', ino: req.ino, name: req.name, value: req.value, flags: req.flags, cred }))),
+      SetXattr: (req) =>
+        withHeader(req, (cred, origin) =>
+          ok(m.mutate(origin, { op: 'setxattr', ino: req.ino, name: req.name, value: req.value, flags: req.flags, cred })),
+        ),
       GetXattr: async (req) => {
         const { cred } = h(req);
         return { value: Buffer.from(await m.read((s) => s.getxattr(req.ino, req.name, cred))) };
@@ -141,14 +220,22 @@ export class ClientApi {
         const { cred } = h(req);
         return { names: await m.read((s) => s.listxattr(req.ino, cred)) };
       },
-      RemoveXattr: (req) => withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'removexattr', ino: req.ino, name: req.name, cred }))),
+      RemoveXattr: (req) =>
+        withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'removexattr', ino: req.ino, name: req.name, cred }))),
       StatFs: async (req) => {
         h(req);
         const stats = await m.read((s) => s.statfs());
         const live = this.o.registry.list().filter((s) => s.alive);
         const totalBytes = live.reduce((n, s) => n + s.totalBytes, 0);
         const freeBytes = live.reduce((n, s) => n + s.freeBytes, 0);
-        return { totalBytes, freeBytes, files: stats.inodes, freeFiles: Math.max(0, 2 ** 32 - stats.inodes), blockSize: 64 * 1024, nameMax: MAX_NAME_BYTES };
+        return {
+          totalBytes,
+          freeBytes,
+          files: stats.inodes,
+          freeFiles: Math.max(0, 2 ** 32 - stats.inodes),
+          blockSize: 64 * 1024,
+          nameMax: MAX_NAME_BYTES,
+        };
       },
       SetGoal: (req) =>
         withHeader(req, async (cred, origin) => {
@@ -160,12 +247,32 @@ export class ClientApi {
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
         // Version 0 comes from a client that predates the field (a rolling upgrade): it gets the old check.
-        if (req.version === 0) return attrOf({ op: 'commitWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, length: req.length, cred }, origin);
-        return attrOf({ op: 'commitChunkWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, version: req.version, length: req.length, cred }, origin);
+        if (req.version === 0)
+          return attrOf(
+            { op: 'commitWrite', ino: req.ino, chunkIndex: req.chunkIndex, chunkId: req.chunkId, length: req.length, cred },
+            origin,
+          );
+        return attrOf(
+          {
+            op: 'commitChunkWrite',
+            ino: req.ino,
+            chunkIndex: req.chunkIndex,
+            chunkId: req.chunkId,
+            version: req.version,
+            length: req.length,
+            cred,
+          },
+          origin,
+        );
       },
       ReportReplica: async (req) => {
         h(req);
-        this.o.logger.warn('client reports a failed replica', { chunkId: req.chunkId, server: req.serverId, code: req.code, version: req.version });
+        this.o.logger.warn('client reports a failed replica', {
+          chunkId: req.chunkId,
+          server: req.serverId,
+          code: req.code,
+          version: req.version,
+        });
         await this.replicaReported(req);
         return {};
       },
@@ -174,7 +281,12 @@ export class ClientApi {
   }
 
   /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
-  private served<M extends ClientMethodName>(name: M, handler: ClientToMasterHandlers[M], requests: Counter, latency: Histogram): grpc.handleUnaryCall<RequestOf<M>, ReplyOf<M>> {
+  private served<M extends ClientMethodName>(
+    name: M,
+    handler: ClientToMasterHandlers[M],
+    requests: Counter,
+    latency: Histogram,
+  ): grpc.handleUnaryCall<RequestOf<M>, ReplyOf<M>> {
     const method = { method: name };
     return (call, callback) => {
       const elapsed = latency.startTimer(method);
@@ -221,20 +333,29 @@ export class ClientApi {
       ({ slot, size } = await this.o.metadata.read(look));
       if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
       if ((this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1) >= 0) {
-        throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${slot.chunkId} (chunk ${req.chunkIndex} of inode ${req.ino}) must be cut before it is read past the cut, and no replica took the cut`);
+        throw new MoosengError(
+          ErrorCodes.IO_ERROR,
+          `chunk ${slot.chunkId} (chunk ${req.chunkIndex} of inode ${req.ino}) must be cut before it is read past the cut, and no replica took the cut`,
+        );
       }
     }
     let holders = this.o.locations.holders(slot.chunkId, slot.version);
     if (holders.length === 0) {
       // Copies reported corrupt are read only when there is nothing else: a bad block fails its CRC (the client then
       // gets EIO for it), the others still read.
-      holders = this.o.locations.replicas(slot.chunkId).filter((r) => r.alive && r.corrupt && r.version === slot.version).map((r) => r.serverId);
+      holders = this.o.locations
+        .replicas(slot.chunkId)
+        .filter((r) => r.alive && r.corrupt && r.version === slot.version)
+        .map((r) => r.serverId);
     }
     const ordered = this.o.placement.orderForRead(slot.chunkId, holders, this.o.registry.views());
     return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations: this.locate(ordered) };
   }
 
-  private async writeChunk(req: RequestOf<'WriteChunk'>, head: { origin: RequestOrigin; cred: Credentials }): Promise<ReplyOf<'WriteChunk'>> {
+  private async writeChunk(
+    req: RequestOf<'WriteChunk'>,
+    head: { origin: RequestOrigin; cred: Credentials },
+  ): Promise<ReplyOf<'WriteChunk'>> {
     const { slot, goal, earlier } = await this.o.metadata.read((s) => ({
       slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0],
       goal: s.getattr(req.ino).goal,
@@ -248,9 +369,18 @@ export class ClientApi {
     } else if (slot && slot.index === req.chunkIndex) {
       grant = await this.o.chunkOps.grantExisting(head.origin, head.cred, req.ino, req.chunkIndex, slot.chunkId);
     } else {
-      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()));
+      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, (chunkId) =>
+        this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
+      );
     }
-    return { chunkId: grant.chunkId, version: grant.version, fileLength: grant.fileSize, chain: this.locate(grant.servers), isNew: grant.isNew, truncateTo: grant.truncateTo };
+    return {
+      chunkId: grant.chunkId,
+      version: grant.version,
+      fileLength: grant.fileSize,
+      chain: this.locate(grant.servers),
+      isNew: grant.isNew,
+      truncateTo: grant.truncateTo,
+    };
   }
 
   private unwrapGrant(r: CommandResult | Uint8Array): ChunkWriteGrant {

@@ -1,7 +1,22 @@
 // The master role: namespace and chunk map on IConsensus. Steps: state machine → consensus (join the masters) →
 // control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
 // loops first, the consensus last, so nothing proposes into a stopped log.
-import { chunkserverToMasterService, clientToMasterService, DataPlaneClient, IClock, IConsensus, IMetrics, IPlacement, IRandom, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep, startGrpcServer, stopGrpcServer } from '@mooseng/core';
+import {
+  chunkserverToMasterService,
+  clientToMasterService,
+  DataPlaneClient,
+  IClock,
+  IConsensus,
+  IMetrics,
+  IPlacement,
+  IRandom,
+  type RoleContext,
+  type RoleDefinition,
+  RoleHttpServer,
+  type RoleStep,
+  startGrpcServer,
+  stopGrpcServer,
+} from '@mooseng/core';
 import { ChunkOperations } from './chunk-operations';
 import { ChunkLocations } from './chunks/chunk-locations';
 import { ChunkserverRegistry } from './chunkserver-registry';
@@ -78,11 +93,29 @@ function masterSteps(context: RoleContext): RoleStep[] {
           timeoutMs: section.chunkserverTimeoutMs,
           newSession: () => 1 + random.int(2 ** 47),
           // Every master marks the copy; the leader also deletes it once good copies elsewhere reach the goal.
-          onCorrupt: (server, chunkId, version) => void ops.corrupt(server, chunkId, version).catch((err) => logger.warn('handling a corrupt replica failed', { chunkId, server, err: (err as Error).message })),
+          onCorrupt: (server, chunkId, version) =>
+            void ops
+              .corrupt(server, chunkId, version)
+              .catch((err) => logger.warn('handling a corrupt replica failed', { chunkId, server, err: (err as Error).message })),
         });
         const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock);
-        repair = new RepairLoop({ metadata, locations, registry, placement, ops, clock, metrics, logger: logger.child({ component: 'repair' }), graceMs: section.chunkserverTimeoutMs });
-        sessions = new SessionReaper({ metadata, clock, logger: logger.child({ component: 'sessions' }), timeoutMs: section.sessionTimeoutMs });
+        repair = new RepairLoop({
+          metadata,
+          locations,
+          registry,
+          placement,
+          ops,
+          clock,
+          metrics,
+          logger: logger.child({ component: 'repair' }),
+          graceMs: section.chunkserverTimeoutMs,
+        });
+        sessions = new SessionReaper({
+          metadata,
+          clock,
+          logger: logger.child({ component: 'sessions' }),
+          timeoutMs: section.sessionTimeoutMs,
+        });
         const clientApi = new ClientApi({
           metadata,
           registry,
@@ -116,7 +149,17 @@ function masterSteps(context: RoleContext): RoleStep[] {
           host: section.host,
           port: section.httpPort,
           logger,
-          routes: masterHttpRoutes({ nodeId: config.node.id, clusterId: config.node.clusterId, consensus, metadata, registry, repair, metrics, events, now: () => clock.now() }),
+          routes: masterHttpRoutes({
+            nodeId: config.node.id,
+            clusterId: config.node.clusterId,
+            consensus,
+            metadata,
+            registry,
+            repair,
+            metrics,
+            events,
+            now: () => clock.now(),
+          }),
         });
         context.logger.info('HTTP listening', { port: await http.start() });
       },
@@ -146,8 +189,16 @@ function registerMasterMetrics(
   metrics.gauge({ name: 'mooseng_master_role', help: '1 on the leader, 0 elsewhere', collect: (set) => set(isLeader() ? 1 : 0) });
   metrics.gauge({ name: 'mooseng_master_term', help: 'Current consensus term', collect: (set) => set(consensus.status().term) });
   metrics.gauge({ name: 'mooseng_master_files', help: 'Regular files in the namespace', collect: (set) => set(state.statfs().files) });
-  metrics.gauge({ name: 'mooseng_master_directories', help: 'Directories in the namespace', collect: (set) => set(state.statfs().directories) });
-  metrics.gauge({ name: 'mooseng_master_file_bytes', help: 'Sum of the regular files\' lengths', collect: (set) => set(state.statfs().fileBytes) });
+  metrics.gauge({
+    name: 'mooseng_master_directories',
+    help: 'Directories in the namespace',
+    collect: (set) => set(state.statfs().directories),
+  });
+  metrics.gauge({
+    name: 'mooseng_master_file_bytes',
+    help: "Sum of the regular files' lengths",
+    collect: (set) => set(state.statfs().fileBytes),
+  });
   metrics.gauge({ name: 'mooseng_master_chunks', help: 'Chunks in the chunk map', collect: (set) => set(state.tree.chunkTable.size) });
   metrics.gauge({
     name: 'mooseng_master_chunkservers',
@@ -163,7 +214,10 @@ function registerMasterMetrics(
   // Only the leader classifies chunks; a follower exports no series rather than an old term's figures, so sum()
   // over all masters is the leader's figure.
   const leaderOnly = (name: string, help: string, figure: () => number): void => {
-    metrics.gauge({ name, help: `${help} (leader only)`, collect: (set) => {
+    metrics.gauge({
+      name,
+      help: `${help} (leader only)`,
+      collect: (set) => {
         if (isLeader()) set(figure());
       },
     });

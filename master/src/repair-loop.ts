@@ -45,10 +45,20 @@ export class RepairLoop {
       metrics: IMetrics;
     },
   ) {
-    this.copies = o.metrics.counter({ name: 'mooseng_master_replications_total', help: 'Chunk copies made toward a goal, by result', labelNames: ['result'] });
+    this.copies = o.metrics.counter({
+      name: 'mooseng_master_replications_total',
+      help: 'Chunk copies made toward a goal, by result',
+      labelNames: ['result'],
+    });
     // Both series exist from the start (at 0), so rates and alerts on them have something to read before the first copy.
     for (const result of ['ok', 'failed']) this.copies.inc({ result }, 0);
-    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: REPAIR_INTERVAL_MS, what: 'repair pass', pass: () => this.runPass() });
+    this.loop = new PeriodicPass({
+      clock: o.clock,
+      logger: o.logger,
+      intervalMs: REPAIR_INTERVAL_MS,
+      what: 'repair pass',
+      pass: () => this.runPass(),
+    });
   }
 
   start(): void {
@@ -84,11 +94,13 @@ export class RepairLoop {
   private record(c: ChunkClassification): void {
     // Said once per change, not once per pass: the figure itself is in /status and the metrics.
     if (c.counts.missing !== this.figures.missing) {
-      if (c.counts.missing > 0) this.o.logger.warn('chunks with no live replica', { count: c.counts.missing, first: c.missing[0]!.chunkId });
+      if (c.counts.missing > 0)
+        this.o.logger.warn('chunks with no live replica', { count: c.counts.missing, first: c.missing[0]!.chunkId });
       else this.o.logger.info('every chunk has a live replica again');
     }
     // Copies are too many to be events one by one; the start and the end of a re-replication are.
-    if (this.figures.underGoal === 0 && c.counts.underGoal > 0) this.o.logger.warn('chunks under their goal: copying', { count: c.counts.underGoal });
+    if (this.figures.underGoal === 0 && c.counts.underGoal > 0)
+      this.o.logger.warn('chunks under their goal: copying', { count: c.counts.underGoal });
     if (this.figures.underGoal > 0 && c.counts.underGoal === 0) this.o.logger.info('every chunk is back at its goal');
     this.figures.underGoal = c.counts.underGoal;
     this.figures.overGoal = c.counts.overGoal;
@@ -103,11 +115,14 @@ export class RepairLoop {
     const retired: number[] = [];
     for (const d of pending) {
       const replicas = this.o.locations.replicas(d.chunkId);
-      const results = await Promise.all(replicas.filter((r) => r.alive).map((r) => this.o.ops.deleteReplica(r.serverId, d.chunkId, r.version)));
+      const results = await Promise.all(
+        replicas.filter((r) => r.alive).map((r) => this.o.ops.deleteReplica(r.serverId, d.chunkId, r.version)),
+      );
       // Dead servers' copies are deleted as stale when they come back (the catalog no longer knows the chunk).
       if (results.every(Boolean)) retired.push(d.chunkId);
     }
-    if (retired.length > 0) await this.o.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: retired, truncated: [] });
+    if (retired.length > 0)
+      await this.o.metadata.mutate({ sessionId: 0, requestId: 0 }, { op: 'chunkOpsDone', deleted: retired, truncated: [] });
   }
 
   /** Pending cuts (ChunkOperations.cut); a chunk whose version is changing is left for the next pass. */
@@ -129,7 +144,9 @@ export class RepairLoop {
   private async deleteSurplus(): Promise<void> {
     const surplus = this.o.locations.surplusReplicas(this.o.metadata.state, REPAIR_BATCH);
     await Promise.all(
-      surplus.filter((s) => this.o.locations.isAlive(s.serverId) && !this.o.ops.isBusy(s.chunkId) && !this.inFlight.has(s.chunkId)).map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)),
+      surplus
+        .filter((s) => this.o.locations.isAlive(s.serverId) && !this.o.ops.isBusy(s.chunkId) && !this.inFlight.has(s.chunkId))
+        .map((s) => this.o.ops.deleteReplica(s.serverId, s.chunkId, s.version)),
     );
   }
 

@@ -94,7 +94,9 @@ describe('chunkserver data plane', function () {
     await client.cut(cs.address, ref, 100_001, 5);
     expect(await client.stat(cs.address, 190)).to.deep.equal({ chunkId: 190, version: 5, length: 100_001 });
     await expectCode(client.read(cs.address, ref, 0, 1), 'CHUNK_STALE_VERSION');
-    expect((await client.read(cs.address, { chunkId: 190, version: 5 }, 0, 300_000)).equals(randomBytes(300_000, 190).subarray(0, 100_001))).to.equal(true);
+    expect(
+      (await client.read(cs.address, { chunkId: 190, version: 5 }, 0, 300_000)).equals(randomBytes(300_000, 190).subarray(0, 100_001)),
+    ).to.equal(true);
   });
 
   it('streams a whole chunk read in order, in pieces of at most 1 MiB', async () => {

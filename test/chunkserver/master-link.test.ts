@@ -89,7 +89,9 @@ describe('chunkserver ↔ master control protocol', function () {
     expect(first!.dirs[0]!.freeBytes).to.be.above(0);
     await client.create(cs.address, { chunkId: 1, version: 1 });
     await client.write(cs.address, { chunkId: 1, version: 1 }, 0, randomBytes(1000, 1));
-    await waitFor('a heartbeat counting the chunk', () => master.heartbeats.some((h) => h.chunks === 1 && h.session === 1 && h.dirs[0]!.usable));
+    await waitFor('a heartbeat counting the chunk', () =>
+      master.heartbeats.some((h) => h.chunks === 1 && h.session === 1 && h.dirs[0]!.usable),
+    );
     const states = cs.runtime.masters();
     expect(states[0]).to.include({ address: master.address, registered: true, masterId: 'test-master' });
   });
@@ -100,8 +102,12 @@ describe('chunkserver ↔ master control protocol', function () {
     await client.write(cs.address, ref, 0, randomBytes(2 * BLOCK_SIZE_BYTES, 6));
     flipByte(chunkFilePath(cs.dataDirs[0]!, 6, 2), slotOffset(1) + 7);
     await expectCode(client.read(cs.address, ref, BLOCK_SIZE_BYTES, 100), 'CHUNK_CORRUPT');
-    await waitFor('reports from the read and the scrubber', () => master.corrupt.some((c) => c.foundBy === 'scrub') && master.corrupt.some((c) => c.foundBy === 'read'));
-    for (const report of master.corrupt.filter((c) => c.chunkId === 6)) expect(report).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
+    await waitFor(
+      'reports from the read and the scrubber',
+      () => master.corrupt.some((c) => c.foundBy === 'scrub') && master.corrupt.some((c) => c.foundBy === 'read'),
+    );
+    for (const report of master.corrupt.filter((c) => c.chunkId === 6))
+      expect(report).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
     expect(cs.runtime.scrub.corrupt).to.include('6_2');
     // The sound block still reads.
     expect((await client.read(cs.address, ref, 0, 100)).length).to.equal(100);
@@ -109,12 +115,18 @@ describe('chunkserver ↔ master control protocol', function () {
 
   it('reports the chunks of a directory that failed as lost in the next heartbeat', async () => {
     const base = makeTempDir('mooseng-lost-');
-    const two = await startChunkserver({ masters: [master.address], heartbeatIntervalMs: 100, dataDirs: [join(base, 'a'), join(base, 'b')] });
+    const two = await startChunkserver({
+      masters: [master.address],
+      heartbeatIntervalMs: 100,
+      dataDirs: [join(base, 'a'), join(base, 'b')],
+    });
     try {
       await client.create(two.address, { chunkId: 30, version: 4 });
       const home = [join(base, 'a'), join(base, 'b')].find((d) => existsSync(chunkFilePath(d, 30, 4)))!;
       rmSync(home, { recursive: true, force: true });
-      const beat = await waitFor('a heartbeat with the lost chunk', () => master.heartbeats.find((h) => h.lostChunks.some((c) => c.chunkId === 30)));
+      const beat = await waitFor('a heartbeat with the lost chunk', () =>
+        master.heartbeats.find((h) => h.lostChunks.some((c) => c.chunkId === 30)),
+      );
       expect(beat.lostChunks).to.deep.equal([{ chunkId: 30, version: 4, length: 0 }]);
       expect(beat.dirs.find((d) => d.dir === home)).to.deep.include({ usable: false });
     } finally {
@@ -127,7 +139,11 @@ describe('chunkserver ↔ master control protocol', function () {
     const before = mine().length;
     master.failNextHeartbeat = true;
     await waitFor('a new registration', () => mine().length > before);
-    const chunks = mine()[before]!.flatMap((m) => m.chunks).map((c) => `${c.chunkId}_${c.version}`).sort();
+    const registration = mine()[before]!;
+    const chunks = registration
+      .flatMap((m) => m.chunks)
+      .map((c) => `${c.chunkId}_${c.version}`)
+      .sort();
     expect(chunks).to.deep.equal(['1_1', '6_2']);
   });
 
@@ -137,7 +153,9 @@ describe('chunkserver ↔ master control protocol', function () {
     master.failNextHeartbeat = true;
     await waitFor('a new registration', () => mine().length > before);
     const session = mine().length;
-    const again = await waitFor('the corrupt copy reported under the new session', () => master.corrupt.find((c) => c.chunkId === 6 && c.session === session));
+    const again = await waitFor('the corrupt copy reported under the new session', () =>
+      master.corrupt.find((c) => c.chunkId === 6 && c.session === session),
+    );
     expect(again).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
   });
 });

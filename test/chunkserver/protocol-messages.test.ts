@@ -23,7 +23,12 @@ import {
 import { randomBytes } from './helpers';
 
 /** Frames a message, feeds it to a decoder in awkward pieces, and returns what came out. */
-function throughFramer(type: number, requestId: number, payload: Buffer[], pieceBytes: number): Array<{ type: number; requestId: number; payload: Buffer }> {
+function throughFramer(
+  type: number,
+  requestId: number,
+  payload: Buffer[],
+  pieceBytes: number,
+): Array<{ type: number; requestId: number; payload: Buffer }> {
   const body = Buffer.concat(payload);
   const wire = Buffer.concat([encodeFrameHeader(type, requestId, body.length), body]);
   const frames: Array<{ type: number; requestId: number; payload: Buffer }> = [];
@@ -52,7 +57,12 @@ const requests: ChunkRequest[] = [
 ];
 const replies: ChunkReply[] = [
   { op: 'status', status: 0, failedReplica: '', message: '' },
-  { op: 'status', status: statusOf('REPLICA_FAILED'), failedReplica: '10.0.0.3:9420', message: 'replica 10.0.0.3:9420 failed: NO_SPACE: full ✓' },
+  {
+    op: 'status',
+    status: statusOf('REPLICA_FAILED'),
+    failedReplica: '10.0.0.3:9420',
+    message: 'replica 10.0.0.3:9420 failed: NO_SPACE: full ✓',
+  },
   { op: 'read-data', offset: 1_048_576, data: randomBytes(1_048_576, 5) },
   { op: 'stat-reply', chunkId: ref.chunkId, version: ref.version, length: 64 * 1024 * 1024 },
 ];
@@ -132,7 +142,8 @@ describe('data-plane protocol', () => {
     const decoder = new FrameDecoder(
       {
         frame: (type, id, p) => frames.push(`${type} ${id} ${p.length}`),
-        part: (_type, id, fields, data, dataOffset, last) => parts.push(`${id} ${fields.readUInt32BE(0)} ${dataOffset}+${data.length}${last ? ' last' : ''}`),
+        part: (_type, id, fields, data, dataOffset, last) =>
+          parts.push(`${id} ${fields.readUInt32BE(0)} ${dataOffset}+${data.length}${last ? ' last' : ''}`),
         oversized: () => expect.fail('not oversized'),
         malformed: (reason) => expect.fail(reason),
       },
@@ -142,12 +153,20 @@ describe('data-plane protocol', () => {
     const two = encodeReply({ op: 'read-data', offset: 8192, data: Buffer.alloc(0) });
     const status = encodeReply({ op: 'status', status: 0, failedReplica: '', message: '' });
     const wire = Buffer.concat([
-      encodeFrameHeader(one.type, 5, 14), ...one.payload,
-      encodeFrameHeader(two.type, 6, 4), ...two.payload,
-      encodeFrameHeader(status.type, 5, Buffer.concat(status.payload).length), ...status.payload,
+      encodeFrameHeader(one.type, 5, 14),
+      ...one.payload,
+      encodeFrameHeader(two.type, 6, 4),
+      ...two.payload,
+      encodeFrameHeader(status.type, 5, Buffer.concat(status.payload).length),
+      ...status.payload,
     ]);
     // Split inside the fields and inside the data.
-    for (const [from, to] of [[0, 18], [18, 23], [23, wire.length]]) decoder.push(wire.subarray(from, to));
+    for (const [from, to] of [
+      [0, 18],
+      [18, 23],
+      [23, wire.length],
+    ])
+      decoder.push(wire.subarray(from, to));
     expect(parts).to.deep.equal(['5 4096 0+3', '5 4096 3+7 last', '6 8192 0+0 last']);
     expect(frames).to.deep.equal([`${MessageType.CSTOAN_STATUS} 5 ${Buffer.concat(status.payload).length}`]);
   });

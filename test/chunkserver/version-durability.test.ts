@@ -38,7 +38,12 @@ describe('chunk version changes: durability', () => {
     it(`under fsync ${policy}, a version change has synced the chunk file, then its directory, before it resolves`, async () => {
       const dir = makeTempDir('mooseng-version-');
       const io = new RecordingIo();
-      const store = await BlockChunkStore.open({ dir, io, fsync: policy, syncDirectory: async () => void io.events.push('directory sync') });
+      const store = await BlockChunkStore.open({
+        dir,
+        io,
+        fsync: policy,
+        syncDirectory: async () => void io.events.push('directory sync'),
+      });
       try {
         await store.create({ chunkId: 3, version: 1 });
         await store.write({ chunkId: 3, version: 1 }, 0, Buffer.from('some bytes'));
@@ -55,7 +60,12 @@ describe('chunk version changes: durability', () => {
   it('a cut moves the chunk to its new version with the bytes past the cut gone, the cut synced before the header', async () => {
     const dir = makeTempDir('mooseng-version-');
     const io = new RecordingIo();
-    const store = await BlockChunkStore.open({ dir, io, fsync: 'on-close', syncDirectory: async () => void io.events.push('directory sync') });
+    const store = await BlockChunkStore.open({
+      dir,
+      io,
+      fsync: 'on-close',
+      syncDirectory: async () => void io.events.push('directory sync'),
+    });
     try {
       const ref = { chunkId: 5, version: 7 };
       await store.create(ref);

@@ -115,7 +115,7 @@ describe('client OpenFile', () => {
       expect(file.toCommit()).to.deep.equal([[0, { chunkId: 9, version: 1, end: 100 }]]);
     });
 
-    it('answers for the longest of the master\'s size, its uncommitted end and every handle\'s buffered writes', () => {
+    it("answers for the longest of the master's size, its uncommitted end and every handle's buffered writes", () => {
       const other = file.open(2, false, OWNER);
       expect(file.knownSize(500)).to.equal(500);
       file.wrote(0, 7, 800, 1);
@@ -203,7 +203,10 @@ describe('client OpenFile', () => {
       file.mustSync(0, grant, 'b:1');
       expect(file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId))).to.deep.equal([['a']]);
       file.mustSync(0, grant, 'unknown:1');
-      expect(file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId)), 'the head has it at least').to.deep.equal([['a']]);
+      expect(
+        file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId)),
+        'the head has it at least',
+      ).to.deep.equal([['a']]);
     });
   });
 
@@ -273,7 +276,7 @@ describe('client OpenFile', () => {
       expect((await readAt(handle, FUSE_READ_BYTES + 10)).length).to.equal(0);
     });
 
-    it('drops every handle\'s windows when any handle of the file buffers a write, so reads see the new bytes', async () => {
+    it("drops every handle's windows when any handle of the file buffers a write, so reads see the new bytes", async () => {
       const writer = file.open(2, false, OWNER);
       await readAt(handle, 0);
       expect((await readAt(handle, FUSE_READ_BYTES)).equals(disk.content.subarray(FUSE_READ_BYTES, 2 * FUSE_READ_BYTES))).to.equal(true);
@@ -293,7 +296,7 @@ describe('client OpenFile', () => {
       expect((await readAt(handle, FUSE_READ_BYTES)).length).to.equal(0);
     });
 
-    it('keeps other files\' windows when one file is written', async () => {
+    it("keeps other files' windows when one file is written", async () => {
       const otherFile = new OpenFile(43, clock);
       const otherHandle = otherFile.open(3, false, OWNER);
       await readAt(handle, 0);

@@ -1,7 +1,7 @@
 // A write is acknowledged only when the master took its commit: close and fsync fail with EIO when the master
 // refuses it (another client's truncate cut or dropped the chunk since the write's grant), never success.
 import { expect } from 'chai';
-import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, silentLogger } from '@mooseng/core';
+import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, ROOT_INODE, silentLogger } from '@mooseng/core';
 import { FileIo, FileSystemClient, type MasterClient } from '@mooseng/client';
 import { ManualClock } from '../support';
 
@@ -9,7 +9,20 @@ const CRED = { uid: 0, gids: [0] };
 const INO = 5;
 
 function attr(size: number) {
-  return { ino: INO, mode: 0o100644, nlink: 1, uid: 0, gid: 0, size, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0, goal: 2, hasXattrs: false };
+  return {
+    ino: INO,
+    mode: 0o100644,
+    nlink: 1,
+    uid: 0,
+    gid: 0,
+    size,
+    rdev: 0,
+    atimeMs: 0,
+    mtimeMs: 0,
+    ctimeMs: 0,
+    goal: 2,
+    hasXattrs: false,
+  };
 }
 
 const CHAIN = [
@@ -82,18 +95,23 @@ describe('client: write acknowledgement', () => {
     chunkservers = new FakeChunkservers();
     const clock = new ManualClock();
     const io = new FileIo(master as unknown as MasterClient, chunkservers as unknown as DataPlaneClient, clock, silentLogger);
-    fs = new FileSystemClient(master as unknown as MasterClient, io, { attrTtlMs: 1_000, writeBufferBytes: 1 << 20, clock, logger: silentLogger });
+    fs = new FileSystemClient(master as unknown as MasterClient, io, {
+      attrTtlMs: 1_000,
+      writeBufferBytes: 1 << 20,
+      clock,
+      logger: silentLogger,
+    });
   });
 
   it('close fails with EIO when the master refuses the commit (the chunk was cut or dropped by another client)', async () => {
-    const fh = await fs.create('/f', 0o644, 0, CRED);
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
     master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is no longer slot 0 of inode 5 (truncated meanwhile?)');
     expect(await codeOf(fs.flush(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
   it('fsync fails with EIO too, and the commit it sent names the version the bytes were written under', async () => {
-    const fh = await fs.create('/f', 0o644, 0, CRED);
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
     master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 moved to version 4 by a truncate');
     expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
@@ -101,13 +119,18 @@ describe('client: write acknowledgement', () => {
   });
 
   it('a chain broken at its second replica is reported with the version and the replica that took the write; the next write takes a new grant', async () => {
-    const fh = await fs.create('/f', 0o644, 0, CRED);
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     chunkservers.onWrite = (address, version) => {
-      if (version === 3) throw new MoosengError(ErrorCodes.REPLICA_FAILED, 'replica 127.0.0.1:2 failed: IO_ERROR: disk', { details: { failedReplica: '127.0.0.1:2' } });
+      if (version === 3)
+        throw new MoosengError(ErrorCodes.REPLICA_FAILED, 'replica 127.0.0.1:2 failed: IO_ERROR: disk', {
+          details: { failedReplica: '127.0.0.1:2' },
+        });
     };
     await fs.write(fh, Buffer.from('first'), 0, CRED);
     expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
-    expect(master.reports).to.deep.equal([{ chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] }]);
+    expect(master.reports).to.deep.equal([
+      { chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] },
+    ]);
     await fs.write(fh, Buffer.from('second'), 5, CRED);
     expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.grants).to.equal(2);
@@ -116,7 +139,7 @@ describe('client: write acknowledgement', () => {
   });
 
   it('fsync after the replicas moved to a newer version flushes each replica on its own (the move made the write durable)', async () => {
-    const fh = await fs.create('/f', 0o644, 0, CRED);
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('bytes'), 0, CRED);
     chunkservers.onFlush = (address, chain) => {
       if (address === '127.0.0.1:1') throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
@@ -132,7 +155,7 @@ describe('client: write acknowledgement', () => {
   });
 
   it('a commit the master takes makes close succeed', async () => {
-    const fh = await fs.create('/f', 0o644, 0, CRED);
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged'), 0, CRED);
     expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.commits).to.have.length(1);

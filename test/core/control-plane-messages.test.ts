@@ -47,13 +47,25 @@ const chain = [
 ];
 
 const clientSamples: Samples<ClientToMasterRpcs> = {
-  OpenSession: { request: { info: '/mnt/mooseng', host: 'laptop' }, reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000 } },
+  OpenSession: {
+    request: { info: '/mnt/mooseng', host: 'laptop' },
+    reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000 },
+  },
   CloseSession: { request: { sessionId: 2 ** 47 + 5 }, reply: {} },
   KeepAlive: { request: { sessionId: 2 ** 47 + 5 }, reply: { sessionTimeoutMs: 15_000 } },
   Lookup: { request: { h, parent: 1, name: 'b.txt' }, reply: { attr } },
   GetAttr: { request: { h, ino: 2 ** 50 + 1 }, reply: { attr } },
   ResolvePath: { request: { h, path: '/a/b/ü.txt', follow: true }, reply: { attr } },
-  ReadDir: { request: { h, ino: 7, after: 'a', limit: 1000 }, reply: { entries: [{ name: 'b.txt', attr }, { name: 'sub', attr: dirAttr }], more: true } },
+  ReadDir: {
+    request: { h, ino: 7, after: 'a', limit: 1000 },
+    reply: {
+      entries: [
+        { name: 'b.txt', attr },
+        { name: 'sub', attr: dirAttr },
+      ],
+      more: true,
+    },
+  },
   Mknod: { request: { h, parent: 7, name: 'fifo', mode: 0o010644, rdev: 0x0803, open: true }, reply: { attr } },
   Mkdir: { request: { h, parent: 7, name: 'sub', mode: S_IFDIR | 0o755 }, reply: { attr: dirAttr } },
   Symlink: { request: { h, parent: 7, name: 'ln', target: '../b.txt' }, reply: { attr } },
@@ -63,7 +75,17 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   Rename: { request: { h, parent: 7, name: 'a', newParent: 8, newName: 'b', flags: RenameFlags.NOREPLACE }, reply: {} },
   ReadLink: { request: { h, ino: 9 }, reply: { target: '../b.txt' } },
   SetAttr: {
-    request: { h, ino: 9, mask: SetattrMask.MODE | SetattrMask.SIZE | SetattrMask.MTIME, mode: 0o600, uid: 5, gid: 6, size: 2 ** 40, atimeMs: -1, mtimeMs: 1_700_000_000_000 },
+    request: {
+      h,
+      ino: 9,
+      mask: SetattrMask.MODE | SetattrMask.SIZE | SetattrMask.MTIME,
+      mode: 0o600,
+      uid: 5,
+      gid: 6,
+      size: 2 ** 40,
+      atimeMs: -1,
+      mtimeMs: 1_700_000_000_000,
+    },
     reply: { attr },
   },
   Open: { request: { h, ino: 9, flags: OpenFlags.READ | OpenFlags.WRITE | OpenFlags.TRUNCATE }, reply: { attr } },
@@ -72,15 +94,31 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   GetXattr: { request: { h, ino: 9, name: 'user.note' }, reply: { value: Buffer.from('hello\0world') } },
   ListXattr: { request: { h, ino: 9 }, reply: { names: ['user.a', 'user.b'] } },
   RemoveXattr: { request: { h, ino: 9, name: 'user.a' }, reply: {} },
-  StatFs: { request: { h }, reply: { totalBytes: 2 ** 52, freeBytes: 2 ** 51 + 3, files: 1_000_001, freeFiles: 2 ** 32 - 1_000_001, blockSize: 65_536, nameMax: 255 } },
+  StatFs: {
+    request: { h },
+    reply: {
+      totalBytes: 2 ** 52,
+      freeBytes: 2 ** 51 + 3,
+      files: 1_000_001,
+      freeFiles: 2 ** 32 - 1_000_001,
+      blockSize: 65_536,
+      nameMax: 255,
+    },
+  },
   SetGoal: { request: { h, ino: 7, goal: 3, recursive: true }, reply: { changed: 12_345 } },
-  ReadChunk: { request: { h, ino: 9, chunkIndex: 262_143 }, reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain } },
+  ReadChunk: {
+    request: { h, ino: 9, chunkIndex: 262_143 },
+    reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain },
+  },
   WriteChunk: {
     request: { h, ino: 9, chunkIndex: 2 },
     reply: { chunkId: 2 ** 52 + 3, version: 7, fileLength: 2 ** 27, chain, isNew: true, truncateTo: 5_000_000 },
   },
   CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864, version: 4_000_000_000 }, reply: { attr } },
-  ReportReplica: { request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'] }, reply: {} },
+  ReportReplica: {
+    request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'] },
+    reply: {},
+  },
 };
 
 const dirs = [
@@ -94,14 +132,38 @@ const chunks = [
 
 const chunkserverSamples: Samples<ChunkserverToMasterRpcs> = {
   Register: {
-    request: { identity: { nodeId: 'cs1', clusterId: 'mooseng', dataAddress: '10.0.0.1:9420', httpPort: 9425, labels: { rack: 'r1', zone: 'z2' } }, dirs, chunks },
+    request: {
+      identity: { nodeId: 'cs1', clusterId: 'mooseng', dataAddress: '10.0.0.1:9420', httpPort: 9425, labels: { rack: 'r1', zone: 'z2' } },
+      dirs,
+      chunks,
+    },
     reply: { masterId: 'm1', clusterId: 'mooseng', session: 2 ** 40 + 9 },
   },
   Heartbeat: {
-    request: { nodeId: 'cs1', session: 2 ** 40 + 9, dirs, totalBytes: 2 ** 43 + 1, freeBytes: 2 ** 42, usedBytes: 2 ** 30 + 7, chunks: 17, lostChunks: chunks },
+    request: {
+      nodeId: 'cs1',
+      session: 2 ** 40 + 9,
+      dirs,
+      totalBytes: 2 ** 43 + 1,
+      freeBytes: 2 ** 42,
+      usedBytes: 2 ** 30 + 7,
+      chunks: 17,
+      lostChunks: chunks,
+    },
     reply: {},
   },
-  ReportCorrupt: { request: { nodeId: 'cs1', session: 2 ** 40 + 9, chunkId: 2 ** 52 + 3, version: 2 ** 40 + 1, blocks: [0, 7, 1023], dir: '/data/a', foundBy: 'scrub' }, reply: {} },
+  ReportCorrupt: {
+    request: {
+      nodeId: 'cs1',
+      session: 2 ** 40 + 9,
+      chunkId: 2 ** 52 + 3,
+      version: 2 ** 40 + 1,
+      blocks: [0, 7, 1023],
+      dir: '/data/a',
+      foundBy: 'scrub',
+    },
+    reply: {},
+  },
 };
 
 /** Map fields: they decode to {} when absent, where other object fields (sub-messages) decode to null. */
@@ -158,12 +220,18 @@ describe('control-plane messages', () => {
         reached.add(name);
         for (const f of byName.get(name)!.type!.field) if (f.typeName) visit(f.typeName.split('.').pop()!);
       };
-      for (const m of Object.values(service) as Array<{ requestType: { type: DescriptorProto }; responseType: { type: DescriptorProto } }>) {
+      for (const m of Object.values(service) as Array<{
+        requestType: { type: DescriptorProto };
+        responseType: { type: DescriptorProto };
+      }>) {
         visit(m.requestType.type.name);
         visit(m.responseType.type.name);
       }
       // Map fields are nested entry types, not package messages: nothing to reach there.
-      expect([...byName.keys()].filter((n) => !reached.has(n)), `${file}: messages no method uses`).to.deep.equal([]);
+      expect(
+        [...byName.keys()].filter((n) => !reached.has(n)),
+        `${file}: messages no method uses`,
+      ).to.deep.equal([]);
     }
   });
 

@@ -62,7 +62,8 @@ describe('chunk lifecycle: the last good copy survives', () => {
       expect((await m.read(ino, 100)).toString()).to.equal('first');
       m.chunkservers.fail = null;
       await m.repairPasses();
-      for (const server of m.holdersOnDisk(first.chunkId)) expect(m.chunkservers.replica(m.address(server), first.chunkId)!.data.toString()).to.equal('first');
+      for (const server of m.holdersOnDisk(first.chunkId))
+        expect(m.chunkservers.replica(m.address(server), first.chunkId)!.data.toString()).to.equal('first');
       expect((await m.read(ino, 100)).toString()).to.equal('first');
     });
   });
@@ -91,7 +92,14 @@ describe('chunk lifecycle: the last good copy survives', () => {
       const g = await m.grant(ino);
       // The head took the write; the second replica failed it, so neither it nor the third one has it.
       await m.chainWrite(g, 0, Buffer.from('new bytes'), 1);
-      const report = { h: m.h(), chunkId: g.chunkId, serverId: g.chain[1]!.serverId, code: ErrorCodes.REPLICA_FAILED, version: g.version, acknowledged: [g.chain[0]!.serverId] };
+      const report = {
+        h: m.h(),
+        chunkId: g.chunkId,
+        serverId: g.chain[1]!.serverId,
+        code: ErrorCodes.REPLICA_FAILED,
+        version: g.version,
+        acknowledged: [g.chain[0]!.serverId],
+      };
       await m.client.ReportReplica(report);
       // The write stood on the head: its commit is accepted.
       expect(await codeOf(m.commit(ino, g, 9, 0, { version: g.version }))).to.equal('OK');
@@ -107,7 +115,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
     });
   });
 
-  describe('a grant held across another client\'s truncate (defect 3)', () => {
+  describe("a grant held across another client's truncate (defect 3)", () => {
     for (const cutFirst of [false, true]) {
       it(`does not acknowledge writes made under it (${cutFirst ? 'the cut carried out before the commit' : 'the cut still pending at the commit'})`, async () => {
         const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
@@ -190,7 +198,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
       for (const r of await m.readEverywhere(ino, 10)) expect(r.server).to.not.equal(bad);
     });
 
-    it('is never replaced by an older copy: a corrupt copy at the current version holds every other block\'s newest bytes', () => {
+    it("is never replaced by an older copy: a corrupt copy at the current version holds every other block's newest bytes", () => {
       const m = new LifecycleMaster({ servers: [], goal: 2 });
       const loc = m.locations;
       loc.register('a', [{ chunkId: 7, version: 3 }]);

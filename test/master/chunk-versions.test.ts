@@ -10,8 +10,10 @@ describe('master namespace: chunk versions', () => {
   let ino: number;
   let chunkId: number;
   const versions = () => h.sm.chunkVersions(chunkId)!;
-  const grant = (version: number, servers = ['a', 'b']) => h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId, version, servers, cred: ROOT });
-  const commit = (version: number, length: number) => h.code({ op: 'commitChunkWrite', ino, chunkIndex: 0, chunkId, version, length, cred: ROOT });
+  const grant = (version: number, servers = ['a', 'b']) =>
+    h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId, version, servers, cred: ROOT });
+  const commit = (version: number, length: number) =>
+    h.code({ op: 'commitChunkWrite', ino, chunkIndex: 0, chunkId, version, length, cred: ROOT });
   const reserve = () => {
     const r = h.ok({ op: 'reserveChunkVersion', chunkId });
     if (r.kind !== 'count') throw new Error(`reserve returned ${r.kind}`);
@@ -30,12 +32,26 @@ describe('master namespace: chunk versions', () => {
     const g = h.ok({ op: 'reserveChunkIds', count: 3 });
     expect(g).to.deep.equal({ kind: 'count', count: chunkId + 1 });
     const free = chunkId + 1;
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free + 3, version: 1, servers: ['a'], cred: ROOT }), 'not reserved').to.equal('CHUNK_STALE_VERSION');
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId, version: 1, servers: ['a'], cred: ROOT }), 'taken').to.equal('CHUNK_STALE_VERSION');
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 2, servers: ['a'], cred: ROOT }), 'version').to.equal('EINVAL');
-    expect(h.grant({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 1, servers: ['a'], cred: ROOT })).to.deep.include({ chunkId: free, version: 1, isNew: false });
+    expect(
+      h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free + 3, version: 1, servers: ['a'], cred: ROOT }),
+      'not reserved',
+    ).to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId, version: 1, servers: ['a'], cred: ROOT }), 'taken').to.equal(
+      'CHUNK_STALE_VERSION',
+    );
+    expect(
+      h.code({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 2, servers: ['a'], cred: ROOT }),
+      'version',
+    ).to.equal('EINVAL');
+    expect(h.grant({ op: 'grantChunkWrite', ino, chunkIndex: 1, chunkId: free, version: 1, servers: ['a'], cred: ROOT })).to.deep.include({
+      chunkId: free,
+      version: 1,
+      isNew: false,
+    });
     // A slot that holds a chunk takes no other.
-    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: free + 1, version: 1, servers: ['a'], cred: ROOT })).to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'grantChunkWrite', ino, chunkIndex: 0, chunkId: free + 1, version: 1, servers: ['a'], cred: ROOT })).to.equal(
+      'CHUNK_STALE_VERSION',
+    );
     expect(h.code({ op: 'reserveChunkIds', count: 0 })).to.equal('EINVAL');
     expect(h.code({ op: 'reserveChunkIds', count: 5000 })).to.equal('EINVAL');
   });
@@ -118,7 +134,10 @@ describe('master namespace: chunk versions', () => {
 
   it('tells the location hook which replicas a grant, an exclusion and a cut moved', () => {
     const seen: string[] = [];
-    const sm = new NamespaceStateMachine({ defaultGoal: 2, onChunkGranted: (id, v, servers) => seen.push(`${id}@${v}:${servers.join(',')}`) });
+    const sm = new NamespaceStateMachine({
+      defaultGoal: 2,
+      onChunkGranted: (id, v, servers) => seen.push(`${id}@${v}:${servers.join(',')}`),
+    });
     const k = new Harness(sm);
     const f = k.create(ROOT_INODE, 'f').ino;
     const id = newChunk(k, f, 0, ['a', 'b']);
@@ -162,8 +181,18 @@ function formatOneSnapshot(sm: NamespaceStateMachine): Uint8Array {
   w.u8(1).uint(sm.lastAppliedIndex).uint(tree.nextInode).uint(tree.chunkTable.nextChunkId);
   w.uint(tree.inodes.size);
   for (const inode of tree.inodes.values()) {
-    w.uint(inode.ino).uint(inode.mode).uint(inode.uid).uint(inode.gid).uint(inode.nlink).uint(inode.size)
-      .int(inode.atime).int(inode.mtime).int(inode.ctime).uint(inode.goal).uint(inode.parent).uint(inode.rdev);
+    w.uint(inode.ino)
+      .uint(inode.mode)
+      .uint(inode.uid)
+      .uint(inode.gid)
+      .uint(inode.nlink)
+      .uint(inode.size)
+      .int(inode.atime)
+      .int(inode.mtime)
+      .int(inode.ctime)
+      .uint(inode.goal)
+      .uint(inode.parent)
+      .uint(inode.rdev);
     if ((inode.mode & 0o170000) === 0o040000) {
       w.uint(inode.entries.size);
       for (const [name, child] of inode.entries) w.str(name).uint(child);
@@ -183,4 +212,3 @@ function formatOneSnapshot(sm: NamespaceStateMachine): Uint8Array {
   for (const b of [0x45, 0x4e, 0x44, 0x21]) w.u8(b);
   return w.finish();
 }
-

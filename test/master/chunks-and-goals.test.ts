@@ -48,8 +48,12 @@ describe('master namespace: chunks and goals', () => {
     expect(a.mode & S_ISUID).to.equal(0);
     const b = h.attr({ op: 'commitWrite', ino: f.ino, chunkIndex: 1, chunkId: g.chunkId, length: CHUNK_SIZE_BYTES + 1, cred: BOB });
     expect(b.size).to.equal(CHUNK_SIZE_BYTES + 10);
-    expect(h.code({ op: 'commitWrite', ino: f.ino, chunkIndex: 1, chunkId: g.chunkId, length: 3 * CHUNK_SIZE_BYTES, cred: BOB })).to.equal('EINVAL');
-    expect(h.code({ op: 'commitWrite', ino: f.ino, chunkIndex: 0, chunkId: g.chunkId, length: 5, cred: BOB })).to.equal('CHUNK_STALE_VERSION');
+    expect(h.code({ op: 'commitWrite', ino: f.ino, chunkIndex: 1, chunkId: g.chunkId, length: 3 * CHUNK_SIZE_BYTES, cred: BOB })).to.equal(
+      'EINVAL',
+    );
+    expect(h.code({ op: 'commitWrite', ino: f.ino, chunkIndex: 0, chunkId: g.chunkId, length: 5, cred: BOB })).to.equal(
+      'CHUNK_STALE_VERSION',
+    );
   });
 
   it('truncate drops whole chunks past the end, queues a cut of the boundary chunk, and leaves holes sparse', () => {
@@ -106,7 +110,7 @@ describe('master namespace: chunks and goals', () => {
     expect(h.sm.pendingTruncations(10)).to.deep.equal([]);
   });
 
-  it('new children inherit their directory\'s goal; the root starts at the configured default', () => {
+  it("new children inherit their directory's goal; the root starts at the configured default", () => {
     const sm = new NamespaceStateMachine({ defaultGoal: 3 });
     const h3 = new Harness(sm);
     const d = h3.mkdir(ROOT_INODE, 'd');
@@ -135,11 +139,20 @@ describe('master namespace: chunks and goals', () => {
   it('ChunkLocations (soft state) finds under-goal, over-goal, missing and surplus replicas against the chunk map', () => {
     const f = h.create(ROOT_INODE, 'f');
     const ids: number[] = [];
-    for (let i = 0; i < 4; i++) ids.push(h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: i, servers: ['a'], cred: ROOT }).chunkId);
+    for (let i = 0; i < 4; i++)
+      ids.push(h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: i, servers: ['a'], cred: ROOT }).chunkId);
     h.grant({ op: 'openChunkForWrite', ino: f.ino, chunkIndex: 3, servers: ['a'], cred: ROOT }); // chunk 4 now at version 2
     const loc = new ChunkLocations();
-    loc.register('a', [{ chunkId: ids[0], version: 1 }, { chunkId: ids[1], version: 1 }, { chunkId: ids[3], version: 1 }, { chunkId: 999, version: 1 }]);
-    loc.register('b', [{ chunkId: ids[0], version: 1 }, { chunkId: ids[1], version: 1 }]);
+    loc.register('a', [
+      { chunkId: ids[0], version: 1 },
+      { chunkId: ids[1], version: 1 },
+      { chunkId: ids[3], version: 1 },
+      { chunkId: 999, version: 1 },
+    ]);
+    loc.register('b', [
+      { chunkId: ids[0], version: 1 },
+      { chunkId: ids[1], version: 1 },
+    ]);
     loc.register('c', [{ chunkId: ids[1], version: 1 }]);
     const c = loc.classify(h.sm, 100);
     expect(c.underGoal.map((x) => x.chunkId)).to.deep.equal([]);

@@ -1,6 +1,16 @@
 // The command and result codecs: every op round-trips, versions are checked, bad input is a PROTOCOL_ERROR.
 import { expect } from 'chai';
-import { BinaryReader, BinaryWriter, decodeCommand, decodeResult, encodeCommand, encodeResult, unwrapResult, type Command, type CommandResult } from '@mooseng/master';
+import {
+  BinaryReader,
+  BinaryWriter,
+  decodeCommand,
+  decodeResult,
+  encodeCommand,
+  encodeResult,
+  unwrapResult,
+  type Command,
+  type CommandResult,
+} from '@mooseng/master';
 
 const cred = { uid: 1000, gids: [1000, 27, 4_000_000_000] };
 const header = { sessionId: 2 ** 52 + 7, requestId: 123456789, now: -5 };
@@ -43,24 +53,52 @@ describe('master namespace: codecs', () => {
   it('round-trips every result kind and throws errors through unwrapResult', () => {
     const results: CommandResult[] = [
       { kind: 'ok' },
-      { kind: 'attr', attr: { ino: 1, mode: 0o40755, uid: 0, gid: 0, nlink: 2, size: 0, atime: -3, mtime: 4, ctime: 5, rdev: 0, goal: 2, hasXattrs: true } },
+      {
+        kind: 'attr',
+        attr: {
+          ino: 1,
+          mode: 0o40755,
+          uid: 0,
+          gid: 0,
+          nlink: 2,
+          size: 0,
+          atime: -3,
+          mtime: 4,
+          ctime: 5,
+          rdev: 0,
+          goal: 2,
+          hasXattrs: true,
+        },
+      },
       { kind: 'chunk', grant: { chunkId: 9, version: 3, isNew: false, servers: ['a'], fileSize: 77, truncateTo: -1 } },
       { kind: 'session', sessionId: 42 },
       { kind: 'count', count: 3 },
       { kind: 'error', code: 'ENOENT', message: 'no such entry' },
     ];
     for (const r of results) expect(decodeResult(encodeResult(r))).to.deep.equal(r);
-    expect(() => unwrapResult(encodeResult({ kind: 'error', code: 'EEXIST', message: 'x' }))).to.throw(/x/).with.property('code', 'EEXIST');
+    expect(() => unwrapResult(encodeResult({ kind: 'error', code: 'EEXIST', message: 'x' })))
+      .to.throw(/x/)
+      .with.property('code', 'EEXIST');
   });
 
   it('refuses unknown versions, missing fields and trailing bytes', () => {
     const bytes = Buffer.from(encodeCommand(commands[3]));
     bytes[0] = 2;
-    expect(() => decodeCommand(bytes)).to.throw(/version 2/).with.property('code', 'PROTOCOL_ERROR');
-    expect(() => decodeCommand(Buffer.concat([Buffer.from(encodeCommand(commands[3])), Buffer.from([0])]))).to.throw().with.property('code', 'PROTOCOL_ERROR');
-    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 'd', cred } as unknown as Command)).to.throw(/mode/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 7, mode: 0o755, cred } as unknown as Command)).to.throw(/name/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: -1, name: 'd', mode: 0o755, cred })).to.throw().with.property('code', 'INVALID_ARGUMENT');
+    expect(() => decodeCommand(bytes))
+      .to.throw(/version 2/)
+      .with.property('code', 'PROTOCOL_ERROR');
+    expect(() => decodeCommand(Buffer.concat([Buffer.from(encodeCommand(commands[3])), Buffer.from([0])])))
+      .to.throw()
+      .with.property('code', 'PROTOCOL_ERROR');
+    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 'd', cred } as unknown as Command))
+      .to.throw(/mode/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 7, mode: 0o755, cred } as unknown as Command))
+      .to.throw(/name/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => encodeCommand({ ...header, op: 'mkdir', parent: -1, name: 'd', mode: 0o755, cred }))
+      .to.throw()
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 
   it('encodes varints up to 2^53 - 1 and zigzag negatives exactly', () => {
@@ -73,7 +111,11 @@ describe('master namespace: codecs', () => {
       expect(r.int()).to.equal(-Math.floor(v / 2));
     }
     r.end();
-    expect(() => new BinaryWriter().uint(-1)).to.throw().with.property('code', 'INVALID_ARGUMENT');
-    expect(() => new BinaryWriter().uint(1.5)).to.throw().with.property('code', 'INVALID_ARGUMENT');
+    expect(() => new BinaryWriter().uint(-1))
+      .to.throw()
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => new BinaryWriter().uint(1.5))
+      .to.throw()
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 });

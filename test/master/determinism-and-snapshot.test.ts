@@ -47,26 +47,59 @@ class CommandGenerator {
     const r = this.int(100);
     let body: CommandBody;
     if (r < 14) body = { op: 'mkdir', parent, name, mode: this.pick([0o755, 0o777, 0o1777, 0o2775]), cred };
-    else if (r < 30) body = { op: 'mknod', parent, name, mode: 0o100000 | this.pick([0o644, 0o666, 0o4755]), rdev: 0, open: this.rand() < 0.3, cred };
+    else if (r < 30)
+      body = { op: 'mknod', parent, name, mode: 0o100000 | this.pick([0o644, 0o666, 0o4755]), rdev: 0, open: this.rand() < 0.3, cred };
     else if (r < 34) body = { op: 'symlink', parent, name, target: this.pick(['a', '../b', '/c/d']), cred };
     else if (r < 38) body = { op: 'link', ino, parent, name, cred };
     else if (r < 46) body = { op: 'unlink', parent, name, cred };
     else if (r < 50) body = { op: 'rmdir', parent, name, cred };
-    else if (r < 58) body = { op: 'rename', parent, name, newParent: this.pick(this.dirs), newName: this.pick(['a', 'b', 'x', 'y']), flags: this.pick([0, 0, 1, 2]), cred };
+    else if (r < 58)
+      body = {
+        op: 'rename',
+        parent,
+        name,
+        newParent: this.pick(this.dirs),
+        newName: this.pick(['a', 'b', 'x', 'y']),
+        flags: this.pick([0, 0, 1, 2]),
+        cred,
+      };
     else if (r < 66) {
       body = {
-        op: 'setattr', ino, mask: 1 + this.int(255), mode: this.int(0o7777), uid: this.pick([0, 1000, 1001]), gid: this.pick([0, 50, 1000]),
-        size: this.pick([0, 10, 70_000_000, 200_000_000]), atime: this.int(1e9) - 5e8, mtime: this.int(1e9), cred,
+        op: 'setattr',
+        ino,
+        mask: 1 + this.int(255),
+        mode: this.int(0o7777),
+        uid: this.pick([0, 1000, 1001]),
+        gid: this.pick([0, 50, 1000]),
+        size: this.pick([0, 10, 70_000_000, 200_000_000]),
+        atime: this.int(1e9) - 5e8,
+        mtime: this.int(1e9),
+        cred,
       };
     } else if (r < 72) body = { op: 'open', ino, flags: 1 + this.int(7), cred };
     else if (r < 76) body = { op: 'release', ino };
-    else if (r < 80) body = { op: 'setxattr', ino, name: this.pick(['user.a', 'user.b', 'trusted.t']), value: new Uint8Array([this.int(256), this.int(256)]), flags: this.int(3), cred };
+    else if (r < 80)
+      body = {
+        op: 'setxattr',
+        ino,
+        name: this.pick(['user.a', 'user.b', 'trusted.t']),
+        value: new Uint8Array([this.int(256), this.int(256)]),
+        flags: this.int(3),
+        cred,
+      };
     else if (r < 82) body = { op: 'removexattr', ino, name: this.pick(['user.a', 'user.b']), cred };
     else if (r < 84) body = { op: 'setGoal', ino, goal: 1 + this.int(9), recursive: this.rand() < 0.5, cred };
     else if (r < 90) body = { op: 'openChunkForWrite', ino, chunkIndex: this.int(4), servers: [this.pick(['cs1', 'cs2', 'cs3'])], cred };
     else if (r < 95 && this.chunks.length > 0) {
       const c = this.pick(this.chunks);
-      body = { op: 'commitWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, length: c.index * 67_108_864 + this.int(67_108_864), cred };
+      body = {
+        op: 'commitWrite',
+        ino: c.ino,
+        chunkIndex: c.index,
+        chunkId: c.chunkId,
+        length: c.index * 67_108_864 + this.int(67_108_864),
+        cred,
+      };
     } else if (r < 96) body = { op: 'chunkOpsDone', deleted: [this.int(40)], truncated: [this.int(40), 1 + this.int(3)] };
     else if (r < 97 && this.chunks.length > 0) body = this.versionChange(this.pick(this.chunks), cred);
     else if (r < 99) body = { op: 'openSession', info: 'x' };
@@ -84,13 +117,30 @@ class CommandGenerator {
     const near = 1 + this.int(8);
     const servers = [this.pick(['cs1', 'cs2', 'cs3'])];
     switch (this.int(7)) {
-      case 0: return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, servers, cred };
-      case 1: return this.rand() < 0.5 ? { op: 'reserveChunkIds', count: 1 + this.int(3) } : { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 1 + this.int(60), version: 1, servers, cred };
-      case 2: return { op: 'commitChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, length: c.index * 67_108_864 + this.int(67_108_864), cred };
-      case 3: return { op: 'reserveChunkVersion', chunkId: c.chunkId };
-      case 4: return { op: 'excludeReplicas', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), servers };
-      case 5: return { op: 'cutChunk', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), length: this.int(1000), servers };
-      default: return { op: 'promoteChunk', chunkId: c.chunkId, fromVersion: near, version: 1 + this.int(8) };
+      case 0:
+        return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, servers, cred };
+      case 1:
+        return this.rand() < 0.5
+          ? { op: 'reserveChunkIds', count: 1 + this.int(3) }
+          : { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 1 + this.int(60), version: 1, servers, cred };
+      case 2:
+        return {
+          op: 'commitChunkWrite',
+          ino: c.ino,
+          chunkIndex: c.index,
+          chunkId: c.chunkId,
+          version: near,
+          length: c.index * 67_108_864 + this.int(67_108_864),
+          cred,
+        };
+      case 3:
+        return { op: 'reserveChunkVersion', chunkId: c.chunkId };
+      case 4:
+        return { op: 'excludeReplicas', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), servers };
+      case 5:
+        return { op: 'cutChunk', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), length: this.int(1000), servers };
+      default:
+        return { op: 'promoteChunk', chunkId: c.chunkId, fromVersion: near, version: 1 + this.int(8) };
     }
   }
 
@@ -103,7 +153,8 @@ class CommandGenerator {
     }
     if (r.kind === 'chunk') {
       const cmd = decodeCommand(command);
-      if (cmd.op === 'openChunkForWrite' || cmd.op === 'grantChunkWrite') this.chunks.push({ ino: cmd.ino, index: cmd.chunkIndex, chunkId: r.grant.chunkId });
+      if (cmd.op === 'openChunkForWrite' || cmd.op === 'grantChunkWrite')
+        this.chunks.push({ ino: cmd.ino, index: cmd.chunkIndex, chunkId: r.grant.chunkId });
     }
   }
 }
@@ -125,7 +176,9 @@ describe('master namespace: determinism and snapshots', () => {
         const ra = a.apply(cmd, i);
         const rb = b.apply(cmd, i);
         if (!Buffer.from(ra).equals(Buffer.from(rb))) {
-          expect.fail(`seed ${seed}: results differ at step ${i}: ${JSON.stringify(decodeResult(ra))} vs ${JSON.stringify(decodeResult(rb))}`);
+          expect.fail(
+            `seed ${seed}: results differ at step ${i}: ${JSON.stringify(decodeResult(ra))} vs ${JSON.stringify(decodeResult(rb))}`,
+          );
         }
         if (decodeResult(ra).kind === 'error') errors++;
         gen.learn(cmd, ra);
@@ -178,7 +231,23 @@ describe('master namespace: determinism and snapshots', () => {
     expect(b.statfs().orphans).to.equal(1);
     expect(b.listSessions()).to.deep.equal(a.listSessions());
     // The remembered result of request 3 answers a retry on the restored master too.
-    const retried = decodeResult(b.apply(encodeCommand({ sessionId: 4, requestId: 3, now: 99, op: 'mknod', parent: 1, name: 'g', mode: 0o100640, rdev: 0, open: true, cred: ROOT }), 100));
+    const retried = decodeResult(
+      b.apply(
+        encodeCommand({
+          sessionId: 4,
+          requestId: 3,
+          now: 99,
+          op: 'mknod',
+          parent: 1,
+          name: 'g',
+          mode: 0o100640,
+          rdev: 0,
+          open: true,
+          cred: ROOT,
+        }),
+        100,
+      ),
+    );
     expect(retried).to.deep.equal(g);
     // Closing the session frees the orphan on both alike.
     for (const sm of [a, b]) run(sm, { op: 'closeSession' }, 4, 0);
@@ -209,7 +278,21 @@ describe('master namespace: determinism and snapshots', () => {
   it('streams a snapshot in pieces that concatenate to snapshot()', async () => {
     const a = new NamespaceStateMachine();
     for (let i = 0; i < 50_000; i++) {
-      a.apply(encodeCommand({ sessionId: 0, requestId: 0, now: i, op: 'mknod', parent: 1, name: `f${i}`, mode: 0o100644, rdev: 0, open: false, cred: ROOT }), i + 1);
+      a.apply(
+        encodeCommand({
+          sessionId: 0,
+          requestId: 0,
+          now: i,
+          op: 'mknod',
+          parent: 1,
+          name: `f${i}`,
+          mode: 0o100644,
+          rdev: 0,
+          open: false,
+          cred: ROOT,
+        }),
+        i + 1,
+      );
     }
     const pieces = [...a.snapshotPieces()];
     expect(pieces.length).to.be.greaterThan(1);

@@ -27,7 +27,9 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
     if (inode.isFile()) {
       fileBytes += inode.size;
       for (const id of inode.chunks) if (id !== 0) chunkRefs.set(id, (chunkRefs.get(id) ?? 0) + 1);
-      expect(inode.chunks.length, `slots of ${inode.ino} beyond its size`).to.be.at.most(Math.max(Math.ceil(inode.size / 2 ** 26), inode.chunks.length));
+      expect(inode.chunks.length, `slots of ${inode.ino} beyond its size`).to.be.at.most(
+        Math.max(Math.ceil(inode.size / 2 ** 26), inode.chunks.length),
+      );
     }
   }
   for (const inode of tree.inodes.values()) {
@@ -43,7 +45,8 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
     } else {
       expect(inode.nlink, `link count of ${inode.ino}`).to.equal(n);
     }
-    if (inode.isDir() && inode.nlink > 0) expect(inode.nlink, `nlink of directory ${inode.ino}`).to.equal(2 + (subdirs.get(inode.ino) ?? 0));
+    if (inode.isDir() && inode.nlink > 0)
+      expect(inode.nlink, `nlink of directory ${inode.ino}`).to.equal(2 + (subdirs.get(inode.ino) ?? 0));
     if (inode.nlink === 0) expect(tree.openCounts.has(inode.ino), `unnamed inode ${inode.ino} is held open`).to.equal(true);
   }
   // Open counts are the sum over sessions.
@@ -63,7 +66,8 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
     expect(rec!.base, `base of chunk ${id}`).to.be.at.most(rec!.version);
     expect(rec!.top, `reserved version of chunk ${id}`).to.be.at.least(rec!.version);
   }
-  for (const t of tree.chunkTable.truncations.values()) expect(chunkRefs.has(t.chunkId), `truncation of dead chunk ${t.chunkId}`).to.equal(true);
+  for (const t of tree.chunkTable.truncations.values())
+    expect(chunkRefs.has(t.chunkId), `truncation of dead chunk ${t.chunkId}`).to.equal(true);
   const stats = sm.statfs();
   expect(stats.fileBytes, 'fileBytes').to.equal(fileBytes);
   expect(stats.files).to.equal(types.get(S_IFREG) ?? 0);

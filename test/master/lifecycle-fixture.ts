@@ -1,11 +1,32 @@
 // An in-process master for chunk-lifecycle tests: the real state machine, ClientApi, ChunkOperations and RepairLoop,
 // over a consensus that applies each proposal at once and chunkservers that are maps in memory (test doubles only).
 import {
-  type ChunkRef, type ClientMessage, type ClientToMasterHandlers, type ConsensusStatus, ErrorCodes, type IConsensus, type ILogger, type IStateMachine, type LogFields, MoosengError, NoopMetrics,
-  type RequestOf, type ReplyOf, SeededRandom, type StoredChunk,
+  type ChunkRef,
+  type ClientMessage,
+  type ClientToMasterHandlers,
+  type ConsensusStatus,
+  ErrorCodes,
+  type IConsensus,
+  type ILogger,
+  type IStateMachine,
+  type LogFields,
+  MoosengError,
+  NoopMetrics,
+  type RequestOf,
+  type ReplyOf,
+  SeededRandom,
+  type StoredChunk,
 } from '@mooseng/core';
 import {
-  ChunkLocations, ChunkOperations, ChunkserverRegistry, ClientApi, type Command, decodeCommand, MetadataService, NamespaceStateMachine, RepairLoop,
+  ChunkLocations,
+  ChunkOperations,
+  ChunkserverRegistry,
+  ClientApi,
+  type Command,
+  decodeCommand,
+  MetadataService,
+  NamespaceStateMachine,
+  RepairLoop,
 } from '@mooseng/master';
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 import { ManualClock } from '../support';
@@ -37,7 +58,16 @@ export class InstantConsensus implements IConsensus {
   }
   async readBarrier(): Promise<void> {}
   status(): ConsensusStatus {
-    return { nodeId: this.nodeId, role: 'leader', term: 1, leaderId: this.nodeId, commitIndex: this.index, appliedIndex: this.index, lastIndex: this.index, members: [] };
+    return {
+      nodeId: this.nodeId,
+      role: 'leader',
+      term: 1,
+      leaderId: this.nodeId,
+      commitIndex: this.index,
+      appliedIndex: this.index,
+      lastIndex: this.index,
+      members: [],
+    };
   }
   onLeadershipChange(): () => void {
     return () => undefined;
@@ -113,9 +143,12 @@ export class FakeChunkservers {
 
   private held(disk: Map<number, FakeReplica>, ref: ChunkRef): FakeReplica {
     const r = disk.get(ref.chunkId);
-    if (!r) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} not here (test)`, { details: { chunkId: ref.chunkId } });
+    if (!r)
+      throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} not here (test)`, { details: { chunkId: ref.chunkId } });
     if (r.version !== ref.version) {
-      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${ref.chunkId} is at version ${r.version}, not ${ref.version} (test)`, { details: { chunkId: ref.chunkId, version: r.version } });
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${ref.chunkId} is at version ${r.version}, not ${ref.version} (test)`, {
+        details: { chunkId: ref.chunkId, version: r.version },
+      });
     }
     return r;
   }
@@ -140,7 +173,8 @@ export class FakeChunkservers {
 
   async truncate(address: string, ref: ChunkRef, length: number): Promise<void> {
     const r = this.held(await this.enter(address, 'truncate', ref), ref);
-    r.data = length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
+    r.data =
+      length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
   }
 
   async setVersion(address: string, ref: ChunkRef, newVersion: number): Promise<void> {
@@ -151,7 +185,8 @@ export class FakeChunkservers {
   /** Cut to `length` and move to `newVersion` in one step (the chunkserver's CUT). */
   async cut(address: string, ref: ChunkRef, length: number, newVersion: number): Promise<void> {
     const r = this.held(await this.enter(address, 'cut', ref), ref);
-    r.data = length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
+    r.data =
+      length <= r.data.length ? Buffer.from(r.data.subarray(0, length)) : Buffer.concat([r.data, Buffer.alloc(length - r.data.length)]);
     r.version = newVersion;
   }
 
@@ -165,7 +200,8 @@ export class FakeChunkservers {
     const disk = await this.enter(address, 'replicate', ref);
     const from = this.held(this.disks.get(source) ?? new Map(), ref);
     const local = disk.get(ref.chunkId);
-    if (local?.version === ref.version) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} version ${ref.version} is already here (test)`);
+    if (local?.version === ref.version)
+      throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} version ${ref.version} is already here (test)`);
     disk.set(ref.chunkId, { version: ref.version, data: Buffer.from(from.data) });
   }
 
@@ -213,16 +249,41 @@ export class LifecycleMaster {
     void this.consensus.start(this.state);
     this.metadata = new MetadataService(this.consensus, this.state, this.clock);
     this.registry = new ChunkserverRegistry({
-      masterId: 'm1', clusterId: 'test', clock: this.clock, logger: this.logger, locations, timeoutMs: 60_000, newSession: () => 1,
+      masterId: 'm1',
+      clusterId: 'test',
+      clock: this.clock,
+      logger: this.logger,
+      locations,
+      timeoutMs: 60_000,
+      newSession: () => 1,
       onCorrupt: (server, chunkId, version) => void this.ops.corrupt(server, chunkId, version),
     });
     for (const id of options.servers) this.startServer(id);
     this.ops = new ChunkOperations(this.metadata, locations, this.registry, this.chunkservers, this.logger, this.clock);
     const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: 0 });
-    this.repair = new RepairLoop({ metadata: this.metadata, locations, registry: this.registry, placement, ops: this.ops, clock: this.clock, logger: this.logger, graceMs: 0, metrics: new NoopMetrics() });
+    this.repair = new RepairLoop({
+      metadata: this.metadata,
+      locations,
+      registry: this.registry,
+      placement,
+      ops: this.ops,
+      clock: this.clock,
+      logger: this.logger,
+      graceMs: 0,
+      metrics: new NoopMetrics(),
+    });
     const api = new ClientApi({
-      metadata: this.metadata, registry: this.registry, locations, placement, chunkOps: this.ops, random: new SeededRandom(1), clusterId: 'test', logger: this.logger,
-      metrics: new NoopMetrics(), onSessionSeen: () => undefined, sessionTimeoutMs: 60_000,
+      metadata: this.metadata,
+      registry: this.registry,
+      locations,
+      placement,
+      chunkOps: this.ops,
+      random: new SeededRandom(1),
+      clusterId: 'test',
+      logger: this.logger,
+      metrics: new NoopMetrics(),
+      onSessionSeen: () => undefined,
+      sessionTimeoutMs: 60_000,
     });
     this.client = api.handlers();
   }
@@ -268,7 +329,13 @@ export class LifecycleMaster {
     }
   }
 
-  async commit(ino: number, grant: ReplyOf<'WriteChunk'>, length: number, chunkIndex = 0, extra: Partial<RequestOf<'CommitWrite'>> = {}): Promise<ReplyOf<'CommitWrite'>> {
+  async commit(
+    ino: number,
+    grant: ReplyOf<'WriteChunk'>,
+    length: number,
+    chunkIndex = 0,
+    extra: Partial<RequestOf<'CommitWrite'>> = {},
+  ): Promise<ReplyOf<'CommitWrite'>> {
     return this.client.CommitWrite({ h: this.h(), ino, chunkIndex, chunkId: grant.chunkId, length, ...extra } as RequestOf<'CommitWrite'>);
   }
 
@@ -289,7 +356,8 @@ export class LifecycleMaster {
     const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0 });
     const n = Math.min(length, r.fileLength);
     const out: Array<{ server: string; data: Buffer }> = [];
-    for (const loc of r.locations) out.push({ server: loc.serverId, data: await this.chunkservers.read(loc.address, { chunkId: r.chunkId, version: r.version }, 0, n) });
+    for (const loc of r.locations)
+      out.push({ server: loc.serverId, data: await this.chunkservers.read(loc.address, { chunkId: r.chunkId, version: r.version }, 0, n) });
     return out;
   }
 
@@ -304,7 +372,10 @@ export class LifecycleMaster {
   reportCorrupt(server: string, chunkId: number, version: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const request = { nodeId: server, session: 1, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
-      const handler = this.registry.service().ReportCorrupt as unknown as (call: { request: typeof request }, cb: (err: Error | null) => void) => void;
+      const handler = this.registry.service().ReportCorrupt as unknown as (
+        call: { request: typeof request },
+        cb: (err: Error | null) => void,
+      ) => void;
       handler({ request }, (err) => (err ? reject(err) : resolve()));
     });
   }

@@ -96,7 +96,13 @@ export class DataPlaneClient {
    * Streams a read as the chunkserver sends it, piece by piece in offset order, each at most MAX_FRAME_DATA_BYTES
    * (often less: pieces are handed on as the socket delivers them). Pieces are the caller's.
    */
-  async *readStream(address: string, ref: ChunkRef, offset: number, length: number, options: DataPlaneCallOptions = {}): AsyncGenerator<ReadPiece> {
+  async *readStream(
+    address: string,
+    ref: ChunkRef,
+    offset: number,
+    length: number,
+    options: DataPlaneCallOptions = {},
+  ): AsyncGenerator<ReadPiece> {
     const conn = await this.connection(address, ref.chunkId, options.signal);
     const queue: ReadPiece[] = [];
     let queued = 0;
@@ -196,7 +202,12 @@ export class DataPlaneClient {
   /** Closes every pooled socket; calls in flight fail with UNAVAILABLE. */
   close(): void {
     this.closed = true;
-    for (const pool of this.pools.values()) for (const c of pool) void c?.then((conn) => conn.close(), () => undefined);
+    for (const pool of this.pools.values())
+      for (const c of pool)
+        void c?.then(
+          (conn) => conn.close(),
+          () => undefined,
+        );
     this.pools.clear();
   }
 
@@ -207,23 +218,34 @@ export class DataPlaneClient {
   }
 
   /** Sends one request; resolves on an OK status, or after `onOther` accepted a non-status reply (which ends it). */
-  private async call(address: string, chunkId: number, req: ChunkRequest, options: DataPlaneCallOptions, onOther: (reply: ChunkReply) => void): Promise<void> {
+  private async call(
+    address: string,
+    chunkId: number,
+    req: ChunkRequest,
+    options: DataPlaneCallOptions,
+    onOther: (reply: ChunkReply) => void,
+  ): Promise<void> {
     const conn = await this.connection(address, chunkId, options.signal);
     const payload = encodeRequest(req);
     await new Promise<void>((resolve, reject) => {
-      conn.send(requestType(req.op, this.sender), payload, {
-        reply: (reply) => {
-          if (reply.op === 'status') {
-            if (reply.status === STATUS_OK) resolve();
-            else reject(replyError(reply, address));
+      conn.send(
+        requestType(req.op, this.sender),
+        payload,
+        {
+          reply: (reply) => {
+            if (reply.op === 'status') {
+              if (reply.status === STATUS_OK) resolve();
+              else reject(replyError(reply, address));
+              return true;
+            }
+            onOther(reply);
+            resolve();
             return true;
-          }
-          onOther(reply);
-          resolve();
-          return true;
+          },
+          fail: reject,
         },
-        fail: reject,
-      }, { signal: options.signal, timeoutMs: options.timeoutMs ?? this.timeoutMs });
+        { signal: options.signal, timeoutMs: options.timeoutMs ?? this.timeoutMs },
+      );
     });
   }
 
@@ -245,10 +267,16 @@ export class DataPlaneClient {
     pending = pool[slot];
     if (!pending) {
       const thisPool = pool;
-      pending = DataPlaneConnection.open(address, this.clock, this.connectTimeoutMs, (conn) => {
-        if (thisPool[slot] === pendingRef) thisPool[slot] = undefined;
-        void conn;
-      }, signal);
+      pending = DataPlaneConnection.open(
+        address,
+        this.clock,
+        this.connectTimeoutMs,
+        (conn) => {
+          if (thisPool[slot] === pendingRef) thisPool[slot] = undefined;
+          void conn;
+        },
+        signal,
+      );
       const pendingRef = pending;
       pool[slot] = pending;
       pending.catch(() => {

@@ -124,7 +124,8 @@ function readRef(r: WireReader): ChunkRef {
 }
 
 function writeChain(w: WireWriter, chain: readonly string[]): void {
-  if (chain.length > MAX_CHAIN_LENGTH) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `chain of ${chain.length} replicas exceeds ${MAX_CHAIN_LENGTH}`);
+  if (chain.length > MAX_CHAIN_LENGTH)
+    throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `chain of ${chain.length} replicas exceeds ${MAX_CHAIN_LENGTH}`);
   w.u8(chain.length);
   for (const hop of chain) w.string(hop);
 }
@@ -148,7 +149,8 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
       writeChain(w, req.chain);
       return [w.finish()];
     case 'write': {
-      if (req.data.length > MAX_FRAME_DATA_BYTES) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `write of ${req.data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
+      if (req.data.length > MAX_FRAME_DATA_BYTES)
+        throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `write of ${req.data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
       writeRef(w, req.ref);
       w.u32(req.offset);
       writeChain(w, req.chain);
@@ -203,7 +205,8 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
       const offset = r.u32('offset');
       const chain = readChain(r);
       const data = r.rest();
-      if (data.length > MAX_FRAME_DATA_BYTES) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `write data of ${data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
+      if (data.length > MAX_FRAME_DATA_BYTES)
+        throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `write data of ${data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
       return { op, ref, offset, chain, data };
     }
     case 'read':

@@ -71,7 +71,8 @@ export class ChunkLocations {
    */
   register(serverId: string, replicas: readonly ReplicaReport[]): void {
     const wasCorrupt = new Map<number, number>();
-    for (const chunkId of this.byServer.get(serverId) ?? []) if (this.isCorrupt(serverId, chunkId)) wasCorrupt.set(chunkId, this.byChunk.get(chunkId)!.get(serverId)!);
+    for (const chunkId of this.byServer.get(serverId) ?? [])
+      if (this.isCorrupt(serverId, chunkId)) wasCorrupt.set(chunkId, this.byChunk.get(chunkId)!.get(serverId)!);
     this.removeServer(serverId);
     this.alive.add(serverId);
     for (const r of replicas) {
@@ -163,13 +164,19 @@ export class ChunkLocations {
   /** Live servers holding exactly `version` of the chunk and not reported corrupt, in the order they reported it. */
   holders(chunkId: number, version: number): string[] {
     const out: string[] = [];
-    for (const [server, v] of this.byChunk.get(chunkId) ?? []) if (v === version && this.alive.has(server) && !this.isCorrupt(server, chunkId)) out.push(server);
+    for (const [server, v] of this.byChunk.get(chunkId) ?? [])
+      if (v === version && this.alive.has(server) && !this.isCorrupt(server, chunkId)) out.push(server);
     return out;
   }
 
   /** Every known replica of a chunk, any version, live or not, corrupt or not. */
   replicas(chunkId: number): KnownReplica[] {
-    return [...(this.byChunk.get(chunkId) ?? [])].map(([serverId, version]) => ({ serverId, version, alive: this.alive.has(serverId), corrupt: this.isCorrupt(serverId, chunkId) }));
+    return [...(this.byChunk.get(chunkId) ?? [])].map(([serverId, version]) => ({
+      serverId,
+      version,
+      alive: this.alive.has(serverId),
+      corrupt: this.isCorrupt(serverId, chunkId),
+    }));
   }
 
   /** The version the map has for a server's replica of a chunk, or undefined. */

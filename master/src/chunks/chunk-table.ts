@@ -122,12 +122,23 @@ export class ChunkTable {
    */
   recordChange(chunkId: number, kind: VersionChange, from: number, version: number): ChunkRecord {
     const rec = this.getOrFail(chunkId);
-    if (rec.version !== from) throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} is at version ${rec.version}, not ${from}: it changed meanwhile`, { details: { chunkId, version: rec.version } });
+    if (rec.version !== from)
+      throw new MoosengError(
+        ErrorCodes.CHUNK_STALE_VERSION,
+        `chunk ${chunkId} is at version ${rec.version}, not ${from}: it changed meanwhile`,
+        { details: { chunkId, version: rec.version } },
+      );
     if (version !== rec.top || version <= from) {
-      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `version ${version} of chunk ${chunkId} is not the reserved one (${rec.top})`, { details: { chunkId, version: rec.version } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_STALE_VERSION,
+        `version ${version} of chunk ${chunkId} is not the reserved one (${rec.top})`,
+        { details: { chunkId, version: rec.version } },
+      );
     }
     if (kind === 'cut' && !this.truncations.has(chunkId)) {
-      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} has no pending cut`, { details: { chunkId, version: rec.version } });
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} has no pending cut`, {
+        details: { chunkId, version: rec.version },
+      });
     }
     rec.version = version;
     rec.top = version + 1;
@@ -142,9 +153,18 @@ export class ChunkTable {
    */
   promote(chunkId: number, from: number, version: number): ChunkRecord {
     const rec = this.getOrFail(chunkId);
-    if (rec.version !== from) throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${chunkId} is at version ${rec.version}, not ${from}: it changed meanwhile`, { details: { chunkId, version: rec.version } });
+    if (rec.version !== from)
+      throw new MoosengError(
+        ErrorCodes.CHUNK_STALE_VERSION,
+        `chunk ${chunkId} is at version ${rec.version}, not ${from}: it changed meanwhile`,
+        { details: { chunkId, version: rec.version } },
+      );
     if (version === from) throw new MoosengError(ErrorCodes.EINVAL, `chunk ${chunkId} is already at version ${version}`);
-    if (version < rec.base) throw new MoosengError(ErrorCodes.EINVAL, `version ${version} of chunk ${chunkId} is older than its base ${rec.base} (a cut or promotion since): it may hold removed bytes`);
+    if (version < rec.base)
+      throw new MoosengError(
+        ErrorCodes.EINVAL,
+        `version ${version} of chunk ${chunkId} is older than its base ${rec.base} (a cut or promotion since): it may hold removed bytes`,
+      );
     rec.version = version;
     rec.base = version;
     rec.top = Math.max(rec.top, version) + 1;
@@ -245,7 +265,10 @@ export class ChunkTable {
   /** The record of a chunk a command names (it may have been freed since the leader looked): CHUNK_NOT_FOUND if gone. */
   private getOrFail(chunkId: number): ChunkRecord {
     const rec = this.chunks.get(chunkId);
-    if (rec === undefined) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${chunkId} is not in the chunk map (freed meanwhile?)`, { details: { chunkId } });
+    if (rec === undefined)
+      throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${chunkId} is not in the chunk map (freed meanwhile?)`, {
+        details: { chunkId },
+      });
     return rec;
   }
 

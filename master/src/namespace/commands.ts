@@ -40,7 +40,17 @@ export type CommandBody =
   | ({ op: 'unlink'; parent: number; name: string } & WithCred)
   | ({ op: 'rmdir'; parent: number; name: string } & WithCred)
   | ({ op: 'rename'; parent: number; name: string; newParent: number; newName: string; flags: number } & WithCred)
-  | ({ op: 'setattr'; ino: number; mask: number; mode: number; uid: number; gid: number; size: number; atime: number; mtime: number } & WithCred)
+  | ({
+      op: 'setattr';
+      ino: number;
+      mask: number;
+      mode: number;
+      uid: number;
+      gid: number;
+      size: number;
+      atime: number;
+      mtime: number;
+    } & WithCred)
   | ({ op: 'open'; ino: number; flags: number } & WithCred)
   | { op: 'release'; ino: number }
   | ({ op: 'setxattr'; ino: number; name: string; value: Uint8Array; flags: number } & WithCred)
@@ -81,37 +91,201 @@ type Schema = ReadonlyArray<readonly [string, FieldType]>;
 const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
   openSession: { code: 1, fields: [['info', 'str']] },
   closeSession: { code: 2, fields: [] },
-  mknod: { code: 3, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['mode', 'uint'], ['rdev', 'uint'], ['open', 'bool']] },
-  mkdir: { code: 4, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['mode', 'uint']] },
-  symlink: { code: 5, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['target', 'str']] },
-  link: { code: 6, fields: [['cred', 'cred'], ['ino', 'uint'], ['parent', 'uint'], ['name', 'str']] },
-  unlink: { code: 7, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str']] },
-  rmdir: { code: 8, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str']] },
-  rename: { code: 9, fields: [['cred', 'cred'], ['parent', 'uint'], ['name', 'str'], ['newParent', 'uint'], ['newName', 'str'], ['flags', 'uint']] },
+  mknod: {
+    code: 3,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+      ['mode', 'uint'],
+      ['rdev', 'uint'],
+      ['open', 'bool'],
+    ],
+  },
+  mkdir: {
+    code: 4,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+      ['mode', 'uint'],
+    ],
+  },
+  symlink: {
+    code: 5,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+      ['target', 'str'],
+    ],
+  },
+  link: {
+    code: 6,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+    ],
+  },
+  unlink: {
+    code: 7,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+    ],
+  },
+  rmdir: {
+    code: 8,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+    ],
+  },
+  rename: {
+    code: 9,
+    fields: [
+      ['cred', 'cred'],
+      ['parent', 'uint'],
+      ['name', 'str'],
+      ['newParent', 'uint'],
+      ['newName', 'str'],
+      ['flags', 'uint'],
+    ],
+  },
   setattr: {
     code: 10,
-    fields: [['cred', 'cred'], ['ino', 'uint'], ['mask', 'uint'], ['mode', 'uint'], ['uid', 'uint'], ['gid', 'uint'], ['size', 'uint'], ['atime', 'int'], ['mtime', 'int']],
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['mask', 'uint'],
+      ['mode', 'uint'],
+      ['uid', 'uint'],
+      ['gid', 'uint'],
+      ['size', 'uint'],
+      ['atime', 'int'],
+      ['mtime', 'int'],
+    ],
   },
-  open: { code: 11, fields: [['cred', 'cred'], ['ino', 'uint'], ['flags', 'uint']] },
+  open: {
+    code: 11,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['flags', 'uint'],
+    ],
+  },
   release: { code: 12, fields: [['ino', 'uint']] },
-  setxattr: { code: 13, fields: [['cred', 'cred'], ['ino', 'uint'], ['name', 'str'], ['value', 'bytes'], ['flags', 'uint']] },
-  removexattr: { code: 14, fields: [['cred', 'cred'], ['ino', 'uint'], ['name', 'str']] },
-  setGoal: { code: 15, fields: [['cred', 'cred'], ['ino', 'uint'], ['goal', 'uint'], ['recursive', 'bool']] },
-  openChunkForWrite: { code: 16, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['servers', 'strs']] },
-  commitWrite: { code: 17, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['length', 'uint']] },
-  chunkOpsDone: { code: 18, fields: [['deleted', 'uints'], ['truncated', 'uints']] },
-  grantChunkWrite: { code: 19, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['version', 'uint'], ['servers', 'strs']] },
-  commitChunkWrite: { code: 20, fields: [['cred', 'cred'], ['ino', 'uint'], ['chunkIndex', 'uint'], ['chunkId', 'uint'], ['version', 'uint'], ['length', 'uint']] },
+  setxattr: {
+    code: 13,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['name', 'str'],
+      ['value', 'bytes'],
+      ['flags', 'uint'],
+    ],
+  },
+  removexattr: {
+    code: 14,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['name', 'str'],
+    ],
+  },
+  setGoal: {
+    code: 15,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['goal', 'uint'],
+      ['recursive', 'bool'],
+    ],
+  },
+  openChunkForWrite: {
+    code: 16,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['chunkIndex', 'uint'],
+      ['servers', 'strs'],
+    ],
+  },
+  commitWrite: {
+    code: 17,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['chunkIndex', 'uint'],
+      ['chunkId', 'uint'],
+      ['length', 'uint'],
+    ],
+  },
+  chunkOpsDone: {
+    code: 18,
+    fields: [
+      ['deleted', 'uints'],
+      ['truncated', 'uints'],
+    ],
+  },
+  grantChunkWrite: {
+    code: 19,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['chunkIndex', 'uint'],
+      ['chunkId', 'uint'],
+      ['version', 'uint'],
+      ['servers', 'strs'],
+    ],
+  },
+  commitChunkWrite: {
+    code: 20,
+    fields: [
+      ['cred', 'cred'],
+      ['ino', 'uint'],
+      ['chunkIndex', 'uint'],
+      ['chunkId', 'uint'],
+      ['version', 'uint'],
+      ['length', 'uint'],
+    ],
+  },
   reserveChunkVersion: { code: 21, fields: [['chunkId', 'uint']] },
-  excludeReplicas: { code: 22, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['servers', 'strs']] },
-  cutChunk: { code: 23, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint'], ['length', 'uint'], ['servers', 'strs']] },
-  promoteChunk: { code: 24, fields: [['chunkId', 'uint'], ['fromVersion', 'uint'], ['version', 'uint']] },
+  excludeReplicas: {
+    code: 22,
+    fields: [
+      ['chunkId', 'uint'],
+      ['fromVersion', 'uint'],
+      ['version', 'uint'],
+      ['servers', 'strs'],
+    ],
+  },
+  cutChunk: {
+    code: 23,
+    fields: [
+      ['chunkId', 'uint'],
+      ['fromVersion', 'uint'],
+      ['version', 'uint'],
+      ['length', 'uint'],
+      ['servers', 'strs'],
+    ],
+  },
+  promoteChunk: {
+    code: 24,
+    fields: [
+      ['chunkId', 'uint'],
+      ['fromVersion', 'uint'],
+      ['version', 'uint'],
+    ],
+  },
   reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
 };
 
-const OPS_BY_CODE = new Map<number, CommandOp>(
-  (Object.keys(SCHEMAS) as CommandOp[]).map((op) => [SCHEMAS[op].code, op]),
-);
+const OPS_BY_CODE = new Map<number, CommandOp>((Object.keys(SCHEMAS) as CommandOp[]).map((op) => [SCHEMAS[op].code, op]));
 
 const JS_TYPES: Record<FieldType, (v: unknown) => boolean> = {
   uint: (v) => typeof v === 'number',
@@ -127,32 +301,55 @@ const JS_TYPES: Record<FieldType, (v: unknown) => boolean> = {
 function writeField(w: BinaryWriter, type: FieldType, value: unknown, name: string): void {
   if (!JS_TYPES[type](value)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name} must be of type ${type}`);
   switch (type) {
-    case 'uint': w.uint(value as number); break;
-    case 'int': w.int(value as number); break;
-    case 'str': w.str(value as string); break;
-    case 'bytes': w.bytes(value as Uint8Array); break;
-    case 'bool': w.bool(value as boolean); break;
-    case 'uints': w.uints(value as number[]); break;
-    case 'strs': w.strs(value as string[]); break;
+    case 'uint':
+      w.uint(value as number);
+      break;
+    case 'int':
+      w.int(value as number);
+      break;
+    case 'str':
+      w.str(value as string);
+      break;
+    case 'bytes':
+      w.bytes(value as Uint8Array);
+      break;
+    case 'bool':
+      w.bool(value as boolean);
+      break;
+    case 'uints':
+      w.uints(value as number[]);
+      break;
+    case 'strs':
+      w.strs(value as string[]);
+      break;
     case 'cred': {
       const cred = value as Credentials;
       w.uint(cred.uid).uints(cred.gids);
       break;
     }
-    default: throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name}: unknown type`);
+    default:
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `field ${name}: unknown type`);
   }
 }
 
 function readField(r: BinaryReader, type: FieldType): unknown {
   switch (type) {
-    case 'uint': return r.uint();
-    case 'int': return r.int();
-    case 'str': return r.str();
-    case 'bytes': return r.bytes();
-    case 'bool': return r.bool();
-    case 'uints': return r.uints();
-    case 'strs': return r.strs();
-    case 'cred': return { uid: r.uint(), gids: r.uints() };
+    case 'uint':
+      return r.uint();
+    case 'int':
+      return r.int();
+    case 'str':
+      return r.str();
+    case 'bytes':
+      return r.bytes();
+    case 'bool':
+      return r.bool();
+    case 'uints':
+      return r.uints();
+    case 'strs':
+      return r.strs();
+    case 'cred':
+      return { uid: r.uint(), gids: r.uints() };
   }
 }
 
@@ -178,7 +375,10 @@ export function decodeCommand(bytes: Uint8Array): Command {
   const r = new BinaryReader(bytes);
   const version = r.u8();
   if (version !== COMMAND_CODEC_VERSION) {
-    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `command encoding version ${version} is not supported (expected ${COMMAND_CODEC_VERSION}); upgrade this master`);
+    throw new MoosengError(
+      ErrorCodes.PROTOCOL_ERROR,
+      `command encoding version ${version} is not supported (expected ${COMMAND_CODEC_VERSION}); upgrade this master`,
+    );
   }
   const code = r.u8();
   const op = OPS_BY_CODE.get(code);

@@ -239,7 +239,15 @@ export class NamespaceStateMachine implements IStateMachine {
       case 'commitWrite':
         return this.attr(t.commitWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.length, cmd.cred, cmd.now).attr());
       case 'grantChunkWrite': {
-        const grant = t.grantChunkWrite(cmd.ino, cmd.chunkIndex, cmd.chunkId, cmd.version, cmd.servers, cmd.cred, session?.opens.has(cmd.ino) === true);
+        const grant = t.grantChunkWrite(
+          cmd.ino,
+          cmd.chunkIndex,
+          cmd.chunkId,
+          cmd.version,
+          cmd.servers,
+          cmd.cred,
+          session?.opens.has(cmd.ino) === true,
+        );
         this.onChunkGranted?.(grant.chunkId, grant.version, grant.servers);
         return { kind: 'chunk', grant };
       }
@@ -279,7 +287,8 @@ export class NamespaceStateMachine implements IStateMachine {
   /** A version change names the replicas that confirmed it: at least one, none twice. */
   private needServers(servers: readonly string[], chunkId: number): void {
     if (servers.length === 0) throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names no replica`);
-    if (new Set(servers).size !== servers.length) throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names a replica twice`);
+    if (new Set(servers).size !== servers.length)
+      throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names a replica twice`);
   }
 
   private recordOpen(session: Session, ino: number): void {
@@ -367,7 +376,12 @@ export class NamespaceStateMachine implements IStateMachine {
   }
 
   listSessions(): SessionInfo[] {
-    return [...this.sessionState.sessions.values()].map((s) => ({ id: s.id, info: s.info, openedAt: s.openedAt, openInodes: s.opens.size }));
+    return [...this.sessionState.sessions.values()].map((s) => ({
+      id: s.id,
+      info: s.info,
+      openedAt: s.openedAt,
+      openInodes: s.opens.size,
+    }));
   }
 }
 

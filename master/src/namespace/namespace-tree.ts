@@ -1,8 +1,35 @@
 // The namespace: inodes, directory entries, links, rename, attributes, xattrs, goals and each file's chunk slots.
 import {
-  assert, ErrorCodes, MAX_GOAL, MAX_NAME_BYTES, MAX_PATH_BYTES, MAX_READDIR_PAGE_ENTRIES, MAX_XATTR_NAME_BYTES, MAX_XATTR_TOTAL_BYTES,
-  MAX_XATTR_VALUE_BYTES, MIN_GOAL, MoosengError, R_OK, RenameFlags, ROOT_INODE, S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK,
-  S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_IXGRP, SetattrMask, W_OK, X_OK, XattrFlags,
+  assert,
+  ErrorCodes,
+  MAX_GOAL,
+  MAX_NAME_BYTES,
+  MAX_PATH_BYTES,
+  MAX_READDIR_PAGE_ENTRIES,
+  MAX_XATTR_NAME_BYTES,
+  MAX_XATTR_TOTAL_BYTES,
+  MAX_XATTR_VALUE_BYTES,
+  MIN_GOAL,
+  MoosengError,
+  R_OK,
+  RenameFlags,
+  ROOT_INODE,
+  S_IALLUGO,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+  S_IFSOCK,
+  S_ISGID,
+  S_ISUID,
+  S_IXGRP,
+  SetattrMask,
+  W_OK,
+  X_OK,
+  XattrFlags,
 } from '@mooseng/core';
 import { ChunkTable } from '../chunks/chunk-table';
 import type { Credentials } from './commands';
@@ -199,9 +226,17 @@ export class NamespaceTree {
     let orphans = 0;
     for (const ino of this.openCounts.keys()) if (this.inodes.get(ino)?.nlink === 0) orphans++;
     return {
-      inodes: this.inodes.size, files, directories, symlinks, orphans, fileBytes: this.fileBytes,
-      chunks: this.chunkTable.size, pendingDeletions: this.chunkTable.deletions.size,
-      pendingTruncations: this.chunkTable.truncations.size, nextInode: this.nextInode, nextChunkId: this.chunkTable.nextChunkId,
+      inodes: this.inodes.size,
+      files,
+      directories,
+      symlinks,
+      orphans,
+      fileBytes: this.fileBytes,
+      chunks: this.chunkTable.size,
+      pendingDeletions: this.chunkTable.deletions.size,
+      pendingTruncations: this.chunkTable.truncations.size,
+      nextInode: this.nextInode,
+      nextChunkId: this.chunkTable.nextChunkId,
     };
   }
 
@@ -219,7 +254,16 @@ export class NamespaceTree {
   }
 
   /** A new inode under `dir`, owned by the caller, group from a setgid parent, goal inherited from the parent. */
-  private addChild(dir: Inode, name: string, mode: number, cred: Credentials, now: number, rdev: number, payload: Inode['payload'], size: number): Inode {
+  private addChild(
+    dir: Inode,
+    name: string,
+    mode: number,
+    cred: Credentials,
+    now: number,
+    rdev: number,
+    payload: Inode['payload'],
+    size: number,
+  ): Inode {
     const setgidParent = (dir.mode & S_ISGID) !== 0;
     const gid = setgidParent ? dir.gid : (cred.gids[0] ?? 0);
     const type = mode & S_IFMT;
@@ -229,7 +273,22 @@ export class NamespaceTree {
     if (type !== S_IFDIR && (perms & S_ISGID) !== 0 && !isRoot(cred) && !inGroup(cred, gid)) perms &= ~S_ISGID;
     const ino = this.nextInode++;
     const nlink = type === S_IFDIR ? 2 : 1;
-    const inode = new Inode(ino, type | perms, cred.uid, gid, nlink, size, now, now, now, dir.goal, type === S_IFDIR ? dir.ino : 0, rdev, payload, null);
+    const inode = new Inode(
+      ino,
+      type | perms,
+      cred.uid,
+      gid,
+      nlink,
+      size,
+      now,
+      now,
+      now,
+      dir.goal,
+      type === S_IFDIR ? dir.ino : 0,
+      rdev,
+      payload,
+      null,
+    );
     this.addInode(inode);
     dir.entries.set(name, ino);
     if (type === S_IFDIR) dir.nlink++;
@@ -384,8 +443,16 @@ export class NamespaceTree {
       srcDir.entries.set(name, other.ino);
       dstDir.entries.set(newName, src.ino);
       if (moves) {
-        if (src.isDir()) { src.parent = dstDir.ino; dstDir.nlink++; srcDir.nlink--; }
-        if (other.isDir()) { other.parent = srcDir.ino; srcDir.nlink++; dstDir.nlink--; }
+        if (src.isDir()) {
+          src.parent = dstDir.ino;
+          dstDir.nlink++;
+          srcDir.nlink--;
+        }
+        if (other.isDir()) {
+          other.parent = srcDir.ino;
+          srcDir.nlink++;
+          dstDir.nlink--;
+        }
       }
       src.ctime = now;
       other.ctime = now;
@@ -407,7 +474,10 @@ export class NamespaceTree {
     if (dst !== undefined && dst.isDir()) dstDir.nlink--;
     if (src.isDir()) {
       src.parent = dstDir.ino;
-      if (moves) { srcDir.nlink--; dstDir.nlink++; }
+      if (moves) {
+        srcDir.nlink--;
+        dstDir.nlink++;
+      }
     }
     src.ctime = now;
     this.dirChanged(srcDir, now);
@@ -437,7 +507,8 @@ export class NamespaceTree {
     if ((m & SetattrMask.GID) !== 0 && a.gid !== inode.gid && !(root || (cred.uid === inode.uid && inGroup(cred, a.gid)))) {
       fail('EPERM', `only root or the owner (to a group of theirs) may change the group of inode ${ino}`);
     }
-    if ((m & (SetattrMask.ATIME | SetattrMask.MTIME)) !== 0 && !owner) fail('EPERM', `only the owner may set explicit times on inode ${ino}`);
+    if ((m & (SetattrMask.ATIME | SetattrMask.MTIME)) !== 0 && !owner)
+      fail('EPERM', `only the owner may set explicit times on inode ${ino}`);
     if ((m & (SetattrMask.ATIME_NOW | SetattrMask.MTIME_NOW)) !== 0 && !owner && !mayAccess(inode, cred, W_OK)) {
       fail('EACCES', `no write permission to touch inode ${ino}`);
     }
@@ -539,7 +610,8 @@ export class NamespaceTree {
   /** Checks the namespace rules of an xattr name; `write` for set/remove. */
   private checkXattr(inode: Inode, name: string, cred: Credentials, write: boolean): void {
     if (name.length === 0) fail('EINVAL', 'empty xattr name');
-    if (Buffer.byteLength(name, 'utf8') > MAX_XATTR_NAME_BYTES) fail('ENAMETOOLONG', `xattr name longer than ${MAX_XATTR_NAME_BYTES} bytes`);
+    if (Buffer.byteLength(name, 'utf8') > MAX_XATTR_NAME_BYTES)
+      fail('ENAMETOOLONG', `xattr name longer than ${MAX_XATTR_NAME_BYTES} bytes`);
     if (name.startsWith('user.')) {
       // user.* lives on files and directories only, and follows the data permissions (as Linux).
       if (!inode.isFile() && !inode.isDir()) fail('EPERM', 'user.* xattrs exist only on regular files and directories');
@@ -674,7 +746,15 @@ export class NamespaceTree {
    * number its replicas were moved to: only then does the catalog take it. CHUNK_STALE_VERSION when the slot or the
    * chunk changed since the leader looked (it starts over).
    */
-  grantChunkWrite(ino: number, chunkIndex: number, chunkId: number, version: number, servers: string[], cred: Credentials, openForWrite: boolean): ChunkWriteGrant {
+  grantChunkWrite(
+    ino: number,
+    chunkIndex: number,
+    chunkId: number,
+    version: number,
+    servers: string[],
+    cred: Credentials,
+    openForWrite: boolean,
+  ): ChunkWriteGrant {
     const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
     const existing = inode.chunks[chunkIndex] ?? 0;
     if (existing === 0) {
@@ -684,7 +764,8 @@ export class NamespaceTree {
       return { chunkId, version: 1, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
     }
     if (existing !== chunkId) fail('CHUNK_STALE_VERSION', `slot ${chunkIndex} of inode ${ino} holds chunk ${existing}, not ${chunkId}`);
-    if (this.chunkTable.truncations.has(chunkId)) fail('CHUNK_STALE_VERSION', `chunk ${chunkId} has a cut pending: it is carried out before a write`);
+    if (this.chunkTable.truncations.has(chunkId))
+      fail('CHUNK_STALE_VERSION', `chunk ${chunkId} has a cut pending: it is carried out before a write`);
     const rec = this.chunkTable.get(chunkId)!;
     this.chunkTable.recordChange(chunkId, 'grant', rec.version, version);
     return { chunkId, version, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
@@ -706,15 +787,27 @@ export class NamespaceTree {
    * wrote past the cut), or when the chunk lost bytes since `version` (a cut or promotion: `base` is newer) or never
    * had it.
    */
-  commitChunkWrite(ino: number, chunkIndex: number, chunkId: number, version: number, length: number, cred: Credentials, now: number): Inode {
+  commitChunkWrite(
+    ino: number,
+    chunkIndex: number,
+    chunkId: number,
+    version: number,
+    length: number,
+    cred: Credentials,
+    now: number,
+  ): Inode {
     const inode = this.getFile(ino);
     if (inode.chunks[chunkIndex] !== chunkId) {
       fail('CHUNK_STALE_VERSION', `chunk ${chunkId} is no longer slot ${chunkIndex} of inode ${ino} (truncated meanwhile?)`);
     }
-    if (this.chunkTable.truncations.has(chunkId)) fail('CHUNK_STALE_VERSION', `chunk ${chunkId} was truncated after the write's grant: the write is not kept`);
+    if (this.chunkTable.truncations.has(chunkId))
+      fail('CHUNK_STALE_VERSION', `chunk ${chunkId} was truncated after the write's grant: the write is not kept`);
     const rec = this.chunkTable.get(chunkId)!;
     if (version < rec.base || version > rec.version) {
-      fail('CHUNK_STALE_VERSION', `chunk ${chunkId} no longer holds writes made under version ${version} (now ${rec.version}, cut or promoted at ${rec.base})`);
+      fail(
+        'CHUNK_STALE_VERSION',
+        `chunk ${chunkId} no longer holds writes made under version ${version} (now ${rec.version}, cut or promoted at ${rec.base})`,
+      );
     }
     return this.grow(inode, chunkIndex, length, cred, now);
   }

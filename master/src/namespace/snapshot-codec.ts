@@ -41,8 +41,18 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, meta
   w.uint(tree.inodes.size);
   let n = 0;
   for (const inode of tree.inodes.values()) {
-    w.uint(inode.ino).uint(inode.mode).uint(inode.uid).uint(inode.gid).uint(inode.nlink).uint(inode.size)
-      .int(inode.atime).int(inode.mtime).int(inode.ctime).uint(inode.goal).uint(inode.parent).uint(inode.rdev);
+    w.uint(inode.ino)
+      .uint(inode.mode)
+      .uint(inode.uid)
+      .uint(inode.gid)
+      .uint(inode.nlink)
+      .uint(inode.size)
+      .int(inode.atime)
+      .int(inode.mtime)
+      .int(inode.ctime)
+      .uint(inode.goal)
+      .uint(inode.parent)
+      .uint(inode.rdev);
     const type = inode.mode & S_IFMT;
     if (type === S_IFDIR) {
       const entries = inode.entries;
@@ -93,7 +103,10 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
   if (magic !== SNAPSHOT_MAGIC) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'not a master state snapshot (bad magic)');
   const version = r.u8();
   if (version < OLDEST_SNAPSHOT_FORMAT_VERSION || version > SNAPSHOT_FORMAT_VERSION) {
-    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `snapshot format ${version} is not supported (expected ${OLDEST_SNAPSHOT_FORMAT_VERSION}..${SNAPSHOT_FORMAT_VERSION})`);
+    throw new MoosengError(
+      ErrorCodes.PROTOCOL_ERROR,
+      `snapshot format ${version} is not supported (expected ${OLDEST_SNAPSHOT_FORMAT_VERSION}..${SNAPSHOT_FORMAT_VERSION})`,
+    );
   }
   tree.clearForRestore();
   sessions.clear();

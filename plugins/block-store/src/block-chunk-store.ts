@@ -96,10 +96,16 @@ export class BlockChunkStore implements IChunkStore {
     try {
       await mkdir(join(options.dir, CHUNKS_FOLDER), { recursive: true });
     } catch (err) {
-      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${options.dir} cannot be used: ${(err as Error).message}`, { cause: err, details: { dir: options.dir } });
+      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${options.dir} cannot be used: ${(err as Error).message}`, {
+        cause: err,
+        details: { dir: options.dir },
+      });
     }
     await options.io.probe(options.dir);
-    return new BlockChunkStore(options, await scanChunkDirectory(options.dir, options.io, options.logger, options.syncDirectory ?? syncDirectory));
+    return new BlockChunkStore(
+      options,
+      await scanChunkDirectory(options.dir, options.io, options.logger, options.syncDirectory ?? syncDirectory),
+    );
   }
 
   /** The reason the store stopped serving, or null while it is usable. */
@@ -112,14 +118,25 @@ export class BlockChunkStore implements IChunkStore {
     return this.schedule(ref.chunkId, WHOLE_CHUNK, false, async () => {
       this.checkUsable();
       if (this.fullReason) {
-        throw new MoosengError(ErrorCodes.NO_SPACE, `create of chunk ${ref.chunkId}: data directory ${this.dir} is full (${this.fullReason}); free space or add a directory`, { details: { dir: this.dir } });
+        throw new MoosengError(
+          ErrorCodes.NO_SPACE,
+          `create of chunk ${ref.chunkId}: data directory ${this.dir} is full (${this.fullReason}); free space or add a directory`,
+          { details: { dir: this.dir } },
+        );
       }
       checkAbort(options.signal, `create of chunk ${ref.chunkId}`);
       const existing = this.index.get(ref.chunkId);
-      if (existing) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`, { details: { chunkId: ref.chunkId, version: existing.version } });
+      if (existing)
+        throw new MoosengError(
+          ErrorCodes.CHUNK_EXISTS,
+          `chunk ${ref.chunkId} already exists (version ${existing.version}) in ${this.dir}`,
+          { details: { chunkId: ref.chunkId, version: existing.version } },
+        );
       let c: OpenChunk;
       try {
-        c = await createChunkFile(this.options.io, chunkFilePath(this.dir, ref.chunkId, ref.version), ref, this.options.fsync, (dir) => this.syncDir(dir));
+        c = await createChunkFile(this.options.io, chunkFilePath(this.dir, ref.chunkId, ref.version), ref, this.options.fsync, (dir) =>
+          this.syncDir(dir),
+        );
       } catch (err) {
         throw this.fsError(err, `create of chunk ${ref.chunkId}`);
       }
@@ -250,7 +267,9 @@ export class BlockChunkStore implements IChunkStore {
         const totalBytes = fs.blocks * fs.bsize;
         const freeBytes = fs.bavail * fs.bsize;
         if (this.fullReason && freeBytes >= Math.min(FULL_RESUME_FREE_BYTES, totalBytes * FULL_RESUME_FREE_FRACTION)) {
-          this.options.logger?.info(`data directory ${this.dir} has room again (${freeBytes} bytes free); it takes new chunks`, { dir: this.dir });
+          this.options.logger?.info(`data directory ${this.dir} has room again (${freeBytes} bytes free); it takes new chunks`, {
+            dir: this.dir,
+          });
           this.fullReason = null;
         }
         if (this.fullReason) return { ...base, totalBytes, freeBytes, state: 'full', error: this.fullReason };
@@ -309,25 +328,40 @@ export class BlockChunkStore implements IChunkStore {
 
   private checkRef(ref: ChunkRef): void {
     if (!Number.isSafeInteger(ref.chunkId) || ref.chunkId < 0 || !Number.isSafeInteger(ref.version) || ref.version < 0) {
-      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `bad chunk reference ${JSON.stringify(ref)}: id and version must be unsigned safe integers`);
+      throw new MoosengError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `bad chunk reference ${JSON.stringify(ref)}: id and version must be unsigned safe integers`,
+      );
     }
   }
 
   private checkRange(ref: ChunkRef, offset: number, length: number): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > CHUNK_SIZE_BYTES) {
-      throw new MoosengError(ErrorCodes.CHUNK_OUT_OF_RANGE, `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`, { details: { chunkId: ref.chunkId, offset, length } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_OUT_OF_RANGE,
+        `chunk ${ref.chunkId}: range ${offset}+${length} is outside the ${CHUNK_SIZE_BYTES}-byte chunk`,
+        { details: { chunkId: ref.chunkId, offset, length } },
+      );
     }
   }
 
   private checkUsable(): void {
-    if (this.unusableReason) throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${this.dir} is unusable: ${this.unusableReason}`, { details: { dir: this.dir } });
+    if (this.unusableReason)
+      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${this.dir} is unusable: ${this.unusableReason}`, {
+        details: { dir: this.dir },
+      });
   }
 
   private lookup(ref: ChunkRef): IndexedChunk {
     const e = this.index.get(ref.chunkId);
-    if (!e) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} is not in ${this.dir}`, { details: { chunkId: ref.chunkId } });
+    if (!e)
+      throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${ref.chunkId} is not in ${this.dir}`, {
+        details: { chunkId: ref.chunkId },
+      });
     if (e.version !== ref.version) {
-      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${ref.chunkId} is at version ${e.version}, not ${ref.version}`, { details: { chunkId: ref.chunkId, version: e.version, requested: ref.version } });
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk ${ref.chunkId} is at version ${e.version}, not ${ref.version}`, {
+        details: { chunkId: ref.chunkId, version: e.version, requested: ref.version },
+      });
     }
     return e;
   }
@@ -397,7 +431,10 @@ export class BlockChunkStore implements IChunkStore {
     if (unusable) this.markUnusable(unusable);
     if (full && !this.fullReason) {
       this.fullReason = full;
-      this.options.logger?.warn(`data directory ${this.dir} is full: it keeps serving its chunks and takes no new ones until space is freed`, { dir: this.dir });
+      this.options.logger?.warn(
+        `data directory ${this.dir} is full: it keeps serving its chunks and takes no new ones until space is freed`,
+        { dir: this.dir },
+      );
     }
     return error;
   }

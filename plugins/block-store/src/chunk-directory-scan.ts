@@ -23,7 +23,12 @@ export interface IndexedChunk {
  * header write and the rename (the store writes, and syncs, the header first): the header is what the data matches,
  * so the rename is completed here (and the directory synced) instead of leaving a replica every read finds corrupt.
  */
-export async function scanChunkDirectory(dir: string, io: IBlockFileIo, logger?: ILogger, syncDir?: (dir: string) => Promise<void>): Promise<Map<number, IndexedChunk>> {
+export async function scanChunkDirectory(
+  dir: string,
+  io: IBlockFileIo,
+  logger?: ILogger,
+  syncDir?: (dir: string) => Promise<void>,
+): Promise<Map<number, IndexedChunk>> {
   const index = new Map<number, IndexedChunk>();
   const root = join(dir, CHUNKS_FOLDER);
   for (const sub of await readdir(root)) {
@@ -48,7 +53,12 @@ export async function scanChunkDirectory(dir: string, io: IBlockFileIo, logger?:
       let held = version;
       if (header.chunkId === chunkId && header.version !== version) {
         const completed = chunkFilePath(dir, chunkId, header.version);
-        if (await access(completed).then(() => true, () => false)) {
+        if (
+          await access(completed).then(
+            () => true,
+            () => false,
+          )
+        ) {
           logger?.warn(`skipping ${path}: its header names version ${header.version}, whose file exists too`, { chunkId });
           continue;
         }
@@ -59,7 +69,11 @@ export async function scanChunkDirectory(dir: string, io: IBlockFileIo, logger?:
           logger?.warn(`cannot complete the interrupted version change of ${path}`, { err });
           continue;
         }
-        logger?.warn(`completed an interrupted version change: chunk ${chunkId} ${version} → ${header.version}`, { chunkId, from: version, to: header.version });
+        logger?.warn(`completed an interrupted version change: chunk ${chunkId} ${version} → ${header.version}`, {
+          chunkId,
+          from: version,
+          to: header.version,
+        });
         held = header.version;
       }
       const known = index.get(chunkId);

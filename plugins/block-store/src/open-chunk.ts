@@ -36,7 +36,9 @@ export async function openChunkFile(io: IBlockFileIo, path: string, ref: ChunkRe
   try {
     const header = ChunkHeader.parse(await file.read(0, CHUNK_HEADER_BYTES), path);
     if (header.chunkId !== ref.chunkId || header.version !== ref.version) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: header names chunk ${header.chunkId} version ${header.version}`, { details: { path } });
+      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: header names chunk ${header.chunkId} version ${header.version}`, {
+        details: { path },
+      });
     }
     return openChunk(ref.chunkId, path, file, header, false);
   } catch (err) {
@@ -50,7 +52,13 @@ export async function openChunkFile(io: IBlockFileIo, path: string, ref: ChunkRe
  * policy the file and its directory are synced before this resolves; otherwise the directory is left to the next
  * flush. On failure nothing is left behind (the half-made file is removed) and the file system's error is rethrown.
  */
-export async function createChunkFile(io: IBlockFileIo, path: string, ref: ChunkRef, fsync: FsyncPolicy, syncDir: (dir: string) => Promise<void> = syncDirectory): Promise<OpenChunk> {
+export async function createChunkFile(
+  io: IBlockFileIo,
+  path: string,
+  ref: ChunkRef,
+  fsync: FsyncPolicy,
+  syncDir: (dir: string) => Promise<void> = syncDirectory,
+): Promise<OpenChunk> {
   const header = ChunkHeader.fresh(ref, '');
   let file: IBlockFile | undefined;
   try {

@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     await cluster.stop();
     cleanupTempDirs();
   }
-  console.log(`faults totals: schedules ${totals.schedules}, faults ${totals.faults}, writes acknowledged ${totals.acknowledged}, bytes verified ${totals.verified}, bytes lost ${totals.lost} (seed ${seed})`);
+  console.log(
+    `faults totals: schedules ${totals.schedules}, faults ${totals.faults}, writes acknowledged ${totals.acknowledged}, bytes verified ${totals.verified}, bytes lost ${totals.lost} (seed ${seed})`,
+  );
   process.exit(failed || totals.lost > 0 ? 1 : 0);
 }
 
