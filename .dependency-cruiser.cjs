@@ -14,7 +14,16 @@ module.exports = {
       comment: 'core holds the contracts and the kit; it knows no role, no plugin and not the CLI',
       severity: 'error',
       from: { path: '^core/src/' },
-      to: { path: [`^${ROLES}/`, '^plugins/', '^cli/', `node_modules/${ROLE_PACKAGES}/`, `node_modules/${PLUGIN_PACKAGES}/`, 'node_modules/mooseng/'] },
+      to: {
+        path: [
+          `^${ROLES}/`,
+          '^plugins/',
+          '^cli/',
+          `node_modules/${ROLE_PACKAGES}/`,
+          `node_modules/${PLUGIN_PACKAGES}/`,
+          'node_modules/mooseng/',
+        ],
+      },
     },
     {
       name: 'role-imports-core-only',
@@ -25,14 +34,14 @@ module.exports = {
     },
     {
       name: 'plugin-imports-core-only',
-      comment: 'a plugin imports core\'s public API only, plus a library plugin shared by several (plugins/block-store)',
+      comment: "a plugin imports core's public API only, plus a library plugin shared by several (plugins/block-store)",
       severity: 'error',
       from: { path: '^plugins/([^/]+)/src/' },
       to: { path: [`^${ROLES}/`, '^cli/', '^plugins/'], pathNot: ['^plugins/$1/', `^${LIBRARY_PLUGINS}/`] },
     },
     {
       name: 'public-api-only',
-      comment: 'packages reach each other through their entry point (package name), never into another package\'s files',
+      comment: "packages reach each other through their entry point (package name), never into another package's files",
       severity: 'error',
       from: { path: '^(core|master|chunkserver|client|cli|plugins/[^/]+)/src/' },
       to: { path: '^(core|master|chunkserver|client|cli|plugins/[^/]+)/src/', pathNot: ['^$1/src/'] },
@@ -63,7 +72,11 @@ module.exports = {
     // Another package is reached through its compiled entry (core/dist/index.js): record the edge, do not walk it.
     doNotFollow: { path: ['node_modules', '(^|/)dist/'] },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['require', 'node', 'default', 'types'], mainFields: ['main', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['require', 'node', 'default', 'types'],
+      mainFields: ['main', 'types'],
+    },
     tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.base.json') },
   },
 };

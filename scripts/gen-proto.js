@@ -61,7 +61,10 @@ function generate(out) {
       const target = join(out, file);
       mkdirSync(dirname(target), { recursive: true });
       // The generated files name their .proto on their first line; ours say first what they are and how to remake them.
-      writeFileSync(target, `// Generated from .proto files in core/src/protocol by \`npm run gen:proto\` (proto-loader-gen-types); do not edit.\n${readFileSync(join(staging, file), 'utf8')}`);
+      writeFileSync(
+        target,
+        `// Generated from .proto files in core/src/protocol by \`npm run gen:proto\` (proto-loader-gen-types); do not edit.\n${readFileSync(join(staging, file), 'utf8')}`,
+      );
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });

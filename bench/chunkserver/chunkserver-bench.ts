@@ -171,7 +171,15 @@ interface CaseResult {
   readRatioDirect: number;
 }
 
-async function runCase(root: string, name: string, store: string, compressor: string, replicas: number, data: Buffer, raw: { writeMBps: number; readMBps: number; directReadMBps: number }): Promise<CaseResult> {
+async function runCase(
+  root: string,
+  name: string,
+  store: string,
+  compressor: string,
+  replicas: number,
+  data: Buffer,
+  raw: { writeMBps: number; readMBps: number; directReadMBps: number },
+): Promise<CaseResult> {
   const servers: ServerProcess[] = [];
   const client = new DataPlaneClient({ clock: new SystemClock(), timeoutMs: 120_000 });
   try {
@@ -198,7 +206,13 @@ async function runCase(root: string, name: string, store: string, compressor: st
     const writeMBps = mbps(bytes, writeMs);
     const readMBps = mbps(bytes, readMs);
     const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    const result = { writeMBps, readMBps, writeRatio: ratio(writeMBps, raw.writeMBps), readRatio: ratio(readMBps, raw.readMBps), readRatioDirect: ratio(readMBps, raw.directReadMBps) };
+    const result = {
+      writeMBps,
+      readMBps,
+      writeRatio: ratio(writeMBps, raw.writeMBps),
+      readRatio: ratio(readMBps, raw.readMBps),
+      readRatioDirect: ratio(readMBps, raw.directReadMBps),
+    };
     print(
       `${name.padEnd(16)} write ${String(writeMBps).padStart(7)} MB/s (${result.writeRatio}x raw)   read ${String(readMBps).padStart(7)} MB/s (${result.readRatio}x raw buffered, ${result.readRatioDirect}x raw O_DIRECT)`,
     );
@@ -224,7 +238,9 @@ async function main(): Promise<void> {
       directWriteMBps: mbps(SIZE_BYTES, direct.writeMs),
       directReadMBps: mbps(SIZE_BYTES, direct.readMs),
     };
-    print(`raw disk         buffered write ${raw.writeMBps} MB/s (${raw.writeSyncedMBps} with fdatasync), read ${raw.readMBps} MB/s; O_DIRECT write ${raw.directWriteMBps} MB/s, read ${raw.directReadMBps} MB/s`);
+    print(
+      `raw disk         buffered write ${raw.writeMBps} MB/s (${raw.writeSyncedMBps} with fdatasync), read ${raw.readMBps} MB/s; O_DIRECT write ${raw.directWriteMBps} MB/s, read ${raw.directReadMBps} MB/s`,
+    );
     const cases: Record<string, CaseResult> = {};
     cases['fs-1'] = await runCase(root, 'fs-1', 'storage-fs', 'none', 1, incompressible, raw);
     cases['fs-chain3'] = await runCase(root, 'fs-chain3', 'storage-fs', 'none', 3, incompressible, raw);

@@ -13,7 +13,12 @@ const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 4;
 if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
 
-async function measure(masters: string[], concurrency: number, op: 'create' | 'getattr' | 'mkdir', dirIno: number): Promise<{ opsPerSec: number; p50ms: number; p99ms: number }> {
+async function measure(
+  masters: string[],
+  concurrency: number,
+  op: 'create' | 'getattr' | 'mkdir',
+  dirIno: number,
+): Promise<{ opsPerSec: number; p50ms: number; p99ms: number }> {
   const clients = await Promise.all(
     Array.from({ length: Math.min(concurrency, 8) }, async () => {
       const c = new MasterClient({ masters, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
@@ -38,7 +43,8 @@ async function measure(masters: string[], concurrency: number, op: 'create' | 'g
     }),
   );
   await Promise.all(clients.map((c) => c.close()));
-  if (latencies.length === 0) throw new Error(`no ${op} call completed within ${seconds} s (${concurrency} callers); see the masters' logs`);
+  if (latencies.length === 0)
+    throw new Error(`no ${op} call completed within ${seconds} s (${concurrency} callers); see the masters' logs`);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(2));
   return { opsPerSec: Math.round(latencies.length / seconds), p50ms: q(0.5), p99ms: q(0.99) };
@@ -49,9 +55,18 @@ async function main(): Promise<void> {
   for (const masters of [1, 3]) {
     const dir = mkdtempSync(join(tmpdir(), 'mooseng-mdbench-'));
     try {
-      const state = await clusterUp({ dir, masters, chunkservers: 0, disks: 1, clients: 0, clusterId: 'bench', basePort: 26421 }, () => undefined);
+      const state = await clusterUp(
+        { dir, masters, chunkservers: 0, disks: 1, clients: 0, clusterId: 'bench', basePort: 26421 },
+        () => undefined,
+      );
       const addrs = state.nodes.filter((n) => n.role === 'master').map((n) => `127.0.0.1:${n.port}`);
-      const setup = new MasterClient({ masters: addrs, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
+      const setup = new MasterClient({
+        masters: addrs,
+        logger: silentLogger,
+        clock: new SystemClock(),
+        sessionInfo: 'bench',
+        host: 'bench',
+      });
       await setup.connect();
       const dirIno = replyAttr(await setup.call('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755 }, ROOT), 'Mkdir').ino;
       await setup.close();
@@ -59,7 +74,9 @@ async function main(): Promise<void> {
         for (const op of ['create', 'mkdir', 'getattr'] as const) {
           const r = await measure(addrs, concurrency, op, dirIno);
           results[`masters${masters}_${op}_c${concurrency}`] = r;
-          process.stdout.write(`# ${masters} master(s), ${op}, ${concurrency} concurrent: ${r.opsPerSec} ops/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms\n`);
+          process.stdout.write(
+            `# ${masters} master(s), ${op}, ${concurrency} concurrent: ${r.opsPerSec} ops/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms\n`,
+          );
         }
       }
     } finally {

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   // The parent holds our stdin open; when it exits (or ends it), so do we.
   process.stdin.on('end', () => {
-    consensus.stop().then(() => process.exit(0), () => process.exit(1));
+    consensus.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
   process.stdin.resume();
 }

@@ -1,22 +1,18 @@
-// RaftConsensus options shared by the benchmark's leader and follower processes (defaults of the plugin, fsync on).
+// RaftConsensus options shared by the benchmark's leader and follower processes: the plugin's defaults (fsync on),
+// taken from RAFT_CONFIG_DEFAULTS so a setting added to the plugin reaches the benchmark too.
 import { silentLogger, SystemClock, SystemRandom, type ConsensusMember } from '@mooseng/core';
-import type { RaftConsensusOptions } from '@mooseng/plugin-replication-raft';
+import { RAFT_CONFIG_DEFAULTS, type RaftConsensusOptions } from '@mooseng/plugin-replication-raft';
 
+/** Options for the node `self` of a benchmark cluster that boots from `bootstrap`, keeping its files in `dir`. */
 export function benchOptions(self: ConsensusMember, bootstrap: ConsensusMember[], dir: string): RaftConsensusOptions {
   return {
+    ...RAFT_CONFIG_DEFAULTS,
     nodeId: self.id,
     clusterId: 'bench',
     members: bootstrap,
     listenHost: '127.0.0.1',
     raftPort: Number(self.address.split(':')[1]),
     dir,
-    tickIntervalMs: 50,
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    snapshotThresholdEntries: 10_000,
-    segmentBytes: 64 * 1024 * 1024,
-    maxBatchBytes: 1024 * 1024,
-    fsync: true,
     clock: new SystemClock(),
     random: new SystemRandom(),
     logger: silentLogger,

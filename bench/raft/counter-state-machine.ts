@@ -1,6 +1,7 @@
 // The benchmark's state machine: counts applied commands and returns the count, so apply costs next to nothing.
 import type { IStateMachine } from '@mooseng/core';
 
+/** A state machine whose whole state is the number of commands applied. */
 export class CounterStateMachine implements IStateMachine {
   count = 0;
 

@@ -34,7 +34,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(leader: RaftConsensus, concurrency: number): Promise<{ concurrency: number; proposalsPerSec: number; p50Ms: number; p99Ms: number; proposals: number }> {
+async function measure(
+  leader: RaftConsensus,
+  concurrency: number,
+): Promise<{ concurrency: number; proposalsPerSec: number; p50Ms: number; p99Ms: number; proposals: number }> {
   const command = Buffer.alloc(COMMAND_BYTES, 7);
   const latencies: number[] = [];
   let recording = false;
@@ -88,12 +91,16 @@ async function main(): Promise<void> {
       });
       await leader.addMember({ id, address });
     }
-    out(`3 nodes (leader in-process, 2 follower processes), gRPC on 127.0.0.1, fsync on, ${COMMAND_BYTES}-byte commands, ${RUN_MS} ms per level`);
+    out(
+      `3 nodes (leader in-process, 2 follower processes), gRPC on 127.0.0.1, fsync on, ${COMMAND_BYTES}-byte commands, ${RUN_MS} ms per level`,
+    );
     const results = [];
     for (const c of CONCURRENCY) {
       const r = await measure(leader, c);
       results.push(r);
-      out(`  ${String(c).padStart(3)} proposers: ${r.proposalsPerSec} commits/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.proposals} proposals)`);
+      out(
+        `  ${String(c).padStart(3)} proposers: ${r.proposalsPerSec} commits/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.proposals} proposals)`,
+      );
     }
     out(JSON.stringify({ bench: 'raft', nodes: 3, fsync: true, commandBytes: COMMAND_BYTES, runMs: RUN_MS, results }));
   } finally {

@@ -1,6 +1,18 @@
 // ChunkStoreSet: the chunkserver's stores, one per data directory: routes each chunk to its store, places new
 // chunks on the directory with the most free space, and notices directories that fail.
-import { type ChunkRef, type DirectoryUsage, ErrorCodes, type IChunkStore, type IChunkStoreFactory, type ICompressor, type ILogger, isMoosengError, MoosengError, type StoredChunk, toMoosengError } from '@mooseng/core';
+import {
+  type ChunkRef,
+  type DirectoryUsage,
+  ErrorCodes,
+  type IChunkStore,
+  type IChunkStoreFactory,
+  type ICompressor,
+  type ILogger,
+  isMoosengError,
+  MoosengError,
+  type StoredChunk,
+  toMoosengError,
+} from '@mooseng/core';
 
 interface Slot {
   dir: string;
@@ -24,7 +36,12 @@ export class ChunkStoreSet {
    * Opens a store on every directory. A directory that cannot be opened is kept as unusable (and reported); only when
    * none opens does this fail, with DISK_UNUSABLE naming each directory and why.
    */
-  static async open(dirs: readonly string[], factory: IChunkStoreFactory, compressor: ICompressor | undefined, logger: ILogger): Promise<ChunkStoreSet> {
+  static async open(
+    dirs: readonly string[],
+    factory: IChunkStoreFactory,
+    compressor: ICompressor | undefined,
+    logger: ILogger,
+  ): Promise<ChunkStoreSet> {
     const slots: Slot[] = [];
     for (const dir of dirs) {
       try {
@@ -36,7 +53,11 @@ export class ChunkStoreSet {
       }
     }
     if (!slots.some((s) => s.store)) {
-      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `no data directory is usable: ${slots.map((s) => `${s.dir} (${s.error})`).join('; ')}`, { details: { dirs } });
+      throw new MoosengError(
+        ErrorCodes.DISK_UNUSABLE,
+        `no data directory is usable: ${slots.map((s) => `${s.dir} (${s.error})`).join('; ')}`,
+        { details: { dirs } },
+      );
     }
     const set = new ChunkStoreSet(slots, logger);
     for (const slot of slots) {
@@ -56,7 +77,8 @@ export class ChunkStoreSet {
   /** The store holding a chunk; CHUNK_NOT_FOUND when no directory has it. */
   storeOf(chunkId: number): IChunkStore {
     const slot = this.where.get(chunkId);
-    if (!slot?.store) throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${chunkId} is not on this chunkserver`, { details: { chunkId } });
+    if (!slot?.store)
+      throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, `chunk ${chunkId} is not on this chunkserver`, { details: { chunkId } });
     return slot.store;
   }
 
@@ -70,7 +92,11 @@ export class ChunkStoreSet {
     const existing = this.where.get(ref.chunkId);
     if (existing) {
       const stored = await existing.store!.stat(ref.chunkId);
-      throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} already exists (version ${stored?.version}) in ${existing.dir}`, { details: { chunkId: ref.chunkId, version: stored?.version } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_EXISTS,
+        `chunk ${ref.chunkId} already exists (version ${stored?.version}) in ${existing.dir}`,
+        { details: { chunkId: ref.chunkId, version: stored?.version } },
+      );
     }
     const candidates: Array<{ slot: Slot; free: number }> = [];
     for (const slot of this.slots) {
@@ -91,7 +117,11 @@ export class ChunkStoreSet {
         lastError = err;
       }
     }
-    throw new MoosengError(ErrorCodes.NO_SPACE, `no usable data directory can take chunk ${ref.chunkId}${lastError ? `: ${lastError.message}` : ''}`, { cause: lastError ?? undefined });
+    throw new MoosengError(
+      ErrorCodes.NO_SPACE,
+      `no usable data directory can take chunk ${ref.chunkId}${lastError ? `: ${lastError.message}` : ''}`,
+      { cause: lastError ?? undefined },
+    );
   }
 
   /** Forgets a chunk after its store deleted it. */
@@ -119,7 +149,15 @@ export class ChunkStoreSet {
     const out: DirectoryUsage[] = [];
     for (const slot of this.slots) {
       if (!slot.store) {
-        out.push({ dir: slot.dir, totalBytes: 0, freeBytes: 0, usedBytes: 0, chunks: 0, state: 'unusable', error: slot.error ?? 'not opened' });
+        out.push({
+          dir: slot.dir,
+          totalBytes: 0,
+          freeBytes: 0,
+          usedBytes: 0,
+          chunks: 0,
+          state: 'unusable',
+          error: slot.error ?? 'not opened',
+        });
         continue;
       }
       out.push(await slot.store.usage());

@@ -28,7 +28,13 @@ export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
   properties: {
     host: { type: 'string', default: '0.0.0.0', description: 'Listen address of the data plane and HTTP port' },
     port: { type: 'integer', minimum: 1, maximum: 65535, default: 9420, description: 'Data-plane port (env MOOSENG_LISTEN_PORT)' },
-    httpPort: { type: 'integer', minimum: 1, maximum: 65535, default: 9425, description: 'HTTP port: /health, /metrics (env MOOSENG_METRICS_PORT)' },
+    httpPort: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 9425,
+      description: 'HTTP port: /health, /metrics (env MOOSENG_METRICS_PORT)',
+    },
     advertiseHost: { type: 'string', default: '127.0.0.1', description: 'Address masters and clients use to reach this chunkserver' },
     masters: {
       type: 'array',

@@ -1,7 +1,20 @@
 // The chunkserver role: chunk stores on each data directory behind the data plane, watched by the scrubber,
 // reported to the masters.
 import { join } from 'node:path';
-import { type Counter, DataPlaneClient, type DirectoryUsage, IChunkStoreFactory, IClock, ICompressor, IMetrics, metricsRoute, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
+import {
+  type Counter,
+  DataPlaneClient,
+  type DirectoryUsage,
+  IChunkStoreFactory,
+  IClock,
+  ICompressor,
+  IMetrics,
+  metricsRoute,
+  type RoleContext,
+  type RoleDefinition,
+  RoleHttpServer,
+  type RoleStep,
+} from '@mooseng/core';
 import { ChunkStoreSet } from './chunk-store-set';
 import { ChunkserverRuntime } from './chunkserver-runtime';
 import { CHUNKSERVER_SECTION_SCHEMA, type ChunkserverSection } from './chunkserver-config';
@@ -56,7 +69,11 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
       name: 'stores',
       start: async () => {
         metrics = container.resolve<IMetrics>(IMetrics);
-        crcErrors = metrics.counter({ name: 'mooseng_chunkserver_crc_errors_total', help: 'Corrupt chunks found (a block CRC or header mismatch), by who found them', labelNames: ['found_by'] });
+        crcErrors = metrics.counter({
+          name: 'mooseng_chunkserver_crc_errors_total',
+          help: 'Corrupt chunks found (a block CRC or header mismatch), by who found them',
+          labelNames: ['found_by'],
+        });
         // At 0 from the start: "no CRC error" is a reading, and increase() needs a series to start from.
         for (const foundBy of ['read', 'scrub']) crcErrors.inc({ found_by: foundBy }, 0);
         const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
@@ -74,7 +91,14 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'scrub',
       start: async () => {
-        scrubber = new Scrubber({ stores: runtime.stores, rateMBps: section.scrubRateMBps, clock, logger: logger.child({ component: 'scrub' }), metrics, onCorrupt });
+        scrubber = new Scrubber({
+          stores: runtime.stores,
+          rateMBps: section.scrubRateMBps,
+          clock,
+          logger: logger.child({ component: 'scrub' }),
+          metrics,
+          onCorrupt,
+        });
         scrubber.start();
       },
       stop: async () => {
@@ -84,7 +108,16 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'data-plane',
       start: async () => {
-        dataPlane = new DataPlaneServer({ host: section.host, port: section.port, stores: runtime.stores, peers, logger: logger.child({ component: 'data-plane' }), metrics, clock, onCorrupt });
+        dataPlane = new DataPlaneServer({
+          host: section.host,
+          port: section.port,
+          stores: runtime.stores,
+          peers,
+          logger: logger.child({ component: 'data-plane' }),
+          metrics,
+          clock,
+          onCorrupt,
+        });
         runtime.dataPort = await dataPlane.start();
         runtime.dataAddress = `${section.advertiseHost}:${runtime.dataPort}`;
         logger.info(`data plane listening on ${section.host}:${runtime.dataPort}`, { advertised: runtime.dataAddress });
@@ -140,7 +173,13 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
       start: async () => {
         link = new MasterLink({
           masters: section.masters,
-          identity: { nodeId: config.node.id, clusterId: config.node.clusterId, dataAddress: runtime.dataAddress, httpPort: runtime.httpPort, labels: section.labels },
+          identity: {
+            nodeId: config.node.id,
+            clusterId: config.node.clusterId,
+            dataAddress: runtime.dataAddress,
+            httpPort: runtime.httpPort,
+            labels: section.labels,
+          },
           stores: runtime.stores,
           heartbeatIntervalMs: section.heartbeatIntervalMs,
           clock,
@@ -190,5 +229,7 @@ function registerStorageMetrics(metrics: IMetrics, stores: ChunkStoreSet): void 
   perDir('mooseng_chunkserver_used_bytes', 'Bytes taken by chunk files in each data directory', (u) => u.usedBytes);
   perDir('mooseng_chunkserver_free_bytes', 'Bytes still free on the file system of each data directory', (u) => u.freeBytes);
   perDir('mooseng_chunkserver_chunks', 'Chunks stored in each data directory', (u) => u.chunks);
-  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable (a full one still serves), 0 after it failed', (u) => (u.state !== 'unusable' ? 1 : 0));
+  perDir('mooseng_chunkserver_dir_usable', '1 while a data directory is usable (a full one still serves), 0 after it failed', (u) =>
+    u.state !== 'unusable' ? 1 : 0,
+  );
 }

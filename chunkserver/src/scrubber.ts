@@ -37,7 +37,10 @@ export class Scrubber {
   constructor(private readonly options: ScrubberOptions) {
     this.status = { enabled: options.rateMBps > 0, passes: 0, chunksChecked: 0, corrupt: [] };
     this.checked = options.metrics.counter({ name: 'mooseng_chunkserver_scrubbed_chunks_total', help: 'Chunks re-read by the scrubber' });
-    this.found = options.metrics.counter({ name: 'mooseng_chunkserver_corrupt_chunks_total', help: 'Corrupt chunks found by the scrubber' });
+    this.found = options.metrics.counter({
+      name: 'mooseng_chunkserver_corrupt_chunks_total',
+      help: 'Corrupt chunks found by the scrubber',
+    });
   }
 
   start(): void {

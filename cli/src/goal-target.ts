@@ -22,7 +22,14 @@ export function adminTarget(path: string, master: string | undefined): AdminTarg
     masters = found.mount.masters;
     fsPath = found.fsPath;
   }
-  const client = new MasterClient({ masters, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'mooseng admin', host: hostname(), retryBudgetMs: 10_000 });
+  const client = new MasterClient({
+    masters,
+    logger: silentLogger,
+    clock: new SystemClock(),
+    sessionInfo: 'mooseng admin',
+    host: hostname(),
+    retryBudgetMs: 10_000,
+  });
   return { client, fsPath };
 }
 

@@ -8,7 +8,11 @@ export type CountCacheLookup = (cache: ClientCache, hit: boolean) => void;
 
 /** Counts into mooseng_client_cache_requests_total{cache,result}. */
 export function cacheStats(metrics: IMetrics): CountCacheLookup {
-  const counter = metrics.counter({ name: 'mooseng_client_cache_requests_total', help: 'Client cache lookups, by cache and result (hit or miss)', labelNames: ['cache', 'result'] });
+  const counter = metrics.counter({
+    name: 'mooseng_client_cache_requests_total',
+    help: 'Client cache lookups, by cache and result (hit or miss)',
+    labelNames: ['cache', 'result'],
+  });
   return (cache, hit) => counter.inc({ cache, result: hit ? 'hit' : 'miss' });
 }
 

@@ -11,6 +11,8 @@ export interface ClientSection {
   writeBufferMb: number;
   attrTimeoutMs: number;
   entryTimeoutMs: number;
+  /** How long the kernel may remember that a name does not exist (0: not at all). */
+  negativeTimeoutMs: number;
   readOnly: boolean;
 }
 
@@ -27,12 +29,34 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       items: { type: 'string', pattern: '^[^\\s:]+:\\d+$' },
       description: 'Control API of the masters, host:port; any one will do, the client finds the leader (env MOOSENG_MASTER_ADDRS)',
     },
-    mountPoint: { type: 'string', default: '', format: 'path', description: 'Where to mount (env MOOSENG_MOUNT_POINT; the mount command argument wins)' },
-    httpPort: { type: 'integer', minimum: 0, maximum: 65535, default: 9427, description: 'HTTP port: /health, /metrics; 0 picks a free one (env MOOSENG_METRICS_PORT)' },
+    mountPoint: {
+      type: 'string',
+      default: '',
+      format: 'path',
+      description: 'Where to mount (env MOOSENG_MOUNT_POINT; the mount command argument wins)',
+    },
+    httpPort: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 65535,
+      default: 9427,
+      description: 'HTTP port: /health, /metrics; 0 picks a free one (env MOOSENG_METRICS_PORT)',
+    },
     cacheSizeMb: { type: 'integer', minimum: 0, default: 256, description: 'Read cache size in MiB (env MOOSENG_CACHE_SIZE_MB)' },
-    writeBufferMb: { type: 'integer', minimum: 1, default: 64, description: 'Write-back buffer in MiB; flushed on fsync/close and when full' },
+    writeBufferMb: {
+      type: 'integer',
+      minimum: 1,
+      default: 64,
+      description: 'Write-back buffer in MiB; flushed on fsync/close and when full',
+    },
     attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
     entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },
+    negativeTimeoutMs: {
+      type: 'integer',
+      minimum: 0,
+      default: 1000,
+      description: 'How long the kernel may cache "no such name" (0 turns negative entries off)',
+    },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
   },
 };

@@ -1,13 +1,25 @@
-// The client role: a FUSE mount. Steps: HTTP (/health, /metrics) → a session with the master leader → the mount.
+// The client role: a FUSE mount. Steps: HTTP (/health, /metrics) → a session with the master leader → the mount
+// (through whichever IMount the `mount` slot chose: mount-fuse3 by default, mount-fuse-native as the fallback).
 import { hostname } from 'node:os';
-import { DataPlaneClient, ErrorCodes, IClock, IMetrics, metricsRoute, MoosengError, type RoleContext, type RoleDefinition, RoleHttpServer, type RoleStep } from '@mooseng/core';
+import {
+  DataPlaneClient,
+  ErrorCodes,
+  IClock,
+  IMetrics,
+  IMount,
+  metricsRoute,
+  MoosengError,
+  type RoleContext,
+  type RoleDefinition,
+  RoleHttpServer,
+  type RoleStep,
+} from '@mooseng/core';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
 import { cacheStats } from './cache-stats';
 import { FileIo } from './file-io';
 import { FileSystemClient } from './file-system-client';
 import { CallerGroups } from './caller-credentials';
-import { fuseOperations } from './fuse-operations';
-import { FuseMount } from './fuse-mount';
+import { ClientFileSystemOperations } from './file-system-operations';
 import { MasterClient } from './master-client';
 
 function clientSteps(context: RoleContext): RoleStep[] {
@@ -17,7 +29,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
   let http: RoleHttpServer | null = null;
   let master: MasterClient | null = null;
   let data: DataPlaneClient | null = null;
-  let mount: FuseMount | null = null;
+  let mount: IMount | null = null;
   let session: { sessionId: number; clusterId: string } | null = null;
 
   return [
@@ -35,7 +47,15 @@ function clientSteps(context: RoleContext): RoleStep[] {
               path: '/health',
               handler: () => ({
                 status: mount ? 200 : 503,
-                json: { role: 'client', node: context.config.node.id, mounted: mount !== null, mountPoint: section.mountPoint, session: session?.sessionId ?? null, leader: master?.currentLeader ?? null },
+                json: {
+                  role: 'client',
+                  node: context.config.node.id,
+                  mounted: mount !== null,
+                  binding: mount?.binding ?? null,
+                  mountPoint: section.mountPoint,
+                  session: session?.sessionId ?? null,
+                  leader: master?.currentLeader ?? null,
+                },
               }),
             },
             metricsRoute(metrics),
@@ -52,10 +72,19 @@ function clientSteps(context: RoleContext): RoleStep[] {
         if (!section.mountPoint) {
           throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no mount point: pass one (mooseng mount MOUNTPOINT) or set client.mountPoint');
         }
-        master = new MasterClient({ masters: section.masters, logger, clock, sessionInfo: `mount ${section.mountPoint}`, host: hostname() });
+        master = new MasterClient({
+          masters: section.masters,
+          logger,
+          clock,
+          sessionInfo: `mount ${section.mountPoint}`,
+          host: hostname(),
+        });
         session = await master.connect({ signal: context.signal });
         if (session.clusterId !== context.config.node.clusterId) {
-          throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the masters serve cluster "${session.clusterId}", but this client is configured for "${context.config.node.clusterId}" (node.clusterId)`);
+          throw new MoosengError(
+            ErrorCodes.CONFIG_INVALID,
+            `the masters serve cluster "${session.clusterId}", but this client is configured for "${context.config.node.clusterId}" (node.clusterId)`,
+          );
         }
         logger.info('session open', { session: session.sessionId, leader: master.currentLeader });
       },
@@ -74,25 +103,24 @@ function clientSteps(context: RoleContext): RoleStep[] {
           logger,
           countCache,
         });
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const Fuse = require('fuse-native') as { getCaller?: () => { uid: number; gid: number; pid: number } };
-        if (typeof Fuse.getCaller !== 'function') {
-          throw new MoosengError(ErrorCodes.INTERNAL, 'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)');
-        }
-        const caller = { getCaller: Fuse.getCaller, groups: new CallerGroups(() => clock.monotonic()) };
-        const m = new FuseMount(section.mountPoint, fuseOperations(fs, metrics, logger, caller), {
+        const ops = new ClientFileSystemOperations(
+          fs,
+          new CallerGroups(() => clock.monotonic()),
+          { entryTimeoutMs: section.entryTimeoutMs, attrTimeoutMs: section.attrTimeoutMs, negativeTimeoutMs: section.negativeTimeoutMs },
+          metrics,
+          logger,
+        );
+        const m = context.container.resolve<IMount>(IMount);
+        await m.mount(section.mountPoint, ops, {
           // The masters ride in the fsname ("+"-separated: a comma would split the mount options), so admin
           // commands given a path on the mount know where to go.
           fsname: `mooseng:${section.masters.join('+')}`,
-          attrTimeoutSec: section.attrTimeoutMs / 1000,
-          entryTimeoutSec: section.entryTimeoutMs / 1000,
           readOnly: section.readOnly,
           defaultPermissions: true,
           allowOther: true,
         });
-        await m.mount();
         mount = m;
-        logger.info('mounted', { mountPoint: section.mountPoint });
+        logger.info('mounted', { mountPoint: section.mountPoint, binding: m.binding });
       },
       stop: async () => {
         await mount?.unmount();
@@ -106,7 +134,10 @@ function clientSteps(context: RoleContext): RoleStep[] {
 export const clientRole: RoleDefinition = {
   name: 'client',
   section: CLIENT_SECTION_SCHEMA,
-  slots: [{ kind: 'metrics', defaultId: 'metrics-prometheus', optional: true }],
+  slots: [
+    { kind: 'metrics', defaultId: 'metrics-prometheus', optional: true },
+    { kind: 'mount', defaultId: 'mount-fuse3', optional: false },
+  ],
   environment: [
     { variable: 'MOOSENG_METRICS_PORT', path: 'client.httpPort' },
     { variable: 'MOOSENG_MASTER_ADDRS', path: 'client.masters', list: true },

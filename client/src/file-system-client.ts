@@ -1,23 +1,20 @@
-// FileSystemClient: POSIX operations on paths, as FUSE asks for them, turned into inode operations on the master
-// and byte transfers through FileIo. Keeps short-lived entry/attribute caches and the table of open files (each an
-// OpenFile, which owns everything about it).
+// FileSystemClient: the POSIX operations inode by inode, as the master serves them, with byte transfers through
+// FileIo. Keeps a short-lived attribute cache, the names it has seen (only to drop a changed inode's attributes), the
+// directory listings of open directory handles and the table of open files (each an OpenFile, which owns
+// everything about it).
 import { constants as fsConstants } from 'node:fs';
-import { posix } from 'node:path';
-import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, type ReplyOf, replyAttr, ROOT_INODE, S_IFDIR, S_IFMT, SetattrMask } from '@mooseng/core';
+import { DEFAULT_READDIR_PAGE_ENTRIES, ErrorCodes, type IClock, type ILogger, MoosengError, OpenFlags, type ReplyOf, replyAttr, SetattrMask } from '@mooseng/core';
 import type { FileIo } from './file-io';
 import { type FileHandle, OpenFile } from './open-file';
 import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
 import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 
-/** Cached names and attributes at most; the oldest are dropped first. */
+/** Cached attributes and remembered names at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
 /** Extended attribute answers remembered at once (the kernel asks for security.capability before every write). */
 export const MAX_CACHED_XATTRS = 10_000;
 
-/** utimensat's UTIME_NOW and UTIME_OMIT, as the patched fuse-native passes them (ms values no real time has). */
-export const UTIME_NOW_MS = 2 ** 53 - 1;
-export const UTIME_OMIT_MS = 2 ** 53 - 2;
 /** open(2) flags as FUSE passes them: this platform's values, which Node knows (it has no O_ACCMODE; that is their union). */
 const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND } = fsConstants;
 const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
@@ -33,24 +30,46 @@ export interface FileSystemClientOptions {
   countCache?: CountCacheLookup;
 }
 
+/** What setattr may change, in the master's terms (times in ms, or 'now'). */
+export interface AttrChanges {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atimeMs?: number | 'now';
+  mtimeMs?: number | 'now';
+}
+
+/** One entry of a directory listing. */
+export interface DirEntry {
+  name: string;
+  attr: WireAttr;
+}
+
 interface Cached<T> {
   value: T;
   expires: number;
 }
 
 /**
- * The file system as the FUSE mount serves it. Every operation takes, last, the credentials of the process that
+ * The file system as a mount serves it, by inode. Every operation takes, last, the credentials of the process that
  * asked (`cred`) and acts as it; each handle keeps who opened it, for work done for it outside its own requests.
  */
 export class FileSystemClient {
-  /** path → inode, and inode → attributes (hard links share one attribute entry). Both expire after attrTtlMs. */
-  private readonly names = new Map<string, Cached<number>>();
+  /** inode → attributes; they expire after attrTtlMs. */
   private readonly attrs = new Map<number, Cached<WireAttr>>();
+  /**
+   * (parent, name) → inode, of names looked up or made here: an unlink, rmdir or rename changes the attributes
+   * (nlink, ctime) of the inode the name led to, whose cached attributes must then go.
+   */
+  private readonly names = new Map<string, number>();
   /** (ino, name) → value, or null for "no such attribute". */
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   /** fh → handle, and ino → the open file its handles share (kept past the last release while it holdsWrites()). */
   private readonly handles = new Map<number, FileHandle>();
   private readonly files = new Map<number, OpenFile>();
+  /** Directory handle → the listing taken at opendir ("." and ".." first), so readdir offsets stay stable. */
+  private readonly dirs = new Map<number, DirEntry[]>();
   private nextFh = 1;
   private readonly countCache: CountCacheLookup;
 
@@ -64,30 +83,58 @@ export class FileSystemClient {
 
   // ---- lookups -------------------------------------------------------------------------------------------------
 
-  async getattr(path: string, cred: CallerCredentials): Promise<WireAttr> {
-    const attr = await this.resolve(path, cred);
+  /** The inode `name` in `parent` leads to (ENOENT when there is none). */
+  async lookup(parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
+    const attr = replyAttr(await this.call('Lookup', { parent, name }, cred), 'Lookup');
+    this.rememberName(parent, name, attr);
     return this.withPendingSize(attr);
   }
 
-  async readdir(path: string, cred: CallerCredentials): Promise<Array<{ name: string; attr: WireAttr }>> {
-    const dir = await this.resolve(path, cred);
-    const out: Array<{ name: string; attr: WireAttr }> = [];
-    let after = '';
-    for (;;) {
-      const page = await this.call('ReadDir', { ino: dir.ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES }, cred);
-      for (const e of page.entries) {
-        const attr = replyAttr(e, `ReadDir entry ${e.name}`);
-        out.push({ name: e.name, attr });
-        this.remember(posix.join(path, e.name), attr);
-      }
-      if (!page.more || page.entries.length === 0) return out;
-      after = page.entries[page.entries.length - 1]!.name;
-    }
+  /** The kernel holds no reference to `ino` any more: nothing cached about it is needed. */
+  forget(ino: number): void {
+    this.attrs.delete(ino);
   }
 
-  async readlink(path: string, cred: CallerCredentials): Promise<string> {
-    const attr = await this.resolve(path, cred);
-    return (await this.call('ReadLink', { ino: attr.ino }, cred)).target;
+  async getattr(ino: number, cred: CallerCredentials): Promise<WireAttr> {
+    return this.withPendingSize(await this.attrOf(ino, cred));
+  }
+
+  /** Opens a listing of `ino`: all of it now (paged from the master), served by offset until releasedir. */
+  async opendir(ino: number, cred: CallerCredentials): Promise<number> {
+    const self = await this.attrOf(ino, cred);
+    const entries: DirEntry[] = [
+      { name: '.', attr: self },
+      { name: '..', attr: self },
+    ];
+    let after = '';
+    for (;;) {
+      const page = await this.call('ReadDir', { ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES }, cred);
+      for (const e of page.entries) {
+        const attr = replyAttr(e, `ReadDir entry ${e.name}`);
+        entries.push({ name: e.name, attr });
+        this.rememberName(ino, e.name, attr);
+      }
+      if (!page.more || page.entries.length === 0) break;
+      after = page.entries[page.entries.length - 1]!.name;
+    }
+    const fh = this.nextFh++;
+    this.dirs.set(fh, entries);
+    return fh;
+  }
+
+  /** Entries of an open listing from `offset` on (at most `limit`). */
+  readdir(fh: number, offset: number, limit: number): DirEntry[] {
+    const entries = this.dirs.get(fh);
+    if (!entries) throw new MoosengError(ErrorCodes.EINVAL, `no open directory with handle ${fh}`);
+    return entries.slice(offset, offset + limit).map((e) => (e.name === '.' || e.name === '..' ? e : { name: e.name, attr: this.withPendingSize(e.attr) }));
+  }
+
+  releasedir(fh: number): void {
+    this.dirs.delete(fh);
+  }
+
+  async readlink(ino: number, cred: CallerCredentials): Promise<string> {
+    return (await this.call('ReadLink', { ino }, cred)).target;
   }
 
   async statfs(cred: CallerCredentials): Promise<WireStatFs> {
@@ -96,109 +143,103 @@ export class FileSystemClient {
 
   // ---- namespace changes ---------------------------------------------------------------------------------------
 
-  async mkdir(path: string, mode: number, cred: CallerCredentials): Promise<void> {
-    const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, replyAttr(await this.call('Mkdir', { parent, name, mode }, cred), 'Mkdir'));
+  async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials): Promise<WireAttr> {
+    return this.made(parent, name, replyAttr(await this.call('Mkdir', { parent, name, mode }, cred), 'Mkdir'));
   }
 
-  async mknod(path: string, mode: number, rdev: number, cred: CallerCredentials): Promise<void> {
-    const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false }, cred), 'Mknod'));
+  async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials): Promise<WireAttr> {
+    return this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false }, cred), 'Mknod'));
   }
 
-  async symlink(target: string, path: string, cred: CallerCredentials): Promise<void> {
-    const { parent, name } = await this.parentOf(path, cred);
-    this.remember(path, replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
+  async symlink(target: string, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
+    return this.made(parent, name, replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
   }
 
-  async link(existing: string, path: string, cred: CallerCredentials): Promise<void> {
-    const source = await this.resolve(existing, cred);
-    const { parent, name } = await this.parentOf(path, cred);
-    const attr = replyAttr(await this.call('Link', { ino: source.ino, parent, name }, cred), 'Link');
-    this.remember(path, attr);
-    this.remember(existing, attr);
+  /** A new name for `ino`; the attributes returned carry the new link count. */
+  async link(ino: number, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
+    return this.withPendingSize(this.made(parent, name, replyAttr(await this.call('Link', { ino, parent, name }, cred), 'Link')));
   }
 
-  async unlink(path: string, cred: CallerCredentials): Promise<void> {
-    const { parent, name } = await this.parentOf(path, cred);
-    this.forget(path);
+  async unlink(parent: number, name: string, cred: CallerCredentials): Promise<void> {
+    this.forgetName(parent, name);
     await this.call('Unlink', { parent, name }, cred);
   }
 
-  async rmdir(path: string, cred: CallerCredentials): Promise<void> {
-    const { parent, name } = await this.parentOf(path, cred);
-    this.forget(path);
+  async rmdir(parent: number, name: string, cred: CallerCredentials): Promise<void> {
+    this.forgetName(parent, name);
     await this.call('Rmdir', { parent, name }, cred);
   }
 
-  async rename(from: string, to: string, cred: CallerCredentials): Promise<void> {
-    const src = await this.parentOf(from, cred);
-    const dst = await this.parentOf(to, cred);
-    // Everything under either name may now be something else: drop those cache entries.
-    this.forgetTree(from);
-    this.forgetTree(to);
-    await this.call('Rename', { parent: src.parent, name: src.name, newParent: dst.parent, newName: dst.name, flags: 0 }, cred);
+  /** `flags`: RenameFlags (NOREPLACE, EXCHANGE). */
+  async rename(parent: number, name: string, newParent: number, newName: string, flags: number, cred: CallerCredentials): Promise<void> {
+    // Both inodes' attributes change (ctime; the one renamed over loses a link).
+    this.forgetName(parent, name);
+    this.forgetName(newParent, newName);
+    await this.call('Rename', { parent, name, newParent, newName, flags }, cred);
   }
 
-  async chmod(path: string, mode: number, cred: CallerCredentials): Promise<void> {
-    await this.setattr(path, { mask: SetattrMask.MODE, mode }, cred);
-  }
-
-  async chown(path: string, uid: number, gid: number, cred: CallerCredentials): Promise<void> {
-    // chown(2) passes -1 (as 0xffffffff) for "leave unchanged".
-    const mask = (uid !== 0xffffffff && uid !== -1 ? SetattrMask.UID : 0) | (gid !== 0xffffffff && gid !== -1 ? SetattrMask.GID : 0);
-    if (mask) await this.setattr(path, { mask, uid: mask & SetattrMask.UID ? uid : 0, gid: mask & SetattrMask.GID ? gid : 0 }, cred);
-  }
-
-  async utimens(path: string, atimeMs: number, mtimeMs: number, cred: CallerCredentials): Promise<void> {
-    // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
-    const bit = (ms: number, explicit: number, now: number): number => (ms === UTIME_OMIT_MS ? 0 : ms === UTIME_NOW_MS ? now : explicit);
-    const mask = bit(atimeMs, SetattrMask.ATIME, SetattrMask.ATIME_NOW) | bit(mtimeMs, SetattrMask.MTIME, SetattrMask.MTIME_NOW);
-    if (mask === 0) return;
-    await this.setattr(path, { mask, atimeMs: mask & SetattrMask.ATIME ? atimeMs : 0, mtimeMs: mask & SetattrMask.MTIME ? mtimeMs : 0 }, cred);
-  }
-
-  async truncate(path: string, size: number, cred: CallerCredentials): Promise<void> {
-    const attr = await this.resolve(path, cred);
-    const file = this.files.get(attr.ino);
-    if (file) {
-      await this.flushAll(file);
-      // Before the cut: a length committed after it would grow the file again.
-      await this.commit(file, cred);
-      file.cut();
+  /**
+   * Changes attributes. A size change first sends this mount's writes to the file (every handle's: sent after the
+   * cut, they would undo it) and commits them; `fh` names the handle of an ftruncate.
+   */
+  async setattr(ino: number, changes: AttrChanges, fh: number | undefined, cred: CallerCredentials): Promise<WireAttr> {
+    if (changes.size !== undefined) {
+      const file = fh !== undefined ? this.handle(fh).file : this.files.get(ino);
+      if (file) {
+        await this.flushAll(file);
+        // Before the cut: a length committed after it would grow the file again.
+        if (fh !== undefined) await this.flush(fh, cred);
+        else await this.commit(file, cred);
+        file.cut();
+      }
+      this.io.invalidate(ino);
     }
-    this.io.invalidate(attr.ino);
-    await this.setattr(path, { mask: SetattrMask.SIZE, size }, cred);
-  }
-
-  async ftruncate(fh: number, path: string, size: number, cred: CallerCredentials): Promise<void> {
-    const { file } = this.handle(fh);
-    // Every handle's earlier writes come before the cut, as in truncate: sent after it, they would undo it.
-    await this.flushAll(file);
-    await this.flush(fh, cred);
-    file.cut();
-    this.io.invalidate(file.ino);
-    await this.setattr(path, { mask: SetattrMask.SIZE, size }, cred);
+    let mask = 0;
+    if (changes.mode !== undefined) mask |= SetattrMask.MODE;
+    // chown(2) passes -1 (as 0xffffffff) for "leave unchanged".
+    if (changes.uid !== undefined && changes.uid !== 0xffffffff && changes.uid !== -1) mask |= SetattrMask.UID;
+    if (changes.gid !== undefined && changes.gid !== 0xffffffff && changes.gid !== -1) mask |= SetattrMask.GID;
+    if (changes.size !== undefined) mask |= SetattrMask.SIZE;
+    // "now" is allowed to anyone who may write the file; an explicit time only to its owner (utimensat(2)).
+    if (changes.atimeMs !== undefined) mask |= changes.atimeMs === 'now' ? SetattrMask.ATIME_NOW : SetattrMask.ATIME;
+    if (changes.mtimeMs !== undefined) mask |= changes.mtimeMs === 'now' ? SetattrMask.MTIME_NOW : SetattrMask.MTIME;
+    if (mask === 0) return this.getattr(ino, cred);
+    const reply = await this.call(
+      'SetAttr',
+      {
+        ino,
+        mask,
+        mode: changes.mode ?? 0,
+        uid: mask & SetattrMask.UID ? changes.uid! : 0,
+        gid: mask & SetattrMask.GID ? changes.gid! : 0,
+        size: changes.size ?? 0,
+        atimeMs: typeof changes.atimeMs === 'number' ? changes.atimeMs : 0,
+        mtimeMs: typeof changes.mtimeMs === 'number' ? changes.mtimeMs : 0,
+      },
+      cred,
+    );
+    const attr = replyAttr(reply, 'SetAttr');
+    this.rememberIno(attr);
+    return this.withPendingSize(attr);
   }
 
   // ---- extended attributes -------------------------------------------------------------------------------------
 
-  async setxattr(path: string, name: string, value: Buffer, flags: number, cred: CallerCredentials): Promise<void> {
-    const attr = await this.resolve(path, cred);
-    this.xattrs.delete(`${attr.ino}\0${name}`);
-    await this.call('SetXattr', { ino: attr.ino, name, value, flags }, cred);
+  async setxattr(ino: number, name: string, value: Buffer, flags: number, cred: CallerCredentials): Promise<void> {
+    this.xattrs.delete(`${ino}\0${name}`);
+    await this.call('SetXattr', { ino, name, value: Buffer.from(value), flags }, cred);
     // The cached attributes say "no extended attributes" no longer.
-    this.attrs.delete(attr.ino);
+    this.attrs.delete(ino);
   }
 
-  async getxattr(path: string, name: string, cred: CallerCredentials): Promise<Buffer> {
+  async getxattr(ino: number, name: string, cred: CallerCredentials): Promise<Buffer> {
     // POSIX ACLs are not supported (the master answers these with ENODATA): `ls -l`, `cp -a` and friends ask for
     // them on every file, so answer without a round trip.
     if (name.startsWith('system.posix_acl_')) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
-    const attr = await this.resolve(path, cred);
+    const attr = await this.attrOf(ino, cred);
     // Attributes fresh enough to use say whether there is any extended attribute at all.
     if (!attr.hasXattrs) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
-    const key = `${attr.ino}\0${name}`;
+    const key = `${ino}\0${name}`;
     const now = this.options.clock.monotonic();
     const hit = this.xattrs.get(key);
     this.countCache('xattr', hit !== undefined && hit.expires > now);
@@ -208,41 +249,36 @@ export class FileSystemClient {
     }
     let value: Buffer | null;
     try {
-      value = Buffer.from((await this.call('GetXattr', { ino: attr.ino, name }, cred)).value);
+      value = Buffer.from((await this.call('GetXattr', { ino, name }, cred)).value);
     } catch (err) {
       if ((err as MoosengError).code !== ErrorCodes.ENODATA) throw err;
       value = null;
     }
-    this.rememberXattr(attr.ino, name, value);
+    this.rememberXattr(ino, name, value);
     if (value === null) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
     return value;
   }
 
-  async listxattr(path: string, cred: CallerCredentials): Promise<string[]> {
-    const attr = await this.resolve(path, cred);
-    return (await this.call('ListXattr', { ino: attr.ino }, cred)).names;
+  async listxattr(ino: number, cred: CallerCredentials): Promise<string[]> {
+    return (await this.call('ListXattr', { ino }, cred)).names;
   }
 
-  async removexattr(path: string, name: string, cred: CallerCredentials): Promise<void> {
-    const attr = await this.resolve(path, cred);
-    this.xattrs.delete(`${attr.ino}\0${name}`);
-    await this.call('RemoveXattr', { ino: attr.ino, name }, cred);
+  async removexattr(ino: number, name: string, cred: CallerCredentials): Promise<void> {
+    this.xattrs.delete(`${ino}\0${name}`);
+    await this.call('RemoveXattr', { ino, name }, cred);
   }
 
   // ---- open files ----------------------------------------------------------------------------------------------
 
-  async create(path: string, mode: number, flags: number, cred: CallerCredentials): Promise<number> {
-    const { parent, name } = await this.parentOf(path, cred);
-    const attr = replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }, cred), 'Mknod');
-    this.remember(path, attr);
-    return this.addHandle(attr.ino, flags | O_RDWR, cred);
+  async create(parent: number, name: string, mode: number, flags: number, cred: CallerCredentials): Promise<{ attr: WireAttr; fh: number }> {
+    const attr = this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }, cred), 'Mknod'));
+    return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
   }
 
-  async open(path: string, flags: number, cred: CallerCredentials): Promise<number> {
-    // Close-to-open consistency: an open always asks the master, never the cache.
-    this.forget(path);
-    const attr = await this.resolve(path, cred);
-    const file = this.files.get(attr.ino);
+  async open(ino: number, flags: number, cred: CallerCredentials): Promise<number> {
+    // Close-to-open consistency: an open always asks the master (Open returns fresh attributes), never the cache.
+    this.attrs.delete(ino);
+    const file = this.files.get(ino);
     if (flags & O_TRUNC && file) {
       // This client's earlier writes to the file come before the cut, not after it.
       await this.flushAll(file);
@@ -251,9 +287,9 @@ export class FileSystemClient {
     }
     const mode = flags & O_ACCMODE;
     const want = (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) | (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
-    this.remember(path, replyAttr(await this.call('Open', { ino: attr.ino, flags: want }, cred), 'Open'));
-    this.io.invalidate(attr.ino);
-    return this.addHandle(attr.ino, flags, cred);
+    this.rememberIno(replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open'));
+    this.io.invalidate(ino);
+    return this.addHandle(ino, flags, cred);
   }
 
   async read(fh: number, length: number, position: number, cred: CallerCredentials): Promise<Buffer> {
@@ -373,40 +409,29 @@ export class FileSystemClient {
     return size === attr.size ? attr : { ...attr, size };
   }
 
-  private async setattr(path: string, fields: { mask: number; mode?: number; uid?: number; gid?: number; size?: number; atimeMs?: number; mtimeMs?: number }, cred: CallerCredentials): Promise<void> {
-    const attr = await this.resolve(path, cred);
-    const reply = await this.call('SetAttr', { ino: attr.ino, mode: 0, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0, ...fields }, cred);
-    this.remember(path, replyAttr(reply, 'SetAttr'));
-  }
-
-  /** Walks `path` from the root with Lookup, using cached entries while they are fresh. */
-  private async resolve(path: string, cred: CallerCredentials): Promise<WireAttr> {
+  /** Attributes of `ino`, from the cache while fresh. */
+  private async attrOf(ino: number, cred: CallerCredentials): Promise<WireAttr> {
     const now = this.options.clock.monotonic();
-    const name = this.names.get(path);
-    const cached = name && name.expires > now ? this.attrs.get(name.value) : undefined;
+    const cached = this.attrs.get(ino);
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
-    if (path === '/') {
-      const attr = replyAttr(await this.call('GetAttr', { ino: ROOT_INODE }, cred), 'GetAttr');
-      this.remember('/', attr);
-      return attr;
-    }
-    const parent = await this.resolve(posix.dirname(path), cred);
-    const attr = replyAttr(await this.call('Lookup', { parent: parent.ino, name: posix.basename(path) }, cred), 'Lookup');
-    this.remember(path, attr);
+    const attr = replyAttr(await this.call('GetAttr', { ino }, cred), 'GetAttr');
+    this.rememberIno(attr);
     return attr;
   }
 
-  private async parentOf(path: string, cred: CallerCredentials): Promise<{ parent: number; name: string }> {
-    const parent = await this.resolve(posix.dirname(path), cred);
-    return { parent: parent.ino, name: posix.basename(path) };
+  /** Records a name made here and returns its attributes. */
+  private made(parent: number, name: string, attr: WireAttr): WireAttr {
+    this.rememberName(parent, name, attr);
+    return attr;
   }
 
-  private remember(path: string, attr: WireAttr): void {
-    this.names.delete(path); // re-insert: Map order is then age order, for eviction
-    this.names.set(path, { value: attr.ino, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
-    this.rememberIno(attr);
+  private rememberName(parent: number, name: string, attr: WireAttr): void {
+    const key = `${parent}\0${name}`;
+    this.names.delete(key); // re-insert: Map order is then age order, for eviction
+    this.names.set(key, attr.ino);
     if (this.names.size > MAX_CACHED_ENTRIES) this.names.delete(this.names.keys().next().value!);
+    this.rememberIno(attr);
   }
 
   private rememberIno(attr: WireAttr): void {
@@ -415,21 +440,12 @@ export class FileSystemClient {
     if (this.attrs.size > MAX_CACHED_ENTRIES) this.attrs.delete(this.attrs.keys().next().value!);
   }
 
-  private forget(path: string): void {
-    const name = this.names.get(path);
-    this.names.delete(path);
-    if (name) this.attrs.delete(name.value);
-  }
-
-  /** Drops `path` and every cached name below it (after a rename, any of them may now be something else). */
-  private forgetTree(path: string): void {
-    const name = this.names.get(path);
-    const attr = name ? this.attrs.get(name.value)?.value : undefined;
-    // A file has nothing cached below it: the common rename (rsync, editors: write a temp file, rename it over)
-    // must not scan the whole cache.
-    if (attr && (attr.mode & S_IFMT) !== S_IFDIR) return this.forget(path);
-    const prefix = path.endsWith('/') ? path : `${path}/`;
-    for (const key of [...this.names.keys()]) if (key === path || key.startsWith(prefix)) this.forget(key);
+  /** The name is about to change: the attributes of the inode it led to are stale (nlink, ctime). */
+  private forgetName(parent: number, name: string): void {
+    const key = `${parent}\0${name}`;
+    const ino = this.names.get(key);
+    this.names.delete(key);
+    if (ino !== undefined) this.attrs.delete(ino);
   }
 
   private call<M extends HeaderedMethodName>(method: M, body: CallBody<M>, cred: CallerCredentials): Promise<ReplyOf<M>> {

@@ -1,7 +1,20 @@
 // MasterClient: the client side of ClientToMaster. Finds the leader among the masters, follows NOT_LEADER hints, and
 // retries a mutation with the same request id so that it is applied at most once across a leader change.
 import * as grpc from '@grpc/grpc-js';
-import { callUnary, type ClientMethodName, clientToMasterService, ErrorCodes, fromGrpcError, type IClock, type ILogger, isMoosengError, MoosengError, type ReplyOf, type RequestOf, type TimerHandle } from '@mooseng/core';
+import {
+  callUnary,
+  type ClientMethodName,
+  clientToMasterService,
+  ErrorCodes,
+  fromGrpcError,
+  type IClock,
+  type ILogger,
+  isMoosengError,
+  MoosengError,
+  type ReplyOf,
+  type RequestOf,
+  type TimerHandle,
+} from '@mooseng/core';
 
 /** Deadline of one RPC attempt. */
 export const MASTER_CALL_TIMEOUT_MS = 10_000;
@@ -35,7 +48,13 @@ export type HeaderedMethodName = { [M in ClientMethodName]: RequestOf<M> extends
 export type CallBody<M extends HeaderedMethodName> = Omit<RequestOf<M>, 'h'>;
 
 /** Errors worth another try at another master (or the same one after an election). */
-const RETRYABLE = new Set<string>([ErrorCodes.NOT_LEADER, ErrorCodes.UNAVAILABLE, ErrorCodes.TIMEOUT, ErrorCodes.PROPOSAL_DROPPED, ErrorCodes.QUORUM_LOST]);
+const RETRYABLE = new Set<string>([
+  ErrorCodes.NOT_LEADER,
+  ErrorCodes.UNAVAILABLE,
+  ErrorCodes.TIMEOUT,
+  ErrorCodes.PROPOSAL_DROPPED,
+  ErrorCodes.QUORUM_LOST,
+]);
 
 export class MasterClient {
   private readonly stubs = new Map<string, grpc.Client>();
@@ -50,7 +69,8 @@ export class MasterClient {
   private renewing: Promise<void> | null = null;
 
   constructor(private readonly options: MasterClientOptions) {
-    if (options.masters.length === 0) throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no master addresses given; set client.masters or --master host:port');
+    if (options.masters.length === 0)
+      throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no master addresses given; set client.masters or --master host:port');
   }
 
   /** The session id the leader gave this client (0 before connect()). */
@@ -80,10 +100,19 @@ export class MasterClient {
    * id is reused on every retry, so the leader returns the first result of a mutation that did apply. A session the
    * master expired is replaced by a new one and the call made once more. Request and reply are typed by `method`.
    */
-  async call<M extends HeaderedMethodName>(method: M, body: CallBody<M>, cred: CallerCredentials, options: { signal?: AbortSignal } = {}): Promise<ReplyOf<M>> {
+  async call<M extends HeaderedMethodName>(
+    method: M,
+    body: CallBody<M>,
+    cred: CallerCredentials,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReplyOf<M>> {
     // Omit<RequestOf<M>, 'h'> plus h is RequestOf<M>, which TypeScript cannot see through a generic M.
     const attempt = (): Promise<ReplyOf<M>> =>
-      this.invoke(method, { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body } as RequestOf<M>, options.signal);
+      this.invoke(
+        method,
+        { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body } as RequestOf<M>,
+        options.signal,
+      );
     try {
       return await attempt();
     } catch (err) {
@@ -119,7 +148,9 @@ export class MasterClient {
           // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
           else this.options.logger.debug('keep-alive failed; next one soon', { err: (err as Error).message });
         })
-        .catch((err: unknown) => this.options.logger.warn('could not open a new session yet; next try soon', { err: (err as Error).message }))
+        .catch((err: unknown) =>
+          this.options.logger.warn('could not open a new session yet; next try soon', { err: (err as Error).message }),
+        )
         .finally(() => this.scheduleKeepAlive());
     });
   }
@@ -131,15 +162,23 @@ export class MasterClient {
       const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
       this.sessionIdValue = reply.sessionId;
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
-      this.options.logger.error('the masters expired this client\'s session (it was silent too long); opened a new one: files open here are no longer held open on the masters', {
-        expired: old,
-        session: reply.sessionId,
-      });
+      this.options.logger.error(
+        "the masters expired this client's session (it was silent too long); opened a new one: files open here are no longer held open on the masters",
+        {
+          expired: old,
+          session: reply.sessionId,
+        },
+      );
     })().finally(() => (this.renewing = null));
     return this.renewing;
   }
 
-  private async invoke<M extends ClientMethodName>(method: M, request: RequestOf<M>, signal?: AbortSignal, budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS): Promise<ReplyOf<M>> {
+  private async invoke<M extends ClientMethodName>(
+    method: M,
+    request: RequestOf<M>,
+    signal?: AbortSignal,
+    budgetMs = this.options.retryBudgetMs ?? MASTER_RETRY_BUDGET_MS,
+  ): Promise<ReplyOf<M>> {
     const { clock } = this.options;
     const deadline = clock.monotonic() + budgetMs;
     let backoff = MASTER_RETRY_BACKOFF_MS;
@@ -181,12 +220,20 @@ export class MasterClient {
   private once<M extends ClientMethodName>(address: string, method: M, request: RequestOf<M>, signal?: AbortSignal): Promise<ReplyOf<M>> {
     const stub = this.stub(address);
     return new Promise<ReplyOf<M>>((resolve, reject) => {
-      const call = callUnary(stub, clientToMasterService().service, method, request, new grpc.Metadata(), { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) }, (err, reply) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(fromGrpcError(err, `${method} at ${address}`));
-        else if (!reply) reject(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} at ${address} answered nothing`));
-        else resolve(reply);
-      });
+      const call = callUnary(
+        stub,
+        clientToMasterService().service,
+        method,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) },
+        (err, reply) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(fromGrpcError(err, `${method} at ${address}`));
+          else if (!reply) reject(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} at ${address} answered nothing`));
+          else resolve(reply);
+        },
+      );
       const onAbort = (): void => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -104,10 +104,13 @@ export function toMoosengError(err: unknown, context: string): MoosengError {
   if (isMoosengError(err)) return err;
   const sys = err as NodeJS.ErrnoException;
   const code: ErrorCode =
-    sys?.code === 'ENOSPC' ? ErrorCodes.NO_SPACE
-    : sys?.code === 'ABORT_ERR' ? ErrorCodes.ABORTED
-    : sys?.code !== undefined && /^E[A-Z]+$/.test(sys.code) ? ErrorCodes.IO_ERROR
-    : ErrorCodes.INTERNAL;
+    sys?.code === 'ENOSPC'
+      ? ErrorCodes.NO_SPACE
+      : sys?.code === 'ABORT_ERR'
+        ? ErrorCodes.ABORTED
+        : sys?.code !== undefined && /^E[A-Z]+$/.test(sys.code)
+          ? ErrorCodes.IO_ERROR
+          : ErrorCodes.INTERNAL;
   return new MoosengError(code, `${context}: ${sys?.message ?? String(err)}`, { cause: err });
 }
 

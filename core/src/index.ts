@@ -2,6 +2,7 @@
 // and the role kit. Roles (master, chunkserver, client) and plugins build on this; nothing here knows a role.
 export * from './di';
 export * from './errors';
+export * from './errno';
 
 export * from './contracts/chunk-store';
 export * from './contracts/clock';
@@ -11,8 +12,11 @@ export * from './contracts/logger';
 export * from './contracts/metrics';
 export * from './contracts/placement';
 export * from './contracts/random';
+export * from './contracts/file-system-operations';
+export * from './contracts/mount';
 
 export * from './runtime/listen';
+export * from './runtime/mount-point';
 export * from './runtime/noop-metrics';
 export * from './runtime/stream-logger';
 export * from './runtime/system-clock';
@@ -43,7 +47,6 @@ export * from './protocol/control-plane';
 export * from './protocol/client-control';
 export * from './protocol/chunkserver-control';
 export * from './protocol/fs-constants';
-
 
 export * from './role-kit/role-definition';
 export * from './role-kit/role-context';

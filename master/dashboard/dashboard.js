@@ -136,7 +136,9 @@
     const fromFollower = str(s.repairFiguresFrom) !== null && s.repairFiguresFrom !== 'this master';
     const leader = str(s.leader);
     note.hidden = !fromFollower;
-    note.textContent = fromFollower ? `This master is not the leader and does not classify chunks: the leader's dashboard${leader ? ` (${leader})` : ''} has these figures.` : '';
+    note.textContent = fromFollower
+      ? `This master is not the leader and does not classify chunks: the leader's dashboard${leader ? ` (${leader})` : ''} has these figures.`
+      : '';
   }
 
   function renderMasters(s) {
@@ -169,7 +171,8 @@
   /** Whether the leader hears from this master (`reachable`, and `lastContactMs` where a master sends it). */
   function contactCell(m) {
     const cell = el('td', { testid: 'master-contact' });
-    if (typeof m.reachable === 'boolean') cell.append(el('span', { className: m.reachable ? 'pill ok' : 'pill bad' }, m.reachable ? 'answering' : 'not answering'));
+    if (typeof m.reachable === 'boolean')
+      cell.append(el('span', { className: m.reachable ? 'pill ok' : 'pill bad' }, m.reachable ? 'answering' : 'not answering'));
     if (isNum(m.lastContactMs)) cell.append(cell.firstChild ? ' ' : '', `${duration(m.lastContactMs)} ago`);
     if (!cell.firstChild) cell.textContent = NONE;
     return cell;
@@ -211,8 +214,11 @@
 
     const dirs = Array.isArray(cs.dirs) ? cs.dirs.filter(isObj) : [];
     const failed = dirs.filter((d) => d.usable === false);
-    const dirText = dirs.length === 0 ? '' : `${dirs.length} ${dirs.length === 1 ? 'disk' : 'disks'}${failed.length ? `, ${failed.length} failed` : ''}`;
-    const usage = [full !== null ? `${Math.round(full * 100)}% full` : null, free !== null ? `${bytes(free)} free` : null].filter(Boolean).join(', ') || NONE;
+    const dirText =
+      dirs.length === 0 ? '' : `${dirs.length} ${dirs.length === 1 ? 'disk' : 'disks'}${failed.length ? `, ${failed.length} failed` : ''}`;
+    const usage =
+      [full !== null ? `${Math.round(full * 100)}% full` : null, free !== null ? `${bytes(free)} free` : null].filter(Boolean).join(', ') ||
+      NONE;
 
     return el(
       'div',
@@ -224,12 +230,23 @@
         el('span', { className: alive ? 'pill ok' : 'pill bad', testid: 'chunkserver-state' }, alive ? 'alive' : 'dead'),
       ),
       el('div', { className: 'address mono' }, str(cs.address) || NONE),
-      labels.length ? el('div', { className: 'labels' }, ...labels.map(([k, v]) => el('span', { className: 'pill' }, `${k}=${String(v)}`))) : null,
-      el('div', { className: 'server-figures' }, el('span', { testid: 'chunkserver-stored' }, `${bytes(used)} in ${count(cs.chunks)} chunks`), el('span', null, `${bytes(total)} total`)),
+      labels.length
+        ? el('div', { className: 'labels' }, ...labels.map(([k, v]) => el('span', { className: 'pill' }, `${k}=${String(v)}`)))
+        : null,
+      el(
+        'div',
+        { className: 'server-figures' },
+        el('span', { testid: 'chunkserver-stored' }, `${bytes(used)} in ${count(cs.chunks)} chunks`),
+        el('span', null, `${bytes(total)} total`),
+      ),
       bar,
       el('div', { className: 'server-figures' }, el('span', { testid: 'chunkserver-usage' }, usage), el('span', null, dirText)),
       failed.length
-        ? el('ul', { className: 'failed-dirs', testid: 'failed-dirs' }, ...failed.map((d) => el('li', null, `${str(d.dir) || '?'}${str(d.error) ? `: ${d.error}` : ''}`)))
+        ? el(
+            'ul',
+            { className: 'failed-dirs', testid: 'failed-dirs' },
+            ...failed.map((d) => el('li', null, `${str(d.dir) || '?'}${str(d.error) ? `: ${d.error}` : ''}`)),
+          )
         : null,
     );
   }
@@ -240,7 +257,9 @@
     const dead = servers.filter((cs) => cs.alive === false).length;
     setText('chunkserver-count', servers.length ? `${servers.length} (${servers.length - dead} alive${dead ? `, ${dead} dead` : ''})` : '');
     const cards = servers.map(chunkserverCard);
-    byTestId('chunkservers').replaceChildren(...(cards.length ? cards : [el('p', { className: 'empty' }, 'No chunkserver has registered.')]));
+    byTestId('chunkservers').replaceChildren(
+      ...(cards.length ? cards : [el('p', { className: 'empty' }, 'No chunkserver has registered.')]),
+    );
   }
 
   function eventItem(e) {
@@ -261,13 +280,24 @@
   function renderEvents(s) {
     const events = Array.isArray(s.events) ? s.events.filter(isObj) : [];
     // The master sends newest first; sorting again keeps that true whatever it sends.
-    const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => (isNum(b.e.time) ? b.e.time : 0) - (isNum(a.e.time) ? a.e.time : 0) || a.i - b.i);
+    const ordered = events
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => (isNum(b.e.time) ? b.e.time : 0) - (isNum(a.e.time) ? a.e.time : 0) || a.i - b.i);
     const items = ordered.map(({ e }) => eventItem(e));
     const empty = Array.isArray(s.events) ? 'No events yet.' : 'This master does not report events.';
     byTestId('events').replaceChildren(...(items.length ? items : [el('li', { className: 'empty' }, empty)]));
   }
 
-  const SECTIONS = [renderHeader, renderHealth, renderLeadership, renderNamespace, renderReplication, renderMasters, renderChunkservers, renderEvents];
+  const SECTIONS = [
+    renderHeader,
+    renderHealth,
+    renderLeadership,
+    renderNamespace,
+    renderReplication,
+    renderMasters,
+    renderChunkservers,
+    renderEvents,
+  ];
 
   function render(s) {
     for (const section of SECTIONS) {

@@ -31,8 +31,10 @@ export function assessHealth(h: HealthInput): ClusterHealth {
 
   const unreachableMasters = h.masters.filter((m) => m.reachable === false);
   const quorum = Math.floor(h.masters.length / 2) + 1;
-  if (h.masters.length - unreachableMasters.length < quorum) critical.push(`only ${h.masters.length - unreachableMasters.length} of ${h.masters.length} masters answer`);
-  else if (unreachableMasters.length > 0) degraded.push(`${plural(unreachableMasters.length, 'master')} not answering: ${ids(unreachableMasters)}`);
+  if (h.masters.length - unreachableMasters.length < quorum)
+    critical.push(`only ${h.masters.length - unreachableMasters.length} of ${h.masters.length} masters answer`);
+  else if (unreachableMasters.length > 0)
+    degraded.push(`${plural(unreachableMasters.length, 'master')} not answering: ${ids(unreachableMasters)}`);
 
   const deadServers = h.chunkservers.filter((s) => !s.alive);
   if (h.chunkservers.length > 0 && deadServers.length === h.chunkservers.length) critical.push('no chunkserver answers');
@@ -48,7 +50,7 @@ export function assessHealth(h: HealthInput): ClusterHealth {
   const nodes = h.masters.length + h.chunkservers.length;
   const answering = h.masters.length - unreachableMasters.length + h.chunkservers.length - deadServers.length;
   const chunks = Math.max(h.chunks, 1);
-  const score = h.leader ? (100 * (nodes > 0 ? answering / nodes : 1) * (1 - missing / chunks) * (1 - (0.5 * underGoal) / chunks)) : 0;
+  const score = h.leader ? 100 * (nodes > 0 ? answering / nodes : 1) * (1 - missing / chunks) * (1 - (0.5 * underGoal) / chunks) : 0;
   const state: HealthState = critical.length > 0 ? 'critical' : degraded.length > 0 ? 'degraded' : 'healthy';
   return { score: Math.round(score * 10) / 10, state, reasons: [...critical, ...degraded] };
 }

@@ -30,7 +30,10 @@ export function dashboardRoutes(): HttpRoute[] {
     try {
       return { text: await text, contentType: page.contentType };
     } catch (err) {
-      return { status: 500, text: `the dashboard's ${page.file} cannot be read from ${DASHBOARD_DIR} (${(err as Error).message}); reinstall @mooseng/master\n` };
+      return {
+        status: 500,
+        text: `the dashboard's ${page.file} cannot be read from ${DASHBOARD_DIR} (${(err as Error).message}); reinstall @mooseng/master\n`,
+      };
     }
   };
   return [

@@ -6,14 +6,10 @@ export interface MasterSection {
   host: string;
   /** Control API (gRPC) port for clients and chunkservers. */
   port: number;
-  /** Consensus peer port. */
-  raftPort: number;
   /** HTTP port: /health, /status, /metrics, REST API, dashboard. */
   httpPort: number;
   /** Host other nodes reach this master at. */
   advertiseHost: string;
-  /** Every master of the cluster as "id=host:raftPort"; empty means a cluster of this master alone. */
-  peers: string[];
   /** Replica count for new files unless a parent directory says otherwise. */
   defaultGoal: number;
   /** A chunkserver silent this long is dead and its replicas are re-created elsewhere. */
@@ -29,23 +25,40 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
   default: {},
   properties: {
     host: { type: 'string', default: '0.0.0.0', description: 'Listen address of the control API and HTTP port' },
-    port: { type: 'integer', minimum: 1, maximum: 65535, default: 9421, description: 'Control API (gRPC) port (env MOOSENG_GRPC_PORT or MOOSENG_LISTEN_PORT)' },
-    raftPort: { type: 'integer', minimum: 1, maximum: 65535, default: 9422, description: 'Consensus peer port' },
-    httpPort: { type: 'integer', minimum: 1, maximum: 65535, default: 9423, description: 'HTTP port: /health, /status, /metrics, REST API (env MOOSENG_METRICS_PORT)' },
-    advertiseHost: { type: 'string', default: '127.0.0.1', description: 'Address other nodes use to reach this master' },
-    peers: {
-      type: 'array',
-      default: [],
-      items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*=[^\\s:]+:\\d+$' },
-      description: 'All masters as id=host:raftPort, this one included; empty = single master (env MOOSENG_RAFT_PEERS, comma-separated)',
+    port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 9421,
+      description: 'Control API (gRPC) port (env MOOSENG_GRPC_PORT or MOOSENG_LISTEN_PORT)',
     },
-    defaultGoal: { type: 'integer', minimum: 1, maximum: 9, default: 2, description: 'Replicas per chunk for new files (inherited from the parent directory when set there)' },
-    chunkserverTimeoutMs: { type: 'integer', minimum: 1000, default: 10000, description: 'A chunkserver silent this long is dead; its chunks are re-replicated' },
+    httpPort: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 9423,
+      description: 'HTTP port: /health, /status, /metrics, REST API (env MOOSENG_METRICS_PORT)',
+    },
+    advertiseHost: { type: 'string', default: '127.0.0.1', description: 'Address other nodes use to reach this master' },
+    defaultGoal: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 9,
+      default: 2,
+      description: 'Replicas per chunk for new files (inherited from the parent directory when set there)',
+    },
+    chunkserverTimeoutMs: {
+      type: 'integer',
+      minimum: 1000,
+      default: 10000,
+      description: 'A chunkserver silent this long is dead; its chunks are re-replicated',
+    },
     sessionTimeoutMs: {
       type: 'integer',
       minimum: 2000,
       default: 300000,
-      description: 'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+      description:
+        'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
     },
   },
 };

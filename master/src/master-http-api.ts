@@ -1,6 +1,16 @@
 // The master's HTTP routes: the web dashboard, /health, /status, /metrics and the /api/v1 REST API (file-system
 // stat/create, chunkservers).
-import { ErrorCodes, type HttpRoute, type IConsensus, type IMetrics, metricsRoute, MoosengError, parseFsPath, S_IFDIR, S_IFREG } from '@mooseng/core';
+import {
+  ErrorCodes,
+  type HttpRoute,
+  type IConsensus,
+  type IMetrics,
+  metricsRoute,
+  MoosengError,
+  parseFsPath,
+  S_IFDIR,
+  S_IFREG,
+} from '@mooseng/core';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import { assessHealth } from './cluster-health';
 import { dashboardRoutes } from './dashboard-routes';
@@ -38,8 +48,8 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     leader: m.id === raft.leaderId,
     self: m.id === o.nodeId,
     // Only the leader hears from every member; it answers for itself.
-    matchIndex: !isLeader ? null : m.id === o.nodeId ? raft.lastIndex : progress.get(m.id)?.matchIndex ?? null,
-    reachable: !isLeader ? null : m.id === o.nodeId ? true : progress.get(m.id)?.reachable ?? false,
+    matchIndex: !isLeader ? null : m.id === o.nodeId ? raft.lastIndex : (progress.get(m.id)?.matchIndex ?? null),
+    reachable: !isLeader ? null : m.id === o.nodeId ? true : (progress.get(m.id)?.reachable ?? false),
   }));
   const chunkservers = chunkserverRows(o.registry);
   const chunks = o.metadata.state.tree.chunkTable.size;
@@ -55,7 +65,14 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     commitIndex: raft.commitIndex,
     appliedIndex: raft.appliedIndex,
     generatedAt: o.now(),
-    health: assessHealth({ leader: raft.leaderId, masters, chunkservers, chunks, missingChunks: fromLeader(figures.missing), underGoalChunks: fromLeader(figures.underGoal) }),
+    health: assessHealth({
+      leader: raft.leaderId,
+      masters,
+      chunkservers,
+      chunks,
+      missingChunks: fromLeader(figures.missing),
+      underGoalChunks: fromLeader(figures.underGoal),
+    }),
     masters,
     chunkservers,
     files: stats.files,
@@ -90,7 +107,8 @@ function chunkserverRows(registry: ChunkserverRegistry) {
 
 export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
   const body = (b: unknown): Record<string, unknown> => {
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'the request body must be a JSON object');
+    if (typeof b !== 'object' || b === null || Array.isArray(b))
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'the request body must be a JSON object');
     return b as Record<string, unknown>;
   };
   const pathOf = (b: Record<string, unknown>): string => `/${parseFsPath(b.path).join('/')}`;
@@ -100,7 +118,10 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
       path: '/health',
       handler: () => {
         const s = o.consensus.status();
-        return { status: s.leaderId ? 200 : 503, json: { status: s.leaderId ? 'ok' : 'no-leader', node: o.nodeId, role: s.role, term: s.term, leader: s.leaderId } };
+        return {
+          status: s.leaderId ? 200 : 503,
+          json: { status: s.leaderId ? 'ok' : 'no-leader', node: o.nodeId, role: s.role, term: s.term, leader: s.leaderId },
+        };
       },
     },
     { method: 'GET', path: '/status', handler: () => ({ json: clusterStatus(o) }) },
@@ -121,7 +142,8 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
         const b = body(req.body);
         const path = pathOf(b);
         const type = b.type ?? 'file';
-        if (type !== 'file' && type !== 'directory') throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'type must be "file" or "directory"');
+        if (type !== 'file' && type !== 'directory')
+          throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'type must be "file" or "directory"');
         const perm = typeof b.mode === 'number' ? b.mode & 0o7777 : type === 'file' ? 0o644 : 0o755;
         if (path === '/') throw new MoosengError(ErrorCodes.EEXIST, 'the root directory exists');
         const { parent, name } = await o.metadata.read((s) => s.resolveParent(path, ADMIN));

@@ -183,7 +183,6 @@ export const masterRole: RoleDefinition = {
     { kind: 'consensus', defaultId: 'replication-raft', optional: false },
   ],
   environment: [
-    { variable: 'MOOSENG_RAFT_PEERS', path: 'master.peers', list: true },
     { variable: 'MOOSENG_LISTEN_PORT', path: 'master.port' },
     { variable: 'MOOSENG_GRPC_PORT', path: 'master.port' },
     { variable: 'MOOSENG_METRICS_PORT', path: 'master.httpPort' },

@@ -20,7 +20,13 @@ export class SessionReaper {
   private readonly loop: PeriodicPass;
 
   constructor(private readonly o: SessionReaperOptions) {
-    this.loop = new PeriodicPass({ clock: o.clock, logger: o.logger, intervalMs: Math.max(500, o.timeoutMs / 4), what: 'session expiry pass', pass: () => this.pass() });
+    this.loop = new PeriodicPass({
+      clock: o.clock,
+      logger: o.logger,
+      intervalMs: Math.max(500, o.timeoutMs / 4),
+      what: 'session expiry pass',
+      pass: () => this.pass(),
+    });
   }
 
   /** Marks a session as alive now (any request carrying its id, or a KeepAlive). */

@@ -13,7 +13,11 @@ const variants: Array<{ name: string; factory: () => IChunkStoreFactory; compres
   { name: 'storage-fs', factory: () => new FsChunkStoreFactory({ fsync: 'on-close' }) },
   { name: 'storage-fs + lz4', factory: () => new FsChunkStoreFactory({ fsync: 'always' }), compressor: () => new Lz4Compressor() },
   { name: 'storage-directio', factory: () => new DirectIoChunkStoreFactory({ fsync: 'on-close' }) },
-  { name: 'storage-directio + lz4', factory: () => new DirectIoChunkStoreFactory({ fsync: 'never' }), compressor: () => new Lz4Compressor() },
+  {
+    name: 'storage-directio + lz4',
+    factory: () => new DirectIoChunkStoreFactory({ fsync: 'never' }),
+    compressor: () => new Lz4Compressor(),
+  },
 ];
 
 for (const variant of variants) {

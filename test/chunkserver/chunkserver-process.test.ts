@@ -48,13 +48,19 @@ describe('chunkserver process', function () {
     );
     // MOOSENG_DATA_DIRS wins over the file's dataDirs (flag > environment > file > default).
     const diskB = join(dir, 'disk-b');
-    const child = spawnTracked(process.execPath, [CLI_BIN, 'chunkserver', '--config', config], { env: { ...process.env, MOOSENG_DATA_DIRS: `${disk},${diskB}` } });
+    const child = spawnTracked(process.execPath, [CLI_BIN, 'chunkserver', '--config', config], {
+      env: { ...process.env, MOOSENG_DATA_DIRS: `${disk},${diskB}` },
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    const health = await waitFor('the chunkserver to answer /health', async () => {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/health`);
-      return res.ok ? ((await res.json()) as { status: string; dataAddress: string; dirs: Array<{ dir: string }> }) : null;
-    }, 20_000);
+    const health = await waitFor(
+      'the chunkserver to answer /health',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/health`);
+        return res.ok ? ((await res.json()) as { status: string; dataAddress: string; dirs: Array<{ dir: string }> }) : null;
+      },
+      20_000,
+    );
     expect(health).to.include({ status: 'ok', dataAddress: `127.0.0.1:${port}` });
     expect(health.dirs.map((d) => d.dir)).to.deep.equal([disk, diskB]);
 

@@ -95,7 +95,10 @@ describe('data directories', function () {
     const good = join(base, 'good');
     const second = await startChunkserver({ dataDirs: [join(notADir, 'disk'), good] });
     try {
-      const health = (await (await fetch(`${second.httpUrl}/health`)).json()) as { status: string; dirs: Array<{ dir: string; state: string; error?: string }> };
+      const health = (await (await fetch(`${second.httpUrl}/health`)).json()) as {
+        status: string;
+        dirs: Array<{ dir: string; state: string; error?: string }>;
+      };
       expect(health.status).to.equal('degraded');
       expect(health.dirs[0]).to.deep.include({ dir: join(notADir, 'disk'), state: 'unusable' });
       await client.create(second.address, { chunkId: 9, version: 1 });
@@ -117,10 +120,15 @@ describe('data directories', function () {
       const other = home === doomed ? kept : doomed;
       rmSync(home, { recursive: true, force: true });
       await waitFor('the vanished directory to be reported', async () => {
-        const health = (await (await fetch(`${third.httpUrl}/health`)).json()) as { dirs: Array<{ dir: string; state: string; error?: string }> };
+        const health = (await (await fetch(`${third.httpUrl}/health`)).json()) as {
+          dirs: Array<{ dir: string; state: string; error?: string }>;
+        };
         return health.dirs.find((d) => d.dir === home)?.state === 'unusable';
       });
-      const refused = await client.read(third.address, ref, 0, 1).then(() => null, (err: { code: string }) => err.code);
+      const refused = await client.read(third.address, ref, 0, 1).then(
+        () => null,
+        (err: { code: string }) => err.code,
+      );
       expect(refused).to.be.oneOf(['DISK_UNUSABLE', 'CHUNK_NOT_FOUND']);
       await client.create(third.address, { chunkId: 21, version: 1 });
       expect(existsSync(chunkFilePath(other, 21, 1))).to.equal(true);

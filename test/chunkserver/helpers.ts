@@ -4,7 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { expect } from 'chai';
 import { ChunkserverRuntime } from '@mooseng/chunkserver';
-import { PluginRegistry, StreamLogger, assembleRole, loadConfig, isMoosengError, silentLogger, type ErrorCode, type ILogger, type LoadedPlugin, type PluginManifest, type RoleInstance } from '@mooseng/core';
+import {
+  PluginRegistry,
+  StreamLogger,
+  assembleRole,
+  loadConfig,
+  isMoosengError,
+  silentLogger,
+  type ErrorCode,
+  type ILogger,
+  type LoadedPlugin,
+  type PluginManifest,
+  type RoleInstance,
+} from '@mooseng/core';
 import { chunkserverRole } from '@mooseng/chunkserver';
 import { manifest as fsManifest } from '@mooseng/plugin-storage-fs';
 import { manifest as directioManifest } from '@mooseng/plugin-storage-directio';
@@ -145,7 +157,10 @@ export function unmount(dir: string): void {
 }
 
 /** Awaits `p` and checks it failed with a MoosengError of `code`; returns the error. */
-export async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<Error & { code: string; details: Record<string, unknown> }> {
+export async function expectCode(
+  p: Promise<unknown>,
+  code: ErrorCode,
+): Promise<Error & { code: string; details: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {

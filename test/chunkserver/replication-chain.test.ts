@@ -10,7 +10,11 @@ describe('replication chain', function () {
   let client: DataPlaneClient;
 
   before(async () => {
-    servers.push(await startChunkserver(), await startChunkserver({ store: 'storage-directio' }), await startChunkserver({ compressor: 'compression-lz4' }));
+    servers.push(
+      await startChunkserver(),
+      await startChunkserver({ store: 'storage-directio' }),
+      await startChunkserver({ compressor: 'compression-lz4' }),
+    );
     client = new DataPlaneClient({ clock: new SystemClock() });
   });
   after(async () => {

@@ -25,7 +25,9 @@ class RecordingClock implements IClock {
     this.sleeps.push(Math.round(ms));
     if (ms === SCRUB_PASS_PAUSE_MS) {
       // Hold the loop here until the scrubber is stopped.
-      await new Promise<void>((_, reject) => options.signal?.addEventListener('abort', () => reject(new MoosengError(ErrorCodes.ABORTED, 'stopped'))));
+      await new Promise<void>((_, reject) =>
+        options.signal?.addEventListener('abort', () => reject(new MoosengError(ErrorCodes.ABORTED, 'stopped'))),
+      );
     }
   }
 }
@@ -73,9 +75,21 @@ describe('scrubber', () => {
   });
 
   it('does nothing when the rate is 0', async () => {
-    const stores = await ChunkStoreSet.open([makeTempDir('mooseng-scrub-')], new FsChunkStoreFactory({ fsync: 'never' }), undefined, silentLogger);
+    const stores = await ChunkStoreSet.open(
+      [makeTempDir('mooseng-scrub-')],
+      new FsChunkStoreFactory({ fsync: 'never' }),
+      undefined,
+      silentLogger,
+    );
     const clock = new RecordingClock();
-    const scrubber = new Scrubber({ stores, rateMBps: 0, clock, logger: silentLogger, metrics: new NoopMetrics(), onCorrupt: () => expect.fail('no scrub') });
+    const scrubber = new Scrubber({
+      stores,
+      rateMBps: 0,
+      clock,
+      logger: silentLogger,
+      metrics: new NoopMetrics(),
+      onCorrupt: () => expect.fail('no scrub'),
+    });
     scrubber.start();
     await scrubber.stop();
     expect(scrubber.status.enabled).to.equal(false);

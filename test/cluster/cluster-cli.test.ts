@@ -23,7 +23,11 @@ describe('mooseng cluster (3 masters, 3 chunkservers × 4 disks, 3 clients)', fu
     const up = await runCli(['cluster', 'up', '--dir', dir, '--base-port', String(base), '--json'], { timeoutMs: 180_000 });
     expect(up.code, up.stderr + up.stdout).to.equal(0);
     const started = JSON.parse(up.stdout) as { nodes: Array<{ id: string; role: string; pid: number; mountPoint: string }> };
-    expect(started.nodes.map((n) => n.role).sort()).to.deep.equal([...Array(3).fill('chunkserver'), ...Array(3).fill('client'), ...Array(3).fill('master')]);
+    expect(started.nodes.map((n) => n.role).sort()).to.deep.equal([
+      ...Array(3).fill('chunkserver'),
+      ...Array(3).fill('client'),
+      ...Array(3).fill('master'),
+    ]);
     for (const n of started.nodes) expect(existsSync(join(dir, 'logs', `${n.id}.log`)), n.id).to.equal(true);
     const status = await runCli(['cluster', 'status', '--dir', dir, '--json']);
     const { nodes: rows, status: fromMaster } = JSON.parse(status.stdout) as {

@@ -13,7 +13,16 @@ import { TestCluster } from './harness';
 
 /** Debian's package (apt-get install chromium; .ci/run and `npm test` install it): playwright downloads no browser here. */
 const CHROMIUM_BIN = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Longest wait for the page to show something the cluster already knows (two polls, with room for a slow machine). */
 const PAGE_UPDATE_MS = 10_000;
 /** A killed chunkserver is marked dead after the local cluster's chunkserverTimeoutMs (5 s) plus a registry sweep. */
@@ -48,7 +57,13 @@ describe('web dashboard in Chromium on a 3/3/3 cluster', function () {
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
     if (cluster) console.error(cluster.logs());
-    if (page) console.error(`--- page text\n${await page.locator('body').innerText().catch((err: Error) => err.message)}`);
+    if (page)
+      console.error(
+        `--- page text\n${await page
+          .locator('body')
+          .innerText()
+          .catch((err: Error) => err.message)}`,
+      );
   });
 
   const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -58,7 +73,12 @@ describe('web dashboard in Chromium on a 3/3/3 cluster', function () {
   it('serves the page and its assets from every master with their content types', async () => {
     for (const master of cluster!.nodes('master')) {
       const origin = `http://127.0.0.1:${master.httpPort}`;
-      for (const [path, type] of [['/', 'text/html'], ['/dashboard', 'text/html'], ['/dashboard/dashboard.js', 'text/javascript'], ['/dashboard/dashboard.css', 'text/css']]) {
+      for (const [path, type] of [
+        ['/', 'text/html'],
+        ['/dashboard', 'text/html'],
+        ['/dashboard/dashboard.js', 'text/javascript'],
+        ['/dashboard/dashboard.css', 'text/css'],
+      ]) {
         const res = await fetch(`${origin}${path}`);
         expect(res.status, `${master.id} ${path}`).to.equal(200);
         expect(res.headers.get('content-type'), `${master.id} ${path}`).to.contain(type);
@@ -69,11 +89,16 @@ describe('web dashboard in Chromium on a 3/3/3 cluster', function () {
 
   it('names the leader and term the masters report, and draws three chunkservers alive', async () => {
     // Followers learn of the leader from its first heartbeat, so they may need a moment after the cluster is up.
-    const answer = await waitFor('every master to name the same leader in the same term', async () => {
-      const answers = await Promise.all(cluster!.nodes('master').map((m) => cluster!.http(m.id, '/health')));
-      const first = answers[0]!.json;
-      return first.leader && answers.every((a) => a.json.leader === first.leader && a.json.term === first.term) ? first : null;
-    }, PAGE_UPDATE_MS, 200);
+    const answer = await waitFor(
+      'every master to name the same leader in the same term',
+      async () => {
+        const answers = await Promise.all(cluster!.nodes('master').map((m) => cluster!.http(m.id, '/health')));
+        const first = answers[0]!.json;
+        return first.leader && answers.every((a) => a.json.leader === first.leader && a.json.term === first.term) ? first : null;
+      },
+      PAGE_UPDATE_MS,
+      200,
+    );
     leader = answer.leader;
     term = answer.term;
 
@@ -106,21 +131,36 @@ describe('web dashboard in Chromium on a 3/3/3 cluster', function () {
     const storedReplicas = async () => {
       let replicas = 0;
       for (const id of ['cs1', 'cs2', 'cs3']) {
-        const stored = /^\d+(\.\d+)? (B|KiB|MiB) in (\d+) chunks$/.exec(await chunkserver(id).locator('[data-testid="chunkserver-stored"]').innerText());
+        const stored = /^\d+(\.\d+)? (B|KiB|MiB) in (\d+) chunks$/.exec(
+          await chunkserver(id).locator('[data-testid="chunkserver-stored"]').innerText(),
+        );
         if (!stored) throw new Error(`${id}: stored figure unreadable`);
         replicas += Number(stored[3]);
       }
       return replicas;
     };
     // Chunkservers report their chunks with each heartbeat (1 s), so the page may show them a poll later.
-    await waitFor('two replicas of every chunk (goal 2) on the chunkserver cards', async () => (await storedReplicas()) >= 2 * FILES_WRITTEN, PAGE_UPDATE_MS, 250);
+    await waitFor(
+      'two replicas of every chunk (goal 2) on the chunkserver cards',
+      async () => (await storedReplicas()) >= 2 * FILES_WRITTEN,
+      PAGE_UPDATE_MS,
+      250,
+    );
     for (const id of ['cs1', 'cs2', 'cs3']) {
-      expect(await chunkserver(id).locator('[data-testid="chunkserver-usage"]').innerText(), id).to.match(/^\d+% full, \d+(\.\d+)? [KMGT]iB free$/);
+      expect(await chunkserver(id).locator('[data-testid="chunkserver-usage"]').innerText(), id).to.match(
+        /^\d+% full, \d+(\.\d+)? [KMGT]iB free$/,
+      );
     }
-    expect(await page.locator('[data-testid="event"]').count(), 'the leader has events (its election, chunkservers registering)').to.be.greaterThan(0);
+    expect(
+      await page.locator('[data-testid="event"]').count(),
+      'the leader has events (its election, chunkservers registering)',
+    ).to.be.greaterThan(0);
 
     // docs/dashboard.png is refreshed on request only (MOOSENG_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
-    const shot = await page.screenshot({ path: process.env.MOOSENG_UPDATE_SCREENSHOT === '1' ? join(REPO_ROOT, 'docs', 'dashboard.png') : undefined, fullPage: true });
+    const shot = await page.screenshot({
+      path: process.env.MOOSENG_UPDATE_SCREENSHOT === '1' ? join(REPO_ROOT, 'docs', 'dashboard.png') : undefined,
+      fullPage: true,
+    });
     expect(shot.length, 'a PNG of the page').to.be.greaterThan(10_000);
   });
 

@@ -22,9 +22,17 @@ import {
 const KNOWN_UNITS = new Set(['none', 'short', 'percent', 'percentunit', 'bytes', 'Bps', 's', 'ops', 'cps']);
 
 describe('metricNamesIn', () => {
-  it('names exactly the metrics of the spec\'s example queries', () => {
-    expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.healthScore)).to.deep.equal(['up', 'mooseng_master_missing_chunks', 'mooseng_master_chunks', 'mooseng_master_under_goal_chunks']);
-    expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.storageUtilisation)).to.deep.equal(['mooseng_chunkserver_used_bytes', 'mooseng_chunkserver_capacity_bytes']);
+  it("names exactly the metrics of the spec's example queries", () => {
+    expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.healthScore)).to.deep.equal([
+      'up',
+      'mooseng_master_missing_chunks',
+      'mooseng_master_chunks',
+      'mooseng_master_under_goal_chunks',
+    ]);
+    expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.storageUtilisation)).to.deep.equal([
+      'mooseng_chunkserver_used_bytes',
+      'mooseng_chunkserver_capacity_bytes',
+    ]);
     expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.operationsPerSecond)).to.deep.equal(['mooseng_operations_total']);
     expect(metricNamesIn(SPEC_EXAMPLE_QUERIES.p95Latency)).to.deep.equal(['mooseng_operation_duration_seconds_bucket']);
   });
@@ -37,15 +45,23 @@ describe('metricNamesIn', () => {
   });
 
   it('names a metric selected by __name__, and each name once', () => {
-    expect(metricNamesIn('{__name__="x_total", job="j"} + x_total + label_replace(y, "dst", "$1", "src", "(.*)")')).to.deep.equal(['x_total', 'y']);
+    expect(metricNamesIn('{__name__="x_total", job="j"} + x_total + label_replace(y, "dst", "$1", "src", "(.*)")')).to.deep.equal([
+      'x_total',
+      'y',
+    ]);
   });
 
   it('reads through Grafana variables in every spelling', () => {
-    expect(metricNamesIn('sum(rate(m_total{cluster=~"$cluster", a="${cluster}", b="[[cluster]]", c="${cluster:regex}"}[$__rate_interval] offset $__interval))')).to.deep.equal(['m_total']);
+    expect(
+      metricNamesIn(
+        'sum(rate(m_total{cluster=~"$cluster", a="${cluster}", b="[[cluster]]", c="${cluster:regex}"}[$__rate_interval] offset $__interval))',
+      ),
+    ).to.deep.equal(['m_total']);
   });
 
   it('refuses a broken query instead of finding no metric in it', () => {
-    for (const broken of ['sum(rate(x[5m])', 'x{a="b}', 'x{a="b"', 'rate(x[5m)', 'x)']) expect(() => metricNamesIn(broken), broken).to.throw(/PromQL/);
+    for (const broken of ['sum(rate(x[5m])', 'x{a="b}', 'x{a="b"', 'rate(x[5m)', 'x)'])
+      expect(() => metricNamesIn(broken), broken).to.throw(/PromQL/);
   });
 });
 
@@ -54,7 +70,8 @@ describe('metricNamesInVariableQuery', () => {
     expect(metricNamesInVariableQuery('label_values(mooseng_master_up, cluster)')).to.deep.equal(['mooseng_master_up']);
     expect(metricNamesInVariableQuery('label_values(a{job="j"}, node)')).to.deep.equal(['a']);
     expect(metricNamesInVariableQuery('query_result(topk(3, b))')).to.deep.equal(['b']);
-    for (const none of ['label_values(cluster)', 'label_names()', 'metrics(mooseng_.*)']) expect(metricNamesInVariableQuery(none), none).to.deep.equal([]);
+    for (const none of ['label_values(cluster)', 'label_names()', 'metrics(mooseng_.*)'])
+      expect(metricNamesInVariableQuery(none), none).to.deep.equal([]);
   });
 });
 
@@ -62,7 +79,9 @@ describe('substituteVariables', () => {
   it('puts in the defaults, or the values given', () => {
     const expr = 'rate(m{cluster=~"$cluster"}[$__rate_interval]) + m{cluster=~"${cluster}"} offset $__interval';
     expect(substituteVariables(expr)).to.equal('rate(m{cluster=~".*"}[1m]) + m{cluster=~".*"} offset 15s');
-    expect(substituteVariables(expr, { cluster: 'test', __rate_interval: '2m' })).to.equal('rate(m{cluster=~"test"}[2m]) + m{cluster=~"test"} offset 15s');
+    expect(substituteVariables(expr, { cluster: 'test', __rate_interval: '2m' })).to.equal(
+      'rate(m{cluster=~"test"}[2m]) + m{cluster=~"test"} offset 15s',
+    );
   });
 
   it('leaves regex back-references alone and refuses unknown variables', () => {
@@ -76,11 +95,30 @@ describe('parseDashboard', () => {
     const d = parseDashboard('x.json', {
       uid: 'u',
       title: 'T',
-      templating: { list: [{ name: 'cluster', query: 'label_values(m_up, cluster)' }, { name: 'text', query: '' }] },
+      templating: {
+        list: [
+          { name: 'cluster', query: 'label_values(m_up, cluster)' },
+          { name: 'text', query: '' },
+        ],
+      },
       panels: [
         { type: 'row', title: 'open', panels: [] },
-        { type: 'stat', title: 'one', datasource: { uid: 'ds' }, fieldConfig: { defaults: { unit: 's' } }, targets: [{ refId: 'A', expr: 'a' }, { refId: 'B', expr: 'b', datasource: { uid: 'other' } }] },
-        { type: 'row', title: 'collapsed', collapsed: true, panels: [{ type: 'timeseries', title: 'two', targets: [{ refId: 'A', expr: 'c' }] }] },
+        {
+          type: 'stat',
+          title: 'one',
+          datasource: { uid: 'ds' },
+          fieldConfig: { defaults: { unit: 's' } },
+          targets: [
+            { refId: 'A', expr: 'a' },
+            { refId: 'B', expr: 'b', datasource: { uid: 'other' } },
+          ],
+        },
+        {
+          type: 'row',
+          title: 'collapsed',
+          collapsed: true,
+          panels: [{ type: 'timeseries', title: 'two', targets: [{ refId: 'A', expr: 'c' }] }],
+        },
       ],
     });
     expect(d).to.deep.equal({
@@ -89,8 +127,23 @@ describe('parseDashboard', () => {
       title: 'T',
       variables: [{ name: 'cluster', query: 'label_values(m_up, cluster)' }],
       panels: [
-        { title: 'one', type: 'stat', unit: 's', datasourceUid: 'ds', queries: [{ refId: 'A', expr: 'a', datasourceUid: 'ds' }, { refId: 'B', expr: 'b', datasourceUid: 'other' }] },
-        { title: 'two', type: 'timeseries', unit: undefined, datasourceUid: undefined, queries: [{ refId: 'A', expr: 'c', datasourceUid: undefined }] },
+        {
+          title: 'one',
+          type: 'stat',
+          unit: 's',
+          datasourceUid: 'ds',
+          queries: [
+            { refId: 'A', expr: 'a', datasourceUid: 'ds' },
+            { refId: 'B', expr: 'b', datasourceUid: 'other' },
+          ],
+        },
+        {
+          title: 'two',
+          type: 'timeseries',
+          unit: undefined,
+          datasourceUid: undefined,
+          queries: [{ refId: 'A', expr: 'c', datasourceUid: undefined }],
+        },
       ],
     });
   });
@@ -102,7 +155,12 @@ describe('the dashboards in docker/grafana/dashboards', () => {
     dashboards = loadDashboards();
   });
   const usedNames = (): Set<string> =>
-    new Set(dashboards.flatMap((d) => [...d.variables.flatMap((v) => metricNamesInVariableQuery(v.query)), ...d.panels.flatMap((p) => p.queries.flatMap((q) => metricNamesIn(q.expr)))]));
+    new Set(
+      dashboards.flatMap((d) => [
+        ...d.variables.flatMap((v) => metricNamesInVariableQuery(v.query)),
+        ...d.panels.flatMap((p) => p.queries.flatMap((q) => metricNamesIn(q.expr))),
+      ]),
+    );
 
   it('are the three, each with its own uid and title', () => {
     expect(dashboards.map((d) => d.file)).to.deep.equal(['mooseng-health.json', 'mooseng-performance.json', 'mooseng-storage.json']);
@@ -112,7 +170,9 @@ describe('the dashboards in docker/grafana/dashboards', () => {
   });
 
   it('give every panel a title, a known unit and at least one query, all on the provisioned Prometheus', () => {
-    const provisioned = parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string }> };
+    const provisioned = parse(
+      readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'),
+    ) as { datasources: Array<{ uid: string }> };
     const uid = provisioned.datasources[0]!.uid;
     for (const d of dashboards) {
       expect(d.panels, d.file).to.have.length.above(0);
@@ -135,7 +195,9 @@ describe('the dashboards in docker/grafana/dashboards', () => {
           for (const name of names) expect(DOCUMENTED_METRICS.has(name), `${d.file} "${p.title}" uses ${name}`).to.equal(true);
         }
       }
-      for (const v of d.variables) for (const name of metricNamesInVariableQuery(v.query)) expect(DOCUMENTED_METRICS.has(name), `${d.file} variable ${v.name} uses ${name}`).to.equal(true);
+      for (const v of d.variables)
+        for (const name of metricNamesInVariableQuery(v.query))
+          expect(DOCUMENTED_METRICS.has(name), `${d.file} variable ${v.name} uses ${name}`).to.equal(true);
     }
   });
 
@@ -149,15 +211,19 @@ describe('the dashboards in docker/grafana/dashboards', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it('show each of the spec\'s example queries verbatim', () => {
+  it("show each of the spec's example queries verbatim", () => {
     const exprs = new Set(allQueries(dashboards).map((q) => q.expr));
     for (const [name, expr] of Object.entries(SPEC_EXAMPLE_QUERIES)) expect(exprs.has(expr), name).to.equal(true);
   });
 
   it('select the cluster with =~, so that "All" (.*) and a single name both work', () => {
     for (const d of dashboards) {
-      expect(d.variables.map((v) => v.name), d.file).to.deep.equal(['cluster']);
-      for (const q of allQueries([d])) expect(q.expr.replace(/cluster=~"\$cluster"/g, ''), `${d.file} "${q.panel}"`).to.not.match(/\$\{?cluster|\[\[cluster/);
+      expect(
+        d.variables.map((v) => v.name),
+        d.file,
+      ).to.deep.equal(['cluster']);
+      for (const q of allQueries([d]))
+        expect(q.expr.replace(/cluster=~"\$cluster"/g, ''), `${d.file} "${q.panel}"`).to.not.match(/\$\{?cluster|\[\[cluster/);
     }
   });
 
@@ -171,8 +237,12 @@ describe('the dashboards in docker/grafana/dashboards', () => {
   });
 
   it('are provisioned from the folder docker-compose mounts into Grafana', () => {
-    const provider = parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'provisioning', 'dashboards', 'mooseng.yml'), 'utf8')) as { providers: Array<{ type: string; options: { path: string } }> };
-    const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: { grafana: { volumes: string[] } } };
+    const provider = parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'provisioning', 'dashboards', 'mooseng.yml'), 'utf8')) as {
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
+    const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: { grafana: { volumes: string[] } };
+    };
     const mount = compose.services.grafana.volumes.map((v) => v.split(':')).find(([source]) => source === './grafana/dashboards');
     expect(mount, 'grafana mounts ./grafana/dashboards').to.not.equal(undefined);
     expect(provider.providers.map((p) => [p.type, p.options.path])).to.deep.equal([['file', mount![1]]]);

@@ -205,7 +205,13 @@ export interface PanelQuery {
 export function allQueries(dashboards: readonly Dashboard[], values: Readonly<Record<string, string>> = {}): PanelQuery[] {
   return dashboards.flatMap((d) =>
     d.panels.flatMap((p) =>
-      p.queries.map((q) => ({ dashboard: d.title, panel: p.title, refId: q.refId, expr: q.expr, exprForPrometheus: substituteVariables(q.expr, values) })),
+      p.queries.map((q) => ({
+        dashboard: d.title,
+        panel: p.title,
+        refId: q.refId,
+        expr: q.expr,
+        exprForPrometheus: substituteVariables(q.expr, values),
+      })),
     ),
   );
 }
@@ -223,9 +229,39 @@ export function metricNamesInVariableQuery(query: string): string[] {
 }
 
 /** Aggregation operators: they may be followed by `by`/`without` rather than by `(`, so they are not always calls. */
-const AGGREGATORS = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile', 'limitk', 'limit_ratio']);
+const AGGREGATORS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+]);
 /** Words that are never series names. PromQL reads keywords and aggregation operators in any case; so does this. */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless', 'atan2', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'inf',
+  'nan',
+]);
 /** Keywords followed by a parenthesised list of label names. */
 const LABEL_LIST_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
 
@@ -261,7 +297,7 @@ export function metricNamesIn(expr: string): string[] {
   };
   /** The index just past the bracket that closes the one at `i`, skipping strings inside. */
   const skipGroup = (i: number, close: string): number => {
-    for (let j = i + 1; j < text.length; ) {
+    for (let j = i + 1; j < text.length;) {
       const c = text[j]!;
       if (c === close) return j + 1;
       if (c === '"' || c === "'" || c === '`') j = skipString(j);
@@ -303,7 +339,8 @@ export function metricNamesIn(expr: string): string[] {
       const next = nextNonSpace(i);
       const lower = word.toLowerCase();
       if (LABEL_LIST_KEYWORDS.has(lower) && text[next] === '(') i = skipGroup(next, ')');
-      else if (KEYWORDS.has(lower) || text[next] === '(') continue; // a keyword, or a function or aggregation called
+      else if (KEYWORDS.has(lower) || text[next] === '(')
+        continue; // a keyword, or a function or aggregation called
       else if (AGGREGATORS.has(lower) && /^(by|without)\b/i.test(text.slice(next))) continue;
       else add(word);
     } else {

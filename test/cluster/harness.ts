@@ -42,11 +42,25 @@ export class TestCluster {
 
   private constructor(readonly options: TopologyOptions) {}
 
-  static async start(shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>): Promise<TestCluster> {
+  static async start(
+    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>,
+  ): Promise<TestCluster> {
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
     chmodSync(dir, 0o755);
-    const cluster = new TestCluster({ dir, masters: 1, chunkservers: 2, disks: 1, clients: 0, clusterId: 'test', basePort: await freeBasePort(), ...shape });
+    // MOOSENG_TEST_MOUNT=mount-fuse-native runs the mounting tests on the fallback binding.
+    const mountPlugin = process.env.MOOSENG_TEST_MOUNT || undefined;
+    const cluster = new TestCluster({
+      dir,
+      masters: 1,
+      chunkservers: 2,
+      disks: 1,
+      clients: 0,
+      clusterId: 'test',
+      basePort: await freeBasePort(),
+      mountPlugin,
+      ...shape,
+    });
     cluster.state = await clusterUp(cluster.options, () => undefined);
     return cluster;
   }
@@ -67,7 +81,13 @@ export class TestCluster {
 
   /** A connected master client (closed by stop()). */
   async client(): Promise<MasterClient> {
-    const c = new MasterClient({ masters: this.masterAddresses(), logger: silentLogger, clock: this.clock, sessionInfo: 'test', host: hostname() });
+    const c = new MasterClient({
+      masters: this.masterAddresses(),
+      logger: silentLogger,
+      clock: this.clock,
+      sessionInfo: 'test',
+      host: hostname(),
+    });
     await c.connect();
     this.clients.push(c);
     return c;
@@ -75,7 +95,12 @@ export class TestCluster {
 
   async http(nodeId: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const node = this.node(nodeId);
-    const res = await fetch(`http://127.0.0.1:${node.httpPort}${path}`, body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(
+      `http://127.0.0.1:${node.httpPort}${path}`,
+      body === undefined
+        ? {}
+        : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    );
     return { status: res.status, json: await res.json().catch(() => null) };
   }
 

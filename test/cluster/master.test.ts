@@ -36,8 +36,10 @@ describe('master with chunkservers (processes)', function () {
     if (this.currentTest?.state === 'failed') console.error(cluster.logs());
   });
 
-  const mkdir = async (parent: number, name: string, cred = ROOT) => replyAttr(await client.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755 }, cred), 'Mkdir');
-  const create = async (parent: number, name: string, cred = ROOT) => replyAttr(await client.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, cred), 'Mknod');
+  const mkdir = async (parent: number, name: string, cred = ROOT) =>
+    replyAttr(await client.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755 }, cred), 'Mkdir');
+  const create = async (parent: number, name: string, cred = ROOT) =>
+    replyAttr(await client.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, cred), 'Mknod');
 
   it('answers namespace operations with their POSIX errors', async () => {
     const dir = await mkdir(1, 'docs');
@@ -53,7 +55,9 @@ describe('master with chunkservers (processes)', function () {
     await mkdir(1, 'other');
     await client.call('Rename', { parent: dir.ino, name: 'a.txt', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT);
     expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'b.txt' }, ROOT), 'Lookup').ino).to.equal(file.ino);
-    expect(await code(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal('ENOTDIR');
+    expect(await code(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal(
+      'ENOTDIR',
+    );
   });
 
   let content: Buffer;
@@ -84,10 +88,15 @@ describe('master with chunkservers (processes)', function () {
     for (const n of cluster.nodes('chunkserver')) await cluster.restartNode(n.id);
     const fresh = await cluster.client();
     const io = new FileIo(fresh, cluster.data, cluster.clock, silentLogger);
-    const back = await waitFor('the file to read back after restart', async () => {
-      const b = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT).catch(() => null);
-      return b && b.length === content.length ? b : null;
-    }, 30_000, 500);
+    const back = await waitFor(
+      'the file to read back after restart',
+      async () => {
+        const b = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT).catch(() => null);
+        return b && b.length === content.length ? b : null;
+      },
+      30_000,
+      500,
+    );
     expect(sha(back)).to.equal(sha(content));
     expect(replyAttr(await fresh.call('Lookup', { parent: 1, name: 'docs' }, ROOT), 'Lookup').mode & S_IFDIR).to.equal(S_IFDIR);
     client = fresh;

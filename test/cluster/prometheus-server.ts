@@ -28,7 +28,12 @@ export class PrometheusServer {
     const port = await freePort();
     const child = spawnTracked(
       PROMETHEUS_BIN,
-      [`--config.file=${configPath}`, `--storage.tsdb.path=${join(dataDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      [
+        `--config.file=${configPath}`,
+        `--storage.tsdb.path=${join(dataDir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: 'ignore' },
     );
     const server = new PrometheusServer(`http://127.0.0.1:${port}`, child);
@@ -48,11 +53,19 @@ export class PrometheusServer {
     const data = await this.api<{ resultType: string; result: unknown }>('query', { query: expr });
     if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
     if (data.resultType !== 'vector') throw new Error(`${expr}: a ${data.resultType}, not a vector`);
-    return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
+      metric: r.metric,
+      value: Number(r.value[1]),
+    }));
   }
 
   async targets(): Promise<Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }>> {
-    return (await this.api<{ activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }> }>('targets', { state: 'active' })).activeTargets;
+    return (
+      await this.api<{ activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }> }>(
+        'targets',
+        { state: 'active' },
+      )
+    ).activeTargets;
   }
 
   async stop(): Promise<void> {

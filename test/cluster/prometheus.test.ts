@@ -72,7 +72,7 @@ describe('observability: a real Prometheus scraping a 3/3/3 cluster', function (
 
   before(async function () {
     if (!PrometheusServer.available()) {
-      console.log('    skipped: no /usr/bin/prometheus; install Debian\'s package (apt-get install prometheus; .ci/run does)');
+      console.log("    skipped: no /usr/bin/prometheus; install Debian's package (apt-get install prometheus; .ci/run does)");
       this.skip();
     }
     cluster = await TestCluster.start({ masters: 3, chunkservers: 3, disks: 2, clients: 3, goal: 2 });
@@ -99,8 +99,10 @@ describe('observability: a real Prometheus scraping a 3/3/3 cluster', function (
     cleanupTempDirs();
   });
 
-  it('runs on the project\'s own config and rules, which promtool accepts', () => {
-    const r = spawnSync(PROMTOOL_BIN, ['check', 'config', join(cluster!.options.dir, 'prometheus', 'prometheus.yml')], { encoding: 'utf8' });
+  it("runs on the project's own config and rules, which promtool accepts", () => {
+    const r = spawnSync(PROMTOOL_BIN, ['check', 'config', join(cluster!.options.dir, 'prometheus', 'prometheus.yml')], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/SUCCESS: \d+ rules found/);
   });
@@ -126,16 +128,26 @@ describe('observability: a real Prometheus scraping a 3/3/3 cluster', function (
 
   it('has real values for every documented metric, from the nodes that export it', async () => {
     for (const [name, from] of Object.entries(PROMISED)) {
-      const exporting = await waitFor(`${name} scraped`, async () => {
-        const n = new Set((await prometheus!.query(name)).map((s) => s.metric.node));
-        return n.size >= EXPORTERS[from] ? n : null;
-      }, 30_000, 500).catch(async () => new Set((await prometheus!.query(name)).map((s) => s.metric.node)));
+      const exporting = await waitFor(
+        `${name} scraped`,
+        async () => {
+          const n = new Set((await prometheus!.query(name)).map((s) => s.metric.node));
+          return n.size >= EXPORTERS[from] ? n : null;
+        },
+        30_000,
+        500,
+      ).catch(async () => new Set((await prometheus!.query(name)).map((s) => s.metric.node)));
       if (from === 'leader') expect(exporting.size, `${name}: nodes exporting it`).to.be.within(1, 3);
       else expect(exporting.size, `${name}: nodes exporting it`).to.equal(EXPORTERS[from]);
     }
     const one = async (expr: string) => (await prometheus!.query(expr))[0]?.value;
     // What only the leader knows, only the leader exports: sum() over the masters is the leader's figure.
-    for (const name of ['mooseng_master_under_goal_chunks', 'mooseng_master_over_goal_chunks', 'mooseng_master_missing_chunks', 'mooseng_master_replication_queue']) {
+    for (const name of [
+      'mooseng_master_under_goal_chunks',
+      'mooseng_master_over_goal_chunks',
+      'mooseng_master_missing_chunks',
+      'mooseng_master_replication_queue',
+    ]) {
       expect(await one(`count(${name})`), name).to.equal(1);
       expect(await one(`count(${name} and on (node) mooseng_master_role == 1)`), name).to.equal(1);
     }
@@ -161,10 +173,15 @@ describe('observability: a real Prometheus scraping a 3/3/3 cluster', function (
 
   it('answers the example queries and the recorded rules with numbers', async () => {
     const number = async (expr: string) =>
-      waitFor(expr, async () => {
-        const v = (await prometheus!.query(expr))[0]?.value;
-        return v !== undefined && Number.isFinite(v) && v > 0 ? v : null;
-      }, 60_000, 1_000);
+      waitFor(
+        expr,
+        async () => {
+          const v = (await prometheus!.query(expr))[0]?.value;
+          return v !== undefined && Number.isFinite(v) && v > 0 ? v : null;
+        },
+        60_000,
+        1_000,
+      );
     expect(await number(SPEC_EXAMPLE_QUERIES.healthScore)).to.equal(100);
     const utilisation = await number(SPEC_EXAMPLE_QUERIES.storageUtilisation);
     expect(utilisation).to.be.greaterThan(0).and.below(1);

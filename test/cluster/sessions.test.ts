@@ -30,7 +30,7 @@ describe('client sessions (processes)', function () {
     if (this.currentTest?.state === 'failed') console.error(cluster.logs());
   });
 
-  it('expires a killed mount\'s session, freeing the unlinked file it held open, and keeps an idle live one', async () => {
+  it("expires a killed mount's session, freeing the unlinked file it held open, and keeps an idle live one", async () => {
     const status = async () => (await cluster.http('m1', '/status')).json as Status;
     const idle = await cluster.client(); // after the unlink below, sends nothing but its keep-alives
     const mount = cluster.nodes('client')[0]!.mountPoint;
@@ -47,12 +47,19 @@ describe('client sessions (processes)', function () {
     expect(before.chunks).to.equal(1);
 
     await cluster.stopNode('client1', 'kill'); // no CloseSession: the master only stops hearing from it
-    const after = await waitFor('the killed mount\'s session to expire and its file to be freed', async () => {
+    const after = await waitFor(
+      "the killed mount's session to expire and its file to be freed",
+      async () => {
+        const s = await status();
+        return s.sessions === 1 && s.chunks === 0 ? s : null;
+      },
+      60_000,
+      500,
+    ).catch(async (err: Error) => {
       const s = await status();
-      return s.sessions === 1 && s.chunks === 0 ? s : null;
-    }, 60_000, 500).catch(async (err: Error) => {
-      const s = await status();
-      throw new Error(`${err.message}; /status: sessions ${s.sessions}, chunks ${s.chunks}, events ${JSON.stringify(s.events.slice(0, 6))}`);
+      throw new Error(
+        `${err.message}; /status: sessions ${s.sessions}, chunks ${s.chunks}, events ${JSON.stringify(s.events.slice(0, 6))}`,
+      );
     });
     const expired = after.events.find((e) => e.message.startsWith('client session expired'));
     expect(expired, JSON.stringify(after.events.slice(0, 5))).to.not.equal(undefined);

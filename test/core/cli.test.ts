@@ -31,7 +31,14 @@ describe('mooseng CLI', function () {
     expect(r.code, r.stderr).to.equal(0);
     const rows = JSON.parse(r.stdout) as Array<{ kind: string; id: string; plugin: string }>;
     expect(rows).to.deep.include.members([
-      { kind: 'placement', id: 'placement-hrw', roles: 'master', plugin: '@mooseng/plugin-placement-hrw', version: '0.1.0', description: rows.find((x) => x.id === 'placement-hrw')!['description' as never] },
+      {
+        kind: 'placement',
+        id: 'placement-hrw',
+        roles: 'master',
+        plugin: '@mooseng/plugin-placement-hrw',
+        version: '0.1.0',
+        description: rows.find((x) => x.id === 'placement-hrw')!['description' as never],
+      },
     ]);
     expect(rows.map((x) => x.id)).to.include.members(['metrics-prometheus', 'placement-hrw']);
     expect(rows.map((x) => x.id)).not.to.include('compression-zlib');
@@ -61,10 +68,16 @@ describe('mooseng CLI', function () {
   });
 
   it('refuses a linked plugin that duplicates an id, naming both plugins', async () => {
-    await runCli(['plugins', 'link', '--no-install', join(__dirname, '..', '..', 'test', 'core', 'fixtures', 'plugin-duplicate')], { env, cwd: REPO_ROOT });
+    await runCli(['plugins', 'link', '--no-install', join(__dirname, '..', '..', 'test', 'core', 'fixtures', 'plugin-duplicate')], {
+      env,
+      cwd: REPO_ROOT,
+    });
     const r = await runCli(['plugins', 'inspect'], { env });
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.contain('mooseng-plugin-duplicate-test').and.contain('@mooseng/plugin-placement-hrw').and.contain('PLUGIN_DUPLICATE');
+    expect(r.stderr)
+      .to.contain('mooseng-plugin-duplicate-test')
+      .and.contain('@mooseng/plugin-placement-hrw')
+      .and.contain('PLUGIN_DUPLICATE');
     await runCli(['plugins', 'uninstall', 'mooseng-plugin-duplicate-test'], { env });
   });
 
@@ -94,7 +107,8 @@ describe('mooseng CLI', function () {
       const r = await runCli(['config', 'validate', join(REPO_ROOT, 'examples', name)], { env });
       if (name.startsWith('broken')) {
         expect(r.code).to.equal(1);
-        for (const path of ['chunkserver.port', 'chunkserver.masters.0', 'chunkserver.dataDir', 'plugins.chunk-store']) expect(r.stderr).to.contain(`- ${path}:`);
+        for (const path of ['chunkserver.port', 'chunkserver.masters.0', 'chunkserver.dataDir', 'plugins.chunk-store'])
+          expect(r.stderr).to.contain(`- ${path}:`);
       } else {
         expect(r.code, `${name}: ${r.stderr}`).to.equal(0);
       }
@@ -109,6 +123,15 @@ describe('mooseng CLI', function () {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).to.equal(0);
-    expect(out.trim().split('\n')).to.deep.equal(['start storage', 'start network', 'start join', 'ready', 'stop join', 'stop network', 'stop storage', 'exited cleanly']);
+    expect(out.trim().split('\n')).to.deep.equal([
+      'start storage',
+      'start network',
+      'start join',
+      'ready',
+      'stop join',
+      'stop network',
+      'stop storage',
+      'exited cleanly',
+    ]);
   });
 });

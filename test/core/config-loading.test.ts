@@ -17,6 +17,7 @@ const registry = PluginRegistry.build([
         additionalProperties: false,
         properties: { dictionary: { type: 'string' }, level: { type: 'integer', minimum: 1, maximum: 9, default: 3 } },
       },
+      environment: [{ variable: 'MOOSENG_SQUASH_LEVEL', path: 'squash.level' }],
     }),
   ]),
 ]);
@@ -65,7 +66,13 @@ describe('config loading', () => {
     const found = problems({
       text: 'role: chunkserver\nbogus: 1\nchunkserver:\n  port: 99999\n  dataDir: /x\n  masters: [nope]\nplugins:\n  chunk-store: nope\n',
     });
-    expect(found.map((p) => p.path).sort()).to.deep.equal(['bogus', 'chunkserver.dataDir', 'chunkserver.masters.0', 'chunkserver.port', 'plugins.chunk-store']);
+    expect(found.map((p) => p.path).sort()).to.deep.equal([
+      'bogus',
+      'chunkserver.dataDir',
+      'chunkserver.masters.0',
+      'chunkserver.port',
+      'plugins.chunk-store',
+    ]);
   });
 
   it('refuses a section of another role and a plugin section for another role', () => {
@@ -104,6 +111,31 @@ describe('config loading', () => {
     expect(section.scrubRateMBps).to.equal(8); // default
   });
 
+  it("applies a selected plugin's own MOOSENG_* variables to its section, below flags, and ignores them when it is not selected", () => {
+    const text = 'plugins: { compressor: squash }\nsquash: { dictionary: d }\n';
+    const fromEnv = loadConfig({ role: 'chunkserver', text, env: { MOOSENG_SQUASH_LEVEL: '7' } }, registry, ROLES);
+    expect((fromEnv.squash as { level: number }).level).to.equal(7);
+    const fromFlag = loadConfig(
+      { role: 'chunkserver', text, env: { MOOSENG_SQUASH_LEVEL: '7' }, overrides: ['squash.level=5'] },
+      registry,
+      ROLES,
+    );
+    expect((fromFlag.squash as { level: number }).level).to.equal(5);
+    const viaFlagSelection = loadConfig(
+      {
+        role: 'chunkserver',
+        text: 'squash: { dictionary: d }\n',
+        env: { MOOSENG_SQUASH_LEVEL: '4' },
+        overrides: ['plugins.compressor=squash'],
+      },
+      registry,
+      ROLES,
+    );
+    expect((viaFlagSelection.squash as { level: number }).level).to.equal(4);
+    const unselected = loadConfig({ role: 'chunkserver', env: { MOOSENG_SQUASH_LEVEL: '7' } }, registry, ROLES);
+    expect(unselected.squash).to.equal(undefined);
+  });
+
   it('splits list variables and resolves relative paths against the config file', () => {
     const dir = makeTempDir();
     const file = join(dir, 'cs.yaml');
@@ -117,12 +149,14 @@ describe('config loading', () => {
 
   it('throws CONFIG_INVALID with every problem in details, and CONFIG_NOT_FOUND for a missing file', () => {
     try {
-      loadConfig({ role: 'master', text: 'master:\n  port: 0\n  peers: [bad]\n', env: {} }, registry, ROLES);
+      loadConfig({ role: 'master', text: 'master:\n  port: 0\n  httpPort: 70000\n', env: {} }, registry, ROLES);
       expect.fail('should have thrown');
     } catch (err) {
       expect(isMoosengError(err, 'CONFIG_INVALID')).to.equal(true);
       expect((err as { details: { problems: unknown[] } }).details.problems).to.have.length(2);
     }
-    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry, ROLES)).to.throw(/does not exist/).with.property('code', 'CONFIG_NOT_FOUND');
+    expect(() => loadConfig({ file: '/nonexistent/mooseng.yaml', env: {} }, registry, ROLES))
+      .to.throw(/does not exist/)
+      .with.property('code', 'CONFIG_NOT_FOUND');
   });
 });

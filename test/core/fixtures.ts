@@ -8,7 +8,12 @@ export function fakePlugin(name: string, provides: Contribution[], apiVersion = 
 }
 
 /** A compressor contribution whose service is a tagged object, so a test can tell which one was built. */
-export function taggedContribution(kind: Contribution['kind'], id: string, roles: Contribution['roles'], extra: Partial<Contribution> = {}): Contribution {
+export function taggedContribution(
+  kind: Contribution['kind'],
+  id: string,
+  roles: Contribution['roles'],
+  extra: Partial<Contribution> = {},
+): Contribution {
   return {
     kind,
     id,

@@ -42,8 +42,12 @@ describe('generated control-plane types', function () {
 
   it('are generated with the options the loader decodes with', () => {
     // gen-proto.js names the options it generates for; PROTO_LOADER_OPTIONS is what loadProto decodes with.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, loaded by its path
     const script = require(SCRIPT) as { LOADER_OPTIONS: Record<string, unknown> };
     const loader = Object.fromEntries(Object.entries(PROTO_LOADER_OPTIONS).map(([k, v]) => [k, typeof v === 'function' ? v.name : v]));
-    expect(script.LOADER_OPTIONS, 'scripts/gen-proto.js LOADER_OPTIONS vs PROTO_LOADER_OPTIONS (core/src/protocol/proto-files.ts)').to.deep.equal(loader);
+    expect(
+      script.LOADER_OPTIONS,
+      'scripts/gen-proto.js LOADER_OPTIONS vs PROTO_LOADER_OPTIONS (core/src/protocol/proto-files.ts)',
+    ).to.deep.equal(loader);
   });
 });

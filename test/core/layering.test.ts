@@ -15,10 +15,14 @@ interface Violation {
 
 /** Runs dependency-cruiser with the repository's rules on `paths`, from `cwd`; returns the violations. */
 function cruise(cwd: string, paths: string[]): Violation[] {
-  const run = spawnSync(join(REPO, 'node_modules', '.bin', 'depcruise'), ['--config', join(REPO, '.dependency-cruiser.cjs'), '--output-type', 'json', ...paths], {
-    cwd,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    join(REPO, 'node_modules', '.bin', 'depcruise'),
+    ['--config', join(REPO, '.dependency-cruiser.cjs'), '--output-type', 'json', ...paths],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
   if (run.error) throw run.error;
   const result = JSON.parse(run.stdout) as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> } };
   return result.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to }));
@@ -38,10 +42,9 @@ describe('layering and lint checks', function () {
       'plugin-imports-core-only: plugins/zip/src/index.js -> plugins/storage-x/src/index.js',
     ]);
     expect(found.some((f) => f.startsWith('no-circular: core/src/'))).to.equal(true, found.join('\n'));
-    expect(found.some((f) => f.startsWith('declared-dependencies-only: master/src/role.js -> ') && f.includes('node_modules/yaml/'))).to.equal(
-      true,
-      found.join('\n'),
-    );
+    expect(
+      found.some((f) => f.startsWith('declared-dependencies-only: master/src/role.js -> ') && f.includes('node_modules/yaml/')),
+    ).to.equal(true, found.join('\n'));
     // The layer rule lets a storage plugin use the library plugin (the fixture reaches into its src/ by a relative
     // path, which public-api-only refuses; real code imports '@mooseng/block-store').
     expect(found.filter((f) => f.startsWith('plugin-imports-core-only') && f.includes('block-store'))).to.deep.equal([]);
@@ -54,7 +57,10 @@ describe('layering and lint checks', function () {
 
   it('lint refuses a floating promise, a promise-returning callback where void is expected, and a value import used as a type', () => {
     const file = join(FIXTURES, 'lint-violations', 'floating.ts');
-    const run = spawnSync(join(REPO, 'node_modules', '.bin', 'eslint'), ['--no-ignore', '--format', 'json', file], { cwd: REPO, encoding: 'utf8' });
+    const run = spawnSync(join(REPO, 'node_modules', '.bin', 'eslint'), ['--no-ignore', '--format', 'json', file], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).to.equal(1);
     const [report] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string; line: number }> }>;
     const rules = report!.messages.map((m) => `${m.ruleId}@${m.line}`);

@@ -27,7 +27,9 @@ describe('plugin registry', () => {
   });
 
   it('refuses a plugin built for another core API major, naming it', () => {
-    const r = refusal(() => PluginRegistry.build([fakePlugin('plugin-old', [taggedContribution('compressor', 'old', ['chunkserver'])], '0.9')]));
+    const r = refusal(() =>
+      PluginRegistry.build([fakePlugin('plugin-old', [taggedContribution('compressor', 'old', ['chunkserver'])], '0.9')]),
+    );
     expect(r.code).to.equal('PLUGIN_API_MISMATCH');
     expect(r.message).to.contain('plugin-old').and.contain('0.9');
   });
@@ -47,12 +49,22 @@ describe('plugin registry', () => {
           taggedContribution('teleporter' as never, 'tp', ['chunkserver']),
           taggedContribution('compressor', 'nowhere', ['kitchen' as never]),
           taggedContribution('compressor', 'bad-schema', ['chunkserver'], { configSchema: { type: 'banana' as never } }),
+          taggedContribution('compressor', 'nosy', ['chunkserver'], {
+            environment: [{ variable: 'MOOSENG_DATA_DIRS', path: 'chunkserver.dataDirs' }],
+          }),
         ]),
       ]),
     );
     expect(r.code).to.equal('PLUGIN_INVALID');
-    for (const bit of ['Bad Id', 'teleporter', 'kitchen', 'bad-schema']) expect(r.message).to.contain(bit);
-    expect(r.message.split('\n').filter((l) => l.includes('plugin-bad'))).to.have.length(4);
+    for (const bit of [
+      'Bad Id',
+      'teleporter',
+      'kitchen',
+      'bad-schema',
+      'MOOSENG_DATA_DIRS must be MOOSENG_* and set a path in its own section "nosy."',
+    ])
+      expect(r.message).to.contain(bit);
+    expect(r.message.split('\n').filter((l) => l.includes('plugin-bad'))).to.have.length(5);
   });
 
   it('refuses a package without a manifest', () => {
@@ -63,9 +75,15 @@ describe('plugin registry', () => {
   it('reports an unmet requirement of a selected plugin against the config', () => {
     const registry = PluginRegistry.build([
       ...baselinePlugins(),
-      fakePlugin('plugin-needy', [taggedContribution('chunk-store', 'needs-compressor', ['chunkserver'], { requires: [{ kind: 'compressor' }] })]),
+      fakePlugin('plugin-needy', [
+        taggedContribution('chunk-store', 'needs-compressor', ['chunkserver'], { requires: [{ kind: 'compressor' }] }),
+      ]),
     ]);
-    const { problems } = checkConfig({ role: 'chunkserver', text: 'plugins:\n  chunk-store: needs-compressor\n', env: {} }, registry, ROLES);
+    const { problems } = checkConfig(
+      { role: 'chunkserver', text: 'plugins:\n  chunk-store: needs-compressor\n', env: {} },
+      registry,
+      ROLES,
+    );
     expect(problems).to.have.length(1);
     expect(problems[0].path).to.equal('plugins.compressor');
     expect(problems[0].message).to.contain('plugin-needy').and.contain('requires a compressor');

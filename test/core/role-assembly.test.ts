@@ -19,7 +19,9 @@ const disposed: string[] = [];
 const registry = PluginRegistry.build([
   ...baselinePlugins(),
   fakePlugin('plugin-compressors', [
-    taggedContribution('compressor', 'squash', ['chunkserver'], { dispose: (s) => void disposed.push((s as { builtFrom: string }).builtFrom) }),
+    taggedContribution('compressor', 'squash', ['chunkserver'], {
+      dispose: (s) => void disposed.push((s as { builtFrom: string }).builtFrom),
+    }),
     taggedContribution('compressor', 'squeeze', ['chunkserver'], {
       configSchema: { type: 'object', properties: { level: { type: 'integer', default: 7 } } },
     }),
@@ -46,7 +48,12 @@ function chunkserverOnly(definition: RoleDefinition): RoleTable {
 describe('role assembly', () => {
   it('builds the contribution the config names and hands it its validated section', async () => {
     const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  compressor: squeeze\n', env: {} }, registry, ROLES);
-    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
+    const role = assembleRole({
+      config,
+      registry,
+      logger: silentLogger,
+      roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }),
+    });
     await role.start();
     const compressor = role.resolve<{ builtFrom: string; config: { level: number } }>(ICompressor);
     expect(compressor.builtFrom).to.equal('squeeze');
@@ -57,7 +64,12 @@ describe('role assembly', () => {
 
   it('leaves an optional slot empty for "none" and keeps the no-op metrics', async () => {
     const config = loadConfig({ role: 'chunkserver', text: 'plugins:\n  metrics: none\n', env: {} }, registry, ROLES);
-    const role = assembleRole({ config, registry, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
+    const role = assembleRole({
+      config,
+      registry,
+      logger: silentLogger,
+      roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }),
+    });
     await role.start();
     expect(role.chosen.has('compressor')).to.equal(false);
     expect(() => role.resolve(ICompressor)).to.throw();
@@ -116,8 +128,16 @@ describe('role assembly', () => {
       ]),
     ]);
     const config = loadConfig({ role: 'chunkserver', text: 'plugins: { compressor: explodes }\n', env: {} }, broken, ROLES);
-    const role = assembleRole({ config, registry: broken, logger: silentLogger, roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }) });
-    const err = await role.start().then(() => null, (e: Error) => e);
+    const role = assembleRole({
+      config,
+      registry: broken,
+      logger: silentLogger,
+      roles: chunkserverOnly({ ...ROLES.chunkserver!, steps: () => [] }),
+    });
+    const err = await role.start().then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).to.contain('plugin-broken').and.contain('explodes').and.contain('no dictionary');
   });
 });

@@ -13,7 +13,14 @@ import { REPO_ROOT } from '../support';
 /** docs/architecture.md, "Processes and ports". */
 const PORTS = { master: [9421, 9422, 9423], chunkserver: [9420, 9425], client: [9427] } as const;
 const ROLE_OF: Record<string, RoleName> = { master: 'master', chunkserver: 'chunkserver', mount: 'client' };
-const KNOWN_ENV = new Set([...COMMON_ENV_BINDINGS.map((b) => b.variable), ...Object.values(ROLES).flatMap((r) => r!.environment.map((b) => b.variable)), 'MOOSENG_DATA_DIR', 'MOOSENG_CONFIG_DIR', 'MOOSENG_CACHE_DIR']);
+/** Variables of the core and the roles; the first-party plugins' own are added once the registry is built. */
+const KNOWN_ENV = new Set([
+  ...COMMON_ENV_BINDINGS.map((b) => b.variable),
+  ...Object.values(ROLES).flatMap((r) => r!.environment.map((b) => b.variable)),
+  'MOOSENG_DATA_DIR',
+  'MOOSENG_CONFIG_DIR',
+  'MOOSENG_CACHE_DIR',
+]);
 
 interface Invocation {
   where: string;
@@ -28,6 +35,7 @@ describe('deployment files', () => {
   before(async () => {
     oclif = await Config.load(join(REPO_ROOT, 'cli'));
     registry = buildRegistry(oclif);
+    for (const { contribution } of registry.list()) for (const b of contribution.environment ?? []) KNOWN_ENV.add(b.variable);
   });
 
   /** The command exists, its flags exist, and (for a role) the settings it implies form a valid config. */
@@ -64,9 +72,21 @@ describe('deployment files', () => {
   }
 
   it('docker-compose: every service runs a real command with valid settings on the documented ports (docs/architecture.md)', () => {
-    const doc = parse(readFileSync(join(REPO_ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, any> };
+    const doc = parse(readFileSync(join(REPO_ROOT, 'docker', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, any>;
+    };
     const mooseng = Object.entries(doc.services).filter(([, s]) => s.image === 'mooseng:latest');
-    expect(mooseng.map(([n]) => n).sort()).to.deep.equal(['chunkserver1', 'chunkserver2', 'chunkserver3', 'client1', 'client2', 'client3', 'master1', 'master2', 'master3']);
+    expect(mooseng.map(([n]) => n).sort()).to.deep.equal([
+      'chunkserver1',
+      'chunkserver2',
+      'chunkserver3',
+      'client1',
+      'client2',
+      'client3',
+      'master1',
+      'master2',
+      'master3',
+    ]);
     for (const [name, s] of mooseng) {
       checkInvocation({ where: `docker-compose ${name}`, args: s.command, env: s.environment ?? {} });
       const role = ROLE_OF[s.command[0]]!;
@@ -80,7 +100,9 @@ describe('deployment files', () => {
   });
 
   it('prometheus.yml scrapes every role on its HTTP port', () => {
-    const prom = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+    const prom = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    };
     const targets = prom.scrape_configs.flatMap((j) => j.static_configs.flatMap((c) => c.targets));
     expect(targets).to.have.length(9);
     for (const t of targets) {
@@ -99,7 +121,11 @@ describe('deployment files', () => {
         if (!['StatefulSet', 'DaemonSet'].includes(obj.kind)) continue;
         for (const c of obj.spec.template.spec.containers) {
           containers++;
-          const env = Object.fromEntries((c.env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+          const env = Object.fromEntries(
+            (c.env ?? [])
+              .filter((e: { value?: string }) => e.value !== undefined)
+              .map((e: { name: string; value: string }) => [e.name, e.value]),
+          );
           checkInvocation({ where: `${file} ${c.name}`, args: c.args, env });
           const role = ROLE_OF[c.args[0]]!;
           expect(PORTS[role]).to.include(c.readinessProbe.httpGet.port);

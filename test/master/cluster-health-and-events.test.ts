@@ -5,8 +5,19 @@ import { assessHealth, EventJournal, journalingLogger, MAX_EVENTS, type HealthIn
 
 const masters = (reachable: Array<boolean | null>) => reachable.map((r, i) => ({ id: `m${i + 1}`, reachable: r }));
 const servers = (alive: boolean[], failedDir?: string) =>
-  alive.map((a, i) => ({ id: `cs${i + 1}`, alive: a, dirs: [{ dir: '/d1', usable: true }, ...(failedDir && i === 0 ? [{ dir: failedDir, usable: false }] : [])] }));
-const healthy: HealthInput = { leader: 'm1', masters: masters([true, true, true]), chunkservers: servers([true, true, true]), chunks: 100, missingChunks: 0, underGoalChunks: 0 };
+  alive.map((a, i) => ({
+    id: `cs${i + 1}`,
+    alive: a,
+    dirs: [{ dir: '/d1', usable: true }, ...(failedDir && i === 0 ? [{ dir: failedDir, usable: false }] : [])],
+  }));
+const healthy: HealthInput = {
+  leader: 'm1',
+  masters: masters([true, true, true]),
+  chunkservers: servers([true, true, true]),
+  chunks: 100,
+  missingChunks: 0,
+  underGoalChunks: 0,
+};
 
 describe('master: cluster health', () => {
   it('is 100 and healthy when everything answers and every chunk is at its goal', () => {
@@ -53,8 +64,20 @@ describe('master: event journal', () => {
     log.info('chunkserver registered', { server: 'cs1', chunks: 3 });
     log.warn('chunkserver is silent', { server: 'cs2', err: new Error('gone') });
     const [last, first] = journal.recent();
-    expect(last).to.deep.equal({ time: 1001, level: 'warn', message: 'chunkserver is silent', component: 'registry', fields: { server: 'cs2', err: 'gone' } });
-    expect(first).to.deep.equal({ time: 1000, level: 'info', message: 'chunkserver registered', component: 'registry', fields: { server: 'cs1', chunks: '3' } });
+    expect(last).to.deep.equal({
+      time: 1001,
+      level: 'warn',
+      message: 'chunkserver is silent',
+      component: 'registry',
+      fields: { server: 'cs2', err: 'gone' },
+    });
+    expect(first).to.deep.equal({
+      time: 1000,
+      level: 'info',
+      message: 'chunkserver registered',
+      component: 'registry',
+      fields: { server: 'cs1', chunks: '3' },
+    });
     for (let i = 0; i < MAX_EVENTS + 10; i++) log.error(`e${i}`);
     expect(journal.recent()).to.have.length(MAX_EVENTS);
     expect(journal.recent()[0].message).to.equal(`e${MAX_EVENTS + 9}`);

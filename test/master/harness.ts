@@ -1,6 +1,15 @@
 // Test harness: drives a NamespaceStateMachine through encoded commands exactly as consensus would.
 import { MoosengError, ROOT_INODE } from '@mooseng/core';
-import { decodeResult, encodeCommand, NamespaceStateMachine, type CommandBody, type CommandResult, type Credentials, type InodeAttr, type ChunkWriteGrant } from '@mooseng/master';
+import {
+  decodeResult,
+  encodeCommand,
+  NamespaceStateMachine,
+  type CommandBody,
+  type CommandResult,
+  type Credentials,
+  type InodeAttr,
+  type ChunkWriteGrant,
+} from '@mooseng/master';
 
 export const ROOT: Credentials = { uid: 0, gids: [0] };
 export const ALICE: Credentials = { uid: 1000, gids: [1000, 50] };

@@ -47,7 +47,9 @@ describe('master namespace: operations', () => {
     expect(dev.rdev).to.equal(0x0801);
     const pub = h.mkdir(ROOT_INODE, 'pub', 0o777);
     expect(h.code({ op: 'mknod', parent: pub.ino, name: 'b', mode: S_IFBLK | 0o600, rdev: 1, open: false, cred: ALICE })).to.equal('EPERM');
-    expect(h.code({ op: 'mknod', parent: pub.ino, name: 'dd', mode: S_IFDIR | 0o700, rdev: 0, open: false, cred: ALICE })).to.equal('EINVAL');
+    expect(h.code({ op: 'mknod', parent: pub.ino, name: 'dd', mode: S_IFDIR | 0o700, rdev: 0, open: false, cred: ALICE })).to.equal(
+      'EINVAL',
+    );
   });
 
   it('refuses names that exist, are empty, contain "/", or are longer than 255 bytes', () => {

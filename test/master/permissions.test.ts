@@ -5,8 +5,24 @@ import { ALICE, BOB, CAROL, Harness, ROOT, ROOT_INODE } from './harness';
 
 describe('master namespace: permissions', () => {
   let h: Harness;
-  const setattr = (ino: number, mask: number, cred: typeof ROOT, v: Partial<{ mode: number; uid: number; gid: number; size: number; atime: number; mtime: number }> = {}) =>
-    h.code({ op: 'setattr', ino, mask, mode: v.mode ?? 0, uid: v.uid ?? 0, gid: v.gid ?? 0, size: v.size ?? 0, atime: v.atime ?? 0, mtime: v.mtime ?? 0, cred });
+  const setattr = (
+    ino: number,
+    mask: number,
+    cred: typeof ROOT,
+    v: Partial<{ mode: number; uid: number; gid: number; size: number; atime: number; mtime: number }> = {},
+  ) =>
+    h.code({
+      op: 'setattr',
+      ino,
+      mask,
+      mode: v.mode ?? 0,
+      uid: v.uid ?? 0,
+      gid: v.gid ?? 0,
+      size: v.size ?? 0,
+      atime: v.atime ?? 0,
+      mtime: v.mtime ?? 0,
+      cred,
+    });
   beforeEach(() => {
     h = new Harness();
   });
@@ -23,7 +39,7 @@ describe('master namespace: permissions', () => {
     expect(h.code({ op: 'mkdir', parent: noSearch.ino, name: 'x', mode: 0o755, cred: ROOT })).to.equal('OK');
   });
 
-  it('checks owner, then group (any of the caller\'s gids), then other bits', () => {
+  it("checks owner, then group (any of the caller's gids), then other bits", () => {
     const f = h.create(ROOT_INODE, 'f', 0o640, ROOT);
     setattr(f.ino, SetattrMask.UID | SetattrMask.GID, ROOT, { uid: ALICE.uid, gid: 50 });
     expect(h.sm.access(f.ino, ALICE, R_OK | W_OK)).to.equal(true);
@@ -43,9 +59,13 @@ describe('master namespace: permissions', () => {
     h.create(tmp.ino, 'alices', 0o644, ALICE);
     h.create(tmp.ino, 'bobs', 0o644, BOB);
     expect(h.code({ op: 'unlink', parent: tmp.ino, name: 'bobs', cred: ALICE })).to.equal('EPERM');
-    expect(h.code({ op: 'rename', parent: tmp.ino, name: 'bobs', newParent: tmp.ino, newName: 'mine', flags: 0, cred: ALICE })).to.equal('EPERM');
+    expect(h.code({ op: 'rename', parent: tmp.ino, name: 'bobs', newParent: tmp.ino, newName: 'mine', flags: 0, cred: ALICE })).to.equal(
+      'EPERM',
+    );
     // Nor may Alice replace Bob's file by renaming over it.
-    expect(h.code({ op: 'rename', parent: tmp.ino, name: 'alices', newParent: tmp.ino, newName: 'bobs', flags: 0, cred: ALICE })).to.equal('EPERM');
+    expect(h.code({ op: 'rename', parent: tmp.ino, name: 'alices', newParent: tmp.ino, newName: 'bobs', flags: 0, cred: ALICE })).to.equal(
+      'EPERM',
+    );
     expect(h.code({ op: 'unlink', parent: tmp.ino, name: 'alices', cred: ALICE })).to.equal('OK');
     expect(h.code({ op: 'unlink', parent: tmp.ino, name: 'bobs', cred: ROOT })).to.equal('OK');
   });
@@ -89,7 +109,7 @@ describe('master namespace: permissions', () => {
     expect(setattr(f.ino, SetattrMask.MTIME_NOW, BOB)).to.equal('EACCES');
   });
 
-  it('truncate needs write permission unless the caller\'s session holds the file open', () => {
+  it("truncate needs write permission unless the caller's session holds the file open", () => {
     const pub = h.mkdir(ROOT_INODE, 'pub', 0o777, ROOT);
     const f = h.create(pub.ino, 'f', 0o644, ALICE);
     h.openSession();
@@ -114,7 +134,9 @@ describe('master namespace: permissions', () => {
     const a = h.mkdir(ROOT_INODE, 'a', 0o777, ROOT);
     const b = h.mkdir(ROOT_INODE, 'b', 0o777, ROOT);
     h.mkdir(a.ino, 'locked', 0o555, ALICE);
-    expect(h.code({ op: 'rename', parent: a.ino, name: 'locked', newParent: b.ino, newName: 'x', flags: 0, cred: ALICE })).to.equal('EACCES');
+    expect(h.code({ op: 'rename', parent: a.ino, name: 'locked', newParent: b.ino, newName: 'x', flags: 0, cred: ALICE })).to.equal(
+      'EACCES',
+    );
     expect(h.code({ op: 'rename', parent: a.ino, name: 'locked', newParent: a.ino, newName: 'x', flags: 0, cred: ALICE })).to.equal('OK');
   });
 });

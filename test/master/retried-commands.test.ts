@@ -41,7 +41,10 @@ describe('master namespace: retried commands', () => {
     expect(h.sm.sessions.get(1)!.recent.size).to.equal(RECENT_RESULTS_PER_SESSION);
     const old = h.raw({ op: 'mkdir', parent: ROOT_INODE, name: 'f0', mode: 0o755, cred: ROOT }, { requestId: 3 });
     expect(old).to.include({ kind: 'error', code: 'INVALID_ARGUMENT' });
-    const recent = h.raw({ op: 'mkdir', parent: ROOT_INODE, name: 'ignored', mode: 0o755, cred: ROOT }, { requestId: RECENT_RESULTS_PER_SESSION + 5 });
+    const recent = h.raw(
+      { op: 'mkdir', parent: ROOT_INODE, name: 'ignored', mode: 0o755, cred: ROOT },
+      { requestId: RECENT_RESULTS_PER_SESSION + 5 },
+    );
     expect(recent.kind).to.equal('attr'); // the remembered result of creating the last file
     expect(Harness.queryCode(() => h.lookup(ROOT_INODE, 'ignored'))).to.equal('ENOENT');
   });

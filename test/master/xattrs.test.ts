@@ -78,7 +78,9 @@ describe('master namespace: xattrs', () => {
     const f = h.create(ROOT_INODE, 'f');
     expect(set(f.ino, 'user.' + 'n'.repeat(251), '1')).to.equal('ENAMETOOLONG');
     expect(set(f.ino, '', '1')).to.equal('EINVAL');
-    expect(h.code({ op: 'setxattr', ino: f.ino, name: 'user.big', value: new Uint8Array(64 * 1024 + 1), flags: 0, cred: ROOT })).to.equal('EINVAL');
+    expect(h.code({ op: 'setxattr', ino: f.ino, name: 'user.big', value: new Uint8Array(64 * 1024 + 1), flags: 0, cred: ROOT })).to.equal(
+      'EINVAL',
+    );
     expect(h.code({ op: 'setxattr', ino: 999, name: 'user.a', value: v('1'), flags: 0, cred: ROOT })).to.equal('ENOENT');
   });
 

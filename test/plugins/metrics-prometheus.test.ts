@@ -8,7 +8,9 @@ describe('metrics-prometheus', () => {
     m.counter({ name: 'mooseng_operations_total', help: 'ops', labelNames: ['operation'] }).inc({ operation: 'read' }, 3);
     m.gauge({ name: 'mooseng_chunkserver_chunks', help: 'chunks' }).set(17);
     m.gauge({ name: 'mooseng_chunkserver_used_bytes', help: 'used', collect: (set) => set(4096) });
-    m.histogram({ name: 'mooseng_operation_duration_seconds', help: 'latency', labelNames: ['operation'] }).observe(0.002, { operation: 'read' });
+    m.histogram({ name: 'mooseng_operation_duration_seconds', help: 'latency', labelNames: ['operation'] }).observe(0.002, {
+      operation: 'read',
+    });
     const { contentType, body } = await m.render();
     expect(contentType).to.contain('text/plain');
     expect(body).to.contain('mooseng_operations_total{operation="read",node="cs1",role="chunkserver"} 3');
@@ -24,8 +26,17 @@ describe('metrics-prometheus', () => {
   it('reads collected gauges afresh on each scrape: a series not set this time is absent, not stale', async () => {
     const m = new PrometheusMetrics({ processMetrics: false, defaultLabels: {} });
     let leader = true;
-    const dirs = new Map([['/d1', 10], ['/d2', 20]]);
-    m.gauge({ name: 'mooseng_master_missing_chunks', help: 'leader only', collect: (set) => { if (leader) set(5); } });
+    const dirs = new Map([
+      ['/d1', 10],
+      ['/d2', 20],
+    ]);
+    m.gauge({
+      name: 'mooseng_master_missing_chunks',
+      help: 'leader only',
+      collect: (set) => {
+        if (leader) set(5);
+      },
+    });
     m.gauge({
       name: 'mooseng_chunkserver_chunks',
       help: 'per dir',

@@ -5,7 +5,16 @@ import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 
 const GiB = 1024 ** 3;
 function server(id: string, over: Partial<ChunkserverView> = {}): ChunkserverView {
-  return { id, address: `10.0.0.${id.replace(/\D/g, '')}:9420`, labels: {}, totalBytes: 100 * GiB, freeBytes: 50 * GiB, alive: true, draining: false, ...over };
+  return {
+    id,
+    address: `10.0.0.${id.replace(/\D/g, '')}:9420`,
+    labels: {},
+    totalBytes: 100 * GiB,
+    freeBytes: 50 * GiB,
+    alive: true,
+    draining: false,
+    ...over,
+  };
 }
 const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: GiB });
 const chunkIds = Array.from({ length: 2000 }, (_, i) => i * 7919 + 1);

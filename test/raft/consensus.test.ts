@@ -30,7 +30,10 @@ class RecordingMetrics implements IMetrics {
   private readonly collectors = new Map<string, (set: (v: number, l?: Labels) => void) => void>();
 
   counter(o: { name: string }) {
-    return { inc: (labels?: Labels, v = 1) => this.counts.set(`${o.name}${JSON.stringify(labels ?? {})}`, (this.counts.get(`${o.name}${JSON.stringify(labels ?? {})}`) ?? 0) + v) };
+    return {
+      inc: (labels?: Labels, v = 1) =>
+        this.counts.set(`${o.name}${JSON.stringify(labels ?? {})}`, (this.counts.get(`${o.name}${JSON.stringify(labels ?? {})}`) ?? 0) + v),
+    };
   }
   gauge(o: { name: string; collect?: (set: (v: number, l?: Labels) => void) => void }) {
     if (o.collect) this.collectors.set(o.name, o.collect);
@@ -130,13 +133,37 @@ describe('RaftConsensus: a cluster of one', function () {
     expect(node.consensus.status().appliedIndex).to.be.at.least(applied);
   });
 
+  it('abandons a start when stopped during it, leaving nothing listening', async () => {
+    const member = { id: 'solo2', address: `127.0.0.1:${await freePort()}` };
+    const dir = join(makeTempDir(), 'raft');
+    const early = make(member, [member], dir);
+    const started = early.start(new KvStore()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await early.stop();
+    expect(isMoosengError(await started, 'UNAVAILABLE')).to.equal(true);
+    expect(early.status().role).to.equal('stopped');
+    // The port and the log are free for the next process.
+    const next = make(member, [member], dir);
+    await next.start(new KvStore());
+    await waitFor('leadership', () => next.status().role === 'leader', 5000);
+    await next.stop();
+  });
+
   it('rejects an aborted proposal with ABORTED and a stopped node with UNAVAILABLE', async () => {
     const ac = new AbortController();
     ac.abort();
-    const err = await node!.consensus.propose(put('c', '1'), { signal: ac.signal }).then(() => null, (e: unknown) => e);
+    const err = await node!.consensus.propose(put('c', '1'), { signal: ac.signal }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'ABORTED')).to.equal(true);
     await node!.consensus.stop();
-    const err2 = await node!.consensus.propose(put('c', '1')).then(() => null, (e: unknown) => e);
+    const err2 = await node!.consensus.propose(put('c', '1')).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err2, 'UNAVAILABLE')).to.equal(true);
     node = null;
   });
@@ -167,9 +194,15 @@ describe('RaftConsensus: three members over gRPC', function () {
     const follower = nodes.find((n) => n !== l)!;
     await waitFor('the follower to know the leader', () => follower.consensus.status().leaderId === l.member.id, 5000);
     for (const call of [() => follower.consensus.propose(put('k', 'x')), () => follower.consensus.readBarrier()]) {
-      const err = await call().then(() => null, (e: unknown) => e);
+      const err = await call().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isMoosengError(err, 'NOT_LEADER')).to.equal(true);
-      expect((err as { details: Record<string, unknown> }).details).to.deep.equal({ leaderId: l.member.id, leaderAddress: l.member.address });
+      expect((err as { details: Record<string, unknown> }).details).to.deep.equal({
+        leaderId: l.member.id,
+        leaderAddress: l.member.address,
+      });
     }
   });
 
@@ -205,7 +238,10 @@ describe('RaftConsensus: three members over gRPC', function () {
     const target = l.consensus.status().commitIndex;
     await waitFor('m4 to catch up', () => fourth.consensus.status().appliedIndex >= target, 5000);
     expect(fourth.kv.get('k')).to.equal('after-transfer');
-    const err = await l.consensus.addMember(m4).then(() => null, (e: unknown) => e);
+    const err = await l.consensus.addMember(m4).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'INVALID_ARGUMENT')).to.equal(true);
     await l.consensus.removeMember('m4');
     expect(l.consensus.status().members.map((m) => m.id)).to.deep.equal(['m1', 'm2', 'm3']);

@@ -33,7 +33,21 @@ describe('raft: three processes, leader killed under load', function () {
 
   const start = (n: TestNode): void => {
     const peers = nodes.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`).join(',');
-    const args = [NODE_SCRIPT, '--id', n.id, '--peers', peers, '--raft-port', String(n.raftPort), '--http-port', String(n.httpPort), '--dir', n.dir, '--snapshot-threshold', String(SNAPSHOT_THRESHOLD)];
+    const args = [
+      NODE_SCRIPT,
+      '--id',
+      n.id,
+      '--peers',
+      peers,
+      '--raft-port',
+      String(n.raftPort),
+      '--http-port',
+      String(n.httpPort),
+      '--dir',
+      n.dir,
+      '--snapshot-threshold',
+      String(SNAPSHOT_THRESHOLD),
+    ];
     const proc = spawnTracked(process.execPath, args);
     const out = createWriteStream(n.log, { flags: 'a' });
     proc.stdout!.pipe(out);
@@ -57,7 +71,14 @@ describe('raft: three processes, leader killed under load', function () {
   before(async () => {
     const root = makeTempDir('mooseng-raft-');
     for (let i = 1; i <= 3; i++) {
-      nodes.push({ id: `n${i}`, raftPort: await freePort(), httpPort: await freePort(), dir: join(root, `n${i}`), log: join(root, `n${i}.log`), proc: null });
+      nodes.push({
+        id: `n${i}`,
+        raftPort: await freePort(),
+        httpPort: await freePort(),
+        dir: join(root, `n${i}`),
+        log: join(root, `n${i}.log`),
+        proc: null,
+      });
     }
     for (const n of nodes) start(n);
   });

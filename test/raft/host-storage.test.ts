@@ -2,9 +2,18 @@
 import { expect } from 'chai';
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMoosengError } from '@mooseng/core';
-import { readSnapshotFile, replayWal, SegmentWal, writeSnapshotFile, type Entry, type WalRecord } from '@mooseng/plugin-replication-raft';
+import { isMoosengError, SeededRandom } from '@mooseng/core';
+import {
+  NodeFileSystem,
+  readSnapshotFile,
+  replayWal,
+  SegmentWal,
+  writeSnapshotFile,
+  type Entry,
+  type WalRecord,
+} from '@mooseng/plugin-replication-raft';
 import { cleanupTempDirs, makeTempDir } from '../support';
+import { SimDisk } from './sim/sim-fs';
 
 function entries(from: number, to: number, term = 1): Entry[] {
   const out: Entry[] = [];
@@ -13,20 +22,27 @@ function entries(from: number, to: number, term = 1): Entry[] {
 }
 
 const HS = { term: 1, vote: 'n1', commit: 0 };
+const fs = new NodeFileSystem();
 
 describe('raft host: segmented WAL', () => {
   after(cleanupTempDirs);
 
   it('reads back what it wrote, across reopen and segment rotation', async () => {
     const dir = makeTempDir();
-    const wal = new SegmentWal({ dir, segmentBytes: 4096, fsync: true });
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 4096, fsync: true });
     await wal.open();
     for (let i = 0; i < 50; i++) {
-      await wal.append([{ type: 'entries', entries: entries(i * 4 + 1, i * 4 + 4) }, { type: 'hard-state', hardState: { ...HS, commit: i * 4 } }], HS);
+      await wal.append(
+        [
+          { type: 'entries', entries: entries(i * 4 + 1, i * 4 + 4) },
+          { type: 'hard-state', hardState: { ...HS, commit: i * 4 } },
+        ],
+        HS,
+      );
     }
     expect(wal.segmentCount()).to.be.greaterThan(1);
     await wal.close();
-    const again = new SegmentWal({ dir, segmentBytes: 4096, fsync: true });
+    const again = new SegmentWal({ fs, dir, segmentBytes: 4096, fsync: true });
     const { records, truncatedBytes } = await again.open();
     await again.close();
     expect(truncatedBytes).to.equal(0);
@@ -39,7 +55,7 @@ describe('raft host: segmented WAL', () => {
   for (const cut of [1, 7, 20]) {
     it(`cuts a torn last record (${cut} bytes short) and keeps everything before it`, async () => {
       const dir = makeTempDir();
-      const wal = new SegmentWal({ dir, segmentBytes: 1 << 20, fsync: true });
+      const wal = new SegmentWal({ fs, dir, segmentBytes: 1 << 20, fsync: true });
       await wal.open();
       await wal.append([{ type: 'entries', entries: entries(1, 3) }], HS);
       await wal.append([{ type: 'entries', entries: entries(4, 6) }], HS);
@@ -48,7 +64,7 @@ describe('raft host: segmented WAL', () => {
       const full = readFileSync(seg);
       // Simulate a crash mid-write: the last record loses its end.
       writeFileSync(seg, full.subarray(0, full.length - cut));
-      const again = new SegmentWal({ dir, segmentBytes: 1 << 20, fsync: true });
+      const again = new SegmentWal({ fs, dir, segmentBytes: 1 << 20, fsync: true });
       const { records, truncatedBytes } = await again.open();
       expect(truncatedBytes).to.be.greaterThan(0);
       const state = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, records);
@@ -56,7 +72,7 @@ describe('raft host: segmented WAL', () => {
       // The log goes on after the cut.
       await again.append([{ type: 'entries', entries: entries(4, 5, 2) }], HS);
       await again.close();
-      const third = new SegmentWal({ dir, segmentBytes: 1 << 20, fsync: true });
+      const third = new SegmentWal({ fs, dir, segmentBytes: 1 << 20, fsync: true });
       const reread = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, (await third.open()).records);
       await third.close();
       expect(reread.entries.map((e) => `${e.index}@${e.term}`)).to.deep.equal(['1@1', '2@1', '3@1', '4@2', '5@2']);
@@ -65,7 +81,7 @@ describe('raft host: segmented WAL', () => {
 
   it('refuses to open a log whose earlier segment is corrupt, naming the file', async () => {
     const dir = makeTempDir();
-    const wal = new SegmentWal({ dir, segmentBytes: 512, fsync: false });
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: false });
     await wal.open();
     for (let i = 0; i < 20; i++) await wal.append([{ type: 'entries', entries: entries(i * 2 + 1, i * 2 + 2) }], HS);
     await wal.close();
@@ -73,23 +89,27 @@ describe('raft host: segmented WAL', () => {
     const buf = readFileSync(first);
     buf[20] ^= 0xff;
     writeFileSync(first, buf);
-    const again = new SegmentWal({ dir, segmentBytes: 512, fsync: false });
-    const err = await again.open().then(() => null, (e: unknown) => e);
+    const again = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: false });
+    const err = await again.open().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'IO_ERROR')).to.equal(true);
     expect((err as Error).message).to.include(first);
   });
 
   it('deletes segments a snapshot covers, keeping the hard state', async () => {
     const dir = makeTempDir();
-    const wal = new SegmentWal({ dir, segmentBytes: 512, fsync: true });
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: true });
     await wal.open();
-    for (let i = 0; i < 20; i++) await wal.append([{ type: 'entries', entries: entries(i * 2 + 1, i * 2 + 2) }], { term: 3, vote: 'n2', commit: i * 2 });
+    for (let i = 0; i < 20; i++)
+      await wal.append([{ type: 'entries', entries: entries(i * 2 + 1, i * 2 + 2) }], { term: 3, vote: 'n2', commit: i * 2 });
     const before = wal.segmentCount();
     const removed = await wal.compact(30);
     expect(removed).to.be.greaterThan(0);
     expect(wal.segmentCount()).to.equal(before - removed);
     await wal.close();
-    const again = new SegmentWal({ dir, segmentBytes: 512, fsync: true });
+    const again = new SegmentWal({ fs, dir, segmentBytes: 512, fsync: true });
     const { records } = await again.open();
     await again.close();
     const state = replayWal({ index: 30, term: 1, members: [], data: new Uint8Array(0) }, records);
@@ -100,14 +120,67 @@ describe('raft host: segmented WAL', () => {
   });
 });
 
+describe('raft host: segmented WAL after power loss (simulated disk)', () => {
+  it('never leaves an unsynced record behind in an older segment when it rotates', async () => {
+    // A batch that only moved the commit index is written without an fsync; if it fills the segment, the next one
+    // starts. Power loss may then tear that record: recovery forgives a torn tail only in the last segment, so the
+    // old segment must be synced before it is left behind. Seeds vary where the tear falls.
+    for (let seed = 1; seed <= 20; seed++) {
+      const disk = new SimDisk({ at: (_ms, fn) => queueMicrotask(fn), random: new SeededRandom(seed), fsyncMaxMs: 0 });
+      const wal = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 256, fsync: true });
+      await wal.open();
+      await wal.append([{ type: 'entries', entries: entries(1, 4) }], HS);
+      for (let commit = 1; wal.segmentCount() === 1; commit++) {
+        await wal.append([{ type: 'hard-state', hardState: { ...HS, commit } }], { ...HS, commit }, { sync: false });
+      }
+      disk.powerLoss();
+      const again = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 256, fsync: true });
+      const { records } = await again.open();
+      const state = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, records);
+      expect(
+        state.entries.map((e) => e.index),
+        `seed ${seed}`,
+      ).to.deep.equal([1, 2, 3, 4]);
+    }
+  });
+});
+
+describe('raft host: a process that died before fsyncing its directory (simulated disk)', () => {
+  it('makes the segments it finds durable before appending to them', async () => {
+    // The first process creates its first segment and dies before the directory fsync completes: the file lives on
+    // in the page cache, so the next process finds it and appends to it, but its name was never made durable.
+    let hold = true;
+    const held: (() => void)[] = [];
+    const disk = new SimDisk({ at: (_ms, fn) => (hold ? held.push(fn) : queueMicrotask(fn)), random: new SeededRandom(1), fsyncMaxMs: 0 });
+    void new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 1 << 20, fsync: true }).open();
+    await new Promise((r) => setImmediate(r));
+    disk.processCrash();
+    hold = false;
+    const second = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 1 << 20, fsync: true });
+    await second.open();
+    await second.append(
+      [
+        { type: 'entries', entries: entries(1, 3) },
+        { type: 'hard-state', hardState: HS },
+      ],
+      HS,
+    );
+    disk.powerLoss();
+    const third = new SegmentWal({ fs: disk.mount(), dir: '/raft', segmentBytes: 1 << 20, fsync: true });
+    const state = replayWal({ index: 0, term: 0, members: [], data: new Uint8Array(0) }, (await third.open()).records);
+    expect(state.entries.map((e) => e.index)).to.deep.equal([1, 2, 3]);
+    expect(state.hardState.vote).to.equal('n1');
+  });
+});
+
 describe('raft host: snapshot file', () => {
   after(cleanupTempDirs);
 
   it('round-trips and replaces the previous snapshot whole', async () => {
     const dir = makeTempDir();
-    await writeSnapshotFile(dir, { index: 5, term: 2, members: [{ id: 'n1', address: 'h:1' }], data: Buffer.from('old') }, true);
-    await writeSnapshotFile(dir, { index: 9, term: 3, members: [{ id: 'n1', address: 'h:1' }], data: Buffer.from('new state') }, true);
-    const snap = await readSnapshotFile(dir);
+    await writeSnapshotFile(fs, dir, { index: 5, term: 2, members: [{ id: 'n1', address: 'h:1' }], data: Buffer.from('old') }, true);
+    await writeSnapshotFile(fs, dir, { index: 9, term: 3, members: [{ id: 'n1', address: 'h:1' }], data: Buffer.from('new state') }, true);
+    const snap = await readSnapshotFile(fs, dir);
     expect(snap!.index).to.equal(9);
     expect(snap!.term).to.equal(3);
     expect(Buffer.from(snap!.data).toString()).to.equal('new state');
@@ -116,14 +189,17 @@ describe('raft host: snapshot file', () => {
 
   it('reports a damaged snapshot instead of loading it', async () => {
     const dir = makeTempDir();
-    await writeSnapshotFile(dir, { index: 5, term: 2, members: [], data: Buffer.from('state') }, false);
+    await writeSnapshotFile(fs, dir, { index: 5, term: 2, members: [], data: Buffer.from('state') }, false);
     appendFileSync(join(dir, 'snapshot.bin'), 'garbage');
-    const err = await readSnapshotFile(dir).then(() => null, (e: unknown) => e);
+    const err = await readSnapshotFile(fs, dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isMoosengError(err, 'IO_ERROR')).to.equal(true);
   });
 
   it('is absent on a fresh node', async () => {
-    expect(await readSnapshotFile(makeTempDir())).to.equal(null);
+    expect(await readSnapshotFile(fs, makeTempDir())).to.equal(null);
   });
 });
 

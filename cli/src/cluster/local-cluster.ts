@@ -31,18 +31,26 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
   }
   writeState(options.dir, state);
   writePrometheusFiles(options.dir, nodes, options.clusterId);
-  const start = async (role: NodeSpec['role'], ready?: (h: { status: number; body: Record<string, unknown> }) => boolean): Promise<void> => {
+  const start = async (
+    role: NodeSpec['role'],
+    ready?: (h: { status: number; body: Record<string, unknown> }) => boolean,
+  ): Promise<void> => {
     const group = state.nodes.filter((n) => n.role === role);
     for (const node of group) {
       node.pid = startNode(node);
       writeState(options.dir, state);
     }
     await Promise.all(group.map((node) => waitHealthy(node, node.pid!, START_DEADLINE_MS, ready)));
-    for (const node of group) progress(`✓ ${node.id.padEnd(9)} ${role.padEnd(11)} pid ${String(node.pid).padEnd(7)} ${describePorts(node)}`);
+    for (const node of group)
+      progress(`✓ ${node.id.padEnd(9)} ${role.padEnd(11)} pid ${String(node.pid).padEnd(7)} ${describePorts(node)}`);
   };
   try {
     await start('master', (h) => h.status === 200 && typeof h.body.leader === 'string');
-    await start('chunkserver', (h) => h.status === 200 && Array.isArray(h.body.masters) && (h.body.masters as Array<{ registered: boolean }>).every((m) => m.registered));
+    await start(
+      'chunkserver',
+      (h) =>
+        h.status === 200 && Array.isArray(h.body.masters) && (h.body.masters as Array<{ registered: boolean }>).every((m) => m.registered),
+    );
     await start('client');
   } catch (err) {
     progress(`✗ start-up failed; stopping what was started`);
@@ -54,7 +62,9 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
 
 /** Every port a topology would use. */
 function portsOf(options: TopologyOptions): number[] {
-  return buildTopology(options).flatMap((n) => [n.port, n.raftPort, n.httpPort]).filter((p) => p > 0);
+  return buildTopology(options)
+    .flatMap((n) => [n.port, n.raftPort, n.httpPort])
+    .filter((p) => p > 0);
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -101,7 +111,9 @@ export async function clusterDown(dir: string, progress: Progress, purge: boolea
 }
 
 /** One row per node, with what its /health says. */
-export async function clusterStatus(dir: string): Promise<Array<{ node: ClusterState['nodes'][number]; running: boolean; health: Record<string, unknown> | null }>> {
+export async function clusterStatus(
+  dir: string,
+): Promise<Array<{ node: ClusterState['nodes'][number]; running: boolean; health: Record<string, unknown> | null }>> {
   const state = readState(dir);
   if (!state) throw new Error(`no cluster state in ${dir}; start one with: mooseng cluster up --dir ${dir}`);
   return Promise.all(
@@ -116,7 +128,9 @@ export async function clusterStatus(dir: string): Promise<Array<{ node: ClusterS
  * The cluster as the masters see it: GET /status of the leader (of any running master when none says it leads), the
  * same document the web dashboard shows. Null when no master answers.
  */
-export async function masterStatus(rows: Awaited<ReturnType<typeof clusterStatus>>): Promise<{ from: NodeSpec; status: Record<string, unknown> } | null> {
+export async function masterStatus(
+  rows: Awaited<ReturnType<typeof clusterStatus>>,
+): Promise<{ from: NodeSpec; status: Record<string, unknown> } | null> {
   const masters = rows.filter((r) => r.node.role === 'master' && r.health);
   masters.sort((a, b) => Number(b.health!.role === 'leader') - Number(a.health!.role === 'leader'));
   for (const { node } of masters) {

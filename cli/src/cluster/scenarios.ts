@@ -118,7 +118,9 @@ export class ClusterScenario {
       const deadSeen = !deadServer || s?.chunkservers?.some((c) => c.id === deadServer && !c.alive);
       if (s && deadSeen && s.underGoalChunks === 0 && s.missingChunks === 0) return Date.now() - t0;
       if (Date.now() - t0 > deadlineMs) {
-        throw new Error(`chunks not back to goal within ${deadlineMs} ms (under goal ${s?.underGoalChunks}, missing ${s?.missingChunks}, ${deadServer} seen dead: ${Boolean(deadSeen)})`);
+        throw new Error(
+          `chunks not back to goal within ${deadlineMs} ms (under goal ${s?.underGoalChunks}, missing ${s?.missingChunks}, ${deadServer} seen dead: ${Boolean(deadSeen)})`,
+        );
       }
       await sleep(500);
     }
@@ -166,76 +168,108 @@ export function seedSteps(c: ClusterScenario): Array<[string, () => Promise<stri
   let oldLeader = '';
   let victim = '';
   return [
-    ['all nodes healthy', async () => {
-      const bad = await c.unhealthy();
-      check(bad.length === 0, `not healthy: ${bad.join(', ')}`);
-      return `${c.state.nodes.length} nodes`;
-    }],
-    ['exactly one leader', async () => {
-      const l = await c.leader();
-      check(l.id !== null, `leaders: [${l.leaders.join(', ')}]`);
-      return `${l.id} (term ${l.term})`;
-    }],
-    ['a file written on client-1 reads back identical on every other client', async () => {
-      const [first, ...others] = clients();
-      check(first !== undefined && others.length > 0, 'needs at least two clients');
-      const sum = c.writeFile(first!, 'seed-cross-client.bin', 3 * 1024 * 1024 + 11);
-      for (const o of others) check(c.readDigest(o, 'seed-cross-client.bin') === sum, `${o.id} read different bytes`);
-      return `3 MiB, sha256 ${sum.slice(0, 12)}… on ${others.map((o) => o.id).join(', ')}`;
-    }],
-    ['stop the leader master: a new leader within 2 s, and writes continue', async () => {
-      oldLeader = (await c.waitForLeader(5_000)).id;
-      const killedAt = Date.now();
-      const stopping = c.stop(oldLeader, 'SIGTERM');
-      const next = await c.waitForLeader(10_000, oldLeader);
-      await stopping;
-      const ms = next.ms;
-      check(ms < 2_000, `new leader ${next.id} only after ${ms} ms`);
-      const sum = c.writeFile(clients()[0]!, 'seed-after-failover.bin', 1024 * 1024);
-      check(c.readDigest(clients()[clients().length - 1]!, 'seed-after-failover.bin') === sum, 'write after failover did not read back');
-      return `${oldLeader} stopped; ${next.id} leads after ${ms} ms (${Date.now() - killedAt} ms incl. stop); a write went through`;
-    }],
-    ['restart it: it rejoins as a follower', async () => {
-      await c.start(oldLeader);
-      const h = await health(c.node(oldLeader));
-      const l = await c.leader();
-      check(h?.body.role === 'follower', `${oldLeader} is ${String(h?.body.role)}`);
-      check(l.id !== null && l.id !== oldLeader, `leader is ${l.id}`);
-      return `${oldLeader} follows ${l.id}`;
-    }],
-    ['restart a chunkserver: its data is still served', async () => {
-      const cs = c.running('chunkserver')[0]!;
-      const sum = c.writeFile(clients()[0]!, 'seed-cs-restart.bin', 2 * 1024 * 1024);
-      await c.stop(cs.id, 'SIGTERM');
-      await c.start(cs.id);
-      check(c.readDigest(clients()[clients().length - 1]!, 'seed-cs-restart.bin') === sum, 'file changed after the restart');
-      return `${cs.id} restarted; file intact`;
-    }],
-    ['SIGKILL a chunkserver: every chunk returns to its goal on the others', async () => {
-      victim = c.running('chunkserver')[c.running('chunkserver').length - 1]!.id;
-      const sum = c.writeFile(clients()[0]!, 'seed-before-kill.bin', 8 * 1024 * 1024);
-      await c.stop(victim, 'SIGKILL');
-      const ms = await c.waitForGoals(120_000, victim);
-      check(c.readDigest(clients()[clients().length - 1]!, 'seed-before-kill.bin') === sum, 'file changed after the kill');
-      const s = await c.status();
-      return `${victim} killed; ${s.chunks} chunks at goal after ${ms} ms`;
-    }],
-    ['concurrent writes from every client to different files all read back', async () => {
-      const cs = clients();
-      const sums = await Promise.all(
-        cs.map(async (cl, i) => {
-          const sums: string[] = [];
-          for (let k = 0; k < 5; k++) sums.push(c.writeFile(cl, `seed-concurrent-${i}-${k}.bin`, 256 * 1024 + i));
-          return sums;
-        }),
-      );
-      for (let i = 0; i < cs.length; i++) for (let k = 0; k < 5; k++) check(c.readDigest(cs[(i + 1) % cs.length]!, `seed-concurrent-${i}-${k}.bin`) === sums[i]![k], `client${i + 1} file ${k} differs`);
-      return `${cs.length} clients × 5 files`;
-    }],
-    ['bring the killed chunkserver back', async () => {
-      if (!victim) return 'nothing to restart';
-      await c.start(victim);
-      return `${victim} running again`;
-    }],
+    [
+      'all nodes healthy',
+      async () => {
+        const bad = await c.unhealthy();
+        check(bad.length === 0, `not healthy: ${bad.join(', ')}`);
+        return `${c.state.nodes.length} nodes`;
+      },
+    ],
+    [
+      'exactly one leader',
+      async () => {
+        const l = await c.leader();
+        check(l.id !== null, `leaders: [${l.leaders.join(', ')}]`);
+        return `${l.id} (term ${l.term})`;
+      },
+    ],
+    [
+      'a file written on client-1 reads back identical on every other client',
+      async () => {
+        const [first, ...others] = clients();
+        check(first !== undefined && others.length > 0, 'needs at least two clients');
+        const sum = c.writeFile(first!, 'seed-cross-client.bin', 3 * 1024 * 1024 + 11);
+        for (const o of others) check(c.readDigest(o, 'seed-cross-client.bin') === sum, `${o.id} read different bytes`);
+        return `3 MiB, sha256 ${sum.slice(0, 12)}… on ${others.map((o) => o.id).join(', ')}`;
+      },
+    ],
+    [
+      'stop the leader master: a new leader within 2 s, and writes continue',
+      async () => {
+        oldLeader = (await c.waitForLeader(5_000)).id;
+        const killedAt = Date.now();
+        const stopping = c.stop(oldLeader, 'SIGTERM');
+        const next = await c.waitForLeader(10_000, oldLeader);
+        await stopping;
+        const ms = next.ms;
+        check(ms < 2_000, `new leader ${next.id} only after ${ms} ms`);
+        const sum = c.writeFile(clients()[0]!, 'seed-after-failover.bin', 1024 * 1024);
+        check(c.readDigest(clients()[clients().length - 1]!, 'seed-after-failover.bin') === sum, 'write after failover did not read back');
+        return `${oldLeader} stopped; ${next.id} leads after ${ms} ms (${Date.now() - killedAt} ms incl. stop); a write went through`;
+      },
+    ],
+    [
+      'restart it: it rejoins as a follower',
+      async () => {
+        await c.start(oldLeader);
+        const h = await health(c.node(oldLeader));
+        const l = await c.leader();
+        check(h?.body.role === 'follower', `${oldLeader} is ${String(h?.body.role)}`);
+        check(l.id !== null && l.id !== oldLeader, `leader is ${l.id}`);
+        return `${oldLeader} follows ${l.id}`;
+      },
+    ],
+    [
+      'restart a chunkserver: its data is still served',
+      async () => {
+        const cs = c.running('chunkserver')[0]!;
+        const sum = c.writeFile(clients()[0]!, 'seed-cs-restart.bin', 2 * 1024 * 1024);
+        await c.stop(cs.id, 'SIGTERM');
+        await c.start(cs.id);
+        check(c.readDigest(clients()[clients().length - 1]!, 'seed-cs-restart.bin') === sum, 'file changed after the restart');
+        return `${cs.id} restarted; file intact`;
+      },
+    ],
+    [
+      'SIGKILL a chunkserver: every chunk returns to its goal on the others',
+      async () => {
+        victim = c.running('chunkserver')[c.running('chunkserver').length - 1]!.id;
+        const sum = c.writeFile(clients()[0]!, 'seed-before-kill.bin', 8 * 1024 * 1024);
+        await c.stop(victim, 'SIGKILL');
+        const ms = await c.waitForGoals(120_000, victim);
+        check(c.readDigest(clients()[clients().length - 1]!, 'seed-before-kill.bin') === sum, 'file changed after the kill');
+        const s = await c.status();
+        return `${victim} killed; ${s.chunks} chunks at goal after ${ms} ms`;
+      },
+    ],
+    [
+      'concurrent writes from every client to different files all read back',
+      async () => {
+        const cs = clients();
+        const sums = await Promise.all(
+          cs.map(async (cl, i) => {
+            const sums: string[] = [];
+            for (let k = 0; k < 5; k++) sums.push(c.writeFile(cl, `seed-concurrent-${i}-${k}.bin`, 256 * 1024 + i));
+            return sums;
+          }),
+        );
+        for (let i = 0; i < cs.length; i++)
+          for (let k = 0; k < 5; k++)
+            check(
+              c.readDigest(cs[(i + 1) % cs.length]!, `seed-concurrent-${i}-${k}.bin`) === sums[i]![k],
+              `client${i + 1} file ${k} differs`,
+            );
+        return `${cs.length} clients × 5 files`;
+      },
+    ],
+    [
+      'bring the killed chunkserver back',
+      async () => {
+        if (!victim) return 'nothing to restart';
+        await c.start(victim);
+        return `${victim} running again`;
+      },
+    ],
   ];
 }

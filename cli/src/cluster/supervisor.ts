@@ -11,7 +11,15 @@ export const STOP_GRACE_MS = 10_000;
 
 /** Starts the node's process in the background, its output appended to its log; returns its pid. */
 export function startNode(node: NodeSpec): number {
-  for (const dir of [node.dataDir, dirname(node.logPath), ...node.disks, ...(node.mountPoint ? [node.mountPoint] : [])]) mkdirSync(dir, { recursive: true });
+  for (const dir of [node.dataDir, dirname(node.logPath), ...node.disks]) mkdirSync(dir, { recursive: true });
+  if (node.mountPoint) {
+    try {
+      mkdirSync(node.mountPoint, { recursive: true });
+    } catch (err) {
+      // A dead mount left by a killed client: `mooseng mount` detaches it itself.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTCONN') throw err;
+    }
+  }
   const out = openSync(node.logPath, 'a');
   const command = node.role === 'client' ? 'mount' : node.role;
   const child = spawn(process.execPath, [CLI_ENTRY, command, '--config', node.configPath], {
@@ -44,13 +52,21 @@ export async function health(node: NodeSpec, timeoutMs = 1_000): Promise<{ statu
 }
 
 /** Waits until `ready` holds for the node's health, or throws with the tail of its log when the deadline passes. */
-export async function waitHealthy(node: NodeSpec, pid: number, deadlineMs: number, ready: (h: { status: number; body: Record<string, unknown> }) => boolean = (h) => h.status === 200): Promise<void> {
+export async function waitHealthy(
+  node: NodeSpec,
+  pid: number,
+  deadlineMs: number,
+  ready: (h: { status: number; body: Record<string, unknown> }) => boolean = (h) => h.status === 200,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const h = await health(node);
     if (h && ready(h)) return;
     if (!isRunning(pid)) throw new Error(`${node.id} exited during start-up; last lines of ${node.logPath}:\n${tail(node.logPath)}`);
-    if (Date.now() > until) throw new Error(`${node.id} not healthy after ${deadlineMs} ms (last answer: ${h ? JSON.stringify(h.body) : 'none'}); last lines of ${node.logPath}:\n${tail(node.logPath)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `${node.id} not healthy after ${deadlineMs} ms (last answer: ${h ? JSON.stringify(h.body) : 'none'}); last lines of ${node.logPath}:\n${tail(node.logPath)}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

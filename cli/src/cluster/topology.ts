@@ -34,6 +34,8 @@ export interface TopologyOptions {
   basePort?: number;
   goal?: number;
   logLevel?: string;
+  /** The clients' mount binding (config `plugins: { mount }`); the role's default (mount-fuse3) when absent. */
+  mountPlugin?: string;
 }
 
 /**
@@ -43,7 +45,10 @@ export interface TopologyOptions {
 export function buildTopology(o: TopologyOptions): NodeSpec[] {
   const shift = (o.basePort ?? 9421) - 9421;
   const nodes: NodeSpec[] = [];
-  const base = (id: string, role: NodeRole): Pick<NodeSpec, 'id' | 'role' | 'dataDir' | 'configPath' | 'logPath' | 'disks' | 'mountPoint'> => ({
+  const base = (
+    id: string,
+    role: NodeRole,
+  ): Pick<NodeSpec, 'id' | 'role' | 'dataDir' | 'configPath' | 'logPath' | 'disks' | 'mountPoint'> => ({
     id,
     role,
     dataDir: join(o.dir, 'data', id),
@@ -75,7 +80,10 @@ export function buildTopology(o: TopologyOptions): NodeSpec[] {
 export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: TopologyOptions): string {
   const masters = all.filter((n) => n.role === 'master');
   const masterAddrs = masters.map((m) => `127.0.0.1:${m.port}`);
-  const common = { node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir }, log: { level: o.logLevel ?? 'info', file: node.logPath } };
+  const common = {
+    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir },
+    log: { level: o.logLevel ?? 'info', file: node.logPath },
+  };
   let doc: Record<string, unknown>;
   switch (node.role) {
     case 'master':
@@ -85,13 +93,17 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         master: {
           host: '127.0.0.1',
           port: node.port,
-          raftPort: node.raftPort,
           httpPort: node.httpPort,
           advertiseHost: '127.0.0.1',
-          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
           sessionTimeoutMs: 15000,
+        },
+        // The consensus plugin's own section holds the membership and its port.
+        'replication-raft': {
+          host: '127.0.0.1',
+          port: node.raftPort,
+          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
         },
       };
       break;
@@ -99,11 +111,24 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
       doc = {
         role: 'chunkserver',
         ...common,
-        chunkserver: { host: '127.0.0.1', port: node.port, httpPort: node.httpPort, advertiseHost: '127.0.0.1', masters: masterAddrs, dataDirs: node.disks, labels: { rack: `r${node.id.slice(2)}` } },
+        chunkserver: {
+          host: '127.0.0.1',
+          port: node.port,
+          httpPort: node.httpPort,
+          advertiseHost: '127.0.0.1',
+          masters: masterAddrs,
+          dataDirs: node.disks,
+          labels: { rack: `r${node.id.slice(2)}` },
+        },
       };
       break;
     case 'client':
-      doc = { role: 'client', ...common, client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort } };
+      doc = {
+        role: 'client',
+        ...common,
+        ...(o.mountPlugin ? { plugins: { mount: o.mountPlugin } } : {}),
+        client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort },
+      };
       break;
   }
   return `# ${node.id}: written by mooseng cluster up\n${stringify(doc)}`;

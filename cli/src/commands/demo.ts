@@ -27,7 +27,9 @@ export default class Demo extends BaseCommand {
     }
 
     this.log('== Starting MooseNG: 3 masters (Raft), 3 chunkservers with 4 data directories each, 3 FUSE mounts');
-    await clusterUp({ dir, masters: 3, chunkservers: 3, disks: 4, clients: 3, clusterId: 'mooseng-demo', goal: 2 }, (line) => this.log(`   ${line}`));
+    await clusterUp({ dir, masters: 3, chunkservers: 3, disks: 4, clients: 3, clusterId: 'mooseng-demo', goal: 2 }, (line) =>
+      this.log(`   ${line}`),
+    );
     const c = ClusterScenario.load(dir);
     const [client1, client2, client3] = c.nodes('client');
     let sum = '';
@@ -35,37 +37,56 @@ export default class Demo extends BaseCommand {
 
     const results = await runSteps(
       [
-        ['Write through client1: a 16 MiB file and a note, each chunk stored on 2 chunkservers (goal 2)', async () => {
-          sum = c.writeFile(client1!, 'demo-data.bin', 16 * 1024 * 1024);
-          writeFileSync(join(client1!.mountPoint, 'hello.txt'), `written by client1 at ${new Date().toISOString()}\n`);
-          return `${client1!.mountPoint}: ${readdirSync(client1!.mountPoint).join(', ')}`;
-        }],
-        ['Read it back on client2 and client3 (other mounts, other processes)', async () => {
-          for (const cl of [client2!, client3!]) if (c.readDigest(cl, 'demo-data.bin') !== sum) throw new Error(`${cl.id} read different bytes`);
-          return `same sha256 ${sum.slice(0, 16)}… everywhere; hello.txt says: ${readFileSync(join(client3!.mountPoint, 'hello.txt'), 'utf8').trim()}`;
-        }],
-        ['Cluster status, from the leader', async () => {
-          const s = await c.status();
-          oldLeader = s.leader;
-          const servers = s.chunkservers.map((x) => `${x.id}: ${x.chunks} chunks, ${(x.usedBytes / 2 ** 20).toFixed(0)} MiB`).join('; ');
-          return `leader ${s.leader} (term ${s.term}); ${s.files} files, ${s.chunks} chunks, ${s.underGoalChunks} under goal; ${servers}`;
-        }],
-        ['Kill the leader master with SIGKILL', async () => {
-          await c.stop(oldLeader, 'SIGKILL');
-          const next = await c.waitForLeader(10_000, oldLeader);
-          return `${oldLeader} killed; ${next.id} was elected leader ${next.ms} ms later`;
-        }],
-        ['The data is intact, and the file system keeps working', async () => {
-          if (c.readDigest(client3!, 'demo-data.bin') !== sum) throw new Error('demo-data.bin changed');
-          const after = c.writeFile(client2!, 'after-failover.bin', 4 * 1024 * 1024);
-          if (c.readDigest(client1!, 'after-failover.bin') !== after) throw new Error('a write after failover did not read back');
-          return 'demo-data.bin reads back identical; a new file written on client2 reads back on client1';
-        }],
-        ['Restart the killed master: it rejoins as a follower and catches up', async () => {
-          await c.start(oldLeader);
-          const l = await c.leader();
-          return `${oldLeader} is back; ${l.id} still leads`;
-        }],
+        [
+          'Write through client1: a 16 MiB file and a note, each chunk stored on 2 chunkservers (goal 2)',
+          async () => {
+            sum = c.writeFile(client1!, 'demo-data.bin', 16 * 1024 * 1024);
+            writeFileSync(join(client1!.mountPoint, 'hello.txt'), `written by client1 at ${new Date().toISOString()}\n`);
+            return `${client1!.mountPoint}: ${readdirSync(client1!.mountPoint).join(', ')}`;
+          },
+        ],
+        [
+          'Read it back on client2 and client3 (other mounts, other processes)',
+          async () => {
+            for (const cl of [client2!, client3!])
+              if (c.readDigest(cl, 'demo-data.bin') !== sum) throw new Error(`${cl.id} read different bytes`);
+            return `same sha256 ${sum.slice(0, 16)}… everywhere; hello.txt says: ${readFileSync(join(client3!.mountPoint, 'hello.txt'), 'utf8').trim()}`;
+          },
+        ],
+        [
+          'Cluster status, from the leader',
+          async () => {
+            const s = await c.status();
+            oldLeader = s.leader;
+            const servers = s.chunkservers.map((x) => `${x.id}: ${x.chunks} chunks, ${(x.usedBytes / 2 ** 20).toFixed(0)} MiB`).join('; ');
+            return `leader ${s.leader} (term ${s.term}); ${s.files} files, ${s.chunks} chunks, ${s.underGoalChunks} under goal; ${servers}`;
+          },
+        ],
+        [
+          'Kill the leader master with SIGKILL',
+          async () => {
+            await c.stop(oldLeader, 'SIGKILL');
+            const next = await c.waitForLeader(10_000, oldLeader);
+            return `${oldLeader} killed; ${next.id} was elected leader ${next.ms} ms later`;
+          },
+        ],
+        [
+          'The data is intact, and the file system keeps working',
+          async () => {
+            if (c.readDigest(client3!, 'demo-data.bin') !== sum) throw new Error('demo-data.bin changed');
+            const after = c.writeFile(client2!, 'after-failover.bin', 4 * 1024 * 1024);
+            if (c.readDigest(client1!, 'after-failover.bin') !== after) throw new Error('a write after failover did not read back');
+            return 'demo-data.bin reads back identical; a new file written on client2 reads back on client1';
+          },
+        ],
+        [
+          'Restart the killed master: it rejoins as a follower and catches up',
+          async () => {
+            await c.start(oldLeader);
+            const l = await c.leader();
+            return `${oldLeader} is back; ${l.id} still leads`;
+          },
+        ],
       ],
       (r) => this.log(`\n${r.ok ? '✓' : '✗'} ${r.name}\n   ${r.detail}`),
     );
@@ -80,7 +101,9 @@ export default class Demo extends BaseCommand {
       this.log(`   mooseng cluster status --dir ${dir}     (or: node cli/bin/run.js ...)`);
       this.log(`   mooseng cluster test --dir ${dir}       the full test strategy`);
       this.log(`   open http://127.0.0.1:${c.nodes('master')[0]!.httpPort}/  the web dashboard (JSON: /status, metrics: /metrics)`);
-      this.log(`   prometheus --config.file=${join(dir, 'prometheus', 'prometheus.yml')} --storage.tsdb.path=${join(dir, 'prometheus', 'data')}`);
+      this.log(
+        `   prometheus --config.file=${join(dir, 'prometheus', 'prometheus.yml')} --storage.tsdb.path=${join(dir, 'prometheus', 'data')}`,
+      );
       this.log(`   Stop it with: mooseng cluster down --dir ${dir} --purge`);
     }
     if (failed > 0) this.error(`${failed} demo step(s) failed; node logs are in ${join(dir, 'logs')}`, { exit: 1 });

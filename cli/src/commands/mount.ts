@@ -5,7 +5,10 @@ import { RoleCommand, roleFlags } from '../role-command';
 
 export default class Mount extends RoleCommand {
   static override description = 'Mount the file system at MOUNTPOINT with FUSE (the client role)';
-  static override examples = ['<%= config.bin %> mount /mnt/mooseng --master 127.0.0.1:9421', '<%= config.bin %> mount --config client.yaml'];
+  static override examples = [
+    '<%= config.bin %> mount /mnt/mooseng --master 127.0.0.1:9421',
+    '<%= config.bin %> mount --config client.yaml',
+  ];
   static override args = { mountpoint: Args.string({ description: 'Directory to mount on (else client.mountPoint)' }) };
   static override flags = {
     ...roleFlags,

@@ -66,7 +66,10 @@ export function checkConfig(
   let text = sources.text;
   if (text === undefined && sources.file !== undefined) {
     if (!existsSync(sources.file)) {
-      throw new MoosengError(ErrorCodes.CONFIG_NOT_FOUND, `config file ${sources.file} does not exist; create one with \`mooseng config init --role <role>\``);
+      throw new MoosengError(
+        ErrorCodes.CONFIG_NOT_FOUND,
+        `config file ${sources.file} does not exist; create one with \`mooseng config init --role <role>\``,
+      );
     }
     text = readFileSync(sources.file, 'utf8');
   }
@@ -104,12 +107,30 @@ export function checkConfig(
   }
   raw.role = role;
 
-  // 3. Environment, then flags (highest precedence).
+  // 3. Environment, then flags (highest precedence). The selected plugins' own variables count too: which plugins are
+  // selected is known from the file and the flags (the environment selects none).
   const env = sources.env ?? process.env;
-  for (const binding of [...COMMON_ENV_BINDINGS, ...definition.environment]) {
+  const preview = { ...((typeof raw.plugins === 'object' && raw.plugins !== null ? raw.plugins : {}) as Record<string, unknown>) };
+  for (const assignment of sources.overrides ?? []) {
+    const m = /^plugins\.([a-z-]+)=(.*)$/.exec(assignment.trim());
+    if (m) preview[m[1]!] = m[2]!.trim();
+  }
+  const pluginBindings = definition.slots.flatMap(
+    (slot) => registry.get(String(preview[slot.kind] ?? slot.defaultId))?.contribution.environment ?? [],
+  );
+  for (const binding of [...COMMON_ENV_BINDINGS, ...definition.environment, ...pluginBindings]) {
     const value = env[binding.variable];
     if (value === undefined || value === '') continue;
-    setPath(raw, binding.path, binding.list ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+    setPath(
+      raw,
+      binding.path,
+      binding.list
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value,
+    );
     origin.set(binding.path, `${binding.variable}=${value}`);
   }
   for (const assignment of sources.overrides ?? []) {
@@ -143,7 +164,10 @@ export function checkConfig(
     const slot = definition.slots.find((s) => s.kind === kind);
     if (!slot) {
       const why = CONTRIBUTION_KINDS.includes(kind as ContributionKind) ? `the ${role} role has no ${kind} slot` : `not an extension point`;
-      problems.push({ path: `plugins.${kind}`, message: `${why}; the ${role} role uses ${definition.slots.map((s) => s.kind).join(', ')}` });
+      problems.push({
+        path: `plugins.${kind}`,
+        message: `${why}; the ${role} role uses ${definition.slots.map((s) => s.kind).join(', ')}`,
+      });
       continue;
     }
     if (id === 'none') {
@@ -154,11 +178,20 @@ export function checkConfig(
     const candidates = registry.candidates(slot.kind, role).map((c) => c.contribution.id);
     const choices = `choose one of: ${[...candidates, ...(slot.optional ? ['none'] : [])].join(', ') || '(none installed)'}`;
     if (!found) {
-      problems.push({ path: `plugins.${kind}`, message: `no installed plugin provides "${id}"; ${choices} (or install one: mooseng plugins install <package>)` });
+      problems.push({
+        path: `plugins.${kind}`,
+        message: `no installed plugin provides "${id}"; ${choices} (or install one: mooseng plugins install <package>)`,
+      });
     } else if (found.contribution.kind !== kind) {
-      problems.push({ path: `plugins.${kind}`, message: `"${id}" (from ${found.plugin.name}) is a ${found.contribution.kind}, not a ${kind}; ${choices}` });
+      problems.push({
+        path: `plugins.${kind}`,
+        message: `"${id}" (from ${found.plugin.name}) is a ${found.contribution.kind}, not a ${kind}; ${choices}`,
+      });
     } else if (!found.contribution.roles.includes(role)) {
-      problems.push({ path: `plugins.${kind}`, message: `"${id}" (from ${found.plugin.name}) serves ${found.contribution.roles.join(', ')}, not ${role}` });
+      problems.push({
+        path: `plugins.${kind}`,
+        message: `"${id}" (from ${found.plugin.name}) serves ${found.contribution.roles.join(', ')}, not ${role}`,
+      });
     }
   }
   for (const [kind, id] of Object.entries(selection)) {
@@ -189,7 +222,11 @@ export function checkConfig(
 }
 
 /** The JSON Schema of a whole process config for one role, with the installed plugins' sections. */
-export function processSchema(definition: RoleDefinition, registry: PluginRegistry, selectedIds: ReadonlySet<string> = new Set()): JsonSchema {
+export function processSchema(
+  definition: RoleDefinition,
+  registry: PluginRegistry,
+  selectedIds: ReadonlySet<string> = new Set(),
+): JsonSchema {
   const properties: Record<string, JsonSchema> = {
     role: { enum: [definition.name] },
     node: NODE_SECTION_SCHEMA,
@@ -212,7 +249,12 @@ export function processSchema(definition: RoleDefinition, registry: PluginRegist
   return { type: 'object', additionalProperties: false, properties };
 }
 
-function describeSchemaError(err: ErrorObject, definition: RoleDefinition, registry: PluginRegistry, origin: Map<string, string>): ConfigProblem {
+function describeSchemaError(
+  err: ErrorObject,
+  definition: RoleDefinition,
+  registry: PluginRegistry,
+  origin: Map<string, string>,
+): ConfigProblem {
   const path = err.instancePath.split('/').slice(1).map(unescapePointer);
   if (err.keyword === 'additionalProperties') {
     const key = String((err.params as { additionalProperty: string }).additionalProperty);
@@ -230,8 +272,10 @@ function describeSchemaError(err: ErrorObject, definition: RoleDefinition, regis
   }
   const dotted = path.join('.') || '(file)';
   let message = err.message ?? 'is invalid';
-  if (err.keyword === 'enum') message = `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (err.keyword === 'required') return { path: [...path, (err.params as { missingProperty: string }).missingProperty].join('.'), message: 'is required' };
+  if (err.keyword === 'enum')
+    message = `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (err.keyword === 'required')
+    return { path: [...path, (err.params as { missingProperty: string }).missingProperty].join('.'), message: 'is required' };
   const from = origin.get(dotted) ?? origin.get(path.slice(0, -1).join('.'));
   return { path: dotted, message: from ? `${message} (from ${from})` : message };
 }

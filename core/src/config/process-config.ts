@@ -37,8 +37,18 @@ export const NODE_SECTION_SCHEMA: JsonSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    id: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Unique, stable node id (env MOOSENG_NODE_ID; chunkservers also MOOSENG_SERVER_ID). Default: <role>-<hostname>' },
-    clusterId: { type: 'string', minLength: 1, default: 'mooseng', description: 'Cluster name; nodes of different clusters refuse each other (env MOOSENG_CLUSTER_ID)' },
+    id: {
+      type: 'string',
+      minLength: 1,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'Unique, stable node id (env MOOSENG_NODE_ID; chunkservers also MOOSENG_SERVER_ID). Default: <role>-<hostname>',
+    },
+    clusterId: {
+      type: 'string',
+      minLength: 1,
+      default: 'mooseng',
+      description: 'Cluster name; nodes of different clusters refuse each other (env MOOSENG_CLUSTER_ID)',
+    },
     dataDir: { type: 'string', minLength: 1, description: 'State directory of this node. Default: ./mooseng-data/<node id>' },
   },
 };
@@ -49,7 +59,11 @@ export const LOG_SECTION_SCHEMA: JsonSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    level: { enum: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', description: 'Least severe level written (env MOOSENG_LOG_LEVEL)' },
+    level: {
+      enum: ['debug', 'info', 'warn', 'error', 'silent'],
+      default: 'info',
+      description: 'Least severe level written (env MOOSENG_LOG_LEVEL)',
+    },
     format: { enum: ['text', 'json'], default: 'text', description: 'text for people, json for log shippers' },
     file: { type: 'string', default: '', description: 'Append logs to this file; empty means stderr' },
   },

@@ -20,9 +20,7 @@ export interface HttpRequest {
   remoteAddress: string;
 }
 
-export type HttpReply =
-  | { status?: number; json: unknown }
-  | { status?: number; text: string; contentType?: string };
+export type HttpReply = { status?: number; json: unknown } | { status?: number; text: string; contentType?: string };
 
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -98,10 +96,21 @@ export class RoleHttpServer {
       const route = this.routes.get(`${req.method} ${url.pathname}`);
       if (!route) {
         const known = [...this.routes.values()].some((r) => r.path === url.pathname);
-        return send(res, known ? 405 : 404, { error: { code: 'NOT_FOUND', message: known ? `${req.method} is not allowed on ${url.pathname}` : `no such endpoint: ${url.pathname}` } });
+        return send(res, known ? 405 : 404, {
+          error: {
+            code: 'NOT_FOUND',
+            message: known ? `${req.method} is not allowed on ${url.pathname}` : `no such endpoint: ${url.pathname}`,
+          },
+        });
       }
       const body = req.method === 'POST' || req.method === 'PUT' ? await readJsonBody(req) : undefined;
-      const reply = await route.handler({ method: req.method!, path: url.pathname, query: url.searchParams, body, remoteAddress: req.socket.remoteAddress ?? '' });
+      const reply = await route.handler({
+        method: req.method!,
+        path: url.pathname,
+        query: url.searchParams,
+        body,
+        remoteAddress: req.socket.remoteAddress ?? '',
+      });
       if ('json' in reply) return send(res, reply.status ?? 200, reply.json);
       res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
       res.end(reply.text);
@@ -130,7 +139,10 @@ export function metricsRoute(metrics: IMetrics): HttpRoute {
 }
 
 class BodyError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,9 @@ export interface PackageMoosengSection {
 
 /** True when the package.json marks the package as a MooseNG plugin. */
 export function isPluginPackage(pjson: { mooseng?: unknown }): pjson is { mooseng: PackageMoosengSection } {
-  return typeof pjson.mooseng === 'object' && pjson.mooseng !== null && typeof (pjson.mooseng as PackageMoosengSection).manifest === 'string';
+  return (
+    typeof pjson.mooseng === 'object' && pjson.mooseng !== null && typeof (pjson.mooseng as PackageMoosengSection).manifest === 'string'
+  );
 }
 
 /**
@@ -30,10 +32,7 @@ export function loadPluginPackage(root: string): LoadedPlugin {
   const name = pjson.name ?? dir;
   const version = pjson.version ?? '0.0.0';
   if (!isPluginPackage(pjson)) {
-    throw new MoosengError(
-      ErrorCodes.PLUGIN_INVALID,
-      `plugin ${name}: package.json has no "mooseng": { "manifest": "<module>" } section`,
-    );
+    throw new MoosengError(ErrorCodes.PLUGIN_INVALID, `plugin ${name}: package.json has no "mooseng": { "manifest": "<module>" } section`);
   }
   let mod: { manifest?: PluginManifest; default?: PluginManifest };
   try {

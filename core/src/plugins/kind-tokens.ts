@@ -3,6 +3,7 @@ import { IChunkStoreFactory } from '../contracts/chunk-store';
 import { ICompressor } from '../contracts/compressor';
 import { IConsensus } from '../contracts/consensus';
 import { IMetrics } from '../contracts/metrics';
+import { IMount } from '../contracts/mount';
 import { IPlacement } from '../contracts/placement';
 import type { ContributionKind } from './manifest';
 
@@ -12,4 +13,5 @@ export const KIND_TOKENS: Readonly<Record<ContributionKind, symbol>> = {
   placement: IPlacement,
   compressor: ICompressor,
   metrics: IMetrics,
+  mount: IMount,
 };

@@ -1,4 +1,5 @@
 // The plugin contract: what a plugin package exports, and what the host hands each contribution when it builds it.
+import type { EnvBinding } from '../config/environment';
 import type { IClock } from '../contracts/clock';
 import type { ILogger } from '../contracts/logger';
 import type { IMetrics } from '../contracts/metrics';
@@ -8,8 +9,9 @@ import type { JsonSchema } from '../config/json-schema';
 /**
  * The core API version plugins declare in `apiVersion`. The major part changes when a contract changes
  * incompatibly; the host accepts a plugin of the same major and a minor not newer than its own.
+ * 1.1: a contribution may declare the MOOSENG_* variables of its section (`environment`).
  */
-export const CORE_API_VERSION = '1.0';
+export const CORE_API_VERSION = '1.1';
 
 /** The roles a process can run. */
 export type RoleName = 'master' | 'chunkserver' | 'client';
@@ -18,10 +20,10 @@ export const ROLE_NAMES: readonly RoleName[] = ['master', 'chunkserver', 'client
 /**
  * Extension points, each with its contract in core/src/contracts/:
  * chunk-store → IChunkStoreFactory, consensus → IConsensus, placement → IPlacement, compressor → ICompressor,
- * metrics → IMetrics.
+ * metrics → IMetrics, mount → IMount.
  */
-export type ContributionKind = 'chunk-store' | 'consensus' | 'placement' | 'compressor' | 'metrics';
-export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['chunk-store', 'consensus', 'placement', 'compressor', 'metrics'];
+export type ContributionKind = 'chunk-store' | 'consensus' | 'placement' | 'compressor' | 'metrics' | 'mount';
+export const CONTRIBUTION_KINDS: readonly ContributionKind[] = ['chunk-store', 'consensus', 'placement', 'compressor', 'metrics', 'mount'];
 
 /** Facts about the process building a contribution. */
 export interface NodeInfo {
@@ -80,6 +82,11 @@ export interface Contribution<Config = any, Service = unknown> {
   /** JSON Schema (draft-07) of its config section; `default` and `description` on each property are used. */
   configSchema?: JsonSchema;
   requires?: readonly Requirement[];
+  /**
+   * MOOSENG_* variables that set settings of its own section (each path starts with its id, e.g.
+   * `replication-raft.peers`); applied when it is selected, after the role's own variables.
+   */
+  environment?: readonly EnvBinding[];
   /** Builds the service. Called once per role instance, after the config is validated. */
   create(context: PluginContext<Config>): Service | Promise<Service>;
   /** Releases what `create` acquired; called in reverse order when the role stops. */

@@ -1,4 +1,5 @@
 // PluginRegistry: every contribution the process may use, checked as a whole before anything is built.
+import type { EnvBinding } from '../config/environment';
 import Ajv from 'ajv';
 import { ErrorCodes, MoosengError, type ErrorCode } from '../errors';
 import {
@@ -82,7 +83,10 @@ export class PluginRegistry {
           continue;
         }
         if (!Array.isArray(c.roles) || c.roles.length === 0 || c.roles.some((r: RoleName) => !ROLE_NAMES.includes(r))) {
-          problem(ErrorCodes.PLUGIN_INVALID, `${label}: roles ${JSON.stringify(c.roles)} must be a non-empty list of ${ROLE_NAMES.join(', ')}`);
+          problem(
+            ErrorCodes.PLUGIN_INVALID,
+            `${label}: roles ${JSON.stringify(c.roles)} must be a non-empty list of ${ROLE_NAMES.join(', ')}`,
+          );
           continue;
         }
         if (typeof c.create !== 'function') {
@@ -96,6 +100,16 @@ export class PluginRegistry {
             problem(ErrorCodes.PLUGIN_INVALID, `${label}: configSchema is not valid JSON Schema (${(err as Error).message})`);
             continue;
           }
+        }
+        const foreign = ((c.environment ?? []) as readonly EnvBinding[]).find(
+          (b: EnvBinding) => !b.path.startsWith(`${c.id}.`) || !/^MOOSENG_[A-Z0-9_]+$/.test(b.variable),
+        );
+        if (foreign) {
+          problem(
+            ErrorCodes.PLUGIN_INVALID,
+            `${label}: environment variable ${foreign.variable} must be MOOSENG_* and set a path in its own section "${c.id}.", not "${foreign.path}"`,
+          );
+          continue;
         }
         const clash = registry.byId.get(c.id);
         if (clash) {

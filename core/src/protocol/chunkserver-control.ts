@@ -1,7 +1,10 @@
 // Types and the service definition of chunkserver.proto (chunkserver ↔ master control), from the generated types.
 import type { MessagesOf, RpcTableOf, ServerHandlersOf, TypedService } from './control-plane';
 import type { ProtoGrpcType } from './generated/chunkserver';
-import type { ChunkserverToMasterDefinition, ChunkserverToMasterHandlers as GeneratedHandlers } from './generated/mooseng/chunkserver/ChunkserverToMaster';
+import type {
+  ChunkserverToMasterDefinition,
+  ChunkserverToMasterHandlers as GeneratedHandlers,
+} from './generated/mooseng/chunkserver/ChunkserverToMaster';
 import { serviceOf } from './proto-files';
 
 /** The .proto file of the chunkserver control protocol, in core/src/protocol/. */

@@ -24,12 +24,21 @@ export type RpcTable = Record<string, Rpc>;
 
 /** The methods of a generated service definition (`XxxDefinition`, its index signature dropped), each as an Rpc. */
 export type RpcTableOf<Definition> = {
-  [M in keyof Definition as string extends M ? never : M]: Definition[M] extends MethodDefinition<infer _Input, infer _Output, infer Request, infer Reply> ? Rpc<Closed<Request>, Closed<Reply>> : never;
+  [M in keyof Definition as string extends M ? never : M]: Definition[M] extends MethodDefinition<
+    infer _Input,
+    infer _Output,
+    infer Request,
+    infer Reply
+  >
+    ? Rpc<Closed<Request>, Closed<Reply>>
+    : never;
 };
 
 /** The messages of a generated package object (`ProtoGrpcType['pkg']['sub']`) by name, in decoded form. */
 export type MessagesOf<Package> = {
-  [N in keyof Package as Package[N] extends MessageTypeDefinition<infer _Input, infer _Output> ? N : never]: Package[N] extends MessageTypeDefinition<infer _Input, infer Output> ? Closed<Output> : never;
+  [
+    N in keyof Package as Package[N] extends MessageTypeDefinition<infer _Input, infer _Output> ? N : never
+  ]: Package[N] extends MessageTypeDefinition<infer _Input, infer Output> ? Closed<Output> : never;
 };
 
 /** A service definition typed by method: what `loadProto` builds from the .proto, seen through the generated types. */

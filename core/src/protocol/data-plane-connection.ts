@@ -20,7 +20,8 @@ export interface RequestOptions {
 export function parseAddress(address: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port > 0 && port < 65536)) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `bad chunkserver address "${address}": expected host:port`);
+  if (!m || !(port > 0 && port < 65536))
+    throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `bad chunkserver address "${address}": expected host:port`);
   return { host: m[1]!, port };
 }
 
@@ -52,18 +53,27 @@ export class DataPlaneConnection {
           // Read replies arrive piece by piece as the socket delivers them: no copy into a 1 MiB buffer.
           if (data.length > 0) this.onReply(requestId, { op: 'read-data', offset: fields.readUInt32BE(0) + dataOffset, data });
         },
-        oversized: (type, _id, length) => this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
+        oversized: (type, _id, length) =>
+          this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
         malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
       },
       { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
     );
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
-    socket.on('error', (err) => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })));
+    socket.on('error', (err) =>
+      this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })),
+    );
     socket.on('close', () => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${address} closed the connection`)));
   }
 
   /** Connects to `address`, failing with UNAVAILABLE or TIMEOUT. */
-  static open(address: string, clock: IClock, timeoutMs: number, onClose: (conn: DataPlaneConnection) => void, signal?: AbortSignal): Promise<DataPlaneConnection> {
+  static open(
+    address: string,
+    clock: IClock,
+    timeoutMs: number,
+    onClose: (conn: DataPlaneConnection) => void,
+    signal?: AbortSignal,
+  ): Promise<DataPlaneConnection> {
     const { host, port } = parseAddress(address);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
@@ -75,9 +85,13 @@ export class DataPlaneConnection {
         reject(err);
       };
       const onAbort = (): void => fail(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
-      const timer = clock.setTimer(timeoutMs, () => fail(new MoosengError(ErrorCodes.TIMEOUT, `no connection to chunkserver ${address} within ${timeoutMs} ms`)));
+      const timer = clock.setTimer(timeoutMs, () =>
+        fail(new MoosengError(ErrorCodes.TIMEOUT, `no connection to chunkserver ${address} within ${timeoutMs} ms`)),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
-      socket.once('error', (err) => fail(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to chunkserver ${address}: ${err.message}`, { cause: err })));
+      socket.once('error', (err) =>
+        fail(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to chunkserver ${address}: ${err.message}`, { cause: err })),
+      );
       socket.once('connect', () => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
@@ -112,10 +126,17 @@ export class DataPlaneConnection {
       handler.fail(new MoosengError(ErrorCodes.ABORTED, `${messageTypeName(type)} to ${this.address} aborted`));
       return 0;
     }
-    const onAbort = (): void => this.finish(id, new MoosengError(ErrorCodes.ABORTED, `${messageTypeName(type)} to ${this.address} aborted`));
+    const onAbort = (): void =>
+      this.finish(id, new MoosengError(ErrorCodes.ABORTED, `${messageTypeName(type)} to ${this.address} aborted`));
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = this.clock.setTimer(options.timeoutMs, () =>
-      this.finish(id, new MoosengError(ErrorCodes.TIMEOUT, `${messageTypeName(type)} to chunkserver ${this.address} got no reply within ${options.timeoutMs} ms`)),
+      this.finish(
+        id,
+        new MoosengError(
+          ErrorCodes.TIMEOUT,
+          `${messageTypeName(type)} to chunkserver ${this.address} got no reply within ${options.timeoutMs} ms`,
+        ),
+      ),
     );
     this.pending.set(id, { handler, timer, cleanup: () => signal?.removeEventListener('abort', onAbort) });
     let length = 0;

@@ -112,7 +112,11 @@ export class FrameDecoder {
           this.sink.malformed(`bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
           return;
         }
-        const head: FrameHeader = { type: this.header.readUInt16BE(4), requestId: this.header.readUInt32BE(8), payloadLength: this.header.readUInt32BE(12) };
+        const head: FrameHeader = {
+          type: this.header.readUInt16BE(4),
+          requestId: this.header.readUInt32BE(8),
+          payloadLength: this.header.readUInt32BE(12),
+        };
         if (head.payloadLength > this.maxPayloadBytes) {
           this.skipping = head.payloadLength;
           this.sink.oversized(head.type, head.requestId, head.payloadLength);
@@ -121,7 +125,12 @@ export class FrameDecoder {
         const fieldsLength = this.sink.part ? this.streamed(head.type) : null;
         if (fieldsLength !== null && head.payloadLength >= fieldsLength) {
           this.current = head;
-          this.stream = { fields: Buffer.allocUnsafe(fieldsLength), fieldsFill: 0, dataSeen: 0, dataTotal: head.payloadLength - fieldsLength };
+          this.stream = {
+            fields: Buffer.allocUnsafe(fieldsLength),
+            fieldsFill: 0,
+            dataSeen: 0,
+            dataTotal: head.payloadLength - fieldsLength,
+          };
           if (head.payloadLength === 0) this.finishStream(Buffer.alloc(0));
           continue;
         }

@@ -66,9 +66,12 @@ export function fromGrpcError(err: unknown, context: string): MoosengError {
     return new MoosengError(code, se.details || se.message, { details, cause: err });
   }
   const transport: ErrorCode =
-    se?.code === grpc.status.DEADLINE_EXCEEDED ? ErrorCodes.TIMEOUT
-    : se?.code === grpc.status.CANCELLED ? ErrorCodes.ABORTED
-    : se?.code === grpc.status.UNAVAILABLE ? ErrorCodes.UNAVAILABLE
-    : ErrorCodes.INTERNAL;
+    se?.code === grpc.status.DEADLINE_EXCEEDED
+      ? ErrorCodes.TIMEOUT
+      : se?.code === grpc.status.CANCELLED
+        ? ErrorCodes.ABORTED
+        : se?.code === grpc.status.UNAVAILABLE
+          ? ErrorCodes.UNAVAILABLE
+          : ErrorCodes.INTERNAL;
   return new MoosengError(transport, `${context}: ${se?.details || se?.message || String(err)}`, { cause: err });
 }

@@ -11,13 +11,26 @@ export interface GrpcServiceBinding {
 }
 
 /** Binds the services on host:port and starts serving; resolves with the bound port. */
-export async function startGrpcServer(host: string, port: number, services: readonly GrpcServiceBinding[]): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_CONTROL_MESSAGE_BYTES });
+export async function startGrpcServer(
+  host: string,
+  port: number,
+  services: readonly GrpcServiceBinding[],
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_CONTROL_MESSAGE_BYTES,
+  });
   for (const s of services) server.addService(s.definition, s.implementation);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err
-        ? reject(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen on ${host}:${port} (${err.message}); is another process using the port?`, { cause: err }))
+        ? reject(
+            new MoosengError(
+              ErrorCodes.UNAVAILABLE,
+              `cannot listen on ${host}:${port} (${err.message}); is another process using the port?`,
+              { cause: err },
+            ),
+          )
         : resolve(p),
     ),
   );

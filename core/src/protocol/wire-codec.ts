@@ -53,7 +53,8 @@ export class WireWriter {
 
   string(v: string): this {
     const bytes = Buffer.from(v, 'utf8');
-    if (bytes.length > MAX_WIRE_STRING_BYTES) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `string field of ${bytes.length} bytes exceeds ${MAX_WIRE_STRING_BYTES}`);
+    if (bytes.length > MAX_WIRE_STRING_BYTES)
+      throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `string field of ${bytes.length} bytes exceeds ${MAX_WIRE_STRING_BYTES}`);
     this.u16(bytes.length);
     this.room(bytes.length);
     bytes.copy(this.buf, this.pos);
@@ -73,7 +74,11 @@ export class WireReader {
   constructor(private readonly buf: Buffer) {}
 
   private need(n: number, what: string): void {
-    if (this.pos + n > this.buf.length) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `payload too short: ${what} needs ${n} bytes at ${this.pos}, payload has ${this.buf.length}`);
+    if (this.pos + n > this.buf.length)
+      throw new MoosengError(
+        ErrorCodes.PROTOCOL_ERROR,
+        `payload too short: ${what} needs ${n} bytes at ${this.pos}, payload has ${this.buf.length}`,
+      );
   }
 
   u8(what: string): number {
@@ -105,7 +110,8 @@ export class WireReader {
 
   string(what: string): string {
     const n = this.u16(`${what} length`);
-    if (n > MAX_WIRE_STRING_BYTES) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${what} of ${n} bytes exceeds ${MAX_WIRE_STRING_BYTES}`);
+    if (n > MAX_WIRE_STRING_BYTES)
+      throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${what} of ${n} bytes exceeds ${MAX_WIRE_STRING_BYTES}`);
     this.need(n, what);
     const v = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
@@ -121,6 +127,7 @@ export class WireReader {
 
   /** Asserts the payload was consumed exactly. */
   end(what: string): void {
-    if (this.pos !== this.buf.length) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${this.buf.length - this.pos} unexpected bytes after ${what}`);
+    if (this.pos !== this.buf.length)
+      throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${this.buf.length - this.pos} unexpected bytes after ${what}`);
   }
 }

@@ -87,7 +87,10 @@ export function assembleRole(options: AssembleOptions): RoleInstance {
   const { config, registry, roles } = options;
   const definition = roles[config.role];
   if (definition === undefined) {
-    throw new MoosengError(ErrorCodes.CONFIG_INVALID, `this program cannot run the ${config.role} role; it runs ${roleNamesOf(roles).join(', ')}`);
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `this program cannot run the ${config.role} role; it runs ${roleNamesOf(roles).join(', ')}`,
+    );
   }
   const child = (options.parent ?? rootContainer).createChildContainer();
   const logger = (options.logger ?? hostLogger(config)).child({ role: config.role, node: config.node.id });

@@ -50,7 +50,8 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
     current = tree.lookup(dir.ino, component, cred);
     const isLast = pending.length === 0;
     if (current.isSymlink() && (!isLast || options.followFinal === true)) {
-      if (++follows > MAX_SYMLINK_FOLLOWS) throw new MoosengError(ErrorCodes.ELOOP, `too many symlinks in ${JSON.stringify(path)}`, { details: { path } });
+      if (++follows > MAX_SYMLINK_FOLLOWS)
+        throw new MoosengError(ErrorCodes.ELOOP, `too many symlinks in ${JSON.stringify(path)}`, { details: { path } });
       const target = current.payload as string;
       pending = [...splitPath(target), ...pending];
       current = target.startsWith('/') ? root : dir;
@@ -68,9 +69,11 @@ export function resolveParentPath(tree: NamespaceTree, path: string, cred: Crede
   if (!path.startsWith('/')) throw new MoosengError(ErrorCodes.EINVAL, `path must be absolute: ${JSON.stringify(path)}`);
   const parts = splitPath(path);
   const name = parts.pop();
-  if (name === undefined || name === '..') throw new MoosengError(ErrorCodes.EINVAL, `no final name in ${JSON.stringify(path)}`, { details: { path } });
+  if (name === undefined || name === '..')
+    throw new MoosengError(ErrorCodes.EINVAL, `no final name in ${JSON.stringify(path)}`, { details: { path } });
   const dir = resolvePath(tree, '/' + parts.join('/'), cred, { followFinal: true }).inode;
-  if (!dir.isDir()) throw new MoosengError(ErrorCodes.ENOTDIR, `parent of ${JSON.stringify(path)} is not a directory`, { details: { path } });
+  if (!dir.isDir())
+    throw new MoosengError(ErrorCodes.ENOTDIR, `parent of ${JSON.stringify(path)} is not a directory`, { details: { path } });
   return { parent: dir, name };
 }
 

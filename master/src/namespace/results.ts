@@ -53,14 +53,34 @@ const KIND_CODES = { ok: 0, attr: 1, chunk: 2, session: 3, count: 4, error: 255 
 
 /** Writes an attr record (shared with the snapshot-free query codec of the later wire layer). */
 export function writeAttr(w: BinaryWriter, a: InodeAttr): void {
-  w.uint(a.ino).uint(a.mode).uint(a.uid).uint(a.gid).uint(a.nlink).uint(a.size)
-    .int(a.atime).int(a.mtime).int(a.ctime).uint(a.rdev).uint(a.goal).bool(a.hasXattrs);
+  w.uint(a.ino)
+    .uint(a.mode)
+    .uint(a.uid)
+    .uint(a.gid)
+    .uint(a.nlink)
+    .uint(a.size)
+    .int(a.atime)
+    .int(a.mtime)
+    .int(a.ctime)
+    .uint(a.rdev)
+    .uint(a.goal)
+    .bool(a.hasXattrs);
 }
 
 export function readAttr(r: BinaryReader): InodeAttr {
   return {
-    ino: r.uint(), mode: r.uint(), uid: r.uint(), gid: r.uint(), nlink: r.uint(), size: r.uint(),
-    atime: r.int(), mtime: r.int(), ctime: r.int(), rdev: r.uint(), goal: r.uint(), hasXattrs: r.bool(),
+    ino: r.uint(),
+    mode: r.uint(),
+    uid: r.uint(),
+    gid: r.uint(),
+    nlink: r.uint(),
+    size: r.uint(),
+    atime: r.int(),
+    mtime: r.int(),
+    ctime: r.int(),
+    rdev: r.uint(),
+    goal: r.uint(),
+    hasXattrs: r.bool(),
   };
 }
 
@@ -68,16 +88,25 @@ export function encodeResult(result: CommandResult): Uint8Array {
   const w = new BinaryWriter(128);
   w.u8(RESULT_CODEC_VERSION).u8(KIND_CODES[result.kind]);
   switch (result.kind) {
-    case 'ok': break;
-    case 'attr': writeAttr(w, result.attr); break;
+    case 'ok':
+      break;
+    case 'attr':
+      writeAttr(w, result.attr);
+      break;
     case 'chunk': {
       const g = result.grant;
       w.uint(g.chunkId).uint(g.version).bool(g.isNew).strs(g.servers).uint(g.fileSize).int(g.truncateTo);
       break;
     }
-    case 'session': w.uint(result.sessionId); break;
-    case 'count': w.uint(result.count); break;
-    case 'error': w.str(result.code).str(result.message); break;
+    case 'session':
+      w.uint(result.sessionId);
+      break;
+    case 'count':
+      w.uint(result.count);
+      break;
+    case 'error':
+      w.str(result.code).str(result.message);
+      break;
   }
   return w.finish();
 }
@@ -85,24 +114,37 @@ export function encodeResult(result: CommandResult): Uint8Array {
 export function decodeResult(bytes: Uint8Array): CommandResult {
   const r = new BinaryReader(bytes);
   const version = r.u8();
-  if (version !== RESULT_CODEC_VERSION) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `result encoding version ${version} is not supported`);
+  if (version !== RESULT_CODEC_VERSION)
+    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `result encoding version ${version} is not supported`);
   const kind = r.u8();
   let result: CommandResult;
   switch (kind) {
-    case KIND_CODES.ok: result = { kind: 'ok' }; break;
-    case KIND_CODES.attr: result = { kind: 'attr', attr: readAttr(r) }; break;
-    case KIND_CODES.chunk:
-      result = { kind: 'chunk', grant: { chunkId: r.uint(), version: r.uint(), isNew: r.bool(), servers: r.strs(), fileSize: r.uint(), truncateTo: r.int() } };
+    case KIND_CODES.ok:
+      result = { kind: 'ok' };
       break;
-    case KIND_CODES.session: result = { kind: 'session', sessionId: r.uint() }; break;
-    case KIND_CODES.count: result = { kind: 'count', count: r.uint() }; break;
+    case KIND_CODES.attr:
+      result = { kind: 'attr', attr: readAttr(r) };
+      break;
+    case KIND_CODES.chunk:
+      result = {
+        kind: 'chunk',
+        grant: { chunkId: r.uint(), version: r.uint(), isNew: r.bool(), servers: r.strs(), fileSize: r.uint(), truncateTo: r.int() },
+      };
+      break;
+    case KIND_CODES.session:
+      result = { kind: 'session', sessionId: r.uint() };
+      break;
+    case KIND_CODES.count:
+      result = { kind: 'count', count: r.uint() };
+      break;
     case KIND_CODES.error: {
       const code = r.str();
       const message = r.str();
       result = { kind: 'error', code: isErrorCode(code) ? code : ErrorCodes.INTERNAL, message };
       break;
     }
-    default: throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `unknown result kind ${kind}`);
+    default:
+      throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `unknown result kind ${kind}`);
   }
   r.end();
   return result;

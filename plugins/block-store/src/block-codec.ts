@@ -50,16 +50,27 @@ export class BlockCodec {
     const algorithm = header.algorithm;
     const compressor = this.compressor;
     if (!compressor || compressor.algorithm !== algorithm) {
-      throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId} in ${this.dir} holds blocks compressed with "${algorithm}": configure that compressor to read it`, { details: { chunkId, algorithm } });
+      throw new MoosengError(
+        ErrorCodes.IO_ERROR,
+        `chunk ${chunkId} in ${this.dir} holds blocks compressed with "${algorithm}": configure that compressor to read it`,
+        { details: { chunkId, algorithm } },
+      );
     }
     let raw: Buffer;
     try {
       raw = asBuffer(await compressor.decompress(stored, entry.rawLength));
     } catch (err) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${chunkId} block ${index} in ${this.dir} does not decompress`, { cause: err, details: { chunkId, block: index, dir: this.dir } });
+      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${chunkId} block ${index} in ${this.dir} does not decompress`, {
+        cause: err,
+        details: { chunkId, block: index, dir: this.dir },
+      });
     }
     if (raw.length !== entry.rawLength) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${chunkId} block ${index} decompressed to ${raw.length} bytes, not ${entry.rawLength}`, { details: { chunkId, block: index } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_CORRUPT,
+        `chunk ${chunkId} block ${index} decompressed to ${raw.length} bytes, not ${entry.rawLength}`,
+        { details: { chunkId, block: index } },
+      );
     }
     return raw;
   }

@@ -90,7 +90,10 @@ export class ChunkBlocks {
       run.push(block);
     }
     flushRun();
-    this.options.codec.recordAlgorithm(c.header, encoded.map((b) => b.entry));
+    this.options.codec.recordAlgorithm(
+      c.header,
+      encoded.map((b) => b.entry),
+    );
     for (const block of encoded) c.header.setEntry(block.index, block.entry);
     // Header and index change together, synchronously: writes to other blocks of this chunk may be in flight, and
     // a length computed before an await could undo the extension one of them made meanwhile.
@@ -167,7 +170,12 @@ export class ChunkBlocks {
     const span = (entries.length - 1) * BLOCK_SIZE_BYTES + entries[entries.length - 1]!.storedLength;
     const bytes = await c.file.read(slotOffset(first), alignUp(span));
     for (let i = 0; i < entries.length; i++) {
-      await this.options.codec.decode(c.header, first + i, entries[i]!, bytes.subarray(i * BLOCK_SIZE_BYTES, i * BLOCK_SIZE_BYTES + entries[i]!.storedLength));
+      await this.options.codec.decode(
+        c.header,
+        first + i,
+        entries[i]!,
+        bytes.subarray(i * BLOCK_SIZE_BYTES, i * BLOCK_SIZE_BYTES + entries[i]!.storedLength),
+      );
     }
     return bytes.subarray(offset - first * BLOCK_SIZE_BYTES, end - first * BLOCK_SIZE_BYTES);
   }
@@ -204,5 +212,4 @@ export class ChunkBlocks {
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;
   }
-
 }

@@ -43,7 +43,11 @@ export class ChunkHeader {
     h.version = ref.version;
     h.length = 0;
     const name = Buffer.from(algorithm, 'ascii');
-    if (name.length > MAX_ALGORITHM_NAME_BYTES) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `compression algorithm name "${algorithm}" is longer than ${MAX_ALGORITHM_NAME_BYTES} bytes`);
+    if (name.length > MAX_ALGORITHM_NAME_BYTES)
+      throw new MoosengError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `compression algorithm name "${algorithm}" is longer than ${MAX_ALGORITHM_NAME_BYTES} bytes`,
+      );
     name.copy(h.bytes, 28);
     h.sealFields();
     return h;
@@ -55,7 +59,11 @@ export class ChunkHeader {
       throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: not a chunk file (bad magic)`, { details: { path } });
     }
     if (bytes.readUInt16BE(4) !== CHUNK_FILE_FORMAT_VERSION) {
-      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: chunk file format ${bytes.readUInt16BE(4)} is not ${CHUNK_FILE_FORMAT_VERSION}`, { details: { path } });
+      throw new MoosengError(
+        ErrorCodes.CHUNK_CORRUPT,
+        `${path}: chunk file format ${bytes.readUInt16BE(4)} is not ${CHUNK_FILE_FORMAT_VERSION}`,
+        { details: { path } },
+      );
     }
     if (crc32(bytes.subarray(0, FIELDS_CRC_SPAN)) !== bytes.readUInt32BE(FIELDS_CRC_SPAN)) {
       throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `${path}: header checksum mismatch`, { details: { path } });

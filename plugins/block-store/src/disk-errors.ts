@@ -29,7 +29,10 @@ export function classifyDiskError(err: unknown, dir: string, what: string): Disk
   const message = (err as Error)?.message ?? String(err);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return {
-      error: new MoosengError(ErrorCodes.NO_SPACE, `${what}: data directory ${dir} is full; free space or add a directory`, { cause: err, details: { dir } }),
+      error: new MoosengError(ErrorCodes.NO_SPACE, `${what}: data directory ${dir} is full; free space or add a directory`, {
+        cause: err,
+        details: { dir },
+      }),
       unusable: null,
       full: `file system full (${code})`,
     };
@@ -37,7 +40,11 @@ export function classifyDiskError(err: unknown, dir: string, what: string): Disk
   // A missing file is an ordinary ENOENT; only the chunks folder itself missing says the directory went away.
   if (code === 'EIO' || code === 'EROFS' || ((code === 'ENOENT' || code === 'ENOTDIR') && !existsSync(join(dir, CHUNKS_FOLDER)))) {
     return {
-      error: new MoosengError(code === 'EIO' ? ErrorCodes.IO_ERROR : ErrorCodes.DISK_UNUSABLE, `${what}: data directory ${dir} failed: ${message}`, { cause: err, details: { dir } }),
+      error: new MoosengError(
+        code === 'EIO' ? ErrorCodes.IO_ERROR : ErrorCodes.DISK_UNUSABLE,
+        `${what}: data directory ${dir} failed: ${message}`,
+        { cause: err, details: { dir } },
+      ),
       unusable: code === 'EIO' ? `I/O error: ${message}` : code === 'EROFS' ? 'file system is read-only' : 'directory vanished',
       full: null,
     };

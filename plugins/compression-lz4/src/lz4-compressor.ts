@@ -16,7 +16,8 @@ export class Lz4Compressor implements ICompressor {
     } catch (err) {
       throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `lz4 block does not decompress: ${(err as Error).message}`, { cause: err });
     }
-    if (out.length !== originalLength) throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `lz4 block decompressed to ${out.length} bytes, expected ${originalLength}`);
+    if (out.length !== originalLength)
+      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `lz4 block decompressed to ${out.length} bytes, expected ${originalLength}`);
     return out;
   }
 }

@@ -15,7 +15,7 @@ export const manifest = definePlugin({
       kind: 'metrics',
       id: 'metrics-prometheus',
       roles: ['master', 'chunkserver', 'client'],
-      description: 'Prometheus exposition on the role\'s HTTP port (/metrics), via prom-client',
+      description: "Prometheus exposition on the role's HTTP port (/metrics), via prom-client",
       configSchema: {
         type: 'object',
         additionalProperties: false,

@@ -3,7 +3,9 @@ import { Counter as PCounter, Gauge as PGauge, Histogram as PHistogram, Registry
 import type { Counter, Gauge, GaugeCollector, Histogram, HistogramOptions, IMetrics, Labels, MetricOptions } from '@mooseng/core';
 
 /** Latency buckets in seconds: 50 µs (a cached FUSE call) to 10 s (an fsync under load). */
-export const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const DEFAULT_LATENCY_BUCKETS_SECONDS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export interface PrometheusMetricsOptions {
   /** Also export the process's CPU, memory, event-loop and GC metrics. */
@@ -21,7 +23,9 @@ export class PrometheusMetrics implements IMetrics {
   }
 
   counter(options: MetricOptions): Counter {
-    const metric = this.existing<PCounter>(options.name) ?? new PCounter({ name: options.name, help: options.help, labelNames: [...(options.labelNames ?? [])], registers: [this.registry] });
+    const metric =
+      this.existing<PCounter>(options.name) ??
+      new PCounter({ name: options.name, help: options.help, labelNames: [...(options.labelNames ?? [])], registers: [this.registry] });
     return { inc: (labels?: Labels, value = 1) => (labels ? metric.inc(labels, value) : metric.inc(value)) };
   }
 

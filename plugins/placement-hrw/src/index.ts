@@ -16,8 +16,17 @@ export const manifest = definePlugin({
         type: 'object',
         additionalProperties: false,
         properties: {
-          domainLabel: { type: 'string', default: 'rack', description: 'Chunkserver label naming a failure domain; replicas go to distinct domains when possible' },
-          minFreeBytes: { type: 'integer', minimum: 0, default: 268435456, description: 'Servers with less free space receive no new replicas (default 256 MiB)' },
+          domainLabel: {
+            type: 'string',
+            default: 'rack',
+            description: 'Chunkserver label naming a failure domain; replicas go to distinct domains when possible',
+          },
+          minFreeBytes: {
+            type: 'integer',
+            minimum: 0,
+            default: 268435456,
+            description: 'Servers with less free space receive no new replicas (default 256 MiB)',
+          },
         },
       },
       create: (ctx: PluginContext<HrwPlacementOptions>) => new HrwPlacement(ctx.config),

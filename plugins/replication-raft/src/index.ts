@@ -2,7 +2,8 @@
 // for other hosts and simulations. Importing it has no side effects.
 import { CORE_API_VERSION, definePlugin, type IConsensus, type PluginContext } from '@mooseng/core';
 import { RaftConsensus } from './raft-consensus';
-import { consensusOptionsFrom, RAFT_CONFIG_SCHEMA, type RaftPluginConfig } from './plugin-config';
+import { RAFT_CONFIG_SCHEMA, type RaftPluginConfig } from './plugin-config';
+import { consensusOptionsFrom } from './plugin-options';
 
 export * from './core/types';
 export * from './core/raft-node';
@@ -12,10 +13,15 @@ export * from './storage/wal-records';
 export * from './storage/wal-replay';
 export * from './storage/segment-wal';
 export * from './storage/snapshot-file';
+export * from './storage/file-system';
+export * from './storage/node-file-system';
+export * from './transport/transport';
 export * from './transport/grpc-transport';
 export * from './raft-consensus';
 export * from './plugin-config';
+export * from './plugin-options';
 
+/** The plugin manifest: contributes the `replication-raft` consensus for masters. */
 export const manifest = definePlugin({
   apiVersion: CORE_API_VERSION,
   provides: [
@@ -25,6 +31,7 @@ export const manifest = definePlugin({
       roles: ['master'],
       description: 'Raft consensus (pre-vote, check-quorum, ReadIndex, snapshots) with a segmented, fsynced log and gRPC peers',
       configSchema: RAFT_CONFIG_SCHEMA,
+      environment: [{ variable: 'MOOSENG_RAFT_PEERS', path: 'replication-raft.peers', list: true }],
       create(ctx: PluginContext<RaftPluginConfig>): IConsensus {
         return new RaftConsensus(consensusOptionsFrom(ctx));
       },

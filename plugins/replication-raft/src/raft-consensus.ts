@@ -1,6 +1,8 @@
-// RaftConsensus: IConsensus on the pure Raft core. It drives the Ready cycle (persist with one fsync, then send,
-// then apply, then advance), owns the segmented log, the snapshot file and the gRPC transport, and turns applied
-// entries and read states into resolved promises.
+// RaftConsensus: IConsensus on the pure Raft core. It drives the Ready cycle as each Ready says (send what may go
+// early, persist with one fsync if the core asks for it, send the rest, apply, advance), owns the segmented log,
+// the snapshot file and the peer transport, and turns applied entries and read states into resolved promises. Its
+// time, disk, network and event-loop turns come through seams (IClock, RaftFileSystem, RaftTransport, schedule),
+// so the seeded simulation runs this very host.
 import {
   ErrorCodes,
   MoosengError,
@@ -19,16 +21,18 @@ import {
   type ProposeOptions,
   type TimerHandle,
 } from '@mooseng/core';
-import { join } from 'node:path';
 import type { ConfigChange } from './core/membership';
 import { RaftNode, RaftRefusal } from './core/raft-node';
 import type { Member, Message, RaftConfig, Ready, Snapshot } from './core/types';
+import type { RaftFileSystem } from './storage/file-system';
+import { NodeFileSystem } from './storage/node-file-system';
 import { SegmentWal } from './storage/segment-wal';
 import { readSnapshotFile, writeSnapshotFile } from './storage/snapshot-file';
 import { replayWal } from './storage/wal-replay';
 import type { WalRecord } from './storage/wal-records';
 import { GrpcTransport } from './transport/grpc-transport';
-import type { RaftPluginConfig } from './plugin-config';
+import type { RaftTransport } from './transport/transport';
+import { raftDirFor, type RaftPluginConfig } from './plugin-config';
 
 /** Bytes of entries in one append message. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -38,11 +42,13 @@ export const MAX_INFLIGHT_APPENDS = 64;
 export const MAX_PENDING_REQUESTS = 100_000;
 
 /** The plugin's settings (replication-raft section, see plugin-config.ts) and what the host supplies. */
-export interface RaftConsensusOptions extends RaftPluginConfig {
+/** The host's options: the section's tuning settings, with its membership and port already resolved (members, raftPort). */
+export interface RaftConsensusOptions extends Omit<RaftPluginConfig, 'peers' | 'port' | 'host'> {
   nodeId: string;
   clusterId: string;
   /** Bootstrap membership (this node included), used when no snapshot says otherwise. */
   members: ConsensusMember[];
+  /** Where the default gRPC transport listens for peers (unused when `transport` is given). */
   listenHost: string;
   raftPort: number;
   /** Directory of the log segments and the snapshot. */
@@ -52,6 +58,16 @@ export interface RaftConsensusOptions extends RaftPluginConfig {
   logger: ILogger;
   /** Where to report Raft metrics (term, indexes, proposals, log write latency); none when absent. */
   metrics?: IMetrics;
+  /** The disk the log and snapshot live on: node:fs unless a simulation supplies its own. */
+  fs?: RaftFileSystem;
+  /** How messages reach the peers: gRPC on listenHost:raftPort unless given. */
+  transport?: RaftTransport;
+  /**
+   * Runs `fn` after the callbacks already due in this turn of the event loop (setImmediate unless given; the
+   * simulation queues it as one of its events). The loop starts through it, so inputs arriving together (a
+   * Deliver call's messages, a burst of proposals) go into one Ready and share its fsync.
+   */
+  schedule?: (fn: () => void) => void;
 }
 
 interface Pending {
@@ -65,17 +81,22 @@ interface PendingRead {
   reject(err: MoosengError): void;
 }
 
+/** IConsensus on the pure Raft core; see the file comment and docs/raft.md. */
 export class RaftConsensus implements IConsensus {
   readonly nodeId: string;
   private raft: RaftNode | null = null;
   private stateMachine: IStateMachine | null = null;
+  private readonly fs: RaftFileSystem;
+  private readonly schedule: (fn: () => void) => void;
   private readonly wal: SegmentWal;
-  private transport: GrpcTransport | null = null;
+  private transport: RaftTransport | null = null;
   private ticker: TimerHandle | null = null;
-  /** Monotonic ms up to which ticks have been given to the core. */
-  private tickedUpTo = 0;
+  /** Monotonic ms up to which ticks have been given to the core; null until the first look at the clock. */
+  private tickedUpTo: number | null = null;
   private running = false;
   private stopped = false;
+  /** The start() in progress or done (null before it is called). */
+  private starting: Promise<void> | null = null;
   /** Inputs that arrived while a Ready was being handled; run, in order, once it is advanced. */
   private inbox: (() => void)[] = [];
   private looping = false;
@@ -90,9 +111,6 @@ export class RaftConsensus implements IConsensus {
   private readonly listeners = new Set<(e: LeadershipEvent) => void>();
   private lastEvent: { term: number; leaderId: string | null } = { term: -1, leaderId: null };
   private loopError: unknown = null;
-  /** Term and vote as last made durable. */
-  private syncedTerm = -1;
-  private syncedVote: string | null = null;
   private transportMembers: readonly Member[] | null = null;
   private readonly proposalsCounter: Counter | null = null;
   private readonly walWriteSeconds: Histogram | null = null;
@@ -100,16 +118,30 @@ export class RaftConsensus implements IConsensus {
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
-    this.wal = new SegmentWal({ dir: options.dir, segmentBytes: options.segmentBytes, fsync: options.fsync });
+    this.fs = options.fs ?? new NodeFileSystem();
+    this.schedule = options.schedule ?? ((fn) => void setImmediate(fn));
+    this.wal = new SegmentWal({ fs: this.fs, dir: options.dir, segmentBytes: options.segmentBytes, fsync: options.fsync });
     const m = options.metrics;
     if (m) {
       const s = (): ConsensusStatus => this.status();
       m.gauge({ name: 'mooseng_raft_term', help: 'Current Raft term', collect: (set) => set(s().term) });
       m.gauge({ name: 'mooseng_raft_commit_index', help: 'Highest log index known committed', collect: (set) => set(s().commitIndex) });
-      m.gauge({ name: 'mooseng_raft_applied_index', help: 'Highest log index applied to the state machine', collect: (set) => set(s().appliedIndex) });
-      m.gauge({ name: 'mooseng_raft_is_leader', help: '1 on the leader, 0 elsewhere', collect: (set) => set(s().role === 'leader' ? 1 : 0) });
+      m.gauge({
+        name: 'mooseng_raft_applied_index',
+        help: 'Highest log index applied to the state machine',
+        collect: (set) => set(s().appliedIndex),
+      });
+      m.gauge({
+        name: 'mooseng_raft_is_leader',
+        help: '1 on the leader, 0 elsewhere',
+        collect: (set) => set(s().role === 'leader' ? 1 : 0),
+      });
       this.proposalsCounter = m.counter({ name: 'mooseng_raft_proposals_total', help: 'Proposals by outcome', labelNames: ['result'] });
-      m.gauge({ name: 'mooseng_raft_log_entries', help: 'Entries in the log not yet covered by a snapshot', collect: (set) => set(s().lastIndex - this.lastSnapshotIndex) });
+      m.gauge({
+        name: 'mooseng_raft_log_entries',
+        help: 'Entries in the log not yet covered by a snapshot',
+        collect: (set) => set(s().lastIndex - this.lastSnapshotIndex),
+      });
       m.gauge({ name: 'mooseng_raft_log_bytes', help: 'Size of the log segments on disk', collect: (set) => set(this.wal.sizeBytes()) });
       this.commitSeconds = m.histogram({
         name: 'mooseng_raft_commit_seconds',
@@ -124,23 +156,52 @@ export class RaftConsensus implements IConsensus {
     }
   }
 
-  async start(stateMachine: IStateMachine, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.running) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'RaftConsensus already started');
+  start(stateMachine: IStateMachine, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.running || this.starting)
+      return Promise.reject(new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'RaftConsensus already started'));
+    if (this.stopped) return Promise.reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'RaftConsensus was stopped'));
+    this.starting = this.startUp(stateMachine, options).catch(async (err: unknown) => {
+      // Whatever was opened is closed again: a failed or abandoned start leaves nothing listening or open.
+      await this.transport?.close();
+      await this.wal.close();
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async startUp(stateMachine: IStateMachine, options: { signal?: AbortSignal }): Promise<void> {
     this.stateMachine = stateMachine;
     const o = this.options;
+    // stop() may come while we read the disk: from then on, this start is abandoned.
+    const stillWanted = (): void => {
+      if (this.stopped) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped while starting');
+    };
     const recovery = await this.wal.open();
+    stillWanted();
     if (recovery.truncatedBytes > 0) o.logger.warn('cut a torn record off the Raft log tail', { bytes: recovery.truncatedBytes });
-    const snapshot: Snapshot = (await readSnapshotFile(o.dir)) ?? { index: 0, term: 0, members: o.members, data: new Uint8Array(0) };
+    const snapshot: Snapshot = (await readSnapshotFile(this.fs, o.dir)) ?? {
+      index: 0,
+      term: 0,
+      members: o.members,
+      data: new Uint8Array(0),
+    };
+    stillWanted();
     const state = replayWal(snapshot, recovery.records);
     if (state.needsReset) {
-      await this.wal.append([{ type: 'reset', index: snapshot.index, term: snapshot.term }, { type: 'hard-state', hardState: state.hardState }], state.hardState);
+      await this.wal.append(
+        [
+          { type: 'reset', index: snapshot.index, term: snapshot.term },
+          { type: 'hard-state', hardState: state.hardState },
+        ],
+        state.hardState,
+      );
+      stillWanted();
     }
     options.signal?.throwIfAborted();
     if (snapshot.index > 0) await stateMachine.restore(snapshot.data);
+    stillWanted();
     this.appliedIndex = snapshot.index;
     this.lastSnapshotIndex = snapshot.index;
-    this.syncedTerm = state.hardState.term;
-    this.syncedVote = state.hardState.vote;
     const config: RaftConfig = {
       id: o.nodeId,
       electionTicks: o.electionTicks,
@@ -152,23 +213,20 @@ export class RaftConsensus implements IConsensus {
       leaseReads: o.leaseReads,
     };
     this.raft = new RaftNode(config, o.random, state);
-    this.transport = new GrpcTransport({
-      selfId: o.nodeId,
-      clusterId: o.clusterId,
-      listenHost: o.listenHost,
-      port: o.raftPort,
-      clock: o.clock,
-      random: o.random,
-      logger: o.logger,
-      onMessage: (m: Message) => this.input(() => this.raft!.step(m)),
-    });
+    this.transport =
+      o.transport ??
+      new GrpcTransport({
+        selfId: o.nodeId,
+        clusterId: o.clusterId,
+        listenHost: o.listenHost,
+        port: o.raftPort,
+        clock: o.clock,
+        random: o.random,
+        logger: o.logger,
+      });
     this.syncTransportMembers();
-    try {
-      await this.transport.start();
-    } catch (err) {
-      await this.wal.close();
-      throw err;
-    }
+    await this.transport.start((m: Message) => this.input(() => this.raft!.step(m)));
+    stillWanted();
     this.running = true;
     o.logger.info('raft started', {
       term: state.hardState.term,
@@ -187,7 +245,12 @@ export class RaftConsensus implements IConsensus {
     this.stopped = true;
     this.running = false;
     this.ticker?.cancel();
-    this.failAll(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'), new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'));
+    this.failAll(
+      new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'),
+      new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'),
+    );
+    // A start still reading the disk gives up at its next step and closes what it opened; wait for that.
+    await this.starting?.catch(() => undefined);
     await this.transport?.close();
     // Let a Ready being persisted finish before closing the log under it.
     await this.loopDone;
@@ -221,6 +284,14 @@ export class RaftConsensus implements IConsensus {
       this.raft!.readIndex(id);
       return () => this.reads.delete(id);
     });
+  }
+
+  /**
+   * The pure core this host drives, for simulations and tests to inspect (its log, role, members). Never step
+   * or advance it from outside: only the host's loop may, between its own ready() and advance().
+   */
+  get raftNode(): RaftNode | null {
+    return this.raft;
   }
 
   status(): ConsensusStatus {
@@ -278,7 +349,9 @@ export class RaftConsensus implements IConsensus {
       const unsubscribe = this.onLeadershipChange((e) => {
         if (e.leaderId === target) done();
       });
-      const timer = this.options.clock.setTimer(timeoutMs, () => done(new MoosengError(ErrorCodes.TIMEOUT, `${target} did not take over within ${timeoutMs} ms`)));
+      const timer = this.options.clock.setTimer(timeoutMs, () =>
+        done(new MoosengError(ErrorCodes.TIMEOUT, `${target} did not take over within ${timeoutMs} ms`)),
+      );
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (this.raft?.leaderId === target) done();
     });
@@ -307,14 +380,14 @@ export class RaftConsensus implements IConsensus {
   private kick(): void {
     if (this.looping || !this.running) return;
     this.looping = true;
-    this.loopDone = new Promise<void>((resolve) => setImmediate(resolve))
+    this.loopDone = new Promise<void>((resolve) => this.schedule(resolve))
       .then(() => this.loop())
       .catch((err) => {
         // A failed fsync or apply leaves this node's state unknown: stop it rather than risk diverging.
         this.loopError = err;
         this.looping = false;
         this.options.logger.error('raft loop failed; stopping this node', { error: (err as Error).message });
-        setImmediate(() => void this.stop().catch(() => undefined));
+        this.schedule(() => void this.stop().catch(() => undefined));
       });
   }
 
@@ -344,46 +417,40 @@ export class RaftConsensus implements IConsensus {
 
   private async handleReady(rd: Ready): Promise<void> {
     const raft = this.raft!;
-    const hs = rd.hardState;
-    // A leader whose term and vote are already durable may send before its own fsync (thesis 10.2.1): followers
-    // persist the entries in parallel, and the leader counts its own copy only once advance() says it is durable.
-    // Everything else (any response, anything of a new term or vote) waits for the disk.
-    const sendEarly = raft.role === 'leader' && rd.snapshot === null && (hs === null || (hs.term === this.syncedTerm && hs.vote === this.syncedVote));
-    if (sendEarly) {
-      this.syncTransportMembers();
-      for (const m of rd.messages) this.transport!.send(m);
-    }
-    // 1. Persist: snapshot file first (atomic), then the log records with one fsync for the whole batch.
-    if (rd.snapshot) await writeSnapshotFile(this.options.dir, rd.snapshot, this.options.fsync);
+    // The core sorted the messages: these promise nothing about our disk (a leader's appends and heartbeats), so
+    // they go now and the followers' fsyncs overlap ours (thesis 10.2.1).
+    this.send(rd.messages);
+    // 1. Persist: snapshot file first (atomic), then the log records with one fsync for the whole batch, if the
+    // core says the batch needs one (a Ready that only moves the commit index does not).
+    if (rd.snapshot) await writeSnapshotFile(this.fs, this.options.dir, rd.snapshot, this.options.fsync);
     const records: WalRecord[] = [];
     if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
     if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
     if (rd.hardState) records.push({ type: 'hard-state', hardState: rd.hardState });
-    // Only entries, snapshots, terms and votes need an fsync: a commit index lost in a crash is learnt again from
-    // the leader, so a Ready that only moves it is written without waiting for the disk.
-    const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
     const endTimer = this.walWriteSeconds?.startTimer();
-    await this.wal.append(records, raft.hardState(), { sync: needsSync });
+    await this.wal.append(records, raft.hardState(), { sync: rd.mustSync });
     endTimer?.();
-    if (hs && needsSync) {
-      this.syncedTerm = hs.term;
-      this.syncedVote = hs.vote;
-    }
-    // 2. Send, now that what the messages promise is durable.
-    if (!sendEarly) {
-      this.syncTransportMembers();
-      for (const m of rd.messages) this.transport!.send(m);
-    }
+    // 2. Send what promises durable state (votes, append acknowledgements), now that it is durable.
+    this.send(rd.messagesAfterSync);
     // 3. Apply.
     if (rd.snapshot) {
-      this.options.logger.info('installing snapshot from the leader', { index: rd.snapshot.index, term: rd.snapshot.term, bytes: rd.snapshot.data.byteLength });
+      this.options.logger.info('installing snapshot from the leader', {
+        index: rd.snapshot.index,
+        term: rd.snapshot.term,
+        bytes: rd.snapshot.data.byteLength,
+      });
       await this.stateMachine!.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.index;
       this.lastSnapshotIndex = rd.snapshot.index;
       for (const [index, p] of this.proposals) {
         if (index > rd.snapshot.index) continue;
         this.proposals.delete(index);
-        p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'replaced by a snapshot from the leader; the command may or may not have been applied'));
+        p.reject(
+          new MoosengError(
+            ErrorCodes.PROPOSAL_DROPPED,
+            'replaced by a snapshot from the leader; the command may or may not have been applied',
+          ),
+        );
       }
     }
     for (const e of rd.committed) {
@@ -394,7 +461,14 @@ export class RaftConsensus implements IConsensus {
       if (p) {
         this.proposals.delete(e.index);
         if (p.term === e.term) p.resolve(result);
-        else p.reject(new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'a new leader replaced the entry; the command was not applied', this.leaderHint()));
+        else
+          p.reject(
+            new MoosengError(
+              ErrorCodes.PROPOSAL_DROPPED,
+              'a new leader replaced the entry; the command was not applied',
+              this.leaderHint(),
+            ),
+          );
       }
     }
     for (const rs of rd.readStates) {
@@ -415,6 +489,12 @@ export class RaftConsensus implements IConsensus {
     if (rd.softState) this.noteSoftState();
   }
 
+  private send(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    this.syncTransportMembers();
+    for (const m of messages) this.transport!.send(m);
+  }
+
   /** The core replaces its member list on every change (appended, truncated or snapshotted): follow it. */
   private syncTransportMembers(): void {
     const members = this.raft!.members;
@@ -427,7 +507,11 @@ export class RaftConsensus implements IConsensus {
     const raft = this.raft!;
     if (raft.role !== 'leader') {
       // Entries proposed here may still commit under the new leader, or be overwritten: the caller cannot know.
-      const dropped = new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'leadership was lost before the command committed; it may or may not be applied', this.leaderHint());
+      const dropped = new MoosengError(
+        ErrorCodes.PROPOSAL_DROPPED,
+        'leadership was lost before the command committed; it may or may not be applied',
+        this.leaderHint(),
+      );
       for (const p of this.proposals.values()) p.reject(dropped);
       this.proposals.clear();
       const notLeader = this.notLeader();
@@ -458,7 +542,7 @@ export class RaftConsensus implements IConsensus {
         // Nothing is applied while we await: the loop is ours until this returns.
         const data = await this.stateMachine!.snapshot();
         const snapshot = raft.compact(index, data);
-        await writeSnapshotFile(this.options.dir, snapshot, this.options.fsync);
+        await writeSnapshotFile(this.fs, this.options.dir, snapshot, this.options.fsync);
         this.lastSnapshotIndex = index;
         const removed = await this.wal.compact(index);
         this.options.logger.debug('snapshot taken', { index, bytes: data.byteLength, segmentsRemoved: removed });
@@ -487,7 +571,8 @@ export class RaftConsensus implements IConsensus {
   private catchUpTicks(): void {
     const now = this.options.clock.monotonic();
     const interval = this.options.tickIntervalMs;
-    if (this.tickedUpTo === 0) this.tickedUpTo = now;
+    // (null, not 0, marks "not yet": a clock may well read 0 at the start.)
+    if (this.tickedUpTo === null) this.tickedUpTo = now;
     const due = Math.floor((now - this.tickedUpTo) / interval);
     if (due <= 0) return;
     this.tickedUpTo += due * interval;
@@ -500,9 +585,13 @@ export class RaftConsensus implements IConsensus {
    * Runs `start` on the core inside the loop; it registers the request and returns how to forget it. Refusals
    * become NOT_LEADER (with the leader hint) or INVALID_ARGUMENT; the signal rejects with ABORTED.
    */
-  private request<T>(options: ProposeOptions, start: (resolve: (v: T) => void, reject: (e: MoosengError) => void) => () => void): Promise<T> {
+  private request<T>(
+    options: ProposeOptions,
+    start: (resolve: (v: T) => void, reject: (e: MoosengError) => void) => () => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.loopError) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus failed and stopped', { cause: this.loopError }));
+      if (this.loopError)
+        return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus failed and stopped', { cause: this.loopError }));
       if (!this.running) return reject(new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus is not running'));
       if (options.signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, 'aborted'));
       if (this.proposals.size + this.reads.size + this.inbox.length >= MAX_PENDING_REQUESTS) {
@@ -517,12 +606,14 @@ export class RaftConsensus implements IConsensus {
         reject(new MoosengError(ErrorCodes.ABORTED, 'aborted; the command may still be applied'));
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A): void => {
-        if (settled) return;
-        settled = true;
-        options.signal?.removeEventListener('abort', onAbort);
-        fn(...a);
-      };
+      const finish =
+        <A extends unknown[]>(fn: (...a: A) => void) =>
+        (...a: A): void => {
+          if (settled) return;
+          settled = true;
+          options.signal?.removeEventListener('abort', onAbort);
+          fn(...a);
+        };
       const ok = finish(resolve as (v: T) => void);
       const fail = finish(reject as (e: MoosengError) => void);
       this.input(() => {
@@ -550,13 +641,15 @@ export class RaftConsensus implements IConsensus {
   private leaderHint(): { details: Record<string, unknown> } {
     const raft = this.raft;
     const leaderId = raft?.leaderId ?? null;
-    const leaderAddress = leaderId ? raft!.members.find((m: Member) => m.id === leaderId)?.address ?? null : null;
+    const leaderAddress = leaderId ? (raft!.members.find((m: Member) => m.id === leaderId)?.address ?? null) : null;
     return { details: { leaderId, leaderAddress } };
   }
 
   private notLeader(): MoosengError {
     const hint = this.leaderHint();
-    const where = hint.details.leaderId ? `the leader is ${hint.details.leaderId} at ${hint.details.leaderAddress}` : 'no leader is known yet (election in progress)';
+    const where = hint.details.leaderId
+      ? `the leader is ${hint.details.leaderId} at ${hint.details.leaderAddress}`
+      : 'no leader is known yet (election in progress)';
     return new MoosengError(ErrorCodes.NOT_LEADER, `this master is not the leader; ${where}`, hint);
   }
 
@@ -572,8 +665,8 @@ export class RaftConsensus implements IConsensus {
     this.inbox = [];
   }
 
-  /** Where the log and snapshot of a node live, under its data directory. */
+  /** Where the log and snapshot of a node live, under its data directory (see raftDirFor). */
   static dirFor(dataDir: string): string {
-    return join(dataDir, 'raft');
+    return raftDirFor(dataDir);
   }
 }

@@ -22,7 +22,11 @@ function loadAddon(): AlignedAllocAddon {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon, loaded by its path at run time
     addon = require(path) as AlignedAllocAddon;
   } catch (err) {
-    throw new MoosengError(ErrorCodes.PLUGIN_INVALID, `storage-directio: its native addon ${path} is missing; rebuild it with "npm rebuild @mooseng/plugin-storage-directio" (needs a C compiler and python3)`, { cause: err });
+    throw new MoosengError(
+      ErrorCodes.PLUGIN_INVALID,
+      `storage-directio: its native addon ${path} is missing; rebuild it with "npm rebuild @mooseng/plugin-storage-directio" (needs a C compiler and python3)`,
+      { cause: err },
+    );
   }
   return addon;
 }

@@ -9,7 +9,8 @@ import { AlignedBufferPool, DIRECT_IO_ALIGNMENT_BYTES, DIRECT_IO_BUFFER_BYTES, a
 const DIRECT_FLAGS = constants.O_RDWR | constants.O_DIRECT;
 
 function assertAligned(position: number): void {
-  if (position % DIRECT_IO_ALIGNMENT_BYTES !== 0) throw new Error(`invariant broken: O_DIRECT position ${position} is not ${DIRECT_IO_ALIGNMENT_BYTES}-aligned`);
+  if (position % DIRECT_IO_ALIGNMENT_BYTES !== 0)
+    throw new Error(`invariant broken: O_DIRECT position ${position} is not ${DIRECT_IO_ALIGNMENT_BYTES}-aligned`);
 }
 
 class DirectBlockFile implements IBlockFile {
@@ -107,8 +108,14 @@ export class DirectBlockFileIo implements IBlockFileIo {
       await handle.read(buf, 0, DIRECT_IO_ALIGNMENT_BYTES, 0);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'EINVAL' ? 'its file system refuses O_DIRECT (tmpfs and some network file systems do); use storage-fs for it' : (err as Error).message;
-      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${dir} cannot be used by storage-directio: ${why}`, { cause: err, details: { dir } });
+      const why =
+        code === 'EINVAL'
+          ? 'its file system refuses O_DIRECT (tmpfs and some network file systems do); use storage-fs for it'
+          : (err as Error).message;
+      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${dir} cannot be used by storage-directio: ${why}`, {
+        cause: err,
+        details: { dir },
+      });
     } finally {
       await handle?.close().catch(() => undefined);
       await unlink(path).catch(() => undefined);

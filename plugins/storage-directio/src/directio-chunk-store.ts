@@ -17,6 +17,12 @@ export class DirectIoChunkStoreFactory implements IChunkStoreFactory {
   ) {}
 
   open(dir: string, options: ChunkStoreOpenOptions = {}): Promise<IChunkStore> {
-    return BlockChunkStore.open({ dir, io: this.io, fsync: this.config.fsync, compressor: options.compressor, logger: this.logger?.child({ dir }) });
+    return BlockChunkStore.open({
+      dir,
+      io: this.io,
+      fsync: this.config.fsync,
+      compressor: options.compressor,
+      logger: this.logger?.child({ dir }),
+    });
   }
 }

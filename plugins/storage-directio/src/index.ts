@@ -22,7 +22,8 @@ export const manifest = definePlugin({
           fsync: {
             enum: [...FSYNC_POLICIES],
             default: 'on-close',
-            description: 'When writes are made durable (fdatasync): always (before each write is acknowledged), on-close (when a chunk is flushed or closed), never',
+            description:
+              'When writes are made durable (fdatasync): always (before each write is acknowledged), on-close (when a chunk is flushed or closed), never',
           },
         },
       },

@@ -55,7 +55,10 @@ export class BufferedBlockFileIo implements IBlockFileIo {
     try {
       await access(dir, constants.R_OK | constants.W_OK);
     } catch (err) {
-      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${dir} is not readable and writable: ${(err as Error).message}`, { cause: err, details: { dir } });
+      throw new MoosengError(ErrorCodes.DISK_UNUSABLE, `data directory ${dir} is not readable and writable: ${(err as Error).message}`, {
+        cause: err,
+        details: { dir },
+      });
     }
   }
 }

@@ -21,7 +21,8 @@ export const manifest = definePlugin({
           fsync: {
             enum: [...FSYNC_POLICIES],
             default: 'on-close',
-            description: 'When writes reach the disk: always (before each write is acknowledged), on-close (when a chunk is flushed or closed), never (when the kernel decides)',
+            description:
+              'When writes reach the disk: always (before each write is acknowledged), on-close (when a chunk is flushed or closed), never (when the kernel decides)',
           },
         },
       },

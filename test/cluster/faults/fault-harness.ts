@@ -77,7 +77,18 @@ export class FaultHarness {
   async runSchedule(index: number): Promise<ScheduleResult> {
     const steps = faultSchedule(this.options.seed, index, this.options.faults, this.options.kinds);
     const random = new SeededRandom(this.options.seed * 7_919 + index);
-    const result: ScheduleResult = { index, steps, writesAcknowledged: 0, writesFailed: 0, readsDuringFaults: 0, readErrorsDuringFaults: 0, bytesVerified: 0, bytesLost: 0, problems: [], recoveryMs: 0 };
+    const result: ScheduleResult = {
+      index,
+      steps,
+      writesAcknowledged: 0,
+      writesFailed: 0,
+      readsDuringFaults: 0,
+      readErrorsDuringFaults: 0,
+      bytesVerified: 0,
+      bytesLost: 0,
+      problems: [],
+      recoveryMs: 0,
+    };
     let stop = false;
     const workload = this.workload(random, result, () => stop);
     const t0 = Date.now();
@@ -122,7 +133,10 @@ export class FaultHarness {
         try {
           const got = await readFile(join(mount, file.name));
           // A wrong byte is never tolerated, fault or not; an error is (the replica or master may be down).
-          if (file.content !== null && !got.equals(file.content)) result.problems.push(`${file.name}: read during faults from ${mount} returned wrong bytes (${describeDiff(file.content, got)})`);
+          if (file.content !== null && !got.equals(file.content))
+            result.problems.push(
+              `${file.name}: read during faults from ${mount} returned wrong bytes (${describeDiff(file.content, got)})`,
+            );
         } catch {
           result.readErrorsDuringFaults++;
         }

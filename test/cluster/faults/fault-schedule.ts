@@ -19,7 +19,15 @@ export type FaultKind =
    * the saved (now stale) chunk files. */
   | 'stale-restart';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['kill-leader', 'kill-follower', 'kill-chunkserver', 'pause-leader', 'pause-chunkserver', 'flip-byte', 'stale-restart'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'kill-leader',
+  'kill-follower',
+  'kill-chunkserver',
+  'pause-leader',
+  'pause-chunkserver',
+  'flip-byte',
+  'stale-restart',
+];
 
 /** One fault of a schedule. */
 export interface FaultStep {

@@ -28,6 +28,11 @@ export class EventQueue {
     }
   }
 
+  /** The time of the next event, or undefined when none is left. */
+  peekTime(): number | undefined {
+    return this.heap[0]?.time;
+  }
+
   pop(): Scheduled | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;

@@ -1,5 +1,6 @@
 // Cluster-wide safety checkers, run after every simulation step: election safety, log matching, leader
-// completeness, committed entries never lost or changed, and replicas agreeing on state at each applied index.
+// completeness, committed entries never lost or changed, replicas applying the same command at each index and
+// agreeing on state there.
 import type { Entry } from '@mooseng/plugin-replication-raft';
 import type { SimNode } from './sim-node';
 
@@ -7,6 +8,7 @@ function fingerprint(e: Entry): string {
   return `${e.term}/${e.type}/${Buffer.from(e.data).toString('base64')}`;
 }
 
+/** Collects violations of Raft's safety properties across one run (see the file comment). */
 export class InvariantChecker {
   readonly violations: string[] = [];
   private readonly leaderOfTerm = new Map<number, string>();
@@ -15,7 +17,9 @@ export class InvariantChecker {
   private maxCommitted = 0;
   private readonly checkedCommit = new Map<string, number>();
   private readonly digestAt = new Map<number, string>();
-  private readonly seenLogVersion = new Map<string, number>();
+  private readonly commandAt = new Map<number, string>();
+  /** Each node's log as last compared (its snapshot index and entry objects), to compare only logs that moved. */
+  private readonly seenLog = new Map<string, { base: number; entries: Entry[] }>();
   private readonly leaderTermChecked = new Map<string, number>();
 
   /** Committed commands in log order (for explaining a linearizability failure). */
@@ -25,22 +29,35 @@ export class InvariantChecker {
       .map(([index, c]) => ({ index, data: Buffer.from(c.print.split('/')[2] ?? '', 'base64').toString('utf8') }));
   }
 
+  /** Records a violation (the first 20). */
   fail(what: string): void {
     if (this.violations.length < 20) this.violations.push(what);
   }
 
-  onApply(node: SimNode, index: number, digest: string): void {
+  /** A replica applied `command` at `index` and reached state `digest`: every replica must do the same there. */
+  onApply(node: SimNode, index: number, command: Uint8Array, digest: string): void {
+    const text = Buffer.from(command).toString('utf8');
+    const knownCommand = this.commandAt.get(index);
+    if (knownCommand === undefined) this.commandAt.set(index, text);
+    else if (knownCommand !== text)
+      this.fail(`replicas applied different commands at index ${index}: ${node.id} ${text}, another ${knownCommand}`);
+    this.onState(node, index, digest);
+  }
+
+  /** A replica restored a snapshot whose last command is at `index`: its state must be what others had there. */
+  onRestore(node: SimNode, index: number, digest: string): void {
+    if (index > 0) this.onState(node, index, digest);
+  }
+
+  private onState(node: SimNode, index: number, digest: string): void {
     const known = this.digestAt.get(index);
     if (known === undefined) this.digestAt.set(index, digest);
     else if (known !== digest) this.fail(`state machines disagree at index ${index}: ${node.id} has ${digest}, another had ${known}`);
   }
 
-  onRestore(node: SimNode, index: number, digest: string): void {
-    this.onApply(node, index, digest);
-  }
-
+  /** Runs every log and leadership check over the nodes that are up. */
   check(nodes: SimNode[]): void {
-    const up = nodes.filter((n) => n.up && n.raft);
+    const up = nodes.filter((n) => n.raft !== null);
     for (const n of up) {
       const raft = n.raft!;
       if (raft.role === 'leader') {
@@ -57,17 +74,28 @@ export class InvariantChecker {
         this.checkLeaderCompleteness(n);
       }
     }
-    const changed = up.filter((n) => this.seenLogVersion.get(n.id) !== n.logVersion);
+    const changed = up.filter((n) => this.logMoved(n));
     for (const a of changed) {
       for (const b of up) if (a !== b) this.checkLogMatching(a, b);
     }
-    for (const n of changed) this.seenLogVersion.set(n.id, n.logVersion);
+  }
+
+  /** Whether the node's log differs from when it was last compared (entries are replaced, never edited). */
+  private logMoved(n: SimNode): boolean {
+    const log = n.raft!.log;
+    const seen = this.seenLog.get(n.id);
+    let moved = !seen || seen.base !== log.snapshot.index || seen.entries.length !== log.entries.length;
+    for (let i = 0; !moved && i < log.entries.length; i++) moved = seen!.entries[i] !== log.entries[i];
+    if (moved) this.seenLog.set(n.id, { base: log.snapshot.index, entries: log.entries.slice() });
+    return moved;
   }
 
   /** Entries up to each node's commit index must equal what any node ever saw committed at that index. */
   private recordCommitted(n: SimNode): void {
     const log = n.raft!.log;
-    const from = Math.max(this.checkedCommit.get(n.id) ?? 0, log.snapshot.index) + 1;
+    // A restarted node may have lost its (unsynced) commit index: check again whatever it commits anew.
+    const checked = Math.min(this.checkedCommit.get(n.id) ?? 0, log.committed);
+    const from = Math.max(checked, log.snapshot.index) + 1;
     for (let i = from; i <= log.committed; i++) {
       const e = log.entry(i);
       if (!e) {
@@ -81,7 +109,8 @@ export class InvariantChecker {
     }
     if (log.snapshot.index > 0) {
       const known = this.committed.get(log.snapshot.index);
-      if (known && known.term !== log.snapshot.term) this.fail(`${n.id} snapshot at ${log.snapshot.index} has term ${log.snapshot.term}, committed term ${known.term}`);
+      if (known && known.term !== log.snapshot.term)
+        this.fail(`${n.id} snapshot at ${log.snapshot.index} has term ${log.snapshot.term}, committed term ${known.term}`);
     }
     this.checkedCommit.set(n.id, log.committed);
     this.maxCommitted = Math.max(this.maxCommitted, log.committed);

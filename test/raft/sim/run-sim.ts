@@ -7,7 +7,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const single = arg('seed');
   const seeds = Number(arg('seeds') ?? (single !== undefined ? 1 : 100));
   const first = Number(single ?? 1);
@@ -20,18 +20,18 @@ function main(): number {
   let firstFailure: number | null = null;
   const started = Date.now();
   for (let s = first; s < first + seeds; s++) {
-    const result = runSeed(s);
+    const result = await runSeed(s);
     if (result.violations.length > 0) {
       failed++;
       firstFailure ??= s;
-      out(`seed ${s} FAILED: ${result.violations.join('; ')}`);
+      out(`seed ${s} FAILED: ${result.violations.join('; ')} (replay: npm run sim -- --seed ${s} --trace)`);
     } else if (process.argv.includes('--trace')) {
       out(`seed ${s} ok ${JSON.stringify(result.stats)}`);
     }
   }
   if (firstFailure !== null) {
-    // Replay the first failure: the same seed gives the same run, now with its trace.
-    const replay = runSeed(firstFailure, { traceLines: 400 });
+    // Replay the first failure: the same seed gives the same run, now with a longer trace.
+    const replay = await runSeed(firstFailure, { traceLines: 600 });
     out(`replay of seed ${firstFailure} (npm run sim -- --seed ${firstFailure}):`);
     for (const line of replay.trace) out(`  ${line}`);
     out(`  violations: ${replay.violations.join('; ')}`);
@@ -40,4 +40,12 @@ function main(): number {
   return failed > 0 ? 1 : 0;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`simulation crashed: ${(err as Error).stack}\n`);
+    process.exitCode = 2;
+  },
+);

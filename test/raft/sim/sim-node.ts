@@ -1,266 +1,273 @@
-// A simulated Raft host: the real RaftNode and WAL codec over a simulated disk, following the Ready cycle exactly
-// as the plugin's host does (persist, fsync, send, apply, advance), with crash and recovery.
-import type { IRandom } from '@mooseng/core';
-import {
-  RaftNode,
-  RaftRefusal,
-  decodeRecords,
-  encodeRecord,
-  replayWal,
-  type ConfigChange,
-  type Member,
-  type Message,
-  type RaftConfig,
-  type Ready,
-  type Snapshot,
-} from '@mooseng/plugin-replication-raft';
-import { KvStore, type KvCommand } from '../support/kv-store';
-import { SimDisk } from './sim-disk';
+// One simulated master: the real RaftConsensus host (its Ready loop, segmented log, snapshot file, ticking) over
+// this node's simulated disk, network transport and drifting clock, with a key-value state machine. A crash ends
+// the process abruptly (its pending I/O never completes, its timers never fire) and a restart boots a new
+// RaftConsensus from whatever the disk kept.
+import { isMoosengError, SeededRandom, type IRandom, type IStateMachine, type ILogger, type LogFields } from '@mooseng/core';
+import { RaftConsensus, type ConfigChange, type Member, type RaftNode } from '@mooseng/plugin-replication-raft';
+import { encodeKvCommand, KvStore, type KvCommand } from '../support/kv-store';
+import { SimNodeClock } from './sim-clock';
+import { SimDisk } from './sim-fs';
+import type { SimNetwork } from './sim-network';
 
-/** What the host reports to the world for its checkers. */
-export interface SimHooks {
-  now(): number;
-  send(m: Message): void;
-  /** Schedules `fn` after the simulated fsync latency. */
-  afterFsync(fn: () => void): void;
-  onApply(node: SimNode, index: number, digest: string): void;
-  onRestore(node: SimNode, index: number, digest: string): void;
-  violation(what: string): void;
-  /** A deliberate bug, to prove the checkers catch it: acknowledge without ever syncing the disk. */
-  skipFsync?: boolean;
-}
-
-export type ClientReply = { ok: true; value: string } | { ok: false; code: 'NOT_LEADER' | 'DROPPED'; leaderId: string | null };
-
+/** Simulated milliseconds per Raft tick. */
+export const SIM_TICK_MS = 10;
 /** Entries applied past the last snapshot before the host compacts (small, so InstallSnapshot gets exercised). */
 export const SIM_SNAPSHOT_THRESHOLD_ENTRIES = 40;
+/** Where each node's host keeps its Raft files on its simulated disk. */
+const RAFT_DIR = '/data/raft';
 
+/** What a node needs from the simulation around it. */
+export interface SimWorld {
+  now(): number;
+  at(delayMs: number, fn: () => void): void;
+  random: IRandom;
+  network: SimNetwork;
+  /** The longest a simulated fsync takes in this run. */
+  fsyncMaxMs: number;
+  /** A line for the run's trace. */
+  log(line: string): void;
+  violation(what: string): void;
+  onApply(node: SimNode, index: number, command: Uint8Array, digest: string): void;
+  onRestore(node: SimNode, index: number, digest: string): void;
+  /** Host events worth counting (snapshots taken, torn tails cut). */
+  count(what: 'snapshotsTaken' | 'tornTailsCut'): void;
+}
+
+/** Host settings that vary from run to run. */
+export interface SimNodeSettings {
+  leaseReads: boolean;
+  segmentBytes: number;
+}
+
+/** A client's answer; `UNAVAILABLE` (and no answer at all) leave a write's outcome unknown. */
+export type ClientReply =
+  { ok: true; value: string } | { ok: false; code: 'NOT_LEADER' | 'DROPPED' | 'UNAVAILABLE'; leaderId: string | null };
+
+/**
+ * The replicated key-value map, as IStateMachine. Its snapshots carry the index of the last command applied, so a
+ * restore can be checked against what other replicas had at that index.
+ */
+class SimStateMachine implements IStateMachine {
+  readonly kv = new KvStore();
+  lastIndex = 0;
+
+  constructor(
+    private readonly node: SimNode,
+    private readonly world: SimWorld,
+  ) {}
+
+  apply(command: Uint8Array, index: number): Uint8Array {
+    if (index <= this.lastIndex) this.world.violation(`${this.node.id} applied entry ${index} after ${this.lastIndex}`);
+    this.lastIndex = index;
+    const result = this.kv.apply(command, index);
+    this.world.onApply(this.node, index, command, this.kv.digest());
+    return result;
+  }
+
+  async snapshot(): Promise<Uint8Array> {
+    return Buffer.from(JSON.stringify({ index: this.lastIndex, state: Buffer.from(this.kv.snapshotSync()).toString('base64') }), 'utf8');
+  }
+
+  async restore(snapshot: Uint8Array): Promise<void> {
+    const { index, state } = JSON.parse(Buffer.from(snapshot).toString('utf8')) as { index: number; state: string };
+    this.kv.restoreSync(Buffer.from(state, 'base64'));
+    this.lastIndex = index;
+    this.world.onRestore(this.node, index, this.kv.digest());
+  }
+}
+
+/** ILogger into the run's trace. An error from the host is a violation: nothing in the simulation should cause one. */
+class SimLogger implements ILogger {
+  constructor(
+    private readonly world: SimWorld,
+    private readonly alive: () => boolean,
+    private readonly bindings: LogFields,
+  ) {}
+
+  debug(msg: string): void {
+    if (msg === 'snapshot taken' && this.alive()) this.world.count('snapshotsTaken');
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.line('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    if (msg.startsWith('cut a torn record')) this.world.count('tornTailsCut');
+    this.line('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.line('error', msg, fields);
+    if (this.alive()) this.world.violation(`${String(this.bindings.node)} logged an error: ${msg} ${JSON.stringify(fields ?? {})}`);
+  }
+
+  child(bindings: LogFields): ILogger {
+    return new SimLogger(this.world, this.alive, { ...this.bindings, ...bindings });
+  }
+
+  private line(level: string, msg: string, fields?: LogFields): void {
+    if (this.alive()) this.world.log(`${String(this.bindings.node)} ${level}: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  }
+}
+
+type ProcessState = 'down' | 'up' | 'stopping';
+
+/** One machine of the simulation: its disk, and the RaftConsensus process currently running on it, if any. */
 export class SimNode {
-  readonly disk = new SimDisk();
-  raft: RaftNode | null = null;
-  kv = new KvStore();
-  up = false;
-  /** Bumped on every crash so callbacks of an earlier life are ignored. */
-  incarnation = 0;
-  /** Bumped whenever the log changes, so the log-matching checker compares only what moved. */
-  logVersion = 0;
-  private persisting = false;
-  private inbox: (() => void)[] = [];
-  private pendingProposals = new Map<number, { term: number; reply: (r: ClientReply) => void }>();
-  private pendingReads = new Map<number, { key: string; reply: (r: ClientReply) => void }>();
-  private readsAwaitingApply: { index: number; key: string; reply: (r: ClientReply) => void }[] = [];
-  private nextRequestId = 1;
-  private wasLeader = false;
-  /** Term and vote as last synced to the disk. */
-  private syncedTerm = -1;
-  private syncedVote: string | null = null;
+  readonly disk: SimDisk;
+  private consensus: RaftConsensus | null = null;
+  private sm: SimStateMachine | null = null;
+  private state: ProcessState = 'down';
+  /** Bumped whenever a process ends, so everything it left scheduled is ignored. */
+  private life = 0;
+  /** This machine's clock rate against simulated time, and its monotonic origin. */
+  private readonly clockRate: number;
+  private readonly clockOrigin: number;
 
   constructor(
     readonly id: string,
     private readonly bootstrap: Member[],
-    private readonly config: RaftConfig,
-    private readonly random: IRandom,
-    private readonly hooks: SimHooks,
-  ) {}
+    private readonly settings: SimNodeSettings,
+    private readonly world: SimWorld,
+  ) {
+    this.disk = new SimDisk(world);
+    // Within ±2 %: the leader lease's margin assumes tick lengths that agree that closely (docs/raft.md).
+    this.clockRate = 0.98 + world.random.next() * 0.04;
+    this.clockOrigin = world.random.int(1_000_000);
+  }
 
-  /** Boots from the disk: newest snapshot, WAL replay with the torn tail cut off. */
+  /** The process is running (it may still be reading its disk). */
+  get up(): boolean {
+    return this.state === 'up';
+  }
+
+  /** The running host's core, for the checkers; null while down or before the host has read its disk. */
+  get raft(): RaftNode | null {
+    return this.state === 'up' ? (this.consensus?.raftNode ?? null) : null;
+  }
+
+  /** Boots a new process from the disk. */
   start(): void {
-    const decoded = decodeRecords(this.disk.readWal());
-    if (decoded.torn) this.disk.truncate(decoded.validBytes);
-    const snapshot: Snapshot = this.disk.snapshot ?? { index: 0, term: 0, members: this.bootstrap, data: new Uint8Array(0) };
-    const state = replayWal(snapshot, decoded.records);
-    if (state.needsReset) {
-      this.disk.append(encodeRecord({ type: 'reset', index: snapshot.index, term: snapshot.term }));
-      this.disk.append(encodeRecord({ type: 'hard-state', hardState: state.hardState }));
-      this.disk.sync();
-    }
-    this.kv = new KvStore();
-    this.kv.restoreSync(snapshot.data);
-    this.kv.appliedIndex = snapshot.index;
-    if (snapshot.index > 0) this.hooks.onRestore(this, snapshot.index, this.kv.digest());
-    this.raft = new RaftNode(this.config, this.random, state);
-    this.syncedTerm = state.hardState.term;
-    this.syncedVote = state.hardState.vote;
-    this.up = true;
-    this.persisting = false;
-    this.inbox = [];
-    this.wasLeader = false;
-    this.logVersion++;
-    this.drive();
+    if (this.state !== 'down') return;
+    const life = ++this.life;
+    const alive = (): boolean => this.life === life;
+    const w = this.world;
+    const sm = new SimStateMachine(this, w);
+    const consensus = new RaftConsensus({
+      nodeId: this.id,
+      clusterId: 'sim',
+      members: this.bootstrap,
+      // Unused: the simulated transport replaces gRPC.
+      listenHost: 'sim',
+      raftPort: 0,
+      dir: RAFT_DIR,
+      tickIntervalMs: SIM_TICK_MS,
+      electionTicks: 10,
+      heartbeatTicks: 2,
+      snapshotThresholdEntries: SIM_SNAPSHOT_THRESHOLD_ENTRIES,
+      segmentBytes: this.settings.segmentBytes,
+      maxBatchBytes: 512,
+      fsync: true,
+      leaseReads: this.settings.leaseReads,
+      clock: new SimNodeClock(w, this.clockRate, this.clockOrigin, alive),
+      random: new SeededRandom(w.random.int(2 ** 31)),
+      logger: new SimLogger(w, alive, { node: this.id }),
+      fs: this.disk.mount(),
+      transport: w.network.transport(this.id, alive),
+      schedule: (fn) => w.at(0, () => alive() && fn()),
+    });
+    this.consensus = consensus;
+    this.sm = sm;
+    this.state = 'up';
+    consensus.start(sm).then(
+      () => undefined,
+      (err: unknown) => {
+        // A start abandoned because the operator stopped the node meanwhile is no failure.
+        if (alive() && this.state === 'up')
+          w.violation(`${this.id} could not start from its disk: ${(err as Error).message} [disk: ${this.disk.listing()}]`);
+      },
+    );
   }
 
-  crash(random: IRandom): void {
-    this.up = false;
-    this.incarnation++;
-    this.raft = null;
-    this.inbox = [];
-    this.pendingProposals.clear();
-    this.pendingReads.clear();
-    this.readsAwaitingApply = [];
-    this.disk.crash(random);
-    this.logVersion++;
+  /** The process dies at once: SIGKILL (the page cache survives) or power loss (only what was synced survives). */
+  crash(kind: 'process' | 'power'): void {
+    if (this.state === 'down') return;
+    this.life++;
+    this.state = 'down';
+    this.consensus = null;
+    this.sm = null;
+    this.world.network.listen(this.id, null);
+    if (kind === 'power') this.disk.powerLoss();
+    else this.disk.processCrash();
   }
 
-  deliver(m: Message): void {
-    this.run(() => this.raft!.step(m));
+  /** A clean shutdown through RaftConsensus.stop(); `then` runs once the process has exited. */
+  stopGracefully(then: () => void): void {
+    const consensus = this.consensus;
+    if (this.state !== 'up' || !consensus) return;
+    this.state = 'stopping';
+    const life = this.life;
+    consensus.stop().then(
+      () => {
+        if (this.life !== life) return;
+        this.life++;
+        this.state = 'down';
+        this.consensus = null;
+        this.sm = null;
+        this.disk.processCrash();
+        then();
+      },
+      (err: unknown) => this.life === life && this.world.violation(`${this.id} failed to stop: ${(err as Error).message}`),
+    );
   }
 
-  tick(): void {
-    this.run(() => this.raft!.tick());
-  }
-
-  /** A client's put or get, answered through `reply` (never, if this node crashes first). */
+  /** A client's put or get, answered through `reply` (never, if the process dies first). */
   request(command: KvCommand, reply: (r: ClientReply) => void): void {
-    this.run(() => {
-      const raft = this.raft!;
-      try {
-        if (command.op === 'put') {
-          const { index, term } = raft.propose(Buffer.from(JSON.stringify(command), 'utf8'));
-          this.pendingProposals.set(index, { term, reply });
-        } else {
-          const id = this.nextRequestId++;
-          this.pendingReads.set(id, { key: command.key, reply });
-          raft.readIndex(id);
-        }
-      } catch (err) {
-        if (!(err instanceof RaftRefusal)) throw err;
-        reply({ ok: false, code: 'NOT_LEADER', leaderId: raft.leaderId });
-      }
-    });
+    const consensus = this.consensus;
+    const sm = this.sm;
+    if (this.state !== 'up' || !consensus || !sm) return;
+    const life = this.life;
+    const answer = (r: ClientReply): void => {
+      if (this.life === life) reply(r);
+    };
+    const fail = (err: unknown): void => answer(this.errorReply(err));
+    if (command.op === 'put') {
+      consensus.propose(encodeKvCommand(command)).then((result) => answer({ ok: true, value: Buffer.from(result).toString('utf8') }), fail);
+    } else {
+      // Read the map the moment the barrier resolves, as a master serving a getattr does.
+      consensus.readBarrier().then(() => answer({ ok: true, value: sm.kv.get(command.key) }), fail);
+    }
   }
 
-  /** An operator's membership change or leader transfer; refusals are simply ignored. */
+  /** An operator's membership change or leader transfer through the host's API; refusals are simply ignored. */
   admin(action: { change: ConfigChange } | { transferTo: string }): void {
-    this.run(() => {
-      try {
-        if ('change' in action) this.raft!.proposeConfigChange(action.change);
-        else this.raft!.transferLeadership(action.transferTo);
-      } catch (err) {
-        if (!(err instanceof RaftRefusal)) throw err;
-      }
-    });
+    const consensus = this.consensus;
+    if (this.state !== 'up' || !consensus) return;
+    let done: Promise<void>;
+    if ('transferTo' in action) done = consensus.transferLeadership(action.transferTo);
+    else if (action.change.op === 'add') done = consensus.addMember(action.change.member);
+    else done = consensus.removeMember(action.change.id);
+    done.catch(() => undefined);
   }
 
-  /** Runs an input now, or after the Ready being persisted (the core is never stepped between ready and advance). */
-  private run(fn: () => void): void {
-    if (!this.up) return;
-    if (this.persisting) {
-      this.inbox.push(fn);
-      return;
-    }
-    fn();
-    this.drive();
-  }
-
-  private drive(): void {
+  /** One line on this node's state, for explaining a failure. */
+  describe(): string {
     const raft = this.raft;
-    if (!this.up || this.persisting || !raft || !raft.hasReady()) return;
-    const rd = raft.ready();
-    // Persist: snapshot file first (atomic, durable), then the WAL records, which stay volatile until the fsync.
-    if (rd.snapshot) this.disk.snapshot = rd.snapshot;
-    if (rd.snapshot) this.disk.append(encodeRecord({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term }));
-    if (rd.entries.length > 0) this.disk.append(encodeRecord({ type: 'entries', entries: rd.entries }));
-    if (rd.hardState) this.disk.append(encodeRecord({ type: 'hard-state', hardState: rd.hardState }));
-    if (rd.snapshot || rd.entries.length > 0) this.logVersion++;
-    // As RaftConsensus does: a Ready that only moves the commit index is not fsynced (a crash may lose it), and a
-    // leader whose term and vote are already durable sends before its own fsync.
-    const hs = rd.hardState;
-    const needsSync = rd.snapshot !== null || rd.entries.length > 0 || (hs !== null && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote));
-    const sendEarly = raft.role === 'leader' && rd.snapshot === null && (hs === null || (hs.term === this.syncedTerm && hs.vote === this.syncedVote));
-    if (sendEarly) for (const m of rd.messages) this.hooks.send(m);
-    if (!needsSync) {
-      this.complete(rd, sendEarly);
-      return;
-    }
-    this.persisting = true;
-    const life = this.incarnation;
-    this.hooks.afterFsync(() => {
-      if (this.incarnation !== life) return;
-      if (!this.hooks.skipFsync) this.disk.sync();
-      if (hs) {
-        this.syncedTerm = hs.term;
-        this.syncedVote = hs.vote;
-      }
-      this.complete(rd, sendEarly);
-    });
+    if (!raft) return `${this.id}: ${this.state}`;
+    const s = this.consensus!.status();
+    const followers = s.followers ? ` followers ${JSON.stringify(s.followers)}` : '';
+    return `${this.id}: ${raft.role} term ${raft.term} leader ${raft.leaderId} snapshot ${raft.log.snapshot.index} last ${raft.log.lastIndex()} stable ${raft.log.stableIndex} commit ${raft.log.committed} applied ${s.appliedIndex}${followers} [disk ${this.disk.listing()}]`;
   }
 
-  private complete(rd: Ready, sent: boolean): void {
-    const raft = this.raft!;
-    if (!sent) for (const m of rd.messages) this.hooks.send(m);
-    if (rd.snapshot) {
-      this.kv.restoreSync(rd.snapshot.data);
-      this.kv.appliedIndex = rd.snapshot.index;
-      this.hooks.onRestore(this, rd.snapshot.index, this.kv.digest());
-      this.failPendingUpTo(rd.snapshot.index);
+  private errorReply(err: unknown): ClientReply {
+    if (!isMoosengError(err)) {
+      this.world.violation(`${this.id} failed a request with a non-MooseNG error: ${String(err)}`);
+      return { ok: false, code: 'UNAVAILABLE', leaderId: null };
     }
-    for (const e of rd.committed) {
-      if (e.index !== this.kv.appliedIndex + 1) this.hooks.violation(`${this.id} applied ${e.index} after ${this.kv.appliedIndex}`);
-      let result = '';
-      if (e.type === 'normal') result = Buffer.from(this.kv.apply(e.data, e.index)).toString('utf8');
-      else this.kv.appliedIndex = e.index;
-      this.hooks.onApply(this, e.index, this.kv.digest());
-      const pending = this.pendingProposals.get(e.index);
-      if (pending) {
-        this.pendingProposals.delete(e.index);
-        pending.reply(pending.term === e.term ? { ok: true, value: result } : { ok: false, code: 'DROPPED', leaderId: raft.leaderId });
-      }
-    }
-    for (const rs of rd.readStates) {
-      const pending = this.pendingReads.get(rs.requestId);
-      if (!pending) continue;
-      this.pendingReads.delete(rs.requestId);
-      this.readsAwaitingApply.push({ index: rs.index, key: pending.key, reply: pending.reply });
-    }
-    this.readsAwaitingApply = this.readsAwaitingApply.filter((r) => {
-      if (this.kv.appliedIndex < r.index) return true;
-      r.reply({ ok: true, value: this.kv.get(r.key) });
-      return false;
-    });
-    raft.advance(rd);
-    this.persisting = false;
-    this.noteLeadership();
-    this.maybeCompact();
-    const inbox = this.inbox;
-    this.inbox = [];
-    for (const fn of inbox) {
-      if (!this.up) return;
-      fn();
-    }
-    this.drive();
-  }
-
-  /** On losing leadership, pending proposals may or may not commit: answer DROPPED; reads NOT_LEADER. */
-  private noteLeadership(): void {
-    const raft = this.raft!;
-    const isLeader = raft.role === 'leader';
-    if (this.wasLeader && !isLeader) {
-      for (const p of this.pendingProposals.values()) p.reply({ ok: false, code: 'DROPPED', leaderId: raft.leaderId });
-      this.pendingProposals.clear();
-      for (const r of this.pendingReads.values()) r.reply({ ok: false, code: 'NOT_LEADER', leaderId: raft.leaderId });
-      this.pendingReads.clear();
-    }
-    this.wasLeader = isLeader;
-  }
-
-  private failPendingUpTo(index: number): void {
-    for (const [i, p] of this.pendingProposals) {
-      if (i > index) continue;
-      this.pendingProposals.delete(i);
-      p.reply({ ok: false, code: 'DROPPED', leaderId: this.raft!.leaderId });
-    }
-  }
-
-  /** Snapshot file first, then the WAL rewritten behind it; both durable, as the real host does. */
-  private maybeCompact(): void {
-    const raft = this.raft!;
-    if (this.kv.appliedIndex - raft.log.snapshot.index < SIM_SNAPSHOT_THRESHOLD_ENTRIES) return;
-    const snap = raft.compact(this.kv.appliedIndex, this.kv.snapshotSync());
-    this.disk.snapshot = snap;
-    const stable = raft.log.entries.filter((e) => e.index <= raft.log.stableIndex);
-    const parts = [encodeRecord({ type: 'reset', index: snap.index, term: snap.term })];
-    if (stable.length > 0) parts.push(encodeRecord({ type: 'entries', entries: stable }));
-    parts.push(encodeRecord({ type: 'hard-state', hardState: raft.hardState() }));
-    this.disk.replaceWal(Buffer.concat(parts));
+    const leaderId = typeof err.details.leaderId === 'string' ? err.details.leaderId : null;
+    if (err.code === 'NOT_LEADER') return { ok: false, code: 'NOT_LEADER', leaderId };
+    if (err.code === 'PROPOSAL_DROPPED') return { ok: false, code: 'DROPPED', leaderId };
+    return { ok: false, code: 'UNAVAILABLE', leaderId };
   }
 }

@@ -1,182 +1,241 @@
-// One seeded simulation run: a Raft cluster, a faulty network, crashing disks, clients and an operator, all driven
-// by one SeededRandom and one simulated clock, so a seed replays exactly. Checkers run after every event.
+// One seeded simulation run, VOPR-style: real RaftConsensus hosts (sim-node.ts) on simulated disks, a faulty
+// simulated network and drifting simulated clocks, with clients and an operator, all driven by one SeededRandom and
+// one event queue, so a seed replays exactly. The checkers run after every event.
 import { SeededRandom } from '@mooseng/core';
-import type { Member, Message, RaftConfig } from '@mooseng/plugin-replication-raft';
+import type { Member } from '@mooseng/plugin-replication-raft';
 import type { KvCommand } from '../support/kv-store';
 import { EventQueue } from './event-queue';
 import { InvariantChecker } from './invariants';
 import { checkRegister, type RegisterOp } from './linearizability';
-import { SimNode, type ClientReply } from './sim-node';
+import { SimNetwork } from './sim-network';
+import { SimNode, type ClientReply, type SimWorld } from './sim-node';
 
-/** Simulated milliseconds per Raft tick. */
-export const SIM_TICK_MS = 10;
 /** Faults happen during this phase; then the network heals, everyone restarts, and the cluster must converge. */
 export const SIM_FAULT_PHASE_MS = 4_000;
+/** The calm after the faults, long enough for any cluster to elect a leader and catch every member up. */
 export const SIM_QUIET_PHASE_MS = 3_000;
 /** A client gives up on a request after this long and counts its outcome as unknown. */
 export const SIM_CLIENT_TIMEOUT_MS = 400;
-/** A simulated fsync takes up to this long: the window in which a crash loses unsynced writes. */
-export const SIM_FSYNC_MAX_MS = 8;
 const NODE_POOL = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const KEYS = ['x', 'y', 'z'];
 /** Time before the end at which the leader's commit index is noted for the liveness check. */
 const SIM_SETTLE_MS = 500;
+/**
+ * If an election is still under way at the end (a leader may step down in the calm too: a disk that stalls for an
+ * election timeout blocks its heartbeats), the run goes on this long for one to finish, and fails only then.
+ */
+const SIM_ELECTION_GRACE_MS = 2_000;
+/** Log segment sizes a run may use: tiny ones rotate every few batches, so rotation and compaction get crashed in. */
+const SEGMENT_SIZES = [1024, 4096, 64 * 1024];
+/** The longest fsync of a run: a fast SSD, a slow one, a disk that stalls (a wider window for crashes to hit). */
+const FSYNC_MAX_MS = [2, 8, 40];
 
+/** What one run did and what the checkers found. */
 export interface SimResult {
   seed: number;
   violations: string[];
-  stats: { events: number; commits: number; leaders: number; crashes: number; ops: number; snapshots: number };
+  stats: SimStats;
   trace: string[];
 }
 
+/** Counts of what happened in a run (the faults really happened; the host really compacted, cut torn tails...). */
+export interface SimStats {
+  events: number;
+  commits: number;
+  leaders: number;
+  crashes: number;
+  powerLosses: number;
+  gracefulRestarts: number;
+  ops: number;
+  /** Snapshots restored (at start or installed from the leader). */
+  snapshots: number;
+  snapshotsTaken: number;
+  tornTailsCut: number;
+  messages: number;
+}
+
+/** Ways of running a seed. */
 export interface SimOptions {
   /** Keep the last this many trace lines (printed on failure). */
   traceLines?: number;
-  /** Break the hosts on purpose (acknowledge writes that were never synced), to show the checkers notice. */
-  skipFsync?: boolean;
+  /** Break the disks on purpose (a file fsync that makes nothing durable), to show the checkers notice. */
+  lyingFsync?: boolean;
+  /** Called after every event with the nodes (for digging into a failing seed from a script). */
+  observe?: (now: number, nodes: readonly SimNode[]) => void;
+}
+
+/** Lets every promise continuation the last events started run to its next wait on simulated time. */
+function drainMicrotasks(): Promise<void> {
+  // Nothing in a run does real I/O or uses real timers, so once a macrotask comes round every microtask is done.
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Runs one seed to completion and returns what the checkers found. Deterministic in `seed`. */
-export function runSeed(seed: number, options: SimOptions = {}): SimResult {
+export async function runSeed(seed: number, options: SimOptions = {}): Promise<SimResult> {
   const rng = new SeededRandom(seed);
   const queue = new EventQueue();
   const checker = new InvariantChecker();
   const trace: string[] = [];
-  const traceLines = options.traceLines ?? 200;
+  const traceLines = options.traceLines ?? 300;
   let now = 0;
   const log = (line: string): void => {
-    trace.push(`${String(now).padStart(6)} ${line}`);
+    trace.push(`${now.toFixed(1).padStart(7)} ${line}`);
     if (trace.length > traceLines) trace.shift();
   };
   const at = (delay: number, fn: () => void): void => queue.push(now + delay, fn);
 
   // The world's shape comes from the seed too.
   const clusterSize = rng.next() < 0.5 ? 3 : 5;
-  const dropRate = rng.next() * 0.1;
-  const dupRate = rng.next() * 0.05;
-  const maxDelayMs = 1 + rng.int(20);
-  const crashRate = rng.next() * 0.002;
-  const bootstrap: Member[] = NODE_POOL.slice(0, clusterSize).map((id) => ({ id, address: `${id}:9422` }));
-  const stats = { events: 0, commits: 0, leaders: 0, crashes: 0, ops: 0, snapshots: 0 };
-
-  let partition: Set<string> | null = null;
-  /** Directed links that lose everything (asymmetric faults: a hears b, b does not hear a). */
-  const oneWayCuts = new Set<string>();
-  let quiet = false;
-  const nodes = new Map<string, SimNode>();
-  const all = (): SimNode[] => [...nodes.values()];
-
-  const send = (m: Message): void => {
-    const copies = !quiet && rng.next() < dupRate ? 2 : 1;
-    for (let c = 0; c < copies; c++) {
-      if (!quiet && rng.next() < dropRate) continue;
-      const delay = 1 + rng.int(maxDelayMs);
-      const copy: Message = { ...m, entries: m.entries.map((e) => ({ ...e })) };
-      at(delay, () => {
-        if (partition && partition.has(m.from) !== partition.has(m.to)) return;
-        if (oneWayCuts.has(`${m.from}>${m.to}`)) return;
-        nodes.get(m.to)?.deliver(copy);
-      });
-    }
+  const network = new SimNetwork(
+    { at, random: rng },
+    { dropRate: rng.next() * 0.1, dupRate: rng.next() * 0.05, maxDelayMs: 1 + rng.int(20) },
+  );
+  // Swarm testing: each run has its own mix of faults, so some runs are all crashes and some hardly any. Chances
+  // are per 10 ms fault step.
+  const chance = {
+    crash: rng.next() * 0.1,
+    clusterPower: rng.next() * 0.004,
+    rackPower: rng.next() * 0.004,
+    graceful: 0.002,
+    partition: 0.05,
+    cut: 0.005,
+    membership: 0.005,
+    transfer: 0.01,
   };
+  // Half the worlds read through leader leases (clocks drift, see SimNode), half through heartbeat rounds.
+  const settings = { leaseReads: rng.next() < 0.5, segmentBytes: SEGMENT_SIZES[rng.int(SEGMENT_SIZES.length)] };
+  const fsyncMaxMs = FSYNC_MAX_MS[rng.int(FSYNC_MAX_MS.length)];
+  const bootstrap: Member[] = NODE_POOL.slice(0, clusterSize).map((id) => ({ id, address: `${id}:9422` }));
+  const stats: SimStats = {
+    events: 0,
+    commits: 0,
+    leaders: 0,
+    crashes: 0,
+    powerLosses: 0,
+    gracefulRestarts: 0,
+    ops: 0,
+    snapshots: 0,
+    snapshotsTaken: 0,
+    tornTailsCut: 0,
+    messages: 0,
+  };
+  log(
+    `world: ${clusterSize} members, lease reads ${settings.leaseReads}, segments of ${settings.segmentBytes} bytes, fsync up to ${fsyncMaxMs} ms`,
+  );
 
-  // Half the worlds read through leader leases (ticks drift ±10% per tick below), half through heartbeat rounds.
-  const leaseReads = rng.next() < 0.5;
+  const world: SimWorld = {
+    now: () => now,
+    at,
+    random: rng,
+    network,
+    fsyncMaxMs,
+    log,
+    violation: (what) => checker.fail(what),
+    onApply: (n, index, command, digest) => {
+      stats.commits++;
+      checker.onApply(n, index, command, digest);
+    },
+    onRestore: (n, index, digest) => {
+      stats.snapshots++;
+      checker.onRestore(n, index, digest);
+    },
+    count: (what) => stats[what]++,
+  };
+  const nodes = new Map<string, SimNode>();
   for (const id of NODE_POOL) {
-    const config: RaftConfig = {
-      id,
-      electionTicks: 10,
-      heartbeatTicks: 2,
-      maxMessageBytes: 512,
-      maxInflightMessages: 4,
-      preVote: true,
-      checkQuorum: true,
-      leaseReads,
-    };
-    const node: SimNode = new SimNode(id, bootstrap, config, new SeededRandom(rng.int(2 ** 31)), {
-      now: () => now,
-      send,
-      afterFsync: (fn) => at(rng.int(SIM_FSYNC_MAX_MS), fn),
-      onApply: (n, index, digest) => {
-        stats.commits++;
-        checker.onApply(n, index, digest);
-      },
-      onRestore: (n, index, digest) => {
-        stats.snapshots++;
-        checker.onRestore(n, index, digest);
-      },
-      violation: (what) => checker.fail(what),
-      skipFsync: options.skipFsync,
-    });
+    const node = new SimNode(id, bootstrap, settings, world);
+    node.disk.lyingFsync = options.lyingFsync === true;
     nodes.set(id, node);
-    node.start();
-    const tick = (): void => {
-      node.tick();
-      // Clocks drift a little: each node's tick period varies.
-      at(SIM_TICK_MS - 1 + rng.int(3), tick);
-    };
-    at(rng.int(SIM_TICK_MS), tick);
   }
+  const all = (): SimNode[] => [...nodes.values()];
+  for (const n of all()) n.start();
+  const restartLater = (victim: SimNode, maxMs: number): void => {
+    at(50 + rng.int(maxMs), () => {
+      if (victim.up) return;
+      victim.start();
+      log(`restart ${victim.id}`);
+    });
+  };
+  const leaderNode = (): SimNode | undefined => all().find((n) => n.raft?.role === 'leader');
 
   // ----- faults -----
+  let quiet = false;
   const faults = (): void => {
     if (quiet) return;
-    // One draw picks at most one fault: crashes take the first slice, the other faults fixed slices after it.
-    const r = rng.next();
-    const crashSlice = crashRate * 50;
-    const rest = r - crashSlice - 0.002;
+    // One draw picks at most one fault, each from its own slice of [0, 1).
+    let r = rng.next();
+    const pick = (p: number): boolean => {
+      r -= p;
+      return r < 0;
+    };
     const ids = all().map((n) => n.id);
-    if (r < crashSlice) {
+    if (pick(chance.crash)) {
       const victim = nodes.get(ids[rng.int(ids.length)])!;
       if (victim.up) {
-        victim.crash(rng);
+        // SIGKILL keeps the page cache; a machine losing power keeps only what was synced.
+        const kind = rng.next() < 0.5 ? 'process' : 'power';
+        victim.crash(kind);
         stats.crashes++;
-        log(`crash ${victim.id}`);
-        at(50 + rng.int(800), () => {
-          if (!victim.up) {
-            victim.start();
-            log(`restart ${victim.id}`);
-          }
-        });
+        if (kind === 'power') stats.powerLosses++;
+        log(`crash ${victim.id} (${kind})`);
+        restartLater(victim, 800);
       }
-    } else if (rest < 0) {
+    } else if (pick(chance.clusterPower)) {
       // Power loss across the cluster: every node crashes at once and loses what it had not synced.
       log('power loss: crash everyone');
       for (const victim of all()) {
         if (!victim.up) continue;
-        victim.crash(rng);
+        victim.crash('power');
         stats.crashes++;
-        at(50 + rng.int(400), () => {
-          if (!victim.up) {
-            victim.start();
-            log(`restart ${victim.id}`);
-          }
-        });
+        stats.powerLosses++;
+        restartLater(victim, 400);
       }
-    } else if (rest < 0.05) {
-      if (partition !== null) {
+    } else if (pick(chance.rackPower)) {
+      // A rack loses power: two nodes at once, as likely as any pair to hold the only durable copies of an entry.
+      const first = rng.int(ids.length);
+      const second = (first + 1 + rng.int(ids.length - 1)) % ids.length;
+      const pair = [nodes.get(ids[first])!, nodes.get(ids[second])!];
+      log(`rack power loss: ${pair.map((n) => n.id).join(', ')}`);
+      for (const victim of pair) {
+        if (!victim.up) continue;
+        victim.crash('power');
+        stats.crashes++;
+        stats.powerLosses++;
+        restartLater(victim, 400);
+      }
+    } else if (pick(chance.graceful)) {
+      const victim = nodes.get(ids[rng.int(ids.length)])!;
+      if (victim.up) {
+        log(`graceful restart of ${victim.id}`);
+        stats.gracefulRestarts++;
+        victim.stopGracefully(() => restartLater(victim, 200));
+      }
+    } else if (pick(chance.partition)) {
+      if (network.partition !== null) {
         at(10, faults);
         return;
       }
-      partition = new Set(ids.filter(() => rng.next() < 0.4));
-      log(`partition {${[...partition].join(',')}} | rest`);
+      const side = new Set(ids.filter(() => rng.next() < 0.4));
+      network.partition = side;
+      log(`partition {${[...side].join(',')}} | rest`);
       at(100 + rng.int(1500), () => {
-        partition = null;
+        if (network.partition !== side) return;
+        network.partition = null;
         log('heal');
       });
-    } else if (rest < 0.055) {
+    } else if (pick(chance.cut)) {
       const from = ids[rng.int(ids.length)];
       const to = ids[rng.int(ids.length)];
-      if (from !== to && !oneWayCuts.has(`${from}>${to}`)) {
-        oneWayCuts.add(`${from}>${to}`);
+      if (from !== to && !network.oneWayCuts.has(`${from}>${to}`)) {
+        network.oneWayCuts.add(`${from}>${to}`);
         log(`cut ${from} -> ${to}`);
         at(100 + rng.int(1000), () => {
-          oneWayCuts.delete(`${from}>${to}`);
+          network.oneWayCuts.delete(`${from}>${to}`);
           log(`restore ${from} -> ${to}`);
         });
       }
-    } else if (rest < 0.06) {
-      const leader = all().find((n) => n.up && n.raft?.role === 'leader');
+    } else if (pick(chance.membership)) {
+      const leader = leaderNode();
       if (leader) {
         const members = leader.raft!.members.map((m) => m.id);
         const outsiders = NODE_POOL.filter((id) => !members.includes(id));
@@ -190,8 +249,8 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
           leader.admin({ change: { op: 'add', member: { id, address: `${id}:9422` } } });
         }
       }
-    } else if (rest < 0.07) {
-      const leader = all().find((n) => n.up && n.raft?.role === 'leader');
+    } else if (pick(chance.transfer)) {
+      const leader = leaderNode();
       const members = leader?.raft!.members.map((m) => m.id) ?? [];
       if (leader && members.length > 1) {
         const target = members[rng.int(members.length)];
@@ -213,7 +272,12 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
       const key = KEYS[rng.int(KEYS.length)];
       const isPut = rng.next() < 0.6;
       const command: KvCommand = isPut ? { op: 'put', key, value: `c${c}-${valueSeq++}` } : { op: 'get', key };
-      const op: RegisterOp = { call: now, ret: Infinity, kind: isPut ? 'write' : 'read', value: isPut ? (command as { value: string }).value : '' };
+      const op: RegisterOp = {
+        call: now,
+        ret: Infinity,
+        kind: isPut ? 'write' : 'read',
+        value: isPut ? (command as { value: string }).value : '',
+      };
       let settled = false;
       stats.ops++;
       // A write counts from its call: until the client hears back it may take effect at any time (even after the end).
@@ -229,8 +293,13 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
             history.get(key)!.push(op);
           }
         } else {
-          // Refused before logging: it never happened. Dropped or timed out: a write may still take effect.
-          if (op.kind === 'write' && reply?.code === 'NOT_LEADER') history.set(key, history.get(key)!.filter((o) => o !== op));
+          // Refused as not the leader: it was never logged. Dropped, unavailable or timed out: a write may still
+          // take effect.
+          if (op.kind === 'write' && reply?.code === 'NOT_LEADER')
+            history.set(
+              key,
+              history.get(key)!.filter((o) => o !== op),
+            );
           guess = reply?.leaderId ?? NODE_POOL[rng.int(NODE_POOL.length)];
         }
         at(1 + rng.int(20), issue);
@@ -245,56 +314,80 @@ export function runSeed(seed: number, options: SimOptions = {}): SimResult {
   const end = SIM_FAULT_PHASE_MS + SIM_QUIET_PHASE_MS;
   at(SIM_FAULT_PHASE_MS, () => {
     quiet = true;
-    partition = null;
-    oneWayCuts.clear();
+    network.quiet = true;
+    network.partition = null;
+    network.oneWayCuts.clear();
     log('quiet: heal and restart everyone');
     for (const n of all()) if (!n.up) n.start();
   });
   // What the leader had committed shortly before the end: every member must have reached it by the end.
   let settledCommit = 0;
   at(end - SIM_SETTLE_MS, () => {
-    const leader = all().find((n) => n.up && n.raft?.role === 'leader');
-    settledCommit = leader?.raft!.log.committed ?? 0;
+    settledCommit = leaderNode()?.raft!.log.committed ?? 0;
   });
   let lastLeader = '';
+  let drained = true;
+  const oneLeader = (): boolean => all().filter((n) => n.raft?.role === 'leader').length === 1;
   for (;;) {
-    const ev = queue.pop();
-    if (!ev || ev.time > end) break;
+    const next = queue.peekTime();
+    if (next === undefined || next > end + SIM_ELECTION_GRACE_MS) break;
+    if (next > end && oneLeader()) break;
+    // Before simulated time moves on, let the hosts' promise chains run up to their next wait (an fsync, a timer, a
+    // scheduled turn of their loop), as a real process would in that time.
+    if (next > now && !drained) {
+      await drainMicrotasks();
+      drained = true;
+      continue;
+    }
+    const ev = queue.pop()!;
     now = ev.time;
     ev.fn();
+    drained = false;
     stats.events++;
     checker.check(all());
-    const leader = all().find((n) => n.up && n.raft?.role === 'leader');
+    options.observe?.(now, all());
+    const leader = leaderNode();
     const tag = leader ? `${leader.id}@${leader.raft!.term}` : '';
-    if (tag && tag !== lastLeader) {
-      stats.leaders++;
+    if (tag !== lastLeader) {
+      if (tag) {
+        stats.leaders++;
+        log(`leader ${tag} members ${leader!.raft!.members.map((m) => m.id).join(',')}`);
+      } else {
+        log(`no leader (${lastLeader} stepped down or went)`);
+      }
       lastLeader = tag;
-      log(`leader ${tag} members ${leader!.raft!.members.map((m) => m.id).join(',')}`);
     }
     if (checker.violations.length > 0) break;
   }
+  await drainMicrotasks();
+  stats.messages = network.delivered;
 
   // ----- liveness: after the quiet phase one leader has committed and every member has caught up -----
   if (checker.violations.length === 0) {
-    const leaders = all().filter((n) => n.up && n.raft!.role === 'leader');
-    if (leaders.length !== 1) checker.fail(`liveness: ${leaders.length} leaders after the quiet phase`);
+    const leaders = all().filter((n) => n.raft?.role === 'leader');
+    if (leaders.length !== 1)
+      checker.fail(`liveness: ${leaders.length} leaders after the quiet phase and ${SIM_ELECTION_GRACE_MS} ms more`);
     else {
       const leader = leaders[0].raft!;
       for (const m of leader.members) {
-        const n = nodes.get(m.id)!;
-        if (n.raft!.log.committed < settledCommit) {
-          checker.fail(`liveness: member ${m.id} stuck at commit ${n.raft!.log.committed} below ${settledCommit} (leader ${leaders[0].id})`);
+        const committed = nodes.get(m.id)!.raft?.log.committed ?? -1;
+        if (committed < settledCommit) {
+          checker.fail(
+            `liveness: member ${m.id} ${committed < 0 ? 'is not running' : `stuck at commit ${committed}`} below ${settledCommit} (leader ${leaders[0].id})`,
+          );
         }
       }
     }
   }
+  if (checker.violations.length > 0) for (const n of all()) trace.push(`  ${n.describe()}`);
   // ----- linearizability of the clients' history, per key -----
   if (checker.violations.length === 0) {
     for (const [key, ops] of history) {
       if (checkRegister(ops)) continue;
       checker.fail(`history of key ${key} is not linearizable (${ops.length} ops)`);
       // Explain it: the history, then the order the writes committed in.
-      for (const op of [...ops].sort((a, b) => a.call - b.call)) trace.push(`  ${key} ${op.kind} ${op.value || '(empty)'} [${op.call}, ${op.ret}]`);
+      for (const op of [...ops].sort((a, b) => a.call - b.call))
+        trace.push(`  ${key} ${op.kind} ${op.value || '(empty)'} [${op.call}, ${op.ret}]`);
       for (const c of checker.committedCommands()) if (c.data.includes(`"key":"${key}"`)) trace.push(`  committed ${c.index}: ${c.data}`);
     }
   }

@@ -4,6 +4,7 @@ import type { IStateMachine } from '@mooseng/core';
 /** A command: `put` stores `value` under `key` and returns the previous value; `get` returns the current one. */
 export type KvCommand = { op: 'put'; key: string; value: string } | { op: 'get'; key: string };
 
+/** A command as the bytes a proposal carries (JSON). */
 export function encodeKvCommand(command: KvCommand): Uint8Array {
   return Buffer.from(JSON.stringify(command), 'utf8');
 }

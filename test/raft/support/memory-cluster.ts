@@ -10,8 +10,10 @@ import {
   type MessageType,
   type RaftConfig,
   type ReadState,
+  type Ready,
 } from '@mooseng/plugin-replication-raft';
 
+/** How a MemoryCluster's nodes are configured and what they start from. */
 export interface ClusterOptions {
   preVote?: boolean;
   checkQuorum?: boolean;
@@ -23,6 +25,7 @@ export interface ClusterOptions {
   bootstrap?: string[];
 }
 
+/** The member with this id and a made-up address. */
 export function member(id: string): Member {
   return { id, address: `${id}:9422` };
 }
@@ -32,6 +35,7 @@ export function entriesWithTerms(terms: number[]): Entry[] {
   return terms.map((term, i) => ({ term, index: i + 1, type: 'normal' as const, data: Buffer.from(String(i + 1)) }));
 }
 
+/** See the file comment. */
 export class MemoryCluster {
   readonly nodes = new Map<string, RaftNode>();
   readonly applied = new Map<string, Entry[]>();
@@ -40,8 +44,13 @@ export class MemoryCluster {
   /** Message types silently dropped everywhere (to hold a follower back). */
   readonly dropTypes = new Set<MessageType>();
   readonly sent: Message[] = [];
+  /** Called with every Ready before it is advanced (tests that check what the core asks of its host). */
+  onReady: ((id: string, rd: Ready) => void) | null = null;
 
-  constructor(ids: string[], private readonly options: ClusterOptions = {}) {
+  constructor(
+    ids: string[],
+    private readonly options: ClusterOptions = {},
+  ) {
     for (const id of ids) this.add(id, (options.bootstrap ?? ids).map(member));
   }
 
@@ -96,7 +105,9 @@ export class MemoryCluster {
       for (const [id, node] of this.nodes) {
         while (node.hasReady()) {
           const rd = node.ready();
-          inFlight.push(...rd.messages);
+          this.onReady?.(id, rd);
+          // Storage here is instant and durable, so both sides of the fsync go out together.
+          inFlight.push(...rd.messages, ...rd.messagesAfterSync);
           this.applied.get(id)!.push(...rd.committed);
           this.readStates.get(id)!.push(...rd.readStates);
           node.advance(rd);

@@ -5,7 +5,8 @@ import { BaseCommand } from '../../base-command';
 import { clusterStatus, describePorts, masterStatus } from '../../cluster/local-cluster';
 
 export default class ClusterStatus extends BaseCommand {
-  static override description = 'Show every node of a local cluster (role, pid, ports, health, Raft role and term, chunks and space), then the leader\'s /status summary (health, chunks, space) and the dashboard address';
+  static override description =
+    "Show every node of a local cluster (role, pid, ports, health, Raft role and term, chunks and space), then the leader's /status summary (health, chunks, space) and the dashboard address";
   static override flags = {
     dir: Flags.string({ char: 'd', description: 'The cluster directory (default: <data dir>/cluster)' }),
     json: Flags.boolean({ description: 'Print JSON' }),
@@ -29,7 +30,9 @@ export default class ClusterStatus extends BaseCommand {
         extra = `chunks ${health.chunks} used ${(used / 2 ** 20).toFixed(1)} MiB disks ${dirs.filter((d) => d.state === 'ok').length}/${dirs.length} ok`;
       }
       if (node.role === 'client' && health) extra = `mounted ${health.mounted} leader ${health.leader ?? '-'}`;
-      this.log(`${node.id.padEnd(9)} ${node.role.padEnd(11)} pid ${String(node.pid ?? '-').padEnd(7)} ${state.padEnd(13)} ${describePorts(node).padEnd(48)} ${extra}`);
+      this.log(
+        `${node.id.padEnd(9)} ${node.role.padEnd(11)} pid ${String(node.pid ?? '-').padEnd(7)} ${state.padEnd(13)} ${describePorts(node).padEnd(48)} ${extra}`,
+      );
     }
     const leader = rows.find((r) => r.node.role === 'master' && r.health?.role === 'leader');
     this.log(`leader: ${leader ? leader.node.id : 'none'}`);
@@ -57,7 +60,8 @@ function summarize(s: ClusterStatusDoc): string[] {
   const total = alive.reduce((n, c) => n + c.totalBytes, 0);
   const figure = (v: number | null): string => (v === null ? '?' : String(v));
   const lines = [];
-  if (s.health) lines.push(`health: ${s.health.score} ${s.health.state}${s.health.reasons.length > 0 ? ` (${s.health.reasons.join('; ')})` : ''}`);
+  if (s.health)
+    lines.push(`health: ${s.health.score} ${s.health.state}${s.health.reasons.length > 0 ? ` (${s.health.reasons.join('; ')})` : ''}`);
   lines.push(
     `files ${s.files} · chunks ${s.chunks} (${figure(s.underGoalChunks)} under goal, ${figure(s.missingChunks)} missing) · chunkservers ${alive.length}/${s.chunkservers.length} up · ` +
       `${gib(used)} used of ${gib(total)} (as seen by ${s.node}, term ${s.term})`,

@@ -8,7 +8,10 @@ import { prometheusDir } from '../../cluster/prometheus-targets';
 
 export default class ClusterUp extends BaseCommand {
   static override description = 'Start a local cluster: masters (Raft), chunkservers with several disks, and FUSE clients, as processes';
-  static override examples = ['<%= config.bin %> cluster up', '<%= config.bin %> cluster up --dir /tmp/c1 --masters 1 --chunkservers 3 --clients 1'];
+  static override examples = [
+    '<%= config.bin %> cluster up',
+    '<%= config.bin %> cluster up --dir /tmp/c1 --masters 1 --chunkservers 3 --clients 1',
+  ];
   static override flags = {
     dir: Flags.string({ char: 'd', description: 'Where configs, data, logs and mount points go (default: <data dir>/cluster)' }),
     masters: Flags.integer({ default: 3, min: 1, max: 7 }),
@@ -16,7 +19,10 @@ export default class ClusterUp extends BaseCommand {
     disks: Flags.integer({ default: 4, min: 1, max: 16, description: 'Data directories per chunkserver' }),
     clients: Flags.integer({ default: 3, min: 0, max: 10 }),
     goal: Flags.integer({ default: 2, min: 1, max: 9, description: 'Replicas per chunk of new files' }),
-    'base-port': Flags.integer({ default: 9421, description: 'First master control port; every other port follows the documented offsets (docs/architecture.md)' }),
+    'base-port': Flags.integer({
+      default: 9421,
+      description: 'First master control port; every other port follows the documented offsets (docs/architecture.md)',
+    }),
     'cluster-id': Flags.string({ default: 'mooseng-local' }),
     json: Flags.boolean({ description: 'Print the started nodes as JSON' }),
   };
@@ -25,7 +31,16 @@ export default class ClusterUp extends BaseCommand {
     const { flags } = await this.parse(ClusterUp);
     const dir = resolve(flags.dir ?? join(this.config.dataDir, 'cluster'));
     const state = await clusterUp(
-      { dir, masters: flags.masters, chunkservers: flags.chunkservers, disks: flags.disks, clients: flags.clients, clusterId: flags['cluster-id'], basePort: flags['base-port'], goal: flags.goal },
+      {
+        dir,
+        masters: flags.masters,
+        chunkservers: flags.chunkservers,
+        disks: flags.disks,
+        clients: flags.clients,
+        clusterId: flags['cluster-id'],
+        basePort: flags['base-port'],
+        goal: flags.goal,
+      },
       (line) => !flags.json && this.log(line),
     );
     if (flags.json) {
@@ -38,7 +53,10 @@ export default class ClusterUp extends BaseCommand {
     const master = state.nodes.find((n) => n.role === 'master');
     if (master) this.log(`dashboard: http://127.0.0.1:${master.httpPort}/ (any master; metrics on every node's /metrics)`);
     const prometheus = prometheusDir(dir);
-    if (existsSync(join(prometheus, 'prometheus.yml'))) this.log(`prometheus: prometheus --config.file=${join(prometheus, 'prometheus.yml')} --storage.tsdb.path=${join(prometheus, 'data')}`);
+    if (existsSync(join(prometheus, 'prometheus.yml')))
+      this.log(
+        `prometheus: prometheus --config.file=${join(prometheus, 'prometheus.yml')} --storage.tsdb.path=${join(prometheus, 'data')}`,
+      );
     this.log(`status: mooseng cluster status --dir ${dir}\nstop:   mooseng cluster down --dir ${dir}`);
   }
 }

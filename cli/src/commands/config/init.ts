@@ -8,7 +8,10 @@ import { ROLES } from '../../roles';
 
 export default class ConfigInit extends BaseCommand {
   static override description = 'Print a config file for a role with every option at its default, each explained';
-  static override examples = ['<%= config.bin %> config init --role master > master.yaml', '<%= config.bin %> config init --role chunkserver -o cs.yaml'];
+  static override examples = [
+    '<%= config.bin %> config init --role master > master.yaml',
+    '<%= config.bin %> config init --role chunkserver -o cs.yaml',
+  ];
   static override flags = {
     role: Flags.string({ char: 'r', description: 'Role the config is for', options: roleNamesOf(ROLES), required: true }),
     output: Flags.string({ char: 'o', description: 'Write to this file instead of stdout (refuses to overwrite)' }),

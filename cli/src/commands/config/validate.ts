@@ -10,14 +10,18 @@ export default class ConfigValidate extends BaseCommand {
   static override examples = ['<%= config.bin %> config validate examples/master.yaml'];
   static override args = { file: Args.string({ description: 'YAML config file', required: true }) };
   static override flags = {
-    role: Flags.string({ char: 'r', description: 'Check as this role (else the file\'s role:)', options: roleNamesOf(ROLES) }),
+    role: Flags.string({ char: 'r', description: "Check as this role (else the file's role:)", options: roleNamesOf(ROLES) }),
     set: Flags.string({ char: 's', description: 'Apply an override first, path=value (repeatable)', multiple: true }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ConfigValidate);
     const registry = buildRegistry(this.config);
-    const { config, problems } = checkConfig({ file: args.file, role: flags.role as RoleName | undefined, overrides: flags.set }, registry, ROLES);
+    const { config, problems } = checkConfig(
+      { file: args.file, role: flags.role as RoleName | undefined, overrides: flags.set },
+      registry,
+      ROLES,
+    );
     if (!config || problems.length > 0) {
       this.logToStderr(`${args.file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
       for (const p of problems) this.logToStderr(`  - ${p.path}: ${p.message}`);

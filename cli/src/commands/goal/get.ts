@@ -7,7 +7,9 @@ import { adminTarget, callerCredentials } from '../../goal-target';
 export default class GoalGet extends BaseCommand {
   static override description = 'Show the goal (replica count) of a file or directory';
   static override examples = ['<%= config.bin %> goal get /mnt/mooseng/data', '<%= config.bin %> goal get /data --master 127.0.0.1:9421'];
-  static override args = { path: Args.string({ description: 'A path on a MooseNG mount, or inside the file system with --master', required: true }) };
+  static override args = {
+    path: Args.string({ description: 'A path on a MooseNG mount, or inside the file system with --master', required: true }),
+  };
   static override flags = { master: Flags.string({ char: 'm', description: 'Master control address(es), host:port[,...]' }) };
 
   async run(): Promise<void> {

@@ -6,7 +6,10 @@ import { adminTarget, callerCredentials } from '../../goal-target';
 
 export default class GoalSet extends BaseCommand {
   static override description = 'Set the goal (replica count, 1-9) of a file or directory; new children of a directory inherit it';
-  static override examples = ['<%= config.bin %> goal set /mnt/mooseng/important 3', '<%= config.bin %> goal set -r /mnt/mooseng/scratch 1'];
+  static override examples = [
+    '<%= config.bin %> goal set /mnt/mooseng/important 3',
+    '<%= config.bin %> goal set -r /mnt/mooseng/scratch 1',
+  ];
   static override args = {
     path: Args.string({ description: 'A path on a MooseNG mount, or inside the file system with --master', required: true }),
     goal: Args.integer({ description: 'Replicas per chunk', required: true, min: 1, max: 9 }),

@@ -4,10 +4,12 @@ import type { Member } from './types';
 /** A single-server change carried in a `config` entry. */
 export type ConfigChange = { op: 'add'; member: Member } | { op: 'remove'; id: string };
 
+/** A change as the bytes of a `config` entry (JSON). */
 export function encodeConfigChange(change: ConfigChange): Uint8Array {
   return Buffer.from(JSON.stringify(change), 'utf8');
 }
 
+/** The change a `config` entry carries; throws on anything else. */
 export function decodeConfigChange(data: Uint8Array): ConfigChange {
   const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as ConfigChange;
   if (parsed.op !== 'add' && parsed.op !== 'remove') throw new Error(`invariant broken: bad config change ${JSON.stringify(parsed)}`);

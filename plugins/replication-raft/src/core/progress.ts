@@ -6,6 +6,7 @@
  */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
+/** What the leader tracks for one follower (see ProgressState). */
 export class Progress {
   match = 0;
   next: number;
@@ -21,7 +22,10 @@ export class Progress {
   /** The highest read sequence this follower has acknowledged (ReadIndex). */
   readAck = 0;
 
-  constructor(next: number, private readonly maxInflight: number) {
+  constructor(
+    next: number,
+    private readonly maxInflight: number,
+  ) {
     this.next = next;
   }
 

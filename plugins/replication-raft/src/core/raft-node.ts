@@ -8,6 +8,8 @@ import { RaftLog } from './raft-log';
 import {
   leaseTicks,
   message,
+  mustSync,
+  waitsForSync,
   type Entry,
   type EntryType,
   type HardState,
@@ -27,8 +29,12 @@ export const MAX_APPLY_BYTES_PER_READY = 4 * 1024 * 1024;
 /** Why a proposal, read or admin request was refused. */
 export type RefusalReason = 'not-leader' | 'transferring' | 'config-pending' | 'invalid';
 
+/** Thrown by an input the core refuses (not the leader, a transfer or membership change under way, bad argument). */
 export class RaftRefusal extends Error {
-  constructor(readonly reason: RefusalReason, message: string) {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,6 +52,7 @@ interface PendingRead {
   seq: number;
 }
 
+/** One Raft peer as a pure state machine (see the file comment): inputs in, Ready batches out. */
 export class RaftNode {
   readonly id: string;
   term: number;
@@ -78,16 +85,26 @@ export class RaftNode {
   /** Reads that arrived before this leader committed an entry of its term: their index would not be safe yet. */
   private waitingReads: number[] = [];
   private readStates: ReadState[] = [];
+  /** Messages for the next Ready that may be sent before it is persisted, and those that must wait for it. */
   private msgs: Message[] = [];
+  private msgsAfterSync: Message[] = [];
   private prevHard: HardState;
   private prevSoft: SoftState;
   private readonly snapshotElapsed = new Map<string, number>();
 
-  constructor(private readonly config: RaftConfig, private readonly random: IRandom, initial: RaftInitialState) {
+  constructor(
+    private readonly config: RaftConfig,
+    private readonly random: IRandom,
+    initial: RaftInitialState,
+  ) {
     this.id = config.id;
     this.term = initial.hardState.term;
     this.vote = initial.hardState.vote;
-    this.log = new RaftLog(initial.snapshot, initial.entries, Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length));
+    this.log = new RaftLog(
+      initial.snapshot,
+      initial.entries,
+      Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length),
+    );
     this.recomputeMembers();
     this.prevHard = this.hardState();
     this.prevSoft = this.softState();
@@ -154,7 +171,9 @@ export class RaftNode {
 
   /** Lease reads are on, no transfer is under way (it makes voters ignore our lease), and the lease has not run out. */
   private holdsLease(): boolean {
-    return this.config.leaseReads === true && this.config.checkQuorum && this.leadTransferee === null && this.leaderTicks < this.leaseUntilTick;
+    return (
+      this.config.leaseReads === true && this.config.checkQuorum && this.leadTransferee === null && this.leaderTicks < this.leaseUntilTick
+    );
   }
 
   /** Hands leadership to `target` (sends TimeoutNow once its log is current). */
@@ -245,6 +264,7 @@ export class RaftNode {
       this.log.unstableFrom <= this.log.lastIndex() ||
       this.log.pendingSnapshot !== null ||
       this.msgs.length > 0 ||
+      this.msgsAfterSync.length > 0 ||
       this.readStates.length > 0 ||
       (this.log.pendingSnapshot === null && this.log.applied < this.log.committed)
     );
@@ -254,16 +274,22 @@ export class RaftNode {
   ready(): Ready {
     const soft = this.softState();
     const hard = this.hardState();
+    const entries = this.log.unstableEntries();
+    const snapshot = this.log.pendingSnapshot;
     const rd: Ready = {
       softState: sameSoft(soft, this.prevSoft) ? null : soft,
       hardState: sameHard(hard, this.prevHard) ? null : hard,
-      entries: this.log.unstableEntries(),
-      snapshot: this.log.pendingSnapshot,
+      entries,
+      snapshot,
+      // prevHard is the hard state of the last Ready advanced, which the host synced whenever its term or vote changed.
+      mustSync: mustSync(hard, this.prevHard, entries.length, snapshot !== null),
       messages: this.msgs,
+      messagesAfterSync: this.msgsAfterSync,
       committed: this.log.nextCommitted(MAX_APPLY_BYTES_PER_READY),
       readStates: this.readStates,
     };
     this.msgs = [];
+    this.msgsAfterSync = [];
     this.readStates = [];
     return rd;
   }
@@ -440,8 +466,7 @@ export class RaftNode {
 
   private handleVoteRequest(m: Message): void {
     const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
-    const canVote =
-      this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
+    const canVote = this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
     if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
       // A pre-vote answer carries the candidate's future term, so it is not mistaken for a stale reply.
       this.send(message({ type: respType, from: this.id, to: m.from, term: m.term }));
@@ -527,7 +552,15 @@ export class RaftNode {
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew === null) {
       this.send(
-        message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: m.index, reject: true, rejectHint: this.log.lastIndex() }),
+        message({
+          type: 'append-resp',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          index: m.index,
+          reject: true,
+          rejectHint: this.log.lastIndex(),
+        }),
       );
       return;
     }
@@ -653,7 +686,18 @@ export class RaftNode {
     }
     const entries = this.log.slice(pr.next, this.log.lastIndex(), this.config.maxMessageBytes);
     if (entries.length === 0 && pr.state === 'replicate' && !sendIfEmpty) return false;
-    this.send(message({ type: 'append', from: this.id, to, term: this.term, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
+    this.send(
+      message({
+        type: 'append',
+        from: this.id,
+        to,
+        term: this.term,
+        index: prevIndex,
+        logTerm: prevTerm,
+        entries,
+        commit: this.log.committed,
+      }),
+    );
     pr.sentAppend(prevIndex + entries.length, entries.length);
     return true;
   }
@@ -662,14 +706,21 @@ export class RaftNode {
     if (!this.heartbeatSentAt.has(this.readSeq)) this.heartbeatSentAt.set(this.readSeq, this.leaderTicks);
     for (const [id, pr] of this.progress) {
       this.send(
-        message({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed), context: this.readSeq }),
+        message({
+          type: 'heartbeat',
+          from: this.id,
+          to: id,
+          term: this.term,
+          commit: Math.min(pr.match, this.log.committed),
+          context: this.readSeq,
+        }),
       );
     }
   }
 
   /** Advances the commit index by the quorum rule; on change, tells followers and answers waiting reads. */
   private maybeCommitAndPropagate(): boolean {
-    const matches = this.members.map((m) => (m.id === this.id ? this.log.stableIndex : this.progress.get(m.id)?.match ?? 0));
+    const matches = this.members.map((m) => (m.id === this.id ? this.log.stableIndex : (this.progress.get(m.id)?.match ?? 0)));
     const candidate = majorityValue(matches);
     if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
     const hadCommittedInTerm = this.committedInTerm();
@@ -718,7 +769,9 @@ export class RaftNode {
   }
 
   private releaseReads(): void {
-    const acked = majorityValue(this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : this.progress.get(m.id)?.readAck ?? 0)));
+    const acked = majorityValue(
+      this.members.map((m) => (m.id === this.id ? Number.MAX_SAFE_INTEGER : (this.progress.get(m.id)?.readAck ?? 0))),
+    );
     // A quorum has seen heartbeat `acked`: nobody else can lead until an election timeout after it went out.
     const sentAt = acked > 0 ? this.heartbeatSentAt.get(acked) : undefined;
     if (sentAt !== undefined) this.leaseUntilTick = Math.max(this.leaseUntilTick, sentAt + leaseTicks(this.config.electionTicks));
@@ -767,8 +820,10 @@ export class RaftNode {
     if (this.leadTransferee !== null && !ids.has(this.leadTransferee)) this.leadTransferee = null;
   }
 
+  /** Queues a message for the next Ready, on the side of the fsync its type requires (see waitsForSync). */
   private send(m: Message): void {
-    this.msgs.push(m);
+    if (waitsForSync(m.type)) this.msgsAfterSync.push(m);
+    else this.msgs.push(m);
   }
 }
 

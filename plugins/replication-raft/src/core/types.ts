@@ -7,6 +7,7 @@ export interface Entry {
   type: EntryType;
   data: Uint8Array;
 }
+/** What an entry carries (see Entry). */
 export type EntryType = 'normal' | 'config' | 'empty';
 
 /** A voting member of the cluster; `address` is opaque to the core (the host's transport reads it). */
@@ -15,7 +16,7 @@ export interface Member {
   address: string;
 }
 
-/** What must be durable before any message is sent or any entry applied. */
+/** What Raft keeps on stable storage: term and vote must be durable before a message relying on them goes out (see Ready). */
 export interface HardState {
   term: number;
   vote: string | null;
@@ -30,6 +31,7 @@ export interface Snapshot {
   data: Uint8Array;
 }
 
+/** The kinds of peer message (raft.proto's MessageType). */
 export type MessageType =
   | 'pre-vote'
   | 'pre-vote-resp'
@@ -65,6 +67,7 @@ export interface Message {
   force: boolean;
 }
 
+/** Where a node stands in the election cycle. */
 export type RaftRole = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 /** Volatile state the host reports (leadership events); not persisted. */
@@ -81,18 +84,53 @@ export interface ReadState {
 }
 
 /**
- * One batch of work for the host, in this order: persist `snapshot`, `entries` (replacing any stored entries from
- * `entries[0].index` on) and `hardState` and fsync; then send `messages`; then apply `committed` (after restoring
- * `snapshot` if present); then call `advance(ready)`.
+ * One batch of work for the host, in this order: send `messages` (they may go at once); persist `snapshot`,
+ * `entries` (replacing any stored entries from `entries[0].index` on) and `hardState`, and fsync if `mustSync`; then
+ * send `messagesAfterSync`; then apply `committed` (after restoring `snapshot` if present); then call
+ * `advance(ready)`. The core decides what needs the disk and what may overtake it; the host only obeys.
  */
 export interface Ready {
   softState: SoftState | null;
   hardState: HardState | null;
   entries: Entry[];
   snapshot: Snapshot | null;
+  /**
+   * etcd's Ready.MustSync: the batch changes what Raft requires on stable storage (term or vote, new entries, or a
+   * snapshot), so the host must fsync it before sending `messagesAfterSync` or applying. False when only the commit
+   * index moved: a commit index lost in a crash is learnt again from the leader.
+   */
+  mustSync: boolean;
+  /**
+   * Messages that promise nothing about this node's disk (a leader's appends, heartbeats, snapshots and
+   * TimeoutNow; pre-votes; heartbeat answers): the host may send them before persisting, so a leader's fsync
+   * overlaps its followers' (thesis 10.2.1). The leader still counts its own entries only once advance() says they
+   * are durable.
+   */
   messages: Message[];
+  /**
+   * Messages that promise durable state (votes, vote and pre-vote answers, append answers): sent only once this
+   * batch is persisted (and fsynced when `mustSync`), or a crash could make this node break its word.
+   */
+  messagesAfterSync: Message[];
   committed: Entry[];
   readStates: ReadState[];
+}
+
+/**
+ * Whether a message of this type promises state the sender must have on stable storage (etcd: MsgVote's vote for
+ * itself counted at once here, MsgVoteResp, MsgPreVoteResp, MsgAppResp). Rejections are included: they are rare,
+ * and sending them early has not been shown safe (etcd errs the same way).
+ */
+export function waitsForSync(type: MessageType): boolean {
+  return type === 'vote' || type === 'vote-resp' || type === 'pre-vote-resp' || type === 'append-resp';
+}
+
+/**
+ * etcd's MustSync: an fsync is needed when the term or vote changed since the last hard state handed out, or
+ * when entries or a snapshot are to be written.
+ */
+export function mustSync(hardState: HardState, previous: HardState, entryCount: number, hasSnapshot: boolean): boolean {
+  return hasSnapshot || entryCount > 0 || hardState.term !== previous.term || hardState.vote !== previous.vote;
 }
 
 /** Tunables of the core, all in ticks or counts. */

@@ -1,10 +1,10 @@
 // The durable Raft log: records appended to numbered segment files, one fsync per batch (group commit), torn tails
-// cut on recovery, and whole segments deleted once a snapshot covers them.
-import { closeSync, constants as fsConstants, fsyncSync, openSync, readdirSync } from 'node:fs';
-import { mkdir, open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
+// cut on recovery, and whole segments deleted once a snapshot covers them. All file access goes through a
+// RaftFileSystem, so the simulation runs this very code on a disk that loses unsynced writes.
 import { join } from 'node:path';
 import { ErrorCodes, MoosengError, toMoosengError } from '@mooseng/core';
 import type { HardState } from '../core/types';
+import type { RaftFile, RaftFileSystem } from './file-system';
 import { decodeRecords, encodeRecord, type WalRecord } from './wal-records';
 
 const SEGMENT_PATTERN = /^wal-(\d{16})\.log$/;
@@ -22,18 +22,10 @@ interface SegmentInfo {
   bytes: number;
 }
 
-/** Fsyncs a directory so a create, rename or unlink in it is durable. */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, fsConstants.O_RDONLY);
-  try {
-    // fsync on a directory fd is how POSIX makes entry changes durable.
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
+/** Where and how a SegmentWal keeps its segments. */
 export interface SegmentWalOptions {
+  /** The file system holding the segments (NodeFileSystem outside simulations). */
+  fs: RaftFileSystem;
   dir: string;
   /** Start a new segment once the current one exceeds this size. */
   segmentBytes: number;
@@ -48,10 +40,13 @@ export interface WalRecovery {
   truncatedBytes: number;
 }
 
+/** The log as numbered segment files in one directory; see the file comment. */
 export class SegmentWal {
   private segments: SegmentInfo[] = [];
-  private current: FileHandle | null = null;
+  private current: RaftFile | null = null;
   private currentBytes = 0;
+  /** The current segment holds bytes appended without an fsync (a batch written with `sync: false`). */
+  private currentUnsynced = false;
 
   constructor(private readonly options: SegmentWalOptions) {}
 
@@ -60,9 +55,13 @@ export class SegmentWal {
    * cut off. A bad record anywhere else is corruption, and opening fails rather than silently losing entries.
    */
   async open(): Promise<WalRecovery> {
-    const { dir } = this.options;
-    await mkdir(dir, { recursive: true });
-    const seqs = readdirSync(dir)
+    const { dir, fs } = this.options;
+    await fs.mkdirp(dir);
+    // An earlier process may have died after creating a segment (or renaming a snapshot into place) but before
+    // fsyncing the directory: its entries are still only in the page cache, and nothing would sync them later.
+    // Make them durable before acting on them (the host reads the snapshot from this directory after open).
+    if (this.options.fsync) await fs.syncDir(dir);
+    const seqs = (await fs.list(dir))
       .map((f) => SEGMENT_PATTERN.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
@@ -71,14 +70,17 @@ export class SegmentWal {
     let truncatedBytes = 0;
     for (let i = 0; i < seqs.length; i++) {
       const path = join(dir, segmentName(seqs[i]));
-      const buf = await readFile(path);
+      const buf = (await fs.read(path)) ?? Buffer.alloc(0);
       const decoded = decodeRecords(buf);
       if (decoded.torn) {
         if (i !== seqs.length - 1) {
-          throw new MoosengError(ErrorCodes.IO_ERROR, `Raft log segment ${path} is corrupt at byte ${decoded.validBytes}; restore this master from a peer (wipe its raft directory) or from backup`);
+          throw new MoosengError(
+            ErrorCodes.IO_ERROR,
+            `Raft log segment ${path} is corrupt at byte ${decoded.validBytes}; restore this master from a peer (wipe its raft directory) or from backup`,
+          );
         }
         truncatedBytes = buf.length - decoded.validBytes;
-        await truncate(path, decoded.validBytes);
+        await fs.truncate(path, decoded.validBytes);
       }
       let maxIndex = 0;
       for (const r of decoded.records) {
@@ -89,9 +91,14 @@ export class SegmentWal {
     }
     const last = this.segments[this.segments.length - 1];
     if (last) {
-      this.current = await open(last.path, 'a');
-      this.currentBytes = (await this.current.stat()).size;
+      this.current = await fs.openAppend(last.path);
+      this.currentBytes = await this.current.size();
+      // The cut must be durable before anything is appended after it, or a crash could bring the torn bytes back
+      // in the middle of the log.
       if (truncatedBytes > 0) await this.current.sync();
+      // An earlier process may have left bytes it never synced (they outlive it in the page cache): sync them
+      // before this segment is left behind.
+      this.currentUnsynced = truncatedBytes === 0;
     } else {
       await this.rotate(null);
     }
@@ -108,8 +115,13 @@ export class SegmentWal {
     if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
     const buf = Buffer.concat(records.map(encodeRecord));
     try {
-      await cur.write(buf, 0, buf.length);
-      if (this.options.fsync && options.sync !== false) await cur.datasync();
+      await cur.append(buf);
+      if (this.options.fsync && options.sync !== false) {
+        await cur.sync();
+        this.currentUnsynced = false;
+      } else {
+        this.currentUnsynced = true;
+      }
     } catch (err) {
       throw toMoosengError(err, 'writing the Raft log');
     }
@@ -127,10 +139,10 @@ export class SegmentWal {
     let removed = 0;
     while (this.segments.length > 1 && this.segments[0].maxIndex <= snapshotIndex) {
       const seg = this.segments.shift()!;
-      await rm(seg.path, { force: true });
+      await this.options.fs.remove(seg.path);
       removed++;
     }
-    if (removed > 0 && this.options.fsync) fsyncDir(this.options.dir);
+    if (removed > 0 && this.options.fsync) await this.options.fs.syncDir(this.options.dir);
     return removed;
   }
 
@@ -150,22 +162,30 @@ export class SegmentWal {
   }
 
   private async rotate(hardState: HardState | null): Promise<void> {
+    // A segment is left behind only once it is whole on disk: a torn record is forgiven at the end of the last
+    // segment, not in the middle of the log, where recovery must refuse it as corruption. (The simulation found
+    // this: a commit-only batch written unsynced, then a rotation, then power loss, left a master unable to start.)
+    if (this.current && this.currentUnsynced && this.options.fsync) {
+      await this.current.sync();
+      this.currentUnsynced = false;
+    }
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const path = join(this.options.dir, segmentName(seq));
-    const next = await open(path, 'a');
+    const next = await this.options.fs.openAppend(path);
     let bytes = 0;
     if (hardState) {
       const head = encodeRecord({ type: 'hard-state', hardState });
-      await next.write(head, 0, head.length);
+      await next.append(head);
       bytes = head.length;
     }
     if (this.options.fsync) {
       await next.sync();
-      fsyncDir(this.options.dir);
+      await this.options.fs.syncDir(this.options.dir);
     }
     await this.current?.close();
     this.current = next;
     this.currentBytes = bytes;
+    this.currentUnsynced = false;
     this.segments.push({ seq, path, maxIndex: 0, bytes });
   }
 }

@@ -1,13 +1,13 @@
 // The snapshot file: state-machine bytes with the log position and membership they cover, replaced atomically.
 import { crc32 } from '@node-rs/crc32';
-import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, MoosengError, toMoosengError } from '@mooseng/core';
 import type { Member, Snapshot } from '../core/types';
-import { fsyncDir } from './segment-wal';
+import type { RaftFileSystem } from './file-system';
 
 const MAGIC = 0x4d4e5331; // "MNS1"
 const HEADER_BYTES = 16;
+/** The snapshot's file name in the Raft directory. */
 export const SNAPSHOT_FILE = 'snapshot.bin';
 const TEMP_FILE = 'snapshot.bin.tmp';
 
@@ -27,38 +27,44 @@ function encode(snapshot: Snapshot): Buffer {
  * Writes the snapshot durably and atomically: temp file, fsync, rename over the old one, fsync the directory. A crash
  * at any point leaves either the old snapshot or the new one, never a mix.
  */
-export async function writeSnapshotFile(dir: string, snapshot: Snapshot, fsync: boolean): Promise<void> {
+export async function writeSnapshotFile(fs: RaftFileSystem, dir: string, snapshot: Snapshot, fsync: boolean): Promise<void> {
   const tmp = join(dir, TEMP_FILE);
   try {
-    const fh = await open(tmp, 'w');
+    const file = await fs.create(tmp);
     try {
-      const buf = encode(snapshot);
-      await fh.write(buf, 0, buf.length);
-      if (fsync) await fh.sync();
+      await file.append(encode(snapshot));
+      if (fsync) await file.sync();
     } finally {
-      await fh.close();
+      await file.close();
     }
-    await rename(tmp, join(dir, SNAPSHOT_FILE));
-    if (fsync) fsyncDir(dir);
+    await fs.rename(tmp, join(dir, SNAPSHOT_FILE));
+    if (fsync) await fs.syncDir(dir);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await fs.remove(tmp);
     throw toMoosengError(err, 'writing the Raft snapshot');
   }
 }
 
 /** The snapshot in `dir`, or null when there is none. A damaged file is an error, never ignored. */
-export async function readSnapshotFile(dir: string): Promise<Snapshot | null> {
-  let buf: Buffer;
+export async function readSnapshotFile(fs: RaftFileSystem, dir: string): Promise<Snapshot | null> {
+  let buf: Buffer | null;
   try {
-    buf = await readFile(join(dir, SNAPSHOT_FILE));
+    buf = await fs.read(join(dir, SNAPSHOT_FILE));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw toMoosengError(err, 'reading the Raft snapshot');
   }
+  if (buf === null) return null;
   if (buf.length < HEADER_BYTES || buf.readUInt32LE(0) !== MAGIC || crc32(buf.subarray(8)) !== buf.readUInt32LE(4)) {
-    throw new MoosengError(ErrorCodes.IO_ERROR, `Raft snapshot ${join(dir, SNAPSHOT_FILE)} is damaged; restore this master from a peer (wipe its raft directory) or from backup`);
+    throw new MoosengError(
+      ErrorCodes.IO_ERROR,
+      `Raft snapshot ${join(dir, SNAPSHOT_FILE)} is damaged; restore this master from a peer (wipe its raft directory) or from backup`,
+    );
   }
   const metaLen = buf.readUInt32LE(8);
-  const meta = JSON.parse(buf.subarray(HEADER_BYTES, HEADER_BYTES + metaLen).toString('utf8')) as { index: number; term: number; members: Member[] };
+  const meta = JSON.parse(buf.subarray(HEADER_BYTES, HEADER_BYTES + metaLen).toString('utf8')) as {
+    index: number;
+    term: number;
+    members: Member[];
+  };
   return { ...meta, data: Uint8Array.prototype.slice.call(buf, HEADER_BYTES + metaLen) };
 }

@@ -12,9 +12,7 @@ export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
  * hard-state: term, vote, commit. reset: the log was replaced by a snapshot at (index, term); earlier entries go.
  */
 export type WalRecord =
-  | { type: 'entries'; entries: Entry[] }
-  | { type: 'hard-state'; hardState: HardState }
-  | { type: 'reset'; index: number; term: number };
+  { type: 'entries'; entries: Entry[] } | { type: 'hard-state'; hardState: HardState } | { type: 'reset'; index: number; term: number };
 
 const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3 } as const;
 const ENTRY_TYPE_CODES: Record<EntryType, number> = { normal: 0, config: 1, empty: 2 };

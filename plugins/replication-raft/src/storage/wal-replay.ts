@@ -2,6 +2,7 @@
 import type { Entry, HardState, Snapshot } from '../core/types';
 import type { WalRecord } from './wal-records';
 
+/** A node's persisted state as recovered: what RaftNode starts from, plus whether the log needs a reset. */
 export interface ReplayedState {
   hardState: HardState;
   snapshot: Snapshot;
@@ -47,7 +48,8 @@ export function replayWal(snapshot: Snapshot, records: readonly WalRecord[]): Re
     entries = [];
     needsReset = true;
   }
-  if (entries.length > 0 && entries[0].index !== snapshot.index + 1) throw new Error(`invariant broken: WAL starts at ${entries[0].index}, after snapshot ${snapshot.index}`);
+  if (entries.length > 0 && entries[0].index !== snapshot.index + 1)
+    throw new Error(`invariant broken: WAL starts at ${entries[0].index}, after snapshot ${snapshot.index}`);
   hardState = { ...hardState, commit: Math.max(hardState.commit, snapshot.index) };
   if (hardState.term < snapshot.term) hardState = { term: snapshot.term, vote: null, commit: hardState.commit };
   return { hardState, snapshot, entries, needsReset: needsReset && snapshot.index > 0 };

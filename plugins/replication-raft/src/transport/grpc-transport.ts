@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ErrorCodes, MoosengError, PROTO_LOADER_OPTIONS, type IClock, type ILogger, type IRandom, type TimerHandle } from '@mooseng/core';
 import type { Entry, EntryType, Member, Message, MessageType } from '../core/types';
+import type { RaftTransport } from './transport';
 
 /** Messages queued for one peer; beyond this the oldest are dropped (Raft retransmits what matters). */
 export const MAX_PEER_QUEUE_MESSAGES = 4096;
@@ -18,7 +19,16 @@ export const MAX_GRPC_MESSAGE_BYTES = 1024 * 1024 * 1024;
 export const DELIVER_TIMEOUT_MS = 10_000;
 /** Backoff after a failed call to a peer: doubling from the first to the max, with jitter. */
 export const BACKOFF_INITIAL_MS = 20;
+/** The longest wait between attempts to reach a peer. */
 export const BACKOFF_MAX_MS = 1_000;
+/**
+ * Call metadata naming the sender as "id=host:raftPort", so a receiver can answer a peer it does not know as a
+ * member yet: a new member that became leader while this node's log still lacks the entry that added it. Metadata,
+ * not a raft.proto field, so peers without it interoperate (they just cannot be answered that way).
+ */
+export const SENDER_METADATA_KEY = 'mooseng-raft-sender';
+/** Peers outside the membership remembered at once for replies (the most recent senders). */
+export const MAX_REPLY_PEERS = 16;
 
 const MESSAGE_TYPES: Record<MessageType, string> = {
   'pre-vote': 'PRE_VOTE',
@@ -38,7 +48,12 @@ const ENTRY_TYPES_BACK = new Map(Object.entries(ENTRY_TYPES).map(([k, v]) => [v,
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function entryToWire(e: Entry): any {
-  return { term: e.term, index: e.index, type: ENTRY_TYPES[e.type], data: Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength) };
+  return {
+    term: e.term,
+    index: e.index,
+    type: ENTRY_TYPES[e.type],
+    data: Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength),
+  };
 }
 
 function entryFromWire(e: any): Entry {
@@ -71,7 +86,8 @@ export function messageToWire(m: Message): any {
 /** A raft.proto PeerMessage as a core message; PROTOCOL_ERROR when it is malformed. */
 export function messageFromWire(w: any): Message {
   const type = MESSAGE_TYPES_BACK.get(w.type);
-  if (!type || typeof w.from !== 'string' || typeof w.to !== 'string') throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `malformed Raft message of type ${w.type}`);
+  if (!type || typeof w.from !== 'string' || typeof w.to !== 'string')
+    throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `malformed Raft message of type ${w.type}`);
   return {
     type,
     from: w.from,
@@ -124,6 +140,16 @@ function messageBytes(m: Message): number {
   return n;
 }
 
+/** What every PeerSender of one transport shares. */
+interface SenderContext {
+  clusterId: string;
+  clock: IClock;
+  random: IRandom;
+  logger: ILogger;
+  /** The metadata naming this node, or null while its own address is unknown. */
+  senderMetadata(): grpc.Metadata | null;
+}
+
 class PeerSender {
   private queue: Message[] = [];
   private busy = false;
@@ -135,10 +161,7 @@ class PeerSender {
   constructor(
     readonly address: string,
     private readonly client: grpc.Client & Record<string, any>,
-    private readonly clusterId: string,
-    private readonly clock: IClock,
-    private readonly random: IRandom,
-    private readonly logger: ILogger,
+    private readonly ctx: SenderContext,
   ) {}
 
   enqueue(m: Message): void {
@@ -162,16 +185,18 @@ class PeerSender {
       batch.push(this.queue.shift()!);
     }
     this.busy = true;
-    const deadline = new Date(this.clock.now() + DELIVER_TIMEOUT_MS);
-    this.client.Deliver({ clusterId: this.clusterId, messages: batch.map(messageToWire) }, { deadline }, (err: grpc.ServiceError | null) => {
+    const { clock, random, logger } = this.ctx;
+    const deadline = new Date(clock.now() + DELIVER_TIMEOUT_MS);
+    const request = { clusterId: this.ctx.clusterId, messages: batch.map(messageToWire) };
+    const done = (err: grpc.ServiceError | null): void => {
       this.busy = false;
       if (this.closed) return;
       if (err) {
         // The batch is lost; Raft resends what still matters. Back off so a dead peer costs little.
         this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_INITIAL_MS, this.backoffMs * 2));
-        const wait = this.backoffMs / 2 + this.random.int(Math.ceil(this.backoffMs / 2));
-        if (this.backoffMs >= BACKOFF_MAX_MS) this.logger.debug('peer unreachable', { address: this.address, error: err.details });
-        this.retryTimer = this.clock.setTimer(wait, () => {
+        const wait = this.backoffMs / 2 + random.int(Math.ceil(this.backoffMs / 2));
+        if (this.backoffMs >= BACKOFF_MAX_MS) logger.debug('peer unreachable', { address: this.address, error: err.details });
+        this.retryTimer = clock.setTimer(wait, () => {
           this.retryTimer = null;
           this.pump();
         });
@@ -179,7 +204,10 @@ class PeerSender {
       }
       this.backoffMs = 0;
       this.pump();
-    });
+    };
+    const metadata = this.ctx.senderMetadata();
+    if (metadata) this.client.Deliver(request, metadata, { deadline }, done);
+    else this.client.Deliver(request, { deadline }, done);
   }
 
   close(): void {
@@ -190,26 +218,44 @@ class PeerSender {
   }
 }
 
+/** Who this node is, where it listens, and its clock, randomness (backoff jitter) and logger. */
 export interface GrpcTransportOptions {
   selfId: string;
+  /** Batches from another cluster are refused. */
   clusterId: string;
   listenHost: string;
   port: number;
   clock: IClock;
   random: IRandom;
   logger: ILogger;
-  /** Called for every message received from a peer. */
-  onMessage(m: Message): void;
 }
 
-/** Sends core messages to peers by id and hands received ones to `onMessage`. */
-export class GrpcTransport {
+/**
+ * RaftTransport over gRPC: sends core messages to members by id and hands received ones to `onMessage`. It can
+ * also answer a peer that is not a member yet but named itself in its calls (SENDER_METADATA_KEY).
+ */
+export class GrpcTransport implements RaftTransport {
   private server: grpc.Server | null = null;
   private readonly senders = new Map<string, PeerSender>();
+  /** Addresses of recent senders that are not members, oldest first, and the senders opened to answer them. */
+  private readonly replyAddresses = new Map<string, string>();
+  private readonly replySenders = new Map<string, PeerSender>();
+  private onMessage: (m: Message) => void = () => undefined;
+  private selfMetadata: grpc.Metadata | null = null;
+  private readonly ctx: SenderContext;
 
-  constructor(private readonly options: GrpcTransportOptions) {}
+  constructor(private readonly options: GrpcTransportOptions) {
+    this.ctx = {
+      clusterId: options.clusterId,
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+      senderMetadata: () => this.selfMetadata,
+    };
+  }
 
-  async start(): Promise<void> {
+  async start(onMessage: (m: Message) => void): Promise<void> {
+    this.onMessage = onMessage;
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(raftPeerService().service, {
       Deliver: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
@@ -219,7 +265,8 @@ export class GrpcTransport {
           return;
         }
         try {
-          for (const w of req.messages ?? []) this.options.onMessage(messageFromWire(w));
+          this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
+          for (const w of req.messages ?? []) this.onMessage(messageFromWire(w));
           callback(null, {});
         } catch (err) {
           callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
@@ -229,7 +276,12 @@ export class GrpcTransport {
     const { listenHost, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       server.bindAsync(`${listenHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err) => {
-        if (err) reject(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, { cause: err }));
+        if (err)
+          reject(
+            new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, {
+              cause: err,
+            }),
+          );
         else resolve();
       });
     });
@@ -238,6 +290,11 @@ export class GrpcTransport {
 
   /** Points the transport at the current members (new peers get a sender, removed ones are closed). */
   setMembers(members: readonly Member[]): void {
+    const self = members.find((m) => m.id === this.options.selfId);
+    if (self) {
+      this.selfMetadata = new grpc.Metadata();
+      this.selfMetadata.set(SENDER_METADATA_KEY, `${self.id}=${self.address}`);
+    }
     const wanted = new Map(members.filter((m) => m.id !== this.options.selfId).map((m) => [m.id, m.address]));
     for (const [id, sender] of this.senders) {
       if (wanted.get(id) !== sender.address) {
@@ -246,25 +303,65 @@ export class GrpcTransport {
       }
     }
     for (const [id, address] of wanted) {
-      if (this.senders.has(id)) continue;
-      const Client = raftPeerService();
-      const client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
-      this.senders.set(id, new PeerSender(address, client, this.options.clusterId, this.options.clock, this.options.random, this.options.logger));
+      this.forgetReplyPeer(id);
+      if (!this.senders.has(id)) this.senders.set(id, this.openSender(address));
     }
   }
 
+  /** Queues `m` for a member, or for a non-member that has named itself in a call to us (a reply); else drops it. */
   send(m: Message): void {
-    this.senders.get(m.to)?.enqueue(m);
+    const sender = this.senders.get(m.to) ?? this.replySender(m.to);
+    sender?.enqueue(m);
   }
 
   async close(): Promise<void> {
     for (const s of this.senders.values()) s.close();
     this.senders.clear();
+    for (const s of this.replySenders.values()) s.close();
+    this.replySenders.clear();
+    this.replyAddresses.clear();
     const server = this.server;
     this.server = null;
     if (server) {
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
     }
+  }
+
+  private openSender(address: string): PeerSender {
+    const Client = raftPeerService();
+    const client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
+    return new PeerSender(address, client, this.ctx);
+  }
+
+  /** Remembers where a calling peer that is not a member can be answered (header "id=host:port"). */
+  private noteSender(header: grpc.MetadataValue | undefined): void {
+    if (typeof header !== 'string') return;
+    const eq = header.indexOf('=');
+    if (eq <= 0 || eq === header.length - 1) return;
+    const id = header.slice(0, eq);
+    const address = header.slice(eq + 1);
+    if (id === this.options.selfId || this.senders.has(id)) return;
+    if (this.replyAddresses.get(id) !== address) this.forgetReplyPeer(id);
+    // Most recent last, so the oldest goes first when there are too many.
+    this.replyAddresses.delete(id);
+    this.replyAddresses.set(id, address);
+    while (this.replyAddresses.size > MAX_REPLY_PEERS) this.forgetReplyPeer(this.replyAddresses.keys().next().value!);
+  }
+
+  private replySender(id: string): PeerSender | undefined {
+    const existing = this.replySenders.get(id);
+    if (existing) return existing;
+    const address = this.replyAddresses.get(id);
+    if (address === undefined) return undefined;
+    const sender = this.openSender(address);
+    this.replySenders.set(id, sender);
+    return sender;
+  }
+
+  private forgetReplyPeer(id: string): void {
+    this.replyAddresses.delete(id);
+    this.replySenders.get(id)?.close();
+    this.replySenders.delete(id);
   }
 }

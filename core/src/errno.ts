@@ -1,6 +1,6 @@
-// The errno a FUSE reply carries for each MooseNG error code (negative, as libfuse expects).
-import { type ErrorCode, ErrorCodes, isMoosengError } from '@mooseng/core';
+// The errno a mount answers for each MooseNG error code (positive, as the kernel numbers them on this platform).
 import { constants } from 'node:os';
+import { type ErrorCode, ErrorCodes, isMoosengError } from './errors';
 
 const E = constants.errno;
 
@@ -31,8 +31,18 @@ const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.QUORUM_LOST]: E.EIO,
 };
 
-/** The negative errno for an error thrown while serving a FUSE request; EIO for anything unexpected. */
-export function errnoOf(err: unknown): number {
-  if (isMoosengError(err)) return -(ERRNO_BY_CODE[err.code] ?? E.EIO);
-  return -E.EIO;
+/** The errno for an error thrown while serving a file-system request; EIO for anything unexpected. */
+export function errnoOfError(err: unknown): number {
+  if (isMoosengError(err)) return ERRNO_BY_CODE[err.code] ?? E.EIO;
+  return E.EIO;
 }
+
+/** Codes that are answers, not faults (a mount logs the others). */
+export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.ENOENT,
+  ErrorCodes.EEXIST,
+  ErrorCodes.ENODATA,
+  ErrorCodes.ENOTEMPTY,
+  ErrorCodes.EACCES,
+  ErrorCodes.EPERM,
+]);

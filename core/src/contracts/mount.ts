@@ -1,0 +1,29 @@
+// IMount: puts an IFileSystemOperations on a mount point through the kernel (FUSE); the `mount` extension point.
+import type { IFileSystemOperations } from './file-system-operations';
+
+/** How to mount. */
+export interface MountOptions {
+  /** The source shown in /proc/mounts (the masters ride in it, for admin commands given a path on the mount). */
+  fsname: string;
+  readOnly: boolean;
+  /** Let the kernel check permissions from the attributes (mode, uid, gid) returned. */
+  defaultPermissions: boolean;
+  allowOther: boolean;
+  debug?: boolean;
+}
+
+/**
+ * A FUSE binding. `mount` checks the mount point (a dead FUSE mount left by a killed client is detached first), mounts
+ * and starts serving `ops`; it rejects with a MoosengError (INVALID_ARGUMENT for a bad mount point, UNAVAILABLE when
+ * the kernel or libfuse refuses). `unmount` detaches the mount point, stops serving and waits until no thread of the
+ * binding is left; requests still being answered by `ops` after it get their answers dropped, harmlessly. Both are
+ * idempotent; one IMount serves one mount at a time. Errors from `ops` calls are answered to the kernel as their
+ * errno (errnoOfError) and never reach the caller of `mount`.
+ */
+export interface IMount {
+  /** Short name of the binding, for logs and /health. */
+  readonly binding: string;
+  mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void>;
+  unmount(): Promise<void>;
+}
+export const IMount = Symbol.for('mooseng.mount');

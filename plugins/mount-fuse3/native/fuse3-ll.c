@@ -1,0 +1,842 @@
+// fuse3_ll addon: runs a libfuse 3 low-level session on threads of its own and hands every request to JavaScript
+// through a thread-safe function queue, without ever blocking a FUSE thread; JavaScript answers later by calling the
+// exported reply functions with the request's id.
+#define FUSE_USE_VERSION 312
+#define NAPI_VERSION 8
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+// Largest read or write request asked of the kernel (max_pages follows from max_write): 1 MiB.
+#define MAX_IO_BYTES (1024 * 1024)
+// Requests the kernel may have outstanding in the background (async reads, read-ahead).
+#define MAX_BACKGROUND_REQUESTS 64
+// FUSE threads: they only copy a request into the queue, so a few suffice.
+#define MAX_FUSE_THREADS 8
+#define IDLE_FUSE_THREADS 2
+// stat(2) block size reported: the chunk block, so tools use large buffers.
+#define REPORTED_BLKSIZE (64 * 1024)
+// Attribute fields in the Float64Array JS passes: ino, mode, nlink, uid, gid, size, rdev, atime, mtime, ctime (ms).
+#define ATTR_FIELDS 10
+// A request id is slot + generation * 2^32, the generation kept below 2^20 so ids stay exact in a JS number.
+#define GEN_LIMIT (1u << 20)
+
+// Operation codes, mirrored in src/native.ts (OP).
+enum op {
+  OP_LOOKUP = 1, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
+  OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
+  OP_READDIR, OP_READDIRPLUS, OP_RELEASEDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR,
+  OP_ACCESS, OP_CREATE, OP_ENDED
+};
+
+// One mounted session. Freed when both the JS handle and the thread-safe function have let go of it (refs).
+typedef struct mount {
+  struct fuse_session *se;
+  pthread_t thread;
+  int thread_started;
+  atomic_int loop_running;
+  napi_threadsafe_function tsfn;
+  int refs;  // JS thread only
+  // Requests handed to JS and not answered yet, by slot; guarded by lock (FUSE threads add, the JS thread takes).
+  pthread_mutex_t lock;
+  fuse_req_t *reqs;
+  uint32_t *gens;
+  uint32_t *free_slots;
+  uint32_t nslots, nfree;
+  int closed;  // set at destroy: every later reply is refused
+} mount_t;
+
+// A request on its way to JS. Strings and data are owned by the message until JS has them.
+typedef struct msg {
+  int op;
+  double id;
+  uint64_t ino, ino2, fh;
+  int has_fh;
+  double n1, n2;
+  char *s1, *s2;
+  char *data;
+  size_t data_len;
+  double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms
+  uint32_t uid, gid, pid;
+  struct fuse_forget_data *forgets;
+  size_t nforgets;
+} msg_t;
+
+static void mount_unref(mount_t *m) {
+  if (--m->refs > 0) return;
+  pthread_mutex_destroy(&m->lock);
+  free(m->reqs);
+  free(m->gens);
+  free(m->free_slots);
+  free(m);
+}
+
+// Records a request and returns its id, or -1 when it cannot be tracked (out of memory, closed).
+static double track(mount_t *m, fuse_req_t req) {
+  pthread_mutex_lock(&m->lock);
+  double id = -1;
+  if (!m->closed) {
+    if (m->nfree == 0) {
+      uint32_t n = m->nslots ? m->nslots * 2 : 256;
+      fuse_req_t *reqs = realloc(m->reqs, n * sizeof *reqs);
+      if (reqs) m->reqs = reqs;
+      uint32_t *gens = reqs ? realloc(m->gens, n * sizeof *gens) : NULL;
+      if (gens) m->gens = gens;
+      uint32_t *fs = gens ? realloc(m->free_slots, n * sizeof *fs) : NULL;
+      if (fs) {
+        m->free_slots = fs;
+        for (uint32_t i = m->nslots; i < n; i++) {
+          m->reqs[i] = NULL;
+          m->gens[i] = 0;
+          m->free_slots[m->nfree++] = n - 1 - (i - m->nslots);
+        }
+        m->nslots = n;
+      }
+    }
+    if (m->nfree > 0) {
+      uint32_t slot = m->free_slots[--m->nfree];
+      m->reqs[slot] = req;
+      id = (double)slot + (double)m->gens[slot] * 4294967296.0;
+    }
+  }
+  pthread_mutex_unlock(&m->lock);
+  return id;
+}
+
+// Takes the request an id names, once: NULL when it was answered already, or the session is gone.
+static fuse_req_t take(mount_t *m, double id) {
+  if (id < 0) return NULL;
+  uint64_t v = (uint64_t)id;
+  uint32_t slot = (uint32_t)(v & 0xffffffffu), gen = (uint32_t)(v >> 32);
+  fuse_req_t req = NULL;
+  pthread_mutex_lock(&m->lock);
+  if (!m->closed && slot < m->nslots && m->gens[slot] == gen && m->reqs[slot] != NULL) {
+    req = m->reqs[slot];
+    m->reqs[slot] = NULL;
+    m->gens[slot] = (m->gens[slot] + 1) % GEN_LIMIT;
+    m->free_slots[m->nfree++] = slot;
+  }
+  pthread_mutex_unlock(&m->lock);
+  return req;
+}
+
+static void free_msg(msg_t *msg) {
+  free(msg->s1);
+  free(msg->s2);
+  free(msg->data);
+  free(msg->forgets);
+  free(msg);
+}
+
+// ---- FUSE threads: copy the request into a message and queue it --------------------------------------------------
+
+static msg_t *new_msg(fuse_req_t req, int op, fuse_ino_t ino) {
+  msg_t *msg = calloc(1, sizeof *msg);
+  if (!msg) return NULL;
+  msg->op = op;
+  msg->ino = ino;
+  msg->id = -1;
+  const struct fuse_ctx *ctx = fuse_req_ctx(req);
+  msg->uid = ctx->uid;
+  msg->gid = ctx->gid;
+  msg->pid = (uint32_t)ctx->pid;
+  return msg;
+}
+
+// Queues a message for JS (never blocks: the queue is unbounded); on failure answers the request EIO itself.
+static void enqueue(fuse_req_t req, msg_t *msg) {
+  mount_t *m = fuse_req_userdata(req);
+  if (msg) msg->id = track(m, req);
+  if (!msg || msg->id < 0 || napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) {
+    if (msg && msg->id >= 0) take(m, msg->id);
+    if (msg) free_msg(msg);
+    fuse_reply_err(req, EIO);
+  }
+}
+
+static void set_fh(msg_t *msg, struct fuse_file_info *fi) {
+  if (fi) {
+    msg->fh = fi->fh;
+    msg->has_fh = 1;
+  }
+}
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn) {
+  (void)userdata;
+  conn->max_write = MAX_IO_BYTES;
+  conn->max_readahead = MAX_IO_BYTES;
+  conn->max_background = MAX_BACKGROUND_REQUESTS;
+  if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+  if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
+  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+  // The master does not clear set-uid bits on write: let the kernel do it with a setattr.
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+  // Not in this milestone: the kernel would own size and mtime between flushes (see docs/client.md).
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
+  msg_t *msg = new_msg(req, OP_LOOKUP, parent);
+  if (msg && !(msg->s1 = strdup(name))) msg = (free_msg(msg), NULL);
+  enqueue(req, msg);
+}
+
+// forget needs no answer: reply at once, and tell JS (without an id) so it keeps the lookup counts.
+static void queue_forgets(fuse_req_t req, struct fuse_forget_data *f, size_t n) {
+  mount_t *m = fuse_req_userdata(req);
+  msg_t *msg = calloc(1, sizeof *msg);
+  struct fuse_forget_data *copy = msg ? malloc(n * sizeof *copy) : NULL;
+  if (copy) {
+    memcpy(copy, f, n * sizeof *copy);
+    msg->op = OP_FORGET;
+    msg->id = -1;
+    msg->forgets = copy;
+    msg->nforgets = n;
+    if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
+  } else {
+    free(msg);
+  }
+  fuse_reply_none(req);
+}
+
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  struct fuse_forget_data f = { .ino = ino, .nlookup = nlookup };
+  queue_forgets(req, &f, 1);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets) {
+  queue_forgets(req, forgets, count);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_GETATTR, ino);
+  if (msg) set_fh(msg, fi);
+  enqueue(req, msg);
+}
+
+static double ms_of(struct timespec ts) { return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6; }
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_SETATTR, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = to_set;
+    msg->set[0] = attr->st_mode;
+    msg->set[1] = attr->st_uid;
+    msg->set[2] = attr->st_gid;
+    msg->set[3] = (double)attr->st_size;
+    msg->set[4] = ms_of(attr->st_atim);
+    msg->set[5] = ms_of(attr->st_mtim);
+  }
+  enqueue(req, msg);
+}
+
+static void ll_readlink(fuse_req_t req, fuse_ino_t ino) { enqueue(req, new_msg(req, OP_READLINK, ino)); }
+
+// A request naming (parent, name) and up to two numbers.
+static void named(fuse_req_t req, int op, fuse_ino_t parent, const char *name, double n1, double n2) {
+  msg_t *msg = new_msg(req, op, parent);
+  if (msg) {
+    msg->n1 = n1;
+    msg->n2 = n2;
+    if (!(msg->s1 = strdup(name))) msg = (free_msg(msg), NULL);
+  }
+  enqueue(req, msg);
+}
+
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev) { named(req, OP_MKNOD, parent, name, mode, (double)rdev); }
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode) { named(req, OP_MKDIR, parent, name, mode, 0); }
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name) { named(req, OP_UNLINK, parent, name, 0, 0); }
+static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name) { named(req, OP_RMDIR, parent, name, 0, 0); }
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) { named(req, OP_REMOVEXATTR, ino, name, 0, 0); }
+static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) { named(req, OP_GETXATTR, ino, name, (double)size, 0); }
+
+static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name) {
+  msg_t *msg = new_msg(req, OP_SYMLINK, parent);
+  if (msg && (!(msg->s1 = strdup(name)) || !(msg->s2 = strdup(link)))) msg = (free_msg(msg), NULL);
+  enqueue(req, msg);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname, unsigned int flags) {
+  msg_t *msg = new_msg(req, OP_RENAME, parent);
+  if (msg) {
+    msg->ino2 = newparent;
+    msg->n1 = flags;
+    if (!(msg->s1 = strdup(name)) || !(msg->s2 = strdup(newname))) msg = (free_msg(msg), NULL);
+  }
+  enqueue(req, msg);
+}
+
+static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
+  msg_t *msg = new_msg(req, OP_LINK, ino);
+  if (msg) {
+    msg->ino2 = newparent;
+    if (!(msg->s1 = strdup(newname))) msg = (free_msg(msg), NULL);
+  }
+  enqueue(req, msg);
+}
+
+// A request on an open file or directory, with up to two numbers.
+static void on_handle(fuse_req_t req, int op, fuse_ino_t ino, struct fuse_file_info *fi, double n1, double n2) {
+  msg_t *msg = new_msg(req, op, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = n1;
+    msg->n2 = n2;
+  }
+  enqueue(req, msg);
+}
+
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_OPEN, ino, NULL, fi->flags, 0); }
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_OPENDIR, ino, NULL, fi->flags, 0); }
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READ, ino, fi, (double)size, (double)off); }
+static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_FLUSH, ino, fi, 0, 0); }
+static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_RELEASE, ino, fi, fi->flags, 0); }
+static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) { on_handle(req, OP_FSYNC, ino, fi, datasync, 0); }
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READDIR, ino, fi, (double)size, (double)off); }
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READDIRPLUS, ino, fi, (double)size, (double)off); }
+static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_RELEASEDIR, ino, fi, 0, 0); }
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino) { on_handle(req, OP_STATFS, ino, NULL, 0, 0); }
+static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) { on_handle(req, OP_LISTXATTR, ino, NULL, (double)size, 0); }
+static void ll_access(fuse_req_t req, fuse_ino_t ino, int mask) { on_handle(req, OP_ACCESS, ino, NULL, mask, 0); }
+
+// Directory changes are durable once the master acknowledged them (its log is fsynced before it answers).
+static void ll_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  (void)ino;
+  (void)datasync;
+  (void)fi;
+  fuse_reply_err(req, 0);
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) { named(req, OP_CREATE, parent, name, mode, fi->flags); }
+
+// The data lives in libfuse's receive buffer, reused once we return: copy it (JS then owns the copy).
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_WRITE, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n2 = (double)off;
+    msg->data_len = size;
+    if (!(msg->data = malloc(size ? size : 1))) msg = (free_msg(msg), NULL);
+    else memcpy(msg->data, buf, size);
+  }
+  enqueue(req, msg);
+}
+
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
+  msg_t *msg = new_msg(req, OP_SETXATTR, ino);
+  if (msg) {
+    msg->n1 = flags;
+    msg->data_len = size;
+    if (!(msg->s1 = strdup(name)) || !(msg->data = malloc(size ? size : 1))) msg = (free_msg(msg), NULL);
+    else memcpy(msg->data, value, size);
+  }
+  enqueue(req, msg);
+}
+
+static const struct fuse_lowlevel_ops LL_OPS = {
+  .init = ll_init, .lookup = ll_lookup, .forget = ll_forget, .forget_multi = ll_forget_multi, .getattr = ll_getattr,
+  .setattr = ll_setattr, .readlink = ll_readlink, .mknod = ll_mknod, .mkdir = ll_mkdir, .unlink = ll_unlink,
+  .rmdir = ll_rmdir, .symlink = ll_symlink, .rename = ll_rename, .link = ll_link, .open = ll_open, .read = ll_read,
+  .write = ll_write, .flush = ll_flush, .release = ll_release, .fsync = ll_fsync, .opendir = ll_opendir,
+  .readdir = ll_readdir, .readdirplus = ll_readdirplus, .releasedir = ll_releasedir, .fsyncdir = ll_fsyncdir,
+  .statfs = ll_statfs, .setxattr = ll_setxattr, .getxattr = ll_getxattr, .listxattr = ll_listxattr,
+  .removexattr = ll_removexattr, .access = ll_access, .create = ll_create,
+};
+
+// ---- JS thread: deliver queued messages ---------------------------------------------------------------------------
+
+static void free_data(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+static napi_value num(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+static napi_value str_or_undefined(napi_env env, const char *s) {
+  napi_value out;
+  if (s) napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out);
+  else napi_get_undefined(env, &out);
+  return out;
+}
+
+// dispatch(op, id, ino, ino2, fh (-1: none), n1, n2, s1, s2 | data | setattr values, uid, gid, pid)
+static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  mount_t *m = context;
+  msg_t *msg = data;
+  if (env == NULL || js_cb == NULL || m->closed) {
+    free_msg(msg);
+    return;
+  }
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  if (msg->op == OP_FORGET) {
+    for (size_t i = 0; i < msg->nforgets; i++) {
+      napi_value argv[7] = { num(env, OP_FORGET), num(env, -1), num(env, (double)msg->forgets[i].ino), num(env, 0), num(env, -1), num(env, (double)msg->forgets[i].nlookup), num(env, 0) };
+      napi_call_function(env, undefined, js_cb, 7, argv, NULL);
+    }
+    free_msg(msg);
+    return;
+  }
+  napi_value last;
+  if (msg->data) {
+    // The copy made on the FUSE thread becomes the Buffer's memory, freed when JS drops it.
+    napi_create_external_buffer(env, msg->data_len, msg->data, free_data, NULL, &last);
+    msg->data = NULL;
+  } else if (msg->op == OP_SETATTR) {
+    napi_create_array_with_length(env, 6, &last);
+    for (uint32_t i = 0; i < 6; i++) napi_set_element(env, last, i, num(env, msg->set[i]));
+  } else {
+    last = str_or_undefined(env, msg->s2);
+  }
+  napi_value argv[12] = {
+    num(env, msg->op), num(env, msg->id), num(env, (double)msg->ino), num(env, (double)msg->ino2),
+    num(env, msg->has_fh ? (double)msg->fh : -1), num(env, msg->n1), num(env, msg->n2), str_or_undefined(env, msg->s1),
+    last, num(env, msg->uid), num(env, msg->gid), num(env, msg->pid),
+  };
+  napi_call_function(env, undefined, js_cb, 12, argv, NULL);
+  free_msg(msg);
+}
+
+static void tsfn_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  mount_unref(hint);
+}
+
+static void handle_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  mount_unref(data);
+}
+
+// ---- exports ------------------------------------------------------------------------------------------------------
+
+#define THROW(env, text) (napi_throw_error((env), NULL, (text)), (napi_value)NULL)
+
+static void *loop_main(void *arg) {
+  mount_t *m = arg;
+  // Signals are Node's to handle, on its own thread: none may interrupt a FUSE thread (the workers inherit this).
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(cfg, MAX_FUSE_THREADS);
+  fuse_loop_cfg_set_idle_threads(cfg, IDLE_FUSE_THREADS);
+  fuse_session_loop_mt(m->se, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  atomic_store(&m->loop_running, 0);
+  // Tell JS, which may not have asked for it (an unmount from outside: fusermount3 -u, a connection abort).
+  msg_t *msg = calloc(1, sizeof *msg);
+  if (msg) {
+    msg->op = OP_ENDED;
+    msg->id = -1;
+    if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
+  }
+  return NULL;
+}
+
+static mount_t *get_mount(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
+// mount(mountPoint, args: string[], dispatch) -> handle. `args` are libfuse's (e.g. "-o", "fsname=...").
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) return THROW(env, "mount(mountPoint, args, dispatch)");
+  char mountpoint[4096];
+  size_t len;
+  if (napi_get_value_string_utf8(env, argv[0], mountpoint, sizeof mountpoint, &len) != napi_ok) return THROW(env, "mount: mountPoint must be a string");
+  uint32_t nargs = 0;
+  napi_get_array_length(env, argv[1], &nargs);
+  char **fargv = calloc(nargs + 2, sizeof *fargv);
+  if (!fargv) return THROW(env, "mount: out of memory");
+  fargv[0] = strdup("mooseng");
+  for (uint32_t i = 0; i < nargs; i++) {
+    napi_value e;
+    napi_get_element(env, argv[1], i, &e);
+    char buf[4096];
+    napi_get_value_string_utf8(env, e, buf, sizeof buf, &len);
+    fargv[i + 1] = strdup(buf);
+  }
+  struct fuse_args fargs = FUSE_ARGS_INIT((int)nargs + 1, fargv);
+
+  mount_t *m = calloc(1, sizeof *m);
+  pthread_mutex_init(&m->lock, NULL);
+  m->refs = 1;  // the JS handle; the tsfn takes the second below
+  napi_value name;
+  napi_create_string_utf8(env, "mooseng-fuse3", NAPI_AUTO_LENGTH, &name);
+  napi_status st = napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, tsfn_finalize, m, call_js, &m->tsfn);
+  napi_value result = NULL;
+  if (st != napi_ok) {
+    result = THROW(env, "mount: cannot create the request queue");
+  } else {
+    // The queue stays referenced: a mounted file system keeps its process alive until destroy.
+    m->refs++;
+    m->se = fuse_session_new(&fargs, &LL_OPS, sizeof LL_OPS, m);
+    if (!m->se) {
+      result = THROW(env, "fuse_session_new failed (bad mount options?)");
+    } else if (fuse_session_mount(m->se, mountpoint) != 0) {
+      fuse_session_destroy(m->se);
+      m->se = NULL;
+      result = THROW(env, "fuse_session_mount failed (is /dev/fuse there and may this user mount?)");
+    } else {
+      atomic_store(&m->loop_running, 1);
+      if (pthread_create(&m->thread, NULL, loop_main, m) != 0) {
+        atomic_store(&m->loop_running, 0);
+        fuse_session_unmount(m->se);
+        fuse_session_destroy(m->se);
+        m->se = NULL;
+        result = THROW(env, "mount: cannot start the FUSE thread");
+      } else {
+        m->thread_started = 1;
+      }
+    }
+    if (!m->se) {
+      napi_release_threadsafe_function(m->tsfn, napi_tsfn_abort);
+    }
+  }
+  fuse_opt_free_args(&fargs);
+  if (m->se) {
+    napi_create_external(env, m, handle_finalize, NULL, &result);
+  } else if (st != napi_ok) {
+    mount_unref(m);
+  } else {
+    m->closed = 1;
+    mount_unref(m);  // the tsfn's reference goes when it finalizes
+  }
+  return result;
+}
+
+// exit(handle): asks the loop to stop after the requests it reads now (the unmount then ends it).
+static napi_value js_exit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  mount_t *m = argc ? get_mount(env, argv[0]) : NULL;
+  if (m && m->se) fuse_session_exit(m->se);
+  return NULL;
+}
+
+// running(handle) -> whether the FUSE threads still run.
+static napi_value js_running(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  mount_t *m = argc ? get_mount(env, argv[0]) : NULL;
+  napi_get_boolean(env, m && atomic_load(&m->loop_running), &out);
+  return out;
+}
+
+// destroy(handle): once the threads have ended: joins them, answers what JS still holds EIO (harmless: the
+// connection is gone), frees the session and the queue. Every reply after this returns false.
+static napi_value js_destroy(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  mount_t *m = argc ? get_mount(env, argv[0]) : NULL;
+  if (!m || !m->se) return NULL;
+  if (atomic_load(&m->loop_running)) return THROW(env, "destroy: the FUSE threads still run (unmount first)");
+  if (m->thread_started) pthread_join(m->thread, NULL);
+  m->thread_started = 0;
+  pthread_mutex_lock(&m->lock);
+  m->closed = 1;
+  for (uint32_t i = 0; i < m->nslots; i++) {
+    if (m->reqs[i]) fuse_reply_err(m->reqs[i], EIO);
+    m->reqs[i] = NULL;
+  }
+  pthread_mutex_unlock(&m->lock);
+  fuse_session_unmount(m->se);
+  fuse_session_destroy(m->se);
+  m->se = NULL;
+  napi_release_threadsafe_function(m->tsfn, napi_tsfn_release);
+  return NULL;
+}
+
+// ---- replies (JS thread): each returns true when the request was still waiting and the answer went out ----------
+
+static mount_t *reply_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, fuse_req_t *req) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  *req = NULL;
+  if (argc < 2) return NULL;
+  mount_t *m = get_mount(env, argv[0]);
+  double id;
+  if (!m || napi_get_value_double(env, argv[1], &id) != napi_ok) return NULL;
+  *req = take(m, id);
+  return m;
+}
+
+static napi_value done(napi_env env, int res) {
+  napi_value out;
+  napi_get_boolean(env, res == 0, &out);
+  return out;
+}
+
+static double dbl(napi_env env, napi_value v) {
+  double d = 0;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+static void to_timespec(double ms, struct timespec *ts) {
+  double s = ms / 1000.0;
+  ts->tv_sec = (time_t)(s < 0 ? s - 1 : s);
+  if (ms >= 0) ts->tv_sec = (time_t)s;
+  ts->tv_nsec = (long)((ms - (double)ts->tv_sec * 1000.0) * 1e6);
+  if (ts->tv_nsec < 0) ts->tv_nsec = 0;
+  if (ts->tv_nsec > 999999999) ts->tv_nsec = 999999999;
+}
+
+static void fill_stat(const double *a, struct stat *st) {
+  memset(st, 0, sizeof *st);
+  st->st_ino = (ino_t)a[0];
+  st->st_mode = (mode_t)a[1];
+  st->st_nlink = (nlink_t)a[2];
+  st->st_uid = (uid_t)a[3];
+  st->st_gid = (gid_t)a[4];
+  st->st_size = (off_t)a[5];
+  st->st_rdev = (dev_t)a[6];
+  st->st_blksize = REPORTED_BLKSIZE;
+  st->st_blocks = (blkcnt_t)((st->st_size + 511) / 512);
+  to_timespec(a[7], &st->st_atim);
+  to_timespec(a[8], &st->st_mtim);
+  to_timespec(a[9], &st->st_ctim);
+}
+
+static const double *attr_array(napi_env env, napi_value v, size_t count) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < count) return NULL;
+  return data;
+}
+
+static void fill_entry(napi_env env, const double *a, double entry_s, double attr_s, struct fuse_entry_param *e) {
+  (void)env;
+  memset(e, 0, sizeof *e);
+  fill_stat(a, &e->attr);
+  e->ino = (fuse_ino_t)a[0];
+  e->generation = 1;
+  e->entry_timeout = entry_s;
+  e->attr_timeout = attr_s;
+}
+
+// replyErr(handle, id, errno): errno 0 is success for requests that carry no data.
+static napi_value js_reply_err(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  return done(env, fuse_reply_err(req, (int)dbl(env, argv[2])));
+}
+
+// replyEntry(handle, id, attr: Float64Array, entryTimeoutSec, attrTimeoutSec): attr[0] 0 is a negative entry.
+static napi_value js_reply_entry(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  fuse_req_t req;
+  reply_args(env, info, 5, argv, &req);
+  if (!req) return done(env, -1);
+  const double *a = attr_array(env, argv[2], ATTR_FIELDS);
+  if (!a) return done(env, fuse_reply_err(req, EIO));
+  struct fuse_entry_param e;
+  fill_entry(env, a, dbl(env, argv[3]), dbl(env, argv[4]), &e);
+  return done(env, fuse_reply_entry(req, &e));
+}
+
+// replyCreate(handle, id, attr, entryTimeoutSec, attrTimeoutSec, fh, keepCache)
+static napi_value js_reply_create(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  fuse_req_t req;
+  reply_args(env, info, 7, argv, &req);
+  if (!req) return done(env, -1);
+  const double *a = attr_array(env, argv[2], ATTR_FIELDS);
+  if (!a) return done(env, fuse_reply_err(req, EIO));
+  struct fuse_entry_param e;
+  fill_entry(env, a, dbl(env, argv[3]), dbl(env, argv[4]), &e);
+  struct fuse_file_info fi;
+  memset(&fi, 0, sizeof fi);
+  fi.fh = (uint64_t)dbl(env, argv[5]);
+  fi.keep_cache = dbl(env, argv[6]) != 0;
+  return done(env, fuse_reply_create(req, &e, &fi));
+}
+
+// replyAttr(handle, id, attr, attrTimeoutSec)
+static napi_value js_reply_attr(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  fuse_req_t req;
+  reply_args(env, info, 4, argv, &req);
+  if (!req) return done(env, -1);
+  const double *a = attr_array(env, argv[2], ATTR_FIELDS);
+  if (!a) return done(env, fuse_reply_err(req, EIO));
+  struct stat st;
+  fill_stat(a, &st);
+  return done(env, fuse_reply_attr(req, &st, dbl(env, argv[3])));
+}
+
+// replyOpen(handle, id, fh, keepCache)
+static napi_value js_reply_open(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  fuse_req_t req;
+  reply_args(env, info, 4, argv, &req);
+  if (!req) return done(env, -1);
+  struct fuse_file_info fi;
+  memset(&fi, 0, sizeof fi);
+  fi.fh = (uint64_t)dbl(env, argv[2]);
+  fi.keep_cache = dbl(env, argv[3]) != 0;
+  return done(env, fuse_reply_open(req, &fi));
+}
+
+// replyWrite(handle, id, count)
+static napi_value js_reply_write(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  return done(env, fuse_reply_write(req, (size_t)dbl(env, argv[2])));
+}
+
+// replyBuf(handle, id, Buffer): read data, an extended attribute's value, a listxattr list. Copied before return.
+static napi_value js_reply_buf(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  void *data = NULL;
+  size_t len = 0;
+  if (napi_get_buffer_info(env, argv[2], &data, &len) != napi_ok) return done(env, fuse_reply_err(req, EIO));
+  return done(env, fuse_reply_buf(req, data, len));
+}
+
+// replyReadlink(handle, id, target)
+static napi_value js_reply_readlink(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  size_t len = 0;
+  napi_get_value_string_utf8(env, argv[2], NULL, 0, &len);
+  char *s = malloc(len + 1);
+  if (!s) return done(env, fuse_reply_err(req, ENOMEM));
+  napi_get_value_string_utf8(env, argv[2], s, len + 1, &len);
+  int res = fuse_reply_readlink(req, s);
+  free(s);
+  return done(env, res);
+}
+
+// replyXattrSize(handle, id, size): the answer to a size probe (getxattr/listxattr with size 0).
+static napi_value js_reply_xattr_size(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  return done(env, fuse_reply_xattr(req, (size_t)dbl(env, argv[2])));
+}
+
+// replyStatfs(handle, id, Float64Array [bsize, blocks, bfree, bavail, files, ffree, namemax])
+static napi_value js_reply_statfs(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  const double *a = attr_array(env, argv[2], 7);
+  if (!a) return done(env, fuse_reply_err(req, EIO));
+  struct statvfs s;
+  memset(&s, 0, sizeof s);
+  s.f_bsize = s.f_frsize = (unsigned long)a[0];
+  s.f_blocks = (fsblkcnt_t)a[1];
+  s.f_bfree = (fsblkcnt_t)a[2];
+  s.f_bavail = (fsblkcnt_t)a[3];
+  s.f_files = (fsfilcnt_t)a[4];
+  s.f_ffree = s.f_favail = (fsfilcnt_t)a[5];
+  s.f_namemax = (unsigned long)a[6];
+  s.f_fsid = 0x6d6f6f73;  // "moos"
+  return done(env, fuse_reply_statfs(req, &s));
+}
+
+// replyDir(handle, id, size, plus, names: string[], attrs: Float64Array (ATTR_FIELDS per name), firstOffset,
+//          entryTimeoutSec, attrTimeoutSec) -> how many entries fitted in `size` bytes (-1: not sent). Entry i gets
+// the offset firstOffset + i + 1 (where the next readdir starts). With `plus`, every entry but "." and ".." that
+// fitted counts one lookup, which the caller must record.
+static napi_value js_reply_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  fuse_req_t req;
+  reply_args(env, info, 9, argv, &req);
+  if (!req) return num(env, -1);
+  size_t size = (size_t)dbl(env, argv[2]);
+  bool plus = false;
+  napi_get_value_bool(env, argv[3], &plus);
+  uint32_t n = 0;
+  napi_get_array_length(env, argv[4], &n);
+  const double *attrs = attr_array(env, argv[5], (size_t)n * ATTR_FIELDS);
+  double first = dbl(env, argv[6]), entry_s = dbl(env, argv[7]), attr_s = dbl(env, argv[8]);
+  char *buf = malloc(size ? size : 1);
+  if (!buf || (n > 0 && !attrs)) {
+    free(buf);
+    fuse_reply_err(req, n > 0 && !attrs ? EIO : ENOMEM);
+    return num(env, -1);
+  }
+  size_t pos = 0;
+  uint32_t i;
+  char name[1024];
+  for (i = 0; i < n; i++) {
+    napi_value v;
+    size_t len;
+    napi_get_element(env, argv[4], i, &v);
+    if (napi_get_value_string_utf8(env, v, name, sizeof name, &len) != napi_ok) break;
+    const double *a = attrs + (size_t)i * ATTR_FIELDS;
+    off_t next = (off_t)(first + i + 1);
+    size_t need;
+    if (plus) {
+      struct fuse_entry_param e;
+      fill_entry(env, a, entry_s, attr_s, &e);
+      // "." and ".." are not looked up by a readdirplus (the kernel skips them): no inode for them.
+      if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) e.ino = 0;
+      need = fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, next);
+    } else {
+      struct stat st;
+      fill_stat(a, &st);
+      need = fuse_add_direntry(req, buf + pos, size - pos, name, &st, next);
+    }
+    if (need > size - pos) break;
+    pos += need;
+  }
+  int res = fuse_reply_buf(req, buf, pos);
+  free(buf);
+  return num(env, res == 0 ? (double)i : -1);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const struct { const char *name; napi_callback fn; } fns[] = {
+    { "mount", js_mount }, { "exit", js_exit }, { "running", js_running }, { "destroy", js_destroy },
+    { "replyErr", js_reply_err }, { "replyEntry", js_reply_entry }, { "replyCreate", js_reply_create },
+    { "replyAttr", js_reply_attr }, { "replyOpen", js_reply_open }, { "replyWrite", js_reply_write },
+    { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size },
+    { "replyStatfs", js_reply_statfs }, { "replyDir", js_reply_dir },
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,440 @@
+// Fuse3LowLevelMount: an IMount on libfuse 3's low-level API. Requests arrive from the addon's FUSE threads through
+// its queue, are served by the IFileSystemOperations without blocking those threads, and are answered by request id.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  checkMountPoint,
+  ErrorCodes,
+  errnoOfError,
+  type FsAttr,
+  type FsCaller,
+  type FsEntry,
+  type FsSetAttr,
+  type IFileSystemOperations,
+  type ILogger,
+  type IMount,
+  isMoosengError,
+  MoosengError,
+  type MountOptions,
+  RenameFlags,
+} from '@mooseng/core';
+import { constants } from 'node:os';
+import { LookupCounts } from './lookup-counts';
+import { ATTR_FIELDS, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
+
+const run = promisify(execFile);
+const E = constants.errno;
+
+/** How long unmount waits for the FUSE threads after detaching before it aborts the connection. */
+export const UNMOUNT_GRACE_MS = 2_000;
+/** How long it waits again after an abort before giving up on the threads (they are then left, logged). */
+export const ABORT_GRACE_MS = 2_000;
+/** How often it looks whether the threads have ended. */
+const THREAD_POLL_MS = 10;
+/** Where the kernel's FUSE control file system lives (one folder per connection, with an `abort` file). */
+const FUSECTL_DIR = '/sys/fs/fuse/connections';
+/** renameat2(2) flags as Linux numbers them; WHITEOUT is for overlay file systems only. */
+const LINUX_RENAME = { NOREPLACE: 1, EXCHANGE: 2, WHITEOUT: 4 } as const;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The kernel's connection number of the FUSE mount at `target` (its directory under /sys/fs/fuse/connections): the
+ * minor device number /proc/self/mountinfo gives. Read there, not by stat(2): a stat of our own mount point from
+ * this thread would wait for an answer only this thread can give.
+ */
+export function fuseConnectionId(target: string, mountinfo = '/proc/self/mountinfo'): number | null {
+  let text: string;
+  try {
+    text = readFileSync(mountinfo, 'utf8');
+  } catch {
+    return null;
+  }
+  let found: number | null = null;
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    // Fields: id, parent id, major:minor, root, mount point (octal escapes for spaces), ...; the last one wins.
+    if (f[4]?.replace(/\\040/g, ' ') === target && f[2]?.startsWith('0:')) found = Number(f[2].slice(2));
+  }
+  return found;
+}
+
+/** Fills `out` (ATTR_FIELDS numbers) with `a` as the addon reads attributes. */
+function packAttr(a: FsAttr, out: Float64Array, at = 0): Float64Array {
+  out[at] = a.ino;
+  out[at + 1] = a.mode;
+  out[at + 2] = a.nlink;
+  out[at + 3] = a.uid;
+  out[at + 4] = a.gid;
+  out[at + 5] = a.size;
+  out[at + 6] = a.rdev;
+  out[at + 7] = a.atimeMs;
+  out[at + 8] = a.mtimeMs;
+  out[at + 9] = a.ctimeMs;
+  return out;
+}
+
+/** The IMount of the mount-fuse3 plugin. */
+export class Fuse3LowLevelMount implements IMount {
+  readonly binding = 'fuse3-lowlevel';
+  private handle: SessionHandle | null = null;
+  private ops: IFileSystemOperations | null = null;
+  private target = '';
+  private connection: number | null = null;
+  private unmounting = false;
+  /** Requests handed to `ops` and not answered yet (for tests and the unmount log). */
+  private inFlight = 0;
+  readonly lookups = new LookupCounts();
+  /** One scratch array for single-attribute replies: the addon copies it before returning. */
+  private readonly scratch = new Float64Array(ATTR_FIELDS);
+  private readonly addon: Fuse3Addon;
+
+  constructor(
+    private readonly logger: ILogger,
+    addon?: Fuse3Addon,
+  ) {
+    this.addon = addon ?? loadAddon();
+  }
+
+  /** Requests being served right now. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  async mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void> {
+    if (this.handle) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `already mounted on ${this.target}`);
+    const target = checkMountPoint(mountPoint, (t) =>
+      this.logger.warn('detaching a dead FUSE mount left by a killed client', { mountPoint: t }),
+    );
+    const opts = [
+      // Commas split libfuse's options: the fsname must not carry one.
+      `fsname=${options.fsname.replace(/,/g, '+')}`,
+      'subtype=mooseng',
+      ...(options.defaultPermissions ? ['default_permissions'] : []),
+      ...(options.allowOther ? ['allow_other'] : []),
+      ...(options.readOnly ? ['ro'] : []),
+    ];
+    const args = ['-o', opts.join(','), ...(options.debug ? ['-d'] : [])];
+    this.ops = ops;
+    try {
+      this.handle = this.addon.mount(target, args, this.dispatch);
+    } catch (err) {
+      this.ops = null;
+      throw new MoosengError(
+        ErrorCodes.UNAVAILABLE,
+        `cannot mount ${target}: ${(err as Error).message}; is /dev/fuse there and libfuse 3 installed?`,
+        { cause: err },
+      );
+    }
+    this.target = target;
+    this.unmounting = false;
+    this.connection = fuseConnectionId(target);
+  }
+
+  /** Detaches the mount point, waits for the FUSE threads (aborting the connection if it stays busy), frees all. */
+  async unmount(): Promise<void> {
+    const handle = this.handle;
+    if (!handle || this.unmounting) return;
+    this.unmounting = true;
+    this.addon.exit(handle);
+    try {
+      // Lazy: a busy mount point must not keep this process from stopping; the connection ends when unused.
+      await run('fusermount3', ['-uz', this.target]);
+    } catch (err) {
+      this.logger.debug('fusermount3 -uz failed (unmounted from outside already?)', { err: (err as Error).message });
+    }
+    if (!(await this.waitThreads(UNMOUNT_GRACE_MS)) && this.abortConnection() && !(await this.waitThreads(ABORT_GRACE_MS))) {
+      this.logger.error('FUSE threads did not end after the connection was aborted; leaving them', { mountPoint: this.target });
+      return;
+    }
+    this.finish();
+  }
+
+  /** Frees the session once its threads have ended; later answers to requests still in flight are dropped. */
+  private finish(): void {
+    const handle = this.handle;
+    if (!handle) return;
+    this.handle = null;
+    if (this.inFlight > 0)
+      this.logger.info('unmounted with requests in flight; their answers will be dropped', { requests: this.inFlight });
+    this.addon.destroy(handle);
+  }
+
+  private async waitThreads(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (this.handle && this.addon.running(this.handle)) {
+      if (Date.now() >= until) return false;
+      await sleep(THREAD_POLL_MS);
+    }
+    return true;
+  }
+
+  /** Aborts the kernel connection (what `umount -f` would do): requests waiting in the kernel fail with ENOTCONN. */
+  private abortConnection(): boolean {
+    const path = `${FUSECTL_DIR}/${this.connection}/abort`;
+    if (this.connection !== null && !existsSync(path)) this.mountFusectl();
+    if (this.connection === null || !existsSync(path)) return false;
+    try {
+      writeFileSync(path, '1');
+      this.logger.warn('FUSE connection still busy after unmount: aborted it', { mountPoint: this.target });
+      return true;
+    } catch (err) {
+      this.logger.warn('cannot abort the FUSE connection', { err: (err as Error).message });
+      return false;
+    }
+  }
+
+  /**
+   * The kernel's FUSE control file system (/sys/fs/fuse/connections) is where a connection is aborted. systemd mounts
+   * it at boot; a machine without systemd (a container, a CI runner) may not have it, so as root mount it once.
+   */
+  private mountFusectl(): void {
+    if (process.getuid?.() !== 0) return;
+    try {
+      execFileSync('mount', ['-t', 'fusectl', 'fusectl', FUSECTL_DIR], { stdio: 'ignore' });
+      this.logger.info('mounted the FUSE control file system to abort a busy connection', { dir: FUSECTL_DIR });
+    } catch {
+      // Already mounted, or not allowed here: the abort is then not available and the unmount stays lazy.
+    }
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------------------------
+
+  /** Every request from the addon. Never throws (it runs inside the addon's queue callback). */
+  private readonly dispatch = (
+    op: number,
+    id: number,
+    ino: number,
+    ino2: number,
+    fhIn: number,
+    n1: number,
+    n2: number,
+    s1: string | undefined,
+    last: string | Buffer | number[] | undefined,
+    uid: number,
+    gid: number,
+    pid: number,
+  ): void => {
+    const h = this.handle;
+    const ops = this.ops;
+    if (op === OP.FORGET) {
+      if (this.lookups.forget(ino, n1)) ops?.forget(ino, n1);
+      return;
+    }
+    if (op === OP.ENDED) {
+      // The loop ended without unmount(): unmounted from outside. Free the session so the process may stop.
+      if (!this.unmounting && h) {
+        this.logger.warn('the mount was unmounted from outside', { mountPoint: this.target });
+        this.unmounting = true;
+        this.finish();
+      }
+      return;
+    }
+    if (!h || !ops) return;
+    const caller: FsCaller = { uid, gid, pid };
+    const fh = fhIn < 0 ? undefined : fhIn;
+    let work: Promise<void>;
+    try {
+      work = this.serve(h, ops, op, id, ino, ino2, fh, n1, n2, s1, last, caller);
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    this.inFlight++;
+    work.then(
+      () => this.inFlight--,
+      (err: unknown) => {
+        this.inFlight--;
+        if (!isMoosengError(err)) this.logger.error('FUSE request failed unexpectedly', { op, err });
+        this.addon.replyErr(h, id, errnoOfError(err));
+      },
+    );
+  };
+
+  /** Replies with an entry and counts the lookup when the kernel got it. */
+  private replyEntry(h: SessionHandle, id: number, e: FsEntry): void {
+    if (this.addon.replyEntry(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000))
+      this.lookups.add(e.attr.ino);
+  }
+
+  private async serve(
+    h: SessionHandle,
+    ops: IFileSystemOperations,
+    op: number,
+    id: number,
+    ino: number,
+    ino2: number,
+    fh: number | undefined,
+    n1: number,
+    n2: number,
+    s1: string | undefined,
+    last: string | Buffer | number[] | undefined,
+    caller: FsCaller,
+  ): Promise<void> {
+    const a = this.addon;
+    const ok = (): boolean => a.replyErr(h, id, 0);
+    switch (op) {
+      case OP.LOOKUP:
+        return this.replyEntry(h, id, await ops.lookup(ino, s1!, caller));
+      case OP.GETATTR: {
+        const r = await ops.getattr(ino, fh, caller);
+        a.replyAttr(h, id, packAttr(r.attr, this.scratch), r.attrTimeoutMs / 1000);
+        return;
+      }
+      case OP.SETATTR: {
+        const [mode, uid, gid, size, atimeMs, mtimeMs] = last as number[];
+        const set = n1;
+        const changes: FsSetAttr = {};
+        if (set & SET_ATTR.MODE) changes.mode = mode!;
+        if (set & SET_ATTR.UID) changes.uid = uid!;
+        if (set & SET_ATTR.GID) changes.gid = gid!;
+        if (set & SET_ATTR.SIZE) changes.size = size!;
+        if (set & SET_ATTR.ATIME_NOW) changes.atimeMs = 'now';
+        else if (set & SET_ATTR.ATIME) changes.atimeMs = atimeMs!;
+        if (set & SET_ATTR.MTIME_NOW) changes.mtimeMs = 'now';
+        else if (set & SET_ATTR.MTIME) changes.mtimeMs = mtimeMs!;
+        const r = await ops.setattr(ino, changes, fh, caller);
+        a.replyAttr(h, id, packAttr(r.attr, this.scratch), r.attrTimeoutMs / 1000);
+        return;
+      }
+      case OP.READLINK:
+        a.replyReadlink(h, id, await ops.readlink(ino, caller));
+        return;
+      case OP.MKNOD:
+        return this.replyEntry(h, id, await ops.mknod(ino, s1!, n1, n2, caller));
+      case OP.MKDIR:
+        return this.replyEntry(h, id, await ops.mkdir(ino, s1!, n1, caller));
+      case OP.UNLINK:
+        await ops.unlink(ino, s1!, caller);
+        ok();
+        return;
+      case OP.RMDIR:
+        await ops.rmdir(ino, s1!, caller);
+        ok();
+        return;
+      case OP.SYMLINK:
+        return this.replyEntry(h, id, await ops.symlink(last as string, ino, s1!, caller));
+      case OP.RENAME: {
+        if (n1 & ~(LINUX_RENAME.NOREPLACE | LINUX_RENAME.EXCHANGE))
+          throw new MoosengError(ErrorCodes.EINVAL, 'rename: RENAME_WHITEOUT is not supported');
+        const flags = (n1 & LINUX_RENAME.NOREPLACE ? RenameFlags.NOREPLACE : 0) | (n1 & LINUX_RENAME.EXCHANGE ? RenameFlags.EXCHANGE : 0);
+        await ops.rename(ino, s1!, ino2, last as string, flags, caller);
+        ok();
+        return;
+      }
+      case OP.LINK:
+        return this.replyEntry(h, id, await ops.link(ino, ino2, s1!, caller));
+      case OP.OPEN: {
+        const o = await ops.open(ino, n1, caller);
+        // Not delivered (interrupted, or unmounted meanwhile): nobody will release the handle but us.
+        if (!a.replyOpen(h, id, o.fh, o.keepCache ? 1 : 0)) await ops.release(ino, o.fh, caller).catch(() => undefined);
+        return;
+      }
+      case OP.CREATE: {
+        const { entry, opened } = await ops.create(ino, s1!, n1, n2, caller);
+        const e = entry;
+        if (
+          a.replyCreate(
+            h,
+            id,
+            packAttr(e.attr, this.scratch),
+            e.entryTimeoutMs / 1000,
+            e.attrTimeoutMs / 1000,
+            opened.fh,
+            opened.keepCache ? 1 : 0,
+          )
+        )
+          this.lookups.add(e.attr.ino);
+        else await ops.release(e.attr.ino, opened.fh, caller).catch(() => undefined);
+        return;
+      }
+      case OP.READ:
+        a.replyBuf(h, id, await ops.read(ino, fh!, n1, n2, caller));
+        return;
+      case OP.WRITE:
+        a.replyWrite(h, id, await ops.write(ino, fh!, last as Buffer, n2, caller));
+        return;
+      case OP.FLUSH:
+        await ops.flush(ino, fh!, caller);
+        ok();
+        return;
+      case OP.RELEASE:
+        await ops.release(ino, fh!, caller);
+        ok();
+        return;
+      case OP.FSYNC:
+        await ops.fsync(ino, fh!, n1 !== 0, caller);
+        ok();
+        return;
+      case OP.OPENDIR: {
+        const o = await ops.opendir(ino, caller);
+        if (!a.replyOpen(h, id, o.fh, 0)) await ops.releasedir(ino, o.fh, caller).catch(() => undefined);
+        return;
+      }
+      case OP.READDIR:
+      case OP.READDIRPLUS: {
+        const plus = op === OP.READDIRPLUS;
+        const entries = await ops.readdir(ino, fh!, n2, caller);
+        const attrs = new Float64Array(entries.length * ATTR_FIELDS);
+        entries.forEach((e, i) => packAttr(e.attr, attrs, i * ATTR_FIELDS));
+        const { entryTimeoutMs, attrTimeoutMs } = ops.timeouts;
+        const fitted = a.replyDir(
+          h,
+          id,
+          n1,
+          plus,
+          entries.map((e) => e.name),
+          attrs,
+          n2,
+          entryTimeoutMs / 1000,
+          attrTimeoutMs / 1000,
+        );
+        // Every entry of a readdirplus the kernel got, but "." and "..", is a lookup it will forget.
+        if (plus)
+          for (let i = 0; i < fitted; i++)
+            if (entries[i]!.name !== '.' && entries[i]!.name !== '..') this.lookups.add(entries[i]!.attr.ino);
+        return;
+      }
+      case OP.RELEASEDIR:
+        await ops.releasedir(ino, fh!, caller);
+        ok();
+        return;
+      case OP.STATFS: {
+        const s = await ops.statfs(ino, caller);
+        a.replyStatfs(
+          h,
+          id,
+          Float64Array.of(s.blockSize, s.totalBlocks, s.freeBlocks, s.availBlocks, s.totalFiles, s.freeFiles, s.nameMax),
+        );
+        return;
+      }
+      case OP.SETXATTR:
+        await ops.setxattr(ino, s1!, last as Buffer, n1, caller);
+        ok();
+        return;
+      case OP.GETXATTR:
+        return this.replySized(h, id, n1, await ops.getxattr(ino, s1!, caller));
+      case OP.LISTXATTR: {
+        const names = await ops.listxattr(ino, caller);
+        return this.replySized(h, id, n1, Buffer.from(names.map((n) => `${n}\0`).join(''), 'utf8'));
+      }
+      case OP.REMOVEXATTR:
+        await ops.removexattr(ino, s1!, caller);
+        ok();
+        return;
+      case OP.ACCESS:
+        await ops.access(ino, n1, caller);
+        ok();
+        return;
+      default:
+        a.replyErr(h, id, E.ENOSYS);
+    }
+  }
+
+  /** getxattr/listxattr: size 0 asks only how big; a value larger than the caller's buffer is ERANGE. */
+  private replySized(h: SessionHandle, id: number, size: number, value: Buffer): void {
+    if (size === 0) this.addon.replyXattrSize(h, id, value.length);
+    else if (value.length > size) this.addon.replyErr(h, id, E.ERANGE);
+    else this.addon.replyBuf(h, id, value);
+  }
+}
