@@ -242,10 +242,9 @@ export class ChunkOperations {
     });
   }
 
-  /** Servers that must not receive a repair copy of the chunk: those holding a corrupt copy now, or lately. */
-  badRepairTargets(chunkId: number): Set<string> {
+  /** Servers that held a corrupt copy of the chunk within CORRUPT_TARGET_EXCLUSION_MS (repair avoids them). */
+  recentlyCorruptOn(chunkId: number): Set<string> {
     const out = new Set<string>();
-    for (const r of this.locations.replicas(chunkId)) if (r.corrupt) out.add(r.serverId);
     const bad = this.badTargets.get(chunkId);
     if (bad !== undefined) {
       const now = this.clock.monotonic();

@@ -160,18 +160,25 @@ export class RepairLoop {
   }
 
   /**
-   * Where a copy of an under-goal chunk goes: never a server with a copy reported corrupt (now or lately: its disk
-   * may be rotting), preferably one holding no copy of the chunk at all; a server holding only an old or ahead copy
-   * (the copy replaces it) when no other qualifies, or the chunk could never regain its goal.
+   * Where a copy of an under-goal chunk goes, by preference: a server holding no copy of the chunk and not lately a
+   * holder of a corrupt one (its disk may be rotting); then one holding only an old or ahead copy (the copy replaces
+   * it); then one that lately held a corrupt copy; last, one holding a corrupt copy now, which is deleted first (a
+   * chunkserver refuses a copy of a version it has, and a good copy, the source, exists). The later tiers keep a
+   * small cluster from staying under goal: with three servers at goal 2, a chunk whose two copies rotted one after
+   * the other has no server of the first two kinds.
    */
   private repairTarget(h: ChunkHealth, views: readonly ChunkserverView[]): string | undefined {
-    const bad = this.o.ops.badRepairTargets(h.chunkId);
-    const others = new Set(this.o.locations.replicas(h.chunkId).map((r) => r.serverId));
-    const allowed = (exclude: Set<string>) => views.filter((v) => h.holders.includes(v.id) || !exclude.has(v.id));
-    const [fresh] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, allowed(new Set([...bad, ...others])));
-    if (fresh) return fresh;
-    const [replacing] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, allowed(bad));
-    return replacing;
+    const replicas = this.o.locations.replicas(h.chunkId);
+    const corrupt = new Set(replicas.filter((r) => r.corrupt).map((r) => r.serverId));
+    const lately = this.o.ops.recentlyCorruptOn(h.chunkId);
+    const any = new Set(replicas.map((r) => r.serverId));
+    const tiers = [new Set([...any, ...lately, ...corrupt]), new Set([...lately, ...corrupt]), corrupt, new Set<string>()];
+    for (const exclude of tiers) {
+      const allowed = views.filter((v) => h.holders.includes(v.id) || !exclude.has(v.id));
+      const [target] = this.o.placement.chooseRepairTargets(h.chunkId, h.holders, 1, allowed);
+      if (target) return target;
+    }
+    return undefined;
   }
 
   /** Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). */
@@ -185,8 +192,9 @@ export class RepairLoop {
       if (!target) continue; // no server can take another copy: stays under goal, reported in /status
       const source = h.holders[0]!;
       this.inFlight.add(h.chunkId);
-      void this.o.ops
-        .replicate(h.chunkId, h.version, source, target)
+      const bad = this.o.locations.isCorrupt(target, h.chunkId) ? this.o.locations.versionOn(target, h.chunkId) : undefined;
+      void (bad === undefined ? Promise.resolve(true) : this.o.ops.deleteReplica(target, h.chunkId, bad))
+        .then((cleared) => cleared && this.o.ops.replicate(h.chunkId, h.version, source, target))
         .then((ok) => {
           this.copies.inc({ result: ok ? 'ok' : 'failed' });
           if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target });

@@ -5,12 +5,7 @@ import { cleanupTempDirs } from '../support';
 import { FaultHarness } from './faults/fault-harness';
 import { TestCluster } from './harness';
 
-// Off by default until the chunk lifecycle keeps the last good copy (issue "Data safety"): today seed 1's first
-// schedule (pause, stale restart of a chunkserver, kill of the leader) leaves two chunks with no replica. Run it with
-// MOOSENG_FAULTS=1 npm test, or npm run faults.
-const describeFaults = process.env.MOOSENG_FAULTS === '1' ? describe : describe.skip;
-
-describeFaults('seeded faults on a 3/3/2 cluster (processes)', function () {
+describe('seeded faults on a 3/3/2 cluster (processes)', function () {
   this.timeout(600_000);
   let cluster: TestCluster;
   // A fixed seed, so a failure here replays with: npm run faults -- --seed 1 --schedules 2 --faults 3

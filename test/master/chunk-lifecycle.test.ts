@@ -185,6 +185,22 @@ describe('chunk lifecycle: the last good copy survives', () => {
       for (const r of await m.readEverywhere(ino, 10)) expect(r.data.toString(), `read from ${r.server}`).to.equal('good bytes');
     });
 
+    it('a chunk whose two copies rot one after the other regains its goal on three servers (a recent bad server is a last resort)', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      const [first, second] = g.chain.map((c) => c.serverId);
+      m.chunkservers.replica(m.address(first!), g.chunkId)!.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(first!, g.chunkId, g.version);
+      await m.repairPasses(4);
+      m.chunkservers.replica(m.address(second!), g.chunkId)!.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(second!, g.chunkId, g.version);
+      await m.repairPasses(6);
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+      expect(m.chunkservers.replica(m.address(second!), g.chunkId)).to.equal(undefined);
+      for (const r of await m.readEverywhere(ino, 10)) expect(r.data.toString(), `read from ${r.server}`).to.equal('good bytes');
+    });
+
     it('stays out of write chains and reads after its server registers again (a new leader asks every server to)', async () => {
       const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
       const ino = await m.createFile('f');

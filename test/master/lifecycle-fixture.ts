@@ -31,6 +31,7 @@ import {
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 import { ManualClock } from '../support';
 
+/** The credentials every request of these tests carries (root: permission checks are not what is tested here). */
 export const ROOT_CRED = { uid: 0, gids: [0] };
 
 /** How a proposal fails when the leader dies: before the entry commits, or after it committed but before the answer. */

@@ -55,7 +55,11 @@ export class FaultHarness {
   private readonly files = new Map<string, ModelFile>();
   private nextFile = 1;
   private readonly log: (line: string) => void;
-  /** Chunk files already damaged in this schedule: one copy per chunk, so a fault never destroys every copy itself. */
+  /**
+   * Chunks with a copy already damaged, over the whole run: one copy per chunk, so the faults never destroy every copy
+   * themselves. Not per schedule: a flipped copy the scrubber has not found yet looks healthy to the recovery check,
+   * so a later schedule could flip the other copy too, and a chunk whose every copy is damaged has lost bytes.
+   */
   private readonly flipped = new Set<string>();
 
   constructor(
@@ -85,7 +89,6 @@ export class FaultHarness {
       problems: [],
       recoveryMs: 0,
     };
-    this.flipped.clear();
     let stop = false;
     const workload = this.workload(random, result, () => stop);
     const t0 = Date.now();

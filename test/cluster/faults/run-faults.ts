@@ -1,5 +1,7 @@
-// `npm run faults -- --seed N --schedules K`: seeded fault schedules on a real cluster (3 masters, 3 chunkservers,
+// `npm run faults -- --seed N --schedules K [--keep-logs DIR]`: seeded fault schedules on a real cluster (3 masters, 3 chunkservers,
 // 2 mounts, goal 2); prints each schedule and ends with a totals line. Exit status 1 when any byte was lost.
+import { cpSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { cleanupTempDirs } from '../../support';
 import { TestCluster } from '../harness';
 import { FaultHarness, type ScheduleResult } from './fault-harness';
@@ -11,6 +13,11 @@ function flag(name: string, fallback: number): number {
   const v = Number(process.argv[i + 1]);
   if (!Number.isSafeInteger(v) || v < 0) throw new Error(`--${name} takes a non-negative integer, not ${process.argv[i + 1]}`);
   return v;
+}
+
+function stringFlag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
 }
 
 function kindsFlag(): readonly FaultKind[] {
@@ -57,6 +64,13 @@ async function main(): Promise<void> {
     }
   } finally {
     await cluster.stop();
+    // The whole logs of every node outlive the cluster's temporary directory when asked (a failure's full story).
+    const keep = stringFlag('keep-logs');
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const n of cluster.state.nodes) cpSync(n.logPath, join(keep, basename(n.logPath)));
+      console.log(`logs of every node copied to ${keep} (from ${dirname(cluster.state.nodes[0]!.logPath)})`);
+    }
     cleanupTempDirs();
   }
   console.log(
