@@ -14,3 +14,4 @@ export * from './client-api';
 export * from './chunkserver-registry';
 export * from './metadata-service';
 export * from './repair-loop';
+export * from './session-reaper';

@@ -1,7 +1,9 @@
 // SessionReaper: on the leader, closes the sessions of clients that went silent (a crashed or cut-off mount), so
 // the files they held open are released: an unlinked file kept alive by a dead client is freed, its chunks deleted.
-// When a client was last heard of is soft state (every request and KeepAlive marks it); a master that has just
-// become leader gives every session a whole timeout to reach it before judging.
+// When a client was last heard of is soft state (every request and KeepAlive marks it). A session is judged from
+// when this leader first knew of it: a master that has just become leader gives every session a whole timeout to
+// reach it, and so does a session that shows up in the table before its first request is marked (OpenSession marks
+// it only after the entry applies, and a pass can run in between).
 import type { IClock, ILogger } from '@mooseng/core';
 import type { MetadataService } from './metadata-service';
 import { PeriodicPass } from './periodic-pass';
@@ -53,7 +55,12 @@ export class SessionReaper {
     this.leaderSince ??= now;
     await metadata.read(() => undefined); // judge the committed session table, as leader
     for (const session of [...metadata.state.sessions.sessions.values()]) {
-      const heard = Math.max(this.lastSeen.get(session.id) ?? 0, this.leaderSince);
+      const seen = this.lastSeen.get(session.id);
+      if (seen === undefined) {
+        this.lastSeen.set(session.id, now); // first noticed now: judged a whole timeout from here
+        continue;
+      }
+      const heard = Math.max(seen, this.leaderSince);
       if (now - heard <= timeoutMs) continue;
       await metadata.mutate({ sessionId: session.id, requestId: 0 }, { op: 'closeSession' });
       this.lastSeen.delete(session.id);

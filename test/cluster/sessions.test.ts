@@ -43,8 +43,9 @@ describe('client sessions (processes)', function () {
     await idle.call('Unlink', { parent: 1, name: 'held-open' }, ROOT);
     await new Promise((r) => setTimeout(r, 2_000));
     const before = await status();
-    expect(before.sessions).to.equal(2);
-    expect(before.chunks).to.equal(1);
+    const seenBefore = `/status events: ${JSON.stringify(before.events.slice(0, 6))}`;
+    expect(before.sessions, seenBefore).to.equal(2);
+    expect(before.chunks, seenBefore).to.equal(1);
 
     await cluster.stopNode('client1', 'kill'); // no CloseSession: the master only stops hearing from it
     const after = await waitFor(
