@@ -45,6 +45,8 @@ export const NO_REPLICA_RETRY_MS = 250;
  * per-file state lives on the OpenFile passed in, only the location cache (a cache of master answers) here.
  */
 export class FileIo {
+  /** Write-grant requests in flight, per open file and chunk index (see grantFor). */
+  private readonly granting = new WeakMap<OpenFile, Map<number, Promise<HeldGrant>>>();
   /** ino → chunk index → locations; the outer map is in age order, for eviction. */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
 
@@ -212,7 +214,7 @@ export class FileIo {
     const { ino } = file;
     let lastError: MoosengError | null = null;
     for (let attempt = 1; attempt <= CHUNK_WRITE_ATTEMPTS; attempt++) {
-      const grant = await this.grantFor(file, index, cred, signal);
+      const grant = await this.grantFor(file, index, cred);
       const [head, ...rest] = grant.chain.map((c) => c.address);
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
@@ -230,11 +232,11 @@ export class FileIo {
           const server = at >= 0 ? grant.chain[at]!.serverId : failed;
           const acknowledged = grant.chain.slice(0, Math.max(1, at)).map((c) => c.serverId);
           await this.report(grant.chunkId, server, err.code, cred, grant.version, acknowledged);
-          file.dropGrant(index);
+          file.dropGrant(index, grant);
           // The replicas that took the write must still be flushed by the next fsync.
           file.mustSync(index, grant, failed);
         } else if (REPLICA_ERRORS.has(err.code)) {
-          file.dropGrant(index);
+          file.dropGrant(index, grant);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.
           if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
             void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
@@ -256,18 +258,40 @@ export class FileIo {
     );
   }
 
-  /** A write grant for the chunk: the one held while fresh, else a new one from the master (creating or cutting the chunk as it says). */
-  private async grantFor(file: OpenFile, index: number, cred: CallerCredentials, signal?: AbortSignal): Promise<HeldGrant> {
-    const { ino } = file;
+  /**
+   * A write grant for the chunk: the one held while fresh, else the one being asked for (concurrent writes of one
+   * chunk, such as the kernel writing back several pages of a mapping at once, share one request: each asking on its
+   * own would move the chunk to a new version and void the others' grants), else a new one from the master.
+   */
+  private grantFor(file: OpenFile, index: number, cred: CallerCredentials): Promise<HeldGrant> {
     const held = file.grant(index);
-    if (held) return held;
-    const grant = await this.master.call('WriteChunk', { ino, chunkIndex: index }, cred, { signal });
+    if (held) return Promise.resolve(held);
+    let asking = this.granting.get(file);
+    if (!asking) {
+      asking = new Map();
+      this.granting.set(file, asking);
+    }
+    const pending = asking.get(index);
+    if (pending) return pending;
+    const inFlight = asking;
+    // Not cancelled by one caller's signal: the request is every waiting write's.
+    const request = this.askGrant(file, index, cred).finally(() => {
+      if (inFlight.get(index) === request) inFlight.delete(index);
+    });
+    inFlight.set(index, request);
+    return request;
+  }
+
+  /** Asks the master for a write grant (creating or cutting the chunk as an older master says) and holds it. */
+  private async askGrant(file: OpenFile, index: number, cred: CallerCredentials): Promise<HeldGrant> {
+    const { ino } = file;
+    const grant = await this.master.call('WriteChunk', { ino, chunkIndex: index }, cred);
     if (grant.chain.length === 0)
       throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
-    if (grant.isNew) await this.data.create(head!, ref, { chain: rest, signal });
-    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { signal })));
+    if (grant.isNew) await this.data.create(head!, ref, { chain: rest });
+    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo)));
     return file.holdGrant(index, grant);
   }
 

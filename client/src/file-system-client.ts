@@ -231,6 +231,7 @@ export class FileSystemClient {
       cred,
     );
     const attr = replyAttr(reply, 'SetAttr');
+    if (changes.size !== undefined) this.files.get(ino)?.truncated(changes.size);
     this.rememberIno(attr);
     return this.withPendingSize(attr);
   }
@@ -308,6 +309,7 @@ export class FileSystemClient {
       (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) |
       (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
     this.rememberIno(replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open'));
+    if (flags & O_TRUNC) this.files.get(ino)?.truncated(0);
     this.io.invalidate(ino);
     return this.addHandle(ino, flags, cred);
   }

@@ -2,7 +2,7 @@
 // write grants, written ends not yet committed (and when they are due) and chunks not yet synced; per handle
 // (FileHandle) the write-back buffer and the read-ahead windows. It does no I/O: FileIo and FileSystemClient do,
 // and tell it what happened.
-import type { IClock } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, type IClock } from '@mooseng/core';
 import type { CallerCredentials } from './master-client';
 import type { WireWriteChunk } from './wire-types';
 
@@ -162,8 +162,14 @@ export class OpenFile {
     return held;
   }
 
-  /** A chunkserver refused or failed the grant: the next write of the chunk asks for a new one. */
-  dropGrant(index: number): void {
+  /**
+   * A chunkserver refused or failed `failed`: the next write of the chunk asks for a new grant. A grant held now that
+   * is not the one that failed (another write of the chunk took a newer one meanwhile) is kept: dropping it would make
+   * each of several concurrent writes void the others' grants in turn.
+   */
+  dropGrant(index: number, failed: Pick<HeldGrant, 'chunkId' | 'version'>): void {
+    const held = this.grants.get(index);
+    if (held && (held.chunkId !== failed.chunkId || held.version !== failed.version)) return;
     this.grants.delete(index);
   }
 
@@ -234,6 +240,15 @@ export class OpenFile {
     const err = this.writeFailure;
     this.writeFailure = null;
     return err;
+  }
+
+  /**
+   * A truncate to `size` bytes committed: chunks wholly past it are no longer the file's, so fsync has nothing of
+   * them to flush (their replicas are being deleted: a FLUSH would fail with CHUNK_NOT_FOUND).
+   */
+  truncated(size: number): void {
+    const keep = Math.ceil(size / CHUNK_SIZE_BYTES);
+    for (const index of [...this.unsynced.keys()]) if (index >= keep) this.unsynced.delete(index);
   }
 
   /** The grants written since the last sync, forgotten here: the caller flushes them. */

@@ -17,6 +17,9 @@ export const CORRUPT_TARGET_EXCLUSION_MS = 10 * 60_000;
 /** Chunk ids a leader reserves at once for new chunks: one reserveChunkIds command per this many new chunks. */
 export const CHUNK_ID_BLOCK = 64;
 
+/** Rounds of a version move before it gives up, when replicas keep failing to confirm (see moveConfirmed). */
+export const MOVE_ROUNDS = 3;
+
 /** Commands of the leader itself: not deduplicated (each is checked against the state it expects instead). */
 const LEADER: RequestOrigin = { sessionId: 0, requestId: 0 };
 
@@ -87,15 +90,27 @@ export class ChunkOperations {
             }
           }),
         );
-        const chain = created.filter((id): id is string => id !== null);
+        let chain = created.filter((id): id is string => id !== null);
         if (chain.length === 0)
           throw new MoosengError(
             ErrorCodes.IO_ERROR,
             `no chunkserver could create chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}): ${servers.join(', ')} refused`,
           );
-        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version: 1, servers: chain, cred });
+        // A create that failed may still have happened (its answer lost, or a crash after it): that server would hold
+        // an empty chunk at version 1. The chunk is recorded at a version only the servers that confirmed have seen.
+        let version = 1;
+        let sent = servers;
+        for (let round = 1; chain.length > 0 && chain.length < sent.length; round++) {
+          if (round > MOVE_ROUNDS)
+            throw new MoosengError(ErrorCodes.IO_ERROR, `chunk ${chunkId}: its replicas kept failing to take a version`);
+          sent = chain;
+          chain = await this.moveAll(chunkId, sent, version, version + 1, 'set-version');
+          version += 1;
+        }
+        if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId}`);
+        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers: chain, cred });
         if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
-        this.reserved.set(chunkId, 2);
+        this.reserved.set(chunkId, version + 1);
         return r.grant;
       }),
     );
@@ -128,9 +143,8 @@ export class ChunkOperations {
           `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) has no live replica to write to`,
         );
       }
-      const version = await this.reserve(chunkId);
-      const moved = await this.moveAll(chunkId, holders, v.version, version, 'set-version');
-      if (moved.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no replica of chunk ${chunkId} took version ${version}`);
+      const { version, moved } = await this.moveConfirmed(chunkId, holders, v.version, 'set-version');
+      if (moved.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no replica of chunk ${chunkId} took a new version`);
       const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers: moved, cred });
       if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
       this.reserved.set(chunkId, version + 1);
@@ -152,8 +166,7 @@ export class ChunkOperations {
     if (v === undefined || v.pendingCut < 0) return true;
     const holders = this.locations.holders(chunkId, v.version);
     if (holders.length === 0) return false;
-    const version = await this.reserve(chunkId);
-    const cut = await this.moveAll(chunkId, holders, v.version, version, 'cut', v.pendingCut);
+    const { version, moved: cut } = await this.moveConfirmed(chunkId, holders, v.version, 'cut', v.pendingCut);
     if (cut.length === 0) return false;
     await this.metadata.mutate(LEADER, { op: 'cutChunk', chunkId, fromVersion: v.version, version, length: v.pendingCut, servers: cut });
     this.reserved.set(chunkId, version + 1);
@@ -177,8 +190,7 @@ export class ChunkOperations {
       const took = new Set(acknowledged.length > 0 ? acknowledged : holders.filter((h) => h !== failed));
       const keep = holders.filter((h) => took.has(h));
       if (keep.length === 0 || keep.length === holders.length) return v.version;
-      const to = await this.reserve(chunkId);
-      const moved = await this.moveAll(chunkId, keep, v.version, to, 'set-version');
+      const { version: to, moved } = await this.moveConfirmed(chunkId, keep, v.version, 'set-version');
       if (moved.length === 0) return v.version;
       await this.metadata.mutate(LEADER, { op: 'excludeReplicas', chunkId, fromVersion: v.version, version: to, servers: moved });
       this.reserved.set(chunkId, to + 1);
@@ -217,6 +229,34 @@ export class ChunkOperations {
           servers: this.locations.holders(chunkId, to),
         },
       );
+    });
+  }
+
+  /**
+   * A repair copy of the chunk to `target`, made where no write can land meanwhile: a client may hold a grant at the
+   * current version and write while the copy streams from the source, and the target would miss those writes yet
+   * count as a current copy. So the holders first move to a version no grant names (a write under the old grant is
+   * refused and retried under a new grant, which waits for the copy), the copy is made at that version, and the move
+   * is recorded with the target among the holders if the copy completed. True when it did.
+   */
+  copy(chunkId: number, target: string): Promise<boolean> {
+    return this.exclusive(chunkId, async () => {
+      const v = this.metadata.state.chunkVersions(chunkId);
+      if (v === undefined) return false;
+      const holders = this.locations.holders(chunkId, v.version);
+      if (holders.length === 0 || holders.includes(target)) return false;
+      const { version, moved } = await this.moveConfirmed(chunkId, holders, v.version, 'set-version');
+      if (moved.length === 0) return false;
+      const copied = await this.replicate(chunkId, version, moved[0]!, target);
+      await this.metadata.mutate(LEADER, {
+        op: 'moveReplicas',
+        chunkId,
+        fromVersion: v.version,
+        version,
+        servers: copied ? [...moved, target] : moved,
+      });
+      this.reserved.set(chunkId, version + 1);
+      return copied;
     });
   }
 
@@ -335,6 +375,40 @@ export class ChunkOperations {
     const r = await this.metadata.mutate(LEADER, { op: 'reserveChunkVersion', chunkId });
     if (r.kind !== 'count') throw new Error(`invariant broken: reserveChunkVersion returned ${r.kind}`);
     return r.count;
+  }
+
+  /**
+   * Moves `servers` from `from` to a reserved version that only replicas which confirmed it have ever been sent:
+   * a move that failed may still have happened (its answer lost, or a crash after the chunkserver wrote it, completed
+   * at its restart), and such a replica must not hold the version the catalog then records, without the writes
+   * made under it. So when some did not confirm, those that did move again, to a fresh number, up to MOVE_ROUNDS
+   * times. Returns the version and the servers at it (none: nothing moved).
+   */
+  private async moveConfirmed(
+    chunkId: number,
+    servers: readonly string[],
+    from: number,
+    how: 'set-version' | 'cut',
+    length = 0,
+  ): Promise<{ version: number; moved: string[] }> {
+    let sent = [...servers];
+    let at = from;
+    let kind = how;
+    for (let round = 1; round <= MOVE_ROUNDS; round++) {
+      const to = await this.reserve(chunkId);
+      const moved = await this.moveAll(chunkId, sent, at, to, kind, length);
+      if (moved.length === sent.length || moved.length === 0) return { version: to, moved };
+      this.logger.warn('some replicas did not confirm a version; the others move on to one they never saw', {
+        chunkId,
+        version: to,
+        unconfirmed: sent.filter((id) => !moved.includes(id)),
+      });
+      // The moved ones are cut already: the next round only moves the version.
+      sent = moved;
+      at = to;
+      kind = 'set-version';
+    }
+    return { version: at, moved: [] };
   }
 
   /**

@@ -190,14 +190,13 @@ export class RepairLoop {
       if (this.o.ops.isBusy(h.chunkId)) continue;
       const target = this.repairTarget(h, views);
       if (!target) continue; // no server can take another copy: stays under goal, reported in /status
-      const source = h.holders[0]!;
       this.inFlight.add(h.chunkId);
       const bad = this.o.locations.isCorrupt(target, h.chunkId) ? this.o.locations.versionOn(target, h.chunkId) : undefined;
       void (bad === undefined ? Promise.resolve(true) : this.o.ops.deleteReplica(target, h.chunkId, bad))
-        .then((cleared) => cleared && this.o.ops.replicate(h.chunkId, h.version, source, target))
+        .then((cleared) => cleared && this.o.ops.copy(h.chunkId, target))
         .then((ok) => {
           this.copies.inc({ result: ok ? 'ok' : 'failed' });
-          if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, from: source, to: target });
+          if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, to: target });
         })
         .finally(() => this.inFlight.delete(h.chunkId));
     }

@@ -168,11 +168,19 @@ describe('client OpenFile', () => {
     it('forgets a refused grant, and every grant when the file is cut', () => {
       file.holdGrant(0, { chunkId: 7, version: 1, chain: CHAIN });
       file.holdGrant(1, { chunkId: 8, version: 1, chain: CHAIN });
-      file.dropGrant(0);
+      file.dropGrant(0, { chunkId: 7, version: 1 });
       expect(file.grant(0)).to.equal(undefined);
       expect(file.grant(1)).to.not.equal(undefined);
       file.cut();
       expect(file.grant(1)).to.equal(undefined);
+    });
+
+    it('keeps a newer grant when an older one is refused (concurrent writes of one chunk must not void each other)', () => {
+      file.holdGrant(0, { chunkId: 7, version: 2, chain: CHAIN });
+      file.dropGrant(0, { chunkId: 7, version: 1 });
+      expect(file.grant(0)).to.deep.include({ version: 2 });
+      file.dropGrant(0, { chunkId: 7, version: 2 });
+      expect(file.grant(0)).to.equal(undefined);
     });
 
     it('gives its grants up with the last handle, not before', () => {
@@ -193,6 +201,22 @@ describe('client OpenFile', () => {
       const grant = file.holdGrant(0, { chunkId: 7, version: 3, chain });
       file.mustSync(0, grant);
       expect(file.takeUnsynced()).to.deep.equal([grant]);
+      expect(file.takeUnsynced()).to.deep.equal([]);
+    });
+
+    it('has nothing to flush of chunks a truncate dropped whole, and keeps the cut one', () => {
+      const first = file.holdGrant(0, { chunkId: 7, version: 3, chain });
+      const second = file.holdGrant(1, { chunkId: 8, version: 1, chain });
+      file.mustSync(0, first);
+      file.mustSync(1, second);
+      file.truncated(64 * MIB + 1);
+      expect(file.takeUnsynced().map((g) => g.chunkId)).to.deep.equal([7, 8]);
+      file.mustSync(0, first);
+      file.mustSync(1, second);
+      file.truncated(10);
+      expect(file.takeUnsynced().map((g) => g.chunkId)).to.deep.equal([7]);
+      file.mustSync(0, first);
+      file.truncated(0);
       expect(file.takeUnsynced()).to.deep.equal([]);
     });
 

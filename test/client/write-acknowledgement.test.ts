@@ -2,7 +2,7 @@
 // refuses it (another client's truncate cut or dropped the chunk since the write's grant), never success.
 import { expect } from 'chai';
 import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, ROOT_INODE, silentLogger } from '@mooseng/core';
-import { FileIo, FileSystemClient, type MasterClient } from '@mooseng/client';
+import { FileIo, FileSystemClient, type MasterClient, OpenFile } from '@mooseng/client';
 import { ManualClock } from '../support';
 
 const CRED = { uid: 0, gids: [0] };
@@ -47,6 +47,8 @@ class FakeMaster {
       case 'WriteChunk':
         this.grants++;
         return { chunkId: 9, version: 2 + this.grants, fileLength: 0, chain: CHAIN, isNew: this.grants === 1, truncateTo: -1 };
+      case 'SetAttr':
+        return { attr: attr(Number(body.size)) };
       case 'ReportReplica':
         this.reports.push(body);
         return {};
@@ -89,12 +91,14 @@ describe('client: write acknowledgement', () => {
   let master: FakeMaster;
   let chunkservers: FakeChunkservers;
   let fs: FileSystemClient;
+  let io: FileIo;
+  let clock: ManualClock;
 
   beforeEach(() => {
     master = new FakeMaster();
     chunkservers = new FakeChunkservers();
-    const clock = new ManualClock();
-    const io = new FileIo(master as unknown as MasterClient, chunkservers as unknown as DataPlaneClient, clock, silentLogger);
+    clock = new ManualClock();
+    io = new FileIo(master as unknown as MasterClient, chunkservers as unknown as DataPlaneClient, clock, silentLogger);
     fs = new FileSystemClient(master as unknown as MasterClient, io, {
       attrTtlMs: 1_000,
       writeBufferBytes: 1 << 20,
@@ -152,6 +156,33 @@ describe('client: write acknowledgement', () => {
     };
     await fs.write(fh, Buffer.from('more'), 5, CRED);
     expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+  });
+
+  it("concurrent writes of one chunk share one grant request instead of voiding each other's grants", async () => {
+    const file = new OpenFile(INO, clock);
+    file.open(1, false, CRED);
+    await Promise.all([0, 1, 2, 3].map((i) => io.write(file, i * 100_000, Buffer.alloc(1000, i), CRED)));
+    expect(master.grants).to.equal(1);
+    // A write refused as stale because another write's grant moved the chunk meanwhile takes that newer grant.
+    chunkservers.onWrite = (_address, version) => {
+      if (version !== 3) return;
+      file.holdGrant(0, { chunkId: 9, version: 4, chain: CHAIN });
+      throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
+    };
+    await io.write(file, 0, Buffer.alloc(10), CRED);
+    expect(master.grants).to.equal(1);
+    expect(file.grant(0)).to.deep.include({ version: 4 });
+  });
+
+  it('fsync after a truncate dropped a chunk written since the last fsync does not flush the dropped chunk', async () => {
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
+    await fs.write(fh, Buffer.from('gone soon'), 0, CRED);
+    await fs.setattr(INO, { size: 0 }, fh, CRED);
+    chunkservers.onFlush = () => {
+      throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, 'chunk 9 is not on this chunkserver');
+    };
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(chunkservers.flushes).to.deep.equal([]);
   });
 
   it('a commit the master takes makes close succeed', async () => {

@@ -68,6 +68,59 @@ describe('chunk lifecycle: the last good copy survives', () => {
     });
   });
 
+  describe('a replica whose change went unconfirmed never holds the version the catalog records', () => {
+    it('a grant: the replica whose answer was lost is left at a version the others moved past', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('old bytes'));
+      const lost = first.chain[1]!;
+      m.chunkservers.loseAnswer = (address, op) => op === 'set-version' && address === lost.address;
+      const g = await m.grant(ino);
+      m.chunkservers.loseAnswer = null;
+      expect(g.chain.map((c) => c.serverId)).to.not.include(lost.serverId);
+      await m.chainWrite(g, 0, Buffer.from('new bytes'));
+      await m.commit(ino, g, 9, 0, { version: g.version });
+      m.startServer(lost.serverId); // it registers with what its disk holds
+      for (const r of await m.readEverywhere(ino, 9)) expect(r.data.toString(), `read from ${r.server}`).to.equal('new bytes');
+    });
+
+    it('a new chunk: a server whose create answer was lost does not count as a copy', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      let victim = '';
+      m.chunkservers.loseAnswer = (address, op) => {
+        if (op !== 'create' || (victim !== '' && victim !== address)) return false;
+        victim = address;
+        return true;
+      };
+      const g = await m.write(ino, 0, Buffer.from('new bytes'));
+      m.chunkservers.loseAnswer = null;
+      expect(g.chain.map((c) => c.address)).to.not.include(victim);
+      m.startServer(victim.split(':')[0]!);
+      for (const r of await m.readEverywhere(ino, 9)) expect(r.data.toString(), `read from ${r.server}`).to.equal('new bytes');
+    });
+
+    it('a repair copy: a write landing while the copy streams is refused or reaches every copy', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      await m.write(ino, 0, Buffer.from('first....'));
+      const held = await m.grant(ino); // a client keeps writing under this grant
+      m.locations.setAlive(held.chain[1]!.serverId, false); // one copy is gone: repair copies the other
+      const alive = { ...held, chain: [held.chain[0]!] };
+      let accepted: boolean | null = null;
+      m.chunkservers.duringCopy = async () => {
+        m.chunkservers.duringCopy = null;
+        accepted = (await codeOf(m.chainWrite(alive, 0, Buffer.from('second...')))) === 'OK';
+      };
+      await m.repairPasses(3);
+      expect(accepted, 'the write was tried during the copy').to.not.equal(null);
+      const want = accepted ? 'second...' : 'first....';
+      const reads = await m.readEverywhere(ino, 9);
+      expect(reads).to.have.length(2);
+      for (const r of reads) expect(r.data.toString(), `read from ${r.server}`).to.equal(want);
+    });
+  });
+
   describe('a new chunk enters the catalog only with replicas', () => {
     it('a new chunk no chunkserver could create is not recorded: the file takes writes once a chunkserver can', async () => {
       const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
@@ -193,8 +246,9 @@ describe('chunk lifecycle: the last good copy survives', () => {
       m.chunkservers.replica(m.address(first!), g.chunkId)!.data = Buffer.from('rotten!!!!');
       await m.reportCorrupt(first!, g.chunkId, g.version);
       await m.repairPasses(4);
-      m.chunkservers.replica(m.address(second!), g.chunkId)!.data = Buffer.from('rotten!!!!');
-      await m.reportCorrupt(second!, g.chunkId, g.version);
+      const rotten = m.chunkservers.replica(m.address(second!), g.chunkId)!;
+      rotten.data = Buffer.from('rotten!!!!');
+      await m.reportCorrupt(second!, g.chunkId, rotten.version); // the repair copy moved it to a new version
       await m.repairPasses(6);
       expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
       expect(m.chunkservers.replica(m.address(second!), g.chunkId)).to.equal(undefined);

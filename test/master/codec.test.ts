@@ -36,6 +36,7 @@ const commands: Command[] = [
   { ...header, op: 'chunkOpsDone', deleted: [1, 2, 3], truncated: [4, 5] },
   { ...header, op: 'grantChunkWrite', ino: 3, chunkIndex: 17, chunkId: 2 ** 40, version: 2 ** 33 + 1, servers: ['cs-1', 'cs-2'], cred },
   { ...header, op: 'reserveChunkIds', count: 64 },
+  { ...header, op: 'moveReplicas', chunkId: 9, fromVersion: 8, version: 10, servers: ['cs-2', 'cs-9'] },
   { ...header, op: 'commitChunkWrite', ino: 3, chunkIndex: 17, chunkId: 2 ** 40, version: 7, length: 2 ** 36, cred },
   { ...header, op: 'reserveChunkVersion', chunkId: 2 ** 52 },
   { ...header, op: 'excludeReplicas', chunkId: 9, fromVersion: 4, version: 6, servers: ['cs-1'] },

@@ -120,6 +120,7 @@ class CommandGenerator {
       case 0:
         return { op: 'grantChunkWrite', ino: c.ino, chunkIndex: c.index, chunkId: c.chunkId, version: near, servers, cred };
       case 1:
+        if (this.rand() < 0.3) return { op: 'moveReplicas', chunkId: c.chunkId, fromVersion: near, version: near + this.int(3), servers };
         return this.rand() < 0.5
           ? { op: 'reserveChunkIds', count: 1 + this.int(3) }
           : { op: 'grantChunkWrite', ino: c.ino, chunkIndex: this.int(4), chunkId: 1 + this.int(60), version: 1, servers, cred };

@@ -119,6 +119,10 @@ export class FakeChunkservers {
   readonly down = new Set<string>();
   /** Decides whether a call fails (return the error) or runs. */
   fail: ((address: string, op: FakeOp, chunkId: number) => MoosengError | null) | null = null;
+  /** Decides whether a call's answer is lost after it was carried out (the caller sees UNAVAILABLE). */
+  loseAnswer: ((address: string, op: FakeOp, chunkId: number) => boolean) | null = null;
+  /** Runs (and is awaited) while a repair copy streams: after the source was read, before the target has it. */
+  duringCopy: (() => Promise<void>) | null = null;
   /** Runs (and is awaited) before each call does anything: a test lets something else happen at that moment. */
   before: ((address: string, op: FakeOp, chunkId: number) => Promise<void>) | null = null;
   /** Every call made, in order: "op address chunk:version". */
@@ -154,10 +158,17 @@ export class FakeChunkservers {
     return r;
   }
 
+  /** The answer of a call that was carried out is lost, when loseAnswer says so. */
+  private answer(address: string, op: FakeOp, chunkId: number): void {
+    if (this.loseAnswer?.(address, op, chunkId))
+      throw new MoosengError(ErrorCodes.UNAVAILABLE, `${address}: the answer to ${op} was lost (test)`);
+  }
+
   async create(address: string, ref: ChunkRef): Promise<void> {
     const disk = await this.enter(address, 'create', ref);
     if (disk.has(ref.chunkId)) throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} exists (test)`);
     disk.set(ref.chunkId, { version: ref.version, data: Buffer.alloc(0) });
+    this.answer(address, 'create', ref.chunkId);
   }
 
   async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array): Promise<void> {
@@ -181,6 +192,7 @@ export class FakeChunkservers {
   async setVersion(address: string, ref: ChunkRef, newVersion: number): Promise<void> {
     const r = this.held(await this.enter(address, 'set-version', ref), ref);
     r.version = newVersion;
+    this.answer(address, 'set-version', ref.chunkId);
   }
 
   /** Cut to `length` and move to `newVersion` in one step (the chunkserver's CUT). */
@@ -203,7 +215,10 @@ export class FakeChunkservers {
     const local = disk.get(ref.chunkId);
     if (local?.version === ref.version)
       throw new MoosengError(ErrorCodes.CHUNK_EXISTS, `chunk ${ref.chunkId} version ${ref.version} is already here (test)`);
-    disk.set(ref.chunkId, { version: ref.version, data: Buffer.from(from.data) });
+    const copy = Buffer.from(from.data);
+    await this.duringCopy?.();
+    disk.set(ref.chunkId, { version: ref.version, data: copy });
+    this.answer(address, 'replicate', ref.chunkId);
   }
 
   async stat(address: string, chunkId: number): Promise<StoredChunk> {

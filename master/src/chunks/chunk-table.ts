@@ -45,6 +45,8 @@ export type VersionChange =
   | 'grant'
   /** A replica failed a write mid-chain: the replicas that took it moved, the others are left behind. */
   | 'exclude'
+  /** The replicas moved so a repair copy could be made where no grant writes: nothing is lost. */
+  | 'move'
   /** A pending truncation was carried out: the moved replicas are cut. */
   | 'cut';
 
@@ -86,15 +88,15 @@ export class ChunkTable {
   }
 
   /**
-   * Records a new chunk under a reserved id (`id` below nextChunkId, never recorded before) at version 1, with
-   * version 2 reserved for the proposer's next change. CHUNK_STALE_VERSION, changing nothing, for an id that was
+   * Records a new chunk under a reserved id (`id` below nextChunkId, never recorded before) at `version` (1, or
+   * higher when some create went unconfirmed and the others moved on), the next version reserved for the proposer. CHUNK_STALE_VERSION, changing nothing, for an id that was
    * not reserved or is taken.
    */
-  recordNew(id: number, goal: number): void {
+  recordNew(id: number, goal: number, version = 1): void {
     if (!Number.isSafeInteger(id) || id <= 0 || id >= this.nextChunkId || this.chunks.has(id) || this.deletions.has(id)) {
       throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk id ${id} is not a reserved, unused id`, { details: { chunkId: id } });
     }
-    this.chunks.set(id, new ChunkRecord(1, goal, 1, 1, 2));
+    this.chunks.set(id, new ChunkRecord(version, goal, 1, version, version + 1));
   }
 
   /**

@@ -73,6 +73,8 @@ export type CommandBody =
   | { op: 'reserveChunkVersion'; chunkId: number }
   /** Reserves `count` chunk ids for new chunks the leader creates on chunkservers before recording them. */
   | { op: 'reserveChunkIds'; count: number }
+  /** Replicas moved to `version` (a repair copy made there among them); nothing is lost, no grant names it yet. */
+  | { op: 'moveReplicas'; chunkId: number; fromVersion: number; version: number; servers: string[] }
   /** A replica failed a write mid-chain: `servers`, the ones that took it, moved from `fromVersion` to `version`. */
   | { op: 'excludeReplicas'; chunkId: number; fromVersion: number; version: number; servers: string[] }
   /** The pending cut to `length` bytes was carried out: `servers` are cut and at `version`. */
@@ -283,6 +285,15 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
     ],
   },
   reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
+  moveReplicas: {
+    code: 26,
+    fields: [
+      ['chunkId', 'uint'],
+      ['fromVersion', 'uint'],
+      ['version', 'uint'],
+      ['servers', 'strs'],
+    ],
+  },
 };
 
 const OPS_BY_CODE = new Map<number, CommandOp>((Object.keys(SCHEMAS) as CommandOp[]).map((op) => [SCHEMAS[op].code, op]));

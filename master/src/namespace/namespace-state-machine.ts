@@ -266,6 +266,12 @@ export class NamespaceStateMachine implements IStateMachine {
         this.onChunkGranted?.(cmd.chunkId, cmd.version, cmd.servers);
         return { kind: 'count', count: cmd.version };
       }
+      case 'moveReplicas': {
+        this.needServers(cmd.servers, cmd.chunkId);
+        t.chunkTable.recordChange(cmd.chunkId, 'move', cmd.fromVersion, cmd.version);
+        this.onChunkGranted?.(cmd.chunkId, cmd.version, cmd.servers);
+        return { kind: 'count', count: cmd.version };
+      }
       case 'cutChunk': {
         this.needServers(cmd.servers, cmd.chunkId);
         t.chunkTable.recordChange(cmd.chunkId, 'cut', cmd.fromVersion, cmd.version);

@@ -741,8 +741,8 @@ export class NamespaceTree {
 
   /**
    * Grants a write to chunk `chunkIndex` of a file; the replicas (`servers`) already hold `version`, so the grant
-   * says isNew false. An empty slot takes a new chunk: `chunkId` is an id the leader reserved and created at version
-   * 1 on `servers`. Otherwise the slot must hold `chunkId`, with no cut pending, and `version` must be the reserved
+   * says isNew false. An empty slot takes a new chunk: `chunkId` is an id the leader reserved and created on `servers`
+   * (at version 1, moved on when some create went unconfirmed). Otherwise the slot must hold `chunkId`, with no cut pending, and `version` must be the reserved
    * number its replicas were moved to: only then does the catalog take it. CHUNK_STALE_VERSION when the slot or the
    * chunk changed since the leader looked (it starts over).
    */
@@ -758,10 +758,10 @@ export class NamespaceTree {
     const inode = this.checkGrant(ino, chunkIndex, servers, cred, openForWrite);
     const existing = inode.chunks[chunkIndex] ?? 0;
     if (existing === 0) {
-      if (version !== 1) fail('EINVAL', `a new chunk starts at version 1, not ${version}`);
-      this.chunkTable.recordNew(chunkId, inode.goal);
+      if (!Number.isSafeInteger(version) || version < 1) fail('EINVAL', `a new chunk's version is at least 1, not ${version}`);
+      this.chunkTable.recordNew(chunkId, inode.goal, version);
       this.fillSlot(inode, chunkIndex, chunkId);
-      return { chunkId, version: 1, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
+      return { chunkId, version, isNew: false, servers: [...servers], fileSize: inode.size, truncateTo: -1 };
     }
     if (existing !== chunkId) fail('CHUNK_STALE_VERSION', `slot ${chunkIndex} of inode ${ino} holds chunk ${existing}, not ${chunkId}`);
     if (this.chunkTable.truncations.has(chunkId))
