@@ -37,7 +37,7 @@ export class FuseNativeMount implements IMount {
     if (typeof Fuse.getCaller !== 'function') {
       throw new MoosengError(
         ErrorCodes.INTERNAL,
-        'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies patches/)',
+        'fuse-native lacks getCaller(): its patch was not applied; run `npm install` (postinstall applies plugins/mount-fuse-native/patches/)',
       );
     }
     const getCaller = Fuse.getCaller;
