@@ -35,8 +35,8 @@ async function measure(
       while (performance.now() < until) {
         const name = `${op}-c${concurrency}-${w}-${n++}`;
         const t0 = performance.now();
-        if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false }, ROOT);
-        else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755 }, ROOT);
+        if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT);
+        else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT);
         else await c.call('GetAttr', { ino: dirIno }, ROOT);
         latencies.push(performance.now() - t0);
       }
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         host: 'bench',
       });
       await setup.connect();
-      const dirIno = replyAttr(await setup.call('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755 }, ROOT), 'Mkdir').ino;
+      const dirIno = replyAttr(await setup.call('Mkdir', { parent: 1, name: 'bench', mode: S_IFDIR | 0o755, umask: 0 }, ROOT), 'Mkdir').ino;
       await setup.close();
       for (const concurrency of [1, 16, 64]) {
         for (const op of ['create', 'mkdir', 'getattr'] as const) {

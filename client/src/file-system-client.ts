@@ -155,12 +155,13 @@ export class FileSystemClient {
 
   // ---- namespace changes ---------------------------------------------------------------------------------------
 
-  async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials): Promise<WireAttr> {
-    return this.made(parent, name, replyAttr(await this.call('Mkdir', { parent, name, mode }, cred), 'Mkdir'));
+  /** `umask`: the creator's, for the master to apply (0: applied already); see FsCaller.umask. */
+  async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
+    return this.made(parent, name, replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'));
   }
 
-  async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials): Promise<WireAttr> {
-    return this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false }, cred), 'Mknod'));
+  async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
+    return this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask }, cred), 'Mknod'));
   }
 
   async symlink(target: string, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
@@ -246,9 +247,8 @@ export class FileSystemClient {
   }
 
   async getxattr(ino: number, name: string, cred: CallerCredentials): Promise<Buffer> {
-    // POSIX ACLs are not supported (the master answers these with ENODATA): `ls -l`, `cp -a` and friends ask for
-    // them on every file, so answer without a round trip.
-    if (name.startsWith('system.posix_acl_')) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
+    // The kernel asks for system.posix_acl_access before permission checks and `ls -l`, `cp -a` on every file:
+    // most have no xattr at all, which the attributes say without a round trip.
     const attr = await this.attrOf(ino, cred);
     // Attributes fresh enough to use say whether there is any extended attribute at all.
     if (!attr.hasXattrs) throw new MoosengError(ErrorCodes.ENODATA, `no attribute ${name}`);
@@ -279,6 +279,8 @@ export class FileSystemClient {
   async removexattr(ino: number, name: string, cred: CallerCredentials): Promise<void> {
     this.xattrs.delete(`${ino}\0${name}`);
     await this.call('RemoveXattr', { ino, name }, cred);
+    // The cached attributes may say "has extended attributes" no longer.
+    this.attrs.delete(ino);
   }
 
   // ---- open files ----------------------------------------------------------------------------------------------
@@ -289,8 +291,13 @@ export class FileSystemClient {
     mode: number,
     flags: number,
     cred: CallerCredentials,
+    umask = 0,
   ): Promise<{ attr: WireAttr; fh: number }> {
-    const attr = this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true }, cred), 'Mknod'));
+    const attr = this.made(
+      parent,
+      name,
+      replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask }, cred), 'Mknod'),
+    );
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
   }
 

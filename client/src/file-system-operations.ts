@@ -145,11 +145,11 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
   }
 
   mknod(parent: number, name: string, mode: number, rdev: number, caller: FsCaller): Promise<FsEntry> {
-    return this.serve('mknod', caller, async (cred) => this.entry(await this.fs.mknod(parent, name, mode, rdev, cred)));
+    return this.serve('mknod', caller, async (cred) => this.entry(await this.fs.mknod(parent, name, mode, rdev, cred, caller.umask)));
   }
 
   mkdir(parent: number, name: string, mode: number, caller: FsCaller): Promise<FsEntry> {
-    return this.serve('mkdir', caller, async (cred) => this.entry(await this.fs.mkdir(parent, name, mode, cred)));
+    return this.serve('mkdir', caller, async (cred) => this.entry(await this.fs.mkdir(parent, name, mode, cred, caller.umask)));
   }
 
   unlink(parent: number, name: string, caller: FsCaller): Promise<void> {
@@ -178,7 +178,7 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
 
   create(parent: number, name: string, mode: number, flags: number, caller: FsCaller): Promise<{ entry: FsEntry; opened: FsOpened }> {
     return this.serve('create', caller, async (cred) => {
-      const { attr, fh } = await this.fs.create(parent, name, mode, flags, cred);
+      const { attr, fh } = await this.fs.create(parent, name, mode, flags, cred, caller.umask);
       return { entry: this.entry(attr), opened: { fh } };
     });
   }

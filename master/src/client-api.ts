@@ -64,6 +64,14 @@ export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
   };
 }
 
+/**
+ * The creator's umask, for the master to apply (a mount whose kernel leaves it to the file system, as with POSIX
+ * ACLs, sends it); 0 means the client applied it already, and the command is then logged without it.
+ */
+function umaskOf(req: { umask: number }): { umask?: number } {
+  return req.umask ? { umask: req.umask & 0o777 } : {};
+}
+
 export class ClientApi {
   /** The grant in progress per file chunk slot: grants of one slot run one after another (see writeChunk). */
   private readonly slotQueues = new Map<string, Promise<unknown>>();
@@ -160,10 +168,15 @@ export class ClientApi {
       },
       Mknod: (req) =>
         withHeader(req, (cred, origin) =>
-          attrOf({ op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred }, origin),
+          attrOf(
+            { op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred, ...umaskOf(req) },
+            origin,
+          ),
         ),
       Mkdir: (req) =>
-        withHeader(req, (cred, origin) => attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred }, origin)),
+        withHeader(req, (cred, origin) =>
+          attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred, ...umaskOf(req) }, origin),
+        ),
       Symlink: (req) =>
         withHeader(req, (cred, origin) => attrOf({ op: 'symlink', parent: req.parent, name: req.name, target: req.target, cred }, origin)),
       Link: (req) =>

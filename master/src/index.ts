@@ -6,6 +6,7 @@ export * from './event-journal';
 export * from './namespace/constants';
 export * from './namespace/binary-codec';
 export * from './namespace/commands';
+export * from './namespace/posix-acl';
 export * from './namespace/results';
 export * from './namespace/namespace-state-machine';
 export * from './chunks/chunk-locations';

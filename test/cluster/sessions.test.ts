@@ -69,7 +69,7 @@ describe('client sessions (processes)', function () {
     // The idle client was silent but for its keep-alives for longer than the timeout: its session still works.
     const sessionBefore = idle.sessionId;
     await idle.call('GetAttr', { ino: 1 }, ROOT);
-    await idle.call('Mkdir', { parent: 1, name: 'still-here', mode: 0o040755 }, ROOT);
+    await idle.call('Mkdir', { parent: 1, name: 'still-here', mode: 0o040755, umask: 0 }, ROOT);
     expect(idle.sessionId).to.equal(sessionBefore);
   });
 });

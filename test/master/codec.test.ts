@@ -20,6 +20,8 @@ const commands: Command[] = [
   { ...header, op: 'closeSession' },
   { ...header, op: 'mknod', parent: 1, name: 'f', mode: 0o100644, rdev: 0x0801, open: true, cred },
   { ...header, op: 'mkdir', parent: 1, name: 'd', mode: 0o755, cred },
+  { ...header, op: 'mknod', parent: 1, name: 'g', mode: 0o100666, rdev: 0, open: false, umask: 0o022, cred },
+  { ...header, op: 'mkdir', parent: 1, name: 'e', mode: 0o777, umask: 0o077, cred },
   { ...header, op: 'symlink', parent: 1, name: 'l', target: '/a/b', cred },
   { ...header, op: 'link', ino: 5, parent: 1, name: 'h', cred },
   { ...header, op: 'unlink', parent: 1, name: 'f', cred },
@@ -82,13 +84,25 @@ describe('master namespace: codecs', () => {
       .with.property('code', 'EEXIST');
   });
 
+  it('reads an entry logged before a field was appended to its op, and one with it', () => {
+    const mkdir = { ...header, op: 'mkdir', parent: 1, name: 'd', mode: 0o755, cred } as const;
+    const older = Buffer.from(encodeCommand(mkdir)); // what a master logged before mkdir had umask
+    expect(decodeCommand(older)).to.deep.equal(mkdir);
+    const newer = Buffer.from(encodeCommand({ ...mkdir, umask: 0o022 }));
+    expect(newer.length).to.equal(older.length + 1);
+    expect(decodeCommand(newer)).to.deep.equal({ ...mkdir, umask: 0o022 });
+    expect(() => decodeCommand(Buffer.concat([newer, Buffer.from([0])])))
+      .to.throw(/trailing/)
+      .with.property('code', 'PROTOCOL_ERROR');
+  });
+
   it('refuses unknown versions, missing fields and trailing bytes', () => {
-    const bytes = Buffer.from(encodeCommand(commands[3]));
+    const bytes = Buffer.from(encodeCommand(commands[6]));
     bytes[0] = 2;
     expect(() => decodeCommand(bytes))
       .to.throw(/version 2/)
       .with.property('code', 'PROTOCOL_ERROR');
-    expect(() => decodeCommand(Buffer.concat([Buffer.from(encodeCommand(commands[3])), Buffer.from([0])])))
+    expect(() => decodeCommand(Buffer.concat([Buffer.from(encodeCommand(commands[6])), Buffer.from([0])])))
       .to.throw()
       .with.property('code', 'PROTOCOL_ERROR');
     expect(() => encodeCommand({ ...header, op: 'mkdir', parent: 1, name: 'd', cred } as unknown as Command))

@@ -324,7 +324,7 @@ export class LifecycleMaster {
   }
 
   async createFile(name: string): Promise<number> {
-    const r = await this.client.Mknod({ h: this.h(), parent: 1, name, mode: 0o100644, rdev: 0, open: false });
+    const r = await this.client.Mknod({ h: this.h(), parent: 1, name, mode: 0o100644, rdev: 0, open: false, umask: 0 });
     return r.attr!.ino;
   }
 

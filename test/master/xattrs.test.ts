@@ -68,10 +68,12 @@ describe('master namespace: xattrs', () => {
     expect(h.sm.getattr(f.ino).hasXattrs).to.equal(false);
   });
 
-  it('finds no POSIX ACLs (system.*) and refuses to set one, as a file system without ACL support', () => {
+  it('finds no system.* attribute but POSIX ACLs, and refuses to set one (ACLs: posix-acl.test.ts)', () => {
     const f = h.create(ROOT_INODE, 'f');
     expect(Harness.queryCode(() => h.sm.getxattr(f.ino, 'system.posix_acl_access', ROOT))).to.equal('ENODATA');
-    expect(set(f.ino, 'system.posix_acl_access', 'x')).to.equal('EOPNOTSUPP');
+    expect(Harness.queryCode(() => h.sm.getxattr(f.ino, 'system.other', ROOT))).to.equal('ENODATA');
+    expect(set(f.ino, 'system.other', 'x')).to.equal('EOPNOTSUPP');
+    expect(set(f.ino, 'system.posix_acl_access', 'x')).to.equal('EINVAL');
   });
 
   it('bounds names and values', () => {

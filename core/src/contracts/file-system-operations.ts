@@ -6,6 +6,11 @@ export interface FsCaller {
   uid: number;
   gid: number;
   pid: number;
+  /**
+   * The creator's umask on create, mknod and mkdir when the kernel leaves applying it to the file system (it does
+   * once the mount supports POSIX ACLs: a directory's default ACL replaces the umask). Absent: already applied.
+   */
+  umask?: number;
 }
 
 /** An inode's attributes, as stat(2) shows them (times in milliseconds since the epoch). */

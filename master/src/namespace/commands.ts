@@ -33,8 +33,8 @@ interface WithCred {
 export type CommandBody =
   | { op: 'openSession'; info: string }
   | { op: 'closeSession' }
-  | ({ op: 'mknod'; parent: number; name: string; mode: number; rdev: number; open: boolean } & WithCred)
-  | ({ op: 'mkdir'; parent: number; name: string; mode: number } & WithCred)
+  | ({ op: 'mknod'; parent: number; name: string; mode: number; rdev: number; open: boolean; umask?: number } & WithCred)
+  | ({ op: 'mkdir'; parent: number; name: string; mode: number; umask?: number } & WithCred)
   | ({ op: 'symlink'; parent: number; name: string; target: string } & WithCred)
   | ({ op: 'link'; ino: number; parent: number; name: string } & WithCred)
   | ({ op: 'unlink'; parent: number; name: string } & WithCred)
@@ -89,8 +89,12 @@ export type CommandOp = CommandBody['op'];
 type FieldType = 'uint' | 'int' | 'str' | 'bytes' | 'bool' | 'uints' | 'strs' | 'cred';
 type Schema = ReadonlyArray<readonly [string, FieldType]>;
 
-/** Wire number and field layout per op. Numbers are forever: append new ops, never renumber. */
-const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
+/**
+ * Wire number and field layout per op. Numbers are forever: append new ops, never renumber. `appended` fields were
+ * added to an op later, optional numbers at the end: written when the command has them (all of them then, absent
+ * ones as 0), read when the entry has them (an older entry, or one without, decodes without them).
+ */
+const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: readonly string[] }> = {
   openSession: { code: 1, fields: [['info', 'str']] },
   closeSession: { code: 2, fields: [] },
   mknod: {
@@ -103,6 +107,9 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
       ['rdev', 'uint'],
       ['open', 'bool'],
     ],
+    // The creator's umask, applied by the master (where no default ACL applies instead); 0 from older clients,
+    // whose kernel applied it.
+    appended: ['umask'],
   },
   mkdir: {
     code: 4,
@@ -112,6 +119,7 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema }> = {
       ['name', 'str'],
       ['mode', 'uint'],
     ],
+    appended: ['umask'],
   },
   symlink: {
     code: 5,
@@ -378,6 +386,8 @@ export function encodeCommand(command: Command): Uint8Array {
     }
     writeField(w, type, value, name);
   }
+  const appended = schema.appended ?? [];
+  if (appended.some((name) => record[name] !== undefined)) for (const name of appended) writeField(w, 'uint', record[name] ?? 0, name);
   return w.finish();
 }
 
@@ -396,6 +406,7 @@ export function decodeCommand(bytes: Uint8Array): Command {
   if (op === undefined) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `unknown command code ${code}`);
   const out: Record<string, unknown> = { op, sessionId: r.uint(), requestId: r.uint(), now: r.int() };
   for (const [name, type] of SCHEMAS[op].fields) out[name] = readField(r, type);
+  if (r.remaining > 0) for (const name of SCHEMAS[op].appended ?? []) out[name] = r.uint();
   r.end();
   return out as unknown as Command;
 }

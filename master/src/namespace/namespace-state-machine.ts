@@ -183,12 +183,12 @@ export class NamespaceStateMachine implements IStateMachine {
       }
       case 'mknod': {
         const s = cmd.open ? this.needSession(session, 'create-and-open') : undefined;
-        const inode = t.mknod(cmd.parent, cmd.name, cmd.mode, cmd.rdev, cmd.cred, cmd.now);
+        const inode = t.mknod(cmd.parent, cmd.name, cmd.mode, cmd.rdev, cmd.umask ?? 0, cmd.cred, cmd.now);
         if (s !== undefined) this.recordOpen(s, inode.ino);
         return this.attr(inode.attr());
       }
       case 'mkdir':
-        return this.attr(t.mkdir(cmd.parent, cmd.name, cmd.mode, cmd.cred, cmd.now).attr());
+        return this.attr(t.mkdir(cmd.parent, cmd.name, cmd.mode, cmd.umask ?? 0, cmd.cred, cmd.now).attr());
       case 'symlink':
         return this.attr(t.symlink(cmd.parent, cmd.name, cmd.target, cmd.cred, cmd.now).attr());
       case 'link':

@@ -36,6 +36,17 @@ import type { Credentials } from './commands';
 import { CHUNK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MAX_LINK_COUNT, SORTED_DIR_CACHE_DIRECTORIES } from './constants';
 import { Inode, type DirEntries } from './inode';
 import { checkAccess, checkSticky, inGroup, isOwnerOrRoot, isRoot, mayAccess } from './permissions';
+import {
+  ACL_ACCESS_XATTR,
+  ACL_DEFAULT_XATTR,
+  decodeAcl,
+  encodeAcl,
+  inheritedAccess,
+  isMinimal,
+  modeBitsOf,
+  storedAcl,
+  withModeBits,
+} from './posix-acl';
 import type { ChunkWriteGrant, InodeAttr } from './results';
 
 /** One entry of a readdir page. */
@@ -253,11 +264,16 @@ export class NamespaceTree {
     return dir;
   }
 
-  /** A new inode under `dir`, owned by the caller, group from a setgid parent, goal inherited from the parent. */
+  /**
+   * A new inode under `dir`, owned by the caller, group from a setgid parent, goal inherited from the parent. Its
+   * permission bits are `mode` less the creator's `umask`, or, when `dir` has a default ACL, what that ACL allows
+   * of `mode` (the umask does not apply then; the new inode gets the ACL, and a directory the default ACL too).
+   */
   private addChild(
     dir: Inode,
     name: string,
     mode: number,
+    umask: number,
     cred: Credentials,
     now: number,
     rdev: number,
@@ -268,6 +284,18 @@ export class NamespaceTree {
     const gid = setgidParent ? dir.gid : (cred.gids[0] ?? 0);
     const type = mode & S_IFMT;
     let perms = mode & S_IALLUGO;
+    let xattrs: Inode['xattrs'] = null;
+    const defaultAcl = type === S_IFLNK ? undefined : dir.xattrs?.get(ACL_DEFAULT_XATTR);
+    if (defaultAcl === undefined) {
+      perms &= ~(umask & 0o777);
+    } else {
+      const { acl, modeBits } = inheritedAccess(storedAcl(defaultAcl), perms);
+      perms = (perms & ~0o777) | modeBits;
+      xattrs = new Map();
+      if (!isMinimal(acl)) xattrs.set(ACL_ACCESS_XATTR, encodeAcl(acl));
+      if (type === S_IFDIR) xattrs.set(ACL_DEFAULT_XATTR, defaultAcl);
+      if (xattrs.size === 0) xattrs = null;
+    }
     if (type === S_IFDIR && setgidParent) perms |= S_ISGID;
     // A non-member creating a setgid file would gain the group: drop the bit (as Linux's inode_init_owner).
     if (type !== S_IFDIR && (perms & S_ISGID) !== 0 && !isRoot(cred) && !inGroup(cred, gid)) perms &= ~S_ISGID;
@@ -287,7 +315,7 @@ export class NamespaceTree {
       type === S_IFDIR ? dir.ino : 0,
       rdev,
       payload,
-      null,
+      xattrs,
     );
     this.addInode(inode);
     dir.entries.set(name, ino);
@@ -297,7 +325,7 @@ export class NamespaceTree {
   }
 
   /** mknod/create: a regular file, FIFO, socket or device. Devices need root (CAP_MKNOD). */
-  mknod(parent: number, name: string, mode: number, rdev: number, cred: Credentials, now: number): Inode {
+  mknod(parent: number, name: string, mode: number, rdev: number, umask: number, cred: Credentials, now: number): Inode {
     let type = mode & S_IFMT;
     if (type === 0) type = S_IFREG;
     if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) {
@@ -306,13 +334,13 @@ export class NamespaceTree {
     const dir = this.prepareCreate(parent, name, cred);
     if ((type === S_IFCHR || type === S_IFBLK) && !isRoot(cred)) fail('EPERM', 'only root may create device nodes');
     const isDevice = type === S_IFCHR || type === S_IFBLK;
-    return this.addChild(dir, name, type | (mode & S_IALLUGO), cred, now, isDevice ? rdev : 0, null, 0);
+    return this.addChild(dir, name, type | (mode & S_IALLUGO), umask, cred, now, isDevice ? rdev : 0, null, 0);
   }
 
-  mkdir(parent: number, name: string, mode: number, cred: Credentials, now: number): Inode {
+  mkdir(parent: number, name: string, mode: number, umask: number, cred: Credentials, now: number): Inode {
     const dir = this.prepareCreate(parent, name, cred);
     if (dir.nlink >= MAX_LINK_COUNT) fail('EMLINK', `directory ${parent} has too many subdirectories`);
-    return this.addChild(dir, name, S_IFDIR | (mode & S_IALLUGO), cred, now, 0, new Map() as DirEntries, 0);
+    return this.addChild(dir, name, S_IFDIR | (mode & S_IALLUGO), umask, cred, now, 0, new Map() as DirEntries, 0);
   }
 
   symlink(parent: number, name: string, target: string, cred: Credentials, now: number): Inode {
@@ -321,7 +349,7 @@ export class NamespaceTree {
     const bytes = Buffer.byteLength(target, 'utf8');
     if (bytes >= MAX_PATH_BYTES) fail('ENAMETOOLONG', `symlink target longer than ${MAX_PATH_BYTES - 1} bytes`);
     const dir = this.prepareCreate(parent, name, cred);
-    return this.addChild(dir, name, S_IFLNK | 0o777, cred, now, 0, target, bytes);
+    return this.addChild(dir, name, S_IFLNK | 0o777, 0, cred, now, 0, target, bytes);
   }
 
   /** A hard link: another name for a non-directory. */
@@ -528,6 +556,9 @@ export class NamespaceTree {
       const newGid = (m & SetattrMask.GID) !== 0 ? a.gid : inode.gid;
       if (!root && !inode.isDir() && !inGroup(cred, newGid)) perms &= ~S_ISGID;
       inode.mode = (inode.mode & S_IFMT) | perms;
+      // The mode's owner, group and other bits are the ACL's owner, mask (or owning group) and other entries.
+      const acl = inode.xattrs?.get(ACL_ACCESS_XATTR);
+      if (acl !== undefined) inode.xattrs!.set(ACL_ACCESS_XATTR, encodeAcl(withModeBits(storedAcl(acl), perms)));
     }
     if ((m & (SetattrMask.UID | SetattrMask.GID)) !== 0) {
       if ((m & SetattrMask.UID) !== 0) inode.uid = a.uid;
@@ -620,10 +651,13 @@ export class NamespaceTree {
       if (!isRoot(cred)) fail('EPERM', 'trusted.* xattrs are for root only');
     } else if (name.startsWith('security.')) {
       if (write && !isRoot(cred)) fail('EPERM', 'only root may set security.* xattrs');
+    } else if (name === ACL_ACCESS_XATTR || name === ACL_DEFAULT_XATTR) {
+      // Anyone may read an ACL; only the owner or root may change it (as chmod). Symlinks have none (as Linux).
+      if (write && inode.isSymlink()) fail('EOPNOTSUPP', `symlink ${inode.ino} cannot carry a POSIX ACL`);
+      if (write && !isOwnerOrRoot(inode, cred)) fail('EPERM', `only the owner may change the ACL of inode ${inode.ino}`);
     } else if (name.startsWith('system.')) {
-      // POSIX ACLs (system.posix_acl_*) are not supported: reads find none, as on a file system without ACLs, so
-      // cp, ls and tar carry on; setting one is refused.
-      if (write) fail('EOPNOTSUPP', `${JSON.stringify(name)}: POSIX ACLs are not supported`);
+      // Other system.* attributes do not exist here: reads find none, so cp, ls and tar carry on; setting is refused.
+      if (write) fail('EOPNOTSUPP', `${JSON.stringify(name)} is not supported (of system.*, only POSIX ACLs are)`);
       fail('ENODATA', `no ${JSON.stringify(name)} attribute`);
     } else {
       fail('EINVAL', `unsupported xattr namespace in ${JSON.stringify(name)} (user., trusted., security.)`);
@@ -640,12 +674,37 @@ export class NamespaceTree {
     const existing = inode.xattrs?.get(name);
     if ((flags & XattrFlags.CREATE) !== 0 && existing !== undefined) fail('EEXIST', `xattr ${name} exists`);
     if ((flags & XattrFlags.REPLACE) !== 0 && existing === undefined) fail('ENODATA', `no xattr ${name}`);
-    let total = Buffer.byteLength(name, 'utf8') + value.length;
+    // Every check comes before any change: a command that fails must leave the state as it was.
+    const acl = name === ACL_ACCESS_XATTR || name === ACL_DEFAULT_XATTR ? this.aclToStore(inode, name, value, cred) : null;
+    const stored = acl !== null ? acl.bytes : value;
+    let total = Buffer.byteLength(name, 'utf8') + (stored?.length ?? 0);
     for (const [k, v] of inode.xattrs ?? []) if (k !== name) total += Buffer.byteLength(k, 'utf8') + v.length;
     if (total > MAX_XATTR_TOTAL_BYTES) fail('NO_SPACE', `xattrs of inode ${ino} would exceed ${MAX_XATTR_TOTAL_BYTES} bytes`);
-    if (inode.xattrs === null) inode.xattrs = new Map();
-    inode.xattrs.set(name, value);
+    if (acl !== null) inode.mode = acl.mode;
+    if (stored === null) {
+      // An access ACL the mode bits say all of: kept as the mode alone (as Linux's posix_acl_update_mode).
+      if (inode.xattrs?.delete(name) && inode.xattrs.size === 0) inode.xattrs = null;
+    } else {
+      if (inode.xattrs === null) inode.xattrs = new Map();
+      inode.xattrs.set(name, stored);
+    }
     inode.ctime = now;
+  }
+
+  /**
+   * Validates an ACL being set: the bytes to store (canonical order; null for a minimal access ACL) and the inode's
+   * mode after it. An access ACL sets the mode's permission bits; a non-member of the file's group loses the setgid
+   * bit, as on chmod. A default ACL leaves the mode alone.
+   */
+  private aclToStore(inode: Inode, name: string, value: Uint8Array, cred: Credentials): { bytes: Uint8Array | null; mode: number } {
+    const acl = decodeAcl(value);
+    if (name === ACL_DEFAULT_XATTR) {
+      if (!inode.isDir()) fail('EACCES', `inode ${inode.ino} is not a directory: only directories have a default ACL`);
+      return { bytes: encodeAcl(acl), mode: inode.mode };
+    }
+    let mode = (inode.mode & ~0o777) | modeBitsOf(acl);
+    if (!isRoot(cred) && !inode.isDir() && !inGroup(cred, inode.gid)) mode &= ~S_ISGID;
+    return { bytes: isMinimal(acl) ? null : encodeAcl(acl), mode };
   }
 
   getxattr(ino: number, name: string, cred: Credentials): Uint8Array {
@@ -667,6 +726,9 @@ export class NamespaceTree {
   removexattr(ino: number, name: string, cred: Credentials, now: number): void {
     const inode = this.get(ino);
     this.checkXattr(inode, name, cred, true);
+    const acl = name === ACL_ACCESS_XATTR || name === ACL_DEFAULT_XATTR;
+    // Removing an ACL that is not there succeeds (setfacl -b, -k; the kernel removes an ACL the mode says all of).
+    if (acl && inode.xattrs?.has(name) !== true) return;
     if (inode.xattrs === null || !inode.xattrs.delete(name)) fail('ENODATA', `no xattr ${name}`);
     if (inode.xattrs.size === 0) inode.xattrs = null;
     inode.ctime = now;

@@ -1,7 +1,9 @@
-// POSIX permission rules the master enforces for the caller's uid/gids: access bits, ownership, sticky directories.
+// POSIX permission rules the master enforces for the caller's uid/gids: access bits (or the file's POSIX ACL),
+// ownership, sticky directories.
 import { ErrorCodes, MoosengError, S_ISVTX, X_OK } from '@mooseng/core';
 import type { Credentials } from './commands';
 import type { Inode } from './inode';
+import { ACL_ACCESS_XATTR, aclPermits, storedAcl } from './posix-acl';
 
 /** Root: bypasses permission bits (but not the rules that bind even root, such as exec needing some x bit). */
 export const ROOT_UID = 0;
@@ -14,7 +16,10 @@ export function inGroup(cred: Credentials, gid: number): boolean {
   return cred.gids.includes(gid);
 }
 
-/** True when `cred` may access `inode` with `want` (R_OK|W_OK|X_OK bits), by owner, then group, then other bits. */
+/**
+ * True when `cred` may access `inode` with `want` (R_OK|W_OK|X_OK bits): by its access ACL when it has one, else by
+ * owner, then group, then other bits.
+ */
 export function mayAccess(inode: Inode, cred: Credentials, want: number): boolean {
   if (want === 0) return true;
   if (isRoot(cred)) {
@@ -22,6 +27,8 @@ export function mayAccess(inode: Inode, cred: Credentials, want: number): boolea
     if ((want & X_OK) === 0 || inode.isDir()) return true;
     return (inode.mode & 0o111) !== 0;
   }
+  const acl = inode.xattrs?.get(ACL_ACCESS_XATTR);
+  if (acl !== undefined) return aclPermits(storedAcl(acl), inode, cred, want);
   let bits: number;
   if (cred.uid === inode.uid) bits = (inode.mode >> 6) & 7;
   else if (inGroup(cred, inode.gid)) bits = (inode.mode >> 3) & 7;

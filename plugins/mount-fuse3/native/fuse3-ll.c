@@ -52,6 +52,7 @@ typedef struct mount {
   uint32_t *free_slots;
   uint32_t nslots, nfree;
   int closed;  // set at destroy: every later reply is refused
+  int dont_mask;  // set at init: the kernel leaves the umask to us (create, mknod, mkdir pass it along)
 } mount_t;
 
 // A request on its way to JS. Strings and data are owned by the message until JS has them.
@@ -66,6 +67,7 @@ typedef struct msg {
   size_t data_len;
   double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms
   uint32_t uid, gid, pid;
+  uint32_t umask;  // create, mknod, mkdir when the kernel left it to us; 0 otherwise
   struct fuse_forget_data *forgets;
   size_t nforgets;
 } msg_t;
@@ -148,6 +150,8 @@ static msg_t *new_msg(fuse_req_t req, int op, fuse_ino_t ino) {
   msg->uid = ctx->uid;
   msg->gid = ctx->gid;
   msg->pid = (uint32_t)ctx->pid;
+  // Only create, mknod and mkdir carry one; with dont_mask the kernel did not apply it (libfuse 3: fuse_ctx.umask).
+  if (((mount_t *)fuse_req_userdata(req))->dont_mask && (op == OP_CREATE || op == OP_MKNOD || op == OP_MKDIR)) msg->umask = ctx->umask;
   return msg;
 }
 
@@ -170,7 +174,7 @@ static void set_fh(msg_t *msg, struct fuse_file_info *fi) {
 }
 
 static void ll_init(void *userdata, struct fuse_conn_info *conn) {
-  (void)userdata;
+  mount_t *m = userdata;
   conn->max_write = MAX_IO_BYTES;
   conn->max_readahead = MAX_IO_BYTES;
   conn->max_background = MAX_BACKGROUND_REQUESTS;
@@ -181,6 +185,13 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   // Not in this milestone: the kernel would own size and mtime between flushes (see docs/client.md).
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // POSIX ACLs: the kernel checks permissions with them (this turns on default_permissions) and passes
+  // system.posix_acl_* as xattrs, which the master keeps in step with the mode and inherits at create. A default
+  // ACL replaces the umask, so the kernel must leave the umask to us (DONT_MASK) and the master applies it.
+  if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK)) {
+    conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
+    m->dont_mask = 1;
+  }
 }
 
 static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
@@ -373,7 +384,7 @@ static napi_value str_or_undefined(napi_env env, const char *s) {
   return out;
 }
 
-// dispatch(op, id, ino, ino2, fh (-1: none), n1, n2, s1, s2 | data | setattr values, uid, gid, pid)
+// dispatch(op, id, ino, ino2, fh (-1: none), n1, n2, s1, s2 | data | setattr values, uid, gid, pid, umask)
 static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   mount_t *m = context;
   msg_t *msg = data;
@@ -402,12 +413,12 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   } else {
     last = str_or_undefined(env, msg->s2);
   }
-  napi_value argv[12] = {
+  napi_value argv[13] = {
     num(env, msg->op), num(env, msg->id), num(env, (double)msg->ino), num(env, (double)msg->ino2),
     num(env, msg->has_fh ? (double)msg->fh : -1), num(env, msg->n1), num(env, msg->n2), str_or_undefined(env, msg->s1),
-    last, num(env, msg->uid), num(env, msg->gid), num(env, msg->pid),
+    last, num(env, msg->uid), num(env, msg->gid), num(env, msg->pid), num(env, msg->umask),
   };
-  napi_call_function(env, undefined, js_cb, 12, argv, NULL);
+  napi_call_function(env, undefined, js_cb, 13, argv, NULL);
   free_msg(msg);
 }
 

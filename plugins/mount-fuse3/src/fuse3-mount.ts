@@ -215,6 +215,7 @@ export class Fuse3LowLevelMount implements IMount {
     uid: number,
     gid: number,
     pid: number,
+    umask: number,
   ): void => {
     const h = this.handle;
     const ops = this.ops;
@@ -232,7 +233,7 @@ export class Fuse3LowLevelMount implements IMount {
       return;
     }
     if (!h || !ops) return;
-    const caller: FsCaller = { uid, gid, pid };
+    const caller: FsCaller = umask ? { uid, gid, pid, umask } : { uid, gid, pid };
     const fh = fhIn < 0 ? undefined : fhIn;
     let work: Promise<void>;
     try {

@@ -55,7 +55,8 @@ export const ATTR_FIELDS = 10;
 export type SessionHandle = { readonly __session: unique symbol };
 
 /**
- * Called on the JS thread for every request: (op, id, ino, ino2, fh (-1: none), n1, n2, s1, last, uid, gid, pid).
+ * Called on the JS thread for every request: (op, id, ino, ino2, fh (-1: none), n1, n2, s1, last, uid, gid, pid,
+ * umask). `umask` is the creator's on create, mknod and mkdir when the kernel left it to the file system, else 0.
  * `last` is a second string, a Buffer (write, setxattr) or setattr's values [mode, uid, gid, size, atimeMs, mtimeMs].
  */
 export type Dispatch = (
@@ -71,6 +72,7 @@ export type Dispatch = (
   uid: number,
   gid: number,
   pid: number,
+  umask: number,
 ) => void;
 
 /** The addon's exports. Every reply returns true when the request was still waiting and the answer went out. */

@@ -9,6 +9,7 @@ export interface ClientToMasterMkdir {
   'parent'?: (number | string | Long);
   'name'?: (string);
   'mode'?: (number);
+  'umask'?: (number);
 }
 
 export interface ClientToMasterMkdir__Output {
@@ -16,4 +17,5 @@ export interface ClientToMasterMkdir__Output {
   'parent': (number);
   'name': (string);
   'mode': (number);
+  'umask': (number);
 }

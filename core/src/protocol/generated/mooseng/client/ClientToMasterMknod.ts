@@ -11,6 +11,7 @@ export interface ClientToMasterMknod {
   'mode'?: (number);
   'rdev'?: (number | string | Long);
   'open'?: (boolean);
+  'umask'?: (number);
 }
 
 export interface ClientToMasterMknod__Output {
@@ -20,4 +21,5 @@ export interface ClientToMasterMknod__Output {
   'mode': (number);
   'rdev': (number);
   'open': (boolean);
+  'umask': (number);
 }
