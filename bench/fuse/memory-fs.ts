@@ -207,4 +207,8 @@ export class MemoryFileSystem implements IFileSystemOperations {
     fail('ENODATA', 'no xattrs');
   }
   async access() {}
+
+  async fallocate(): Promise<void> {
+    fail('EOPNOTSUPP', 'the benchmark backend does not allocate');
+  }
 }

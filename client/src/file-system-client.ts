@@ -6,6 +6,7 @@ import { constants as fsConstants } from 'node:fs';
 import {
   DEFAULT_READDIR_PAGE_ENTRIES,
   ErrorCodes,
+  FallocateFlags,
   type IClock,
   type ILogger,
   MoosengError,
@@ -65,6 +66,9 @@ interface Cached<T> {
  * The file system as a mount serves it, by inode. Every operation takes, last, the credentials of the process that
  * asked (`cred`) and acts as it; each handle keeps who opened it, for work done for it outside its own requests.
  */
+/** What fallocate writes over a punched or zeroed range, a piece at a time (never changed: writes copy it). */
+const ZEROS = Buffer.alloc(1024 * 1024);
+
 export class FileSystemClient {
   /** inode → attributes; they expire after attrTtlMs. */
   private readonly attrs = new Map<number, Cached<WireAttr>>();
@@ -341,6 +345,31 @@ export class FileSystemClient {
     while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
     if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
     return data.length;
+  }
+
+  /**
+   * fallocate(2). Chunkservers allocate space as data arrives, so nothing is reserved: mode 0 makes the file at
+   * least `offset + length` long (the new part a hole, as a truncate up) and KEEP_SIZE alone changes nothing.
+   * PUNCH_HOLE and ZERO_RANGE write zeros over the range through the handle like any write (clipped to the length
+   * with KEEP_SIZE), so it reads back zeros; the space is not given back. COLLAPSE_RANGE and INSERT_RANGE:
+   * EOPNOTSUPP (the kernel has refused bad combinations, such as PUNCH_HOLE without KEEP_SIZE, already).
+   */
+  async fallocate(fh: number, mode: number, offset: number, length: number, cred: CallerCredentials): Promise<void> {
+    const supported = FallocateFlags.KEEP_SIZE | FallocateFlags.PUNCH_HOLE | FallocateFlags.ZERO_RANGE;
+    if ((mode & ~supported) !== 0) throw new MoosengError(ErrorCodes.EOPNOTSUPP, `fallocate mode 0x${mode.toString(16)} is not supported`);
+    if (offset < 0 || length <= 0) throw new MoosengError(ErrorCodes.EINVAL, `fallocate of ${length} bytes at ${offset}`);
+    const handle = this.handle(fh);
+    const end = offset + length;
+    const size = await this.sizeOf(handle, cred);
+    const keepSize = (mode & FallocateFlags.KEEP_SIZE) !== 0;
+    if ((mode & (FallocateFlags.PUNCH_HOLE | FallocateFlags.ZERO_RANGE)) !== 0) {
+      const zeroEnd = keepSize ? Math.min(end, size) : end;
+      for (let at = offset; at < zeroEnd; at += ZEROS.length) {
+        await this.write(fh, ZEROS.subarray(0, Math.min(ZEROS.length, zeroEnd - at)), at, cred);
+      }
+    } else if (!keepSize && end > size) {
+      await this.setattr(handle.file.ino, { size: end }, fh, cred);
+    }
   }
 
   /**

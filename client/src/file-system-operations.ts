@@ -259,6 +259,10 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     return this.serve('removexattr', caller, (cred) => this.fs.removexattr(ino, name, cred));
   }
 
+  fallocate(_ino: number, fh: number, mode: number, offset: number, length: number, caller: FsCaller): Promise<void> {
+    return this.serve('fallocate', caller, (cred) => this.fs.fallocate(fh, mode, offset, length, cred));
+  }
+
   access(ino: number, _mask: number, caller: FsCaller): Promise<void> {
     // The kernel checks permissions itself (default_permissions); access only has to find the inode.
     return this.serve('access', caller, async (cred) => {

@@ -312,6 +312,25 @@ describe('FUSE mounts (real programs)', function () {
     expect(existsSync(join(dir, 'x'))).to.equal(false);
   });
 
+  it('fallocate: grows a file, and a punched hole or a zeroed range reads back zeros on both mounts', () => {
+    const f = join(a, 'falloc');
+    const data = randomBytes(3 * 1024 * 1024);
+    writeFileSync(f, data);
+    sh('fallocate', ['-l', String(5 * 1024 * 1024), f]); // mode 0: at least 5 MiB long
+    expect(statSync(f).size).to.equal(5 * 1024 * 1024);
+    sh('fallocate', ['-n', '-l', String(9 * 1024 * 1024), f]); // KEEP_SIZE: the length stays
+    expect(statSync(f).size).to.equal(5 * 1024 * 1024);
+    sh('fallocate', ['-p', '-o', '4096', '-l', String(1024 * 1024), f]); // punch a hole (keeps the size)
+    sh('fallocate', ['-z', '-o', String(2 * 1024 * 1024), '-l', String(5 * 1024 * 1024), f]); // zero range, grows to 7 MiB
+    const want = Buffer.concat([data, Buffer.alloc(4 * 1024 * 1024)]);
+    want.fill(0, 4096, 4096 + 1024 * 1024);
+    want.fill(0, 2 * 1024 * 1024);
+    expect(statSync(f).size).to.equal(7 * 1024 * 1024);
+    expect(readFileSync(f).equals(want), 'mount A').to.equal(true);
+    expect(readFileSync(join(b, 'falloc')).equals(want), 'mount B').to.equal(true);
+    expect(() => sh('fallocate', ['-c', '-o', '0', '-l', '65536', f]), 'collapse range').to.throw(/not supported/i);
+  });
+
   it('reports capacity to df', () => {
     const out = execFileSync('df', ['-B1', a], { encoding: 'utf8' }).trim().split('\n')[1]!.split(/\s+/);
     expect(Number(out[1])).to.be.greaterThan(0);

@@ -73,6 +73,7 @@ function heldReads(): { ops: IFileSystemOperations; release: () => void; reads: 
     getxattr: enosys,
     listxattr: enosys,
     removexattr: enosys,
+    fallocate: enosys,
   };
   return { ops, release: () => release(), reads: () => reads };
 }

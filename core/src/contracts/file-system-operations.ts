@@ -138,6 +138,11 @@ export interface IFileSystemOperations {
   removexattr(ino: number, name: string, caller: FsCaller): Promise<void>;
   /** access(2) with `mask` of R_OK/W_OK/X_OK (F_OK is 0). */
   access(ino: number, mask: number, caller: FsCaller): Promise<void>;
+  /**
+   * fallocate(2) on an open file: `mode` of FallocateFlags (fs-constants). EOPNOTSUPP for modes the implementation
+   * does not carry out (the kernel tells the caller, and posix_fallocate falls back to writing).
+   */
+  fallocate(ino: number, fh: number, mode: number, offset: number, length: number, caller: FsCaller): Promise<void>;
   /** How long the kernel may cache entries and attributes by default (for the mount's own defaults). */
   readonly timeouts: { entryTimeoutMs: number; attrTimeoutMs: number };
 }

@@ -51,6 +51,9 @@ export const SetattrMask = {
 /** `flags` of ClientToMasterRename, as renameat2(2)'s RENAME_NOREPLACE and RENAME_EXCHANGE. */
 export const RenameFlags = { NOREPLACE: 1, EXCHANGE: 2 } as const;
 
+/** fallocate(2) modes (linux/falloc.h), as FUSE passes them through. */
+export const FallocateFlags = { KEEP_SIZE: 0x01, PUNCH_HOLE: 0x02, COLLAPSE_RANGE: 0x08, ZERO_RANGE: 0x10, INSERT_RANGE: 0x20 } as const;
+
 /** `flags` of ClientToMasterSetXattr, as setxattr(2)'s XATTR_CREATE and XATTR_REPLACE (FUSE passes them through). */
 export const XattrFlags = { CREATE: 1, REPLACE: 2 } as const;
 

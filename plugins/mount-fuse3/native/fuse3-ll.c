@@ -34,7 +34,7 @@ enum op {
   OP_LOOKUP = 1, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_READDIRPLUS, OP_RELEASEDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR,
-  OP_ACCESS, OP_CREATE, OP_ENDED
+  OP_ACCESS, OP_CREATE, OP_ENDED, OP_FALLOCATE
 };
 
 // One mounted session. Freed when both the JS handle and the thread-safe function have let go of it (refs).
@@ -65,7 +65,7 @@ typedef struct msg {
   char *s1, *s2;
   char *data;
   size_t data_len;
-  double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms
+  double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms; fallocate: length
   uint32_t uid, gid, pid;
   uint32_t umask;  // create, mknod, mkdir when the kernel left it to us; 0 otherwise
   struct fuse_forget_data *forgets;
@@ -185,7 +185,7 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   // Not in this milestone: the kernel would own size and mtime between flushes (see docs/client.md).
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-  // POSIX ACLs: the kernel checks permissions with them (this turns on default_permissions) and passes
+  // POSIX ACLs: the kernel checks permissions with them (default_permissions is on anyway) and passes
   // system.posix_acl_* as xattrs, which the master keeps in step with the mode and inherits at create. A default
   // ACL replaces the umask, so the kernel must leave the umask to us (DONT_MASK) and the master applies it.
   if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK)) {
@@ -327,6 +327,17 @@ static void ll_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
   fuse_reply_err(req, 0);
 }
 
+static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_FALLOCATE, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = mode;
+    msg->n2 = (double)offset;
+    msg->set[0] = (double)length;
+  }
+  enqueue(req, msg);
+}
+
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) { named(req, OP_CREATE, parent, name, mode, fi->flags); }
 
 // The data lives in libfuse's receive buffer, reused once we return: copy it (JS then owns the copy).
@@ -360,7 +371,7 @@ static const struct fuse_lowlevel_ops LL_OPS = {
   .write = ll_write, .flush = ll_flush, .release = ll_release, .fsync = ll_fsync, .opendir = ll_opendir,
   .readdir = ll_readdir, .readdirplus = ll_readdirplus, .releasedir = ll_releasedir, .fsyncdir = ll_fsyncdir,
   .statfs = ll_statfs, .setxattr = ll_setxattr, .getxattr = ll_getxattr, .listxattr = ll_listxattr,
-  .removexattr = ll_removexattr, .access = ll_access, .create = ll_create,
+  .removexattr = ll_removexattr, .access = ll_access, .create = ll_create, .fallocate = ll_fallocate,
 };
 
 // ---- JS thread: deliver queued messages ---------------------------------------------------------------------------
@@ -407,9 +418,10 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
     // The copy made on the FUSE thread becomes the Buffer's memory, freed when JS drops it.
     napi_create_external_buffer(env, msg->data_len, msg->data, free_data, NULL, &last);
     msg->data = NULL;
-  } else if (msg->op == OP_SETATTR) {
-    napi_create_array_with_length(env, 6, &last);
-    for (uint32_t i = 0; i < 6; i++) napi_set_element(env, last, i, num(env, msg->set[i]));
+  } else if (msg->op == OP_SETATTR || msg->op == OP_FALLOCATE) {
+    uint32_t n = msg->op == OP_SETATTR ? 6 : 1;
+    napi_create_array_with_length(env, n, &last);
+    for (uint32_t i = 0; i < n; i++) napi_set_element(env, last, i, num(env, msg->set[i]));
   } else {
     last = str_or_undefined(env, msg->s2);
   }

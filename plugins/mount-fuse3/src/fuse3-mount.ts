@@ -427,6 +427,10 @@ export class Fuse3LowLevelMount implements IMount {
         await ops.access(ino, n1, caller);
         ok();
         return;
+      case OP.FALLOCATE:
+        await ops.fallocate(ino, fh!, n1, n2, (last as number[])[0]!, caller);
+        ok();
+        return;
       default:
         a.replyErr(h, id, E.ENOSYS);
     }

@@ -34,6 +34,7 @@ export const OP = {
   ACCESS: 28,
   CREATE: 29,
   ENDED: 30,
+  FALLOCATE: 31,
 } as const;
 
 /** setattr's to_set bits (FUSE_SET_ATTR_* in fuse_lowlevel.h). */
@@ -57,7 +58,8 @@ export type SessionHandle = { readonly __session: unique symbol };
 /**
  * Called on the JS thread for every request: (op, id, ino, ino2, fh (-1: none), n1, n2, s1, last, uid, gid, pid,
  * umask). `umask` is the creator's on create, mknod and mkdir when the kernel left it to the file system, else 0.
- * `last` is a second string, a Buffer (write, setxattr) or setattr's values [mode, uid, gid, size, atimeMs, mtimeMs].
+ * `last` is a second string, a Buffer (write, setxattr), setattr's values [mode, uid, gid, size, atimeMs, mtimeMs] or
+ * fallocate's [length] (its mode and offset are n1 and n2).
  */
 export type Dispatch = (
   op: number,
