@@ -15,6 +15,8 @@ const run = promisify(execFile);
 const FILES = Number(process.env.BENCH_FUSE_FILES ?? 5000);
 /** MiB written and read sequentially per binding. */
 const SEQ_MIB = Number(process.env.BENCH_FUSE_MIB ?? 512);
+/** `fuse3`: measure the libfuse 3 binding alone (the AddressSanitizer run, plugins/mount-fuse3/scripts/test-asan.sh). */
+const ONLY = process.env.BENCH_FUSE_ONLY;
 
 interface Figures {
   creates: number;
@@ -45,6 +47,10 @@ async function measure(name: string, mount: IMount): Promise<Figures> {
 
 async function main(): Promise<void> {
   const fuse3 = await measure('fuse3', new Fuse3LowLevelMount(silentLogger));
+  if (ONLY === 'fuse3') {
+    console.log(`FUSE layer, libfuse 3 binding alone: ${JSON.stringify(fuse3)}`);
+    return;
+  }
   const native = await measure('fuse-native', new FuseNativeMount(silentLogger));
   const row = (label: string, key: keyof Figures, unit: string): string =>
     `${label.padEnd(22)} ${fuse3[key].toFixed(0).padStart(10)} ${native[key].toFixed(0).padStart(12)} ${(fuse3[key] / native[key]).toFixed(2).padStart(8)}x  ${unit}`;

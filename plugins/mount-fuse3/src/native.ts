@@ -117,10 +117,13 @@ export interface Fuse3Addon {
 
 let addon: Fuse3Addon | null = null;
 
-/** Loads the addon (built at install by node-gyp against libfuse3-dev). */
+/**
+ * Loads the addon (built at install by node-gyp against libfuse3-dev). MOOSENG_FUSE3_ADDON names another build of
+ * it: the AddressSanitizer run (scripts/test-asan.sh) uses one.
+ */
 export function loadAddon(): Fuse3Addon {
   if (addon) return addon;
-  const path = join(__dirname, '..', 'build', 'Release', 'fuse3_ll.node');
+  const path = process.env.MOOSENG_FUSE3_ADDON || join(__dirname, '..', 'build', 'Release', 'fuse3_ll.node');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon, loaded by its path at run time
     addon = require(path) as Fuse3Addon;
