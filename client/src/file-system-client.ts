@@ -471,7 +471,8 @@ export class FileSystemClient {
   /** Attributes with the size this client's own unsent and uncommitted writes will give the file. */
   private withPendingSize(attr: WireAttr): WireAttr {
     const size = this.files.get(attr.ino)?.knownSize(attr.size) ?? attr.size;
-    return size === attr.size ? attr : { ...attr, size };
+    // Bytes written here and not committed yet are stored too, or will be.
+    return size === attr.size ? attr : { ...attr, size, storedBytes: attr.storedBytes + size - attr.size };
   }
 
   /** Attributes of `ino`, from the cache while fresh. */

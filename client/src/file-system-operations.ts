@@ -47,6 +47,7 @@ function fsAttr(a: WireAttr): FsAttr {
     atimeMs: a.atimeMs,
     mtimeMs: a.mtimeMs,
     ctimeMs: a.ctimeMs,
+    storedBytes: a.storedBytes,
   };
 }
 

@@ -61,6 +61,7 @@ export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
     ctimeMs: a.ctime,
     goal: a.goal,
     hasXattrs: a.hasXattrs,
+    storedBytes: a.storedBytes ?? a.size,
   };
 }
 

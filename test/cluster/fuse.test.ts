@@ -16,6 +16,7 @@ import {
   renameSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
   writeSync,
   chmodSync,
@@ -329,6 +330,20 @@ describe('FUSE mounts (real programs)', function () {
     expect(readFileSync(f).equals(want), 'mount A').to.equal(true);
     expect(readFileSync(join(b, 'falloc')).equals(want), 'mount B').to.equal(true);
     expect(() => sh('fallocate', ['-c', '-o', '0', '-l', '65536', f]), 'collapse range').to.throw(/not supported/i);
+  });
+
+  it('counts in st_blocks what is stored, so du is right for a sparse file', () => {
+    const f = join(a, 'sparse');
+    writeFileSync(f, 'head');
+    truncateSync(f, 300 * 1024 * 1024); // a hole over the rest of chunk 0 and four more chunks
+    const fd = openSync(f, 'r+');
+    writeSync(fd, Buffer.from('tail'), 0, 4, 300 * 1024 * 1024 - 4);
+    closeSync(fd);
+    // Chunks 0 and 4 exist: 64 MiB + (300 - 256) MiB at most, not 300 MiB.
+    const blocks = statSync(join(b, 'sparse')).blocks;
+    expect(blocks * 512).to.be.at.most((64 + 44) * 1024 * 1024);
+    expect(blocks).to.be.greaterThan(0);
+    expect(Number(sh('du', ['-k', f]).split('\t')[0])).to.be.at.most((64 + 44) * 1024);
   });
 
   it('reports capacity to df', () => {

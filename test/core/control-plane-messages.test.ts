@@ -39,6 +39,7 @@ const attr: ClientMessage<'Attr'> = {
   ctimeMs: 1_700_000_000_456,
   goal: 3,
   hasXattrs: true,
+  storedBytes: 2 ** 40 + 3,
 };
 const dirAttr: ClientMessage<'Attr'> = { ...attr, ino: 7, mode: S_IFDIR | 0o755, hasXattrs: false, size: 4096 };
 const chain = [

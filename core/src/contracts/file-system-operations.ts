@@ -25,6 +25,8 @@ export interface FsAttr {
   atimeMs: number;
   mtimeMs: number;
   ctimeMs: number;
+  /** Bytes stored for it, for st_blocks (du); absent: the size. */
+  storedBytes?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 // One inode of the namespace: a small fixed-shape object (one hidden class for all kinds, to keep 1 M of them cheap).
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES } from './constants';
 import type { InodeAttr } from './results';
 
 /** The chunk slots of a file that has none: shared, never written (a file gets its own array on its first chunk). */
@@ -81,6 +82,17 @@ export class Inode {
       rdev: this.rdev,
       goal: this.goal,
       hasXattrs: this.xattrs !== null && this.xattrs.size > 0,
+      storedBytes: this.isFile() ? this.storedBytes() : this.isDir() ? this.entries.size : this.size,
     };
+  }
+
+  /** A file's bytes in chunks: each chunk slot that is not a hole counts its part of the length. */
+  private storedBytes(): number {
+    const slots = this.chunks;
+    let bytes = 0;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] !== 0) bytes += Math.max(0, Math.min(CHUNK_SIZE_BYTES, this.size - i * CHUNK_SIZE_BYTES));
+    }
+    return bytes;
   }
 }

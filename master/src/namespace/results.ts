@@ -24,6 +24,11 @@ export interface InodeAttr {
   goal: number;
   /** Whether the inode has any extended attribute (clients answer probes for absent ones without asking). */
   hasXattrs: boolean;
+  /**
+   * Files: the bytes their chunks cover (a hole of whole chunks counts nothing; a chunk counts up to the length),
+   * what st_blocks shows; others: the size. Absent in results logged before it existed.
+   */
+  storedBytes?: number;
 }
 
 /** The chunk a client may now write: id, the version it must write as, and the chain (leader's placement). */
@@ -92,6 +97,8 @@ export function encodeResult(result: CommandResult): Uint8Array {
       break;
     case 'attr':
       writeAttr(w, result.attr);
+      // Added later, and last: results remembered before it decode without it.
+      if (result.attr.storedBytes !== undefined) w.uint(result.attr.storedBytes);
       break;
     case 'chunk': {
       const g = result.grant;
@@ -122,9 +129,12 @@ export function decodeResult(bytes: Uint8Array): CommandResult {
     case KIND_CODES.ok:
       result = { kind: 'ok' };
       break;
-    case KIND_CODES.attr:
-      result = { kind: 'attr', attr: readAttr(r) };
+    case KIND_CODES.attr: {
+      const attr = readAttr(r);
+      if (r.remaining > 0) attr.storedBytes = r.uint();
+      result = { kind: 'attr', attr };
       break;
+    }
     case KIND_CODES.chunk:
       result = {
         kind: 'chunk',

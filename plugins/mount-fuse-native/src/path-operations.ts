@@ -33,7 +33,7 @@ export function toStat(attr: FsAttr): FuseStat {
     ino: attr.ino,
     rdev: attr.rdev,
     blksize: REPORTED_BLOCK_SIZE,
-    blocks: Math.ceil(attr.size / 512),
+    blocks: Math.ceil((attr.storedBytes ?? attr.size) / 512),
     atime: new Date(attr.atimeMs),
     mtime: new Date(attr.mtimeMs),
     ctime: new Date(attr.ctimeMs),

@@ -24,8 +24,9 @@
 #define IDLE_FUSE_THREADS 2
 // stat(2) block size reported: the chunk block, so tools use large buffers.
 #define REPORTED_BLKSIZE (64 * 1024)
-// Attribute fields in the Float64Array JS passes: ino, mode, nlink, uid, gid, size, rdev, atime, mtime, ctime (ms).
-#define ATTR_FIELDS 10
+// Attribute fields in the Float64Array JS passes: ino, mode, nlink, uid, gid, size, rdev, atime, mtime, ctime (ms),
+// stored bytes (st_blocks).
+#define ATTR_FIELDS 11
 // A request id is slot + generation * 2^32, the generation kept below 2^20 so ids stay exact in a JS number.
 #define GEN_LIMIT (1u << 20)
 
@@ -638,7 +639,7 @@ static void fill_stat(const double *a, struct stat *st) {
   st->st_size = (off_t)a[5];
   st->st_rdev = (dev_t)a[6];
   st->st_blksize = REPORTED_BLKSIZE;
-  st->st_blocks = (blkcnt_t)((st->st_size + 511) / 512);
+  st->st_blocks = (blkcnt_t)((a[10] + 511) / 512);  // what is stored: du is right for sparse files
   to_timespec(a[7], &st->st_atim);
   to_timespec(a[8], &st->st_mtim);
   to_timespec(a[9], &st->st_ctim);

@@ -72,6 +72,7 @@ function packAttr(a: FsAttr, out: Float64Array, at = 0): Float64Array {
   out[at + 7] = a.atimeMs;
   out[at + 8] = a.mtimeMs;
   out[at + 9] = a.ctimeMs;
+  out[at + 10] = a.storedBytes ?? a.size;
   return out;
 }
 

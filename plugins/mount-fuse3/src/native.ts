@@ -50,7 +50,7 @@ export const SET_ATTR = {
 } as const;
 
 /** Number of attribute fields per entry in the Float64Arrays passed to the addon (ATTR_FIELDS in C). */
-export const ATTR_FIELDS = 10;
+export const ATTR_FIELDS = 11;
 
 /** Opaque handle of one mounted session. */
 export type SessionHandle = { readonly __session: unique symbol };

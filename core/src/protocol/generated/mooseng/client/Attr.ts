@@ -22,6 +22,10 @@ export interface Attr {
    * any extended attribute at all: lets clients answer probes for absent ones locally
    */
   'hasXattrs'?: (boolean);
+  /**
+   * files: the bytes their chunks cover (whole-chunk holes count nothing), for st_blocks; others: size
+   */
+  'storedBytes'?: (number | string | Long);
 }
 
 export interface Attr__Output {
@@ -43,4 +47,8 @@ export interface Attr__Output {
    * any extended attribute at all: lets clients answer probes for absent ones locally
    */
   'hasXattrs': (boolean);
+  /**
+   * files: the bytes their chunks cover (whole-chunk holes count nothing), for st_blocks; others: size
+   */
+  'storedBytes': (number);
 }
