@@ -208,6 +208,10 @@ export class MemoryFileSystem implements IFileSystemOperations {
   }
   async access() {}
 
+  async lseek(): Promise<number> {
+    return fail('EOPNOTSUPP', 'the benchmark backend has no holes to find');
+  }
+
   async fallocate(): Promise<void> {
     fail('EOPNOTSUPP', 'the benchmark backend does not allocate');
   }

@@ -373,6 +373,17 @@ export class FileSystemClient {
   }
 
   /**
+   * lseek(2) SEEK_DATA / SEEK_HOLE, answered by the master at chunk granularity. This client's writes go out and
+   * are committed first, so the answer knows the chunks and the length they made.
+   */
+  async lseek(fh: number, offset: number, whence: number, cred: CallerCredentials): Promise<number> {
+    const handle = this.handle(fh);
+    await this.flushAll(handle.file);
+    await this.commit(handle.file, cred);
+    return (await this.call('Seek', { ino: handle.file.ino, offset, whence }, cred)).offset;
+  }
+
+  /**
    * flush(2)/close: sends buffered writes and commits the file's length and mtime. Fails with EIO when the master
    * refused to acknowledge writes of the file since the last close or fsync (their commit was refused: another
    * client's truncate cut the chunk meanwhile), whichever call sent them.

@@ -264,6 +264,10 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     return this.serve('fallocate', caller, (cred) => this.fs.fallocate(fh, mode, offset, length, cred));
   }
 
+  lseek(_ino: number, fh: number, offset: number, whence: number, caller: FsCaller): Promise<number> {
+    return this.serve('lseek', caller, (cred) => this.fs.lseek(fh, offset, whence, cred));
+  }
+
   access(ino: number, _mask: number, caller: FsCaller): Promise<void> {
     // The kernel checks permissions itself (default_permissions); access only has to find the inode.
     return this.serve('access', caller, async (cred) => {

@@ -23,6 +23,7 @@ const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.EROFS]: E.EROFS,
   [ErrorCodes.EDQUOT]: E.EDQUOT,
   [ErrorCodes.EOPNOTSUPP]: E.EOPNOTSUPP,
+  [ErrorCodes.ENXIO]: E.ENXIO,
   [ErrorCodes.NO_SPACE]: E.ENOSPC,
   [ErrorCodes.NO_CHUNKSERVERS]: E.ENOSPC,
   [ErrorCodes.TIMEOUT]: E.ETIMEDOUT,
@@ -45,4 +46,5 @@ export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.ENOTEMPTY,
   ErrorCodes.EACCES,
   ErrorCodes.EPERM,
+  ErrorCodes.ENXIO,
 ]);

@@ -57,6 +57,7 @@ export const ErrorCodes = {
   // master sessions
   SESSION_EXPIRED: 'SESSION_EXPIRED',
   EOPNOTSUPP: 'EOPNOTSUPP',
+  ENXIO: 'ENXIO',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -236,6 +236,10 @@ export class ClientApi {
       },
       RemoveXattr: (req) =>
         withHeader(req, (cred, origin) => ok(m.mutate(origin, { op: 'removexattr', ino: req.ino, name: req.name, cred }))),
+      Seek: async (req) => {
+        h(req);
+        return { offset: await m.read((s) => s.seek(req.ino, req.offset, req.whence)) };
+      },
       StatFs: async (req) => {
         h(req);
         const stats = await m.read((s) => s.statfs());

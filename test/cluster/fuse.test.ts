@@ -332,7 +332,7 @@ describe('FUSE mounts (real programs)', function () {
     expect(() => sh('fallocate', ['-c', '-o', '0', '-l', '65536', f]), 'collapse range').to.throw(/not supported/i);
   });
 
-  it('counts in st_blocks what is stored, so du is right for a sparse file', () => {
+  it('counts in st_blocks what is stored, so du is right for a sparse file, and SEEK_HOLE/SEEK_DATA find its holes', () => {
     const f = join(a, 'sparse');
     writeFileSync(f, 'head');
     truncateSync(f, 300 * 1024 * 1024); // a hole over the rest of chunk 0 and four more chunks
@@ -344,6 +344,13 @@ describe('FUSE mounts (real programs)', function () {
     expect(blocks * 512).to.be.at.most((64 + 44) * 1024 * 1024);
     expect(blocks).to.be.greaterThan(0);
     expect(Number(sh('du', ['-k', f]).split('\t')[0])).to.be.at.most((64 + 44) * 1024);
+    // SEEK_DATA / SEEK_HOLE see the holes too (chunk granularity), so cp --sparse and tar --sparse skip them.
+    const seeks = sh('python3', [
+      '-c',
+      'import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); print(os.lseek(fd, 0, os.SEEK_HOLE), os.lseek(fd, 64<<20, os.SEEK_DATA), os.lseek(fd, 256<<20, os.SEEK_HOLE))',
+      join(b, 'sparse'),
+    ]);
+    expect(seeks.trim()).to.equal(`${64 << 20} ${256 << 20} ${300 << 20}`);
   });
 
   it('reports capacity to df', () => {

@@ -95,6 +95,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   GetXattr: { request: { h, ino: 9, name: 'user.note' }, reply: { value: Buffer.from('hello\0world') } },
   ListXattr: { request: { h, ino: 9 }, reply: { names: ['user.a', 'user.b'] } },
   RemoveXattr: { request: { h, ino: 9, name: 'user.a' }, reply: {} },
+  Seek: { request: { h, ino: 9, offset: 2 ** 40 + 1, whence: 4 }, reply: { offset: 2 ** 41 } },
   StatFs: {
     request: { h },
     reply: {

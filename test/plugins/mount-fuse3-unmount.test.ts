@@ -74,6 +74,7 @@ function heldReads(): { ops: IFileSystemOperations; release: () => void; reads: 
     listxattr: enosys,
     removexattr: enosys,
     fallocate: enosys,
+    lseek: enosys,
   };
   return { ops, release: () => release(), reads: () => reads };
 }

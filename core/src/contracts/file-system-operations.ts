@@ -145,6 +145,11 @@ export interface IFileSystemOperations {
    * does not carry out (the kernel tells the caller, and posix_fallocate falls back to writing).
    */
   fallocate(ino: number, fh: number, mode: number, offset: number, length: number, caller: FsCaller): Promise<void>;
+  /**
+   * lseek(2) SEEK_DATA (3) or SEEK_HOLE (4) on an open file (the kernel does SEEK_SET, SEEK_CUR and SEEK_END
+   * itself): the offset of the next data or hole at or after `offset`; ENXIO at or past the end.
+   */
+  lseek(ino: number, fh: number, offset: number, whence: number, caller: FsCaller): Promise<number>;
   /** How long the kernel may cache entries and attributes by default (for the mount's own defaults). */
   readonly timeouts: { entryTimeoutMs: number; attrTimeoutMs: number };
 }

@@ -308,6 +308,10 @@ export class NamespaceStateMachine implements IStateMachine {
     return this.treeState.getattr(ino);
   }
 
+  seek(ino: number, offset: number, whence: number): number {
+    return this.treeState.seek(ino, offset, whence);
+  }
+
   lookup(parent: number, name: string, cred: Credentials): InodeAttr {
     return this.treeState.lookup(parent, name, cred).attr();
   }

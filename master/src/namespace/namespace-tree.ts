@@ -108,6 +108,10 @@ function slotsFor(size: number): number {
  * changes state, so a failed command leaves no trace; all inputs that vary between masters (time, credentials,
  * chosen chunkservers) are arguments.
  */
+/** lseek(2) whence values for data and holes (Linux). */
+const SEEK_DATA = 3;
+const SEEK_HOLE = 4;
+
 export class NamespaceTree {
   readonly inodes = new Map<number, Inode>();
   /** Inode → opens over all sessions (only inodes open at least once are present). */
@@ -158,6 +162,27 @@ export class NamespaceTree {
 
   getattr(ino: number): InodeAttr {
     return this.get(ino).attr();
+  }
+
+  /**
+   * lseek(2) SEEK_DATA / SEEK_HOLE on a file, at chunk granularity: bytes in a chunk that exists are data, those
+   * of a missing chunk (a hole slot, or past the last slot) a hole, and the end of the file is a hole too. ENXIO
+   * at or past the end, and for SEEK_DATA when only holes follow.
+   */
+  seek(ino: number, offset: number, whence: number): number {
+    const inode = this.get(ino);
+    if (!inode.isFile()) fail('EINVAL', `inode ${ino} is not a regular file`);
+    if (whence !== SEEK_DATA && whence !== SEEK_HOLE) fail('EINVAL', `whence ${whence} is neither SEEK_DATA nor SEEK_HOLE`);
+    if (offset < 0) fail('EINVAL', `negative offset ${offset}`);
+    if (offset >= inode.size) fail('ENXIO', `offset ${offset} is at or past the end of the file (${inode.size} bytes)`);
+    const slots = inode.chunks;
+    const lastIndex = Math.floor((inode.size - 1) / CHUNK_SIZE_BYTES);
+    for (let i = Math.floor(offset / CHUNK_SIZE_BYTES); i <= lastIndex; i++) {
+      const data = i < slots.length && slots[i] !== 0;
+      if (data === (whence === SEEK_DATA)) return Math.max(offset, i * CHUNK_SIZE_BYTES);
+    }
+    if (whence === SEEK_DATA) fail('ENXIO', `no data at or after offset ${offset}`);
+    return inode.size;
   }
 
   /** The inode named `name` in directory `parent` ('.' and '..' included); needs search (x) permission. */

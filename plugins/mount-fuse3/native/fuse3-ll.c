@@ -35,7 +35,7 @@ enum op {
   OP_LOOKUP = 1, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_READDIRPLUS, OP_RELEASEDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR,
-  OP_ACCESS, OP_CREATE, OP_ENDED, OP_FALLOCATE
+  OP_ACCESS, OP_CREATE, OP_ENDED, OP_FALLOCATE, OP_LSEEK
 };
 
 // One mounted session. Freed when both the JS handle and the thread-safe function have let go of it (refs).
@@ -339,6 +339,9 @@ static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
   enqueue(req, msg);
 }
 
+// Only SEEK_DATA and SEEK_HOLE come here; the kernel does the others itself.
+static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) { on_handle(req, OP_LSEEK, ino, fi, (double)off, whence); }
+
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) { named(req, OP_CREATE, parent, name, mode, fi->flags); }
 
 // The data lives in libfuse's receive buffer, reused once we return: copy it (JS then owns the copy).
@@ -373,6 +376,7 @@ static const struct fuse_lowlevel_ops LL_OPS = {
   .readdir = ll_readdir, .readdirplus = ll_readdirplus, .releasedir = ll_releasedir, .fsyncdir = ll_fsyncdir,
   .statfs = ll_statfs, .setxattr = ll_setxattr, .getxattr = ll_getxattr, .listxattr = ll_listxattr,
   .removexattr = ll_removexattr, .access = ll_access, .create = ll_create, .fallocate = ll_fallocate,
+  .lseek = ll_lseek,
 };
 
 // ---- JS thread: deliver queued messages ---------------------------------------------------------------------------
@@ -774,6 +778,15 @@ static napi_value js_reply_xattr_size(napi_env env, napi_callback_info info) {
   return done(env, fuse_reply_xattr(req, (size_t)dbl(env, argv[2])));
 }
 
+// replyLseek(handle, id, offset): the answer to SEEK_DATA / SEEK_HOLE.
+static napi_value js_reply_lseek(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  fuse_req_t req;
+  reply_args(env, info, 3, argv, &req);
+  if (!req) return done(env, -1);
+  return done(env, fuse_reply_lseek(req, (off_t)dbl(env, argv[2])));
+}
+
 // replyStatfs(handle, id, Float64Array [bsize, blocks, bfree, bavail, files, ffree, namemax])
 static napi_value js_reply_statfs(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -852,7 +865,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "mount", js_mount }, { "exit", js_exit }, { "running", js_running }, { "destroy", js_destroy },
     { "replyErr", js_reply_err }, { "replyEntry", js_reply_entry }, { "replyCreate", js_reply_create },
     { "replyAttr", js_reply_attr }, { "replyOpen", js_reply_open }, { "replyWrite", js_reply_write },
-    { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size },
+    { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size }, { "replyLseek", js_reply_lseek },
     { "replyStatfs", js_reply_statfs }, { "replyDir", js_reply_dir },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {

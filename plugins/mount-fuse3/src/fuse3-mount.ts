@@ -428,6 +428,9 @@ export class Fuse3LowLevelMount implements IMount {
         await ops.access(ino, n1, caller);
         ok();
         return;
+      case OP.LSEEK:
+        a.replyLseek(h, id, await ops.lseek(ino, fh!, n1, n2, caller));
+        return;
       case OP.FALLOCATE:
         await ops.fallocate(ino, fh!, n1, n2, (last as number[])[0]!, caller);
         ok();

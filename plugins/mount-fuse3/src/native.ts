@@ -35,6 +35,7 @@ export const OP = {
   CREATE: 29,
   ENDED: 30,
   FALLOCATE: 31,
+  LSEEK: 32,
 } as const;
 
 /** setattr's to_set bits (FUSE_SET_ATTR_* in fuse_lowlevel.h). */
@@ -100,6 +101,7 @@ export interface Fuse3Addon {
   replyBuf(h: SessionHandle, id: number, data: Buffer): boolean;
   replyReadlink(h: SessionHandle, id: number, target: string): boolean;
   replyXattrSize(h: SessionHandle, id: number, size: number): boolean;
+  replyLseek(h: SessionHandle, id: number, offset: number): boolean;
   replyStatfs(h: SessionHandle, id: number, figures: Float64Array): boolean;
   /** Returns how many of `names` fitted in `size` bytes, or -1 when nothing was sent. */
   replyDir(

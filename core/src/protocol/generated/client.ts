@@ -26,6 +26,7 @@ import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, Clie
 import type { ClientToMasterReportReplica as _mooseng_client_ClientToMasterReportReplica, ClientToMasterReportReplica__Output as _mooseng_client_ClientToMasterReportReplica__Output } from './mooseng/client/ClientToMasterReportReplica';
 import type { ClientToMasterResolvePath as _mooseng_client_ClientToMasterResolvePath, ClientToMasterResolvePath__Output as _mooseng_client_ClientToMasterResolvePath__Output } from './mooseng/client/ClientToMasterResolvePath';
 import type { ClientToMasterRmdir as _mooseng_client_ClientToMasterRmdir, ClientToMasterRmdir__Output as _mooseng_client_ClientToMasterRmdir__Output } from './mooseng/client/ClientToMasterRmdir';
+import type { ClientToMasterSeek as _mooseng_client_ClientToMasterSeek, ClientToMasterSeek__Output as _mooseng_client_ClientToMasterSeek__Output } from './mooseng/client/ClientToMasterSeek';
 import type { ClientToMasterSetAttr as _mooseng_client_ClientToMasterSetAttr, ClientToMasterSetAttr__Output as _mooseng_client_ClientToMasterSetAttr__Output } from './mooseng/client/ClientToMasterSetAttr';
 import type { ClientToMasterSetGoal as _mooseng_client_ClientToMasterSetGoal, ClientToMasterSetGoal__Output as _mooseng_client_ClientToMasterSetGoal__Output } from './mooseng/client/ClientToMasterSetGoal';
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from './mooseng/client/ClientToMasterSetXattr';
@@ -41,6 +42,7 @@ import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, Ma
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from './mooseng/client/MasterToClientKeepAlive';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from './mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from './mooseng/client/MasterToClientReadLink';
+import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from './mooseng/client/MasterToClientSeek';
 import type { MasterToClientSession as _mooseng_client_MasterToClientSession, MasterToClientSession__Output as _mooseng_client_MasterToClientSession__Output } from './mooseng/client/MasterToClientSession';
 import type { MasterToClientSetGoal as _mooseng_client_MasterToClientSetGoal, MasterToClientSetGoal__Output as _mooseng_client_MasterToClientSetGoal__Output } from './mooseng/client/MasterToClientSetGoal';
 import type { MasterToClientStatFs as _mooseng_client_MasterToClientStatFs, MasterToClientStatFs__Output as _mooseng_client_MasterToClientStatFs__Output } from './mooseng/client/MasterToClientStatFs';
@@ -80,6 +82,7 @@ export interface ProtoGrpcType {
       ClientToMasterReportReplica: MessageTypeDefinition<_mooseng_client_ClientToMasterReportReplica, _mooseng_client_ClientToMasterReportReplica__Output>
       ClientToMasterResolvePath: MessageTypeDefinition<_mooseng_client_ClientToMasterResolvePath, _mooseng_client_ClientToMasterResolvePath__Output>
       ClientToMasterRmdir: MessageTypeDefinition<_mooseng_client_ClientToMasterRmdir, _mooseng_client_ClientToMasterRmdir__Output>
+      ClientToMasterSeek: MessageTypeDefinition<_mooseng_client_ClientToMasterSeek, _mooseng_client_ClientToMasterSeek__Output>
       ClientToMasterSetAttr: MessageTypeDefinition<_mooseng_client_ClientToMasterSetAttr, _mooseng_client_ClientToMasterSetAttr__Output>
       ClientToMasterSetGoal: MessageTypeDefinition<_mooseng_client_ClientToMasterSetGoal, _mooseng_client_ClientToMasterSetGoal__Output>
       ClientToMasterSetXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_ClientToMasterSetXattr__Output>
@@ -95,6 +98,7 @@ export interface ProtoGrpcType {
       MasterToClientKeepAlive: MessageTypeDefinition<_mooseng_client_MasterToClientKeepAlive, _mooseng_client_MasterToClientKeepAlive__Output>
       MasterToClientReadChunk: MessageTypeDefinition<_mooseng_client_MasterToClientReadChunk, _mooseng_client_MasterToClientReadChunk__Output>
       MasterToClientReadLink: MessageTypeDefinition<_mooseng_client_MasterToClientReadLink, _mooseng_client_MasterToClientReadLink__Output>
+      MasterToClientSeek: MessageTypeDefinition<_mooseng_client_MasterToClientSeek, _mooseng_client_MasterToClientSeek__Output>
       MasterToClientSession: MessageTypeDefinition<_mooseng_client_MasterToClientSession, _mooseng_client_MasterToClientSession__Output>
       MasterToClientSetGoal: MessageTypeDefinition<_mooseng_client_MasterToClientSetGoal, _mooseng_client_MasterToClientSetGoal__Output>
       MasterToClientStatFs: MessageTypeDefinition<_mooseng_client_MasterToClientStatFs, _mooseng_client_MasterToClientStatFs__Output>

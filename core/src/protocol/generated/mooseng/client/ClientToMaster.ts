@@ -24,6 +24,7 @@ import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, Clie
 import type { ClientToMasterReportReplica as _mooseng_client_ClientToMasterReportReplica, ClientToMasterReportReplica__Output as _mooseng_client_ClientToMasterReportReplica__Output } from '../../mooseng/client/ClientToMasterReportReplica';
 import type { ClientToMasterResolvePath as _mooseng_client_ClientToMasterResolvePath, ClientToMasterResolvePath__Output as _mooseng_client_ClientToMasterResolvePath__Output } from '../../mooseng/client/ClientToMasterResolvePath';
 import type { ClientToMasterRmdir as _mooseng_client_ClientToMasterRmdir, ClientToMasterRmdir__Output as _mooseng_client_ClientToMasterRmdir__Output } from '../../mooseng/client/ClientToMasterRmdir';
+import type { ClientToMasterSeek as _mooseng_client_ClientToMasterSeek, ClientToMasterSeek__Output as _mooseng_client_ClientToMasterSeek__Output } from '../../mooseng/client/ClientToMasterSeek';
 import type { ClientToMasterSetAttr as _mooseng_client_ClientToMasterSetAttr, ClientToMasterSetAttr__Output as _mooseng_client_ClientToMasterSetAttr__Output } from '../../mooseng/client/ClientToMasterSetAttr';
 import type { ClientToMasterSetGoal as _mooseng_client_ClientToMasterSetGoal, ClientToMasterSetGoal__Output as _mooseng_client_ClientToMasterSetGoal__Output } from '../../mooseng/client/ClientToMasterSetGoal';
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from '../../mooseng/client/ClientToMasterSetXattr';
@@ -37,6 +38,7 @@ import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, Ma
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from '../../mooseng/client/MasterToClientKeepAlive';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from '../../mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from '../../mooseng/client/MasterToClientReadLink';
+import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from '../../mooseng/client/MasterToClientSeek';
 import type { MasterToClientSession as _mooseng_client_MasterToClientSession, MasterToClientSession__Output as _mooseng_client_MasterToClientSession__Output } from '../../mooseng/client/MasterToClientSession';
 import type { MasterToClientSetGoal as _mooseng_client_MasterToClientSetGoal, MasterToClientSetGoal__Output as _mooseng_client_MasterToClientSetGoal__Output } from '../../mooseng/client/MasterToClientSetGoal';
 import type { MasterToClientStatFs as _mooseng_client_MasterToClientStatFs, MasterToClientStatFs__Output as _mooseng_client_MasterToClientStatFs__Output } from '../../mooseng/client/MasterToClientStatFs';
@@ -234,6 +236,15 @@ export interface ClientToMasterClient extends grpc.Client {
   rmdir(argument: _mooseng_client_ClientToMasterRmdir, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   rmdir(argument: _mooseng_client_ClientToMasterRmdir, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   
+  Seek(argument: _mooseng_client_ClientToMasterSeek, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _mooseng_client_ClientToMasterSeek, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _mooseng_client_ClientToMasterSeek, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _mooseng_client_ClientToMasterSeek, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  seek(argument: _mooseng_client_ClientToMasterSeek, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  seek(argument: _mooseng_client_ClientToMasterSeek, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  seek(argument: _mooseng_client_ClientToMasterSeek, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  seek(argument: _mooseng_client_ClientToMasterSeek, callback: grpc.requestCallback<_mooseng_client_MasterToClientSeek__Output>): grpc.ClientUnaryCall;
+  
   SetAttr(argument: _mooseng_client_ClientToMasterSetAttr, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   SetAttr(argument: _mooseng_client_ClientToMasterSetAttr, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   SetAttr(argument: _mooseng_client_ClientToMasterSetAttr, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
@@ -342,6 +353,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   Rmdir: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRmdir__Output, _mooseng_client_Empty>;
   
+  Seek: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSeek__Output, _mooseng_client_MasterToClientSeek>;
+  
   SetAttr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetAttr__Output, _mooseng_client_MasterToClientAttr>;
   
   SetGoal: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetGoal__Output, _mooseng_client_MasterToClientSetGoal>;
@@ -380,6 +393,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   ReportReplica: MethodDefinition<_mooseng_client_ClientToMasterReportReplica, _mooseng_client_Empty, _mooseng_client_ClientToMasterReportReplica__Output, _mooseng_client_Empty__Output>
   ResolvePath: MethodDefinition<_mooseng_client_ClientToMasterResolvePath, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterResolvePath__Output, _mooseng_client_MasterToClientAttr__Output>
   Rmdir: MethodDefinition<_mooseng_client_ClientToMasterRmdir, _mooseng_client_Empty, _mooseng_client_ClientToMasterRmdir__Output, _mooseng_client_Empty__Output>
+  Seek: MethodDefinition<_mooseng_client_ClientToMasterSeek, _mooseng_client_MasterToClientSeek, _mooseng_client_ClientToMasterSeek__Output, _mooseng_client_MasterToClientSeek__Output>
   SetAttr: MethodDefinition<_mooseng_client_ClientToMasterSetAttr, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterSetAttr__Output, _mooseng_client_MasterToClientAttr__Output>
   SetGoal: MethodDefinition<_mooseng_client_ClientToMasterSetGoal, _mooseng_client_MasterToClientSetGoal, _mooseng_client_ClientToMasterSetGoal__Output, _mooseng_client_MasterToClientSetGoal__Output>
   SetXattr: MethodDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_Empty, _mooseng_client_ClientToMasterSetXattr__Output, _mooseng_client_Empty__Output>
