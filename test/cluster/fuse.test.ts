@@ -48,7 +48,11 @@ describe('FUSE mounts (real programs)', function () {
   let local: string;
 
   before(async () => {
-    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, disks: 1, clients: 2, goal: 2 });
+    // MOOSENG_FUSE_SHAPE=3/3/3 runs them on three masters, three chunkservers and three mounts (two are used).
+    const [masters, chunkservers, clients] = (process.env.MOOSENG_FUSE_SHAPE ?? '1/2/2').split('/').map(Number) as [number, number, number];
+    if (![masters, chunkservers, clients].every((n) => Number.isInteger(n) && n > 0) || clients < 2)
+      throw new Error(`MOOSENG_FUSE_SHAPE=${process.env.MOOSENG_FUSE_SHAPE}: want masters/chunkservers/clients, two clients or more`);
+    cluster = await TestCluster.start({ masters, chunkservers, disks: 1, clients, goal: 2 });
     [a, b] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
     local = makeTempDir('mooseng-local-');
   });
