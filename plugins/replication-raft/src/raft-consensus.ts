@@ -29,7 +29,7 @@ import { NodeFileSystem } from './storage/node-file-system';
 import { SegmentWal } from './storage/segment-wal';
 import { readSnapshotFile, writeSnapshotFile } from './storage/snapshot-file';
 import { replayWal } from './storage/wal-replay';
-import type { WalRecord } from './storage/wal-records';
+import { entryTooLarge, MAX_ENTRY_BYTES, type WalRecord } from './storage/wal-records';
 import { GrpcTransport } from './transport/grpc-transport';
 import type { RaftTransport } from './transport/transport';
 import { raftDirFor, type RaftPluginConfig } from './plugin-config';
@@ -258,6 +258,8 @@ export class RaftConsensus implements IConsensus {
   }
 
   propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {
+    // Refused here, not when the batch is written: a log write that fails stops the node.
+    if (command.byteLength > MAX_ENTRY_BYTES) return Promise.reject(entryTooLarge(command.byteLength));
     const result = this.request<Uint8Array>(options, (resolve, reject) => {
       const { index, term } = this.raft!.propose(command);
       this.proposals.set(index, { term, resolve, reject });

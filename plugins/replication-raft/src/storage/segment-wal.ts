@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ErrorCodes, MoosengError, toMoosengError } from '@mooseng/core';
 import type { HardState } from '../core/types';
 import type { RaftFile, RaftFileSystem } from './file-system';
-import { decodeRecords, encodeRecord, type WalRecord } from './wal-records';
+import { decodeRecords, encodeRecord, fitToRecords, type WalRecord } from './wal-records';
 
 const SEGMENT_PATTERN = /^wal-(\d{16})\.log$/;
 
@@ -113,7 +113,8 @@ export class SegmentWal {
     if (records.length === 0) return;
     const cur = this.current;
     if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
-    const buf = Buffer.concat(records.map(encodeRecord));
+    // Encoded whole before the write: a batch the format cannot hold fails here, with nothing written.
+    const buf = Buffer.concat(fitToRecords(records).map(encodeRecord));
     try {
       await cur.append(buf);
       if (this.options.fsync && options.sync !== false) {

@@ -1,11 +1,23 @@
 // The write-ahead log's record format: [length u32][crc32 u32][type u8][payload], little-endian, CRC over type+payload.
 import { crc32 } from '@node-rs/crc32';
+import { ErrorCodes, MoosengError } from '@mooseng/core';
 import type { Entry, EntryType, HardState } from '../core/types';
 
 /** Bytes before a record's type byte: payload length and CRC. */
 export const RECORD_HEADER_BYTES = 8;
-/** A record longer than this is corruption, not data (bounds memory when reading a damaged file). */
+/**
+ * A record longer than this is corruption, not data (bounds memory when reading a damaged file). The encoder refuses
+ * to write what the decoder would refuse, with this very constant: it is a property of the file format, not a
+ * setting, since a reader must accept whatever an earlier run wrote.
+ */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/** Bytes an entries record spends besides its entries' data: type, count, and per entry index, term, type, length. */
+const ENTRIES_RECORD_OVERHEAD_BYTES = 1 + 4;
+const ENTRY_HEADER_BYTES = 21;
+/** The vote is stored with a u16 length. */
+const MAX_VOTE_BYTES = 0xffff;
+/** The largest entry (its data) one record can hold; a proposal beyond it is refused before anything is written. */
+export const MAX_ENTRY_BYTES = MAX_RECORD_BYTES - ENTRIES_RECORD_OVERHEAD_BYTES - ENTRY_HEADER_BYTES;
 
 /**
  * entries: log entries from entries[0].index on, replacing any logged at or after that index.
@@ -21,8 +33,8 @@ const ENTRY_TYPES: EntryType[] = ['normal', 'config', 'empty'];
 function payloadOf(record: WalRecord): Buffer {
   switch (record.type) {
     case 'entries': {
-      let size = 4;
-      for (const e of record.entries) size += 21 + e.data.byteLength;
+      let size = ENTRIES_RECORD_OVERHEAD_BYTES - 1;
+      for (const e of record.entries) size += ENTRY_HEADER_BYTES + e.data.byteLength;
       const buf = Buffer.allocUnsafe(size);
       let off = buf.writeUInt32LE(record.entries.length, 0);
       for (const e of record.entries) {
@@ -37,6 +49,7 @@ function payloadOf(record: WalRecord): Buffer {
     }
     case 'hard-state': {
       const vote = Buffer.from(record.hardState.vote ?? '', 'utf8');
+      if (vote.length > MAX_VOTE_BYTES) throw new Error(`invariant broken: a member id of ${vote.length} bytes cannot be logged as a vote`);
       const buf = Buffer.allocUnsafe(16 + 1 + 2 + vote.length);
       let off = buf.writeDoubleLE(record.hardState.term, 0);
       off = buf.writeDoubleLE(record.hardState.commit, off);
@@ -54,9 +67,49 @@ function payloadOf(record: WalRecord): Buffer {
   }
 }
 
-/** One record as bytes, ready to append. */
+/**
+ * Splits entries records so that each fits in one record (`MAX_RECORD_BYTES`): one Ready may carry more entries than
+ * that. Fails with INVALID_ARGUMENT, before anything is encoded, for an entry no record can hold.
+ */
+export function fitToRecords(records: readonly WalRecord[]): WalRecord[] {
+  const out: WalRecord[] = [];
+  for (const r of records) {
+    if (r.type !== 'entries') {
+      out.push(r);
+      continue;
+    }
+    let run: Entry[] = [];
+    let runBytes = ENTRIES_RECORD_OVERHEAD_BYTES;
+    for (const e of r.entries) {
+      if (e.data.byteLength > MAX_ENTRY_BYTES) throw entryTooLarge(e.data.byteLength);
+      const bytes = ENTRY_HEADER_BYTES + e.data.byteLength;
+      if (run.length > 0 && runBytes + bytes > MAX_RECORD_BYTES) {
+        out.push({ type: 'entries', entries: run });
+        run = [];
+        runBytes = ENTRIES_RECORD_OVERHEAD_BYTES;
+      }
+      run.push(e);
+      runBytes += bytes;
+    }
+    out.push({ type: 'entries', entries: run });
+  }
+  return out;
+}
+
+/** The error for an entry (a command) larger than the log can hold: its size and the limit. */
+export function entryTooLarge(bytes: number): MoosengError {
+  return new MoosengError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `a command of ${bytes} bytes is larger than the Raft log holds in one entry (${MAX_ENTRY_BYTES} bytes); nothing was written`,
+    { details: { bytes, maxBytes: MAX_ENTRY_BYTES } },
+  );
+}
+
+/** One record as bytes, ready to append. A record over `MAX_RECORD_BYTES` is a bug in the caller (see fitToRecords). */
 export function encodeRecord(record: WalRecord): Buffer {
   const payload = payloadOf(record);
+  if (payload.length + 1 > MAX_RECORD_BYTES)
+    throw new Error(`invariant broken: a ${record.type} record of ${payload.length + 1} bytes exceeds ${MAX_RECORD_BYTES}`);
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + 1 + payload.length);
   out.writeUInt32LE(payload.length + 1, 0);
   out.writeUInt8(TYPE_CODES[record.type], RECORD_HEADER_BYTES);
