@@ -1,4 +1,5 @@
-// The write-ahead log's record format: [length u32][crc32 u32][type u8][payload], little-endian, CRC over type+payload.
+// The write-ahead log's record format: [length u32][crc32 u32][type u8][payload], little-endian, CRC over type+payload;
+// each append is a batch: a header record, then its records.
 import { crc32 } from '@node-rs/crc32';
 import { ErrorCodes, MoosengError } from '@mooseng/core';
 import type { Entry, EntryType, HardState } from '../core/types';
@@ -26,12 +27,32 @@ export const MAX_ENTRY_BYTES = MAX_RECORD_BYTES - ENTRIES_RECORD_OVERHEAD_BYTES 
 export type WalRecord =
   { type: 'entries'; entries: Entry[] } | { type: 'hard-state'; hardState: HardState } | { type: 'reset'; index: number; term: number };
 
-const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3 } as const;
+/**
+ * Heads each batch (one append, one fsync) in a segment: the bytes and number of the records that follow. It lets
+ * recovery tell the final batch, the only one a crash can tear, from the ones before it (see segment-scan.ts).
+ */
+export interface BatchHeader {
+  type: 'batch';
+  bytes: number;
+  count: number;
+}
+
+const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3, batch: 4 } as const;
+/** The type byte of a batch header, for scanning damaged bytes for one. */
+export const BATCH_TYPE_CODE = TYPE_CODES.batch;
+/** The whole record a batch header takes: length, CRC, type, bytes f64, count u32. */
+export const BATCH_HEADER_BYTES = RECORD_HEADER_BYTES + 1 + 12;
 const ENTRY_TYPE_CODES: Record<EntryType, number> = { normal: 0, config: 1, empty: 2 };
 const ENTRY_TYPES: EntryType[] = ['normal', 'config', 'empty'];
 
-function payloadOf(record: WalRecord): Buffer {
+function payloadOf(record: WalRecord | BatchHeader): Buffer {
   switch (record.type) {
+    case 'batch': {
+      const buf = Buffer.allocUnsafe(12);
+      buf.writeDoubleLE(record.bytes, 0);
+      buf.writeUInt32LE(record.count, 8);
+      return buf;
+    }
     case 'entries': {
       let size = ENTRIES_RECORD_OVERHEAD_BYTES - 1;
       for (const e of record.entries) size += ENTRY_HEADER_BYTES + e.data.byteLength;
@@ -106,7 +127,7 @@ export function entryTooLarge(bytes: number): MoosengError {
 }
 
 /** One record as bytes, ready to append. A record over `MAX_RECORD_BYTES` is a bug in the caller (see fitToRecords). */
-export function encodeRecord(record: WalRecord): Buffer {
+export function encodeRecord(record: WalRecord | BatchHeader): Buffer {
   const payload = payloadOf(record);
   if (payload.length + 1 > MAX_RECORD_BYTES)
     throw new Error(`invariant broken: a ${record.type} record of ${payload.length + 1} bytes exceeds ${MAX_RECORD_BYTES}`);
@@ -118,7 +139,14 @@ export function encodeRecord(record: WalRecord): Buffer {
   return out;
 }
 
-function decodePayload(type: number, p: Buffer): WalRecord {
+/** A batch as written: its header, then its records (already fitted to the record cap). */
+export function encodeBatch(records: readonly WalRecord[]): Buffer {
+  const body = records.map(encodeRecord);
+  const bytes = body.reduce((n, b) => n + b.length, 0);
+  return Buffer.concat([encodeRecord({ type: 'batch', bytes, count: body.length }), ...body]);
+}
+
+function decodePayload(type: number, p: Buffer): WalRecord | BatchHeader {
   if (type === 1) {
     const count = p.readUInt32LE(0);
     let off = 4;
@@ -133,6 +161,7 @@ function decodePayload(type: number, p: Buffer): WalRecord {
       entries.push({ index, term, type: et, data: Uint8Array.prototype.slice.call(p, off, off + len) });
       off += len;
     }
+    if (off !== p.length) throw new Error('bytes after the last entry');
     return { type: 'entries', entries };
   }
   if (type === 2) {
@@ -140,38 +169,31 @@ function decodePayload(type: number, p: Buffer): WalRecord {
     const commit = p.readDoubleLE(8);
     const hasVote = p.readUInt8(16) === 1;
     const len = p.readUInt16LE(17);
+    if (p.length !== 19 + len) throw new Error('a hard state of the wrong length');
     const vote = hasVote ? p.subarray(19, 19 + len).toString('utf8') : null;
     return { type: 'hard-state', hardState: { term, vote, commit } };
   }
+  if (type !== 3 && type !== 4) throw new Error(`unknown record type ${type}`);
+  if (p.length !== (type === 3 ? 16 : 12)) throw new Error('a record of the wrong length');
   if (type === 3) return { type: 'reset', index: p.readDoubleLE(0), term: p.readDoubleLE(8) };
-  throw new Error(`unknown record type ${type}`);
+  return { type: 'batch', bytes: p.readDoubleLE(0), count: p.readUInt32LE(8) };
 }
 
-/** What `decodeRecords` found: the good records and where the good bytes end. */
-export interface DecodedRecords {
-  records: WalRecord[];
-  /** Bytes of whole, valid records; anything after is a torn or corrupt tail. */
-  validBytes: number;
-  /** True when bytes after `validBytes` were not a valid record (a torn write, or corruption). */
-  torn: boolean;
-}
+/** One record read at an offset: the record and where the next begins, or why the bytes there are not a record. */
+export type RecordAt = { ok: true; record: WalRecord | BatchHeader; end: number } | { ok: false; reason: string };
 
-/** Decodes records until the end or the first record that is short or fails its CRC. */
-export function decodeRecords(buf: Buffer): DecodedRecords {
-  const records: WalRecord[] = [];
-  let off = 0;
-  while (off < buf.length) {
-    if (buf.length - off < RECORD_HEADER_BYTES + 1) return { records, validBytes: off, torn: true };
-    const len = buf.readUInt32LE(off);
-    if (len < 1 || len > MAX_RECORD_BYTES || off + RECORD_HEADER_BYTES + len > buf.length) return { records, validBytes: off, torn: true };
-    const body = buf.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + len);
-    if (crc32(body) !== buf.readUInt32LE(off + 4)) return { records, validBytes: off, torn: true };
-    try {
-      records.push(decodePayload(body[0], body.subarray(1)));
-    } catch {
-      return { records, validBytes: off, torn: true };
-    }
-    off += RECORD_HEADER_BYTES + len;
+/** Reads the record at `off` in `buf` (bytes past `buf`'s end count as missing, so pass a bounded view). */
+export function decodeRecordAt(buf: Buffer, off: number): RecordAt {
+  const left = buf.length - off;
+  if (left < RECORD_HEADER_BYTES + 1) return { ok: false, reason: `${left} bytes, too few for a record` };
+  const len = buf.readUInt32LE(off);
+  if (len < 1 || len > MAX_RECORD_BYTES) return { ok: false, reason: `a record length of ${len}` };
+  if (RECORD_HEADER_BYTES + len > left) return { ok: false, reason: `a record of ${len} bytes with ${left - RECORD_HEADER_BYTES} left` };
+  const body = buf.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + len);
+  if (crc32(body) !== buf.readUInt32LE(off + 4)) return { ok: false, reason: 'a CRC mismatch' };
+  try {
+    return { ok: true, record: decodePayload(body[0], body.subarray(1)), end: off + RECORD_HEADER_BYTES + len };
+  } catch (err) {
+    return { ok: false, reason: `an undecodable record (${(err as Error).message})` };
   }
-  return { records, validBytes: off, torn: false };
 }
