@@ -1,7 +1,7 @@
 // Recovery of the Raft log keeps every acknowledged record: only a torn tail is cut; damage anywhere else stops the
 // node with the file and the byte offset (issue 13, defect 7). On real files, and on the simulated disk's crashes.
 import { expect } from 'chai';
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMoosengError, SeededRandom, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
 import {
@@ -168,6 +168,41 @@ describe('raft log recovery: what is cut and what stops the node', () => {
     await second.close();
     const after = replayWal({ index: last, term: 4, members: [], data: new Uint8Array(0) }, (await reopen(dir)).records);
     expect(after.hardState).to.deep.include({ term: 4, vote: 'n3' });
+  });
+});
+
+describe('raft log recovery: the hard state never goes backwards', () => {
+  after(cleanupTempDirs);
+
+  it('refuses a log whose term goes down, or whose vote changes within a term', () => {
+    const at = (term: number, vote: string | null): WalRecord => ({ type: 'hard-state', hardState: { term, vote, commit: 0 } });
+    expect(() => replayWal(NO_SNAPSHOT, [at(3, 'n1'), at(2, 'n2')])).to.throw(/term 3.*term 2/);
+    expect(() => replayWal(NO_SNAPSHOT, [at(3, 'n1'), at(3, 'n2')])).to.throw(/vote/);
+    expect(() => replayWal(NO_SNAPSHOT, [at(3, 'n1'), at(3, null)])).to.throw(/vote/);
+    // What a node does write: the vote cast in a term, a later term with or without a vote.
+    expect(replayWal(NO_SNAPSHOT, [at(3, null), at(3, 'n1'), at(3, 'n1'), at(4, null)]).hardState).to.deep.include({ term: 4, vote: null });
+  });
+
+  it('refuses a log with a segment missing between others, naming it', async () => {
+    const dir = makeTempDir();
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 256, fsync: true });
+    await wal.open();
+    for (let i = 1; wal.segmentCount() < 4; i += 2) {
+      const hs = { term: i, vote: 'n1', commit: 0 };
+      await wal.append(
+        [
+          { type: 'entries', entries: entries(i, i + 1, i) },
+          { type: 'hard-state', hardState: hs },
+        ],
+        hs,
+      );
+    }
+    await wal.close();
+    const segments = readdirSync(dir).sort();
+    rmSync(join(dir, segments[2]));
+    const err = await failure(reopen(dir));
+    expect(isMoosengError(err, 'IO_ERROR'), String(err)).to.equal(true);
+    expect((err as Error).message).to.include(segments[2]);
   });
 });
 

@@ -70,6 +70,16 @@ export class SegmentWal {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
+    // Compaction deletes the oldest segments only: a hole means a lost file, and with it entries or a vote.
+    for (let i = 1; i < seqs.length; i++) {
+      if (seqs[i] !== seqs[i - 1] + 1) {
+        throw new MoosengError(
+          ErrorCodes.IO_ERROR,
+          `Raft log segment ${join(dir, segmentName(seqs[i - 1] + 1))} is missing (the log has ${segmentName(seqs[i - 1])} and ` +
+            `${segmentName(seqs[i])}), so this master will not start. ${recoveryAdvice(dir)}`,
+        );
+      }
+    }
     const records: WalRecord[] = [];
     let truncatedBytes = 0;
     let cut: WalRecovery['cut'] = null;
@@ -187,15 +197,21 @@ export class SegmentWal {
   }
 }
 
+/** What an operator does about a log that cannot be trusted (docs/operations.md has the procedure). */
+function recoveryAdvice(dir: string): string {
+  return (
+    `Recover it as a member with an empty log: stop it, move ${dir} aside, and start it while the other masters have a ` +
+    'leader (docs/operations.md, "Recovering a master whose Raft log is damaged")'
+  );
+}
+
 /** The error that stops a node whose log is damaged where no crash could have torn it, saying what to do. */
 function corruptSegment(path: string, dir: string, damage: SegmentDamage, last: boolean): MoosengError {
   const where = last ? 'before the final write of the last segment' : 'in a segment the log had moved on from';
   return new MoosengError(
     ErrorCodes.IO_ERROR,
     `Raft log segment ${path} is damaged at byte ${damage.offset} (${damage.reason}), ${where}: this is not a write ` +
-      'torn by a crash, and cutting it could lose acknowledged entries or a vote, so this master will not start. ' +
-      `Recover it as a member with an empty log: stop it, move ${dir} aside, and start it while the other masters ` +
-      'have a leader (docs/operations.md, "Recovering a master whose Raft log is damaged")',
+      `torn by a crash, and cutting it could lose acknowledged entries or a vote, so this master will not start. ${recoveryAdvice(dir)}`,
     { details: { path, offset: damage.offset, reason: damage.reason } },
   );
 }
