@@ -1,7 +1,7 @@
 // The durable Raft log: batches of records appended to numbered segment files, one fsync per batch (group commit),
 // a torn final batch cut on recovery and damage anywhere else refused, and whole segments deleted once a snapshot
-// covers them. All file access goes through a
-// RaftFileSystem, so the simulation runs this very code on a disk that loses unsynced writes.
+// covers them. All file access goes through a RaftFileSystem, so the simulation runs this very code on a disk that
+// loses unsynced writes.
 import { join } from 'node:path';
 import { ErrorCodes, MoosengError, toMoosengError } from '@mooseng/core';
 import type { HardState } from '../core/types';
