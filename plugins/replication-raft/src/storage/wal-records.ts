@@ -12,8 +12,9 @@ export const RECORD_HEADER_BYTES = 8;
  * setting, since a reader must accept whatever an earlier run wrote.
  */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
-/** Bytes an entries record spends besides its entries' data: type, count, and per entry index, term, type, length. */
+/** Bytes an entries record spends besides its entries: type and count. */
 const ENTRIES_RECORD_OVERHEAD_BYTES = 1 + 4;
+/** Bytes each entry spends besides its data: index, term, type, length. */
 const ENTRY_HEADER_BYTES = 21;
 /** The vote is stored with a u16 length. */
 const MAX_VOTE_BYTES = 0xffff;
