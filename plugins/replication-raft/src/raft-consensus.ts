@@ -29,7 +29,7 @@ import { NodeFileSystem } from './storage/node-file-system';
 import { SegmentWal } from './storage/segment-wal';
 import { readSnapshotFile, writeSnapshotFile } from './storage/snapshot-file';
 import { replayWal } from './storage/wal-replay';
-import type { WalRecord } from './storage/wal-records';
+import { entryTooLarge, MAX_ENTRY_BYTES, type WalRecord } from './storage/wal-records';
 import { GrpcTransport } from './transport/grpc-transport';
 import type { RaftTransport } from './transport/transport';
 import { raftDirFor, type RaftPluginConfig } from './plugin-config';
@@ -106,6 +106,8 @@ export class RaftConsensus implements IConsensus {
   private readsAwaitingApply: { index: number; read: PendingRead }[] = [];
   private nextReadId = 1;
   private appliedIndex = 0;
+  /** The commit index in the last hard state written to the log (commit-only Readies are not written). */
+  private loggedCommit = 0;
   private lastSnapshotIndex = 0;
   private compactRequested: { resolve(): void; reject(err: unknown): void }[] = [];
   private readonly listeners = new Set<(e: LeadershipEvent) => void>();
@@ -178,7 +180,14 @@ export class RaftConsensus implements IConsensus {
     };
     const recovery = await this.wal.open();
     stillWanted();
-    if (recovery.truncatedBytes > 0) o.logger.warn('cut a torn record off the Raft log tail', { bytes: recovery.truncatedBytes });
+    if (recovery.cut) {
+      o.logger.warn('cut a write torn by a crash off the Raft log tail', {
+        file: recovery.cut.path,
+        offset: recovery.cut.offset,
+        bytes: recovery.truncatedBytes,
+        found: recovery.cut.reason,
+      });
+    }
     const snapshot: Snapshot = (await readSnapshotFile(this.fs, o.dir)) ?? {
       index: 0,
       term: 0,
@@ -187,6 +196,7 @@ export class RaftConsensus implements IConsensus {
     };
     stillWanted();
     const state = replayWal(snapshot, recovery.records);
+    this.loggedCommit = state.hardState.commit;
     if (state.needsReset) {
       await this.wal.append(
         [
@@ -258,6 +268,8 @@ export class RaftConsensus implements IConsensus {
   }
 
   propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {
+    // Refused here, not when the batch is written: a log write that fails stops the node.
+    if (command.byteLength > MAX_ENTRY_BYTES) return Promise.reject(entryTooLarge(command.byteLength));
     const result = this.request<Uint8Array>(options, (resolve, reject) => {
       const { index, term } = this.raft!.propose(command);
       this.proposals.set(index, { term, resolve, reject });
@@ -420,16 +432,22 @@ export class RaftConsensus implements IConsensus {
     // The core sorted the messages: these promise nothing about our disk (a leader's appends and heartbeats), so
     // they go now and the followers' fsyncs overlap ours (thesis 10.2.1).
     this.send(rd.messages);
-    // 1. Persist: snapshot file first (atomic), then the log records with one fsync for the whole batch, if the
-    // core says the batch needs one (a Ready that only moves the commit index does not).
-    if (rd.snapshot) await writeSnapshotFile(this.fs, this.options.dir, rd.snapshot, this.options.fsync);
-    const records: WalRecord[] = [];
-    if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
-    if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
-    if (rd.hardState) records.push({ type: 'hard-state', hardState: rd.hardState });
-    const endTimer = this.walWriteSeconds?.startTimer();
-    await this.wal.append(records, raft.hardState(), { sync: rd.mustSync });
-    endTimer?.();
+    // 1. Persist: snapshot file first (atomic), then the log records in one batch with one fsync, if the core says
+    // the Ready needs one. One that only moves the commit index is not written at all: its commit index goes into
+    // the next batch (a lost commit index is learnt again from the leader), and the log never holds an unsynced
+    // batch with another after it, so recovery can take damage before the final batch as corruption.
+    if (rd.mustSync) {
+      if (rd.snapshot) await writeSnapshotFile(this.fs, this.options.dir, rd.snapshot, this.options.fsync);
+      const hardState = raft.hardState();
+      const records: WalRecord[] = [];
+      if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
+      if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
+      if (rd.hardState || hardState.commit !== this.loggedCommit) records.push({ type: 'hard-state', hardState });
+      const endTimer = this.walWriteSeconds?.startTimer();
+      await this.wal.append(records, hardState);
+      endTimer?.();
+      this.loggedCommit = hardState.commit;
+    }
     // 2. Send what promises durable state (votes, append acknowledgements), now that it is durable.
     this.send(rd.messagesAfterSync);
     // 3. Apply.

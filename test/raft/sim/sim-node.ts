@@ -93,7 +93,7 @@ class SimLogger implements ILogger {
   }
 
   warn(msg: string, fields?: LogFields): void {
-    if (msg.startsWith('cut a torn record')) this.world.count('tornTailsCut');
+    if (msg.startsWith('cut a write torn by a crash')) this.world.count('tornTailsCut');
     this.line('warn', msg, fields);
   }
 

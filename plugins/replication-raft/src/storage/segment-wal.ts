@@ -1,11 +1,13 @@
-// The durable Raft log: records appended to numbered segment files, one fsync per batch (group commit), torn tails
-// cut on recovery, and whole segments deleted once a snapshot covers them. All file access goes through a
-// RaftFileSystem, so the simulation runs this very code on a disk that loses unsynced writes.
+// The durable Raft log: batches of records appended to numbered segment files, one fsync per batch (group commit),
+// a torn final batch cut on recovery and damage anywhere else refused, and whole segments deleted once a snapshot
+// covers them. All file access goes through a RaftFileSystem, so the simulation runs this very code on a disk that
+// loses unsynced writes.
 import { join } from 'node:path';
 import { ErrorCodes, MoosengError, toMoosengError } from '@mooseng/core';
 import type { HardState } from '../core/types';
 import type { RaftFile, RaftFileSystem } from './file-system';
-import { decodeRecords, encodeRecord, type WalRecord } from './wal-records';
+import { scanSegment, type SegmentDamage } from './segment-scan';
+import { encodeBatch, fitToRecords, type WalRecord } from './wal-records';
 
 const SEGMENT_PATTERN = /^wal-(\d{16})\.log$/;
 
@@ -36,8 +38,10 @@ export interface SegmentWalOptions {
 /** What `open` recovered. */
 export interface WalRecovery {
   records: WalRecord[];
-  /** Bytes cut off the last segment's tail (a torn or corrupt final write). */
+  /** Bytes cut off the last segment's tail (a final write torn by a crash). */
   truncatedBytes: number;
+  /** Where the cut was made and what was there, when something was cut. */
+  cut: (SegmentDamage & { path: string }) | null;
 }
 
 /** The log as numbered segment files in one directory; see the file comment. */
@@ -45,14 +49,14 @@ export class SegmentWal {
   private segments: SegmentInfo[] = [];
   private current: RaftFile | null = null;
   private currentBytes = 0;
-  /** The current segment holds bytes appended without an fsync (a batch written with `sync: false`). */
-  private currentUnsynced = false;
 
   constructor(private readonly options: SegmentWalOptions) {}
 
   /**
-   * Reads every segment in order. A bad record at the end of the last segment is a write torn by a crash: the tail is
-   * cut off. A bad record anywhere else is corruption, and opening fails rather than silently losing entries.
+   * Reads every segment in order. Damage to the final batch of the last segment is a write torn by a crash (that
+   * batch's fsync never completed, so nothing in it was acknowledged): it is cut off. Damage anywhere else is
+   * corruption of what may have been acknowledged, and opening fails with IO_ERROR naming the file and the byte
+   * offset, cutting nothing (see segment-scan.ts for how the two are told apart).
    */
   async open(): Promise<WalRecovery> {
     const { dir, fs } = this.options;
@@ -66,62 +70,71 @@ export class SegmentWal {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
+    // Compaction deletes the oldest segments only: a hole means a lost file, and with it entries or a vote.
+    for (let i = 1; i < seqs.length; i++) {
+      if (seqs[i] !== seqs[i - 1] + 1) {
+        throw new MoosengError(
+          ErrorCodes.IO_ERROR,
+          `Raft log segment ${join(dir, segmentName(seqs[i - 1] + 1))} is missing (the log has ${segmentName(seqs[i - 1])} and ` +
+            `${segmentName(seqs[i])}), so this master will not start. ${recoveryAdvice(dir)}`,
+        );
+      }
+    }
     const records: WalRecord[] = [];
     let truncatedBytes = 0;
+    let cut: WalRecovery['cut'] = null;
     for (let i = 0; i < seqs.length; i++) {
       const path = join(dir, segmentName(seqs[i]));
       const buf = (await fs.read(path)) ?? Buffer.alloc(0);
-      const decoded = decodeRecords(buf);
-      if (decoded.torn) {
-        if (i !== seqs.length - 1) {
-          throw new MoosengError(
-            ErrorCodes.IO_ERROR,
-            `Raft log segment ${path} is corrupt at byte ${decoded.validBytes}; restore this master from a peer (wipe its raft directory) or from backup`,
-          );
-        }
-        truncatedBytes = buf.length - decoded.validBytes;
-        await fs.truncate(path, decoded.validBytes);
+      const scan = scanSegment(buf);
+      if (scan.damage) {
+        const last = i === seqs.length - 1;
+        // Without fsync nothing was promised durable, so the last segment's damage is cut whatever follows it.
+        if (!last || (!scan.damage.tornTail && this.options.fsync)) throw corruptSegment(path, dir, scan.damage, last);
+        truncatedBytes = buf.length - scan.validBytes;
+        cut = { ...scan.damage, path };
+        await fs.truncate(path, scan.validBytes);
       }
       let maxIndex = 0;
-      for (const r of decoded.records) {
+      for (const r of scan.records) {
         if (r.type === 'entries' && r.entries.length > 0) maxIndex = Math.max(maxIndex, r.entries[r.entries.length - 1].index);
         records.push(r);
       }
-      this.segments.push({ seq: seqs[i], path, maxIndex, bytes: decoded.validBytes });
+      this.segments.push({ seq: seqs[i], path, maxIndex, bytes: scan.validBytes });
     }
     const last = this.segments[this.segments.length - 1];
     if (last) {
       this.current = await fs.openAppend(last.path);
       this.currentBytes = await this.current.size();
-      // The cut must be durable before anything is appended after it, or a crash could bring the torn bytes back
-      // in the middle of the log.
-      if (truncatedBytes > 0) await this.current.sync();
-      // An earlier process may have left bytes it never synced (they outlive it in the page cache): sync them
-      // before this segment is left behind.
-      this.currentUnsynced = truncatedBytes === 0;
+      // Before anything is appended after what was read: the cut must be durable, or a crash could bring the torn
+      // bytes back in the middle of the log; and an earlier process's last batch may still be only in the page
+      // cache (it was killed during its fsync), where a crash could tear it with a later batch intact after it.
+      if (this.options.fsync) await this.current.sync();
+      // A crash while rotating can leave the new segment without the hard state it begins with, and compaction
+      // would then delete the only copies of the term and vote: write it again.
+      const hardState = records.findLast((r) => r.type === 'hard-state');
+      if (this.currentBytes === 0 && this.segments.length > 1 && hardState) await this.append([hardState], hardState.hardState);
     } else {
       await this.rotate(null);
     }
-    return { records, truncatedBytes };
+    return { records, truncatedBytes, cut };
   }
 
   /**
-   * Appends a batch of records with one write and (when enabled, unless `sync: false`) one fsync. `hardState` is the
-   * state after the batch: it heads the next segment when this one is full, so deleting old segments never loses it.
+   * Appends a batch of records with one write and (when enabled) one fsync, and resolves once it is durable. Every
+   * batch is fsynced before the next is written: recovery relies on it, since only the final batch can then be torn.
+   * `hardState` is the state after the batch: it heads the next segment when this one is full, so deleting old
+   * segments never loses it.
    */
-  async append(records: WalRecord[], hardState: HardState, options: { sync?: boolean } = {}): Promise<void> {
+  async append(records: WalRecord[], hardState: HardState): Promise<void> {
     if (records.length === 0) return;
     const cur = this.current;
     if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
-    const buf = Buffer.concat(records.map(encodeRecord));
+    // Encoded whole before the write: a batch the format cannot hold fails here, with nothing written.
+    const buf = encodeBatch(fitToRecords(records));
     try {
       await cur.append(buf);
-      if (this.options.fsync && options.sync !== false) {
-        await cur.sync();
-        this.currentUnsynced = false;
-      } else {
-        this.currentUnsynced = true;
-      }
+      if (this.options.fsync) await cur.sync();
     } catch (err) {
       throw toMoosengError(err, 'writing the Raft log');
     }
@@ -162,19 +175,14 @@ export class SegmentWal {
   }
 
   private async rotate(hardState: HardState | null): Promise<void> {
-    // A segment is left behind only once it is whole on disk: a torn record is forgiven at the end of the last
-    // segment, not in the middle of the log, where recovery must refuse it as corruption. (The simulation found
-    // this: a commit-only batch written unsynced, then a rotation, then power loss, left a master unable to start.)
-    if (this.current && this.currentUnsynced && this.options.fsync) {
-      await this.current.sync();
-      this.currentUnsynced = false;
-    }
+    // (The segment left behind is whole on disk: every batch in it was fsynced by append, and open synced what an
+    // earlier process left. A torn batch is forgiven only at the end of the last segment.)
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const path = join(this.options.dir, segmentName(seq));
     const next = await this.options.fs.openAppend(path);
     let bytes = 0;
     if (hardState) {
-      const head = encodeRecord({ type: 'hard-state', hardState });
+      const head = encodeBatch([{ type: 'hard-state', hardState }]);
       await next.append(head);
       bytes = head.length;
     }
@@ -185,7 +193,25 @@ export class SegmentWal {
     await this.current?.close();
     this.current = next;
     this.currentBytes = bytes;
-    this.currentUnsynced = false;
     this.segments.push({ seq, path, maxIndex: 0, bytes });
   }
+}
+
+/** What an operator does about a log that cannot be trusted (docs/operations.md has the procedure). */
+function recoveryAdvice(dir: string): string {
+  return (
+    `Recover it as a member with an empty log: stop it, move ${dir} aside, and start it while the other masters have a ` +
+    'leader (docs/operations.md, "Recovering a master whose Raft log is damaged")'
+  );
+}
+
+/** The error that stops a node whose log is damaged where no crash could have torn it, saying what to do. */
+function corruptSegment(path: string, dir: string, damage: SegmentDamage, last: boolean): MoosengError {
+  const where = last ? 'before the final write of the last segment' : 'in a segment the log had moved on from';
+  return new MoosengError(
+    ErrorCodes.IO_ERROR,
+    `Raft log segment ${path} is damaged at byte ${damage.offset} (${damage.reason}), ${where}: this is not a write ` +
+      `torn by a crash, and cutting it could lose acknowledged entries or a vote, so this master will not start. ${recoveryAdvice(dir)}`,
+    { details: { path, offset: damage.offset, reason: damage.reason } },
+  );
 }

@@ -15,7 +15,8 @@ export interface ReplayedState {
 }
 
 /**
- * Replays records in order over `snapshot` (the newest snapshot file, or the bootstrap membership). Entry records
+ * Replays records in order over `snapshot` (the newest snapshot file, or the bootstrap membership). A hard state whose
+ * term goes down, or whose vote changes within a term, is refused (thrown), never taken. Entry records
  * replace the log from their first index; a reset drops everything. Entries the snapshot covers are dropped, and if
  * the log disagrees with the snapshot at its index (a crash between installing a leader's snapshot and logging the
  * reset) the whole suffix is dropped, since it came from a diverged log.
@@ -25,8 +26,16 @@ export function replayWal(snapshot: Snapshot, records: readonly WalRecord[]): Re
   let log: Entry[] = [];
   let base = 0;
   for (const r of records) {
-    if (r.type === 'hard-state') hardState = r.hardState;
-    else if (r.type === 'reset') {
+    if (r.type === 'hard-state') {
+      // Term and vote only move forward: a log that says otherwise must not be believed, or the node could vote
+      // twice in a term. (Damaged records never get here: the CRC and the segment scan stop them.)
+      const next = r.hardState;
+      if (next.term < hardState.term)
+        throw new Error(`invariant broken: the log's hard state goes back from term ${hardState.term} to term ${next.term}`);
+      if (next.term === hardState.term && hardState.vote !== null && next.vote !== hardState.vote)
+        throw new Error(`invariant broken: the log's vote in term ${next.term} changes from ${hardState.vote} to ${next.vote ?? 'none'}`);
+      hardState = next;
+    } else if (r.type === 'reset') {
       log = [];
       base = r.index;
     } else if (r.entries.length > 0) {
