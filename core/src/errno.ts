@@ -23,6 +23,8 @@ const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.EROFS]: E.EROFS,
   [ErrorCodes.EDQUOT]: E.EDQUOT,
   [ErrorCodes.EOPNOTSUPP]: E.EOPNOTSUPP,
+  [ErrorCodes.EAGAIN]: E.EAGAIN,
+  [ErrorCodes.ENOLCK]: E.ENOLCK,
   [ErrorCodes.NO_SPACE]: E.ENOSPC,
   [ErrorCodes.NO_CHUNKSERVERS]: E.ENOSPC,
   [ErrorCodes.TIMEOUT]: E.ETIMEDOUT,
@@ -45,4 +47,7 @@ export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.ENOTEMPTY,
   ErrorCodes.EACCES,
   ErrorCodes.EPERM,
+  // A lock held elsewhere (F_SETLK, flock -n) and an interrupted wait for one are answers too.
+  ErrorCodes.EAGAIN,
+  ErrorCodes.ABORTED,
 ]);

@@ -57,6 +57,9 @@ export const ErrorCodes = {
   // master sessions
   SESSION_EXPIRED: 'SESSION_EXPIRED',
   EOPNOTSUPP: 'EOPNOTSUPP',
+  // file locks
+  EAGAIN: 'EAGAIN',
+  ENOLCK: 'ENOLCK',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,6 +8,7 @@ export * from './namespace/binary-codec';
 export * from './namespace/commands';
 export * from './namespace/results';
 export * from './namespace/namespace-state-machine';
+export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
 export * from './chunk-operations';
 export * from './client-api';
