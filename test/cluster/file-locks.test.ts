@@ -1,0 +1,176 @@
+// File locks hold across every mount of the cluster: flock and fcntl byte ranges taken by a process on mount A are
+// seen by processes on mount B, go when the holder dies (the kernel closes its descriptors), and when mount A dies
+// whole, once the master expires its session. Waits end when the lock is free, or with EINTR on a signal.
+import { expect } from 'chai';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupTempDirs, killTracked, REPO_ROOT, spawnTracked, waitFor } from '../support';
+import { TestCluster } from './harness';
+
+const HELPER = join(REPO_ROOT, 'test', 'cluster', 'lock-helper.py');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a program to its end (or kills it after `timeoutMs`), whatever its exit code. */
+function run(command: string, args: string[], timeoutMs = 20_000): Promise<Ran> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout: stdout.trim(), stderr: stderr.trim(), ms: Date.now() - started });
+    });
+  });
+}
+
+const helper = (...args: string[]): Promise<Ran> => run('python3', [HELPER, ...args]);
+
+/** Starts a process that takes a lock and holds it until killed; resolves once it printed "locked". */
+async function holder(...args: string[]): Promise<ChildProcess> {
+  const child = spawnTracked('python3', [HELPER, ...args]);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(`"${args.join(' ')}" to hold its lock (output: ${out})`, () => out.includes('locked') || child.exitCode !== null, 15_000);
+  if (!out.includes('locked')) throw new Error(`lock holder failed: ${out}`);
+  return child;
+}
+
+/** SIGKILLs a process and waits until it is gone. */
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+}
+
+describe('file locks across mounts (processes)', function () {
+  this.timeout(180_000);
+  let cluster: TestCluster;
+  let a: string;
+  let b: string;
+  let n = 0;
+  /** A fresh file, made on mount A: its path on A and on B. */
+  const file = (): { onA: string; onB: string } => {
+    const name = `locked-${++n}`;
+    writeFileSync(join(a, name), 'x'.repeat(4096));
+    return { onA: join(a, name), onB: join(b, name) };
+  };
+
+  before(async () => {
+    // The local topology sets master.sessionTimeoutMs to 15 s.
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, disks: 1, clients: 2, goal: 1 });
+    [a, b] = cluster.nodes('client').map((c) => c.mountPoint) as [string, string];
+  });
+  after(async () => {
+    await killTracked();
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+    await killTracked();
+  });
+
+  it('flock -n on mount B fails while a process on mount A holds flock, and succeeds once that process is SIGKILLed', async () => {
+    const f = file();
+    const held = await holder('flock-hold', f.onA);
+    const refused = await run('flock', ['-n', f.onB, 'true']);
+    expect(refused.code, refused.stderr).to.equal(1);
+    // Another process on mount A is refused too: the lock is the master's, not the kernel's of one mount.
+    expect((await run('flock', ['-n', f.onA, 'true'])).code).to.equal(1);
+    // A shared lock is refused as well while A holds it exclusively.
+    expect((await run('flock', ['-n', '-s', f.onB, 'true'])).code).to.equal(1);
+    await kill(held);
+    // The kernel closes the holder's file: its release drops the lock (asynchronously, hence the wait).
+    const granted = await waitFor(
+      'flock -n on mount B to succeed',
+      async () => ((await run('flock', ['-n', f.onB, 'true'])).code === 0 ? true : null),
+      10_000,
+      100,
+    );
+    expect(granted).to.equal(true);
+  });
+
+  it('a blocking flock on mount B waits for A’s holder and gets the lock when it goes; a waiter killed meanwhile exits at once', async () => {
+    const f = file();
+    const held = await holder('flock-hold', f.onA);
+    const waiter = run('flock', [f.onB, '-c', 'echo granted']);
+    const doomed = spawnTracked('flock', [f.onB, 'true']);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(doomed.exitCode, 'the second waiter still waits').to.equal(null);
+    // SIGKILL of a process waiting in the kernel for our answer: the FUSE INTERRUPT must end its wait, else it hangs.
+    const killedAt = Date.now();
+    await kill(doomed);
+    expect(Date.now() - killedAt).to.be.below(5_000);
+    await kill(held);
+    const got = await waiter;
+    expect(got.code, got.stderr).to.equal(0);
+    expect(got.stdout).to.equal('granted');
+    expect(got.ms).to.be.at.least(1_500);
+  });
+
+  it('fcntl byte ranges conflict across mounts; F_GETLK reports the range in the way; non-overlapping ranges do not', async () => {
+    const f = file();
+    const held = await holder('hold', f.onA, 'w', '0', '100'); // bytes 0..99
+    expect((await helper('try', f.onB, 'w', '50', '10')).stdout).to.equal('busy');
+    expect((await helper('try', f.onB, 'r', '99', '1')).stdout).to.equal('busy');
+    expect((await helper('try', f.onB, 'w', '0', '0')).stdout).to.equal('busy'); // to the end of the file
+    // F_GETLK on B names A's lock: its type, range and the holder's pid (same host, so the pid is meaningful).
+    expect((await helper('test', f.onB, 'w', '10', '5')).stdout).to.equal(`w 0 100 ${held.pid}`);
+    expect((await helper('test', f.onB, 'w', '100', '50')).stdout).to.equal('unlocked');
+    // Ranges that do not overlap do not conflict; the trying process's lock goes when it exits (its close).
+    expect((await helper('try', f.onB, 'w', '100', '100')).stdout).to.equal('ok');
+    expect((await helper('try', f.onB, 'w', '100', '100')).stdout).to.equal('ok');
+    const second = await holder('hold', f.onB, 'r', '200', '0'); // 200.. to the end, on B
+    expect((await helper('try', f.onA, 'w', '300', '1')).stdout).to.equal('busy');
+    expect((await helper('try', f.onA, 'r', '300', '1')).stdout).to.equal('ok'); // readers share
+    expect((await helper('test', f.onA, 'w', '150', '100')).stdout).to.equal(`r 200 0 ${second.pid}`);
+    await kill(held);
+    await waitFor(
+      'A’s range to be released',
+      async () => ((await helper('try', f.onB, 'w', '50', '10')).stdout === 'ok' ? true : null),
+      10_000,
+      100,
+    );
+  });
+
+  it('F_SETLKW on mount B waits for A’s range: a signal ends the wait with EINTR, and a wait gets the range once A lets go', async () => {
+    const f = file();
+    const held = await holder('hold', f.onA, 'w', '0', '10');
+    const interrupted = await helper('wait', f.onB, 'w', '5', '1', '2');
+    expect(interrupted.stdout, interrupted.stderr).to.equal('interrupted');
+    expect(interrupted.code).to.equal(3);
+    expect(interrupted.ms).to.be.within(1_500, 10_000);
+    const waiting = helper('wait', f.onB, 'w', '5', '1', '30');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await kill(held);
+    const got = await waiting;
+    expect(got.stdout, got.stderr).to.equal('locked');
+  });
+
+  // Last: it kills mount A for good.
+  it('when mount A dies whole, its flock holds until the master expires its session, then mount B gets it', async () => {
+    const f = file();
+    await holder('flock-hold', f.onA);
+    expect((await run('flock', ['-n', f.onB, 'true'])).code).to.equal(1);
+    const killedAt = Date.now();
+    await cluster.stopNode('client1', 'kill'); // no release, no CloseSession: the master only stops hearing from it
+    // Its holder process lives on with a descriptor of a dead mount: nothing tells the master. The lock stays...
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await run('flock', ['-n', f.onB, 'true'])).code, 'right after the mount died').to.equal(1);
+    // ...until the session expires (15 s without a word from it).
+    await waitFor(
+      'the dead mount’s session to expire and flock -n on B to succeed',
+      async () => ((await run('flock', ['-n', f.onB, 'true'])).code === 0 ? true : null),
+      60_000,
+      500,
+    );
+    expect(Date.now() - killedAt).to.be.at.least(10_000);
+  });
+});
