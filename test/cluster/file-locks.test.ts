@@ -154,6 +154,38 @@ describe('file locks across mounts (processes)', function () {
     expect(got.stdout, got.stderr).to.equal('locked');
   });
 
+  it('any close by the process drops its POSIX locks; an OFD lock stays until its own descriptor closes', async () => {
+    for (const kind of ['posix', 'ofd']) {
+      const f = file();
+      const child = spawnTracked('python3', [HELPER, 'steps', f.onA, kind], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const step = async (line: string | null, count: number): Promise<void> => {
+        if (line !== null) child.stdin!.write(`${line}\n`);
+        await waitFor(
+          `${kind} helper step ${line ?? 'lock'} (output: ${out})`,
+          () => out.split('\n').filter((l) => l === 'done' || l === 'locked').length >= count,
+          10_000,
+        );
+      };
+      const tryOnB = async (): Promise<string> => (await helper('try', f.onB, 'w', '50', '1')).stdout;
+      await step(null, 1);
+      expect(await tryOnB(), kind).to.equal('busy');
+      await step('close-other', 2);
+      if (kind === 'posix') {
+        // POSIX: the close of another descriptor of the file by the same process drops the lock (the process lives on).
+        await waitFor('the POSIX lock to go with the other close', async () => ((await tryOnB()) === 'ok' ? true : null), 10_000, 100);
+      } else {
+        expect(await tryOnB(), 'an OFD lock survives the close of another descriptor').to.equal('busy');
+        await step('close-own', 3);
+        await waitFor('the OFD lock to go with its descriptor', async () => ((await tryOnB()) === 'ok' ? true : null), 10_000, 100);
+      }
+      expect(child.exitCode, `${kind}: the holder still lives`).to.equal(null);
+      await kill(child);
+    }
+  });
+
   // Last: it kills mount A for good.
   it('when mount A dies whole, its flock holds until the master expires its session, then mount B gets it', async () => {
     const f = file();

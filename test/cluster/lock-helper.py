@@ -6,6 +6,9 @@
 #   lock-helper.py test PATH r|w START LEN             F_GETLK: "unlocked", or "r|w START LEN PID" of the lock in the way
 #   lock-helper.py wait PATH r|w START LEN SECONDS     F_SETLKW, interrupted by SIGALRM after SECONDS:
 #                                                      "locked" (exit 0) or "interrupted" (exit 3)
+#   lock-helper.py steps PATH posix|ofd                F_SETLK or F_OFD_SETLK of bytes 0..99 ("locked"), then per line
+#                                                      of stdin: "close-other" opens and closes another descriptor of
+#                                                      the file, "close-own" closes the locking one ("done" after each)
 # LEN 0 means to the end of the file, as in fcntl(2).
 import errno
 import fcntl
@@ -42,6 +45,19 @@ def main(argv):
     if command == 'flock-hold':
         fcntl.flock(fd, fcntl.LOCK_EX)
         hold_forever()
+    if command == 'steps':
+        # Kept open throughout: the mount's session holds the file open, so only the lock's own release frees it.
+        keeper = os.open(path, os.O_RDONLY)
+        fcntl.fcntl(fd, fcntl.F_SETLK if argv[3] == 'posix' else fcntl.F_OFD_SETLK, lock_struct('w', 0, 100))
+        print('locked', flush=True)
+        for line in sys.stdin:
+            if line.strip() == 'close-other':
+                os.close(os.open(path, os.O_RDONLY))
+            elif line.strip() == 'close-own':
+                os.close(fd)
+            print('done', flush=True)
+        hold_forever()
+        os.close(keeper)
     kind, start, length = argv[3], int(argv[4]), int(argv[5])
     if command == 'test':
         answer = fcntl.fcntl(fd, fcntl.F_GETLK, lock_struct(kind, start, length))
