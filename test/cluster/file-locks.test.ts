@@ -239,3 +239,75 @@ describe('file locks across mounts (processes)', function () {
     expect(Date.now() - killedAt).to.be.at.least(10_000);
   });
 });
+
+/** The master that /status of a live master names leader, once one does. */
+async function leaderOf(cluster: TestCluster): Promise<string> {
+  return waitFor(
+    'a leader',
+    async () => {
+      for (const m of cluster.nodes('master')) {
+        if (m.pid === null) continue;
+        const leader = ((await cluster.http(m.id, '/status').catch(() => null))?.json as { leader?: string } | null)?.leader;
+        if (leader && cluster.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
+      }
+      return null;
+    },
+    60_000,
+    200,
+  );
+}
+
+describe('file locks through a leader change (processes)', function () {
+  this.timeout(240_000);
+  let cluster: TestCluster;
+
+  before(async function () {
+    if (ON_FALLBACK) this.skip();
+    cluster = await TestCluster.start({ masters: 3, chunkservers: 2, disks: 1, clients: 2, goal: 1 });
+  });
+  after(async () => {
+    await killTracked();
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  it('locks taken before the leader is killed hold on the new leader, and their release reaches it', async () => {
+    const [a, b] = cluster.nodes('client').map((c) => c.mountPoint) as [string, string];
+    writeFileSync(join(a, 'failover'), 'x'.repeat(4096));
+    const [onA, onB] = [join(a, 'failover'), join(b, 'failover')];
+    const flocked = await holder('flock-hold', onA);
+    const ranged = await holder('hold', onA, 'w', '0', '100');
+    const old = await leaderOf(cluster);
+    await cluster.stopNode(old, 'kill');
+    const now = await waitFor(
+      'another leader',
+      async () => {
+        const leader = await leaderOf(cluster);
+        return leader !== old ? leader : null;
+      },
+      60_000,
+      200,
+    );
+    expect(now).to.not.equal(old);
+    // The locks are in the replicated state: the new leader refuses B as the old one did.
+    expect((await run('flock', ['-n', onB, 'true'])).code).to.equal(1);
+    expect((await helper('try', onB, 'w', '50', '1')).stdout).to.equal('busy');
+    await kill(flocked);
+    await kill(ranged);
+    await waitFor(
+      'the flock to be released on the new leader',
+      async () => ((await run('flock', ['-n', onB, 'true'])).code === 0 ? true : null),
+      RELEASE_SEEN_MS,
+      100,
+    );
+    await waitFor(
+      'the range to be released on the new leader',
+      async () => ((await helper('try', onB, 'w', '50', '1')).stdout === 'ok' ? true : null),
+      RELEASE_SEEN_MS,
+      100,
+    );
+  });
+});
