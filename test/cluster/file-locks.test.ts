@@ -224,6 +224,8 @@ describe('file locks across mounts (processes)', function () {
     const f = file();
     await holder('flock-hold', f.onA);
     expect((await run('flock', ['-n', f.onB, 'true'])).code).to.equal(1);
+    const locks = async (): Promise<number> => ((await cluster.http('m1', '/status')).json as { locks: number }).locks;
+    expect(await locks(), 'locks on /status').to.equal(1);
     const killedAt = Date.now();
     await cluster.stopNode('client1', 'kill'); // no release, no CloseSession: the master only stops hearing from it
     // Its holder process lives on with a descriptor of a dead mount: nothing tells the master. The lock stays...
@@ -237,6 +239,8 @@ describe('file locks across mounts (processes)', function () {
       500,
     );
     expect(Date.now() - killedAt).to.be.at.least(10_000);
+    // B's own flock of the probe above goes with its release, which the kernel sends after flock(1) exits.
+    await waitFor('/status to count no lock', async () => (await locks()) === 0, RELEASE_SEEN_MS, 100);
   });
 });
 
