@@ -385,8 +385,9 @@ export class Fuse3LowLevelMount implements IMount {
         if (!ops.getlk) break;
         const [start, length, pid] = last as number[];
         const held = await ops.getlk(ino, fh!, s1!, lockOf(n1, start!, length!, pid!), caller);
-        const length2 = held.end >= LOCK_TO_EOF ? 0 : held.end - held.start + 1;
-        a.replyLock(h, id, held.type, held.start, held.type === LockType.UNLOCK ? 0 : length2, held.pid);
+        // The kernel's length: 0 runs to the end of the file.
+        const replyLength = held.type === LockType.UNLOCK || held.end >= LOCK_TO_EOF ? 0 : held.end - held.start + 1;
+        a.replyLock(h, id, held.type, held.start, replyLength, held.pid);
         return;
       }
       case OP.SETLK: {
