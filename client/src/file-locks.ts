@@ -30,8 +30,8 @@ export class FileLocks {
   private readonly posixOwners = new Map<number, Set<string>>();
   /** fh → POSIX owners that locked through it: OFD locks go with the open file, at release. */
   private readonly ownersByHandle = new Map<number, { ino: number; owners: Set<string> }>();
-  /** ino → flock owners that locked it through this mount. */
-  private readonly flockOwners = new Map<number, Set<string>>();
+  /** ino → flock owners that locked it through this mount → the type they were granted. */
+  private readonly flockOwners = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly master: MasterClient,
@@ -60,11 +60,20 @@ export class FileLocks {
     options: { wait: boolean; signal?: AbortSignal },
     cred: CallerCredentials,
   ): Promise<void> {
+    const held = ask.kind === LockKind.FLOCK ? this.flockOwners.get(ino)?.get(owner) : undefined;
+    if (held !== undefined && ask.type !== LockType.UNLOCK && ask.type !== held) {
+      // A flock conversion drops the old lock first, as Linux does: two holders of LOCK_SH that both ask for LOCK_EX
+      // would otherwise wait for each other for ever (the master converts atomically, keeping the old lock while
+      // the new one is refused).
+      await this.master.call('SetLock', { ino, owner, pid, ...ask, type: LockType.UNLOCK }, cred);
+      this.forgetFlock(ino, owner);
+    }
     let pause = LOCK_RETRY_FIRST_MS;
     for (;;) {
       try {
         await this.master.call('SetLock', { ino, owner, pid, ...ask }, cred);
-        if (ask.type !== LockType.UNLOCK) this.remember(ino, fh, owner, ask.kind);
+        if (ask.type !== LockType.UNLOCK) this.remember(ino, fh, owner, ask);
+        else if (ask.kind === LockKind.FLOCK) this.forgetFlock(ino, owner);
         return;
       } catch (err) {
         if (!options.wait || !isMoosengError(err, ErrorCodes.EAGAIN)) throw err;
@@ -86,26 +95,35 @@ export class FileLocks {
 
   /** The last close of open file `fh`: its flock lock (the kernel names its owner) and OFD locks taken through it go. */
   async released(ino: number, fh: number, flockOwner: string | undefined, cred: CallerCredentials): Promise<void> {
-    const flocks = this.flockOwners.get(ino);
-    if (flockOwner !== undefined && flocks?.delete(flockOwner)) {
-      if (flocks.size === 0) this.flockOwners.delete(ino);
+    if (flockOwner !== undefined && this.forgetFlock(ino, flockOwner))
       await this.master.call('ReleaseLocks', { ino, owner: flockOwner, kinds: LockKinds.FLOCK }, cred);
-    }
     const taken = this.ownersByHandle.get(fh);
     this.ownersByHandle.delete(fh);
     // POSIX owners that used this handle dropped their locks at their close (FLUSH); what is left is OFD locks.
     for (const owner of taken?.owners ?? []) if (this.posixOwners.get(ino)?.has(owner)) await this.closed(ino, owner, cred);
   }
 
-  private remember(ino: number, fh: number, owner: string, kind: number): void {
-    const byIno = kind === LockKind.FLOCK ? this.flockOwners : this.posixOwners;
-    let owners = byIno.get(ino);
-    if (!owners) byIno.set(ino, (owners = new Set()));
+  private remember(ino: number, fh: number, owner: string, ask: LockAsk): void {
+    if (ask.kind === LockKind.FLOCK) {
+      let flocks = this.flockOwners.get(ino);
+      if (!flocks) this.flockOwners.set(ino, (flocks = new Map()));
+      flocks.set(owner, ask.type);
+      return;
+    }
+    let owners = this.posixOwners.get(ino);
+    if (!owners) this.posixOwners.set(ino, (owners = new Set()));
     owners.add(owner);
-    if (kind !== LockKind.POSIX) return;
     let taken = this.ownersByHandle.get(fh);
     if (!taken) this.ownersByHandle.set(fh, (taken = { ino, owners: new Set() }));
     taken.owners.add(owner);
+  }
+
+  /** Forgets that `owner` holds a flock on `ino`; whether it was known to. */
+  private forgetFlock(ino: number, owner: string): boolean {
+    const flocks = this.flockOwners.get(ino);
+    if (!flocks?.delete(owner)) return false;
+    if (flocks.size === 0) this.flockOwners.delete(ino);
+    return true;
   }
 
   private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

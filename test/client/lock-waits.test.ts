@@ -111,4 +111,26 @@ describe('client: lock waits and releases', () => {
       ['ofd1', LockKinds.POSIX],
     ]);
   });
+
+  it('a flock conversion drops the old lock first, as Linux does, so two upgraders cannot deadlock', async () => {
+    master.held = false;
+    const flock = (type: number) => ({ kind: LockKind.FLOCK, type, start: 0, end: LOCK_TO_EOF });
+    await locks.set(5, 1, 'f', flock(LockType.READ), 10, { wait: false }, CRED);
+    await locks.set(5, 1, 'f', flock(LockType.READ), 10, { wait: false }, CRED); // same type: no unlock
+    master.held = true; // another owner's shared lock now stands in the way of the upgrade
+    const err = await locks.set(5, 1, 'f', flock(LockType.WRITE), 10, { wait: false }, CRED).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isMoosengError(err, ErrorCodes.EAGAIN)).to.equal(true);
+    expect(master.calls.map((c) => [c.method, c.body.type])).to.deep.equal([
+      ['SetLock', LockType.READ],
+      ['SetLock', LockType.READ],
+      ['SetLock', LockType.UNLOCK],
+      ['SetLock', LockType.WRITE],
+    ]);
+    // The shared lock is gone (as on Linux): a release has nothing left to send.
+    await locks.released(5, 1, 'f', CRED);
+    expect(master.count('ReleaseLocks')).to.equal(0);
+  });
 });

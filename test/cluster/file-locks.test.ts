@@ -127,6 +127,27 @@ describe('file locks across mounts (processes)', function () {
     expect(got.ms).to.be.at.least(1_500);
   });
 
+  it('two holders of LOCK_SH on two mounts that both ask for LOCK_EX both get it in turn (a conversion drops the old lock first)', async () => {
+    const f = file();
+    const upgraders = [f.onA, f.onB].map((path) => {
+      const child = spawnTracked('python3', [HELPER, 'upgrade', path], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const seen = { out: '' };
+      child.stdout!.on('data', (d: Buffer) => (seen.out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (seen.out += d.toString()));
+      return { child, seen };
+    });
+    await waitFor('both to hold LOCK_SH', () => upgraders.every((u) => u.seen.out.includes('shared')), RELEASE_SEEN_MS);
+    for (const u of upgraders) u.child.stdin!.write('go\n');
+    // Each keeps its exclusive lock until it exits, which lets the other have it: with atomic conversions both would
+    // keep LOCK_SH and wait for the other for ever.
+    await waitFor(
+      `both to get LOCK_EX in turn (${upgraders.map((u) => JSON.stringify(u.seen.out)).join(', ')})`,
+      () => upgraders.every((u) => u.seen.out.includes('exclusive') && u.child.exitCode === 0),
+      RELEASE_SEEN_MS,
+      100,
+    );
+  });
+
   it('fcntl byte ranges conflict across mounts; F_GETLK reports the range in the way; non-overlapping ranges do not', async () => {
     const f = file();
     const held = await holder('hold', f.onA, 'w', '0', '100'); // bytes 0..99

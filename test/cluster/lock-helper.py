@@ -9,6 +9,8 @@
 #   lock-helper.py steps PATH posix|ofd                F_SETLK or F_OFD_SETLK of bytes 0..99 ("locked"), then per line
 #                                                      of stdin: "close-other" opens and closes another descriptor of
 #                                                      the file, "close-own" closes the locking one ("done" after each)
+#   lock-helper.py upgrade PATH                        flock LOCK_SH ("shared"), then on a line of stdin LOCK_EX
+#                                                      ("exclusive") and exit
 # LEN 0 means to the end of the file, as in fcntl(2).
 import errno
 import fcntl
@@ -45,6 +47,13 @@ def main(argv):
     if command == 'flock-hold':
         fcntl.flock(fd, fcntl.LOCK_EX)
         hold_forever()
+    if command == 'upgrade':
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        print('shared', flush=True)
+        sys.stdin.readline()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print('exclusive', flush=True)
+        return 0
     if command == 'steps':
         # Kept open throughout: the mount's session holds the file open, so only the lock's own release frees it.
         keeper = os.open(path, os.O_RDONLY)
