@@ -16,6 +16,7 @@ import {
 } from '@mooseng/core';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
 import { cacheStats } from './cache-stats';
+import { FileLocks } from './file-locks';
 import { FileIo } from './file-io';
 import { FileSystemClient } from './file-system-client';
 import { CallerGroups } from './caller-credentials';
@@ -109,6 +110,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           { entryTimeoutMs: section.entryTimeoutMs, attrTimeoutMs: section.attrTimeoutMs, negativeTimeoutMs: section.negativeTimeoutMs },
           metrics,
           logger,
+          new FileLocks(master!, clock),
         );
         const m = context.container.resolve<IMount>(IMount);
         await m.mount(section.mountPoint, ops, {

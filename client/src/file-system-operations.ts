@@ -8,6 +8,8 @@ import {
   type FsCaller,
   type FsDirEntry,
   type FsEntry,
+  type FsLock,
+  type FsLockWait,
   type FsOpened,
   type FsSetAttr,
   type FsStatFs,
@@ -15,9 +17,13 @@ import {
   type ILogger,
   type IMetrics,
   isMoosengError,
+  LOCK_TO_EOF,
+  LockKind,
+  LockType,
   MAX_NAME_BYTES,
 } from '@mooseng/core';
 import type { CallerGroups } from './caller-credentials';
+import type { FileLocks } from './file-locks';
 import type { FileSystemClient } from './file-system-client';
 import type { CallerCredentials } from './master-client';
 import type { WireAttr } from './wire-types';
@@ -67,6 +73,7 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     private readonly cache: KernelCacheTimeouts,
     metrics: IMetrics,
     private readonly logger: ILogger,
+    private readonly locks: FileLocks,
   ) {
     this.timeouts = { entryTimeoutMs: cache.entryTimeoutMs, attrTimeoutMs: cache.attrTimeoutMs };
     this.count = metrics.counter({
@@ -201,12 +208,44 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     });
   }
 
-  flush(_ino: number, fh: number, caller: FsCaller): Promise<void> {
-    return this.serve('flush', caller, (cred) => this.fs.flush(fh, cred));
+  flush(ino: number, fh: number, caller: FsCaller, lockOwner?: string): Promise<void> {
+    return this.serve('flush', caller, async (cred) => {
+      try {
+        await this.fs.flush(fh, cred);
+      } finally {
+        // Even when the data failed to go out, the close happened: the process's locks must not outlive it.
+        if (lockOwner !== undefined) await this.locks.closed(ino, lockOwner, cred);
+      }
+    });
   }
 
-  release(_ino: number, fh: number, caller: FsCaller): Promise<void> {
-    return this.serve('release', caller, (cred) => this.fs.release(fh, cred));
+  release(ino: number, fh: number, caller: FsCaller, flockOwner?: string): Promise<void> {
+    return this.serve('release', caller, async (cred) => {
+      try {
+        await this.locks.released(ino, fh, flockOwner, cred);
+      } finally {
+        await this.fs.release(fh, cred);
+      }
+    });
+  }
+
+  getlk(ino: number, _fh: number, owner: string, lock: FsLock, caller: FsCaller): Promise<FsLock> {
+    return this.serve('getlk', caller, async (cred) => {
+      const held = await this.locks.test(ino, owner, { kind: LockKind.POSIX, type: lock.type, start: lock.start, end: lock.end }, cred);
+      return held ?? { ...lock, type: LockType.UNLOCK };
+    });
+  }
+
+  setlk(ino: number, fh: number, owner: string, lock: FsLock, wait: FsLockWait, caller: FsCaller): Promise<void> {
+    return this.serve('setlk', caller, (cred) =>
+      this.locks.set(ino, fh, owner, { kind: LockKind.POSIX, type: lock.type, start: lock.start, end: lock.end }, lock.pid, wait, cred),
+    );
+  }
+
+  flock(ino: number, fh: number, owner: string, type: number, wait: FsLockWait, caller: FsCaller): Promise<void> {
+    return this.serve('flock', caller, (cred) =>
+      this.locks.set(ino, fh, owner, { kind: LockKind.FLOCK, type, start: 0, end: LOCK_TO_EOF }, caller.pid, wait, cred),
+    );
   }
 
   fsync(_ino: number, fh: number, _datasync: boolean, caller: FsCaller): Promise<void> {

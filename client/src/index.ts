@@ -3,6 +3,7 @@ export * from './client-role';
 export * from './client-config';
 export * from './master-client';
 export * from './file-io';
+export * from './file-locks';
 export * from './file-system-client';
 export * from './file-system-operations';
 export * from './caller-credentials';

@@ -24,6 +24,8 @@ const ERRNO_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.EDQUOT]: E.EDQUOT,
   [ErrorCodes.EOPNOTSUPP]: E.EOPNOTSUPP,
   [ErrorCodes.ENXIO]: E.ENXIO,
+  [ErrorCodes.EAGAIN]: E.EAGAIN,
+  [ErrorCodes.ENOLCK]: E.ENOLCK,
   [ErrorCodes.NO_SPACE]: E.ENOSPC,
   [ErrorCodes.NO_CHUNKSERVERS]: E.ENOSPC,
   [ErrorCodes.TIMEOUT]: E.ETIMEDOUT,
@@ -47,4 +49,7 @@ export const EXPECTED_FS_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.EACCES,
   ErrorCodes.EPERM,
   ErrorCodes.ENXIO,
+  // A lock held elsewhere (F_SETLK, flock -n) and an interrupted wait for one are answers too.
+  ErrorCodes.EAGAIN,
+  ErrorCodes.ABORTED,
 ]);

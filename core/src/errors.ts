@@ -57,6 +57,9 @@ export const ErrorCodes = {
   // master sessions
   SESSION_EXPIRED: 'SESSION_EXPIRED',
   EOPNOTSUPP: 'EOPNOTSUPP',
+  // file locks
+  EAGAIN: 'EAGAIN',
+  ENOLCK: 'ENOLCK',
   ENXIO: 'ENXIO',
 } as const;
 

@@ -15,6 +15,7 @@ import {
   type IPlacement,
   type IRandom,
   isMoosengError,
+  LockType,
   MAX_NAME_BYTES,
   MAX_READDIR_PAGE_ENTRIES,
   MoosengError,
@@ -283,6 +284,31 @@ export class ClientApi {
           origin,
         );
       },
+      SetLock: (req) =>
+        withHeader(req, (_cred, origin) =>
+          ok(
+            m.mutate(origin, {
+              op: 'setLock',
+              ino: req.ino,
+              kind: req.kind,
+              type: req.type,
+              owner: req.owner,
+              start: req.start,
+              end: req.end,
+              pid: req.pid,
+            }),
+          ),
+        ),
+      GetLock: async (req) => {
+        const { origin } = h(req);
+        const ask = { kind: req.kind, type: req.type, start: req.start, end: req.end };
+        const held = await m.read((s) => s.lockConflict(req.ino, origin.sessionId, req.owner, ask));
+        return held === undefined
+          ? { type: LockType.UNLOCK, start: 0, end: 0, pid: 0 }
+          : { type: held.type, start: held.start, end: held.end, pid: held.pid };
+      },
+      ReleaseLocks: (req) =>
+        withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'releaseLocks', ino: req.ino, owner: req.owner, kinds: req.kinds }))),
       ReportReplica: async (req) => {
         h(req);
         this.o.logger.warn('client reports a failed replica', {

@@ -9,6 +9,7 @@ export * from './namespace/commands';
 export * from './namespace/posix-acl';
 export * from './namespace/results';
 export * from './namespace/namespace-state-machine';
+export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
 export * from './chunk-operations';
 export * from './client-api';

@@ -81,6 +81,7 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     fileBytes: stats.fileBytes,
     chunks,
     sessions: o.metadata.state.sessions.size,
+    locks: o.metadata.state.locks.size,
     underGoalChunks: fromLeader(figures.underGoal),
     overGoalChunks: fromLeader(figures.overGoal),
     missingChunks: fromLeader(figures.missing),

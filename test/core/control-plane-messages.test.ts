@@ -121,6 +121,15 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
     request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'] },
     reply: {},
   },
+  SetLock: {
+    request: { h, ino: 9, kind: 2, type: 2, owner: 'ffffffff80001234', start: 2 ** 40, end: Number.MAX_SAFE_INTEGER, pid: 4_194_303 },
+    reply: {},
+  },
+  GetLock: {
+    request: { h, ino: 9, kind: 2, type: 1, owner: '1', start: 0, end: 99 },
+    reply: { type: 2, start: 10, end: Number.MAX_SAFE_INTEGER, pid: 77 },
+  },
+  ReleaseLocks: { request: { h, ino: 9, owner: 'ab', kinds: 3 }, reply: {} },
 };
 
 const dirs = [

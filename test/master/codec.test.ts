@@ -44,6 +44,18 @@ const commands: Command[] = [
   { ...header, op: 'excludeReplicas', chunkId: 9, fromVersion: 4, version: 6, servers: ['cs-1'] },
   { ...header, op: 'cutChunk', chunkId: 9, fromVersion: 6, version: 8, length: 67_108_863, servers: ['cs-1', 'cs-3'] },
   { ...header, op: 'promoteChunk', chunkId: 9, fromVersion: 8, version: 5 },
+  {
+    ...header,
+    op: 'setLock',
+    ino: 3,
+    kind: 2,
+    type: 2,
+    owner: '8000ffff00001234',
+    start: 2 ** 40,
+    end: Number.MAX_SAFE_INTEGER,
+    pid: 4_000_000,
+  },
+  { ...header, op: 'releaseLocks', ino: 3, owner: 'é', kinds: 3 },
 ];
 
 describe('master namespace: codecs', () => {

@@ -1,6 +1,7 @@
 // Determinism: the same commands give byte-identical state and results on two masters, across a snapshot/restore.
 import { expect } from 'chai';
 import { decodeCommand, decodeResult, encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/master';
+import { LOCK_TO_EOF } from '@mooseng/core';
 import { ALICE, BOB, ROOT } from './harness';
 import { checkInvariants } from './invariants';
 
@@ -22,6 +23,8 @@ class CommandGenerator {
   /** Inodes seen as directories: most commands target one, so that most of them can succeed. */
   readonly dirs: number[] = [1];
   readonly chunks: Array<{ ino: number; index: number; chunkId: number }> = [];
+  /** Files some session opened (by open or create-and-open), for lock commands. */
+  readonly opened: Array<{ ino: number; sessionId: number }> = [];
   private readonly sent: Uint8Array[] = [];
   private now = 1_000_000;
   private requestId = 0;
@@ -40,6 +43,14 @@ class CommandGenerator {
   next(): Uint8Array {
     // Sometimes retry an earlier command verbatim, as a client would after PROPOSAL_DROPPED.
     if (this.sent.length > 0 && this.rand() < 0.05) return this.pick(this.sent.slice(-50));
+    if (this.rand() < 0.08) {
+      // Mostly on a file the session opened, where a lock can be granted.
+      const target =
+        this.opened.length > 0 && this.rand() < 0.8
+          ? this.pick(this.opened)
+          : { ino: this.pick(this.inodes), sessionId: this.pick(this.sessions) };
+      return this.encode(this.lockCommand(target.ino), target.sessionId);
+    }
     const cred: Credentials = this.pick([ROOT, ROOT, ALICE, BOB]);
     const ino = this.pick(this.inodes);
     const parent = this.rand() < 0.85 ? this.pick(this.dirs) : this.pick(this.inodes);
@@ -106,10 +117,23 @@ class CommandGenerator {
     else body = { op: 'closeSession' };
     let sessionId = this.pick(this.sessions);
     if (body.op === 'openSession' || body.op === 'closeSession') sessionId = this.pick([11, 12, 13]);
+    return this.encode(body, sessionId);
+  }
+
+  private encode(body: CommandBody, sessionId: number): Uint8Array {
     this.now += this.int(5000);
     const bytes = encodeCommand({ sessionId, requestId: ++this.requestId, now: this.now, ...body });
     this.sent.push(bytes);
     return bytes;
+  }
+
+  /** A flock or byte-range request, or a release, of two owners over small overlapping ranges. */
+  private lockCommand(ino: number): CommandBody {
+    const owner = this.pick(['o1', 'o2']);
+    if (this.rand() < 0.15) return { op: 'releaseLocks', ino, owner, kinds: 1 + this.int(3) };
+    const start = this.int(20);
+    const end = this.rand() < 0.2 ? LOCK_TO_EOF : start + this.int(10);
+    return { op: 'setLock', ino, kind: 1 + this.int(2), type: this.int(3), owner, start, end, pid: this.int(1000) };
   }
 
   /** One of the version-lifecycle commands on a known chunk, its versions near the chunk's (some apply, some are refused). */
@@ -152,6 +176,10 @@ class CommandGenerator {
       this.inodes.push(r.attr.ino);
       if ((r.attr.mode & 0o170000) === 0o040000) this.dirs.push(r.attr.ino);
     }
+    if (r.kind === 'attr') {
+      const cmd = decodeCommand(command);
+      if (cmd.op === 'open' || (cmd.op === 'mknod' && cmd.open)) this.opened.push({ ino: r.attr.ino, sessionId: cmd.sessionId });
+    }
     if (r.kind === 'chunk') {
       const cmd = decodeCommand(command);
       if (cmd.op === 'openChunkForWrite' || cmd.op === 'grantChunkWrite')
@@ -172,6 +200,7 @@ describe('master namespace: determinism and snapshots', () => {
       let b = new NamespaceStateMachine({ defaultGoal: 2 });
       const steps = 3000;
       let errors = 0;
+      let mostLocks = 0;
       for (let i = 1; i <= steps; i++) {
         const cmd = gen.next();
         const ra = a.apply(cmd, i);
@@ -182,6 +211,7 @@ describe('master namespace: determinism and snapshots', () => {
           );
         }
         if (decodeResult(ra).kind === 'error') errors++;
+        mostLocks = Math.max(mostLocks, a.locks.size);
         gen.learn(cmd, ra);
         if (i % 250 === 0) checkInvariants(a);
         if (i === steps / 2) {
@@ -200,6 +230,7 @@ describe('master namespace: determinism and snapshots', () => {
       expect(errors).to.be.greaterThan(steps / 10);
       expect(errors).to.be.lessThan(steps);
       expect(a.statfs().inodes).to.be.greaterThan(5);
+      expect(mostLocks, 'locks were taken').to.be.greaterThan(1);
     });
   }
 

@@ -74,4 +74,20 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
   expect(stats.directories).to.equal(types.get(S_IFDIR) ?? 0);
   expect(stats.symlinks).to.equal(types.get(S_IFLNK) ?? 0);
   for (const ino of tree.inodes.keys()) expect(ino).to.be.below(tree.nextInode);
+  // Locks: every lock belongs to a live session that holds its file open, and an inode without locks has no entry.
+  for (const [ino, locks] of sm.locks.inodes) {
+    expect(locks.empty, `empty lock entry of ${ino}`).to.equal(false);
+    for (const l of [...locks.flocks, ...locks.ranges]) {
+      const session = sm.sessions.get(l.sessionId);
+      expect(session?.opens.has(ino), `lock of session ${l.sessionId} on ${ino} it does not hold open`).to.equal(true);
+    }
+    for (let i = 1; i < locks.ranges.length; i++) {
+      const [a, b] = [locks.ranges[i - 1]!, locks.ranges[i]!];
+      if (a.sessionId === b.sessionId && a.owner === b.owner)
+        expect(
+          a.end < b.start && !(a.type === b.type && a.end + 1 === b.start),
+          `ranges of one owner on ${ino} overlap or are unmerged`,
+        ).to.equal(true);
+    }
+  }
 }

@@ -84,6 +84,23 @@ export interface FsOpened {
 }
 
 /**
+ * A file lock as a mount passes it: `type` LockType (UNLOCK, READ, WRITE) from fs-constants, the inclusive byte
+ * range start..end (LOCK_TO_EOF: to the end of the file, whatever its length), and the process that holds or asks.
+ */
+export interface FsLock {
+  type: number;
+  start: number;
+  end: number;
+  pid: number;
+}
+
+/** How a lock request may wait: `wait` for F_SETLKW and flock without LOCK_NB; `signal` ends the wait (EINTR). */
+export interface FsLockWait {
+  wait: boolean;
+  signal?: AbortSignal;
+}
+
+/**
  * The inode-based file-system operations (the shape of libfuse 3's fuse_lowlevel_ops). Inode numbers are the
  * master's, the root being ROOT_INODE (1, as FUSE_ROOT_ID). Every call takes, last, the caller the kernel named and
  * acts as it.
@@ -121,10 +138,17 @@ export interface IFileSystemOperations {
   read(ino: number, fh: number, size: number, offset: number, caller: FsCaller): Promise<Buffer>;
   /** Returns the bytes written (all of them, or an error). */
   write(ino: number, fh: number, data: Buffer, offset: number, caller: FsCaller): Promise<number>;
-  /** close(2) of one descriptor of the open file: buffered writes go out and the length is committed. */
-  flush(ino: number, fh: number, caller: FsCaller): Promise<void>;
-  /** The last close of the handle; `fh` is not used again. */
-  release(ino: number, fh: number, caller: FsCaller): Promise<void>;
+  /**
+   * close(2) of one descriptor of the open file: buffered writes go out and the length is committed. `lockOwner`,
+   * when the kernel names one, is the closing process's lock owner: POSIX says any close drops that process's
+   * byte-range locks on the file, so its locks go too.
+   */
+  flush(ino: number, fh: number, caller: FsCaller, lockOwner?: string): Promise<void>;
+  /**
+   * The last close of the handle; `fh` is not used again. `flockOwner`: the kernel's owner of flock locks taken
+   * through this open file description, which go with it (as do OFD locks taken through it).
+   */
+  release(ino: number, fh: number, caller: FsCaller, flockOwner?: string): Promise<void>;
   fsync(ino: number, fh: number, datasync: boolean, caller: FsCaller): Promise<void>;
   opendir(ino: number, caller: FsCaller): Promise<FsOpened>;
   /**
@@ -150,6 +174,19 @@ export interface IFileSystemOperations {
    * itself): the offset of the next data or hole at or after `offset`; ENXIO at or past the end.
    */
   lseek(ino: number, fh: number, offset: number, whence: number, caller: FsCaller): Promise<number>;
+  /*
+   * Locks: an optional capability. A file system that has them holds flock and POSIX byte-range locks for every
+   * mount (the kernel then asks it instead of keeping them itself); one without them leaves the three out, and a
+   * mount then lets the kernel keep locks local to that mount. `owner` is the kernel's lock owner (hex): the process
+   * (its files table) for POSIX locks, the open file description for flock and OFD locks. A conflict is EAGAIN; an
+   * interrupted wait is ABORTED (EINTR).
+   */
+  /** F_GETLK: the first lock of another owner in `lock`'s way (type UNLOCK when none). */
+  getlk?(ino: number, fh: number, owner: string, lock: FsLock, caller: FsCaller): Promise<FsLock>;
+  /** F_SETLK, F_SETLKW (waiting) and OFD locks: sets, changes or clears the owner's lock on the range. */
+  setlk?(ino: number, fh: number, owner: string, lock: FsLock, wait: FsLockWait, caller: FsCaller): Promise<void>;
+  /** flock(2): `type` LockType READ (LOCK_SH), WRITE (LOCK_EX) or UNLOCK (LOCK_UN), for the whole file. */
+  flock?(ino: number, fh: number, owner: string, type: number, wait: FsLockWait, caller: FsCaller): Promise<void>;
   /** How long the kernel may cache entries and attributes by default (for the mount's own defaults). */
   readonly timeouts: { entryTimeoutMs: number; attrTimeoutMs: number };
 }

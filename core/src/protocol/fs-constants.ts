@@ -57,6 +57,20 @@ export const FallocateFlags = { KEEP_SIZE: 0x01, PUNCH_HOLE: 0x02, COLLAPSE_RANG
 /** `flags` of ClientToMasterSetXattr, as setxattr(2)'s XATTR_CREATE and XATTR_REPLACE (FUSE passes them through). */
 export const XattrFlags = { CREATE: 1, REPLACE: 2 } as const;
 
+/** `kind` of ClientToMasterSetLock/GetLock/ReleaseLocks: flock(2) locks and POSIX byte-range (fcntl) locks never conflict with each other. */
+export const LockKind = { FLOCK: 1, POSIX: 2 } as const;
+/** `kinds` of ClientToMasterReleaseLocks: which locks of the owner go. */
+export const LockKinds = { FLOCK: 1, POSIX: 2, ALL: 3 } as const;
+/** `type` of a lock request or answer: F_UNLCK, F_RDLCK (flock LOCK_SH), F_WRLCK (flock LOCK_EX). */
+export const LockType = { UNLOCK: 0, READ: 1, WRITE: 2 } as const;
+/**
+ * `end` of a byte range that runs to the end of the file, whatever its length (fcntl l_len 0). Ranges are
+ * inclusive; offsets are safe JS integers, so a range the kernel names beyond 2^53 is clamped to this.
+ */
+export const LOCK_TO_EOF = Number.MAX_SAFE_INTEGER;
+/** Longest lock owner (the kernel's 64-bit lock_owner in hex, or another client's token), in UTF-8 bytes. */
+export const MAX_LOCK_OWNER_BYTES = 64;
+
 // ---- limits --------------------------------------------------------------------------------------------------------
 
 /** Longest name of one directory entry, in UTF-8 bytes (NAME_MAX; StatFs reports it as name_max). */

@@ -54,7 +54,9 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   EDQUOT: 43,
   SESSION_EXPIRED: 44,
   EOPNOTSUPP: 45,
-  ENXIO: 46,
+  EAGAIN: 46,
+  ENOLCK: 47,
+  ENXIO: 48,
 };
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(

@@ -80,7 +80,14 @@ export type CommandBody =
   /** The pending cut to `length` bytes was carried out: `servers` are cut and at `version`. */
   | { op: 'cutChunk'; chunkId: number; fromVersion: number; version: number; length: number; servers: string[] }
   /** No live replica has the current version: surviving replicas' `version` becomes current. */
-  | { op: 'promoteChunk'; chunkId: number; fromVersion: number; version: number };
+  | { op: 'promoteChunk'; chunkId: number; fromVersion: number; version: number }
+  /**
+   * Sets or clears a lock of (session, owner) on the inode: `kind` LockKind (flock or POSIX range), `type` LockType,
+   * inclusive range start..end (flock: 0..LOCK_TO_EOF). EAGAIN when another owner's lock is in the way.
+   */
+  | { op: 'setLock'; ino: number; kind: number; type: number; owner: string; start: number; end: number; pid: number }
+  /** Drops the owner's locks of `kinds` (LockKinds bits) on the inode: a close (POSIX), a release (flock, OFD). */
+  | { op: 'releaseLocks'; ino: number; owner: string; kinds: number };
 
 /** A whole command: header plus body. */
 export type Command = CommandHeader & CommandBody;
@@ -300,6 +307,26 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: read
       ['fromVersion', 'uint'],
       ['version', 'uint'],
       ['servers', 'strs'],
+    ],
+  },
+  setLock: {
+    code: 27,
+    fields: [
+      ['ino', 'uint'],
+      ['kind', 'uint'],
+      ['type', 'uint'],
+      ['owner', 'str'],
+      ['start', 'uint'],
+      ['end', 'uint'],
+      ['pid', 'uint'],
+    ],
+  },
+  releaseLocks: {
+    code: 28,
+    fields: [
+      ['ino', 'uint'],
+      ['owner', 'str'],
+      ['kinds', 'uint'],
     ],
   },
 };

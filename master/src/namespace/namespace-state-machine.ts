@@ -1,8 +1,9 @@
 // The master's replicated state machine (IStateMachine): decodes a command, applies it once, returns its encoded result.
-import { ErrorCodes, isMoosengError, type IStateMachine, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
+import { ErrorCodes, isMoosengError, type IStateMachine, LockType, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, type Command, type Credentials } from './commands';
 import { DEFAULT_GOAL, MAX_RESERVED_CHUNK_IDS } from './constants';
+import { type LockConflict, type LockRequest, LockTable } from './lock-table';
 import { NamespaceTree, type DirEntryInfo, type NamespaceStats, type ReaddirPage } from './namespace-tree';
 import { resolveParentPath, resolvePath, type ResolveOptions } from './path-resolver';
 import { encodeResult, type CommandResult, type InodeAttr } from './results';
@@ -60,6 +61,7 @@ export interface ChunkVersions {
 export class NamespaceStateMachine implements IStateMachine {
   private treeState: NamespaceTree;
   private sessionState = new SessionTable();
+  private lockState = new LockTable();
   private lastApplied = 0;
   private readonly defaultGoal: number;
   private readonly onChunkGranted: NamespaceStateMachineOptions['onChunkGranted'];
@@ -81,6 +83,11 @@ export class NamespaceStateMachine implements IStateMachine {
 
   get sessions(): SessionTable {
     return this.sessionState;
+  }
+
+  /** File locks (read access; mutate only through apply()). */
+  get locks(): LockTable {
+    return this.lockState;
   }
 
   /** Index of the last applied entry. */
@@ -140,16 +147,18 @@ export class NamespaceStateMachine implements IStateMachine {
    * pieces describe the state as the generator walks it: apply no command until the generator is exhausted.
    */
   snapshotPieces(): Generator<Buffer> {
-    return writeSnapshot(this.treeState, this.sessionState, { lastAppliedIndex: this.lastApplied });
+    return writeSnapshot(this.treeState, this.sessionState, this.lockState, { lastAppliedIndex: this.lastApplied });
   }
 
   /** Replaces the state; a damaged snapshot throws PROTOCOL_ERROR and leaves the current state untouched. */
   async restore(snapshot: Uint8Array): Promise<void> {
     const tree = new NamespaceTree(this.defaultGoal);
     const sessions = new SessionTable();
-    const meta = readSnapshot(snapshot, tree, sessions);
+    const locks = new LockTable();
+    const meta = readSnapshot(snapshot, tree, sessions, locks);
     this.treeState = tree;
     this.sessionState = sessions;
+    this.lockState = locks;
     this.lastApplied = meta.lastAppliedIndex;
   }
 
@@ -178,6 +187,7 @@ export class NamespaceStateMachine implements IStateMachine {
         const s = this.sessionState.get(cmd.sessionId);
         if (s === undefined) return { kind: 'ok' };
         this.sessionState.sessions.delete(cmd.sessionId);
+        this.lockState.releaseSession(cmd.sessionId);
         for (const [ino, count] of s.opens) t.removeOpen(ino, count);
         return { kind: 'ok' };
       }
@@ -218,8 +228,11 @@ export class NamespaceStateMachine implements IStateMachine {
         const s = this.needSession(session, 'release');
         const count = s.opens.get(cmd.ino);
         if (count === undefined) throw new MoosengError(ErrorCodes.EINVAL, `inode ${cmd.ino} is not open in session ${s.id}`);
-        if (count === 1) s.opens.delete(cmd.ino);
-        else s.opens.set(cmd.ino, count - 1);
+        if (count === 1) {
+          s.opens.delete(cmd.ino);
+          // Nothing on that client has the file open any more: no lock of it can still be meant (a lost FLUSH).
+          this.lockState.releaseSessionInode(cmd.ino, s.id);
+        } else s.opens.set(cmd.ino, count - 1);
         t.removeOpen(cmd.ino, 1);
         return { kind: 'ok' };
       }
@@ -282,6 +295,21 @@ export class NamespaceStateMachine implements IStateMachine {
       case 'promoteChunk':
         t.chunkTable.promote(cmd.chunkId, cmd.fromVersion, cmd.version);
         return { kind: 'count', count: cmd.version };
+      case 'setLock': {
+        const s = this.needSession(session, 'a lock');
+        const req: LockRequest = { kind: cmd.kind, type: cmd.type, start: cmd.start, end: cmd.end };
+        LockTable.validate(cmd.owner, req);
+        // Locks are taken through an open file; a session renewed after expiry no longer holds the files it had open.
+        if (cmd.type !== LockType.UNLOCK && !s.opens.has(cmd.ino))
+          throw new MoosengError(ErrorCodes.ENOLCK, `inode ${cmd.ino} is not open in session ${s.id}: reopen the file to lock it`);
+        this.lockState.set(cmd.ino, s.id, cmd.owner, req, cmd.pid);
+        return { kind: 'ok' };
+      }
+      case 'releaseLocks': {
+        const s = this.needSession(session, 'releasing locks');
+        LockTable.validateOwner(cmd.owner);
+        return { kind: 'count', count: this.lockState.release(cmd.ino, s.id, cmd.owner, cmd.kinds) };
+      }
       case 'chunkOpsDone': {
         if (cmd.truncated.length % 2 !== 0) throw new MoosengError(ErrorCodes.EINVAL, 'truncated must hold (chunkId, version) pairs');
         const n = t.chunkTable.deletionsDone(cmd.deleted) + t.chunkTable.truncationsDone(cmd.truncated);
@@ -383,6 +411,15 @@ export class NamespaceStateMachine implements IStateMachine {
 
   pendingTruncations(limit: number): PendingTruncation[] {
     return this.treeState.chunkTable.pendingTruncations(limit);
+  }
+
+  /**
+   * F_GETLK: the first lock of another owner than (session, owner) that would stand in the way of `req`, or
+   * undefined. Also how a waiting client learns, without proposing, that a retry may succeed.
+   */
+  lockConflict(ino: number, sessionId: number, owner: string, req: LockRequest): LockConflict | undefined {
+    LockTable.validate(owner, req);
+    return this.lockState.conflict(ino, sessionId, owner, req);
   }
 
   listSessions(): SessionInfo[] {

@@ -3,6 +3,7 @@ import { ErrorCodes, MoosengError, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mo
 import { ChunkRecord } from '../chunks/chunk-table';
 import { BinaryReader, BinaryWriter } from './binary-codec';
 import { Inode, type DirEntries } from './inode';
+import { InodeLocks, type LockTable } from './lock-table';
 import type { NamespaceTree } from './namespace-tree';
 import { Session, type SessionTable } from './session-table';
 
@@ -10,9 +11,10 @@ import { Session, type SessionTable } from './session-table';
 const SNAPSHOT_MAGIC = 0x4d4e4753;
 /**
  * Layout version of the snapshot written. 2 added each chunk's base and highest reserved version and dropped the
- * version of a pending cut (a cut's version is chosen when it is carried out); restore also reads 1.
+ * version of a pending cut (a cut's version is chosen when it is carried out); 3 added the file locks after the
+ * sessions. Restore also reads 1 and 2 (no locks).
  */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 /** The oldest layout restore still reads. */
 export const OLDEST_SNAPSHOT_FORMAT_VERSION = 1;
 /** Inodes written between hand-overs of finished pieces. */
@@ -31,7 +33,7 @@ export interface SnapshotMeta {
  * Writes the state as a sequence of pieces. Order is the state's own iteration order (insertion order of every
  * map), so two masters with the same history produce the same bytes, and a restored state iterates as the original.
  */
-export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, meta: SnapshotMeta): Generator<Buffer> {
+export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, locks: LockTable, meta: SnapshotMeta): Generator<Buffer> {
   const w = new BinaryWriter(SNAPSHOT_PIECE_BYTES);
   const header = Buffer.alloc(4);
   header.writeUInt32BE(SNAPSHOT_MAGIC);
@@ -90,14 +92,22 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, meta
     for (const [req, result] of s.recent) w.uint(req).bytes(result);
     yield* w.takePieces();
   }
+  w.uint(locks.inodes.size);
+  for (const [ino, l] of locks.inodes) {
+    w.uint(ino).uint(l.flocks.length);
+    for (const f of l.flocks) w.uint(f.sessionId).str(f.owner).uint(f.type);
+    w.uint(l.ranges.length);
+    for (const r of l.ranges) w.uint(r.sessionId).str(r.owner).uint(r.type).uint(r.start).uint(r.end).uint(r.pid);
+    if (++n % INODES_PER_PIECE_CHECK === 0) yield* w.takePieces();
+  }
   const end = Buffer.alloc(4);
   end.writeUInt32BE(SNAPSHOT_END);
   for (const b of end) w.u8(b);
   yield* w.takePieces(true);
 }
 
-/** Rebuilds the state from a snapshot into empty `tree` and `sessions`. PROTOCOL_ERROR on a damaged snapshot. */
-export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: SessionTable): SnapshotMeta {
+/** Rebuilds the state from a snapshot into empty `tree`, `sessions` and `locks`. PROTOCOL_ERROR on a damaged snapshot. */
+export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: SessionTable, locks: LockTable): SnapshotMeta {
   const r = new BinaryReader(bytes);
   const magic = ((r.u8() << 24) | (r.u8() << 16) | (r.u8() << 8) | r.u8()) >>> 0;
   if (magic !== SNAPSHOT_MAGIC) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'not a master state snapshot (bad magic)');
@@ -110,6 +120,7 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
   }
   tree.clearForRestore();
   sessions.clear();
+  locks.clear();
   const meta: SnapshotMeta = { lastAppliedIndex: r.uint() };
   tree.nextInode = r.uint();
   tree.chunkTable.nextChunkId = r.uint();
@@ -199,6 +210,17 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
       s.recent.set(req, r.bytes());
     }
     sessions.sessions.set(s.id, s);
+  }
+  const lockedInodes = version >= 3 ? r.count() : 0;
+  for (let i = 0; i < lockedInodes; i++) {
+    const ino = r.uint();
+    const l = new InodeLocks();
+    const flocks = r.count();
+    for (let j = 0; j < flocks; j++) l.flocks.push({ sessionId: r.uint(), owner: r.str(), type: r.uint() });
+    const ranges = r.count();
+    for (let j = 0; j < ranges; j++)
+      l.ranges.push({ sessionId: r.uint(), owner: r.str(), type: r.uint(), start: r.uint(), end: r.uint(), pid: r.uint() });
+    locks.inodes.set(ino, l);
   }
   const end = ((r.u8() << 24) | (r.u8() << 16) | (r.u8() << 8) | r.u8()) >>> 0;
   if (end !== SNAPSHOT_END) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, 'snapshot end marker missing (truncated file?)');

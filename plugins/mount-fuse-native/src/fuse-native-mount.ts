@@ -83,6 +83,15 @@ export class FuseNativeMount implements IMount {
       ),
     );
     this.fuse = fuse;
+    // fuse-native binds none of libfuse 2's lock operations (lock, flock), so libfuse does not ask the kernel to
+    // send them: the kernel keeps flock and fcntl locks itself, and they hold among this mount's processes only.
+    if (ops.setlk !== undefined || ops.flock !== undefined)
+      this.logger.warn(
+        'file locks on this mount hold on this mount only (fuse-native cannot pass them on); use mount-fuse3 for cluster-wide locks',
+        {
+          mountPoint: target,
+        },
+      );
   }
 
   /** Unmounts (lazily, so a busy mount point does not keep the process alive). Idempotent. */

@@ -4,14 +4,18 @@
 #define FUSE_USE_VERSION 312
 #define NAPI_VERSION 8
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <inttypes.h>
 #include <node_api.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -35,8 +39,13 @@ enum op {
   OP_LOOKUP = 1, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_READDIRPLUS, OP_RELEASEDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR,
-  OP_ACCESS, OP_CREATE, OP_ENDED, OP_FALLOCATE, OP_LSEEK
+  OP_ACCESS, OP_CREATE, OP_ENDED, OP_GETLK, OP_SETLK, OP_FLOCK, OP_INTERRUPT, OP_FALLOCATE, OP_LSEEK
 };
+
+// Lock types as JS numbers them (LockType in @mooseng/core), whatever this platform's F_* and LOCK_* values are.
+enum lock_type { LOCK_TYPE_UNLOCK = 0, LOCK_TYPE_READ = 1, LOCK_TYPE_WRITE = 2 };
+// The kernel's lock owner (64 bits, more than a JS number holds exactly) travels as hex: 16 digits and a NUL.
+#define OWNER_CHARS 17
 
 // One mounted session. Freed when both the JS handle and the thread-safe function have let go of it (refs).
 typedef struct mount {
@@ -54,6 +63,7 @@ typedef struct mount {
   uint32_t nslots, nfree;
   int closed;  // set at destroy: every later reply is refused
   int dont_mask;  // set at init: the kernel leaves the umask to us (create, mknod, mkdir pass it along)
+  int locks;   // the file system keeps locks: ask the kernel to send them (else it keeps them local)
 } mount_t;
 
 // A request on its way to JS. Strings and data are owned by the message until JS has them.
@@ -66,7 +76,7 @@ typedef struct msg {
   char *s1, *s2;
   char *data;
   size_t data_len;
-  double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms; fallocate: length
+  double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms; getlk/setlk: start, length, pid; fallocate: length
   uint32_t uid, gid, pid;
   uint32_t umask;  // create, mknod, mkdir when the kernel left it to us; 0 otherwise
   struct fuse_forget_data *forgets;
@@ -193,6 +203,12 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
     conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
     m->dont_mask = 1;
   }
+  // Locks go to the file system, which holds them for every mount of the cluster; without it the kernel keeps them
+  // per mount (libfuse asks for both whenever the ops exist, so clear them then).
+  if (m->locks && (conn->capable & FUSE_CAP_POSIX_LOCKS)) conn->want |= FUSE_CAP_POSIX_LOCKS;
+  else conn->want &= ~FUSE_CAP_POSIX_LOCKS;
+  if (m->locks && (conn->capable & FUSE_CAP_FLOCK_LOCKS)) conn->want |= FUSE_CAP_FLOCK_LOCKS;
+  else conn->want &= ~FUSE_CAP_FLOCK_LOCKS;
 }
 
 static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
@@ -310,8 +326,34 @@ static void on_handle(fuse_req_t req, int op, fuse_ino_t ino, struct fuse_file_i
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_OPEN, ino, NULL, fi->flags, 0); }
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_OPENDIR, ino, NULL, fi->flags, 0); }
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READ, ino, fi, (double)size, (double)off); }
-static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_FLUSH, ino, fi, 0, 0); }
-static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { on_handle(req, OP_RELEASE, ino, fi, fi->flags, 0); }
+// The kernel's lock owner as hex in s1; NULL (and the message dropped) when out of memory.
+static msg_t *with_owner(msg_t *msg, uint64_t owner) {
+  if (!msg) return NULL;
+  if (!(msg->s1 = malloc(OWNER_CHARS))) {
+    free_msg(msg);
+    return NULL;
+  }
+  snprintf(msg->s1, OWNER_CHARS, "%016" PRIx64, owner);
+  return msg;
+}
+
+// flush carries the closing process's lock owner: its POSIX locks on the file go with any of its closes.
+static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_FLUSH, ino);
+  if (msg) set_fh(msg, fi);
+  enqueue(req, with_owner(msg, fi->lock_owner));
+}
+
+// release names the owner of flock locks taken through the file only when there were some (n2 = 1).
+static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  msg_t *msg = new_msg(req, OP_RELEASE, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = fi->flags;
+    msg->n2 = fi->flock_release;
+  }
+  enqueue(req, fi->flock_release ? with_owner(msg, fi->lock_owner) : msg);
+}
 static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) { on_handle(req, OP_FSYNC, ino, fi, datasync, 0); }
 static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READDIR, ino, fi, (double)size, (double)off); }
 static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) { on_handle(req, OP_READDIRPLUS, ino, fi, (double)size, (double)off); }
@@ -368,6 +410,84 @@ static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
   enqueue(req, msg);
 }
 
+// ---- locks ---------------------------------------------------------------------------------------------------------
+
+static double lock_type_of(short l_type) {
+  return l_type == F_RDLCK ? LOCK_TYPE_READ : l_type == F_WRLCK ? LOCK_TYPE_WRITE : LOCK_TYPE_UNLOCK;
+}
+
+// FUSE INTERRUPT of a waiting lock request (a signal reached the waiter): tell JS, which ends the wait with EINTR.
+// Runs on a FUSE thread with the request's lock held; `data` is the request's id. No reply here: JS answers.
+static void on_interrupt(fuse_req_t req, void *data) {
+  mount_t *m = fuse_req_userdata(req);
+  msg_t *msg = calloc(1, sizeof *msg);
+  if (!msg) return;  // the wait then ends only when the lock is granted
+  msg->op = OP_INTERRUPT;
+  msg->id = (double)(uintptr_t)data;
+  if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
+}
+
+// Queues a request that may wait for long (a lock), so that an interrupt can end it. The interrupt callback is
+// registered with m->lock held: JS cannot take (and answer, freeing) the request before it is registered. An
+// interrupt that came first makes libfuse call the callback at once, after the request is queued (JS sees both).
+static void enqueue_interruptible(fuse_req_t req, msg_t *msg) {
+  mount_t *m = fuse_req_userdata(req);
+  double id = msg ? track(m, req) : -1;
+  if (id < 0) {
+    if (msg) free_msg(msg);
+    fuse_reply_err(req, EIO);
+    return;
+  }
+  msg->id = id;
+  pthread_mutex_lock(&m->lock);
+  int queued = napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) == napi_ok;
+  if (queued) fuse_req_interrupt_func(req, on_interrupt, (void *)(uintptr_t)id);
+  pthread_mutex_unlock(&m->lock);
+  if (!queued) {
+    take(m, id);
+    free_msg(msg);
+    fuse_reply_err(req, EIO);
+  }
+}
+
+// getlk/setlk: n1 the lock type (enum lock_type), n2 whether to wait, set[] = start, length (0: to the end), pid.
+static msg_t *lock_msg(fuse_req_t req, int op, fuse_ino_t ino, struct fuse_file_info *fi, const struct flock *lock, int sleep) {
+  msg_t *msg = new_msg(req, op, ino);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = lock_type_of(lock->l_type);
+    msg->n2 = sleep;
+    msg->set[0] = (double)lock->l_start;
+    msg->set[1] = (double)lock->l_len;
+    msg->set[2] = (double)lock->l_pid;
+  }
+  return with_owner(msg, fi->lock_owner);
+}
+
+static void ll_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock) {
+  enqueue(req, lock_msg(req, OP_GETLK, ino, fi, lock, 0));
+}
+
+static void ll_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock, int sleep) {
+  msg_t *msg = lock_msg(req, OP_SETLK, ino, fi, lock, sleep);
+  if (sleep) enqueue_interruptible(req, msg);
+  else enqueue(req, msg);
+}
+
+// flock: n1 the lock type, n2 whether to wait (no LOCK_NB); the owner is the open file description's.
+static void ll_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op) {
+  msg_t *msg = new_msg(req, OP_FLOCK, ino);
+  int sleep = !(op & LOCK_NB);
+  if (msg) {
+    set_fh(msg, fi);
+    msg->n1 = (op & LOCK_EX) ? LOCK_TYPE_WRITE : (op & LOCK_SH) ? LOCK_TYPE_READ : LOCK_TYPE_UNLOCK;
+    msg->n2 = sleep;
+  }
+  msg = with_owner(msg, fi->lock_owner);
+  if (sleep) enqueue_interruptible(req, msg);
+  else enqueue(req, msg);
+}
+
 static const struct fuse_lowlevel_ops LL_OPS = {
   .init = ll_init, .lookup = ll_lookup, .forget = ll_forget, .forget_multi = ll_forget_multi, .getattr = ll_getattr,
   .setattr = ll_setattr, .readlink = ll_readlink, .mknod = ll_mknod, .mkdir = ll_mkdir, .unlink = ll_unlink,
@@ -375,8 +495,8 @@ static const struct fuse_lowlevel_ops LL_OPS = {
   .write = ll_write, .flush = ll_flush, .release = ll_release, .fsync = ll_fsync, .opendir = ll_opendir,
   .readdir = ll_readdir, .readdirplus = ll_readdirplus, .releasedir = ll_releasedir, .fsyncdir = ll_fsyncdir,
   .statfs = ll_statfs, .setxattr = ll_setxattr, .getxattr = ll_getxattr, .listxattr = ll_listxattr,
-  .removexattr = ll_removexattr, .access = ll_access, .create = ll_create, .fallocate = ll_fallocate,
-  .lseek = ll_lseek,
+  .removexattr = ll_removexattr, .access = ll_access, .create = ll_create, .getlk = ll_getlk, .setlk = ll_setlk,
+  .flock = ll_flock, .fallocate = ll_fallocate, .lseek = ll_lseek,
 };
 
 // ---- JS thread: deliver queued messages ---------------------------------------------------------------------------
@@ -410,6 +530,12 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   }
   napi_value undefined;
   napi_get_undefined(env, &undefined);
+  if (msg->op == OP_INTERRUPT) {
+    napi_value argv[7] = { num(env, OP_INTERRUPT), num(env, msg->id), num(env, 0), num(env, 0), num(env, -1), num(env, 0), num(env, 0) };
+    napi_call_function(env, undefined, js_cb, 7, argv, NULL);
+    free_msg(msg);
+    return;
+  }
   if (msg->op == OP_FORGET) {
     for (size_t i = 0; i < msg->nforgets; i++) {
       napi_value argv[7] = { num(env, OP_FORGET), num(env, -1), num(env, (double)msg->forgets[i].ino), num(env, 0), num(env, -1), num(env, (double)msg->forgets[i].nlookup), num(env, 0) };
@@ -423,8 +549,8 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
     // The copy made on the FUSE thread becomes the Buffer's memory, freed when JS drops it.
     napi_create_external_buffer(env, msg->data_len, msg->data, free_data, NULL, &last);
     msg->data = NULL;
-  } else if (msg->op == OP_SETATTR || msg->op == OP_FALLOCATE) {
-    uint32_t n = msg->op == OP_SETATTR ? 6 : 1;
+  } else if (msg->op == OP_SETATTR || msg->op == OP_GETLK || msg->op == OP_SETLK || msg->op == OP_FALLOCATE) {
+    uint32_t n = msg->op == OP_SETATTR ? 6 : msg->op == OP_FALLOCATE ? 1 : 3;
     napi_create_array_with_length(env, n, &last);
     for (uint32_t i = 0; i < n; i++) napi_set_element(env, last, i, num(env, msg->set[i]));
   } else {
@@ -483,10 +609,11 @@ static mount_t *get_mount(napi_env env, napi_value v) {
   return p;
 }
 
-// mount(mountPoint, args: string[], dispatch) -> handle. `args` are libfuse's (e.g. "-o", "fsname=...").
+// mount(mountPoint, args: string[], dispatch, locks?: boolean) -> handle. `args` are libfuse's (e.g. "-o",
+// "fsname=..."); `locks`: the file system keeps file locks (getlk, setlk and flock requests are sent to JS).
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 3) return THROW(env, "mount(mountPoint, args, dispatch)");
   char mountpoint[4096];
@@ -509,6 +636,9 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   mount_t *m = calloc(1, sizeof *m);
   pthread_mutex_init(&m->lock, NULL);
   m->refs = 1;  // the JS handle; the tsfn takes the second below
+  bool locks = false;
+  if (argc > 3) napi_get_value_bool(env, argv[3], &locks);
+  m->locks = locks;
   napi_value name;
   napi_create_string_utf8(env, "mooseng-fuse3", NAPI_AUTO_LENGTH, &name);
   napi_status st = napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, tsfn_finalize, m, call_js, &m->tsfn);
@@ -860,13 +990,31 @@ static napi_value js_reply_dir(napi_env env, napi_callback_info info) {
   return num(env, res == 0 ? (double)i : -1);
 }
 
+// replyLock(handle, id, type (enum lock_type), start, length (0: to the end), pid): getlk's answer.
+static napi_value js_reply_lock(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  fuse_req_t req;
+  reply_args(env, info, 6, argv, &req);
+  if (!req) return done(env, -1);
+  int type = (int)dbl(env, argv[2]);
+  struct flock lock;
+  memset(&lock, 0, sizeof lock);
+  lock.l_type = type == LOCK_TYPE_READ ? F_RDLCK : type == LOCK_TYPE_WRITE ? F_WRLCK : F_UNLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = (off_t)dbl(env, argv[3]);
+  lock.l_len = (off_t)dbl(env, argv[4]);
+  lock.l_pid = (pid_t)dbl(env, argv[5]);
+  return done(env, fuse_reply_lock(req, &lock));
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct { const char *name; napi_callback fn; } fns[] = {
     { "mount", js_mount }, { "exit", js_exit }, { "running", js_running }, { "destroy", js_destroy },
     { "replyErr", js_reply_err }, { "replyEntry", js_reply_entry }, { "replyCreate", js_reply_create },
     { "replyAttr", js_reply_attr }, { "replyOpen", js_reply_open }, { "replyWrite", js_reply_write },
-    { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size }, { "replyLseek", js_reply_lseek },
-    { "replyStatfs", js_reply_statfs }, { "replyDir", js_reply_dir },
+    { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size },
+    { "replyLseek", js_reply_lseek }, { "replyStatfs", js_reply_statfs }, { "replyDir", js_reply_dir },
+    { "replyLock", js_reply_lock },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

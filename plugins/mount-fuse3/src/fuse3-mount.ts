@@ -10,11 +10,14 @@ import {
   type FsAttr,
   type FsCaller,
   type FsEntry,
+  type FsLock,
   type FsSetAttr,
   type IFileSystemOperations,
   type ILogger,
   type IMount,
   isMoosengError,
+  LOCK_TO_EOF,
+  LockType,
   MoosengError,
   type MountOptions,
   RenameFlags,
@@ -60,6 +63,14 @@ export function fuseConnectionId(target: string, mountinfo = '/proc/self/mountin
   return found;
 }
 
+/** A lock as the kernel gave it (start, length 0 for "to the end") in the file system's terms (inclusive end). */
+export function lockOf(type: number, start: number, length: number, pid: number): FsLock {
+  // Offsets past 2^53 are not exact in JS: clamp them (a range that far runs to the end in practice).
+  const first = Math.min(Math.max(start, 0), LOCK_TO_EOF);
+  const end = length <= 0 ? LOCK_TO_EOF : Math.min(first + length - 1, LOCK_TO_EOF);
+  return { type, start: first, end, pid };
+}
+
 /** Fills `out` (ATTR_FIELDS numbers) with `a` as the addon reads attributes. */
 function packAttr(a: FsAttr, out: Float64Array, at = 0): Float64Array {
   out[at] = a.ino;
@@ -86,6 +97,8 @@ export class Fuse3LowLevelMount implements IMount {
   private unmounting = false;
   /** Requests handed to `ops` and not answered yet (for tests and the unmount log). */
   private inFlight = 0;
+  /** Lock requests that wait (F_SETLKW, flock without LOCK_NB), by request id: a FUSE INTERRUPT aborts them. */
+  private readonly waits = new Map<number, AbortController>();
   readonly lookups = new LookupCounts();
   /** One scratch array for single-attribute replies: the addon copies it before returning. */
   private readonly scratch = new Float64Array(ATTR_FIELDS);
@@ -119,7 +132,8 @@ export class Fuse3LowLevelMount implements IMount {
     const args = ['-o', opts.join(','), ...(options.debug ? ['-d'] : [])];
     this.ops = ops;
     try {
-      this.handle = this.addon.mount(target, args, this.dispatch);
+      const locks = ops.getlk !== undefined && ops.setlk !== undefined && ops.flock !== undefined;
+      this.handle = this.addon.mount(target, args, this.dispatch, locks);
     } catch (err) {
       this.ops = null;
       throw new MoosengError(
@@ -222,6 +236,11 @@ export class Fuse3LowLevelMount implements IMount {
     const ops = this.ops;
     if (op === OP.FORGET) {
       if (this.lookups.forget(ino, n1)) ops?.forget(ino, n1);
+      return;
+    }
+    if (op === OP.INTERRUPT) {
+      // Unknown ids are answered already (or never waited): an interrupt then changes nothing.
+      this.waits.get(id)?.abort();
       return;
     }
     if (op === OP.ENDED) {
@@ -357,11 +376,33 @@ export class Fuse3LowLevelMount implements IMount {
         a.replyWrite(h, id, await ops.write(ino, fh!, last as Buffer, n2, caller));
         return;
       case OP.FLUSH:
-        await ops.flush(ino, fh!, caller);
+        await ops.flush(ino, fh!, caller, s1);
         ok();
         return;
       case OP.RELEASE:
-        await ops.release(ino, fh!, caller);
+        await ops.release(ino, fh!, caller, n2 !== 0 ? s1 : undefined);
+        ok();
+        return;
+      case OP.GETLK: {
+        if (!ops.getlk) break;
+        const [start, length, pid] = last as number[];
+        const held = await ops.getlk(ino, fh!, s1!, lockOf(n1, start!, length!, pid!), caller);
+        // The kernel's length: 0 runs to the end of the file.
+        const replyLength = held.type === LockType.UNLOCK || held.end >= LOCK_TO_EOF ? 0 : held.end - held.start + 1;
+        a.replyLock(h, id, held.type, held.start, replyLength, held.pid);
+        return;
+      }
+      case OP.SETLK: {
+        if (!ops.setlk) break;
+        const [start, length, pid] = last as number[];
+        const lock = lockOf(n1, start!, length!, pid!);
+        await this.waiting(id, n2 !== 0, (wait) => ops.setlk!(ino, fh!, s1!, lock, wait, caller));
+        ok();
+        return;
+      }
+      case OP.FLOCK:
+        if (!ops.flock) break;
+        await this.waiting(id, n2 !== 0, (wait) => ops.flock!(ino, fh!, s1!, n1, wait, caller));
         ok();
         return;
       case OP.FSYNC:
@@ -436,7 +477,20 @@ export class Fuse3LowLevelMount implements IMount {
         ok();
         return;
       default:
-        a.replyErr(h, id, E.ENOSYS);
+        break;
+    }
+    a.replyErr(h, id, E.ENOSYS);
+  }
+
+  /** Runs a lock request; one that waits can be interrupted (OP.INTERRUPT aborts its signal: EINTR). */
+  private async waiting(id: number, wait: boolean, run: (wait: { wait: boolean; signal?: AbortSignal }) => Promise<void>): Promise<void> {
+    if (!wait) return run({ wait: false });
+    const interrupt = new AbortController();
+    this.waits.set(id, interrupt);
+    try {
+      await run({ wait: true, signal: interrupt.signal });
+    } finally {
+      this.waits.delete(id);
     }
   }
 

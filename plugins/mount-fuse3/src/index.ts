@@ -2,7 +2,7 @@
 import { CORE_API_VERSION, definePlugin, type PluginContext } from '@mooseng/core';
 import { Fuse3LowLevelMount } from './fuse3-mount';
 
-export { Fuse3LowLevelMount, fuseConnectionId, UNMOUNT_GRACE_MS, ABORT_GRACE_MS } from './fuse3-mount';
+export { Fuse3LowLevelMount, fuseConnectionId, lockOf, UNMOUNT_GRACE_MS, ABORT_GRACE_MS } from './fuse3-mount';
 export { LookupCounts } from './lookup-counts';
 
 export const manifest = definePlugin({

@@ -34,8 +34,13 @@ export const OP = {
   ACCESS: 28,
   CREATE: 29,
   ENDED: 30,
-  FALLOCATE: 31,
-  LSEEK: 32,
+  GETLK: 31,
+  SETLK: 32,
+  FLOCK: 33,
+  /** FUSE INTERRUPT of a waiting lock request (no reply of its own): `id` is the interrupted request's. */
+  INTERRUPT: 34,
+  FALLOCATE: 35,
+  LSEEK: 36,
 } as const;
 
 /** setattr's to_set bits (FUSE_SET_ATTR_* in fuse_lowlevel.h). */
@@ -59,8 +64,10 @@ export type SessionHandle = { readonly __session: unique symbol };
 /**
  * Called on the JS thread for every request: (op, id, ino, ino2, fh (-1: none), n1, n2, s1, last, uid, gid, pid,
  * umask). `umask` is the creator's on create, mknod and mkdir when the kernel left it to the file system, else 0.
- * `last` is a second string, a Buffer (write, setxattr), setattr's values [mode, uid, gid, size, atimeMs, mtimeMs] or
- * fallocate's [length] (its mode and offset are n1 and n2).
+ * `last` is a second string, a Buffer (write, setxattr), setattr's values [mode, uid, gid, size, atimeMs, mtimeMs],
+ * a lock's [start, length (0: to the end of the file), pid] or fallocate's [length] (its mode and offset are n1 and
+ * n2). Lock requests (GETLK, SETLK, FLOCK), FLUSH and a RELEASE with n2 = 1 carry the kernel's lock owner in hex as
+ * `s1`; lock types are LockType's numbers, and n2 of SETLK and FLOCK says whether the request waits.
  */
 export type Dispatch = (
   op: number,
@@ -80,7 +87,8 @@ export type Dispatch = (
 
 /** The addon's exports. Every reply returns true when the request was still waiting and the answer went out. */
 export interface Fuse3Addon {
-  mount(mountPoint: string, args: string[], dispatch: Dispatch): SessionHandle;
+  /** `locks`: the file system keeps file locks, so the kernel is asked to send them (else it keeps them local). */
+  mount(mountPoint: string, args: string[], dispatch: Dispatch, locks?: boolean): SessionHandle;
   exit(h: SessionHandle): void;
   running(h: SessionHandle): boolean;
   destroy(h: SessionHandle): void;
@@ -103,6 +111,8 @@ export interface Fuse3Addon {
   replyXattrSize(h: SessionHandle, id: number, size: number): boolean;
   replyLseek(h: SessionHandle, id: number, offset: number): boolean;
   replyStatfs(h: SessionHandle, id: number, figures: Float64Array): boolean;
+  /** getlk's answer: `type` LockType, `length` 0 for a range to the end of the file. */
+  replyLock(h: SessionHandle, id: number, type: number, start: number, length: number, pid: number): boolean;
   /** Returns how many of `names` fitted in `size` bytes, or -1 when nothing was sent. */
   replyDir(
     h: SessionHandle,

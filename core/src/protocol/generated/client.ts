@@ -8,6 +8,7 @@ import type { ClientToMasterClient as _mooseng_client_ClientToMasterClient, Clie
 import type { ClientToMasterCloseSession as _mooseng_client_ClientToMasterCloseSession, ClientToMasterCloseSession__Output as _mooseng_client_ClientToMasterCloseSession__Output } from './mooseng/client/ClientToMasterCloseSession';
 import type { ClientToMasterCommitWrite as _mooseng_client_ClientToMasterCommitWrite, ClientToMasterCommitWrite__Output as _mooseng_client_ClientToMasterCommitWrite__Output } from './mooseng/client/ClientToMasterCommitWrite';
 import type { ClientToMasterGetAttr as _mooseng_client_ClientToMasterGetAttr, ClientToMasterGetAttr__Output as _mooseng_client_ClientToMasterGetAttr__Output } from './mooseng/client/ClientToMasterGetAttr';
+import type { ClientToMasterGetLock as _mooseng_client_ClientToMasterGetLock, ClientToMasterGetLock__Output as _mooseng_client_ClientToMasterGetLock__Output } from './mooseng/client/ClientToMasterGetLock';
 import type { ClientToMasterGetXattr as _mooseng_client_ClientToMasterGetXattr, ClientToMasterGetXattr__Output as _mooseng_client_ClientToMasterGetXattr__Output } from './mooseng/client/ClientToMasterGetXattr';
 import type { ClientToMasterKeepAlive as _mooseng_client_ClientToMasterKeepAlive, ClientToMasterKeepAlive__Output as _mooseng_client_ClientToMasterKeepAlive__Output } from './mooseng/client/ClientToMasterKeepAlive';
 import type { ClientToMasterLink as _mooseng_client_ClientToMasterLink, ClientToMasterLink__Output as _mooseng_client_ClientToMasterLink__Output } from './mooseng/client/ClientToMasterLink';
@@ -21,6 +22,7 @@ import type { ClientToMasterReadChunk as _mooseng_client_ClientToMasterReadChunk
 import type { ClientToMasterReadDir as _mooseng_client_ClientToMasterReadDir, ClientToMasterReadDir__Output as _mooseng_client_ClientToMasterReadDir__Output } from './mooseng/client/ClientToMasterReadDir';
 import type { ClientToMasterReadLink as _mooseng_client_ClientToMasterReadLink, ClientToMasterReadLink__Output as _mooseng_client_ClientToMasterReadLink__Output } from './mooseng/client/ClientToMasterReadLink';
 import type { ClientToMasterRelease as _mooseng_client_ClientToMasterRelease, ClientToMasterRelease__Output as _mooseng_client_ClientToMasterRelease__Output } from './mooseng/client/ClientToMasterRelease';
+import type { ClientToMasterReleaseLocks as _mooseng_client_ClientToMasterReleaseLocks, ClientToMasterReleaseLocks__Output as _mooseng_client_ClientToMasterReleaseLocks__Output } from './mooseng/client/ClientToMasterReleaseLocks';
 import type { ClientToMasterRemoveXattr as _mooseng_client_ClientToMasterRemoveXattr, ClientToMasterRemoveXattr__Output as _mooseng_client_ClientToMasterRemoveXattr__Output } from './mooseng/client/ClientToMasterRemoveXattr';
 import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, ClientToMasterRename__Output as _mooseng_client_ClientToMasterRename__Output } from './mooseng/client/ClientToMasterRename';
 import type { ClientToMasterReportReplica as _mooseng_client_ClientToMasterReportReplica, ClientToMasterReportReplica__Output as _mooseng_client_ClientToMasterReportReplica__Output } from './mooseng/client/ClientToMasterReportReplica';
@@ -29,6 +31,7 @@ import type { ClientToMasterRmdir as _mooseng_client_ClientToMasterRmdir, Client
 import type { ClientToMasterSeek as _mooseng_client_ClientToMasterSeek, ClientToMasterSeek__Output as _mooseng_client_ClientToMasterSeek__Output } from './mooseng/client/ClientToMasterSeek';
 import type { ClientToMasterSetAttr as _mooseng_client_ClientToMasterSetAttr, ClientToMasterSetAttr__Output as _mooseng_client_ClientToMasterSetAttr__Output } from './mooseng/client/ClientToMasterSetAttr';
 import type { ClientToMasterSetGoal as _mooseng_client_ClientToMasterSetGoal, ClientToMasterSetGoal__Output as _mooseng_client_ClientToMasterSetGoal__Output } from './mooseng/client/ClientToMasterSetGoal';
+import type { ClientToMasterSetLock as _mooseng_client_ClientToMasterSetLock, ClientToMasterSetLock__Output as _mooseng_client_ClientToMasterSetLock__Output } from './mooseng/client/ClientToMasterSetLock';
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from './mooseng/client/ClientToMasterSetXattr';
 import type { ClientToMasterStatFs as _mooseng_client_ClientToMasterStatFs, ClientToMasterStatFs__Output as _mooseng_client_ClientToMasterStatFs__Output } from './mooseng/client/ClientToMasterStatFs';
 import type { ClientToMasterSymlink as _mooseng_client_ClientToMasterSymlink, ClientToMasterSymlink__Output as _mooseng_client_ClientToMasterSymlink__Output } from './mooseng/client/ClientToMasterSymlink';
@@ -40,6 +43,7 @@ import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_E
 import type { MasterToClientAttr as _mooseng_client_MasterToClientAttr, MasterToClientAttr__Output as _mooseng_client_MasterToClientAttr__Output } from './mooseng/client/MasterToClientAttr';
 import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, MasterToClientDirPage__Output as _mooseng_client_MasterToClientDirPage__Output } from './mooseng/client/MasterToClientDirPage';
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from './mooseng/client/MasterToClientKeepAlive';
+import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from './mooseng/client/MasterToClientLock';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from './mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from './mooseng/client/MasterToClientReadLink';
 import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from './mooseng/client/MasterToClientSeek';
@@ -64,6 +68,7 @@ export interface ProtoGrpcType {
       ClientToMasterCloseSession: MessageTypeDefinition<_mooseng_client_ClientToMasterCloseSession, _mooseng_client_ClientToMasterCloseSession__Output>
       ClientToMasterCommitWrite: MessageTypeDefinition<_mooseng_client_ClientToMasterCommitWrite, _mooseng_client_ClientToMasterCommitWrite__Output>
       ClientToMasterGetAttr: MessageTypeDefinition<_mooseng_client_ClientToMasterGetAttr, _mooseng_client_ClientToMasterGetAttr__Output>
+      ClientToMasterGetLock: MessageTypeDefinition<_mooseng_client_ClientToMasterGetLock, _mooseng_client_ClientToMasterGetLock__Output>
       ClientToMasterGetXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterGetXattr, _mooseng_client_ClientToMasterGetXattr__Output>
       ClientToMasterKeepAlive: MessageTypeDefinition<_mooseng_client_ClientToMasterKeepAlive, _mooseng_client_ClientToMasterKeepAlive__Output>
       ClientToMasterLink: MessageTypeDefinition<_mooseng_client_ClientToMasterLink, _mooseng_client_ClientToMasterLink__Output>
@@ -77,6 +82,7 @@ export interface ProtoGrpcType {
       ClientToMasterReadDir: MessageTypeDefinition<_mooseng_client_ClientToMasterReadDir, _mooseng_client_ClientToMasterReadDir__Output>
       ClientToMasterReadLink: MessageTypeDefinition<_mooseng_client_ClientToMasterReadLink, _mooseng_client_ClientToMasterReadLink__Output>
       ClientToMasterRelease: MessageTypeDefinition<_mooseng_client_ClientToMasterRelease, _mooseng_client_ClientToMasterRelease__Output>
+      ClientToMasterReleaseLocks: MessageTypeDefinition<_mooseng_client_ClientToMasterReleaseLocks, _mooseng_client_ClientToMasterReleaseLocks__Output>
       ClientToMasterRemoveXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterRemoveXattr, _mooseng_client_ClientToMasterRemoveXattr__Output>
       ClientToMasterRename: MessageTypeDefinition<_mooseng_client_ClientToMasterRename, _mooseng_client_ClientToMasterRename__Output>
       ClientToMasterReportReplica: MessageTypeDefinition<_mooseng_client_ClientToMasterReportReplica, _mooseng_client_ClientToMasterReportReplica__Output>
@@ -85,6 +91,7 @@ export interface ProtoGrpcType {
       ClientToMasterSeek: MessageTypeDefinition<_mooseng_client_ClientToMasterSeek, _mooseng_client_ClientToMasterSeek__Output>
       ClientToMasterSetAttr: MessageTypeDefinition<_mooseng_client_ClientToMasterSetAttr, _mooseng_client_ClientToMasterSetAttr__Output>
       ClientToMasterSetGoal: MessageTypeDefinition<_mooseng_client_ClientToMasterSetGoal, _mooseng_client_ClientToMasterSetGoal__Output>
+      ClientToMasterSetLock: MessageTypeDefinition<_mooseng_client_ClientToMasterSetLock, _mooseng_client_ClientToMasterSetLock__Output>
       ClientToMasterSetXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_ClientToMasterSetXattr__Output>
       ClientToMasterStatFs: MessageTypeDefinition<_mooseng_client_ClientToMasterStatFs, _mooseng_client_ClientToMasterStatFs__Output>
       ClientToMasterSymlink: MessageTypeDefinition<_mooseng_client_ClientToMasterSymlink, _mooseng_client_ClientToMasterSymlink__Output>
@@ -96,6 +103,7 @@ export interface ProtoGrpcType {
       MasterToClientAttr: MessageTypeDefinition<_mooseng_client_MasterToClientAttr, _mooseng_client_MasterToClientAttr__Output>
       MasterToClientDirPage: MessageTypeDefinition<_mooseng_client_MasterToClientDirPage, _mooseng_client_MasterToClientDirPage__Output>
       MasterToClientKeepAlive: MessageTypeDefinition<_mooseng_client_MasterToClientKeepAlive, _mooseng_client_MasterToClientKeepAlive__Output>
+      MasterToClientLock: MessageTypeDefinition<_mooseng_client_MasterToClientLock, _mooseng_client_MasterToClientLock__Output>
       MasterToClientReadChunk: MessageTypeDefinition<_mooseng_client_MasterToClientReadChunk, _mooseng_client_MasterToClientReadChunk__Output>
       MasterToClientReadLink: MessageTypeDefinition<_mooseng_client_MasterToClientReadLink, _mooseng_client_MasterToClientReadLink__Output>
       MasterToClientSeek: MessageTypeDefinition<_mooseng_client_MasterToClientSeek, _mooseng_client_MasterToClientSeek__Output>

@@ -6,6 +6,7 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ClientToMasterCloseSession as _mooseng_client_ClientToMasterCloseSession, ClientToMasterCloseSession__Output as _mooseng_client_ClientToMasterCloseSession__Output } from '../../mooseng/client/ClientToMasterCloseSession';
 import type { ClientToMasterCommitWrite as _mooseng_client_ClientToMasterCommitWrite, ClientToMasterCommitWrite__Output as _mooseng_client_ClientToMasterCommitWrite__Output } from '../../mooseng/client/ClientToMasterCommitWrite';
 import type { ClientToMasterGetAttr as _mooseng_client_ClientToMasterGetAttr, ClientToMasterGetAttr__Output as _mooseng_client_ClientToMasterGetAttr__Output } from '../../mooseng/client/ClientToMasterGetAttr';
+import type { ClientToMasterGetLock as _mooseng_client_ClientToMasterGetLock, ClientToMasterGetLock__Output as _mooseng_client_ClientToMasterGetLock__Output } from '../../mooseng/client/ClientToMasterGetLock';
 import type { ClientToMasterGetXattr as _mooseng_client_ClientToMasterGetXattr, ClientToMasterGetXattr__Output as _mooseng_client_ClientToMasterGetXattr__Output } from '../../mooseng/client/ClientToMasterGetXattr';
 import type { ClientToMasterKeepAlive as _mooseng_client_ClientToMasterKeepAlive, ClientToMasterKeepAlive__Output as _mooseng_client_ClientToMasterKeepAlive__Output } from '../../mooseng/client/ClientToMasterKeepAlive';
 import type { ClientToMasterLink as _mooseng_client_ClientToMasterLink, ClientToMasterLink__Output as _mooseng_client_ClientToMasterLink__Output } from '../../mooseng/client/ClientToMasterLink';
@@ -19,6 +20,7 @@ import type { ClientToMasterReadChunk as _mooseng_client_ClientToMasterReadChunk
 import type { ClientToMasterReadDir as _mooseng_client_ClientToMasterReadDir, ClientToMasterReadDir__Output as _mooseng_client_ClientToMasterReadDir__Output } from '../../mooseng/client/ClientToMasterReadDir';
 import type { ClientToMasterReadLink as _mooseng_client_ClientToMasterReadLink, ClientToMasterReadLink__Output as _mooseng_client_ClientToMasterReadLink__Output } from '../../mooseng/client/ClientToMasterReadLink';
 import type { ClientToMasterRelease as _mooseng_client_ClientToMasterRelease, ClientToMasterRelease__Output as _mooseng_client_ClientToMasterRelease__Output } from '../../mooseng/client/ClientToMasterRelease';
+import type { ClientToMasterReleaseLocks as _mooseng_client_ClientToMasterReleaseLocks, ClientToMasterReleaseLocks__Output as _mooseng_client_ClientToMasterReleaseLocks__Output } from '../../mooseng/client/ClientToMasterReleaseLocks';
 import type { ClientToMasterRemoveXattr as _mooseng_client_ClientToMasterRemoveXattr, ClientToMasterRemoveXattr__Output as _mooseng_client_ClientToMasterRemoveXattr__Output } from '../../mooseng/client/ClientToMasterRemoveXattr';
 import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, ClientToMasterRename__Output as _mooseng_client_ClientToMasterRename__Output } from '../../mooseng/client/ClientToMasterRename';
 import type { ClientToMasterReportReplica as _mooseng_client_ClientToMasterReportReplica, ClientToMasterReportReplica__Output as _mooseng_client_ClientToMasterReportReplica__Output } from '../../mooseng/client/ClientToMasterReportReplica';
@@ -27,6 +29,7 @@ import type { ClientToMasterRmdir as _mooseng_client_ClientToMasterRmdir, Client
 import type { ClientToMasterSeek as _mooseng_client_ClientToMasterSeek, ClientToMasterSeek__Output as _mooseng_client_ClientToMasterSeek__Output } from '../../mooseng/client/ClientToMasterSeek';
 import type { ClientToMasterSetAttr as _mooseng_client_ClientToMasterSetAttr, ClientToMasterSetAttr__Output as _mooseng_client_ClientToMasterSetAttr__Output } from '../../mooseng/client/ClientToMasterSetAttr';
 import type { ClientToMasterSetGoal as _mooseng_client_ClientToMasterSetGoal, ClientToMasterSetGoal__Output as _mooseng_client_ClientToMasterSetGoal__Output } from '../../mooseng/client/ClientToMasterSetGoal';
+import type { ClientToMasterSetLock as _mooseng_client_ClientToMasterSetLock, ClientToMasterSetLock__Output as _mooseng_client_ClientToMasterSetLock__Output } from '../../mooseng/client/ClientToMasterSetLock';
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from '../../mooseng/client/ClientToMasterSetXattr';
 import type { ClientToMasterStatFs as _mooseng_client_ClientToMasterStatFs, ClientToMasterStatFs__Output as _mooseng_client_ClientToMasterStatFs__Output } from '../../mooseng/client/ClientToMasterStatFs';
 import type { ClientToMasterSymlink as _mooseng_client_ClientToMasterSymlink, ClientToMasterSymlink__Output as _mooseng_client_ClientToMasterSymlink__Output } from '../../mooseng/client/ClientToMasterSymlink';
@@ -36,6 +39,7 @@ import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_E
 import type { MasterToClientAttr as _mooseng_client_MasterToClientAttr, MasterToClientAttr__Output as _mooseng_client_MasterToClientAttr__Output } from '../../mooseng/client/MasterToClientAttr';
 import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, MasterToClientDirPage__Output as _mooseng_client_MasterToClientDirPage__Output } from '../../mooseng/client/MasterToClientDirPage';
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from '../../mooseng/client/MasterToClientKeepAlive';
+import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from '../../mooseng/client/MasterToClientLock';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from '../../mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from '../../mooseng/client/MasterToClientReadLink';
 import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from '../../mooseng/client/MasterToClientSeek';
@@ -73,6 +77,15 @@ export interface ClientToMasterClient extends grpc.Client {
   getAttr(argument: _mooseng_client_ClientToMasterGetAttr, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   getAttr(argument: _mooseng_client_ClientToMasterGetAttr, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   getAttr(argument: _mooseng_client_ClientToMasterGetAttr, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
+  
+  GetLock(argument: _mooseng_client_ClientToMasterGetLock, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  GetLock(argument: _mooseng_client_ClientToMasterGetLock, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  GetLock(argument: _mooseng_client_ClientToMasterGetLock, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  GetLock(argument: _mooseng_client_ClientToMasterGetLock, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  getLock(argument: _mooseng_client_ClientToMasterGetLock, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  getLock(argument: _mooseng_client_ClientToMasterGetLock, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  getLock(argument: _mooseng_client_ClientToMasterGetLock, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
+  getLock(argument: _mooseng_client_ClientToMasterGetLock, callback: grpc.requestCallback<_mooseng_client_MasterToClientLock__Output>): grpc.ClientUnaryCall;
   
   GetXattr(argument: _mooseng_client_ClientToMasterGetXattr, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientXattr__Output>): grpc.ClientUnaryCall;
   GetXattr(argument: _mooseng_client_ClientToMasterGetXattr, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientXattr__Output>): grpc.ClientUnaryCall;
@@ -191,6 +204,15 @@ export interface ClientToMasterClient extends grpc.Client {
   release(argument: _mooseng_client_ClientToMasterRelease, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   release(argument: _mooseng_client_ClientToMasterRelease, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   
+  ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  releaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  releaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  releaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  releaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  
   RemoveXattr(argument: _mooseng_client_ClientToMasterRemoveXattr, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   RemoveXattr(argument: _mooseng_client_ClientToMasterRemoveXattr, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   RemoveXattr(argument: _mooseng_client_ClientToMasterRemoveXattr, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
@@ -263,6 +285,15 @@ export interface ClientToMasterClient extends grpc.Client {
   setGoal(argument: _mooseng_client_ClientToMasterSetGoal, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientSetGoal__Output>): grpc.ClientUnaryCall;
   setGoal(argument: _mooseng_client_ClientToMasterSetGoal, callback: grpc.requestCallback<_mooseng_client_MasterToClientSetGoal__Output>): grpc.ClientUnaryCall;
   
+  SetLock(argument: _mooseng_client_ClientToMasterSetLock, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  SetLock(argument: _mooseng_client_ClientToMasterSetLock, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  SetLock(argument: _mooseng_client_ClientToMasterSetLock, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  SetLock(argument: _mooseng_client_ClientToMasterSetLock, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  setLock(argument: _mooseng_client_ClientToMasterSetLock, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  setLock(argument: _mooseng_client_ClientToMasterSetLock, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  setLock(argument: _mooseng_client_ClientToMasterSetLock, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  setLock(argument: _mooseng_client_ClientToMasterSetLock, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  
   SetXattr(argument: _mooseng_client_ClientToMasterSetXattr, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   SetXattr(argument: _mooseng_client_ClientToMasterSetXattr, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   SetXattr(argument: _mooseng_client_ClientToMasterSetXattr, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
@@ -317,6 +348,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   GetAttr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterGetAttr__Output, _mooseng_client_MasterToClientAttr>;
   
+  GetLock: grpc.handleUnaryCall<_mooseng_client_ClientToMasterGetLock__Output, _mooseng_client_MasterToClientLock>;
+  
   GetXattr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterGetXattr__Output, _mooseng_client_MasterToClientXattr>;
   
   KeepAlive: grpc.handleUnaryCall<_mooseng_client_ClientToMasterKeepAlive__Output, _mooseng_client_MasterToClientKeepAlive>;
@@ -343,6 +376,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   Release: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRelease__Output, _mooseng_client_Empty>;
   
+  ReleaseLocks: grpc.handleUnaryCall<_mooseng_client_ClientToMasterReleaseLocks__Output, _mooseng_client_Empty>;
+  
   RemoveXattr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRemoveXattr__Output, _mooseng_client_Empty>;
   
   Rename: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRename__Output, _mooseng_client_Empty>;
@@ -358,6 +393,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   SetAttr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetAttr__Output, _mooseng_client_MasterToClientAttr>;
   
   SetGoal: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetGoal__Output, _mooseng_client_MasterToClientSetGoal>;
+  
+  SetLock: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetLock__Output, _mooseng_client_Empty>;
   
   SetXattr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSetXattr__Output, _mooseng_client_Empty>;
   
@@ -375,6 +412,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   CloseSession: MethodDefinition<_mooseng_client_ClientToMasterCloseSession, _mooseng_client_Empty, _mooseng_client_ClientToMasterCloseSession__Output, _mooseng_client_Empty__Output>
   CommitWrite: MethodDefinition<_mooseng_client_ClientToMasterCommitWrite, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterCommitWrite__Output, _mooseng_client_MasterToClientAttr__Output>
   GetAttr: MethodDefinition<_mooseng_client_ClientToMasterGetAttr, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterGetAttr__Output, _mooseng_client_MasterToClientAttr__Output>
+  GetLock: MethodDefinition<_mooseng_client_ClientToMasterGetLock, _mooseng_client_MasterToClientLock, _mooseng_client_ClientToMasterGetLock__Output, _mooseng_client_MasterToClientLock__Output>
   GetXattr: MethodDefinition<_mooseng_client_ClientToMasterGetXattr, _mooseng_client_MasterToClientXattr, _mooseng_client_ClientToMasterGetXattr__Output, _mooseng_client_MasterToClientXattr__Output>
   KeepAlive: MethodDefinition<_mooseng_client_ClientToMasterKeepAlive, _mooseng_client_MasterToClientKeepAlive, _mooseng_client_ClientToMasterKeepAlive__Output, _mooseng_client_MasterToClientKeepAlive__Output>
   Link: MethodDefinition<_mooseng_client_ClientToMasterLink, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterLink__Output, _mooseng_client_MasterToClientAttr__Output>
@@ -388,6 +426,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   ReadDir: MethodDefinition<_mooseng_client_ClientToMasterReadDir, _mooseng_client_MasterToClientDirPage, _mooseng_client_ClientToMasterReadDir__Output, _mooseng_client_MasterToClientDirPage__Output>
   ReadLink: MethodDefinition<_mooseng_client_ClientToMasterReadLink, _mooseng_client_MasterToClientReadLink, _mooseng_client_ClientToMasterReadLink__Output, _mooseng_client_MasterToClientReadLink__Output>
   Release: MethodDefinition<_mooseng_client_ClientToMasterRelease, _mooseng_client_Empty, _mooseng_client_ClientToMasterRelease__Output, _mooseng_client_Empty__Output>
+  ReleaseLocks: MethodDefinition<_mooseng_client_ClientToMasterReleaseLocks, _mooseng_client_Empty, _mooseng_client_ClientToMasterReleaseLocks__Output, _mooseng_client_Empty__Output>
   RemoveXattr: MethodDefinition<_mooseng_client_ClientToMasterRemoveXattr, _mooseng_client_Empty, _mooseng_client_ClientToMasterRemoveXattr__Output, _mooseng_client_Empty__Output>
   Rename: MethodDefinition<_mooseng_client_ClientToMasterRename, _mooseng_client_Empty, _mooseng_client_ClientToMasterRename__Output, _mooseng_client_Empty__Output>
   ReportReplica: MethodDefinition<_mooseng_client_ClientToMasterReportReplica, _mooseng_client_Empty, _mooseng_client_ClientToMasterReportReplica__Output, _mooseng_client_Empty__Output>
@@ -396,6 +435,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   Seek: MethodDefinition<_mooseng_client_ClientToMasterSeek, _mooseng_client_MasterToClientSeek, _mooseng_client_ClientToMasterSeek__Output, _mooseng_client_MasterToClientSeek__Output>
   SetAttr: MethodDefinition<_mooseng_client_ClientToMasterSetAttr, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterSetAttr__Output, _mooseng_client_MasterToClientAttr__Output>
   SetGoal: MethodDefinition<_mooseng_client_ClientToMasterSetGoal, _mooseng_client_MasterToClientSetGoal, _mooseng_client_ClientToMasterSetGoal__Output, _mooseng_client_MasterToClientSetGoal__Output>
+  SetLock: MethodDefinition<_mooseng_client_ClientToMasterSetLock, _mooseng_client_Empty, _mooseng_client_ClientToMasterSetLock__Output, _mooseng_client_Empty__Output>
   SetXattr: MethodDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_Empty, _mooseng_client_ClientToMasterSetXattr__Output, _mooseng_client_Empty__Output>
   StatFs: MethodDefinition<_mooseng_client_ClientToMasterStatFs, _mooseng_client_MasterToClientStatFs, _mooseng_client_ClientToMasterStatFs__Output, _mooseng_client_MasterToClientStatFs__Output>
   Symlink: MethodDefinition<_mooseng_client_ClientToMasterSymlink, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterSymlink__Output, _mooseng_client_MasterToClientAttr__Output>
