@@ -4,7 +4,8 @@
 # not instrumented: only the addon's C is checked), points the plugin at that build (MOOSENG_FUSE3_ADDON) and runs
 #   - the binding's own tests (test/plugins/mount-fuse3-*.test.js: unmount races, lookup counts),
 #   - the FUSE benchmark's workload on the in-memory backend (creates, stats, unlinks, 1 MiB writes and reads),
-#   - the real-cluster mount tests of test/cluster/fuse.test.js named by MOOSENG_ASAN_GREP (default: a quick set).
+#   - the real-cluster mount tests of test/cluster/fuse.test.js named by MOOSENG_ASAN_GREP (default: a quick set),
+#   - the file-lock tests on two real mounts (test/cluster/file-locks.test.js: waits, interrupts, killed waiters).
 # Any report (heap overflow, use after free, double free ...) aborts the process and fails the run. Leak checking
 # is off: node's own allocations at exit would drown the addon's.
 set -euo pipefail
@@ -31,5 +32,6 @@ BENCH_FUSE_FILES="${BENCH_FUSE_FILES:-2000}" BENCH_FUSE_MIB="${BENCH_FUSE_MIB:-1
   node dist-bench/fuse/fuse-bench.js || status=$?
 npx mocha --no-config --timeout 300000 --exit dist-test/cluster/fuse.test.js \
   --grep "${MOOSENG_ASAN_GREP:-tar archive|rsyncs|sqlite3|hard links|extended attributes|ACL|fallocate|renameat2|dead mount point}" || status=$?
+npx mocha --no-config --timeout 300000 --exit dist-test/cluster/file-locks.test.js || status=$?
 if ((status == 0)); then echo "test-asan: no AddressSanitizer report; every test passed" >&2; else echo "test-asan: FAILED (see above)" >&2; fi
 exit "$status"
