@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { cleanupTempDirs } from '../support';
 import { FAULT_CLUSTER, FaultHarness } from './faults/fault-harness';
 import { faultSchedule } from './faults/fault-schedule';
+import { killProbes } from './faults/partition-fault';
 import { TestCluster } from './harness';
 
 describe('seeded faults on a 3/3/2 cluster (processes)', function () {
@@ -21,10 +22,19 @@ describe('seeded faults on a 3/3/2 cluster (processes)', function () {
     expect([...kinds]).to.include.members(['partition-leader', 'partition-mount', 'disk-full', 'kill-chunkserver', 'flip-byte']);
   });
 
+  // Ctrl-C runs no after-hook: the namespaces, tmpfs mounts, FUSE mounts and processes of the cluster go here.
+  const onSignal = () => {
+    killProbes();
+    cluster?.stopNowSync();
+    cleanupTempDirs();
+    process.exit(130);
+  };
   before(async () => {
+    process.once('SIGINT', onSignal);
     cluster = await TestCluster.start(FAULT_CLUSTER);
   });
   after(async () => {
+    process.off('SIGINT', onSignal);
     await cluster?.stop();
     cleanupTempDirs();
   });

@@ -54,9 +54,15 @@ export function cutOff(cluster: TestCluster, id: string): AppliedFault {
  * Cuts the leader off. Before the cut a probe inside its namespace opens a session with it; after the cut the probe
  * asks it for `probeName` (a mkdir). The undo waits, before healing, until the old leader no longer calls itself
  * leader and the probe has its answer (or its time is up): a problem is recorded when it does not step down in time
- * or acknowledges the mkdir. `probeName` must not exist after recovery either (the caller checks that).
+ * or acknowledges the mkdir.
  */
-export async function cutOffLeader(cluster: TestCluster, leader: string, probeName: string, problems: string[]): Promise<AppliedFault> {
+export async function cutOffLeader(
+  cluster: TestCluster,
+  leader: string,
+  probeName: string,
+  problems: string[],
+  log: (line: string) => void = () => undefined,
+): Promise<AppliedFault> {
   const network = sandboxOf(cluster);
   const node = cluster.node(leader);
   const probe = await startProbe(cluster, leader, `${node.host}:${node.port}`, probeName);
@@ -81,6 +87,9 @@ export async function cutOffLeader(cluster: TestCluster, leader: string, probeNa
             );
         }
         const outcome = await answer;
+        log(
+          `  probe ${probeName} asked of cut-off ${leader}: ${outcome ? `${outcome.outcome}${outcome.code ? ` (${outcome.code})` : ''}` : 'no answer'}`,
+        );
         if (outcome?.outcome === 'acknowledged')
           problems.push(
             `${leader}, cut off from its quorum, acknowledged the probe's mkdir ${probeName}, which it could not have committed`,
@@ -93,6 +102,15 @@ export async function cutOffLeader(cluster: TestCluster, leader: string, probeNa
   };
 }
 
+/** Probes still running, for killProbes(). */
+const liveProbes = new Set<ChildProcess>();
+
+/** SIGKILL of every probe still running (a signal handler's cleanup: undo kills each one otherwise). */
+export function killProbes(): void {
+  for (const child of liveProbes) child.kill('SIGKILL');
+  liveProbes.clear();
+}
+
 interface RunningProbe {
   /** Sends the mkdir; resolves with the probe's answer, or null when none came in PROBE_ANSWER_DEADLINE_MS. */
   ask(): Promise<ProbeOutcome | null>;
@@ -103,6 +121,8 @@ interface RunningProbe {
 async function startProbe(cluster: TestCluster, id: string, address: string, name: string): Promise<RunningProbe | null> {
   const [command, ...args] = [...sandboxOf(cluster).enter(id), process.execPath, join(__dirname, 'partition-probe.js'), address, name];
   const child: ChildProcess = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  liveProbes.add(child);
+  child.once('exit', () => liveProbes.delete(child));
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };

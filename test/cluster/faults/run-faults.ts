@@ -7,6 +7,7 @@ import { cleanupTempDirs } from '../../support';
 import { TestCluster } from '../harness';
 import { FAULT_CLUSTER, FaultHarness, type ScheduleResult } from './fault-harness';
 import { FAULT_KINDS, type FaultKind } from './fault-schedule';
+import { killProbes } from './partition-fault';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   // Ctrl-C or a kill: no after-hook runs, so the cluster's processes, mounts, namespaces and tmpfs go here.
   const onSignal = (signal: NodeJS.Signals) => {
     console.log(`${signal}: stopping the cluster and removing what it made`);
+    killProbes();
     cluster.stopNowSync();
     cleanupTempDirs();
     process.exit(130);
