@@ -24,8 +24,8 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** How long a request to a node's HTTP port may take before it counts as no answer (a cut node never answers). */
-export const NODE_HTTP_TIMEOUT_MS = 2_000;
+/** How long a request to a node's HTTP port may take before it counts as no answer (a cut or paused node never answers). */
+export const NODE_HTTP_TIMEOUT_MS = 10_000;
 
 /** What a test cluster is made of, beyond its shape. */
 export interface TestClusterExtras {

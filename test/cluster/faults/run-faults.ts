@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     const harness = new FaultHarness(cluster, { seed, faults, maxFileBytes, kinds, log: (l) => console.log(l) });
     for (let i = 0; i < schedules; i++) {
       let r: ScheduleResult;
+      const started = Date.now();
       try {
         r = await harness.runSchedule(i);
       } catch (err) {
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       totals.lost += r.bytesLost;
       console.log(
         `schedule ${i}: ${r.writesAcknowledged} writes acknowledged, ${r.writesFailed} failed during faults, ${r.readsDuringFaults} reads (${r.readErrorsDuringFaults} errors), ` +
-          `back at goal ${r.recoveryMs} ms after the last fault, ${r.bytesVerified} bytes verified, ${r.bytesLost} lost`,
+          `back at goal ${r.recoveryMs} ms after the last fault, ${r.bytesVerified} bytes verified, ${r.bytesLost} lost (${Math.round((Date.now() - started) / 1000)} s)`,
       );
       for (const p of r.problems) console.log(`  PROBLEM: ${p}`);
       if (r.problems.length > 0) failed = true;
