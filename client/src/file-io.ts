@@ -25,6 +25,7 @@ export const LOCATION_CACHE_FILES = 4_096;
 
 /** Replica errors after which another replica is tried (and the master told). */
 const REPLICA_ERRORS = new Set<string>([
+  ErrorCodes.NO_SPACE,
   ErrorCodes.CHUNK_CORRUPT,
   ErrorCodes.CHUNK_NOT_FOUND,
   ErrorCodes.CHUNK_STALE_VERSION,
@@ -237,8 +238,11 @@ export class FileIo {
           file.mustSync(index, grant, failed);
         } else if (REPLICA_ERRORS.has(err.code)) {
           file.dropGrant(index, grant);
+          // A head whose disk is full refuses every grant's writes until the master leaves it out of the chain: the
+          // next grant must come after the report did that.
+          if (err.code === ErrorCodes.NO_SPACE) await this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           // A stale version only means another writer took the chunk since our grant: not the replica's fault.
-          if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
+          else if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
             void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
           this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });

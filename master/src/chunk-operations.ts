@@ -248,13 +248,20 @@ export class ChunkOperations {
       const { version, moved } = await this.moveConfirmed(chunkId, holders, v.version, 'set-version');
       if (moved.length === 0) return false;
       const copied = await this.replicate(chunkId, version, moved[0]!, target);
-      await this.metadata.mutate(LEADER, {
-        op: 'moveReplicas',
-        chunkId,
-        fromVersion: v.version,
-        version,
-        servers: copied ? [...moved, target] : moved,
-      });
+      try {
+        await this.metadata.mutate(LEADER, {
+          op: 'moveReplicas',
+          chunkId,
+          fromVersion: v.version,
+          version,
+          servers: copied ? [...moved, target] : moved,
+        });
+      } catch (err) {
+        // The file went while the copy streamed (its chunk freed): nothing is left to record, and the copies are of a
+        // chunk the catalog no longer knows, which the repair loop deletes.
+        if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) return false;
+        throw err;
+      }
       this.reserved.set(chunkId, version + 1);
       return copied;
     });

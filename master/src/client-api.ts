@@ -442,6 +442,13 @@ export class ClientApi {
         // The write stood on the replicas before the failed one: they move on, the others are left behind.
         await ops.exclude(req.chunkId, req.version, req.acknowledged, req.serverId);
         return;
+      case ErrorCodes.NO_SPACE:
+        // The replica's disk is full: it cannot take this chunk's writes, so every grant naming it would fail the
+        // same way. Every write acknowledged under this version went through the whole chain, so the other current
+        // replicas hold all of it: they move on (acknowledged is empty: all but the full one), it is left behind,
+        // and the repair loop copies the chunk to a server with room.
+        await ops.exclude(req.chunkId, req.version, [], req.serverId);
+        return;
       case ErrorCodes.CHUNK_CORRUPT:
         await ops.corrupt(req.serverId, req.chunkId, req.version || (this.o.locations.versionOn(req.serverId, req.chunkId) ?? 0));
         return;

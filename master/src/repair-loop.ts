@@ -198,6 +198,11 @@ export class RepairLoop {
           this.copies.inc({ result: ok ? 'ok' : 'failed' });
           if (ok) this.o.logger.debug('chunk copied toward its goal', { chunkId: h.chunkId, to: target });
         })
+        // Nobody awaits a background copy: a rejection left here would be unhandled, and that ends the process.
+        .catch((err: unknown) => {
+          this.copies.inc({ result: 'failed' });
+          this.o.logger.warn('a repair copy failed', { chunkId: h.chunkId, to: target, err: (err as Error).message });
+        })
         .finally(() => this.inFlight.delete(h.chunkId));
     }
   }

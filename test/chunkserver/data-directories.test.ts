@@ -1,7 +1,7 @@
 // Several data directories: new chunks go where there is most room; a full directory takes no new chunks but keeps
 // serving; a broken one is marked unusable and reported; the others keep serving.
 import { expect } from 'chai';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkFilePath } from '@mooseng/block-store';
 import { DataPlaneClient, MAX_FRAME_DATA_BYTES, SystemClock, isMoosengError } from '@mooseng/core';
@@ -86,6 +86,46 @@ describe('data directories', function () {
     });
     await client.write(cs.address, { chunkId: 1, version: 1 }, 0, kept);
     expect((await client.read(cs.address, { chunkId: 1, version: 1 }, 0, kept.length)).equals(kept)).to.equal(true);
+  });
+
+  it('calls a directory full as soon as another program filled its file system, before any write failed, and usable again once that space is freed', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const small = mountTmpfs('4m');
+    mounts.push(small);
+    const store = await new FsChunkStoreFactory({ fsync: 'on-close' }).open(small);
+    try {
+      await store.create({ chunkId: 1, version: 1 });
+      expect((await store.usage()).state).to.equal('ok');
+      // The filler takes every byte the file system has left, as a log or a core dump sharing the disk would.
+      const filler = join(small, 'filler');
+      const fd = openSync(filler, 'w');
+      try {
+        for (const size of [1024 * 1024, 4096]) {
+          const block = Buffer.alloc(size, 1);
+          for (;;) {
+            try {
+              writeSync(fd, block);
+            } catch (err) {
+              if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+              throw err;
+            }
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const full = await store.usage();
+      expect(full.state, 'no write failed yet: only the free space says so').to.equal('full');
+      expect(full.error).to.contain('bytes free');
+      await expectCode(store.create({ chunkId: 2, version: 1 }), 'NO_SPACE');
+      // What it holds still serves.
+      expect(await store.read({ chunkId: 1, version: 1 }, 0, 0)).to.have.length(0);
+      unlinkSync(filler);
+      expect((await store.usage()).state).to.equal('ok');
+      await store.create({ chunkId: 2, version: 1 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('starts with a directory that cannot be opened, reporting it, and serves from the rest', async () => {

@@ -36,9 +36,12 @@ class FakeMaster {
   commitError: MoosengError | null = null;
   readonly commits: Array<Record<string, unknown>> = [];
   readonly reports: Array<Record<string, unknown>> = [];
+  /** Every call's method, in the order they came. */
+  readonly calls: string[] = [];
   grants = 0;
 
   async call(method: string, body: Record<string, unknown>): Promise<unknown> {
+    this.calls.push(method);
     switch (method) {
       case 'GetAttr':
         return { attr: { ...attr(0), ino: 1, mode: 0o40755 } };
@@ -140,6 +143,24 @@ describe('client: write acknowledgement', () => {
     expect(master.grants).to.equal(2);
     // The write that stood is committed under the version it was written at.
     expect(master.commits.map((c) => c.version)).to.deep.equal([3, 4]);
+  });
+
+  it('a chain whose head has no space left is reported (and the report answered) before the write is tried again under a new grant, and the write is acknowledged', async () => {
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
+    chunkservers.onWrite = (address, version) => {
+      if (address === '127.0.0.1:1' && version === 3)
+        throw new MoosengError(ErrorCodes.NO_SPACE, 'write to chunk 9: data directory /disk1 is full; free space or add a directory');
+    };
+    await fs.write(fh, Buffer.from('lands elsewhere'), 0, CRED);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(master.reports).to.deep.equal([{ chunkId: 9, serverId: 'cs1', code: ErrorCodes.NO_SPACE, version: 3, acknowledged: [] }]);
+    // The master leaves the full replica out of the chain before the second grant: the report must come first.
+    expect(master.calls.filter((c) => c === 'WriteChunk' || c === 'ReportReplica')).to.deep.equal([
+      'WriteChunk',
+      'ReportReplica',
+      'WriteChunk',
+    ]);
+    expect(master.commits.map((c) => c.version)).to.deep.equal([4]);
   });
 
   it('fsync after the replicas moved to a newer version flushes each replica on its own (the move made the write durable)', async () => {

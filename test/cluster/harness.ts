@@ -1,7 +1,7 @@
 // A real local cluster for integration tests: processes started through the same code as `mooseng cluster up`, on
 // a port range found free, torn down (processes killed, mounts detached, files removed) in after-hooks.
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,9 @@ import { DataPlaneClient, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
-import type { NodeSpec, TopologyOptions } from 'mooseng/dist/cluster/topology';
+import { buildTopology, type NodeSpec, type TopologyOptions } from 'mooseng/dist/cluster/topology';
 import { makeTempDir, tailFile } from '../support';
+import { NetworkSandbox } from '../support/netns';
 
 export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
 
@@ -21,6 +22,20 @@ async function portFree(port: number): Promise<boolean> {
     srv.once('error', () => resolve(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** How long a request to a node's HTTP port may take before it counts as no answer (a cut or paused node never answers). */
+export const NODE_HTTP_TIMEOUT_MS = 10_000;
+
+/** What a test cluster is made of, beyond its shape. */
+export interface TestClusterExtras {
+  /**
+   * Each node in its own network namespace on a private bridge (test/support/netns.ts), so one can be cut off for
+   * real (`cluster.network.cutOff(id)`). Needs root.
+   */
+  isolated?: boolean;
+  /** Each chunkserver data directory on a tmpfs of this size ("1g"), so a test can fill it. Needs root. */
+  tmpfsDisks?: string;
 }
 
 /** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
@@ -37,14 +52,19 @@ export async function freeBasePort(): Promise<number> {
 export class TestCluster {
   state!: ClusterState;
   private clients: MasterClient[] = [];
+  /** The network namespaces of an isolated cluster; null when every node runs on 127.0.0.1. */
+  network: NetworkSandbox | null = null;
+  /** The tmpfs mounts under the data directories, unmounted by stop(). */
+  private readonly tmpfsMounts: string[] = [];
   readonly clock = new SystemClock();
   readonly data = new DataPlaneClient({ clock: this.clock });
 
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>,
+    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>> & TestClusterExtras,
   ): Promise<TestCluster> {
+    const { isolated, tmpfsDisks, ...topology } = shape;
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
     chmodSync(dir, 0o755);
@@ -59,9 +79,27 @@ export class TestCluster {
       clusterId: 'test',
       basePort: await freeBasePort(),
       mountPlugin,
-      ...shape,
+      ...topology,
     });
-    cluster.state = await clusterUp(cluster.options, () => undefined);
+    try {
+      const nodes = buildTopology(cluster.options);
+      if (isolated) {
+        cluster.network = NetworkSandbox.create(nodes.map((n) => n.id));
+        cluster.options.network = Object.fromEntries(cluster.network.list().map((h) => [h.id, { host: h.address, netns: h.namespace }]));
+      }
+      if (tmpfsDisks) {
+        for (const disk of nodes.flatMap((n) => n.disks)) {
+          mkdirSync(disk, { recursive: true });
+          execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${tmpfsDisks}`, 'tmpfs', disk]);
+          cluster.tmpfsMounts.push(disk);
+        }
+      }
+      cluster.state = await clusterUp(cluster.options, () => undefined);
+    } catch (err) {
+      // clusterUp stopped what it started; what was made for it goes too.
+      cluster.releaseHostResources();
+      throw err;
+    }
     return cluster;
   }
 
@@ -76,7 +114,7 @@ export class TestCluster {
   }
 
   masterAddresses(): string[] {
-    return this.nodes('master').map((m) => `127.0.0.1:${m.port}`);
+    return this.nodes('master').map((m) => `${m.host}:${m.port}`);
   }
 
   /** A connected master client (closed by stop()). */
@@ -95,11 +133,17 @@ export class TestCluster {
 
   async http(nodeId: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const node = this.node(nodeId);
+    const signal = AbortSignal.timeout(NODE_HTTP_TIMEOUT_MS);
     const res = await fetch(
-      `http://127.0.0.1:${node.httpPort}${path}`,
+      `http://${node.host}:${node.httpPort}${path}`,
       body === undefined
-        ? {}
-        : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        ? { signal }
+        : {
+            method: 'POST',
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+            signal,
+          },
     );
     return { status: res.status, json: await res.json().catch(() => null) };
   }
@@ -133,14 +177,57 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
-    for (const c of this.clients) await c.close().catch(() => undefined);
-    this.data.close();
-    await clusterDown(this.options.dir, () => undefined, false);
-    for (const n of this.nodes('client')) {
+    try {
+      for (const c of this.clients) await c.close().catch(() => undefined);
+      this.data.close();
+      await clusterDown(this.options.dir, () => undefined, false);
+    } finally {
+      this.unmountClients();
+      this.releaseHostResources();
+    }
+  }
+
+  /**
+   * For a signal handler, where nothing asynchronous runs any more: SIGKILL of this cluster's nodes (by their pids),
+   * then the mounts, namespaces and tmpfs this cluster made.
+   */
+  stopNowSync(): void {
+    for (const n of this.state?.nodes ?? []) {
+      if (n.pid === null) continue;
+      try {
+        process.kill(n.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    this.unmountClients();
+    this.releaseHostResources();
+  }
+
+  private unmountClients(): void {
+    for (const n of (this.state?.nodes ?? []).filter((x) => x.role === 'client')) {
       try {
         execFileSync('fusermount', ['-uz', n.mountPoint], { stdio: 'ignore' });
       } catch {
         /* not mounted */
+      }
+    }
+  }
+
+  /** The namespaces and tmpfs mounts made for this cluster; its processes must be gone. */
+  private releaseHostResources(): void {
+    this.network?.destroy();
+    while (this.tmpfsMounts.length > 0) {
+      const dir = this.tmpfsMounts.pop()!;
+      try {
+        execFileSync('umount', [dir], { stdio: 'ignore' });
+      } catch {
+        // still busy (a process of ours not reaped yet): detach it now, freed once the last user goes
+        try {
+          execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+        } catch {
+          /* not mounted */
+        }
       }
     }
   }

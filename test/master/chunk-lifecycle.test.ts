@@ -168,6 +168,80 @@ describe('chunk lifecycle: the last good copy survives', () => {
     });
   });
 
+  describe('a replica whose disk is full leaves the chain (found by the fault harness: disk-full)', () => {
+    it("a client's NO_SPACE report for the head moves the other replicas on: new writes skip it, and repair copies the chunk to a server with room", async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('old bytes'));
+      const full = first.chain[0]!;
+      // Its disk is full: every write and create there fails.
+      m.chunkservers.fail = (address, op) =>
+        address === full.address && (op === 'write' || op === 'create' || op === 'replicate')
+          ? new MoosengError(ErrorCodes.NO_SPACE, `data directory of ${full.serverId} is full (test)`)
+          : null;
+      const g = await m.grant(ino);
+      expect(g.chain.map((c) => c.serverId)).to.include(full.serverId);
+      const report = {
+        h: m.h(),
+        chunkId: g.chunkId,
+        serverId: full.serverId,
+        code: ErrorCodes.NO_SPACE,
+        version: g.version,
+        acknowledged: [],
+      };
+      await m.client.ReportReplica(report);
+      // The write the full head refused goes through on the replicas that have room, under a new grant.
+      const again = await m.write(ino, 0, Buffer.from('new bytes'));
+      expect(again.chain.map((c) => c.serverId)).not.to.include(full.serverId);
+      await m.repairPasses(6);
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+      const reads = await m.readEverywhere(ino, 9);
+      expect(reads.map((r) => r.data.toString())).to.deep.equal(['new bytes', 'new bytes']);
+      expect(reads.map((r) => r.server)).not.to.include(full.serverId);
+    });
+  });
+
+  describe('a chunk freed while the repair loop copies it (found by the fault harness: the leader master crashed)', () => {
+    /** A cluster at goal 2 whose file's chunk lost a copy, and the server a repair copy goes to. */
+    async function underGoal(): Promise<{ m: LifecycleMaster; chunkId: number; target: string }> {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('doomed'));
+      m.locations.setAlive(g.chain[1]!.serverId, false);
+      const target = ['a', 'b', 'c'].find((s) => !g.chain.some((c) => c.serverId === s))!;
+      // The workload deletes the file while the copy streams.
+      m.chunkservers.duringCopy = async () => {
+        m.chunkservers.duringCopy = null;
+        await m.client.Unlink({ h: m.h(), parent: 1, name: 'f' });
+      };
+      return { m, chunkId: g.chunkId, target };
+    }
+
+    it('the copy answers that it did not complete: there is nothing left to record', async () => {
+      const { m, chunkId, target } = await underGoal();
+      expect(await m.ops.copy(chunkId, target)).to.equal(false);
+      expect(m.state.chunkVersions(chunkId)).to.equal(undefined);
+    });
+
+    it('a repair pass whose background copy meets the freed chunk leaves no rejection unhandled (which kills the process)', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      // Mocha's own listener would turn it into a failure elsewhere; this one names it here.
+      const mochaListeners = process.listeners('unhandledRejection');
+      process.removeAllListeners('unhandledRejection');
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const { m } = await underGoal();
+        await m.repairPasses(1);
+        await new Promise((r) => setTimeout(r, 50)); // the copy finishes in the background
+        expect(unhandled.map((r) => String(r))).to.deep.equal([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        for (const l of mochaListeners) process.on('unhandledRejection', l);
+      }
+    });
+  });
+
   describe("a grant held across another client's truncate (defect 3)", () => {
     for (const cutFirst of [false, true]) {
       it(`does not acknowledge writes made under it (${cutFirst ? 'the cut carried out before the commit' : 'the cut still pending at the commit'})`, async () => {

@@ -17,7 +17,13 @@ export function statePath(dir: string): string {
 export function readState(dir: string): ClusterState | null {
   const path = statePath(dir);
   if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8')) as ClusterState;
+  const state = JSON.parse(readFileSync(path, 'utf8')) as ClusterState;
+  // A state written before nodes had their own address and namespace: they ran on 127.0.0.1, in the host's.
+  for (const n of state.nodes) {
+    n.host ??= '127.0.0.1';
+    n.netns ??= null;
+  }
+  return state;
 }
 
 /** Written atomically (temp file, rename): a crash mid-write never leaves a torn state file. */

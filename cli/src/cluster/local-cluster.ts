@@ -135,7 +135,7 @@ export async function masterStatus(
   masters.sort((a, b) => Number(b.health!.role === 'leader') - Number(a.health!.role === 'leader'));
   for (const { node } of masters) {
     try {
-      const res = await fetch(`http://127.0.0.1:${node.httpPort}/status`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`http://${node.host}:${node.httpPort}/status`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return { from: node, status: (await res.json()) as Record<string, unknown> };
     } catch {
       /* try the next master */

@@ -16,7 +16,7 @@ export function prometheusDir(clusterDir: string): string {
 /** One file_sd group per role: the nodes' HTTP endpoints, labelled with the cluster id. */
 export function prometheusTargets(nodes: readonly NodeSpec[], clusterId: string): Record<NodeRole, object[]> {
   const group = (role: NodeRole): object[] => {
-    const targets = nodes.filter((n) => n.role === role).map((n) => `127.0.0.1:${n.httpPort}`);
+    const targets = nodes.filter((n) => n.role === role).map((n) => `${n.host}:${n.httpPort}`);
     return targets.length > 0 ? [{ targets, labels: { cluster: clusterId } }] : [];
   };
   return { master: group('master'), chunkserver: group('chunkserver'), client: group('client') };

@@ -22,7 +22,11 @@ export function startNode(node: NodeSpec): number {
   }
   const out = openSync(node.logPath, 'a');
   const command = node.role === 'client' ? 'mount' : node.role;
-  const child = spawn(process.execPath, [CLI_ENTRY, command, '--config', node.configPath], {
+  const argv = [process.execPath, CLI_ENTRY, command, '--config', node.configPath];
+  // nsenter execs the node in place (same pid, so signals reach it), entering only the network namespace: a client's
+  // FUSE mount stays visible in the host's mount namespace.
+  if (node.netns) argv.unshift('nsenter', `--net=/run/netns/${node.netns}`, '--');
+  const child = spawn(argv[0]!, argv.slice(1), {
     detached: true,
     stdio: ['ignore', out, out],
   });
@@ -44,7 +48,7 @@ export function isRunning(pid: number): boolean {
 /** The node's /health answer, or null when it does not answer (yet). */
 export async function health(node: NodeSpec, timeoutMs = 1_000): Promise<{ status: number; body: Record<string, unknown> } | null> {
   try {
-    const res = await fetch(`http://127.0.0.1:${node.httpPort}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`http://${node.host}:${node.httpPort}/health`, { signal: AbortSignal.timeout(timeoutMs) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   } catch {
     return null;

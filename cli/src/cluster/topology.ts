@@ -21,6 +21,10 @@ export interface NodeSpec {
   disks: string[];
   /** Client mount point. */
   mountPoint: string;
+  /** The address the node listens on and advertises, and others dial (127.0.0.1 unless `network` says otherwise). */
+  host: string;
+  /** The network namespace (a name under /run/netns) the node's process runs in; null: the host's own. */
+  netns: string | null;
 }
 
 export interface TopologyOptions {
@@ -36,6 +40,11 @@ export interface TopologyOptions {
   logLevel?: string;
   /** The clients' mount binding (config `plugins: { mount }`); the role's default (mount-fuse3) when absent. */
   mountPlugin?: string;
+  /**
+   * Per node id, an address and the network namespace the node runs in (tests that cut the network between nodes,
+   * test/support/netns.ts); nodes not named run on 127.0.0.1 in the host's namespace.
+   */
+  network?: Record<string, { host: string; netns: string }>;
 }
 
 /**
@@ -48,9 +57,11 @@ export function buildTopology(o: TopologyOptions): NodeSpec[] {
   const base = (
     id: string,
     role: NodeRole,
-  ): Pick<NodeSpec, 'id' | 'role' | 'dataDir' | 'configPath' | 'logPath' | 'disks' | 'mountPoint'> => ({
+  ): Pick<NodeSpec, 'id' | 'role' | 'dataDir' | 'configPath' | 'logPath' | 'disks' | 'mountPoint' | 'host' | 'netns'> => ({
     id,
     role,
+    host: o.network?.[id]?.host ?? '127.0.0.1',
+    netns: o.network?.[id]?.netns ?? null,
     dataDir: join(o.dir, 'data', id),
     configPath: join(o.dir, 'config', `${id}.yaml`),
     logPath: join(o.dir, 'logs', `${id}.log`),
@@ -79,7 +90,7 @@ export function buildTopology(o: TopologyOptions): NodeSpec[] {
 /** The config file of one node: everything explicit, so an operator can read what each node runs with. */
 export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: TopologyOptions): string {
   const masters = all.filter((n) => n.role === 'master');
-  const masterAddrs = masters.map((m) => `127.0.0.1:${m.port}`);
+  const masterAddrs = masters.map((m) => `${m.host}:${m.port}`);
   const common = {
     node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir },
     log: { level: o.logLevel ?? 'info', file: node.logPath },
@@ -91,19 +102,19 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         role: 'master',
         ...common,
         master: {
-          host: '127.0.0.1',
+          host: node.host,
           port: node.port,
           httpPort: node.httpPort,
-          advertiseHost: '127.0.0.1',
+          advertiseHost: node.host,
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
           sessionTimeoutMs: 15000,
         },
         // The consensus plugin's own section holds the membership and its port.
         'replication-raft': {
-          host: '127.0.0.1',
+          host: node.host,
           port: node.raftPort,
-          peers: masters.map((m) => `${m.id}=127.0.0.1:${m.raftPort}`),
+          peers: masters.map((m) => `${m.id}=${m.host}:${m.raftPort}`),
         },
       };
       break;
@@ -112,10 +123,10 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         role: 'chunkserver',
         ...common,
         chunkserver: {
-          host: '127.0.0.1',
+          host: node.host,
           port: node.port,
           httpPort: node.httpPort,
-          advertiseHost: '127.0.0.1',
+          advertiseHost: node.host,
           masters: masterAddrs,
           dataDirs: node.disks,
           labels: { rack: `r${node.id.slice(2)}` },

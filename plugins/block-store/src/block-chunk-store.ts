@@ -48,6 +48,12 @@ export interface BlockChunkStoreOptions {
  */
 export const FULL_RESUME_FREE_BYTES = CHUNK_SIZE_BYTES;
 export const FULL_RESUME_FREE_FRACTION = 0.05;
+/**
+ * A directory with less than this free is full before any write failed (another program filled the file system):
+ * a new chunk could not take its header and first block, and the masters should stop sending new chunks at once.
+ * Always below the resume threshold (at most half of it), so the state does not flap.
+ */
+export const FULL_ENTER_FREE_BYTES = CHUNK_HEADER_BYTES + BLOCK_SIZE_BYTES;
 
 function checkAbort(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new MoosengError(ErrorCodes.ABORTED, `${what} aborted`);
@@ -266,11 +272,19 @@ export class BlockChunkStore implements IChunkStore {
         const fs = await statfs(this.dir);
         const totalBytes = fs.blocks * fs.bsize;
         const freeBytes = fs.bavail * fs.bsize;
-        if (this.fullReason && freeBytes >= Math.min(FULL_RESUME_FREE_BYTES, totalBytes * FULL_RESUME_FREE_FRACTION)) {
+        const resumeAt = Math.min(FULL_RESUME_FREE_BYTES, totalBytes * FULL_RESUME_FREE_FRACTION);
+        if (this.fullReason && freeBytes >= resumeAt) {
           this.options.logger?.info(`data directory ${this.dir} has room again (${freeBytes} bytes free); it takes new chunks`, {
             dir: this.dir,
           });
           this.fullReason = null;
+        }
+        if (!this.fullReason && freeBytes < Math.min(FULL_ENTER_FREE_BYTES, resumeAt / 2)) {
+          this.fullReason = `only ${freeBytes} bytes free`;
+          this.options.logger?.warn(
+            `data directory ${this.dir} is full (${this.fullReason}): it keeps serving its chunks and takes no new ones until space is freed`,
+            { dir: this.dir },
+          );
         }
         if (this.fullReason) return { ...base, totalBytes, freeBytes, state: 'full', error: this.fullReason };
         return { ...base, totalBytes, freeBytes, state: 'ok' };

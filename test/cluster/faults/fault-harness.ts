@@ -1,18 +1,30 @@
 // The fault harness: a writing and verifying workload on real mounts while seeded faults hit real processes; after
 // each schedule every acknowledged write must read back byte for byte from every mount, and every chunk reach its goal.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, openSync, readdirSync, readSync, closeSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { cpSync, existsSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHUNK_HEADER_BYTES } from '@mooseng/block-store';
 import { SeededRandom } from '@mooseng/core';
+import { isRunning } from 'mooseng/dist/cluster/supervisor';
+import { tailFile } from '../../support';
 import type { TestCluster } from '../harness';
+import { fillDisk } from './disk-full-fault';
 import { faultSchedule, type FaultKind, type FaultStep } from './fault-schedule';
+import { cutOff, cutOffLeader, type AppliedFault } from './partition-fault';
 
 /** How long the cluster may take to come back to goal after a schedule's last fault is healed, in milliseconds. */
 export const RECOVERY_DEADLINE_MS = 120_000;
 /** Most bytes the workload keeps acknowledged (and in memory, to check against) at once. */
 export const WORKLOAD_MAX_TOTAL_BYTES = 192 * 1024 * 1024;
+
+/**
+ * The cluster the harness runs on: 3 masters (a leader fault leaves a quorum), 3 chunkservers at goal 2 (one fault
+ * never takes every copy), 2 mounts; each node in its own network namespace (the partition faults), each chunkserver
+ * disk a tmpfs (disk-full). 1 GiB of tmpfs stays above placement's 256 MiB floor with the workload's data on it; only
+ * what is written takes memory (a filler takes the rest, for its hold).
+ */
+export const FAULT_CLUSTER = { masters: 3, chunkservers: 3, disks: 1, clients: 2, goal: 2, isolated: true, tmpfsDisks: '1g' } as const;
 
 export interface HarnessOptions {
   seed: number;
@@ -61,6 +73,8 @@ export class FaultHarness {
    * so a later schedule could flip the other copy too, and a chunk whose every copy is damaged has lost bytes.
    */
   private readonly flipped = new Set<string>();
+  /** Directories the partition probe asked a cut-off leader for in this schedule: none may exist after recovery. */
+  private probeNames: string[] = [];
 
   constructor(
     private readonly cluster: TestCluster,
@@ -92,11 +106,12 @@ export class FaultHarness {
     let stop = false;
     const workload = this.workload(random, result, () => stop);
     const t0 = Date.now();
+    this.probeNames = [];
     try {
-      for (const step of steps) {
+      for (const [i, step] of steps.entries()) {
         const wait = step.atMs - (Date.now() - t0);
         if (wait > 0) await sleep(wait);
-        const heal = await this.apply(step);
+        const heal = await this.apply(step, `partition-probe-${this.options.seed}-${index}-${i}`, result.problems);
         this.log(`  schedule ${index}: ${step.kind}${heal.victim ? ` ${heal.victim}` : ''} for ${step.holdMs} ms`);
         await sleep(step.holdMs);
         await heal.undo();
@@ -109,6 +124,8 @@ export class FaultHarness {
     await this.waitRecovered();
     result.recoveryMs = Date.now() - r0;
     await this.verifyAll(result);
+    await this.removeProbeDirectories();
+    await this.checkEveryNodeRunning(result);
     return result;
   }
 
@@ -207,8 +224,8 @@ export class FaultHarness {
     }
   }
 
-  /** Applies one fault; the returned undo heals it. */
-  private async apply(step: FaultStep): Promise<{ victim: string; undo: () => Promise<void> }> {
+  /** Applies one fault; the returned undo heals it. Checks a fault makes of the system itself go to `problems`. */
+  private async apply(step: FaultStep, probeName: string, problems: string[]): Promise<AppliedFault> {
     const c = this.cluster;
     const chunkservers = c.nodes('chunkserver');
     const pickChunkserver = () => chunkservers[step.pick % chunkservers.length]!;
@@ -250,13 +267,61 @@ export class FaultHarness {
             await c.stopNode(victim.id, 'term');
             for (const d of victim.disks) {
               if (!existsSync(`${d}.saved`)) continue;
-              rmSync(d, { recursive: true, force: true });
-              renameSync(`${d}.saved`, d);
+              // The contents, not the directory itself: it may be a mount point (a tmpfs for disk-full).
+              for (const entry of readdirSync(d)) rmSync(join(d, entry), { recursive: true, force: true });
+              cpSync(`${d}.saved`, d, { recursive: true });
+              rmSync(`${d}.saved`, { recursive: true, force: true });
             }
             await c.restartNode(victim.id);
           },
         };
       }
+      case 'disk-full':
+        return fillDisk(c, pickChunkserver().id, problems);
+      case 'partition-leader': {
+        const leader = await this.leaderId();
+        this.probeNames.push(probeName);
+        return cutOffLeader(c, leader, probeName, problems, this.log);
+      }
+      case 'partition-follower': {
+        const leader = await this.leaderId();
+        const followers = c.nodes('master').filter((m) => m.id !== leader);
+        return cutOff(c, followers[step.pick % followers.length]!.id);
+      }
+      case 'partition-chunkserver':
+        return cutOff(c, pickChunkserver().id);
+      case 'partition-mount': {
+        const clients = c.nodes('client');
+        return cutOff(c, clients[step.pick % clients.length]!.id);
+      }
+    }
+  }
+
+  /**
+   * The probe's mkdirs go, whether they were applied or not. Either is right for a proposal whose outcome the probe
+   * was never told: the cut-off leader's entry can reach a follower from its socket buffers after the heal, and a
+   * later leader commits it (Raft commits what a majority holds). What must not happen, an acknowledgement while
+   * cut off, cutOffLeader checks.
+   */
+  private async removeProbeDirectories(): Promise<void> {
+    for (const name of this.probeNames) {
+      const applied = existsSync(join(this.mounts[0]!, name));
+      this.log(`  probe ${name}: ${applied ? 'applied after the heal' : 'not applied'}`);
+      if (applied) await rmdir(join(this.mounts[0]!, name)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Every node the harness did not stop must still run: a master that crashed leaves a cluster of two, which still
+   * recovers, so nothing else would tell. A dead one is a problem, and is started again for the next schedule.
+   */
+  private async checkEveryNodeRunning(result: ScheduleResult): Promise<void> {
+    for (const node of this.cluster.state.nodes) {
+      if (node.pid === null || isRunning(node.pid)) continue;
+      result.problems.push(`${node.id} (pid ${node.pid}) exited on its own; the end of ${node.logPath}:\n${tailFile(node.logPath, 15)}`);
+      await this.cluster
+        .restartNode(node.id)
+        .catch((err: unknown) => result.problems.push(`${node.id} did not start again: ${(err as Error).message}`));
     }
   }
 
@@ -295,11 +360,13 @@ export class FaultHarness {
   private async leaderId(): Promise<string> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
+      // A master cut off may still call itself (or another) leader: only those the harness can reach are asked.
+      const reachable = (id: string) => !this.cluster.network?.isCut(id);
       for (const m of this.cluster.nodes('master')) {
-        if (m.pid === null) continue;
+        if (m.pid === null || !reachable(m.id)) continue;
         const s = await this.cluster.http(m.id, '/status').catch(() => null);
         const leader = (s?.json as { leader?: string } | null)?.leader;
-        if (leader && this.cluster.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
+        if (leader && reachable(leader) && this.cluster.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
       }
       await sleep(100);
     }

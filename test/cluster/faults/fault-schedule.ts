@@ -17,7 +17,18 @@ export type FaultKind =
   | 'flip-byte'
   /** A chunkserver stopped, its data directories saved, restarted; at the hold's end stopped again and restarted on
    * the saved (now stale) chunk files. */
-  | 'stale-restart';
+  | 'stale-restart'
+  /** A chunkserver's data directory (a tmpfs) filled to the last byte by a filler file, freed after the hold. */
+  | 'disk-full'
+  /** The leader master cut off from every other node (its network namespace's port moved off the bridge), then
+   * joined again; held at least until it stepped down. */
+  | 'partition-leader'
+  /** A follower master cut off for the hold. */
+  | 'partition-follower'
+  /** A chunkserver cut off for the hold. */
+  | 'partition-chunkserver'
+  /** A mount's client cut off from the masters and chunkservers for the hold. */
+  | 'partition-mount';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'kill-leader',
@@ -27,6 +38,11 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'pause-chunkserver',
   'flip-byte',
   'stale-restart',
+  'disk-full',
+  'partition-leader',
+  'partition-follower',
+  'partition-chunkserver',
+  'partition-mount',
 ];
 
 /** One fault of a schedule. */

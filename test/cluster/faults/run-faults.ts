@@ -1,11 +1,13 @@
 // `npm run faults -- --seed N --schedules K [--keep-logs DIR]`: seeded fault schedules on a real cluster (3 masters, 3 chunkservers,
-// 2 mounts, goal 2); prints each schedule and ends with a totals line. Exit status 1 when any byte was lost.
+// 2 mounts, goal 2; each node in its own network namespace, each chunkserver disk a tmpfs); prints each schedule and
+// ends with a totals line. Exit status 1 when any byte was lost. Needs root.
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { cleanupTempDirs } from '../../support';
 import { TestCluster } from '../harness';
-import { FaultHarness, type ScheduleResult } from './fault-harness';
+import { FAULT_CLUSTER, FaultHarness, type ScheduleResult } from './fault-harness';
 import { FAULT_KINDS, type FaultKind } from './fault-schedule';
+import { killProbes } from './partition-fault';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,13 +37,27 @@ async function main(): Promise<void> {
   const maxFileBytes = flag('max-file-mib', 8) * 1024 * 1024;
   const kinds = kindsFlag();
   console.log(`faults: seed ${seed}, ${schedules} schedules of ${faults} faults (${kinds.join(', ')}); replay with --seed ${seed}`);
-  const cluster = await TestCluster.start({ masters: 3, chunkservers: 3, disks: 1, clients: 2, goal: 2 });
+  const cluster = await TestCluster.start(FAULT_CLUSTER);
+  console.log(
+    `network sandbox ${cluster.network!.runId} (namespaces ${cluster.network!.runId}-*), subnet ${cluster.network!.hostAddress}/24`,
+  );
+  // Ctrl-C or a kill: no after-hook runs, so the cluster's processes, mounts, namespaces and tmpfs go here.
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.log(`${signal}: stopping the cluster and removing what it made`);
+    killProbes();
+    cluster.stopNowSync();
+    cleanupTempDirs();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const totals = { schedules: 0, faults: 0, acknowledged: 0, verified: 0, lost: 0 };
   let failed = false;
   try {
     const harness = new FaultHarness(cluster, { seed, faults, maxFileBytes, kinds, log: (l) => console.log(l) });
     for (let i = 0; i < schedules; i++) {
       let r: ScheduleResult;
+      const started = Date.now();
       try {
         r = await harness.runSchedule(i);
       } catch (err) {
@@ -57,7 +73,7 @@ async function main(): Promise<void> {
       totals.lost += r.bytesLost;
       console.log(
         `schedule ${i}: ${r.writesAcknowledged} writes acknowledged, ${r.writesFailed} failed during faults, ${r.readsDuringFaults} reads (${r.readErrorsDuringFaults} errors), ` +
-          `back at goal ${r.recoveryMs} ms after the last fault, ${r.bytesVerified} bytes verified, ${r.bytesLost} lost`,
+          `back at goal ${r.recoveryMs} ms after the last fault, ${r.bytesVerified} bytes verified, ${r.bytesLost} lost (${Math.round((Date.now() - started) / 1000)} s)`,
       );
       for (const p of r.problems) console.log(`  PROBLEM: ${p}`);
       if (r.problems.length > 0) failed = true;
