@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (!told) process.exit(0);
   let result: ProbeOutcome;
   try {
-    const reply = await client.call('Mkdir', { parent: ROOT_INO, name, mode: S_IFDIR | 0o755 }, { uid: 0, gids: [0] });
+    const reply = await client.call('Mkdir', { parent: ROOT_INO, name, mode: S_IFDIR | 0o755, umask: 0 }, { uid: 0, gids: [0] });
     result = reply.attr ? { outcome: 'acknowledged' } : { outcome: 'refused', code: 'no attributes' };
   } catch (err) {
     result = { outcome: 'refused', code: isMoosengError(err) ? err.code : (err as Error).message };
