@@ -45,6 +45,13 @@ export interface IoOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes read with the CRC32 of each of their block-parts (core's blockPartCrcs: the range cut at block boundaries). */
+export interface ChecksummedRead {
+  data: Uint8Array;
+  /** One CRC32 per block-part of `data`, in order: exactly what `data` holds of each block. */
+  crcs: number[];
+}
+
 /** Options of a version change (IChunkStore.setVersion). */
 export interface SetVersionOptions extends IoOptions {
   /**
@@ -82,6 +89,13 @@ export interface IChunkStore {
    * is shorter than `length` only where the chunk ends.
    */
   read(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<Uint8Array>;
+  /**
+   * Optional capability: read() with the CRC32 of each block-part of the result, so the checksum computed when the
+   * bytes were stored reaches the reader. A block-part that is a whole block stored as is carries the stored CRC,
+   * not a recomputed one; a part of a block (or a compressed or zero-filled one) a CRC computed over exactly the
+   * bytes returned, after the stored CRC was checked. Without it, the chunkserver computes them over read()'s result.
+   */
+  readChecksummed?(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<ChecksummedRead>;
   /** Sets the length; growing leaves a hole, shrinking discards data past `length`. */
   truncate(ref: ChunkRef, length: number, options?: IoOptions): Promise<void>;
   /**

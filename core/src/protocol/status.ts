@@ -54,6 +54,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   EDQUOT: 43,
   SESSION_EXPIRED: 44,
   EOPNOTSUPP: 45,
+  CHUNK_CRC_MISMATCH: 46,
 };
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(

@@ -7,6 +7,7 @@ import {
   ErrorCodes,
   MoosengError,
   isMoosengError,
+  type ChecksummedRead,
   type ChunkRef,
   type DirectoryUsage,
   type IChunkStore,
@@ -161,6 +162,15 @@ export class BlockChunkStore implements IChunkStore {
     return this.schedule(ref.chunkId, readRange(offset), true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
       return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.read(c, offset, length));
+    });
+  }
+
+  async readChecksummed(ref: ChunkRef, offset: number, length: number, options: IoOptions = {}): Promise<ChecksummedRead> {
+    this.checkRef(ref);
+    this.checkRange(ref, offset, length);
+    return this.schedule(ref.chunkId, readRange(offset), true, async () => {
+      const c = await this.handle(ref, options.signal, 'read');
+      return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.readChecksummed(c, offset, length));
     });
   }
 

@@ -1,5 +1,6 @@
 // ChunkBlocks: the read, write and truncate algorithms over an open chunk's blocks, slots and header.
-import { BLOCK_SIZE_BYTES } from '@mooseng/core';
+import { crc32 } from '@node-rs/crc32';
+import { BLOCK_SIZE_BYTES, forEachBlockPart, type ChecksummedRead } from '@mooseng/core';
 import { asBuffer } from './as-buffer';
 import { CHUNK_FILE_ALIGNMENT_BYTES } from './block-file-io';
 import type { BlockCodec } from './block-codec';
@@ -150,6 +151,25 @@ export class ChunkBlocks {
       }),
     );
     return out;
+  }
+
+  /**
+   * read(), with the CRC32 of each block-part of the result (IChunkStore.readChecksummed). A part that is a whole
+   * block stored raw carries the CRC stored with it, which read() just checked those very bytes against: the checksum
+   * made when the data was written travels on, and a byte changed in memory since is caught by the reader. Other
+   * parts (part of a block, a compressed block, zeros of a hole or past a block's end) get a CRC of the bytes
+   * returned. The caller holds the range lock from `offset` on, so the block table cannot change meanwhile.
+   */
+  async readChecksummed(c: OpenChunk, offset: number, length: number): Promise<ChecksummedRead> {
+    const data = await this.read(c, offset, length);
+    const crcs: number[] = [];
+    forEachBlockPart(offset, data, (part, at) => {
+      const b = Math.floor(at / BLOCK_SIZE_BYTES);
+      const entry = c.header.entry(b);
+      const whole = at === b * BLOCK_SIZE_BYTES && part.length === entry.rawLength;
+      crcs.push(whole && entry.storedLength !== 0 && !entry.compressed ? entry.crc : crc32(part));
+    });
+    return { data, crcs };
   }
 
   /**
