@@ -2,7 +2,14 @@
 import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { CHUNK_HEADER_BYTES, ChunkHeader, chunkFilePath, slotOffset } from '@mooseng/block-store';
-import { BLOCK_SIZE_BYTES, CHUNK_SIZE_BYTES, type IChunkStore, type IChunkStoreFactory, type ICompressor } from '@mooseng/core';
+import {
+  BLOCK_SIZE_BYTES,
+  blockPartCrcs,
+  CHUNK_SIZE_BYTES,
+  type IChunkStore,
+  type IChunkStoreFactory,
+  type ICompressor,
+} from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
 import { Lz4Compressor } from '@mooseng/plugin-compression-lz4';
@@ -168,6 +175,35 @@ for (const variant of variants) {
       expect(Buffer.from(await store.read(ref, 0, 2 * BLOCK_SIZE_BYTES)).equals(data.subarray(0, 2 * BLOCK_SIZE_BYTES))).to.equal(true);
       // A read spanning the bad block never returns its bytes.
       await expectCode(store.read(ref, 0, 4 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
+    });
+
+    it('reads with the CRC32 of exactly each block-part returned, whole, partial, compressible, holes and short blocks', async () => {
+      const ref = { chunkId: 20, version: 1 };
+      await store.create(ref);
+      await store.write(ref, 0, randomBytes(2 * BLOCK_SIZE_BYTES, 20));
+      await store.write(ref, 2 * BLOCK_SIZE_BYTES, textBytes(2 * BLOCK_SIZE_BYTES)); // stored compressed with lz4
+      // Block 4 stays a hole; block 5 holds 100 bytes; the chunk ends 300 bytes into block 6 (zeros).
+      await store.write(ref, 5 * BLOCK_SIZE_BYTES, randomBytes(100, 21));
+      await store.truncate(ref, 6 * BLOCK_SIZE_BYTES + 300);
+      const ranges: Array<[number, number]> = [
+        [0, CHUNK_SIZE_BYTES],
+        [0, 2 * BLOCK_SIZE_BYTES],
+        [1000, 3 * BLOCK_SIZE_BYTES],
+        [4 * BLOCK_SIZE_BYTES - 7, BLOCK_SIZE_BYTES + 200],
+        [5 * BLOCK_SIZE_BYTES, 100],
+        [5 * BLOCK_SIZE_BYTES + 50, 10],
+      ];
+      for (const [offset, length] of ranges) {
+        const got = await store.readChecksummed!(ref, offset, length);
+        const plain = Buffer.from(await store.read(ref, offset, length));
+        expect(Buffer.from(got.data).equals(plain), `bytes of ${offset}+${length}`).to.equal(true);
+        expect(got.crcs, `CRCs of ${offset}+${length}`).to.deep.equal(blockPartCrcs(offset, plain));
+      }
+      // A block failing its stored CRC gets no CRC of its own: the read fails as read() does.
+      await store.close();
+      flipByte(chunkFilePath(dir, 20, 1), slotOffset(1) + 5);
+      store = await open();
+      await expectCode(store.readChecksummed!(ref, 0, 2 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
     });
 
     it('does not offer a chunk whose header is damaged as a replica', async () => {
