@@ -200,6 +200,8 @@ export class DataPlaneServer {
         (err) => {
           const e = toMoosengError(err, `${req.op} failed`);
           if (e.code === ErrorCodes.INTERNAL) this.options.logger.error(`${req.op} failed`, { err });
+          // Bytes damaged on the way here point at a link, NIC or memory an operator should look at.
+          else if (e.code === ErrorCodes.CHUNK_CRC_MISMATCH) this.options.logger.warn(`refused a ${req.op}: ${e.message}`);
           this.requests.inc({ op: req.op, code: e.code });
           void this.send(conn, requestId, statusReply(e));
         },
