@@ -263,7 +263,8 @@ export class DataPlaneServer {
         return this.mutate(
           req.chain,
           async () => {
-            await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data));
+            // The checked CRCs go to the store too: what it keeps for a whole block is the writer's, not recomputed.
+            await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data, { blockCrcs: req.crcs }));
             this.bytesIn.inc(undefined, req.data.length);
           },
           (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest, blockCrcs: req.crcs }),

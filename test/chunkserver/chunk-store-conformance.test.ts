@@ -206,6 +206,24 @@ for (const variant of variants) {
       await expectCode(store.readChecksummed!(ref, 0, 2 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
     });
 
+    it('keeps the CRC a checked write brings for a whole block stored raw, and checksums a merged block itself', async () => {
+      const ref = { chunkId: 21, version: 1 };
+      await store.create(ref);
+      const data = randomBytes(2 * BLOCK_SIZE_BYTES, 21);
+      const crcs = blockPartCrcs(0, data);
+      await store.write(ref, 0, data, { blockCrcs: crcs });
+      expect((await store.readChecksummed!(ref, 0, data.length)).crcs).to.deep.equal(crcs);
+      // Kept, not recomputed: a CRC that does not match its bytes makes the block read as corrupt, never as bytes the
+      // CRC does not vouch for (bytes changed in this process's memory after the data plane checked them).
+      await store.write(ref, BLOCK_SIZE_BYTES, data.subarray(0, BLOCK_SIZE_BYTES), { blockCrcs: [(crcs[0]! ^ 1) >>> 0] });
+      await expectCode(store.read(ref, BLOCK_SIZE_BYTES, 10), 'CHUNK_CORRUPT');
+      // Part of a block is merged with what the block holds: the part's CRC does not cover the block, so it is not used.
+      await store.write(ref, 100, data.subarray(0, 50), { blockCrcs: [0] });
+      const merged = Buffer.from(data.subarray(0, BLOCK_SIZE_BYTES));
+      data.copy(merged, 100, 0, 50);
+      expect(Buffer.from(await store.read(ref, 0, BLOCK_SIZE_BYTES)).equals(merged)).to.equal(true);
+    });
+
     it('does not offer a chunk whose header is damaged as a replica', async () => {
       const ref = { chunkId: 15, version: 1 };
       await store.create(ref);

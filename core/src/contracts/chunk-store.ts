@@ -52,6 +52,17 @@ export interface ChecksummedRead {
   crcs: number[];
 }
 
+/** Options of a write (IChunkStore.write). */
+export interface WriteOptions extends IoOptions {
+  /**
+   * The CRC32 of each block-part of `data` (core's blockPartCrcs), already checked against these bytes by the
+   * caller: the data plane's, as its writer computed them. A store may keep them for whole blocks it stores as is
+   * instead of computing them again, so the checksum made where the data entered the system is the one on disk.
+   * A store that ignores them computes its own.
+   */
+  blockCrcs?: readonly number[];
+}
+
 /** Options of a version change (IChunkStore.setVersion). */
 export interface SetVersionOptions extends IoOptions {
   /**
@@ -83,7 +94,7 @@ export interface IChunkStore {
   /** Creates an empty chunk (length 0). */
   create(ref: ChunkRef, options?: IoOptions): Promise<void>;
   /** Writes `data` at `offset`; partial blocks are read, merged and re-checksummed. Extends the length if needed. */
-  write(ref: ChunkRef, offset: number, data: Uint8Array, options?: IoOptions): Promise<void>;
+  write(ref: ChunkRef, offset: number, data: Uint8Array, options?: WriteOptions): Promise<void>;
   /**
    * Reads up to `length` bytes at `offset`, verifying the CRC of every block touched. Holes read as zeros; the result
    * is shorter than `length` only where the chunk ends.

@@ -16,6 +16,7 @@ import {
   type IoOptions,
   type SetVersionOptions,
   type StoredChunk,
+  type WriteOptions,
 } from '@mooseng/core';
 import { BlockCodec } from './block-codec';
 import type { IBlockFileIo } from './block-file-io';
@@ -146,13 +147,13 @@ export class BlockChunkStore implements IChunkStore {
     });
   }
 
-  async write(ref: ChunkRef, offset: number, data: Uint8Array, options: IoOptions = {}): Promise<void> {
+  async write(ref: ChunkRef, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, offset, data.length);
     return this.schedule(ref.chunkId, writeRange(offset, data.length), false, async () => {
       const c = await this.handle(ref, options.signal, 'write');
       if (data.length === 0) return;
-      await this.guard(`write to chunk ${ref.chunkId}`, () => this.blocks.write(c, offset, data));
+      await this.guard(`write to chunk ${ref.chunkId}`, () => this.blocks.write(c, offset, data, options.blockCrcs));
     });
   }
 

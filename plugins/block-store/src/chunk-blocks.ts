@@ -41,11 +41,12 @@ export class ChunkBlocks {
   }
 
   /**
-   * Writes `input` at `offset` (not empty, inside the chunk). Whole blocks are encoded as given; a block written in
-   * part is read, merged and re-checksummed. Blocks are encoded in parallel, then contiguous full raw slots go to the
+   * Writes `input` at `offset` (not empty, inside the chunk). Whole blocks are encoded as given, keeping the CRC in
+   * `blockCrcs` (one per block-part of `input`, checked by the caller) for one stored raw; a block written in part
+   * is read, merged and re-checksummed. Blocks are encoded in parallel, then contiguous full raw slots go to the
    * file in one call each, with the header alongside. The caller holds the blocks' range lock.
    */
-  async write(c: OpenChunk, offset: number, input: Uint8Array): Promise<void> {
+  async write(c: OpenChunk, offset: number, input: Uint8Array, blockCrcs?: readonly number[]): Promise<void> {
     const data = asBuffer(input);
     const end = offset + data.length;
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
@@ -62,15 +63,17 @@ export class ChunkBlocks {
           const oldRawLength = old.storedLength === 0 ? 0 : old.rawLength;
           const piece = data.subarray(blockStart + s - offset, blockStart + e - offset);
           let raw: Buffer;
+          let knownCrc: number | undefined;
           if (s === 0 && e >= oldRawLength) {
             raw = piece;
+            knownCrc = blockCrcs?.[b - first];
           } else {
             // Part of a block: merge with what it holds (zeros for a hole) and checksum the whole block again.
             raw = Buffer.alloc(Math.max(oldRawLength, e));
             if (oldRawLength > 0) (await this.readBlock(c, b, old)).copy(raw);
             piece.copy(raw, s);
           }
-          encoded.push({ index: b, ...(await this.options.codec.encode(c.header, raw)) });
+          encoded.push({ index: b, ...(await this.options.codec.encode(c.header, raw, knownCrc)) });
         })(),
       );
     }
