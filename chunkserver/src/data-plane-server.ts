@@ -230,8 +230,10 @@ export class DataPlaneServer {
       const { type, payload } = encodeReply(reply);
       let length = 0;
       for (const p of payload) length += p.length;
-      socket.write(encodeFrameHeader(type, requestId, length, magic));
-      for (const p of payload) if (p.length > 0) ok = socket.write(p);
+      // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
+      const [fields, ...data] = payload;
+      ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, length, magic), fields!]));
+      for (const p of data) if (p.length > 0) ok = socket.write(p);
     }
     socket.uncork();
     if (ok || socket.destroyed) return Promise.resolve();
