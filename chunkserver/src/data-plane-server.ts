@@ -2,6 +2,7 @@
 // and copies chunks from other chunkservers for repair.
 import {
   CHUNK_SIZE_BYTES,
+  type ChecksummedRead,
   type ChunkRef,
   type ChunkReply,
   type ChunkRequest,
@@ -12,7 +13,9 @@ import {
   encodeReply,
   ErrorCodes,
   FrameDecoder,
+  forEachBlockPart,
   FramePool,
+  frameMagicOf,
   type Histogram,
   type IClock,
   type ILogger,
@@ -26,10 +29,12 @@ import {
   STATUS_OK,
   statusOf,
   toMoosengError,
+  verifyBlockPartCrcs,
 } from '@mooseng/core';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ChunkStoreSet } from './chunk-store-set';
 import { replicateChunk } from './chunk-replicator';
+import { readChecksummed } from './checksummed-read';
 
 /** Requests one connection may have in progress; beyond it the socket stops being read until some finish. */
 export const MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION = 64;
@@ -56,6 +61,8 @@ export interface DataPlaneServerOptions {
 
 interface ConnectionState {
   socket: Socket;
+  /** "host:port" of the peer, for errors naming who sent bad bytes. */
+  peer: string;
   inFlight: number;
   paused: boolean;
 }
@@ -120,7 +127,7 @@ export class DataPlaneServer {
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const conn: ConnectionState = { socket, inFlight: 0, paused: false };
+    const conn: ConnectionState = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
     this.connections.add(conn);
     const decoder = new FrameDecoder(
       {
@@ -136,10 +143,13 @@ export class DataPlaneServer {
             ),
           );
         },
-        malformed: (reason) => {
-          // Past a bad header the stream cannot be re-synchronised: answer once and close this connection only.
+        malformed: (reason, peer) => {
+          // Past a bad header the stream cannot be re-synchronised: answer once and close this connection only. A
+          // peer of another protocol version gets the answer to the request it sent, in its own framing (a status
+          // reads the same in every version), so its caller sees both versions named rather than a closed socket.
           this.options.logger.warn(`closing a data-plane connection from ${socket.remoteAddress}: ${reason}`);
-          void this.send(conn, 0, statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`)));
+          const reply = statusReply(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${reason}; closing the connection`));
+          void this.send(conn, peer?.requestId ?? 0, reply, peer ? frameMagicOf(peer.version) : undefined);
           socket.end();
         },
       },
@@ -190,6 +200,8 @@ export class DataPlaneServer {
         (err) => {
           const e = toMoosengError(err, `${req.op} failed`);
           if (e.code === ErrorCodes.INTERNAL) this.options.logger.error(`${req.op} failed`, { err });
+          // Bytes damaged on the way here point at a link, NIC or memory an operator should look at.
+          else if (e.code === ErrorCodes.CHUNK_CRC_MISMATCH) this.options.logger.warn(`refused a ${req.op}: ${e.message}`);
           this.requests.inc({ op: req.op, code: e.code });
           void this.send(conn, requestId, statusReply(e));
         },
@@ -205,17 +217,24 @@ export class DataPlaneServer {
       });
   }
 
-  /** Writes one reply frame; resolves once the socket can take more (backpressure for streamed reads). */
-  private send(conn: ConnectionState, requestId: number, reply: ChunkReply): Promise<void> {
+  /**
+   * Writes reply frames (one, or the block-parts of a read piece together); resolves once the socket can take more
+   * (backpressure for streamed reads). `magic` is set only to answer a peer of another protocol version.
+   */
+  private send(conn: ConnectionState, requestId: number, replies: ChunkReply | ChunkReply[], magic?: number): Promise<void> {
     const socket = conn.socket;
     if (socket.destroyed) return Promise.resolve();
-    const { type, payload } = encodeReply(reply);
-    let length = 0;
-    for (const p of payload) length += p.length;
-    socket.cork();
-    socket.write(encodeFrameHeader(type, requestId, length));
     let ok = true;
-    for (const p of payload) if (p.length > 0) ok = socket.write(p);
+    socket.cork();
+    for (const reply of Array.isArray(replies) ? replies : [replies]) {
+      const { type, payload } = encodeReply(reply);
+      let length = 0;
+      for (const p of payload) length += p.length;
+      // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
+      const [fields, ...data] = payload;
+      ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, length, magic), fields!]));
+      for (const p of data) if (p.length > 0) ok = socket.write(p);
+    }
     socket.uncork();
     if (ok || socket.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
@@ -240,13 +259,17 @@ export class DataPlaneServer {
           (next, rest) => this.options.peers.create(next, req.ref, { chain: rest }),
         );
       case 'write':
+        // Bytes that do not match the CRCs their writer computed were damaged on the way here: neither stored nor
+        // forwarded. Downstream gets the writer's CRCs, not new ones, so damage anywhere upstream is caught there.
+        verifyBlockPartCrcs(req.ref.chunkId, req.offset, req.data, req.crcs, conn.peer);
         return this.mutate(
           req.chain,
           async () => {
-            await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data));
+            // The checked CRCs go to the store too: what it keeps for a whole block is the writer's, not recomputed.
+            await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data, { blockCrcs: req.crcs }));
             this.bytesIn.inc(undefined, req.data.length);
           },
-          (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest }),
+          (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest, blockCrcs: req.crcs }),
         );
       case 'truncate':
         return this.mutate(
@@ -347,7 +370,10 @@ export class DataPlaneServer {
     }
   }
 
-  /** Streams a read in frames of MAX_FRAME_DATA_BYTES, waiting for the socket between them. */
+  /**
+   * Streams a read: pieces of up to MAX_FRAME_DATA_BYTES read from the store, each sent as one frame per block-part
+   * with that part's CRC32 (the stored CRC for a whole block), waiting for the socket between pieces.
+   */
   private async streamRead(conn: ConnectionState, requestId: number, ref: ChunkRef, offset: number, length: number): Promise<void> {
     if (offset + length > CHUNK_SIZE_BYTES) {
       throw new MoosengError(
@@ -363,13 +389,13 @@ export class DataPlaneServer {
     const stored = await store.stat(ref.chunkId);
     const stop = Math.min(offset + length, stored?.length ?? 0);
     // Up to READ_AHEAD_PIECES reads in flight while earlier pieces are on the wire.
-    const window: Array<{ at: number; want: number; data: Promise<Uint8Array> }> = [];
+    const window: Array<{ at: number; want: number; data: Promise<ChecksummedRead> }> = [];
     let nextAt = offset;
     const fill = (): void => {
       while (window.length < READ_AHEAD_PIECES && nextAt < stop) {
         const at = nextAt;
         const want = Math.min(MAX_FRAME_DATA_BYTES, stop - at);
-        const data = this.watch(ref, () => store.read(ref, at, want));
+        const data = this.watch(ref, () => readChecksummed(store, ref, at, want));
         void data.catch(() => undefined); // awaited below, in order; this only keeps an early failure from going unhandled
         window.push({ at, want, data });
         nextAt += want;
@@ -380,10 +406,12 @@ export class DataPlaneServer {
       const piece = window.shift()!;
       const got = await piece.data;
       fill();
-      const data = Buffer.isBuffer(got) ? got : Buffer.from(got.buffer, got.byteOffset, got.byteLength);
+      const data = Buffer.isBuffer(got.data) ? got.data : Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength);
       if (data.length > 0) {
         this.bytesOut.inc(undefined, data.length);
-        await this.send(conn, requestId, { op: 'read-data', offset: piece.at, data });
+        const parts: ChunkReply[] = [];
+        forEachBlockPart(piece.at, data, (part, at, i) => parts.push({ op: 'read-data', offset: at, crc: got.crcs[i]!, data: part }));
+        await this.send(conn, requestId, parts);
       }
       // The caller went away, or the chunk shrank meanwhile: stop here.
       if (conn.socket.destroyed || data.length < piece.want) return;

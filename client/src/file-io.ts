@@ -27,6 +27,8 @@ export const LOCATION_CACHE_FILES = 4_096;
 const REPLICA_ERRORS = new Set<string>([
   ErrorCodes.NO_SPACE,
   ErrorCodes.CHUNK_CORRUPT,
+  // Bytes damaged between the chunkserver and this client: the receiver refused them (see readReplica, writeChunkRange).
+  ErrorCodes.CHUNK_CRC_MISMATCH,
   ErrorCodes.CHUNK_NOT_FOUND,
   ErrorCodes.CHUNK_STALE_VERSION,
   ErrorCodes.UNAVAILABLE,
@@ -241,7 +243,8 @@ export class FileIo {
           // A head whose disk is full refuses every grant's writes until the master leaves it out of the chain: the
           // next grant must come after the report did that.
           if (err.code === ErrorCodes.NO_SPACE) await this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
-          // A stale version only means another writer took the chunk since our grant: not the replica's fault.
+          // A stale version only means another writer took the chunk since our grant: not the replica's fault. A
+          // CRC mismatch is reported as such: the head refused the damaged bytes and its copy is sound.
           else if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
             void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
@@ -324,7 +327,10 @@ export class FileIo {
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
         lastError = err;
-        void this.report(grant.chunkId, loc.serverId, err.code, cred, grant.version);
+        // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
+        // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).
+        const reported = err.code === ErrorCodes.CHUNK_CRC_MISMATCH ? ErrorCodes.CHUNK_CORRUPT : err.code;
+        void this.report(grant.chunkId, loc.serverId, reported, cred, grant.version);
         this.logger.warn('replica read failed; trying the next replica', { chunkId: grant.chunkId, server: loc.serverId, code: err.code });
       }
     }

@@ -28,6 +28,8 @@ export const ErrorCodes = {
   CHUNK_NOT_FOUND: 'CHUNK_NOT_FOUND',
   CHUNK_EXISTS: 'CHUNK_EXISTS',
   CHUNK_CORRUPT: 'CHUNK_CORRUPT',
+  /** Chunk bytes failed their CRC32 on the wire (corrupted in transit): the receiver refused them. */
+  CHUNK_CRC_MISMATCH: 'CHUNK_CRC_MISMATCH',
   CHUNK_STALE_VERSION: 'CHUNK_STALE_VERSION',
   CHUNK_OUT_OF_RANGE: 'CHUNK_OUT_OF_RANGE',
   DISK_UNUSABLE: 'DISK_UNUSABLE',

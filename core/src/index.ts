@@ -36,6 +36,7 @@ export * from './plugins/kind-tokens';
 
 export * from './protocol/status';
 export * from './protocol/frame';
+export * from './protocol/block-checksums';
 export * from './protocol/wire-codec';
 export * from './protocol/data-plane-messages';
 export * from './protocol/data-plane-connection';

@@ -2,7 +2,14 @@
 import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { CHUNK_HEADER_BYTES, ChunkHeader, chunkFilePath, slotOffset } from '@mooseng/block-store';
-import { BLOCK_SIZE_BYTES, CHUNK_SIZE_BYTES, type IChunkStore, type IChunkStoreFactory, type ICompressor } from '@mooseng/core';
+import {
+  BLOCK_SIZE_BYTES,
+  blockPartCrcs,
+  CHUNK_SIZE_BYTES,
+  type IChunkStore,
+  type IChunkStoreFactory,
+  type ICompressor,
+} from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { DirectIoChunkStoreFactory } from '@mooseng/plugin-storage-directio';
 import { Lz4Compressor } from '@mooseng/plugin-compression-lz4';
@@ -168,6 +175,53 @@ for (const variant of variants) {
       expect(Buffer.from(await store.read(ref, 0, 2 * BLOCK_SIZE_BYTES)).equals(data.subarray(0, 2 * BLOCK_SIZE_BYTES))).to.equal(true);
       // A read spanning the bad block never returns its bytes.
       await expectCode(store.read(ref, 0, 4 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
+    });
+
+    it('reads with the CRC32 of exactly each block-part returned, whole, partial, compressible, holes and short blocks', async () => {
+      const ref = { chunkId: 20, version: 1 };
+      await store.create(ref);
+      await store.write(ref, 0, randomBytes(2 * BLOCK_SIZE_BYTES, 20));
+      await store.write(ref, 2 * BLOCK_SIZE_BYTES, textBytes(2 * BLOCK_SIZE_BYTES)); // stored compressed with lz4
+      // Block 4 stays a hole; block 5 holds 100 bytes; the chunk ends 300 bytes into block 6 (zeros).
+      await store.write(ref, 5 * BLOCK_SIZE_BYTES, randomBytes(100, 21));
+      await store.truncate(ref, 6 * BLOCK_SIZE_BYTES + 300);
+      const ranges: Array<[number, number]> = [
+        [0, CHUNK_SIZE_BYTES],
+        [0, 2 * BLOCK_SIZE_BYTES],
+        [1000, 3 * BLOCK_SIZE_BYTES],
+        [4 * BLOCK_SIZE_BYTES - 7, BLOCK_SIZE_BYTES + 200],
+        [5 * BLOCK_SIZE_BYTES, 100],
+        [5 * BLOCK_SIZE_BYTES + 50, 10],
+      ];
+      for (const [offset, length] of ranges) {
+        const got = await store.readChecksummed!(ref, offset, length);
+        const plain = Buffer.from(await store.read(ref, offset, length));
+        expect(Buffer.from(got.data).equals(plain), `bytes of ${offset}+${length}`).to.equal(true);
+        expect(got.crcs, `CRCs of ${offset}+${length}`).to.deep.equal(blockPartCrcs(offset, plain));
+      }
+      // A block failing its stored CRC gets no CRC of its own: the read fails as read() does.
+      await store.close();
+      flipByte(chunkFilePath(dir, 20, 1), slotOffset(1) + 5);
+      store = await open();
+      await expectCode(store.readChecksummed!(ref, 0, 2 * BLOCK_SIZE_BYTES), 'CHUNK_CORRUPT');
+    });
+
+    it('keeps the CRC a checked write brings for a whole block stored raw, and checksums a merged block itself', async () => {
+      const ref = { chunkId: 21, version: 1 };
+      await store.create(ref);
+      const data = randomBytes(2 * BLOCK_SIZE_BYTES, 21);
+      const crcs = blockPartCrcs(0, data);
+      await store.write(ref, 0, data, { blockCrcs: crcs });
+      expect((await store.readChecksummed!(ref, 0, data.length)).crcs).to.deep.equal(crcs);
+      // Kept, not recomputed: a CRC that does not match its bytes makes the block read as corrupt, never as bytes the
+      // CRC does not vouch for (bytes changed in this process's memory after the data plane checked them).
+      await store.write(ref, BLOCK_SIZE_BYTES, data.subarray(0, BLOCK_SIZE_BYTES), { blockCrcs: [(crcs[0]! ^ 1) >>> 0] });
+      await expectCode(store.read(ref, BLOCK_SIZE_BYTES, 10), 'CHUNK_CORRUPT');
+      // Part of a block is merged with what the block holds: the part's CRC does not cover the block, so it is not used.
+      await store.write(ref, 100, data.subarray(0, 50), { blockCrcs: [0] });
+      const merged = Buffer.from(data.subarray(0, BLOCK_SIZE_BYTES));
+      data.copy(merged, 100, 0, 50);
+      expect(Buffer.from(await store.read(ref, 0, BLOCK_SIZE_BYTES)).equals(merged)).to.equal(true);
     });
 
     it('does not offer a chunk whose header is damaged as a replica', async () => {

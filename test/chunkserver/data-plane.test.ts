@@ -4,6 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import {
   BLOCK_SIZE_BYTES,
+  blockPartCrcs,
   CHUNK_SIZE_BYTES,
   DataPlaneClient,
   FrameDecoder,
@@ -14,7 +15,9 @@ import {
   codeOfStatus,
   decodeReply,
   encodeFrameHeader,
+  encodeReply,
   encodeRequest,
+  frameMagicOf,
   type ChunkReply,
 } from '@mooseng/core';
 import { cleanupTempDirs, freePort } from '../support';
@@ -99,7 +102,7 @@ describe('chunkserver data plane', function () {
     ).to.equal(true);
   });
 
-  it('streams a whole chunk read in order, in pieces of at most 1 MiB', async () => {
+  it('streams a whole chunk read in order, in pieces inside one block each (one CRC-checked block-part per frame)', async () => {
     const ref = { chunkId: 101, version: 1 };
     await client.create(cs.address, ref);
     const data = randomBytes(5 * MAX_FRAME_DATA_BYTES + 17, 101);
@@ -109,7 +112,7 @@ describe('chunkserver data plane', function () {
     let expected = 0;
     for (const p of pieces) {
       expect(p.offset).to.equal(expected);
-      expect(p.data.length).to.be.within(1, MAX_FRAME_DATA_BYTES);
+      expect(p.data.length).to.be.within(1, BLOCK_SIZE_BYTES - (p.offset % BLOCK_SIZE_BYTES));
       expected += p.data.length;
     }
     expect(expected).to.equal(data.length);
@@ -171,6 +174,67 @@ describe('chunkserver data plane', function () {
     while (!peer.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(peer.closed).to.equal(true);
     expect((await client.stat(cs.address, 102)).version).to.equal(5);
+  });
+
+  it('answers a peer of data-plane version 1 in its own framing, naming both versions, and closes only that connection', async () => {
+    const v1 = frameMagicOf(1);
+    const socket = connect({ host: '127.0.0.1', port: Number(cs.address.split(':')[1]) });
+    await once(socket, 'connect');
+    const [stat] = encodeRequest({ op: 'stat', chunkId: 102 });
+    socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_STAT, 41, stat!.length, v1), stat!]));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    await once(socket, 'close');
+    const answer = Buffer.concat(received);
+    // A version-1 reader can parse it: its own magic, the request id it sent, a status (the same layout in v1).
+    expect(answer.readUInt32BE(0)).to.equal(v1);
+    expect(answer.readUInt32BE(8)).to.equal(41);
+    const reply = decodeReply(answer.readUInt16BE(4), answer.subarray(16, 16 + answer.readUInt32BE(12)));
+    expect(statusCode(reply)).to.equal('PROTOCOL_ERROR');
+    expect((reply as { message: string }).message).to.match(/version 1.*version 2/);
+    expect((await client.stat(cs.address, 102)).version).to.equal(5);
+  });
+
+  it('fails a call to a chunkserver of data-plane version 1 with PROTOCOL_ERROR naming both versions', async () => {
+    // What a version-1 chunkserver does with a version-2 frame does not matter here: it answers in its own framing.
+    const old: Server = createServer((socket) =>
+      socket.once('data', (d: Buffer) => {
+        const status = encodeReply({ op: 'status', status: 0, failedReplica: '', message: '' }).payload[0]!;
+        socket.write(
+          Buffer.concat([encodeFrameHeader(MessageType.CSTOAN_STATUS, d.readUInt32BE(8), status.length, frameMagicOf(1)), status]),
+        );
+      }),
+    );
+    const port = await freePort();
+    await new Promise<void>((r) => old.listen(port, '127.0.0.1', r));
+    try {
+      const err = await expectCode(client.stat(`127.0.0.1:${port}`, 1), 'PROTOCOL_ERROR');
+      expect(err.message).to.match(/version 1.*version 2/);
+    } finally {
+      old.close();
+    }
+  });
+
+  it('refuses a write whose CRC count does not match its block-parts with PROTOCOL_ERROR', async () => {
+    const peer = new RawPeer(cs.address);
+    await once(peer.socket, 'connect');
+    const data = Buffer.alloc(BLOCK_SIZE_BYTES + 10, 1);
+    const [fields, body] = encodeRequest({
+      op: 'write',
+      ref: { chunkId: 102, version: 5 },
+      offset: 0,
+      chain: [],
+      crcs: blockPartCrcs(0, data),
+      data,
+    });
+    // Drop the last CRC: one CRC for two block-parts.
+    const short = Buffer.concat([fields!.subarray(0, fields!.length - 4), body!]);
+    short.writeUInt8(1, fields!.length - 4 - 4 - 1);
+    peer.socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_WRITE, 9, short.length), short]));
+    const reply = await peer.reply(9);
+    expect(statusCode(reply)).to.equal('PROTOCOL_ERROR');
+    expect((reply as { message: string }).message).to.contain('2 block-parts but carries 1 CRCs');
+    peer.socket.destroy();
   });
 
   it('cancels a call by AbortSignal and by timeout', async () => {

@@ -1,6 +1,7 @@
 // Every data-plane message survives encode → frame → decode, the status table is one-to-one, and framing is bounded.
 import { expect } from 'chai';
 import {
+  blockPartCrcs,
   ErrorCodes,
   FrameDecoder,
   MAX_FRAME_PAYLOAD_BYTES,
@@ -14,6 +15,7 @@ import {
   encodeRequest,
   isMoosengError,
   opOfType,
+  READ_DATA_FIELDS_BYTES,
   requestType,
   statusOf,
   type ChunkReply,
@@ -44,8 +46,15 @@ function throughFramer(
 const ref = { chunkId: 2 ** 52 + 3, version: 2 ** 40 + 1 };
 const requests: ChunkRequest[] = [
   { op: 'create', ref, chain: ['10.0.0.2:9420', 'cs3.example:9450'] },
-  { op: 'write', ref, offset: 65_536 * 5 + 3, chain: ['[::1]:9420'], data: randomBytes(200_000, 3) },
-  { op: 'write', ref, offset: 0, chain: [], data: Buffer.alloc(0) },
+  {
+    op: 'write',
+    ref,
+    offset: 65_536 * 5 + 3,
+    chain: ['[::1]:9420'],
+    crcs: blockPartCrcs(65_536 * 5 + 3, randomBytes(200_000, 3)),
+    data: randomBytes(200_000, 3),
+  },
+  { op: 'write', ref, offset: 0, chain: [], crcs: [], data: Buffer.alloc(0) },
   { op: 'read', ref, offset: 123, length: 64 * 1024 * 1024 - 123 },
   { op: 'truncate', ref, length: 777, chain: ['a:1'] },
   { op: 'delete', ref, chain: [] },
@@ -63,7 +72,7 @@ const replies: ChunkReply[] = [
     failedReplica: '10.0.0.3:9420',
     message: 'replica 10.0.0.3:9420 failed: NO_SPACE: full ✓',
   },
-  { op: 'read-data', offset: 1_048_576, data: randomBytes(1_048_576, 5) },
+  { op: 'read-data', offset: 1_048_576, crc: 0xfedcba98, data: randomBytes(65_536, 5) },
   { op: 'stat-reply', chunkId: ref.chunkId, version: ref.version, length: 64 * 1024 * 1024 },
 ];
 
@@ -147,24 +156,24 @@ describe('data-plane protocol', () => {
         oversized: () => expect.fail('not oversized'),
         malformed: (reason) => expect.fail(reason),
       },
-      { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? 4 : null) },
+      { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
     );
-    const one = encodeReply({ op: 'read-data', offset: 4096, data: randomBytes(10, 1) });
-    const two = encodeReply({ op: 'read-data', offset: 8192, data: Buffer.alloc(0) });
+    const one = encodeReply({ op: 'read-data', offset: 4096, crc: 1, data: randomBytes(10, 1) });
+    const two = encodeReply({ op: 'read-data', offset: 8192, crc: 0, data: Buffer.alloc(0) });
     const status = encodeReply({ op: 'status', status: 0, failedReplica: '', message: '' });
     const wire = Buffer.concat([
-      encodeFrameHeader(one.type, 5, 14),
+      encodeFrameHeader(one.type, 5, 18),
       ...one.payload,
-      encodeFrameHeader(two.type, 6, 4),
+      encodeFrameHeader(two.type, 6, 8),
       ...two.payload,
       encodeFrameHeader(status.type, 5, Buffer.concat(status.payload).length),
       ...status.payload,
     ]);
     // Split inside the fields and inside the data.
     for (const [from, to] of [
-      [0, 18],
-      [18, 23],
-      [23, wire.length],
+      [0, 20],
+      [20, 27],
+      [27, wire.length],
     ])
       decoder.push(wire.subarray(from, to));
     expect(parts).to.deep.equal(['5 4096 0+3', '5 4096 3+7 last', '6 8192 0+0 last']);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export { MANUAL_CLOCK_EPOCH_MS, ManualClock } from './manual-clock';
+export { CorruptingProxy } from './corrupting-proxy';
 
 /** The repository root (tests run from dist-test/<area>/...). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');

@@ -45,6 +45,24 @@ export interface IoOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes read with the CRC32 of each of their block-parts (core's blockPartCrcs: the range cut at block boundaries). */
+export interface ChecksummedRead {
+  data: Uint8Array;
+  /** One CRC32 per block-part of `data`, in order: exactly what `data` holds of each block. */
+  crcs: number[];
+}
+
+/** Options of a write (IChunkStore.write). */
+export interface WriteOptions extends IoOptions {
+  /**
+   * The CRC32 of each block-part of `data` (core's blockPartCrcs), already checked against these bytes by the
+   * caller: the data plane's, as its writer computed them. A store may keep them for whole blocks it stores as is
+   * instead of computing them again, so the checksum made where the data entered the system is the one on disk.
+   * A store that ignores them computes its own.
+   */
+  blockCrcs?: readonly number[];
+}
+
 /** Options of a version change (IChunkStore.setVersion). */
 export interface SetVersionOptions extends IoOptions {
   /**
@@ -76,12 +94,19 @@ export interface IChunkStore {
   /** Creates an empty chunk (length 0). */
   create(ref: ChunkRef, options?: IoOptions): Promise<void>;
   /** Writes `data` at `offset`; partial blocks are read, merged and re-checksummed. Extends the length if needed. */
-  write(ref: ChunkRef, offset: number, data: Uint8Array, options?: IoOptions): Promise<void>;
+  write(ref: ChunkRef, offset: number, data: Uint8Array, options?: WriteOptions): Promise<void>;
   /**
    * Reads up to `length` bytes at `offset`, verifying the CRC of every block touched. Holes read as zeros; the result
    * is shorter than `length` only where the chunk ends.
    */
   read(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<Uint8Array>;
+  /**
+   * Optional capability: read() with the CRC32 of each block-part of the result, so the checksum computed when the
+   * bytes were stored reaches the reader. A block-part that is a whole block stored as is carries the stored CRC,
+   * not a recomputed one; a part of a block (or a compressed or zero-filled one) a CRC computed over exactly the
+   * bytes returned, after the stored CRC was checked. Without it, the chunkserver computes them over read()'s result.
+   */
+  readChecksummed?(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<ChecksummedRead>;
   /** Sets the length; growing leaves a hole, shrinking discards data past `length`. */
   truncate(ref: ChunkRef, length: number, options?: IoOptions): Promise<void>;
   /**

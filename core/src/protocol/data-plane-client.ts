@@ -1,7 +1,8 @@
 // DataPlaneClient: talks to chunkservers over the framed data plane, with pooled connections per server.
-import type { ChunkRef, StoredChunk } from '../contracts/chunk-store';
+import { BLOCK_SIZE_BYTES, type ChunkRef, type StoredChunk } from '../contracts/chunk-store';
 import type { IClock } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
+import { blockPartCount, blockPartCrcs } from './block-checksums';
 import { MAX_FRAME_DATA_BYTES } from './frame';
 import { encodeRequest, requestType, type ChunkReply, type ChunkRequest, type Sender } from './data-plane-messages';
 import { DataPlaneConnection, type ReplyHandler } from './data-plane-connection';
@@ -31,6 +32,16 @@ export interface DataPlaneCallOptions {
   chain?: readonly string[];
   signal?: AbortSignal;
   timeoutMs?: number;
+}
+
+/** Options of a write. */
+export interface DataPlaneWriteOptions extends DataPlaneCallOptions {
+  /**
+   * The CRC32 of each block-part of `data` (blockPartCrcs(offset, data)) when they came with the data: a chunkserver
+   * forwarding a write along its chain passes on the client's, so bytes damaged anywhere upstream are caught
+   * downstream. Computed here when absent: whoever calls write() first is where the data enters the system.
+   */
+  blockCrcs?: readonly number[];
 }
 
 /** One piece of a streamed read. */
@@ -67,19 +78,33 @@ export class DataPlaneClient {
   }
 
   /**
-   * Writes `data` at `offset`, cut into frames sent back to back (pipelined) on one socket. The frames are views of
-   * `data`, not copies: leave it unchanged until the call settles, and do not reuse it after an abort or timeout
-   * (the socket may still be sending it).
+   * Writes `data` at `offset`, cut into frames sent back to back (pipelined) on one socket, each with the CRC32 of
+   * each of its block-parts. Frames after the first start on a block boundary, so no block is split between two
+   * frames (each block-part's CRC covers what one frame carries of it). The frames are views of `data`, not copies:
+   * leave it unchanged until the call settles, and do not reuse it after an abort or timeout (the socket may still be
+   * sending it). A chunkserver that finds a frame's bytes do not match their CRCs refuses it: CHUNK_CRC_MISMATCH.
    */
-  async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array, options: DataPlaneCallOptions = {}): Promise<void> {
+  async write(address: string, ref: ChunkRef, offset: number, data: Uint8Array, options: DataPlaneWriteOptions = {}): Promise<void> {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const crcs = options.blockCrcs ?? blockPartCrcs(offset, buf);
+    if (crcs.length !== blockPartCount(offset, buf.length))
+      throw new MoosengError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `a write of ${buf.length} bytes at ${offset} has ${blockPartCount(offset, buf.length)} block-parts, not ${crcs.length} CRCs`,
+      );
     const chain = [...(options.chain ?? [])];
     const parts: Array<Promise<void>> = [];
-    for (let pos = 0; pos < buf.length || (pos === 0 && buf.length === 0); pos += MAX_FRAME_DATA_BYTES) {
-      const piece = buf.subarray(pos, pos + MAX_FRAME_DATA_BYTES);
-      parts.push(this.statusCall(address, ref.chunkId, { op: 'write', ref, offset: offset + pos, chain, data: piece }, options));
-      if (buf.length === 0) break;
-    }
+    let pos = 0;
+    let crcAt = 0;
+    do {
+      const at = offset + pos;
+      const n = Math.min(buf.length - pos, MAX_FRAME_DATA_BYTES - (at % BLOCK_SIZE_BYTES));
+      const piece = buf.subarray(pos, pos + n);
+      const pieceCrcs = crcs.slice(crcAt, crcAt + blockPartCount(at, n));
+      crcAt += pieceCrcs.length;
+      parts.push(this.statusCall(address, ref.chunkId, { op: 'write', ref, offset: at, chain, crcs: pieceCrcs, data: piece }, options));
+      pos += n;
+    } while (pos < buf.length);
     const results = await Promise.allSettled(parts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -93,8 +118,10 @@ export class DataPlaneClient {
   }
 
   /**
-   * Streams a read as the chunkserver sends it, piece by piece in offset order, each at most MAX_FRAME_DATA_BYTES
-   * (often less: pieces are handed on as the socket delivers them). Pieces are the caller's.
+   * Streams a read as the chunkserver sends it, piece by piece in offset order, each inside one block (often less:
+   * pieces are handed on as the socket delivers them, once the block-part they belong to matched its CRC). Pieces
+   * are the caller's. Bytes corrupted in transit fail the stream with CHUNK_CRC_MISMATCH before any of them is
+   * yielded; the pieces yielded before are good.
    */
   async *readStream(
     address: string,
@@ -140,6 +167,7 @@ export class DataPlaneClient {
     requestId = conn.send(requestType('read', this.sender), encodeRequest({ op: 'read', ref, offset, length }), handler, {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      chunkId: ref.chunkId,
     });
     try {
       for (;;) {

@@ -1,9 +1,18 @@
 // One client-side data-plane socket: sends request frames with fresh request ids and routes reply frames back.
 import { connect, type Socket } from 'node:net';
+import { crc32 } from '@node-rs/crc32';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
+import { crcMismatch } from './block-checksums';
 import { FrameDecoder, encodeFrameHeader } from './frame';
-import { MessageType, READ_DATA_FIELDS_BYTES, decodeReply, messageTypeName, type ChunkReply } from './data-plane-messages';
+import {
+  MessageType,
+  READ_DATA_FIELDS_BYTES,
+  checkReadDataPart,
+  decodeReply,
+  messageTypeName,
+  type ChunkReply,
+} from './data-plane-messages';
 
 /** Receives the replies of one request. Returns true from `reply` when the request is complete. */
 export interface ReplyHandler {
@@ -14,6 +23,8 @@ export interface ReplyHandler {
 export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs: number;
+  /** The chunk the request is about, for the error of read bytes corrupted in transit. */
+  chunkId?: number;
 }
 
 /** Splits "host:port" (IPv6 hosts in brackets). */
@@ -29,6 +40,13 @@ interface Pending {
   handler: ReplyHandler;
   timer: TimerHandle;
   cleanup: () => void;
+  chunkId?: number;
+}
+
+/** The read-data frame arriving: its pieces so far (views of socket chunks) and their CRC32 so far. */
+interface ReadFrame {
+  pieces: Buffer[];
+  crc: number;
 }
 
 /** A connected socket with request tracking. Created by DataPlaneClient; closes itself on any stream error. */
@@ -39,6 +57,8 @@ export class DataPlaneConnection {
   private readonly decoder: FrameDecoder;
   /** Streams that asked to slow down (their consumers are behind); the socket is paused while any do. */
   private readonly pausedBy = new Set<number>();
+  /** Frames never interleave on a socket, so at most one read-data frame is arriving at a time. */
+  private readFrame: ReadFrame | null = null;
 
   private constructor(
     readonly address: string,
@@ -49,10 +69,7 @@ export class DataPlaneConnection {
     this.decoder = new FrameDecoder(
       {
         frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
-        part: (_type, requestId, fields, data, dataOffset) => {
-          // Read replies arrive piece by piece as the socket delivers them: no copy into a 1 MiB buffer.
-          if (data.length > 0) this.onReply(requestId, { op: 'read-data', offset: fields.readUInt32BE(0) + dataOffset, data });
-        },
+        part: (_type, requestId, fields, data, dataOffset, last) => this.onReadData(requestId, fields, data, dataOffset, last),
         oversized: (type, _id, length) =>
           this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
         malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
@@ -138,7 +155,7 @@ export class DataPlaneConnection {
         ),
       ),
     );
-    this.pending.set(id, { handler, timer, cleanup: () => signal?.removeEventListener('abort', onAbort) });
+    this.pending.set(id, { handler, timer, cleanup: () => signal?.removeEventListener('abort', onAbort), chunkId: options.chunkId });
     let length = 0;
     for (const part of payload) length += part.length;
     const header = encodeFrameHeader(type, id, length);
@@ -171,6 +188,45 @@ export class DataPlaneConnection {
     p.cleanup();
     if (err) p.handler.fail(err);
     if (this.pausedBy.size === 0 && !this.closedWith) this.socket.resume();
+  }
+
+  /**
+   * A piece of a read-data frame (one block-part and its CRC32). Pieces arrive as the socket delivers them and stay
+   * views of its chunks (no copy); they are held, and their CRC accumulated, until the frame is complete, and handed
+   * on only once the bytes match the CRC the chunkserver sent: bytes corrupted in transit fail the read
+   * (CHUNK_CRC_MISMATCH) and never reach the reader.
+   */
+  private onReadData(requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean): void {
+    if (dataOffset === 0) this.readFrame = { pieces: [], crc: 0 };
+    const frame = this.readFrame!;
+    if (data.length > 0) {
+      frame.pieces.push(data);
+      frame.crc = crc32(data, frame.crc);
+    }
+    if (!last) return;
+    this.readFrame = null;
+    const p = this.pending.get(requestId);
+    if (!p) return; // a reply to a request that timed out or was aborted
+    const offset = fields.readUInt32BE(0);
+    const sent = fields.readUInt32BE(4);
+    const length = dataOffset + data.length;
+    try {
+      checkReadDataPart(offset, length, ErrorCodes.PROTOCOL_ERROR);
+    } catch (err) {
+      this.destroy(err as MoosengError);
+      return;
+    }
+    if (frame.crc !== sent) {
+      const what = p.chunkId === undefined ? 'chunk data' : `chunk ${p.chunkId}`;
+      this.finish(requestId, crcMismatch(what, offset, length, sent, frame.crc, `chunkserver ${this.address}`));
+      return;
+    }
+    let at = offset;
+    for (const piece of frame.pieces) {
+      this.onReply(requestId, { op: 'read-data', offset: at, crc: sent, data: piece });
+      at += piece.length;
+      if (!this.pending.has(requestId)) return;
+    }
   }
 
   private onFrame(type: number, requestId: number, payload: Buffer): void {

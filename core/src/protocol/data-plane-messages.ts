@@ -1,11 +1,13 @@
 // The data-plane message table: every message named by its direction, with its payload layout and codec.
 import type { ChunkRef } from '../contracts/chunk-store';
 import { ErrorCodes, MoosengError } from '../errors';
+import { BLOCK_SIZE_BYTES } from '../contracts/chunk-store';
+import { blockPartCount } from './block-checksums';
 import { MAX_FRAME_DATA_BYTES } from './frame';
 import { WireReader, WireWriter } from './wire-codec';
 
-/** Fixed fields before the data of a CSTOAN_READ_DATA frame (u32 offset). */
-export const READ_DATA_FIELDS_BYTES = 4;
+/** Fixed fields before the data of a CSTOAN_READ_DATA frame (u32 offset, u32 CRC32 of the data). */
+export const READ_DATA_FIELDS_BYTES = 8;
 
 /** Longest replication chain a request may carry after its first hop (goal of at most 9 copies). */
 export const MAX_CHAIN_LENGTH = 8;
@@ -37,7 +39,7 @@ export const MessageType = {
   CSTOCS_CUT: 0x020a,
   /** Final reply to any request: a status (0 = OK), the downstream replica that failed if any, a message. */
   CSTOAN_STATUS: 0x0301,
-  /** One piece of a read reply; zero or more precede the CSTOAN_STATUS that ends the read. */
+  /** One block-part of a read reply, with its CRC32; zero or more precede the CSTOAN_STATUS that ends the read. */
   CSTOAN_READ_DATA: 0x0302,
   /** Reply to CLTOCS_STAT. */
   CSTOAN_STAT: 0x0303,
@@ -54,10 +56,13 @@ export function messageTypeName(type: number): string {
 /** Operations a chunkserver serves. */
 export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush' | 'cut';
 
-/** A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. */
+/**
+ * A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. A write's
+ * `crcs` are the CRC32 of each block-part of its data (blockPartCrcs), computed by the client that wrote it.
+ */
 export type ChunkRequest =
   | { op: 'create'; ref: ChunkRef; chain: string[] }
-  | { op: 'write'; ref: ChunkRef; offset: number; chain: string[]; data: Buffer }
+  | { op: 'write'; ref: ChunkRef; offset: number; chain: string[]; crcs: number[]; data: Buffer }
   | { op: 'read'; ref: ChunkRef; offset: number; length: number }
   | { op: 'truncate'; ref: ChunkRef; length: number; chain: string[] }
   | { op: 'delete'; ref: ChunkRef; chain: string[] }
@@ -72,7 +77,8 @@ export type ChunkRequest =
 /** A decoded reply. */
 export type ChunkReply =
   | { op: 'status'; status: number; failedReplica: string; message: string }
-  | { op: 'read-data'; offset: number; data: Buffer }
+  /** One block-part of a read (never across a block boundary) and the CRC32 of exactly these bytes. */
+  | { op: 'read-data'; offset: number; crc: number; data: Buffer }
   | { op: 'stat-reply'; chunkId: number; version: number; length: number };
 
 const CLIENT_TYPES: Readonly<Record<ChunkOp, number>> = {
@@ -130,6 +136,24 @@ function writeChain(w: WireWriter, chain: readonly string[]): void {
   for (const hop of chain) w.string(hop);
 }
 
+function writeCrcs(w: WireWriter, offset: number, data: Buffer, crcs: readonly number[]): void {
+  const parts = blockPartCount(offset, data.length);
+  if (crcs.length !== parts)
+    throw new MoosengError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `a write of ${data.length} bytes at ${offset} has ${parts} block-parts, not ${crcs.length} CRCs`,
+    );
+  w.u8(crcs.length);
+  for (const crc of crcs) w.u32(crc >>> 0);
+}
+
+function readCrcs(r: WireReader): number[] {
+  const n = r.u8('CRC count');
+  const crcs: number[] = [];
+  for (let i = 0; i < n; i++) crcs.push(r.u32('block CRC'));
+  return crcs;
+}
+
 function readChain(r: WireReader): string[] {
   const n = r.u8('chain length');
   if (n > MAX_CHAIN_LENGTH) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `chain of ${n} replicas exceeds ${MAX_CHAIN_LENGTH}`);
@@ -154,6 +178,7 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
       writeRef(w, req.ref);
       w.u32(req.offset);
       writeChain(w, req.chain);
+      writeCrcs(w, req.offset, req.data, req.crcs);
       return [w.finish(), req.data];
     }
     case 'read':
@@ -204,10 +229,17 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
       const ref = readRef(r);
       const offset = r.u32('offset');
       const chain = readChain(r);
+      const crcs = readCrcs(r);
       const data = r.rest();
       if (data.length > MAX_FRAME_DATA_BYTES)
         throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `write data of ${data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
-      return { op, ref, offset, chain, data };
+      const parts = blockPartCount(offset, data.length);
+      if (crcs.length !== parts)
+        throw new MoosengError(
+          ErrorCodes.PROTOCOL_ERROR,
+          `a write of ${data.length} bytes at ${offset} has ${parts} block-parts but carries ${crcs.length} CRCs`,
+        );
+      return { op, ref, offset, chain, crcs, data };
     }
     case 'read':
       req = { op, ref: readRef(r), offset: r.u32('offset'), length: r.u32('length') };
@@ -244,7 +276,8 @@ export function encodeReply(reply: ChunkReply): { type: number; payload: Buffer[
       w.u16(reply.status).string(reply.failedReplica).string(truncateUtf8(reply.message));
       return { type: MessageType.CSTOAN_STATUS, payload: [w.finish()] };
     case 'read-data':
-      w.u32(reply.offset);
+      checkReadDataPart(reply.offset, reply.data.length, ErrorCodes.INVALID_ARGUMENT);
+      w.u32(reply.offset).u32(reply.crc >>> 0);
       return { type: MessageType.CSTOAN_READ_DATA, payload: [w.finish(), reply.data] };
     case 'stat-reply':
       w.u64(reply.chunkId).u64(reply.version).u32(reply.length);
@@ -260,8 +293,11 @@ export function decodeReply(type: number, payload: Buffer): ChunkReply {
     case MessageType.CSTOAN_STATUS:
       reply = { op: 'status', status: r.u16('status'), failedReplica: r.string('failed replica'), message: r.string('message') };
       break;
-    case MessageType.CSTOAN_READ_DATA:
-      return { op: 'read-data', offset: r.u32('offset'), data: r.rest() };
+    case MessageType.CSTOAN_READ_DATA: {
+      const reply = { op: 'read-data' as const, offset: r.u32('offset'), crc: r.u32('CRC'), data: r.rest() };
+      checkReadDataPart(reply.offset, reply.data.length, ErrorCodes.PROTOCOL_ERROR);
+      return reply;
+    }
     case MessageType.CSTOAN_STAT:
       reply = { op: 'stat-reply', chunkId: r.u64('chunk id'), version: r.u64('version'), length: r.u32('length') };
       break;
@@ -270,6 +306,19 @@ export function decodeReply(type: number, payload: Buffer): ChunkReply {
   }
   r.end(messageTypeName(type));
   return reply;
+}
+
+/**
+ * A CSTOAN_READ_DATA frame carries one block-part: bytes of one block, so its CRC is the block's own when the part is
+ * the whole block. Anything longer is `code` (INVALID_ARGUMENT to send, PROTOCOL_ERROR received).
+ */
+export function checkReadDataPart(
+  offset: number,
+  length: number,
+  code: typeof ErrorCodes.INVALID_ARGUMENT | typeof ErrorCodes.PROTOCOL_ERROR,
+): void {
+  if ((offset % BLOCK_SIZE_BYTES) + length > BLOCK_SIZE_BYTES)
+    throw new MoosengError(code, `a read-data frame of ${length} bytes at ${offset} crosses a ${BLOCK_SIZE_BYTES}-byte block boundary`);
 }
 
 /** Cuts a message to fit a wire string, on a character boundary. */

@@ -1,8 +1,25 @@
 // Data-plane framing: a fixed 16-byte header (magic, type, request id, payload length) before each payload.
 import { BLOCK_SIZE_BYTES } from '../contracts/chunk-store';
 
-/** "MNG1": first four bytes of every frame; anything else means the peer does not speak this protocol. */
-export const FRAME_MAGIC = 0x4d4e4731;
+/**
+ * Version of the data-plane protocol this build speaks: the magic's last byte, as an ASCII digit. Version 2 carries
+ * the CRC32 of every block-part of chunk data with it (writes and read replies); version 1 did not. Bump it with any
+ * change of a payload layout, so a peer of another version is refused with both versions named, never misparsed.
+ */
+export const DATA_PLANE_VERSION = 2;
+/** "MNG": the first three bytes of the magic of every version of this protocol. */
+const MAGIC_FAMILY = 0x4d4e47;
+/** The frame magic of a data-plane version ("MNG" then the version digit). */
+export function frameMagicOf(version: number): number {
+  return ((MAGIC_FAMILY << 8) | (0x30 + version)) >>> 0;
+}
+/** The data-plane version a magic names, or null when the bytes are not this protocol at all. */
+export function versionOfFrameMagic(magic: number): number | null {
+  const digit = (magic & 0xff) - 0x30;
+  return magic >>> 8 === MAGIC_FAMILY && digit >= 1 && digit <= 9 ? digit : null;
+}
+/** "MNG2": first four bytes of every frame; anything else means the peer does not speak this version. */
+export const FRAME_MAGIC = frameMagicOf(DATA_PLANE_VERSION);
 export const FRAME_HEADER_BYTES = 16;
 /** Most chunk data one frame carries (16 blocks): writes and read replies are cut into pieces of this size. */
 export const MAX_FRAME_DATA_BYTES = 16 * BLOCK_SIZE_BYTES;
@@ -17,10 +34,13 @@ export interface FrameHeader {
   payloadLength: number;
 }
 
-/** Encodes a frame header into a fresh buffer. */
-export function encodeFrameHeader(type: number, requestId: number, payloadLength: number): Buffer {
+/**
+ * Encodes a frame header into a fresh buffer. `magic` is another version's only to answer a peer of that version
+ * with a status it can read (a status's layout is the same in every version).
+ */
+export function encodeFrameHeader(type: number, requestId: number, payloadLength: number, magic = FRAME_MAGIC): Buffer {
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32BE(FRAME_MAGIC, 0);
+  header.writeUInt32BE(magic, 0);
   header.writeUInt16BE(type, 4);
   header.writeUInt16BE(0, 6);
   header.writeUInt32BE(requestId >>> 0, 8);
@@ -40,8 +60,17 @@ export interface FrameSink {
   part?(type: number, requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean): void;
   /** A frame whose declared length exceeds the bound; its payload is skipped without being buffered. */
   oversized(type: number, requestId: number, payloadLength: number): void;
-  /** The stream is not this protocol (bad magic): nothing after this point can be trusted. */
-  malformed(reason: string): void;
+  /**
+   * The stream is not this protocol (bad magic): nothing after this point can be trusted. `peer` is set when the
+   * magic is another version of this protocol: the version it speaks and the request that frame header carried.
+   */
+  malformed(reason: string, peer?: PeerVersion): void;
+}
+
+/** A frame header of another data-plane version: which version, and the request id it carried. */
+export interface PeerVersion {
+  version: number;
+  requestId: number;
 }
 
 export interface FrameDecoderOptions {
@@ -109,7 +138,13 @@ export class FrameDecoder {
         const magic = this.header.readUInt32BE(0);
         if (magic !== FRAME_MAGIC) {
           this.broken = true;
-          this.sink.malformed(`bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+          const version = versionOfFrameMagic(magic);
+          if (version === null) this.sink.malformed(`bad frame magic 0x${magic.toString(16).padStart(8, '0')}`);
+          else
+            this.sink.malformed(
+              `the peer speaks data-plane protocol version ${version}, this side speaks version ${DATA_PLANE_VERSION}: run the same MooseNG version on clients and chunkservers`,
+              { version, requestId: this.header.readUInt32BE(8) },
+            );
           return;
         }
         const head: FrameHeader = {

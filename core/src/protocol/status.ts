@@ -57,6 +57,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   EAGAIN: 46,
   ENOLCK: 47,
   ENXIO: 48,
+  CHUNK_CRC_MISMATCH: 49,
 };
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(

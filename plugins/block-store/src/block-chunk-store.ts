@@ -7,6 +7,7 @@ import {
   ErrorCodes,
   MoosengError,
   isMoosengError,
+  type ChecksummedRead,
   type ChunkRef,
   type DirectoryUsage,
   type IChunkStore,
@@ -15,6 +16,7 @@ import {
   type IoOptions,
   type SetVersionOptions,
   type StoredChunk,
+  type WriteOptions,
 } from '@mooseng/core';
 import { BlockCodec } from './block-codec';
 import type { IBlockFileIo } from './block-file-io';
@@ -151,13 +153,13 @@ export class BlockChunkStore implements IChunkStore {
     });
   }
 
-  async write(ref: ChunkRef, offset: number, data: Uint8Array, options: IoOptions = {}): Promise<void> {
+  async write(ref: ChunkRef, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<void> {
     this.checkRef(ref);
     this.checkRange(ref, offset, data.length);
     return this.schedule(ref.chunkId, writeRange(offset, data.length), false, async () => {
       const c = await this.handle(ref, options.signal, 'write');
       if (data.length === 0) return;
-      await this.guard(`write to chunk ${ref.chunkId}`, () => this.blocks.write(c, offset, data));
+      await this.guard(`write to chunk ${ref.chunkId}`, () => this.blocks.write(c, offset, data, options.blockCrcs));
     });
   }
 
@@ -167,6 +169,15 @@ export class BlockChunkStore implements IChunkStore {
     return this.schedule(ref.chunkId, readRange(offset), true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
       return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.read(c, offset, length));
+    });
+  }
+
+  async readChecksummed(ref: ChunkRef, offset: number, length: number, options: IoOptions = {}): Promise<ChecksummedRead> {
+    this.checkRef(ref);
+    this.checkRange(ref, offset, length);
+    return this.schedule(ref.chunkId, readRange(offset), true, async () => {
+      const c = await this.handle(ref, options.signal, 'read');
+      return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.readChecksummed(c, offset, length));
     });
   }
 

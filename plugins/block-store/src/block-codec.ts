@@ -23,15 +23,19 @@ export class BlockCodec {
     private readonly compressor?: ICompressor,
   ) {}
 
-  /** The stored form of a raw block: compressed when that is smaller, raw otherwise. */
-  async encode(header: ChunkHeader, raw: Buffer): Promise<EncodedBlock> {
+  /**
+   * The stored form of a raw block: compressed when that is smaller, raw otherwise. `rawCrc`, when given, is the
+   * CRC32 of `raw` as the writer computed it and the data plane checked it: kept for a block stored raw rather than
+   * computed again.
+   */
+  async encode(header: ChunkHeader, raw: Buffer, rawCrc?: number): Promise<EncodedBlock> {
     if (this.canCompress(header)) {
       const packed = asBuffer(await this.compressor!.compress(raw));
       if (packed.length < raw.length) {
         return { stored: packed, entry: { storedLength: packed.length, rawLength: raw.length, compressed: true, crc: crc32(packed) } };
       }
     }
-    return { stored: raw, entry: { storedLength: raw.length, rawLength: raw.length, compressed: false, crc: crc32(raw) } };
+    return { stored: raw, entry: { storedLength: raw.length, rawLength: raw.length, compressed: false, crc: rawCrc ?? crc32(raw) } };
   }
 
   /**

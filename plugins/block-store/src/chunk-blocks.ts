@@ -1,5 +1,6 @@
 // ChunkBlocks: the read, write and truncate algorithms over an open chunk's blocks, slots and header.
-import { BLOCK_SIZE_BYTES } from '@mooseng/core';
+import { crc32 } from '@node-rs/crc32';
+import { BLOCK_SIZE_BYTES, forEachBlockPart, type ChecksummedRead } from '@mooseng/core';
 import { asBuffer } from './as-buffer';
 import { CHUNK_FILE_ALIGNMENT_BYTES } from './block-file-io';
 import type { BlockCodec } from './block-codec';
@@ -40,11 +41,12 @@ export class ChunkBlocks {
   }
 
   /**
-   * Writes `input` at `offset` (not empty, inside the chunk). Whole blocks are encoded as given; a block written in
-   * part is read, merged and re-checksummed. Blocks are encoded in parallel, then contiguous full raw slots go to the
+   * Writes `input` at `offset` (not empty, inside the chunk). Whole blocks are encoded as given, keeping the CRC in
+   * `blockCrcs` (one per block-part of `input`, checked by the caller) for one stored raw; a block written in part
+   * is read, merged and re-checksummed. Blocks are encoded in parallel, then contiguous full raw slots go to the
    * file in one call each, with the header alongside. The caller holds the blocks' range lock.
    */
-  async write(c: OpenChunk, offset: number, input: Uint8Array): Promise<void> {
+  async write(c: OpenChunk, offset: number, input: Uint8Array, blockCrcs?: readonly number[]): Promise<void> {
     const data = asBuffer(input);
     const end = offset + data.length;
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
@@ -61,15 +63,17 @@ export class ChunkBlocks {
           const oldRawLength = old.storedLength === 0 ? 0 : old.rawLength;
           const piece = data.subarray(blockStart + s - offset, blockStart + e - offset);
           let raw: Buffer;
+          let knownCrc: number | undefined;
           if (s === 0 && e >= oldRawLength) {
             raw = piece;
+            knownCrc = blockCrcs?.[b - first];
           } else {
             // Part of a block: merge with what it holds (zeros for a hole) and checksum the whole block again.
             raw = Buffer.alloc(Math.max(oldRawLength, e));
             if (oldRawLength > 0) (await this.readBlock(c, b, old)).copy(raw);
             piece.copy(raw, s);
           }
-          encoded.push({ index: b, ...(await this.options.codec.encode(c.header, raw)) });
+          encoded.push({ index: b, ...(await this.options.codec.encode(c.header, raw, knownCrc)) });
         })(),
       );
     }
@@ -150,6 +154,25 @@ export class ChunkBlocks {
       }),
     );
     return out;
+  }
+
+  /**
+   * read(), with the CRC32 of each block-part of the result (IChunkStore.readChecksummed). A part that is a whole
+   * block stored raw carries the CRC stored with it, which read() just checked those very bytes against: the checksum
+   * made when the data was written travels on, and a byte changed in memory since is caught by the reader. Other
+   * parts (part of a block, a compressed block, zeros of a hole or past a block's end) get a CRC of the bytes
+   * returned. The caller holds the range lock from `offset` on, so the block table cannot change meanwhile.
+   */
+  async readChecksummed(c: OpenChunk, offset: number, length: number): Promise<ChecksummedRead> {
+    const data = await this.read(c, offset, length);
+    const crcs: number[] = [];
+    forEachBlockPart(offset, data, (part, at) => {
+      const b = Math.floor(at / BLOCK_SIZE_BYTES);
+      const entry = c.header.entry(b);
+      const whole = at === b * BLOCK_SIZE_BYTES && part.length === entry.rawLength;
+      crcs.push(whole && entry.storedLength !== 0 && !entry.compressed ? entry.crc : crc32(part));
+    });
+    return { data, crcs };
   }
 
   /**
