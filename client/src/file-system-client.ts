@@ -316,8 +316,13 @@ export class FileSystemClient {
 
   async read(fh: number, length: number, position: number, cred: CallerCredentials): Promise<Buffer> {
     const handle = this.handle(fh);
-    // Reads see this handle's own buffered writes: send them first.
+    const { file } = handle;
+    // Reads see every write this mount has acknowledged to the file, through any handle, and the length those give
+    // it (a short read inside the size the kernel knows makes it shrink the file, and a mapping there faults with
+    // SIGBUS): this handle's buffer goes as the reader, the others' as whoever opened them, and sends already on
+    // their way (the kernel sends several reads at once; the first one took the buffer) are waited for.
     await this.flushHandle(handle, cred);
+    await this.flushAll(file);
     return handle.read(
       position,
       length,
@@ -346,6 +351,8 @@ export class FileSystemClient {
     let failure: unknown = null;
     try {
       await this.flushHandle(handle, cred);
+      // A read may have taken this handle's buffer and be sending it still: the commit must cover those bytes.
+      await handle.file.sendsSettled();
       // Close-to-open: when close returns, another client's open sees the whole file.
       await this.commit(handle.file, cred);
     } catch (err) {
@@ -399,16 +406,18 @@ export class FileSystemClient {
   private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
     const range = handle.takeBuffered();
     if (!range) return;
-    await this.io.write(handle.file, range.offset, range.data, cred);
+    await handle.file.sending(this.io.write(handle.file, range.offset, range.data, cred));
     if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 
   /**
-   * Sends the buffered writes of every handle of the file (before a cut), each as whoever opened that handle: they
-   * are its writes, sent now only because someone else cuts the file.
+   * Sends the buffered writes of every handle of the file (before a cut or a read), each as whoever opened that
+   * handle: they are its writes, sent now only because someone else reads or cuts the file. Resolves once sends
+   * already on their way have settled too, so what follows comes after all of them.
    */
   private async flushAll(file: OpenFile): Promise<void> {
     for (const handle of file.handles) await this.flushHandle(handle, handle.cred);
+    await file.sendsSettled();
   }
 
   /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */

@@ -76,6 +76,8 @@ export class OpenFile {
   private readonly unsynced = new Map<number, HeldGrant>();
   /** Writes the master refused to acknowledge (CommitWrite refused): the next close or fsync fails with this. */
   private writeFailure: Error | null = null;
+  /** Buffered ranges taken from a handle and still on their way to the chunkservers (settled: never rejects). */
+  private readonly sends = new Set<Promise<void>>();
 
   constructor(
     readonly ino: number,
@@ -127,6 +129,30 @@ export class OpenFile {
     let size = Math.max(masterSize, this.uncommittedEnd());
     for (const h of this.handleSet) size = Math.max(size, h.bufferedEnd());
     return size;
+  }
+
+  // ---- buffered writes on their way ----------------------------------------------------------------------------
+
+  /**
+   * Keeps `send` (buffered writes taken from a handle, being written to the chunkservers) until it settles, so a
+   * read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's.
+   */
+  sending<T>(send: Promise<T>): Promise<T> {
+    const settled = send.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sends.add(settled);
+    void settled.then(() => this.sends.delete(settled));
+    return send;
+  }
+
+  /**
+   * Resolves once every send on its way now has settled (those started later are not waited for, so a steady
+   * writer cannot starve a reader): a read that starts then sees their bytes and the length they give the file.
+   */
+  async sendsSettled(): Promise<void> {
+    if (this.sends.size > 0) await Promise.all([...this.sends]);
   }
 
   // ---- cached data ---------------------------------------------------------------------------------------------

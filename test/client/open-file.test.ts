@@ -234,6 +234,27 @@ describe('client OpenFile', () => {
     });
   });
 
+  describe('sends on their way', () => {
+    it('settle for a reader once every send started before it settled, failed ones too, and not later ones', async () => {
+      let finishFirst!: () => void;
+      let failSecond!: (err: Error) => void;
+      const first = file.sending(new Promise<void>((resolve) => (finishFirst = resolve)));
+      const second = file.sending(new Promise<void>((_, reject) => (failSecond = reject)));
+      second.catch(() => undefined); // the sender's failure, not the reader's
+      let settled = false;
+      const reader = file.sendsSettled().then(() => (settled = true));
+      const later = file.sending(new Promise<void>(() => undefined)); // never settles
+      void later;
+      finishFirst();
+      await first;
+      await Promise.resolve();
+      expect(settled, 'one send still on its way').to.equal(false);
+      failSecond(new Error('refused'));
+      await reader;
+      expect(settled).to.equal(true);
+    });
+  });
+
   describe('lifetime', () => {
     it('holds writes past the last close until they are committed and synced', () => {
       const grant = file.holdGrant(0, { chunkId: 7, version: 1, chain: CHAIN });

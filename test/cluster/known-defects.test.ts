@@ -51,42 +51,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
   });
 
-  // Defect 1. FileSystemClient.read (client/src/file-system-client.ts) sends only its own handle's buffered write
-  // (flushFile(file)) before reading, and FileIo.read bounds the read by the master's length and this client's
-  // *sent* writes (localEnd): another handle's buffered bytes are neither seen nor counted in the length.
-  it('a read through one fd sees the bytes and the length written through another fd of the same mount', async () => {
-    const path = join(a, fresh('two-fds'));
-    const writer = await open(path, 'w+');
-    const reader = await open(path, 'r');
-    try {
-      const data = patternBytes(1, 100);
-      await writer.write(data, 0, data.length, MiB);
-      const got = await readFully(reader, MiB - 16, 116);
-      expect(got.length, 'bytes read through the other fd').to.equal(116);
-      expect(got.equals(Buffer.concat([Buffer.alloc(16), data]))).to.equal(true);
-    } finally {
-      await writer.close();
-      await reader.close();
-    }
-  });
-
-  // Defect 1, through mmap: the short FUSE read makes the kernel shrink the file (fuse_short_read), so touching the
-  // mapping faults with SIGBUS inside the file.
-  it("an mmap read of a hole below another fd's unsynced write reads zeros, not SIGBUS", async () => {
-    const path = join(a, fresh('mmap-hole'));
-    const writer = await open(path, 'w+');
-    try {
-      await writer.write(Buffer.alloc(4 * KiB, 1), 0, 4 * KiB, 0);
-      await writer.sync();
-      await mmap.open(path);
-      await writer.write(patternBytes(2, 64), 0, 64, 8 * MiB);
-      const got = await mmap.read(4 * MiB, 4 * KiB);
-      expect(got.equals(Buffer.alloc(4 * KiB))).to.equal(true);
-    } finally {
-      await writer.close();
-    }
-  });
-
   // Defect 2. FileIo.unsynced (client/src/file-io.ts) remembers (chunk id, version, chain) of every chunk written
   // since the last fsync; truncate/ftruncate/O_TRUNC never drop or update those entries. The master's cut frees a
   // dropped chunk (the repair loop deletes its replicas) or moves a cut chunk to a new version, so the next fsync's

@@ -1,0 +1,70 @@
+// What one mount's descriptors, mappings and kernel caches see of writes made through others, on real FUSE mounts
+// of a real cluster: the bytes and sizes buffered behind another fd, and the size another mount closed a file with.
+import { expect } from 'chai';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cleanupTempDirs } from '../support';
+import { TestCluster } from './harness';
+import { MmapClient } from './mmap-client';
+import { KiB, MiB, patternBytes, readFully } from './model-checker';
+
+describe('coherence of what mounts see', function () {
+  this.timeout(300_000);
+  let cluster: TestCluster | undefined;
+  let a: string; // client1's mount: where files are written
+  const mmap = new MmapClient();
+  let serial = 0;
+  /** A new file name per test: no test sees another's file, or a cache of it. */
+  const fresh = (what: string): string => `${what}-${serial++}`;
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, disks: 1, clients: 2, goal: 2 });
+    [a] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
+  });
+  after(async () => {
+    await mmap.stop();
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(async function () {
+    await mmap.close().catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
+  });
+
+  // A write is buffered in its handle (FileHandle); a read through any handle of the file sends every handle's
+  // buffer first (FileSystemClient.read), else it misses the bytes and reads short at the master's length.
+  it('a read through one fd sees the bytes and the length written through another fd of the same mount', async () => {
+    const path = join(a, fresh('two-fds'));
+    const writer = await open(path, 'w+');
+    const reader = await open(path, 'r');
+    try {
+      const data = patternBytes(1, 100);
+      await writer.write(data, 0, data.length, MiB);
+      expect((await reader.stat()).size, 'fstat through the other fd').to.equal(MiB + 100);
+      const got = await readFully(reader, MiB - 16, 116);
+      expect(got.length, 'bytes read through the other fd').to.equal(116);
+      expect(got.equals(Buffer.concat([Buffer.alloc(16), data]))).to.equal(true);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  // The same through a mapping: the kernel knows the size the write gave the file; a short FUSE read inside it makes
+  // the kernel shrink the file (fuse_short_read), and touching the mapping there faults with SIGBUS.
+  it("an mmap read of a hole below another fd's unsynced write reads zeros, not SIGBUS", async () => {
+    const path = join(a, fresh('mmap-hole'));
+    const writer = await open(path, 'w+');
+    try {
+      await writer.write(Buffer.alloc(4 * KiB, 1), 0, 4 * KiB, 0);
+      await writer.sync();
+      await mmap.open(path);
+      await writer.write(patternBytes(2, 64), 0, 64, 8 * MiB);
+      const got = await mmap.read(4 * MiB, 4 * KiB);
+      expect(got.equals(Buffer.alloc(4 * KiB))).to.equal(true);
+      expect((await mmap.read(8 * MiB, 64)).equals(patternBytes(2, 64)), 'the buffered bytes, through the mapping').to.equal(true);
+    } finally {
+      await writer.close();
+    }
+  });
+});
