@@ -294,7 +294,8 @@ export class FileSystemClient {
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
   }
 
-  async open(ino: number, flags: number, cred: CallerCredentials): Promise<number> {
+  /** Opens `ino`: the new handle, and the attributes the master has now (with this client's unsent size counted). */
+  async open(ino: number, flags: number, cred: CallerCredentials): Promise<{ fh: number; attr: WireAttr }> {
     // Close-to-open consistency: an open always asks the master (Open returns fresh attributes), never the cache.
     this.attrs.delete(ino);
     const file = this.files.get(ino);
@@ -308,10 +309,12 @@ export class FileSystemClient {
     const want =
       (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) |
       (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
-    this.rememberIno(replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open'));
+    const attr = replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open');
+    this.rememberIno(attr);
     if (flags & O_TRUNC) this.files.get(ino)?.truncated(0);
     this.io.invalidate(ino);
-    return this.addHandle(ino, flags, cred);
+    const fh = this.addHandle(ino, flags, cred);
+    return { fh, attr: this.withPendingSize(attr) };
   }
 
   async read(fh: number, length: number, position: number, cred: CallerCredentials): Promise<Buffer> {

@@ -1,7 +1,8 @@
 // What one mount's descriptors, mappings and kernel caches see of writes made through others, on real FUSE mounts
 // of a real cluster: the bytes and sizes buffered behind another fd, and the size another mount closed a file with.
 import { expect } from 'chai';
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
@@ -12,6 +13,7 @@ describe('coherence of what mounts see', function () {
   this.timeout(300_000);
   let cluster: TestCluster | undefined;
   let a: string; // client1's mount: where files are written
+  let b: string; // client2's mount: opens them after close
   const mmap = new MmapClient();
   let serial = 0;
   /** A new file name per test: no test sees another's file, or a cache of it. */
@@ -19,7 +21,7 @@ describe('coherence of what mounts see', function () {
 
   before(async () => {
     cluster = await TestCluster.start({ masters: 1, chunkservers: 2, disks: 1, clients: 2, goal: 2 });
-    [a] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
+    [a, b] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
   });
   after(async () => {
     await mmap.stop();
@@ -65,6 +67,46 @@ describe('coherence of what mounts see', function () {
       expect((await mmap.read(8 * MiB, 64)).equals(patternBytes(2, 64)), 'the buffered bytes, through the mapping').to.equal(true);
     } finally {
       await writer.close();
+    }
+  });
+
+  // Close-to-open across mounts: the kernel of the mount that stat'ed the file keeps those attributes for the
+  // attribute timeout (1 s), and open(2) does not ask again. The open's fresh attributes from the master show the
+  // change, and the mount invalidates the kernel's cache of the inode before answering (notify_inval_inode).
+  for (const [what, first, then] of [
+    ['grown', 1_000, 2_000],
+    ['cut shorter', 2_000, 500],
+  ] as const) {
+    it(`a mount that looked at a file a moment ago opens it with the size another mount closed it with (${what})`, async () => {
+      const name = fresh('close-to-open');
+      await writeFile(join(a, name), patternBytes(8, first));
+      expect((await stat(join(b, name))).size).to.equal(first);
+      const written = patternBytes(9, then);
+      await writeFile(join(a, name), written);
+      const other = await open(join(b, name), constants.O_RDONLY);
+      try {
+        expect((await other.stat()).size, 'fstat on the other mount').to.equal(then);
+        const got = await readFully(other, 0, 4_000);
+        expect(got.length, 'bytes read on the other mount').to.equal(then);
+        expect(got.equals(written), 'the bytes the other mount closed the file with').to.equal(true);
+      } finally {
+        await other.close();
+      }
+    });
+  }
+
+  it('a mount that looked at a file a moment ago opens it with the mode another mount gave it', async () => {
+    const name = fresh('close-to-open-mode');
+    await writeFile(join(a, name), patternBytes(10, 100), { mode: 0o644 });
+    expect((await stat(join(b, name))).mode & 0o777).to.equal(0o644);
+    const fh = await open(join(a, name), 'r');
+    await fh.chmod(0o600);
+    await fh.close();
+    const other = await open(join(b, name), constants.O_RDONLY);
+    try {
+      expect((await other.stat()).mode & 0o777, 'fstat on the other mount').to.equal(0o600);
+    } finally {
+      await other.close();
     }
   });
 });
