@@ -1,30 +1,25 @@
-// Failing repros of the defects the model checker found on the mount, one per behaviour; they fail today, so they
-// run only with MOOSENG_KNOWN_DEFECTS=1 (docs/testing.md). A fix flips the switch, or moves its test into the suite.
+// Writes that the mount buffers, sends concurrently or has not synced yet, against cuts and msync, on real FUSE
+// mounts of a real cluster: cases the model checker found (docs/testing.md), each once a failing test.
 import { expect } from 'chai';
 import { open, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
 import { MmapClient, type MmapError } from './mmap-client';
-import { KERNEL_ATTR_CACHE_MS, KiB, MiB, ModelChecker, patternBytes, readFully, totalsLine, CHUNK_BYTES } from './model-checker';
+import { KiB, MiB, patternBytes, readFully, CHUNK_BYTES } from './model-checker';
 
-/** Off unless asked for: these fail until their defects are fixed, and main stays green meanwhile. */
-const ENABLED = process.env.MOOSENG_KNOWN_DEFECTS === '1';
 /** The master's repair loop runs every second (REPAIR_INTERVAL_MS) and carries out queued cuts and deletions. */
 const REPAIR_PASS_WAIT_MS = 2_500;
-/** Tries of a race that shows in about every other try; a defect still there is missed with odds (1/2)^8. */
+/** Tries of a race that showed in about every other try; a regression is missed with odds (1/2)^8. */
 const RACE_TRIES = 8;
-/** Tries of the mmap write-back race that loses data (it shows in most tries). */
+/** Tries of the mmap write-back race that lost data (it showed in most tries). */
 const MMAP_TRIES = 6;
 /** Tries of the write-back race into a new chunk (EIO in one try of three to six): missed with odds below 1/20. */
 const NEW_CHUNK_TRIES = 16;
-/** The CI slice's seed and length (test/cluster/random-operations.test.ts), here without any workaround. */
-const SLICE_SEED = 20_261_201;
-const SLICE_OPS = 250;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-(ENABLED ? describe : describe.skip)('known defects of the mount (MOOSENG_KNOWN_DEFECTS=1)', function () {
+describe('the mount under concurrent write-back, cuts and msync', function () {
   this.timeout(300_000);
   let cluster: TestCluster | undefined;
   let a: string; // client1's mount: where files are written
@@ -50,10 +45,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
   });
 
-  // Defect 2. FileIo.unsynced (client/src/file-io.ts) remembers (chunk id, version, chain) of every chunk written
-  // since the last fsync; truncate/ftruncate/O_TRUNC never drop or update those entries. The master's cut frees a
-  // dropped chunk (the repair loop deletes its replicas) or moves a cut chunk to a new version, so the next fsync's
-  // FLUSH names a chunk that is gone (CHUNK_NOT_FOUND) or a version that is stale (CHUNK_STALE_VERSION): EIO.
+  // fsync flushes every chunk written since the last one (OpenFile's unsynced chunks). A truncate frees the chunks
+  // it drops (the repair loop deletes their replicas) and moves a cut one to a new version: fsync must not FLUSH a
+  // dropped chunk (CHUNK_NOT_FOUND, EIO) and must reach the cut one at its new version (OpenFile.truncated).
   for (const [what, size] of [
     ['to 0 (the chunk is freed)', 0],
     ['mid-chunk (the chunk moves to a new version)', 512 * KiB],
@@ -71,8 +65,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     });
   }
 
-  // Defect 2, as msync: a file with holes over 40 MiB whose second chunk was cut away; msync's fsync flushes the
-  // dropped chunk's stale entry (the previous review's "EIO from msync").
+  // The same as msync meets it: a file with holes over 40 MiB whose second chunk was cut away, then msync'd.
   it('msync after a truncate dropped a chunk written since the last fsync succeeds', async () => {
     const path = join(a, fresh('cut-then-msync'));
     const fh = await open(path, 'w+');
@@ -90,14 +83,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     }
   });
 
-  // Defect 3. The kernel sends a large read as several FUSE reads at once. The first sends the handle's buffered
-  // write (FileSystemClient.read → flushFile → FileIo.write), whose WriteChunk grant moves the chunk to version v+1
-  // (master openChunkForWrite bumps it, ChunkOperations.moveVersion moves the replicas). The others find nothing
-  // buffered and read at once: FileIo.locate's ReadChunk answered with version v, and the read reaches the
-  // chunkservers after the move, so both replicas answer CHUNK_STALE_VERSION. FileIo.readReplica reports each as a
-  // failed replica; the master's ReportReplica (master/src/client-api.ts) removes both from ChunkLocations without
-  // asking which version the client read. Heartbeats never add replicas back (only a registration does), so the chunk
-  // has no known replica: every read is EIO (after NO_REPLICA_WAIT_MS) until the chunkservers register again.
+  // The kernel sends a large read as several FUSE reads at once. The first sends the handle's buffered write, whose
+  // grant moves the chunk to a new version; the others must wait for that send (OpenFile.sendsSettled), else they
+  // read at the old version, every replica answers CHUNK_STALE_VERSION, and a master that took those reports as
+  // failures would forget every replica of the chunk (reads EIO until the chunkservers register again).
   it('reads racing the write-back of their own buffered write neither fail nor make the master forget the replicas', async () => {
     const missingBefore = await missingChunks();
     const errors: string[] = [];
@@ -123,11 +112,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     expect(await missingChunks(), 'chunks the master knows no replica of').to.equal(missingBefore);
   });
 
-  // Defect 5. msync makes the kernel write back dirty pages as several FUSE writes at once. FileSystemClient.write
-  // is not serialised per handle: a write that is not contiguous with the buffer awaits flushFile (which set
-  // file.pending = null), a second write arriving meanwhile starts a new buffer, and the first, resuming, replaces
-  // it with its own (file.pending = {...}): the second's bytes are acknowledged and never sent. msync returns 0,
-  // the writer's page cache still shows the bytes, every other mount reads the old ones.
+  // msync makes the kernel write back dirty pages as several FUSE writes at once, to one handle: none of them may be
+  // acknowledged and then lost (each continues or sends the one write-back buffer), and the other mount reads them.
   it("every page of an msync'd mmap write reaches the other mount", async () => {
     const lost: string[] = [];
     for (let i = 0; i < MMAP_TRIES; i++) {
@@ -141,7 +127,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
         lost.push(`try ${i}: msync ${(err as MmapError).code}`);
       }
       await mmap.close();
-      await sleep(KERNEL_ATTR_CACHE_MS);
       const got = (await readFile(join(b, name))).subarray(4 * KiB, 4 * KiB + data.length);
       let differing = 0;
       for (let j = 0; j < data.length; j++) if (got[j] !== data[j]) differing++;
@@ -150,17 +135,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
     expect(lost).to.deep.equal([]);
   });
 
-  // Defect 6. The same concurrent write-back into a hole: the first write's WriteChunk allocates the chunk
-  // (isNew) and FileIo.grantFor creates it on the chunkservers; a second write of the same chunk arrives before that
-  // grant is stored (grantFor keeps no grant in flight), asks again, and the master, seeing the slot taken, bumps the
-  // version (openChunkForWrite) and moves replicas that are not created yet ("chunk is not on this chunkserver",
-  // then "at version 1, not 2"). The state machine's onChunkGranted hint (master/src/master-role.ts) has already
-  // recorded the chain at the new version, so the next grant bumps again from a version no replica has; after the
-  // retries msync fails with EIO, the master's version is several ahead of the replicas' (still 1), reads get
-  // CHUNK_STALE_VERSION from every replica (defect 3 then forgets them), and the repair loop deletes them as stale
-  // once they register again: the chunk's data is gone. Into an existing chunk the same concurrent writes take a
-  // grant each, every grant moves the version and voids the others' (CHUNK_STALE_VERSION), and a write that loses
-  // CHUNK_WRITE_ATTEMPTS times fails: the msync EIO the previous test sometimes meets.
+  // The same concurrent write-back into a hole: the writes of the new chunk share one grant request (FileIo.grantFor),
+  // else each grant moves the version and voids the others', a write that loses CHUNK_WRITE_ATTEMPTS times fails
+  // msync with EIO, and the master's version runs ahead of every replica's (the chunk's data is lost).
   it('msync of an mmap write into a hole (a new chunk) succeeds, and the file reads back', async () => {
     const errors: string[] = [];
     for (let i = 0; i < NEW_CHUNK_TRIES; i++) {
@@ -175,19 +152,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
         errors.push(`try ${i}: msync ${(err as MmapError).code}`);
       }
       await mmap.close();
-      // Bytes lost to defect 5 are that test's business; here the file must read at all.
+      // Lost bytes are the previous test's business; here the file must read at all.
       await readFile(path).catch((err: NodeJS.ErrnoException) => errors.push(`try ${i}: read ${err.code}`));
     }
     expect(errors).to.deep.equal([]);
-  });
-
-  // All of the above, as the model checker meets them: the CI slice with no workaround.
-  it(`the CI slice (seed ${SLICE_SEED}, ${SLICE_OPS} operations) passes without workarounds`, async () => {
-    const checker = new ModelChecker({ seed: SLICE_SEED, ops: SLICE_OPS, mounts: [a, b], maxIoBytes: 2 * MiB });
-    try {
-      console.log(`      ${totalsLine(await checker.run())}`);
-    } finally {
-      await checker.close();
-    }
   });
 });
