@@ -338,6 +338,9 @@ export class FileSystemClient {
     const handle = this.handle(fh);
     this.io.invalidate(handle.file.ino);
     if (handle.append) position = await this.sizeOf(handle, cred);
+    // Writes of other handles over the same bytes were acknowledged first: they reach the chunkservers first, so
+    // this one lands over them, whenever this handle's buffer goes.
+    if (handle.file.olderWritesOverlap(handle, position, data.length)) await this.flushAll(handle.file);
     // The buffer holds one contiguous range: anything else sends it first.
     while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
     if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
@@ -409,7 +412,7 @@ export class FileSystemClient {
   private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
     const range = handle.takeBuffered();
     if (!range) return;
-    await handle.file.sending(this.io.write(handle.file, range.offset, range.data, cred));
+    await handle.file.sending(range, this.io.write(handle.file, range.offset, range.data, cred));
     if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 

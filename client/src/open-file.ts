@@ -77,7 +77,7 @@ export class OpenFile {
   /** Writes the master refused to acknowledge (CommitWrite refused): the next close or fsync fails with this. */
   private writeFailure: Error | null = null;
   /** Buffered ranges taken from a handle and still on their way to the chunkservers (settled: never rejects). */
-  private readonly sends = new Set<Promise<void>>();
+  private readonly sends = new Map<Promise<void>, { offset: number; end: number }>();
 
   constructor(
     readonly ino: number,
@@ -134,15 +134,15 @@ export class OpenFile {
   // ---- buffered writes on their way ----------------------------------------------------------------------------
 
   /**
-   * Keeps `send` (buffered writes taken from a handle, being written to the chunkservers) until it settles, so a
-   * read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's.
+   * Keeps `send` (the buffered `range` taken from a handle, being written to the chunkservers) until it settles, so
+   * a read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's.
    */
-  sending<T>(send: Promise<T>): Promise<T> {
+  sending<T>(range: BufferedRange, send: Promise<T>): Promise<T> {
     const settled = send.then(
       () => undefined,
       () => undefined,
     );
-    this.sends.add(settled);
+    this.sends.set(settled, { offset: range.offset, end: range.offset + range.data.length });
     void settled.then(() => this.sends.delete(settled));
     return send;
   }
@@ -152,7 +152,19 @@ export class OpenFile {
    * writer cannot starve a reader): a read that starts then sees their bytes and the length they give the file.
    */
   async sendsSettled(): Promise<void> {
-    if (this.sends.size > 0) await Promise.all([...this.sends]);
+    if (this.sends.size > 0) await Promise.all([...this.sends.keys()]);
+  }
+
+  /**
+   * True when bytes in [offset, offset + length) are buffered in a handle other than `writer`, or on their way to
+   * the chunkservers: those writes were acknowledged before `writer`'s write there, so they must reach the
+   * chunkservers first, or they would land over it (each handle sends its own buffer, when it will).
+   */
+  olderWritesOverlap(writer: FileHandle, offset: number, length: number): boolean {
+    const end = offset + length;
+    for (const r of this.sends.values()) if (r.offset < end && offset < r.end) return true;
+    for (const h of this.handleSet) if (h !== writer && h.bufferOverlaps(offset, end)) return true;
+    return false;
   }
 
   // ---- cached data ---------------------------------------------------------------------------------------------
@@ -325,6 +337,12 @@ export class FileHandle {
   /** Bytes buffered, not yet sent. */
   get bufferedBytes(): number {
     return this.pending?.bytes ?? 0;
+  }
+
+  /** True when the buffered range and [offset, end) share a byte. */
+  bufferOverlaps(offset: number, end: number): boolean {
+    const p = this.pending;
+    return p !== null && p.offset < end && offset < p.offset + p.bytes;
   }
 
   /** Where the buffered range ends (0 with nothing buffered). */
