@@ -1,7 +1,15 @@
 // The client's OpenFile on a manual clock: when uncommitted writes fall due, how written ends and buffered writes
 // merge, which size the client answers for, how long grants live, and when read-ahead is dropped.
 import { expect } from 'chai';
-import { type BufferedRange, COMMIT_INTERVAL_MS, type FetchRange, type FileHandle, OpenFile, READAHEAD_BYTES, WRITE_GRANT_REUSE_MS } from '@mooseng/client';
+import {
+  type BufferedRange,
+  COMMIT_INTERVAL_MS,
+  type FetchRange,
+  type FileHandle,
+  OpenFile,
+  READAHEAD_BYTES,
+  WRITE_GRANT_REUSE_MS,
+} from '@mooseng/client';
 import { ManualClock } from '../support';
 
 const KIB = 1024;
