@@ -392,6 +392,24 @@ export class FileSystemClient {
     }
   }
 
+  // ---- changes made by other clients ---------------------------------------------------------------------------
+
+  /** Another client changed these inodes and names (the leader's change feed): what is cached of them goes. */
+  changed(inodes: readonly number[], entries: ReadonlyArray<{ parent: number; name: string }>): void {
+    for (const ino of inodes) this.attrs.delete(ino);
+    for (const { parent, name } of entries) this.forgetName(parent, name);
+    if (inodes.length === 0 || this.xattrs.size === 0) return;
+    const changed = new Set(inodes);
+    for (const key of [...this.xattrs.keys()]) if (changed.has(Number(key.slice(0, key.indexOf('\0'))))) this.xattrs.delete(key);
+  }
+
+  /** Change notices may have been lost: nothing cached about other clients' changes can be trusted. */
+  resync(): void {
+    this.attrs.clear();
+    this.names.clear();
+    this.xattrs.clear();
+  }
+
   // ---- internals -----------------------------------------------------------------------------------------------
 
   private addHandle(ino: number, flags: number, cred: CallerCredentials): number {

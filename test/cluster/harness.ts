@@ -43,7 +43,7 @@ export class TestCluster {
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>>,
+    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings'>>,
   ): Promise<TestCluster> {
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).

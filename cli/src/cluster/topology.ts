@@ -36,6 +36,8 @@ export interface TopologyOptions {
   logLevel?: string;
   /** The clients' mount binding (config `plugins: { mount }`); the role's default (mount-fuse3) when absent. */
   mountPlugin?: string;
+  /** More settings of every client's `client:` section (e.g. `{ entryTimeoutMs: 60000 }`), validated as usual. */
+  clientSettings?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -127,7 +129,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         role: 'client',
         ...common,
         ...(o.mountPlugin ? { plugins: { mount: o.mountPlugin } } : {}),
-        client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort },
+        client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort, ...o.clientSettings },
       };
       break;
   }

@@ -13,6 +13,7 @@ import {
   type FsEntry,
   type FsSetAttr,
   type IFileSystemOperations,
+  type IKernelCache,
   type ILogger,
   type IMount,
   isMoosengError,
@@ -94,6 +95,15 @@ export class Fuse3LowLevelMount implements IMount {
   private readonly scratch = new Float64Array(ATTR_FIELDS);
   private readonly addon: Fuse3Addon;
 
+  /** Invalidation pushed to the kernel (another client changed what it caches). */
+  readonly kernelCache: IKernelCache = {
+    invalidateInode: (ino) => this.invalidate(ino, () => this.addon.notifyInvalInode(this.handle!, ino, 0, 0)),
+    invalidateEntry: (parent, name) => this.invalidate(parent, () => this.addon.notifyInvalEntry(this.handle!, parent, name)),
+    invalidateAllInodes: async () => {
+      await Promise.all(this.kernelAttrs.inodes().map((ino) => this.kernelCache.invalidateInode(ino)));
+    },
+  };
+
   constructor(
     private readonly logger: ILogger,
     addon?: Fuse3Addon,
@@ -153,6 +163,21 @@ export class Fuse3LowLevelMount implements IMount {
       return;
     }
     this.finish();
+  }
+
+  /**
+   * One notification to the kernel about `ino` (or a directory): what the kernel held of it is gone after, so the
+   * attributes remembered for it go too. Never rejects: a failure is logged (the cache then expires by its timeout).
+   */
+  private async invalidate(ino: number, notify: () => Promise<number>): Promise<void> {
+    if (!this.handle || this.unmounting) return;
+    this.kernelAttrs.forget(ino);
+    try {
+      const res = await notify();
+      if (res !== 0 && res !== -E.ENOENT) this.logger.debug('the kernel refused a cache invalidation', { ino, errno: -res });
+    } catch (err) {
+      this.logger.warn('cannot invalidate the kernel cache', { ino, err: (err as Error).message });
+    }
   }
 
   /** Frees the session once its threads have ended; later answers to requests still in flight are dropped. */
@@ -282,14 +307,7 @@ export class Fuse3LowLevelMount implements IMount {
    */
   private async invalidateIfStale(h: SessionHandle, fresh: FsAttr): Promise<void> {
     const stale = this.kernelAttrs.staleness(fresh);
-    if (!stale) return;
-    this.kernelAttrs.forget(fresh.ino);
-    try {
-      const res = await this.addon.notifyInvalInode(h, fresh.ino, stale === 'data' ? 0 : -1, 0);
-      if (res !== 0 && res !== -E.ENOENT) this.logger.debug('the kernel refused a cache invalidation', { ino: fresh.ino, errno: -res });
-    } catch (err) {
-      this.logger.warn('cannot invalidate the kernel cache of an inode', { ino: fresh.ino, err: (err as Error).message });
-    }
+    if (stale) await this.invalidate(fresh.ino, () => this.addon.notifyInvalInode(h, fresh.ino, stale === 'data' ? 0 : -1, 0));
   }
 
   private async serve(

@@ -37,6 +37,11 @@ export class KernelAttributes {
     this.told.delete(ino);
   }
 
+  /** The inodes remembered (those the kernel was told about and still holds). */
+  inodes(): number[] {
+    return [...this.told.keys()];
+  }
+
   /** Inodes remembered. */
   get size(): number {
     return this.told.size;
