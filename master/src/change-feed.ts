@@ -7,10 +7,12 @@ import {
   type ChangeNotice,
   type ClientMethodName,
   ErrorCodes,
+  type IClock,
   type ILogger,
   MoosengError,
   OpenFlags,
   type RequestOf,
+  type TimerHandle,
   toGrpcError,
 } from '@mooseng/core';
 
@@ -19,6 +21,8 @@ import {
  * and, once its stream drains, sends one notice with `resync` in place of everything it missed.
  */
 export const MAX_PENDING_NOTICES = 1_000;
+/** How often a master with watchers checks it still leads (a deposed leader ends their streams: they move on). */
+export const LEADERSHIP_CHECK_MS = 1_000;
 
 type WatchCall = grpc.ServerWritableStream<ChangeFeedRpcs['Watch']['request'], ChangeNotice>;
 
@@ -79,11 +83,14 @@ export function noticeOf<M extends ClientMethodName>(method: M, request: Request
 /** The watchers of this master and what it tells them; only a leader accepts watchers. */
 export class ChangeFeed {
   private readonly watchers = new Set<Watcher>();
+  private leadershipCheck: TimerHandle | null = null;
 
   constructor(
     /** True while this master leads (a follower refuses watchers with NOT_LEADER, as every client call). */
     private readonly isLeader: () => boolean,
     private readonly logger: ILogger,
+    /** Runs the leadership check; without one (unit tests) streams end only at close(). */
+    private readonly clock?: IClock,
   ) {}
 
   /** Sessions watching now. */
@@ -105,10 +112,28 @@ export class ChangeFeed {
     for (const w of this.watchers) if (w.sessionId !== origin) this.send(w, notice);
   }
 
-  /** Ends every stream (this master stops, or stops leading): their clients resync and watch the new leader. */
+  /** Ends every stream (this master stops): their clients resync and watch the new leader. */
   close(): void {
+    this.leadershipCheck?.cancel();
+    this.leadershipCheck = null;
+    this.endStreams();
+  }
+
+  private endStreams(): void {
     for (const w of this.watchers) w.call.end();
     this.watchers.clear();
+  }
+
+  /** While there are watchers: a master that no longer leads ends their streams, which then find the new leader. */
+  private checkLeadership(): void {
+    this.leadershipCheck = null;
+    if (this.watchers.size === 0 || !this.clock) return;
+    if (!this.isLeader()) {
+      this.logger.info('no longer the leader: ending the change feeds of watching sessions', { watchers: this.watchers.size });
+      this.endStreams();
+      return;
+    }
+    this.leadershipCheck = this.clock.setTimer(LEADERSHIP_CHECK_MS, () => this.checkLeadership());
   }
 
   private watch(call: WatchCall): void {
@@ -119,6 +144,7 @@ export class ChangeFeed {
     }
     const w: Watcher = { sessionId: call.request.sessionId, call, behind: false };
     this.watchers.add(w);
+    if (this.clock && !this.leadershipCheck) this.leadershipCheck = this.clock.setTimer(LEADERSHIP_CHECK_MS, () => this.checkLeadership());
     const gone = (): void => {
       this.watchers.delete(w);
     };

@@ -133,7 +133,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           onServed: (method, request) => changes?.published(method, request),
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
-        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }));
+        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock);
         const started = await startGrpcServer(section.host, section.port, [
           { definition: clientToMasterService().service, implementation: clientApi.service() },
           { definition: changeFeedService().service, implementation: changes.service() },

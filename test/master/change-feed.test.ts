@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { OpenFlags, type RequestOf, silentLogger } from '@mooseng/core';
-import { ChangeFeed, MAX_PENDING_NOTICES, noticeOf } from '@mooseng/master';
+import { ChangeFeed, LEADERSHIP_CHECK_MS, MAX_PENDING_NOTICES, noticeOf } from '@mooseng/master';
+import { ManualClock } from '../support';
 
 const header = (sessionId: number) => ({ sessionId, requestId: 1, cred: { uid: 0, gids: [0] } });
 
@@ -57,6 +58,19 @@ describe('master ChangeFeed', () => {
     expect(other.written.slice(1)).to.deep.equal([{ inodes: [7], entries: [], resync: false }]);
     other.emit('cancelled');
     expect(feed.size).to.equal(1);
+  });
+
+  it('ends the streams of its watchers once it no longer leads', () => {
+    let leading = true;
+    const clock = new ManualClock();
+    const feed = new ChangeFeed(() => leading, silentLogger, clock);
+    const call = watchOn(feed, 2);
+    clock.advance(LEADERSHIP_CHECK_MS);
+    expect(call.ended, 'still the leader').to.equal(false);
+    leading = false;
+    clock.advance(LEADERSHIP_CHECK_MS);
+    expect(call.ended).to.equal(true);
+    expect(feed.size).to.equal(0);
   });
 
   it('refuses watchers on a follower', () => {
