@@ -22,6 +22,7 @@ import { FileSystemClient } from './file-system-client';
 import { CallerGroups } from './caller-credentials';
 import { ClientFileSystemOperations } from './file-system-operations';
 import { MasterClient } from './master-client';
+import { ChangeWatcher } from './change-watcher';
 
 function clientSteps(context: RoleContext): RoleStep[] {
   const section = context.config.client as ClientSection;
@@ -31,6 +32,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
   let master: MasterClient | null = null;
   let data: DataPlaneClient | null = null;
   let mount: IMount | null = null;
+  let watcher: ChangeWatcher | null = null;
   let session: { sessionId: number; clusterId: string } | null = null;
 
   return [
@@ -123,8 +125,31 @@ function clientSteps(context: RoleContext): RoleStep[] {
         });
         mount = m;
         logger.info('mounted', { mountPoint: section.mountPoint, binding: m.binding });
+        // Other clients' changes, dropped from this client's caches and (where the binding can) the kernel's at once.
+        const kernel = m.kernelCache;
+        watcher = new ChangeWatcher({
+          master: master!,
+          masters: section.masters,
+          clock,
+          logger,
+          listener: {
+            changed: (notice) => {
+              fs.changed(notice.inodes, notice.entries);
+              if (!kernel) return;
+              for (const ino of notice.inodes) void kernel.invalidateInode(ino);
+              for (const e of notice.entries) void kernel.invalidateEntry(e.parent, e.name);
+            },
+            resync: () => {
+              fs.resync();
+              if (kernel) void kernel.invalidateAllInodes();
+            },
+          },
+        });
+        watcher.start();
       },
       stop: async () => {
+        watcher?.stop();
+        watcher = null;
         await mount?.unmount();
         mount = null;
         data?.close();

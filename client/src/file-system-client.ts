@@ -305,7 +305,8 @@ export class FileSystemClient {
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
   }
 
-  async open(ino: number, flags: number, cred: CallerCredentials): Promise<number> {
+  /** Opens `ino`: the new handle, and the attributes the master has now (with this client's unsent size counted). */
+  async open(ino: number, flags: number, cred: CallerCredentials): Promise<{ fh: number; attr: WireAttr }> {
     // Close-to-open consistency: an open always asks the master (Open returns fresh attributes), never the cache.
     this.attrs.delete(ino);
     const file = this.files.get(ino);
@@ -319,16 +320,23 @@ export class FileSystemClient {
     const want =
       (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) |
       (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
-    this.rememberIno(replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open'));
+    const attr = replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open');
+    this.rememberIno(attr);
     if (flags & O_TRUNC) this.files.get(ino)?.truncated(0);
     this.io.invalidate(ino);
-    return this.addHandle(ino, flags, cred);
+    const fh = this.addHandle(ino, flags, cred);
+    return { fh, attr: this.withPendingSize(attr) };
   }
 
   async read(fh: number, length: number, position: number, cred: CallerCredentials): Promise<Buffer> {
     const handle = this.handle(fh);
-    // Reads see this handle's own buffered writes: send them first.
+    const { file } = handle;
+    // Reads see every write this mount has acknowledged to the file, through any handle, and the length those give
+    // it (a short read inside the size the kernel knows makes it shrink the file, and a mapping there faults with
+    // SIGBUS): this handle's buffer goes as the reader, the others' as whoever opened them, and sends already on
+    // their way (the kernel sends several reads at once; the first one took the buffer) are waited for.
     await this.flushHandle(handle, cred);
+    await this.flushAll(file);
     return handle.read(
       position,
       length,
@@ -341,6 +349,9 @@ export class FileSystemClient {
     const handle = this.handle(fh);
     this.io.invalidate(handle.file.ino);
     if (handle.append) position = await this.sizeOf(handle, cred);
+    // Writes of other handles over the same bytes were acknowledged first: they reach the chunkservers first, so
+    // this one lands over them, whenever this handle's buffer goes.
+    if (handle.file.olderWritesOverlap(handle, position, data.length)) await this.flushAll(handle.file);
     // The buffer holds one contiguous range: anything else sends it first.
     while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
     if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
@@ -393,6 +404,8 @@ export class FileSystemClient {
     let failure: unknown = null;
     try {
       await this.flushHandle(handle, cred);
+      // A read may have taken this handle's buffer and be sending it still: the commit must cover those bytes.
+      await handle.file.sendsSettled();
       // Close-to-open: when close returns, another client's open sees the whole file.
       await this.commit(handle.file, cred);
     } catch (err) {
@@ -426,6 +439,24 @@ export class FileSystemClient {
     }
   }
 
+  // ---- changes made by other clients ---------------------------------------------------------------------------
+
+  /** Another client changed these inodes and names (the leader's change feed): what is cached of them goes. */
+  changed(inodes: readonly number[], entries: ReadonlyArray<{ parent: number; name: string }>): void {
+    for (const ino of inodes) this.attrs.delete(ino);
+    for (const { parent, name } of entries) this.forgetName(parent, name);
+    if (inodes.length === 0 || this.xattrs.size === 0) return;
+    const changed = new Set(inodes);
+    for (const key of [...this.xattrs.keys()]) if (changed.has(Number(key.slice(0, key.indexOf('\0'))))) this.xattrs.delete(key);
+  }
+
+  /** Change notices may have been lost: nothing cached about other clients' changes can be trusted. */
+  resync(): void {
+    this.attrs.clear();
+    this.names.clear();
+    this.xattrs.clear();
+  }
+
   // ---- internals -----------------------------------------------------------------------------------------------
 
   private addHandle(ino: number, flags: number, cred: CallerCredentials): number {
@@ -446,16 +477,18 @@ export class FileSystemClient {
   private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
     const range = handle.takeBuffered();
     if (!range) return;
-    await this.io.write(handle.file, range.offset, range.data, cred);
+    await handle.file.sending(range, this.io.write(handle.file, range.offset, range.data, cred));
     if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 
   /**
-   * Sends the buffered writes of every handle of the file (before a cut), each as whoever opened that handle: they
-   * are its writes, sent now only because someone else cuts the file.
+   * Sends the buffered writes of every handle of the file (before a cut or a read), each as whoever opened that
+   * handle: they are its writes, sent now only because someone else reads or cuts the file. Resolves once sends
+   * already on their way have settled too, so what follows comes after all of them.
    */
   private async flushAll(file: OpenFile): Promise<void> {
     for (const handle of file.handles) await this.flushHandle(handle, handle.cred);
+    await file.sendsSettled();
   }
 
   /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */

@@ -181,7 +181,10 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
   }
 
   open(ino: number, flags: number, caller: FsCaller): Promise<FsOpened> {
-    return this.serve('open', caller, async (cred) => ({ fh: await this.fs.open(ino, flags, cred) }));
+    return this.serve('open', caller, async (cred) => {
+      const { fh, attr } = await this.fs.open(ino, flags, cred);
+      return { fh, attr: fsAttr(attr) };
+    });
   }
 
   create(parent: number, name: string, mode: number, flags: number, caller: FsCaller): Promise<{ entry: FsEntry; opened: FsOpened }> {

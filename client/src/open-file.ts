@@ -76,6 +76,8 @@ export class OpenFile {
   private readonly unsynced = new Map<number, HeldGrant>();
   /** Writes the master refused to acknowledge (CommitWrite refused): the next close or fsync fails with this. */
   private writeFailure: Error | null = null;
+  /** Buffered ranges taken from a handle and still on their way to the chunkservers (settled: never rejects). */
+  private readonly sends = new Map<Promise<void>, { offset: number; end: number }>();
 
   constructor(
     readonly ino: number,
@@ -127,6 +129,42 @@ export class OpenFile {
     let size = Math.max(masterSize, this.uncommittedEnd());
     for (const h of this.handleSet) size = Math.max(size, h.bufferedEnd());
     return size;
+  }
+
+  // ---- buffered writes on their way ----------------------------------------------------------------------------
+
+  /**
+   * Keeps `send` (the buffered `range` taken from a handle, being written to the chunkservers) until it settles, so
+   * a read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's.
+   */
+  sending<T>(range: BufferedRange, send: Promise<T>): Promise<T> {
+    const settled = send.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sends.set(settled, { offset: range.offset, end: range.offset + range.data.length });
+    void settled.then(() => this.sends.delete(settled));
+    return send;
+  }
+
+  /**
+   * Resolves once every send on its way now has settled (those started later are not waited for, so a steady
+   * writer cannot starve a reader): a read that starts then sees their bytes and the length they give the file.
+   */
+  async sendsSettled(): Promise<void> {
+    if (this.sends.size > 0) await Promise.all([...this.sends.keys()]);
+  }
+
+  /**
+   * True when bytes in [offset, offset + length) are buffered in a handle other than `writer`, or on their way to
+   * the chunkservers: those writes were acknowledged before `writer`'s write there, so they must reach the
+   * chunkservers first, or they would land over it (each handle sends its own buffer, when it will).
+   */
+  olderWritesOverlap(writer: FileHandle, offset: number, length: number): boolean {
+    const end = offset + length;
+    for (const r of this.sends.values()) if (r.offset < end && offset < r.end) return true;
+    for (const h of this.handleSet) if (h !== writer && h.bufferOverlaps(offset, end)) return true;
+    return false;
   }
 
   // ---- cached data ---------------------------------------------------------------------------------------------
@@ -299,6 +337,12 @@ export class FileHandle {
   /** Bytes buffered, not yet sent. */
   get bufferedBytes(): number {
     return this.pending?.bytes ?? 0;
+  }
+
+  /** True when the buffered range and [offset, end) share a byte. */
+  bufferOverlaps(offset: number, end: number): boolean {
+    const p = this.pending;
+    return p !== null && p.offset < end && offset < p.offset + p.bytes;
   }
 
   /** Where the buffered range ends (0 with nothing buffered). */

@@ -44,6 +44,8 @@ export interface ClientApiOptions {
   metrics: IMetrics;
   /** Told of every request that names a session: it is alive. */
   onSessionSeen: (sessionId: number) => void;
+  /** Told of every request served successfully, after its reply went out (the change feed picks the mutations). */
+  onServed?: <M extends ClientMethodName>(method: M, request: RequestOf<M>) => void;
   sessionTimeoutMs: number;
 }
 
@@ -339,6 +341,7 @@ export class ClientApi {
           elapsed();
           requests.inc({ method: name, code: 'OK' });
           callback(null, reply);
+          this.o.onServed?.(name, call.request);
         },
         (err: unknown) => {
           elapsed();

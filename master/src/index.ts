@@ -13,6 +13,7 @@ export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
 export * from './chunk-operations';
 export * from './client-api';
+export * from './change-feed';
 export * from './chunkserver-registry';
 export * from './metadata-service';
 export * from './repair-loop';

@@ -3,6 +3,7 @@
 // loops first, the consensus last, so nothing proposes into a stopped log.
 import {
   chunkserverToMasterService,
+  changeFeedService,
   clientToMasterService,
   DataPlaneClient,
   IClock,
@@ -20,6 +21,7 @@ import {
 import { ChunkOperations } from './chunk-operations';
 import { ChunkLocations } from './chunks/chunk-locations';
 import { ChunkserverRegistry } from './chunkserver-registry';
+import { ChangeFeed } from './change-feed';
 import { ClientApi } from './client-api';
 import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
@@ -56,6 +58,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let repair: RepairLoop;
   let sessions: SessionReaper;
   let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
+  let changes: ChangeFeed | null = null;
   let http: RoleHttpServer | null = null;
 
   return [
@@ -127,16 +130,20 @@ function masterSteps(context: RoleContext): RoleStep[] {
           clusterId: config.node.clusterId,
           logger: logger.child({ component: 'client-api' }),
           onSessionSeen: (id) => sessions.seen(id),
+          onServed: (method, request) => changes?.published(method, request),
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
+        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock);
         const started = await startGrpcServer(section.host, section.port, [
           { definition: clientToMasterService().service, implementation: clientApi.service() },
+          { definition: changeFeedService().service, implementation: changes.service() },
           { definition: chunkserverToMasterService().service, implementation: registry.service() },
         ]);
         grpcServer = started.server;
         context.logger.info('control API listening', { port: started.port });
       },
       stop: async () => {
+        changes?.close();
         if (grpcServer) await stopGrpcServer(grpcServer);
         data.close();
       },

@@ -1,7 +1,15 @@
 // The client's OpenFile on a manual clock: when uncommitted writes fall due, how written ends and buffered writes
 // merge, which size the client answers for, how long grants live, and when read-ahead is dropped.
 import { expect } from 'chai';
-import { COMMIT_INTERVAL_MS, type FetchRange, type FileHandle, OpenFile, READAHEAD_BYTES, WRITE_GRANT_REUSE_MS } from '@mooseng/client';
+import {
+  type BufferedRange,
+  COMMIT_INTERVAL_MS,
+  type FetchRange,
+  type FileHandle,
+  OpenFile,
+  READAHEAD_BYTES,
+  WRITE_GRANT_REUSE_MS,
+} from '@mooseng/client';
 import { ManualClock } from '../support';
 
 const KIB = 1024;
@@ -231,6 +239,45 @@ describe('client OpenFile', () => {
         file.takeUnsynced().map((g) => g.chain.map((c) => c.serverId)),
         'the head has it at least',
       ).to.deep.equal([['a']]);
+    });
+  });
+
+  describe('sends on their way', () => {
+    const range = (offset: number, length: number): BufferedRange => ({ offset, data: Buffer.alloc(length) });
+
+    it('settle for a reader once every send started before it settled, failed ones too, and not later ones', async () => {
+      let finishFirst!: () => void;
+      let failSecond!: (err: Error) => void;
+      const first = file.sending(range(0, 10), new Promise<void>((resolve) => (finishFirst = resolve)));
+      const second = file.sending(range(10, 10), new Promise<void>((_, reject) => (failSecond = reject)));
+      second.catch(() => undefined); // the sender's failure, not the reader's
+      let settled = false;
+      const reader = file.sendsSettled().then(() => (settled = true));
+      const later = file.sending(range(20, 10), new Promise<void>(() => undefined)); // never settles
+      void later;
+      finishFirst();
+      await first;
+      await Promise.resolve();
+      expect(settled, 'one send still on its way').to.equal(false);
+      failSecond(new Error('refused'));
+      await reader;
+      expect(settled).to.equal(true);
+    });
+
+    it("finds a write overlapping another handle's buffered bytes, or bytes on their way, but not its own handle's", async () => {
+      const other = file.open(2, false, OWNER);
+      handle.buffer(0, Buffer.alloc(100));
+      expect(file.olderWritesOverlap(handle, 50, 10), 'its own buffer').to.equal(false);
+      expect(file.olderWritesOverlap(other, 50, 10)).to.equal(true);
+      expect(file.olderWritesOverlap(other, 100, 10), 'right after it').to.equal(false);
+      expect(file.olderWritesOverlap(other, 90, 10), 'its last byte').to.equal(true);
+      let finish!: () => void;
+      const send = file.sending(handle.takeBuffered()!, new Promise<void>((resolve) => (finish = resolve)));
+      expect(file.olderWritesOverlap(handle, 50, 10), 'its own bytes, on their way').to.equal(true);
+      finish();
+      await send;
+      await Promise.resolve();
+      expect(file.olderWritesOverlap(handle, 50, 10), 'sent').to.equal(false);
     });
   });
 

@@ -3,18 +3,7 @@
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
-import {
-  CheckFailure,
-  DEFAULT_WEIGHTS,
-  MiB,
-  ModelChecker,
-  type CheckerOptions,
-  type Op,
-  type OpKind,
-  totalsLine,
-  WORKAROUNDS,
-  type Workaround,
-} from './model-checker';
+import { CheckFailure, DEFAULT_WEIGHTS, MiB, ModelChecker, type CheckerOptions, type Op, type OpKind, totalsLine } from './model-checker';
 
 const USAGE = `usage: npm run check:model -- [options]
   --seed N            the seed (default: a random one, printed)
@@ -25,7 +14,6 @@ const USAGE = `usage: npm run check:model -- [options]
   --max-file SIZE     bound on a file's length, e.g. 256K, 40M (default 136M: past the second chunk boundary)
   --max-io SIZE       largest pwrite/pread (default 4M)
   --weights k=v,...   operation weights, e.g. mmapWrite=0,otherMountRead=20 (kinds: ${Object.keys(DEFAULT_WEIGHTS).join(', ')})
-  --workaround W,...  step around known defects, or 'all' (${Object.keys(WORKAROUNDS).join(', ')})
   --replay-until N    stop after operation N (the index a failure names)
   --keep-going        after a failure start that file afresh and carry on; count failures in the totals
   --trace FILE        write every operation applied, one JSON object a line
@@ -51,7 +39,6 @@ interface Args {
   maxFileBytes?: number;
   maxIoBytes?: number;
   weights: Partial<Record<OpKind, number>>;
-  workarounds: Workaround[];
   replayUntil?: number;
   keepGoing: boolean;
   trace?: string;
@@ -71,7 +58,6 @@ function parseArgs(argv: string[]): Args {
     disks: 1,
     goal: 2,
     weights: {},
-    workarounds: [],
     keepGoing: false,
     shrink: false,
     shrinkTries: 1,
@@ -129,14 +115,6 @@ function parseArgs(argv: string[]): Args {
           a.weights[k as OpKind] = int(v, arg);
         }
         break;
-      case '--workaround': {
-        const list = value();
-        for (const w of list === 'all' ? Object.keys(WORKAROUNDS) : list.split(',')) {
-          if (!(w in WORKAROUNDS)) throw new Error(`unknown workaround ${w}\n${USAGE}`);
-          a.workarounds.push(w as Workaround);
-        }
-        break;
-      }
       case '--replay-until':
         a.replayUntil = int(value(), arg);
         break;
@@ -263,7 +241,6 @@ async function main(): Promise<number> {
       maxFileBytes: a.maxFileBytes,
       maxIoBytes: a.maxIoBytes,
       weights: a.weights,
-      workarounds: a.workarounds,
     };
     log(
       `seed ${a.seed}: ${script ? `${script.length} operations from ${a.script}` : `${a.ops} operations`} on ${mounts.join(', ')}${a.replayUntil !== undefined ? `, until #${a.replayUntil}` : ''}`,

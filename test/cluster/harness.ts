@@ -62,7 +62,7 @@ export class TestCluster {
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal'>> & TestClusterExtras,
+    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings'>> & TestClusterExtras,
   ): Promise<TestCluster> {
     const { isolated, tmpfsDisks, ...topology } = shape;
     const dir = makeTempDir('mooseng-cluster-');

@@ -50,12 +50,9 @@ export class MmapClient {
     return Buffer.from(reply.data as string, 'base64');
   }
 
-  /**
-   * Stores `data` at `offset` through a shared writable mapping, then msync(MS_SYNC)s it; `pageByPage` msyncs each
-   * page before storing the next, so the kernel writes back one page at a time.
-   */
-  async write(offset: number, data: Buffer, pageByPage = false): Promise<void> {
-    await this.request({ op: 'write', offset, data: data.toString('base64'), pageByPage });
+  /** Stores `data` at `offset` through a shared writable mapping, then msync(MS_SYNC)s it. */
+  async write(offset: number, data: Buffer): Promise<void> {
+    await this.request({ op: 'write', offset, data: data.toString('base64') });
   }
 
   /** Ends the helper process (its fd closes with it). */

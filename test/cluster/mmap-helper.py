@@ -6,7 +6,6 @@
 #   {"op": "open", "path": P}                         open P O_RDWR (closing any fd held before)
 #   {"op": "read", "offset": O, "length": N}          map the pages covering [O, O+N), copy them out, unmap
 #   {"op": "write", "offset": O, "data": B64}          map, store the bytes, msync(MS_SYNC) the mapping, unmap
-#     with "pageByPage": true, each page is stored and msynced before the next (one page written back at a time)
 #   {"op": "close"}                                   close the fd (a no-op when none is open)
 # Replies: {"id": I, "ok": true, ...} or {"id": I, "ok": false, "errno": "EIO", "message": "..."}.
 # A page the kernel cannot fill raises SIGBUS, which kills this process: the caller sees the exit signal.
@@ -55,19 +54,9 @@ def handle(req):
         data = base64.b64decode(req["data"])
         start, m = mapped(offset, len(data), True)
         try:
-            if req.get("pageByPage"):
-                page = mmap.PAGESIZE
-                at = offset
-                while at < offset + len(data):
-                    page_at = at - at % page - start  # where this page starts in the mapping
-                    stop = min(offset + len(data), start + page_at + page)
-                    m[at - start : stop - start] = data[at - offset : stop - offset]
-                    m.flush(page_at, min(page, len(m) - page_at))
-                    at = stop
-            else:
-                m[offset - start : offset - start + len(data)] = data
-                # MS_SYNC over the whole mapping: the dirty pages go to the file system now, and its error comes back here.
-                m.flush()
+            m[offset - start : offset - start + len(data)] = data
+            # MS_SYNC over the whole mapping: the dirty pages go to the file system now, and its error comes back here.
+            m.flush()
         finally:
             m.close()
         return {}

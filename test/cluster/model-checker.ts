@@ -25,8 +25,6 @@ export const DEFAULT_FILES = 2;
 export const OP_DEADLINE_MS = 90_000;
 /** Operations kept for a failure's message. */
 export const HISTORY_OPS = 25;
-/** The kernel's attribute cache on a mount (client.attrTimeoutMs, 1 s by default) plus a margin for the clock tick. */
-export const KERNEL_ATTR_CACHE_MS = 1_000 + 200;
 /** Byte ranges a second-mount check reads (besides the file's first and last bytes). */
 export const OTHER_MOUNT_RANGES = 3;
 
@@ -59,29 +57,6 @@ export const DEFAULT_WEIGHTS: OpWeights = {
   otherMountRead: 10,
 };
 
-/**
- * Known defects the checker can step around, so a run looks past them for others. Each changes how operations are
- * applied, never which operations are generated, so a seed means the same sequence with or without them.
- */
-export const WORKAROUNDS = {
-  /** fsync the checker's fd before an mmap access: reads through another handle miss this handle's buffered writes. */
-  'sync-before-mmap': 'defect: a read through one handle does not see writes still buffered in another handle of the same mount',
-  /** fsync the checker's fd before a pread when it wrote since: the read would send the buffered write itself. */
-  'sync-before-read':
-    "defect: a read racing the write-back of its own handle's buffered write gets a stale chunk version, and the master then forgets every replica (EIO)",
-  /** fsync before an ftruncate or an O_TRUNC open, so no chunk written since the last fsync is cut or dropped before it is synced. */
-  'sync-before-truncate':
-    'defect: fsync (or msync) after a truncate that cut or dropped a chunk written since the last fsync fails with EIO',
-  /** msync each page of an mmap write before storing the next: the kernel then writes back one page at a time. */
-  'msync-per-page':
-    'defect: concurrent writes to one handle (the kernel writing back several dirty pages at once) lose data and, into a new chunk, fail with EIO',
-  /** Let the second mount's kernel attribute cache expire before it opens a file again: open(2) does not refresh it. */
-  'other-mount-attr-cache':
-    'defect: a mount that looked at a file within client.attrTimeoutMs opens it with the old size after another mount closed it grown',
-} as const;
-
-export type Workaround = keyof typeof WORKAROUNDS;
-
 export interface CheckerOptions {
   seed: number;
   /** Operations to generate. */
@@ -100,8 +75,6 @@ export interface CheckerOptions {
   script?: Op[];
   /** After a failure, start that file afresh and carry on (totals count failures) instead of stopping. */
   keepGoing?: boolean;
-  /** Known defects to step around (WORKAROUNDS). */
-  workarounds?: Workaround[];
   /** Told of each operation before it is applied (a trace). */
   onOp?: (index: number, op: Op) => void;
   /** Told every `progressEvery` operations. */
@@ -466,10 +439,6 @@ interface FileState {
   name: string;
   model: SparseFile;
   fh: FileHandle | null;
-  /** The checker's fd wrote since its last fsync or open (for the workarounds that fsync first). */
-  dirty: boolean;
-  /** When (ms) the second mount last had the file open, for the 'other-mount-attr-cache' workaround. */
-  otherMountAt: number;
 }
 
 /**
@@ -507,8 +476,7 @@ export class ModelChecker {
     const gen = generatorFor(o, o.mounts.length);
     await mkdir(join(o.mounts[0]!, this.dir), { recursive: true });
     const fileCount = o.script ? Math.max(0, ...o.script.map((op) => op.file + 1)) : (o.files ?? DEFAULT_FILES);
-    for (let i = 0; i < fileCount; i++)
-      this.files.push({ name: this.freshName(i), model: new SparseFile(), fh: null, dirty: false, otherMountAt: 0 });
+    for (let i = 0; i < fileCount; i++) this.files.push({ name: this.freshName(i), model: new SparseFile(), fh: null });
     // The model starts from empty files: what an earlier run left under the same names goes first.
     for (const f of this.files) await rm(this.path(f), { force: true });
     // Every file exists from the start, so a second mount can open one before the first has written to it.
@@ -586,7 +554,6 @@ export class ModelChecker {
   private async closeFd(f: FileState, what: string): Promise<void> {
     const fh = f.fh;
     f.fh = null;
-    f.dirty = false;
     if (fh) await withDeadline(fh.close(), what);
   }
 
@@ -612,17 +579,6 @@ export class ModelChecker {
     if (st.size !== want) throw new Mismatch(`${what}: size ${describeOffset(st.size)}, the model says ${describeOffset(want)}`);
   }
 
-  /**
-   * The fsync a workaround asks for, on the checker's fd. Before a cut it opens one if none is open: what must be
-   * synced belongs to the mount's inode, not to an fd (a closed fd's writes are still unsynced).
-   */
-  private async syncWorkaround(f: FileState, what: string, openIfClosed = false): Promise<void> {
-    if (!f.fh && !openIfClosed) return;
-    const fh = await this.handle(f);
-    await withDeadline(fh.sync(), `${what}: fsync before it (workaround)`);
-    f.dirty = false;
-  }
-
   private async apply(op: Op): Promise<void> {
     const f = this.files[op.file]!;
     const m = f.model;
@@ -634,20 +590,17 @@ export class ModelChecker {
         const { bytesWritten } = await withDeadline(fh.write(data, 0, data.length, op.offset), what);
         if (bytesWritten !== data.length) throw new Mismatch(`short write: ${bytesWritten} of ${data.length} bytes`);
         m.write(op.offset, data);
-        f.dirty = true;
         this.totals.bytesWritten += data.length;
         return;
       }
       case 'pread': {
         const fh = await this.handle(f);
-        if (this.o.workarounds?.includes('sync-before-read') && f.dirty) await this.syncWorkaround(f, what);
         const got = await withDeadline(readFully(fh, op.offset, op.length), what);
         this.verify('pread', op.offset, got, m.read(op.offset, op.length));
         return;
       }
       case 'ftruncate': {
         const fh = await this.handle(f);
-        if (this.o.workarounds?.includes('sync-before-truncate')) await this.syncWorkaround(f, what, true);
         await withDeadline(fh.truncate(op.size), what);
         m.truncate(op.size);
         return;
@@ -655,7 +608,6 @@ export class ModelChecker {
       case 'fsync': {
         const fh = await this.handle(f);
         await withDeadline(fh.sync(), what);
-        f.dirty = false;
         return;
       }
       case 'stat': {
@@ -665,7 +617,6 @@ export class ModelChecker {
         return;
       }
       case 'reopen': {
-        if (op.truncate && this.o.workarounds?.includes('sync-before-truncate')) await this.syncWorkaround(f, what, true);
         await this.closeFd(f, `${what}: close`);
         await withDeadline(this.handle(f, op.truncate), `${what}: open`);
         if (op.truncate) m.truncate(0);
@@ -679,13 +630,12 @@ export class ModelChecker {
           this.totals.skipped++;
           return;
         }
-        if (this.o.workarounds?.includes('sync-before-mmap') && f.dirty) await this.syncWorkaround(f, what);
         const helper = await withDeadline(this.mmapOn(f), `${what}: open in the mmap helper`);
         if (op.kind === 'mmapRead') {
           this.verify('mmap read', op.offset, await withDeadline(helper.read(op.offset, length), what), m.read(op.offset, length));
         } else {
           const data = patternBytes(op.dataSeed, length);
-          await withDeadline(helper.write(op.offset, data, this.o.workarounds?.includes('msync-per-page')), what);
+          await withDeadline(helper.write(op.offset, data), what);
           m.write(op.offset, data);
           this.totals.bytesWritten += data.length;
         }
@@ -700,10 +650,6 @@ export class ModelChecker {
         // other mount opens the file.
         await this.closeFd(f, `${what}: close on the first mount`);
         if (this.mmap.openPath === this.path(f)) await withDeadline(this.mmap.close(), `${what}: close in the mmap helper`);
-        if (this.o.workarounds?.includes('other-mount-attr-cache')) {
-          const wait = f.otherMountAt + KERNEL_ATTR_CACHE_MS - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        }
         const other = await withDeadline(open(this.path(f, 1), constants.O_RDONLY), `${what}: open on the second mount`);
         try {
           this.checkSize('fstat on the second mount', await withDeadline(other.stat(), what), m.size);
@@ -722,7 +668,6 @@ export class ModelChecker {
           }
         } finally {
           await other.close().catch(() => undefined);
-          f.otherMountAt = Date.now();
         }
         return;
       }

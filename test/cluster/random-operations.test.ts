@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
-import { generateOps, MiB, ModelChecker, type Op, totalsLine, WORKAROUNDS, type Workaround } from './model-checker';
+import { generateOps, MiB, ModelChecker, type Op, totalsLine } from './model-checker';
 
 /** The CI slice: a fixed seed (MOOSENG_MODEL_SEED picks another) and a few hundred operations. */
 const SEED = Number(process.env.MOOSENG_MODEL_SEED ?? 20_261_201);
@@ -12,11 +12,6 @@ const OPS = Number(process.env.MOOSENG_MODEL_OPS ?? 250);
 const MAX_IO_BYTES = 2 * MiB;
 /** Generous: the slice takes well under a minute, but a hung mount must fail the test, not the whole run. */
 const SLICE_TIMEOUT_MS = 240_000;
-/**
- * Every known defect is stepped around here, so this slice guards what works; the defects themselves are
- * test/cluster/known-defects.test.ts (MOOSENG_KNOWN_DEFECTS=1), which also runs this slice without the workarounds.
- */
-const ALL_WORKAROUNDS = Object.keys(WORKAROUNDS) as Workaround[];
 
 describe('random operations on the mounts (model checker)', function () {
   this.timeout(SLICE_TIMEOUT_MS);
@@ -43,7 +38,6 @@ describe('random operations on the mounts (model checker)', function () {
       ops: OPS,
       mounts,
       maxIoBytes: MAX_IO_BYTES,
-      workarounds: ALL_WORKAROUNDS,
       onOp: (_i, op) => applied.push(op),
     });
     // A failure throws a CheckFailure naming the seed, the operation index and the last operations.

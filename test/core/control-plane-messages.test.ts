@@ -4,6 +4,8 @@
 import { expect } from 'chai';
 import type * as grpc from '@grpc/grpc-js';
 import {
+  changeFeedService,
+  type ChangeFeedRpcs,
   chunkserverToMasterService,
   clientToMasterService,
   loadProto,
@@ -177,6 +179,13 @@ const chunkserverSamples: Samples<ChunkserverToMasterRpcs> = {
   },
 };
 
+const changeFeedSamples: Samples<ChangeFeedRpcs> = {
+  Watch: {
+    request: { sessionId: 2 ** 47 + 5 },
+    reply: { inodes: [1, 2 ** 50 + 1], entries: [{ parent: 2 ** 50 + 1, name: 'a name' }], resync: true },
+  },
+};
+
 /** Map fields: they decode to {} when absent, where other object fields (sub-messages) decode to null. */
 const MAP_FIELDS = new Set(['labels']);
 
@@ -216,12 +225,13 @@ function roundTrips<R extends RpcTable>(service: string, definition: TypedServic
 describe('control-plane messages', () => {
   roundTrips('ClientToMaster', clientToMasterService().service, clientSamples);
   roundTrips('ChunkserverToMaster', chunkserverToMasterService().service, chunkserverSamples);
+  roundTrips('ChangeFeed', changeFeedService().service, changeFeedSamples);
 
   it('leave no message of client.proto or chunkserver.proto out of these round trips', () => {
     // Every message is a method's request or reply, or a field of one (transitively).
-    for (const [file, pkg, service] of [
-      ['client.proto', 'client', clientToMasterService().service],
-      ['chunkserver.proto', 'chunkserver', chunkserverToMasterService().service],
+    for (const [file, pkg, services] of [
+      ['client.proto', 'client', [clientToMasterService().service, changeFeedService().service]],
+      ['chunkserver.proto', 'chunkserver', [chunkserverToMasterService().service]],
     ] as const) {
       const messages = (loadProto(file).mooseng as grpc.GrpcObject)[pkg] as Record<string, { format?: string; type?: DescriptorProto }>;
       const byName = new Map(Object.entries(messages).filter(([, d]) => d.format === 'Protocol Buffer 3 DescriptorProto'));
@@ -231,7 +241,7 @@ describe('control-plane messages', () => {
         reached.add(name);
         for (const f of byName.get(name)!.type!.field) if (f.typeName) visit(f.typeName.split('.').pop()!);
       };
-      for (const m of Object.values(service) as Array<{
+      for (const m of services.flatMap((service) => Object.values(service)) as Array<{
         requestType: { type: DescriptorProto };
         responseType: { type: DescriptorProto };
       }>) {

@@ -45,6 +45,8 @@ export interface TopologyOptions {
    * test/support/netns.ts); nodes not named run on 127.0.0.1 in the host's namespace.
    */
   network?: Record<string, { host: string; netns: string }>;
+  /** More settings of every client's `client:` section (e.g. `{ entryTimeoutMs: 60000 }`), validated as usual. */
+  clientSettings?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -138,7 +140,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
         role: 'client',
         ...common,
         ...(o.mountPlugin ? { plugins: { mount: o.mountPlugin } } : {}),
-        client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort },
+        client: { masters: masterAddrs, mountPoint: node.mountPoint, httpPort: node.httpPort, ...o.clientSettings },
       };
       break;
   }

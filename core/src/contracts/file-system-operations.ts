@@ -81,6 +81,12 @@ export interface FsOpened {
   fh: number;
   /** Let the kernel keep the page cache of the file across this open (set only when nothing can have changed it). */
   keepCache?: boolean;
+  /**
+   * The file's attributes as this open found them (fresh from the master, with what this client has still to
+   * send counted in). A mount that gave the kernel other attributes for the inode invalidates the kernel's cache of
+   * it before it answers the open, so the opener sees the size another client closed the file with (close-to-open).
+   */
+  attr?: FsAttr;
 }
 
 /**

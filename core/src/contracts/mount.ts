@@ -20,9 +20,25 @@ export interface MountOptions {
  * idempotent; one IMount serves one mount at a time. Errors from `ops` calls are answered to the kernel as their
  * errno (errnoOfError) and never reach the caller of `mount`.
  */
+/**
+ * The kernel's caches of a mount, for dropping entries from outside a request (another client changed them). Every
+ * call resolves once the kernel has dropped what it held (nothing, when it held nothing) and never rejects: a
+ * failure is logged, and the cache then expires by its timeout.
+ */
+export interface IKernelCache {
+  /** Drops the kernel's attributes and cached pages of `ino`. */
+  invalidateInode(ino: number): Promise<void>;
+  /** Drops the kernel's entry `name` in directory `parent` (and with it a negative entry for the name). */
+  invalidateEntry(parent: number, name: string): Promise<void>;
+  /** Drops the attributes and pages of every inode the kernel holds (after notices were lost). */
+  invalidateAllInodes(): Promise<void>;
+}
+
 export interface IMount {
   /** Short name of the binding, for logs and /health. */
   readonly binding: string;
+  /** Present when the binding can invalidate the kernel's caches (a capability: mount-fuse-native cannot). */
+  readonly kernelCache?: IKernelCache;
   mount(mountPoint: string, ops: IFileSystemOperations, options: MountOptions): Promise<void>;
   unmount(): Promise<void>;
 }

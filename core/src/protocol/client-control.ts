@@ -2,6 +2,7 @@
 import { ErrorCodes, MoosengError } from '../errors';
 import type { MessagesOf, RpcTableOf, TypedService, UnaryHandlers } from './control-plane';
 import type { ProtoGrpcType } from './generated/client';
+import type { ChangeFeedDefinition } from './generated/mooseng/client/ChangeFeed';
 import type { ClientToMasterDefinition } from './generated/mooseng/client/ClientToMaster';
 import { serviceOf } from './proto-files';
 
@@ -9,6 +10,9 @@ import { serviceOf } from './proto-files';
 export const CLIENT_PROTO_FILE = 'client.proto';
 /** Fully qualified name of the service masters implement for clients. */
 export const CLIENT_TO_MASTER_SERVICE = 'mooseng.client.ClientToMaster';
+
+/** Fully qualified name of the service through which the leader streams change notices to sessions. */
+export const CHANGE_FEED_SERVICE = 'mooseng.client.ChangeFeed';
 
 /** Every ClientToMaster method with its request and reply. */
 export type ClientToMasterRpcs = RpcTableOf<ClientToMasterDefinition>;
@@ -32,6 +36,16 @@ export type ClientMessage<N extends keyof ClientMessages> = ClientMessages[N];
  */
 export function clientToMasterService(): TypedService<ClientToMasterRpcs> {
   return serviceOf(CLIENT_PROTO_FILE, CLIENT_TO_MASTER_SERVICE) as unknown as TypedService<ClientToMasterRpcs>;
+}
+
+/** The ChangeFeed's one method (Watch: a request, then a stream of MasterToClientChanges). */
+export type ChangeFeedRpcs = RpcTableOf<ChangeFeedDefinition>;
+/** One change notice as it travels (inodes, entries, resync). */
+export type ChangeNotice = ChangeFeedRpcs['Watch']['reply'];
+
+/** The ChangeFeed service, typed (the same cast as clientToMasterService). */
+export function changeFeedService(): TypedService<ChangeFeedRpcs> {
+  return serviceOf(CLIENT_PROTO_FILE, CHANGE_FEED_SERVICE) as unknown as TypedService<ChangeFeedRpcs>;
 }
 
 /**

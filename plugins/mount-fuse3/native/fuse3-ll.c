@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/statvfs.h>
 
 // Largest read or write request asked of the kernel (max_pages follows from max_write): 1 MiB.
@@ -33,6 +34,8 @@
 #define ATTR_FIELDS 11
 // A request id is slot + generation * 2^32, the generation kept below 2^20 so ids stay exact in a JS number.
 #define GEN_LIMIT (1u << 20)
+// How long destroy waits for notifications still inside the kernel before it leaves the session unfreed.
+#define NOTIFY_DRAIN_SECONDS 5
 
 // Operation codes, mirrored in src/native.ts (OP).
 enum op {
@@ -64,6 +67,8 @@ typedef struct mount {
   int closed;  // set at destroy: every later reply is refused
   int dont_mask;  // set at init: the kernel leaves the umask to us (create, mknod, mkdir pass it along)
   int locks;   // the file system keeps locks: ask the kernel to send them (else it keeps them local)
+  // Notifications (on libuv pool threads) hold it shared while they use `se`; destroy takes it exclusive.
+  pthread_rwlock_t notify_lock;
 } mount_t;
 
 // A request on its way to JS. Strings and data are owned by the message until JS has them.
@@ -86,6 +91,7 @@ typedef struct msg {
 static void mount_unref(mount_t *m) {
   if (--m->refs > 0) return;
   pthread_mutex_destroy(&m->lock);
+  pthread_rwlock_destroy(&m->notify_lock);
   free(m->reqs);
   free(m->gens);
   free(m->free_slots);
@@ -635,6 +641,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 
   mount_t *m = calloc(1, sizeof *m);
   pthread_mutex_init(&m->lock, NULL);
+  pthread_rwlock_init(&m->notify_lock, NULL);
   m->refs = 1;  // the JS handle; the tsfn takes the second below
   bool locks = false;
   if (argc > 3) napi_get_value_bool(env, argv[3], &locks);
@@ -703,14 +710,18 @@ static napi_value js_running(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// destroy(handle): once the threads have ended: joins them, answers what JS still holds EIO (harmless: the
-// connection is gone), frees the session and the queue. Every reply after this returns false.
+static napi_value done(napi_env env, int res);
+
+// destroy(handle) -> whether the session was freed: once the threads have ended, joins them, answers what JS still
+// holds EIO (harmless: the connection is gone), frees the session and the queue. Every reply after this returns
+// false. A notification stuck in the kernel past NOTIFY_DRAIN_SECONDS (it waits on a page whose read can no longer
+// be answered) still uses the session: then it is left allocated, not freed under it.
 static napi_value js_destroy(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   mount_t *m = argc ? get_mount(env, argv[0]) : NULL;
-  if (!m || !m->se) return NULL;
+  if (!m || !m->se) return done(env, 0);
   if (atomic_load(&m->loop_running)) return THROW(env, "destroy: the FUSE threads still run (unmount first)");
   if (m->thread_started) pthread_join(m->thread, NULL);
   m->thread_started = 0;
@@ -721,11 +732,16 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
     m->reqs[i] = NULL;
   }
   pthread_mutex_unlock(&m->lock);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += NOTIFY_DRAIN_SECONDS;
+  if (pthread_rwlock_timedwrlock(&m->notify_lock, &until) != 0) return done(env, -1);
   fuse_session_unmount(m->se);
   fuse_session_destroy(m->se);
   m->se = NULL;
+  pthread_rwlock_unlock(&m->notify_lock);
   napi_release_threadsafe_function(m->tsfn, napi_tsfn_release);
-  return NULL;
+  return done(env, 0);
 }
 
 // ---- replies (JS thread): each returns true when the request was still waiting and the answer went out ----------
@@ -1007,6 +1023,105 @@ static napi_value js_reply_lock(napi_env env, napi_callback_info info) {
   return done(env, fuse_reply_lock(req, &lock));
 }
 
+// ---- notifications (cache invalidation pushed to the kernel) -----------------------------------------------------
+
+// libfuse warns that a notification made in the execution path of a file-system request can deadlock: the kernel
+// may wait, to drop a page, for a read of it that is still to be answered, and here only the JS thread answers. So
+// neither a FUSE thread nor the JS thread makes one: each runs as async work on a libuv pool thread, and its promise
+// resolves on the JS thread with 0 or the negative errno libfuse returned (-ENOENT: the kernel does not know the
+// inode or name, so it holds nothing to drop).
+enum notify_kind { NOTIFY_INODE, NOTIFY_ENTRY };
+
+typedef struct notify {
+  mount_t *m;  // a reference, given back on completion
+  enum notify_kind kind;
+  fuse_ino_t ino;  // the inode, or the parent of the entry
+  off_t off, len;
+  char *name;
+  size_t name_len;
+  int result;
+  napi_async_work work;
+  napi_deferred deferred;
+} notify_t;
+
+static void notify_execute(napi_env env, void *data) {
+  (void)env;
+  notify_t *n = data;
+  pthread_rwlock_rdlock(&n->m->notify_lock);
+  struct fuse_session *se = n->m->se;
+  if (!se) n->result = -ENOTCONN;
+  else if (n->kind == NOTIFY_INODE) n->result = fuse_lowlevel_notify_inval_inode(se, n->ino, n->off, n->len);
+  else n->result = fuse_lowlevel_notify_inval_entry(se, n->ino, n->name, n->name_len);
+  pthread_rwlock_unlock(&n->m->notify_lock);
+}
+
+static void notify_complete(napi_env env, napi_status status, void *data) {
+  notify_t *n = data;
+  napi_resolve_deferred(env, n->deferred, num(env, status == napi_ok ? n->result : -ECANCELED));
+  napi_delete_async_work(env, n->work);
+  mount_unref(n->m);
+  free(n->name);
+  free(n);
+}
+
+// Queues `n` (its kind and arguments filled in) and returns its promise; frees it and throws on failure.
+static napi_value queue_notify(napi_env env, mount_t *m, notify_t *n) {
+  napi_value promise, name;
+  n->m = m;
+  napi_create_string_utf8(env, "mooseng-fuse3-notify", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_promise(env, &n->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, NULL, name, notify_execute, notify_complete, n, &n->work) != napi_ok) {
+    free(n->name);
+    free(n);
+    return THROW(env, "notify: cannot queue the notification");
+  }
+  if (napi_queue_async_work(env, n->work) != napi_ok) {
+    napi_delete_async_work(env, n->work);
+    free(n->name);
+    free(n);
+    return THROW(env, "notify: cannot queue the notification");
+  }
+  m->refs++;  // the mount outlives the work, whatever JS does with its handle meanwhile
+  return promise;
+}
+
+// notifyInvalInode(handle, ino, offset, length) -> Promise<0 | -errno>: the kernel drops its cached attributes of
+// the inode and, unless `offset` is negative, its page cache from `offset` for `length` bytes (0: to the end).
+static napi_value js_notify_inval_inode(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  mount_t *m = argc == 4 ? get_mount(env, argv[0]) : NULL;
+  if (!m) return THROW(env, "notifyInvalInode(handle, ino, offset, length)");
+  notify_t *n = calloc(1, sizeof *n);
+  if (!n) return THROW(env, "notify: out of memory");
+  n->kind = NOTIFY_INODE;
+  n->ino = (fuse_ino_t)dbl(env, argv[1]);
+  n->off = (off_t)dbl(env, argv[2]);
+  n->len = (off_t)dbl(env, argv[3]);
+  return queue_notify(env, m, n);
+}
+
+// notifyInvalEntry(handle, parentIno, name) -> Promise<0 | -errno>: the kernel drops its cached entry `name` in
+// the directory (and its cached attributes of the directory), so the next use of the name looks it up again.
+static napi_value js_notify_inval_entry(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  mount_t *m = argc == 3 ? get_mount(env, argv[0]) : NULL;
+  size_t len = 0;
+  if (!m || napi_get_value_string_utf8(env, argv[2], NULL, 0, &len) != napi_ok) return THROW(env, "notifyInvalEntry(handle, parentIno, name)");
+  notify_t *n = calloc(1, sizeof *n);
+  if (!n || !(n->name = malloc(len + 1))) {
+    free(n);
+    return THROW(env, "notify: out of memory");
+  }
+  napi_get_value_string_utf8(env, argv[2], n->name, len + 1, &n->name_len);
+  n->kind = NOTIFY_ENTRY;
+  n->ino = (fuse_ino_t)dbl(env, argv[1]);
+  return queue_notify(env, m, n);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct { const char *name; napi_callback fn; } fns[] = {
     { "mount", js_mount }, { "exit", js_exit }, { "running", js_running }, { "destroy", js_destroy },
@@ -1015,6 +1130,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "replyBuf", js_reply_buf }, { "replyReadlink", js_reply_readlink }, { "replyXattrSize", js_reply_xattr_size },
     { "replyLseek", js_reply_lseek }, { "replyStatfs", js_reply_statfs }, { "replyDir", js_reply_dir },
     { "replyLock", js_reply_lock },
+    { "notifyInvalInode", js_notify_inval_inode }, { "notifyInvalEntry", js_notify_inval_entry },
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -8,11 +8,13 @@ import {
   ErrorCodes,
   errnoOfError,
   type FsAttr,
+  type FsAttrReply,
   type FsCaller,
   type FsEntry,
   type FsLock,
   type FsSetAttr,
   type IFileSystemOperations,
+  type IKernelCache,
   type ILogger,
   type IMount,
   isMoosengError,
@@ -23,6 +25,7 @@ import {
   RenameFlags,
 } from '@mooseng/core';
 import { constants } from 'node:os';
+import { KernelAttributes } from './kernel-attributes';
 import { LookupCounts } from './lookup-counts';
 import { ATTR_FIELDS, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
 
@@ -100,9 +103,20 @@ export class Fuse3LowLevelMount implements IMount {
   /** Lock requests that wait (F_SETLKW, flock without LOCK_NB), by request id: a FUSE INTERRUPT aborts them. */
   private readonly waits = new Map<number, AbortController>();
   readonly lookups = new LookupCounts();
+  /** What the kernel was last told of each inode it holds, to see when an open finds it stale. */
+  readonly kernelAttrs = new KernelAttributes();
   /** One scratch array for single-attribute replies: the addon copies it before returning. */
   private readonly scratch = new Float64Array(ATTR_FIELDS);
   private readonly addon: Fuse3Addon;
+
+  /** Invalidation pushed to the kernel (another client changed what it caches). */
+  readonly kernelCache: IKernelCache = {
+    invalidateInode: (ino) => this.invalidate(ino, () => this.addon.notifyInvalInode(this.handle!, ino, 0, 0)),
+    invalidateEntry: (parent, name) => this.invalidate(parent, () => this.addon.notifyInvalEntry(this.handle!, parent, name)),
+    invalidateAllInodes: async () => {
+      await Promise.all(this.kernelAttrs.inodes().map((ino) => this.kernelCache.invalidateInode(ino)));
+    },
+  };
 
   constructor(
     private readonly logger: ILogger,
@@ -166,6 +180,21 @@ export class Fuse3LowLevelMount implements IMount {
     this.finish();
   }
 
+  /**
+   * One notification to the kernel about `ino` (or a directory): what the kernel held of it is gone after, so the
+   * attributes remembered for it go too. Never rejects: a failure is logged (the cache then expires by its timeout).
+   */
+  private async invalidate(ino: number, notify: () => Promise<number>): Promise<void> {
+    if (!this.handle || this.unmounting) return;
+    this.kernelAttrs.forget(ino);
+    try {
+      const res = await notify();
+      if (res !== 0 && res !== -E.ENOENT) this.logger.debug('the kernel refused a cache invalidation', { ino, errno: -res });
+    } catch (err) {
+      this.logger.warn('cannot invalidate the kernel cache', { ino, err: (err as Error).message });
+    }
+  }
+
   /** Frees the session once its threads have ended; later answers to requests still in flight are dropped. */
   private finish(): void {
     const handle = this.handle;
@@ -173,7 +202,10 @@ export class Fuse3LowLevelMount implements IMount {
     this.handle = null;
     if (this.inFlight > 0)
       this.logger.info('unmounted with requests in flight; their answers will be dropped', { requests: this.inFlight });
-    this.addon.destroy(handle);
+    if (!this.addon.destroy(handle))
+      this.logger.error('a cache invalidation is still stuck in the kernel; the FUSE session is left allocated', {
+        mountPoint: this.target,
+      });
   }
 
   private async waitThreads(ms: number): Promise<boolean> {
@@ -235,7 +267,10 @@ export class Fuse3LowLevelMount implements IMount {
     const h = this.handle;
     const ops = this.ops;
     if (op === OP.FORGET) {
-      if (this.lookups.forget(ino, n1)) ops?.forget(ino, n1);
+      if (this.lookups.forget(ino, n1)) {
+        this.kernelAttrs.forget(ino);
+        ops?.forget(ino, n1);
+      }
       return;
     }
     if (op === OP.INTERRUPT) {
@@ -274,8 +309,26 @@ export class Fuse3LowLevelMount implements IMount {
 
   /** Replies with an entry and counts the lookup when the kernel got it. */
   private replyEntry(h: SessionHandle, id: number, e: FsEntry): void {
-    if (this.addon.replyEntry(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000))
+    if (this.addon.replyEntry(h, id, packAttr(e.attr, this.scratch), e.entryTimeoutMs / 1000, e.attrTimeoutMs / 1000)) {
       this.lookups.add(e.attr.ino);
+      this.kernelAttrs.gave(e.attr);
+    }
+  }
+
+  /** Replies with attributes, remembering what the kernel got. */
+  private replyAttr(h: SessionHandle, id: number, r: FsAttrReply): void {
+    if (this.addon.replyAttr(h, id, packAttr(r.attr, this.scratch), r.attrTimeoutMs / 1000)) this.kernelAttrs.gave(r.attr);
+  }
+
+  /**
+   * Close-to-open: an open found `fresh` attributes (the master's); when the kernel was told others for the inode
+   * (it cached them for the attribute timeout: a size another mount has since closed the file with would stay
+   * unseen), it drops them, and its cached pages when size or mtime moved, before the open is answered. MooseFS's
+   * mfsmount does the same. A failed invalidation is logged, not fatal: the cache then expires by its timeout.
+   */
+  private async invalidateIfStale(h: SessionHandle, fresh: FsAttr): Promise<void> {
+    const stale = this.kernelAttrs.staleness(fresh);
+    if (stale) await this.invalidate(fresh.ino, () => this.addon.notifyInvalInode(h, fresh.ino, stale === 'data' ? 0 : -1, 0));
   }
 
   private async serve(
@@ -298,8 +351,7 @@ export class Fuse3LowLevelMount implements IMount {
       case OP.LOOKUP:
         return this.replyEntry(h, id, await ops.lookup(ino, s1!, caller));
       case OP.GETATTR: {
-        const r = await ops.getattr(ino, fh, caller);
-        a.replyAttr(h, id, packAttr(r.attr, this.scratch), r.attrTimeoutMs / 1000);
+        this.replyAttr(h, id, await ops.getattr(ino, fh, caller));
         return;
       }
       case OP.SETATTR: {
@@ -314,8 +366,7 @@ export class Fuse3LowLevelMount implements IMount {
         else if (set & SET_ATTR.ATIME) changes.atimeMs = atimeMs!;
         if (set & SET_ATTR.MTIME_NOW) changes.mtimeMs = 'now';
         else if (set & SET_ATTR.MTIME) changes.mtimeMs = mtimeMs!;
-        const r = await ops.setattr(ino, changes, fh, caller);
-        a.replyAttr(h, id, packAttr(r.attr, this.scratch), r.attrTimeoutMs / 1000);
+        this.replyAttr(h, id, await ops.setattr(ino, changes, fh, caller));
         return;
       }
       case OP.READLINK:
@@ -347,6 +398,7 @@ export class Fuse3LowLevelMount implements IMount {
         return this.replyEntry(h, id, await ops.link(ino, ino2, s1!, caller));
       case OP.OPEN: {
         const o = await ops.open(ino, n1, caller);
+        if (o.attr) await this.invalidateIfStale(h, o.attr);
         // Not delivered (interrupted, or unmounted meanwhile): nobody will release the handle but us.
         if (!a.replyOpen(h, id, o.fh, o.keepCache ? 1 : 0)) await ops.release(ino, o.fh, caller).catch(() => undefined);
         return;
@@ -364,9 +416,10 @@ export class Fuse3LowLevelMount implements IMount {
             opened.fh,
             opened.keepCache ? 1 : 0,
           )
-        )
+        ) {
           this.lookups.add(e.attr.ino);
-        else await ops.release(e.attr.ino, opened.fh, caller).catch(() => undefined);
+          this.kernelAttrs.gave(e.attr);
+        } else await ops.release(e.attr.ino, opened.fh, caller).catch(() => undefined);
         return;
       }
       case OP.READ:
@@ -435,7 +488,10 @@ export class Fuse3LowLevelMount implements IMount {
         // Every entry of a readdirplus the kernel got, but "." and "..", is a lookup it will forget.
         if (plus)
           for (let i = 0; i < fitted; i++)
-            if (entries[i]!.name !== '.' && entries[i]!.name !== '..') this.lookups.add(entries[i]!.attr.ino);
+            if (entries[i]!.name !== '.' && entries[i]!.name !== '..') {
+              this.lookups.add(entries[i]!.attr.ino);
+              this.kernelAttrs.gave(entries[i]!.attr);
+            }
         return;
       }
       case OP.RELEASEDIR:

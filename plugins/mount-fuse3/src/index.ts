@@ -3,6 +3,7 @@ import { CORE_API_VERSION, definePlugin, type PluginContext } from '@mooseng/cor
 import { Fuse3LowLevelMount } from './fuse3-mount';
 
 export { Fuse3LowLevelMount, fuseConnectionId, lockOf, UNMOUNT_GRACE_MS, ABORT_GRACE_MS } from './fuse3-mount';
+export { KernelAttributes, type KernelStaleness } from './kernel-attributes';
 export { LookupCounts } from './lookup-counts';
 
 export const manifest = definePlugin({

@@ -91,7 +91,8 @@ export interface Fuse3Addon {
   mount(mountPoint: string, args: string[], dispatch: Dispatch, locks?: boolean): SessionHandle;
   exit(h: SessionHandle): void;
   running(h: SessionHandle): boolean;
-  destroy(h: SessionHandle): void;
+  /** Frees the session; false when a notification still inside the kernel kept it (it is then left allocated). */
+  destroy(h: SessionHandle): boolean;
   replyErr(h: SessionHandle, id: number, errno: number): boolean;
   replyEntry(h: SessionHandle, id: number, attr: Float64Array, entryTimeoutSec: number, attrTimeoutSec: number): boolean;
   replyCreate(
@@ -113,6 +114,14 @@ export interface Fuse3Addon {
   replyStatfs(h: SessionHandle, id: number, figures: Float64Array): boolean;
   /** getlk's answer: `type` LockType, `length` 0 for a range to the end of the file. */
   replyLock(h: SessionHandle, id: number, type: number, start: number, length: number, pid: number): boolean;
+  /**
+   * The kernel drops its cached attributes of `ino` and, unless `offset` is negative, its cached pages from `offset`
+   * for `length` bytes (0: to the end). Made on a libuv pool thread, never from a request's path (libfuse: that can
+   * deadlock); resolves with 0 or a negative errno (-ENOENT: the kernel holds nothing of the inode).
+   */
+  notifyInvalInode(h: SessionHandle, ino: number, offset: number, length: number): Promise<number>;
+  /** The kernel drops its cached entry `name` in directory `parent` (as notifyInvalInode, on a pool thread). */
+  notifyInvalEntry(h: SessionHandle, parent: number, name: string): Promise<number>;
   /** Returns how many of `names` fitted in `size` bytes, or -1 when nothing was sent. */
   replyDir(
     h: SessionHandle,

@@ -3,6 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Attr as _mooseng_client_Attr, Attr__Output as _mooseng_client_Attr__Output } from './mooseng/client/Attr';
+import type { ChangeFeedClient as _mooseng_client_ChangeFeedClient, ChangeFeedDefinition as _mooseng_client_ChangeFeedDefinition } from './mooseng/client/ChangeFeed';
 import type { ChunkLocation as _mooseng_client_ChunkLocation, ChunkLocation__Output as _mooseng_client_ChunkLocation__Output } from './mooseng/client/ChunkLocation';
 import type { ClientToMasterClient as _mooseng_client_ClientToMasterClient, ClientToMasterDefinition as _mooseng_client_ClientToMasterDefinition } from './mooseng/client/ClientToMaster';
 import type { ClientToMasterCloseSession as _mooseng_client_ClientToMasterCloseSession, ClientToMasterCloseSession__Output as _mooseng_client_ClientToMasterCloseSession__Output } from './mooseng/client/ClientToMasterCloseSession';
@@ -36,11 +37,14 @@ import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, 
 import type { ClientToMasterStatFs as _mooseng_client_ClientToMasterStatFs, ClientToMasterStatFs__Output as _mooseng_client_ClientToMasterStatFs__Output } from './mooseng/client/ClientToMasterStatFs';
 import type { ClientToMasterSymlink as _mooseng_client_ClientToMasterSymlink, ClientToMasterSymlink__Output as _mooseng_client_ClientToMasterSymlink__Output } from './mooseng/client/ClientToMasterSymlink';
 import type { ClientToMasterUnlink as _mooseng_client_ClientToMasterUnlink, ClientToMasterUnlink__Output as _mooseng_client_ClientToMasterUnlink__Output } from './mooseng/client/ClientToMasterUnlink';
+import type { ClientToMasterWatchChanges as _mooseng_client_ClientToMasterWatchChanges, ClientToMasterWatchChanges__Output as _mooseng_client_ClientToMasterWatchChanges__Output } from './mooseng/client/ClientToMasterWatchChanges';
 import type { ClientToMasterWriteChunk as _mooseng_client_ClientToMasterWriteChunk, ClientToMasterWriteChunk__Output as _mooseng_client_ClientToMasterWriteChunk__Output } from './mooseng/client/ClientToMasterWriteChunk';
 import type { Credentials as _mooseng_client_Credentials, Credentials__Output as _mooseng_client_Credentials__Output } from './mooseng/client/Credentials';
 import type { DirEntry as _mooseng_client_DirEntry, DirEntry__Output as _mooseng_client_DirEntry__Output } from './mooseng/client/DirEntry';
 import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_Empty__Output } from './mooseng/client/Empty';
+import type { EntryChange as _mooseng_client_EntryChange, EntryChange__Output as _mooseng_client_EntryChange__Output } from './mooseng/client/EntryChange';
 import type { MasterToClientAttr as _mooseng_client_MasterToClientAttr, MasterToClientAttr__Output as _mooseng_client_MasterToClientAttr__Output } from './mooseng/client/MasterToClientAttr';
+import type { MasterToClientChanges as _mooseng_client_MasterToClientChanges, MasterToClientChanges__Output as _mooseng_client_MasterToClientChanges__Output } from './mooseng/client/MasterToClientChanges';
 import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, MasterToClientDirPage__Output as _mooseng_client_MasterToClientDirPage__Output } from './mooseng/client/MasterToClientDirPage';
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from './mooseng/client/MasterToClientKeepAlive';
 import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from './mooseng/client/MasterToClientLock';
@@ -63,6 +67,15 @@ export interface ProtoGrpcType {
   mooseng: {
     client: {
       Attr: MessageTypeDefinition<_mooseng_client_Attr, _mooseng_client_Attr__Output>
+      /**
+       * Change notices, leader to client (docs/client.md, "Invalidation"): a session watches, and after each mutation
+       * another session applied the leader sends what it changed, so the client drops its caches and the kernel's at once
+       * instead of when their timeouts run out. Best effort: a notice can arrive after the change is visible otherwise,
+       * and a watcher that falls behind (more than the leader's bound pending) gets one message with resync = true in
+       * place of what it missed (drop everything cached). A stream that ends (leader change, restart) may have lost
+       * notices too: the client resyncs before it watches again.
+       */
+      ChangeFeed: SubtypeConstructor<typeof grpc.Client, _mooseng_client_ChangeFeedClient> & { service: _mooseng_client_ChangeFeedDefinition }
       ChunkLocation: MessageTypeDefinition<_mooseng_client_ChunkLocation, _mooseng_client_ChunkLocation__Output>
       ClientToMaster: SubtypeConstructor<typeof grpc.Client, _mooseng_client_ClientToMasterClient> & { service: _mooseng_client_ClientToMasterDefinition }
       ClientToMasterCloseSession: MessageTypeDefinition<_mooseng_client_ClientToMasterCloseSession, _mooseng_client_ClientToMasterCloseSession__Output>
@@ -96,11 +109,14 @@ export interface ProtoGrpcType {
       ClientToMasterStatFs: MessageTypeDefinition<_mooseng_client_ClientToMasterStatFs, _mooseng_client_ClientToMasterStatFs__Output>
       ClientToMasterSymlink: MessageTypeDefinition<_mooseng_client_ClientToMasterSymlink, _mooseng_client_ClientToMasterSymlink__Output>
       ClientToMasterUnlink: MessageTypeDefinition<_mooseng_client_ClientToMasterUnlink, _mooseng_client_ClientToMasterUnlink__Output>
+      ClientToMasterWatchChanges: MessageTypeDefinition<_mooseng_client_ClientToMasterWatchChanges, _mooseng_client_ClientToMasterWatchChanges__Output>
       ClientToMasterWriteChunk: MessageTypeDefinition<_mooseng_client_ClientToMasterWriteChunk, _mooseng_client_ClientToMasterWriteChunk__Output>
       Credentials: MessageTypeDefinition<_mooseng_client_Credentials, _mooseng_client_Credentials__Output>
       DirEntry: MessageTypeDefinition<_mooseng_client_DirEntry, _mooseng_client_DirEntry__Output>
       Empty: MessageTypeDefinition<_mooseng_client_Empty, _mooseng_client_Empty__Output>
+      EntryChange: MessageTypeDefinition<_mooseng_client_EntryChange, _mooseng_client_EntryChange__Output>
       MasterToClientAttr: MessageTypeDefinition<_mooseng_client_MasterToClientAttr, _mooseng_client_MasterToClientAttr__Output>
+      MasterToClientChanges: MessageTypeDefinition<_mooseng_client_MasterToClientChanges, _mooseng_client_MasterToClientChanges__Output>
       MasterToClientDirPage: MessageTypeDefinition<_mooseng_client_MasterToClientDirPage, _mooseng_client_MasterToClientDirPage__Output>
       MasterToClientKeepAlive: MessageTypeDefinition<_mooseng_client_MasterToClientKeepAlive, _mooseng_client_MasterToClientKeepAlive__Output>
       MasterToClientLock: MessageTypeDefinition<_mooseng_client_MasterToClientLock, _mooseng_client_MasterToClientLock__Output>
