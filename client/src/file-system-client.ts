@@ -7,6 +7,7 @@ import {
   DEFAULT_READDIR_PAGE_ENTRIES,
   ErrorCodes,
   FallocateFlags,
+  type FsSetAttr,
   type IClock,
   type ILogger,
   MoosengError,
@@ -41,15 +42,8 @@ export interface FileSystemClientOptions {
   countCache?: CountCacheLookup;
 }
 
-/** What setattr may change, in the master's terms (times in ms, or 'now'). */
-export interface AttrChanges {
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  size?: number;
-  atimeMs?: number | 'now';
-  mtimeMs?: number | 'now';
-}
+/** What setattr may change (times in ms, or 'now'): the mount contract's own shape. */
+export type AttrChanges = FsSetAttr;
 
 /** One entry of a directory listing. */
 export interface DirEntry {

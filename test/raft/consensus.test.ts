@@ -2,19 +2,11 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  isMoosengError,
-  silentLogger,
-  SystemClock,
-  SystemRandom,
-  type ConsensusMember,
-  type IMetrics,
-  type Labels,
-  type LeadershipEvent,
-} from '@mooseng/core';
+import { isMoosengError, type ConsensusMember, type IMetrics, type Labels, type LeadershipEvent } from '@mooseng/core';
 import { RaftConsensus } from '@mooseng/plugin-replication-raft';
 import { cleanupTempDirs, freePort, makeTempDir, waitFor } from '../support';
 import { encodeKvCommand, KvStore } from './support/kv-store';
+import { testNodeOptions } from './support/node-options';
 
 interface Running {
   consensus: RaftConsensus;
@@ -54,26 +46,7 @@ class RecordingMetrics implements IMetrics {
 }
 
 function make(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string, metrics?: IMetrics): RaftConsensus {
-  return new RaftConsensus({
-    nodeId: member.id,
-    clusterId: 'test',
-    members: bootstrap,
-    listenHost: '127.0.0.1',
-    raftPort: Number(member.address.split(':')[1]),
-    dir,
-    tickIntervalMs: 20,
-    electionTicks: 10,
-    heartbeatTicks: 2,
-    snapshotThresholdEntries: 1000,
-    segmentBytes: 64 * 1024,
-    maxBatchBytes: 64 * 1024,
-    fsync: true,
-    leaseReads: true,
-    clock: new SystemClock(),
-    random: new SystemRandom(),
-    logger: silentLogger,
-    metrics,
-  });
+  return new RaftConsensus(testNodeOptions(member, bootstrap, dir, { metrics }));
 }
 
 async function startNode(member: ConsensusMember, bootstrap: ConsensusMember[], dir: string): Promise<Running> {

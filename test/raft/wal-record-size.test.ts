@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMoosengError, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
+import { isMoosengError } from '@mooseng/core';
 import {
   MAX_ENTRY_BYTES,
   MAX_RECORD_BYTES,
@@ -14,6 +14,7 @@ import {
 } from '@mooseng/plugin-replication-raft';
 import { cleanupTempDirs, freePort, makeTempDir, waitFor } from '../support';
 import { encodeKvCommand, KvStore } from './support/kv-store';
+import { testNodeOptions } from './support/node-options';
 
 const HS = { term: 1, vote: 'n1', commit: 0 };
 const fs = new NodeFileSystem();
@@ -90,25 +91,7 @@ describe('raft log: a proposal too large for the log', function () {
   it('fails at propose time with the size and the cap, and the node goes on', async () => {
     const member = { id: 'solo', address: `127.0.0.1:${await freePort()}` };
     const dir = join(makeTempDir(), 'raft');
-    const options = {
-      nodeId: member.id,
-      clusterId: 'test',
-      members: [member],
-      listenHost: '127.0.0.1',
-      raftPort: Number(member.address.split(':')[1]),
-      dir,
-      tickIntervalMs: 20,
-      electionTicks: 10,
-      heartbeatTicks: 2,
-      snapshotThresholdEntries: 1000,
-      segmentBytes: 64 * MiB,
-      maxBatchBytes: MiB,
-      fsync: true,
-      leaseReads: true,
-      clock: new SystemClock(),
-      random: new SystemRandom(),
-      logger: silentLogger,
-    };
+    const options = testNodeOptions(member, [member], dir, { segmentBytes: 64 * MiB, maxBatchBytes: MiB });
     const kv = new KvStore();
     consensus = new RaftConsensus(options);
     await consensus.start(kv);

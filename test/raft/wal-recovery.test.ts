@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMoosengError, SeededRandom, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
+import { isMoosengError, SeededRandom } from '@mooseng/core';
 import {
   NodeFileSystem,
   RaftConsensus,
@@ -16,6 +16,7 @@ import {
 import { cleanupTempDirs, freePort, makeTempDir, waitFor } from '../support';
 import { SimDisk } from './sim/sim-fs';
 import { encodeKvCommand, KvStore } from './support/kv-store';
+import { testNodeOptions } from './support/node-options';
 
 const fs = new NodeFileSystem();
 const NO_SNAPSHOT = { index: 0, term: 0, members: [], data: new Uint8Array(0) };
@@ -214,25 +215,7 @@ describe('raft log recovery: a master whose log is damaged mid-segment', functio
     const member = { id: 'solo', address: `127.0.0.1:${await freePort()}` };
     const dir = join(makeTempDir(), 'raft');
     const make = (): RaftConsensus =>
-      new RaftConsensus({
-        nodeId: member.id,
-        clusterId: 'test',
-        members: [member],
-        listenHost: '127.0.0.1',
-        raftPort: Number(member.address.split(':')[1]),
-        dir,
-        tickIntervalMs: 20,
-        electionTicks: 10,
-        heartbeatTicks: 2,
-        snapshotThresholdEntries: 1000,
-        segmentBytes: 1 << 20,
-        maxBatchBytes: 1 << 20,
-        fsync: true,
-        leaseReads: true,
-        clock: new SystemClock(),
-        random: new SystemRandom(),
-        logger: silentLogger,
-      });
+      new RaftConsensus(testNodeOptions(member, [member], dir, { segmentBytes: 1 << 20, maxBatchBytes: 1 << 20 }));
     const first = make();
     await first.start(new KvStore());
     await waitFor('leadership', () => first.status().role === 'leader', 5000);

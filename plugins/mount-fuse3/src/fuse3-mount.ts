@@ -27,7 +27,7 @@ import {
 import { constants } from 'node:os';
 import { KernelAttributes } from './kernel-attributes';
 import { LookupCounts } from './lookup-counts';
-import { ATTR_FIELDS, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
+import { ATTR_FIELDS, type Dispatch, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
 
 const run = promisify(execFile);
 const E = constants.errno;
@@ -249,21 +249,7 @@ export class Fuse3LowLevelMount implements IMount {
   // ---- requests ----------------------------------------------------------------------------------------------------
 
   /** Every request from the addon. Never throws (it runs inside the addon's queue callback). */
-  private readonly dispatch = (
-    op: number,
-    id: number,
-    ino: number,
-    ino2: number,
-    fhIn: number,
-    n1: number,
-    n2: number,
-    s1: string | undefined,
-    last: string | Buffer | number[] | undefined,
-    uid: number,
-    gid: number,
-    pid: number,
-    umask: number,
-  ): void => {
+  private readonly dispatch: Dispatch = (op, id, ino, ino2, fhIn, n1, n2, s1, last, uid, gid, pid, umask) => {
     const h = this.handle;
     const ops = this.ops;
     if (op === OP.FORGET) {
