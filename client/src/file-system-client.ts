@@ -21,6 +21,7 @@ import { type FileHandle, OpenFile } from './open-file';
 import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
 import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
+import { DeferredReleases } from './deferred-releases';
 
 /** Cached attributes and remembered names at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
@@ -80,6 +81,8 @@ export class FileSystemClient {
   private readonly dirs = new Map<number, DirEntry[]>();
   private nextFh = 1;
   private readonly countCache: CountCacheLookup;
+  /** Releases of files closed here, sent to the master in batches. */
+  private readonly releases: DeferredReleases;
 
   constructor(
     private readonly master: MasterClient,
@@ -87,6 +90,7 @@ export class FileSystemClient {
     private readonly options: FileSystemClientOptions,
   ) {
     this.countCache = options.countCache ?? uncountedCache;
+    this.releases = new DeferredReleases(master, options.clock, options.logger);
   }
 
   // ---- lookups -------------------------------------------------------------------------------------------------
@@ -427,10 +431,14 @@ export class FileSystemClient {
       this.handles.delete(fh);
       file.close(handle);
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
-      await this.call('Release', { ino: file.ino }, cred).catch((err) =>
-        this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }),
-      );
+      // Nothing waits for it (close(2) returned at the flush): it goes with the next batch.
+      this.releases.add(file.ino, cred);
     }
+  }
+
+  /** Sends the releases not sent yet and waits for them (before the session closes; tests). */
+  settleReleases(): Promise<void> {
+    return this.releases.drain();
   }
 
   // ---- changes made by other clients ---------------------------------------------------------------------------
