@@ -102,6 +102,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
         const countCache = cacheStats(metrics);
         const fs = (fileSystem = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
           attrTtlMs: section.attrTimeoutMs,
+          metadataTtlMs: section.metadataCacheMs || section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
           clock,
           logger,
