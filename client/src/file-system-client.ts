@@ -80,6 +80,11 @@ export class FileSystemClient {
    * (nlink, ctime) of the inode the name led to, whose cached attributes must then go.
    */
   private readonly names = new Map<string, number>();
+  /**
+   * Directories whose every name this client holds in `names` (it made them, or listed them whole), until when:
+   * a name not there is missing without asking. Another client's change of an entry drops the directory.
+   */
+  private readonly complete = new Map<number, number>();
   /** (parent, name) of names the master said do not exist, until when that may be answered without asking. */
   private readonly absent = new Map<string, number>();
   /**
@@ -123,6 +128,10 @@ export class FileSystemClient {
       throw new MoosengError(ErrorCodes.ENOENT, `no ${name} in directory ${parent}`);
     }
     const ino = this.names.get(key);
+    if (ino === undefined && (this.complete.get(parent) ?? 0) > now) {
+      this.countCache('name', true);
+      throw new MoosengError(ErrorCodes.ENOENT, `no ${name} in directory ${parent}`);
+    }
     const cached = ino !== undefined ? this.attrs.get(ino) : undefined;
     this.countCache('name', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return this.withPendingSize(cached.value);
@@ -166,6 +175,8 @@ export class FileSystemClient {
       if (!page.more || page.entries.length === 0) break;
       after = page.entries[page.entries.length - 1]!.name;
     }
+    // The whole listing, every name remembered (unless there were too many to keep).
+    if (entries.length - 2 <= MAX_CACHED_ENTRIES / 2) this.complete.set(ino, this.options.clock.monotonic() + this.ttlSince(since));
     const fh = this.nextFh++;
     this.dirs.set(fh, entries);
     return fh;
@@ -196,39 +207,46 @@ export class FileSystemClient {
 
   /** `umask`: the creator's, for the master to apply (0: applied already); see FsCaller.umask. */
   async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
-    return this.made(parent, name, this.generation, replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'));
+    const since = this.generation;
+    const attr = await this.making(parent, name, async () =>
+      replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'),
+    );
+    // A directory made here is empty: until another client changes it, every name not made here is missing.
+    this.complete.set(attr.ino, this.options.clock.monotonic() + this.ttlSince(since));
+    return attr;
   }
 
   async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
-    return this.made(
-      parent,
-      name,
-      this.generation,
+    return this.making(parent, name, async () =>
       replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask }, cred), 'Mknod'),
     );
   }
 
   async symlink(target: string, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
-    return this.made(parent, name, this.generation, replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
+    return this.making(parent, name, async () => replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
   }
 
   /** A new name for `ino`; the attributes returned carry the new link count. */
   async link(ino: number, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
     return this.withPendingSize(
-      this.made(parent, name, this.generation, replyAttr(await this.call('Link', { ino, parent, name }, cred), 'Link')),
+      await this.making(parent, name, async () => replyAttr(await this.call('Link', { ino, parent, name }, cred), 'Link')),
     );
   }
 
   async unlink(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
     this.directoryChanged(parent);
+    const since = this.generation;
     await this.call('Unlink', { parent, name }, cred);
+    this.rememberAbsent(`${parent}\0${name}`, since);
   }
 
   async rmdir(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
     this.directoryChanged(parent);
+    const since = this.generation;
     await this.call('Rmdir', { parent, name }, cred);
+    this.rememberAbsent(`${parent}\0${name}`, since);
   }
 
   /** `flags`: RenameFlags (NOREPLACE, EXCHANGE). */
@@ -238,6 +256,9 @@ export class FileSystemClient {
     this.forgetName(newParent, newName);
     this.directoryChanged(parent);
     this.directoryChanged(newParent);
+    // Names appear there that this client holds no entry for (the moved one; with EXCHANGE, the old name too).
+    this.complete.delete(parent);
+    this.complete.delete(newParent);
     await this.call('Rename', { parent, name, newParent, newName, flags }, cred);
   }
 
@@ -344,10 +365,7 @@ export class FileSystemClient {
     cred: CallerCredentials,
     umask = 0,
   ): Promise<{ attr: WireAttr; fh: number }> {
-    const attr = this.made(
-      parent,
-      name,
-      this.generation,
+    const attr = await this.making(parent, name, async () =>
       replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask }, cred), 'Mknod'),
     );
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
@@ -498,7 +516,10 @@ export class FileSystemClient {
   changed(inodes: readonly number[], entries: ReadonlyArray<{ parent: number; name: string }>): void {
     this.generation++;
     for (const ino of inodes) this.attrs.delete(ino);
-    for (const { parent, name } of entries) this.forgetName(parent, name);
+    for (const { parent, name } of entries) {
+      this.forgetName(parent, name);
+      this.complete.delete(parent);
+    }
     if (inodes.length === 0 || this.xattrs.size === 0) return;
     const changed = new Set(inodes);
     for (const key of [...this.xattrs.keys()]) if (changed.has(Number(key.slice(0, key.indexOf('\0'))))) this.xattrs.delete(key);
@@ -510,6 +531,7 @@ export class FileSystemClient {
     this.attrs.clear();
     this.names.clear();
     this.absent.clear();
+    this.complete.clear();
     this.xattrs.clear();
   }
 
@@ -589,11 +611,22 @@ export class FileSystemClient {
   }
 
   /**
-   * Records a name made here and returns its attributes. `since`: the generation before the call that made it
-   * (callers pass `this.generation` ahead of the awaited reply: arguments are read left to right). The directory
-   * changed (mtime, size, nlink) without the master saying how: its attributes are kept only briefly.
+   * Makes a name through `ask` (the master call) and records it. The directory changed (mtime, size, nlink) without
+   * the master saying how: its attributes are kept only briefly. EEXIST means this client's view of the directory
+   * was out of date: it is asked again next time.
    */
-  private made(parent: number, name: string, since: number, attr: WireAttr): WireAttr {
+  private async making(parent: number, name: string, ask: () => Promise<WireAttr>): Promise<WireAttr> {
+    const since = this.generation;
+    let attr: WireAttr;
+    try {
+      attr = await ask();
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.EEXIST)) {
+        this.complete.delete(parent);
+        this.absent.delete(`${parent}\0${name}`);
+      }
+      throw err;
+    }
     this.rememberName(parent, name, attr, since);
     this.directoryChanged(parent);
     return attr;
@@ -604,7 +637,12 @@ export class FileSystemClient {
     this.absent.delete(key);
     this.names.delete(key); // re-insert: Map order is then age order, for eviction
     this.names.set(key, attr.ino);
-    if (this.names.size > MAX_CACHED_ENTRIES) this.names.delete(this.names.keys().next().value!);
+    if (this.names.size > MAX_CACHED_ENTRIES) {
+      const oldest = this.names.keys().next().value!;
+      this.names.delete(oldest);
+      // Its directory is no longer known whole: a lookup of that name must not be answered "missing".
+      this.complete.delete(Number(oldest.slice(0, oldest.indexOf('\0'))));
+    }
     this.rememberIno(attr, since);
   }
 

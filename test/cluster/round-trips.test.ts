@@ -181,6 +181,18 @@ describe("the client's own cache of names and attributes, past the kernel's time
     await within(`${name} on mount A`, () => exists(join(a, name)));
   });
 
+  it('in a directory made here, a create asks no Lookup first; a name another mount makes there is seen at once', async () => {
+    await mkdir(join(a, 'fresh'));
+    const before = await served();
+    for (let i = 0; i < 5; i++) await writeFile(join(a, 'fresh', `new-${i}`), 'x');
+    expect(await exists(join(a, 'fresh', 'never-made'))).to.equal(false);
+    const after = await served();
+    expect(delta(before, after, 'Lookup'), 'Lookup calls').to.equal(0);
+    expect(delta(before, after, 'Mknod'), 'Mknod calls').to.equal(5);
+    await writeFile(join(b, 'fresh', 'from-b'), 'y');
+    await within('the name mount B made, on mount A', () => exists(join(a, 'fresh', 'from-b')));
+  });
+
   it("a directory's attributes change with this mount's own creates (they are not kept long)", async () => {
     await mkdir(join(a, 'dir'));
     const first = await stat(join(a, 'dir'));
