@@ -88,8 +88,9 @@ export class FileSystemClient {
   /** (parent, name) of names the master said do not exist, until when that may be answered without asking. */
   private readonly absent = new Map<string, number>();
   /**
-   * Counts change notices and resyncs: an answer asked for before the count moved may predate a change the notice
-   * was about (the notice can overtake the answer), so it is kept only attrTtlMs.
+   * Counts change notices, resyncs and this client's own namespace changes: an answer asked for before the count
+   * moved may predate a change (a notice can overtake the answer; a lookup or listing asked before this client's
+   * own create or unlink can arrive after it), so it is kept only attrTtlMs.
    */
   private generation = 0;
   /** (ino, name) → value, or null for "no such attribute". */
@@ -207,12 +208,12 @@ export class FileSystemClient {
 
   /** `umask`: the creator's, for the master to apply (0: applied already); see FsCaller.umask. */
   async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
-    const since = this.generation;
     const attr = await this.making(parent, name, async () =>
       replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'),
     );
-    // A directory made here is empty: until another client changes it, every name not made here is missing.
-    this.complete.set(attr.ino, this.options.clock.monotonic() + this.ttlSince(since));
+    // A directory made here is empty (and nothing can have listed or looked into it before): until another client
+    // changes it, every name not made here is missing.
+    this.complete.set(attr.ino, this.options.clock.monotonic() + (this.options.metadataTtlMs ?? this.options.attrTtlMs));
     return attr;
   }
 
@@ -236,7 +237,7 @@ export class FileSystemClient {
   async unlink(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
     this.directoryChanged(parent);
-    const since = this.generation;
+    const since = ++this.generation;
     await this.call('Unlink', { parent, name }, cred);
     this.rememberAbsent(`${parent}\0${name}`, since);
   }
@@ -244,7 +245,7 @@ export class FileSystemClient {
   async rmdir(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
     this.directoryChanged(parent);
-    const since = this.generation;
+    const since = ++this.generation;
     await this.call('Rmdir', { parent, name }, cred);
     this.rememberAbsent(`${parent}\0${name}`, since);
   }
@@ -259,6 +260,7 @@ export class FileSystemClient {
     // Names appear there that this client holds no entry for (the moved one; with EXCHANGE, the old name too).
     this.complete.delete(parent);
     this.complete.delete(newParent);
+    this.generation++;
     await this.call('Rename', { parent, name, newParent, newName, flags }, cred);
   }
 
@@ -616,7 +618,7 @@ export class FileSystemClient {
    * was out of date: it is asked again next time.
    */
   private async making(parent: number, name: string, ask: () => Promise<WireAttr>): Promise<WireAttr> {
-    const since = this.generation;
+    const since = ++this.generation;
     let attr: WireAttr;
     try {
       attr = await ask();
