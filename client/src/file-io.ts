@@ -121,16 +121,27 @@ export class FileIo {
         try {
           await this.data.flush(head!, ref, { chain: rest, signal });
         } catch (err) {
-          if (!isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
-          // A replica moved on since the write (a grant, cut or exclusion). Moving made the write durable there
-          // (chunkservers sync a version change before answering it); every other replica is flushed on its own.
-          await Promise.all(
+          const moved = [ErrorCodes.CHUNK_STALE_VERSION, ErrorCodes.REPLICA_FAILED, ErrorCodes.CHUNK_NOT_FOUND];
+          if (!moved.some((code) => isMoosengError(err, code))) throw err;
+          // A replica moved on since the write (a grant, cut, exclusion or repair copy), or the master deleted it once
+          // the chunk had its goal of copies elsewhere (a copy made after the write, from replicas that took it).
+          // Moving made the write durable there (chunkservers sync a version change before answering it); every
+          // other replica is flushed on its own. Only when no replica of the chain still has the chunk are the bytes
+          // nowhere they were written.
+          const answers = await Promise.all(
             addresses.map((a) =>
-              this.data.flush(a, ref, { signal }).catch((e: unknown) => {
-                if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
-              }),
+              this.data.flush(a, ref, { signal }).then(
+                () => 'flushed' as const,
+                (e: unknown) => {
+                  if (isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) return 'moved' as const;
+                  if (isMoosengError(e, ErrorCodes.CHUNK_NOT_FOUND)) return e;
+                  throw e;
+                },
+              ),
             ),
           );
+          const gone = answers.filter((a): a is MoosengError => a instanceof MoosengError);
+          if (gone.length === answers.length) throw gone[0]!;
         }
       }),
     );

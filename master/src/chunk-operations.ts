@@ -244,7 +244,9 @@ export class ChunkOperations {
       const v = this.metadata.state.chunkVersions(chunkId);
       if (v === undefined) return false;
       const holders = this.locations.holders(chunkId, v.version);
-      if (holders.length === 0 || holders.includes(target)) return false;
+      // The repair loop decided on a view from before it queued here: the chunk may be back at its goal meanwhile,
+      // and a copy would move the replicas a writer holds a grant for, for nothing.
+      if (holders.length === 0 || holders.includes(target) || holders.length >= v.goal) return false;
       const { version, moved } = await this.moveConfirmed(chunkId, holders, v.version, 'set-version');
       if (moved.length === 0) return false;
       const copied = await this.replicate(chunkId, version, moved[0]!, target);

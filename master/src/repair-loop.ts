@@ -80,7 +80,10 @@ export class RepairLoop {
     // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
     await this.o.metadata.read(() => undefined);
     const state = this.o.metadata.state;
-    const classes = this.o.locations.classify(state, REPAIR_BATCH);
+    // A chunk whose version is changing (a grant, cut, copy...) is judged once the change is recorded. The chunks
+    // this loop is copying are among them: they count as under goal until their copy lands.
+    const classes = this.o.locations.classify(state, REPAIR_BATCH, (chunkId) => this.o.ops.isBusy(chunkId));
+    classes.counts.underGoal += this.inFlight.size;
     this.record(classes);
     await this.retireDeletions();
     await this.carryOutTruncations();

@@ -396,9 +396,15 @@ export class LifecycleMaster {
     });
   }
 
-  /** Repair passes, one after another. */
+  /**
+   * Repair passes, one after another, with the background work a pass started (copies) let run in between, as the
+   * real loop's second between passes does.
+   */
   async repairPasses(n = 3): Promise<void> {
-    for (let i = 0; i < n; i++) await this.repair.runPass();
+    for (let i = 0; i < n; i++) {
+      await this.repair.runPass();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Servers whose disk holds chunk `chunkId` (any version). */
