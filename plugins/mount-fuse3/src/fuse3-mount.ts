@@ -1,5 +1,5 @@
-// Fuse3LowLevelMount: an IMount on libfuse 3's low-level API. Requests arrive from the addon's FUSE threads through
-// its queue, are served by the IFileSystemOperations without blocking those threads, and are answered by request id.
+// Fuse3LowLevelMount: an IMount on libfuse 3's low-level API. Requests arrive from the addon, which reads them from
+// /dev/fuse on this thread's event loop, are served by the IFileSystemOperations and are answered by request id.
 import { execFile, execFileSync } from 'node:child_process';
 import { constants as fsConstants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -33,11 +33,11 @@ const run = promisify(execFile);
 const { O_APPEND } = fsConstants;
 const E = constants.errno;
 
-/** How long unmount waits for the FUSE threads after detaching before it aborts the connection. */
+/** How long unmount waits, after detaching, for the kernel to end the connection before it aborts it. */
 export const UNMOUNT_GRACE_MS = 2_000;
-/** How long it waits again after an abort before giving up on the threads (they are then left, logged). */
+/** How long it waits again after an abort before giving up on the session (it is then left, logged). */
 export const ABORT_GRACE_MS = 2_000;
-/** How often it looks whether the threads have ended. */
+/** How often it looks whether reading has ended. */
 const THREAD_POLL_MS = 10;
 /** Where the kernel's FUSE control file system lives (one folder per connection, with an `abort` file). */
 const FUSECTL_DIR = '/sys/fs/fuse/connections';
@@ -190,7 +190,7 @@ export class Fuse3LowLevelMount implements IMount {
     }
   }
 
-  /** Detaches the mount point, waits for the FUSE threads (aborting the connection if it stays busy), frees all. */
+  /** Detaches the mount point, waits until the kernel ends the connection (aborting it if it stays busy), frees all. */
   async unmount(): Promise<void> {
     const handle = this.handle;
     if (!handle || this.unmounting) return;
@@ -202,8 +202,8 @@ export class Fuse3LowLevelMount implements IMount {
     } catch (err) {
       this.logger.debug('fusermount3 -uz failed (unmounted from outside already?)', { err: (err as Error).message });
     }
-    if (!(await this.waitThreads(UNMOUNT_GRACE_MS)) && this.abortConnection() && !(await this.waitThreads(ABORT_GRACE_MS))) {
-      this.logger.error('FUSE threads did not end after the connection was aborted; leaving them', { mountPoint: this.target });
+    if (!(await this.waitReadingEnded(UNMOUNT_GRACE_MS)) && this.abortConnection() && !(await this.waitReadingEnded(ABORT_GRACE_MS))) {
+      this.logger.error('the FUSE connection did not end after it was aborted; leaving the session', { mountPoint: this.target });
       return;
     }
     this.finish();
@@ -224,7 +224,7 @@ export class Fuse3LowLevelMount implements IMount {
     }
   }
 
-  /** Frees the session once its threads have ended; later answers to requests still in flight are dropped. */
+  /** Frees the session once reading has ended; later answers to requests still in flight are dropped. */
   private finish(): void {
     const handle = this.handle;
     if (!handle) return;
@@ -237,7 +237,7 @@ export class Fuse3LowLevelMount implements IMount {
       });
   }
 
-  private async waitThreads(ms: number): Promise<boolean> {
+  private async waitReadingEnded(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     while (this.handle && this.addon.running(this.handle)) {
       if (Date.now() >= until) return false;
