@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   server.addService(kvService().service, {
     Put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       cluster.leader.propose(Buffer.concat([call.request.key, call.request.value])).then(
-        () => callback(null, { header: { revision: cluster.leader.status().appliedIndex } }),
+        (result) => callback(null, { header: { revision: Buffer.from(result).readDoubleLE(0) } }),
         (err: Error) => callback({ code: grpc.status.UNAVAILABLE, details: err.message }),
       );
     },

@@ -9,7 +9,7 @@ const PROTO_PATH = join(__dirname, '..', '..', 'bench', 'raft', 'etcd-kv.proto')
 
 /** etcd's KV service (the Put call only). */
 export function kvService(): grpc.ServiceClientConstructor {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS)) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS)) as any;
   return pkg.etcdserverpb.KV as grpc.ServiceClientConstructor;
 }
 
@@ -21,7 +21,7 @@ export interface KvClient {
 /** A client of KV.Put at `address` (host:port); a failed Put rejects with the server's status. */
 export function kvClient(address: string): KvClient {
   const Client = kvService();
-  const client = new Client(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const client = new Client(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, any>;
   return {
     put: (key, value) =>
       new Promise<void>((resolve, reject) => {
