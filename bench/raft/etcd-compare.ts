@@ -71,6 +71,15 @@ async function main(): Promise<void> {
   let etcd: EtcdCluster | null = null;
   let ours: ChildProcess | null = null;
   const clients: KvClient[] = [];
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): etcd members do not die with us, so stop them by pid first.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void Promise.allSettled([stopOurs(ours), etcd?.stop()]).finally(() => {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const version = ensureEtcd(out);
     mkdirSync(join(root, 'ours'));
@@ -123,6 +132,8 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     for (const c of clients) c.close();
     await stopOurs(ours);
     await etcd?.stop();

@@ -34,7 +34,15 @@ export async function runLoad(concurrency: number, request: (proposer: number) =
       if (recording) latencies.push(performance.now() - t);
     }
   };
-  const all = Array.from({ length: concurrency }, (_, id) => proposer(id));
+  // A failed request stops the run and fails it once every proposer has returned (not as an unhandled rejection
+  // mid-run, which would end the process before its clusters are stopped).
+  let failure: { error: unknown } | null = null;
+  const all = Array.from({ length: concurrency }, (_, id) =>
+    proposer(id).catch((error: unknown) => {
+      failure ??= { error };
+      stop = true;
+    }),
+  );
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   recording = true;
   const started = performance.now();
@@ -43,6 +51,7 @@ export async function runLoad(concurrency: number, request: (proposer: number) =
   const elapsed = performance.now() - started;
   stop = true;
   await Promise.all(all);
+  if (failure) throw (failure as { error: unknown }).error;
   latencies.sort((a, b) => a - b);
   return {
     concurrency,
