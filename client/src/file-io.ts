@@ -50,8 +50,11 @@ export const NO_REPLICA_RETRY_MS = 250;
 export class FileIo {
   /** Write-grant requests in flight, per open file and chunk index (see grantFor). */
   private readonly granting = new WeakMap<OpenFile, Map<number, Promise<HeldGrant>>>();
-  /** ino → chunk index → locations; the outer map is in age order, for eviction. */
-  private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
+  /**
+   * ino → chunk index → locations, and the file length they were asked for (see locate); the outer map is in age
+   * order, for eviction.
+   */
+  private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number; knownLength: number }>>();
 
   constructor(
     private readonly master: MasterClient,
@@ -136,34 +139,48 @@ export class FileIo {
     );
   }
 
-  /** Where a chunk is, from the cache while fresh, else from the master. */
-  private async locate(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal, fresh = false): Promise<WireReadChunk> {
+  /**
+   * Where a chunk is, from the cache while fresh, else from the master. The master is told how long this client
+   * knows the file to be (its uncommitted writes included; the read goes that far): a truncate may have left a cut
+   * of the chunk pending, whose uncut replicas still hold the bytes it removed, and a read past the cut must wait
+   * for the master to carry it out. So cached locations serve only reads within the length they were asked for,
+   * and `end` is where the file ends for this read: what the master answered for, never a length grown since.
+   */
+  private async locate(
+    file: OpenFile,
+    index: number,
+    cred: CallerCredentials,
+    signal?: AbortSignal,
+    fresh = false,
+  ): Promise<{ grant: WireReadChunk; end: number }> {
+    const { ino } = file;
+    const knownLength = file.uncommittedEnd();
     const hit = this.locations.get(ino)?.get(index);
-    const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic();
+    const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic() && knownLength <= hit.knownLength;
     this.countCache('location', usable);
-    if (usable) return hit.grant;
-    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength) };
+    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index, knownLength }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
       if (this.locations.size >= LOCATION_CACHE_FILES) this.locations.delete(this.locations.keys().next().value!);
       chunks = new Map();
       this.locations.set(ino, chunks);
     }
-    chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS });
-    return grant;
+    chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS, knownLength });
+    return { grant, end: Math.max(grant.fileLength, knownLength) };
   }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
   async read(file: OpenFile, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
-    const { ino } = file;
     const parts: Buffer[] = [];
     let pos = offset;
     let end = offset + length;
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
-      let grant = await this.locate(ino, index, cred, signal);
+      const located = await this.locate(file, index, cred, signal);
+      let grant = located.grant;
       // The file is as long as the master says, or as this client's uncommitted writes make it.
-      end = Math.min(end, Math.max(grant.fileLength, file.uncommittedEnd()));
+      end = Math.min(end, located.end);
       if (pos >= end) break;
       const inChunk = pos - index * CHUNK_SIZE_BYTES;
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
@@ -176,7 +193,7 @@ export class FileIo {
         if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
         const giveUpAt = this.clock.monotonic() + NO_REPLICA_WAIT_MS;
         for (;;) {
-          grant = await this.locate(ino, index, cred, signal, true);
+          ({ grant } = await this.locate(file, index, cred, signal, true));
           try {
             part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
             break;

@@ -110,7 +110,7 @@ describe('master with chunkservers (processes)', function () {
       'every chunk to have two live replicas on the surviving chunkservers',
       async () => {
         for (const index of chunks) {
-          const r = await client.call('ReadChunk', { ino, chunkIndex: index }, ROOT);
+          const r = await client.call('ReadChunk', { ino, chunkIndex: index, knownLength: 0 }, ROOT);
           const servers = r.locations.map((l) => l.serverId);
           if (servers.length < 2 || servers.includes(victim)) return false;
         }

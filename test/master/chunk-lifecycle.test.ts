@@ -1,7 +1,7 @@
 // The chunk lifecycle on one in-process master: version moves, cuts, failed replicas, repair races and corrupt copies
 // never destroy the last good copy, and no replica serves bytes an acknowledged write changed.
 import { expect } from 'chai';
-import { ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
 import { LifecycleMaster, type LostProposal } from './lifecycle-fixture';
 
 /** The error code a call fails with, or 'OK'. */
@@ -259,6 +259,22 @@ describe('chunk lifecycle: the last good copy survives', () => {
         expect((await m.read(ino, 100)).toString()).to.equal('aaaaa');
       });
     }
+  });
+
+  describe('a read past a pending cut that only the reader knows the file reaches (found by the model checker: seed 11 on 3/3/3)', () => {
+    it("is answered after the cut: the client's uncommitted writes in a later chunk make the file longer than the master's length", async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('aaaaaaaaaaaaaaaaaaaa'));
+      await m.truncate(ino, 5); // the cut is pending: no repair pass has run
+      // Within the committed length, uncut replicas serve correctly and nothing needs cutting.
+      for (const r of await m.readEverywhere(ino, 5)) expect(r.data.toString(), `read from ${r.server}`).to.equal('aaaaa');
+      // A write of this client in chunk 1, not committed yet, grew the file: it reads chunk 0 to its end.
+      for (const r of await m.readEverywhere(ino, 20, CHUNK_SIZE_BYTES + 100))
+        expect(r.data.toString(), `read from ${r.server}`).to.equal('aaaaa');
+      for (const server of m.holdersOnDisk(first.chunkId))
+        expect(m.chunkservers.replica(m.address(server), first.chunkId)!.data.toString(), `replica on ${server}`).to.equal('aaaaa');
+    });
   });
 
   describe('repair racing a grant (defect 4)', () => {
