@@ -38,6 +38,9 @@ const REPLICA_ERRORS = new Set<string>([
   ErrorCodes.PROTOCOL_ERROR,
 ]);
 
+/** What a chunkserver answers a FLUSH of a version its replica no longer has (moved on, or deleted). */
+const LEFT_THE_VERSION = [ErrorCodes.CHUNK_STALE_VERSION, ErrorCodes.CHUNK_NOT_FOUND];
+
 /** How long a read waits for a chunk with no known live replica (a new leader relearns locations within a heartbeat). */
 export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
@@ -124,16 +127,29 @@ export class FileIo {
         try {
           await this.data.flush(head!, ref, { chain: rest, signal });
         } catch (err) {
-          if (!isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
-          // A replica moved on since the write (a grant, cut or exclusion). Moving made the write durable there
-          // (chunkservers sync a version change before answering it); every other replica is flushed on its own.
-          await Promise.all(
+          if (!LEFT_THE_VERSION.some((code) => isMoosengError(err, code)) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
+          // A replica moved on since the write (a grant, cut or exclusion): moving made the write durable there
+          // (chunkservers sync a version change before answering it). Or the master deleted it: over the goal, or
+          // as a copy that is not current, only while the goal's worth of good copies exists elsewhere, which hold
+          // the write (copies are made from moved replicas); or the file's chunk was freed. Every other replica is
+          // flushed on its own; with none left that holds the chunk, the write may be lost.
+          const gone = await Promise.all(
             addresses.map((a) =>
-              this.data.flush(a, ref, { signal }).catch((e: unknown) => {
-                if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
-              }),
+              this.data.flush(a, ref, { signal }).then(
+                () => false,
+                (e: unknown) => {
+                  if (isMoosengError(e, ErrorCodes.CHUNK_NOT_FOUND)) return true;
+                  if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
+                  return false;
+                },
+              ),
             ),
           );
+          if (gone.every(Boolean))
+            throw new MoosengError(
+              ErrorCodes.IO_ERROR,
+              `no replica the write of chunk ${g.chunkId} went to (${addresses.join(', ')}) holds the chunk any more: the writes since the last fsync may be lost`,
+            );
         }
       }),
     );
