@@ -197,7 +197,7 @@ describe('client: write acknowledgement', () => {
       throw notHere();
     };
     await fs.write(fh, Buffer.from('more'), 5, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.CHUNK_NOT_FOUND);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
   it("concurrent writes of one chunk share one grant request instead of voiding each other's grants", async () => {

@@ -367,10 +367,14 @@ export class LifecycleMaster {
     await this.client.SetAttr({ h: this.h(), ino, mask: 8, mode: 0, uid: 0, gid: 0, size, atimeMs: 0, mtimeMs: 0 });
   }
 
-  /** Reads the file's first chunk from every location the master names; each location's bytes, in its order. */
-  async readEverywhere(ino: number, length: number): Promise<Array<{ server: string; data: Buffer }>> {
-    const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0 });
-    const n = Math.min(length, r.fileLength);
+  /**
+   * Reads the file's first chunk from every location the master names; each location's bytes, in its order.
+   * `knownLength`: how long the reading client knows the file to be (its uncommitted writes make it longer than the
+   * master's length); it reads that far.
+   */
+  async readEverywhere(ino: number, length: number, knownLength = 0): Promise<Array<{ server: string; data: Buffer }>> {
+    const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0, knownLength });
+    const n = Math.min(length, Math.max(r.fileLength, knownLength));
     const out: Array<{ server: string; data: Buffer }> = [];
     for (const loc of r.locations)
       out.push({ server: loc.serverId, data: await this.chunkservers.read(loc.address, { chunkId: r.chunkId, version: r.version }, 0, n) });
