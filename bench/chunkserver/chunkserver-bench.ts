@@ -1,13 +1,17 @@
 // Benchmark of the chunkserver data path: bytes through the data plane to one chunkserver and along a chain of
-// three, with storage-fs, storage-directio and storage-fs + lz4, next to the same disk's raw write and read in the
-// same run. Chunkservers are real `mooseng chunkserver` processes. Run with `npm run bench:chunkserver`
-// (`-- --size-mib 256` for a quick run); the last line printed is one JSON object with every figure.
-import { spawn, type ChildProcess } from 'node:child_process';
+// three, with storage-fs, storage-directio and storage-fs + lz4, next to the same disk's raw write and read, measured
+// the same way (same files per chunk, fdatasync at each file's close, page cache dropped before every read phase when
+// root), in --rounds rounds (default 3) interleaved: raw, every case, raw, every case ... Figures are medians; ratios
+// are the median of each round's ratio to that round's raw figure. CPU-s per GiB is measured from /proc for the
+// chunkserver processes and from process.cpuUsage for the client. Chunkservers are real `mooseng chunkserver`
+// processes. Run with `npm run bench:chunkserver` (`-- --size-mib 256 --rounds 1` for a quick run, `-- --cases
+// fs-1,fs-chain3` for some cases, `-- --dir D` for another disk); the last line printed is one JSON object.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHUNK_SIZE_BYTES, DataPlaneClient, MAX_FRAME_DATA_BYTES, SystemClock } from '@mooseng/core';
 import { allocAligned } from '@mooseng/plugin-storage-directio';
@@ -29,6 +33,10 @@ function arg(name: string): string | undefined {
 
 const SIZE_BYTES = Number(arg('size-mib') ?? DEFAULT_SIZE_MIB) * 1024 * 1024;
 const BASE_DIR = arg('dir') ?? tmpdir();
+/** Rounds of raw disk + every case, interleaved; figures are medians over them. */
+const ROUNDS = Number(arg('rounds') ?? 3);
+/** The kernel's clock ticks per second, the unit of /proc/PID/stat's CPU times. */
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 function print(line: string): void {
   process.stdout.write(line + '\n');
@@ -74,28 +82,77 @@ function logText(length: number): Buffer {
   return Buffer.from(parts.join('')).subarray(0, length);
 }
 
-/** Sequential 1 MiB writes to one file, as the chunkserver's disk would see them, then fdatasync. */
-async function rawWrite(dir: string, data: Buffer, direct: boolean): Promise<{ writeMs: number; syncMs: number; readMs: number }> {
-  const path = join(dir, direct ? 'raw-direct' : 'raw-buffered');
-  const flags = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | (direct ? constants.O_DIRECT : 0);
-  const file = await open(path, flags, 0o644);
-  const piece = direct ? allocAligned(MAX_FRAME_DATA_BYTES) : Buffer.allocUnsafe(MAX_FRAME_DATA_BYTES);
+/** Chunk-sized files of the raw run, one per chunk, as the chunkserver's storage-fs would have them. */
+function rawPath(dir: string, i: number): string {
+  return join(dir, `raw-${i}`);
+}
+
+/**
+ * The disk's own figures, measured the way the chunkserver uses it so that the ratios mean something: one file per
+ * 64 MiB chunk written in 1 MiB pieces and fdatasync'd at close (storage-fs with `fsync: on-close`), CHUNKS_IN_FLIGHT
+ * at a time; then read back in 1 MiB pieces with the same parallelism, after the page cache was dropped (as the
+ * chunkserver's reads are), or O_DIRECT for `direct`.
+ */
+async function rawRun(
+  dir: string,
+  data: Buffer,
+  chunks: number,
+  chunkBytes: number,
+  direct: boolean,
+): Promise<{ writeMs: number; readMs: number }> {
+  const flags = direct ? constants.O_DIRECT : 0;
   const t0 = performance.now();
-  for (let pos = 0; pos < SIZE_BYTES; pos += MAX_FRAME_DATA_BYTES) {
-    const at = pos % data.length;
-    data.copy(piece, 0, at, at + MAX_FRAME_DATA_BYTES);
-    await file.write(piece, 0, MAX_FRAME_DATA_BYTES, pos);
-  }
+  await eachChunk(chunks, async (i) => {
+    const file = await open(rawPath(dir, i), constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | flags, 0o644);
+    const piece = direct ? allocAligned(MAX_FRAME_DATA_BYTES) : Buffer.allocUnsafe(MAX_FRAME_DATA_BYTES);
+    for (let pos = 0; pos < chunkBytes; pos += MAX_FRAME_DATA_BYTES) {
+      data.copy(piece, 0, pos, pos + MAX_FRAME_DATA_BYTES);
+      await file.write(piece, 0, MAX_FRAME_DATA_BYTES, pos);
+    }
+    await file.datasync();
+    await file.close();
+  });
   const writeMs = performance.now() - t0;
+  await dropCaches();
   const t1 = performance.now();
-  await file.datasync();
-  const syncMs = performance.now() - t1;
-  const t2 = performance.now();
-  for (let pos = 0; pos < SIZE_BYTES; pos += MAX_FRAME_DATA_BYTES) await file.read(piece, 0, MAX_FRAME_DATA_BYTES, pos);
-  const readMs = performance.now() - t2;
-  await file.close();
-  await rm(path, { force: true });
-  return { writeMs, syncMs, readMs };
+  await eachChunk(chunks, async (i) => {
+    const file = await open(rawPath(dir, i), constants.O_RDONLY | flags);
+    const piece = direct ? allocAligned(MAX_FRAME_DATA_BYTES) : Buffer.allocUnsafe(MAX_FRAME_DATA_BYTES);
+    for (let pos = 0; pos < chunkBytes; pos += MAX_FRAME_DATA_BYTES) await file.read(piece, 0, MAX_FRAME_DATA_BYTES, pos);
+    await file.close();
+  });
+  const readMs = performance.now() - t1;
+  for (let i = 0; i < chunks; i++) await rm(rawPath(dir, i), { force: true });
+  return { writeMs, readMs };
+}
+
+/** Whether the page cache can be dropped here (root); without it every read phase reads warm, raw ones too. */
+let canDropCaches = true;
+
+/** Writes back and drops the page cache, so that a read phase reads from the disk (needs root). */
+async function dropCaches(): Promise<void> {
+  if (!canDropCaches) return;
+  try {
+    spawnSync('sync');
+    await writeFile('/proc/sys/vm/drop_caches', '3\n');
+  } catch {
+    canDropCaches = false;
+    print('(cannot drop the page cache: not root. Every read, raw and chunkserver, reads from the page cache.)');
+  }
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is 14th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The client's (this process's) CPU seconds so far. */
+function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 interface ServerProcess {
@@ -160,40 +217,52 @@ async function eachChunk(chunks: number, fn: (i: number) => Promise<void>): Prom
   );
 }
 
-interface CaseResult {
+/** One case's figures in one round. */
+interface CaseRun {
   writeMBps: number;
   readMBps: number;
-  /** writeMBps / the raw buffered write. */
-  writeRatio: number;
-  /** readMBps / the raw buffered read of a just-written file (page cache, as the chunkserver's reads here). */
-  readRatio: number;
-  /** readMBps / the raw O_DIRECT read (what the disk itself delivers). */
-  readRatioDirect: number;
+  /** CPU seconds per GiB of client data, summed over the case's chunkservers, and the client's. */
+  serverCpuPerGiBWrite: number;
+  serverCpuPerGiBRead: number;
+  clientCpuPerGiBWrite: number;
+  clientCpuPerGiBRead: number;
 }
 
-async function runCase(
-  root: string,
-  name: string,
-  store: string,
-  compressor: string,
-  replicas: number,
-  data: Buffer,
-  raw: { writeMBps: number; readMBps: number; directReadMBps: number },
-): Promise<CaseResult> {
+interface CaseSpec {
+  name: string;
+  store: string;
+  compressor: string;
+  replicas: number;
+  text: boolean;
+}
+
+const CASES: CaseSpec[] = [
+  { name: 'fs-1', store: 'storage-fs', compressor: 'none', replicas: 1, text: false },
+  { name: 'fs-chain3', store: 'storage-fs', compressor: 'none', replicas: 3, text: false },
+  { name: 'directio-1', store: 'storage-directio', compressor: 'none', replicas: 1, text: false },
+  { name: 'directio-chain3', store: 'storage-directio', compressor: 'none', replicas: 3, text: false },
+  { name: 'fs-lz4-1', store: 'storage-fs', compressor: 'compression-lz4', replicas: 1, text: true },
+  { name: 'fs-lz4-chain3', store: 'storage-fs', compressor: 'compression-lz4', replicas: 3, text: true },
+];
+
+async function runCase(root: string, spec: CaseSpec, data: Buffer, chunks: number, chunkBytes: number): Promise<CaseRun> {
   const servers: ServerProcess[] = [];
   const client = new DataPlaneClient({ clock: new SystemClock(), timeoutMs: 120_000 });
   try {
-    for (let i = 0; i < replicas; i++) servers.push(await startServer(root, `${name}-${i}`, store, compressor));
+    for (let i = 0; i < spec.replicas; i++) servers.push(await startServer(root, `${spec.name}-${i}`, spec.store, spec.compressor));
     const head = servers[0]!.address;
     const chain = servers.slice(1).map((s) => s.address);
-    const chunks = Math.max(1, Math.ceil(SIZE_BYTES / CHUNK_SIZE_BYTES));
-    const chunkBytes = Math.min(CHUNK_SIZE_BYTES, SIZE_BYTES);
     const body = data.subarray(0, chunkBytes);
+    const serverCpu = (): number => servers.reduce((sum, s) => sum + processCpuSeconds(s.child.pid!), 0);
     for (let i = 0; i < chunks; i++) await client.create(head, { chunkId: i + 1, version: 1 }, { chain });
+    const cpu0 = [serverCpu(), selfCpuSeconds()];
     const t0 = performance.now();
     await eachChunk(chunks, (i) => client.write(head, { chunkId: i + 1, version: 1 }, 0, body, { chain }));
     const writeMs = performance.now() - t0;
+    const cpu1 = [serverCpu(), selfCpuSeconds()];
+    await dropCaches();
     let mismatches = 0;
+    const cpu2 = [serverCpu(), selfCpuSeconds()];
     const t1 = performance.now();
     await eachChunk(chunks, async (i) => {
       for await (const piece of client.readStream(head, { chunkId: i + 1, version: 1 }, 0, chunkBytes)) {
@@ -201,54 +270,113 @@ async function runCase(
       }
     });
     const readMs = performance.now() - t1;
-    if (mismatches > 0) throw new Error(`${name}: ${mismatches} pieces read back differently from what was written`);
+    const cpu3 = [serverCpu(), selfCpuSeconds()];
+    if (mismatches > 0) throw new Error(`${spec.name}: ${mismatches} pieces read back differently from what was written`);
     const bytes = chunks * chunkBytes;
-    const writeMBps = mbps(bytes, writeMs);
-    const readMBps = mbps(bytes, readMs);
-    const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    const result = {
-      writeMBps,
-      readMBps,
-      writeRatio: ratio(writeMBps, raw.writeMBps),
-      readRatio: ratio(readMBps, raw.readMBps),
-      readRatioDirect: ratio(readMBps, raw.directReadMBps),
+    const gib = bytes / 2 ** 30;
+    const perGiB = (a: number, b: number): number => round2((b - a) / gib);
+    return {
+      writeMBps: mbps(bytes, writeMs),
+      readMBps: mbps(bytes, readMs),
+      serverCpuPerGiBWrite: perGiB(cpu0[0]!, cpu1[0]!),
+      serverCpuPerGiBRead: perGiB(cpu2[0]!, cpu3[0]!),
+      clientCpuPerGiBWrite: perGiB(cpu0[1]!, cpu1[1]!),
+      clientCpuPerGiBRead: perGiB(cpu2[1]!, cpu3[1]!),
     };
-    print(
-      `${name.padEnd(16)} write ${String(writeMBps).padStart(7)} MB/s (${result.writeRatio}x raw)   read ${String(readMBps).padStart(7)} MB/s (${result.readRatio}x raw buffered, ${result.readRatioDirect}x raw O_DIRECT)`,
-    );
-    return result;
   } finally {
     client.close();
     for (const s of servers) await stopServer(s);
   }
 }
 
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : round2((v[m - 1]! + v[m]!) / 2);
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(join(BASE_DIR, 'mooseng-bench-cs-'));
+  const only = arg('cases')?.split(',');
+  const cases = CASES.filter((c) => !only || only.includes(c.name));
+  if (cases.length === 0) throw new Error(`--cases names none of ${CASES.map((c) => c.name).join(', ')}`);
   try {
-    print(`chunkserver benchmark: ${SIZE_BYTES / 1024 / 1024} MiB per case in ${root}`);
+    const chunks = Math.max(1, Math.ceil(SIZE_BYTES / CHUNK_SIZE_BYTES));
+    const chunkBytes = Math.min(CHUNK_SIZE_BYTES, SIZE_BYTES);
+    print(`chunkserver benchmark: ${(chunks * chunkBytes) / 2 ** 20} MiB per case, ${ROUNDS} rounds interleaved, in ${root}`);
     const incompressible = noise(CHUNK_SIZE_BYTES);
     const text = logText(CHUNK_SIZE_BYTES);
-    const buffered = await rawWrite(root, incompressible, false);
-    const direct = await rawWrite(root, incompressible, true);
-    const raw = {
-      writeMBps: mbps(SIZE_BYTES, buffered.writeMs),
-      writeSyncedMBps: mbps(SIZE_BYTES, buffered.writeMs + buffered.syncMs),
-      readMBps: mbps(SIZE_BYTES, buffered.readMs),
-      directWriteMBps: mbps(SIZE_BYTES, direct.writeMs),
-      directReadMBps: mbps(SIZE_BYTES, direct.readMs),
-    };
-    print(
-      `raw disk         buffered write ${raw.writeMBps} MB/s (${raw.writeSyncedMBps} with fdatasync), read ${raw.readMBps} MB/s; O_DIRECT write ${raw.directWriteMBps} MB/s, read ${raw.directReadMBps} MB/s`,
+    const rawRuns: Array<{ writeMBps: number; readMBps: number; directWriteMBps: number; directReadMBps: number }> = [];
+    const runs: Record<string, CaseRun[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
+    const ratios: Record<string, { write: number[]; read: number[] }> = Object.fromEntries(
+      cases.map((c) => [c.name, { write: [], read: [] }]),
     );
-    const cases: Record<string, CaseResult> = {};
-    cases['fs-1'] = await runCase(root, 'fs-1', 'storage-fs', 'none', 1, incompressible, raw);
-    cases['fs-chain3'] = await runCase(root, 'fs-chain3', 'storage-fs', 'none', 3, incompressible, raw);
-    cases['directio-1'] = await runCase(root, 'directio-1', 'storage-directio', 'none', 1, incompressible, raw);
-    cases['directio-chain3'] = await runCase(root, 'directio-chain3', 'storage-directio', 'none', 3, incompressible, raw);
-    cases['fs-lz4-1'] = await runCase(root, 'fs-lz4-1', 'storage-fs', 'compression-lz4', 1, text, raw);
-    cases['fs-lz4-chain3'] = await runCase(root, 'fs-lz4-chain3', 'storage-fs', 'compression-lz4', 3, text, raw);
-    print(JSON.stringify({ sizeMiB: SIZE_BYTES / 1024 / 1024, raw, cases }));
+    for (let round = 1; round <= ROUNDS; round++) {
+      const buffered = await rawRun(root, incompressible, chunks, chunkBytes, false);
+      const direct = await rawRun(root, incompressible, chunks, chunkBytes, true);
+      const raw = {
+        writeMBps: mbps(chunks * chunkBytes, buffered.writeMs),
+        readMBps: mbps(chunks * chunkBytes, buffered.readMs),
+        directWriteMBps: mbps(chunks * chunkBytes, direct.writeMs),
+        directReadMBps: mbps(chunks * chunkBytes, direct.readMs),
+      };
+      rawRuns.push(raw);
+      print(
+        `round ${round} raw disk        write ${raw.writeMBps} MB/s, read ${raw.readMBps} MB/s (buffered, fdatasync per chunk file, cold reads); O_DIRECT write ${raw.directWriteMBps}, read ${raw.directReadMBps}  load ${loadavg()[0]!.toFixed(1)}`,
+      );
+      for (const spec of cases) {
+        const r = await runCase(root, spec, spec.text ? text : incompressible, chunks, chunkBytes);
+        runs[spec.name]!.push(r);
+        ratios[spec.name]!.write.push(r.writeMBps / raw.writeMBps);
+        ratios[spec.name]!.read.push(r.readMBps / raw.readMBps);
+        print(
+          `round ${round} ${spec.name.padEnd(16)} write ${String(r.writeMBps).padStart(7)} MB/s (${round2(r.writeMBps / raw.writeMBps)}x raw, ${r.serverCpuPerGiBWrite} server + ${r.clientCpuPerGiBWrite} client CPU-s/GiB)   read ${String(r.readMBps).padStart(7)} MB/s (${round2(r.readMBps / raw.readMBps)}x raw, ${r.serverCpuPerGiBRead} + ${r.clientCpuPerGiBRead} CPU-s/GiB)`,
+        );
+      }
+    }
+    const summary = {
+      sizeMiB: (chunks * chunkBytes) / 2 ** 20,
+      rounds: ROUNDS,
+      cacheDropped: canDropCaches,
+      raw: {
+        writeMBps: median(rawRuns.map((r) => r.writeMBps)),
+        readMBps: median(rawRuns.map((r) => r.readMBps)),
+        directWriteMBps: median(rawRuns.map((r) => r.directWriteMBps)),
+        directReadMBps: median(rawRuns.map((r) => r.directReadMBps)),
+      },
+      cases: Object.fromEntries(
+        cases.map((c) => {
+          const rs = runs[c.name]!;
+          const pick = (k: keyof CaseRun): number => median(rs.map((r) => r[k]));
+          return [
+            c.name,
+            {
+              writeMBps: pick('writeMBps'),
+              readMBps: pick('readMBps'),
+              // The median of each round's ratio to that round's raw figure: the disk's speed moves between rounds.
+              writeRatio: round2(median(ratios[c.name]!.write)),
+              readRatio: round2(median(ratios[c.name]!.read)),
+              serverCpuPerGiBWrite: pick('serverCpuPerGiBWrite'),
+              serverCpuPerGiBRead: pick('serverCpuPerGiBRead'),
+              clientCpuPerGiBWrite: pick('clientCpuPerGiBWrite'),
+              clientCpuPerGiBRead: pick('clientCpuPerGiBRead'),
+            },
+          ];
+        }),
+      ),
+    };
+    print('');
+    print('case             write MB/s  x raw  read MB/s  x raw  server CPU-s/GiB w/r  client CPU-s/GiB w/r   (medians)');
+    for (const [name, c] of Object.entries(summary.cases)) {
+      print(
+        `${name.padEnd(16)} ${String(c.writeMBps).padStart(10)} ${String(c.writeRatio).padStart(6)} ${String(c.readMBps).padStart(10)} ${String(c.readRatio).padStart(6)} ${`${c.serverCpuPerGiBWrite} / ${c.serverCpuPerGiBRead}`.padStart(21)} ${`${c.clientCpuPerGiBWrite} / ${c.clientCpuPerGiBRead}`.padStart(21)}`,
+      );
+    }
+    print(JSON.stringify(summary));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -15,6 +15,10 @@ export interface ClientSection {
   negativeTimeoutMs: number;
   /** How long this client answers lookups and stats from its own cache (the change feed drops what others change). */
   metadataCacheMs: number;
+  /** An open of a file the kernel holds unchanged keeps the kernel's cached pages (mount-fuse3). */
+  keepCache: boolean;
+  /** The kernel's writeback cache (mount-fuse3): small writes merged in the page cache, sent by close and fsync. */
+  writebackCache: boolean;
   readOnly: boolean;
 }
 
@@ -65,6 +69,18 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       default: 30000,
       description:
         "How long this client answers lookups (names found or missing) and stats from its own cache without asking the master; other clients' changes drop entries at once (the master's change feed). 0: as long as attrTimeoutMs",
+    },
+    keepCache: {
+      type: 'boolean',
+      default: true,
+      description:
+        "An open of a file whose attributes the master shows as the kernel has them keeps the kernel's cached pages of it (mount-fuse3; env MOOSENG_KEEP_CACHE)",
+    },
+    writebackCache: {
+      type: 'boolean',
+      default: false,
+      description:
+        "The kernel's writeback cache (mount-fuse3): small writes are merged in the page cache and sent in large requests, at the latest by close and fsync; the kernel then owns the size and mtime of files it caches, so another mount's changes to a file this one holds are seen late (env MOOSENG_WRITEBACK_CACHE)",
     },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
   },

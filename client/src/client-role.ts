@@ -124,6 +124,8 @@ function clientSteps(context: RoleContext): RoleStep[] {
           readOnly: section.readOnly,
           defaultPermissions: true,
           allowOther: true,
+          keepCache: section.keepCache,
+          writebackCache: section.writebackCache,
         });
         mount = m;
         logger.info('mounted', { mountPoint: section.mountPoint, binding: m.binding });
@@ -176,6 +178,8 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_MASTER_ADDRS', path: 'client.masters', list: true },
     { variable: 'MOOSENG_MOUNT_POINT', path: 'client.mountPoint' },
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
+    { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
+    { variable: 'MOOSENG_WRITEBACK_CACHE', path: 'client.writebackCache' },
   ],
   steps: clientSteps,
 };

@@ -38,6 +38,9 @@ const REPLICA_ERRORS = new Set<string>([
   ErrorCodes.PROTOCOL_ERROR,
 ]);
 
+/** What a chunkserver answers a FLUSH of a version its replica no longer has (moved on, or deleted). */
+const LEFT_THE_VERSION = [ErrorCodes.CHUNK_STALE_VERSION, ErrorCodes.CHUNK_NOT_FOUND];
+
 /** How long a read waits for a chunk with no known live replica (a new leader relearns locations within a heartbeat). */
 export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
@@ -50,8 +53,11 @@ export const NO_REPLICA_RETRY_MS = 250;
 export class FileIo {
   /** Write-grant requests in flight, per open file and chunk index (see grantFor). */
   private readonly granting = new WeakMap<OpenFile, Map<number, Promise<HeldGrant>>>();
-  /** ino → chunk index → locations; the outer map is in age order, for eviction. */
-  private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number }>>();
+  /**
+   * ino → chunk index → locations, and the file length they were asked for (see locate); the outer map is in age
+   * order, for eviction.
+   */
+  private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number; knownLength: number }>>();
 
   constructor(
     private readonly master: MasterClient,
@@ -121,49 +127,76 @@ export class FileIo {
         try {
           await this.data.flush(head!, ref, { chain: rest, signal });
         } catch (err) {
-          if (!isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
-          // A replica moved on since the write (a grant, cut or exclusion). Moving made the write durable there
-          // (chunkservers sync a version change before answering it); every other replica is flushed on its own.
-          await Promise.all(
+          if (!LEFT_THE_VERSION.some((code) => isMoosengError(err, code)) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
+          // A replica moved on since the write (a grant, cut or exclusion): moving made the write durable there
+          // (chunkservers sync a version change before answering it). Or the master deleted it: over the goal, or
+          // as a copy that is not current, only while the goal's worth of good copies exists elsewhere, which hold
+          // the write (copies are made from moved replicas); or the file's chunk was freed. Every other replica is
+          // flushed on its own; with none left that holds the chunk, the write may be lost.
+          const gone = await Promise.all(
             addresses.map((a) =>
-              this.data.flush(a, ref, { signal }).catch((e: unknown) => {
-                if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
-              }),
+              this.data.flush(a, ref, { signal }).then(
+                () => false,
+                (e: unknown) => {
+                  if (isMoosengError(e, ErrorCodes.CHUNK_NOT_FOUND)) return true;
+                  if (!isMoosengError(e, ErrorCodes.CHUNK_STALE_VERSION)) throw e;
+                  return false;
+                },
+              ),
             ),
           );
+          if (gone.every(Boolean))
+            throw new MoosengError(
+              ErrorCodes.IO_ERROR,
+              `no replica the write of chunk ${g.chunkId} went to (${addresses.join(', ')}) holds the chunk any more: the writes since the last fsync may be lost`,
+            );
         }
       }),
     );
   }
 
-  /** Where a chunk is, from the cache while fresh, else from the master. */
-  private async locate(ino: number, index: number, cred: CallerCredentials, signal?: AbortSignal, fresh = false): Promise<WireReadChunk> {
+  /**
+   * Where a chunk is, from the cache while fresh, else from the master. The master is told how long this client
+   * knows the file to be (its uncommitted writes included; the read goes that far): a truncate may have left a cut
+   * of the chunk pending, whose uncut replicas still hold the bytes it removed, and a read past the cut must wait
+   * for the master to carry it out. So cached locations serve only reads within the length they were asked for,
+   * and `end` is where the file ends for this read: what the master answered for, never a length grown since.
+   */
+  private async locate(
+    file: OpenFile,
+    index: number,
+    cred: CallerCredentials,
+    signal?: AbortSignal,
+    fresh = false,
+  ): Promise<{ grant: WireReadChunk; end: number }> {
+    const { ino } = file;
+    const knownLength = file.uncommittedEnd();
     const hit = this.locations.get(ino)?.get(index);
-    const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic();
+    const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic() && knownLength <= hit.knownLength;
     this.countCache('location', usable);
-    if (usable) return hit.grant;
-    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index }, cred, { signal });
+    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength) };
+    const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index, knownLength }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
       if (this.locations.size >= LOCATION_CACHE_FILES) this.locations.delete(this.locations.keys().next().value!);
       chunks = new Map();
       this.locations.set(ino, chunks);
     }
-    chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS });
-    return grant;
+    chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS, knownLength });
+    return { grant, end: Math.max(grant.fileLength, knownLength) };
   }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
   async read(file: OpenFile, offset: number, length: number, cred: CallerCredentials, signal?: AbortSignal): Promise<Buffer> {
-    const { ino } = file;
     const parts: Buffer[] = [];
     let pos = offset;
     let end = offset + length;
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
-      let grant = await this.locate(ino, index, cred, signal);
+      const located = await this.locate(file, index, cred, signal);
+      let grant = located.grant;
       // The file is as long as the master says, or as this client's uncommitted writes make it.
-      end = Math.min(end, Math.max(grant.fileLength, file.uncommittedEnd()));
+      end = Math.min(end, located.end);
       if (pos >= end) break;
       const inChunk = pos - index * CHUNK_SIZE_BYTES;
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
@@ -176,7 +209,7 @@ export class FileIo {
         if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
         const giveUpAt = this.clock.monotonic() + NO_REPLICA_WAIT_MS;
         for (;;) {
-          grant = await this.locate(ino, index, cred, signal, true);
+          ({ grant } = await this.locate(file, index, cred, signal, true));
           try {
             part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
             break;

@@ -238,13 +238,19 @@ export class ChunkOperations {
    * count as a current copy. So the holders first move to a version no grant names (a write under the old grant is
    * refused and retried under a new grant, which waits for the copy), the copy is made at that version, and the move
    * is recorded with the target among the holders if the copy completed. True when it did.
+   *
+   * Judged again here, after any change of the chunk queued before it: a repair pass that found the chunk under
+   * its goal may have looked while a grant was moving its replicas (some moved, some not yet), and a copy of a chunk
+   * back at its goal is a copy too many, whose drop later deletes a replica a client may still have to flush.
    */
   copy(chunkId: number, target: string): Promise<boolean> {
     return this.exclusive(chunkId, async () => {
       const v = this.metadata.state.chunkVersions(chunkId);
       if (v === undefined) return false;
       const holders = this.locations.holders(chunkId, v.version);
-      if (holders.length === 0 || holders.includes(target)) return false;
+      // The repair loop decided on a view from before it queued here: the chunk may be back at its goal meanwhile,
+      // and a copy would move the replicas a writer holds a grant for, for nothing.
+      if (holders.length === 0 || holders.includes(target) || holders.length >= v.goal) return false;
       const { version, moved } = await this.moveConfirmed(chunkId, holders, v.version, 'set-version');
       if (moved.length === 0) return false;
       const copied = await this.replicate(chunkId, version, moved[0]!, target);

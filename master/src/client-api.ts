@@ -378,9 +378,12 @@ export class ClientApi {
     let { slot, size } = await this.o.metadata.read(look);
     if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
     const cut = this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1;
-    if (cut >= 0 && size > req.chunkIndex * CHUNK_SIZE_BYTES + cut) {
-      // The file grew past a pending cut (a truncate, then a longer setattr): uncut replicas would show the bytes the
-      // truncate removed there. Cut first; without a cut no replica may be read.
+    // The client may know the file longer than its committed length: its own writes, not committed yet, grew it
+    // (in another chunk: a grant of this one would have cut it already). It reads up to that length.
+    const readable = Math.max(size, req.knownLength);
+    if (cut >= 0 && readable > req.chunkIndex * CHUNK_SIZE_BYTES + cut) {
+      // The file grew past a pending cut (a truncate, then a longer setattr or a write elsewhere in the file): uncut
+      // replicas would show the bytes the truncate removed there. Cut first; without a cut no replica may be read.
       await this.o.chunkOps.cut(slot.chunkId);
       ({ slot, size } = await this.o.metadata.read(look));
       if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };

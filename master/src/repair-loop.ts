@@ -80,7 +80,10 @@ export class RepairLoop {
     // Everything below reads the replicated catalog: make sure this master is caught up and still leader.
     await this.o.metadata.read(() => undefined);
     const state = this.o.metadata.state;
-    const classes = this.o.locations.classify(state, REPAIR_BATCH);
+    // A chunk whose version is changing (a grant, cut, copy...) is judged once the change is recorded. The chunks
+    // this loop is copying are among them: they count as under goal until their copy lands.
+    const classes = this.o.locations.classify(state, REPAIR_BATCH, (chunkId) => this.o.ops.isBusy(chunkId));
+    classes.counts.underGoal += this.inFlight.size;
     this.record(classes);
     await this.retireDeletions();
     await this.carryOutTruncations();
@@ -181,13 +184,21 @@ export class RepairLoop {
     return undefined;
   }
 
-  /** Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). */
+  /**
+   * Starts copies up to the concurrency bound; they finish in the background (the next pass sees the result). The
+   * classification is from the start of the pass: each chunk is looked at again as it is now (a grant may have
+   * moved its replicas meanwhile), and ChunkOperations.copy judges it once more when its turn comes.
+   */
   private copyUnderGoal(c: ChunkClassification): void {
     const views = this.o.registry.views();
-    for (const h of c.underGoal) {
+    for (const then of c.underGoal) {
       if (this.inFlight.size >= MAX_CONCURRENT_COPIES) return;
-      if (this.inFlight.has(h.chunkId)) continue;
-      if (this.o.ops.isBusy(h.chunkId)) continue;
+      if (this.inFlight.has(then.chunkId)) continue;
+      if (this.o.ops.isBusy(then.chunkId)) continue;
+      const version = this.o.metadata.state.chunkVersions(then.chunkId)?.version;
+      if (version === undefined) continue; // freed meanwhile
+      const h: ChunkHealth = { ...then, version, holders: this.o.locations.holders(then.chunkId, version) };
+      if (h.holders.length === 0 || h.holders.length >= h.goal) continue;
       const target = this.repairTarget(h, views);
       if (!target) continue; // no server can take another copy: stays under goal, reported in /status
       this.inFlight.add(h.chunkId);

@@ -179,6 +179,27 @@ describe('client: write acknowledgement', () => {
     expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
+  // Found by the model checker (seed 12, 3/3/3): a repair copy moved the replicas and the chunk, over its goal then,
+  // lost the copy on one server of the writer's chain; fsync answered EIO although the others held every byte.
+  it('fsync after the master deleted one replica of the chain (a copy over the goal) flushes the others and succeeds', async () => {
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
+    await fs.write(fh, Buffer.from('bytes'), 0, CRED);
+    const notHere = (): MoosengError => new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, 'chunk 9 is not on this chunkserver');
+    chunkservers.onFlush = (address, chain) => {
+      if (address === '127.0.0.1:1') throw notHere();
+      if (address === '127.0.0.1:2') throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
+      if (chain.length > 0) throw new Error('no chain expected');
+    };
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(chunkservers.flushes).to.deep.equal(['127.0.0.1:1 > 127.0.0.1:2 > 127.0.0.1:3', '127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
+    // No replica of the chain has the chunk any more: the bytes are nowhere they were written.
+    chunkservers.onFlush = () => {
+      throw notHere();
+    };
+    await fs.write(fh, Buffer.from('more'), 5, CRED);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+  });
+
   it("concurrent writes of one chunk share one grant request instead of voiding each other's grants", async () => {
     const file = new OpenFile(INO, clock);
     file.open(1, false, CRED);

@@ -24,6 +24,7 @@ const USAGE = `usage: npm run check:model -- [options]
                       dependent failures)
   --mounts A[,B]      use these existing mounts instead of starting a cluster
   --keep-cluster      leave the started cluster running at the end (its directory is printed), to read its logs
+  --log-level LEVEL   the started cluster's log level (default info; debug shows each chunk change)
   --progress N        a progress line every N operations (default 500)`;
 
 /** Tries at cutting a failing trace down before the shrinker settles for what it has. */
@@ -47,6 +48,7 @@ interface Args {
   shrinkTries: number;
   mounts?: string[];
   keepCluster: boolean;
+  logLevel?: string;
   progress: number;
 }
 
@@ -139,6 +141,9 @@ function parseArgs(argv: string[]): Args {
       case '--keep-cluster':
         a.keepCluster = true;
         break;
+      case '--log-level':
+        a.logLevel = value();
+        break;
       case '--progress':
         a.progress = int(value(), arg);
         break;
@@ -226,7 +231,7 @@ async function main(): Promise<number> {
     if (!mounts) {
       const [masters, chunkservers, clients] = a.shape;
       log(`starting a ${masters}/${chunkservers}/${clients} cluster (disks ${a.disks}, goal ${a.goal})...`);
-      cluster = await TestCluster.start({ masters, chunkservers, clients, disks: a.disks, goal: a.goal });
+      cluster = await TestCluster.start({ masters, chunkservers, clients, disks: a.disks, goal: a.goal, logLevel: a.logLevel });
       mounts = cluster.nodes('client').map((n) => n.mountPoint);
       log(`cluster in ${cluster.options.dir}; client logs in ${cluster.options.dir}/logs/`);
     }

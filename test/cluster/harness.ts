@@ -62,7 +62,8 @@ export class TestCluster {
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings'>> & TestClusterExtras,
+    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'logLevel'>> &
+      TestClusterExtras,
   ): Promise<TestCluster> {
     const { isolated, tmpfsDisks, ...topology } = shape;
     const dir = makeTempDir('mooseng-cluster-');

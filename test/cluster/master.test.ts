@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
-import { CHUNK_SIZE_BYTES, isMoosengError, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
@@ -82,6 +82,31 @@ describe('master with chunkservers (processes)', function () {
     expect(tail.equals(content.subarray(CHUNK_SIZE_BYTES - 5, CHUNK_SIZE_BYTES + 5))).to.equal(true);
   });
 
+  // Seed 12 on 3/3/3: a replica a client wrote to and has not flushed yet may be deleted by the master meanwhile
+  // (over the goal, after a repair copy). Deleted only while the goal's worth of good copies exists elsewhere, it
+  // needs no flush; fsync failed with EIO (CHUNK_NOT_FOUND) all the same. With no replica of the chunk left, it
+  // must still fail.
+  it('fsync succeeds when a replica the write went to was deleted since, and fails when every one was', async () => {
+    const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
+    const fsyncAfterDropping = async (name: string, which: (locations: string[]) => string[]): Promise<string> => {
+      const f = await create(1, name);
+      const file = new OpenFile(f.ino, cluster.clock);
+      await io.write(file, 0, Buffer.from('bytes to keep'), ROOT);
+      await io.commit(file, ROOT);
+      const r = await client.call('ReadChunk', { ino: f.ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+      expect(r.locations).to.have.length(2);
+      for (const address of which(r.locations.map((l) => l.address)))
+        await cluster.data.delete(address, { chunkId: r.chunkId, version: r.version });
+      const outcome = await code(io.sync(file));
+      await client.call('Unlink', { parent: 1, name }, ROOT);
+      return outcome;
+    };
+    // Whether the one dropped is the chain's head or not.
+    expect(await fsyncAfterDropping('dropped-first.bin', (l) => [l[0]!])).to.equal('OK');
+    expect(await fsyncAfterDropping('dropped-second.bin', (l) => [l[1]!])).to.equal('OK');
+    expect(await fsyncAfterDropping('dropped-both.bin', (l) => l)).to.equal(ErrorCodes.IO_ERROR);
+  });
+
   it('keeps every acknowledged byte across a restart of every process', async () => {
     for (const n of [...cluster.nodes('chunkserver'), ...cluster.nodes('master')]) await cluster.stopNode(n.id, 'term');
     for (const n of cluster.nodes('master')) await cluster.restartNode(n.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
@@ -110,7 +135,7 @@ describe('master with chunkservers (processes)', function () {
       'every chunk to have two live replicas on the surviving chunkservers',
       async () => {
         for (const index of chunks) {
-          const r = await client.call('ReadChunk', { ino, chunkIndex: index }, ROOT);
+          const r = await client.call('ReadChunk', { ino, chunkIndex: index, knownLength: 0 }, ROOT);
           const servers = r.locations.map((l) => l.serverId);
           if (servers.length < 2 || servers.includes(victim)) return false;
         }

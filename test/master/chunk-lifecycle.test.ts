@@ -1,7 +1,7 @@
 // The chunk lifecycle on one in-process master: version moves, cuts, failed replicas, repair races and corrupt copies
 // never destroy the last good copy, and no replica serves bytes an acknowledged write changed.
 import { expect } from 'chai';
-import { ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
 import { LifecycleMaster, type LostProposal } from './lifecycle-fixture';
 
 /** The error code a call fails with, or 'OK'. */
@@ -261,6 +261,22 @@ describe('chunk lifecycle: the last good copy survives', () => {
     }
   });
 
+  describe('a read past a pending cut that only the reader knows the file reaches (found by the model checker: seed 11 on 3/3/3)', () => {
+    it("is answered after the cut: the client's uncommitted writes in a later chunk make the file longer than the master's length", async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const first = await m.write(ino, 0, Buffer.from('aaaaaaaaaaaaaaaaaaaa'));
+      await m.truncate(ino, 5); // the cut is pending: no repair pass has run
+      // Within the committed length, uncut replicas serve correctly and nothing needs cutting.
+      for (const r of await m.readEverywhere(ino, 5)) expect(r.data.toString(), `read from ${r.server}`).to.equal('aaaaa');
+      // A write of this client in chunk 1, not committed yet, grew the file: it reads chunk 0 to its end.
+      for (const r of await m.readEverywhere(ino, 20, CHUNK_SIZE_BYTES + 100))
+        expect(r.data.toString(), `read from ${r.server}`).to.equal('aaaaa');
+      for (const server of m.holdersOnDisk(first.chunkId))
+        expect(m.chunkservers.replica(m.address(server), first.chunkId)!.data.toString(), `replica on ${server}`).to.equal('aaaaa');
+    });
+  });
+
   describe('repair racing a grant (defect 4)', () => {
     it('a delete the chunkserver answers "stale" keeps the replica in the map at the version it holds', async () => {
       const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
@@ -293,6 +309,99 @@ describe('chunk lifecycle: the last good copy survives', () => {
       expect(m.locations.holders(g1.chunkId, m.state.chunkInfo(g1.chunkId)!.version)).to.have.length(2);
       await m.chainWrite(g2, 0, Buffer.from('DATA'));
       for (const r of await m.readEverywhere(ino, 4)) expect(r.data.toString(), `read from ${r.server}`).to.equal('DATA');
+    });
+  });
+
+  describe('repair judging a chunk in the middle of a version move (found by the model checker: seed 12 on 3/3/3)', () => {
+    // Every write grant on an existing chunk moves its replicas one by one, then commits the new version. A repair
+    // pass that looked in between saw some replicas at the new version and the rest at the catalog's: "under goal",
+    // or "no live replica" once all had moved. Its copy then moved the writer's replicas again under its feet and
+    // copied the chunk to a third server for nothing, and /status raised false missing-chunk alarms.
+    it('a pass during a grant counts the chunk neither under goal nor missing, and starts no copy', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g1 = await m.write(ino, 0, Buffer.from('data'));
+      let seen: { underGoal: number; missing: number } | null = null;
+      let first = '';
+      m.chunkservers.before = async (address, op) => {
+        if (op !== 'set-version') return;
+        if (first === '') {
+          first = address;
+          return;
+        }
+        // The first replica has moved (on its disk and in the map) and this one not yet: the map has one replica at
+        // each version while the catalog still names the old one.
+        for (let i = 0; i < 100 && m.locations.versionOn(first.split(':')[0]!, g1.chunkId) === g1.version; i++) await Promise.resolve();
+        expect(m.locations.versionOn(first.split(':')[0]!, g1.chunkId)).to.be.above(g1.version);
+        await m.repair.runPass();
+        seen = { underGoal: m.repair.figures.underGoal, missing: m.repair.figures.missing };
+      };
+      const g2 = await m.grant(ino);
+      m.chunkservers.before = null;
+      expect(seen).to.deep.equal({ underGoal: 0, missing: 0 });
+      await m.repairPasses();
+      expect(m.chunkservers.calls.filter((c) => c.startsWith('replicate'))).to.deep.equal([]);
+      expect(m.logger.lines.filter((l) => /no live replica|under their goal/.test(l.msg)).map((l) => l.msg)).to.deep.equal([]);
+      // The grant's version is still the chunk's: the writer is not sent back for another.
+      expect(m.state.chunkInfo(g2.chunkId)!.version).to.equal(g2.version);
+      await m.chainWrite(g2, 0, Buffer.from('DATA'));
+      for (const r of await m.readEverywhere(ino, 4)) expect(r.data.toString(), `read from ${r.server}`).to.equal('DATA');
+    });
+
+    it('a copy decided on an old view of a chunk that is back at its goal does nothing', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('data'));
+      const target = ['a', 'b', 'c'].find((id) => !g.chain.some((c) => c.serverId === id))!;
+      expect(await m.ops.copy(g.chunkId, target)).to.equal(false);
+      expect(m.chunkservers.calls.filter((c) => c.startsWith('replicate') || c.startsWith('set-version'))).to.deep.equal([]);
+      expect(m.state.chunkInfo(g.chunkId)!.version).to.equal(g.version);
+    });
+  });
+
+  describe('repair judging a chunk by a view a grant has changed since (found by the model checker: seed 12 on 3/3/3)', () => {
+    // A pass classifies every chunk first and acts on the list after its other steps. A grant moving the chunk's
+    // replicas at that moment makes it look under its goal (one replica moved, the other not yet); by the time the
+    // pass copies, the grant is done and both replicas are current. The copy made a third one, the next pass dropped
+    // one over the goal, and a client whose unflushed write named the dropped replica had its fsync fail
+    // (CHUNK_NOT_FOUND, EIO).
+    it('makes no copy of a chunk that is back at its goal when the copy would start', async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g1 = await m.write(ino, 0, Buffer.from('data'));
+      const [first, second] = g1.chain.map((c) => c.address);
+      // A freed chunk: the pass deletes its replicas between classifying and copying, which is when the grant ends.
+      const other = await m.createFile('g');
+      await m.write(other, 0, Buffer.from('other'));
+      await m.truncate(other, 0);
+      let openGate = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      let grant: Promise<unknown> | null = null;
+      let held = false;
+      let released = false;
+      m.chunkservers.before = async (address, op, chunkId) => {
+        if (op === 'set-version' && address === second && chunkId === g1.chunkId && !held) {
+          held = true;
+          await gate;
+        }
+        if (op === 'delete' && !released) {
+          released = true;
+          openGate();
+          await grant;
+        }
+      };
+      grant = m.grant(ino);
+      while (m.chunkservers.replica(first!, g1.chunkId)!.version === g1.version) await new Promise((r) => setImmediate(r));
+      expect(m.locations.holders(g1.chunkId, g1.version), 'mid-grant: one current replica').to.have.length(1);
+      await m.repair.runPass();
+      expect(released, 'the grant ended while the pass ran').to.equal(true);
+      await grant;
+      await m.repairPasses();
+      expect(
+        m.chunkservers.calls.filter((c) => c.startsWith('replicate')),
+        'copies made',
+      ).to.deep.equal([]);
+      expect(m.holdersOnDisk(g1.chunkId).sort()).to.deep.equal(g1.chain.map((c) => c.serverId).sort());
     });
   });
 

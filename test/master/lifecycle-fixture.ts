@@ -367,10 +367,14 @@ export class LifecycleMaster {
     await this.client.SetAttr({ h: this.h(), ino, mask: 8, mode: 0, uid: 0, gid: 0, size, atimeMs: 0, mtimeMs: 0 });
   }
 
-  /** Reads the file's first chunk from every location the master names; each location's bytes, in its order. */
-  async readEverywhere(ino: number, length: number): Promise<Array<{ server: string; data: Buffer }>> {
-    const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0 });
-    const n = Math.min(length, r.fileLength);
+  /**
+   * Reads the file's first chunk from every location the master names; each location's bytes, in its order.
+   * `knownLength`: how long the reading client knows the file to be (its uncommitted writes make it longer than the
+   * master's length); it reads that far.
+   */
+  async readEverywhere(ino: number, length: number, knownLength = 0): Promise<Array<{ server: string; data: Buffer }>> {
+    const r = await this.client.ReadChunk({ h: this.h(), ino, chunkIndex: 0, knownLength });
+    const n = Math.min(length, Math.max(r.fileLength, knownLength));
     const out: Array<{ server: string; data: Buffer }> = [];
     for (const loc of r.locations)
       out.push({ server: loc.serverId, data: await this.chunkservers.read(loc.address, { chunkId: r.chunkId, version: r.version }, 0, n) });
@@ -396,9 +400,15 @@ export class LifecycleMaster {
     });
   }
 
-  /** Repair passes, one after another. */
+  /**
+   * Repair passes, one after another, with the background work a pass started (copies) let run in between, as the
+   * real loop's second between passes does.
+   */
   async repairPasses(n = 3): Promise<void> {
-    for (let i = 0; i < n; i++) await this.repair.runPass();
+    for (let i = 0; i < n; i++) {
+      await this.repair.runPass();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Servers whose disk holds chunk `chunkId` (any version). */

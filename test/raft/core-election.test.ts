@@ -10,7 +10,10 @@ describe('raft core: election', () => {
       c.elect('n1');
       expect(c.leaders()).to.deep.equal(['n1']);
       for (const id of ids) expect(c.node(id).term).to.equal(1);
-      // The leader's no-op commits everywhere.
+      // The leader's no-op commits on the leader at once, and on the followers with the next heartbeat (a commit
+      // sends no message of its own).
+      expect(c.node('n1').log.committed).to.equal(1);
+      c.tick('n1', 2);
       for (const id of ids) expect(c.node(id).log.committed).to.equal(1);
     });
   }

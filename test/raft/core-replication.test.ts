@@ -26,6 +26,8 @@ describe('raft core: replication', () => {
       c.elect('n1');
       expect(c.leaders()).to.deep.equal(['n1']);
       expect(c.terms('n2')).to.deep.equal([...leaderTerms, 9]);
+      // The commit index reaches n2 with the next heartbeat.
+      c.tick('n1', 2);
       expect(c.node('n2').log.committed).to.equal(11);
     });
   }
@@ -95,5 +97,33 @@ describe('raft core: replication', () => {
     expect(n3.log.committed).to.equal(11);
     // The no-op before the isolation, then (after the snapshot) entries 9 to 11 applied as entries.
     expect(c.applied.get('n3')!.map((e) => e.index)).to.deep.equal([1, 9, 10, 11]);
+  });
+
+  it('carries a new commit index on the next append or heartbeat, never in an empty append of its own', () => {
+    const c = new MemoryCluster(['n1', 'n2', 'n3']);
+    c.elect('n1');
+    c.tick('n1', 2);
+    const n1 = c.node('n1');
+    const sentBefore = c.sent.length;
+    n1.propose(Buffer.from('a'));
+    c.stabilize();
+    expect(n1.log.committed).to.equal(2);
+    const sinceProposal = c.sent.slice(sentBefore);
+    // One append with the entry to each follower and their answers: nothing else.
+    expect(sinceProposal.map((m) => `${m.type}>${m.to}:${m.entries.length}`).sort()).to.deep.equal([
+      'append-resp>n1:0',
+      'append-resp>n1:0',
+      'append>n2:1',
+      'append>n3:1',
+    ]);
+    expect(c.node('n2').log.committed).to.equal(1);
+    // The next proposal's append carries commit 2.
+    n1.propose(Buffer.from('b'));
+    c.stabilize();
+    expect(c.node('n2').log.committed).to.be.at.least(2);
+    // And when nothing follows, the heartbeat does.
+    c.tick('n1', 1);
+    expect(c.node('n2').log.committed).to.equal(3);
+    expect(c.node('n3').log.committed).to.equal(3);
   });
 });

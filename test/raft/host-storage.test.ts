@@ -120,6 +120,28 @@ describe('raft host: segmented WAL', () => {
   });
 });
 
+describe('raft host: the node:fs file', () => {
+  after(cleanupTempDirs);
+
+  it('keeps appends and synced appends in the order made, whichever descriptor wrote them', async () => {
+    const path = join(makeTempDir('raft-file-'), 'f.log');
+    const file = await fs.openAppend(path);
+    await file.append(Buffer.from('a'));
+    await file.appendSynced(Buffer.from('b'));
+    await file.appendSynced(Buffer.from('c'));
+    await file.append(Buffer.from('d'));
+    await file.sync();
+    await file.appendSynced(Buffer.from('e'));
+    expect(await file.size()).to.equal(5);
+    await file.close();
+    expect(readFileSync(path, 'utf8')).to.equal('abcde');
+    const again = await fs.openAppend(path);
+    await again.appendSynced(Buffer.from('f'));
+    await again.close();
+    expect(readFileSync(path, 'utf8')).to.equal('abcdef');
+  });
+});
+
 describe('raft host: segmented WAL after power loss (simulated disk)', () => {
   it('keeps every batch through a rotation and power loss', async () => {
     // Commit-index batches fill the segment until the next one starts; power loss may then tear only the final

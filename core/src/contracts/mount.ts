@@ -10,6 +10,17 @@ export interface MountOptions {
   defaultPermissions: boolean;
   allowOther: boolean;
   debug?: boolean;
+  /**
+   * Let an open keep the kernel's cached pages of a file whose attributes (size, mtime, ...) are those the kernel
+   * was last given, instead of dropping them (default true). Bindings that cannot tell ignore it.
+   */
+  keepCache?: boolean;
+  /**
+   * The kernel's writeback cache (default false): writes are merged in the kernel's page cache and sent in large
+   * requests later (at the latest by close and fsync, which still wait for them). The kernel then owns the size and
+   * mtime of files it has cached. Bindings that cannot ignore it (and say so in their log).
+   */
+  writebackCache?: boolean;
 }
 
 /**

@@ -235,11 +235,17 @@ export class ChunkLocations {
     return null;
   }
 
-  /** One scan over the catalog: chunks below, above or without their goal of live current replicas. */
-  classify(catalog: ChunkCatalog, limitPerKind: number): ChunkClassification {
+  /**
+   * One scan over the catalog: chunks below, above or without their goal of live current replicas. Chunks for which
+   * `settling` is true are left out (of the lists and the counts): their replicas are being moved to a new version
+   * one by one, so the map has some at the catalog's version and some at the next, and judging them now would see a
+   * chunk under its goal, or with no current replica at all, that is neither.
+   */
+  classify(catalog: ChunkCatalog, limitPerKind: number, settling: (chunkId: number) => boolean = () => false): ChunkClassification {
     const result: ChunkClassification = { underGoal: [], overGoal: [], missing: [], counts: { underGoal: 0, overGoal: 0, missing: 0 } };
     const { counts } = result;
     catalog.forEachChunk((chunkId, version, goal) => {
+      if (settling(chunkId)) return;
       const holders = this.holders(chunkId, version);
       const health = (): ChunkHealth => ({ chunkId, version, goal, holders });
       if (holders.length === 0) {

@@ -92,6 +92,11 @@ export class FuseNativeMount implements IMount {
           mountPoint: target,
         },
       );
+    // libfuse 2 through fuse-native asks for no writeback cache, and gives no keep_cache choice per open.
+    if (options.writebackCache)
+      this.logger.warn('the kernel writeback cache is not available with fuse-native (client.writebackCache ignored)', {
+        mountPoint: target,
+      });
   }
 
   /** Unmounts (lazily, so a busy mount point does not keep the process alive). Idempotent. */

@@ -1,6 +1,7 @@
-// fuse3_ll addon: runs a libfuse 3 low-level session on threads of its own and hands every request to JavaScript
-// through a thread-safe function queue, without ever blocking a FUSE thread; JavaScript answers later by calling the
-// exported reply functions with the request's id.
+// fuse3_ll addon: runs a libfuse 3 low-level session on Node's own event loop: the JS thread reads requests from
+// /dev/fuse when libuv says it is readable (non-blocking), hands each to JavaScript at once and goes on reading;
+// JavaScript answers later by calling the exported reply functions with the request's id. No thread of our own sits
+// between the kernel and JavaScript, so a request costs one wake-up (the JS thread's) instead of two.
 #define FUSE_USE_VERSION 312
 #define NAPI_VERSION 8
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <inttypes.h>
 #include <node_api.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,14 +19,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+#include <uv.h>
 
 // Largest read or write request asked of the kernel (max_pages follows from max_write): 1 MiB.
 #define MAX_IO_BYTES (1024 * 1024)
-// Requests the kernel may have outstanding in the background (async reads, read-ahead).
+// Requests the kernel may have outstanding in the background (async reads, read-ahead, writeback).
 #define MAX_BACKGROUND_REQUESTS 64
-// FUSE threads: they only copy a request into the queue, so a few suffice.
-#define MAX_FUSE_THREADS 8
-#define IDLE_FUSE_THREADS 2
+// Requests read per readable event before the event loop gets its turn (timers, sockets, replies' promises).
+#define MAX_REQUESTS_PER_WAKEUP 256
 // stat(2) block size reported: the chunk block, so tools use large buffers.
 #define REPORTED_BLKSIZE (64 * 1024)
 // Attribute fields in the Float64Array JS passes: ino, mode, nlink, uid, gid, size, rdev, atime, mtime, ctime (ms),
@@ -50,15 +51,23 @@ enum lock_type { LOCK_TYPE_UNLOCK = 0, LOCK_TYPE_READ = 1, LOCK_TYPE_WRITE = 2 }
 // The kernel's lock owner (64 bits, more than a JS number holds exactly) travels as hex: 16 digits and a NUL.
 #define OWNER_CHARS 17
 
-// One mounted session. Freed when both the JS handle and the thread-safe function have let go of it (refs).
+typedef struct msg msg_t;
+
+// One mounted session. Freed when the JS handle and the poll handle (closed at destroy) have let go of it (refs).
 typedef struct mount {
   struct fuse_session *se;
-  pthread_t thread;
-  int thread_started;
-  atomic_int loop_running;
-  napi_threadsafe_function tsfn;
+  atomic_int loop_running;  // requests are being read (until the kernel ends the connection or exit())
+  napi_env env;
+  napi_ref dispatch;  // the JS function every request goes to
+  napi_async_context async_context;
+  uv_poll_t poll;  // /dev/fuse readable
+  int poll_started;
+  struct fuse_buf rx;  // where the next request is read into; given away with a write's data (then NULL)
+  int rx_lent;  // set by ll_write: the request's data stays in rx.mem, which now belongs to a JS Buffer
+  msg_t *deferred, **deferred_tail;  // interrupts, delivered once the request being processed is done with
   int refs;  // JS thread only
-  // Requests handed to JS and not answered yet, by slot; guarded by lock (FUSE threads add, the JS thread takes).
+  // Requests handed to JS and not answered yet, by slot. Only the JS thread tracks and answers them; the lock keeps
+  // the table whole for destroy, which may run while a libuv pool thread still holds a notification.
   pthread_mutex_t lock;
   fuse_req_t *reqs;
   uint32_t *gens;
@@ -67,12 +76,14 @@ typedef struct mount {
   int closed;  // set at destroy: every later reply is refused
   int dont_mask;  // set at init: the kernel leaves the umask to us (create, mknod, mkdir pass it along)
   int locks;   // the file system keeps locks: ask the kernel to send them (else it keeps them local)
+  int writeback;  // ask for the kernel's writeback cache (JS then gives the file system no O_APPEND: see fuse3-mount.ts)
   // Notifications (on libuv pool threads) hold it shared while they use `se`; destroy takes it exclusive.
   pthread_rwlock_t notify_lock;
 } mount_t;
 
 // A request on its way to JS. Strings and data are owned by the message until JS has them.
-typedef struct msg {
+struct msg {
+  msg_t *next;  // in the deferred list
   int op;
   double id;
   uint64_t ino, ino2, fh;
@@ -81,17 +92,19 @@ typedef struct msg {
   char *s1, *s2;
   char *data;
   size_t data_len;
+  void *data_block;  // what to free once JS drops the data: a copy (setxattr) or a whole receive buffer (write)
   double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms; getlk/setlk: start, length, pid; fallocate: length
   uint32_t uid, gid, pid;
   uint32_t umask;  // create, mknod, mkdir when the kernel left it to us; 0 otherwise
   struct fuse_forget_data *forgets;
   size_t nforgets;
-} msg_t;
+};
 
 static void mount_unref(mount_t *m) {
   if (--m->refs > 0) return;
   pthread_mutex_destroy(&m->lock);
   pthread_rwlock_destroy(&m->notify_lock);
+  free(m->rx.mem);
   free(m->reqs);
   free(m->gens);
   free(m->free_slots);
@@ -150,12 +163,14 @@ static fuse_req_t take(mount_t *m, double id) {
 static void free_msg(msg_t *msg) {
   free(msg->s1);
   free(msg->s2);
-  free(msg->data);
+  free(msg->data_block);
   free(msg->forgets);
   free(msg);
 }
 
-// ---- FUSE threads: copy the request into a message and queue it --------------------------------------------------
+// ---- requests, read on the JS thread: copy each into a message and hand it to JS ---------------------------------
+
+static void deliver(mount_t *m, msg_t *msg);
 
 static msg_t *new_msg(fuse_req_t req, int op, fuse_ino_t ino) {
   msg_t *msg = calloc(1, sizeof *msg);
@@ -172,15 +187,16 @@ static msg_t *new_msg(fuse_req_t req, int op, fuse_ino_t ino) {
   return msg;
 }
 
-// Queues a message for JS (never blocks: the queue is unbounded); on failure answers the request EIO itself.
+// Hands a request to JS (which answers it later, by id); one that cannot be tracked is answered EIO here.
 static void enqueue(fuse_req_t req, msg_t *msg) {
   mount_t *m = fuse_req_userdata(req);
   if (msg) msg->id = track(m, req);
-  if (!msg || msg->id < 0 || napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) {
-    if (msg && msg->id >= 0) take(m, msg->id);
+  if (!msg || msg->id < 0) {
     if (msg) free_msg(msg);
     fuse_reply_err(req, EIO);
+    return;
   }
+  deliver(m, msg);
 }
 
 static void set_fh(msg_t *msg, struct fuse_file_info *fi) {
@@ -200,8 +216,10 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   // The master does not clear set-uid bits on write: let the kernel do it with a setattr.
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
-  // Not in this milestone: the kernel would own size and mtime between flushes (see docs/client.md).
-  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // The writeback cache only when asked (client.writebackCache): the kernel then owns size and mtime of the files it
+  // caches (docs/client.md says what that costs).
+  if (m->writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+  else conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   // POSIX ACLs: the kernel checks permissions with them (default_permissions is on anyway) and passes
   // system.posix_acl_* as xattrs, which the master keeps in step with the mode and inherits at create. A default
   // ACL replaces the umask, so the kernel must leave the umask to us (DONT_MASK) and the master applies it.
@@ -234,7 +252,7 @@ static void queue_forgets(fuse_req_t req, struct fuse_forget_data *f, size_t n) 
     msg->id = -1;
     msg->forgets = copy;
     msg->nforgets = n;
-    if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
+    deliver(m, msg);
   } else {
     free(msg);
   }
@@ -392,15 +410,18 @@ static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
 
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) { named(req, OP_CREATE, parent, name, mode, fi->flags); }
 
-// The data lives in libfuse's receive buffer, reused once we return: copy it (JS then owns the copy).
+// The data lies in our receive buffer (m->rx): instead of copying it, the whole buffer goes with the message and
+// becomes the JS Buffer's memory; the next request is read into a new one.
 static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  mount_t *m = fuse_req_userdata(req);
   msg_t *msg = new_msg(req, OP_WRITE, ino);
   if (msg) {
     set_fh(msg, fi);
     msg->n2 = (double)off;
     msg->data_len = size;
-    if (!(msg->data = malloc(size ? size : 1))) msg = (free_msg(msg), NULL);
-    else memcpy(msg->data, buf, size);
+    msg->data = (char *)buf;
+    msg->data_block = m->rx.mem;
+    m->rx_lent = 1;
   }
   enqueue(req, msg);
 }
@@ -410,7 +431,7 @@ static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
   if (msg) {
     msg->n1 = flags;
     msg->data_len = size;
-    if (!(msg->s1 = strdup(name)) || !(msg->data = malloc(size ? size : 1))) msg = (free_msg(msg), NULL);
+    if (!(msg->s1 = strdup(name)) || !(msg->data = msg->data_block = malloc(size ? size : 1))) msg = (free_msg(msg), NULL);
     else memcpy(msg->data, value, size);
   }
   enqueue(req, msg);
@@ -423,19 +444,21 @@ static double lock_type_of(short l_type) {
 }
 
 // FUSE INTERRUPT of a waiting lock request (a signal reached the waiter): tell JS, which ends the wait with EINTR.
-// Runs on a FUSE thread with the request's lock held; `data` is the request's id. No reply here: JS answers.
+// libfuse calls this with the request's lock held (and JS might answer the request at once, freeing it), so the
+// message waits in m->deferred until the request being processed is done with. `data` is the request's id.
 static void on_interrupt(fuse_req_t req, void *data) {
   mount_t *m = fuse_req_userdata(req);
   msg_t *msg = calloc(1, sizeof *msg);
   if (!msg) return;  // the wait then ends only when the lock is granted
   msg->op = OP_INTERRUPT;
   msg->id = (double)(uintptr_t)data;
-  if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
+  *m->deferred_tail = msg;
+  m->deferred_tail = &msg->next;
 }
 
-// Queues a request that may wait for long (a lock), so that an interrupt can end it. The interrupt callback is
-// registered with m->lock held: JS cannot take (and answer, freeing) the request before it is registered. An
-// interrupt that came first makes libfuse call the callback at once, after the request is queued (JS sees both).
+// Hands JS a request that may wait for long (a lock), then registers its interrupt callback: JS answers only from a
+// later turn of the event loop (the reply follows an await), so the request is still there to register on. An
+// interrupt that came first makes libfuse call the callback at once (deferred as above: JS sees it after).
 static void enqueue_interruptible(fuse_req_t req, msg_t *msg) {
   mount_t *m = fuse_req_userdata(req);
   double id = msg ? track(m, req) : -1;
@@ -445,15 +468,8 @@ static void enqueue_interruptible(fuse_req_t req, msg_t *msg) {
     return;
   }
   msg->id = id;
-  pthread_mutex_lock(&m->lock);
-  int queued = napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) == napi_ok;
-  if (queued) fuse_req_interrupt_func(req, on_interrupt, (void *)(uintptr_t)id);
-  pthread_mutex_unlock(&m->lock);
-  if (!queued) {
-    take(m, id);
-    free_msg(msg);
-    fuse_reply_err(req, EIO);
-  }
+  deliver(m, msg);
+  fuse_req_interrupt_func(req, on_interrupt, (void *)(uintptr_t)id);
 }
 
 // getlk/setlk: n1 the lock type (enum lock_type), n2 whether to wait, set[] = start, length (0: to the end), pid.
@@ -505,12 +521,14 @@ static const struct fuse_lowlevel_ops LL_OPS = {
   .flock = ll_flock, .fallocate = ll_fallocate, .lseek = ll_lseek,
 };
 
-// ---- JS thread: deliver queued messages ---------------------------------------------------------------------------
+// ---- JS thread: hand messages to JavaScript ------------------------------------------------------------------------
 
+// A write's data Buffer was collected: free its block and tell V8 the memory is gone (see call_js).
 static void free_data(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  free(data);
+  (void)data;
+  int64_t ignored;
+  napi_adjust_external_memory(env, -(int64_t)MAX_IO_BYTES, &ignored);
+  free(hint);
 }
 
 static napi_value num(napi_env env, double v) {
@@ -526,11 +544,18 @@ static napi_value str_or_undefined(napi_env env, const char *s) {
   return out;
 }
 
+// A throw out of dispatch (it promises none) is the process's uncaught exception, not something to carry on from.
+static void call(napi_env env, napi_value js_cb, size_t argc, const napi_value *argv) {
+  napi_value undefined, err;
+  napi_get_undefined(env, &undefined);
+  if (napi_call_function(env, undefined, js_cb, argc, argv, NULL) == napi_pending_exception &&
+      napi_get_and_clear_last_exception(env, &err) == napi_ok)
+    napi_fatal_exception(env, err);
+}
+
 // dispatch(op, id, ino, ino2, fh (-1: none), n1, n2, s1, s2 | data | setattr values, uid, gid, pid, umask)
-static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
-  mount_t *m = context;
-  msg_t *msg = data;
-  if (env == NULL || js_cb == NULL || m->closed) {
+static void call_js(napi_env env, napi_value js_cb, mount_t *m, msg_t *msg) {
+  if (m->closed) {
     free_msg(msg);
     return;
   }
@@ -538,22 +563,29 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   napi_get_undefined(env, &undefined);
   if (msg->op == OP_INTERRUPT) {
     napi_value argv[7] = { num(env, OP_INTERRUPT), num(env, msg->id), num(env, 0), num(env, 0), num(env, -1), num(env, 0), num(env, 0) };
-    napi_call_function(env, undefined, js_cb, 7, argv, NULL);
+    call(env, js_cb, 7, argv);
     free_msg(msg);
     return;
   }
   if (msg->op == OP_FORGET) {
     for (size_t i = 0; i < msg->nforgets; i++) {
       napi_value argv[7] = { num(env, OP_FORGET), num(env, -1), num(env, (double)msg->forgets[i].ino), num(env, 0), num(env, -1), num(env, (double)msg->forgets[i].nlookup), num(env, 0) };
-      napi_call_function(env, undefined, js_cb, 7, argv, NULL);
+      call(env, js_cb, 7, argv);
     }
     free_msg(msg);
     return;
   }
   napi_value last;
   if (msg->data) {
-    // The copy made on the FUSE thread becomes the Buffer's memory, freed when JS drops it.
-    napi_create_external_buffer(env, msg->data_len, msg->data, free_data, NULL, &last);
+    // The block the data lies in becomes the Buffer's memory, freed when JS drops it. V8 is told of about a
+    // request's worth, so that it collects these Buffers before they pile up (it sees only their small handles).
+    int64_t ignored;
+    if (napi_create_external_buffer(env, msg->data_len, msg->data, free_data, msg->data_block, &last) == napi_ok) {
+      msg->data_block = NULL;
+      napi_adjust_external_memory(env, MAX_IO_BYTES, &ignored);
+    } else {
+      napi_get_undefined(env, &last);
+    }
     msg->data = NULL;
   } else if (msg->op == OP_SETATTR || msg->op == OP_GETLK || msg->op == OP_SETLK || msg->op == OP_FALLOCATE) {
     uint32_t n = msg->op == OP_SETATTR ? 6 : msg->op == OP_FALLOCATE ? 1 : 3;
@@ -567,15 +599,81 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
     num(env, msg->has_fh ? (double)msg->fh : -1), num(env, msg->n1), num(env, msg->n2), str_or_undefined(env, msg->s1),
     last, num(env, msg->uid), num(env, msg->gid), num(env, msg->pid), num(env, msg->umask),
   };
-  napi_call_function(env, undefined, js_cb, 13, argv, NULL);
+  call(env, js_cb, 13, argv);
   free_msg(msg);
 }
 
-static void tsfn_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)data;
-  mount_unref(hint);
+// Every message goes to JS at once, in a handle scope of its own (a batch of requests makes many values).
+static void deliver(mount_t *m, msg_t *msg) {
+  napi_env env = m->env;
+  napi_handle_scope scope;
+  napi_value js_cb;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    free_msg(msg);
+    return;
+  }
+  if (napi_get_reference_value(env, m->dispatch, &js_cb) == napi_ok && js_cb) call_js(env, js_cb, m, msg);
+  else free_msg(msg);
+  napi_close_handle_scope(env, scope);
 }
+
+static void deliver_deferred(mount_t *m) {
+  while (m->deferred) {
+    msg_t *msg = m->deferred;
+    m->deferred = msg->next;
+    if (!m->deferred) m->deferred_tail = &m->deferred;
+    deliver(m, msg);
+  }
+}
+
+// The kernel ended the connection (unmounted, aborted) or exit() was asked: stop reading and tell JS, which may not
+// have asked for it (an unmount from outside: fusermount3 -u, a connection abort).
+static void loop_ended(mount_t *m) {
+  if (!atomic_load(&m->loop_running)) return;
+  atomic_store(&m->loop_running, 0);
+  uv_poll_stop(&m->poll);
+  msg_t *msg = calloc(1, sizeof *msg);
+  if (msg) {
+    msg->op = OP_ENDED;
+    msg->id = -1;
+    deliver(m, msg);
+  }
+}
+
+// /dev/fuse is readable: read and process what the kernel has queued (up to MAX_REQUESTS_PER_WAKEUP), every request
+// going to JS at once. They run in one callback scope, so the promises JS settles meanwhile (most replies) run when
+// the batch is done, not between two reads.
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  mount_t *m = handle->data;
+  napi_env env = m->env;
+  napi_handle_scope hs;
+  napi_callback_scope cs;
+  napi_value resource;
+  if (napi_open_handle_scope(env, &hs) != napi_ok) return;
+  napi_create_object(env, &resource);
+  if (napi_open_callback_scope(env, resource, m->async_context, &cs) != napi_ok) {
+    napi_close_handle_scope(env, hs);
+    return;
+  }
+  for (int i = 0; i < MAX_REQUESTS_PER_WAKEUP && atomic_load(&m->loop_running); i++) {
+    // 0: the session exited or the kernel ended it (ENODEV); -EAGAIN: nothing more for now; -EINTR: try again later.
+    int res = status < 0 ? 0 : fuse_session_receive_buf(m->se, &m->rx);
+    if (res == -EAGAIN || res == -EINTR) break;
+    if (res <= 0 || fuse_session_exited(m->se)) {
+      loop_ended(m);
+      break;
+    }
+    m->rx_lent = 0;
+    fuse_session_process_buf(m->se, &m->rx);
+    if (m->rx_lent) m->rx.mem = NULL;  // a write's Buffer has it now: the next request gets a new buffer
+    deliver_deferred(m);
+  }
+  napi_close_callback_scope(env, cs);
+  napi_close_handle_scope(env, hs);
+}
+
+static void poll_closed(uv_handle_t *handle) { mount_unref(handle->data); }
 
 static void handle_finalize(napi_env env, void *data, void *hint) {
   (void)env;
@@ -587,39 +685,18 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
 
 #define THROW(env, text) (napi_throw_error((env), NULL, (text)), (napi_value)NULL)
 
-static void *loop_main(void *arg) {
-  mount_t *m = arg;
-  // Signals are Node's to handle, on its own thread: none may interrupt a FUSE thread (the workers inherit this).
-  sigset_t all;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, NULL);
-  struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-  fuse_loop_cfg_set_max_threads(cfg, MAX_FUSE_THREADS);
-  fuse_loop_cfg_set_idle_threads(cfg, IDLE_FUSE_THREADS);
-  fuse_session_loop_mt(m->se, cfg);
-  fuse_loop_cfg_destroy(cfg);
-  atomic_store(&m->loop_running, 0);
-  // Tell JS, which may not have asked for it (an unmount from outside: fusermount3 -u, a connection abort).
-  msg_t *msg = calloc(1, sizeof *msg);
-  if (msg) {
-    msg->op = OP_ENDED;
-    msg->id = -1;
-    if (napi_call_threadsafe_function(m->tsfn, msg, napi_tsfn_nonblocking) != napi_ok) free_msg(msg);
-  }
-  return NULL;
-}
-
 static mount_t *get_mount(napi_env env, napi_value v) {
   void *p = NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
   return p;
 }
 
-// mount(mountPoint, args: string[], dispatch, locks?: boolean) -> handle. `args` are libfuse's (e.g. "-o",
-// "fsname=..."); `locks`: the file system keeps file locks (getlk, setlk and flock requests are sent to JS).
+// mount(mountPoint, args: string[], dispatch, locks?: boolean, writeback?: boolean) -> handle. `args` are libfuse's
+// (e.g. "-o", "fsname=..."); `locks`: the file system keeps file locks (getlk, setlk and flock requests are sent to
+// JS); `writeback`: ask for the kernel's writeback cache.
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 3) return THROW(env, "mount(mountPoint, args, dispatch)");
   char mountpoint[4096];
@@ -640,57 +717,63 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   struct fuse_args fargs = FUSE_ARGS_INIT((int)nargs + 1, fargv);
 
   mount_t *m = calloc(1, sizeof *m);
+  if (!m) {
+    fuse_opt_free_args(&fargs);
+    return THROW(env, "mount: out of memory");
+  }
   pthread_mutex_init(&m->lock, NULL);
   pthread_rwlock_init(&m->notify_lock, NULL);
-  m->refs = 1;  // the JS handle; the tsfn takes the second below
+  m->refs = 1;  // the JS handle; the poll handle takes the second below
+  m->env = env;
+  m->deferred_tail = &m->deferred;
   bool locks = false;
   if (argc > 3) napi_get_value_bool(env, argv[3], &locks);
   m->locks = locks;
-  napi_value name;
+  bool writeback = false;
+  if (argc > 4) napi_get_value_bool(env, argv[4], &writeback);
+  m->writeback = writeback;
+  napi_value name, result = NULL;
   napi_create_string_utf8(env, "mooseng-fuse3", NAPI_AUTO_LENGTH, &name);
-  napi_status st = napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, tsfn_finalize, m, call_js, &m->tsfn);
-  napi_value result = NULL;
-  if (st != napi_ok) {
-    result = THROW(env, "mount: cannot create the request queue");
+  uv_loop_t *loop = NULL;
+  if (napi_create_reference(env, argv[2], 1, &m->dispatch) != napi_ok ||
+      napi_async_init(env, NULL, name, &m->async_context) != napi_ok || napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    result = THROW(env, "mount: dispatch must be a function");
+  } else if (!(m->se = fuse_session_new(&fargs, &LL_OPS, sizeof LL_OPS, m))) {
+    result = THROW(env, "fuse_session_new failed (bad mount options?)");
+  } else if (fuse_session_mount(m->se, mountpoint) != 0) {
+    fuse_session_destroy(m->se);
+    m->se = NULL;
+    result = THROW(env, "fuse_session_mount failed (is /dev/fuse there and may this user mount?)");
   } else {
-    // The queue stays referenced: a mounted file system keeps its process alive until destroy.
-    m->refs++;
-    m->se = fuse_session_new(&fargs, &LL_OPS, sizeof LL_OPS, m);
-    if (!m->se) {
-      result = THROW(env, "fuse_session_new failed (bad mount options?)");
-    } else if (fuse_session_mount(m->se, mountpoint) != 0) {
+    // Non-blocking, so the JS thread never waits in read(2); libuv tells it when a request is there. The poll handle
+    // is referenced: a mounted file system keeps its process alive until destroy.
+    int fd = fuse_session_fd(m->se);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    m->poll.data = m;
+    if (uv_poll_init(loop, &m->poll, fd) != 0 || uv_poll_start(&m->poll, UV_READABLE, on_readable) != 0) {
+      fuse_session_unmount(m->se);
       fuse_session_destroy(m->se);
       m->se = NULL;
-      result = THROW(env, "fuse_session_mount failed (is /dev/fuse there and may this user mount?)");
+      result = THROW(env, "mount: cannot watch /dev/fuse");
     } else {
+      m->poll_started = 1;
+      m->refs++;
       atomic_store(&m->loop_running, 1);
-      if (pthread_create(&m->thread, NULL, loop_main, m) != 0) {
-        atomic_store(&m->loop_running, 0);
-        fuse_session_unmount(m->se);
-        fuse_session_destroy(m->se);
-        m->se = NULL;
-        result = THROW(env, "mount: cannot start the FUSE thread");
-      } else {
-        m->thread_started = 1;
-      }
-    }
-    if (!m->se) {
-      napi_release_threadsafe_function(m->tsfn, napi_tsfn_abort);
     }
   }
   fuse_opt_free_args(&fargs);
   if (m->se) {
     napi_create_external(env, m, handle_finalize, NULL, &result);
-  } else if (st != napi_ok) {
-    mount_unref(m);
   } else {
+    if (m->dispatch) napi_delete_reference(env, m->dispatch);
+    if (m->async_context) napi_async_destroy(env, m->async_context);
     m->closed = 1;
-    mount_unref(m);  // the tsfn's reference goes when it finalizes
+    mount_unref(m);
   }
   return result;
 }
 
-// exit(handle): asks the loop to stop after the requests it reads now (the unmount then ends it).
+// exit(handle): asks the loop to stop at the next request it reads (the unmount then ends it).
 static napi_value js_exit(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -700,7 +783,7 @@ static napi_value js_exit(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// running(handle) -> whether the FUSE threads still run.
+// running(handle) -> whether requests are still read (the kernel has not ended the connection).
 static napi_value js_running(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -712,8 +795,8 @@ static napi_value js_running(napi_env env, napi_callback_info info) {
 
 static napi_value done(napi_env env, int res);
 
-// destroy(handle) -> whether the session was freed: once the threads have ended, joins them, answers what JS still
-// holds EIO (harmless: the connection is gone), frees the session and the queue. Every reply after this returns
+// destroy(handle) -> whether the session was freed: once reading has ended, answers what JS still holds EIO
+// (harmless: the connection is gone), stops watching /dev/fuse and frees the session. Every reply after this returns
 // false. A notification stuck in the kernel past NOTIFY_DRAIN_SECONDS (it waits on a page whose read can no longer
 // be answered) still uses the session: then it is left allocated, not freed under it.
 static napi_value js_destroy(napi_env env, napi_callback_info info) {
@@ -722,9 +805,7 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   mount_t *m = argc ? get_mount(env, argv[0]) : NULL;
   if (!m || !m->se) return done(env, 0);
-  if (atomic_load(&m->loop_running)) return THROW(env, "destroy: the FUSE threads still run (unmount first)");
-  if (m->thread_started) pthread_join(m->thread, NULL);
-  m->thread_started = 0;
+  if (atomic_load(&m->loop_running)) return THROW(env, "destroy: requests are still being read (unmount first)");
   pthread_mutex_lock(&m->lock);
   m->closed = 1;
   for (uint32_t i = 0; i < m->nslots; i++) {
@@ -736,11 +817,17 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += NOTIFY_DRAIN_SECONDS;
   if (pthread_rwlock_timedwrlock(&m->notify_lock, &until) != 0) return done(env, -1);
+  // libuv must let go of the descriptor before the session closes it; the poll's reference goes when it has.
+  if (m->poll_started) uv_close((uv_handle_t *)&m->poll, poll_closed);
+  m->poll_started = 0;
   fuse_session_unmount(m->se);
   fuse_session_destroy(m->se);
   m->se = NULL;
   pthread_rwlock_unlock(&m->notify_lock);
-  napi_release_threadsafe_function(m->tsfn, napi_tsfn_release);
+  napi_delete_reference(env, m->dispatch);
+  m->dispatch = NULL;
+  napi_async_destroy(env, m->async_context);
+  m->async_context = NULL;
   return done(env, 0);
 }
 

@@ -1,7 +1,7 @@
-// Fuse3LowLevelMount: an IMount on libfuse 3's low-level API. Requests arrive from the addon's FUSE threads through
-// its queue, are served by the IFileSystemOperations without blocking those threads, and are answered by request id.
+// Fuse3LowLevelMount: an IMount on libfuse 3's low-level API. Requests arrive from the addon, which reads them from
+// /dev/fuse on this thread's event loop, are served by the IFileSystemOperations and are answered by request id.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   checkMountPoint,
@@ -30,16 +30,25 @@ import { LookupCounts } from './lookup-counts';
 import { ATTR_FIELDS, type Dispatch, type Fuse3Addon, loadAddon, OP, SET_ATTR, type SessionHandle } from './native';
 
 const run = promisify(execFile);
+const { O_APPEND } = fsConstants;
 const E = constants.errno;
 
-/** How long unmount waits for the FUSE threads after detaching before it aborts the connection. */
+/** How long unmount waits, after detaching, for the kernel to end the connection before it aborts it. */
 export const UNMOUNT_GRACE_MS = 2_000;
-/** How long it waits again after an abort before giving up on the threads (they are then left, logged). */
+/** How long it waits again after an abort before giving up on the session (it is then left, logged). */
 export const ABORT_GRACE_MS = 2_000;
-/** How often it looks whether the threads have ended. */
+/** How often it looks whether reading has ended. */
 const THREAD_POLL_MS = 10;
 /** Where the kernel's FUSE control file system lives (one folder per connection, with an `abort` file). */
 const FUSECTL_DIR = '/sys/fs/fuse/connections';
+/** Where the kernel keeps a mount's backing-device settings (read_ahead_kb), by device number "0:<minor>". */
+const BDI_DIR = '/sys/class/bdi';
+/**
+ * Read-ahead asked of the kernel for this mount, in KiB: a whole request (MAX_IO_BYTES in C). The kernel caps a
+ * FUSE mount at max_readahead and its backing device's default of 128 KiB, whichever is smaller, so without this a
+ * sequential read of a big file goes 128 KiB per request whatever the program asks.
+ */
+export const READ_AHEAD_KB = 1024;
 /** renameat2(2) flags as Linux numbers them; WHITEOUT is for overlay file systems only. */
 const LINUX_RENAME = { NOREPLACE: 1, EXCHANGE: 2, WHITEOUT: 4 } as const;
 
@@ -98,6 +107,10 @@ export class Fuse3LowLevelMount implements IMount {
   private target = '';
   private connection: number | null = null;
   private unmounting = false;
+  /** MountOptions.keepCache: opens of files the kernel holds unchanged keep its cached pages. */
+  private keepCache = true;
+  /** MountOptions.writebackCache, asked of the kernel at mount. */
+  private writeback = false;
   /** Requests handed to `ops` and not answered yet (for tests and the unmount log). */
   private inFlight = 0;
   /** Lock requests that wait (F_SETLKW, flock without LOCK_NB), by request id: a FUSE INTERRUPT aborts them. */
@@ -145,9 +158,11 @@ export class Fuse3LowLevelMount implements IMount {
     ];
     const args = ['-o', opts.join(','), ...(options.debug ? ['-d'] : [])];
     this.ops = ops;
+    this.keepCache = options.keepCache ?? true;
+    this.writeback = options.writebackCache ?? false;
     try {
       const locks = ops.getlk !== undefined && ops.setlk !== undefined && ops.flock !== undefined;
-      this.handle = this.addon.mount(target, args, this.dispatch, locks);
+      this.handle = this.addon.mount(target, args, this.dispatch, locks, this.writeback);
     } catch (err) {
       this.ops = null;
       throw new MoosengError(
@@ -159,9 +174,23 @@ export class Fuse3LowLevelMount implements IMount {
     this.target = target;
     this.unmounting = false;
     this.connection = fuseConnectionId(target);
+    this.raiseReadAhead();
   }
 
-  /** Detaches the mount point, waits for the FUSE threads (aborting the connection if it stays busy), frees all. */
+  /**
+   * Lets the kernel read ahead a whole request at a time (READ_AHEAD_KB) on this mount. Only root may write it; for
+   * anyone else reads stay at the kernel's 128 KiB, which is correct, only slower (logged once at debug).
+   */
+  private raiseReadAhead(): void {
+    if (this.connection === null) return;
+    try {
+      writeFileSync(`${BDI_DIR}/0:${this.connection}/read_ahead_kb`, String(READ_AHEAD_KB));
+    } catch (err) {
+      this.logger.debug("cannot raise the mount's read-ahead; reads stay at 128 KiB per request", { err: (err as Error).message });
+    }
+  }
+
+  /** Detaches the mount point, waits until the kernel ends the connection (aborting it if it stays busy), frees all. */
   async unmount(): Promise<void> {
     const handle = this.handle;
     if (!handle || this.unmounting) return;
@@ -173,8 +202,8 @@ export class Fuse3LowLevelMount implements IMount {
     } catch (err) {
       this.logger.debug('fusermount3 -uz failed (unmounted from outside already?)', { err: (err as Error).message });
     }
-    if (!(await this.waitThreads(UNMOUNT_GRACE_MS)) && this.abortConnection() && !(await this.waitThreads(ABORT_GRACE_MS))) {
-      this.logger.error('FUSE threads did not end after the connection was aborted; leaving them', { mountPoint: this.target });
+    if (!(await this.waitReadingEnded(UNMOUNT_GRACE_MS)) && this.abortConnection() && !(await this.waitReadingEnded(ABORT_GRACE_MS))) {
+      this.logger.error('the FUSE connection did not end after it was aborted; leaving the session', { mountPoint: this.target });
       return;
     }
     this.finish();
@@ -195,7 +224,7 @@ export class Fuse3LowLevelMount implements IMount {
     }
   }
 
-  /** Frees the session once its threads have ended; later answers to requests still in flight are dropped. */
+  /** Frees the session once reading has ended; later answers to requests still in flight are dropped. */
   private finish(): void {
     const handle = this.handle;
     if (!handle) return;
@@ -208,7 +237,7 @@ export class Fuse3LowLevelMount implements IMount {
       });
   }
 
-  private async waitThreads(ms: number): Promise<boolean> {
+  private async waitReadingEnded(ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     while (this.handle && this.addon.running(this.handle)) {
       if (Date.now() >= until) return false;
@@ -317,6 +346,16 @@ export class Fuse3LowLevelMount implements IMount {
     if (stale) await this.invalidate(fresh.ino, () => this.addon.notifyInvalInode(h, fresh.ino, stale === 'data' ? 0 : -1, 0));
   }
 
+  /**
+   * Whether an open may keep the kernel's cached pages of the file (keep_cache) instead of having them dropped: only
+   * when the kernel was told exactly the attributes the open found (`fresh`, the master's). Any change another
+   * client made since is either in them (size or mtime moved: not kept) or was pushed by the change feed, whose
+   * invalidation forgets what the kernel was told (not kept either).
+   */
+  private mayKeepCache(fresh: FsAttr | undefined): boolean {
+    return fresh !== undefined && this.kernelAttrs.knows(fresh.ino) && this.kernelAttrs.staleness(fresh) === null;
+  }
+
   private async serve(
     h: SessionHandle,
     ops: IFileSystemOperations,
@@ -383,14 +422,15 @@ export class Fuse3LowLevelMount implements IMount {
       case OP.LINK:
         return this.replyEntry(h, id, await ops.link(ino, ino2, s1!, caller));
       case OP.OPEN: {
-        const o = await ops.open(ino, n1, caller);
-        if (o.attr) await this.invalidateIfStale(h, o.attr);
+        const o = await ops.open(ino, this.openFlags(n1), caller);
+        const keep = o.keepCache === true || (this.keepCache && this.mayKeepCache(o.attr));
+        if (o.attr && !keep) await this.invalidateIfStale(h, o.attr);
         // Not delivered (interrupted, or unmounted meanwhile): nobody will release the handle but us.
-        if (!a.replyOpen(h, id, o.fh, o.keepCache ? 1 : 0)) await ops.release(ino, o.fh, caller).catch(() => undefined);
+        if (!a.replyOpen(h, id, o.fh, keep ? 1 : 0)) await ops.release(ino, o.fh, caller).catch(() => undefined);
         return;
       }
       case OP.CREATE: {
-        const { entry, opened } = await ops.create(ino, s1!, n1, n2, caller);
+        const { entry, opened } = await ops.create(ino, s1!, n1, this.openFlags(n2), caller);
         const e = entry;
         if (
           a.replyCreate(
@@ -522,6 +562,17 @@ export class Fuse3LowLevelMount implements IMount {
         break;
     }
     a.replyErr(h, id, E.ENOSYS);
+  }
+
+  /**
+   * The open flags the file system gets. With the writeback cache the kernel places O_APPEND writes itself (at the
+   * end as it knows it: it owns the size then) and sends them with their offsets, possibly later and merged with
+   * others, so the file system must write where it is told, not append again (libfuse's passthrough example does
+   * the same). An O_WRONLY open may then be read from too (the kernel fills partial pages): the client's reads do
+   * not check the access mode, so it stays as the program asked.
+   */
+  private openFlags(flags: number): number {
+    return this.writeback ? flags & ~O_APPEND : flags;
   }
 
   /** Runs a lock request; one that waits can be interrupted (OP.INTERRUPT aborts its signal: EINTR). */

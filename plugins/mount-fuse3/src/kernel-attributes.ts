@@ -37,6 +37,11 @@ export class KernelAttributes {
     this.told.delete(ino);
   }
 
+  /** Whether the kernel was told attributes of `ino` (and has dropped none of them since). */
+  knows(ino: number): boolean {
+    return this.told.has(ino);
+  }
+
   /** The inodes remembered (those the kernel was told about and still holds). */
   inodes(): number[] {
     return [...this.told.keys()];

@@ -181,6 +181,11 @@ class SimFile implements RaftFile {
     return this.disk.slowOp(this.epoch, () => this.disk.syncFile(this.inode, bytes));
   }
 
+  async appendSynced(data: Uint8Array): Promise<void> {
+    await this.append(data);
+    await this.sync();
+  }
+
   size(): Promise<number> {
     return this.disk.op(this.epoch, () => this.inode.data.length);
   }

@@ -1,29 +1,51 @@
 // RaftFileSystem on node:fs: what every real master uses (the simulation supplies its own disk instead).
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
 import type { RaftFile, RaftFileSystem } from './file-system';
 
+/** Appends through `fh` until every byte is in (a short write is legal POSIX). */
+async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.byteLength) {
+    const { bytesWritten } = await fh.write(data, off, data.byteLength - off);
+    off += bytesWritten;
+  }
+}
+
 class NodeFile implements RaftFile {
-  constructor(private readonly fh: FileHandle) {}
+  /** A second descriptor of the file opened O_DSYNC, for appendSynced (opened at its first use). */
+  private synced: FileHandle | null = null;
+  /** Appended through `fh` since its last sync: an O_DSYNC write makes only its own bytes durable. */
+  private unsynced = false;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly path: string,
+  ) {}
 
   async append(data: Uint8Array): Promise<void> {
-    // A short write is legal POSIX; keep writing until every byte is in.
-    let off = 0;
-    while (off < data.byteLength) {
-      const { bytesWritten } = await this.fh.write(data, off, data.byteLength - off);
-      off += bytesWritten;
-    }
+    this.unsynced = true;
+    await writeAll(this.fh, data);
   }
 
-  sync(): Promise<void> {
-    return this.fh.datasync();
+  async sync(): Promise<void> {
+    this.unsynced = false;
+    await this.fh.datasync();
+  }
+
+  async appendSynced(data: Uint8Array): Promise<void> {
+    if (this.unsynced) await this.sync();
+    this.synced ??= await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_DSYNC);
+    await writeAll(this.synced, data);
   }
 
   async size(): Promise<number> {
     return (await this.fh.stat()).size;
   }
 
-  close(): Promise<void> {
-    return this.fh.close();
+  async close(): Promise<void> {
+    await this.synced?.close();
+    await this.fh.close();
   }
 }
 
@@ -47,11 +69,11 @@ export class NodeFileSystem implements RaftFileSystem {
   }
 
   async openAppend(path: string): Promise<RaftFile> {
-    return new NodeFile(await open(path, 'a'));
+    return new NodeFile(await open(path, 'a'), path);
   }
 
   async create(path: string): Promise<RaftFile> {
-    return new NodeFile(await open(path, 'w'));
+    return new NodeFile(await open(path, 'w'), path);
   }
 
   truncate(path: string, length: number): Promise<void> {

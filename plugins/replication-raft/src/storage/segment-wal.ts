@@ -133,8 +133,8 @@ export class SegmentWal {
     // Encoded whole before the write: a batch the format cannot hold fails here, with nothing written.
     const buf = encodeBatch(fitToRecords(records));
     try {
-      await cur.append(buf);
-      if (this.options.fsync) await cur.sync();
+      if (this.options.fsync) await cur.appendSynced(buf);
+      else await cur.append(buf);
     } catch (err) {
       throw toMoosengError(err, 'writing the Raft log');
     }

@@ -1,5 +1,6 @@
-// Raft peer transport over gRPC (core/src/protocol/raft.proto): one server on the Raft port, and per peer a bounded
-// send queue drained in batches by one call at a time, with exponential backoff after failures.
+// Raft peer transport over gRPC (core/src/protocol/raft.proto): one server on the Raft port, and per peer one
+// long-lived Stream call that every queued message is written to as soon as it is queued (pipelined, in order), a
+// separate Deliver call for snapshots, and exponential backoff before reopening a failed stream.
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -7,16 +8,28 @@ import { ErrorCodes, MoosengError, PROTO_LOADER_OPTIONS, type IClock, type ILogg
 import type { Entry, EntryType, Member, Message, MessageType } from '../core/types';
 import type { RaftTransport } from './transport';
 
-/** Messages queued for one peer; beyond this the oldest are dropped (Raft retransmits what matters). */
+/** Messages queued for one peer and not yet written to its stream; beyond this the oldest are dropped (Raft retransmits what matters). */
 export const MAX_PEER_QUEUE_MESSAGES = 4096;
-/** Messages per Deliver call. */
+/** Messages per stream write. */
 export const MAX_BATCH_MESSAGES = 256;
-/** Payload bytes per Deliver call, unless a single message is larger. */
+/** Payload bytes per stream write, unless a single message is larger. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** Largest gRPC message accepted (a snapshot travels in one message). */
 export const MAX_GRPC_MESSAGE_BYTES = 1024 * 1024 * 1024;
-/** Deadline of one Deliver call. */
-export const DELIVER_TIMEOUT_MS = 10_000;
+/**
+ * How long a stream may refuse more writes (the peer reads nothing: stopped, or cut off with the TCP connection
+ * still up) before it is cancelled and reopened; what was queued meanwhile beyond MAX_PEER_QUEUE_MESSAGES is dropped.
+ */
+export const STREAM_STALL_TIMEOUT_MS = 10_000;
+/** Deadline of a snapshot's Deliver call: this much, plus SNAPSHOT_DEADLINE_MS_PER_MIB for each MiB it carries. */
+export const SNAPSHOT_DEADLINE_MS = 10_000;
+export const SNAPSHOT_DEADLINE_MS_PER_MIB = 100;
+/**
+ * Keepalive pings on a peer's connection: a peer whose connection went silent (a partition keeps TCP up) is found
+ * within about KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS, and its stream fails and is reopened once it is back.
+ */
+export const KEEPALIVE_TIME_MS = 5_000;
+export const KEEPALIVE_TIMEOUT_MS = 5_000;
 /** Backoff after a failed call to a peer: doubling from the first to the max, with jitter. */
 export const BACKOFF_INITIAL_MS = 20;
 /** The longest wait between attempts to reach a peer. */
@@ -132,6 +145,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.min_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': BACKOFF_MAX_MS,
   'grpc.enable_retries': 0,
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+  'grpc.keepalive_permit_without_calls': 1,
 };
 
 function messageBytes(m: Message): number {
@@ -150,11 +166,47 @@ interface SenderContext {
   senderMetadata(): grpc.Metadata | null;
 }
 
+/** Doubling backoff with jitter between attempts to reach one peer. */
+class Backoff {
+  private ms = 0;
+
+  constructor(private readonly random: IRandom) {}
+
+  /** How long to wait after another failure. */
+  next(): number {
+    this.ms = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_INITIAL_MS, this.ms * 2));
+    return this.ms / 2 + this.random.int(Math.ceil(this.ms / 2));
+  }
+
+  get atMax(): boolean {
+    return this.ms >= BACKOFF_MAX_MS;
+  }
+
+  reset(): void {
+    this.ms = 0;
+  }
+}
+
+/**
+ * Sends one peer its messages. Everything but snapshots goes on one long-lived Stream call, written as soon as it
+ * is queued (all the messages queued in one turn of the event loop share a write), so a lone commit never waits
+ * for an earlier call to return, and messages arrive in the order sent. A snapshot goes in a Deliver call of its
+ * own, one at a time (a newer one replaces one still waiting), so a large one does not hold up heartbeats and
+ * appends; the core copes with it overtaking or being overtaken, as with any reordering.
+ */
 class PeerSender {
   private queue: Message[] = [];
-  private busy = false;
-  private backoffMs = 0;
+  private stream: grpc.ClientWritableStream<unknown> | null = null;
+  /** False while the open stream refuses more writes, until it drains. */
+  private writable = true;
+  private stallTimer: TimerHandle | null = null;
+  private flushQueued = false;
+  private readonly streamBackoff: Backoff;
   private retryTimer: TimerHandle | null = null;
+  private snapshotInFlight = false;
+  private snapshotWaiting: Message | null = null;
+  private readonly snapshotBackoff: Backoff;
+  private snapshotRetryTimer: TimerHandle | null = null;
   private closed = false;
   dropped = 0;
 
@@ -162,48 +214,105 @@ class PeerSender {
     readonly address: string,
     private readonly client: grpc.Client & Record<string, any>,
     private readonly ctx: SenderContext,
-  ) {}
+  ) {
+    this.streamBackoff = new Backoff(ctx.random);
+    this.snapshotBackoff = new Backoff(ctx.random);
+  }
 
   enqueue(m: Message): void {
     if (this.closed) return;
+    if (m.type === 'snapshot') {
+      this.snapshotWaiting = m;
+      this.sendSnapshot();
+      return;
+    }
     if (this.queue.length >= MAX_PEER_QUEUE_MESSAGES) {
       this.queue.shift();
       this.dropped++;
     }
     this.queue.push(m);
-    this.pump();
+    // The host queues a Ready's messages in one synchronous run: write them together once it is done.
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.flush();
+      });
+    }
   }
 
-  private pump(): void {
-    if (this.busy || this.closed || this.retryTimer !== null || this.queue.length === 0) return;
-    const batch: Message[] = [];
-    let bytes = 0;
-    while (this.queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
-      const size = messageBytes(this.queue[0]);
-      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
-      bytes += size;
-      batch.push(this.queue.shift()!);
+  private flush(): void {
+    if (this.closed || this.retryTimer !== null || !this.writable || this.queue.length === 0) return;
+    const stream = this.stream ?? this.openStream();
+    while (this.queue.length > 0 && this.writable) {
+      const batch = takeBatch(this.queue);
+      this.writable = stream.write({ clusterId: this.ctx.clusterId, messages: batch.map(messageToWire) });
     }
-    this.busy = true;
-    const { clock, random, logger } = this.ctx;
-    const deadline = new Date(clock.now() + DELIVER_TIMEOUT_MS);
-    const request = { clusterId: this.ctx.clusterId, messages: batch.map(messageToWire) };
+    if (this.writable) return;
+    this.stallTimer = this.ctx.clock.setTimer(STREAM_STALL_TIMEOUT_MS, () => {
+      this.stallTimer = null;
+      // The peer has read nothing for that long: start again on a fresh stream (the cancel fails this one).
+      if (this.stream === stream) stream.cancel();
+    });
+    stream.once('drain', () => {
+      if (this.stream !== stream) return;
+      this.stallTimer?.cancel();
+      this.stallTimer = null;
+      this.writable = true;
+      this.flush();
+    });
+  }
+
+  private openStream(): grpc.ClientWritableStream<unknown> {
     const done = (err: grpc.ServiceError | null): void => {
-      this.busy = false;
+      if (this.stream !== stream) return;
+      this.stream = null;
+      this.writable = true;
+      this.stallTimer?.cancel();
+      this.stallTimer = null;
+      if (this.closed) return;
+      // What was written and not yet read is lost; Raft resends what still matters. Back off so a dead peer costs
+      // little; a stream the peer ended on purpose (it is shutting down) is treated the same.
+      const wait = this.streamBackoff.next();
+      if (this.streamBackoff.atMax)
+        this.ctx.logger.debug('peer unreachable', { address: this.address, error: err?.details ?? 'stream ended' });
+      this.retryTimer = this.ctx.clock.setTimer(wait, () => {
+        this.retryTimer = null;
+        this.flush();
+      });
+    };
+    const metadata = this.ctx.senderMetadata();
+    const stream: grpc.ClientWritableStream<unknown> = metadata ? this.client.Stream(metadata, done) : this.client.Stream(done);
+    // A stream that opened resets the backoff once the peer has sent its response headers (it is there).
+    stream.once('metadata', () => {
+      if (this.stream === stream) this.streamBackoff.reset();
+    });
+    this.stream = stream;
+    return stream;
+  }
+
+  private sendSnapshot(): void {
+    if (this.closed || this.snapshotInFlight || this.snapshotRetryTimer !== null || this.snapshotWaiting === null) return;
+    const m = this.snapshotWaiting;
+    this.snapshotWaiting = null;
+    this.snapshotInFlight = true;
+    const { clock } = this.ctx;
+    const mib = (m.snapshot?.data.byteLength ?? 0) / (1024 * 1024);
+    const deadline = new Date(clock.now() + SNAPSHOT_DEADLINE_MS + Math.ceil(mib * SNAPSHOT_DEADLINE_MS_PER_MIB));
+    const request = { clusterId: this.ctx.clusterId, messages: [messageToWire(m)] };
+    const done = (err: grpc.ServiceError | null): void => {
+      this.snapshotInFlight = false;
       if (this.closed) return;
       if (err) {
-        // The batch is lost; Raft resends what still matters. Back off so a dead peer costs little.
-        this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_INITIAL_MS, this.backoffMs * 2));
-        const wait = this.backoffMs / 2 + random.int(Math.ceil(this.backoffMs / 2));
-        if (this.backoffMs >= BACKOFF_MAX_MS) logger.debug('peer unreachable', { address: this.address, error: err.details });
-        this.retryTimer = clock.setTimer(wait, () => {
-          this.retryTimer = null;
-          this.pump();
+        // Lost; the leader sends it again if the follower still needs it, so only a newer one is worth sending.
+        this.snapshotRetryTimer = clock.setTimer(this.snapshotBackoff.next(), () => {
+          this.snapshotRetryTimer = null;
+          this.sendSnapshot();
         });
         return;
       }
-      this.backoffMs = 0;
-      this.pump();
+      this.snapshotBackoff.reset();
+      this.sendSnapshot();
     };
     const metadata = this.ctx.senderMetadata();
     if (metadata) this.client.Deliver(request, metadata, { deadline }, done);
@@ -213,9 +322,27 @@ class PeerSender {
   close(): void {
     this.closed = true;
     this.retryTimer?.cancel();
+    this.snapshotRetryTimer?.cancel();
+    this.stallTimer?.cancel();
     this.queue = [];
+    this.snapshotWaiting = null;
+    this.stream?.cancel();
+    this.stream = null;
     this.client.close();
   }
+}
+
+/** Takes from the front of `queue` what one write carries (at least one message). */
+function takeBatch(queue: Message[]): Message[] {
+  const batch: Message[] = [];
+  let bytes = 0;
+  while (queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+    const size = messageBytes(queue[0]);
+    if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+    bytes += size;
+    batch.push(queue.shift()!);
+  }
+  return batch;
 }
 
 /** Who this node is, where it listens, and its clock, randomness (backoff jitter) and logger. */
@@ -241,6 +368,8 @@ export class GrpcTransport implements RaftTransport {
   private readonly replyAddresses = new Map<string, string>();
   private readonly replySenders = new Map<string, PeerSender>();
   private onMessage: (m: Message) => void = () => undefined;
+  /** The open incoming streams, by the function that ends each (they never end by themselves). */
+  private readonly streams = new Set<(err: Partial<grpc.StatusObject> | null) => void>();
   private selfMetadata: grpc.Metadata | null = null;
   private readonly ctx: SenderContext;
 
@@ -254,23 +383,51 @@ export class GrpcTransport implements RaftTransport {
     };
   }
 
+  /**
+   * Hands one batch's messages to `onMessage`; the status to end its call with when it is refused (another
+   * cluster's, or malformed), else null.
+   */
+  private receive(batch: any): Partial<grpc.StatusObject> | null {
+    if (batch.clusterId !== this.options.clusterId)
+      return { code: grpc.status.PERMISSION_DENIED, details: `cluster id ${batch.clusterId} is not ${this.options.clusterId}` };
+    try {
+      for (const w of batch.messages ?? []) this.onMessage(messageFromWire(w));
+      return null;
+    } catch (err) {
+      return { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message };
+    }
+  }
+
   async start(onMessage: (m: Message) => void): Promise<void> {
     this.onMessage = onMessage;
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(raftPeerService().service, {
+      Stream: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => {
+        this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
+        let ended = false;
+        const end = (err: Partial<grpc.StatusObject> | null): void => {
+          if (ended) return;
+          ended = true;
+          this.streams.delete(end);
+          callback(err, err ? undefined : {});
+        };
+        this.streams.add(end);
+        // Headers now, not with the final status: the sender takes them as the sign that the stream is up.
+        call.sendMetadata(new grpc.Metadata());
+        call.on('data', (batch: any) => {
+          if (ended) return;
+          const refused = this.receive(batch);
+          if (refused) end(refused);
+        });
+        call.on('end', () => end(null));
+        call.on('error', () => end(null));
+        call.on('cancelled', () => end(null));
+      },
       Deliver: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
-        const req = call.request;
-        if (req.clusterId !== this.options.clusterId) {
-          callback({ code: grpc.status.PERMISSION_DENIED, details: `cluster id ${req.clusterId} is not ${this.options.clusterId}` });
-          return;
-        }
-        try {
-          this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
-          for (const w of req.messages ?? []) this.onMessage(messageFromWire(w));
-          callback(null, {});
-        } catch (err) {
-          callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
-        }
+        this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
+        const refused = this.receive(call.request);
+        if (refused) callback(refused);
+        else callback(null, {});
       },
     });
     const { listenHost, port } = this.options;
@@ -323,6 +480,8 @@ export class GrpcTransport implements RaftTransport {
     const server = this.server;
     this.server = null;
     if (server) {
+      // Peers' streams stay open for good: end them, or a graceful shutdown would wait for them for ever.
+      for (const end of [...this.streams]) end({ code: grpc.status.UNAVAILABLE, details: 'this Raft node is stopping' });
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
     }

@@ -1,0 +1,147 @@
+// `npm run bench:raft:etcd [-- --rounds N]`: MooseNG's Raft beside etcd 3.4 on this machine, both three members on
+// 127.0.0.1 with fsync on, both driven by the same client (etcd's KV.Put over one gRPC channel, etcd-kv.proto) to
+// their leader: 1, 16 and 128 concurrent proposers, each Put a 128-byte key and value, acknowledged once a quorum
+// has it on disk. Both clusters run for the whole sitting and the levels are interleaved (ours, etcd, then etcd,
+// ours in the next round), so a change in the machine's load hits both alike. Prints each run, then the median over
+// the rounds side by side; the last line is one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureEtcd, startEtcdCluster, type EtcdCluster } from './etcd-cluster';
+import { kvClient, type KvClient } from './kv-client';
+import { COMMAND_BYTES, CONCURRENCY, RUN_MS, runLoad, type LoadResult } from './load';
+
+const KEY_BYTES = 8;
+
+function parseRounds(argv: string[]): number {
+  const at = argv.indexOf('--rounds');
+  if (at < 0) return 3;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--rounds takes a whole number of at least 1, not ${argv[at + 1]}`);
+  return n;
+}
+
+/** Starts bench-kv-leader.js (our three nodes behind KV.Put); resolves with its address once it serves. */
+function startOurs(root: string): Promise<{ address: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(__dirname, 'bench-kv-leader.js'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench-kv-leader exited with ${code}`)));
+    child.stdout!.once('data', (chunk: Buffer) => {
+      const port = /ready (\d+)/.exec(chunk.toString())?.[1];
+      if (port) resolve({ address: `127.0.0.1:${port}`, child });
+      else reject(new Error(`bench-kv-leader said ${chunk.toString()}`));
+    });
+  });
+}
+
+async function stopOurs(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function load(client: KvClient, concurrency: number): Promise<LoadResult> {
+  const keys = Array.from({ length: concurrency }, (_, i) => Buffer.from(`k${String(i).padStart(KEY_BYTES - 1, '0')}`));
+  const value = Buffer.alloc(COMMAND_BYTES - KEY_BYTES, 7);
+  return runLoad(concurrency, (proposer) => client.put(keys[proposer], value));
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : Number(((s[mid - 1] + s[mid]) / 2).toFixed(2));
+}
+
+function summary(runs: LoadResult[]): { proposalsPerSec: number; p50Ms: number; p99Ms: number } {
+  return {
+    proposalsPerSec: Math.round(median(runs.map((r) => r.proposalsPerSec))),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+  };
+}
+
+async function main(): Promise<void> {
+  const rounds = parseRounds(process.argv.slice(2));
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const root = mkdtempSync(join(tmpdir(), 'mooseng-raft-etcd-'));
+  let etcd: EtcdCluster | null = null;
+  let ours: ChildProcess | null = null;
+  const clients: KvClient[] = [];
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): etcd members do not die with us, so stop them by pid first.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void Promise.allSettled([stopOurs(ours), etcd?.stop()]).finally(() => {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const version = ensureEtcd(out);
+    mkdirSync(join(root, 'ours'));
+    mkdirSync(join(root, 'etcd'));
+    const started = await startOurs(join(root, 'ours'));
+    ours = started.child;
+    etcd = await startEtcdCluster(join(root, 'etcd'), version);
+    const targets = { mooseng: kvClient(started.address), etcd: kvClient(etcd.leaderAddress) };
+    clients.push(targets.mooseng, targets.etcd);
+    out(
+      `MooseNG Raft vs etcd ${version}: 3 members each on 127.0.0.1, fsync on, KV.Put of ${KEY_BYTES}-byte keys and ` +
+        `${COMMAND_BYTES - KEY_BYTES}-byte values to the leader over gRPC, ${RUN_MS} ms per level, ${rounds} rounds interleaved`,
+    );
+    const loadBefore = loadavg();
+    const runs: Record<'mooseng' | 'etcd', Map<number, LoadResult[]>> = { mooseng: new Map(), etcd: new Map() };
+    for (let round = 1; round <= rounds; round++) {
+      for (const c of CONCURRENCY) {
+        const order: ('mooseng' | 'etcd')[] = round % 2 ? ['mooseng', 'etcd'] : ['etcd', 'mooseng'];
+        for (const who of order) {
+          const r = await load(targets[who], c);
+          if (!runs[who].has(c)) runs[who].set(c, []);
+          runs[who].get(c)!.push(r);
+          out(
+            `  round ${round} ${who.padEnd(7)} ${String(c).padStart(3)} proposers: ${r.proposalsPerSec} commits/s, ` +
+              `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+          );
+        }
+      }
+    }
+    const loadAfter = loadavg();
+    out(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`);
+    out(`median of ${rounds} rounds      MooseNG: commits/s   p50 ms   p99 ms  |  etcd: commits/s   p50 ms   p99 ms`);
+    const results = CONCURRENCY.map((c) => ({ concurrency: c, mooseng: summary(runs.mooseng.get(c)!), etcd: summary(runs.etcd.get(c)!) }));
+    for (const { concurrency, mooseng: m, etcd: e } of results) {
+      const cols = (s: { proposalsPerSec: number; p50Ms: number; p99Ms: number }): string =>
+        `${String(s.proposalsPerSec).padStart(9)} ${String(s.p50Ms).padStart(8)} ${String(s.p99Ms).padStart(8)}`;
+      out(`  ${String(concurrency).padStart(3)} proposers            ${cols(m)}  |      ${cols(e)}`);
+    }
+    out(
+      JSON.stringify({
+        bench: 'raft-vs-etcd',
+        etcdVersion: version,
+        members: 3,
+        fsync: true,
+        commandBytes: COMMAND_BYTES,
+        runMs: RUN_MS,
+        rounds,
+        loadavg: { before: loadBefore, after: loadAfter },
+        results,
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const c of clients) c.close();
+    await stopOurs(ours);
+    await etcd?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`raft vs etcd bench failed: ${(err as Error).stack}\n`);
+  process.exitCode = 1;
+});
