@@ -1,8 +1,11 @@
 // CacheStats: counts the client's cache lookups as hits and misses per cache, for the cache hit rate on dashboards.
 import type { IMetrics } from '@mooseng/core';
 
-/** entry: path → attributes; xattr: extended attributes; location: chunk locations; read_ahead: read-ahead windows. */
-export type ClientCache = 'entry' | 'xattr' | 'location' | 'read_ahead';
+/**
+ * entry: inode → attributes (getattr); name: (directory, name) → inode or "missing" (lookup); xattr: extended
+ * attributes; location: chunk locations; read_ahead: read-ahead windows.
+ */
+export type ClientCache = 'entry' | 'name' | 'xattr' | 'location' | 'read_ahead';
 
 export type CountCacheLookup = (cache: ClientCache, hit: boolean) => void;
 

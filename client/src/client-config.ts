@@ -13,6 +13,8 @@ export interface ClientSection {
   entryTimeoutMs: number;
   /** How long the kernel may remember that a name does not exist (0: not at all). */
   negativeTimeoutMs: number;
+  /** How long this client answers lookups and stats from its own cache (the change feed drops what others change). */
+  metadataCacheMs: number;
   /** An open of a file the kernel holds unchanged keeps the kernel's cached pages (mount-fuse3). */
   keepCache: boolean;
   /** The kernel's writeback cache (mount-fuse3): small writes merged in the page cache, sent by close and fsync. */
@@ -60,6 +62,13 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       minimum: 0,
       default: 1000,
       description: 'How long the kernel may cache "no such name" (0 turns negative entries off)',
+    },
+    metadataCacheMs: {
+      type: 'integer',
+      minimum: 0,
+      default: 30000,
+      description:
+        "How long this client answers lookups (names found or missing) and stats from its own cache without asking the master; other clients' changes drop entries at once (the master's change feed). 0: as long as attrTimeoutMs",
     },
     keepCache: {
       type: 'boolean',

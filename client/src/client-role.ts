@@ -33,6 +33,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
   let data: DataPlaneClient | null = null;
   let mount: IMount | null = null;
   let watcher: ChangeWatcher | null = null;
+  let fileSystem: FileSystemClient | null = null;
   let session: { sessionId: number; clusterId: string } | null = null;
 
   return [
@@ -99,13 +100,14 @@ function clientSteps(context: RoleContext): RoleStep[] {
         data = new DataPlaneClient({ clock });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
         const countCache = cacheStats(metrics);
-        const fs = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
+        const fs = (fileSystem = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
           attrTtlMs: section.attrTimeoutMs,
+          metadataTtlMs: section.metadataCacheMs || section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
           clock,
           logger,
           countCache,
-        });
+        }));
         const ops = new ClientFileSystemOperations(
           fs,
           new CallerGroups(() => clock.monotonic()),
@@ -154,6 +156,10 @@ function clientSteps(context: RoleContext): RoleStep[] {
         watcher = null;
         await mount?.unmount();
         mount = null;
+        // Before the session closes (the next step to stop): the master would release them then anyway, but a
+        // session that fails to close would keep them open until it expires.
+        await fileSystem?.settleReleases();
+        fileSystem = null;
         data?.close();
       },
     },

@@ -10,6 +10,7 @@ import {
   type FsSetAttr,
   type IClock,
   type ILogger,
+  isMoosengError,
   MoosengError,
   OpenFlags,
   type ReplyOf,
@@ -21,6 +22,7 @@ import { type FileHandle, OpenFile } from './open-file';
 import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
 import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
+import { DeferredReleases } from './deferred-releases';
 
 /** Cached attributes and remembered names at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
@@ -33,7 +35,14 @@ const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
 
 /** How a FileSystemClient caches and buffers, and what it runs on. */
 export interface FileSystemClientOptions {
+  /** How long attributes may be answered from the cache when nothing says how long they stay true. */
   attrTtlMs: number;
+  /**
+   * How long names (found or missing) and attributes may be answered from the cache: the change feed drops what
+   * other clients change (changed(), resync()), so this may be long. Answers that raced a change notice, and the
+   * attributes of directories this client changes, keep attrTtlMs. Defaults to attrTtlMs.
+   */
+  metadataTtlMs?: number;
   /** Bytes a handle buffers before writing through; flushed on fsync/flush/release. */
   writeBufferBytes: number;
   clock: IClock;
@@ -71,6 +80,19 @@ export class FileSystemClient {
    * (nlink, ctime) of the inode the name led to, whose cached attributes must then go.
    */
   private readonly names = new Map<string, number>();
+  /**
+   * Directories whose every name this client holds in `names` (it made them, or listed them whole), until when:
+   * a name not there is missing without asking. Another client's change of an entry drops the directory.
+   */
+  private readonly complete = new Map<number, number>();
+  /** (parent, name) of names the master said do not exist, until when that may be answered without asking. */
+  private readonly absent = new Map<string, number>();
+  /**
+   * Counts change notices, resyncs and this client's own namespace changes: an answer asked for before the count
+   * moved may predate a change (a notice can overtake the answer; a lookup or listing asked before this client's
+   * own create or unlink can arrive after it), so it is kept only attrTtlMs.
+   */
+  private generation = 0;
   /** (ino, name) → value, or null for "no such attribute". */
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   /** fh → handle, and ino → the open file its handles share (kept past the last release while it holdsWrites()). */
@@ -80,6 +102,8 @@ export class FileSystemClient {
   private readonly dirs = new Map<number, DirEntry[]>();
   private nextFh = 1;
   private readonly countCache: CountCacheLookup;
+  /** Releases of files closed here, sent to the master in batches. */
+  private readonly releases: DeferredReleases;
 
   constructor(
     private readonly master: MasterClient,
@@ -87,14 +111,40 @@ export class FileSystemClient {
     private readonly options: FileSystemClientOptions,
   ) {
     this.countCache = options.countCache ?? uncountedCache;
+    this.releases = new DeferredReleases(master, options.clock, options.logger);
   }
 
   // ---- lookups -------------------------------------------------------------------------------------------------
 
-  /** The inode `name` in `parent` leads to (ENOENT when there is none). */
+  /**
+   * The inode `name` in `parent` leads to (ENOENT when there is none), from the cache while fresh. The kernel has
+   * checked the caller may search `parent` (default_permissions) before it asks.
+   */
   async lookup(parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
-    const attr = replyAttr(await this.call('Lookup', { parent, name }, cred), 'Lookup');
-    this.rememberName(parent, name, attr);
+    const key = `${parent}\0${name}`;
+    const now = this.options.clock.monotonic();
+    const missingUntil = this.absent.get(key);
+    if (missingUntil !== undefined && missingUntil > now) {
+      this.countCache('name', true);
+      throw new MoosengError(ErrorCodes.ENOENT, `no ${name} in directory ${parent}`);
+    }
+    const ino = this.names.get(key);
+    if (ino === undefined && (this.complete.get(parent) ?? 0) > now) {
+      this.countCache('name', true);
+      throw new MoosengError(ErrorCodes.ENOENT, `no ${name} in directory ${parent}`);
+    }
+    const cached = ino !== undefined ? this.attrs.get(ino) : undefined;
+    this.countCache('name', cached !== undefined && cached.expires > now);
+    if (cached && cached.expires > now) return this.withPendingSize(cached.value);
+    const since = this.generation;
+    let attr: WireAttr;
+    try {
+      attr = replyAttr(await this.call('Lookup', { parent, name }, cred), 'Lookup');
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.ENOENT)) this.rememberAbsent(key, since);
+      throw err;
+    }
+    this.rememberName(parent, name, attr, since);
     return this.withPendingSize(attr);
   }
 
@@ -115,16 +165,19 @@ export class FileSystemClient {
       { name: '..', attr: self },
     ];
     let after = '';
+    const since = this.generation;
     for (;;) {
       const page = await this.call('ReadDir', { ino, after, limit: DEFAULT_READDIR_PAGE_ENTRIES }, cred);
       for (const e of page.entries) {
         const attr = replyAttr(e, `ReadDir entry ${e.name}`);
         entries.push({ name: e.name, attr });
-        this.rememberName(ino, e.name, attr);
+        this.rememberName(ino, e.name, attr, since);
       }
       if (!page.more || page.entries.length === 0) break;
       after = page.entries[page.entries.length - 1]!.name;
     }
+    // The whole listing, every name remembered (unless there were too many to keep).
+    if (entries.length - 2 <= MAX_CACHED_ENTRIES / 2) this.complete.set(ino, this.options.clock.monotonic() + this.ttlSince(since));
     const fh = this.nextFh++;
     this.dirs.set(fh, entries);
     return fh;
@@ -155,30 +208,46 @@ export class FileSystemClient {
 
   /** `umask`: the creator's, for the master to apply (0: applied already); see FsCaller.umask. */
   async mkdir(parent: number, name: string, mode: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
-    return this.made(parent, name, replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'));
+    const attr = await this.making(parent, name, async () =>
+      replyAttr(await this.call('Mkdir', { parent, name, mode, umask }, cred), 'Mkdir'),
+    );
+    // A directory made here is empty (and nothing can have listed or looked into it before): until another client
+    // changes it, every name not made here is missing.
+    this.complete.set(attr.ino, this.options.clock.monotonic() + (this.options.metadataTtlMs ?? this.options.attrTtlMs));
+    return attr;
   }
 
   async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
-    return this.made(parent, name, replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask }, cred), 'Mknod'));
+    return this.making(parent, name, async () =>
+      replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask }, cred), 'Mknod'),
+    );
   }
 
   async symlink(target: string, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
-    return this.made(parent, name, replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
+    return this.making(parent, name, async () => replyAttr(await this.call('Symlink', { parent, name, target }, cred), 'Symlink'));
   }
 
   /** A new name for `ino`; the attributes returned carry the new link count. */
   async link(ino: number, parent: number, name: string, cred: CallerCredentials): Promise<WireAttr> {
-    return this.withPendingSize(this.made(parent, name, replyAttr(await this.call('Link', { ino, parent, name }, cred), 'Link')));
+    return this.withPendingSize(
+      await this.making(parent, name, async () => replyAttr(await this.call('Link', { ino, parent, name }, cred), 'Link')),
+    );
   }
 
   async unlink(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
+    this.directoryChanged(parent);
+    const since = ++this.generation;
     await this.call('Unlink', { parent, name }, cred);
+    this.rememberAbsent(`${parent}\0${name}`, since);
   }
 
   async rmdir(parent: number, name: string, cred: CallerCredentials): Promise<void> {
     this.forgetName(parent, name);
+    this.directoryChanged(parent);
+    const since = ++this.generation;
     await this.call('Rmdir', { parent, name }, cred);
+    this.rememberAbsent(`${parent}\0${name}`, since);
   }
 
   /** `flags`: RenameFlags (NOREPLACE, EXCHANGE). */
@@ -186,6 +255,12 @@ export class FileSystemClient {
     // Both inodes' attributes change (ctime; the one renamed over loses a link).
     this.forgetName(parent, name);
     this.forgetName(newParent, newName);
+    this.directoryChanged(parent);
+    this.directoryChanged(newParent);
+    // Names appear there that this client holds no entry for (the moved one; with EXCHANGE, the old name too).
+    this.complete.delete(parent);
+    this.complete.delete(newParent);
+    this.generation++;
     await this.call('Rename', { parent, name, newParent, newName, flags }, cred);
   }
 
@@ -215,6 +290,7 @@ export class FileSystemClient {
     if (changes.atimeMs !== undefined) mask |= changes.atimeMs === 'now' ? SetattrMask.ATIME_NOW : SetattrMask.ATIME;
     if (changes.mtimeMs !== undefined) mask |= changes.mtimeMs === 'now' ? SetattrMask.MTIME_NOW : SetattrMask.MTIME;
     if (mask === 0) return this.getattr(ino, cred);
+    const since = this.generation;
     const reply = await this.call(
       'SetAttr',
       {
@@ -231,7 +307,7 @@ export class FileSystemClient {
     );
     const attr = replyAttr(reply, 'SetAttr');
     if (changes.size !== undefined) this.files.get(ino)?.truncated(changes.size);
-    this.rememberIno(attr);
+    this.rememberIno(attr, since);
     return this.withPendingSize(attr);
   }
 
@@ -291,9 +367,7 @@ export class FileSystemClient {
     cred: CallerCredentials,
     umask = 0,
   ): Promise<{ attr: WireAttr; fh: number }> {
-    const attr = this.made(
-      parent,
-      name,
+    const attr = await this.making(parent, name, async () =>
       replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask }, cred), 'Mknod'),
     );
     return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
@@ -314,8 +388,9 @@ export class FileSystemClient {
     const want =
       (mode === O_WRONLY ? OpenFlags.WRITE : mode === O_RDWR ? OpenFlags.READ | OpenFlags.WRITE : OpenFlags.READ) |
       (flags & O_TRUNC ? OpenFlags.TRUNCATE : 0);
+    const since = this.generation;
     const attr = replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open');
-    this.rememberIno(attr);
+    this.rememberIno(attr, since);
     if (flags & O_TRUNC) this.files.get(ino)?.truncated(0);
     this.io.invalidate(ino);
     const fh = this.addHandle(ino, flags, cred);
@@ -427,18 +502,26 @@ export class FileSystemClient {
       this.handles.delete(fh);
       file.close(handle);
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
-      await this.call('Release', { ino: file.ino }, cred).catch((err) =>
-        this.options.logger.warn('release failed', { ino: file.ino, err: (err as Error).message }),
-      );
+      // Nothing waits for it (close(2) returned at the flush): it goes with the next batch.
+      this.releases.add(file.ino, cred);
     }
+  }
+
+  /** Sends the releases not sent yet and waits for them (before the session closes; tests). */
+  settleReleases(): Promise<void> {
+    return this.releases.drain();
   }
 
   // ---- changes made by other clients ---------------------------------------------------------------------------
 
   /** Another client changed these inodes and names (the leader's change feed): what is cached of them goes. */
   changed(inodes: readonly number[], entries: ReadonlyArray<{ parent: number; name: string }>): void {
+    this.generation++;
     for (const ino of inodes) this.attrs.delete(ino);
-    for (const { parent, name } of entries) this.forgetName(parent, name);
+    for (const { parent, name } of entries) {
+      this.forgetName(parent, name);
+      this.complete.delete(parent);
+    }
     if (inodes.length === 0 || this.xattrs.size === 0) return;
     const changed = new Set(inodes);
     for (const key of [...this.xattrs.keys()]) if (changed.has(Number(key.slice(0, key.indexOf('\0'))))) this.xattrs.delete(key);
@@ -446,8 +529,11 @@ export class FileSystemClient {
 
   /** Change notices may have been lost: nothing cached about other clients' changes can be trusted. */
   resync(): void {
+    this.generation++;
     this.attrs.clear();
     this.names.clear();
+    this.absent.clear();
+    this.complete.clear();
     this.xattrs.clear();
   }
 
@@ -487,8 +573,9 @@ export class FileSystemClient {
 
   /** Sends the length and mtime of this client's writes to the master (close, fsync, truncate). */
   private async commit(file: OpenFile, cred: CallerCredentials): Promise<void> {
+    const since = this.generation;
     const attr = await this.io.commit(file, cred);
-    if (attr) this.rememberIno(attr);
+    if (attr) this.rememberIno(attr, since);
   }
 
   private rememberXattr(ino: number, name: string, value: Buffer | null): void {
@@ -519,29 +606,69 @@ export class FileSystemClient {
     const cached = this.attrs.get(ino);
     this.countCache('entry', cached !== undefined && cached.expires > now);
     if (cached && cached.expires > now) return cached.value;
+    const since = this.generation;
     const attr = replyAttr(await this.call('GetAttr', { ino }, cred), 'GetAttr');
-    this.rememberIno(attr);
+    this.rememberIno(attr, since);
     return attr;
   }
 
-  /** Records a name made here and returns its attributes. */
-  private made(parent: number, name: string, attr: WireAttr): WireAttr {
-    this.rememberName(parent, name, attr);
+  /**
+   * Makes a name through `ask` (the master call) and records it. The directory changed (mtime, size, nlink) without
+   * the master saying how: its attributes are kept only briefly. EEXIST means this client's view of the directory
+   * was out of date: it is asked again next time.
+   */
+  private async making(parent: number, name: string, ask: () => Promise<WireAttr>): Promise<WireAttr> {
+    const since = ++this.generation;
+    let attr: WireAttr;
+    try {
+      attr = await ask();
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.EEXIST)) {
+        this.complete.delete(parent);
+        this.absent.delete(`${parent}\0${name}`);
+      }
+      throw err;
+    }
+    this.rememberName(parent, name, attr, since);
+    this.directoryChanged(parent);
     return attr;
   }
 
-  private rememberName(parent: number, name: string, attr: WireAttr): void {
+  private rememberName(parent: number, name: string, attr: WireAttr, since: number): void {
     const key = `${parent}\0${name}`;
+    this.absent.delete(key);
     this.names.delete(key); // re-insert: Map order is then age order, for eviction
     this.names.set(key, attr.ino);
-    if (this.names.size > MAX_CACHED_ENTRIES) this.names.delete(this.names.keys().next().value!);
-    this.rememberIno(attr);
+    if (this.names.size > MAX_CACHED_ENTRIES) {
+      const oldest = this.names.keys().next().value!;
+      this.names.delete(oldest);
+      // Its directory is no longer known whole: a lookup of that name must not be answered "missing".
+      this.complete.delete(Number(oldest.slice(0, oldest.indexOf('\0'))));
+    }
+    this.rememberIno(attr, since);
   }
 
-  private rememberIno(attr: WireAttr): void {
+  /** How long an answer asked for at generation `since` may be reused. */
+  private ttlSince(since: number): number {
+    return since === this.generation ? (this.options.metadataTtlMs ?? this.options.attrTtlMs) : this.options.attrTtlMs;
+  }
+
+  private rememberIno(attr: WireAttr, since: number): void {
     this.attrs.delete(attr.ino);
-    this.attrs.set(attr.ino, { value: attr, expires: this.options.clock.monotonic() + this.options.attrTtlMs });
+    this.attrs.set(attr.ino, { value: attr, expires: this.options.clock.monotonic() + this.ttlSince(since) });
     if (this.attrs.size > MAX_CACHED_ENTRIES) this.attrs.delete(this.attrs.keys().next().value!);
+  }
+
+  private rememberAbsent(key: string, since: number): void {
+    this.absent.delete(key);
+    this.absent.set(key, this.options.clock.monotonic() + this.ttlSince(since));
+    if (this.absent.size > MAX_CACHED_ENTRIES) this.absent.delete(this.absent.keys().next().value!);
+  }
+
+  /** This client changed a directory's entries: its cached attributes are reused for attrTtlMs at most. */
+  private directoryChanged(dir: number): void {
+    const cached = this.attrs.get(dir);
+    if (cached) cached.expires = Math.min(cached.expires, this.options.clock.monotonic() + this.options.attrTtlMs);
   }
 
   /** The name is about to change: the attributes of the inode it led to are stale (nlink, ctime). */
@@ -549,6 +676,7 @@ export class FileSystemClient {
     const key = `${parent}\0${name}`;
     const ino = this.names.get(key);
     this.names.delete(key);
+    this.absent.delete(key);
     if (ino !== undefined) this.attrs.delete(ino);
   }
 

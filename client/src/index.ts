@@ -4,6 +4,7 @@ export * from './client-config';
 export * from './master-client';
 export * from './change-watcher';
 export * from './file-io';
+export * from './deferred-releases';
 export * from './file-locks';
 export * from './file-system-client';
 export * from './file-system-operations';

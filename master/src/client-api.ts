@@ -225,6 +225,11 @@ export class ClientApi {
         ),
       Open: (req) => withHeader(req, (cred, origin) => attrOf({ op: 'open', ino: req.ino, flags: req.flags, cred }, origin)),
       Release: (req) => withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'release', ino: req.ino }))),
+      ReleaseFiles: (req) =>
+        withHeader(req, async (_cred, origin) => {
+          const r = await m.mutate(origin, { op: 'releaseFiles', inos: req.inos });
+          return { released: r.kind === 'count' ? r.count : 0 };
+        }),
       SetXattr: (req) =>
         withHeader(req, (cred, origin) =>
           ok(m.mutate(origin, { op: 'setxattr', ino: req.ino, name: req.name, value: req.value, flags: req.flags, cred })),

@@ -93,6 +93,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   },
   Open: { request: { h, ino: 9, flags: OpenFlags.READ | OpenFlags.WRITE | OpenFlags.TRUNCATE }, reply: { attr } },
   Release: { request: { h, ino: 9 }, reply: {} },
+  ReleaseFiles: { request: { h, inos: [9, 9, 12] }, reply: { released: 3 } },
   SetXattr: { request: { h, ino: 9, name: 'user.note', value: Buffer.from([0, 1, 255, 0]), flags: XattrFlags.CREATE }, reply: {} },
   GetXattr: { request: { h, ino: 9, name: 'user.note' }, reply: { value: Buffer.from('hello\0world') } },
   ListXattr: { request: { h, ino: 9 }, reply: { names: ['user.a', 'user.b'] } },

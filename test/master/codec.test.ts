@@ -30,6 +30,7 @@ const commands: Command[] = [
   { ...header, op: 'setattr', ino: 3, mask: 255, mode: 0o4755, uid: 1, gid: 2, size: 2 ** 44, atime: -1, mtime: 1_700_000_000_123, cred },
   { ...header, op: 'open', ino: 3, flags: 7, cred },
   { ...header, op: 'release', ino: 3 },
+  { ...header, op: 'releaseFiles', inos: [3, 3, 2 ** 40] },
   { ...header, op: 'setxattr', ino: 3, name: 'user.x', value: new Uint8Array([0, 1, 255]), flags: 1, cred },
   { ...header, op: 'removexattr', ino: 3, name: 'user.x', cred },
   { ...header, op: 'setGoal', ino: 3, goal: 9, recursive: true, cred },

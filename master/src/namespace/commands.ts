@@ -53,6 +53,8 @@ export type CommandBody =
     } & WithCred)
   | ({ op: 'open'; ino: number; flags: number } & WithCred)
   | { op: 'release'; ino: number }
+  /** Several releases in one command (a client's batch); inodes the session does not hold open are skipped. */
+  | { op: 'releaseFiles'; inos: number[] }
   | ({ op: 'setxattr'; ino: number; name: string; value: Uint8Array; flags: number } & WithCred)
   | ({ op: 'removexattr'; ino: number; name: string } & WithCred)
   | ({ op: 'setGoal'; ino: number; goal: number; recursive: boolean } & WithCred)
@@ -300,6 +302,7 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: read
     ],
   },
   reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
+  releaseFiles: { code: 29, fields: [['inos', 'uints']] },
   moveReplicas: {
     code: 26,
     fields: [

@@ -226,15 +226,20 @@ export class NamespaceStateMachine implements IStateMachine {
       }
       case 'release': {
         const s = this.needSession(session, 'release');
-        const count = s.opens.get(cmd.ino);
-        if (count === undefined) throw new MoosengError(ErrorCodes.EINVAL, `inode ${cmd.ino} is not open in session ${s.id}`);
-        if (count === 1) {
-          s.opens.delete(cmd.ino);
-          // Nothing on that client has the file open any more: no lock of it can still be meant (a lost FLUSH).
-          this.lockState.releaseSessionInode(cmd.ino, s.id);
-        } else s.opens.set(cmd.ino, count - 1);
-        t.removeOpen(cmd.ino, 1);
+        if (!s.opens.has(cmd.ino)) throw new MoosengError(ErrorCodes.EINVAL, `inode ${cmd.ino} is not open in session ${s.id}`);
+        this.releaseOne(s, cmd.ino);
         return { kind: 'ok' };
+      }
+      case 'releaseFiles': {
+        const s = this.needSession(session, 'release');
+        let released = 0;
+        // Skipped, not refused: one stale inode (opened under a session since replaced) must not keep the rest open.
+        for (const ino of cmd.inos) {
+          if (!s.opens.has(ino)) continue;
+          this.releaseOne(s, ino);
+          released++;
+        }
+        return { kind: 'count', count: released };
       }
       case 'setxattr':
         t.setxattr(cmd.ino, cmd.name, cmd.value, cmd.flags, cmd.cred, cmd.now);
@@ -323,6 +328,17 @@ export class NamespaceStateMachine implements IStateMachine {
     if (servers.length === 0) throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names no replica`);
     if (new Set(servers).size !== servers.length)
       throw new MoosengError(ErrorCodes.EINVAL, `a version change of chunk ${chunkId} names a replica twice`);
+  }
+
+  /** One release of `ino` by the session, which holds it open. */
+  private releaseOne(s: Session, ino: number): void {
+    const count = s.opens.get(ino)!;
+    if (count === 1) {
+      s.opens.delete(ino);
+      // Nothing on that client has the file open any more: no lock of it can still be meant (a lost FLUSH).
+      this.lockState.releaseSessionInode(ino, s.id);
+    } else s.opens.set(ino, count - 1);
+    this.treeState.removeOpen(ino, 1);
   }
 
   private recordOpen(session: Session, ino: number): void {

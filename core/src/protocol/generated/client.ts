@@ -23,6 +23,7 @@ import type { ClientToMasterReadChunk as _mooseng_client_ClientToMasterReadChunk
 import type { ClientToMasterReadDir as _mooseng_client_ClientToMasterReadDir, ClientToMasterReadDir__Output as _mooseng_client_ClientToMasterReadDir__Output } from './mooseng/client/ClientToMasterReadDir';
 import type { ClientToMasterReadLink as _mooseng_client_ClientToMasterReadLink, ClientToMasterReadLink__Output as _mooseng_client_ClientToMasterReadLink__Output } from './mooseng/client/ClientToMasterReadLink';
 import type { ClientToMasterRelease as _mooseng_client_ClientToMasterRelease, ClientToMasterRelease__Output as _mooseng_client_ClientToMasterRelease__Output } from './mooseng/client/ClientToMasterRelease';
+import type { ClientToMasterReleaseFiles as _mooseng_client_ClientToMasterReleaseFiles, ClientToMasterReleaseFiles__Output as _mooseng_client_ClientToMasterReleaseFiles__Output } from './mooseng/client/ClientToMasterReleaseFiles';
 import type { ClientToMasterReleaseLocks as _mooseng_client_ClientToMasterReleaseLocks, ClientToMasterReleaseLocks__Output as _mooseng_client_ClientToMasterReleaseLocks__Output } from './mooseng/client/ClientToMasterReleaseLocks';
 import type { ClientToMasterRemoveXattr as _mooseng_client_ClientToMasterRemoveXattr, ClientToMasterRemoveXattr__Output as _mooseng_client_ClientToMasterRemoveXattr__Output } from './mooseng/client/ClientToMasterRemoveXattr';
 import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, ClientToMasterRename__Output as _mooseng_client_ClientToMasterRename__Output } from './mooseng/client/ClientToMasterRename';
@@ -50,6 +51,7 @@ import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive
 import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from './mooseng/client/MasterToClientLock';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from './mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from './mooseng/client/MasterToClientReadLink';
+import type { MasterToClientReleaseFiles as _mooseng_client_MasterToClientReleaseFiles, MasterToClientReleaseFiles__Output as _mooseng_client_MasterToClientReleaseFiles__Output } from './mooseng/client/MasterToClientReleaseFiles';
 import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from './mooseng/client/MasterToClientSeek';
 import type { MasterToClientSession as _mooseng_client_MasterToClientSession, MasterToClientSession__Output as _mooseng_client_MasterToClientSession__Output } from './mooseng/client/MasterToClientSession';
 import type { MasterToClientSetGoal as _mooseng_client_MasterToClientSetGoal, MasterToClientSetGoal__Output as _mooseng_client_MasterToClientSetGoal__Output } from './mooseng/client/MasterToClientSetGoal';
@@ -95,6 +97,7 @@ export interface ProtoGrpcType {
       ClientToMasterReadDir: MessageTypeDefinition<_mooseng_client_ClientToMasterReadDir, _mooseng_client_ClientToMasterReadDir__Output>
       ClientToMasterReadLink: MessageTypeDefinition<_mooseng_client_ClientToMasterReadLink, _mooseng_client_ClientToMasterReadLink__Output>
       ClientToMasterRelease: MessageTypeDefinition<_mooseng_client_ClientToMasterRelease, _mooseng_client_ClientToMasterRelease__Output>
+      ClientToMasterReleaseFiles: MessageTypeDefinition<_mooseng_client_ClientToMasterReleaseFiles, _mooseng_client_ClientToMasterReleaseFiles__Output>
       ClientToMasterReleaseLocks: MessageTypeDefinition<_mooseng_client_ClientToMasterReleaseLocks, _mooseng_client_ClientToMasterReleaseLocks__Output>
       ClientToMasterRemoveXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterRemoveXattr, _mooseng_client_ClientToMasterRemoveXattr__Output>
       ClientToMasterRename: MessageTypeDefinition<_mooseng_client_ClientToMasterRename, _mooseng_client_ClientToMasterRename__Output>
@@ -122,6 +125,7 @@ export interface ProtoGrpcType {
       MasterToClientLock: MessageTypeDefinition<_mooseng_client_MasterToClientLock, _mooseng_client_MasterToClientLock__Output>
       MasterToClientReadChunk: MessageTypeDefinition<_mooseng_client_MasterToClientReadChunk, _mooseng_client_MasterToClientReadChunk__Output>
       MasterToClientReadLink: MessageTypeDefinition<_mooseng_client_MasterToClientReadLink, _mooseng_client_MasterToClientReadLink__Output>
+      MasterToClientReleaseFiles: MessageTypeDefinition<_mooseng_client_MasterToClientReleaseFiles, _mooseng_client_MasterToClientReleaseFiles__Output>
       MasterToClientSeek: MessageTypeDefinition<_mooseng_client_MasterToClientSeek, _mooseng_client_MasterToClientSeek__Output>
       MasterToClientSession: MessageTypeDefinition<_mooseng_client_MasterToClientSession, _mooseng_client_MasterToClientSession__Output>
       MasterToClientSetGoal: MessageTypeDefinition<_mooseng_client_MasterToClientSetGoal, _mooseng_client_MasterToClientSetGoal__Output>

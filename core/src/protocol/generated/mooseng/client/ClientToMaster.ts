@@ -20,6 +20,7 @@ import type { ClientToMasterReadChunk as _mooseng_client_ClientToMasterReadChunk
 import type { ClientToMasterReadDir as _mooseng_client_ClientToMasterReadDir, ClientToMasterReadDir__Output as _mooseng_client_ClientToMasterReadDir__Output } from '../../mooseng/client/ClientToMasterReadDir';
 import type { ClientToMasterReadLink as _mooseng_client_ClientToMasterReadLink, ClientToMasterReadLink__Output as _mooseng_client_ClientToMasterReadLink__Output } from '../../mooseng/client/ClientToMasterReadLink';
 import type { ClientToMasterRelease as _mooseng_client_ClientToMasterRelease, ClientToMasterRelease__Output as _mooseng_client_ClientToMasterRelease__Output } from '../../mooseng/client/ClientToMasterRelease';
+import type { ClientToMasterReleaseFiles as _mooseng_client_ClientToMasterReleaseFiles, ClientToMasterReleaseFiles__Output as _mooseng_client_ClientToMasterReleaseFiles__Output } from '../../mooseng/client/ClientToMasterReleaseFiles';
 import type { ClientToMasterReleaseLocks as _mooseng_client_ClientToMasterReleaseLocks, ClientToMasterReleaseLocks__Output as _mooseng_client_ClientToMasterReleaseLocks__Output } from '../../mooseng/client/ClientToMasterReleaseLocks';
 import type { ClientToMasterRemoveXattr as _mooseng_client_ClientToMasterRemoveXattr, ClientToMasterRemoveXattr__Output as _mooseng_client_ClientToMasterRemoveXattr__Output } from '../../mooseng/client/ClientToMasterRemoveXattr';
 import type { ClientToMasterRename as _mooseng_client_ClientToMasterRename, ClientToMasterRename__Output as _mooseng_client_ClientToMasterRename__Output } from '../../mooseng/client/ClientToMasterRename';
@@ -42,6 +43,7 @@ import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive
 import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from '../../mooseng/client/MasterToClientLock';
 import type { MasterToClientReadChunk as _mooseng_client_MasterToClientReadChunk, MasterToClientReadChunk__Output as _mooseng_client_MasterToClientReadChunk__Output } from '../../mooseng/client/MasterToClientReadChunk';
 import type { MasterToClientReadLink as _mooseng_client_MasterToClientReadLink, MasterToClientReadLink__Output as _mooseng_client_MasterToClientReadLink__Output } from '../../mooseng/client/MasterToClientReadLink';
+import type { MasterToClientReleaseFiles as _mooseng_client_MasterToClientReleaseFiles, MasterToClientReleaseFiles__Output as _mooseng_client_MasterToClientReleaseFiles__Output } from '../../mooseng/client/MasterToClientReleaseFiles';
 import type { MasterToClientSeek as _mooseng_client_MasterToClientSeek, MasterToClientSeek__Output as _mooseng_client_MasterToClientSeek__Output } from '../../mooseng/client/MasterToClientSeek';
 import type { MasterToClientSession as _mooseng_client_MasterToClientSession, MasterToClientSession__Output as _mooseng_client_MasterToClientSession__Output } from '../../mooseng/client/MasterToClientSession';
 import type { MasterToClientSetGoal as _mooseng_client_MasterToClientSetGoal, MasterToClientSetGoal__Output as _mooseng_client_MasterToClientSetGoal__Output } from '../../mooseng/client/MasterToClientSetGoal';
@@ -203,6 +205,15 @@ export interface ClientToMasterClient extends grpc.Client {
   release(argument: _mooseng_client_ClientToMasterRelease, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   release(argument: _mooseng_client_ClientToMasterRelease, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   release(argument: _mooseng_client_ClientToMasterRelease, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  
+  ReleaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  ReleaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  ReleaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  ReleaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  releaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  releaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  releaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
+  releaseFiles(argument: _mooseng_client_ClientToMasterReleaseFiles, callback: grpc.requestCallback<_mooseng_client_MasterToClientReleaseFiles__Output>): grpc.ClientUnaryCall;
   
   ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   ReleaseLocks(argument: _mooseng_client_ClientToMasterReleaseLocks, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
@@ -376,6 +387,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   Release: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRelease__Output, _mooseng_client_Empty>;
   
+  ReleaseFiles: grpc.handleUnaryCall<_mooseng_client_ClientToMasterReleaseFiles__Output, _mooseng_client_MasterToClientReleaseFiles>;
+  
   ReleaseLocks: grpc.handleUnaryCall<_mooseng_client_ClientToMasterReleaseLocks__Output, _mooseng_client_Empty>;
   
   RemoveXattr: grpc.handleUnaryCall<_mooseng_client_ClientToMasterRemoveXattr__Output, _mooseng_client_Empty>;
@@ -426,6 +439,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   ReadDir: MethodDefinition<_mooseng_client_ClientToMasterReadDir, _mooseng_client_MasterToClientDirPage, _mooseng_client_ClientToMasterReadDir__Output, _mooseng_client_MasterToClientDirPage__Output>
   ReadLink: MethodDefinition<_mooseng_client_ClientToMasterReadLink, _mooseng_client_MasterToClientReadLink, _mooseng_client_ClientToMasterReadLink__Output, _mooseng_client_MasterToClientReadLink__Output>
   Release: MethodDefinition<_mooseng_client_ClientToMasterRelease, _mooseng_client_Empty, _mooseng_client_ClientToMasterRelease__Output, _mooseng_client_Empty__Output>
+  ReleaseFiles: MethodDefinition<_mooseng_client_ClientToMasterReleaseFiles, _mooseng_client_MasterToClientReleaseFiles, _mooseng_client_ClientToMasterReleaseFiles__Output, _mooseng_client_MasterToClientReleaseFiles__Output>
   ReleaseLocks: MethodDefinition<_mooseng_client_ClientToMasterReleaseLocks, _mooseng_client_Empty, _mooseng_client_ClientToMasterReleaseLocks__Output, _mooseng_client_Empty__Output>
   RemoveXattr: MethodDefinition<_mooseng_client_ClientToMasterRemoveXattr, _mooseng_client_Empty, _mooseng_client_ClientToMasterRemoveXattr__Output, _mooseng_client_Empty__Output>
   Rename: MethodDefinition<_mooseng_client_ClientToMasterRename, _mooseng_client_Empty, _mooseng_client_ClientToMasterRename__Output, _mooseng_client_Empty__Output>

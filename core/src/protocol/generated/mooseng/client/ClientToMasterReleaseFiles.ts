@@ -1,0 +1,25 @@
+// Generated from .proto files in core/src/protocol by `npm run gen:proto` (proto-loader-gen-types); do not edit.
+// Original file: core/src/protocol/client.proto
+
+import type { RequestHeader as _mooseng_client_RequestHeader, RequestHeader__Output as _mooseng_client_RequestHeader__Output } from '../../mooseng/client/RequestHeader';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Releases in a batch, one command for all of them: a client defers its releases a moment and sends them together
+ * (docs/client.md, "Releases"). An inode listed n times is released n times; one the session does not hold open
+ * (the session was replaced since it was opened) is skipped. released: how many releases applied.
+ */
+export interface ClientToMasterReleaseFiles {
+  'h'?: (_mooseng_client_RequestHeader | null);
+  'inos'?: (number | string | Long)[];
+}
+
+/**
+ * Releases in a batch, one command for all of them: a client defers its releases a moment and sends them together
+ * (docs/client.md, "Releases"). An inode listed n times is released n times; one the session does not hold open
+ * (the session was replaced since it was opened) is skipped. released: how many releases applied.
+ */
+export interface ClientToMasterReleaseFiles__Output {
+  'h': (_mooseng_client_RequestHeader__Output | null);
+  'inos': (number)[];
+}
