@@ -102,6 +102,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
         const fs = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
           attrTtlMs: section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
+          writeBack: section.writeBack,
           clock,
           logger,
           countCache,
