@@ -60,7 +60,7 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       type: 'boolean',
       default: false,
       description:
-        'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica',
+        'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica (env MOOSENG_WRITE_BACK)',
     },
     attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
     entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },

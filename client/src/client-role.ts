@@ -175,6 +175,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
     { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
     { variable: 'MOOSENG_WRITEBACK_CACHE', path: 'client.writebackCache' },
+    { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
   ],
   steps: clientSteps,
 };
