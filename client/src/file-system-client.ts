@@ -410,15 +410,17 @@ export class FileSystemClient {
 
   /**
    * Sends what the handle buffers, once its earlier sends settled (a handle's sends land in the order it buffered
-   * them), its ranges in parallel. Fails with the first failure; in the `background` no one waits for the answer,
+   * them), its ranges in parallel; true when there was something to send. Fails with the first failure; in the `background` no one waits for the answer,
    * so the failure is kept on the file instead, for the next fsync or close (takeWriteFailure), before the send
    * settles: a flush queued behind it finds it.
    */
-  private sendBuffered(handle: FileHandle, cred: CallerCredentials, background = false): Promise<void> {
+  private async sendBuffered(handle: FileHandle, cred: CallerCredentials, background = false): Promise<boolean> {
     const { file } = handle;
-    return this.writeBack.inOrder(handle, async () => {
+    let sent = false;
+    await this.writeBack.inOrder(handle, async () => {
       const ranges = handle.takeBuffered();
       if (ranges.length === 0) return;
+      sent = true;
       try {
         await sendInParallel(
           ranges,
@@ -445,6 +447,7 @@ export class FileSystemClient {
         );
       }
     });
+    return sent;
   }
 
   /**
@@ -566,7 +569,8 @@ export class FileSystemClient {
 
   /** Sends a handle's buffered writes; commits too once the oldest uncommitted write is COMMIT_INTERVAL_MS old. */
   private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
-    await this.sendBuffered(handle, cred);
+    // Nothing of this handle's went out: not the moment for a due commit (reads come here too).
+    if (!(await this.sendBuffered(handle, cred))) return;
     if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 
