@@ -397,22 +397,16 @@ export class FileSystemClient {
     this.writeBack.inBackground(handle, async () => {
       while (handle.bufferedBytes > 0 && (handle.bufferedBytes >= cache.batchBytes || cache.full)) {
         await this.sendBuffered(handle, handle.cred, true);
-        if (handle.file.commitDue())
-          await this.commit(handle.file, handle.cred).catch((err: unknown) =>
-            this.options.logger.debug('a background commit failed; the next one retries it', {
-              ino: handle.file.ino,
-              err: (err as Error).message,
-            }),
-          );
       }
     });
   }
 
   /**
    * Sends what the handle buffers, once its earlier sends settled (a handle's sends land in the order it buffered
-   * them), its ranges in parallel; true when there was something to send. Fails with the first failure; in the `background` no one waits for the answer,
-   * so the failure is kept on the file instead, for the next fsync or close (takeWriteFailure), before the send
-   * settles: a flush queued behind it finds it.
+   * them), its ranges in parallel; true when there was something to send. Fails with the first failure. In the
+   * `background` no one waits for the answer, so the failure is kept on the file instead, for the next fsync or
+   * close (takeWriteFailure), before the send settles: a flush queued behind it finds it; and a due commit is made
+   * inside the batch too, so a truncate or close (which wait for the handle's batches) never races it.
    */
   private async sendBuffered(handle: FileHandle, cred: CallerCredentials, background = false): Promise<boolean> {
     const { file } = handle;
@@ -446,6 +440,10 @@ export class FileSystemClient {
           ),
         );
       }
+      if (background && file.commitDue())
+        await this.commit(file, cred).catch((err: unknown) =>
+          this.options.logger.debug('a background commit failed; the next one retries it', { ino: file.ino, err: (err as Error).message }),
+        );
     });
     return sent;
   }
