@@ -9,6 +9,8 @@ export interface ClientSection {
   cacheSizeMb: number;
   /** Write-back buffer bound; writes block while it is full. */
   writeBufferMb: number;
+  /** The write-back cache: random writes merged and sent in the background (see docs/client.md). */
+  writeBack: boolean;
   attrTimeoutMs: number;
   entryTimeoutMs: number;
   /** How long the kernel may remember that a name does not exist (0: not at all). */
@@ -53,7 +55,14 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       type: 'integer',
       minimum: 1,
       default: 64,
-      description: 'Write-back buffer in MiB; flushed on fsync/close and when full',
+      description:
+        'Write-back buffer in MiB: with writeBack, the bound on what the whole mount buffers (a writer waits while it is full); without, per handle',
+    },
+    writeBack: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica (env MOOSENG_WRITE_BACK)',
     },
     attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
     entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },

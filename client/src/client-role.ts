@@ -104,6 +104,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           attrTtlMs: section.attrTimeoutMs,
           metadataTtlMs: section.metadataCacheMs || section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
+          writeBack: section.writeBack,
           clock,
           logger,
           countCache,
@@ -180,6 +181,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
     { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
     { variable: 'MOOSENG_WRITEBACK_CACHE', path: 'client.writebackCache' },
+    { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
   ],
   steps: clientSteps,
 };

@@ -23,6 +23,7 @@ import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } fr
 import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 import { DeferredReleases } from './deferred-releases';
+import { sendInParallel, WriteBackCache } from './write-back-cache';
 
 /** Cached attributes and remembered names at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
@@ -30,7 +31,7 @@ export const MAX_CACHED_ENTRIES = 100_000;
 export const MAX_CACHED_XATTRS = 10_000;
 
 /** open(2) flags as FUSE passes them: this platform's values, which Node knows (it has no O_ACCMODE; that is their union). */
-const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND } = fsConstants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, O_SYNC, O_DSYNC } = fsConstants;
 const O_ACCMODE = O_RDONLY | O_WRONLY | O_RDWR;
 
 /** How a FileSystemClient caches and buffers, and what it runs on. */
@@ -43,8 +44,17 @@ export interface FileSystemClientOptions {
    * attributes of directories this client changes, keep attrTtlMs. Defaults to attrTtlMs.
    */
   metadataTtlMs?: number;
-  /** Bytes a handle buffers before writing through; flushed on fsync/flush/release. */
+  /**
+   * Without the write-back cache: bytes a handle buffers (one contiguous range) before writing through. With it: the
+   * bound on bytes the whole mount buffers or is sending; a writer waits while it is reached.
+   */
   writeBufferBytes: number;
+  /**
+   * The write-back cache (client.writeBack): writes anywhere in a file are buffered and merged, sent in the
+   * background in parallel batches, and waited for at fsync, close and O_SYNC/O_DSYNC writes. Off: a handle
+   * buffers one contiguous range and sends it, waiting, when a write does not continue it or it is full.
+   */
+  writeBack?: boolean;
   clock: IClock;
   logger: ILogger;
   /** Told of every cache lookup (metrics); nothing by default. */
@@ -104,6 +114,8 @@ export class FileSystemClient {
   private readonly countCache: CountCacheLookup;
   /** Releases of files closed here, sent to the master in batches. */
   private readonly releases: DeferredReleases;
+  /** Bytes buffered or on their way, against writeBufferBytes, and the order of each handle's sends. */
+  private readonly writeBack: WriteBackCache;
 
   constructor(
     private readonly master: MasterClient,
@@ -112,6 +124,7 @@ export class FileSystemClient {
   ) {
     this.countCache = options.countCache ?? uncountedCache;
     this.releases = new DeferredReleases(master, options.clock, options.logger);
+    this.writeBack = new WriteBackCache(options.writeBufferBytes);
   }
 
   // ---- lookups -------------------------------------------------------------------------------------------------
@@ -421,10 +434,92 @@ export class FileSystemClient {
     // Writes of other handles over the same bytes were acknowledged first: they reach the chunkservers first, so
     // this one lands over them, whenever this handle's buffer goes.
     if (handle.file.olderWritesOverlap(handle, position, data.length)) await this.flushAll(handle.file);
-    // The buffer holds one contiguous range: anything else sends it first.
-    while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
-    if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
+    if (!this.options.writeBack) {
+      // The buffer holds one contiguous range: anything else sends it first.
+      while (!handle.buffer(position, data)) await this.flushHandle(handle, cred);
+      this.writeBack.take(data.length);
+      if (handle.bufferedBytes >= this.options.writeBufferBytes) await this.flushHandle(handle, cred);
+      return data.length;
+    }
+    await this.roomFor(data.length);
+    const before = handle.bufferedBytes;
+    handle.buffer(position, data, true);
+    this.writeBack.take(handle.bufferedBytes - before);
+    if (handle.syncWrites) await this.fsync(fh, cred);
+    else if (handle.bufferedBytes >= this.writeBack.batchBytes || this.writeBack.full) this.sendInBackground(handle);
     return data.length;
+  }
+
+  /**
+   * Waits until `bytes` more fit in the write-back cache. While it is full every handle holding buffered writes
+   * sends them (in the background, as whoever opened it), so room is freed whoever holds it.
+   */
+  private async roomFor(bytes: number): Promise<void> {
+    while (!this.writeBack.hasRoom(bytes)) {
+      for (const h of this.handles.values()) if (h.bufferedBytes > 0) this.sendInBackground(h);
+      await this.writeBack.roomFreed();
+    }
+  }
+
+  /**
+   * Sends the handle's buffered writes in the background, batch after batch, while it holds a batch's worth or the
+   * cache is full. A failed send is kept for the writer's next fsync or close (see sendBuffered); a failed commit is
+   * left for the next one (the chunks stay uncommitted).
+   */
+  private sendInBackground(handle: FileHandle): void {
+    const cache = this.writeBack;
+    this.writeBack.inBackground(handle, async () => {
+      while (handle.bufferedBytes > 0 && (handle.bufferedBytes >= cache.batchBytes || cache.full)) {
+        await this.sendBuffered(handle, handle.cred, true);
+      }
+    });
+  }
+
+  /**
+   * Sends what the handle buffers, once its earlier sends settled (a handle's sends land in the order it buffered
+   * them), its ranges in parallel; true when there was something to send. Fails with the first failure. In the
+   * `background` no one waits for the answer, so the failure is kept on the file instead, for the next fsync or
+   * close (takeWriteFailure), before the send settles: a flush queued behind it finds it; and a due commit is made
+   * inside the batch too, so a truncate or close (which wait for the handle's batches) never races it.
+   */
+  private async sendBuffered(handle: FileHandle, cred: CallerCredentials, background = false): Promise<boolean> {
+    const { file } = handle;
+    let sent = false;
+    await this.writeBack.inOrder(handle, async () => {
+      const ranges = handle.takeBuffered();
+      if (ranges.length === 0) return;
+      sent = true;
+      try {
+        await sendInParallel(
+          ranges,
+          (range) => this.io.write(file, range.offset, range.data, cred),
+          (range, done) => {
+            void file.sending(range, done, handle).then(
+              () => this.writeBack.give(range.data.length),
+              () => this.writeBack.give(range.data.length),
+            );
+          },
+        );
+      } catch (err) {
+        if (!background) throw err;
+        this.options.logger.warn('buffered writes could not be stored; the next fsync or close fails', {
+          ino: file.ino,
+          err: (err as Error).message,
+        });
+        file.writesLost(
+          new MoosengError(
+            isMoosengError(err) ? err.code : ErrorCodes.IO_ERROR,
+            `buffered writes to inode ${file.ino} were not stored: ${(err as Error).message}`,
+            { cause: err },
+          ),
+        );
+      }
+      if (background && file.commitDue())
+        await this.commit(file, cred).catch((err: unknown) =>
+          this.options.logger.debug('a background commit failed; the next one retries it', { ino: file.ino, err: (err as Error).message }),
+        );
+    });
+    return sent;
   }
 
   /**
@@ -543,7 +638,9 @@ export class FileSystemClient {
     const fh = this.nextFh++;
     let file = this.files.get(ino);
     if (!file) this.files.set(ino, (file = new OpenFile(ino, this.options.clock)));
-    this.handles.set(fh, file.open(fh, (flags & O_APPEND) !== 0, cred));
+    const handle = file.open(fh, (flags & O_APPEND) !== 0, cred);
+    handle.syncWrites = (flags & (O_SYNC | O_DSYNC)) !== 0;
+    this.handles.set(fh, handle);
     return fh;
   }
 
@@ -555,9 +652,8 @@ export class FileSystemClient {
 
   /** Sends a handle's buffered writes; commits too once the oldest uncommitted write is COMMIT_INTERVAL_MS old. */
   private async flushHandle(handle: FileHandle, cred: CallerCredentials): Promise<void> {
-    const range = handle.takeBuffered();
-    if (!range) return;
-    await handle.file.sending(range, this.io.write(handle.file, range.offset, range.data, cred));
+    // Nothing of this handle's went out: not the moment for a due commit (reads come here too).
+    if (!(await this.sendBuffered(handle, cred))) return;
     if (handle.file.commitDue()) await this.commit(handle.file, cred);
   }
 

@@ -5,6 +5,7 @@
 import { CHUNK_SIZE_BYTES, type IClock } from '@mooseng/core';
 import type { CallerCredentials } from './master-client';
 import type { WireWriteChunk } from './wire-types';
+import { DirtyExtents } from './dirty-extents';
 
 /** Uncommitted writes older than this are committed at the next write sent, so other clients see a growing file. */
 export const COMMIT_INTERVAL_MS = 1_000;
@@ -77,7 +78,7 @@ export class OpenFile {
   /** Writes the master refused to acknowledge (CommitWrite refused): the next close or fsync fails with this. */
   private writeFailure: Error | null = null;
   /** Buffered ranges taken from a handle and still on their way to the chunkservers (settled: never rejects). */
-  private readonly sends = new Map<Promise<void>, { offset: number; end: number }>();
+  private readonly sends = new Map<Promise<void>, { offset: number; end: number; owner: FileHandle | undefined }>();
 
   constructor(
     readonly ino: number,
@@ -124,10 +125,11 @@ export class OpenFile {
     return end;
   }
 
-  /** The file's size as this client knows it: the master's, or longer by its uncommitted and buffered writes. */
+  /** The file's size as this client knows it: the master's, or longer by its uncommitted, buffered or sending writes. */
   knownSize(masterSize: number): number {
     let size = Math.max(masterSize, this.uncommittedEnd());
     for (const h of this.handleSet) size = Math.max(size, h.bufferedEnd());
+    for (const r of this.sends.values()) size = Math.max(size, r.end);
     return size;
   }
 
@@ -135,14 +137,15 @@ export class OpenFile {
 
   /**
    * Keeps `send` (the buffered `range` taken from a handle, being written to the chunkservers) until it settles, so
-   * a read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's.
+   * a read can wait for it (sendsSettled()); returns `send` itself, whose failure stays the sender's. `owner`, when
+   * given, is the handle whose buffer it was and which orders its own sends (olderWritesOverlap skips them for it).
    */
-  sending<T>(range: BufferedRange, send: Promise<T>): Promise<T> {
+  sending<T>(range: BufferedRange, send: Promise<T>, owner?: FileHandle): Promise<T> {
     const settled = send.then(
       () => undefined,
       () => undefined,
     );
-    this.sends.set(settled, { offset: range.offset, end: range.offset + range.data.length });
+    this.sends.set(settled, { offset: range.offset, end: range.offset + range.data.length, owner });
     void settled.then(() => this.sends.delete(settled));
     return send;
   }
@@ -162,7 +165,7 @@ export class OpenFile {
    */
   olderWritesOverlap(writer: FileHandle, offset: number, length: number): boolean {
     const end = offset + length;
-    for (const r of this.sends.values()) if (r.offset < end && offset < r.end) return true;
+    for (const r of this.sends.values()) if (r.owner !== writer && r.offset < end && offset < r.end) return true;
     for (const h of this.handleSet) if (h !== writer && h.bufferOverlaps(offset, end)) return true;
     return false;
   }
@@ -299,8 +302,10 @@ export class OpenFile {
 
 /** One open(2) of a file: how it was opened, by whom, its write-back buffer and its read-ahead. */
 export class FileHandle {
-  /** Buffered contiguous writes: bytes at `offset`, in `parts`. */
-  private pending: { offset: number; parts: Buffer[]; bytes: number } | null = null;
+  /** Buffered writes, not yet sent. */
+  private readonly pending = new DirtyExtents();
+  /** Opened with O_SYNC or O_DSYNC: each write is durable on every replica before it is answered. */
+  syncWrites = false;
   /** Read-ahead windows, fetched or in flight (at most READAHEAD_WINDOWS), and where the last read ended. */
   private windows: ReadWindow[] = [];
   private lastEnd = 0;
@@ -317,45 +322,36 @@ export class FileHandle {
   // ---- write-back buffer ---------------------------------------------------------------------------------------
 
   /**
-   * Buffers a copy of `data` (FUSE reuses its buffer) at `position` when nothing is buffered or it continues the
-   * buffered range, dropping the file's read-ahead; returns false, buffering nothing, when it does not (send the
-   * buffer with takeBuffered(), then buffer again).
+   * Buffers a copy of `data` (FUSE reuses its buffer) at `position`, dropping the file's read-ahead. With `merge`
+   * (the write-back cache) any write is taken, over or between what is buffered; without it only one that continues
+   * the one buffered range (or starts one): false, buffering nothing, otherwise (send the buffer with
+   * takeBuffered(), then buffer again).
    */
-  buffer(position: number, data: Buffer): boolean {
-    const p = this.pending;
-    if (p && p.offset + p.bytes !== position) return false;
-    if (p) {
-      p.parts.push(Buffer.from(data));
-      p.bytes += data.length;
-    } else {
-      this.pending = { offset: position, parts: [Buffer.from(data)], bytes: data.length };
-    }
+  buffer(position: number, data: Buffer, merge = false): boolean {
+    if (!merge && !this.pending.continues(position)) return false;
+    this.pending.insert(position, data);
     this.file.dropWindows();
     return true;
   }
 
   /** Bytes buffered, not yet sent. */
   get bufferedBytes(): number {
-    return this.pending?.bytes ?? 0;
+    return this.pending.bytes;
   }
 
-  /** True when the buffered range and [offset, end) share a byte. */
+  /** True when buffered bytes and [offset, end) share a byte. */
   bufferOverlaps(offset: number, end: number): boolean {
-    const p = this.pending;
-    return p !== null && p.offset < end && offset < p.offset + p.bytes;
+    return this.pending.overlaps(offset, end);
   }
 
-  /** Where the buffered range ends (0 with nothing buffered). */
+  /** Where the buffered ranges end (0 with nothing buffered). */
   bufferedEnd(): number {
-    return this.pending ? this.pending.offset + this.pending.bytes : 0;
+    return this.pending.end;
   }
 
-  /** Takes the buffered range to send it, or null when nothing is buffered. */
-  takeBuffered(): BufferedRange | null {
-    const p = this.pending;
-    if (!p) return null;
-    this.pending = null;
-    return { offset: p.offset, data: p.parts.length === 1 ? p.parts[0]! : Buffer.concat(p.parts, p.bytes) };
+  /** Takes the buffered ranges, in offset order, to send them (none when nothing is buffered). */
+  takeBuffered(): BufferedRange[] {
+    return this.pending.take();
   }
 
   // ---- read-ahead ----------------------------------------------------------------------------------------------

@@ -141,26 +141,60 @@ describe('client OpenFile', () => {
       expect(handle.buffer(14, Buffer.from('e'))).to.equal(true);
       expect(handle.bufferedBytes).to.equal(5);
       expect(handle.bufferedEnd()).to.equal(15);
-      const range = handle.takeBuffered()!;
-      expect(range.offset).to.equal(10);
-      expect(range.data.toString()).to.equal('abcde');
-      expect(handle.takeBuffered(), 'taken').to.equal(null);
+      const [range, ...more] = handle.takeBuffered();
+      expect(more).to.deep.equal([]);
+      expect(range!.offset).to.equal(10);
+      expect(range!.data.toString()).to.equal('abcde');
+      expect(handle.takeBuffered(), 'taken').to.deep.equal([]);
     });
 
     it('refuses a write that does not continue the range, keeping what it holds to be sent first', () => {
       handle.buffer(0, Buffer.from('ab'));
       expect(handle.buffer(10, Buffer.from('x')), 'a gap').to.equal(false);
       expect(handle.buffer(1, Buffer.from('z')), 'an overlap').to.equal(false);
-      expect(handle.takeBuffered()!.data.toString()).to.equal('ab');
+      expect(handle.takeBuffered()[0]!.data.toString()).to.equal('ab');
       expect(handle.buffer(10, Buffer.from('x'))).to.equal(true);
-      expect(handle.takeBuffered()).to.deep.include({ offset: 10 });
+      expect(handle.takeBuffered()[0]).to.deep.include({ offset: 10 });
+    });
+
+    it('with merging (the write-back cache) takes writes anywhere: gaps stay separate ranges, overlaps take the newer bytes', () => {
+      expect(handle.buffer(100, Buffer.from('cccc'), true)).to.equal(true);
+      expect(handle.buffer(0, Buffer.from('aaaa'), true)).to.equal(true);
+      expect(handle.buffer(50, Buffer.from('bb'), true)).to.equal(true);
+      expect(handle.bufferedBytes).to.equal(10);
+      expect(handle.bufferOverlaps(4, 50), 'the gap between two ranges').to.equal(false);
+      expect(handle.bufferOverlaps(51, 52)).to.equal(true);
+      // Over the end of one range and the start of the next, and touching: one range, the newer bytes on top.
+      handle.buffer(2, Buffer.from('XX'), true);
+      handle.buffer(4, Buffer.from('YY'), true);
+      handle.buffer(99, Buffer.from('ZZ'), true);
+      expect(handle.bufferedBytes).to.equal(4 + 2 + 2 + 5);
+      expect(handle.bufferedEnd()).to.equal(104);
+      expect(handle.takeBuffered().map((r) => [r.offset, r.data.toString()])).to.deep.equal([
+        [0, 'aaXXYY'],
+        [50, 'bb'],
+        [99, 'ZZccc'],
+      ]);
+      expect(handle.bufferedBytes).to.equal(0);
+    });
+
+    it('with merging, a write across several ranges and the gaps between them joins them into one', () => {
+      for (let i = 0; i < 10; i++) handle.buffer(i * 10, Buffer.from('ab'), true);
+      expect(handle.takeBuffered().length).to.equal(10);
+      for (let i = 0; i < 10; i++) handle.buffer(i * 10, Buffer.from('ab'), true);
+      // [2, 90) touches the first range's end and the last one's start and covers the eight between.
+      handle.buffer(2, Buffer.alloc(88, 'z'), true);
+      expect(handle.bufferedBytes).to.equal(92);
+      const ranges = handle.takeBuffered();
+      expect(ranges.map((r) => [r.offset, r.data.length])).to.deep.equal([[0, 92]]);
+      expect(ranges[0]!.data.toString()).to.equal(`ab${'z'.repeat(88)}ab`);
     });
 
     it('keeps its own copy of the bytes (FUSE reuses its request buffer)', () => {
       const request = Buffer.from('hello');
       handle.buffer(0, request);
       request.fill(0);
-      expect(handle.takeBuffered()!.data.toString()).to.equal('hello');
+      expect(handle.takeBuffered()[0]!.data.toString()).to.equal('hello');
     });
   });
 
@@ -272,7 +306,7 @@ describe('client OpenFile', () => {
       expect(file.olderWritesOverlap(other, 100, 10), 'right after it').to.equal(false);
       expect(file.olderWritesOverlap(other, 90, 10), 'its last byte').to.equal(true);
       let finish!: () => void;
-      const send = file.sending(handle.takeBuffered()!, new Promise<void>((resolve) => (finish = resolve)));
+      const send = file.sending(handle.takeBuffered()[0]!, new Promise<void>((resolve) => (finish = resolve)));
       expect(file.olderWritesOverlap(handle, 50, 10), 'its own bytes, on their way').to.equal(true);
       finish();
       await send;

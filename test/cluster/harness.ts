@@ -71,6 +71,11 @@ export class TestCluster {
     chmodSync(dir, 0o755);
     // MOOSENG_TEST_MOUNT=mount-fuse-native runs the mounting tests on the fallback binding.
     const mountPlugin = process.env.MOOSENG_TEST_MOUNT || undefined;
+    // MOOSENG_TEST_WRITE_BACK=on|off runs the mounting tests with the client's write-back cache on or off (a test's
+    // own clientSettings win).
+    const writeBackEnv = process.env.MOOSENG_TEST_WRITE_BACK;
+    if (writeBackEnv === 'on' || writeBackEnv === 'off')
+      topology.clientSettings = { writeBack: writeBackEnv === 'on', ...topology.clientSettings };
     const cluster = new TestCluster({
       dir,
       masters: 1,
