@@ -20,7 +20,7 @@ export interface ClientSection {
   /** An open of a file the kernel holds unchanged keeps the kernel's cached pages (mount-fuse3). */
   keepCache: boolean;
   /** The kernel's writeback cache (mount-fuse3): small writes merged in the page cache, sent by close and fsync. */
-  writebackCache: boolean;
+  kernelWritebackCache: boolean;
   readOnly: boolean;
 }
 
@@ -85,11 +85,11 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       description:
         "An open of a file whose attributes the master shows as the kernel has them keeps the kernel's cached pages of it (mount-fuse3; env MOOSENG_KEEP_CACHE)",
     },
-    writebackCache: {
+    kernelWritebackCache: {
       type: 'boolean',
       default: false,
       description:
-        "The kernel's writeback cache (mount-fuse3): small writes are merged in the page cache and sent in large requests, at the latest by close and fsync; the kernel then owns the size and mtime of files it caches, so another mount's changes to a file this one holds are seen late (env MOOSENG_WRITEBACK_CACHE)",
+        "The kernel's writeback cache (mount-fuse3): small writes are merged in the page cache and sent in large requests, at the latest by close and fsync; the kernel then owns the size and mtime of files it caches, so another mount's changes to a file this one holds are seen late (env MOOSENG_KERNEL_WRITEBACK_CACHE)",
     },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
   },

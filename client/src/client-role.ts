@@ -126,7 +126,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           defaultPermissions: true,
           allowOther: true,
           keepCache: section.keepCache,
-          writebackCache: section.writebackCache,
+          kernelWritebackCache: section.kernelWritebackCache,
         });
         mount = m;
         logger.info('mounted', { mountPoint: section.mountPoint, binding: m.binding });
@@ -180,7 +180,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_MOUNT_POINT', path: 'client.mountPoint' },
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
     { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
-    { variable: 'MOOSENG_WRITEBACK_CACHE', path: 'client.writebackCache' },
+    { variable: 'MOOSENG_KERNEL_WRITEBACK_CACHE', path: 'client.kernelWritebackCache' },
     { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
   ],
   steps: clientSteps,

@@ -20,7 +20,7 @@ export interface MountOptions {
    * requests later (at the latest by close and fsync, which still wait for them). The kernel then owns the size and
    * mtime of files it has cached. Bindings that cannot ignore it (and say so in their log).
    */
-  writebackCache?: boolean;
+  kernelWritebackCache?: boolean;
 }
 
 /**

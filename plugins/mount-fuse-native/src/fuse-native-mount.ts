@@ -93,8 +93,8 @@ export class FuseNativeMount implements IMount {
         },
       );
     // libfuse 2 through fuse-native asks for no writeback cache, and gives no keep_cache choice per open.
-    if (options.writebackCache)
-      this.logger.warn('the kernel writeback cache is not available with fuse-native (client.writebackCache ignored)', {
+    if (options.kernelWritebackCache)
+      this.logger.warn('the kernel writeback cache is not available with fuse-native (client.kernelWritebackCache ignored)', {
         mountPoint: target,
       });
   }

@@ -216,7 +216,7 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   // The master does not clear set-uid bits on write: let the kernel do it with a setattr.
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
-  // The writeback cache only when asked (client.writebackCache): the kernel then owns size and mtime of the files it
+  // The writeback cache only when asked (client.kernelWritebackCache): the kernel then owns size and mtime of the files it
   // caches (docs/client.md says what that costs).
   if (m->writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) conn->want |= FUSE_CAP_WRITEBACK_CACHE;
   else conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;

@@ -109,7 +109,7 @@ export class Fuse3LowLevelMount implements IMount {
   private unmounting = false;
   /** MountOptions.keepCache: opens of files the kernel holds unchanged keep its cached pages. */
   private keepCache = true;
-  /** MountOptions.writebackCache, asked of the kernel at mount. */
+  /** MountOptions.kernelWritebackCache, asked of the kernel at mount. */
   private writeback = false;
   /** Requests handed to `ops` and not answered yet (for tests and the unmount log). */
   private inFlight = 0;
@@ -159,7 +159,7 @@ export class Fuse3LowLevelMount implements IMount {
     const args = ['-o', opts.join(','), ...(options.debug ? ['-d'] : [])];
     this.ops = ops;
     this.keepCache = options.keepCache ?? true;
-    this.writeback = options.writebackCache ?? false;
+    this.writeback = options.kernelWritebackCache ?? false;
     try {
       const locks = ops.getlk !== undefined && ops.setlk !== undefined && ops.flock !== undefined;
       this.handle = this.addon.mount(target, args, this.dispatch, locks, this.writeback);
