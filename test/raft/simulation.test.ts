@@ -68,13 +68,15 @@ describe('raft simulation (the real host on simulated disks, network and clocks)
 
   it('catches a core that lets votes and append acknowledgements overtake the fsync', async () => {
     // Rarer: a power loss must land inside a follower's fsync after it answered. The budget covers the first seed
-    // that shows it today; a change to the simulation that moves it past the budget needs a larger one.
+    // that shows it today (95, since the commit index rides on the next append instead of an empty append of its
+    // own: fewer messages per commit, fewer chances for one to overtake an fsync; it was below 80 before); a change
+    // to the simulation that moves it past the budget needs a larger one.
     const seed = await withBrokenCore(
       (rd) => {
         rd.messages = [...rd.messages, ...rd.messagesAfterSync];
         rd.messagesAfterSync = [];
       },
-      () => firstViolation(80),
+      () => firstViolation(120),
     );
     expect(seed).to.not.equal(null);
   });
