@@ -13,8 +13,16 @@ export const WATCH_LEADER_CHECK_MS = 1_000;
 export interface ChangeListener {
   /** Another session changed these inodes and entries. */
   changed(notice: ChangeNotice): void;
-  /** Notices may have been lost (a new stream, or this client fell behind): drop everything cached. */
+  /**
+   * Notices may have been lost (a new stream, or this client fell behind): drop everything cached. Also says the feed
+   * is live again: from here on every other client's change is told.
+   */
   resync(): void;
+  /**
+   * The stream ended (its master died, stepped down, or the watch moves to a new leader): until the next stream's
+   * resync, other clients' changes are not told, so nothing may be answered from the cache on the feed's word.
+   */
+  lost(): void;
 }
 
 export interface ChangeWatcherOptions {
@@ -82,6 +90,7 @@ export class ChangeWatcher {
   private ended(call: grpc.ClientReadableStream<ChangeNotice>, err: grpc.ServiceError | null): void {
     if (call !== this.call || this.stopped) return;
     this.call = null;
+    this.o.listener.lost();
     const failed = this.address!;
     if (err) this.o.logger.debug('the change feed ended; watching again', { master: failed, err: fromGrpcError(err, 'Watch').message });
     const leader = this.o.master.currentLeader;
@@ -103,6 +112,7 @@ export class ChangeWatcher {
         const old = this.call;
         this.call = null;
         old.cancel();
+        this.o.listener.lost();
         this.watch(leader);
       }
       if (!this.stopped) this.scheduleLeaderCheck();

@@ -146,6 +146,12 @@ function clientSteps(context: RoleContext): RoleStep[] {
             },
             resync: () => {
               fs.resync();
+              fs.feedLive = true;
+              if (kernel) void kernel.invalidateAllInodes();
+            },
+            lost: () => {
+              fs.feedLive = false;
+              fs.resync();
               if (kernel) void kernel.invalidateAllInodes();
             },
           },

@@ -103,6 +103,13 @@ export class FileSystemClient {
    * own create or unlink can arrive after it), so it is kept only attrTtlMs.
    */
   private generation = 0;
+  /**
+   * Whether the leader's change feed is up for this client (ChangeWatcher: set by a stream's opening resync, cleared
+   * when the stream ends). Only then may answers be kept metadataTtlMs and directories be known whole for that long:
+   * that rests on every other client's change being told. While it is down (a leader change, a dead master) answers
+   * keep attrTtlMs, as without a feed.
+   */
+  feedLive = false;
   /** (ino, name) → value, or null for "no such attribute". */
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   /** fh → handle, and ino → the open file its handles share (kept past the last release while it holdsWrites()). */
@@ -226,7 +233,7 @@ export class FileSystemClient {
     );
     // A directory made here is empty (and nothing can have listed or looked into it before): until another client
     // changes it, every name not made here is missing.
-    this.complete.set(attr.ino, this.options.clock.monotonic() + (this.options.metadataTtlMs ?? this.options.attrTtlMs));
+    this.complete.set(attr.ino, this.options.clock.monotonic() + this.trustedTtl());
     return attr;
   }
 
@@ -746,7 +753,12 @@ export class FileSystemClient {
 
   /** How long an answer asked for at generation `since` may be reused. */
   private ttlSince(since: number): number {
-    return since === this.generation ? (this.options.metadataTtlMs ?? this.options.attrTtlMs) : this.options.attrTtlMs;
+    return since === this.generation ? this.trustedTtl() : this.options.attrTtlMs;
+  }
+
+  /** How long an answer nothing has overtaken may be reused: long only while the change feed tells of changes. */
+  private trustedTtl(): number {
+    return this.feedLive ? (this.options.metadataTtlMs ?? this.options.attrTtlMs) : this.options.attrTtlMs;
   }
 
   private rememberIno(attr: WireAttr, since: number): void {

@@ -1,7 +1,7 @@
 // The leader's change feed on real mounts: a change made through one mount reaches the other mount's kernel at once,
 // though that mount's kernel would otherwise keep its cached names and attributes for a minute.
 import { expect } from 'chai';
-import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
@@ -71,5 +71,55 @@ describe('change notices from the leader to other mounts', function () {
     await within('the mode on mount B', async () => ((await stat(join(b, 'attrs'))).mode & 0o777) === 0o600);
     await writeFile(join(a, 'attrs'), 'longer');
     await within('the size on mount B', async () => (await stat(join(b, 'attrs'))).size === 6);
+  });
+});
+
+// Found by the demo: mount A listed its root, the leader was killed, mount B wrote a new file through the new leader,
+// and A answered ENOENT for it: A's cache of names (a directory listed whole is known complete for
+// client.metadataCacheMs) trusted a change feed that was down between the old leader's death and A's new stream.
+describe('change notices across a leader change', function () {
+  this.timeout(180_000);
+  let cluster: TestCluster | undefined;
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 3, chunkservers: 1, clients: 2, goal: 1 });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
+  });
+
+  /** The leader some live master names. */
+  async function leaderOf(c: TestCluster): Promise<string> {
+    for (let i = 0; i < 300; i++) {
+      for (const m of c.nodes('master')) {
+        if (m.pid === null) continue;
+        const leader = ((await c.http(m.id, '/status').catch(() => null))?.json as { leader?: string } | null)?.leader;
+        if (leader && c.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
+      }
+      await sleep(100);
+    }
+    throw new Error('no leader within 30 s');
+  }
+
+  it('a file another mount writes right after the leader is killed is found on a mount that listed the directory', async () => {
+    const c = cluster!;
+    const [a, b] = c.nodes('client').map((n) => n.mountPoint) as [string, string];
+    for (let round = 0; round < 2; round++) {
+      const dir = `listed-${round}`;
+      await writeFile(join(a, `${dir}-seed`), 'x');
+      await mkdir(join(a, dir));
+      await readdir(join(a, dir)); // A knows the directory whole (empty)
+      expect(await exists(join(b, dir))).to.equal(true);
+      const old = await leaderOf(c);
+      await c.stopNode(old, 'kill');
+      await writeFile(join(b, dir, 'after-failover'), 'written by B through the new leader');
+      // Asked at once: only A's change feed could have told it, and that feed was down.
+      expect(await exists(join(a, dir, 'after-failover')), `round ${round}: seen on A`).to.equal(true);
+      await c.restartNode(old);
+    }
   });
 });
