@@ -146,12 +146,10 @@ function clientSteps(context: RoleContext): RoleStep[] {
             },
             resync: () => {
               fs.resync();
-              fs.feedLive = true;
               if (kernel) void kernel.invalidateAllInodes();
             },
             lost: () => {
-              fs.feedLive = false;
-              fs.resync();
+              fs.feedLost();
               if (kernel) void kernel.invalidateAllInodes();
             },
           },

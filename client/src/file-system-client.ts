@@ -109,7 +109,7 @@ export class FileSystemClient {
    * that rests on every other client's change being told. While it is down (a leader change, a dead master) answers
    * keep attrTtlMs, as without a feed.
    */
-  feedLive = false;
+  private feedLive = false;
   /** (ino, name) → value, or null for "no such attribute". */
   private readonly xattrs = new Map<string, Cached<Buffer | null>>();
   /** fh → handle, and ino → the open file its handles share (kept past the last release while it holdsWrites()). */
@@ -629,8 +629,22 @@ export class FileSystemClient {
     for (const key of [...this.xattrs.keys()]) if (changed.has(Number(key.slice(0, key.indexOf('\0'))))) this.xattrs.delete(key);
   }
 
-  /** Change notices may have been lost: nothing cached about other clients' changes can be trusted. */
+  /**
+   * Change notices may have been lost (the feed's stream opened, or this client fell behind): nothing cached about
+   * other clients' changes can be trusted. The feed tells of every change from here on.
+   */
   resync(): void {
+    this.feedLive = true;
+    this.dropCached();
+  }
+
+  /** The change feed's stream ended: everything cached goes, and answers keep attrTtlMs until the next resync. */
+  feedLost(): void {
+    this.feedLive = false;
+    this.dropCached();
+  }
+
+  private dropCached(): void {
     this.generation++;
     this.attrs.clear();
     this.names.clear();

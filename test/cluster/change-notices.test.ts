@@ -92,19 +92,6 @@ describe('change notices across a leader change', function () {
     if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
   });
 
-  /** The leader some live master names. */
-  async function leaderOf(c: TestCluster): Promise<string> {
-    for (let i = 0; i < 300; i++) {
-      for (const m of c.nodes('master')) {
-        if (m.pid === null) continue;
-        const leader = ((await c.http(m.id, '/status').catch(() => null))?.json as { leader?: string } | null)?.leader;
-        if (leader && c.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
-      }
-      await sleep(100);
-    }
-    throw new Error('no leader within 30 s');
-  }
-
   it('a file another mount writes right after the leader is killed is found on a mount that listed the directory', async () => {
     const c = cluster!;
     const [a, b] = c.nodes('client').map((n) => n.mountPoint) as [string, string];
@@ -114,9 +101,14 @@ describe('change notices across a leader change', function () {
       await mkdir(join(a, dir));
       await readdir(join(a, dir)); // A knows the directory whole (empty)
       expect(await exists(join(b, dir))).to.equal(true);
-      const old = await leaderOf(c);
+      const old = await c.leader();
       await c.stopNode(old, 'kill');
-      await writeFile(join(b, dir, 'after-failover'), 'written by B through the new leader');
+      // The name is made through the new leader; the data may meet a leader that has not heard from the chunkserver
+      // yet (ENOSPC: no chunkserver with room known), which does not undo the name.
+      await writeFile(join(b, dir, 'after-failover'), 'written by B through the new leader').catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOSPC') throw err;
+      });
+      expect(await exists(join(b, dir, 'after-failover')), `round ${round}: made on B`).to.equal(true);
       // Asked at once: only A's change feed could have told it, and that feed was down.
       expect(await exists(join(a, dir, 'after-failover')), `round ${round}: seen on A`).to.equal(true);
       await c.restartNode(old);

@@ -265,23 +265,6 @@ describe('file locks across mounts (processes)', function () {
   });
 });
 
-/** The master that /status of a live master names leader, once one does. */
-async function leaderOf(cluster: TestCluster): Promise<string> {
-  return waitFor(
-    'a leader',
-    async () => {
-      for (const m of cluster.nodes('master')) {
-        if (m.pid === null) continue;
-        const leader = ((await cluster.http(m.id, '/status').catch(() => null))?.json as { leader?: string } | null)?.leader;
-        if (leader && cluster.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
-      }
-      return null;
-    },
-    60_000,
-    200,
-  );
-}
-
 describe('file locks through a leader change (processes)', function () {
   this.timeout(240_000);
   let cluster: TestCluster;
@@ -305,12 +288,12 @@ describe('file locks through a leader change (processes)', function () {
     const [onA, onB] = [join(a, 'failover'), join(b, 'failover')];
     const flocked = await holder('flock-hold', onA);
     const ranged = await holder('hold', onA, 'w', '0', '100');
-    const old = await leaderOf(cluster);
+    const old = await cluster.leader();
     await cluster.stopNode(old, 'kill');
     const now = await waitFor(
       'another leader',
       async () => {
-        const leader = await leaderOf(cluster);
+        const leader = await cluster.leader();
         return leader !== old ? leader : null;
       },
       60_000,

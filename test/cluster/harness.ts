@@ -177,6 +177,20 @@ export class TestCluster {
     await waitHealthy(node, node.pid, 30_000, ready);
   }
 
+  /** The master that /status of a live master names leader, once one does (within `timeoutMs`). */
+  async leader(timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const m of this.nodes('master')) {
+        if (m.pid === null) continue;
+        const leader = ((await this.http(m.id, '/status').catch(() => null))?.json as { leader?: string } | null)?.leader;
+        if (leader && this.nodes('master').some((x) => x.id === leader && x.pid !== null)) return leader;
+      }
+      if (Date.now() > deadline) throw new Error(`no live master named a live leader within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** The last lines of every node's log, for a failed test's message. */
   logs(): string {
     return this.state.nodes.map((n) => `--- ${n.id} (${n.logPath})\n${tailFile(n.logPath, 30)}`).join('\n');
