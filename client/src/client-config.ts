@@ -1,5 +1,5 @@
 // The `client:` config section (a FUSE mount).
-import type { JsonSchema } from '@mooseng/core';
+import { DEFAULT_FUSE_BUSY_POLL_US, type JsonSchema } from '@mooseng/core';
 
 export interface ClientSection {
   masters: string[];
@@ -21,6 +21,7 @@ export interface ClientSection {
   keepCache: boolean;
   /** The kernel's writeback cache (mount-fuse3): small writes merged in the page cache, sent by close and fsync. */
   kernelWritebackCache: boolean;
+  fuseBusyPollUs: number;
   readOnly: boolean;
 }
 
@@ -90,6 +91,14 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       default: false,
       description:
         "The kernel's writeback cache (mount-fuse3): small writes are merged in the page cache and sent in large requests, at the latest by close and fsync; the kernel then owns the size and mtime of files it caches, so another mount's changes to a file this one holds are seen late (env MOOSENG_KERNEL_WRITEBACK_CACHE)",
+    },
+    fuseBusyPollUs: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10000,
+      default: DEFAULT_FUSE_BUSY_POLL_US,
+      description:
+        "Microseconds the mount (mount-fuse3) keeps looking for the kernel's next request after answering all it had, instead of sleeping at once: the next request of a busy program comes sooner than a wake-up; costs at most this much CPU per answered batch; 0 turns it off (env MOOSENG_FUSE_BUSY_POLL_US)",
     },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
   },

@@ -127,6 +127,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           allowOther: true,
           keepCache: section.keepCache,
           kernelWritebackCache: section.kernelWritebackCache,
+          busyPollUs: section.fuseBusyPollUs,
         });
         mount = m;
         logger.info('mounted', { mountPoint: section.mountPoint, binding: m.binding });
@@ -185,6 +186,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
     { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
     { variable: 'MOOSENG_KERNEL_WRITEBACK_CACHE', path: 'client.kernelWritebackCache' },
+    { variable: 'MOOSENG_FUSE_BUSY_POLL_US', path: 'client.fuseBusyPollUs' },
     { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
   ],
   steps: clientSteps,

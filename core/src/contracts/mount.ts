@@ -21,7 +21,17 @@ export interface MountOptions {
    * mtime of files it has cached. Bindings that cannot ignore it (and say so in their log).
    */
   kernelWritebackCache?: boolean;
+  /**
+   * Microseconds the binding keeps looking for the next request after it answered every request it had, before it
+   * sleeps (default DEFAULT_FUSE_BUSY_POLL_US; 0: never). A program's next request usually follows within a few
+   * microseconds of the answer, and a sleep and wake-up cost more than the request itself. Bindings that read
+   * requests on threads of their own ignore it.
+   */
+  busyPollUs?: number;
 }
+
+/** MountOptions.busyPollUs by default: long enough for the next request of a program that sends them back to back. */
+export const DEFAULT_FUSE_BUSY_POLL_US = 50;
 
 /**
  * A FUSE binding. `mount` checks the mount point (a dead FUSE mount left by a killed client is detached first), mounts

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -77,6 +78,8 @@ typedef struct mount {
   int dont_mask;  // set at init: the kernel leaves the umask to us (create, mknod, mkdir pass it along)
   int locks;   // the file system keeps locks: ask the kernel to send them (else it keeps them local)
   int writeback;  // ask for the kernel's writeback cache (JS then gives the file system no O_APPEND: see fuse3-mount.ts)
+  uint64_t spin_ns;  // how long to keep looking for the next request once every request is answered (0: never)
+  uv_loop_t *loop;
   // Notifications (on libuv pool threads) hold it shared while they use `se`; destroy takes it exclusive.
   pthread_rwlock_t notify_lock;
 } mount_t;
@@ -92,7 +95,8 @@ struct msg {
   char *s1, *s2;
   char *data;
   size_t data_len;
-  void *data_block;  // what to free once JS drops the data: a copy (setxattr) or a whole receive buffer (write)
+  void *data_block;  // what to free once JS drops the data: a copy (setxattr, small write) or a receive buffer
+  int data_pooled;  // data_block is a receive buffer (RX_BYTES): back to the pool, not free()
   double set[6];  // setattr: mode, uid, gid, size, atime ms, mtime ms; getlk/setlk: start, length, pid; fallocate: length
   uint32_t uid, gid, pid;
   uint32_t umask;  // create, mknod, mkdir when the kernel left it to us; 0 otherwise
@@ -100,11 +104,43 @@ struct msg {
   size_t nforgets;
 };
 
+// ---- receive buffers ----------------------------------------------------------------------------------------------
+// A large write's data is not copied: the buffer the request was read into becomes the JS Buffer. Each needs a new
+// receive buffer, and a fresh 1 MiB from malloc is fresh pages, which the kernel must fault in and zero while it
+// copies the next request in (that zeroing was half the mount's CPU in a sequential write). So the buffers JS lets go
+// of are kept, up to RX_POOL_MAX, and read into again. Shared by every session of the process; the finalizers that
+// return them run on the JS thread, a lock keeps worker threads' sessions (one per thread) apart.
+#define RX_POOL_MAX 16
+// Writes up to this size are copied out of the receive buffer (cheaper than giving it away).
+#define SMALL_WRITE_BYTES (64 * 1024)
+static pthread_mutex_t rx_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *rx_pool[RX_POOL_MAX];
+static int rx_pool_n;
+
+// Size of every receive buffer: what libfuse reads into at most (FUSE_MAX_MAX_PAGES pages and its header page).
+static size_t rx_bytes(void) { return 256 * (size_t)sysconf(_SC_PAGESIZE) + 0x1000; }
+
+static void *rx_take(void) {
+  void *b = NULL;
+  pthread_mutex_lock(&rx_pool_lock);
+  if (rx_pool_n > 0) b = rx_pool[--rx_pool_n];
+  pthread_mutex_unlock(&rx_pool_lock);
+  return b ? b : malloc(rx_bytes());
+}
+
+static void rx_give(void *b) {
+  if (!b) return;
+  pthread_mutex_lock(&rx_pool_lock);
+  if (rx_pool_n < RX_POOL_MAX) rx_pool[rx_pool_n++] = b, b = NULL;
+  pthread_mutex_unlock(&rx_pool_lock);
+  free(b);
+}
+
 static void mount_unref(mount_t *m) {
   if (--m->refs > 0) return;
   pthread_mutex_destroy(&m->lock);
   pthread_rwlock_destroy(&m->notify_lock);
-  free(m->rx.mem);
+  rx_give(m->rx.mem);
   free(m->reqs);
   free(m->gens);
   free(m->free_slots);
@@ -163,7 +199,8 @@ static fuse_req_t take(mount_t *m, double id) {
 static void free_msg(msg_t *msg) {
   free(msg->s1);
   free(msg->s2);
-  free(msg->data_block);
+  if (msg->data_pooled) rx_give(msg->data_block);
+  else free(msg->data_block);
   free(msg->forgets);
   free(msg);
 }
@@ -410,8 +447,9 @@ static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
 
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) { named(req, OP_CREATE, parent, name, mode, fi->flags); }
 
-// The data lies in our receive buffer (m->rx): instead of copying it, the whole buffer goes with the message and
-// becomes the JS Buffer's memory; the next request is read into a new one.
+// A large write's data lies in our receive buffer (m->rx): instead of copying it, the whole buffer goes with the
+// message and becomes the JS Buffer's memory; the next request is read into another from the pool. A small one is
+// copied (a copy of a few KiB costs less than a buffer given away).
 static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   mount_t *m = fuse_req_userdata(req);
   msg_t *msg = new_msg(req, OP_WRITE, ino);
@@ -419,9 +457,15 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
     set_fh(msg, fi);
     msg->n2 = (double)off;
     msg->data_len = size;
-    msg->data = (char *)buf;
-    msg->data_block = m->rx.mem;
-    m->rx_lent = 1;
+    if (size <= SMALL_WRITE_BYTES) {
+      if ((msg->data = msg->data_block = malloc(size ? size : 1))) memcpy(msg->data, buf, size);
+      else msg = (free_msg(msg), NULL);
+    } else {
+      msg->data = (char *)buf;
+      msg->data_block = m->rx.mem;
+      msg->data_pooled = 1;
+      m->rx_lent = 1;
+    }
   }
   enqueue(req, msg);
 }
@@ -523,12 +567,20 @@ static const struct fuse_lowlevel_ops LL_OPS = {
 
 // ---- JS thread: hand messages to JavaScript ------------------------------------------------------------------------
 
-// A write's data Buffer was collected: free its block and tell V8 the memory is gone (see call_js).
-static void free_data(napi_env env, void *data, void *hint) {
+// A write's (or setxattr's) data Buffer was collected: its block goes back (a receive buffer to the pool), and V8 is
+// told the memory is gone (see call_js).
+static void free_copied_data(napi_env env, void *data, void *hint) {
   (void)data;
   int64_t ignored;
-  napi_adjust_external_memory(env, -(int64_t)MAX_IO_BYTES, &ignored);
-  free(hint);
+  napi_adjust_external_memory(env, -(int64_t)(size_t)hint, &ignored);
+  free(data);
+}
+
+static void free_pooled_data(napi_env env, void *data, void *hint) {
+  (void)data;
+  int64_t ignored;
+  napi_adjust_external_memory(env, -(int64_t)rx_bytes(), &ignored);
+  rx_give(hint);
 }
 
 static napi_value num(napi_env env, double v) {
@@ -580,9 +632,13 @@ static void call_js(napi_env env, napi_value js_cb, mount_t *m, msg_t *msg) {
     // The block the data lies in becomes the Buffer's memory, freed when JS drops it. V8 is told of about a
     // request's worth, so that it collects these Buffers before they pile up (it sees only their small handles).
     int64_t ignored;
-    if (napi_create_external_buffer(env, msg->data_len, msg->data, free_data, msg->data_block, &last) == napi_ok) {
+    size_t held = msg->data_pooled ? rx_bytes() : msg->data_len;
+    napi_status made = msg->data_pooled
+                           ? napi_create_external_buffer(env, msg->data_len, msg->data, free_pooled_data, msg->data_block, &last)
+                           : napi_create_external_buffer(env, msg->data_len, msg->data, free_copied_data, (void *)held, &last);
+    if (made == napi_ok) {
       msg->data_block = NULL;
-      napi_adjust_external_memory(env, MAX_IO_BYTES, &ignored);
+      napi_adjust_external_memory(env, (int64_t)held, &ignored);
     } else {
       napi_get_undefined(env, &last);
     }
@@ -640,28 +696,30 @@ static void loop_ended(mount_t *m) {
   }
 }
 
-// /dev/fuse is readable: read and process what the kernel has queued (up to MAX_REQUESTS_PER_WAKEUP), every request
-// going to JS at once. They run in one callback scope, so the promises JS settles meanwhile (most replies) run when
-// the batch is done, not between two reads.
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  (void)events;
-  mount_t *m = handle->data;
+// Reads and processes what the kernel has queued (up to MAX_REQUESTS_PER_WAKEUP), every request going to JS at once.
+// They run in one callback scope, so the promises JS settles meanwhile (most replies) run when the batch is done,
+// not between two reads. Returns how many requests were read; -1 once the connection ended.
+static int read_batch(mount_t *m, int status) {
   napi_env env = m->env;
   napi_handle_scope hs;
   napi_callback_scope cs;
   napi_value resource;
-  if (napi_open_handle_scope(env, &hs) != napi_ok) return;
+  int n = 0;
+  if (napi_open_handle_scope(env, &hs) != napi_ok) return -1;
   napi_create_object(env, &resource);
   if (napi_open_callback_scope(env, resource, m->async_context, &cs) != napi_ok) {
     napi_close_handle_scope(env, hs);
-    return;
+    return -1;
   }
-  for (int i = 0; i < MAX_REQUESTS_PER_WAKEUP && atomic_load(&m->loop_running); i++) {
+  for (; n < MAX_REQUESTS_PER_WAKEUP && atomic_load(&m->loop_running); n++) {
     // 0: the session exited or the kernel ended it (ENODEV); -EAGAIN: nothing more for now; -EINTR: try again later.
+    // Every receive buffer is one of ours (rx_bytes, at least what libfuse reads into), never one libfuse sized.
+    if (!m->rx.mem && !(m->rx.mem = rx_take())) break;  // out of memory: the request waits for the next wake-up
     int res = status < 0 ? 0 : fuse_session_receive_buf(m->se, &m->rx);
     if (res == -EAGAIN || res == -EINTR) break;
     if (res <= 0 || fuse_session_exited(m->se)) {
       loop_ended(m);
+      n = -1;
       break;
     }
     m->rx_lent = 0;
@@ -671,6 +729,49 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   }
   napi_close_callback_scope(env, cs);
   napi_close_handle_scope(env, hs);
+  return n;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// Requests JS holds unanswered (the JS thread is the only one that tracks and takes them).
+static uint32_t unanswered(const mount_t *m) { return m->nslots - m->nfree; }
+
+// How long the look for the next request may go on from now: spin_ns, less when a timer is due sooner.
+static uint64_t look_until(mount_t *m) {
+  uint64_t now = now_ns(), until = now + m->spin_ns;
+  int timer_ms = uv_backend_timeout(m->loop);  // -1: no timer; 0: one is due
+  if (timer_ms >= 0 && now + (uint64_t)timer_ms * 1000000u < until) until = now + (uint64_t)timer_ms * 1000000u;
+  return until;
+}
+
+// /dev/fuse is readable: read the batch. Then, when JS answered every request from the batch itself (a cached stat,
+// a lookup, an in-memory write), the program that sent them is most likely about to send the next one: look for it
+// for up to spin_ns before going back to sleep in epoll. A sleep and a wake-up per request is most of what a request
+// costs (in a VM each is an exit to the hypervisor); looking again costs a few non-blocking polls. The look never
+// delays other work: it stops at once when anything else is ready on the event loop (its epoll fd is readable: a
+// socket, a pipe, a signal), before the next timer is due, and whenever a request stays unanswered (JS waits on the
+// network: nothing comes back sooner by looking).
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  mount_t *m = handle->data;
+  if (read_batch(m, status) <= 0 || m->spin_ns == 0) return;
+  struct pollfd fds[2] = {{.fd = fuse_session_fd(m->se), .events = POLLIN}, {.fd = uv_backend_fd(m->loop), .events = POLLIN}};
+  uint64_t until = look_until(m);
+  while (atomic_load(&m->loop_running) && unanswered(m) == 0 && now_ns() < until) {
+    fds[0].revents = fds[1].revents = 0;
+    if (poll(fds, 2, 0) < 0) break;
+    if (fds[0].revents) {
+      if (read_batch(m, 0) < 0) break;
+      until = look_until(m);
+    } else if (fds[1].revents) {
+      break;
+    }
+  }
 }
 
 static void poll_closed(uv_handle_t *handle) { mount_unref(handle->data); }
@@ -695,8 +796,8 @@ static mount_t *get_mount(napi_env env, napi_value v) {
 // (e.g. "-o", "fsname=..."); `locks`: the file system keeps file locks (getlk, setlk and flock requests are sent to
 // JS); `writeback`: ask for the kernel's writeback cache.
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 3) return THROW(env, "mount(mountPoint, args, dispatch)");
   char mountpoint[4096];
@@ -732,6 +833,9 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   bool writeback = false;
   if (argc > 4) napi_get_value_bool(env, argv[4], &writeback);
   m->writeback = writeback;
+  double spin_us = 0;
+  if (argc > 5) napi_get_value_double(env, argv[5], &spin_us);
+  m->spin_ns = spin_us > 0 ? (uint64_t)(spin_us * 1000.0) : 0;
   napi_value name, result = NULL;
   napi_create_string_utf8(env, "mooseng-fuse3", NAPI_AUTO_LENGTH, &name);
   uv_loop_t *loop = NULL;
@@ -750,6 +854,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     int fd = fuse_session_fd(m->se);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     m->poll.data = m;
+    m->loop = loop;
     if (uv_poll_init(loop, &m->poll, fd) != 0 || uv_poll_start(&m->poll, UV_READABLE, on_readable) != 0) {
       fuse_session_unmount(m->se);
       fuse_session_destroy(m->se);

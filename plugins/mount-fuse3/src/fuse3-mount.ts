@@ -5,6 +5,7 @@ import { constants as fsConstants, existsSync, readFileSync, writeFileSync } fro
 import { promisify } from 'node:util';
 import {
   checkMountPoint,
+  DEFAULT_FUSE_BUSY_POLL_US,
   ErrorCodes,
   errnoOfError,
   type FsAttr,
@@ -162,7 +163,7 @@ export class Fuse3LowLevelMount implements IMount {
     this.writeback = options.kernelWritebackCache ?? false;
     try {
       const locks = ops.getlk !== undefined && ops.setlk !== undefined && ops.flock !== undefined;
-      this.handle = this.addon.mount(target, args, this.dispatch, locks, this.writeback);
+      this.handle = this.addon.mount(target, args, this.dispatch, locks, this.writeback, options.busyPollUs ?? DEFAULT_FUSE_BUSY_POLL_US);
     } catch (err) {
       this.ops = null;
       throw new MoosengError(

@@ -91,7 +91,7 @@ export interface Fuse3Addon {
    * `locks`: the file system keeps file locks, so the kernel is asked to send them (else it keeps them local).
    * `writeback`: ask for the kernel's writeback cache (FUSE_CAP_WRITEBACK_CACHE), when the kernel offers it.
    */
-  mount(mountPoint: string, args: string[], dispatch: Dispatch, locks?: boolean, writeback?: boolean): SessionHandle;
+  mount(mountPoint: string, args: string[], dispatch: Dispatch, locks?: boolean, writeback?: boolean, spinMicros?: number): SessionHandle;
   exit(h: SessionHandle): void;
   running(h: SessionHandle): boolean;
   /** Frees the session; false when a notification still inside the kernel kept it (it is then left allocated). */
