@@ -134,12 +134,19 @@ describe('mount-fuse3 reading requests', function () {
     for (const [offset, data] of kept) {
       const i = offset / MIB;
       expect(data.length, `write ${i}`).to.equal(MIB);
-      expect(data.every((b) => b === (i % 250) + 1), `the bytes of write ${i}, kept while others were reused`).to.equal(true);
+      expect(
+        data.every((b) => b === (i % 250) + 1),
+        `the bytes of write ${i}, kept while others were reused`,
+      ).to.equal(true);
     }
     // Small writes are copied out of the receive buffer: each keeps its own bytes too.
     await writeRequests(`${dir}/f`, 200, 4096);
     expect(small.size).to.equal(200);
-    for (const [offset, data] of small) expect(data.every((b) => b === ((offset / 4096) % 250) + 1), `4 KiB write at ${offset}`).to.equal(true);
+    for (const [offset, data] of small)
+      expect(
+        data.every((b) => b === ((offset / 4096) % 250) + 1),
+        `4 KiB write at ${offset}`,
+      ).to.equal(true);
   });
 
   it('leaves the event loop to other work while it looks for the next request', async () => {
@@ -164,7 +171,10 @@ describe('mount-fuse3 reading requests', function () {
         ...oneFile(() => undefined),
         getattr: async (ino) => {
           setTimeout(() => (timerFiredAt ||= Date.now()), 100);
-          return { attr: { ino, mode: S_IFREG | 0o666, nlink: 1, uid: 0, gid: 0, size: 0, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 }, attrTimeoutMs: 0 };
+          return {
+            attr: { ino, mode: S_IFREG | 0o666, nlink: 1, uid: 0, gid: 0, size: 0, rdev: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 },
+            attrTimeoutMs: 0,
+          };
         },
       },
       30_000_000,
