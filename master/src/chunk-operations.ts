@@ -4,6 +4,7 @@
 import { type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
+import type { LeaderTenure } from './leader-tenure';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
@@ -48,6 +49,8 @@ export class ChunkOperations {
     private readonly data: ReplicaControl,
     private readonly logger: ILogger,
     private readonly clock: IClock,
+    /** A young leader waits for chunkservers to register before it finds none (see LeaderTenure). */
+    private readonly tenure: LeaderTenure,
   ) {}
 
   /** True while a version change of the chunk is under way (the repair loop leaves the chunk alone meanwhile). */
@@ -70,7 +73,7 @@ export class ChunkOperations {
   ): Promise<ChunkWriteGrant> {
     return this.takeChunkId().then((chunkId) =>
       this.exclusive(chunkId, async () => {
-        const servers = choose(chunkId);
+        const servers = await this.tenure.servers('chunkservers with room', () => choose(chunkId));
         if (servers.length === 0)
           throw new MoosengError(
             ErrorCodes.NO_CHUNKSERVERS,
@@ -136,7 +139,8 @@ export class ChunkOperations {
             `chunk ${chunkId} (chunk ${chunkIndex} of inode ${ino}) must be cut before it is written, and no replica took the cut`,
           );
       }
-      const holders = this.locations.holders(chunkId, v.version);
+      const current = v.version;
+      const holders = await this.tenure.servers(`the replicas of chunk ${chunkId}`, () => this.locations.holders(chunkId, current));
       if (holders.length === 0) {
         throw new MoosengError(
           ErrorCodes.IO_ERROR,
@@ -164,7 +168,7 @@ export class ChunkOperations {
   private async cutLocked(chunkId: number): Promise<boolean> {
     const v = this.metadata.state.chunkVersions(chunkId);
     if (v === undefined || v.pendingCut < 0) return true;
-    const holders = this.locations.holders(chunkId, v.version);
+    const holders = await this.tenure.servers(`the replicas of chunk ${chunkId}`, () => this.locations.holders(chunkId, v.version));
     if (holders.length === 0) return false;
     const { version, moved: cut } = await this.moveConfirmed(chunkId, holders, v.version, 'cut', v.pendingCut);
     if (cut.length === 0) return false;

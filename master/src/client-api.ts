@@ -25,6 +25,7 @@ import {
   toGrpcError,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
+import type { LeaderTenure } from './leader-tenure';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
@@ -38,6 +39,8 @@ export interface ClientApiOptions {
   locations: ChunkLocations;
   placement: IPlacement;
   chunkOps: ChunkOperations;
+  /** A young leader waits for chunkservers to register before it answers that a chunk has no replica. */
+  tenure: LeaderTenure;
   random: IRandom;
   clusterId: string;
   logger: ILogger;
@@ -394,7 +397,8 @@ export class ClientApi {
         );
       }
     }
-    let holders = this.o.locations.holders(slot.chunkId, slot.version);
+    const { chunkId, version } = slot;
+    let holders = await this.o.tenure.servers(`the replicas of chunk ${chunkId}`, () => this.o.locations.holders(chunkId, version));
     if (holders.length === 0) {
       // Copies reported corrupt are read only when there is nothing else: a bad block fails its CRC (the client then
       // gets EIO for it), the others still read.

@@ -12,6 +12,7 @@ export * from './namespace/namespace-state-machine';
 export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
 export * from './chunk-operations';
+export * from './leader-tenure';
 export * from './client-api';
 export * from './change-feed';
 export * from './chunkserver-registry';

@@ -25,6 +25,7 @@ import { ChangeFeed } from './change-feed';
 import { ClientApi } from './client-api';
 import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
+import { LeaderTenure } from './leader-tenure';
 import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
@@ -57,6 +58,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let registry: ChunkserverRegistry;
   let repair: RepairLoop;
   let sessions: SessionReaper;
+  // Since when this master leads: chunk requests of a young leader wait for the chunkservers to register.
+  const tenure = new LeaderTenure(clock, section.chunkserverTimeoutMs);
   let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
   let changes: ChangeFeed | null = null;
   let http: RoleHttpServer | null = null;
@@ -79,6 +82,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           // A new leader wants the exact replica map: every chunkserver's next heartbeat is refused, so it registers
           // again with its full chunk list (what the old leader did to replicas never reached this master's map).
           if (e.isSelf) registry?.requireReregistration();
+          tenure.changed(e.isSelf);
         });
       },
       stop: async () => consensus?.stop(),
@@ -101,7 +105,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
               .corrupt(server, chunkId, version)
               .catch((err) => logger.warn('handling a corrupt replica failed', { chunkId, server, err: (err as Error).message })),
         });
-        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock);
+        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock, tenure);
         repair = new RepairLoop({
           metadata,
           locations,
@@ -125,6 +129,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           locations,
           placement,
           chunkOps: ops,
+          tenure,
           random,
           metrics,
           clusterId: config.node.clusterId,

@@ -103,11 +103,8 @@ describe('change notices across a leader change', function () {
       expect(await exists(join(b, dir))).to.equal(true);
       const old = await c.leader();
       await c.stopNode(old, 'kill');
-      // The name is made through the new leader; the data may meet a leader that has not heard from the chunkserver
-      // yet (ENOSPC: no chunkserver with room known), which does not undo the name.
-      await writeFile(join(b, dir, 'after-failover'), 'written by B through the new leader').catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOSPC') throw err;
-      });
+      // Name and data through the new leader (which waits for the chunkserver to register with it: no ENOSPC).
+      await writeFile(join(b, dir, 'after-failover'), 'written by B through the new leader');
       expect(await exists(join(b, dir, 'after-failover')), `round ${round}: made on B`).to.equal(true);
       // Asked at once: only A's change feed could have told it, and that feed was down.
       expect(await exists(join(a, dir, 'after-failover')), `round ${round}: seen on A`).to.equal(true);

@@ -20,6 +20,7 @@ import {
 import {
   ChunkLocations,
   ChunkOperations,
+  LeaderTenure,
   ChunkserverRegistry,
   ClientApi,
   type Command,
@@ -275,7 +276,9 @@ export class LifecycleMaster {
       onCorrupt: (server, chunkId, version) => void this.ops.corrupt(server, chunkId, version),
     });
     for (const id of options.servers) this.startServer(id);
-    this.ops = new ChunkOperations(this.metadata, locations, this.registry, this.chunkservers, this.logger, this.clock);
+    // No grace: the servers are all there from the start, and the tests expect answers at once.
+    const tenure = new LeaderTenure(this.clock, 0);
+    this.ops = new ChunkOperations(this.metadata, locations, this.registry, this.chunkservers, this.logger, this.clock, tenure);
     const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: 0 });
     this.repair = new RepairLoop({
       metadata: this.metadata,
@@ -294,6 +297,7 @@ export class LifecycleMaster {
       locations,
       placement,
       chunkOps: this.ops,
+      tenure,
       random: new SeededRandom(1),
       clusterId: 'test',
       logger: this.logger,
