@@ -1,5 +1,5 @@
 // The `master:` config section.
-import type { JsonSchema } from '@mooseng/core';
+import { type HttpApiToken, type JsonSchema, MIN_HTTP_API_TOKEN_CHARS } from '@mooseng/core';
 
 export interface MasterSection {
   /** Address to listen on for the control API. */
@@ -16,6 +16,8 @@ export interface MasterSection {
   chunkserverTimeoutMs: number;
   /** A client session the leader hears nothing from this long is closed: the files it held open are released. */
   sessionTimeoutMs: number;
+  /** Bearer tokens of the HTTP API's routes that change something, each with the identity its holder acts as. */
+  httpApiTokens: HttpApiToken[];
 }
 
 export const MASTER_SECTION_SCHEMA: JsonSchema = {
@@ -59,6 +61,27 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       default: 300000,
       description:
         'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+    },
+    httpApiTokens: {
+      type: 'array',
+      default: [],
+      description:
+        'Bearer tokens of the HTTP API routes that change something (POST /api/v1/filesystem/create), each acting as its uid and groups; none: those routes are off. `mooseng cluster up` makes one for the user who ran it',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'token', 'uid', 'gids'],
+        properties: {
+          name: { type: 'string', minLength: 1, description: 'What the token is for, for the logs' },
+          token: {
+            type: 'string',
+            minLength: MIN_HTTP_API_TOKEN_CHARS,
+            description: `The secret, at least ${MIN_HTTP_API_TOKEN_CHARS} characters`,
+          },
+          uid: { type: 'integer', minimum: 0, description: 'The user the holder acts as' },
+          gids: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, description: 'Its groups, the primary first' },
+        },
+      },
     },
   },
 };

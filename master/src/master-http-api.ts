@@ -139,7 +139,10 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
     {
       method: 'POST',
       path: '/api/v1/filesystem/create',
+      access: 'write',
       handler: async (req) => {
+        // As the token's identity (the server checks every token route has one): its permissions, its ownership.
+        const cred: Credentials = { uid: req.identity!.uid, gids: req.identity!.gids };
         const b = body(req.body);
         const path = pathOf(b);
         const type = b.type ?? 'file';
@@ -147,12 +150,12 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
           throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'type must be "file" or "directory"');
         const perm = typeof b.mode === 'number' ? b.mode & 0o7777 : type === 'file' ? 0o644 : 0o755;
         if (path === '/') throw new MoosengError(ErrorCodes.EEXIST, 'the root directory exists');
-        const { parent, name } = await o.metadata.read((s) => s.resolveParent(path, ADMIN));
+        const { parent, name } = await o.metadata.read((s) => s.resolveParent(path, cred));
         const r = await o.metadata.mutate(
           { sessionId: 0, requestId: 0 },
           type === 'file'
-            ? { op: 'mknod', parent, name, mode: S_IFREG | perm, rdev: 0, open: false, cred: ADMIN }
-            : { op: 'mkdir', parent, name, mode: S_IFDIR | perm, cred: ADMIN },
+            ? { op: 'mknod', parent, name, mode: S_IFREG | perm, rdev: 0, open: false, cred }
+            : { op: 'mkdir', parent, name, mode: S_IFDIR | perm, cred },
         );
         if (r.kind !== 'attr') throw new Error(`invariant broken: create returned ${r.kind}`);
         return { status: 201, json: { path, ...wireAttr(r.attr) } };

@@ -161,6 +161,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
           host: section.host,
           port: section.httpPort,
           logger,
+          tokens: section.httpApiTokens,
+          tokensSetting: 'master.httpApiTokens',
           routes: masterHttpRoutes({
             nodeId: config.node.id,
             clusterId: config.node.clusterId,

@@ -147,7 +147,7 @@ export class TestCluster {
         : {
             method: 'POST',
             body: typeof body === 'string' ? body : JSON.stringify(body),
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${this.state.options.httpApiToken}` },
             signal,
           },
     );

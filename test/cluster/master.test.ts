@@ -170,6 +170,22 @@ describe('master with chunkservers (processes)', function () {
     expect(created.status).to.equal(201);
     const again = await cluster.http('m1', '/api/v1/filesystem/create', { path: '/docs/made-by-api', type: 'directory' });
     expect(again.status).to.equal(409);
+    // Hostile writes: a web page's cross-site text/plain POST (no preflight needed), and a program without the token.
+    const api = `http://127.0.0.1:${cluster.node('m1').httpPort}/api/v1/filesystem/create`;
+    const crossSite = await fetch(api, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: JSON.stringify({ path: '/docs/cross-site' }),
+    });
+    expect(crossSite.status, 'cross-site text/plain POST').to.equal(403);
+    const noToken = await fetch(api, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/docs/no-token' }),
+    });
+    expect(noToken.status, 'a write without the token').to.equal(401);
+    for (const path of ['/docs/cross-site', '/docs/no-token'])
+      expect((await cluster.http('m1', '/api/v1/filesystem/stat', { path })).status, `${path} was not made`).to.equal(404);
     const huge = await cluster.http('m1', '/api/v1/filesystem/stat', JSON.stringify({ path: '/', pad: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.status).to.equal(413);
     const notJson = await cluster.http('m1', '/api/v1/filesystem/stat', '{nope');

@@ -30,6 +30,7 @@ export function readState(dir: string): ClusterState | null {
 export function writeState(dir: string, state: ClusterState): void {
   mkdirSync(dir, { recursive: true });
   const tmp = `${statePath(dir)}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  // Owner only: it holds the HTTP API token (options.httpApiToken).
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, statePath(dir));
 }

@@ -1,6 +1,7 @@
 // LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
 // first (they elect a leader), then chunkservers (they register), then clients (they mount).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -22,12 +23,20 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
   const wanted = options.basePort ?? 9421;
   const base = await freeBlock(options, wanted);
   if (base !== wanted) progress(`ports from ${wanted} are in use; using the block from ${base} instead`);
-  options = { ...options, basePort: base };
+  options = {
+    ...options,
+    basePort: base,
+    // The masters' HTTP API token, acting as whoever brings the cluster up (root only when root does).
+    httpApiToken: options.httpApiToken ?? randomBytes(24).toString('base64url'),
+    httpApiUser: options.httpApiUser ?? { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
+  };
   const nodes = buildTopology(options);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {
     mkdirSync(dirname(node.configPath), { recursive: true });
-    writeFileSync(node.configPath, nodeConfig(node, nodes, options));
+    // Owner only: a master's config holds the HTTP API token.
+    writeFileSync(node.configPath, nodeConfig(node, nodes, options), { mode: 0o600 });
+    chmodSync(node.configPath, 0o600);
   }
   writeState(options.dir, state);
   writePrometheusFiles(options.dir, nodes, options.clusterId);

@@ -47,6 +47,13 @@ export interface TopologyOptions {
   network?: Record<string, { host: string; netns: string }>;
   /** More settings of every client's `client:` section (e.g. `{ entryTimeoutMs: 60000 }`), validated as usual. */
   clientSettings?: Record<string, string | number | boolean>;
+  /**
+   * The masters' HTTP API token (master.httpApiTokens), acting as `httpApiUser`; `cluster up` makes one (it is in
+   * cluster.json and the masters' configs, both readable by their owner only).
+   */
+  httpApiToken?: string;
+  /** Who the token acts as: the user who brought the cluster up. */
+  httpApiUser?: { uid: number; gids: number[] };
 }
 
 /**
@@ -111,6 +118,9 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
           sessionTimeoutMs: 15000,
+          httpApiTokens: o.httpApiToken
+            ? [{ name: 'cluster-up', token: o.httpApiToken, uid: o.httpApiUser?.uid ?? 0, gids: o.httpApiUser?.gids ?? [0] }]
+            : [],
         },
         // The consensus plugin's own section holds the membership and its port.
         'replication-raft': {

@@ -1,5 +1,9 @@
 // RoleHttpServer: the small HTTP server every role runs (/health, /metrics, JSON APIs), with bounded bodies and
-// errors as JSON carrying the core error code.
+// errors as JSON carrying the core error code. Closed to other web sites: a body is JSON only when it says so
+// (content-type application/json, which a cross-site form or text/plain POST cannot send without a CORS preflight,
+// and no preflight is ever answered), a request from a page of another origin that would change something is
+// refused, and routes that change something act only for the holder of a token, as the identity the token names.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ILogger } from '../contracts/logger';
@@ -10,6 +14,22 @@ import { listenOrExplain } from '../runtime/listen';
 /** Largest request body accepted; anything larger is refused with 413 before it is buffered. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
+/** Who a write route acts as: the identity an API token names (never root unless a token says so). */
+export interface HttpIdentity {
+  /** The token's name, for logs. */
+  name: string;
+  uid: number;
+  gids: number[];
+}
+
+/** An API token (config: a role's `httpApiTokens`) and the identity its holder acts as. */
+export interface HttpApiToken extends HttpIdentity {
+  token: string;
+}
+
+/** Shortest API token accepted in a config: anything shorter is guessable. */
+export const MIN_HTTP_API_TOKEN_CHARS = 16;
+
 export interface HttpRequest {
   method: string;
   /** The path without the query string. */
@@ -18,6 +38,8 @@ export interface HttpRequest {
   /** Parsed JSON body (POST/PUT), or undefined. */
   body: unknown;
   remoteAddress: string;
+  /** The identity of the request's bearer token: set for every `access: 'write'` route, null on the others. */
+  identity: HttpIdentity | null;
 }
 
 export type HttpReply = { status?: number; json: unknown } | { status?: number; text: string; contentType?: string };
@@ -26,6 +48,11 @@ export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Exact path, e.g. /api/v1/chunkservers. */
   path: string;
+  /**
+   * `write`: the route changes the file system or the cluster; it answers only a request with a valid bearer token
+   * (401 otherwise), as the token's identity. Default `read` (open, like /health and /metrics).
+   */
+  access?: 'read' | 'write';
   handler(request: HttpRequest): HttpReply | Promise<HttpReply>;
 }
 
@@ -61,6 +88,10 @@ export interface RoleHttpServerOptions {
   port: number;
   logger: ILogger;
   routes: readonly HttpRoute[];
+  /** The tokens `access: 'write'` routes accept; none: those routes refuse every request (403, naming the setting). */
+  tokens?: readonly HttpApiToken[];
+  /** Where the tokens are configured, for the errors that name it (e.g. "master.httpApiTokens"). */
+  tokensSetting?: string;
 }
 
 export class RoleHttpServer {
@@ -103,6 +134,31 @@ export class RoleHttpServer {
           },
         });
       }
+      const changes = req.method !== 'GET';
+      if (changes && crossSite(req)) {
+        req.resume();
+        return send(res, 403, {
+          error: {
+            code: ErrorCodes.EACCES,
+            message: `a request from a page of ${req.headers.origin} is refused: this API takes no cross-site requests`,
+          },
+        });
+      }
+      const identity = route.access === 'write' ? this.identify(req) : null;
+      if (route.access === 'write' && !identity) {
+        req.resume();
+        const configured = (this.options.tokens?.length ?? 0) > 0;
+        const setting = this.options.tokensSetting ?? 'httpApiTokens';
+        res.setHeader('www-authenticate', 'Bearer');
+        return send(res, configured ? 401 : 403, {
+          error: {
+            code: ErrorCodes.EACCES,
+            message: configured
+              ? `${req.method} ${url.pathname} needs "Authorization: Bearer <token>" with a token of ${setting}`
+              : `${req.method} ${url.pathname} is off: no API token is configured (${setting})`,
+          },
+        });
+      }
       const body = req.method === 'POST' || req.method === 'PUT' ? await readJsonBody(req) : undefined;
       const reply = await route.handler({
         method: req.method!,
@@ -110,6 +166,7 @@ export class RoleHttpServer {
         query: url.searchParams,
         body,
         remoteAddress: req.socket.remoteAddress ?? '',
+        identity,
       });
       if ('json' in reply) return send(res, reply.status ?? 200, reply.json);
       res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
@@ -122,6 +179,32 @@ export class RoleHttpServer {
       this.options.logger.error('HTTP handler failed', { path: req.url, err });
       send(res, 500, { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log' } });
     }
+  }
+
+  /** The identity of the request's bearer token, or null (no token, or one not configured). */
+  private identify(req: IncomingMessage): HttpIdentity | null {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!m) return null;
+    // Compared as digests of equal length, in constant time: the answer's timing tells nothing of a token.
+    const given = createHash('sha256').update(m[1]!).digest();
+    for (const t of this.options.tokens ?? []) {
+      if (timingSafeEqual(given, createHash('sha256').update(t.token).digest())) return { name: t.name, uid: t.uid, gids: [...t.gids] };
+    }
+    return null;
+  }
+}
+
+/**
+ * True when a browser sent the request from a page of another origin: its Origin header (browsers add one to every
+ * cross-origin request, and to same-origin ones that are not GET) names a host other than the one asked.
+ */
+function crossSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false; // not a browser (curl, the CLI, a program)
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // "null" (a sandboxed page, a file) or garbage: not this origin
   }
 }
 
@@ -149,6 +232,13 @@ class BodyError extends Error {
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      return reject(
+        new BodyError(415, `the request body must be JSON sent as "content-type: application/json" (got ${type ? `"${type}"` : 'none'})`),
+      );
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_HTTP_BODY_BYTES) {
       req.resume();
