@@ -13,7 +13,6 @@ import {
   type ILogger,
   type IMetrics,
   type IPlacement,
-  type IRandom,
   isMoosengError,
   LockType,
   MAX_NAME_BYTES,
@@ -26,6 +25,7 @@ import {
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { LeaderTenure } from './leader-tenure';
+import { newSessionId } from './session-ids';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
@@ -41,7 +41,6 @@ export interface ClientApiOptions {
   chunkOps: ChunkOperations;
   /** A young leader waits for chunkservers to register before it answers that a chunk has no replica. */
   tenure: LeaderTenure;
-  random: IRandom;
   clusterId: string;
   logger: ILogger;
   metrics: IMetrics;
@@ -132,7 +131,7 @@ export class ClientApi {
     // Typed by method from client.proto: a method missing here, or a reply of the wrong shape, does not compile.
     const rpcs: ClientToMasterHandlers = {
       OpenSession: async (req) => {
-        const sessionId = 1 + this.o.random.int(2 ** 47);
+        const sessionId = newSessionId();
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info: `${req.host} ${req.info}`.trim() });
         this.o.onSessionSeen(sessionId);
         return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };

@@ -10,7 +10,6 @@ import {
   IConsensus,
   IMetrics,
   IPlacement,
-  IRandom,
   type RoleContext,
   type RoleDefinition,
   RoleHttpServer,
@@ -31,6 +30,7 @@ import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
 import { RepairLoop } from './repair-loop';
 import { SessionReaper } from './session-reaper';
+import { newSessionId } from './session-ids';
 
 function masterSteps(context: RoleContext): RoleStep[] {
   const { config, container } = context;
@@ -40,7 +40,6 @@ function masterSteps(context: RoleContext): RoleStep[] {
   // lines about ports go to context.logger, the log alone: they are not news to an operator looking at the page).
   const events = new EventJournal(() => clock.now());
   const logger = journalingLogger(context.logger, events);
-  const random = container.resolve<IRandom>(IRandom);
   const locations = new ChunkLocations();
   const state = new NamespaceStateMachine({
     defaultGoal: section.defaultGoal,
@@ -98,7 +97,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger: logger.child({ component: 'registry' }),
           locations,
           timeoutMs: section.chunkserverTimeoutMs,
-          newSession: () => 1 + random.int(2 ** 47),
+          newSession: newSessionId,
           // Every master marks the copy; the leader also deletes it once good copies elsewhere reach the goal.
           onCorrupt: (server, chunkId, version) =>
             void ops
@@ -130,7 +129,6 @@ function masterSteps(context: RoleContext): RoleStep[] {
           placement,
           chunkOps: ops,
           tenure,
-          random,
           metrics,
           clusterId: config.node.clusterId,
           logger: logger.child({ component: 'client-api' }),

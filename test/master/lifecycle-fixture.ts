@@ -14,7 +14,6 @@ import {
   NoopMetrics,
   type RequestOf,
   type ReplyOf,
-  SeededRandom,
   type StoredChunk,
 } from '@mooseng/core';
 import {
@@ -298,7 +297,6 @@ export class LifecycleMaster {
       placement,
       chunkOps: this.ops,
       tenure,
-      random: new SeededRandom(1),
       clusterId: 'test',
       logger: this.logger,
       metrics: new NoopMetrics(),
