@@ -33,6 +33,9 @@ import type { Credentials } from './namespace/commands';
 import type { NamespaceStateMachine } from './namespace/namespace-state-machine';
 import { type ChunkWriteGrant, type CommandResult, decodeResult, type InodeAttr } from './namespace/results';
 
+/** The most of a session's description (its host and mount point) the master keeps, in bytes of UTF-8. */
+export const MAX_SESSION_INFO_BYTES = 1024;
+
 export interface ClientApiOptions {
   metadata: MetadataService;
   registry: ChunkserverRegistry;
@@ -131,8 +134,15 @@ export class ClientApi {
     // Typed by method from client.proto: a method missing here, or a reply of the wrong shape, does not compile.
     const rpcs: ClientToMasterHandlers = {
       OpenSession: async (req) => {
+        // Kept in the replicated state for the session's life: bounded before anything is proposed.
+        const info = `${req.host} ${req.info}`.trim();
+        if (Buffer.byteLength(info, 'utf8') > MAX_SESSION_INFO_BYTES)
+          throw new MoosengError(
+            ErrorCodes.INVALID_ARGUMENT,
+            `the session's host and info take ${Buffer.byteLength(info, 'utf8')} bytes; at most ${MAX_SESSION_INFO_BYTES} are kept`,
+          );
         const sessionId = newSessionId();
-        await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info: `${req.host} ${req.info}`.trim() });
+        await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info });
         this.o.onSessionSeen(sessionId);
         return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };
       },

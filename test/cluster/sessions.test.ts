@@ -4,6 +4,9 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MasterClient } from '@mooseng/client';
+import { ErrorCodes, isMoosengError, silentLogger } from '@mooseng/core';
+import { MAX_SESSION_INFO_BYTES } from '@mooseng/master';
 import { cleanupTempDirs, killTracked, spawnTracked, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
@@ -71,5 +74,28 @@ describe('client sessions (processes)', function () {
     await idle.call('GetAttr', { ino: 1 }, ROOT);
     await idle.call('Mkdir', { parent: 1, name: 'still-here', mode: 0o040755, umask: 0 }, ROOT);
     expect(idle.sessionId).to.equal(sessionBefore);
+  });
+
+  it('refuses a session whose description would bloat the replicated state, and records nothing', async () => {
+    const sessions = async () => ((await cluster.http('m1', '/status')).json as Status).sessions;
+    const before = await sessions();
+    const hostile = new MasterClient({
+      masters: cluster.masterAddresses(),
+      logger: silentLogger,
+      clock: cluster.clock,
+      sessionInfo: 'x'.repeat(1_000_000),
+      host: 'hostile',
+    });
+    try {
+      const err = await hostile.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isMoosengError(err) && err.code, 'the error code').to.equal(ErrorCodes.INVALID_ARGUMENT);
+      expect((err as Error).message).to.include(`at most ${MAX_SESSION_INFO_BYTES} are kept`);
+    } finally {
+      await hostile.close();
+    }
+    expect(await sessions(), 'sessions on the master').to.equal(before);
   });
 });
