@@ -10,6 +10,30 @@ import { join } from 'node:path';
 import { cleanupTempDirs } from '../support';
 import { TestCluster } from './harness';
 
+/**
+ * Rounds of: write `old-N`, `disrupt` the masters, then at once write `new-N`, append to `old-N` and read both back
+ * (no wait for a leader or for the chunkservers: the mount's calls find whoever leads next).
+ */
+async function writeThrough(
+  mnt: string,
+  rounds: number,
+  disrupt: () => Promise<void>,
+  after: () => Promise<void> = async () => undefined,
+): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const old = randomBytes(300_000);
+    await writeFile(join(mnt, `old-${round}`), old);
+    await disrupt();
+    const fresh = randomBytes(200_000);
+    await writeFile(join(mnt, `new-${round}`), fresh);
+    const tail = randomBytes(50_000);
+    await appendFile(join(mnt, `old-${round}`), tail);
+    expect((await readFile(join(mnt, `old-${round}`))).equals(Buffer.concat([old, tail])), `round ${round}: old file`).to.equal(true);
+    expect((await readFile(join(mnt, `new-${round}`))).equals(fresh), `round ${round}: new file`).to.equal(true);
+    await after();
+  }
+}
+
 describe('data right after a leader change', function () {
   this.timeout(240_000);
   let cluster: TestCluster | undefined;
@@ -28,20 +52,16 @@ describe('data right after a leader change', function () {
   it('writes new files, appends to and reads old ones at once through the new leader', async () => {
     const c = cluster!;
     const mnt = c.nodes('client')[0]!.mountPoint!;
-    for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) {
-      const old = randomBytes(300_000);
-      await writeFile(join(mnt, `old-${round}`), old);
-      const leader = await c.leader();
-      await c.stopNode(leader, 'kill');
-      // No wait for the new leader or for the chunkservers: the mount's calls find whoever leads next.
-      const fresh = randomBytes(200_000);
-      await writeFile(join(mnt, `new-${round}`), fresh);
-      const tail = randomBytes(50_000);
-      await appendFile(join(mnt, `old-${round}`), tail);
-      expect((await readFile(join(mnt, `old-${round}`))).equals(Buffer.concat([old, tail])), `round ${round}: old file`).to.equal(true);
-      expect((await readFile(join(mnt, `new-${round}`))).equals(fresh), `round ${round}: new file`).to.equal(true);
-      await c.restartNode(leader);
-    }
+    let leader = '';
+    await writeThrough(
+      mnt,
+      Number(process.env.ROUNDS ?? 2),
+      async () => {
+        leader = await c.leader();
+        await c.stopNode(leader, 'kill');
+      },
+      () => c.restartNode(leader),
+    );
   });
 });
 
@@ -64,17 +84,9 @@ describe('data right after the only master restarts', function () {
     const c = cluster!;
     const mnt = c.nodes('client')[0]!.mountPoint!;
     const master = c.nodes('master')[0]!.id;
-    for (let round = 0; round < 2; round++) {
-      const old = randomBytes(300_000);
-      await writeFile(join(mnt, `old-${round}`), old);
+    await writeThrough(mnt, 2, async () => {
       await c.stopNode(master, 'kill');
       await c.restartNode(master);
-      const fresh = randomBytes(200_000);
-      await writeFile(join(mnt, `new-${round}`), fresh);
-      const tail = randomBytes(50_000);
-      await appendFile(join(mnt, `old-${round}`), tail);
-      expect((await readFile(join(mnt, `old-${round}`))).equals(Buffer.concat([old, tail])), `round ${round}: old file`).to.equal(true);
-      expect((await readFile(join(mnt, `new-${round}`))).equals(fresh), `round ${round}: new file`).to.equal(true);
-    }
+    });
   });
 });

@@ -16,11 +16,11 @@ import {
 } from '@mooseng/core';
 import { Fuse3LowLevelMount } from '@mooseng/plugin-mount-fuse3';
 import { cleanupTempDirs, makeTempDir } from '../support';
+import { testOps } from './fuse3-test-ops';
 
 const run = promisify(execFile);
 const FILE_INO = 2;
 const FILE_BYTES = 256 * 1024;
-const enosys = (): Promise<never> => Promise.reject(new MoosengError(ErrorCodes.EOPNOTSUPP, 'not in this test'));
 
 /** One file, `f`, whose mtime the test moves (as another client's committed write would), counting reads. */
 function oneFile(): { ops: IFileSystemOperations; reads: () => number; touch: () => void } {
@@ -39,43 +39,17 @@ function oneFile(): { ops: IFileSystemOperations; reads: () => number; touch: ()
     ctimeMs: 0,
   });
   const ops: IFileSystemOperations = {
-    timeouts: { entryTimeoutMs: 1000, attrTimeoutMs: 1000 },
+    ...testOps(),
     lookup: async (_p, name) => {
       if (name !== 'f') throw new MoosengError(ErrorCodes.ENOENT, name);
       return { attr: attr(FILE_INO), entryTimeoutMs: 1000, attrTimeoutMs: 1000 };
     },
-    forget: () => undefined,
     getattr: async (ino) => ({ attr: attr(ino), attrTimeoutMs: 1000 }),
     open: async (ino) => ({ fh: 1, attr: attr(ino) }),
     read: async (_ino, _fh, size, offset) => {
       reads++;
       return Buffer.alloc(Math.max(0, Math.min(size, FILE_BYTES - offset)), 0x61);
     },
-    release: async () => undefined,
-    flush: async () => undefined,
-    opendir: async () => ({ fh: 1 }),
-    readdir: async () => [],
-    releasedir: async () => undefined,
-    access: async () => undefined,
-    statfs: async () => ({ blockSize: 4096, totalBlocks: 1, freeBlocks: 1, availBlocks: 1, totalFiles: 1, freeFiles: 1, nameMax: 255 }),
-    setattr: enosys,
-    readlink: enosys,
-    mknod: enosys,
-    mkdir: enosys,
-    unlink: enosys,
-    rmdir: enosys,
-    symlink: enosys,
-    rename: enosys,
-    link: enosys,
-    create: enosys,
-    write: enosys,
-    fsync: enosys,
-    setxattr: enosys,
-    getxattr: enosys,
-    listxattr: enosys,
-    removexattr: enosys,
-    fallocate: enosys,
-    lseek: enosys,
   };
   return { ops, reads: () => reads, touch: () => (mtimeMs += 1000) };
 }

@@ -18,11 +18,11 @@ import {
 } from '@mooseng/core';
 import { Fuse3LowLevelMount } from '@mooseng/plugin-mount-fuse3';
 import { cleanupTempDirs, makeTempDir } from '../support';
+import { testOps } from './fuse3-test-ops';
 
 const run = promisify(execFile);
 const FILE_INO = 2;
 const MIB = 1024 * 1024;
-const enosys = (): Promise<never> => Promise.reject(new MoosengError(ErrorCodes.EOPNOTSUPP, 'not in this test'));
 
 /** A full garbage collection, so that dropped write Buffers are finalized (their receive buffers reused). */
 function collectGarbage(): void {
@@ -46,12 +46,11 @@ function oneFile(onWrite: (data: Buffer, offset: number) => void): IFileSystemOp
     ctimeMs: 0,
   });
   return {
-    timeouts: { entryTimeoutMs: 1000, attrTimeoutMs: 1000 },
+    ...testOps(),
     lookup: async (_p, name) => {
       if (name !== 'f') throw new MoosengError(ErrorCodes.ENOENT, name);
       return { attr: attr(FILE_INO), entryTimeoutMs: 1000, attrTimeoutMs: 1000 };
     },
-    forget: () => undefined,
     getattr: async (ino) => ({ attr: attr(ino), attrTimeoutMs: 1000 }),
     setattr: async (ino) => ({ attr: attr(ino), attrTimeoutMs: 0 }),
     open: async (ino) => ({ fh: 1, attr: attr(ino) }),
@@ -61,29 +60,7 @@ function oneFile(onWrite: (data: Buffer, offset: number) => void): IFileSystemOp
       return data.length;
     },
     read: async () => Buffer.alloc(0),
-    release: async () => undefined,
-    flush: async () => undefined,
     fsync: async () => undefined,
-    opendir: async () => ({ fh: 1 }),
-    readdir: async () => [],
-    releasedir: async () => undefined,
-    access: async () => undefined,
-    statfs: async () => ({ blockSize: 4096, totalBlocks: 1, freeBlocks: 1, availBlocks: 1, totalFiles: 1, freeFiles: 1, nameMax: 255 }),
-    readlink: enosys,
-    mknod: enosys,
-    mkdir: enosys,
-    unlink: enosys,
-    rmdir: enosys,
-    symlink: enosys,
-    rename: enosys,
-    link: enosys,
-    create: enosys,
-    setxattr: enosys,
-    getxattr: enosys,
-    listxattr: enosys,
-    removexattr: enosys,
-    fallocate: enosys,
-    lseek: enosys,
   };
 }
 

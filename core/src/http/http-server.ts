@@ -97,9 +97,15 @@ export interface RoleHttpServerOptions {
 export class RoleHttpServer {
   private server: Server | null = null;
   private readonly routes = new Map<string, HttpRoute>();
+  /** The tokens' SHA-256 digests, each with its identity: what a request's token is compared with. */
+  private readonly tokenDigests: Array<{ digest: Buffer; identity: HttpIdentity }>;
 
   constructor(private readonly options: RoleHttpServerOptions) {
     for (const r of options.routes) this.routes.set(`${r.method} ${r.path}`, r);
+    this.tokenDigests = (options.tokens ?? []).map((t) => ({
+      digest: sha256(t.token),
+      identity: { name: t.name, uid: t.uid, gids: [...t.gids] },
+    }));
   }
 
   /** Listens; resolves with the port actually bound. Fails with UNAVAILABLE naming the port when it is taken. */
@@ -147,7 +153,7 @@ export class RoleHttpServer {
       const identity = route.access === 'write' ? this.identify(req) : null;
       if (route.access === 'write' && !identity) {
         req.resume();
-        const configured = (this.options.tokens?.length ?? 0) > 0;
+        const configured = this.tokenDigests.length > 0;
         const setting = this.options.tokensSetting ?? 'httpApiTokens';
         res.setHeader('www-authenticate', 'Bearer');
         return send(res, configured ? 401 : 403, {
@@ -186,13 +192,13 @@ export class RoleHttpServer {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m) return null;
     // Compared as digests of equal length, in constant time: the answer's timing tells nothing of a token.
-    const given = createHash('sha256').update(m[1]!).digest();
-    for (const t of this.options.tokens ?? []) {
-      if (timingSafeEqual(given, createHash('sha256').update(t.token).digest())) return { name: t.name, uid: t.uid, gids: [...t.gids] };
-    }
-    return null;
+    const given = sha256(m[1]!);
+    const found = this.tokenDigests.find((t) => timingSafeEqual(given, t.digest));
+    return found ? { ...found.identity, gids: [...found.identity.gids] } : null;
   }
 }
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
  * True when a browser sent the request from a page of another origin: its Origin header (browsers add one to every
