@@ -15,6 +15,7 @@ export * from './contracts/random';
 export * from './contracts/file-system-operations';
 export * from './contracts/mount';
 
+export * from './runtime/cluster-secret';
 export * from './runtime/listen';
 export * from './runtime/mount-point';
 export * from './runtime/noop-metrics';
@@ -39,6 +40,8 @@ export * from './protocol/frame';
 export * from './protocol/block-checksums';
 export * from './protocol/wire-codec';
 export * from './protocol/data-plane-messages';
+export * from './protocol/chunk-permits';
+export * from './protocol/member-proofs';
 export * from './protocol/data-plane-connection';
 export * from './protocol/data-plane-client';
 export * from './protocol/proto-files';

@@ -24,6 +24,7 @@ import {
   toGrpcError,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
+import type { GrantPermits } from './grant-permits';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
 import type { ChunkLocations } from './chunks/chunk-locations';
@@ -44,6 +45,8 @@ export interface ClientApiOptions {
   chunkOps: ChunkOperations;
   /** A young leader waits for chunkservers to register before it answers that a chunk has no replica. */
   tenure: LeaderTenure;
+  /** The permits write grants carry (absent in tests that need none: grants then carry none). */
+  permits?: GrantPermits;
   clusterId: string;
   logger: ILogger;
   metrics: IMetrics;
@@ -441,13 +444,19 @@ export class ClientApi {
         this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
       );
     }
+    const chain = this.locate(grant.servers);
     return {
       chunkId: grant.chunkId,
       version: grant.version,
       fileLength: grant.fileSize,
-      chain: this.locate(grant.servers),
+      chain,
       isNew: grant.isNew,
       truncateTo: grant.truncateTo,
+      permit:
+        this.o.permits?.forGrant(
+          grant,
+          chain.map((c) => c.address),
+        ) ?? Buffer.alloc(0),
     };
   }
 

@@ -2,6 +2,7 @@
 // control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
 // loops first, the consensus last, so nothing proposes into a stopped log.
 import {
+  ChunkPermitKey,
   chunkserverToMasterService,
   changeFeedService,
   clientToMasterService,
@@ -10,6 +11,8 @@ import {
   IConsensus,
   IMetrics,
   IPlacement,
+  loadClusterSecret,
+  MemberProofKey,
   type RoleContext,
   type RoleDefinition,
   RoleHttpServer,
@@ -25,6 +28,7 @@ import { ClientApi } from './client-api';
 import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
 import { LeaderTenure } from './leader-tenure';
+import { GrantPermits } from './grant-permits';
 import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
@@ -48,8 +52,12 @@ function masterSteps(context: RoleContext): RoleStep[] {
       for (const id of servers) locations.addReplica(id, chunkId, version);
     },
   });
+  // From the cluster secret (master.clusterSecretFile), loaded by the control-api step: the leader signs its own
+  // chunkserver commands and clients' write grants with `permits`, and checks registrations with `memberProofs`.
+  let permits: ChunkPermitKey | undefined;
+  let memberProofs: MemberProofKey | undefined;
   // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
-  const data = new DataPlaneClient({ clock });
+  const data = new DataPlaneClient({ clock, signer: (req, targets) => permits?.forRequest(req, targets, clock.now()) });
   // Plugins (the metrics one among them) are built by the step before these: resolved when the first one starts.
   let metrics: IMetrics;
   let consensus: IConsensus;
@@ -90,7 +98,16 @@ function masterSteps(context: RoleContext): RoleStep[] {
       name: 'control-api',
       start: async () => {
         const placement = container.resolve<IPlacement>(IPlacement);
+        if (section.clusterSecretFile) {
+          const { secret, warning } = await loadClusterSecret(section.clusterSecretFile, 'master.clusterSecretFile');
+          if (warning) logger.warn(warning);
+          permits = new ChunkPermitKey(secret);
+          memberProofs = new MemberProofKey(secret);
+        } else {
+          logger.warn('no cluster secret (master.clusterSecretFile): any host can register as a chunkserver');
+        }
         registry = new ChunkserverRegistry({
+          memberProofs,
           masterId: config.node.id,
           clusterId: config.node.clusterId,
           clock,
@@ -128,6 +145,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           locations,
           placement,
           chunkOps: ops,
+          permits: new GrantPermits(permits, clock),
           tenure,
           metrics,
           clusterId: config.node.clusterId,
@@ -252,6 +270,7 @@ export const masterRole: RoleDefinition = {
     { variable: 'MOOSENG_LISTEN_PORT', path: 'master.port' },
     { variable: 'MOOSENG_GRPC_PORT', path: 'master.port' },
     { variable: 'MOOSENG_METRICS_PORT', path: 'master.httpPort' },
+    { variable: 'MOOSENG_CLUSTER_SECRET_FILE', path: 'master.clusterSecretFile' },
   ],
   steps: masterSteps,
 };

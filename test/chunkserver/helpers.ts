@@ -56,6 +56,8 @@ export interface ChunkserverOptions {
   heartbeatIntervalMs?: number;
   metrics?: 'metrics-prometheus' | 'none';
   fsync?: 'always' | 'on-close' | 'never';
+  /** chunkserver.clusterSecretFile: changes then need the leader's permit. */
+  clusterSecretFile?: string;
 }
 
 export interface RunningChunkserver {
@@ -99,6 +101,7 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
           dataDirs,
           scrubRateMBps: options.scrubRateMBps ?? 0,
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 200,
+          ...(options.clusterSecretFile ? { clusterSecretFile: options.clusterSecretFile } : {}),
         },
       }),
     },

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MasterClient, type CallerCredentials } from '@mooseng/client';
-import { DataPlaneClient, silentLogger, SystemClock } from '@mooseng/core';
+import { ChunkPermitKey, DataPlaneClient, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
@@ -57,7 +57,16 @@ export class TestCluster {
   /** The tmpfs mounts under the data directories, unmounted by stop(). */
   private readonly tmpfsMounts: string[] = [];
   readonly clock = new SystemClock();
-  readonly data = new DataPlaneClient({ clock: this.clock });
+  /** The cluster's permit key (from the secret `cluster up` made), for tests that act as the leader on chunkservers. */
+  private permits: ChunkPermitKey | null = null;
+  /**
+   * A data-plane client that, like the leader, signs the commands it sends without a permit of their own (a test
+   * acting as the master); clients' writes carry their grants' permits as usual.
+   */
+  readonly data = new DataPlaneClient({
+    clock: this.clock,
+    signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
+  });
 
   private constructor(readonly options: TopologyOptions) {}
 
@@ -101,6 +110,8 @@ export class TestCluster {
         }
       }
       cluster.state = await clusterUp(cluster.options, () => undefined);
+      const secretFile = cluster.state.options.clusterSecretFile;
+      if (secretFile) cluster.permits = new ChunkPermitKey((await loadClusterSecret(secretFile, 'test cluster')).secret);
     } catch (err) {
       // clusterUp stopped what it started; what was made for it goes too.
       cluster.releaseHostResources();

@@ -1,9 +1,9 @@
 // LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
 // first (they elect a leader), then chunkservers (they register), then clients (they mount).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readState, writeState, type ClusterState } from './cluster-state';
 import { writePrometheusFiles } from './prometheus-targets';
@@ -14,6 +14,20 @@ import { buildTopology, nodeConfig, type NodeSpec, type TopologyOptions } from '
 export const START_DEADLINE_MS = 60_000;
 
 export type Progress = (line: string) => void;
+
+/**
+ * The cluster secret masters and chunkservers share (docs/security.md): kept in the cluster's directory across
+ * restarts, made once (32 random bytes), readable by its owner only.
+ */
+function ensureClusterSecret(dir: string): string {
+  const path = join(resolve(dir), 'cluster-secret');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(path, 0o600);
+  return path;
+}
 
 export async function clusterUp(options: TopologyOptions, progress: Progress): Promise<ClusterState> {
   const existing = readState(options.dir);
@@ -29,6 +43,7 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     // The masters' HTTP API token, acting as whoever brings the cluster up (root only when root does).
     httpApiToken: options.httpApiToken ?? randomBytes(24).toString('base64url'),
     httpApiUser: options.httpApiUser ?? { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
+    clusterSecretFile: options.clusterSecretFile ?? ensureClusterSecret(options.dir),
   };
   const nodes = buildTopology(options);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };

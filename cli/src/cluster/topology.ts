@@ -54,6 +54,11 @@ export interface TopologyOptions {
   httpApiToken?: string;
   /** Who the token acts as: the user who brought the cluster up. */
   httpApiUser?: { uid: number; gids: number[] };
+  /**
+   * The cluster secret file the masters and chunkservers share (clusterSecretFile); `cluster up` makes one in the
+   * cluster's directory, readable by its owner only. Absent: the nodes run without a secret.
+   */
+  clusterSecretFile?: string;
 }
 
 /**
@@ -121,6 +126,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           httpApiTokens: o.httpApiToken
             ? [{ name: 'cluster-up', token: o.httpApiToken, uid: o.httpApiUser?.uid ?? 0, gids: o.httpApiUser?.gids ?? [0] }]
             : [],
+          ...(o.clusterSecretFile ? { clusterSecretFile: o.clusterSecretFile } : {}),
         },
         // The consensus plugin's own section holds the membership and its port.
         'replication-raft': {
@@ -142,6 +148,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           masters: masterAddrs,
           dataDirs: node.disks,
           labels: { rack: `r${node.id.slice(2)}` },
+          ...(o.clusterSecretFile ? { clusterSecretFile: o.clusterSecretFile } : {}),
         },
       };
       break;
