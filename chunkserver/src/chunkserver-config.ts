@@ -18,8 +18,6 @@ export interface ChunkserverSection {
   /** Background scrub rate; 0 turns scrubbing off. */
   scrubRateMBps: number;
   heartbeatIntervalMs: number;
-  /** File holding the cluster secret shared with the masters; '' runs without (changes open to anyone). */
-  clusterSecretFile: string;
 }
 
 export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
@@ -54,12 +52,5 @@ export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
     labels: { type: 'object', default: {}, additionalProperties: { type: 'string' }, description: 'Placement labels, e.g. { rack: r1 }' },
     scrubRateMBps: { type: 'number', minimum: 0, default: 8, description: 'Background scrub read rate in MiB/s; 0 turns scrubbing off' },
     heartbeatIntervalMs: { type: 'integer', minimum: 100, default: 1000, description: 'Heartbeat period to each master' },
-    clusterSecretFile: {
-      type: 'string',
-      default: '',
-      format: 'path',
-      description:
-        "File holding the cluster secret (the same on every master and chunkserver, never on clients): chunk changes are then taken only with the leader's permit, and registration needs it. Empty: no secret, anyone who reaches the data plane may change chunks (env MOOSENG_CLUSTER_SECRET_FILE; docs/security.md)",
-    },
   },
 };

@@ -114,13 +114,13 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'data-plane',
       start: async () => {
-        if (section.clusterSecretFile) {
-          const { secret, warning } = await loadClusterSecret(section.clusterSecretFile, 'chunkserver.clusterSecretFile');
+        if (config.node.clusterSecretFile) {
+          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
           if (warning) logger.warn(warning);
           permits = new ChunkPermitKey(secret);
           memberProofs = new MemberProofKey(secret);
         } else {
-          logger.warn('no cluster secret (chunkserver.clusterSecretFile): anyone who reaches the data plane can change chunks');
+          logger.warn('no cluster secret (node.clusterSecretFile): anyone who reaches the data plane can change chunks');
         }
         dataPlane = new DataPlaneServer({
           permits,
@@ -227,7 +227,6 @@ export const chunkserverRole: RoleDefinition = {
     { variable: 'MOOSENG_METRICS_PORT', path: 'chunkserver.httpPort' },
     { variable: 'MOOSENG_MASTER_ADDRS', path: 'chunkserver.masters', list: true },
     { variable: 'MOOSENG_DATA_DIRS', path: 'chunkserver.dataDirs', list: true },
-    { variable: 'MOOSENG_CLUSTER_SECRET_FILE', path: 'chunkserver.clusterSecretFile' },
   ],
   steps: chunkserverSteps,
 };

@@ -18,8 +18,6 @@ export interface MasterSection {
   sessionTimeoutMs: number;
   /** Bearer tokens of the HTTP API's routes that change something, each with the identity its holder acts as. */
   httpApiTokens: HttpApiToken[];
-  /** File holding the cluster secret shared with the other masters and the chunkservers; '' runs without. */
-  clusterSecretFile: string;
 }
 
 export const MASTER_SECTION_SCHEMA: JsonSchema = {
@@ -63,13 +61,6 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       default: 300000,
       description:
         'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
-    },
-    clusterSecretFile: {
-      type: 'string',
-      default: '',
-      format: 'path',
-      description:
-        "File holding the cluster secret (the same on every master and chunkserver, never on clients): the leader signs its chunkserver commands and clients' write grants with it, and only chunkservers that have it may register. Empty: no secret (env MOOSENG_CLUSTER_SECRET_FILE; docs/security.md)",
     },
     httpApiTokens: {
       type: 'array',

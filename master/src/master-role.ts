@@ -52,7 +52,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
       for (const id of servers) locations.addReplica(id, chunkId, version);
     },
   });
-  // From the cluster secret (master.clusterSecretFile), loaded by the control-api step: the leader signs its own
+  // From the cluster secret (node.clusterSecretFile), loaded by the control-api step: the leader signs its own
   // chunkserver commands and clients' write grants with `permits`, and checks registrations with `memberProofs`.
   let permits: ChunkPermitKey | undefined;
   let memberProofs: MemberProofKey | undefined;
@@ -98,13 +98,13 @@ function masterSteps(context: RoleContext): RoleStep[] {
       name: 'control-api',
       start: async () => {
         const placement = container.resolve<IPlacement>(IPlacement);
-        if (section.clusterSecretFile) {
-          const { secret, warning } = await loadClusterSecret(section.clusterSecretFile, 'master.clusterSecretFile');
+        if (config.node.clusterSecretFile) {
+          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
           if (warning) logger.warn(warning);
           permits = new ChunkPermitKey(secret);
           memberProofs = new MemberProofKey(secret);
         } else {
-          logger.warn('no cluster secret (master.clusterSecretFile): any host can register as a chunkserver');
+          logger.warn('no cluster secret (node.clusterSecretFile): any host can register as a chunkserver');
         }
         registry = new ChunkserverRegistry({
           memberProofs,
@@ -270,7 +270,6 @@ export const masterRole: RoleDefinition = {
     { variable: 'MOOSENG_LISTEN_PORT', path: 'master.port' },
     { variable: 'MOOSENG_GRPC_PORT', path: 'master.port' },
     { variable: 'MOOSENG_METRICS_PORT', path: 'master.httpPort' },
-    { variable: 'MOOSENG_CLUSTER_SECRET_FILE', path: 'master.clusterSecretFile' },
   ],
   steps: masterSteps,
 };

@@ -56,7 +56,7 @@ export interface ChunkserverOptions {
   heartbeatIntervalMs?: number;
   metrics?: 'metrics-prometheus' | 'none';
   fsync?: 'always' | 'on-close' | 'never';
-  /** chunkserver.clusterSecretFile: changes then need the leader's permit. */
+  /** node.clusterSecretFile: changes then need the leader's permit. */
   clusterSecretFile?: string;
 }
 
@@ -89,7 +89,11 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
       env: {},
       text: JSON.stringify({
         role: 'chunkserver',
-        node: { id: `cs-${await freePort()}`, dataDir: base },
+        node: {
+          id: `cs-${await freePort()}`,
+          dataDir: base,
+          ...(options.clusterSecretFile ? { clusterSecretFile: options.clusterSecretFile } : {}),
+        },
         plugins: { 'chunk-store': store, compressor: options.compressor ?? 'none', metrics: options.metrics ?? 'metrics-prometheus' },
         [store]: { fsync: options.fsync ?? 'on-close' },
         chunkserver: {
@@ -101,7 +105,6 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
           dataDirs,
           scrubRateMBps: options.scrubRateMBps ?? 0,
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 200,
-          ...(options.clusterSecretFile ? { clusterSecretFile: options.clusterSecretFile } : {}),
         },
       }),
     },

@@ -55,7 +55,7 @@ export interface TopologyOptions {
   /** Who the token acts as: the user who brought the cluster up. */
   httpApiUser?: { uid: number; gids: number[] };
   /**
-   * The cluster secret file the masters and chunkservers share (clusterSecretFile); `cluster up` makes one in the
+   * The cluster secret file the masters and chunkservers share (node.clusterSecretFile); `cluster up` makes one in the
    * cluster's directory, readable by its owner only. Absent: the nodes run without a secret.
    */
   clusterSecretFile?: string;
@@ -105,8 +105,10 @@ export function buildTopology(o: TopologyOptions): NodeSpec[] {
 export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: TopologyOptions): string {
   const masters = all.filter((n) => n.role === 'master');
   const masterAddrs = masters.map((m) => `${m.host}:${m.port}`);
+  // Masters and chunkservers share the cluster secret; clients never get it.
+  const secret = o.clusterSecretFile && node.role !== 'client' ? { clusterSecretFile: o.clusterSecretFile } : {};
   const common = {
-    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir },
+    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir, ...secret },
     log: { level: o.logLevel ?? 'info', file: node.logPath },
   };
   let doc: Record<string, unknown>;
@@ -126,7 +128,6 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           httpApiTokens: o.httpApiToken
             ? [{ name: 'cluster-up', token: o.httpApiToken, uid: o.httpApiUser?.uid ?? 0, gids: o.httpApiUser?.gids ?? [0] }]
             : [],
-          ...(o.clusterSecretFile ? { clusterSecretFile: o.clusterSecretFile } : {}),
         },
         // The consensus plugin's own section holds the membership and its port.
         'replication-raft': {
@@ -148,7 +149,6 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           masters: masterAddrs,
           dataDirs: node.disks,
           labels: { rack: `r${node.id.slice(2)}` },
-          ...(o.clusterSecretFile ? { clusterSecretFile: o.clusterSecretFile } : {}),
         },
       };
       break;

@@ -74,7 +74,7 @@ interface DecodedPermit extends ChunkPermit {
 export class ChunkPermitKey {
   private readonly key: Buffer;
 
-  /** `secret`: the cluster secret, at least MIN_CLUSTER_SECRET_BYTES (from master/chunkserver.clusterSecretFile). */
+  /** `secret`: the cluster secret, at least MIN_CLUSTER_SECRET_BYTES (from node.clusterSecretFile). */
   constructor(secret: Buffer) {
     if (secret.length < MIN_CLUSTER_SECRET_BYTES)
       throw new MoosengError(

@@ -31,7 +31,7 @@ export class MemberProofKey {
   /** Refuses (PERMIT_REFUSED) a missing, forged or stale proof of `claims`; `who` names the claimant in errors. */
   check(claims: readonly string[], proof: Buffer | undefined, nowMs: number, who: string): void {
     if (!proof || proof.length === 0)
-      throw refused(`${who} sent no proof of membership: give it the cluster secret (clusterSecretFile) the masters have`);
+      throw refused(`${who} sent no proof of membership: give it the cluster secret (node.clusterSecretFile) the masters have`);
     if (proof.length !== PROOF_BYTES) throw refused(`${who} sent a malformed proof of membership (${proof.length} bytes)`);
     const time = proof.subarray(0, 8);
     if (!timingSafeEqual(this.mac(time, claims), proof.subarray(8)))

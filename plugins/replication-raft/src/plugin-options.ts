@@ -21,6 +21,7 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     listenHost: c.host,
     raftPort: c.port,
     dir: raftDirFor(ctx.node.dataDir),
+    clusterSecretFile: ctx.node.clusterSecretFile,
     tickIntervalMs: c.tickIntervalMs,
     electionTicks: c.electionTicks,
     heartbeatTicks: c.heartbeatTicks,

@@ -4,7 +4,16 @@
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { ErrorCodes, MoosengError, PROTO_LOADER_OPTIONS, type IClock, type ILogger, type IRandom, type TimerHandle } from '@mooseng/core';
+import {
+  ErrorCodes,
+  type MemberProofKey,
+  MoosengError,
+  PROTO_LOADER_OPTIONS,
+  type IClock,
+  type ILogger,
+  type IRandom,
+  type TimerHandle,
+} from '@mooseng/core';
 import type { Entry, EntryType, Member, Message, MessageType } from '../core/types';
 import type { RaftTransport } from './transport';
 
@@ -40,6 +49,9 @@ export const BACKOFF_MAX_MS = 1_000;
  * not a raft.proto field, so peers without it interoperate (they just cannot be answered that way).
  */
 export const SENDER_METADATA_KEY = 'mooseng-raft-sender';
+/** Metadata of every call with a cluster secret: the sender's member id and its proof of membership (base64). */
+export const MEMBER_ID_METADATA_KEY = 'mooseng-raft-member';
+export const MEMBER_PROOF_METADATA_KEY = 'mooseng-raft-proof';
 /** Peers outside the membership remembered at once for replies (the most recent senders). */
 export const MAX_REPLY_PEERS = 16;
 
@@ -355,6 +367,16 @@ export interface GrpcTransportOptions {
   clock: IClock;
   random: IRandom;
   logger: ILogger;
+  /**
+   * With a cluster secret: every call this node makes proves its membership, and calls that do not prove the
+   * sender's (or carry messages from another member than the one proven) are refused before anything is decoded.
+   */
+  memberProofs?: MemberProofKey;
+}
+
+/** What a Raft call's member proof signs: that a master of this cluster with this id sent it. */
+function raftClaims(memberId: string, clusterId: string): string[] {
+  return ['master', memberId, clusterId];
 }
 
 /**
@@ -372,6 +394,8 @@ export class GrpcTransport implements RaftTransport {
   private readonly streams = new Set<(err: Partial<grpc.StatusObject> | null) => void>();
   private selfMetadata: grpc.Metadata | null = null;
   private readonly ctx: SenderContext;
+  /** Calls refused for want of a member proof, for the log. */
+  private refusals = 0;
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.ctx = {
@@ -379,19 +403,56 @@ export class GrpcTransport implements RaftTransport {
       clock: options.clock,
       random: options.random,
       logger: options.logger,
-      senderMetadata: () => this.selfMetadata,
+      senderMetadata: () => this.callMetadata(),
     };
+  }
+
+  /** The metadata of a call this node makes: its address (once known) and, with a secret, a fresh member proof. */
+  private callMetadata(): grpc.Metadata | null {
+    const proofs = this.options.memberProofs;
+    if (!proofs) return this.selfMetadata;
+    const metadata = this.selfMetadata ? this.selfMetadata.clone() : new grpc.Metadata();
+    const { selfId, clusterId, clock } = this.options;
+    metadata.set(MEMBER_ID_METADATA_KEY, selfId);
+    metadata.set(MEMBER_PROOF_METADATA_KEY, proofs.prove(raftClaims(selfId, clusterId), clock.now()).toString('base64'));
+    return metadata;
+  }
+
+  /**
+   * Who sent a call, proven: the member id, or the status to refuse it with. Without a secret every call is
+   * taken (null id: no check of the messages' senders).
+   */
+  private admit(metadata: grpc.Metadata): { memberId: string | null } | { refused: Partial<grpc.StatusObject> } {
+    const proofs = this.options.memberProofs;
+    if (!proofs) return { memberId: null };
+    const memberId = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
+    const proof = Buffer.from(String(metadata.get(MEMBER_PROOF_METADATA_KEY)[0] ?? ''), 'base64');
+    try {
+      proofs.check(raftClaims(memberId, this.options.clusterId), proof, this.options.clock.now(), `Raft peer "${memberId || '?'}"`);
+      return { memberId };
+    } catch (err) {
+      const details = (err as Error).message;
+      this.refusals++;
+      // One line per refused peer now and then, not per call: a stranger retrying must not flood the log.
+      if (this.refusals === 1 || this.refusals % 100 === 0)
+        this.options.logger.warn(`refused a Raft call (${this.refusals} so far): ${details}`);
+      return { refused: { code: grpc.status.PERMISSION_DENIED, details } };
+    }
   }
 
   /**
    * Hands one batch's messages to `onMessage`; the status to end its call with when it is refused (another
    * cluster's, or malformed), else null.
    */
-  private receive(batch: any): Partial<grpc.StatusObject> | null {
+  private receive(batch: any, memberId: string | null): Partial<grpc.StatusObject> | null {
     if (batch.clusterId !== this.options.clusterId)
       return { code: grpc.status.PERMISSION_DENIED, details: `cluster id ${batch.clusterId} is not ${this.options.clusterId}` };
     try {
-      for (const w of batch.messages ?? []) this.onMessage(messageFromWire(w));
+      const messages = (batch.messages ?? []).map(messageFromWire);
+      // A member speaks for itself only: messages in another member's name are refused, all of the batch.
+      const forged = memberId === null ? undefined : messages.find((m: Message) => m.from !== memberId);
+      if (forged) return { code: grpc.status.PERMISSION_DENIED, details: `member ${memberId} sent a message from ${forged.from}` };
+      for (const m of messages) this.onMessage(m);
       return null;
     } catch (err) {
       return { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message };
@@ -403,6 +464,11 @@ export class GrpcTransport implements RaftTransport {
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(raftPeerService().service, {
       Stream: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => {
+        const admitted = this.admit(call.metadata);
+        if ('refused' in admitted) {
+          callback(admitted.refused);
+          return;
+        }
         this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
         let ended = false;
         const end = (err: Partial<grpc.StatusObject> | null): void => {
@@ -416,7 +482,7 @@ export class GrpcTransport implements RaftTransport {
         call.sendMetadata(new grpc.Metadata());
         call.on('data', (batch: any) => {
           if (ended) return;
-          const refused = this.receive(batch);
+          const refused = this.receive(batch, admitted.memberId);
           if (refused) end(refused);
         });
         call.on('end', () => end(null));
@@ -424,8 +490,13 @@ export class GrpcTransport implements RaftTransport {
         call.on('cancelled', () => end(null));
       },
       Deliver: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
+        const admitted = this.admit(call.metadata);
+        if ('refused' in admitted) {
+          callback(admitted.refused);
+          return;
+        }
         this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
-        const refused = this.receive(call.request);
+        const refused = this.receive(call.request, admitted.memberId);
         if (refused) callback(refused);
         else callback(null, {});
       },
