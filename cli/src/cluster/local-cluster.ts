@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { caFiles, initCa, issueCertificate, nodeFiles } from '../certs/certificate-authority';
 import { readState, writeState, type ClusterState } from './cluster-state';
 import { writePrometheusFiles } from './prometheus-targets';
 import { health, isRunning, startNode, stopProcess, waitHealthy } from './supervisor';
@@ -29,6 +30,18 @@ function ensureClusterSecret(dir: string): string {
   return path;
 }
 
+/**
+ * The cluster CA and a certificate for every master (for Raft over mutual TLS), made once in `tlsDir`; a master
+ * whose certificate is there already keeps it, so restarts and `cluster up` again change nothing.
+ */
+function ensureMasterCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
+  if (!existsSync(caFiles(tlsDir).cert)) initCa(tlsDir, clusterId);
+  for (const node of nodes.filter((n) => n.role === 'master')) {
+    if (existsSync(nodeFiles(tlsDir, node.id).cert)) continue;
+    issueCertificate(tlsDir, { role: 'master', name: node.id, hosts: [...new Set([node.host, '127.0.0.1', 'localhost'])] });
+  }
+}
+
 export async function clusterUp(options: TopologyOptions, progress: Progress): Promise<ClusterState> {
   const existing = readState(options.dir);
   if (existing && existing.nodes.some((n) => n.pid !== null && isRunning(n.pid))) {
@@ -44,8 +57,10 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     httpApiToken: options.httpApiToken ?? randomBytes(24).toString('base64url'),
     httpApiUser: options.httpApiUser ?? { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
     clusterSecretFile: options.clusterSecretFile ?? ensureClusterSecret(options.dir),
+    tlsDir: options.tlsDir ?? join(resolve(options.dir), 'tls'),
   };
   const nodes = buildTopology(options);
+  ensureMasterCertificates(options.tlsDir!, options.clusterId, nodes);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {
     mkdirSync(dirname(node.configPath), { recursive: true });

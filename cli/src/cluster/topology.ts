@@ -59,6 +59,11 @@ export interface TopologyOptions {
    * cluster's directory, readable by its owner only. Absent: the nodes run without a secret.
    */
   clusterSecretFile?: string;
+  /**
+   * A CA directory (`mooseng certs init`) holding `<node id>.crt/.key` for every master: they then speak Raft over
+   * mutual TLS (node.tls). `cluster up` makes one in `<dir>/tls`. Absent: Raft without TLS.
+   */
+  tlsDir?: string;
 }
 
 /**
@@ -107,8 +112,12 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
   const masterAddrs = masters.map((m) => `${m.host}:${m.port}`);
   // Masters and chunkservers share the cluster secret; clients never get it.
   const secret = o.clusterSecretFile && node.role !== 'client' ? { clusterSecretFile: o.clusterSecretFile } : {};
+  const tls =
+    o.tlsDir && node.role === 'master'
+      ? { tls: { caFile: join(o.tlsDir, 'ca.crt'), certFile: join(o.tlsDir, `${node.id}.crt`), keyFile: join(o.tlsDir, `${node.id}.key`) } }
+      : {};
   const common = {
-    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir, ...secret },
+    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir, ...secret, ...tls },
     log: { level: o.logLevel ?? 'info', file: node.logPath },
   };
   let doc: Record<string, unknown>;

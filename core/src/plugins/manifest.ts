@@ -38,6 +38,8 @@ export interface NodeInfo {
    * consensus) proves membership with it (core's MemberProofKey). Optional for hosts built before it.
    */
   clusterSecretFile?: string;
+  /** The node's TLS files (node.tls); absent or all '' for none. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /**

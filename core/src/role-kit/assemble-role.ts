@@ -129,6 +129,7 @@ export function assembleRole(options: AssembleOptions): RoleInstance {
             clusterId: config.node.clusterId,
             dataDir: config.node.dataDir,
             clusterSecretFile: config.node.clusterSecretFile,
+            tls: config.node.tls,
           },
           processConfig: config,
           resolve: <T>(token: symbol) => child.resolve<T>(token),

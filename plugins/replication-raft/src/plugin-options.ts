@@ -22,6 +22,7 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     raftPort: c.port,
     dir: raftDirFor(ctx.node.dataDir),
     clusterSecretFile: ctx.node.clusterSecretFile,
+    tls: ctx.node.tls,
     tickIntervalMs: c.tickIntervalMs,
     electionTicks: c.electionTicks,
     heartbeatTicks: c.heartbeatTicks,

@@ -19,6 +19,7 @@ import {
   type IStateMachine,
   type LeadershipEvent,
   loadClusterSecret,
+  loadNodeTls,
   MemberProofKey,
   type ProposeOptions,
   type TimerHandle,
@@ -69,6 +70,8 @@ export interface RaftConsensusOptions extends Omit<RaftPluginConfig, 'peers' | '
    * every call and drops calls from senders that cannot prove theirs. Empty or absent: no proof asked or given.
    */
   clusterSecretFile?: string;
+  /** The node's TLS files (node.tls): the gRPC transport then runs mutual TLS, taking only masters of the CA. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
   /**
    * Runs `fn` after the callbacks already due in this turn of the event loop (setImmediate unless given; the
    * simulation queues it as one of its events). The loop starts through it, so inputs arriving together (a
@@ -236,10 +239,12 @@ export class RaftConsensus implements IConsensus {
       if (warning) o.logger.warn(warning);
       memberProofs = new MemberProofKey(secret);
     }
+    const tls = o.transport ? null : await loadNodeTls(o.tls, 'node.tls');
     this.transport =
       o.transport ??
       new GrpcTransport({
         memberProofs,
+        tls: tls ?? undefined,
         selfId: o.nodeId,
         clusterId: o.clusterId,
         listenHost: o.listenHost,

@@ -8,6 +8,7 @@ import {
   ErrorCodes,
   type MemberProofKey,
   MoosengError,
+  type NodeTls,
   PROTO_LOADER_OPTIONS,
   type IClock,
   type ILogger,
@@ -372,6 +373,16 @@ export interface GrpcTransportOptions {
    * sender's (or carry messages from another member than the one proven) are refused before anything is decoded.
    */
   memberProofs?: MemberProofKey;
+  /**
+   * Mutual TLS with the cluster CA: the port takes only peers whose certificate the CA signed for a master (OU
+   * "master"), and the certificate's CN is the member id the peer's messages must come from.
+   */
+  tls?: NodeTls;
+}
+
+/** The OU and CN of a peer certificate (a field may come as a list when the certificate repeats it). */
+function certName(field: string | string[] | undefined): string {
+  return Array.isArray(field) ? field.join('+') : (field ?? '');
 }
 
 /** What a Raft call's member proof signs: that a master of this cluster with this id sent it. */
@@ -407,6 +418,19 @@ export class GrpcTransport implements RaftTransport {
     };
   }
 
+  /** Mutual TLS with the cluster CA when node.tls is set: a client certificate is required. */
+  private serverCredentials(): grpc.ServerCredentials {
+    const { tls } = this.options;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], true);
+  }
+
+  private channelCredentials(): grpc.ChannelCredentials {
+    const { tls } = this.options;
+    if (!tls) return grpc.credentials.createInsecure();
+    return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
+  }
+
   /** The metadata of a call this node makes: its address (once known) and, with a secret, a fresh member proof. */
   private callMetadata(): grpc.Metadata | null {
     const proofs = this.options.memberProofs;
@@ -422,13 +446,32 @@ export class GrpcTransport implements RaftTransport {
    * Who sent a call, proven: the member id, or the status to refuse it with. Without a secret every call is
    * taken (null id: no check of the messages' senders).
    */
-  private admit(metadata: grpc.Metadata): { memberId: string | null } | { refused: Partial<grpc.StatusObject> } {
-    const proofs = this.options.memberProofs;
-    if (!proofs) return { memberId: null };
-    const memberId = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
-    const proof = Buffer.from(String(metadata.get(MEMBER_PROOF_METADATA_KEY)[0] ?? ''), 'base64');
+  private admit(
+    call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>,
+  ): { memberId: string | null } | { refused: Partial<grpc.StatusObject> } {
+    const { memberProofs: proofs, tls } = this.options;
+    const metadata = call.metadata;
     try {
-      proofs.check(raftClaims(memberId, this.options.clusterId), proof, this.options.clock.now(), `Raft peer "${memberId || '?'}"`);
+      let memberId: string | null = null;
+      if (tls) {
+        // The handshake already checked the CA; what the certificate was issued for is checked here.
+        const subject = call.getAuthContext().sslPeerCertificate?.subject;
+        const role = certName(subject?.OU);
+        if (role !== 'master')
+          throw new MoosengError(
+            ErrorCodes.PERMIT_REFUSED,
+            `a Raft peer with ${subject ? `the certificate of ${role || 'no role'} "${certName(subject.CN)}"` : 'no certificate'} is not a master`,
+          );
+        memberId = certName(subject?.CN);
+      }
+      if (proofs) {
+        const claimed = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
+        if (memberId !== null && claimed !== memberId)
+          throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `Raft peer "${memberId}" claims to be "${claimed}"`);
+        const proof = Buffer.from(String(metadata.get(MEMBER_PROOF_METADATA_KEY)[0] ?? ''), 'base64');
+        proofs.check(raftClaims(claimed, this.options.clusterId), proof, this.options.clock.now(), `Raft peer "${claimed || '?'}"`);
+        memberId = claimed;
+      }
       return { memberId };
     } catch (err) {
       const details = (err as Error).message;
@@ -464,7 +507,7 @@ export class GrpcTransport implements RaftTransport {
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(raftPeerService().service, {
       Stream: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => {
-        const admitted = this.admit(call.metadata);
+        const admitted = this.admit(call);
         if ('refused' in admitted) {
           callback(admitted.refused);
           return;
@@ -490,7 +533,7 @@ export class GrpcTransport implements RaftTransport {
         call.on('cancelled', () => end(null));
       },
       Deliver: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
-        const admitted = this.admit(call.metadata);
+        const admitted = this.admit(call);
         if ('refused' in admitted) {
           callback(admitted.refused);
           return;
@@ -503,7 +546,7 @@ export class GrpcTransport implements RaftTransport {
     });
     const { listenHost, port } = this.options;
     await new Promise<void>((resolve, reject) => {
-      server.bindAsync(`${listenHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err) => {
+      server.bindAsync(`${listenHost}:${port}`, this.serverCredentials(), (err) => {
         if (err)
           reject(
             new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, {
@@ -560,7 +603,7 @@ export class GrpcTransport implements RaftTransport {
 
   private openSender(address: string): PeerSender {
     const Client = raftPeerService();
-    const client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
+    const client = new Client(address, this.channelCredentials(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
     return new PeerSender(address, client, this.ctx);
   }
 
