@@ -5,13 +5,17 @@ import { CERT_ROLES, type CertRole, issueCertificate } from '../../certs/certifi
 
 export default class CertsIssue extends BaseCommand {
   static override description =
-    "Issue a node certificate and key signed by the cluster CA: CN the node id, OU its role, valid for the hosts given, for TLS as server and client";
+    'Issue a node certificate and key signed by the cluster CA: CN the node id, OU its role, valid for the hosts given, for TLS as server and client';
   static override examples = [
     '<%= config.bin %> certs issue --dir /etc/mooseng/tls --role master --name m1 --host m1.example.net --host 10.0.0.11',
   ];
   static override flags = {
-    dir: Flags.string({ char: 'd', description: 'Directory of the CA (from certs init); the certificate is written there too', required: true }),
-    role: Flags.string({ description: 'The node\'s role', options: [...CERT_ROLES], required: true }),
+    dir: Flags.string({
+      char: 'd',
+      description: 'Directory of the CA (from certs init); the certificate is written there too',
+      required: true,
+    }),
+    role: Flags.string({ description: "The node's role", options: [...CERT_ROLES], required: true }),
     name: Flags.string({ description: 'The node id (node.id in its config)', required: true }),
     host: Flags.string({ description: 'A host name or address the node is reached at (repeat for more)', multiple: true, required: true }),
     force: Flags.boolean({ description: 'Issue again over an existing certificate of that name', default: false }),
