@@ -46,6 +46,11 @@ export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
 export const NO_REPLICA_RETRY_MS = 250;
 
+/** Errors after which a read asks the master where the chunk is again instead of failing. */
+function locationMayBeStale(err: unknown): boolean {
+  return isMoosengError(err) && (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION);
+}
+
 /**
  * Reads, writes, commits and syncs of files through their chunks. Every call acts with the credentials it is given;
  * per-file state lives on the OpenFile passed in, only the location cache (a cache of master answers) here.
@@ -58,6 +63,8 @@ export class FileIo {
    * order, for eviction.
    */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number; knownLength: number }>>();
+  /** Turns among replicas: the next read of a chunk starts at this replica (modulo how many there are). */
+  private nextReplica = 0;
 
   constructor(
     private readonly master: MasterClient,
@@ -168,13 +175,13 @@ export class FileIo {
     cred: CallerCredentials,
     signal?: AbortSignal,
     fresh = false,
-  ): Promise<{ grant: WireReadChunk; end: number }> {
+  ): Promise<{ grant: WireReadChunk; end: number; cached: boolean }> {
     const { ino } = file;
     const knownLength = file.uncommittedEnd();
     const hit = this.locations.get(ino)?.get(index);
     const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic() && knownLength <= hit.knownLength;
     this.countCache('location', usable);
-    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength) };
+    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength), cached: true };
     const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index, knownLength }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
@@ -183,7 +190,7 @@ export class FileIo {
       this.locations.set(ino, chunks);
     }
     chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS, knownLength });
-    return { grant, end: Math.max(grant.fileLength, knownLength) };
+    return { grant, end: Math.max(grant.fileLength, knownLength), cached: false };
   }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
@@ -202,19 +209,19 @@ export class FileIo {
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
       let part: Buffer;
       try {
-        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, located.cached, inChunk, n, cred, signal);
       } catch (err) {
         // The cached locations may be out of date (a replica moved, the version changed, a new leader is still
         // relearning where chunks are): ask again for a few seconds before giving up.
-        if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
+        if (!locationMayBeStale(err)) throw err;
         const giveUpAt = this.clock.monotonic() + NO_REPLICA_WAIT_MS;
         for (;;) {
           ({ grant } = await this.locate(file, index, cred, signal, true));
           try {
-            part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+            part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, false, inChunk, n, cred, signal);
             break;
           } catch (again) {
-            if (!isMoosengError(again) || again.code !== ErrorCodes.IO_ERROR || this.clock.monotonic() > giveUpAt) throw again;
+            if (!locationMayBeStale(again) || this.clock.monotonic() > giveUpAt) throw again;
             await this.clock.sleep(NO_REPLICA_RETRY_MS, { signal });
           }
         }
@@ -337,6 +344,8 @@ export class FileIo {
 
   private async readReplica(
     grant: WireReadChunk,
+    /** The location came from the cache (it may be out of date), not from the master just now. */
+    cached: boolean,
     offset: number,
     length: number,
     cred: CallerCredentials,
@@ -349,7 +358,10 @@ export class FileIo {
       );
     }
     let lastError: unknown;
-    for (const loc of grant.locations) {
+    // Reads take turns among the replicas (each starts at the next one), so a chunk's readers spread over all of them.
+    const first = this.nextReplica++ % grant.locations.length;
+    for (let i = 0; i < grant.locations.length; i++) {
+      const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
         const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, { signal });
         // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
@@ -359,6 +371,10 @@ export class FileIo {
         return padded;
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
+        // A location from the cache may be older than the replica (another writer's grant or a truncate moved the
+        // chunk on since): the replica is sound and the location is not, so read() asks the master again. With a
+        // location just asked for, the replica is the one behind: reported like any failed replica.
+        if (err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) throw err;
         lastError = err;
         // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
         // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).
