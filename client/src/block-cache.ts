@@ -115,8 +115,7 @@ export class BlockCache {
   }
 
   /**
-   * Fetches `count` blocks from `first` as one request, keeping each (a copy of its own, so evicting one frees it)
-   * unless it was dropped while on its way (a write of this mount over it: the bytes may predate the write).
+   * Fetches `count` blocks from `first` as one request, keeping each (see blockOf) unless it was dropped while on its way (a write of this mount over it: the bytes may predate the write).
    */
   private fetchRun(chunk: ChunkVersion, first: number, count: number, fetch: FetchBlocks): Array<Promise<Buffer>> {
     const split = fetch(first, count).then((data) => Array.from({ length: count }, (_, i) => blockOf(data, i)));
@@ -205,13 +204,21 @@ function blockOfKey(key: string): number {
   return Number(key.slice(key.lastIndexOf('/') + 1));
 }
 
+/** Bytes a fetched buffer's memory may have past its own before its blocks are copied out instead of viewed. */
+const VIEW_SLACK_BYTES = BLOCK_SIZE_BYTES;
+
 /**
- * Block `i` of a fetched run as a buffer of its own, zeros where the fetch came back short (the chunk ends before the
- * block does: the file's bytes there read as zeros, and the block is as valid as any while the version stands).
+ * Block `i` of a fetched run. A whole block is a view of the fetched buffer (no copy: the run's blocks share its
+ * memory, which goes when the last of them is evicted; they are evicted together unless some were read since),
+ * unless that buffer is a view of much larger memory (a receive buffer), which a block must not keep alive. Zeros
+ * where the fetch came back short (the chunk ends before the block does: the file's bytes there read as zeros, and
+ * the block is as valid as any while the version stands).
  */
 function blockOf(data: Buffer, i: number): Buffer {
-  const block = Buffer.allocUnsafeSlow(BLOCK_SIZE_BYTES);
   const from = i * BLOCK_SIZE_BYTES;
+  if (from + BLOCK_SIZE_BYTES <= data.length && data.buffer.byteLength <= data.length + VIEW_SLACK_BYTES)
+    return data.subarray(from, from + BLOCK_SIZE_BYTES);
+  const block = Buffer.allocUnsafeSlow(BLOCK_SIZE_BYTES);
   const copied = from < data.length ? data.copy(block, 0, from, Math.min(data.length, from + BLOCK_SIZE_BYTES)) : 0;
   if (copied < BLOCK_SIZE_BYTES) block.fill(0, copied);
   return block;

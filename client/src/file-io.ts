@@ -423,8 +423,11 @@ export class FileIo {
     if (!this.blocks) return this.readReplica(grant, cached, inChunk, length, cred, signal);
     const blocks = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
     const from = inChunk - Math.floor(inChunk / BLOCK_SIZE_BYTES) * BLOCK_SIZE_BYTES;
-    // Blocks in the cache are never changed (a write drops them), so a view of one is safe to hand out.
-    if (blocks.length === 1) return blocks[0]!.subarray(from, from + length);
+    // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out: one block,
+    // or blocks side by side in the memory of one fetch (a sequential read of what read-ahead fetched), need no copy.
+    const head = blocks[0]!;
+    if (blocks.every((b, i) => b.buffer === head.buffer && b.byteOffset === head.byteOffset + i * BLOCK_SIZE_BYTES))
+      return Buffer.from(head.buffer, head.byteOffset + from, length);
     return Buffer.concat(blocks, from + length).subarray(from);
   }
 
