@@ -3,9 +3,10 @@ import type { IMetrics } from '@mooseng/core';
 
 /**
  * entry: inode → attributes (getattr); name: (directory, name) → inode or "missing" (lookup); xattr: extended
- * attributes; location: chunk locations; read_ahead: read-ahead windows.
+ * attributes; location: chunk locations; read_ahead: read-ahead windows (client.cacheSizeMb 0); block: the block
+ * cache, per 64 KiB block a read asked for (a hit: held, or already on its way).
  */
-export type ClientCache = 'entry' | 'name' | 'xattr' | 'location' | 'read_ahead';
+export type ClientCache = 'entry' | 'name' | 'xattr' | 'location' | 'read_ahead' | 'block';
 
 export type CountCacheLookup = (cache: ClientCache, hit: boolean) => void;
 
@@ -17,6 +18,15 @@ export function cacheStats(metrics: IMetrics): CountCacheLookup {
     labelNames: ['cache', 'result'],
   });
   return (cache, hit) => counter.inc({ cache, result: hit ? 'hit' : 'miss' });
+}
+
+/** Reports the bytes the block cache holds as mooseng_client_block_cache_bytes, read at each scrape. */
+export function blockCacheGauge(metrics: IMetrics, bytesHeld: () => number): void {
+  metrics.gauge({
+    name: 'mooseng_client_block_cache_bytes',
+    help: 'Bytes of chunk blocks the client read cache holds (bounded by client.cacheSizeMb)',
+    collect: (set) => set(bytesHeld()),
+  });
 }
 
 /** For tests and tools that do not count. */

@@ -5,7 +5,7 @@ export interface ClientSection {
   masters: string[];
   mountPoint: string;
   httpPort: number;
-  /** Read cache size. */
+  /** The read cache (BlockCache) size; 0 turns it off. */
   cacheSizeMb: number;
   /** Write-back buffer bound; writes block while it is full. */
   writeBufferMb: number;
@@ -51,7 +51,13 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       default: 9427,
       description: 'HTTP port: /health, /metrics; 0 picks a free one (env MOOSENG_METRICS_PORT)',
     },
-    cacheSizeMb: { type: 'integer', minimum: 0, default: 256, description: 'Read cache size in MiB (env MOOSENG_CACHE_SIZE_MB)' },
+    cacheSizeMb: {
+      type: 'integer',
+      minimum: 0,
+      default: 256,
+      description:
+        "Read cache in MiB: 64 KiB blocks of chunks shared by all the mount's files, least recently used out first, filled by reads and read-ahead; 0 turns it off (env MOOSENG_CACHE_SIZE_MB)",
+    },
     writeBufferMb: {
       type: 'integer',
       minimum: 1,

@@ -15,7 +15,9 @@ import {
   type RoleStep,
 } from '@mooseng/core';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
-import { cacheStats } from './cache-stats';
+import { blockCacheGauge, cacheStats } from './cache-stats';
+import { BlockCache } from './block-cache';
+import { READ_AHEAD_MAX_BYTES } from './read-ahead';
 import { FileLocks } from './file-locks';
 import { FileIo } from './file-io';
 import { FileSystemClient } from './file-system-client';
@@ -100,7 +102,10 @@ function clientSteps(context: RoleContext): RoleStep[] {
         data = new DataPlaneClient({ clock });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
         const countCache = cacheStats(metrics);
-        const fs = (fileSystem = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache), {
+        const cacheBytes = section.cacheSizeMb * 1024 * 1024;
+        const blocks = cacheBytes > 0 ? new BlockCache(cacheBytes, (hit) => countCache('block', hit)) : null;
+        if (blocks) blockCacheGauge(metrics, () => blocks.bytesHeld);
+        const fs = (fileSystem = new FileSystemClient(master!, new FileIo(master!, data, clock, logger, countCache, blocks), {
           attrTtlMs: section.attrTimeoutMs,
           metadataTtlMs: section.metadataCacheMs || section.attrTimeoutMs,
           writeBufferBytes: section.writeBufferMb * 1024 * 1024,
@@ -108,6 +113,8 @@ function clientSteps(context: RoleContext): RoleStep[] {
           clock,
           logger,
           countCache,
+          // An eighth of the cache at most: a sequential reader's windows must not push each other out.
+          readAheadMaxBytes: Math.min(READ_AHEAD_MAX_BYTES, Math.floor(cacheBytes / 8)),
         }));
         const ops = new ClientFileSystemOperations(
           fs,

@@ -2,6 +2,7 @@
 // the bytes straight to and from chunkservers over the data plane; a failed replica is reported and skipped. What
 // it holds for an open file (grants, uncommitted ends, unsynced chunks) it keeps on that file's OpenFile.
 import {
+  BLOCK_SIZE_BYTES,
   CHUNK_SIZE_BYTES,
   type DataPlaneClient,
   ErrorCodes,
@@ -15,6 +16,7 @@ import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 import type { HeldGrant, OpenFile } from './open-file';
+import type { BlockCache } from './block-cache';
 
 /** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
 export const CHUNK_WRITE_ATTEMPTS = 3;
@@ -46,6 +48,11 @@ export const NO_REPLICA_WAIT_MS = 5_000;
 /** Pause between asks while waiting. */
 export const NO_REPLICA_RETRY_MS = 250;
 
+/** Errors after which a read asks the master where the chunk is again instead of failing. */
+function locationMayBeStale(err: unknown): boolean {
+  return isMoosengError(err) && (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION);
+}
+
 /**
  * Reads, writes, commits and syncs of files through their chunks. Every call acts with the credentials it is given;
  * per-file state lives on the OpenFile passed in, only the location cache (a cache of master answers) here.
@@ -58,6 +65,8 @@ export class FileIo {
    * order, for eviction.
    */
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number; knownLength: number }>>();
+  /** Turns among replicas: the next read of a chunk starts at this replica (modulo how many there are). */
+  private nextReplica = 0;
 
   constructor(
     private readonly master: MasterClient,
@@ -66,7 +75,14 @@ export class FileIo {
     private readonly clock: IClock,
     private readonly logger: ILogger,
     private readonly countCache: CountCacheLookup = uncountedCache,
+    /** The mount's read cache; null: every read goes to a chunkserver (client.cacheSizeMb 0). */
+    private readonly blocks: BlockCache | null = null,
   ) {}
+
+  /** True when reads go through the block cache (and read-ahead fills it: prefetch). */
+  get caching(): boolean {
+    return this.blocks !== null;
+  }
 
   /**
    * Commits the length (and mtime) of everything written to the master: one CommitWrite per chunk written since the
@@ -111,6 +127,53 @@ export class FileIo {
   /** Forgets cached chunk locations of an inode (on open, truncate and after this client's writes). */
   invalidate(ino: number): void {
     this.locations.delete(ino);
+  }
+
+  /**
+   * Forgets everything cached of an inode's bytes: its chunk locations and its blocks (another client changed it, or
+   * this one cut it). The blocks are of versions no read would ask for again; this frees them at once.
+   */
+  forget(ino: number): void {
+    this.locations.delete(ino);
+    this.blocks?.dropFile(ino);
+  }
+
+  /**
+   * Forgets every cached chunk location (change notices may have been lost): the next read of each file asks the
+   * master which version is current, so no block of a version another client moved on from is read again.
+   */
+  forgetLocations(): void {
+    this.locations.clear();
+  }
+
+  /**
+   * Read-ahead: fetches [offset, offset + length) of the file into the block cache, its chunks at once, for reads
+   * still to come. Stops at the end of the file. A failure is only logged: the read that wants the bytes fetches them
+   * itself (and reports what fails then).
+   */
+  async prefetch(file: OpenFile, offset: number, length: number, cred: CallerCredentials): Promise<void> {
+    if (!this.blocks) return;
+    const parts: Array<Promise<void>> = [];
+    for (let pos = offset; pos < offset + length;) {
+      const index = Math.floor(pos / CHUNK_SIZE_BYTES);
+      const inChunk = pos - index * CHUNK_SIZE_BYTES;
+      const n = Math.min(offset + length - pos, CHUNK_SIZE_BYTES - inChunk);
+      parts.push(this.prefetchChunk(file, index, inChunk, n, cred));
+      pos += n;
+    }
+    await Promise.all(parts);
+  }
+
+  private async prefetchChunk(file: OpenFile, index: number, inChunk: number, length: number, cred: CallerCredentials): Promise<void> {
+    try {
+      const located = await this.locate(file, index, cred);
+      const chunkEnd = located.end - index * CHUNK_SIZE_BYTES;
+      const n = Math.min(length, chunkEnd - inChunk);
+      if (n <= 0 || located.grant.chunkId === 0) return;
+      await this.cachedBlocks(file, located.grant, located.cached, chunkEnd, inChunk, n, cred, false);
+    } catch (err) {
+      this.logger.debug('read-ahead failed; the reader fetches the bytes itself', { ino: file.ino, index, err: (err as Error).message });
+    }
   }
 
   /**
@@ -168,13 +231,13 @@ export class FileIo {
     cred: CallerCredentials,
     signal?: AbortSignal,
     fresh = false,
-  ): Promise<{ grant: WireReadChunk; end: number }> {
+  ): Promise<{ grant: WireReadChunk; end: number; cached: boolean }> {
     const { ino } = file;
     const knownLength = file.uncommittedEnd();
     const hit = this.locations.get(ino)?.get(index);
     const usable = !fresh && hit !== undefined && hit.expires > this.clock.monotonic() && knownLength <= hit.knownLength;
     this.countCache('location', usable);
-    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength) };
+    if (usable) return { grant: hit.grant, end: Math.max(hit.grant.fileLength, knownLength), cached: true };
     const grant = await this.master.call('ReadChunk', { ino, chunkIndex: index, knownLength }, cred, { signal });
     let chunks = this.locations.get(ino);
     if (!chunks) {
@@ -183,7 +246,7 @@ export class FileIo {
       this.locations.set(ino, chunks);
     }
     chunks.set(index, { grant, expires: this.clock.monotonic() + LOCATION_CACHE_MS, knownLength });
-    return { grant, end: Math.max(grant.fileLength, knownLength) };
+    return { grant, end: Math.max(grant.fileLength, knownLength), cached: false };
   }
 
   /** Reads up to `length` bytes at `offset`; short only at the end of the file. Holes read as zeros. */
@@ -194,7 +257,6 @@ export class FileIo {
     while (pos < end) {
       const index = Math.floor(pos / CHUNK_SIZE_BYTES);
       const located = await this.locate(file, index, cred, signal);
-      let grant = located.grant;
       // The file is as long as the master says, or as this client's uncommitted writes make it.
       end = Math.min(end, located.end);
       if (pos >= end) break;
@@ -202,19 +264,19 @@ export class FileIo {
       const n = Math.min(end - pos, CHUNK_SIZE_BYTES - inChunk);
       let part: Buffer;
       try {
-        part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+        part = await this.readChunk(file, located.grant, located.cached, located.end - index * CHUNK_SIZE_BYTES, inChunk, n, cred, signal);
       } catch (err) {
         // The cached locations may be out of date (a replica moved, the version changed, a new leader is still
         // relearning where chunks are): ask again for a few seconds before giving up.
-        if (!isMoosengError(err) || err.code !== ErrorCodes.IO_ERROR) throw err;
+        if (!locationMayBeStale(err)) throw err;
         const giveUpAt = this.clock.monotonic() + NO_REPLICA_WAIT_MS;
         for (;;) {
-          ({ grant } = await this.locate(file, index, cred, signal, true));
+          const again = await this.locate(file, index, cred, signal, true);
           try {
-            part = grant.chunkId === 0 ? Buffer.alloc(n) : await this.readReplica(grant, inChunk, n, cred, signal);
+            part = await this.readChunk(file, again.grant, false, again.end - index * CHUNK_SIZE_BYTES, inChunk, n, cred, signal);
             break;
           } catch (again) {
-            if (!isMoosengError(again) || again.code !== ErrorCodes.IO_ERROR || this.clock.monotonic() > giveUpAt) throw again;
+            if (!locationMayBeStale(again) || this.clock.monotonic() > giveUpAt) throw again;
             await this.clock.sleep(NO_REPLICA_RETRY_MS, { signal });
           }
         }
@@ -290,6 +352,12 @@ export class FileIo {
       }
       // The end of this write, for the next commit (the master keeps the larger of it and the file's length).
       file.wrote(index, grant.chunkId, index * CHUNK_SIZE_BYTES + inChunk + slice.length, grant.version);
+      // After the chunkservers took it: a fetch of these blocks that started before then is dropped too, not kept.
+      this.blocks?.dropBlocks(
+        grant.chunkId,
+        Math.floor(inChunk / BLOCK_SIZE_BYTES),
+        Math.ceil((inChunk + slice.length) / BLOCK_SIZE_BYTES),
+      );
       return;
     }
     throw new MoosengError(
@@ -337,8 +405,65 @@ export class FileIo {
     return file.holdGrant(index, grant);
   }
 
+  /**
+   * `length` bytes at `inChunk` of one chunk (a hole: zeros), through the block cache when there is one. The blocks
+   * are fetched whole, but only up to `fileEnd` (where the file ends for this read, from the chunk's start): bytes
+   * past it read as zeros,
+   * whatever a replica whose pending cut has not been carried out yet still holds there.
+   */
+  private async readChunk(
+    file: OpenFile,
+    grant: WireReadChunk,
+    cached: boolean,
+    fileEnd: number,
+    inChunk: number,
+    length: number,
+    cred: CallerCredentials,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    if (grant.chunkId === 0) return Buffer.alloc(length);
+    if (!this.blocks) return this.readReplica(grant, cached, inChunk, length, cred, signal);
+    const blocks = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
+    const from = inChunk - Math.floor(inChunk / BLOCK_SIZE_BYTES) * BLOCK_SIZE_BYTES;
+    // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out: one block,
+    // or blocks side by side in the memory of one fetch (a sequential read of what read-ahead fetched), need no copy.
+    const head = blocks[0]!;
+    if (blocks.every((b, i) => b.buffer === head.buffer && b.byteOffset === head.byteOffset + i * BLOCK_SIZE_BYTES))
+      return Buffer.from(head.buffer, head.byteOffset + from, length);
+    return Buffer.concat(blocks, from + length).subarray(from);
+  }
+
+  /** The blocks covering [inChunk, inChunk + length) of the chunk, from or into the block cache. */
+  private cachedBlocks(
+    file: OpenFile,
+    grant: WireReadChunk,
+    cached: boolean,
+    fileEnd: number,
+    inChunk: number,
+    length: number,
+    cred: CallerCredentials,
+    countLookups: boolean,
+  ): Promise<Buffer[]> {
+    const first = Math.floor(inChunk / BLOCK_SIZE_BYTES);
+    const end = Math.ceil((inChunk + length) / BLOCK_SIZE_BYTES);
+    return this.blocks!.read(
+      { ino: file.ino, chunkId: grant.chunkId, version: grant.version },
+      first,
+      end - first,
+      // Shared by every reader of these blocks: no one reader's signal may cancel it.
+      (b, count) => {
+        const offset = b * BLOCK_SIZE_BYTES;
+        const want = Math.min(count * BLOCK_SIZE_BYTES, fileEnd - offset);
+        return want <= 0 ? Promise.resolve(Buffer.alloc(0)) : this.readReplica(grant, cached, offset, want, cred);
+      },
+      countLookups,
+    );
+  }
+
   private async readReplica(
     grant: WireReadChunk,
+    /** The location came from the cache (it may be out of date), not from the master just now. */
+    cached: boolean,
     offset: number,
     length: number,
     cred: CallerCredentials,
@@ -351,7 +476,10 @@ export class FileIo {
       );
     }
     let lastError: unknown;
-    for (const loc of grant.locations) {
+    // Reads take turns among the replicas (each starts at the next one), so a chunk's readers spread over all of them.
+    const first = this.nextReplica++ % grant.locations.length;
+    for (let i = 0; i < grant.locations.length; i++) {
+      const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
         const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, { signal });
         // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
@@ -361,6 +489,10 @@ export class FileIo {
         return padded;
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
+        // A location from the cache may be older than the replica (another writer's grant or a truncate moved the
+        // chunk on since): the replica is sound and the location is not, so read() asks the master again. With a
+        // location just asked for, the replica is the one behind: reported like any failed replica.
+        if (err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) throw err;
         lastError = err;
         // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
         // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).

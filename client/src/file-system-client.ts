@@ -24,6 +24,7 @@ import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 import { DeferredReleases } from './deferred-releases';
 import { sendInParallel, WriteBackCache } from './write-back-cache';
+import { READ_AHEAD_MAX_BYTES, ReadAhead } from './read-ahead';
 
 /** Cached attributes and remembered names at most; the oldest are dropped first. */
 export const MAX_CACHED_ENTRIES = 100_000;
@@ -59,6 +60,11 @@ export interface FileSystemClientOptions {
   logger: ILogger;
   /** Told of every cache lookup (metrics); nothing by default. */
   countCache?: CountCacheLookup;
+  /**
+   * With the block cache (FileIo.caching): the largest read-ahead window of a handle (READ_AHEAD_MAX_BYTES by
+   * default), so a sequential reader's windows cannot push each other out of a small cache.
+   */
+  readAheadMaxBytes?: number;
 }
 
 /** What setattr may change (times in ms, or 'now'): the mount contract's own shape. */
@@ -298,7 +304,7 @@ export class FileSystemClient {
         else await this.commit(file, cred);
         file.cut();
       }
-      this.io.invalidate(ino);
+      this.io.forget(ino);
     }
     let mask = 0;
     if (changes.mode !== undefined) mask |= SetattrMask.MODE;
@@ -411,8 +417,10 @@ export class FileSystemClient {
     const since = this.generation;
     const attr = replyAttr(await this.call('Open', { ino, flags: want }, cred), 'Open');
     this.rememberIno(attr, since);
-    if (flags & O_TRUNC) this.files.get(ino)?.truncated(0);
-    this.io.invalidate(ino);
+    if (flags & O_TRUNC) {
+      this.files.get(ino)?.truncated(0);
+      this.io.forget(ino);
+    } else this.io.invalidate(ino);
     const fh = this.addHandle(ino, flags, cred);
     return { fh, attr: this.withPendingSize(attr) };
   }
@@ -426,6 +434,14 @@ export class FileSystemClient {
     // their way (the kernel sends several reads at once; the first one took the buffer) are waited for.
     await this.flushHandle(handle, cred);
     await this.flushAll(file);
+    if (handle.readAhead) {
+      // The block cache: the read takes its blocks from it (or joins their fetch on its way); a sequential run
+      // fetches the next window into it meanwhile, without waiting.
+      const bytes = this.io.read(file, position, length, cred);
+      const ahead = handle.readAhead.next(position, length);
+      if (ahead) void this.io.prefetch(file, ahead.offset, ahead.length, handle.cred);
+      return bytes;
+    }
     return handle.read(
       position,
       length,
@@ -619,7 +635,12 @@ export class FileSystemClient {
   /** Another client changed these inodes and names (the leader's change feed): what is cached of them goes. */
   changed(inodes: readonly number[], entries: ReadonlyArray<{ parent: number; name: string }>): void {
     this.generation++;
-    for (const ino of inodes) this.attrs.delete(ino);
+    for (const ino of inodes) {
+      this.attrs.delete(ino);
+      // Its bytes too: a committed write or a cut moved its chunks to new versions (close-to-open holds without
+      // this: an open asks where the chunks are; this makes handles already open see the change as well).
+      this.io.forget(ino);
+    }
     for (const { parent, name } of entries) {
       this.forgetName(parent, name);
       this.complete.delete(parent);
@@ -646,6 +667,7 @@ export class FileSystemClient {
 
   private dropCached(): void {
     this.generation++;
+    this.io.forgetLocations();
     this.attrs.clear();
     this.names.clear();
     this.absent.clear();
@@ -661,6 +683,7 @@ export class FileSystemClient {
     if (!file) this.files.set(ino, (file = new OpenFile(ino, this.options.clock)));
     const handle = file.open(fh, (flags & O_APPEND) !== 0, cred);
     handle.syncWrites = (flags & (O_SYNC | O_DSYNC)) !== 0;
+    if (this.io.caching) handle.readAhead = new ReadAhead(undefined, this.options.readAheadMaxBytes ?? READ_AHEAD_MAX_BYTES);
     this.handles.set(fh, handle);
     return fh;
   }

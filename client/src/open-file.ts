@@ -6,6 +6,7 @@ import { CHUNK_SIZE_BYTES, type IClock } from '@mooseng/core';
 import type { CallerCredentials } from './master-client';
 import type { WireWriteChunk } from './wire-types';
 import { DirtyExtents } from './dirty-extents';
+import type { ReadAhead } from './read-ahead';
 
 /** Uncommitted writes older than this are committed at the next write sent, so other clients see a growing file. */
 export const COMMIT_INTERVAL_MS = 1_000;
@@ -313,6 +314,11 @@ export class FileHandle {
   /** Read-ahead windows, fetched or in flight (at most READAHEAD_WINDOWS), and where the last read ended. */
   private windows: ReadWindow[] = [];
   private lastEnd = 0;
+  /**
+   * With the block cache: the handle's read pattern, which says what to fetch ahead into the cache (the windows
+   * above are then unused). Null: no block cache.
+   */
+  readAhead: ReadAhead | null = null;
 
   constructor(
     readonly fh: number,
@@ -392,9 +398,10 @@ export class FileHandle {
     return from >= data.length ? Buffer.alloc(0) : data.subarray(from, Math.min(data.length, from + length));
   }
 
-  /** Forgets the read-ahead windows (the file was written or cut). */
+  /** Forgets the read-ahead windows and read pattern (the file was written or cut). */
   dropWindows(): void {
     this.windows = [];
+    this.readAhead?.reset();
   }
 
   /** Starts fetching READAHEAD_BYTES at `offset` as a window, dropping the oldest beyond READAHEAD_WINDOWS. */

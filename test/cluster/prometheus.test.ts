@@ -58,6 +58,7 @@ const PROMISED: Record<string, keyof typeof EXPORTERS> = {
   mooseng_operations_total: 'client',
   mooseng_operation_duration_seconds_count: 'client',
   mooseng_client_cache_requests_total: 'client',
+  mooseng_client_block_cache_bytes: 'client',
   mooseng_client_read_bytes_total: 'client',
   mooseng_client_written_bytes_total: 'client',
   mooseng_process_resident_memory_bytes: 'every',

@@ -1,0 +1,225 @@
+// BlockCache: the mount's read cache. Chunk bytes in 64 KiB blocks (the chunkservers' CRC block), shared by every
+// file of the mount, least recently used first out, bounded in bytes (client.cacheSizeMb). A block is named by
+// (chunk id, chunk version, block index): every change to a chunk by anyone (a write grant, a truncate) moves it to a
+// new version, so a block of an older version is never asked for again and ages out; nothing else need be told.
+// This mount's own writes drop the blocks they cover at once (a write grant is reused for many writes under one
+// version), and change notices drop a file's blocks to free them early.
+import { BLOCK_SIZE_BYTES, BLOCKS_PER_CHUNK } from '@mooseng/core';
+
+/** Blocks fetched in one data-plane read at most (1 MiB: the largest request the kernel sends). */
+export const MAX_BLOCKS_PER_FETCH = 16;
+
+/** Reads `count` blocks of the chunk from block `first` as one buffer; shorter where the chunk ends (or empty). */
+export type FetchBlocks = (first: number, count: number) => Promise<Buffer>;
+
+/** Which chunk, under which version, of which file (the file only so a change notice can drop its blocks). */
+export interface ChunkVersion {
+  ino: number;
+  chunkId: number;
+  version: number;
+}
+
+/** Counts one block a reader asked for: held or already on its way (hit: no fetch of its own), or fetched (miss). */
+export type CountBlockLookup = (hit: boolean) => void;
+
+export class BlockCache {
+  /** key → block, least recently used first (a Map keeps insertion order; a hit moves the block to the end). */
+  private readonly blocks = new Map<string, Buffer>();
+  /** key → the fetch on its way that will bring the block: readers of it wait for that instead of fetching again. */
+  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  /** chunk id → its file and its keys held or on their way, so a write or a notice drops them without a scan. */
+  private readonly chunks = new Map<number, { ino: number; keys: Set<string> }>();
+  /** ino → its chunk ids with blocks held or on their way. */
+  private readonly files = new Map<number, Set<number>>();
+  private held = 0;
+
+  constructor(
+    /** The bound on the bytes of blocks held; below one block the cache holds nothing (reads still share fetches). */
+    readonly capacityBytes: number,
+    private readonly countLookup: CountBlockLookup = () => undefined,
+  ) {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0)
+      throw new RangeError(`block cache capacity must be a whole number of bytes, at least 0 (got ${capacityBytes})`);
+  }
+
+  /** Bytes of blocks held now. */
+  get bytesHeld(): number {
+    return this.held;
+  }
+
+  /** Blocks held now. */
+  get blockCount(): number {
+    return this.blocks.size;
+  }
+
+  /**
+   * Blocks [first, first + count) of the chunk, each BLOCK_SIZE_BYTES long (zeros past where the chunk ends): held
+   * ones from the cache, ones another read is fetching from that fetch, the rest through `fetch`, runs of missing
+   * blocks together (up to MAX_BLOCKS_PER_FETCH a request, all at once). Fails when a fetch it needs failed; a
+   * failed fetch is not kept, so the next read tries again. `count` false: a read-ahead, not counted as lookups.
+   */
+  async read(chunk: ChunkVersion, first: number, count: number, fetch: FetchBlocks, countLookups = true): Promise<Buffer[]> {
+    if (first < 0 || count < 0 || first + count > BLOCKS_PER_CHUNK)
+      throw new RangeError(`blocks ${first}..${first + count} are outside a ${BLOCKS_PER_CHUNK}-block chunk`);
+    const got: Array<Buffer | Promise<Buffer>> = [];
+    let runStart = -1;
+    const startRun = (end: number): void => {
+      if (runStart < 0) return;
+      got.push(...this.fetchRun(chunk, runStart, end - runStart, fetch));
+      runStart = -1;
+    };
+    for (let b = first; b < first + count; b++) {
+      const key = keyOf(chunk, b);
+      const block = this.blocks.get(key);
+      const coming = block ? undefined : this.inFlight.get(key);
+      if (countLookups) this.countLookup(block !== undefined || coming !== undefined);
+      if (block) {
+        this.blocks.delete(key);
+        this.blocks.set(key, block);
+      }
+      if (!block && !coming) {
+        if (runStart < 0) runStart = b;
+        if (b + 1 - runStart === MAX_BLOCKS_PER_FETCH) startRun(b + 1);
+        continue;
+      }
+      startRun(b);
+      got.push(block ?? coming!);
+    }
+    startRun(first + count);
+    return Promise.all(got);
+  }
+
+  /** Drops the blocks of blocks [first, end) of the chunk, whatever their version: this mount wrote over them. */
+  dropBlocks(chunkId: number, first: number, end: number): void {
+    const keys = this.chunks.get(chunkId)?.keys;
+    if (!keys) return;
+    for (const key of [...keys]) {
+      const b = blockOfKey(key);
+      if (b >= first && b < end) this.drop(chunkId, key);
+    }
+  }
+
+  /** Drops every block of a file (another client changed it, or it was cut). */
+  dropFile(ino: number): void {
+    for (const chunkId of [...(this.files.get(ino) ?? [])])
+      for (const key of [...(this.chunks.get(chunkId)?.keys ?? [])]) this.drop(chunkId, key);
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.blocks.clear();
+    this.inFlight.clear();
+    this.chunks.clear();
+    this.files.clear();
+    this.held = 0;
+  }
+
+  /**
+   * Fetches `count` blocks from `first` as one request, keeping each (see blockOf) unless it was dropped while on its way (a write of this mount over it: the bytes may predate the write).
+   */
+  private fetchRun(chunk: ChunkVersion, first: number, count: number, fetch: FetchBlocks): Array<Promise<Buffer>> {
+    const split = fetch(first, count).then((data) => Array.from({ length: count }, (_, i) => blockOf(data, i)));
+    const keys: string[] = [];
+    const blocks: Array<Promise<Buffer>> = [];
+    for (let i = 0; i < count; i++) {
+      const key = keyOf(chunk, first + i);
+      const block = split.then((all) => all[i]!);
+      keys.push(key);
+      blocks.push(block);
+      this.inFlight.set(key, block);
+      this.index(chunk, key);
+    }
+    void split.then(
+      (all) => all.forEach((data, i) => this.landed(chunk.chunkId, keys[i]!, blocks[i]!, data)),
+      () => keys.forEach((key, i) => this.abandon(chunk.chunkId, key, blocks[i]!)),
+    );
+    return blocks;
+  }
+
+  private landed(chunkId: number, key: string, flight: Promise<Buffer>, data: Buffer): void {
+    if (this.inFlight.get(key) !== flight) return; // dropped while on its way
+    this.inFlight.delete(key);
+    if (this.capacityBytes < BLOCK_SIZE_BYTES) {
+      this.unindex(chunkId, key);
+      return;
+    }
+    this.blocks.set(key, data);
+    this.held += data.length;
+    while (this.held > this.capacityBytes) {
+      const oldest = this.blocks.keys().next().value!;
+      this.drop(chunkIdOfKey(oldest), oldest);
+    }
+  }
+
+  private abandon(chunkId: number, key: string, flight: Promise<Buffer>): void {
+    if (this.inFlight.get(key) !== flight) return;
+    this.inFlight.delete(key);
+    this.unindex(chunkId, key);
+  }
+
+  private drop(chunkId: number, key: string): void {
+    const block = this.blocks.get(key);
+    if (block) {
+      this.blocks.delete(key);
+      this.held -= block.length;
+    }
+    this.inFlight.delete(key);
+    this.unindex(chunkId, key);
+  }
+
+  private index(chunk: ChunkVersion, key: string): void {
+    let entry = this.chunks.get(chunk.chunkId);
+    if (!entry) {
+      // A chunk shared by two files (a snapshot) is filed under the first: its blocks are safe by version anyway.
+      this.chunks.set(chunk.chunkId, (entry = { ino: chunk.ino, keys: new Set() }));
+      let ids = this.files.get(chunk.ino);
+      if (!ids) this.files.set(chunk.ino, (ids = new Set()));
+      ids.add(chunk.chunkId);
+    }
+    entry.keys.add(key);
+  }
+
+  /** Forgets a key in the indexes; a chunk with no key left leaves them, and a file with no chunk left too. */
+  private unindex(chunkId: number, key: string): void {
+    const entry = this.chunks.get(chunkId);
+    if (!entry) return;
+    entry.keys.delete(key);
+    if (entry.keys.size > 0) return;
+    this.chunks.delete(chunkId);
+    const ids = this.files.get(entry.ino);
+    ids?.delete(chunkId);
+    if (ids?.size === 0) this.files.delete(entry.ino);
+  }
+}
+
+function keyOf(chunk: ChunkVersion, block: number): string {
+  return `${chunk.chunkId}/${chunk.version}/${block}`;
+}
+
+function chunkIdOfKey(key: string): number {
+  return Number(key.slice(0, key.indexOf('/')));
+}
+
+function blockOfKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf('/') + 1));
+}
+
+/** Bytes a fetched buffer's memory may have past its own before its blocks are copied out instead of viewed. */
+const VIEW_SLACK_BYTES = BLOCK_SIZE_BYTES;
+
+/**
+ * Block `i` of a fetched run. A whole block is a view of the fetched buffer (no copy: the run's blocks share its
+ * memory, which goes when the last of them is evicted; they are evicted together unless some were read since),
+ * unless that buffer is a view of much larger memory (a receive buffer), which a block must not keep alive. Zeros
+ * where the fetch came back short (the chunk ends before the block does: the file's bytes there read as zeros, and
+ * the block is as valid as any while the version stands).
+ */
+function blockOf(data: Buffer, i: number): Buffer {
+  const from = i * BLOCK_SIZE_BYTES;
+  if (from + BLOCK_SIZE_BYTES <= data.length && data.buffer.byteLength <= data.length + VIEW_SLACK_BYTES)
+    return data.subarray(from, from + BLOCK_SIZE_BYTES);
+  const block = Buffer.allocUnsafeSlow(BLOCK_SIZE_BYTES);
+  const copied = from < data.length ? data.copy(block, 0, from, Math.min(data.length, from + BLOCK_SIZE_BYTES)) : 0;
+  if (copied < BLOCK_SIZE_BYTES) block.fill(0, copied);
+  return block;
+}
