@@ -326,6 +326,22 @@ describe('framed control transport', function () {
     expect((await client.call('GetAttr', { ino: 77 }, { uid: 0, gids: [0] })).attr?.ino).to.equal(77);
   });
 
+  it('lets a stopping master answer the calls in flight before it closes the connection', async () => {
+    const gate: { open?: () => void } = {};
+    const { port, address } = await startPort({
+      GetAttr: (req) => new Promise((resolve) => (gate.open = () => resolve({ attr: { ...ATTR, ino: req.ino } }))),
+    });
+    const client = framedClient(address);
+    const inFlight = client.call('GetAttr', { h, ino: 8 }, { timeoutMs: 5_000 });
+    while (!gate.open) await new Promise((resolve) => setImmediate(resolve));
+    const stopped = port.stop(5_000);
+    started.splice(started.indexOf(port), 1);
+    gate.open();
+    expect((await inFlight).attr?.ino).to.equal(8);
+    await stopped;
+    expect(port.connections()).to.deep.equal({ grpc: 0, framed: 0 });
+  });
+
   it('fails calls on a lost connection with UNAVAILABLE and reconnects once the master is back', async () => {
     const port = await freePort();
     const first = await startPort({ GetAttr: async (req) => ({ attr: { ...ATTR, ino: req.ino } }) }, { port });

@@ -203,6 +203,10 @@ export class FramedControlClient<R extends RpcTable> {
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     let why = `master ${this.address} closed the connection`;
     socket.on('error', (err) => (why = `the connection to master ${this.address} failed: ${err.message}`));
+    // A master that is stopping ends the connection once it has answered: later calls go on a new one.
+    socket.on('end', () => {
+      if (this.socket === socket) this.socket = null;
+    });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
       this.failAll(socket, new MoosengError(ErrorCodes.UNAVAILABLE, why));

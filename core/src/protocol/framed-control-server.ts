@@ -64,7 +64,7 @@ export class FramedControlServer<R extends RpcTable> {
     socket.setNoDelay(true);
     let paused = false;
     const write = (header: Buffer, payload: Buffer): void => {
-      if (socket.destroyed) return;
+      if (socket.destroyed || socket.writableEnded) return;
       socket.cork();
       socket.write(header);
       if (payload.length > 0) socket.write(payload);
@@ -134,32 +134,39 @@ export class FramedControlServer<R extends RpcTable> {
           }
           const deadline = head.timeoutMs > 0 ? performance.now() + head.timeoutMs : Infinity;
           this.o.dispatch[name](request, (err, reply) => {
+            // The answer goes out before the call counts as settled: a stopping server ends the connection then.
+            answer(name, head, deadline, err, reply);
             settled();
-            if (err) return fail(head, err as MoosengError);
-            // As gRPC would: an answer after the caller's deadline is a timeout (the caller gave up on it already).
-            if (performance.now() > deadline)
-              return fail(
-                head,
-                new MoosengError(ErrorCodes.TIMEOUT, `${name} took longer than the caller's deadline of ${head.timeoutMs} ms`),
-              );
-            let body: Buffer;
-            try {
-              body = this.o.definition[name].responseSerialize(reply!);
-            } catch (e) {
-              return fail(head, new MoosengError(ErrorCodes.INTERNAL, `${name}: the reply does not encode (${(e as Error).message})`));
-            }
-            write(
-              encodeControlFrameHeader(
-                { kind: ControlFrameKind.REPLY, requestId: head.requestId, methodId: head.methodId, timeoutMs: 0, status: 0 },
-                body.length,
-              ),
-              body,
-            );
           });
         },
       },
       this.maxPayloadBytes,
     );
+    const answer = (
+      name: keyof R & string,
+      head: ControlFrameHeader,
+      deadline: number,
+      err: unknown,
+      reply: R[keyof R & string]['reply'] | undefined,
+    ): void => {
+      if (err) return fail(head, err as MoosengError);
+      // As gRPC would: an answer after the caller's deadline is a timeout (the caller gave up on it already).
+      if (performance.now() > deadline)
+        return fail(head, new MoosengError(ErrorCodes.TIMEOUT, `${name} took longer than the caller's deadline of ${head.timeoutMs} ms`));
+      let body: Buffer;
+      try {
+        body = this.o.definition[name].responseSerialize(reply!);
+      } catch (e) {
+        return fail(head, new MoosengError(ErrorCodes.INTERNAL, `${name}: the reply does not encode (${(e as Error).message})`));
+      }
+      write(
+        encodeControlFrameHeader(
+          { kind: ControlFrameKind.REPLY, requestId: head.requestId, methodId: head.methodId, timeoutMs: 0, status: 0 },
+          body.length,
+        ),
+        body,
+      );
+    };
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     socket.on('error', (err) => this.o.logger.debug('framed control connection failed', { peer: socket.remoteAddress, err: err.message }));
     socket.on('close', () => this.sockets.delete(socket));
