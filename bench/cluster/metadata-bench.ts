@@ -1,6 +1,7 @@
 // Metadata operations per second a real master sustains over its control API: master processes started like
 // `mooseng cluster up` (1 master, then 3 on Raft; fsync on), 1/16/64 concurrent callers, on each control transport
-// in turn (framed, then gRPC, per figure, so both see the same load). Last line: one JSON object.
+// in turn per figure (A B, then B A for the next figure, so neither always meets the fuller directory or the
+// calmer moment). Last line: one JSON object.
 // Usage: npm run bench:metadata [-- --seconds 5] [--transports framed,grpc]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,7 @@ async function measure(
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
+  let figure = 0;
   for (const masters of [1, 3]) {
     const dir = mkdtempSync(join(tmpdir(), 'mooseng-mdbench-'));
     try {
@@ -85,7 +87,9 @@ async function main(): Promise<void> {
       await setup.close();
       for (const concurrency of [1, 16, 64]) {
         for (const op of ['create', 'mkdir', 'getattr'] as const) {
-          for (const transport of transports) {
+          // Alternate which transport goes first, figure by figure.
+          const order = figure++ % 2 === 0 ? transports : [...transports].reverse();
+          for (const transport of order) {
             const r = await measure(addrs, concurrency, op, dirIno, transport);
             results[`masters${masters}_${op}_c${concurrency}_${transport}`] = r;
             process.stdout.write(
