@@ -1,11 +1,13 @@
-// ClientApi: the ClientToMaster gRPC service. Each RPC is one command through consensus or one read behind the
-// read barrier; write grants also choose the replication chain and move existing replicas to the new version.
+// ClientApi: the ClientToMaster service, one set of handlers for gRPC and the framed transport. Each RPC is one
+// command through consensus or one read behind the read barrier; write grants also choose the replication chain and
+// move existing replicas to the new version.
 import type * as grpc from '@grpc/grpc-js';
 import {
   CHUNK_SIZE_BYTES,
   type ClientMessage,
   type ClientMethodName,
   type ClientToMasterHandlers,
+  type ClientToMasterRpcs,
   type Counter,
   DEFAULT_READDIR_PAGE_ENTRIES,
   ErrorCodes,
@@ -20,8 +22,10 @@ import {
   MoosengError,
   type ReplyOf,
   type RequestOf,
+  type Respond,
+  grpcUnaryImplementation,
   ROOT_INODE,
-  toGrpcError,
+  type UnaryDispatch,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { GrantPermits } from './grant-permits';
@@ -87,11 +91,17 @@ function umaskOf(req: { umask: number }): { umask?: number } {
 export class ClientApi {
   /** The grant in progress per file chunk slot: grants of one slot run one after another (see writeChunk). */
   private readonly slotQueues = new Map<string, Promise<unknown>>();
+  private served: UnaryDispatch<ClientToMasterRpcs> | null = null;
 
   constructor(private readonly o: ClientApiOptions) {}
 
-  /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
-  service(): grpc.UntypedServiceImplementation {
+  /**
+   * Every ClientToMaster method as served, whatever the transport: the handler, timed and counted, its reply or
+   * error passed to `respond`, then onServed told. Built once (the metrics register once): the gRPC service and
+   * the framed control server both call this table.
+   */
+  dispatch(): UnaryDispatch<ClientToMasterRpcs> {
+    if (this.served) return this.served;
     const rpcs = this.handlers();
     const requests = this.o.metrics.counter({
       name: 'mooseng_master_requests_total',
@@ -103,9 +113,16 @@ export class ClientApi {
       help: 'Time to serve a ClientToMaster call (consensus commit included)',
       labelNames: ['method'],
     });
-    const impl: grpc.UntypedServiceImplementation = {};
-    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
-    return impl;
+    const table: Partial<Record<ClientMethodName, unknown>> = {};
+    for (const name of Object.keys(rpcs) as ClientMethodName[]) table[name] = this.serve(name, rpcs[name], requests, latency);
+    // Every method was set by the loop over the handlers, which the type of handlers() makes complete.
+    this.served = table as UnaryDispatch<ClientToMasterRpcs>;
+    return this.served;
+  }
+
+  /** The gRPC implementation of ClientToMaster: dispatch(), its errors sent as MooseNG errors. */
+  service(): grpc.UntypedServiceImplementation {
+    return grpcUnaryImplementation(this.dispatch());
   }
 
   /**
@@ -346,28 +363,28 @@ export class ClientApi {
     return rpcs;
   }
 
-  /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
-  private served<M extends ClientMethodName>(
+  /** One method as served: the handler, timed and counted; a failure that is no MooseNG error is logged. */
+  private serve<M extends ClientMethodName>(
     name: M,
     handler: ClientToMasterHandlers[M],
     requests: Counter,
     latency: Histogram,
-  ): grpc.handleUnaryCall<RequestOf<M>, ReplyOf<M>> {
+  ): (request: RequestOf<M>, respond: Respond<ReplyOf<M>>) => void {
     const method = { method: name };
-    return (call, callback) => {
+    return (request, respond) => {
       const elapsed = latency.startTimer(method);
-      handler(call.request).then(
+      handler(request).then(
         (reply) => {
           elapsed();
           requests.inc({ method: name, code: 'OK' });
-          callback(null, reply);
-          this.o.onServed?.(name, call.request);
+          respond(null, reply);
+          this.o.onServed?.(name, request);
         },
         (err: unknown) => {
           elapsed();
           requests.inc({ method: name, code: isMoosengError(err) ? err.code : 'INTERNAL' });
           if (!isMoosengError(err)) this.o.logger.error(`ClientToMaster.${name} failed`, { err });
-          callback(toGrpcError(err) as grpc.ServiceError);
+          respond(err);
         },
       );
     };

@@ -5,8 +5,11 @@ import {
   ChunkPermitKey,
   chunkserverToMasterService,
   changeFeedService,
+  CLIENT_TO_MASTER_SERVICE,
   clientToMasterService,
+  ControlPort,
   DataPlaneClient,
+  FramedControlServer,
   IClock,
   IConsensus,
   IMetrics,
@@ -17,8 +20,6 @@ import {
   type RoleDefinition,
   RoleHttpServer,
   type RoleStep,
-  startGrpcServer,
-  stopGrpcServer,
 } from '@mooseng/core';
 import { ChunkOperations } from './chunk-operations';
 import { ChunkLocations } from './chunks/chunk-locations';
@@ -67,7 +68,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let sessions: SessionReaper;
   // Since when this master leads: chunk requests of a young leader wait for the chunkservers to register.
   const tenure = new LeaderTenure(clock, section.chunkserverTimeoutMs);
-  let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
+  let control: ControlPort | null = null;
   let changes: ChangeFeed | null = null;
   let http: RoleHttpServer | null = null;
 
@@ -155,24 +156,36 @@ function masterSteps(context: RoleContext): RoleStep[] {
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
         changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock);
-        const started = await startGrpcServer(section.host, section.port, [
-          { definition: clientToMasterService().service, implementation: clientApi.service() },
-          { definition: changeFeedService().service, implementation: changes.service() },
-          { definition: chunkserverToMasterService().service, implementation: registry.service() },
-        ]);
-        grpcServer = started.server;
-        context.logger.info('control API listening', { port: started.port });
+        // One port, two transports (docs/protocol.md): clients' unary calls on the framed one by default, on gRPC
+        // when a client asks for it; the change feed and chunkservers on gRPC.
+        control = await ControlPort.start({
+          host: section.host,
+          port: section.port,
+          grpcServices: [
+            { definition: clientToMasterService().service, implementation: clientApi.service() },
+            { definition: changeFeedService().service, implementation: changes.service() },
+            { definition: chunkserverToMasterService().service, implementation: registry.service() },
+          ],
+          framed: new FramedControlServer({
+            definition: clientToMasterService().service,
+            dispatch: clientApi.dispatch(),
+            serviceName: CLIENT_TO_MASTER_SERVICE,
+            logger: logger.child({ component: 'framed-control' }),
+          }),
+          logger: logger.child({ component: 'control-port' }),
+        });
+        context.logger.info('control API listening', { port: control.port, transports: 'grpc, framed' });
       },
       stop: async () => {
         changes?.close();
-        if (grpcServer) await stopGrpcServer(grpcServer);
+        await control?.stop();
         data.close();
       },
     },
     {
       name: 'http',
       start: async () => {
-        registerMasterMetrics(metrics, { consensus, state, repair, registry });
+        registerMasterMetrics(metrics, { consensus, state, repair, registry, control: control! });
         http = new RoleHttpServer({
           host: section.host,
           port: section.httpPort,
@@ -211,9 +224,9 @@ function masterSteps(context: RoleContext): RoleStep[] {
 /** The master's gauges, read on each scrape (docs/observability.md lists them with the example queries). */
 function registerMasterMetrics(
   metrics: IMetrics,
-  parts: { consensus: IConsensus; state: NamespaceStateMachine; repair: RepairLoop; registry: ChunkserverRegistry },
+  parts: { consensus: IConsensus; state: NamespaceStateMachine; repair: RepairLoop; registry: ChunkserverRegistry; control: ControlPort },
 ): void {
-  const { consensus, state, repair, registry } = parts;
+  const { consensus, state, repair, registry, control } = parts;
   const isLeader = (): boolean => consensus.status().role === 'leader';
   metrics.gauge({ name: 'mooseng_master_up', help: '1 while this master runs', collect: (set) => set(1) });
   metrics.gauge({ name: 'mooseng_master_role', help: '1 on the leader, 0 elsewhere', collect: (set) => set(isLeader() ? 1 : 0) });
@@ -239,6 +252,14 @@ function registerMasterMetrics(
       const alive = servers.filter((s) => s.alive).length;
       set(alive, { state: 'alive' });
       set(servers.length - alive, { state: 'dead' });
+    },
+  });
+  metrics.gauge({
+    name: 'mooseng_master_control_connections',
+    help: 'Open connections to the control port, by transport (grpc: chunkservers, change feeds, gRPC clients; framed: clients)',
+    labelNames: ['transport'],
+    collect: (set) => {
+      for (const [transport, open] of Object.entries(control.connections())) set(open, { transport });
     },
   });
   // Only the leader classifies chunks; a follower exports no series rather than an old term's figures, so sum()

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { MasterClient, type CallerCredentials } from '@mooseng/client';
+import { controlTransportOf, MasterClient, type CallerCredentials } from '@mooseng/client';
 import { ChunkPermitKey, DataPlaneClient, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
@@ -15,6 +15,14 @@ import { makeTempDir, tailFile } from '../support';
 import { NetworkSandbox } from '../support/netns';
 
 export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
+
+/**
+ * MOOSENG_TEST_CONTROL_TRANSPORT=framed|grpc runs every client of the cluster tests on that control transport: the
+ * harness's master clients, and (through MOOSENG_CONTROL_TRANSPORT, which every process started from here inherits)
+ * the mounts and the CLI's admin commands. Unset: the default (framed).
+ */
+export const TEST_CONTROL_TRANSPORT = controlTransportOf(process.env.MOOSENG_TEST_CONTROL_TRANSPORT, 'MOOSENG_TEST_CONTROL_TRANSPORT');
+if (process.env.MOOSENG_TEST_CONTROL_TRANSPORT) process.env.MOOSENG_CONTROL_TRANSPORT = TEST_CONTROL_TRANSPORT;
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -142,6 +150,7 @@ export class TestCluster {
       clock: this.clock,
       sessionInfo: 'test',
       host: hostname(),
+      transport: TEST_CONTROL_TRANSPORT,
     });
     await c.connect();
     this.clients.push(c);
