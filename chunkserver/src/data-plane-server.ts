@@ -338,7 +338,7 @@ export class DataPlaneServer {
         return 'replied';
       }
       case 'replicate':
-        return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source);
+        return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source, { permit: req.permit });
     }
   }
 

@@ -50,7 +50,10 @@ export const NO_REPLICA_RETRY_MS = 250;
 
 /** Errors after which a read asks the master where the chunk is again instead of failing. */
 function locationMayBeStale(err: unknown): boolean {
-  return isMoosengError(err) && (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION);
+  return (
+    isMoosengError(err) &&
+    (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION || err.code === ErrorCodes.PERMIT_REFUSED)
+  );
 }
 
 /**
@@ -481,7 +484,10 @@ export class FileIo {
     for (let i = 0; i < grant.locations.length; i++) {
       const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
-        const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, { signal });
+        const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, {
+          signal,
+          permit: grant.permit,
+        });
         // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
         if (got.length === length) return got;
         const padded = Buffer.alloc(length);
@@ -493,6 +499,8 @@ export class FileIo {
         // chunk on since): the replica is sound and the location is not, so read() asks the master again. With a
         // location just asked for, the replica is the one behind: reported like any failed replica.
         if (err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) throw err;
+        // The location's read permit ran out (a location cached past its lifetime, or clocks apart): ask again.
+        if (err.code === ErrorCodes.PERMIT_REFUSED) throw err;
         lastError = err;
         // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
         // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).

@@ -61,6 +61,9 @@ export interface ClientApiOptions {
   sessionTimeoutMs: number;
 }
 
+/** What an answer carries for a permit in a cluster without a secret. */
+const NO_PERMIT = Buffer.alloc(0);
+
 /** The wire form of attributes. */
 export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
   return {
@@ -408,7 +411,7 @@ export class ClientApi {
   private async readChunk(req: RequestOf<'ReadChunk'>, _cred: Credentials): Promise<ReplyOf<'ReadChunk'>> {
     const look = (s: NamespaceStateMachine) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size });
     let { slot, size } = await this.o.metadata.read(look);
-    if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
+    if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [], permit: NO_PERMIT };
     const cut = this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1;
     // The client may know the file longer than its committed length: its own writes, not committed yet, grew it
     // (in another chunk: a grant of this one would have cut it already). It reads up to that length.
@@ -418,7 +421,7 @@ export class ClientApi {
       // replicas would show the bytes the truncate removed there. Cut first; without a cut no replica may be read.
       await this.o.chunkOps.cut(slot.chunkId);
       ({ slot, size } = await this.o.metadata.read(look));
-      if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
+      if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [], permit: NO_PERMIT };
       if ((this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1) >= 0) {
         throw new MoosengError(
           ErrorCodes.IO_ERROR,
@@ -437,7 +440,13 @@ export class ClientApi {
         .map((r) => r.serverId);
     }
     const ordered = this.o.placement.orderForRead(slot.chunkId, holders, this.o.registry.views());
-    return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations: this.locate(ordered) };
+    const locations = this.locate(ordered);
+    const permit =
+      this.o.permits?.forRead(
+        { chunkId: slot.chunkId, version: slot.version },
+        locations.map((l) => l.address),
+      ) ?? NO_PERMIT;
+    return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations, permit };
   }
 
   private async writeChunk(
@@ -473,7 +482,7 @@ export class ClientApi {
         this.o.permits?.forGrant(
           grant,
           chain.map((c) => c.address),
-        ) ?? Buffer.alloc(0),
+        ) ?? NO_PERMIT,
     };
   }
 

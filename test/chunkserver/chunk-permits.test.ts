@@ -1,7 +1,7 @@
 // Chunkservers with a cluster secret take changes only with the leader's permit (core/src/protocol/chunk-permits.ts):
 // a host on the network that sends a DELETE, a SET_VERSION, a write or a REPLICATE without one, with one forged
 // under another secret, or with one made for another chunkserver, is refused with PERMIT_REFUSED and the chunk is
-// left as it was. Along a chain, each chunkserver checks the permit it was forwarded.
+// left as it was. Along a chain, each chunkserver checks the permit it was forwarded. Reads need a permit too.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,10 +24,11 @@ describe('chunkserver permits', function () {
   let forger: DataPlaneClient;
   const ref = { chunkId: 900, version: 1 };
   const data = randomBytes(200_000, 900);
+  let secretFile = '';
 
   before(async () => {
     const dir = makeTempDir('mooseng-secret-');
-    const secretFile = join(dir, 'cluster-secret');
+    secretFile = join(dir, 'cluster-secret');
     writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
     servers.push(await startChunkserver({ clusterSecretFile: secretFile }), await startChunkserver({ clusterSecretFile: secretFile }));
     leader = new DataPlaneClient({ clock, signer: (req, targets) => key.forRequest(req, targets, clock.now()) });
@@ -55,9 +56,18 @@ describe('chunkserver permits', function () {
   async function intact(): Promise<void> {
     for (const s of servers) {
       expect(await stranger.stat(s.address, ref.chunkId), s.address).to.deep.equal({ ...ref, length: data.length });
-      expect((await stranger.read(s.address, ref, 0, data.length)).equals(data), s.address).to.equal(true);
+      expect((await leader.read(s.address, ref, 0, data.length)).equals(data), s.address).to.equal(true);
     }
   }
+
+  it('serves a read only with a permit naming this chunkserver; stats stay open', async () => {
+    const [a, b] = servers;
+    expect((await expectCode(stranger.read(a!.address, ref, 0, 10), ErrorCodes.PERMIT_REFUSED)).message).to.match(/no permit/);
+    const forB = key.issue(ref, { ops: ['read'], length: -1, newVersion: 0, source: '', targets: [b!.address], issuedAtMs: clock.now() });
+    await expectCode(stranger.read(a!.address, ref, 0, 10, { permit: forB }), ErrorCodes.PERMIT_REFUSED);
+    expect((await stranger.read(b!.address, ref, 0, 10, { permit: forB })).equals(data.subarray(0, 10))).to.equal(true);
+    expect((await stranger.stat(a!.address, ref.chunkId)).version).to.equal(ref.version);
+  });
 
   it('refuses a DELETE, a SET_VERSION, a write, a truncate and a REPLICATE from a host without the secret', async () => {
     const [a, b] = servers;
@@ -102,6 +112,16 @@ describe('chunkserver permits', function () {
     // The head moved, as a head does when its chain breaks; the leader's own command for both moves the other.
     await leader.setVersion(b!.address, ref, 2);
     for (const s of servers) expect((await stranger.stat(s.address, ref.chunkId)).version).to.equal(2);
+  });
+
+  it("copies a chunk with the leader's replicate, whose permit lets the copier read the source", async () => {
+    const [a] = servers;
+    const third = await startChunkserver({ clusterSecretFile: secretFile });
+    servers.push(third);
+    const at2 = { chunkId: ref.chunkId, version: 2 };
+    await leader.replicate(third.address, at2, a!.address);
+    expect((await leader.read(third.address, at2, 0, data.length)).equals(data)).to.equal(true);
+    await leader.delete(third.address, at2);
   });
 
   it("takes the leader's commands, forwarded along the chain", async () => {

@@ -1,7 +1,7 @@
 // A hostile host next to a real cluster made by `cluster up` (which gives every master and chunkserver a cluster
-// secret): it sends a chunk DELETE as raw bytes to a chunkserver, a SET_VERSION signed with a secret of its own, and
-// registers as a chunkserver without the secret or under another's id. Each is refused with a clear error, and the
-// file whose chunk it aimed at reads back whole.
+// secret): it sends a chunk DELETE as raw bytes to a chunkserver, a SET_VERSION signed with a secret of its own,
+// reads a chunk it was given no permit for, and registers as a chunkserver without the secret or under another's
+// id. Each is refused with a clear error, and the file whose chunk it aimed at reads back whole.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -101,6 +101,19 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     expect(codeOfStatus(status.status)).to.equal(ErrorCodes.PERMIT_REFUSED);
     expect(status.message).to.match(/no permit/);
     await fileIntact();
+  });
+
+  it('refuses a read of the chunk without the permit a ReadChunk answer carries', async () => {
+    const stranger = new DataPlaneClient({ clock: cluster.clock });
+    try {
+      const err = await stranger.read(replicas[0]!, chunk, 0, 4096).then(
+        () => null,
+        (e: unknown) => e as { code: string },
+      );
+      expect(err?.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+    } finally {
+      stranger.close();
+    }
   });
 
   it('refuses a SET_VERSION signed with another secret', async () => {

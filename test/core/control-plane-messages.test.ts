@@ -113,7 +113,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   SetGoal: { request: { h, ino: 7, goal: 3, recursive: true }, reply: { changed: 12_345 } },
   ReadChunk: {
     request: { h, ino: 9, chunkIndex: 262_143, knownLength: 2 ** 44 + 5 },
-    reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain },
+    reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain, permit: Buffer.from('read permit') },
   },
   WriteChunk: {
     request: { h, ino: 9, chunkIndex: 2 },

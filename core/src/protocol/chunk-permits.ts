@@ -22,10 +22,11 @@ const PERMIT_MAC_BYTES = 16;
 export const MIN_CLUSTER_SECRET_BYTES = 16;
 
 /**
- * Operations a chunkserver that holds the key refuses without a permit. Reads, stats and flushes change nothing
- * (a flush only makes earlier writes durable) and stay open until reads get permits too.
+ * Operations a chunkserver that holds the key refuses without a permit. Stats and flushes stay open: a stat tells a
+ * chunk's version and length, a flush only makes earlier writes durable.
  */
 export const PERMIT_REQUIRED_OPS: ReadonlySet<ChunkOp> = new Set<ChunkOp>([
+  'read',
   'create',
   'write',
   'truncate',
@@ -101,14 +102,18 @@ export class ChunkPermitKey {
     return Buffer.concat([body, this.mac(ref, body)]);
   }
 
-  /** A permit for exactly this request (the leader's own commands), shown to `targets`. */
+  /**
+   * A permit for exactly this request (the leader's own commands), shown to `targets`. A replicate's also lets the
+   * copying chunkserver read the chunk from its source (it forwards the permit with its read).
+   */
   forRequest(req: ChunkRequest & { ref: ChunkRef }, targets: readonly string[], nowMs: number): Buffer {
+    const copy = req.op === 'replicate';
     return this.issue(req.ref, {
-      ops: [req.op],
+      ops: copy ? ['replicate', 'read'] : [req.op],
       length: req.op === 'truncate' || req.op === 'cut' ? req.length : -1,
       newVersion: req.op === 'set-version' || req.op === 'cut' ? req.newVersion : 0,
       source: req.op === 'replicate' ? req.source : '',
-      targets,
+      targets: copy ? [...targets, req.source] : targets,
       issuedAtMs: nowMs,
     });
   }

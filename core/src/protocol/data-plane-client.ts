@@ -176,7 +176,9 @@ export class DataPlaneClient {
         notify();
       },
     };
-    requestId = conn.send(requestType('read', this.sender), encodeRequest({ op: 'read', ref, offset, length }), handler, {
+    const req: ChunkRequest = { op: 'read', ref, offset, length };
+    req.permit = this.permitFor(req, address, options);
+    requestId = conn.send(requestType('read', this.sender), encodeRequest(req), handler, {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       chunkId: ref.chunkId,
