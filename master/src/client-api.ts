@@ -1,8 +1,10 @@
 // ClientApi: the ClientToMaster service, one set of handlers for gRPC and the framed transport. Each RPC is one
 // command through consensus or one read behind the read barrier; write grants also choose the replication chain and
 // move existing replicas to the new version.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type * as grpc from '@grpc/grpc-js';
 import {
+  type CallerAddress,
   CHUNK_SIZE_BYTES,
   type ClientMessage,
   type ClientMethodName,
@@ -20,6 +22,7 @@ import {
   MAX_NAME_BYTES,
   MAX_READDIR_PAGE_ENTRIES,
   MoosengError,
+  OpenFlags,
   type ReplyOf,
   type RequestOf,
   type Respond,
@@ -29,6 +32,7 @@ import {
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { GrantPermits } from './grant-permits';
+import type { ExportRule, Exports } from './exports';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
 import type { ChunkLocations } from './chunks/chunk-locations';
@@ -49,6 +53,8 @@ export interface ClientApiOptions {
   chunkOps: ChunkOperations;
   /** A young leader waits for chunkservers to register before it answers that a chunk has no replica. */
   tenure: LeaderTenure;
+  /** Which clients may call, and how (master.exports). */
+  exports: Exports;
   /** The permits write grants carry (absent in tests that need none: grants then carry none). */
   permits?: GrantPermits;
   clusterId: string;
@@ -60,6 +66,40 @@ export interface ClientApiOptions {
   onServed?: <M extends ClientMethodName>(method: M, request: RequestOf<M>) => void;
   sessionTimeoutMs: number;
 }
+
+/** Methods that change nothing: allowed under a read-only export (Open only without write access or truncation). */
+const READ_ONLY_METHODS: ReadonlySet<ClientMethodName> = new Set<ClientMethodName>([
+  'OpenSession',
+  'CloseSession',
+  'KeepAlive',
+  'Lookup',
+  'GetAttr',
+  'ResolvePath',
+  'ReadDir',
+  'ReadLink',
+  'Open',
+  'Release',
+  'ReleaseFiles',
+  'GetXattr',
+  'ListXattr',
+  'StatFs',
+  'Seek',
+  'ReadChunk',
+  'ReportReplica',
+  'SetLock',
+  'GetLock',
+  'ReleaseLocks',
+]);
+
+function opensForWriting(name: ClientMethodName, request: unknown): boolean {
+  return name === 'Open' && ((request as RequestOf<'Open'>).flags & (OpenFlags.WRITE | OpenFlags.TRUNCATE)) !== 0;
+}
+
+/** A call without a transport address (handlers driven in-process): matched as the local host. */
+const LOCAL_CALLER = '127.0.0.1';
+
+/** The export rule of the call being served, for the header decoding deep inside its handler. */
+const callerRules = new AsyncLocalStorage<ExportRule>();
 
 /** What an answer carries for a permit in a cluster without a secret. */
 const NO_PERMIT = Buffer.alloc(0);
@@ -138,7 +178,11 @@ export class ClientApi {
       const head = req.h;
       if (!head?.cred) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, 'request header with credentials is required');
       this.o.onSessionSeen(head.sessionId);
-      return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred: { uid: head.cred.uid, gids: head.cred.gids } };
+      const stated = { uid: head.cred.uid, gids: head.cred.gids };
+      // Under an export that maps root or everyone, the caller acts as the mapped identity (tests that call
+      // handlers() directly run outside any export: as stated).
+      const cred = callerRules.getStore()?.map(stated) ?? stated;
+      return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred };
     };
     /** Decodes the request header once and hands its credentials and origin to the handler. */
     const withHeader = <T>(
@@ -372,11 +416,20 @@ export class ClientApi {
     handler: ClientToMasterHandlers[M],
     requests: Counter,
     latency: Histogram,
-  ): (request: RequestOf<M>, respond: Respond<ReplyOf<M>>) => void {
+  ): (request: RequestOf<M>, respond: Respond<ReplyOf<M>>, caller?: CallerAddress) => void {
     const method = { method: name };
-    return (request, respond) => {
+    const changes = !READ_ONLY_METHODS.has(name);
+    return (request, respond, caller) => {
       const elapsed = latency.startTimer(method);
-      handler(request).then(
+      // The caller's export rule, found once per call; the handler's header decoding (h) maps credentials with it.
+      const run = (): Promise<ReplyOf<M>> => {
+        const rule = this.o.exports.ruleFor(caller?.address ?? LOCAL_CALLER);
+        if (rule.readOnly && (changes || opensForWriting(name, request)))
+          throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
+        if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
+        return callerRules.run(rule, () => handler(request));
+      };
+      new Promise<ReplyOf<M>>((resolve) => resolve(run())).then(
         (reply) => {
           elapsed();
           requests.inc({ method: name, code: 'OK' });

@@ -19,3 +19,4 @@ export * from './chunkserver-registry';
 export * from './metadata-service';
 export * from './repair-loop';
 export * from './session-reaper';
+export * from './exports';

@@ -1,5 +1,6 @@
 // The `master:` config section.
 import { type HttpApiToken, type JsonSchema, MIN_HTTP_API_TOKEN_CHARS } from '@mooseng/core';
+import { DEFAULT_EXPORTS, type ExportRuleConfig } from './exports';
 
 export interface MasterSection {
   /** Address to listen on for the control API. */
@@ -18,6 +19,8 @@ export interface MasterSection {
   sessionTimeoutMs: number;
   /** Bearer tokens of the HTTP API's routes that change something, each with the identity its holder acts as. */
   httpApiTokens: HttpApiToken[];
+  /** Which client networks may use the file system, and how (exports.ts); first match wins. */
+  exports: ExportRuleConfig[];
 }
 
 export const MASTER_SECTION_SCHEMA: JsonSchema = {
@@ -61,6 +64,31 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       default: 300000,
       description:
         'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+    },
+    exports: {
+      type: 'array',
+      minItems: 1,
+      default: DEFAULT_EXPORTS,
+      description:
+        'Which clients may use the file system and how, like MooseFS mfsexports.cfg: the first rule whose networks hold the client address applies to each of its calls; a client no rule matches is refused (EACCES). Default: everyone, read-write, root kept',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['networks'],
+        properties: {
+          networks: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', minLength: 1 },
+            description: 'Addresses and networks ("10.0.0.0/8", "192.168.1.7", "::1"), or "*" for any',
+          },
+          access: { enum: ['rw', 'ro'], default: 'rw', description: 'ro: every change is refused at the master (EROFS)' },
+          maproot: { type: 'string', default: '', description: 'uid:gid that root acts as (e.g. 65534:65534); empty keeps root' },
+          mapall: { type: 'string', default: '', description: 'uid:gid that every caller acts as; empty keeps each its own' },
+          minGoal: { type: 'integer', minimum: 1, maximum: 9, default: 1, description: 'Lowest goal a client may set' },
+          maxGoal: { type: 'integer', minimum: 1, maximum: 9, default: 9, description: 'Highest goal a client may set' },
+        },
+      },
     },
     httpApiTokens: {
       type: 'array',

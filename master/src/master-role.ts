@@ -30,6 +30,7 @@ import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
 import { LeaderTenure } from './leader-tenure';
 import { GrantPermits } from './grant-permits';
+import { Exports } from './exports';
 import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
@@ -147,6 +148,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           placement,
           chunkOps: ops,
           permits: new GrantPermits(permits, clock),
+          exports: new Exports(section.exports),
           tenure,
           metrics,
           clusterId: config.node.clusterId,

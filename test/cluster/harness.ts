@@ -79,7 +79,9 @@ export class TestCluster {
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'logLevel'>> &
+    shape: Partial<
+      Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'masterSettings' | 'logLevel'>
+    > &
       TestClusterExtras,
   ): Promise<TestCluster> {
     const { isolated, tmpfsDisks, ...topology } = shape;
@@ -142,15 +144,15 @@ export class TestCluster {
     return this.nodes('master').map((m) => `${m.host}:${m.port}`);
   }
 
-  /** A connected master client (closed by stop()). */
-  async client(): Promise<MasterClient> {
+  /** A connected master client (closed by stop()), on the tests' control transport unless `transport` names one. */
+  async client(transport = TEST_CONTROL_TRANSPORT): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
       logger: silentLogger,
       clock: this.clock,
       sessionInfo: 'test',
       host: hostname(),
-      transport: TEST_CONTROL_TRANSPORT,
+      transport,
     });
     await c.connect();
     this.clients.push(c);

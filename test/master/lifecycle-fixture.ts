@@ -27,6 +27,8 @@ import {
   MetadataService,
   NamespaceStateMachine,
   RepairLoop,
+  DEFAULT_EXPORTS,
+  Exports,
 } from '@mooseng/master';
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 import { ManualClock } from '../support';
@@ -297,6 +299,7 @@ export class LifecycleMaster {
       placement,
       chunkOps: this.ops,
       tenure,
+      exports: new Exports(DEFAULT_EXPORTS),
       clusterId: 'test',
       logger: this.logger,
       metrics: new NoopMetrics(),

@@ -47,6 +47,8 @@ export interface TopologyOptions {
   network?: Record<string, { host: string; netns: string }>;
   /** More settings of every client's `client:` section (e.g. `{ entryTimeoutMs: 60000 }`), validated as usual. */
   clientSettings?: Record<string, string | number | boolean>;
+  /** More settings of every master's `master:` section (e.g. `{ exports: [...] }`), validated as usual. */
+  masterSettings?: Record<string, unknown>;
   /**
    * The masters' HTTP API token (master.httpApiTokens), acting as `httpApiUser`; `cluster up` makes one (it is in
    * cluster.json and the masters' configs, both readable by their owner only).
@@ -134,6 +136,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           defaultGoal: o.goal ?? 2,
           chunkserverTimeoutMs: 5000,
           sessionTimeoutMs: 15000,
+          ...o.masterSettings,
           httpApiTokens: o.httpApiToken
             ? [{ name: 'cluster-up', token: o.httpApiToken, uid: o.httpApiUser?.uid ?? 0, gids: o.httpApiUser?.gids ?? [0] }]
             : [],

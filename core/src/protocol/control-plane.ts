@@ -60,7 +60,23 @@ export type Respond<Reply> = (err: unknown, reply?: Reply) => void;
  * The served form of a service's unary methods, independent of transport: the gRPC service and the framed control
  * server both call these, so the two transports share one set of handlers (timing, counting and all).
  */
-export type UnaryDispatch<R extends RpcTable> = { [M in keyof R]: (request: R[M]['request'], respond: Respond<R[M]['reply']>) => void };
+export type UnaryDispatch<R extends RpcTable> = {
+  [M in keyof R]: (request: R[M]['request'], respond: Respond<R[M]['reply']>, caller?: CallerAddress) => void;
+};
+
+/** Where a call came from: the peer's IP address as the transport saw it (no port). */
+export interface CallerAddress {
+  address: string;
+}
+
+/** The IP address in a gRPC peer string ("ipv4:10.0.0.1:5000", "[::1]:5000", "10.0.0.1:5000"). */
+export function addressOfGrpcPeer(peer: string): string {
+  const bare = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\]:\d+$/.exec(bare);
+  if (bracketed) return bracketed[1]!;
+  const at = bare.lastIndexOf(':');
+  return at > 0 && bare.indexOf(':') === at ? bare.slice(0, at) : bare;
+}
 
 /**
  * A whole gRPC implementation of a service, typed by method. `Generated` is the generator's `XxxHandlers` interface,

@@ -60,6 +60,7 @@ export class FramedControlServer<R extends RpcTable> {
       return;
     }
     const conn = { inFlight: 0 };
+    const caller = { address: socket.remoteAddress ?? '' };
     this.sockets.set(socket, conn);
     socket.setNoDelay(true);
     let paused = false;
@@ -133,11 +134,15 @@ export class FramedControlServer<R extends RpcTable> {
             socket.pause();
           }
           const deadline = head.timeoutMs > 0 ? performance.now() + head.timeoutMs : Infinity;
-          this.o.dispatch[name](request, (err, reply) => {
-            // The answer goes out before the call counts as settled: a stopping server ends the connection then.
-            answer(name, head, deadline, err, reply);
-            settled();
-          });
+          this.o.dispatch[name](
+            request,
+            (err, reply) => {
+              // The answer goes out before the call counts as settled: a stopping server ends the connection then.
+              answer(name, head, deadline, err, reply);
+              settled();
+            },
+            caller,
+          );
         },
       },
       this.maxPayloadBytes,

@@ -1,0 +1,82 @@
+// Exports on real masters: a client that claims uid 0 under an export with maproot acts as the mapped user, on the
+// gRPC transport as on the framed one; a goal above the export's bound is refused; and under a read-only export every
+// change is refused at the master (EROFS) while reads go on. Nothing the refused calls aimed at changed.
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type MasterClient } from '@mooseng/client';
+import { ErrorCodes, isMoosengError, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
+import { cleanupTempDirs } from '../support';
+import { ROOT, TestCluster } from './harness';
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    if (isMoosengError(err)) return err.code;
+    throw err;
+  }
+}
+
+describe('exports on real masters (processes)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  const mkdir = (c: MasterClient, parent: number, name: string, mode = 0o755) =>
+    c.call('Mkdir', { parent, name, mode: S_IFDIR | mode, umask: 0 }, ROOT);
+  const mknod = (c: MasterClient, parent: number, name: string) =>
+    c.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT);
+
+  before(async () => {
+    cluster = await TestCluster.start({
+      masters: 1,
+      chunkservers: 1,
+      masterSettings: { exports: [{ networks: ['127.0.0.0/8'], maproot: '1000:1000', maxGoal: 2 }] },
+    });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  for (const transport of ['framed', 'grpc'] as const) {
+    it(`maps a client that claims root to the export's maproot (${transport})`, async () => {
+      const client = await cluster.client(transport);
+      // The root directory is root's, mode 755: the mapped user may not make names in it.
+      expect(await code(mknod(client, 1, `as-root-${transport}`))).to.equal(ErrorCodes.EACCES);
+      const lookup = await code(client.call('Lookup', { parent: 1, name: `as-root-${transport}` }, ROOT));
+      expect(lookup).to.equal(ErrorCodes.ENOENT);
+    });
+  }
+
+  it("refuses a goal above the export's bound", async () => {
+    const client = await cluster.client();
+    expect(await code(client.call('SetGoal', { ino: 1, goal: 3, recursive: false }, ROOT))).to.equal(ErrorCodes.EPERM);
+  });
+
+  it('refuses every change under a read-only export, and serves reads', async () => {
+    const node = cluster.nodes('master')[0]!;
+    const before = readFileSync(node.configPath, 'utf8');
+    const readOnly = before.replace(/maproot: "?1000:1000"?/, 'access: ro');
+    expect(readOnly).to.not.equal(before);
+    writeFileSync(node.configPath, readOnly);
+    try {
+      await cluster.stopNode(node.id, 'term');
+      await cluster.restartNode(node.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
+      const client = await cluster.client();
+      expect(await code(mkdir(client, 1, 'new-dir'))).to.equal(ErrorCodes.EROFS);
+      expect(await code(mknod(client, 1, 'new-file'))).to.equal(ErrorCodes.EROFS);
+      expect(await code(client.call('SetGoal', { ino: 1, goal: 1, recursive: false }, ROOT))).to.equal(ErrorCodes.EROFS);
+      expect(await code(client.call('Open', { ino: 1, flags: OpenFlags.WRITE }, ROOT))).to.equal(ErrorCodes.EROFS);
+      // Reads are served, and nothing was made.
+      const root = replyAttr(await client.call('GetAttr', { ino: 1 }, ROOT), 'GetAttr');
+      expect(root.mode & S_IFDIR).to.equal(S_IFDIR);
+      expect(await code(client.call('Lookup', { parent: 1, name: 'new-dir' }, ROOT))).to.equal(ErrorCodes.ENOENT);
+      expect(await code(client.call('Open', { ino: 1, flags: OpenFlags.READ }, ROOT))).to.not.equal(ErrorCodes.EROFS);
+    } finally {
+      writeFileSync(node.configPath, before);
+    }
+  });
+});
