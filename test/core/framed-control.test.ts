@@ -224,6 +224,30 @@ describe('framed control transport', function () {
     await expectError(grpcOne.call('GetAttr', { h, ino: 1 }, { timeoutMs: 5_000 }), ErrorCodes.EOPNOTSUPP);
   });
 
+  it('tells the framed preface even when it comes a byte at a time', async () => {
+    const { address } = await startPort({ GetAttr: async (req) => ({ attr: { ...ATTR, ino: req.ino } }) });
+    const [host, p] = address.split(':');
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(Number(p), host, () => resolve(s));
+      s.once('error', reject);
+    });
+    clients.push({ close: () => void socket.destroy() });
+    socket.setNoDelay(true); // each byte its own segment, as far as the kernel lets it
+    const replies: ControlFrameHeader[] = [];
+    const decoder = new ControlFrameDecoder({ frame: (head) => replies.push(head), oversized: () => undefined });
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    const bytes = Buffer.concat([
+      CONTROL_FRAME_MAGIC,
+      requestFrame(3, controlMethodId(service.GetAttr.path), service.GetAttr.requestSerialize({ h, ino: 3 })),
+    ]);
+    for (const byte of bytes) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    while (replies.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([replies[0]!.requestId, replies[0]!.kind]).to.deep.equal([3, ControlFrameKind.REPLY]);
+  });
+
   it('closes a connection that speaks neither protocol', async () => {
     const { address } = await startPort({});
     const [host, p] = address.split(':');
