@@ -3,7 +3,7 @@
 // behave as they do on gRPC. The master's handlers are stand-ins here (the cluster tests run the real ones).
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
-import { MasterClient, openMasterConnection } from '@mooseng/client';
+import { controlTransportOf, MasterClient, openMasterConnection } from '@mooseng/client';
 import {
   type ClientMessage,
   type ClientMethodName,
@@ -77,7 +77,10 @@ interface Started {
 const started: ControlPort[] = [];
 const clients: Array<{ close(): void | Promise<void> }> = [];
 
-async function startPort(handlers: Handlers, options: { port?: number; maxPayloadBytes?: number } = {}): Promise<Started> {
+async function startPort(
+  handlers: Handlers,
+  options: { port?: number; maxPayloadBytes?: number; maxInFlightPerConnection?: number } = {},
+): Promise<Started> {
   const dispatch = standIn(handlers);
   const port = await ControlPort.start({
     host: '127.0.0.1',
@@ -90,6 +93,7 @@ async function startPort(handlers: Handlers, options: { port?: number; maxPayloa
       serviceName: CLIENT_TO_MASTER_SERVICE,
       logger: silentLogger,
       maxPayloadBytes: options.maxPayloadBytes,
+      maxInFlightPerConnection: options.maxInFlightPerConnection,
     }),
     logger: silentLogger,
   });
@@ -184,6 +188,14 @@ describe('framed control transport', function () {
     }
   });
 
+  it('takes the transport from MOOSENG_CONTROL_TRANSPORT, framed when unset, and refuses another naming the choices', () => {
+    expect(controlTransportOf(undefined)).to.equal('framed');
+    expect(controlTransportOf('grpc')).to.equal('grpc');
+    expect(() => controlTransportOf('http3'))
+      .to.throw(MoosengError)
+      .with.property('message', 'MOOSENG_CONTROL_TRANSPORT is "http3"; set it to one of framed, grpc');
+  });
+
   it('names each method by the CRC32 of its gRPC path', () => {
     // @node-rs/crc32's crc32 of the path, as the protocol page states it.
     expect(controlMethodId('/mooseng.client.ClientToMaster/Lookup')).to.equal(1539997218);
@@ -210,6 +222,30 @@ describe('framed control transport', function () {
     // Errors keep their MooseNG code on both.
     await expectError(framed.call('GetAttr', { h, ino: 1 }, { timeoutMs: 5_000 }), ErrorCodes.EOPNOTSUPP);
     await expectError(grpcOne.call('GetAttr', { h, ino: 1 }, { timeoutMs: 5_000 }), ErrorCodes.EOPNOTSUPP);
+  });
+
+  it('tells the framed preface even when it comes a byte at a time', async () => {
+    const { address } = await startPort({ GetAttr: async (req) => ({ attr: { ...ATTR, ino: req.ino } }) });
+    const [host, p] = address.split(':');
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(Number(p), host, () => resolve(s));
+      s.once('error', reject);
+    });
+    clients.push({ close: () => void socket.destroy() });
+    socket.setNoDelay(true); // each byte its own segment, as far as the kernel lets it
+    const replies: ControlFrameHeader[] = [];
+    const decoder = new ControlFrameDecoder({ frame: (head) => replies.push(head), oversized: () => undefined });
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    const bytes = Buffer.concat([
+      CONTROL_FRAME_MAGIC,
+      requestFrame(3, controlMethodId(service.GetAttr.path), service.GetAttr.requestSerialize({ h, ino: 3 })),
+    ]);
+    for (const byte of bytes) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    while (replies.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([replies[0]!.requestId, replies[0]!.kind]).to.deep.equal([3, ControlFrameKind.REPLY]);
   });
 
   it('closes a connection that speaks neither protocol', async () => {
@@ -289,6 +325,32 @@ describe('framed control transport', function () {
       client.call('Lookup', { h, parent: 1, name: 'a name longer than sixteen bytes' }, { timeoutMs: 1_000 }),
       ErrorCodes.FRAME_TOO_LARGE,
     );
+  });
+
+  it('holds a connection to its bound of calls in flight, even when more arrive in one read, and serves the rest in turn', async () => {
+    const waiting: Array<() => void> = [];
+    const { address } = await startPort(
+      { GetAttr: (req) => new Promise((resolve) => waiting.push(() => resolve({ attr: { ...ATTR, ino: req.ino } }))) },
+      { maxInFlightPerConnection: 2 },
+    );
+    const raw = await rawConnection(address);
+    const id = controlMethodId(service.GetAttr.path);
+    // Five requests in one write: they reach the master in one read.
+    raw.socket.write(Buffer.concat([1, 2, 3, 4, 5].map((n) => requestFrame(n, id, service.GetAttr.requestSerialize({ h, ino: n })))));
+    const handlersRunning = async (n: number): Promise<void> => {
+      while (waiting.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await handlersRunning(2);
+    // Settle every turn of the event loop the socket could need; the master still runs only two.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(waiting).to.have.length(2);
+    const answered: number[] = [];
+    for (let served = 0; served < 5; served++) {
+      await handlersRunning(served + 1);
+      waiting[served]!();
+      answered.push((await raw.next()).head.requestId);
+    }
+    expect(answered).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
   it('carries a NOT_LEADER hint, which the master client follows straight to the leader', async () => {

@@ -63,7 +63,11 @@ export class FramedControlServer<R extends RpcTable> {
     const caller = { address: socket.remoteAddress ?? '' };
     this.sockets.set(socket, conn);
     socket.setNoDelay(true);
-    let paused = false;
+    /**
+     * Requests that arrived while the connection was at its bound (one socket read holds many small frames): they
+     * wait here, the socket paused, so what a connection can make the master hold is the bound plus one read.
+     */
+    const backlog: Array<{ head: ControlFrameHeader; payload: Buffer; arrived: number }> = [];
     const write = (header: Buffer, payload: Buffer): void => {
       if (socket.destroyed || socket.writableEnded) return;
       socket.cork();
@@ -83,12 +87,13 @@ export class FramedControlServer<R extends RpcTable> {
     };
     const settled = (): void => {
       conn.inFlight--;
-      if (this.closing) {
-        if (conn.inFlight === 0) socket.end(() => socket.destroy());
-      } else if (paused && conn.inFlight < this.maxInFlight) {
-        paused = false;
-        socket.resume();
+      while (backlog.length > 0 && conn.inFlight < this.maxInFlight) {
+        const next = backlog.shift()!;
+        request(next.head, next.payload, next.arrived);
       }
+      if (this.closing) {
+        if (conn.inFlight === 0 && backlog.length === 0) socket.end(() => socket.destroy());
+      } else if (backlog.length === 0 && conn.inFlight < this.maxInFlight) socket.resume();
     };
     const decoder = new ControlFrameDecoder(
       {
@@ -101,52 +106,58 @@ export class FramedControlServer<R extends RpcTable> {
             ),
           ),
         frame: (head, payload) => {
-          if (head.kind !== ControlFrameKind.REQUEST) {
-            // Only requests go this way: the client does not speak this protocol, nothing after can be trusted.
-            this.o.logger.warn('framed control connection sent a frame that is no request; closing it', {
-              peer: socket.remoteAddress,
-              kind: head.kind,
-            });
-            socket.destroy();
-            return;
-          }
-          const name = this.methods.byId.get(head.methodId);
-          if (name === undefined) {
-            fail(
-              head,
-              new MoosengError(
-                ErrorCodes.PROTOCOL_ERROR,
-                `method id 0x${head.methodId.toString(16).padStart(8, '0')} is no method of ${this.o.serviceName} on this master; is the client newer than the master? Run the same MooseNG version on both`,
-              ),
-            );
-            return;
-          }
-          let request: R[typeof name]['request'];
-          try {
-            request = this.o.definition[name].requestDeserialize(payload);
-          } catch (err) {
-            fail(head, new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${name}: the request does not decode (${(err as Error).message})`));
-            return;
-          }
-          conn.inFlight++;
-          if (conn.inFlight >= this.maxInFlight && !paused) {
-            paused = true;
+          if (conn.inFlight >= this.maxInFlight || backlog.length > 0) {
+            backlog.push({ head, payload, arrived: performance.now() });
             socket.pause();
+            return;
           }
-          const deadline = head.timeoutMs > 0 ? performance.now() + head.timeoutMs : Infinity;
-          this.o.dispatch[name](
-            request,
-            (err, reply) => {
-              // The answer goes out before the call counts as settled: a stopping server ends the connection then.
-              answer(name, head, deadline, err, reply);
-              settled();
-            },
-            caller,
-          );
+          request(head, payload, performance.now());
         },
       },
       this.maxPayloadBytes,
     );
+    /** Serves one request frame; its deadline runs from when it arrived, time in the backlog included. */
+    const request = (head: ControlFrameHeader, payload: Buffer, arrived: number): void => {
+      if (head.kind !== ControlFrameKind.REQUEST) {
+        // Only requests go this way: the client does not speak this protocol, nothing after can be trusted.
+        this.o.logger.warn('framed control connection sent a frame that is no request; closing it', {
+          peer: socket.remoteAddress,
+          kind: head.kind,
+        });
+        socket.destroy();
+        return;
+      }
+      const name = this.methods.byId.get(head.methodId);
+      if (name === undefined) {
+        fail(
+          head,
+          new MoosengError(
+            ErrorCodes.PROTOCOL_ERROR,
+            `method id 0x${head.methodId.toString(16).padStart(8, '0')} is no method of ${this.o.serviceName} on this master; is the client newer than the master? Run the same MooseNG version on both`,
+          ),
+        );
+        return;
+      }
+      let request: R[typeof name]['request'];
+      try {
+        request = this.o.definition[name].requestDeserialize(payload);
+      } catch (err) {
+        fail(head, new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${name}: the request does not decode (${(err as Error).message})`));
+        return;
+      }
+      conn.inFlight++;
+      if (conn.inFlight >= this.maxInFlight) socket.pause();
+      const deadline = head.timeoutMs > 0 ? arrived + head.timeoutMs : Infinity;
+      this.o.dispatch[name](
+        request,
+        (err, reply) => {
+          // The answer goes out before the call counts as settled: a stopping server ends the connection then.
+          answer(name, head, deadline, err, reply);
+          settled();
+        },
+        caller,
+      );
+    };
     const answer = (
       name: keyof R & string,
       head: ControlFrameHeader,
