@@ -74,6 +74,13 @@ export interface IConsensus {
    * before the call, so a read of local state afterwards sees every acknowledged write. NOT_LEADER elsewhere.
    */
   readBarrier(options?: ProposeOptions): Promise<void>;
+  /**
+   * Durability barrier: resolves once a majority of the members has on disk every entry committed before the call
+   * (on the leader; NOT_LEADER elsewhere). Where commands are acknowledged before the leader's own fsync (Raft's
+   * sync: quorum-memory), a client's fsync waits for this; where they are acknowledged only once a majority has
+   * fsynced them, it resolves as soon as the read barrier it starts with does.
+   */
+  waitDurable(options?: ProposeOptions): Promise<void>;
   status(): ConsensusStatus;
   /** Called on every change of leader or term; returns an unsubscribe function. */
   onLeadershipChange(listener: (event: LeadershipEvent) => void): () => void;
