@@ -275,6 +275,11 @@ export class ClientApi {
           nameMax: MAX_NAME_BYTES,
         };
       },
+      Sync: async (req) => {
+        h(req);
+        await m.sync();
+        return {};
+      },
       SetGoal: (req) =>
         withHeader(req, async (cred, origin) => {
           const r = await m.mutate(origin, { op: 'setGoal', ino: req.ino, goal: req.goal, recursive: req.recursive, cred });

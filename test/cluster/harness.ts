@@ -62,7 +62,9 @@ export class TestCluster {
   private constructor(readonly options: TopologyOptions) {}
 
   static async start(
-    shape: Partial<Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'logLevel'>> &
+    shape: Partial<
+      Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'raftSettings' | 'logLevel'>
+    > &
       TestClusterExtras,
   ): Promise<TestCluster> {
     const { isolated, tmpfsDisks, ...topology } = shape;

@@ -47,6 +47,8 @@ export interface TopologyOptions {
   network?: Record<string, { host: string; netns: string }>;
   /** More settings of every client's `client:` section (e.g. `{ entryTimeoutMs: 60000 }`), validated as usual. */
   clientSettings?: Record<string, string | number | boolean>;
+  /** More settings of every master's `replication-raft:` section (e.g. `{ sync: 'quorum-memory' }`), validated as usual. */
+  raftSettings?: Record<string, string | number | boolean>;
   /**
    * The masters' HTTP API token (master.httpApiTokens), acting as `httpApiUser`; `cluster up` makes one (it is in
    * cluster.json and the masters' configs, both readable by their owner only).
@@ -127,6 +129,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           host: node.host,
           port: node.raftPort,
           peers: masters.map((m) => `${m.id}=${m.host}:${m.raftPort}`),
+          ...o.raftSettings,
         },
       };
       break;

@@ -30,6 +30,8 @@ export interface ConsensusStatus {
   leaderId: string | null;
   commitIndex: number;
   appliedIndex: number;
+  /** Highest log index this node knows is on its own disk (behind commitIndex on a leader that defers its fsync). */
+  durableIndex?: number;
   /** Index of the last entry in the local log. */
   lastIndex: number;
   members: ConsensusMember[];

@@ -388,6 +388,7 @@ export class RaftConsensus implements IConsensus {
       leaderId: raft.leaderId,
       commitIndex: raft.log.committed,
       appliedIndex: this.appliedIndex,
+      durableIndex: this.durableIndex,
       lastIndex: raft.log.lastIndex(),
       members: raft.members.map((m) => ({ ...m })),
       ...(role === 'leader' ? { followers: raft.followerProgress() } : {}),
