@@ -613,7 +613,7 @@ export class RaftConsensus implements IConsensus {
    * master can take is what was written within the lag and the fsync under way at the time.
    */
   private scheduleBackgroundSync(): void {
-    if (this.writtenIndex <= this.durableIndex) return;
+    if (!this.running || this.writtenIndex <= this.durableIndex) return;
     if (this.writtenIndex - this.durableIndex >= this.fsyncLagEntries || this.durableWaiters.length > 0) {
       this.startBackgroundSync();
       return;
