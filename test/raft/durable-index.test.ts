@@ -14,16 +14,18 @@ const put = (key: string, value: string): Uint8Array => encodeKvCommand({ op: 'p
 describe('RaftConsensus: durable index and waitDurable (sync: quorum-memory)', function () {
   this.timeout(60_000);
   const nodes: RaftConsensus[] = [];
+  const members: ConsensusMember[] = [];
+  const dirs: string[] = [];
   after(async () => {
     for (const n of nodes) await n.stop();
     cleanupTempDirs();
   });
 
   it('waitDurable resolves with everything committed on a majority of disks; a follower refuses it with NOT_LEADER', async () => {
-    const members: ConsensusMember[] = [];
     for (const id of ['q1', 'q2', 'q3']) members.push({ id, address: `127.0.0.1:${await freePort()}` });
     for (const m of members) {
-      const n = new RaftConsensus(testNodeOptions(m, members, makeTempDir(), { sync: 'quorum-memory', fsyncLagMs: 20 }));
+      dirs.push(makeTempDir());
+      const n = new RaftConsensus(testNodeOptions(m, members, dirs[dirs.length - 1], { sync: 'quorum-memory', fsyncLagMs: 20 }));
       nodes.push(n);
       await n.start(new KvStore());
     }
@@ -43,5 +45,18 @@ describe('RaftConsensus: durable index and waitDurable (sync: quorum-memory)', f
       (err: unknown) => err,
     );
     expect(isMoosengError(refused, 'NOT_LEADER'), String(refused)).to.equal(true);
+  });
+
+  it('a leader stopped cleanly clears its deferred-sync mark: it starts again without recovering', async () => {
+    const leader = nodes.find((n) => n.status().role === 'leader')!;
+    expect(leader.raftNode!.deferredSyncMark).to.equal(leader.status().term);
+    const index = nodes.indexOf(leader);
+    const member = members[index];
+    await leader.stop();
+    const again = new RaftConsensus(testNodeOptions(member, members, dirs[index], { sync: 'quorum-memory', fsyncLagMs: 20 }));
+    nodes[index] = again;
+    await again.start(new KvStore());
+    expect(again.raftNode!.recoveringTerm).to.equal(0);
+    expect(again.raftNode!.deferredSyncMark).to.equal(0);
   });
 });

@@ -104,6 +104,8 @@ export class RaftConsensus implements IConsensus {
   /** Monotonic ms up to which ticks have been given to the core; null until the first look at the clock. */
   private tickedUpTo: number | null = null;
   private running = false;
+  /** start() finished: the log is open and the core built (stop() may then write to the log). */
+  private startedUp = false;
   private stopped = false;
   /** The start() in progress or done (null before it is called). */
   private starting: Promise<void> | null = null;
@@ -278,6 +280,7 @@ export class RaftConsensus implements IConsensus {
     await this.transport.start((m: Message) => this.input(() => this.raft!.step(m)));
     stillWanted();
     this.running = true;
+    this.startedUp = true;
     o.logger.info('raft started', {
       term: state.hardState.term,
       snapshotIndex: snapshot.index,
@@ -306,7 +309,25 @@ export class RaftConsensus implements IConsensus {
     await this.transport?.close();
     // Let a Ready being persisted finish before closing the log under it.
     await this.loopDone;
+    await this.clearDeferredSyncMark();
     await this.wal.close();
+  }
+
+  /**
+   * A clean stop makes the whole log durable and clears the deferred-sync mark, so the next start need not recover
+   * (a rolling restart of a quorum-memory leader). Not after a failure (the log's state is unknown) nor while
+   * recovering (what was lost is still lost); if it fails, the next start recovers, which is always safe.
+   */
+  private async clearDeferredSyncMark(): Promise<void> {
+    const raft = this.raft;
+    if (!this.startedUp || !raft || this.loopError !== null || raft.deferredSyncMark === 0 || raft.recoveringTerm !== 0) return;
+    try {
+      await this.wal.append([{ type: 'deferred-sync', term: 0 }], raft.hardState());
+    } catch (err) {
+      this.options.logger.warn('could not clear the deferred-sync mark at stop; the next start recovers', {
+        error: (err as Error).message,
+      });
+    }
   }
 
   propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {

@@ -391,6 +391,11 @@ export class RaftNode {
     return majorityValue(this.members.map((m) => (m.id === this.id ? ownDurableIndex : (this.progress.get(m.id)?.match ?? 0))));
   }
 
+  /** The deferred-sync mark as the log holds it (0: none; see Ready.deferredSyncTerm). */
+  get deferredSyncMark(): number {
+    return this.deferredSyncTerm;
+  }
+
   /** Whether the leader has committed an entry of its own term (its commit index covers everything acknowledged before it). */
   hasCommittedInTerm(): boolean {
     return this.role === 'leader' && this.committedInTerm();
