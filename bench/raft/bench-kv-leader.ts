@@ -5,11 +5,12 @@
 import { rmSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { kvService } from './kv-client';
+import type { RaftSyncMode } from '@mooseng/plugin-replication-raft';
 import { freePort, startRaftCluster } from './raft-cluster';
 
 async function main(): Promise<void> {
-  const root = process.argv[2];
-  const cluster = await startRaftCluster(root);
+  const [root, sync] = process.argv.slice(2);
+  const cluster = await startRaftCluster(root, sync as RaftSyncMode);
   const server = new grpc.Server();
   server.addService(kvService().service, {
     Put: (call: grpc.ServerUnaryCall<{ key: Buffer; value: Buffer }, unknown>, callback: grpc.sendUnaryData<unknown>) => {

@@ -1,12 +1,21 @@
-// RaftConsensus options shared by the benchmark's leader and follower processes: the plugin's defaults (fsync on),
-// taken from RAFT_CONFIG_DEFAULTS so a setting added to the plugin reaches the benchmark too.
+// RaftConsensus options shared by the benchmark's leader and follower processes: the plugin's defaults (fsync on)
+// but the durability mode, taken from RAFT_CONFIG_DEFAULTS so a setting added to the plugin reaches the benchmark too.
 import { silentLogger, SystemClock, SystemRandom, type ConsensusMember } from '@mooseng/core';
-import { RAFT_CONFIG_DEFAULTS, type RaftConsensusOptions } from '@mooseng/plugin-replication-raft';
+import { RAFT_CONFIG_DEFAULTS, type RaftConsensusOptions, type RaftSyncMode } from '@mooseng/plugin-replication-raft';
 
-/** Options for the node `self` of a benchmark cluster that boots from `bootstrap`, keeping its files in `dir`. */
-export function benchOptions(self: ConsensusMember, bootstrap: ConsensusMember[], dir: string): RaftConsensusOptions {
+/**
+ * Options for the node `self` of a benchmark cluster that boots from `bootstrap`, keeping its files in `dir`, in
+ * durability mode `sync` (the plugin's default unless given).
+ */
+export function benchOptions(
+  self: ConsensusMember,
+  bootstrap: ConsensusMember[],
+  dir: string,
+  sync: RaftSyncMode = RAFT_CONFIG_DEFAULTS.sync,
+): RaftConsensusOptions {
   return {
     ...RAFT_CONFIG_DEFAULTS,
+    sync,
     nodeId: self.id,
     clusterId: 'bench',
     members: bootstrap,

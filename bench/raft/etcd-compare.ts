@@ -1,13 +1,15 @@
-// `npm run bench:raft:etcd [-- --rounds N]`: MooseNG's Raft beside etcd 3.4 on this machine, both three members on
-// 127.0.0.1 with fsync on, both driven by the same client (etcd's KV.Put over one gRPC channel, etcd-kv.proto) to
-// their leader: 1, 16 and 128 concurrent proposers, each Put a 128-byte key and value, acknowledged once a quorum
-// has it on disk. Both clusters run for the whole sitting and the levels are interleaved (ours, etcd, then etcd,
+// `npm run bench:raft:etcd [-- --rounds N] [--sync commit|quorum-memory]`: MooseNG's Raft beside etcd 3.4 on this
+// machine, both three members on 127.0.0.1 with fsync on, both driven by the same client (etcd's KV.Put over one
+// gRPC channel, etcd-kv.proto) to their leader: 1, 16 and 128 concurrent proposers, each Put a 128-byte key and
+// value. Ours in the durability mode named (default: the plugin's, commit; quorum-memory acknowledges as etcd
+// does, once a quorum holds the entry with the leader's copy counted before its fsync). Both clusters run for the whole sitting and the levels are interleaved (ours, etcd, then etcd,
 // ours in the next round), so a change in the machine's load hits both alike. Prints each run, then the median over
 // the rounds side by side; the last line is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RAFT_CONFIG_DEFAULTS, RAFT_SYNC_MODES, type RaftSyncMode } from '@mooseng/plugin-replication-raft';
 import { ensureEtcd, startEtcdCluster, type EtcdCluster } from './etcd-cluster';
 import { kvClient, type KvClient } from './kv-client';
 import { COMMAND_BYTES, CONCURRENCY, RUN_MS, runLoad, type LoadResult } from './load';
@@ -22,9 +24,17 @@ function parseRounds(argv: string[]): number {
   return n;
 }
 
-/** Starts bench-kv-leader.js (our three nodes behind KV.Put); resolves with its address once it serves. */
-function startOurs(root: string): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(__dirname, 'bench-kv-leader.js'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+function parseSync(argv: string[]): RaftSyncMode {
+  const at = argv.indexOf('--sync');
+  if (at < 0) return RAFT_CONFIG_DEFAULTS.sync;
+  const mode = argv[at + 1] as RaftSyncMode;
+  if (!RAFT_SYNC_MODES.includes(mode)) throw new Error(`--sync takes one of ${RAFT_SYNC_MODES.join(', ')}, not ${argv[at + 1]}`);
+  return mode;
+}
+
+/** Starts bench-kv-leader.js (our three nodes behind KV.Put, in mode `sync`); resolves with its address once it serves. */
+function startOurs(root: string, sync: RaftSyncMode): Promise<{ address: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(__dirname, 'bench-kv-leader.js'), root, sync], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench-kv-leader exited with ${code}`)));
     child.stdout!.once('data', (chunk: Buffer) => {
@@ -66,6 +76,7 @@ function summary(runs: LoadResult[]): { proposalsPerSec: number; p50Ms: number; 
 
 async function main(): Promise<void> {
   const rounds = parseRounds(process.argv.slice(2));
+  const sync = parseSync(process.argv.slice(2));
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const root = mkdtempSync(join(tmpdir(), 'mooseng-raft-etcd-'));
   let etcd: EtcdCluster | null = null;
@@ -84,13 +95,13 @@ async function main(): Promise<void> {
     const version = ensureEtcd(out);
     mkdirSync(join(root, 'ours'));
     mkdirSync(join(root, 'etcd'));
-    const started = await startOurs(join(root, 'ours'));
+    const started = await startOurs(join(root, 'ours'), sync);
     ours = started.child;
     etcd = await startEtcdCluster(join(root, 'etcd'), version);
     const targets = { mooseng: kvClient(started.address), etcd: kvClient(etcd.leaderAddress) };
     clients.push(targets.mooseng, targets.etcd);
     out(
-      `MooseNG Raft vs etcd ${version}: 3 members each on 127.0.0.1, fsync on, KV.Put of ${KEY_BYTES}-byte keys and ` +
+      `MooseNG Raft (sync ${sync}) vs etcd ${version}: 3 members each on 127.0.0.1, fsync on, KV.Put of ${KEY_BYTES}-byte keys and ` +
         `${COMMAND_BYTES - KEY_BYTES}-byte values to the leader over gRPC, ${RUN_MS} ms per level, ${rounds} rounds interleaved`,
     );
     const loadBefore = loadavg();
@@ -124,6 +135,7 @@ async function main(): Promise<void> {
         etcdVersion: version,
         members: 3,
         fsync: true,
+        sync,
         commandBytes: COMMAND_BYTES,
         runMs: RUN_MS,
         rounds,

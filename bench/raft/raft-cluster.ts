@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ErrorCodes, type ConsensusMember, type MoosengError } from '@mooseng/core';
-import { RaftConsensus } from '@mooseng/plugin-replication-raft';
+import { RAFT_CONFIG_DEFAULTS, RaftConsensus, type RaftSyncMode } from '@mooseng/plugin-replication-raft';
 import { benchOptions } from './bench-options';
 import { CounterStateMachine } from './counter-state-machine';
 
@@ -52,8 +52,11 @@ export interface RaftBenchCluster {
   stop(): Promise<void>;
 }
 
-/** Starts the three nodes with their files under `root`; the leader stays the leader for the whole run. */
-export async function startRaftCluster(root: string): Promise<RaftBenchCluster> {
+/**
+ * Starts the three nodes with their files under `root`, in durability mode `sync` (the plugin's default unless
+ * given); the leader stays the leader for the whole run.
+ */
+export async function startRaftCluster(root: string, sync: RaftSyncMode = RAFT_CONFIG_DEFAULTS.sync): Promise<RaftBenchCluster> {
   const children: ChildProcess[] = [];
   let leader: RaftConsensus | null = null;
   const stop = async (): Promise<void> => {
@@ -67,14 +70,18 @@ export async function startRaftCluster(root: string): Promise<RaftBenchCluster> 
   try {
     const self = { id: 'b1', address: `127.0.0.1:${await freePort()}` };
     // The leader starts as a cluster of one and adds the followers, so it stays the leader.
-    leader = new RaftConsensus(benchOptions(self, [self], join(root, 'b1')));
+    leader = new RaftConsensus(benchOptions(self, [self], join(root, 'b1'), sync));
     await leader.start(new CounterStateMachine());
     await waitToLead(leader);
     for (const id of ['b2', 'b3']) {
       const address = `127.0.0.1:${await freePort()}`;
-      const child = spawn(process.execPath, [join(__dirname, 'bench-follower.js'), id, address, self.id, self.address, join(root, id)], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [join(__dirname, 'bench-follower.js'), id, address, self.id, self.address, join(root, id), sync],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
       children.push(child);
       await new Promise<void>((resolve, reject) => {
         child.once('exit', (code) => reject(new Error(`follower ${id} exited with ${code}`)));

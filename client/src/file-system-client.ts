@@ -604,10 +604,23 @@ export class FileSystemClient {
     if (failure) throw failure;
   }
 
-  /** fsync(2): buffered writes go out, then every replica written makes them durable. */
+  /**
+   * fsync(2) and fdatasync(2) (and each write through an O_SYNC/O_DSYNC handle): buffered writes go out, every
+   * replica written makes them durable, then the masters' Sync barrier makes the file's metadata durable too (the
+   * masters may acknowledge a change before the leader's fsync: replication-raft sync: quorum-memory).
+   */
   async fsync(fh: number, cred: CallerCredentials): Promise<void> {
     await this.flush(fh, cred);
     await this.io.sync(this.handle(fh).file);
+    await this.syncMetadata(cred);
+  }
+
+  /**
+   * fsyncdir(2), and the end of fsync: returns once every metadata change the masters acknowledged before the call
+   * is on a majority of their disks (a create, rename or unlink this client saw acknowledged included).
+   */
+  async syncMetadata(cred: CallerCredentials): Promise<void> {
+    await this.call('Sync', {}, cred);
   }
 
   async release(fh: number, cred: CallerCredentials): Promise<void> {

@@ -255,6 +255,10 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     return this.serve('fsync', caller, (cred) => this.fs.fsync(fh, cred));
   }
 
+  fsyncdir(_ino: number, _fh: number, _datasync: boolean, caller: FsCaller): Promise<void> {
+    return this.serve('fsyncdir', caller, (cred) => this.fs.syncMetadata(cred));
+  }
+
   opendir(ino: number, caller: FsCaller): Promise<FsOpened> {
     return this.serve('opendir', caller, async (cred) => ({ fh: await this.fs.opendir(ino, cred) }));
   }

@@ -89,6 +89,8 @@ const READ_ONLY_METHODS: ReadonlySet<ClientMethodName> = new Set<ClientMethodNam
   'SetLock',
   'GetLock',
   'ReleaseLocks',
+  // A durability barrier: it waits for what is already committed, and changes nothing.
+  'Sync',
 ]);
 
 function opensForWriting(name: ClientMethodName, request: unknown): boolean {
@@ -341,6 +343,11 @@ export class ClientApi {
           blockSize: 64 * 1024,
           nameMax: MAX_NAME_BYTES,
         };
+      },
+      Sync: async (req) => {
+        h(req);
+        await m.sync();
+        return {};
       },
       SetGoal: (req) =>
         withHeader(req, async (cred, origin) => {

@@ -64,6 +64,7 @@ export function clusterStatus(o: MasterHttpApiOptions): object {
     leader: raft.leaderId,
     commitIndex: raft.commitIndex,
     appliedIndex: raft.appliedIndex,
+    durableIndex: raft.durableIndex ?? null,
     generatedAt: o.now(),
     health: assessHealth({
       leader: raft.leaderId,

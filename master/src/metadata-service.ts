@@ -37,6 +37,15 @@ export class MetadataService {
     return query(this.state);
   }
 
+  /**
+   * Resolves once every change committed before the call is on a majority of the masters' disks (NOT_LEADER
+   * elsewhere): what a client's fsync waits for, since consensus may acknowledge a change before the leader's own
+   * fsync (replication-raft sync: quorum-memory).
+   */
+  async sync(signal?: AbortSignal): Promise<void> {
+    await this.consensus.waitDurable({ signal });
+  }
+
   /** True on the current leader (a hint: it may change at any moment; reads still go through read()). */
   isLeader(): boolean {
     return this.consensus.status().role === 'leader';

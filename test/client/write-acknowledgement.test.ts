@@ -55,6 +55,9 @@ class FakeMaster {
       case 'ReportReplica':
         this.reports.push(body);
         return {};
+      case 'Sync':
+        // The masters' durability barrier (fsync's last step): nothing to wait for here.
+        return {};
       case 'CommitWrite':
         this.commits.push(body);
         if (this.commitError) throw this.commitError;

@@ -41,6 +41,9 @@ class FakeMaster {
         return { attr: attr(0) };
       case 'WriteChunk':
         return { chunkId: 9, version: 1, fileLength: 0, chain: CHAIN, isNew: false, truncateTo: -1 };
+      case 'Sync':
+        // The masters' durability barrier (fsync's last step): nothing to wait for here.
+        return {};
       case 'CommitWrite':
         return { attr: attr(Number(body.length)) };
       case 'ReportReplica':

@@ -80,7 +80,10 @@ export class TestCluster {
 
   static async start(
     shape: Partial<
-      Pick<TopologyOptions, 'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'masterSettings' | 'logLevel'>
+      Pick<
+        TopologyOptions,
+        'masters' | 'chunkservers' | 'disks' | 'clients' | 'goal' | 'clientSettings' | 'masterSettings' | 'raftSettings' | 'logLevel'
+      >
     > &
       TestClusterExtras,
   ): Promise<TestCluster> {

@@ -110,6 +110,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
       nameMax: 255,
     },
   },
+  Sync: { request: { h }, reply: {} },
   SetGoal: { request: { h, ino: 7, goal: 3, recursive: true }, reply: { changed: 12_345 } },
   ReadChunk: {
     request: { h, ino: 9, chunkIndex: 262_143, knownLength: 2 ** 44 + 5 },

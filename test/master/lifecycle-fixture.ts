@@ -60,6 +60,7 @@ export class InstantConsensus implements IConsensus {
     return result;
   }
   async readBarrier(): Promise<void> {}
+  async waitDurable(): Promise<void> {}
   status(): ConsensusStatus {
     return {
       nodeId: this.nodeId,

@@ -172,6 +172,69 @@ describe('raft log recovery: what is cut and what stops the node', () => {
   });
 });
 
+describe('raft log recovery: batches whose fsync was deferred (sync: quorum-memory)', () => {
+  after(cleanupTempDirs);
+
+  /** Batches appended as `deferred` says (true: written without waiting for the fsync), then the log closed. */
+  async function writeMixed(dir: string, deferred: boolean[]): Promise<{ path: string; starts: number[] }> {
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 1 << 20, fsync: true });
+    await wal.open();
+    const path = join(
+      dir,
+      readdirSync(dir).find((f) => f.startsWith('wal-'))!,
+    );
+    const starts: number[] = [];
+    for (let i = 0; i < deferred.length; i++) {
+      starts.push(statSync(path).size);
+      await wal.append([{ type: 'entries', entries: entries(i * 3 + 1, i * 3 + 3) }], HS, { deferFsync: deferred[i] });
+    }
+    await wal.close();
+    return { path, starts };
+  }
+
+  it('cuts a deferred batch torn with deferred batches intact after it (a crash took the unsynced tail out of order)', async () => {
+    const dir = makeTempDir();
+    const { path, starts } = await writeMixed(dir, [false, true, true, true]);
+    flipByte(path, starts[2] + 40);
+    const { records, truncatedBytes } = await reopen(dir);
+    expect(truncatedBytes).to.be.greaterThan(0);
+    expect(statSync(path).size).to.equal(starts[2]);
+    const kept = records.flatMap((r) => (r.type === 'entries' ? r.entries.map((e) => e.index) : []));
+    expect(kept).to.deep.equal([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stops on damage to a deferred batch with a fsynced batch after it (whose fsync made it durable)', async () => {
+    const dir = makeTempDir();
+    const { path, starts } = await writeMixed(dir, [false, true, true, false]);
+    flipByte(path, starts[1] + 40);
+    const err = await failure(reopen(dir));
+    expect(isMoosengError(err, 'IO_ERROR'), String(err)).to.equal(true);
+    expect((err as Error).message).to.include(path);
+  });
+
+  it('stops on damage to a fsynced batch even when only deferred batches follow it', async () => {
+    const dir = makeTempDir();
+    const { path, starts } = await writeMixed(dir, [false, false, true, true]);
+    flipByte(path, starts[1] + 40);
+    const err = await failure(reopen(dir));
+    expect(isMoosengError(err, 'IO_ERROR'), String(err)).to.equal(true);
+  });
+
+  it('sync() makes the deferred batches durable: the log reports none unsynced after it', async () => {
+    const dir = makeTempDir();
+    const wal = new SegmentWal({ fs, dir, segmentBytes: 1 << 20, fsync: true });
+    await wal.open();
+    await wal.append([{ type: 'entries', entries: entries(1, 3) }], HS, { deferFsync: true });
+    expect(wal.hasUnsyncedBatches()).to.equal(true);
+    await wal.sync();
+    expect(wal.hasUnsyncedBatches()).to.equal(false);
+    await wal.append([{ type: 'entries', entries: entries(4, 6) }], HS, { deferFsync: true });
+    await wal.append([{ type: 'entries', entries: entries(7, 9) }], HS);
+    expect(wal.hasUnsyncedBatches()).to.equal(false);
+    await wal.close();
+  });
+});
+
 describe('raft log recovery: the hard state never goes backwards', () => {
   after(cleanupTempDirs);
 

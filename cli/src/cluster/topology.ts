@@ -49,6 +49,8 @@ export interface TopologyOptions {
   clientSettings?: Record<string, string | number | boolean>;
   /** More settings of every master's `master:` section (e.g. `{ exports: [...] }`), validated as usual. */
   masterSettings?: Record<string, unknown>;
+  /** More settings of every master's `replication-raft:` section (e.g. `{ sync: 'quorum-memory' }`), validated as usual. */
+  raftSettings?: Record<string, string | number | boolean>;
   /**
    * The masters' HTTP API token (master.httpApiTokens), acting as `httpApiUser`; `cluster up` makes one (it is in
    * cluster.json and the masters' configs, both readable by their owner only).
@@ -146,6 +148,7 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
           host: node.host,
           port: node.raftPort,
           peers: masters.map((m) => `${m.id}=${m.host}:${m.raftPort}`),
+          ...o.raftSettings,
         },
       };
       break;

@@ -30,6 +30,8 @@ export interface ConsensusStatus {
   leaderId: string | null;
   commitIndex: number;
   appliedIndex: number;
+  /** Highest log index this node knows is on its own disk (behind commitIndex on a leader that defers its fsync). */
+  durableIndex?: number;
   /** Index of the last entry in the local log. */
   lastIndex: number;
   members: ConsensusMember[];
@@ -74,6 +76,13 @@ export interface IConsensus {
    * before the call, so a read of local state afterwards sees every acknowledged write. NOT_LEADER elsewhere.
    */
   readBarrier(options?: ProposeOptions): Promise<void>;
+  /**
+   * Durability barrier: resolves once a majority of the members has on disk every entry committed before the call
+   * (on the leader; NOT_LEADER elsewhere). Where commands are acknowledged before the leader's own fsync (Raft's
+   * sync: quorum-memory), a client's fsync waits for this; where they are acknowledged only once a majority has
+   * fsynced them, it resolves as soon as the read barrier it starts with does.
+   */
+  waitDurable(options?: ProposeOptions): Promise<void>;
   status(): ConsensusStatus;
   /** Called on every change of leader or term; returns an unsubscribe function. */
   onLeadershipChange(listener: (event: LeadershipEvent) => void): () => void;

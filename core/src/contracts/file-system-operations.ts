@@ -156,6 +156,11 @@ export interface IFileSystemOperations {
    */
   release(ino: number, fh: number, caller: FsCaller, flockOwner?: string): Promise<void>;
   fsync(ino: number, fh: number, datasync: boolean, caller: FsCaller): Promise<void>;
+  /**
+   * fsyncdir(2) on a directory handle: returns once the directory's changes acknowledged before it are durable.
+   * Optional: without it the mount answers at once (changes are durable when acknowledged).
+   */
+  fsyncdir?(ino: number, fh: number, datasync: boolean, caller: FsCaller): Promise<void>;
   opendir(ino: number, caller: FsCaller): Promise<FsOpened>;
   /**
    * Entries after the first `offset` ones of the listing the handle took at opendir (so offsets stay stable while

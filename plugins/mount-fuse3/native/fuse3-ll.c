@@ -44,7 +44,7 @@ enum op {
   OP_LOOKUP = 1, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_READDIRPLUS, OP_RELEASEDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR,
-  OP_ACCESS, OP_CREATE, OP_ENDED, OP_GETLK, OP_SETLK, OP_FLOCK, OP_INTERRUPT, OP_FALLOCATE, OP_LSEEK
+  OP_ACCESS, OP_CREATE, OP_ENDED, OP_GETLK, OP_SETLK, OP_FLOCK, OP_INTERRUPT, OP_FALLOCATE, OP_LSEEK, OP_FSYNCDIR
 };
 
 // Lock types as JS numbers them (LockType in @mooseng/core), whatever this platform's F_* and LOCK_* values are.
@@ -423,13 +423,9 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino) { on_handle(req, OP_STATFS
 static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) { on_handle(req, OP_LISTXATTR, ino, NULL, (double)size, 0); }
 static void ll_access(fuse_req_t req, fuse_ino_t ino, int mask) { on_handle(req, OP_ACCESS, ino, NULL, mask, 0); }
 
-// Directory changes are durable once the master acknowledged them (its log is fsynced before it answers).
-static void ll_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
-  (void)ino;
-  (void)datasync;
-  (void)fi;
-  fuse_reply_err(req, 0);
-}
+// The masters may acknowledge a directory change before the leader's fsync (replication-raft sync: quorum-memory):
+// fsyncdir waits for their durability barrier, in JS.
+static void ll_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) { on_handle(req, OP_FSYNCDIR, ino, fi, datasync, 0); }
 
 static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi) {
   msg_t *msg = new_msg(req, OP_FALLOCATE, ino);

@@ -489,6 +489,11 @@ export class Fuse3LowLevelMount implements IMount {
         await ops.fsync(ino, fh!, n1 !== 0, caller);
         ok();
         return;
+      case OP.FSYNCDIR:
+        // A file system without a barrier of its own has made its directory changes durable already.
+        if (ops.fsyncdir) await ops.fsyncdir(ino, fh!, n1 !== 0, caller);
+        ok();
+        return;
       case OP.OPENDIR: {
         const o = await ops.opendir(ino, caller);
         if (!a.replyOpen(h, id, o.fh, 0)) await ops.releasedir(ino, o.fh, caller).catch(() => undefined);

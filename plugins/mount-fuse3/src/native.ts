@@ -41,6 +41,7 @@ export const OP = {
   INTERRUPT: 34,
   FALLOCATE: 35,
   LSEEK: 36,
+  FSYNCDIR: 37,
 } as const;
 
 /** setattr's to_set bits (FUSE_SET_ATTR_* in fuse_lowlevel.h). */

@@ -19,7 +19,24 @@ export interface RaftPluginConfig {
   maxBatchBytes: number;
   fsync: boolean;
   leaseReads: boolean;
+  /** When a proposal counts as committed: see RaftSyncMode. */
+  sync: RaftSyncMode;
+  /** quorum-memory: the longest the leader lets an entry it counted wait for its own fsync, in milliseconds. */
+  fsyncLagMs: number;
+  /** quorum-memory: how many entries the leader may count before its own fsync starts at once. */
+  fsyncLagEntries: number;
 }
+
+/**
+ * commit: an entry commits once a majority has it on disk, the leader's own copy included (every acknowledged write
+ * survives any crash, a power cut of every master too). quorum-memory: the leader counts its own copy once written
+ * to its log file, before its fsync (as etcd 3.4 does), and fsyncs in the background within fsyncLagMs /
+ * fsyncLagEntries; an acknowledged write then survives the crash of any one master, and a client's fsync waits for
+ * IConsensus.waitDurable (a majority's disks) so what it covers survives a power cut of all (docs/raft.md).
+ */
+export type RaftSyncMode = 'commit' | 'quorum-memory';
+/** The durability modes `sync` accepts, for the schema and the error naming them. */
+export const RAFT_SYNC_MODES: readonly RaftSyncMode[] = ['commit', 'quorum-memory'];
 
 /**
  * Every setting's default, in one place for the schema and for hosts built outside the plugin loader (the
@@ -38,9 +55,16 @@ export const RAFT_CONFIG_DEFAULTS: Readonly<RaftPluginConfig> = Object.freeze({
   maxBatchBytes: 1024 * 1024,
   fsync: true,
   leaseReads: true,
+  sync: 'commit',
+  fsyncLagMs: 5,
+  fsyncLagEntries: 256,
 });
 
 const D = RAFT_CONFIG_DEFAULTS;
+
+/** Bounds of the fsync lag: beyond them the unsynced tail a power cut of every master could lose is not small. */
+export const MAX_FSYNC_LAG_MS = 1000;
+export const MAX_FSYNC_LAG_ENTRIES = 100_000;
 
 /** The replication-raft section's JSON schema, defaults from RAFT_CONFIG_DEFAULTS. */
 export const RAFT_CONFIG_SCHEMA: JsonSchema = {
@@ -107,8 +131,47 @@ export const RAFT_CONFIG_SCHEMA: JsonSchema = {
       description:
         "Serve reads on the leader from its lease (a quorum heard from within 80% of the election timeout) instead of a round of heartbeats; assumes the masters' clocks run at the same rate",
     },
+    sync: {
+      enum: [...RAFT_SYNC_MODES],
+      default: D.sync,
+      description:
+        "When a write is acknowledged: commit = once a majority of masters has it on disk, the leader's copy included; quorum-memory = once a majority holds it, the leader's copy counted when written but before its fsync (client fsyncs still wait for a majority's disks)",
+    },
+    fsyncLagMs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_FSYNC_LAG_MS,
+      default: D.fsyncLagMs,
+      description: "sync: quorum-memory only: the longest an acknowledged entry waits for the leader's own fsync, in milliseconds",
+    },
+    fsyncLagEntries: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_FSYNC_LAG_ENTRIES,
+      default: D.fsyncLagEntries,
+      description: 'sync: quorum-memory only: entries the leader may acknowledge before its own fsync starts at once',
+    },
   },
 };
+
+/**
+ * Checks the durability settings of a host built outside the config loader (the schema checks the loader's): a bad
+ * value fails with CONFIG_INVALID naming the setting, what it got and what it takes.
+ */
+export function checkDurabilitySettings(c: Pick<RaftPluginConfig, 'sync' | 'fsyncLagMs' | 'fsyncLagEntries' | 'fsync'>): void {
+  const bad = (message: string): MoosengError => new MoosengError(ErrorCodes.CONFIG_INVALID, `replication-raft.${message}`);
+  if (!RAFT_SYNC_MODES.includes(c.sync))
+    throw bad(`sync is ${JSON.stringify(c.sync)}; it must be one of ${RAFT_SYNC_MODES.map((m) => JSON.stringify(m)).join(', ')}`);
+  if (!Number.isInteger(c.fsyncLagMs) || c.fsyncLagMs < 1 || c.fsyncLagMs > MAX_FSYNC_LAG_MS)
+    throw bad(`fsyncLagMs is ${JSON.stringify(c.fsyncLagMs)}; it must be a whole number of milliseconds from 1 to ${MAX_FSYNC_LAG_MS}`);
+  if (!Number.isInteger(c.fsyncLagEntries) || c.fsyncLagEntries < 1 || c.fsyncLagEntries > MAX_FSYNC_LAG_ENTRIES)
+    throw bad(`fsyncLagEntries is ${JSON.stringify(c.fsyncLagEntries)}; it must be a whole number from 1 to ${MAX_FSYNC_LAG_ENTRIES}`);
+  if (c.sync === 'quorum-memory' && !c.fsync)
+    throw bad(
+      'sync is "quorum-memory" with fsync: false: with fsync off nothing reaches the disk, so there is no fsync to defer; ' +
+        'set fsync: true, or leave sync at "commit" for a throwaway cluster',
+    );
+}
 
 /** Parses "id=host:port" peers; the whole list must name this node. */
 export function parsePeers(peers: readonly string[], selfId: string, selfAddress: string): ConsensusMember[] {

@@ -1,6 +1,6 @@
 // How the plugin context (the replication-raft section and the node) becomes RaftConsensus options.
 import { ErrorCodes, MoosengError, type PluginContext } from '@mooseng/core';
-import { parsePeers, raftDirFor, type RaftPluginConfig } from './plugin-config';
+import { checkDurabilitySettings, parsePeers, raftDirFor, type RaftPluginConfig } from './plugin-config';
 import type { RaftConsensusOptions } from './raft-consensus';
 
 /** Builds RaftConsensus options from the plugin context: membership, port and every setting from its own section. */
@@ -14,6 +14,7 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
       `replication-raft.heartbeatTicks (${c.heartbeatTicks}) must be below electionTicks (${c.electionTicks})`,
     );
   }
+  checkDurabilitySettings(c);
   return {
     nodeId: ctx.node.id,
     clusterId: ctx.node.clusterId,
@@ -31,6 +32,9 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     maxBatchBytes: c.maxBatchBytes,
     fsync: c.fsync,
     leaseReads: c.leaseReads,
+    sync: c.sync,
+    fsyncLagMs: c.fsyncLagMs,
+    fsyncLagEntries: c.fsyncLagEntries,
     clock: ctx.clock,
     random: ctx.random,
     logger: ctx.logger,

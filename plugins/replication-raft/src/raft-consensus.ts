@@ -35,7 +35,7 @@ import { replayWal } from './storage/wal-replay';
 import { entryTooLarge, MAX_ENTRY_BYTES, type WalRecord } from './storage/wal-records';
 import { GrpcTransport } from './transport/grpc-transport';
 import type { RaftTransport } from './transport/transport';
-import { raftDirFor, type RaftPluginConfig } from './plugin-config';
+import { checkDurabilitySettings, RAFT_CONFIG_DEFAULTS, raftDirFor, type RaftPluginConfig, type RaftSyncMode } from './plugin-config';
 
 /** Bytes of entries in one append message. */
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
@@ -46,7 +46,10 @@ export const MAX_PENDING_REQUESTS = 100_000;
 
 /** The plugin's settings (replication-raft section, see plugin-config.ts) and what the host supplies. */
 /** The host's options: the section's tuning settings, with its membership and port already resolved (members, raftPort). */
-export interface RaftConsensusOptions extends Omit<RaftPluginConfig, 'peers' | 'port' | 'host'> {
+export interface RaftConsensusOptions
+  extends
+    Omit<RaftPluginConfig, 'peers' | 'port' | 'host' | 'sync' | 'fsyncLagMs' | 'fsyncLagEntries'>,
+    Partial<Pick<RaftPluginConfig, 'sync' | 'fsyncLagMs' | 'fsyncLagEntries'>> {
   nodeId: string;
   clusterId: string;
   /** Bootstrap membership (this node included), used when no snapshot says otherwise. */
@@ -91,6 +94,13 @@ interface PendingRead {
   reject(err: MoosengError): void;
 }
 
+/** A waitDurable call: resolved once a majority has the log up to `index` on disk. */
+interface DurableWaiter {
+  index: number;
+  resolve(): void;
+  reject(err: MoosengError): void;
+}
+
 /** IConsensus on the pure Raft core; see the file comment and docs/raft.md. */
 export class RaftConsensus implements IConsensus {
   readonly nodeId: string;
@@ -104,6 +114,8 @@ export class RaftConsensus implements IConsensus {
   /** Monotonic ms up to which ticks have been given to the core; null until the first look at the clock. */
   private tickedUpTo: number | null = null;
   private running = false;
+  /** start() finished: the log is open and the core built (stop() may then write to the log). */
+  private startedUp = false;
   private stopped = false;
   /** The start() in progress or done (null before it is called). */
   private starting: Promise<void> | null = null;
@@ -127,9 +139,29 @@ export class RaftConsensus implements IConsensus {
   private readonly proposalsCounter: Counter | null = null;
   private readonly walWriteSeconds: Histogram | null = null;
   private readonly commitSeconds: Histogram | null = null;
+  private readonly syncMode: RaftSyncMode;
+  private readonly fsyncLagMs: number;
+  private readonly fsyncLagEntries: number;
+  /** The last entry index written to the log file, and the last one this node knows is on its disk. */
+  private writtenIndex = 0;
+  private durableIndex = 0;
+  /** The background fsync of deferred batches (quorum-memory): the one in flight, the index it covers, its timer. */
+  private backgroundSync: Promise<void> | null = null;
+  private backgroundSyncCovers = 0;
+  private backgroundSyncTimer: TimerHandle | null = null;
+  private durableWaiters: DurableWaiter[] = [];
 
   constructor(private readonly options: RaftConsensusOptions) {
     this.nodeId = options.nodeId;
+    this.syncMode = options.sync ?? RAFT_CONFIG_DEFAULTS.sync;
+    this.fsyncLagMs = options.fsyncLagMs ?? RAFT_CONFIG_DEFAULTS.fsyncLagMs;
+    this.fsyncLagEntries = options.fsyncLagEntries ?? RAFT_CONFIG_DEFAULTS.fsyncLagEntries;
+    checkDurabilitySettings({
+      sync: this.syncMode,
+      fsyncLagMs: this.fsyncLagMs,
+      fsyncLagEntries: this.fsyncLagEntries,
+      fsync: options.fsync,
+    });
     this.fs = options.fs ?? new NodeFileSystem();
     this.schedule = options.schedule ?? ((fn) => void setImmediate(fn));
     this.wal = new SegmentWal({ fs: this.fs, dir: options.dir, segmentBytes: options.segmentBytes, fsync: options.fsync });
@@ -231,8 +263,18 @@ export class RaftConsensus implements IConsensus {
       preVote: true,
       checkQuorum: true,
       leaseReads: o.leaseReads,
+      quorumMemory: this.syncMode === 'quorum-memory',
     };
     this.raft = new RaftNode(config, o.random, state);
+    // open() made the whole log durable before anything else is written.
+    this.writtenIndex = this.raft.log.lastIndex();
+    this.durableIndex = this.writtenIndex;
+    if (this.raft.recoveringTerm !== 0) {
+      o.logger.warn('raft log was written without fsync as leader of an earlier term: recovering before voting', {
+        term: this.raft.recoveringTerm,
+        lastIndex: this.writtenIndex,
+      });
+    }
     let memberProofs: MemberProofKey | undefined;
     if (!o.transport && o.clusterSecretFile) {
       const { secret, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
@@ -257,6 +299,7 @@ export class RaftConsensus implements IConsensus {
     await this.transport.start((m: Message) => this.input(() => this.raft!.step(m)));
     stillWanted();
     this.running = true;
+    this.startedUp = true;
     o.logger.info('raft started', {
       term: state.hardState.term,
       snapshotIndex: snapshot.index,
@@ -274,6 +317,8 @@ export class RaftConsensus implements IConsensus {
     this.stopped = true;
     this.running = false;
     this.ticker?.cancel();
+    this.backgroundSyncTimer?.cancel();
+    this.backgroundSyncTimer = null;
     this.failAll(
       new MoosengError(ErrorCodes.PROPOSAL_DROPPED, 'consensus stopped before the command was applied'),
       new MoosengError(ErrorCodes.UNAVAILABLE, 'consensus stopped'),
@@ -283,7 +328,25 @@ export class RaftConsensus implements IConsensus {
     await this.transport?.close();
     // Let a Ready being persisted finish before closing the log under it.
     await this.loopDone;
+    await this.clearDeferredSyncMark();
     await this.wal.close();
+  }
+
+  /**
+   * A clean stop makes the whole log durable and clears the deferred-sync mark, so the next start need not recover
+   * (a rolling restart of a quorum-memory leader). Not after a failure (the log's state is unknown) nor while
+   * recovering (what was lost is still lost); if it fails, the next start recovers, which is always safe.
+   */
+  private async clearDeferredSyncMark(): Promise<void> {
+    const raft = this.raft;
+    if (!this.startedUp || !raft || this.loopError !== null || raft.deferredSyncMark === 0 || raft.recoveringTerm !== 0) return;
+    try {
+      await this.wal.append([{ type: 'deferred-sync', term: 0 }], raft.hardState());
+    } catch (err) {
+      this.options.logger.warn('could not clear the deferred-sync mark at stop; the next start recovers', {
+        error: (err as Error).message,
+      });
+    }
   }
 
   propose(command: Uint8Array, options: ProposeOptions = {}): Promise<Uint8Array> {
@@ -318,6 +381,33 @@ export class RaftConsensus implements IConsensus {
   }
 
   /**
+   * Resolves once this (leader) node knows a majority has on disk every entry committed before the call, its own
+   * copy or not: a client's fsync waits for it in sync: quorum-memory, where a write is acknowledged before the
+   * leader's fsync. In commit mode that holds as soon as the entries are committed. A readBarrier first, so a
+   * leader elected since the write covers it (its commit index then includes everything acknowledged before).
+   */
+  async waitDurable(options: ProposeOptions = {}): Promise<void> {
+    await this.readBarrier(options);
+    await this.request<void>(options, (resolve, reject) => {
+      const raft = this.raft!;
+      if (raft.role !== 'leader') throw new RaftRefusal('not-leader', 'not the leader');
+      const waiter: DurableWaiter = { index: raft.log.committed, resolve: () => resolve(undefined), reject };
+      this.durableWaiters.push(waiter);
+      // A waiting client should not wait out the fsync lag as well.
+      this.startBackgroundSync();
+      this.releaseDurableWaiters();
+      return () => {
+        this.durableWaiters = this.durableWaiters.filter((w) => w !== waiter);
+      };
+    });
+  }
+
+  /** The highest index this node knows is on disk (its own log; quorum-memory leaders run ahead of it). */
+  get localDurableIndex(): number {
+    return this.durableIndex;
+  }
+
+  /**
    * The pure core this host drives, for simulations and tests to inspect (its log, role, members). Never step
    * or advance it from outside: only the host's loop may, between its own ready() and advance().
    */
@@ -338,6 +428,7 @@ export class RaftConsensus implements IConsensus {
       leaderId: raft.leaderId,
       commitIndex: raft.log.committed,
       appliedIndex: this.appliedIndex,
+      durableIndex: this.durableIndex,
       lastIndex: raft.log.lastIndex(),
       members: raft.members.map((m) => ({ ...m })),
       ...(role === 'leader' ? { followers: raft.followerProgress() } : {}),
@@ -458,8 +549,14 @@ export class RaftConsensus implements IConsensus {
     // The core sorted the messages: these promise nothing about our disk (a leader's appends and heartbeats), so
     // they go now and the followers' fsyncs overlap ours (thesis 10.2.1).
     this.send(rd.messages);
-    // 1. Persist (started now, awaited after the early apply, which runs while the disk works).
-    const persisted = rd.mustSync ? this.persist(rd) : null;
+    // 1. Persist (started now, awaited after the early apply, which runs while the disk works). Deferred batches
+    // (a quorum-memory leader's) are written and fsynced in the background; anything promising durable state
+    // (messagesAfterSync) first makes deferred batches still unsynced durable too.
+    const persisted = rd.mustSync
+      ? this.persist(rd)
+      : rd.messagesAfterSync.length > 0 && this.wal.hasUnsyncedBatches()
+        ? this.syncAll()
+        : null;
     try {
       this.applyEntries(rd.committed, 0, appliedEarly);
     } catch (err) {
@@ -508,6 +605,7 @@ export class RaftConsensus implements IConsensus {
     // 4. Advance.
     raft.advance(rd);
     if (rd.softState) this.noteSoftState();
+    this.releaseDurableWaiters();
   }
 
   /**
@@ -524,10 +622,88 @@ export class RaftConsensus implements IConsensus {
     if (rd.snapshot) records.push({ type: 'reset', index: rd.snapshot.index, term: rd.snapshot.term });
     if (rd.entries.length > 0) records.push({ type: 'entries', entries: rd.entries });
     if (rd.hardState || hardState.commit !== this.loggedCommit) records.push({ type: 'hard-state', hardState });
+    if (rd.deferredSyncTerm !== null) records.push({ type: 'deferred-sync', term: rd.deferredSyncTerm });
+    // Entries replacing the log from `first` on take what was durable above it with them.
+    const first = rd.snapshot ? rd.snapshot.index + 1 : rd.entries[0]?.index;
+    if (first !== undefined) {
+      this.durableIndex = Math.min(this.durableIndex, first - 1);
+      this.backgroundSyncCovers = Math.min(this.backgroundSyncCovers, first - 1);
+    }
+    const written = rd.entries.length > 0 ? rd.entries[rd.entries.length - 1].index : rd.snapshot ? rd.snapshot.index : this.writtenIndex;
     const endTimer = this.walWriteSeconds?.startTimer();
-    await this.wal.append(records, hardState);
+    await this.wal.append(records, hardState, { deferFsync: rd.syncDeferrable });
     endTimer?.();
     this.loggedCommit = hardState.commit;
+    this.writtenIndex = written;
+    if (!rd.syncDeferrable) this.durableIndex = written;
+    else this.scheduleBackgroundSync();
+  }
+
+  /** Makes every deferred batch durable now (before a message that promises it goes out). */
+  private async syncAll(): Promise<void> {
+    const covers = this.writtenIndex;
+    await this.wal.sync();
+    this.durableIndex = Math.max(this.durableIndex, Math.min(covers, this.writtenIndex));
+  }
+
+  /**
+   * quorum-memory: after a deferred write, the fsync starts once fsyncLagEntries entries are unsynced, or
+   * fsyncLagMs after the first of them, whichever comes first (at once when a client waits in waitDurable). One
+   * fsync at a time; one that ends with more unsynced entries schedules the next. So what a power cut of every
+   * master can take is what was written within the lag and the fsync under way at the time.
+   */
+  private scheduleBackgroundSync(): void {
+    if (!this.running || this.writtenIndex <= this.durableIndex) return;
+    if (this.writtenIndex - this.durableIndex >= this.fsyncLagEntries || this.durableWaiters.length > 0) {
+      this.startBackgroundSync();
+      return;
+    }
+    this.backgroundSyncTimer ??= this.options.clock.setTimer(this.fsyncLagMs, () => {
+      this.backgroundSyncTimer = null;
+      this.startBackgroundSync();
+    });
+  }
+
+  private startBackgroundSync(): void {
+    if (!this.running || this.backgroundSync || !this.wal.hasUnsyncedBatches()) return;
+    this.backgroundSyncTimer?.cancel();
+    this.backgroundSyncTimer = null;
+    this.backgroundSyncCovers = this.writtenIndex;
+    const run = this.wal.sync().then(
+      () => {
+        this.backgroundSync = null;
+        this.durableIndex = Math.max(this.durableIndex, this.backgroundSyncCovers);
+        this.releaseDurableWaiters();
+        this.scheduleBackgroundSync();
+      },
+      (err: unknown) => {
+        this.backgroundSync = null;
+        if (this.stopped) return;
+        // As a failed log write: this node's disk is in an unknown state.
+        this.loopError = err;
+        this.options.logger.error('raft log fsync failed; stopping this node', { error: (err as Error).message });
+        void this.stop().catch(() => undefined);
+      },
+    );
+    this.backgroundSync = run;
+  }
+
+  /** Resolves the waitDurable calls a majority's disks now cover (only a leader knows its followers' progress). */
+  private releaseDurableWaiters(): void {
+    if (this.durableWaiters.length === 0) return;
+    const raft = this.raft!;
+    if (raft.role !== 'leader') {
+      const notLeader = this.notLeader();
+      for (const w of this.durableWaiters) w.reject(notLeader);
+      this.durableWaiters = [];
+      return;
+    }
+    const durable = raft.durableQuorumIndex(this.durableIndex);
+    this.durableWaiters = this.durableWaiters.filter((w) => {
+      if (w.index > durable) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   /** Applies committed[from, to) in order and settles the proposals waiting for them. */
@@ -721,6 +897,8 @@ export class RaftConsensus implements IConsensus {
     this.readsAwaitingApply = [];
     for (const c of this.compactRequested) c.reject(unavailable);
     this.compactRequested = [];
+    for (const w of this.durableWaiters) w.reject(unavailable);
+    this.durableWaiters = [];
     this.inbox = [];
   }
 

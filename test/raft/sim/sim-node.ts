@@ -30,13 +30,15 @@ export interface SimWorld {
   onApply(node: SimNode, index: number, command: Uint8Array, digest: string): void;
   onRestore(node: SimNode, index: number, digest: string): void;
   /** Host events worth counting (snapshots taken, torn tails cut). */
-  count(what: 'snapshotsTaken' | 'tornTailsCut'): void;
+  count(what: 'snapshotsTaken' | 'tornTailsCut' | 'recoveries'): void;
 }
 
 /** Host settings that vary from run to run. */
 export interface SimNodeSettings {
   leaseReads: boolean;
   segmentBytes: number;
+  /** sync: quorum-memory with this fsync lag; absent: sync: commit. */
+  quorumMemory?: { fsyncLagMs: number; fsyncLagEntries: number };
 }
 
 /** A client's answer; `UNAVAILABLE` (and no answer at all) leave a write's outcome unknown. */
@@ -94,6 +96,7 @@ class SimLogger implements ILogger {
 
   warn(msg: string, fields?: LogFields): void {
     if (msg.startsWith('cut a write torn by a crash')) this.world.count('tornTailsCut');
+    if (msg.includes('recovering before voting')) this.world.count('recoveries');
     this.line('warn', msg, fields);
   }
 
@@ -170,6 +173,7 @@ export class SimNode {
       maxBatchBytes: 512,
       fsync: true,
       leaseReads: this.settings.leaseReads,
+      ...(this.settings.quorumMemory ? { sync: 'quorum-memory' as const, ...this.settings.quorumMemory } : {}),
       clock: new SimNodeClock(w, this.clockRate, this.clockOrigin, alive),
       random: new SeededRandom(w.random.int(2 ** 31)),
       logger: new SimLogger(w, alive, { node: this.id }),

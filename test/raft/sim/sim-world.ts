@@ -2,13 +2,13 @@
 // simulated network and drifting simulated clocks, with clients and an operator, all driven by one SeededRandom and
 // one event queue, so a seed replays exactly. The checkers run after every event.
 import { SeededRandom } from '@mooseng/core';
-import type { Member } from '@mooseng/plugin-replication-raft';
+import type { Member, RaftSyncMode } from '@mooseng/plugin-replication-raft';
 import type { KvCommand } from '../support/kv-store';
 import { EventQueue } from './event-queue';
 import { InvariantChecker } from './invariants';
 import { checkRegister, type RegisterOp } from './linearizability';
 import { SimNetwork } from './sim-network';
-import { SimNode, type ClientReply, type SimWorld } from './sim-node';
+import { SimNode, type ClientReply, type SimNodeSettings, type SimWorld } from './sim-node';
 
 /** Faults happen during this phase; then the network heals, everyone restarts, and the cluster must converge. */
 export const SIM_FAULT_PHASE_MS = 4_000;
@@ -51,6 +51,8 @@ export interface SimStats {
   snapshots: number;
   snapshotsTaken: number;
   tornTailsCut: number;
+  /** Starts of a node whose log said it may have lost entries it counted unsynced (sync: quorum-memory). */
+  recoveries: number;
   messages: number;
 }
 
@@ -62,7 +64,13 @@ export interface SimOptions {
   lyingFsync?: boolean;
   /** Called after every event with the nodes (for digging into a failing seed from a script). */
   observe?: (now: number, nodes: readonly SimNode[]) => void;
+  /** The hosts' durability mode (replication-raft.sync); commit unless given. */
+  sync?: RaftSyncMode;
 }
+
+/** quorum-memory runs draw their fsync lag from these (short, long, and beyond the run's fsync times). */
+const FSYNC_LAG_MS = [1, 5, 30];
+const FSYNC_LAG_ENTRIES = [1, 8, 256];
 
 /** Lets every promise continuation the last events started run to its next wait on simulated time. */
 function drainMicrotasks(): Promise<void> {
@@ -103,8 +111,15 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
     transfer: 0.01,
   };
   // Half the worlds read through leader leases (clocks drift, see SimNode), half through heartbeat rounds.
-  const settings = { leaseReads: rng.next() < 0.5, segmentBytes: SEGMENT_SIZES[rng.int(SEGMENT_SIZES.length)] };
+  const settings: SimNodeSettings = { leaseReads: rng.next() < 0.5, segmentBytes: SEGMENT_SIZES[rng.int(SEGMENT_SIZES.length)] };
   const fsyncMaxMs = FSYNC_MAX_MS[rng.int(FSYNC_MAX_MS.length)];
+  // (Drawn only in quorum-memory runs, so a commit-mode seed replays as it always did.)
+  if (options.sync === 'quorum-memory') {
+    settings.quorumMemory = {
+      fsyncLagMs: FSYNC_LAG_MS[rng.int(FSYNC_LAG_MS.length)],
+      fsyncLagEntries: FSYNC_LAG_ENTRIES[rng.int(FSYNC_LAG_ENTRIES.length)],
+    };
+  }
   const bootstrap: Member[] = NODE_POOL.slice(0, clusterSize).map((id) => ({ id, address: `${id}:9422` }));
   const stats: SimStats = {
     events: 0,
@@ -117,10 +132,14 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
     snapshots: 0,
     snapshotsTaken: 0,
     tornTailsCut: 0,
+    recoveries: 0,
     messages: 0,
   };
   log(
-    `world: ${clusterSize} members, lease reads ${settings.leaseReads}, segments of ${settings.segmentBytes} bytes, fsync up to ${fsyncMaxMs} ms`,
+    `world: ${clusterSize} members, lease reads ${settings.leaseReads}, segments of ${settings.segmentBytes} bytes, fsync up to ${fsyncMaxMs} ms, ` +
+      (settings.quorumMemory
+        ? `sync quorum-memory (lag ${settings.quorumMemory.fsyncLagMs} ms / ${settings.quorumMemory.fsyncLagEntries} entries)`
+        : 'sync commit'),
   );
 
   const world: SimWorld = {

@@ -19,8 +19,10 @@ export interface ClusterOptions {
   checkQuorum?: boolean;
   leaseReads?: boolean;
   electionTicks?: number;
-  /** Per-node persisted log and hard state to start from. */
-  initial?: Record<string, { entries?: Entry[]; hardState?: HardState }>;
+  /** sync: quorum-memory (leaders count their own entries before the fsync). */
+  quorumMemory?: boolean;
+  /** Per-node persisted log, hard state and deferred-sync mark to start from. */
+  initial?: Record<string, { entries?: Entry[]; hardState?: HardState; deferredSyncTerm?: number }>;
   /** Nodes that start with these members instead of all ids (a node about to join). */
   bootstrap?: string[];
 }
@@ -64,12 +66,14 @@ export class MemoryCluster {
       preVote: this.options.preVote ?? true,
       checkQuorum: this.options.checkQuorum ?? true,
       leaseReads: this.options.leaseReads ?? false,
+      quorumMemory: this.options.quorumMemory ?? false,
     };
     const init = this.options.initial?.[id];
     const node = new RaftNode(config, new SeededRandom(id.charCodeAt(id.length - 1)), {
       hardState: init?.hardState ?? { term: 0, vote: null, commit: 0 },
       snapshot: { index: 0, term: 0, members: bootstrap, data: new Uint8Array(0) },
       entries: init?.entries ?? [],
+      deferredSyncTerm: init?.deferredSyncTerm ?? 0,
     });
     this.nodes.set(id, node);
     this.applied.set(id, []);

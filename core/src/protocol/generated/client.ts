@@ -37,6 +37,7 @@ import type { ClientToMasterSetLock as _mooseng_client_ClientToMasterSetLock, Cl
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from './mooseng/client/ClientToMasterSetXattr';
 import type { ClientToMasterStatFs as _mooseng_client_ClientToMasterStatFs, ClientToMasterStatFs__Output as _mooseng_client_ClientToMasterStatFs__Output } from './mooseng/client/ClientToMasterStatFs';
 import type { ClientToMasterSymlink as _mooseng_client_ClientToMasterSymlink, ClientToMasterSymlink__Output as _mooseng_client_ClientToMasterSymlink__Output } from './mooseng/client/ClientToMasterSymlink';
+import type { ClientToMasterSync as _mooseng_client_ClientToMasterSync, ClientToMasterSync__Output as _mooseng_client_ClientToMasterSync__Output } from './mooseng/client/ClientToMasterSync';
 import type { ClientToMasterUnlink as _mooseng_client_ClientToMasterUnlink, ClientToMasterUnlink__Output as _mooseng_client_ClientToMasterUnlink__Output } from './mooseng/client/ClientToMasterUnlink';
 import type { ClientToMasterWatchChanges as _mooseng_client_ClientToMasterWatchChanges, ClientToMasterWatchChanges__Output as _mooseng_client_ClientToMasterWatchChanges__Output } from './mooseng/client/ClientToMasterWatchChanges';
 import type { ClientToMasterWriteChunk as _mooseng_client_ClientToMasterWriteChunk, ClientToMasterWriteChunk__Output as _mooseng_client_ClientToMasterWriteChunk__Output } from './mooseng/client/ClientToMasterWriteChunk';
@@ -111,6 +112,7 @@ export interface ProtoGrpcType {
       ClientToMasterSetXattr: MessageTypeDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_ClientToMasterSetXattr__Output>
       ClientToMasterStatFs: MessageTypeDefinition<_mooseng_client_ClientToMasterStatFs, _mooseng_client_ClientToMasterStatFs__Output>
       ClientToMasterSymlink: MessageTypeDefinition<_mooseng_client_ClientToMasterSymlink, _mooseng_client_ClientToMasterSymlink__Output>
+      ClientToMasterSync: MessageTypeDefinition<_mooseng_client_ClientToMasterSync, _mooseng_client_ClientToMasterSync__Output>
       ClientToMasterUnlink: MessageTypeDefinition<_mooseng_client_ClientToMasterUnlink, _mooseng_client_ClientToMasterUnlink__Output>
       ClientToMasterWatchChanges: MessageTypeDefinition<_mooseng_client_ClientToMasterWatchChanges, _mooseng_client_ClientToMasterWatchChanges__Output>
       ClientToMasterWriteChunk: MessageTypeDefinition<_mooseng_client_ClientToMasterWriteChunk, _mooseng_client_ClientToMasterWriteChunk__Output>

@@ -7,6 +7,26 @@ function entryBytes(e: Entry): number {
 }
 
 /**
+ * A leader's entries conflict with one this node holds as committed: its log is not the committed log (a disk that
+ * lost or changed acknowledged entries, or a bug). The node must stop rather than serve a different history.
+ */
+export class LogDivergence extends Error {
+  constructor(
+    readonly index: number,
+    readonly localTerm: number | undefined,
+    readonly leaderTerm: number,
+    readonly committed: number,
+  ) {
+    super(
+      `this master's Raft log diverges from the committed log at index ${index} (term ${localTerm ?? 'none'} here, term ${leaderTerm} ` +
+        `from the leader) at or below its commit index ${committed}: its disk lost or changed entries it had acknowledged, so it ` +
+        'stops rather than serve a different history. Recover it as a member with an empty log (docs/operations.md, ' +
+        '"Recovering a master whose Raft log is damaged")',
+    );
+  }
+}
+
+/**
  * Entries `snapshot.index + 1 ..= lastIndex()`. `stableIndex` is the last index the host has persisted; entries above
  * `unstableFrom - 1` have not yet been handed to the host. Commit never decreases and never passes the log's end.
  */
@@ -86,7 +106,7 @@ export class RaftLog {
   append(entries: Entry[]): void {
     if (entries.length === 0) return;
     const first = entries[0].index;
-    if (first <= this.committed) throw new Error(`invariant broken: truncating committed entry ${first} <= ${this.committed}`);
+    if (first <= this.committed) throw new LogDivergence(first, this.term(first), entries[0].term, this.committed);
     if (first > this.lastIndex() + 1) throw new Error(`invariant broken: append leaves a gap at ${first}`);
     this.entries.length = first - this.snapshot.index - 1;
     for (const e of entries) this.entries.push(e);

@@ -4,7 +4,7 @@ import type { IRandom } from '@mooseng/core';
 import { applyConfigChange, decodeConfigChange, encodeConfigChange, type ConfigChange } from './membership';
 import { Progress } from './progress';
 import { majorityValue, quorumSize } from './quorum';
-import { RaftLog } from './raft-log';
+import { LogDivergence, RaftLog } from './raft-log';
 import {
   leaseTicks,
   message,
@@ -44,6 +44,8 @@ export interface RaftInitialState {
   hardState: HardState;
   snapshot: Snapshot;
   entries: Entry[];
+  /** The log's deferred-sync mark (Ready.deferredSyncTerm): non-zero, the node starts recovering. */
+  deferredSyncTerm?: number;
 }
 
 interface PendingRead {
@@ -91,6 +93,17 @@ export class RaftNode {
   private prevHard: HardState;
   private prevSoft: SoftState;
   private readonly snapshotElapsed = new Map<string, number>();
+  /** The deferred-sync mark as last handed to the host in an advanced Ready (0: none). */
+  private deferredSyncTerm: number;
+  /**
+   * Non-zero after a restart whose log carried a deferred-sync mark of this term: this node may have counted, as a
+   * leader, entries it had not fsynced and has now lost, so its log may be shorter than what it helped commit. Until
+   * it has learnt a commit index whose entry is of a later term (its log then holds every entry committed up to and
+   * in that term), its vote is not its own: it grants votes only to candidates whose last entry is of a later term
+   * (whose logs hold every entry committed in it), and as a candidate it needs a quorum of the other members,
+   * who grant only if its log holds what they have. See docs/raft.md, "Unsynced tails after a crash".
+   */
+  recoveringTerm: number;
 
   constructor(
     private readonly config: RaftConfig,
@@ -105,7 +118,10 @@ export class RaftNode {
       initial.entries,
       Math.min(initial.hardState.commit, initial.snapshot.index + initial.entries.length),
     );
+    this.deferredSyncTerm = initial.deferredSyncTerm ?? 0;
+    this.recoveringTerm = this.deferredSyncTerm;
     this.recomputeMembers();
+    this.maybeEndRecovery();
     this.prevHard = this.hardState();
     this.prevSoft = this.softState();
     this.resetElectionTimeout();
@@ -253,6 +269,28 @@ export class RaftNode {
         this.stepFollower(m);
         break;
     }
+    this.maybeEndRecovery();
+  }
+
+  /**
+   * Recovery ends once this node's commit index reaches an entry of a term after the one it may have lost entries
+   * of: such an entry was committed by a later leader, whose log held every entry committed in earlier terms, and
+   * this node's log now matches that leader's up to it. A node alone in its cluster has nobody to learn from: what
+   * it lost is lost, and it must lead again.
+   */
+  /**
+   * Whether recovering limits this node's votes: with an odd number of members, its vote can be the one that makes
+   * a quorum, and the quorum without it need not hold the entries it lost; with an even number, every quorum it is
+   * in also has a member of the commit quorum besides it (see recoveringTerm and docs/raft.md).
+   */
+  private recoveryLimitsVotes(): boolean {
+    return this.recoveringTerm !== 0 && this.members.length % 2 === 1;
+  }
+
+  private maybeEndRecovery(): void {
+    if (this.recoveringTerm === 0) return;
+    const alone = this.members.length === 1 && this.isMember(this.id);
+    if (alone || (this.log.term(this.log.committed) ?? 0) > this.recoveringTerm) this.recoveringTerm = 0;
   }
 
   // ----- output -----
@@ -276,17 +314,45 @@ export class RaftNode {
     const hard = this.hardState();
     const entries = this.log.unstableEntries();
     const snapshot = this.log.pendingSnapshot;
+    const sync = mustSync(hard, this.prevHard, entries.length, snapshot !== null);
+    let syncDeferrable =
+      this.config.quorumMemory === true &&
+      this.role === 'leader' &&
+      entries.length > 0 &&
+      snapshot === null &&
+      hard.term === this.prevHard.term &&
+      hard.vote === this.prevHard.vote &&
+      this.msgsAfterSync.length === 0;
+    let deferredSyncTerm: number | null = null;
+    if (syncDeferrable && this.deferredSyncTerm !== this.term) {
+      // The first deferred write of a term is preceded by the mark, durably: a crash from here on may take entries
+      // this node counted, and after it the node must know to recover before voting.
+      deferredSyncTerm = this.term;
+      syncDeferrable = false;
+    } else if (
+      sync &&
+      !syncDeferrable &&
+      this.deferredSyncTerm !== 0 &&
+      this.recoveringTerm === 0 &&
+      !this.leadsTerm(this.deferredSyncTerm)
+    ) {
+      // This batch is fsynced, and with it everything written before (the host's rule): no counted entry is left
+      // unsynced, so the mark can go.
+      deferredSyncTerm = 0;
+    }
     const rd: Ready = {
       softState: sameSoft(soft, this.prevSoft) ? null : soft,
       hardState: sameHard(hard, this.prevHard) ? null : hard,
       entries,
       snapshot,
       // prevHard is the hard state of the last Ready advanced, which the host synced whenever its term or vote changed.
-      mustSync: mustSync(hard, this.prevHard, entries.length, snapshot !== null),
+      mustSync: sync,
       messages: this.msgs,
       messagesAfterSync: this.msgsAfterSync,
       committed: this.log.nextCommitted(MAX_APPLY_BYTES_PER_READY),
       readStates: this.readStates,
+      syncDeferrable,
+      deferredSyncTerm,
     };
     this.msgs = [];
     this.msgsAfterSync = [];
@@ -298,6 +364,7 @@ export class RaftNode {
   advance(rd: Ready): void {
     if (rd.softState) this.prevSoft = rd.softState;
     if (rd.hardState) this.prevHard = rd.hardState;
+    if (rd.deferredSyncTerm !== null) this.deferredSyncTerm = rd.deferredSyncTerm;
     if (rd.snapshot) {
       if (this.log.pendingSnapshot === rd.snapshot) this.log.pendingSnapshot = null;
       this.log.applied = Math.max(this.log.applied, rd.snapshot.index);
@@ -312,6 +379,30 @@ export class RaftNode {
     }
     if (rd.committed.length > 0) this.log.applied = rd.committed[rd.committed.length - 1].index;
     if (this.role === 'leader') this.maybeCommitAndPropagate();
+  }
+
+  /**
+   * The highest index a majority holds on disk, given this leader's own durable index (the host knows it: in
+   * quorum-memory mode the leader's log runs ahead of its fsyncs). Followers acknowledge only what they have
+   * fsynced, so their match indexes are durable. 0 on a non-leader.
+   */
+  durableQuorumIndex(ownDurableIndex: number): number {
+    if (this.role !== 'leader') return 0;
+    return majorityValue(this.members.map((m) => (m.id === this.id ? ownDurableIndex : (this.progress.get(m.id)?.match ?? 0))));
+  }
+
+  /** The deferred-sync mark as the log holds it (0: none; see Ready.deferredSyncTerm). */
+  get deferredSyncMark(): number {
+    return this.deferredSyncTerm;
+  }
+
+  /** Whether the leader has committed an entry of its own term (its commit index covers everything acknowledged before it). */
+  hasCommittedInTerm(): boolean {
+    return this.role === 'leader' && this.committedInTerm();
+  }
+
+  private leadsTerm(term: number): boolean {
+    return this.role === 'leader' && this.term === term;
   }
 
   softState(): SoftState {
@@ -405,7 +496,10 @@ export class RaftNode {
     if (!this.votes.has(from)) this.votes.set(from, granted);
     let yes = 0;
     let no = 0;
+    // Recovering, our log may lack entries we helped commit: only a quorum of the others can vouch for it.
+    const selfCounts = !this.recoveryLimitsVotes();
     for (const member of this.members) {
+      if (member.id === this.id && !selfCounts) continue;
       const v = this.votes.get(member.id);
       if (v === true) yes++;
       else if (v === false) no++;
@@ -467,7 +561,10 @@ export class RaftNode {
   private handleVoteRequest(m: Message): void {
     const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
     const canVote = this.vote === m.from || (this.vote === null && this.leaderId === null) || (m.type === 'pre-vote' && m.term > this.term);
-    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+    // Recovering, our log may lack entries we helped commit in recoveringTerm: only a log that goes on past that term
+    // is sure to hold them (see recoveringTerm).
+    const recoveryAllows = !this.recoveryLimitsVotes() || m.logTerm > this.recoveringTerm;
+    if (canVote && recoveryAllows && this.log.isUpToDate(m.index, m.logTerm)) {
       // A pre-vote answer carries the candidate's future term, so it is not mistaken for a stale reply.
       this.send(message({ type: respType, from: this.id, to: m.from, term: m.term }));
       if (m.type === 'vote') {
@@ -545,6 +642,7 @@ export class RaftNode {
   }
 
   private handleAppend(m: Message): void {
+    this.checkAgreesWithCommitted(m);
     if (m.index < this.log.committed) {
       this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: this.log.committed }));
       return;
@@ -569,6 +667,24 @@ export class RaftNode {
       this.recomputeMembers();
     }
     this.send(message({ type: 'append-resp', from: this.id, to: m.from, term: this.term, index: lastNew }));
+  }
+
+  /**
+   * The leader's log holds every committed entry, so its append must agree with ours at and below our commit index;
+   * if not, our log is not the committed log and this node stops (LogDivergence) instead of serving it, or
+   * answering the leader's probes with a commit index that matches nothing.
+   */
+  private checkAgreesWithCommitted(m: Message): void {
+    const committed = this.log.committed;
+    if (m.index <= committed) {
+      const local = this.log.term(m.index);
+      if (local !== undefined && local !== m.logTerm) throw new LogDivergence(m.index, local, m.logTerm, committed);
+    }
+    for (const e of m.entries) {
+      if (e.index > committed) break;
+      const local = this.log.term(e.index);
+      if (local !== undefined && local !== e.term) throw new LogDivergence(e.index, local, e.term, committed);
+    }
   }
 
   private handleHeartbeat(m: Message): void {

@@ -114,6 +114,19 @@ export interface Ready {
   messagesAfterSync: Message[];
   committed: Entry[];
   readStates: ReadState[];
+  /**
+   * quorum-memory only: the host may write this batch to the log without waiting for its fsync, and the core counts
+   * the entries as this node's once written (a leader's own entries, as etcd 3.4 does). Only a leader's batch of new
+   * entries with no term or vote change, no snapshot and no message that promises durable state; the host fsyncs it
+   * in the background within its lag bounds. False in commit mode.
+   */
+  syncDeferrable: boolean;
+  /**
+   * A change of the log's deferred-sync mark, written with this batch (which is then fsynced, making all before it
+   * durable): a term T means "this node may have counted entries of term T it had not fsynced", so after a crash it
+   * recovers before voting (RaftNode.recoveringTerm); 0 clears it. null: unchanged.
+   */
+  deferredSyncTerm: number | null;
 }
 
 /**
@@ -155,6 +168,12 @@ export interface RaftConfig {
    * its ticks before it serves another read).
    */
   leaseReads?: boolean;
+  /**
+   * sync: quorum-memory. A leader counts its own entries towards a quorum once the host has written them, before
+   * their fsync (Ready.syncDeferrable); followers still acknowledge only what they have fsynced. Off: every copy
+   * counted is on disk (sync: commit).
+   */
+  quorumMemory?: boolean;
 }
 
 /** How long a leader's read lease lasts after the heartbeat a quorum acknowledged was sent: a fifth (at least two

@@ -30,6 +30,11 @@ export interface SegmentScan {
  * does is not a tear, whatever follows it (even zeros: the next batch's write began after this one was durable); and
  * a damaged batch header is a tear only if no valid batch header appears anywhere after it.
  *
+ * A batch whose fsync was deferred (sync: quorum-memory, a leader's batch marked in its header) may be followed by
+ * more deferred batches before any of it is durable, so a crash can tear it with deferred batches intact after it:
+ * damage there is a tear unless a batch that was fsynced follows (its fsync made everything before it durable).
+ * Damage to a header itself, whose kind is then unknown, is a tear unless a fsynced batch header follows.
+ *
  * A record at a batch boundary that is not a batch header is taken as a batch of its own: logs written before batch
  * headers existed read as they did then.
  */
@@ -41,7 +46,7 @@ export function scanSegment(buf: Buffer): SegmentScan {
     if (!head.ok) {
       const zeros = isZero(buf, off);
       const reason = zeros ? `${buf.length - off} zero bytes` : head.reason;
-      return { records, validBytes: off, damage: { offset: off, reason, tornTail: zeros || !hasBatchHeaderAfter(buf, off + 1) } };
+      return { records, validBytes: off, damage: { offset: off, reason, tornTail: zeros || !hasSyncedBatchHeaderAfter(buf, off + 1) } };
     }
     if (head.record.type !== 'batch') {
       records.push(head.record);
@@ -68,7 +73,10 @@ export function scanSegment(buf: Buffer): SegmentScan {
       }
     }
     if (bad === null && p !== end) bad = { offset: p, reason: `${end - p} bytes after the batch's ${head.record.count} records` };
-    if (bad !== null) return { records, validBytes: off, damage: { ...bad, tornTail: end === buf.length } };
+    if (bad !== null) {
+      const tornTail = end === buf.length || (head.record.deferred && !hasSyncedBatchHeaderAfter(buf, end));
+      return { records, validBytes: off, damage: { ...bad, tornTail } };
+    }
     for (const r of batch) records.push(r);
     off = end;
   }
@@ -80,14 +88,17 @@ function isZero(buf: Buffer, from: number): boolean {
   return true;
 }
 
-/** Whether a valid batch header starts anywhere at or after `from`: proof that a later write followed. */
-function hasBatchHeaderAfter(buf: Buffer, from: number): boolean {
+/**
+ * Whether a valid header of a fsynced batch starts anywhere at or after `from`: proof that a later write followed
+ * once everything before it was durable. (Deferred batch headers prove nothing: they were written before it was.)
+ */
+function hasSyncedBatchHeaderAfter(buf: Buffer, from: number): boolean {
   const bodyBytes = BATCH_HEADER_BYTES - RECORD_HEADER_BYTES;
   for (let p = from; p + BATCH_HEADER_BYTES <= buf.length; p++) {
     // The length and type bytes first: a cheap filter before the CRC.
     if (buf.readUInt32LE(p) !== bodyBytes || buf[p + RECORD_HEADER_BYTES] !== BATCH_TYPE_CODE) continue;
     const r = decodeRecordAt(buf, p);
-    if (r.ok && r.record.type === 'batch') return true;
+    if (r.ok && r.record.type === 'batch' && !r.record.deferred) return true;
   }
   return false;
 }

@@ -49,6 +49,11 @@ export class SegmentWal {
   private segments: SegmentInfo[] = [];
   private current: RaftFile | null = null;
   private currentBytes = 0;
+  /** Deferred appends made, and how many of them a completed fsync covers: the log is durable when they are equal. */
+  private deferredWrites = 0;
+  private syncedWrites = 0;
+  /** The fsync in flight (one at a time: each promises what was written before it was called). */
+  private syncing: Promise<void> | null = null;
 
   constructor(private readonly options: SegmentWalOptions) {}
 
@@ -126,15 +131,26 @@ export class SegmentWal {
    * `hardState` is the state after the batch: it heads the next segment when this one is full, so deleting old
    * segments never loses it.
    */
-  async append(records: WalRecord[], hardState: HardState): Promise<void> {
+  async append(records: WalRecord[], hardState: HardState, options: { deferFsync?: boolean } = {}): Promise<void> {
     if (records.length === 0) return;
     const cur = this.current;
     if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
+    const deferred = options.deferFsync === true && this.options.fsync;
     // Encoded whole before the write: a batch the format cannot hold fails here, with nothing written.
-    const buf = encodeBatch(fitToRecords(records));
+    const buf = encodeBatch(fitToRecords(records), deferred);
     try {
-      if (this.options.fsync) await cur.appendSynced(buf);
-      else await cur.append(buf);
+      if (!this.options.fsync) await cur.append(buf);
+      else if (deferred) {
+        this.deferredWrites++;
+        await cur.append(buf);
+      } else {
+        // A fsynced batch must follow only durable ones (recovery takes damage before a fsynced batch for
+        // corruption): let an fsync under way finish first; appendSynced then syncs whatever it did not cover.
+        await this.syncing?.catch(() => undefined);
+        const covered = this.deferredWrites;
+        await cur.appendSynced(buf);
+        this.syncedWrites = Math.max(this.syncedWrites, covered);
+      }
     } catch (err) {
       throw toMoosengError(err, 'writing the Raft log');
     }
@@ -145,6 +161,39 @@ export class SegmentWal {
       if (r.type === 'entries' && r.entries.length > 0) seg.maxIndex = Math.max(seg.maxIndex, r.entries[r.entries.length - 1].index);
     }
     if (this.currentBytes >= this.options.segmentBytes) await this.rotate(hardState);
+  }
+
+  /**
+   * Makes every batch appended before the call durable (one fsync at a time, queued behind one under way). The
+   * host runs it in the background for the deferred batches of sync: quorum-memory.
+   */
+  sync(): Promise<void> {
+    if (!this.options.fsync || this.syncedWrites === this.deferredWrites) return this.syncing ?? Promise.resolve();
+    const upTo = this.deferredWrites;
+    const before = this.syncing;
+    const run = (async (): Promise<void> => {
+      await before?.catch(() => undefined);
+      if (this.syncedWrites >= upTo) return;
+      const cur = this.current;
+      if (!cur) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'Raft log is closed');
+      try {
+        await cur.sync();
+      } catch (err) {
+        throw toMoosengError(err, 'syncing the Raft log');
+      }
+      this.syncedWrites = Math.max(this.syncedWrites, upTo);
+    })();
+    this.syncing = run;
+    void run.then(
+      () => this.syncing === run && (this.syncing = null),
+      () => this.syncing === run && (this.syncing = null),
+    );
+    return run;
+  }
+
+  /** Whether a deferred batch is not yet known durable. */
+  hasUnsyncedBatches(): boolean {
+    return this.syncedWrites < this.deferredWrites;
   }
 
   /** Deletes the oldest segments whose entries all lie at or below `snapshotIndex` (never the current one). */
@@ -160,6 +209,7 @@ export class SegmentWal {
   }
 
   async close(): Promise<void> {
+    await this.syncing?.catch(() => undefined);
     const cur = this.current;
     this.current = null;
     await cur?.close();
@@ -175,8 +225,14 @@ export class SegmentWal {
   }
 
   private async rotate(hardState: HardState | null): Promise<void> {
-    // (The segment left behind is whole on disk: every batch in it was fsynced by append, and open synced what an
-    // earlier process left. A torn batch is forgiven only at the end of the last segment.)
+    // (The segment left behind is whole on disk: every batch in it was fsynced by append or by the sync below, and
+    // open synced what an earlier process left. A torn batch is forgiven only at the end of the last segment.)
+    if (this.options.fsync && this.current && this.hasUnsyncedBatches()) {
+      await this.syncing?.catch(() => undefined);
+      const covered = this.deferredWrites;
+      await this.current.sync();
+      this.syncedWrites = Math.max(this.syncedWrites, covered);
+    }
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const path = join(this.options.dir, segmentName(seq));
     const next = await this.options.fs.openAppend(path);

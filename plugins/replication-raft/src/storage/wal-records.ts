@@ -24,9 +24,14 @@ export const MAX_ENTRY_BYTES = MAX_RECORD_BYTES - ENTRIES_RECORD_OVERHEAD_BYTES 
 /**
  * entries: log entries from entries[0].index on, replacing any logged at or after that index.
  * hard-state: term, vote, commit. reset: the log was replaced by a snapshot at (index, term); earlier entries go.
+ * deferred-sync: the node's deferred-sync mark (RaftNode's recoveringTerm): from here on it may have counted, as
+ * leader of `term`, entries it had not fsynced; 0 clears it.
  */
 export type WalRecord =
-  { type: 'entries'; entries: Entry[] } | { type: 'hard-state'; hardState: HardState } | { type: 'reset'; index: number; term: number };
+  | { type: 'entries'; entries: Entry[] }
+  | { type: 'hard-state'; hardState: HardState }
+  | { type: 'reset'; index: number; term: number }
+  | { type: 'deferred-sync'; term: number };
 
 /**
  * Heads each batch (one append, one fsync) in a segment: the bytes and number of the records that follow. It lets
@@ -36,11 +41,18 @@ export interface BatchHeader {
   type: 'batch';
   bytes: number;
   count: number;
+  /**
+   * Written without waiting for its fsync (sync: quorum-memory), so later batches may follow it before it is
+   * durable, and a crash may tear it with deferred batches intact after it. False: fsynced, with everything before
+   * it, before the next batch was written.
+   */
+  deferred: boolean;
 }
 
-const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3, batch: 4 } as const;
-/** The type byte of a batch header, for scanning damaged bytes for one. */
+const TYPE_CODES = { entries: 1, 'hard-state': 2, reset: 3, batch: 4, 'deferred-sync': 5, 'deferred-batch': 6 } as const;
+/** The type byte of a batch header fsynced before the next (a deferred one's is DEFERRED_BATCH_TYPE_CODE). */
 export const BATCH_TYPE_CODE = TYPE_CODES.batch;
+export const DEFERRED_BATCH_TYPE_CODE = TYPE_CODES['deferred-batch'];
 /** The whole record a batch header takes: length, CRC, type, bytes f64, count u32. */
 export const BATCH_HEADER_BYTES = RECORD_HEADER_BYTES + 1 + 12;
 const ENTRY_TYPE_CODES: Record<EntryType, number> = { normal: 0, config: 1, empty: 2 };
@@ -84,6 +96,11 @@ function payloadOf(record: WalRecord | BatchHeader): Buffer {
       const buf = Buffer.allocUnsafe(16);
       buf.writeDoubleLE(record.index, 0);
       buf.writeDoubleLE(record.term, 8);
+      return buf;
+    }
+    case 'deferred-sync': {
+      const buf = Buffer.allocUnsafe(8);
+      buf.writeDoubleLE(record.term, 0);
       return buf;
     }
   }
@@ -134,17 +151,18 @@ export function encodeRecord(record: WalRecord | BatchHeader): Buffer {
     throw new Error(`invariant broken: a ${record.type} record of ${payload.length + 1} bytes exceeds ${MAX_RECORD_BYTES}`);
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + 1 + payload.length);
   out.writeUInt32LE(payload.length + 1, 0);
-  out.writeUInt8(TYPE_CODES[record.type], RECORD_HEADER_BYTES);
+  const code = record.type === 'batch' && record.deferred ? TYPE_CODES['deferred-batch'] : TYPE_CODES[record.type];
+  out.writeUInt8(code, RECORD_HEADER_BYTES);
   payload.copy(out, RECORD_HEADER_BYTES + 1);
   out.writeUInt32LE(crc32(out.subarray(RECORD_HEADER_BYTES)), 4);
   return out;
 }
 
-/** A batch as written: its header, then its records (already fitted to the record cap). */
-export function encodeBatch(records: readonly WalRecord[]): Buffer {
+/** A batch as written: its header (marked when its fsync is deferred), then its records (already fitted to the record cap). */
+export function encodeBatch(records: readonly WalRecord[], deferred = false): Buffer {
   const body = records.map(encodeRecord);
   const bytes = body.reduce((n, b) => n + b.length, 0);
-  return Buffer.concat([encodeRecord({ type: 'batch', bytes, count: body.length }), ...body]);
+  return Buffer.concat([encodeRecord({ type: 'batch', bytes, count: body.length, deferred }), ...body]);
 }
 
 function decodePayload(type: number, p: Buffer): WalRecord | BatchHeader {
@@ -174,10 +192,14 @@ function decodePayload(type: number, p: Buffer): WalRecord | BatchHeader {
     const vote = hasVote ? p.subarray(19, 19 + len).toString('utf8') : null;
     return { type: 'hard-state', hardState: { term, vote, commit } };
   }
-  if (type !== 3 && type !== 4) throw new Error(`unknown record type ${type}`);
+  if (type === 5) {
+    if (p.length !== 8) throw new Error('a record of the wrong length');
+    return { type: 'deferred-sync', term: p.readDoubleLE(0) };
+  }
+  if (type !== 3 && type !== 4 && type !== 6) throw new Error(`unknown record type ${type}`);
   if (p.length !== (type === 3 ? 16 : 12)) throw new Error('a record of the wrong length');
   if (type === 3) return { type: 'reset', index: p.readDoubleLE(0), term: p.readDoubleLE(8) };
-  return { type: 'batch', bytes: p.readDoubleLE(0), count: p.readUInt32LE(8) };
+  return { type: 'batch', bytes: p.readDoubleLE(0), count: p.readUInt32LE(8), deferred: type === 6 };
 }
 
 /** One record read at an offset: the record and where the next begins, or why the bytes there are not a record. */

@@ -12,6 +12,8 @@ export interface ReplayedState {
    * the WAL said so): the host must log a reset at the snapshot before appending, or the next replay sees a gap.
    */
   needsReset: boolean;
+  /** The last deferred-sync mark in the log (0: none or cleared): see RaftInitialState. */
+  deferredSyncTerm: number;
 }
 
 /**
@@ -25,8 +27,11 @@ export function replayWal(snapshot: Snapshot, records: readonly WalRecord[]): Re
   let hardState: HardState = { term: 0, vote: null, commit: 0 };
   let log: Entry[] = [];
   let base = 0;
+  let deferredSyncTerm = 0;
   for (const r of records) {
-    if (r.type === 'hard-state') {
+    if (r.type === 'deferred-sync') {
+      deferredSyncTerm = r.term;
+    } else if (r.type === 'hard-state') {
       // Term and vote only move forward: a log that says otherwise must not be believed, or the node could vote
       // twice in a term. (Damaged records never get here: the CRC and the segment scan stop them.)
       const next = r.hardState;
@@ -61,5 +66,5 @@ export function replayWal(snapshot: Snapshot, records: readonly WalRecord[]): Re
     throw new Error(`invariant broken: WAL starts at ${entries[0].index}, after snapshot ${snapshot.index}`);
   hardState = { ...hardState, commit: Math.max(hardState.commit, snapshot.index) };
   if (hardState.term < snapshot.term) hardState = { term: snapshot.term, vote: null, commit: hardState.commit };
-  return { hardState, snapshot, entries, needsReset: needsReset && snapshot.index > 0 };
+  return { hardState, snapshot, entries, needsReset: needsReset && snapshot.index > 0, deferredSyncTerm };
 }

@@ -34,6 +34,7 @@ import type { ClientToMasterSetLock as _mooseng_client_ClientToMasterSetLock, Cl
 import type { ClientToMasterSetXattr as _mooseng_client_ClientToMasterSetXattr, ClientToMasterSetXattr__Output as _mooseng_client_ClientToMasterSetXattr__Output } from '../../mooseng/client/ClientToMasterSetXattr';
 import type { ClientToMasterStatFs as _mooseng_client_ClientToMasterStatFs, ClientToMasterStatFs__Output as _mooseng_client_ClientToMasterStatFs__Output } from '../../mooseng/client/ClientToMasterStatFs';
 import type { ClientToMasterSymlink as _mooseng_client_ClientToMasterSymlink, ClientToMasterSymlink__Output as _mooseng_client_ClientToMasterSymlink__Output } from '../../mooseng/client/ClientToMasterSymlink';
+import type { ClientToMasterSync as _mooseng_client_ClientToMasterSync, ClientToMasterSync__Output as _mooseng_client_ClientToMasterSync__Output } from '../../mooseng/client/ClientToMasterSync';
 import type { ClientToMasterUnlink as _mooseng_client_ClientToMasterUnlink, ClientToMasterUnlink__Output as _mooseng_client_ClientToMasterUnlink__Output } from '../../mooseng/client/ClientToMasterUnlink';
 import type { ClientToMasterWriteChunk as _mooseng_client_ClientToMasterWriteChunk, ClientToMasterWriteChunk__Output as _mooseng_client_ClientToMasterWriteChunk__Output } from '../../mooseng/client/ClientToMasterWriteChunk';
 import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_Empty__Output } from '../../mooseng/client/Empty';
@@ -332,6 +333,15 @@ export interface ClientToMasterClient extends grpc.Client {
   symlink(argument: _mooseng_client_ClientToMasterSymlink, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   symlink(argument: _mooseng_client_ClientToMasterSymlink, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   
+  Sync(argument: _mooseng_client_ClientToMasterSync, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  Sync(argument: _mooseng_client_ClientToMasterSync, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  Sync(argument: _mooseng_client_ClientToMasterSync, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  Sync(argument: _mooseng_client_ClientToMasterSync, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  sync(argument: _mooseng_client_ClientToMasterSync, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  sync(argument: _mooseng_client_ClientToMasterSync, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  sync(argument: _mooseng_client_ClientToMasterSync, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  sync(argument: _mooseng_client_ClientToMasterSync, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
+  
   Unlink(argument: _mooseng_client_ClientToMasterUnlink, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   Unlink(argument: _mooseng_client_ClientToMasterUnlink, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
   Unlink(argument: _mooseng_client_ClientToMasterUnlink, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_Empty__Output>): grpc.ClientUnaryCall;
@@ -415,6 +425,8 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   Symlink: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSymlink__Output, _mooseng_client_MasterToClientAttr>;
   
+  Sync: grpc.handleUnaryCall<_mooseng_client_ClientToMasterSync__Output, _mooseng_client_Empty>;
+  
   Unlink: grpc.handleUnaryCall<_mooseng_client_ClientToMasterUnlink__Output, _mooseng_client_Empty>;
   
   WriteChunk: grpc.handleUnaryCall<_mooseng_client_ClientToMasterWriteChunk__Output, _mooseng_client_MasterToClientWriteChunk>;
@@ -453,6 +465,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   SetXattr: MethodDefinition<_mooseng_client_ClientToMasterSetXattr, _mooseng_client_Empty, _mooseng_client_ClientToMasterSetXattr__Output, _mooseng_client_Empty__Output>
   StatFs: MethodDefinition<_mooseng_client_ClientToMasterStatFs, _mooseng_client_MasterToClientStatFs, _mooseng_client_ClientToMasterStatFs__Output, _mooseng_client_MasterToClientStatFs__Output>
   Symlink: MethodDefinition<_mooseng_client_ClientToMasterSymlink, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterSymlink__Output, _mooseng_client_MasterToClientAttr__Output>
+  Sync: MethodDefinition<_mooseng_client_ClientToMasterSync, _mooseng_client_Empty, _mooseng_client_ClientToMasterSync__Output, _mooseng_client_Empty__Output>
   Unlink: MethodDefinition<_mooseng_client_ClientToMasterUnlink, _mooseng_client_Empty, _mooseng_client_ClientToMasterUnlink__Output, _mooseng_client_Empty__Output>
   WriteChunk: MethodDefinition<_mooseng_client_ClientToMasterWriteChunk, _mooseng_client_MasterToClientWriteChunk, _mooseng_client_ClientToMasterWriteChunk__Output, _mooseng_client_MasterToClientWriteChunk__Output>
 }
