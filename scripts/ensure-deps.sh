@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: libfuse2 for fuse-native (the fallback mount), libfuse3-dev for the libfuse 3 addon of
-# plugins/mount-fuse3 (the default mount), fuse3 for fusermount3, a C++ toolchain for the O_DIRECT addon, and the
+# plugins/mount-fuse3 (the default mount), fuse3 for fusermount3, a C++ toolchain for the O_DIRECT addon, openssl for the cluster CA and node certificates (`mooseng certs`, `cluster up`), and the
 # programs the end-to-end tests run on a mount. With `--tests`, also what the observability tests drive: a real
 # Prometheus and a headless Chromium (not needed to run MooseNG, so the demo does not install them).
-SYSTEM_PACKAGES=(libfuse2 fuse3 libfuse3-dev build-essential python3 git rsync sqlite3 fio attr acl util-linux)
+SYSTEM_PACKAGES=(libfuse2 fuse3 libfuse3-dev build-essential python3 git rsync sqlite3 fio attr acl util-linux openssl)
 if [[ "${1:-}" == "--tests" ]]; then SYSTEM_PACKAGES+=(prometheus chromium); fi
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do

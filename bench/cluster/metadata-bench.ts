@@ -1,10 +1,12 @@
 // Metadata operations per second a real master sustains over its control API: master processes started like
-// `mooseng cluster up` (1 master, then 3 on Raft; fsync on), clients over gRPC, 1/16/64 concurrent callers.
-// Last line: one JSON object. Usage: npm run bench:metadata [-- --seconds 5]
+// `mooseng cluster up` (1 master, then 3 on Raft; fsync on), 1/16/64 concurrent callers, on each control transport
+// in turn per figure (A B, then B A for the next figure, so neither always meets the fuller directory or the
+// calmer moment). Last line: one JSON object.
+// Usage: npm run bench:metadata [-- --seconds 5] [--transports framed,grpc]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MasterClient, type CallerCredentials } from '@mooseng/client';
+import { type ControlTransport, controlTransportOf, MasterClient, type CallerCredentials } from '@mooseng/client';
 import { replyAttr, S_IFDIR, S_IFREG, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 
@@ -12,16 +14,28 @@ const ROOT: CallerCredentials = { uid: 0, gids: [0] };
 const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 4;
 if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
+const transportsFlag = process.argv.indexOf('--transports');
+const transports: ControlTransport[] = (transportsFlag >= 0 ? (process.argv[transportsFlag + 1] ?? '') : 'framed,grpc')
+  .split(',')
+  .map((t) => controlTransportOf(t, '--transports'));
 
 async function measure(
   masters: string[],
   concurrency: number,
   op: 'create' | 'getattr' | 'mkdir',
   dirIno: number,
+  transport: ControlTransport,
 ): Promise<{ opsPerSec: number; p50ms: number; p99ms: number }> {
   const clients = await Promise.all(
     Array.from({ length: Math.min(concurrency, 8) }, async () => {
-      const c = new MasterClient({ masters, logger: silentLogger, clock: new SystemClock(), sessionInfo: 'bench', host: 'bench' });
+      const c = new MasterClient({
+        masters,
+        logger: silentLogger,
+        clock: new SystemClock(),
+        sessionInfo: 'bench',
+        host: 'bench',
+        transport,
+      });
       await c.connect();
       return c;
     }),
@@ -33,7 +47,7 @@ async function measure(
     Array.from({ length: concurrency }, async (_, w) => {
       const c = clients[w % clients.length]!;
       while (performance.now() < until) {
-        const name = `${op}-c${concurrency}-${w}-${n++}`;
+        const name = `${op}-${transport}-c${concurrency}-${w}-${n++}`;
         const t0 = performance.now();
         if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT);
         else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT);
@@ -52,6 +66,7 @@ async function measure(
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
+  let figure = 0;
   for (const masters of [1, 3]) {
     const dir = mkdtempSync(join(tmpdir(), 'mooseng-mdbench-'));
     try {
@@ -72,11 +87,15 @@ async function main(): Promise<void> {
       await setup.close();
       for (const concurrency of [1, 16, 64]) {
         for (const op of ['create', 'mkdir', 'getattr'] as const) {
-          const r = await measure(addrs, concurrency, op, dirIno);
-          results[`masters${masters}_${op}_c${concurrency}`] = r;
-          process.stdout.write(
-            `# ${masters} master(s), ${op}, ${concurrency} concurrent: ${r.opsPerSec} ops/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms\n`,
-          );
+          // Alternate which transport goes first, figure by figure.
+          const order = figure++ % 2 === 0 ? transports : [...transports].reverse();
+          for (const transport of order) {
+            const r = await measure(addrs, concurrency, op, dirIno, transport);
+            results[`masters${masters}_${op}_c${concurrency}_${transport}`] = r;
+            process.stdout.write(
+              `# ${masters} master(s), ${op}, ${concurrency} concurrent, ${transport}: ${r.opsPerSec} ops/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms\n`,
+            );
+          }
         }
       }
     } finally {

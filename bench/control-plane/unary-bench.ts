@@ -1,21 +1,30 @@
-// gRPC-js unary calls against a framed protocol over plain TCP, for the control plane's hot methods (Lookup,
-// GetAttr): the same protobuf messages from client.proto (the service definition's own serializers) either way, a
-// server in a child process answering at once, so only the transport is measured. Interleaved A B A B; 1 and 16
-// calls in flight. Last line: one JSON object. Usage: npm run bench:control-plane [-- --seconds 3]
+// The control transports as the product has them, for the control plane's hot methods (Lookup, GetAttr): a
+// ControlPort in a child process serving both gRPC-js unary and the framed control transport on its one port, its
+// handlers answering at once (so only the transport is measured), and the client's own master connections
+// (openMasterConnection, 'grpc' and 'framed'). Interleaved A B A B; 1 and 16 calls in flight. Last line: one JSON
+// object. Usage: npm run bench:control-plane [-- --seconds 3]
 import { fork, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Socket } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
-import { callUnary, clientToMasterService, type ReplyOf, type RequestOf } from '@mooseng/core';
+import { openMasterConnection, type ControlTransport, type MasterConnection } from '@mooseng/client';
+import {
+  CLIENT_TO_MASTER_SERVICE,
+  type ClientToMasterRpcs,
+  clientToMasterService,
+  ControlPort,
+  FramedControlServer,
+  grpcUnaryImplementation,
+  type ReplyOf,
+  type RequestOf,
+  silentLogger,
+  type UnaryDispatch,
+} from '@mooseng/core';
 
 const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 3;
 if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
 
-/** The methods measured, by their index in the framed protocol's header. */
+/** The methods measured, alternated. */
 const METHODS = ['Lookup', 'GetAttr'] as const;
 type Hot = (typeof METHODS)[number];
-/** Framed header: payload length (u32), method index (u16), request id (u32). */
-const HEADER_BYTES = 10;
 
 const h = { sessionId: 1234567, requestId: 1, cred: { uid: 1000, gids: [1000, 27, 100] } };
 const ATTR = {
@@ -43,92 +52,30 @@ const REPLY: ReplyOf<'Lookup'> = { attr: ATTR };
 
 async function serve(): Promise<void> {
   const service = clientToMasterService().service;
-  const server = new grpc.Server();
-  const answer: grpc.handleUnaryCall<unknown, unknown> = (_call, callback) => callback(null, REPLY);
-  server.addService(service, { Lookup: answer, GetAttr: answer });
-  const grpcPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-  );
-  const framed = createServer((socket) => {
-    let pending: Buffer = Buffer.alloc(0);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      const out: Buffer[] = [];
-      while (pending.length >= HEADER_BYTES) {
-        const length = pending.readUInt32BE(0);
-        if (pending.length < HEADER_BYTES + length) break;
-        const method = METHODS[pending.readUInt16BE(4)]!;
-        const id = pending.readUInt32BE(6);
-        // Decoded as a real server would, though the answer does not depend on it.
-        service[method].requestDeserialize(pending.subarray(HEADER_BYTES, HEADER_BYTES + length));
-        pending = pending.subarray(HEADER_BYTES + length);
-        out.push(frame(METHODS.indexOf(method), id, service[method].responseSerialize(REPLY)));
-      }
-      if (out.length > 0) socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
-    });
-    socket.on('error', () => socket.destroy());
+  // The served table a master builds in ClientApi.dispatch(), here answering the hot methods at once.
+  const dispatch = Object.fromEntries(
+    Object.keys(service).map((name) => [
+      name,
+      (_request: unknown, respond: (err: unknown, reply?: unknown) => void) => respond(null, REPLY),
+    ]),
+  ) as unknown as UnaryDispatch<ClientToMasterRpcs>;
+  const port = await ControlPort.start({
+    host: '127.0.0.1',
+    port: 0,
+    grpcServices: [{ definition: service, implementation: grpcUnaryImplementation(dispatch) }],
+    framed: new FramedControlServer({ definition: service, dispatch, serviceName: CLIENT_TO_MASTER_SERVICE, logger: silentLogger }),
+    logger: silentLogger,
   });
-  const framedPort = await new Promise<number>((resolve) =>
-    framed.listen(0, '127.0.0.1', () => resolve((framed.address() as { port: number }).port)),
-  );
-  process.send!({ grpcPort, framedPort });
+  process.send!({ port: port.port });
   process.on('disconnect', () => process.exit(0));
-}
-
-function frame(method: number, id: number, payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32BE(payload.length, 0);
-  header.writeUInt16BE(method, 4);
-  header.writeUInt32BE(id, 6);
-  return Buffer.concat([header, payload]);
 }
 
 // ---- clients ---------------------------------------------------------------------------------------------------
 
 type Call = (method: Hot) => Promise<unknown>;
 
-function grpcCaller(port: number): { call: Call; close: () => void } {
-  const Service = clientToMasterService();
-  const stub = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const call: Call = (method) =>
-    new Promise((resolve, reject) =>
-      callUnary(stub, Service.service, method, REQUESTS[method], new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err, reply) =>
-        err ? reject(err) : resolve(reply),
-      ),
-    );
-  return { call, close: () => stub.close() };
-}
-
-async function framedCaller(port: number): Promise<{ call: Call; close: () => void }> {
-  const service = clientToMasterService().service;
-  const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-  socket.setNoDelay(true);
-  const waiting = new Map<number, { method: Hot; resolve: (r: unknown) => void }>();
-  let nextId = 1;
-  let pending: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= HEADER_BYTES) {
-      const length = pending.readUInt32BE(0);
-      if (pending.length < HEADER_BYTES + length) break;
-      const id = pending.readUInt32BE(6);
-      const w = waiting.get(id)!;
-      waiting.delete(id);
-      w.resolve(service[w.method].responseDeserialize(pending.subarray(HEADER_BYTES, HEADER_BYTES + length)));
-      pending = pending.subarray(HEADER_BYTES + length);
-    }
-  });
-  const call: Call = (method) =>
-    new Promise((resolve) => {
-      const id = nextId++ >>> 0;
-      waiting.set(id, { method, resolve });
-      socket.write(frame(METHODS.indexOf(method), id, service[method].requestSerialize(REQUESTS[method] as never)));
-    });
-  return { call, close: () => socket.destroy() };
+function caller(connection: MasterConnection): Call {
+  return (method) => connection.call(method, REQUESTS[method], { timeoutMs: 10_000 });
 }
 
 async function measure(call: Call, inFlight: number): Promise<{ callsPerSec: number; p50us: number; p99us: number; cpuUsPerCall: number }> {
@@ -160,20 +107,20 @@ async function measure(call: Call, inFlight: number): Promise<{ callsPerSec: num
 async function main(): Promise<void> {
   const child: ChildProcess = fork(__filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
-    const ports = await new Promise<{ grpcPort: number; framedPort: number }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { grpcPort: number; framedPort: number }));
+    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { port: number }));
       child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it listened`)));
     });
-    const grpcClient = grpcCaller(ports.grpcPort);
-    const framedClient = await framedCaller(ports.framedPort);
+    // Both on the one port, as clients meet a master.
+    const connections: Record<ControlTransport, MasterConnection> = {
+      grpc: openMasterConnection(`127.0.0.1:${port}`, 'grpc'),
+      framed: openMasterConnection(`127.0.0.1:${port}`, 'framed'),
+    };
     const results: Record<string, unknown[]> = {};
     for (const inFlight of [1, 16]) {
       for (const round of [1, 2]) {
-        for (const [name, client] of [
-          ['grpc', grpcClient],
-          ['framed', framedClient],
-        ] as const) {
-          const r = await measure(client.call, inFlight);
+        for (const name of ['grpc', 'framed'] as const) {
+          const r = await measure(caller(connections[name]), inFlight);
           (results[`${name}_c${inFlight}`] ??= []).push(r);
           process.stdout.write(
             `# ${name.padEnd(6)} ${inFlight} in flight, round ${round}: ${r.callsPerSec} calls/s, p50 ${r.p50us} µs, p99 ${r.p99us} µs, client CPU ${r.cpuUsPerCall} µs/call\n`,
@@ -181,8 +128,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    grpcClient.close();
-    framedClient.close();
+    for (const c of Object.values(connections)) c.close();
     process.stdout.write(JSON.stringify(results) + '\n');
   } finally {
     child.kill();

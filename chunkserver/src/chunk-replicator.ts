@@ -11,7 +11,8 @@ export async function replicateChunk(
   peers: DataPlaneClient,
   ref: ChunkRef,
   source: string,
-  options: { signal?: AbortSignal } = {},
+  /** `permit`: the leader's permit of the replicate, which also lets this server read the chunk from `source`. */
+  options: { signal?: AbortSignal; permit?: Buffer } = {},
 ): Promise<void> {
   // Check the source first: a refused copy must not cost the local replica.
   const remote = await peers.stat(source, ref.chunkId, options);

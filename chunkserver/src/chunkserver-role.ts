@@ -2,6 +2,7 @@
 // reported to the masters.
 import { join } from 'node:path';
 import {
+  ChunkPermitKey,
   type Counter,
   DataPlaneClient,
   type DirectoryUsage,
@@ -9,6 +10,8 @@ import {
   IClock,
   ICompressor,
   IMetrics,
+  loadClusterSecret,
+  MemberProofKey,
   metricsRoute,
   type RoleContext,
   type RoleDefinition,
@@ -44,6 +47,9 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   let http: RoleHttpServer | null = null;
   let link: MasterLink | null = null;
   let crcErrors: Counter | null = null;
+  // From the cluster secret, when there is one (the data-plane step loads it).
+  let permits: ChunkPermitKey | undefined;
+  let memberProofs: MemberProofKey | undefined;
   const peers = new DataPlaneClient({ sender: 'chunkserver', clock, timeoutMs: FORWARD_TIMEOUT_MS });
   const runtime: ChunkserverRuntime = {
     dataAddress: '',
@@ -108,7 +114,17 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'data-plane',
       start: async () => {
+        if (config.node.clusterSecretFile) {
+          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
+          if (warning) logger.warn(warning);
+          permits = new ChunkPermitKey(secret);
+          memberProofs = new MemberProofKey(secret);
+        } else {
+          logger.warn('no cluster secret (node.clusterSecretFile): anyone who reaches the data plane can change chunks');
+        }
         dataPlane = new DataPlaneServer({
+          permits,
+          selfAddress: () => runtime.dataAddress,
           host: section.host,
           port: section.port,
           stores: runtime.stores,
@@ -179,9 +195,11 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
             dataAddress: runtime.dataAddress,
             httpPort: runtime.httpPort,
             labels: section.labels,
+            memberProof: Buffer.alloc(0),
           },
           stores: runtime.stores,
           heartbeatIntervalMs: section.heartbeatIntervalMs,
+          memberProofs,
           clock,
           logger: logger.child({ component: 'masters' }),
         });

@@ -16,12 +16,14 @@ import {
   forEachBlockPart,
   FramePool,
   frameMagicOf,
+  type ChunkPermitKey,
   type Histogram,
   type IClock,
   type ILogger,
   type IMetrics,
   isMoosengError,
   listenOrExplain,
+  PERMIT_REQUIRED_OPS,
   MAX_FRAME_DATA_BYTES,
   MAX_FRAME_PAYLOAD_BYTES,
   messageTypeName,
@@ -57,6 +59,13 @@ export interface DataPlaneServerOptions {
   metrics: IMetrics;
   clock: IClock;
   onCorrupt: CorruptionReporter;
+  /**
+   * The key of the cluster secret: changes (PERMIT_REQUIRED_OPS) need the leader's permit. Absent: a cluster without
+   * a secret, where anyone who reaches this port may change chunks (docs/security.md).
+   */
+  permits?: ChunkPermitKey;
+  /** This chunkserver's address as it registered ("host:port"): the target a permit must name. */
+  selfAddress: () => string;
 }
 
 interface ConnectionState {
@@ -182,6 +191,18 @@ export class DataPlaneServer {
       void this.send(conn, requestId, statusReply(new MoosengError(ErrorCodes.UNAVAILABLE, 'chunkserver is stopping')));
       return;
     }
+    const { permits } = this.options;
+    if (permits && PERMIT_REQUIRED_OPS.has(req.op) && 'ref' in req) {
+      try {
+        permits.check(req, req.permit, this.options.selfAddress(), this.options.clock.now());
+      } catch (err) {
+        const e = toMoosengError(err, `checking the permit of ${req.op}`);
+        this.options.logger.warn(`refused a ${req.op} from ${conn.peer}: ${e.message}`);
+        this.requests.inc({ op: req.op, code: e.code });
+        void this.send(conn, requestId, statusReply(e));
+        return;
+      }
+    }
     conn.inFlight++;
     if (conn.inFlight >= MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION && !conn.paused) {
       conn.paused = true;
@@ -256,7 +277,7 @@ export class DataPlaneServer {
         return this.mutate(
           req.chain,
           () => stores.create(req.ref),
-          (next, rest) => this.options.peers.create(next, req.ref, { chain: rest }),
+          (next, rest) => this.options.peers.create(next, req.ref, { chain: rest, permit: req.permit }),
         );
       case 'write':
         // Bytes that do not match the CRCs their writer computed were damaged on the way here: neither stored nor
@@ -269,25 +290,26 @@ export class DataPlaneServer {
             await this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).write(req.ref, req.offset, req.data, { blockCrcs: req.crcs }));
             this.bytesIn.inc(undefined, req.data.length);
           },
-          (next, rest) => this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest, blockCrcs: req.crcs }),
+          (next, rest) =>
+            this.options.peers.write(next, req.ref, req.offset, req.data, { chain: rest, blockCrcs: req.crcs, permit: req.permit }),
         );
       case 'truncate':
         return this.mutate(
           req.chain,
           () => this.watch(req.ref, () => stores.storeOf(req.ref.chunkId).truncate(req.ref, req.length)),
-          (next, rest) => this.options.peers.truncate(next, req.ref, req.length, { chain: rest }),
+          (next, rest) => this.options.peers.truncate(next, req.ref, req.length, { chain: rest, permit: req.permit }),
         );
       case 'set-version':
         return this.mutate(
           req.chain,
           () => stores.storeOf(req.ref.chunkId).setVersion(req.ref, req.newVersion),
-          (next, rest) => this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest }),
+          (next, rest) => this.options.peers.setVersion(next, req.ref, req.newVersion, { chain: rest, permit: req.permit }),
         );
       case 'cut':
         return this.mutate(
           req.chain,
           () => this.watch(req.ref, () => this.cut(req.ref, req.length, req.newVersion)),
-          (next, rest) => this.options.peers.cut(next, req.ref, req.length, req.newVersion, { chain: rest }),
+          (next, rest) => this.options.peers.cut(next, req.ref, req.length, req.newVersion, { chain: rest, permit: req.permit }),
         );
       case 'delete':
         return this.mutate(
@@ -296,13 +318,13 @@ export class DataPlaneServer {
             await stores.storeOf(req.ref.chunkId).delete(req.ref);
             stores.forget(req.ref.chunkId);
           },
-          (next, rest) => this.options.peers.delete(next, req.ref, { chain: rest }),
+          (next, rest) => this.options.peers.delete(next, req.ref, { chain: rest, permit: req.permit }),
         );
       case 'flush':
         return this.mutate(
           req.chain,
           () => stores.storeOf(req.ref.chunkId).flush(req.ref),
-          (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest }),
+          (next, rest) => this.options.peers.flush(next, req.ref, { chain: rest, permit: req.permit }),
         );
       case 'read':
         return this.streamRead(conn, requestId, req.ref, req.offset, req.length);
@@ -316,7 +338,7 @@ export class DataPlaneServer {
         return 'replied';
       }
       case 'replicate':
-        return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source);
+        return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source, { permit: req.permit });
     }
   }
 

@@ -5,6 +5,7 @@ import {
   callClientStream,
   callUnary,
   type ChunkRef,
+  chunkserverClaims,
   type ChunkserverIdentityMsg,
   type ChunkserverMethodName,
   type ChunkserverReplyOf,
@@ -20,6 +21,7 @@ import {
   type IClock,
   type ILogger,
   type MasterToChunkserverRegistered,
+  type MemberProofKey,
   MoosengError,
   REGISTER_BATCH_CHUNKS,
   type StoredChunk,
@@ -39,6 +41,8 @@ export interface MasterLinkOptions {
   heartbeatIntervalMs: number;
   clock: IClock;
   logger: ILogger;
+  /** With a cluster secret: proves membership at each registration (member-proofs.ts). */
+  memberProofs?: MemberProofKey;
 }
 
 /** What /health shows per master. */
@@ -199,6 +203,13 @@ export class MasterLink {
     }
   }
 
+  /** The identity with a fresh proof of membership, when this chunkserver has the cluster secret. */
+  private provenIdentity(): ChunkserverIdentityMsg {
+    const { identity, memberProofs } = this.options;
+    if (!memberProofs) return identity;
+    return { ...identity, memberProof: memberProofs.prove(chunkserverClaims(identity), this.options.clock.now()) };
+  }
+
   private async register(peer: MasterPeer): Promise<void> {
     const dirs = (await this.options.stores.usage()).map(dirState);
     const chunks = (await this.options.stores.list()).map(chunkMsg);
@@ -217,7 +228,7 @@ export class MasterLink {
               ? resolve(res)
               : reject(noReply('Register', peer)),
       );
-      call.write({ identity: this.options.identity, dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
+      call.write({ identity: this.provenIdentity(), dirs, chunks: chunks.slice(0, REGISTER_BATCH_CHUNKS) });
       // Later batches carry no identity (null is not encoded: the same bytes as leaving it out).
       for (let i = REGISTER_BATCH_CHUNKS; i < chunks.length; i += REGISTER_BATCH_CHUNKS)
         call.write({ identity: null, dirs: [], chunks: chunks.slice(i, i + REGISTER_BATCH_CHUNKS) });

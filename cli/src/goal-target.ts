@@ -1,6 +1,6 @@
 // Resolves the PATH argument of admin commands: a path on a MooseNG mount, or a file-system path with --master.
 import { hostname } from 'node:os';
-import { MasterClient } from '@mooseng/client';
+import { controlTransportOf, MasterClient } from '@mooseng/client';
 import { silentLogger, SystemClock } from '@mooseng/core';
 import { locateOnMount } from './mount-table';
 
@@ -29,6 +29,8 @@ export function adminTarget(path: string, master: string | undefined): AdminTarg
     sessionInfo: 'mooseng admin',
     host: hostname(),
     retryBudgetMs: 10_000,
+    // Admin commands read no config file: the environment chooses, as it does for a mount.
+    transport: controlTransportOf(process.env.MOOSENG_CONTROL_TRANSPORT),
   });
   return { client, fsPath };
 }

@@ -1,5 +1,6 @@
 // The `client:` config section (a FUSE mount).
 import { DEFAULT_FUSE_BUSY_POLL_US, type JsonSchema } from '@mooseng/core';
+import { CONTROL_TRANSPORTS, type ControlTransport, DEFAULT_CONTROL_TRANSPORT } from './master-connection';
 
 export interface ClientSection {
   masters: string[];
@@ -23,6 +24,8 @@ export interface ClientSection {
   kernelWritebackCache: boolean;
   fuseBusyPollUs: number;
   readOnly: boolean;
+  /** How calls to the masters travel: the framed transport, or gRPC (docs/protocol.md). */
+  controlTransport: ControlTransport;
 }
 
 export const CLIENT_SECTION_SCHEMA: JsonSchema = {
@@ -107,5 +110,12 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
         "Microseconds the mount (mount-fuse3) keeps looking for the kernel's next request after answering all it had, instead of sleeping at once: the next request of a busy program comes sooner than a wake-up; costs at most this much CPU per answered batch; 0 turns it off (env MOOSENG_FUSE_BUSY_POLL_US)",
     },
     readOnly: { type: 'boolean', default: false, description: 'Mount read-only' },
+    controlTransport: {
+      type: 'string',
+      enum: [...CONTROL_TRANSPORTS],
+      default: DEFAULT_CONTROL_TRANSPORT,
+      description:
+        "How calls to the masters travel: 'framed' (length-prefixed frames on the masters' control port, tens of microseconds a call) or 'grpc' (gRPC unary calls on the same port, for a master older than the framed transport); the change feed is gRPC either way (env MOOSENG_CONTROL_TRANSPORT)",
+    },
   },
 };

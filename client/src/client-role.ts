@@ -84,6 +84,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           clock,
           sessionInfo: `mount ${section.mountPoint}`,
           host: hostname(),
+          transport: section.controlTransport,
         });
         session = await master.connect({ signal: context.signal });
         if (session.clusterId !== context.config.node.clusterId) {
@@ -195,6 +196,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_KERNEL_WRITEBACK_CACHE', path: 'client.kernelWritebackCache' },
     { variable: 'MOOSENG_FUSE_BUSY_POLL_US', path: 'client.fuseBusyPollUs' },
     { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
+    { variable: 'MOOSENG_CONTROL_TRANSPORT', path: 'client.controlTransport' },
   ],
   steps: clientSteps,
 };

@@ -50,7 +50,10 @@ export const NO_REPLICA_RETRY_MS = 250;
 
 /** Errors after which a read asks the master where the chunk is again instead of failing. */
 function locationMayBeStale(err: unknown): boolean {
-  return isMoosengError(err) && (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION);
+  return (
+    isMoosengError(err) &&
+    (err.code === ErrorCodes.IO_ERROR || err.code === ErrorCodes.CHUNK_STALE_VERSION || err.code === ErrorCodes.PERMIT_REFUSED)
+  );
 }
 
 /**
@@ -316,7 +319,7 @@ export class FileIo {
       const [head, ...rest] = grant.chain.map((c) => c.address);
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
-        await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal });
+        await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal, permit: grant.permit });
         file.mustSync(index, grant);
       } catch (err) {
         if (!isMoosengError(err)) throw err;
@@ -333,14 +336,15 @@ export class FileIo {
           file.dropGrant(index, grant);
           // The replicas that took the write must still be flushed by the next fsync.
           file.mustSync(index, grant, failed);
-        } else if (REPLICA_ERRORS.has(err.code)) {
+        } else if (REPLICA_ERRORS.has(err.code) || err.code === ErrorCodes.PERMIT_REFUSED) {
           file.dropGrant(index, grant);
           // A head whose disk is full refuses every grant's writes until the master leaves it out of the chain: the
           // next grant must come after the report did that.
           if (err.code === ErrorCodes.NO_SPACE) await this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
-          // A stale version only means another writer took the chunk since our grant: not the replica's fault. A
-          // CRC mismatch is reported as such: the head refused the damaged bytes and its copy is sound.
-          else if (err.code !== ErrorCodes.CHUNK_STALE_VERSION)
+          // A stale version only means another writer took the chunk since our grant, a refused permit that the
+          // grant's permit expired (or the clocks disagree): not the replica's fault. A CRC mismatch is reported
+          // as such: the head refused the damaged bytes and its copy is sound.
+          else if (err.code !== ErrorCodes.CHUNK_STALE_VERSION && err.code !== ErrorCodes.PERMIT_REFUSED)
             void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
           this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
@@ -398,8 +402,9 @@ export class FileIo {
       throw new MoosengError(ErrorCodes.NO_CHUNKSERVERS, `no chunkserver can take chunk ${index} of inode ${ino}; start more chunkservers`);
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
-    if (grant.isNew) await this.data.create(head!, ref, { chain: rest });
-    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo)));
+    const { permit } = grant;
+    if (grant.isNew) await this.data.create(head!, ref, { chain: rest, permit });
+    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { permit })));
     return file.holdGrant(index, grant);
   }
 
@@ -532,7 +537,10 @@ export class FileIo {
     for (let i = 0; i < grant.locations.length; i++) {
       const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
-        const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, { signal });
+        const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, {
+          signal,
+          permit: grant.permit,
+        });
         // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
         if (got.length === length) return got;
         const padded = Buffer.alloc(length);
@@ -544,6 +552,8 @@ export class FileIo {
         // chunk on since): the replica is sound and the location is not, so read() asks the master again. With a
         // location just asked for, the replica is the one behind: reported like any failed replica.
         if (err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) throw err;
+        // The location's read permit ran out (a location cached past its lifetime, or clocks apart): ask again.
+        if (err.code === ErrorCodes.PERMIT_REFUSED) throw err;
         lastError = err;
         // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
         // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).

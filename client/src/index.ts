@@ -2,6 +2,7 @@
 export * from './client-role';
 export * from './client-config';
 export * from './master-client';
+export * from './master-connection';
 export * from './change-watcher';
 export * from './file-io';
 export * from './block-cache';

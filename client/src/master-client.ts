@@ -1,10 +1,7 @@
 // MasterClient: the client side of ClientToMaster. Finds the leader among the masters, follows NOT_LEADER hints, and
 // retries a mutation with the same request id so that it is applied at most once across a leader change.
-import * as grpc from '@grpc/grpc-js';
 import {
-  callUnary,
   type ClientMethodName,
-  clientToMasterService,
   ErrorCodes,
   fromGrpcError,
   type IClock,
@@ -15,6 +12,7 @@ import {
   type RequestOf,
   type TimerHandle,
 } from '@mooseng/core';
+import { type ControlTransport, DEFAULT_CONTROL_TRANSPORT, type MasterConnection, openMasterConnection } from './master-connection';
 
 /** Deadline of one RPC attempt. */
 export const MASTER_CALL_TIMEOUT_MS = 10_000;
@@ -40,6 +38,8 @@ export interface MasterClientOptions {
   host: string;
   rpcTimeoutMs?: number;
   retryBudgetMs?: number;
+  /** How unary calls travel (client.controlTransport); framed by default. */
+  transport?: ControlTransport;
 }
 
 /** The methods that carry a request header (session, request id, credentials): all but the session's own. */
@@ -57,7 +57,7 @@ const RETRYABLE = new Set<string>([
 ]);
 
 export class MasterClient {
-  private readonly stubs = new Map<string, grpc.Client>();
+  private readonly connections = new Map<string, MasterConnection>();
   private leader: string | null = null;
   private sessionIdValue = 0;
   private nextRequestId = 1;
@@ -133,8 +133,8 @@ export class MasterClient {
       );
     }
     this.closed = true;
-    for (const stub of this.stubs.values()) stub.close();
-    this.stubs.clear();
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
   }
 
   private scheduleKeepAlive(): void {
@@ -218,38 +218,15 @@ export class MasterClient {
   }
 
   private once<M extends ClientMethodName>(address: string, method: M, request: RequestOf<M>, signal?: AbortSignal): Promise<ReplyOf<M>> {
-    const stub = this.stub(address);
-    return new Promise<ReplyOf<M>>((resolve, reject) => {
-      const call = callUnary(
-        stub,
-        clientToMasterService().service,
-        method,
-        request,
-        new grpc.Metadata(),
-        { deadline: Date.now() + (this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS) },
-        (err, reply) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) reject(fromGrpcError(err, `${method} at ${address}`));
-          else if (!reply) reject(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${method} at ${address} answered nothing`));
-          else resolve(reply);
-        },
-      );
-      const onAbort = (): void => call.cancel();
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.connection(address).call(method, request, { timeoutMs: this.options.rpcTimeoutMs ?? MASTER_CALL_TIMEOUT_MS, signal });
   }
 
-  private stub(address: string): grpc.Client {
-    let stub = this.stubs.get(address);
-    if (!stub) {
-      const Service = clientToMasterService();
-      stub = new Service(address, grpc.credentials.createInsecure(), {
-        'grpc.max_receive_message_length': 16 * 1024 * 1024,
-        'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 1_000,
-      });
-      this.stubs.set(address, stub);
+  private connection(address: string): MasterConnection {
+    let connection = this.connections.get(address);
+    if (!connection) {
+      connection = openMasterConnection(address, this.options.transport ?? DEFAULT_CONTROL_TRANSPORT);
+      this.connections.set(address, connection);
     }
-    return stub;
+    return connection;
   }
 }

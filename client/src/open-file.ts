@@ -12,6 +12,7 @@ import type { ReadAhead } from './read-ahead';
 export const COMMIT_INTERVAL_MS = 1_000;
 /** How long a write grant is reused without asking the master again. */
 export const WRITE_GRANT_REUSE_MS = 30_000;
+const NO_PERMIT = Buffer.alloc(0);
 /** Bytes fetched ahead once reads of a handle are sequential (one data-plane request instead of 32). */
 export const READAHEAD_BYTES = 4 * 1024 * 1024;
 /** Windows of read-ahead per handle: the one being read, the next one (fetched while the first is consumed), and one spare for reads still finishing in the previous one. */
@@ -26,6 +27,8 @@ export interface HeldGrant {
   chunkId: number;
   version: number;
   chain: WireWriteChunk['chain'];
+  /** The leader's permit for the chain's chunkservers (empty in a cluster without a secret). */
+  permit: Buffer;
   /** Monotonic time after which the grant is asked for again. */
   expires: number;
 }
@@ -193,11 +196,12 @@ export class OpenFile {
   }
 
   /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
-  holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'>): HeldGrant {
+  holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'> & { permit?: Buffer }): HeldGrant {
     const held: HeldGrant = {
       chunkId: grant.chunkId,
       version: grant.version,
       chain: grant.chain,
+      permit: grant.permit ?? NO_PERMIT,
       expires: this.clock.monotonic() + WRITE_GRANT_REUSE_MS,
     };
     this.grants.set(index, held);

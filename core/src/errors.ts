@@ -35,6 +35,8 @@ export const ErrorCodes = {
   DISK_UNUSABLE: 'DISK_UNUSABLE',
   REPLICA_FAILED: 'REPLICA_FAILED',
   NO_CHUNKSERVERS: 'NO_CHUNKSERVERS',
+  /** A data-plane change without a valid permit from the leader (core/src/protocol/chunk-permits.ts). */
+  PERMIT_REFUSED: 'PERMIT_REFUSED',
   // consensus
   NOT_LEADER: 'NOT_LEADER',
   QUORUM_LOST: 'QUORUM_LOST',

@@ -2,6 +2,7 @@
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
 import type * as grpc from '@grpc/grpc-js';
 import {
+  chunkserverClaims,
   type ChunkserverIdentityMsg,
   type ChunkserverReplyOf,
   type ChunkserverRequestOf,
@@ -11,8 +12,10 @@ import {
   ErrorCodes,
   type IClock,
   type ILogger,
+  type MemberProofKey,
   MoosengError,
   toGrpcError,
+  toMoosengError,
 } from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 
@@ -42,6 +45,8 @@ export interface ChunkserverRegistryOptions {
   newSession: () => number;
   /** Told when a chunkserver reports a corrupt replica (it marks it in the map); without it the registry marks it itself. */
   onCorrupt?: (serverId: string, chunkId: number, version: number) => void;
+  /** With a cluster secret: a registration must prove membership (member-proofs.ts). */
+  memberProofs?: MemberProofKey;
 }
 
 export class ChunkserverRegistry {
@@ -129,6 +134,21 @@ export class ChunkserverRegistry {
             ),
           );
           return;
+        }
+        if (this.options.memberProofs) {
+          try {
+            this.options.memberProofs.check(
+              chunkserverClaims(identity),
+              identity.memberProof,
+              this.options.clock.now(),
+              `chunkserver ${identity.nodeId} at ${identity.dataAddress}`,
+            );
+          } catch (err) {
+            const e = toMoosengError(err, 'checking a registration');
+            this.options.logger.warn(`refused a registration: ${e.message}`);
+            fail(e);
+            return;
+          }
         }
       }
       if (chunks.length + msg.chunks.length > MAX_REGISTERED_CHUNKS) {

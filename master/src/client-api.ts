@@ -1,11 +1,13 @@
-// ClientApi: the ClientToMaster gRPC service. Each RPC is one command through consensus or one read behind the
-// read barrier; write grants also choose the replication chain and move existing replicas to the new version.
+// ClientApi: the ClientToMaster service, one set of handlers for gRPC and the framed transport. Each RPC is one
+// command through consensus or one read behind the read barrier; write grants also choose the replication chain and
+// move existing replicas to the new version.
 import type * as grpc from '@grpc/grpc-js';
 import {
   CHUNK_SIZE_BYTES,
   type ClientMessage,
   type ClientMethodName,
   type ClientToMasterHandlers,
+  type ClientToMasterRpcs,
   type Counter,
   DEFAULT_READDIR_PAGE_ENTRIES,
   ErrorCodes,
@@ -20,10 +22,13 @@ import {
   MoosengError,
   type ReplyOf,
   type RequestOf,
+  type Respond,
+  grpcUnaryImplementation,
   ROOT_INODE,
-  toGrpcError,
+  type UnaryDispatch,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
+import type { GrantPermits } from './grant-permits';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
 import type { ChunkLocations } from './chunks/chunk-locations';
@@ -44,6 +49,8 @@ export interface ClientApiOptions {
   chunkOps: ChunkOperations;
   /** A young leader waits for chunkservers to register before it answers that a chunk has no replica. */
   tenure: LeaderTenure;
+  /** The permits write grants carry (absent in tests that need none: grants then carry none). */
+  permits?: GrantPermits;
   clusterId: string;
   logger: ILogger;
   metrics: IMetrics;
@@ -53,6 +60,9 @@ export interface ClientApiOptions {
   onServed?: <M extends ClientMethodName>(method: M, request: RequestOf<M>) => void;
   sessionTimeoutMs: number;
 }
+
+/** What an answer carries for a permit in a cluster without a secret. */
+const NO_PERMIT = Buffer.alloc(0);
 
 /** The wire form of attributes. */
 export function wireAttr(a: InodeAttr): ClientMessage<'Attr'> {
@@ -84,11 +94,17 @@ function umaskOf(req: { umask: number }): { umask?: number } {
 export class ClientApi {
   /** The grant in progress per file chunk slot: grants of one slot run one after another (see writeChunk). */
   private readonly slotQueues = new Map<string, Promise<unknown>>();
+  private served: UnaryDispatch<ClientToMasterRpcs> | null = null;
 
   constructor(private readonly o: ClientApiOptions) {}
 
-  /** The gRPC implementation of ClientToMaster: every method, typed by client.proto, timed and counted. */
-  service(): grpc.UntypedServiceImplementation {
+  /**
+   * Every ClientToMaster method as served, whatever the transport: the handler, timed and counted, its reply or
+   * error passed to `respond`, then onServed told. Built once (the metrics register once): the gRPC service and
+   * the framed control server both call this table.
+   */
+  dispatch(): UnaryDispatch<ClientToMasterRpcs> {
+    if (this.served) return this.served;
     const rpcs = this.handlers();
     const requests = this.o.metrics.counter({
       name: 'mooseng_master_requests_total',
@@ -100,9 +116,16 @@ export class ClientApi {
       help: 'Time to serve a ClientToMaster call (consensus commit included)',
       labelNames: ['method'],
     });
-    const impl: grpc.UntypedServiceImplementation = {};
-    for (const name of Object.keys(rpcs) as ClientMethodName[]) impl[name] = this.served(name, rpcs[name], requests, latency);
-    return impl;
+    const table: Partial<Record<ClientMethodName, unknown>> = {};
+    for (const name of Object.keys(rpcs) as ClientMethodName[]) table[name] = this.serve(name, rpcs[name], requests, latency);
+    // Every method was set by the loop over the handlers, which the type of handlers() makes complete.
+    this.served = table as UnaryDispatch<ClientToMasterRpcs>;
+    return this.served;
+  }
+
+  /** The gRPC implementation of ClientToMaster: dispatch(), its errors sent as MooseNG errors. */
+  service(): grpc.UntypedServiceImplementation {
+    return grpcUnaryImplementation(this.dispatch());
   }
 
   /**
@@ -343,28 +366,28 @@ export class ClientApi {
     return rpcs;
   }
 
-  /** One method as gRPC calls it: the handler, timed and counted, its failure sent as a MooseNG error. */
-  private served<M extends ClientMethodName>(
+  /** One method as served: the handler, timed and counted; a failure that is no MooseNG error is logged. */
+  private serve<M extends ClientMethodName>(
     name: M,
     handler: ClientToMasterHandlers[M],
     requests: Counter,
     latency: Histogram,
-  ): grpc.handleUnaryCall<RequestOf<M>, ReplyOf<M>> {
+  ): (request: RequestOf<M>, respond: Respond<ReplyOf<M>>) => void {
     const method = { method: name };
-    return (call, callback) => {
+    return (request, respond) => {
       const elapsed = latency.startTimer(method);
-      handler(call.request).then(
+      handler(request).then(
         (reply) => {
           elapsed();
           requests.inc({ method: name, code: 'OK' });
-          callback(null, reply);
-          this.o.onServed?.(name, call.request);
+          respond(null, reply);
+          this.o.onServed?.(name, request);
         },
         (err: unknown) => {
           elapsed();
           requests.inc({ method: name, code: isMoosengError(err) ? err.code : 'INTERNAL' });
           if (!isMoosengError(err)) this.o.logger.error(`ClientToMaster.${name} failed`, { err });
-          callback(toGrpcError(err) as grpc.ServiceError);
+          respond(err);
         },
       );
     };
@@ -388,7 +411,7 @@ export class ClientApi {
   private async readChunk(req: RequestOf<'ReadChunk'>, _cred: Credentials): Promise<ReplyOf<'ReadChunk'>> {
     const look = (s: NamespaceStateMachine) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size });
     let { slot, size } = await this.o.metadata.read(look);
-    if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
+    if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [], permit: NO_PERMIT };
     const cut = this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1;
     // The client may know the file longer than its committed length: its own writes, not committed yet, grew it
     // (in another chunk: a grant of this one would have cut it already). It reads up to that length.
@@ -398,7 +421,7 @@ export class ClientApi {
       // replicas would show the bytes the truncate removed there. Cut first; without a cut no replica may be read.
       await this.o.chunkOps.cut(slot.chunkId);
       ({ slot, size } = await this.o.metadata.read(look));
-      if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [] };
+      if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [], permit: NO_PERMIT };
       if ((this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1) >= 0) {
         throw new MoosengError(
           ErrorCodes.IO_ERROR,
@@ -417,7 +440,13 @@ export class ClientApi {
         .map((r) => r.serverId);
     }
     const ordered = this.o.placement.orderForRead(slot.chunkId, holders, this.o.registry.views());
-    return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations: this.locate(ordered) };
+    const locations = this.locate(ordered);
+    const permit =
+      this.o.permits?.forRead(
+        { chunkId: slot.chunkId, version: slot.version },
+        locations.map((l) => l.address),
+      ) ?? NO_PERMIT;
+    return { chunkId: slot.chunkId, version: slot.version, fileLength: size, locations, permit };
   }
 
   private async writeChunk(
@@ -441,13 +470,19 @@ export class ClientApi {
         this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
       );
     }
+    const chain = this.locate(grant.servers);
     return {
       chunkId: grant.chunkId,
       version: grant.version,
       fileLength: grant.fileSize,
-      chain: this.locate(grant.servers),
+      chain,
       isNew: grant.isNew,
       truncateTo: grant.truncateTo,
+      permit:
+        this.o.permits?.forGrant(
+          grant,
+          chain.map((c) => c.address),
+        ) ?? NO_PERMIT,
     };
   }
 

@@ -2,20 +2,24 @@
 // control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
 // loops first, the consensus last, so nothing proposes into a stopped log.
 import {
+  ChunkPermitKey,
   chunkserverToMasterService,
   changeFeedService,
+  CLIENT_TO_MASTER_SERVICE,
   clientToMasterService,
+  ControlPort,
   DataPlaneClient,
+  FramedControlServer,
   IClock,
   IConsensus,
   IMetrics,
   IPlacement,
+  loadClusterSecret,
+  MemberProofKey,
   type RoleContext,
   type RoleDefinition,
   RoleHttpServer,
   type RoleStep,
-  startGrpcServer,
-  stopGrpcServer,
 } from '@mooseng/core';
 import { ChunkOperations } from './chunk-operations';
 import { ChunkLocations } from './chunks/chunk-locations';
@@ -25,6 +29,7 @@ import { ClientApi } from './client-api';
 import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
 import { LeaderTenure } from './leader-tenure';
+import { GrantPermits } from './grant-permits';
 import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
 import { NamespaceStateMachine } from './namespace/namespace-state-machine';
@@ -48,8 +53,12 @@ function masterSteps(context: RoleContext): RoleStep[] {
       for (const id of servers) locations.addReplica(id, chunkId, version);
     },
   });
+  // From the cluster secret (node.clusterSecretFile), loaded by the control-api step: the leader signs its own
+  // chunkserver commands and clients' write grants with `permits`, and checks registrations with `memberProofs`.
+  let permits: ChunkPermitKey | undefined;
+  let memberProofs: MemberProofKey | undefined;
   // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
-  const data = new DataPlaneClient({ clock });
+  const data = new DataPlaneClient({ clock, signer: (req, targets) => permits?.forRequest(req, targets, clock.now()) });
   // Plugins (the metrics one among them) are built by the step before these: resolved when the first one starts.
   let metrics: IMetrics;
   let consensus: IConsensus;
@@ -59,7 +68,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let sessions: SessionReaper;
   // Since when this master leads: chunk requests of a young leader wait for the chunkservers to register.
   const tenure = new LeaderTenure(clock, section.chunkserverTimeoutMs);
-  let grpcServer: Awaited<ReturnType<typeof startGrpcServer>>['server'] | null = null;
+  let control: ControlPort | null = null;
   let changes: ChangeFeed | null = null;
   let http: RoleHttpServer | null = null;
 
@@ -90,7 +99,16 @@ function masterSteps(context: RoleContext): RoleStep[] {
       name: 'control-api',
       start: async () => {
         const placement = container.resolve<IPlacement>(IPlacement);
+        if (config.node.clusterSecretFile) {
+          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
+          if (warning) logger.warn(warning);
+          permits = new ChunkPermitKey(secret);
+          memberProofs = new MemberProofKey(secret);
+        } else {
+          logger.warn('no cluster secret (node.clusterSecretFile): any host can register as a chunkserver');
+        }
         registry = new ChunkserverRegistry({
+          memberProofs,
           masterId: config.node.id,
           clusterId: config.node.clusterId,
           clock,
@@ -128,6 +146,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           locations,
           placement,
           chunkOps: ops,
+          permits: new GrantPermits(permits, clock),
           tenure,
           metrics,
           clusterId: config.node.clusterId,
@@ -137,24 +156,36 @@ function masterSteps(context: RoleContext): RoleStep[] {
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
         changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock);
-        const started = await startGrpcServer(section.host, section.port, [
-          { definition: clientToMasterService().service, implementation: clientApi.service() },
-          { definition: changeFeedService().service, implementation: changes.service() },
-          { definition: chunkserverToMasterService().service, implementation: registry.service() },
-        ]);
-        grpcServer = started.server;
-        context.logger.info('control API listening', { port: started.port });
+        // One port, two transports (docs/protocol.md): clients' unary calls on the framed one by default, on gRPC
+        // when a client asks for it; the change feed and chunkservers on gRPC.
+        control = await ControlPort.start({
+          host: section.host,
+          port: section.port,
+          grpcServices: [
+            { definition: clientToMasterService().service, implementation: clientApi.service() },
+            { definition: changeFeedService().service, implementation: changes.service() },
+            { definition: chunkserverToMasterService().service, implementation: registry.service() },
+          ],
+          framed: new FramedControlServer({
+            definition: clientToMasterService().service,
+            dispatch: clientApi.dispatch(),
+            serviceName: CLIENT_TO_MASTER_SERVICE,
+            logger: logger.child({ component: 'framed-control' }),
+          }),
+          logger: logger.child({ component: 'control-port' }),
+        });
+        context.logger.info('control API listening', { port: control.port, transports: 'grpc, framed' });
       },
       stop: async () => {
         changes?.close();
-        if (grpcServer) await stopGrpcServer(grpcServer);
+        await control?.stop();
         data.close();
       },
     },
     {
       name: 'http',
       start: async () => {
-        registerMasterMetrics(metrics, { consensus, state, repair, registry });
+        registerMasterMetrics(metrics, { consensus, state, repair, registry, control: control! });
         http = new RoleHttpServer({
           host: section.host,
           port: section.httpPort,
@@ -193,9 +224,9 @@ function masterSteps(context: RoleContext): RoleStep[] {
 /** The master's gauges, read on each scrape (docs/observability.md lists them with the example queries). */
 function registerMasterMetrics(
   metrics: IMetrics,
-  parts: { consensus: IConsensus; state: NamespaceStateMachine; repair: RepairLoop; registry: ChunkserverRegistry },
+  parts: { consensus: IConsensus; state: NamespaceStateMachine; repair: RepairLoop; registry: ChunkserverRegistry; control: ControlPort },
 ): void {
-  const { consensus, state, repair, registry } = parts;
+  const { consensus, state, repair, registry, control } = parts;
   const isLeader = (): boolean => consensus.status().role === 'leader';
   metrics.gauge({ name: 'mooseng_master_up', help: '1 while this master runs', collect: (set) => set(1) });
   metrics.gauge({ name: 'mooseng_master_role', help: '1 on the leader, 0 elsewhere', collect: (set) => set(isLeader() ? 1 : 0) });
@@ -221,6 +252,14 @@ function registerMasterMetrics(
       const alive = servers.filter((s) => s.alive).length;
       set(alive, { state: 'alive' });
       set(servers.length - alive, { state: 'dead' });
+    },
+  });
+  metrics.gauge({
+    name: 'mooseng_master_control_connections',
+    help: 'Open connections to the control port, by transport (grpc: chunkservers, change feeds, gRPC clients; framed: clients)',
+    labelNames: ['transport'],
+    collect: (set) => {
+      for (const [transport, open] of Object.entries(control.connections())) set(open, { transport });
     },
   });
   // Only the leader classifies chunks; a follower exports no series rather than an old term's figures, so sum()

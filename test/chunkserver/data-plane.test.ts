@@ -6,6 +6,7 @@ import {
   BLOCK_SIZE_BYTES,
   blockPartCrcs,
   CHUNK_SIZE_BYTES,
+  DATA_PLANE_VERSION,
   DataPlaneClient,
   FrameDecoder,
   MAX_FRAME_DATA_BYTES,
@@ -191,12 +192,12 @@ describe('chunkserver data plane', function () {
     expect(answer.readUInt32BE(8)).to.equal(41);
     const reply = decodeReply(answer.readUInt16BE(4), answer.subarray(16, 16 + answer.readUInt32BE(12)));
     expect(statusCode(reply)).to.equal('PROTOCOL_ERROR');
-    expect((reply as { message: string }).message).to.match(/version 1.*version 2/);
+    expect((reply as { message: string }).message).to.match(new RegExp(`version 1.*version ${DATA_PLANE_VERSION}`));
     expect((await client.stat(cs.address, 102)).version).to.equal(5);
   });
 
   it('fails a call to a chunkserver of data-plane version 1 with PROTOCOL_ERROR naming both versions', async () => {
-    // What a version-1 chunkserver does with a version-2 frame does not matter here: it answers in its own framing.
+    // What a version-1 chunkserver does with a frame of this version does not matter here: it answers in its own framing.
     const old: Server = createServer((socket) =>
       socket.once('data', (d: Buffer) => {
         const status = encodeReply({ op: 'status', status: 0, failedReplica: '', message: '' }).payload[0]!;
@@ -209,7 +210,7 @@ describe('chunkserver data plane', function () {
     await new Promise<void>((r) => old.listen(port, '127.0.0.1', r));
     try {
       const err = await expectCode(client.stat(`127.0.0.1:${port}`, 1), 'PROTOCOL_ERROR');
-      expect(err.message).to.match(/version 1.*version 2/);
+      expect(err.message).to.match(new RegExp(`version 1.*version ${DATA_PLANE_VERSION}`));
     } finally {
       old.close();
     }

@@ -56,6 +56,8 @@ export interface ChunkserverOptions {
   heartbeatIntervalMs?: number;
   metrics?: 'metrics-prometheus' | 'none';
   fsync?: 'always' | 'on-close' | 'never';
+  /** node.clusterSecretFile: changes then need the leader's permit. */
+  clusterSecretFile?: string;
 }
 
 export interface RunningChunkserver {
@@ -87,7 +89,11 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
       env: {},
       text: JSON.stringify({
         role: 'chunkserver',
-        node: { id: `cs-${await freePort()}`, dataDir: base },
+        node: {
+          id: `cs-${await freePort()}`,
+          dataDir: base,
+          ...(options.clusterSecretFile ? { clusterSecretFile: options.clusterSecretFile } : {}),
+        },
         plugins: { 'chunk-store': store, compressor: options.compressor ?? 'none', metrics: options.metrics ?? 'metrics-prometheus' },
         [store]: { fsync: options.fsync ?? 'on-close' },
         chunkserver: {

@@ -5,8 +5,8 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { MasterClient, type CallerCredentials } from '@mooseng/client';
-import { DataPlaneClient, silentLogger, SystemClock } from '@mooseng/core';
+import { controlTransportOf, MasterClient, type CallerCredentials } from '@mooseng/client';
+import { ChunkPermitKey, DataPlaneClient, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
@@ -15,6 +15,14 @@ import { makeTempDir, tailFile } from '../support';
 import { NetworkSandbox } from '../support/netns';
 
 export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
+
+/**
+ * MOOSENG_TEST_CONTROL_TRANSPORT=framed|grpc runs every client of the cluster tests on that control transport: the
+ * harness's master clients, and (through MOOSENG_CONTROL_TRANSPORT, which every process started from here inherits)
+ * the mounts and the CLI's admin commands. Unset: the default (framed).
+ */
+export const TEST_CONTROL_TRANSPORT = controlTransportOf(process.env.MOOSENG_TEST_CONTROL_TRANSPORT, 'MOOSENG_TEST_CONTROL_TRANSPORT');
+if (process.env.MOOSENG_TEST_CONTROL_TRANSPORT) process.env.MOOSENG_CONTROL_TRANSPORT = TEST_CONTROL_TRANSPORT;
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,7 +65,16 @@ export class TestCluster {
   /** The tmpfs mounts under the data directories, unmounted by stop(). */
   private readonly tmpfsMounts: string[] = [];
   readonly clock = new SystemClock();
-  readonly data = new DataPlaneClient({ clock: this.clock });
+  /** The cluster's permit key (from the secret `cluster up` made), for tests that act as the leader on chunkservers. */
+  private permits: ChunkPermitKey | null = null;
+  /**
+   * A data-plane client that, like the leader, signs the commands it sends without a permit of their own (a test
+   * acting as the master); clients' writes carry their grants' permits as usual.
+   */
+  readonly data = new DataPlaneClient({
+    clock: this.clock,
+    signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
+  });
 
   private constructor(readonly options: TopologyOptions) {}
 
@@ -101,6 +118,8 @@ export class TestCluster {
         }
       }
       cluster.state = await clusterUp(cluster.options, () => undefined);
+      const secretFile = cluster.state.options.clusterSecretFile;
+      if (secretFile) cluster.permits = new ChunkPermitKey((await loadClusterSecret(secretFile, 'test cluster')).secret);
     } catch (err) {
       // clusterUp stopped what it started; what was made for it goes too.
       cluster.releaseHostResources();
@@ -131,6 +150,7 @@ export class TestCluster {
       clock: this.clock,
       sessionInfo: 'test',
       host: hostname(),
+      transport: TEST_CONTROL_TRANSPORT,
     });
     await c.connect();
     this.clients.push(c);

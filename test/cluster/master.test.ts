@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
 import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
 import { cleanupTempDirs, waitFor } from '../support';
-import { ROOT, TestCluster } from './harness';
+import { ROOT, TEST_CONTROL_TRANSPORT, TestCluster } from './harness';
 
 const USER = { uid: 1000, gids: [1000] };
 
@@ -195,6 +195,12 @@ describe('master with chunkservers (processes)', function () {
     const metrics = await fetch(`http://127.0.0.1:${cluster.node('m1').httpPort}/metrics`).then((r) => r.text());
     expect(metrics).to.match(/mooseng_master_role\{[^}]*\} 1/);
     expect(metrics).to.match(/mooseng_master_files\{[^}]*\} [1-9]/);
+    // The live chunkservers are on gRPC; this test's master client on the transport the run chose (framed by default).
+    const connections = (transport: string): number =>
+      Number(new RegExp(`mooseng_master_control_connections\\{[^}]*transport="${transport}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? -1);
+    expect(connections('grpc'), metrics).to.be.at.least(TEST_CONTROL_TRANSPORT === 'grpc' ? 2 : 1);
+    if (TEST_CONTROL_TRANSPORT === 'framed') expect(connections('framed')).to.be.at.least(1);
+    else expect(connections('framed')).to.equal(0);
   });
 });
 

@@ -113,11 +113,19 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   SetGoal: { request: { h, ino: 7, goal: 3, recursive: true }, reply: { changed: 12_345 } },
   ReadChunk: {
     request: { h, ino: 9, chunkIndex: 262_143, knownLength: 2 ** 44 + 5 },
-    reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain },
+    reply: { chunkId: 2 ** 52 + 3, version: 2 ** 31 + 1, fileLength: 2 ** 44 - 1, locations: chain, permit: Buffer.from('read permit') },
   },
   WriteChunk: {
     request: { h, ino: 9, chunkIndex: 2 },
-    reply: { chunkId: 2 ** 52 + 3, version: 7, fileLength: 2 ** 27, chain, isNew: true, truncateTo: 5_000_000 },
+    reply: {
+      chunkId: 2 ** 52 + 3,
+      version: 7,
+      fileLength: 2 ** 27,
+      chain,
+      isNew: true,
+      truncateTo: 5_000_000,
+      permit: Buffer.from('signed permit'),
+    },
   },
   CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864, version: 4_000_000_000 }, reply: { attr } },
   ReportReplica: {
@@ -147,7 +155,14 @@ const chunks = [
 const chunkserverSamples: Samples<ChunkserverToMasterRpcs> = {
   Register: {
     request: {
-      identity: { nodeId: 'cs1', clusterId: 'mooseng', dataAddress: '10.0.0.1:9420', httpPort: 9425, labels: { rack: 'r1', zone: 'z2' } },
+      identity: {
+        nodeId: 'cs1',
+        clusterId: 'mooseng',
+        dataAddress: '10.0.0.1:9420',
+        httpPort: 9425,
+        labels: { rack: 'r1', zone: 'z2' },
+        memberProof: Buffer.alloc(24, 7),
+      },
       dirs,
       chunks,
     },

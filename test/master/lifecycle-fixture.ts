@@ -317,7 +317,11 @@ export class LifecycleMaster {
     this.chunkservers.down.delete(address);
     const chunks = [...this.chunkservers.disks.get(address)!].map(([chunkId, r]) => ({ chunkId, version: r.version }));
     const dirs = [{ dir: '/d', totalBytes: 1e12, freeBytes: 1e12, usedBytes: 0, chunks: chunks.length, usable: true, error: '' }];
-    this.registry.admit({ nodeId: id, clusterId: 'test', dataAddress: address, httpPort: 0, labels: {} }, dirs, chunks);
+    this.registry.admit(
+      { nodeId: id, clusterId: 'test', dataAddress: address, httpPort: 0, labels: {}, memberProof: Buffer.alloc(0) },
+      dirs,
+      chunks,
+    );
   }
 
   /** A request header for the handlers (root, no session: writes need none here). */

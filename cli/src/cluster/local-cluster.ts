@@ -1,10 +1,11 @@
 // LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
 // first (they elect a leader), then chunkservers (they register), then clients (they mount).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { caFiles, initCa, issueCertificate, nodeFiles } from '../certs/certificate-authority';
 import { readState, writeState, type ClusterState } from './cluster-state';
 import { writePrometheusFiles } from './prometheus-targets';
 import { health, isRunning, startNode, stopProcess, waitHealthy } from './supervisor';
@@ -14,6 +15,32 @@ import { buildTopology, nodeConfig, type NodeSpec, type TopologyOptions } from '
 export const START_DEADLINE_MS = 60_000;
 
 export type Progress = (line: string) => void;
+
+/**
+ * The cluster secret masters and chunkservers share (docs/security.md): kept in the cluster's directory across
+ * restarts, made once (32 random bytes), readable by its owner only.
+ */
+function ensureClusterSecret(dir: string): string {
+  const path = join(resolve(dir), 'cluster-secret');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(path, 0o600);
+  return path;
+}
+
+/**
+ * The cluster CA and a certificate for every master (for Raft over mutual TLS), made once in `tlsDir`; a master
+ * whose certificate is there already keeps it, so restarts and `cluster up` again change nothing.
+ */
+function ensureMasterCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
+  if (!existsSync(caFiles(tlsDir).cert)) initCa(tlsDir, clusterId);
+  for (const node of nodes.filter((n) => n.role === 'master')) {
+    if (existsSync(nodeFiles(tlsDir, node.id).cert)) continue;
+    issueCertificate(tlsDir, { role: 'master', name: node.id, hosts: [...new Set([node.host, '127.0.0.1', 'localhost'])] });
+  }
+}
 
 export async function clusterUp(options: TopologyOptions, progress: Progress): Promise<ClusterState> {
   const existing = readState(options.dir);
@@ -29,8 +56,11 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     // The masters' HTTP API token, acting as whoever brings the cluster up (root only when root does).
     httpApiToken: options.httpApiToken ?? randomBytes(24).toString('base64url'),
     httpApiUser: options.httpApiUser ?? { uid: process.getuid?.() ?? 0, gids: [process.getgid?.() ?? 0] },
+    clusterSecretFile: options.clusterSecretFile ?? ensureClusterSecret(options.dir),
+    tlsDir: options.tlsDir ?? join(resolve(options.dir), 'tls'),
   };
   const nodes = buildTopology(options);
+  ensureMasterCertificates(options.tlsDir!, options.clusterId, nodes);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {
     mkdirSync(dirname(node.configPath), { recursive: true });

@@ -54,6 +54,16 @@ export interface TopologyOptions {
   httpApiToken?: string;
   /** Who the token acts as: the user who brought the cluster up. */
   httpApiUser?: { uid: number; gids: number[] };
+  /**
+   * The cluster secret file the masters and chunkservers share (node.clusterSecretFile); `cluster up` makes one in the
+   * cluster's directory, readable by its owner only. Absent: the nodes run without a secret.
+   */
+  clusterSecretFile?: string;
+  /**
+   * A CA directory (`mooseng certs init`) holding `<node id>.crt/.key` for every master: they then speak Raft over
+   * mutual TLS (node.tls). `cluster up` makes one in `<dir>/tls`. Absent: Raft without TLS.
+   */
+  tlsDir?: string;
 }
 
 /**
@@ -100,8 +110,14 @@ export function buildTopology(o: TopologyOptions): NodeSpec[] {
 export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: TopologyOptions): string {
   const masters = all.filter((n) => n.role === 'master');
   const masterAddrs = masters.map((m) => `${m.host}:${m.port}`);
+  // Masters and chunkservers share the cluster secret; clients never get it.
+  const secret = o.clusterSecretFile && node.role !== 'client' ? { clusterSecretFile: o.clusterSecretFile } : {};
+  const tls =
+    o.tlsDir && node.role === 'master'
+      ? { tls: { caFile: join(o.tlsDir, 'ca.crt'), certFile: join(o.tlsDir, `${node.id}.crt`), keyFile: join(o.tlsDir, `${node.id}.key`) } }
+      : {};
   const common = {
-    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir },
+    node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir, ...secret, ...tls },
     log: { level: o.logLevel ?? 'info', file: node.logPath },
   };
   let doc: Record<string, unknown>;

@@ -16,5 +16,6 @@ export interface EnvBinding {
 export const COMMON_ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'MOOSENG_NODE_ID', path: 'node.id' },
   { variable: 'MOOSENG_CLUSTER_ID', path: 'node.clusterId' },
+  { variable: 'MOOSENG_CLUSTER_SECRET_FILE', path: 'node.clusterSecretFile' },
   { variable: 'MOOSENG_LOG_LEVEL', path: 'log.level' },
 ];

@@ -9,6 +9,17 @@ export interface NodeSection {
   clusterId: string;
   /** Where the node keeps its state (master: Raft log and snapshots). */
   dataDir: string;
+  /** The cluster secret masters and chunkservers share (docs/security.md); '' for none. Clients have no use for it. */
+  clusterSecretFile: string;
+  /** This node's TLS files (docs/security.md); every one '' for none. */
+  tls: NodeTlsFiles;
+}
+
+/** A node's TLS files: the cluster CA, its certificate (from `mooseng certs issue`) and its key. */
+export interface NodeTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
 }
 
 export interface LogSection {
@@ -50,6 +61,25 @@ export const NODE_SECTION_SCHEMA: JsonSchema = {
       description: 'Cluster name; nodes of different clusters refuse each other (env MOOSENG_CLUSTER_ID)',
     },
     dataDir: { type: 'string', minLength: 1, description: 'State directory of this node. Default: ./mooseng-data/<node id>' },
+    clusterSecretFile: {
+      type: 'string',
+      default: '',
+      format: 'path',
+      description:
+        "Masters and chunkservers: file holding the cluster secret, the same on every one of them and never on clients. The leader then signs its chunkserver commands and clients' write grants, chunkservers take changes only with such a permit, masters admit only chunkservers and Raft peers that prove they have it. Empty: no secret, anyone who reaches the ports may (env MOOSENG_CLUSTER_SECRET_FILE; docs/security.md)",
+    },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'TLS with the cluster CA (`mooseng certs init` / `certs issue`): masters speak Raft to each other over mutual TLS, each checking the other is a master of this CA. All three files, or none',
+      properties: {
+        caFile: { type: 'string', default: '', format: 'path', description: 'The cluster CA certificate (ca.crt)' },
+        certFile: { type: 'string', default: '', format: 'path', description: "This node's certificate, CN = node.id, OU = its role" },
+        keyFile: { type: 'string', default: '', format: 'path', description: "This node's private key (mode 0600)" },
+      },
+    },
   },
 };
 

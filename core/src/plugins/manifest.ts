@@ -33,6 +33,13 @@ export interface NodeInfo {
   clusterId: string;
   /** Where this node keeps its state (node.dataDir). */
   dataDir: string;
+  /**
+   * The cluster secret's file (node.clusterSecretFile), '' for none: a plugin that talks to other members (the
+   * consensus) proves membership with it (core's MemberProofKey). Optional for hosts built before it.
+   */
+  clusterSecretFile?: string;
+  /** The node's TLS files (node.tls); absent or all '' for none. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /**

@@ -53,6 +53,15 @@ export interface TypedService<R extends RpcTable> {
 /** Unary handlers by method, for a server: a missing or misspelled method, or a reply of the wrong shape, fails to compile. */
 export type UnaryHandlers<R extends RpcTable> = { [M in keyof R]: (request: R[M]['request']) => Promise<R[M]['reply']> };
 
+/** How a served call answers: once, with an error (any thrown value) or the reply. */
+export type Respond<Reply> = (err: unknown, reply?: Reply) => void;
+
+/**
+ * The served form of a service's unary methods, independent of transport: the gRPC service and the framed control
+ * server both call these, so the two transports share one set of handlers (timing, counting and all).
+ */
+export type UnaryDispatch<R extends RpcTable> = { [M in keyof R]: (request: R[M]['request'], respond: Respond<R[M]['reply']>) => void };
+
 /**
  * A whole gRPC implementation of a service, typed by method. `Generated` is the generator's `XxxHandlers` interface,
  * consulted only for which methods take a request stream; requests and replies come from the Rpc table, so a reply

@@ -24,6 +24,11 @@ export interface DataPlaneClientOptions {
   sender?: Sender;
   /** Connect and request deadlines run on this clock (the process's, from its composition root). */
   clock: IClock;
+  /**
+   * Signs requests that were given no permit (the leader master's own commands): returns the permit for a request
+   * sent to `targets` (the addressed chunkserver, then its chain).
+   */
+  signer?: (req: ChunkRequest & { ref: ChunkRef }, targets: readonly string[]) => Buffer | undefined;
 }
 
 /** Options of one call: the rest of the replication chain, cancellation and a deadline. */
@@ -32,6 +37,8 @@ export interface DataPlaneCallOptions {
   chain?: readonly string[];
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** The leader's permit for this change (from a write grant, or forwarded along a chain); see chunk-permits.ts. */
+  permit?: Buffer;
 }
 
 /** Options of a write. */
@@ -63,6 +70,7 @@ export class DataPlaneClient {
   private readonly connectTimeoutMs: number;
   private readonly sender: Sender;
   private readonly clock: IClock;
+  private readonly signer: DataPlaneClientOptions['signer'];
   private closed = false;
 
   constructor(options: DataPlaneClientOptions) {
@@ -71,6 +79,7 @@ export class DataPlaneClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DATA_PLANE_CONNECT_TIMEOUT_MS;
     this.sender = options.sender ?? 'client';
     this.clock = options.clock;
+    this.signer = options.signer;
   }
 
   async create(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
@@ -93,6 +102,7 @@ export class DataPlaneClient {
         `a write of ${buf.length} bytes at ${offset} has ${blockPartCount(offset, buf.length)} block-parts, not ${crcs.length} CRCs`,
       );
     const chain = [...(options.chain ?? [])];
+    const permit = this.permitFor({ op: 'write', ref, offset, chain, crcs: [], data: EMPTY }, address, options);
     const parts: Array<Promise<void>> = [];
     let pos = 0;
     let crcAt = 0;
@@ -102,7 +112,9 @@ export class DataPlaneClient {
       const piece = buf.subarray(pos, pos + n);
       const pieceCrcs = crcs.slice(crcAt, crcAt + blockPartCount(at, n));
       crcAt += pieceCrcs.length;
-      parts.push(this.statusCall(address, ref.chunkId, { op: 'write', ref, offset: at, chain, crcs: pieceCrcs, data: piece }, options));
+      parts.push(
+        this.statusCall(address, ref.chunkId, { op: 'write', ref, permit, offset: at, chain, crcs: pieceCrcs, data: piece }, options),
+      );
       pos += n;
     } while (pos < buf.length);
     const results = await Promise.allSettled(parts);
@@ -164,7 +176,9 @@ export class DataPlaneClient {
         notify();
       },
     };
-    requestId = conn.send(requestType('read', this.sender), encodeRequest({ op: 'read', ref, offset, length }), handler, {
+    const req: ChunkRequest = { op: 'read', ref, offset, length };
+    req.permit = this.permitFor(req, address, options);
+    requestId = conn.send(requestType('read', this.sender), encodeRequest(req), handler, {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       chunkId: ref.chunkId,
@@ -239,7 +253,15 @@ export class DataPlaneClient {
     this.pools.clear();
   }
 
+  /** The permit a request carries: the caller's, else the signer's (a leader's own command), else none. */
+  private permitFor(req: ChunkRequest, address: string, options: DataPlaneCallOptions): Buffer | undefined {
+    if (options.permit) return options.permit;
+    if (!this.signer || !('ref' in req)) return undefined;
+    return this.signer(req, [address, ...('chain' in req ? req.chain : [])]);
+  }
+
   private statusCall(address: string, chunkId: number, req: ChunkRequest, options: DataPlaneCallOptions): Promise<void> {
+    if (req.op !== 'write') req.permit = this.permitFor(req, address, options);
     return this.call(address, chunkId, req, options, (reply) => {
       throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address} answered ${req.op} with ${reply.op}`);
     });
@@ -314,6 +336,8 @@ export class DataPlaneClient {
     return pending;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The error a non-OK status reply stands for, with the failed replica (REPLICA_FAILED) in its details. */
 function replyError(reply: { status: number; failedReplica: string; message: string }, address: string): MoosengError {

@@ -9,6 +9,9 @@ import { WireReader, WireWriter } from './wire-codec';
 /** Fixed fields before the data of a CSTOAN_READ_DATA frame (u32 offset, u32 CRC32 of the data). */
 export const READ_DATA_FIELDS_BYTES = 8;
 
+/** Longest permit a request may carry (chunk-permits.ts): ample for a chain of 9 addresses, well inside MAX_FRAME_FIELDS_BYTES. */
+export const MAX_PERMIT_BYTES = 2048;
+
 /** Longest replication chain a request may carry after its first hop (goal of at most 9 copies). */
 export const MAX_CHAIN_LENGTH = 8;
 
@@ -60,7 +63,15 @@ export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set
  * A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. A write's
  * `crcs` are the CRC32 of each block-part of its data (blockPartCrcs), computed by the client that wrote it.
  */
-export type ChunkRequest =
+export type ChunkRequest = ChunkRequestFields & {
+  /**
+   * The leader's signed permit for this change (chunk-permits.ts); empty or absent for requests that need none, or
+   * when the cluster runs without a secret. Encoded right after the chunk reference.
+   */
+  permit?: Buffer;
+};
+
+type ChunkRequestFields =
   | { op: 'create'; ref: ChunkRef; chain: string[] }
   | { op: 'write'; ref: ChunkRef; offset: number; chain: string[]; crcs: number[]; data: Buffer }
   | { op: 'read'; ref: ChunkRef; offset: number; length: number }
@@ -129,6 +140,17 @@ function readRef(r: WireReader): ChunkRef {
   return { chunkId: r.u64('chunk id'), version: r.u64('version') };
 }
 
+function writePermit(w: WireWriter, permit: Buffer | undefined): void {
+  w.bytes(permit ?? EMPTY, MAX_PERMIT_BYTES);
+}
+
+function readPermit(r: WireReader): Buffer | undefined {
+  const permit = r.bytes('permit', MAX_PERMIT_BYTES);
+  return permit.length > 0 ? permit : undefined;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 function writeChain(w: WireWriter, chain: readonly string[]): void {
   if (chain.length > MAX_CHAIN_LENGTH)
     throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `chain of ${chain.length} replicas exceeds ${MAX_CHAIN_LENGTH}`);
@@ -170,12 +192,14 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
   switch (req.op) {
     case 'create':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       writeChain(w, req.chain);
       return [w.finish()];
     case 'write': {
       if (req.data.length > MAX_FRAME_DATA_BYTES)
         throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `write of ${req.data.length} bytes exceeds ${MAX_FRAME_DATA_BYTES} per frame`);
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.u32(req.offset);
       writeChain(w, req.chain);
       writeCrcs(w, req.offset, req.data, req.crcs);
@@ -183,34 +207,41 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
     }
     case 'read':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.u32(req.offset).u32(req.length);
       return [w.finish()];
     case 'truncate':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.u32(req.length);
       writeChain(w, req.chain);
       return [w.finish()];
     case 'delete':
     case 'flush':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       writeChain(w, req.chain);
       return [w.finish()];
     case 'set-version':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.u64(req.newVersion);
       writeChain(w, req.chain);
       return [w.finish()];
     case 'replicate':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.string(req.source);
       return [w.finish()];
     case 'cut':
       writeRef(w, req.ref);
+      writePermit(w, req.permit);
       w.u32(req.length).u64(req.newVersion);
       writeChain(w, req.chain);
       return [w.finish()];
     case 'stat':
       w.u64(req.chunkId);
+      writePermit(w, req.permit);
       return [w.finish()];
   }
 }
@@ -223,10 +254,11 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
   let req: ChunkRequest;
   switch (op) {
     case 'create':
-      req = { op, ref: readRef(r), chain: readChain(r) };
+      req = { op, ref: readRef(r), permit: readPermit(r), chain: readChain(r) };
       break;
     case 'write': {
       const ref = readRef(r);
+      const permit = readPermit(r);
       const offset = r.u32('offset');
       const chain = readChain(r);
       const crcs = readCrcs(r);
@@ -239,32 +271,34 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
           ErrorCodes.PROTOCOL_ERROR,
           `a write of ${data.length} bytes at ${offset} has ${parts} block-parts but carries ${crcs.length} CRCs`,
         );
-      return { op, ref, offset, chain, crcs, data };
+      return permit ? { op, ref, permit, offset, chain, crcs, data } : { op, ref, offset, chain, crcs, data };
     }
     case 'read':
-      req = { op, ref: readRef(r), offset: r.u32('offset'), length: r.u32('length') };
+      req = { op, ref: readRef(r), permit: readPermit(r), offset: r.u32('offset'), length: r.u32('length') };
       break;
     case 'truncate':
-      req = { op, ref: readRef(r), length: r.u32('length'), chain: readChain(r) };
+      req = { op, ref: readRef(r), permit: readPermit(r), length: r.u32('length'), chain: readChain(r) };
       break;
     case 'delete':
     case 'flush':
-      req = { op, ref: readRef(r), chain: readChain(r) };
+      req = { op, ref: readRef(r), permit: readPermit(r), chain: readChain(r) };
       break;
     case 'set-version':
-      req = { op, ref: readRef(r), newVersion: r.u64('new version'), chain: readChain(r) };
+      req = { op, ref: readRef(r), permit: readPermit(r), newVersion: r.u64('new version'), chain: readChain(r) };
       break;
     case 'replicate':
-      req = { op, ref: readRef(r), source: r.string('source') };
+      req = { op, ref: readRef(r), permit: readPermit(r), source: r.string('source') };
       break;
     case 'cut':
-      req = { op, ref: readRef(r), length: r.u32('length'), newVersion: r.u64('new version'), chain: readChain(r) };
+      req = { op, ref: readRef(r), permit: readPermit(r), length: r.u32('length'), newVersion: r.u64('new version'), chain: readChain(r) };
       break;
     case 'stat':
-      req = { op, chunkId: r.u64('chunk id') };
+      req = { op, chunkId: r.u64('chunk id'), permit: readPermit(r) };
       break;
   }
   r.end(messageTypeName(type));
+  // Absent, not undefined: a request without a permit decodes to what was sent.
+  if (req.permit === undefined) delete req.permit;
   return req;
 }
 

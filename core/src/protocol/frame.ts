@@ -3,10 +3,11 @@ import { BLOCK_SIZE_BYTES } from '../contracts/chunk-store';
 
 /**
  * Version of the data-plane protocol this build speaks: the magic's last byte, as an ASCII digit. Version 2 carries
- * the CRC32 of every block-part of chunk data with it (writes and read replies); version 1 did not. Bump it with any
+ * the CRC32 of every block-part of chunk data with it (writes and read replies); version 1 did not. Version 3 carries
+ * a permit (chunk-permits.ts) after the chunk reference of every request. Bump it with any
  * change of a payload layout, so a peer of another version is refused with both versions named, never misparsed.
  */
-export const DATA_PLANE_VERSION = 2;
+export const DATA_PLANE_VERSION = 3;
 /** "MNG": the first three bytes of the magic of every version of this protocol. */
 const MAGIC_FAMILY = 0x4d4e47;
 /** The frame magic of a data-plane version ("MNG" then the version digit). */
@@ -18,7 +19,7 @@ export function versionOfFrameMagic(magic: number): number | null {
   const digit = (magic & 0xff) - 0x30;
   return magic >>> 8 === MAGIC_FAMILY && digit >= 1 && digit <= 9 ? digit : null;
 }
-/** "MNG2": first four bytes of every frame; anything else means the peer does not speak this version. */
+/** "MNG3": first four bytes of every frame; anything else means the peer does not speak this version. */
 export const FRAME_MAGIC = frameMagicOf(DATA_PLANE_VERSION);
 export const FRAME_HEADER_BYTES = 16;
 /** Most chunk data one frame carries (16 blocks): writes and read replies are cut into pieces of this size. */

@@ -1,6 +1,8 @@
 // Starts and stops a gRPC server for a role's control-plane services, with a clear error when the port is taken.
 import * as grpc from '@grpc/grpc-js';
 import { ErrorCodes, MoosengError } from '../errors';
+import type { RpcTable, UnaryDispatch } from './control-plane';
+import { toGrpcError } from './grpc-errors';
 
 /** Largest control-plane message accepted (registration batches, directory pages). */
 export const MAX_CONTROL_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -10,17 +12,35 @@ export interface GrpcServiceBinding {
   implementation: grpc.UntypedServiceImplementation;
 }
 
+/** A gRPC server with the services, bound to no port: startGrpcServer binds one, ControlPort hands it connections. */
+export function createGrpcServer(services: readonly GrpcServiceBinding[]): grpc.Server {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_CONTROL_MESSAGE_BYTES,
+  });
+  for (const s of services) server.addService(s.definition, s.implementation);
+  return server;
+}
+
+/** The gRPC implementation of served unary methods: each answer, or its error as a MooseNG error (grpc-errors.ts). */
+export function grpcUnaryImplementation<R extends RpcTable>(dispatch: UnaryDispatch<R>): grpc.UntypedServiceImplementation {
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const name of Object.keys(dispatch) as Array<keyof R & string>) {
+    const serve = dispatch[name];
+    const handler: grpc.handleUnaryCall<R[typeof name]['request'], R[typeof name]['reply']> = (call, callback) =>
+      serve(call.request, (err, reply) => (err ? callback(toGrpcError(err) as grpc.ServiceError) : callback(null, reply)));
+    impl[name] = handler;
+  }
+  return impl;
+}
+
 /** Binds the services on host:port and starts serving; resolves with the bound port. */
 export async function startGrpcServer(
   host: string,
   port: number,
   services: readonly GrpcServiceBinding[],
 ): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_CONTROL_MESSAGE_BYTES,
-  });
-  for (const s of services) server.addService(s.definition, s.implementation);
+  const server = createGrpcServer(services);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err

@@ -58,6 +58,7 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   ENOLCK: 47,
   ENXIO: 48,
   CHUNK_CRC_MISMATCH: 49,
+  PERMIT_REFUSED: 50,
 };
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(

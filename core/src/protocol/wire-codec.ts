@@ -62,6 +62,16 @@ export class WireWriter {
     return this;
   }
 
+  /** Length-prefixed (u16) raw bytes, at most `max`. */
+  bytes(v: Buffer, max: number): this {
+    if (v.length > max) throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `byte field of ${v.length} bytes exceeds ${max}`);
+    this.u16(v.length);
+    this.room(v.length);
+    v.copy(this.buf, this.pos);
+    this.pos += v.length;
+    return this;
+  }
+
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -114,6 +124,16 @@ export class WireReader {
       throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${what} of ${n} bytes exceeds ${MAX_WIRE_STRING_BYTES}`);
     this.need(n, what);
     const v = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  /** Length-prefixed (u16) raw bytes, at most `max` (a view, not a copy). */
+  bytes(what: string, max: number): Buffer {
+    const n = this.u16(`${what} length`);
+    if (n > max) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${what} of ${n} bytes exceeds ${max}`);
+    this.need(n, what);
+    const v = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
   }

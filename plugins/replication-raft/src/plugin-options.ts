@@ -21,6 +21,8 @@ export function consensusOptionsFrom(ctx: PluginContext<RaftPluginConfig>): Raft
     listenHost: c.host,
     raftPort: c.port,
     dir: raftDirFor(ctx.node.dataDir),
+    clusterSecretFile: ctx.node.clusterSecretFile,
+    tls: ctx.node.tls,
     tickIntervalMs: c.tickIntervalMs,
     electionTicks: c.electionTicks,
     heartbeatTicks: c.heartbeatTicks,

@@ -18,6 +18,9 @@ import {
   type IRandom,
   type IStateMachine,
   type LeadershipEvent,
+  loadClusterSecret,
+  loadNodeTls,
+  MemberProofKey,
   type ProposeOptions,
   type TimerHandle,
 } from '@mooseng/core';
@@ -62,6 +65,13 @@ export interface RaftConsensusOptions extends Omit<RaftPluginConfig, 'peers' | '
   fs?: RaftFileSystem;
   /** How messages reach the peers: gRPC on listenHost:raftPort unless given. */
   transport?: RaftTransport;
+  /**
+   * The cluster secret's file (node.clusterSecretFile): the gRPC transport then proves this node's membership on
+   * every call and drops calls from senders that cannot prove theirs. Empty or absent: no proof asked or given.
+   */
+  clusterSecretFile?: string;
+  /** The node's TLS files (node.tls): the gRPC transport then runs mutual TLS, taking only masters of the CA. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
   /**
    * Runs `fn` after the callbacks already due in this turn of the event loop (setImmediate unless given; the
    * simulation queues it as one of its events). The loop starts through it, so inputs arriving together (a
@@ -223,9 +233,18 @@ export class RaftConsensus implements IConsensus {
       leaseReads: o.leaseReads,
     };
     this.raft = new RaftNode(config, o.random, state);
+    let memberProofs: MemberProofKey | undefined;
+    if (!o.transport && o.clusterSecretFile) {
+      const { secret, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
+      if (warning) o.logger.warn(warning);
+      memberProofs = new MemberProofKey(secret);
+    }
+    const tls = o.transport ? null : await loadNodeTls(o.tls, 'node.tls');
     this.transport =
       o.transport ??
       new GrpcTransport({
+        memberProofs,
+        tls: tls ?? undefined,
         selfId: o.nodeId,
         clusterId: o.clusterId,
         listenHost: o.listenHost,

@@ -4,7 +4,17 @@
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { ErrorCodes, MoosengError, PROTO_LOADER_OPTIONS, type IClock, type ILogger, type IRandom, type TimerHandle } from '@mooseng/core';
+import {
+  ErrorCodes,
+  type MemberProofKey,
+  MoosengError,
+  type NodeTls,
+  PROTO_LOADER_OPTIONS,
+  type IClock,
+  type ILogger,
+  type IRandom,
+  type TimerHandle,
+} from '@mooseng/core';
 import type { Entry, EntryType, Member, Message, MessageType } from '../core/types';
 import type { RaftTransport } from './transport';
 
@@ -40,6 +50,9 @@ export const BACKOFF_MAX_MS = 1_000;
  * not a raft.proto field, so peers without it interoperate (they just cannot be answered that way).
  */
 export const SENDER_METADATA_KEY = 'mooseng-raft-sender';
+/** Metadata of every call with a cluster secret: the sender's member id and its proof of membership (base64). */
+export const MEMBER_ID_METADATA_KEY = 'mooseng-raft-member';
+export const MEMBER_PROOF_METADATA_KEY = 'mooseng-raft-proof';
 /** Peers outside the membership remembered at once for replies (the most recent senders). */
 export const MAX_REPLY_PEERS = 16;
 
@@ -355,6 +368,26 @@ export interface GrpcTransportOptions {
   clock: IClock;
   random: IRandom;
   logger: ILogger;
+  /**
+   * With a cluster secret: every call this node makes proves its membership, and calls that do not prove the
+   * sender's (or carry messages from another member than the one proven) are refused before anything is decoded.
+   */
+  memberProofs?: MemberProofKey;
+  /**
+   * Mutual TLS with the cluster CA: the port takes only peers whose certificate the CA signed for a master (OU
+   * "master"), and the certificate's CN is the member id the peer's messages must come from.
+   */
+  tls?: NodeTls;
+}
+
+/** The OU and CN of a peer certificate (a field may come as a list when the certificate repeats it). */
+function certName(field: string | string[] | undefined): string {
+  return Array.isArray(field) ? field.join('+') : (field ?? '');
+}
+
+/** What a Raft call's member proof signs: that a master of this cluster with this id sent it. */
+function raftClaims(memberId: string, clusterId: string): string[] {
+  return ['master', memberId, clusterId];
 }
 
 /**
@@ -372,6 +405,8 @@ export class GrpcTransport implements RaftTransport {
   private readonly streams = new Set<(err: Partial<grpc.StatusObject> | null) => void>();
   private selfMetadata: grpc.Metadata | null = null;
   private readonly ctx: SenderContext;
+  /** Calls refused for want of a member proof, for the log. */
+  private refusals = 0;
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.ctx = {
@@ -379,19 +414,88 @@ export class GrpcTransport implements RaftTransport {
       clock: options.clock,
       random: options.random,
       logger: options.logger,
-      senderMetadata: () => this.selfMetadata,
+      senderMetadata: () => this.callMetadata(),
     };
+  }
+
+  /** Mutual TLS with the cluster CA when node.tls is set: a client certificate is required. */
+  private serverCredentials(): grpc.ServerCredentials {
+    const { tls } = this.options;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], true);
+  }
+
+  private channelCredentials(): grpc.ChannelCredentials {
+    const { tls } = this.options;
+    if (!tls) return grpc.credentials.createInsecure();
+    return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
+  }
+
+  /** The metadata of a call this node makes: its address (once known) and, with a secret, a fresh member proof. */
+  private callMetadata(): grpc.Metadata | null {
+    const proofs = this.options.memberProofs;
+    if (!proofs) return this.selfMetadata;
+    const metadata = this.selfMetadata ? this.selfMetadata.clone() : new grpc.Metadata();
+    const { selfId, clusterId, clock } = this.options;
+    metadata.set(MEMBER_ID_METADATA_KEY, selfId);
+    metadata.set(MEMBER_PROOF_METADATA_KEY, proofs.prove(raftClaims(selfId, clusterId), clock.now()).toString('base64'));
+    return metadata;
+  }
+
+  /**
+   * Who sent a call, proven: the member id, or the status to refuse it with. Without a secret every call is
+   * taken (null id: no check of the messages' senders).
+   */
+  private admit(
+    call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>,
+  ): { memberId: string | null } | { refused: Partial<grpc.StatusObject> } {
+    const { memberProofs: proofs, tls } = this.options;
+    const metadata = call.metadata;
+    try {
+      let memberId: string | null = null;
+      if (tls) {
+        // The handshake already checked the CA; what the certificate was issued for is checked here.
+        const subject = call.getAuthContext().sslPeerCertificate?.subject;
+        const role = certName(subject?.OU);
+        if (role !== 'master')
+          throw new MoosengError(
+            ErrorCodes.PERMIT_REFUSED,
+            `a Raft peer with ${subject ? `the certificate of ${role || 'no role'} "${certName(subject.CN)}"` : 'no certificate'} is not a master`,
+          );
+        memberId = certName(subject?.CN);
+      }
+      if (proofs) {
+        const claimed = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
+        if (memberId !== null && claimed !== memberId)
+          throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `Raft peer "${memberId}" claims to be "${claimed}"`);
+        const proof = Buffer.from(String(metadata.get(MEMBER_PROOF_METADATA_KEY)[0] ?? ''), 'base64');
+        proofs.check(raftClaims(claimed, this.options.clusterId), proof, this.options.clock.now(), `Raft peer "${claimed || '?'}"`);
+        memberId = claimed;
+      }
+      return { memberId };
+    } catch (err) {
+      const details = (err as Error).message;
+      this.refusals++;
+      // One line per refused peer now and then, not per call: a stranger retrying must not flood the log.
+      if (this.refusals === 1 || this.refusals % 100 === 0)
+        this.options.logger.warn(`refused a Raft call (${this.refusals} so far): ${details}`);
+      return { refused: { code: grpc.status.PERMISSION_DENIED, details } };
+    }
   }
 
   /**
    * Hands one batch's messages to `onMessage`; the status to end its call with when it is refused (another
    * cluster's, or malformed), else null.
    */
-  private receive(batch: any): Partial<grpc.StatusObject> | null {
+  private receive(batch: any, memberId: string | null): Partial<grpc.StatusObject> | null {
     if (batch.clusterId !== this.options.clusterId)
       return { code: grpc.status.PERMISSION_DENIED, details: `cluster id ${batch.clusterId} is not ${this.options.clusterId}` };
     try {
-      for (const w of batch.messages ?? []) this.onMessage(messageFromWire(w));
+      const messages = (batch.messages ?? []).map(messageFromWire);
+      // A member speaks for itself only: messages in another member's name are refused, all of the batch.
+      const forged = memberId === null ? undefined : messages.find((m: Message) => m.from !== memberId);
+      if (forged) return { code: grpc.status.PERMISSION_DENIED, details: `member ${memberId} sent a message from ${forged.from}` };
+      for (const m of messages) this.onMessage(m);
       return null;
     } catch (err) {
       return { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message };
@@ -403,6 +507,11 @@ export class GrpcTransport implements RaftTransport {
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(raftPeerService().service, {
       Stream: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => {
+        const admitted = this.admit(call);
+        if ('refused' in admitted) {
+          callback(admitted.refused);
+          return;
+        }
         this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
         let ended = false;
         const end = (err: Partial<grpc.StatusObject> | null): void => {
@@ -416,7 +525,7 @@ export class GrpcTransport implements RaftTransport {
         call.sendMetadata(new grpc.Metadata());
         call.on('data', (batch: any) => {
           if (ended) return;
-          const refused = this.receive(batch);
+          const refused = this.receive(batch, admitted.memberId);
           if (refused) end(refused);
         });
         call.on('end', () => end(null));
@@ -424,15 +533,20 @@ export class GrpcTransport implements RaftTransport {
         call.on('cancelled', () => end(null));
       },
       Deliver: (call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) => {
+        const admitted = this.admit(call);
+        if ('refused' in admitted) {
+          callback(admitted.refused);
+          return;
+        }
         this.noteSender(call.metadata.get(SENDER_METADATA_KEY)[0]);
-        const refused = this.receive(call.request);
+        const refused = this.receive(call.request, admitted.memberId);
         if (refused) callback(refused);
         else callback(null, {});
       },
     });
     const { listenHost, port } = this.options;
     await new Promise<void>((resolve, reject) => {
-      server.bindAsync(`${listenHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err) => {
+      server.bindAsync(`${listenHost}:${port}`, this.serverCredentials(), (err) => {
         if (err)
           reject(
             new MoosengError(ErrorCodes.UNAVAILABLE, `cannot listen for Raft peers on ${listenHost}:${port}: ${err.message}`, {
@@ -489,7 +603,7 @@ export class GrpcTransport implements RaftTransport {
 
   private openSender(address: string): PeerSender {
     const Client = raftPeerService();
-    const client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
+    const client = new Client(address, this.channelCredentials(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
     return new PeerSender(address, client, this.ctx);
   }
 

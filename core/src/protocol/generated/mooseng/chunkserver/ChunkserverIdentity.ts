@@ -14,6 +14,10 @@ export interface ChunkserverIdentity {
   'dataAddress'?: (string);
   'httpPort'?: (number);
   'labels'?: ({[key: string]: string});
+  /**
+   * With a cluster secret: the time and HMAC of (node_id, cluster_id, data_address) under it (member-proofs.ts).
+   */
+  'memberProof'?: (Buffer | Uint8Array | string);
 }
 
 /**
@@ -28,4 +32,8 @@ export interface ChunkserverIdentity__Output {
   'dataAddress': (string);
   'httpPort': (number);
   'labels': ({[key: string]: string});
+  /**
+   * With a cluster secret: the time and HMAC of (node_id, cluster_id, data_address) under it (member-proofs.ts).
+   */
+  'memberProof': (Buffer);
 }

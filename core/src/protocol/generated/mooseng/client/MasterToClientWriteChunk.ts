@@ -7,6 +7,8 @@ import type { Long } from '@grpc/proto-loader';
 /**
  * is_new: the chain must create the chunk first. truncate_to >= 0: a truncate left this chunk longer than the file;
  * the chain cuts it to that length before writing.
+ * permit: with a cluster secret, the leader's signed permit (chunk-permits.ts) to create, write and (to truncate_to)
+ * truncate this chunk version on the chain's chunkservers; the client sends it with each of those requests.
  */
 export interface MasterToClientWriteChunk {
   'chunkId'?: (number | string | Long);
@@ -15,11 +17,14 @@ export interface MasterToClientWriteChunk {
   'chain'?: (_mooseng_client_ChunkLocation)[];
   'isNew'?: (boolean);
   'truncateTo'?: (number | string | Long);
+  'permit'?: (Buffer | Uint8Array | string);
 }
 
 /**
  * is_new: the chain must create the chunk first. truncate_to >= 0: a truncate left this chunk longer than the file;
  * the chain cuts it to that length before writing.
+ * permit: with a cluster secret, the leader's signed permit (chunk-permits.ts) to create, write and (to truncate_to)
+ * truncate this chunk version on the chain's chunkservers; the client sends it with each of those requests.
  */
 export interface MasterToClientWriteChunk__Output {
   'chunkId': (number);
@@ -28,4 +33,5 @@ export interface MasterToClientWriteChunk__Output {
   'chain': (_mooseng_client_ChunkLocation__Output)[];
   'isNew': (boolean);
   'truncateTo': (number);
+  'permit': (Buffer);
 }

@@ -1,0 +1,39 @@
+// The cluster secret: a file every master and chunkserver of a cluster shares (never clients), from which they
+// derive the key of chunk permits (protocol/chunk-permits.ts). `mooseng cluster up` makes one.
+import { readFile, stat } from 'node:fs/promises';
+import { ErrorCodes, MoosengError } from '../errors';
+import { MIN_CLUSTER_SECRET_BYTES } from '../protocol/chunk-permits';
+
+/** What loading the secret found: its bytes and, when other users may read the file, a warning to log. */
+export interface LoadedClusterSecret {
+  secret: Buffer;
+  warning: string | null;
+}
+
+/**
+ * Reads the secret from `path` (set by `setting`, named in errors). Surrounding whitespace is not part of it, so an
+ * editor's final newline does not change the key.
+ */
+export async function loadClusterSecret(path: string, setting: string): Promise<LoadedClusterSecret> {
+  let text: Buffer;
+  let mode: number;
+  try {
+    [text, { mode }] = await Promise.all([readFile(path), stat(path)]);
+  } catch (err) {
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `${setting}: cannot read the cluster secret ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); make one with: head -c 32 /dev/urandom | base64 > ${path}; chmod 600 ${path}`,
+    );
+  }
+  const secret = Buffer.from(text.toString('utf8').trim(), 'utf8');
+  if (secret.length < MIN_CLUSTER_SECRET_BYTES)
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `${setting}: the cluster secret in ${path} has ${secret.length} bytes; it needs at least ${MIN_CLUSTER_SECRET_BYTES} (make one with: head -c 32 /dev/urandom | base64)`,
+    );
+  const warning =
+    (mode & 0o077) !== 0
+      ? `the cluster secret ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it: whoever reads it can change any chunk`
+      : null;
+  return { secret, warning };
+}

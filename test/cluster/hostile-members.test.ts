@@ -1,0 +1,181 @@
+// A hostile host next to a real cluster made by `cluster up` (which gives every master and chunkserver a cluster
+// secret): it sends a chunk DELETE as raw bytes to a chunkserver, a SET_VERSION signed with a secret of its own,
+// reads a chunk it was given no permit for, and registers as a chunkserver without the secret or under another's
+// id. Each is refused with a clear error, and the file whose chunk it aimed at reads back whole.
+import { expect } from 'chai';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
+import {
+  callClientStream,
+  ChunkPermitKey,
+  chunkserverClaims,
+  chunkserverToMasterService,
+  codeOfStatus,
+  DataPlaneClient,
+  decodeReply,
+  encodeFrameHeader,
+  encodeRequest,
+  ErrorCodes,
+  fromGrpcError,
+  MemberProofKey,
+  MessageType,
+  replyAttr,
+  S_IFREG,
+  silentLogger,
+} from '@mooseng/core';
+import { cleanupTempDirs } from '../support';
+import { ROOT, TestCluster } from './harness';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('hostile hosts next to a cluster with a secret (processes)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  let client: MasterClient;
+  let io: FileIo;
+  let ino = 0;
+  const content = randomBytes(300_000);
+  let chunk = { chunkId: 0, version: 0 };
+  let replicas: string[] = [];
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, goal: 2 });
+    client = await cluster.client();
+    io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
+    ino = replyAttr(
+      await client.call('Mknod', { parent: 1, name: 'target.bin', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT),
+      'Mknod',
+    ).ino;
+    const file = new OpenFile(ino, cluster.clock);
+    await io.write(file, 0, content, ROOT);
+    await io.commit(file, ROOT);
+    await io.sync(file);
+    const located = await client.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+    chunk = { chunkId: located.chunkId, version: located.version };
+    replicas = located.locations.map((l) => l.address);
+    expect(replicas).to.have.length(2);
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  async function fileIntact(): Promise<void> {
+    const back = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT);
+    expect(sha(back)).to.equal(sha(content));
+    const fresh = new DataPlaneClient({ clock: cluster.clock });
+    try {
+      for (const address of replicas)
+        expect(await fresh.stat(address, chunk.chunkId), address).to.deep.equal({ ...chunk, length: content.length });
+    } finally {
+      fresh.close();
+    }
+  }
+
+  it('keeps the cluster secret readable by its owner only, and names it in the masters and chunkservers configs', () => {
+    const secretFile = cluster.state.options.clusterSecretFile!;
+    expect(statSync(secretFile).mode & 0o077).to.equal(0);
+    const configs = cluster.state.nodes.filter((n) => n.role !== 'client').map((n) => readFileSync(n.configPath, 'utf8'));
+    for (const text of configs) expect(text).to.contain(`clusterSecretFile: ${secretFile}`);
+  });
+
+  it('refuses a chunk DELETE sent as raw bytes to a chunkserver', async () => {
+    const [host, port] = replicas[0]!.split(':');
+    const socket = connect({ host, port: Number(port) });
+    await once(socket, 'connect');
+    const [payload] = encodeRequest({ op: 'delete', ref: chunk, chain: [replicas[1]!] });
+    socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_DELETE, 77, payload!.length), payload!]));
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    socket.destroy();
+    expect(answer.readUInt32BE(8)).to.equal(77);
+    const reply = decodeReply(answer.readUInt16BE(4), answer.subarray(16, 16 + answer.readUInt32BE(12)));
+    expect(reply.op).to.equal('status');
+    const status = reply as { status: number; message: string };
+    expect(codeOfStatus(status.status)).to.equal(ErrorCodes.PERMIT_REFUSED);
+    expect(status.message).to.match(/no permit/);
+    await fileIntact();
+  });
+
+  it('refuses a read of the chunk without the permit a ReadChunk answer carries', async () => {
+    const stranger = new DataPlaneClient({ clock: cluster.clock });
+    try {
+      const err = await stranger.read(replicas[0]!, chunk, 0, 4096).then(
+        () => null,
+        (e: unknown) => e as { code: string },
+      );
+      expect(err?.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+    } finally {
+      stranger.close();
+    }
+  });
+
+  it('refuses a SET_VERSION signed with another secret', async () => {
+    const otherKey = new ChunkPermitKey(Buffer.from('a secret of some other cluster!!'));
+    const forger = new DataPlaneClient({ clock: cluster.clock, signer: (req, targets) => otherKey.forRequest(req, targets, Date.now()) });
+    try {
+      const err = await forger.setVersion(replicas[0]!, chunk, chunk.version + 5, { chain: [replicas[1]!] }).then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+      expect(err?.message).to.match(/another cluster secret/);
+    } finally {
+      forger.close();
+    }
+    await fileIntact();
+  });
+
+  /** Registers a chunkserver claiming `nodeId` with the proof `proof` gives; resolves to the error code, or 'OK'. */
+  async function register(nodeId: string, proof: (claims: string[]) => Buffer): Promise<{ code: string; message: string }> {
+    const master = cluster.nodes('master')[0]!;
+    const Service = chunkserverToMasterService();
+    const grpcClient = new Service(`${master.host}:${master.port}`, grpc.credentials.createInsecure());
+    const identity = { nodeId, clusterId: 'test', dataAddress: '127.0.0.1:1', httpPort: 1, labels: {} };
+    try {
+      return await new Promise((resolve) => {
+        const call = callClientStream(
+          grpcClient,
+          Service.service,
+          'Register',
+          new grpc.Metadata(),
+          { deadline: Date.now() + 10_000 },
+          (err) => {
+            if (!err) return resolve({ code: 'OK', message: '' });
+            const e = fromGrpcError(err, 'register');
+            resolve({ code: e.code, message: e.message });
+          },
+        );
+        call.write({ identity: { ...identity, memberProof: proof(chunkserverClaims(identity)) }, dirs: [], chunks: [] });
+        call.end();
+      });
+    } finally {
+      grpcClient.close();
+    }
+  }
+
+  it('refuses a chunkserver that registers without the secret, with another one, or as another server', async () => {
+    const none = await register('intruder', () => Buffer.alloc(0));
+    expect(none.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+    expect(none.message).to.match(/no proof of membership/);
+    const otherProof = new MemberProofKey(Buffer.from('a secret of some other cluster!!'));
+    const forged = await register('intruder', (claims) => otherProof.prove(claims, Date.now()));
+    expect(forged.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+    // cs1's id with a proof another registration of cs1 (at its own address) would carry: the claims differ.
+    const cs1 = cluster.nodes('chunkserver')[0]!;
+    const key = new MemberProofKey(Buffer.from(readFileSync(cluster.state.options.clusterSecretFile!, 'utf8').trim()));
+    const stolen = key.prove(chunkserverClaims({ nodeId: cs1.id, clusterId: 'test', dataAddress: `${cs1.host}:${cs1.port}` }), Date.now());
+    const impostor = await register(cs1.id, () => stolen);
+    expect(impostor.code).to.equal(ErrorCodes.PERMIT_REFUSED);
+    const status = await cluster.http('m1', '/status');
+    const ids = (status.json.chunkservers as Array<{ id: string; address: string }>).map((c) => `${c.id}@${c.address}`);
+    expect(ids.join(' ')).to.not.contain('intruder').and.to.not.contain('127.0.0.1:1');
+    await fileIntact();
+  });
+});
