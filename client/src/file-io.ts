@@ -491,7 +491,7 @@ export class FileIo {
       const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
         const ref = { chunkId: grant.chunkId, version: grant.version };
-        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got)) {
+        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got, { permit: grant.permit })) {
           piece.data.copy(into, piece.offset - offset);
           got = piece.offset - offset + piece.data.length;
           filled(got);
@@ -499,7 +499,8 @@ export class FileIo {
         return got;
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
-        if (err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) throw err; // see readReplica
+        // See readReplica: a location from the cache may be out of date, or its read permit may have run out.
+        if ((err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) || err.code === ErrorCodes.PERMIT_REFUSED) throw err;
         lastError = err;
         const reported = err.code === ErrorCodes.CHUNK_CRC_MISMATCH ? ErrorCodes.CHUNK_CORRUPT : err.code;
         void this.report(grant.chunkId, loc.serverId, reported, cred, grant.version);

@@ -20,6 +20,8 @@ const BLOCK = 64 * KIB;
 const CRED = { uid: 0, gids: [0] };
 const INO = 5;
 const CHUNK_ID = 9;
+/** The read permit the fake master hands out with locations. */
+const READ_PERMIT = Buffer.from('read-permit');
 const REPLICAS = [
   { serverId: 'cs1', address: '127.0.0.1:1' },
   { serverId: 'cs2', address: '127.0.0.1:2' },
@@ -51,7 +53,7 @@ class FakeChunk {
       switch (method) {
         case 'ReadChunk':
           this.locates++;
-          return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, locations: REPLICAS };
+          return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, locations: REPLICAS, permit: READ_PERMIT };
         case 'WriteChunk':
           return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, chain: REPLICAS, isNew: false, truncateTo: -1 };
         case 'Open':
@@ -75,8 +77,17 @@ class FakeChunk {
         });
       return Buffer.from(this.bytes.subarray(offset, offset + length));
     },
-    readStream: (address: string, ref: { chunkId: number; version: number }, offset: number, length: number) =>
-      this.pieces(address, ref, offset, length),
+    readStream: (
+      address: string,
+      ref: { chunkId: number; version: number },
+      offset: number,
+      length: number,
+      options: { permit?: Buffer } = {},
+    ) => {
+      // Chunkservers with the cluster secret refuse a read without the leader's permit from ReadChunk.
+      if (!options.permit?.equals(READ_PERMIT)) throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `${address}: a read without its permit`);
+      return this.pieces(address, ref, offset, length);
+    },
     write: async (_address: string, _ref: unknown, offset: number, data: Buffer): Promise<void> => {
       const end = Math.max(this.bytes.length, offset + data.length);
       if (end > this.bytes.length) this.bytes = Buffer.concat([this.bytes, Buffer.alloc(end - this.bytes.length)]);
