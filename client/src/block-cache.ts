@@ -9,8 +9,12 @@ import { BLOCK_SIZE_BYTES, BLOCKS_PER_CHUNK } from '@mooseng/core';
 /** Blocks fetched in one data-plane read at most (1 MiB: the largest request the kernel sends). */
 export const MAX_BLOCKS_PER_FETCH = 16;
 
-/** Reads `count` blocks of the chunk from block `first` as one buffer; shorter where the chunk ends (or empty). */
-export type FetchBlocks = (first: number, count: number) => Promise<Buffer>;
+/**
+ * Reads `count` blocks of the chunk from block `first` into `into` (count blocks long), in order, telling `filled` how
+ * many bytes from its start are in place as they arrive; resolves with how many bytes it put there in all, fewer
+ * where the chunk ends (the rest reads as zeros).
+ */
+export type FetchBlocks = (first: number, count: number, into: Buffer, filled: (bytes: number) => void) => Promise<number>;
 
 /** Which chunk, under which version, of which file (the file only so a change notice can drop its blocks). */
 export interface ChunkVersion {
@@ -115,23 +119,53 @@ export class BlockCache {
   }
 
   /**
-   * Fetches `count` blocks from `first` as one request, keeping each (see blockOf) unless it was dropped while on its way (a write of this mount over it: the bytes may predate the write).
+   * Fetches `count` blocks from `first` as one request into one buffer, whose blocks are views of it (the run's
+   * memory goes when the last of them is evicted; they are evicted together unless some were read since). Each block
+   * is handed to its readers, and kept, as soon as its bytes are in (a reader of the run's first block does not wait
+   * for the last), unless it was dropped while on its way (a write of this mount over it: the bytes may predate the
+   * write). Where the fetch comes back short the blocks read as zeros.
    */
   private fetchRun(chunk: ChunkVersion, first: number, count: number, fetch: FetchBlocks): Array<Promise<Buffer>> {
-    const split = fetch(first, count).then((data) => Array.from({ length: count }, (_, i) => blockOf(data, i)));
+    const run = Buffer.allocUnsafeSlow(count * BLOCK_SIZE_BYTES);
     const keys: string[] = [];
     const blocks: Array<Promise<Buffer>> = [];
+    const settle: Array<{ resolve: (block: Buffer) => void; reject: (err: unknown) => void }> = [];
     for (let i = 0; i < count; i++) {
       const key = keyOf(chunk, first + i);
-      const block = split.then((all) => all[i]!);
+      const block = new Promise<Buffer>((resolve, reject) => settle.push({ resolve, reject }));
+      block.catch(() => undefined); // its readers are told; a block no one waits for any more needs no handler
       keys.push(key);
       blocks.push(block);
       this.inFlight.set(key, block);
       this.index(chunk, key);
     }
-    void split.then(
-      (all) => all.forEach((data, i) => this.landed(chunk.chunkId, keys[i]!, blocks[i]!, data)),
-      () => keys.forEach((key, i) => this.abandon(chunk.chunkId, key, blocks[i]!)),
+    let delivered = 0;
+    const deliver = (bytes: number): void => {
+      while (delivered < count && bytes >= (delivered + 1) * BLOCK_SIZE_BYTES) {
+        const i = delivered++;
+        const block = run.subarray(i * BLOCK_SIZE_BYTES, (i + 1) * BLOCK_SIZE_BYTES);
+        settle[i]!.resolve(block);
+        this.landed(chunk.chunkId, keys[i]!, blocks[i]!, block);
+      }
+    };
+    let fetching: Promise<number>;
+    try {
+      fetching = fetch(first, count, run, deliver);
+    } catch (err) {
+      fetching = Promise.reject(err);
+    }
+    fetching.then(
+      (got) => {
+        const end = Math.max(delivered * BLOCK_SIZE_BYTES, Math.min(got, run.length));
+        run.fill(0, end);
+        deliver(run.length);
+      },
+      (err: unknown) => {
+        for (let i = delivered; i < count; i++) {
+          settle[i]!.reject(err);
+          this.abandon(chunk.chunkId, keys[i]!, blocks[i]!);
+        }
+      },
     );
     return blocks;
   }
@@ -202,24 +236,4 @@ function chunkIdOfKey(key: string): number {
 
 function blockOfKey(key: string): number {
   return Number(key.slice(key.lastIndexOf('/') + 1));
-}
-
-/** Bytes a fetched buffer's memory may have past its own before its blocks are copied out instead of viewed. */
-const VIEW_SLACK_BYTES = BLOCK_SIZE_BYTES;
-
-/**
- * Block `i` of a fetched run. A whole block is a view of the fetched buffer (no copy: the run's blocks share its
- * memory, which goes when the last of them is evicted; they are evicted together unless some were read since),
- * unless that buffer is a view of much larger memory (a receive buffer), which a block must not keep alive. Zeros
- * where the fetch came back short (the chunk ends before the block does: the file's bytes there read as zeros, and
- * the block is as valid as any while the version stands).
- */
-function blockOf(data: Buffer, i: number): Buffer {
-  const from = i * BLOCK_SIZE_BYTES;
-  if (from + BLOCK_SIZE_BYTES <= data.length && data.buffer.byteLength <= data.length + VIEW_SLACK_BYTES)
-    return data.subarray(from, from + BLOCK_SIZE_BYTES);
-  const block = Buffer.allocUnsafeSlow(BLOCK_SIZE_BYTES);
-  const copied = from < data.length ? data.copy(block, 0, from, Math.min(data.length, from + BLOCK_SIZE_BYTES)) : 0;
-  if (copied < BLOCK_SIZE_BYTES) block.fill(0, copied);
-  return block;
 }

@@ -454,13 +454,67 @@ export class FileIo {
       first,
       end - first,
       // Shared by every reader of these blocks: no one reader's signal may cancel it.
-      (b, count) => {
+      (b, count, into, filled) => {
         const offset = b * BLOCK_SIZE_BYTES;
         const want = Math.min(count * BLOCK_SIZE_BYTES, fileEnd - offset);
-        return want <= 0 ? Promise.resolve(Buffer.alloc(0)) : this.readReplica(grant, cached, offset, want, cred);
+        return want <= 0 ? Promise.resolve(0) : this.streamReplica(grant, cached, offset, want, into, filled, cred);
       },
       countLookups,
     );
+  }
+
+  /**
+   * Reads `length` bytes at `offset` of the chunk into `into`, telling `filled` how many are in place as they arrive
+   * (pieces come CRC-checked, in order). Replicas are tried in turn as readReplica does; one that fails part way is
+   * left for the next, which goes on from the byte where it stopped. Resolves with the bytes read: fewer where the
+   * chunk ends.
+   */
+  private async streamReplica(
+    grant: WireReadChunk,
+    cached: boolean,
+    offset: number,
+    length: number,
+    into: Buffer,
+    filled: (bytes: number) => void,
+    cred: CallerCredentials,
+  ): Promise<number> {
+    if (grant.locations.length === 0) {
+      throw new MoosengError(
+        ErrorCodes.IO_ERROR,
+        `chunk ${grant.chunkId} has no live replica; the data returns when a chunkserver holding it does`,
+      );
+    }
+    let got = 0;
+    let lastError: unknown;
+    const first = this.nextReplica++ % grant.locations.length;
+    for (let i = 0; i < grant.locations.length; i++) {
+      const loc = grant.locations[(first + i) % grant.locations.length]!;
+      try {
+        const ref = { chunkId: grant.chunkId, version: grant.version };
+        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got, { permit: grant.permit })) {
+          piece.data.copy(into, piece.offset - offset);
+          got = piece.offset - offset + piece.data.length;
+          filled(got);
+        }
+        return got;
+      } catch (err) {
+        if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
+        // See readReplica: a location from the cache may be out of date, or its read permit may have run out.
+        if ((err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) || err.code === ErrorCodes.PERMIT_REFUSED) throw err;
+        lastError = err;
+        const reported = err.code === ErrorCodes.CHUNK_CRC_MISMATCH ? ErrorCodes.CHUNK_CORRUPT : err.code;
+        void this.report(grant.chunkId, loc.serverId, reported, cred, grant.version);
+        this.logger.warn('replica read failed; the next replica goes on from there', {
+          chunkId: grant.chunkId,
+          server: loc.serverId,
+          code: err.code,
+          at: offset + got,
+        });
+      }
+    }
+    throw new MoosengError(ErrorCodes.IO_ERROR, `every replica of chunk ${grant.chunkId} failed: ${(lastError as Error).message}`, {
+      cause: lastError,
+    });
   }
 
   private async readReplica(

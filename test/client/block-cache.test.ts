@@ -20,16 +20,17 @@ class RecordingChunk {
     private seed = 0,
   ) {}
 
-  readonly fetch: FetchBlocks = async (first, count) => {
+  readonly fetch: FetchBlocks = async (first, count, into, filled) => {
     this.fetches.push([first, count]);
     if (this.gate) await this.gate;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('replica down');
     }
-    const data = Buffer.alloc(Math.max(0, Math.min(count, this.blocks - first)) * B);
-    for (let i = 0; i < data.length; i++) data[i] = (first * B + i + this.seed) % 251;
-    return data;
+    const bytes = Math.max(0, Math.min(count, this.blocks - first)) * B;
+    for (let i = 0; i < bytes; i++) into[i] = (first * B + i + this.seed) % 251;
+    filled(bytes);
+    return bytes;
   };
 
   hold(): void {
@@ -204,5 +205,24 @@ describe('client BlockCache', () => {
     expect(() => new BlockCache(-1)).to.throw(RangeError, /at least 0/);
     const err = await new BlockCache(B).read(CHUNK, 1020, 8, new RecordingChunk(1).fetch).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(RangeError);
+  });
+
+  it('hands each block to its readers as soon as its bytes are in, before the rest of the run', async () => {
+    const cache = new BlockCache(64 * B);
+    let fill: (bytes: number) => void = () => undefined;
+    let finish: (bytes: number) => void = () => undefined;
+    const slow: FetchBlocks = (_first, _count, into, filled) => {
+      into.fill(7, 0, B);
+      fill = filled;
+      return new Promise((resolve) => (finish = resolve));
+    };
+    const run = cache.read(CHUNK, 0, 4, slow);
+    const firstBlock = cache.read(CHUNK, 0, 1, slow);
+    fill(B + 10); // the first block and a bit of the second are in
+    const [block] = await firstBlock;
+    expect(block![0]).to.equal(7);
+    expect(cache.blockCount, 'kept as it came').to.equal(1);
+    finish(4 * B);
+    expect((await run).map((b) => b.length)).to.deep.equal([B, B, B, B]);
   });
 });

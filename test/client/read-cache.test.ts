@@ -20,6 +20,8 @@ const BLOCK = 64 * KIB;
 const CRED = { uid: 0, gids: [0] };
 const INO = 5;
 const CHUNK_ID = 9;
+/** The read permit the fake master hands out with locations. */
+const READ_PERMIT = Buffer.from('read-permit');
 const REPLICAS = [
   { serverId: 'cs1', address: '127.0.0.1:1' },
   { serverId: 'cs2', address: '127.0.0.1:2' },
@@ -43,13 +45,15 @@ class FakeChunk {
   readonly reads: Array<{ address: string; offset: number; length: number }> = [];
   readonly reports: Array<Record<string, unknown>> = [];
   locates = 0;
+  /** A replica whose next streamed read fails after its first piece. */
+  breaksAfterOnePiece: (typeof REPLICAS)[number] | null = null;
 
   readonly master = {
     call: async (method: string, body: Record<string, unknown>): Promise<unknown> => {
       switch (method) {
         case 'ReadChunk':
           this.locates++;
-          return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, locations: REPLICAS };
+          return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, locations: REPLICAS, permit: READ_PERMIT };
         case 'WriteChunk':
           return { chunkId: CHUNK_ID, version: this.version, fileLength: this.fileLength, chain: REPLICAS, isNew: false, truncateTo: -1 };
         case 'Open':
@@ -73,12 +77,43 @@ class FakeChunk {
         });
       return Buffer.from(this.bytes.subarray(offset, offset + length));
     },
+    readStream: (
+      address: string,
+      ref: { chunkId: number; version: number },
+      offset: number,
+      length: number,
+      options: { permit?: Buffer } = {},
+    ) => {
+      // Chunkservers with the cluster secret refuse a read without the leader's permit from ReadChunk.
+      if (!options.permit?.equals(READ_PERMIT)) throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `${address}: a read without its permit`);
+      return this.pieces(address, ref, offset, length);
+    },
     write: async (_address: string, _ref: unknown, offset: number, data: Buffer): Promise<void> => {
       const end = Math.max(this.bytes.length, offset + data.length);
       if (end > this.bytes.length) this.bytes = Buffer.concat([this.bytes, Buffer.alloc(end - this.bytes.length)]);
       data.copy(this.bytes, offset);
     },
   };
+
+  /** A read as the data plane streams it: pieces inside one block each. */
+  private async *pieces(
+    address: string,
+    ref: { chunkId: number; version: number },
+    offset: number,
+    length: number,
+  ): AsyncGenerator<{ offset: number; data: Buffer }> {
+    const data = await this.chunkservers.read(address, ref, offset, length);
+    let pieces = 0;
+    for (let at = 0; at < data.length;) {
+      if (address === this.breaksAfterOnePiece?.address && pieces++ === 1) {
+        this.breaksAfterOnePiece = null;
+        throw new MoosengError(ErrorCodes.IO_ERROR, `${address}: disk read failed`);
+      }
+      const end = Math.min(data.length, (Math.floor((offset + at) / BLOCK) + 1) * BLOCK - offset);
+      yield { offset: offset + at, data: data.subarray(at, end) };
+      at = end;
+    }
+  }
 
   /** Another client wrote the chunk and committed: a new version with new bytes. */
   rewrite(seed: number): void {
@@ -182,6 +217,19 @@ describe('client FileIo reads', () => {
       expect(got.length).to.equal(200);
       expect(got.subarray(100).equals(Buffer.alloc(100))).to.equal(true);
       expect(chunk.reads, 'from the cached block').to.have.length(1);
+    });
+
+    it('a replica that fails part way through a read is left for the next, which goes on from where it stopped', async () => {
+      chunk.breaksAfterOnePiece = REPLICAS[0]!;
+      const got = await io.read(file, 0, 4 * BLOCK, CRED);
+      expect(got.equals(pattern(4 * BLOCK))).to.equal(true);
+      expect(chunk.reads.map((r) => [r.address, r.offset])).to.deep.equal([
+        [REPLICAS[0]!.address, 0],
+        [REPLICAS[1]!.address, BLOCK],
+      ]);
+      expect(chunk.reports).to.deep.equal([
+        { chunkId: CHUNK_ID, serverId: 'cs1', code: ErrorCodes.IO_ERROR, version: 3, acknowledged: [] },
+      ]);
     });
 
     it("this mount's writes drop the blocks they cover: a read after a write sees it", async () => {
