@@ -32,7 +32,7 @@ die() { echo "vs-moosefs.sh: $*" >&2; exit 1; }
 
 missing=()
 command -v fio >/dev/null || missing+=(fio)
-command -v mfsmaster >/dev/null || missing+=(moosefs-master moosefs-chunkserver moosefs-client moosefs-cli)
+{ command -v mfsmaster && command -v mfscli; } >/dev/null || missing+=(moosefs-master moosefs-chunkserver moosefs-client moosefs-cli)
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
