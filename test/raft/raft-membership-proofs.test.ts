@@ -2,6 +2,7 @@
 // proof, or one made with another secret) is refused before any message in it reaches the core, and a member cannot
 // send messages in another member's name. Members still talk as before.
 import { expect } from 'chai';
+import * as grpc from '@grpc/grpc-js';
 import { MemberProofKey, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
 import { GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
 import { freePort, waitFor } from '../support';
@@ -91,5 +92,31 @@ describe('raft membership proofs', function () {
     tb.send(message({ type: 'heartbeat', from: 'b', to: 'a', term: 51 }));
     await waitFor("b's own heartbeat to arrive", () => atA.length > 0, 5000);
     expect(atA.map((m) => `${m.type} ${m.from}`)).to.deep.equal(['heartbeat b']);
+  });
+
+  it('refuses a call without a proof from its metadata, before reading its message', async () => {
+    const a = await member('a');
+    const ta = transport(a, SECRET);
+    open.push(ta);
+    await ta.start(() => undefined);
+    // Bytes that are no message at all: a server that read the message before checking would fail to decode it.
+    const client = new grpc.Client(a.address, grpc.credentials.createInsecure());
+    try {
+      const status = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest(
+          '/mooseng.raft.RaftPeer/Deliver',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+          new grpc.Metadata(),
+          { deadline: Date.now() + 5000 },
+          (err) => resolve(err),
+        ),
+      );
+      expect(status?.code).to.equal(grpc.status.PERMISSION_DENIED);
+      expect(status?.details).to.match(/no proof of membership/);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -418,6 +418,42 @@ export class GrpcTransport implements RaftTransport {
     };
   }
 
+  /** Ends a call whose metadata carries no valid member proof, before anything of its message is received. */
+  private proofInterceptor(): grpc.ServerInterceptor {
+    return (_method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        start: (next) =>
+          next({
+            onReceiveMetadata: (metadata, passOn) => {
+              const refused = this.proofRefusal(metadata);
+              if (refused) call.sendStatus({ code: refused.code, details: refused.details, metadata: new grpc.Metadata() });
+              else passOn(metadata);
+            },
+          }),
+      });
+  }
+
+  /** The status to end a call with when its metadata does not prove a member, else null. */
+  private proofRefusal(metadata: grpc.Metadata): { code: grpc.status; details: string } | null {
+    const proofs = this.options.memberProofs!;
+    const claimed = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
+    const proof = Buffer.from(String(metadata.get(MEMBER_PROOF_METADATA_KEY)[0] ?? ''), 'base64');
+    try {
+      proofs.check(raftClaims(claimed, this.options.clusterId), proof, this.options.clock.now(), `Raft peer "${claimed || '?'}"`);
+      return null;
+    } catch (err) {
+      return { code: grpc.status.PERMISSION_DENIED, details: this.noteRefusal((err as Error).message) };
+    }
+  }
+
+  /** Counts a refused call and logs it now and then (a stranger retrying must not flood the log); returns `details`. */
+  private noteRefusal(details: string): string {
+    this.refusals++;
+    if (this.refusals === 1 || this.refusals % 100 === 0)
+      this.options.logger.warn(`refused a Raft call (${this.refusals} so far): ${details}`);
+    return details;
+  }
+
   /** Mutual TLS with the cluster CA when node.tls is set: a client certificate is required. */
   private serverCredentials(): grpc.ServerCredentials {
     const { tls } = this.options;
@@ -474,12 +510,7 @@ export class GrpcTransport implements RaftTransport {
       }
       return { memberId };
     } catch (err) {
-      const details = (err as Error).message;
-      this.refusals++;
-      // One line per refused peer now and then, not per call: a stranger retrying must not flood the log.
-      if (this.refusals === 1 || this.refusals % 100 === 0)
-        this.options.logger.warn(`refused a Raft call (${this.refusals} so far): ${details}`);
-      return { refused: { code: grpc.status.PERMISSION_DENIED, details } };
+      return { refused: { code: grpc.status.PERMISSION_DENIED, details: this.noteRefusal((err as Error).message) } };
     }
   }
 
@@ -504,7 +535,9 @@ export class GrpcTransport implements RaftTransport {
 
   async start(onMessage: (m: Message) => void): Promise<void> {
     this.onMessage = onMessage;
-    const server = new grpc.Server(CHANNEL_OPTIONS);
+    // With a secret, a call's proof is checked on its metadata, before its message is read: a stranger cannot make
+    // this master take in (up to MAX_GRPC_MESSAGE_BYTES) or decode anything.
+    const server = new grpc.Server({ ...CHANNEL_OPTIONS, interceptors: this.options.memberProofs ? [this.proofInterceptor()] : [] });
     server.addService(raftPeerService().service, {
       Stream: (call: grpc.ServerReadableStream<any, any>, callback: grpc.sendUnaryData<any>) => {
         const admitted = this.admit(call);
