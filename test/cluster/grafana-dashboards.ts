@@ -56,6 +56,7 @@ export const DOCUMENTED_METRICS: ReadonlySet<string> = new Set([
   // client
   'mooseng_operations_total',
   'mooseng_client_cache_requests_total',
+  'mooseng_client_block_cache_bytes',
   'mooseng_client_read_bytes_total',
   'mooseng_client_written_bytes_total',
   // every role (the process metrics the spec names)
