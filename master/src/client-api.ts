@@ -23,6 +23,7 @@ import {
   MAX_READDIR_PAGE_ENTRIES,
   MoosengError,
   OpenFlags,
+  R_OK,
   type ReplyOf,
   type RequestOf,
   type Respond,
@@ -354,7 +355,10 @@ export class ClientApi {
           const r = await m.mutate(origin, { op: 'setGoal', ino: req.ino, goal: req.goal, recursive: req.recursive, cred });
           return { changed: r.kind === 'count' ? r.count : 0 };
         }),
-      ReadChunk: (req) => this.readChunk(req, h(req).cred),
+      ReadChunk: (req) => {
+        const { cred, origin } = h(req);
+        return this.readChunk(req, cred, origin.sessionId);
+      },
       WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
@@ -468,8 +472,16 @@ export class ClientApi {
     return mine;
   }
 
-  private async readChunk(req: RequestOf<'ReadChunk'>, _cred: Credentials): Promise<ReplyOf<'ReadChunk'>> {
-    const look = (s: NamespaceStateMachine) => ({ slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size });
+  /**
+   * Where a chunk of a file is, with the permit to read it: for a caller who may read the file, or whose session
+   * holds it open (POSIX: an open descriptor keeps reading after a chmod).
+   */
+  private async readChunk(req: RequestOf<'ReadChunk'>, cred: Credentials, sessionId: number): Promise<ReplyOf<'ReadChunk'>> {
+    const look = (s: NamespaceStateMachine) => {
+      if (s.sessions.get(sessionId)?.opens.has(req.ino) !== true && !s.access(req.ino, cred, R_OK))
+        throw new MoosengError(ErrorCodes.EACCES, `uid ${cred.uid} may not read inode ${req.ino}, and its session does not hold it open`);
+      return { slot: s.fileChunks(req.ino, req.chunkIndex, 1)[0], size: s.getattr(req.ino).size };
+    };
     let { slot, size } = await this.o.metadata.read(look);
     if (!slot || slot.index !== req.chunkIndex) return { chunkId: 0, version: 0, fileLength: size, locations: [], permit: NO_PERMIT };
     const cut = this.o.metadata.state.chunkVersions(slot.chunkId)?.pendingCut ?? -1;

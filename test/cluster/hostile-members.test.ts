@@ -23,8 +23,10 @@ import {
   fromGrpcError,
   MemberProofKey,
   MessageType,
+  OpenFlags,
   replyAttr,
   S_IFREG,
+  SetattrMask,
   silentLogger,
 } from '@mooseng/core';
 import { cleanupTempDirs } from '../support';
@@ -113,6 +115,30 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
       expect(err?.code).to.equal(ErrorCodes.PERMIT_REFUSED);
     } finally {
       stranger.close();
+    }
+  });
+
+  it("refuses a client the chunk's locations and read permit when its caller may not read the file", async () => {
+    const user = { uid: 1000, gids: [1000] };
+    // A session that opened the file while it could read it keeps reading (POSIX: an open descriptor survives a chmod).
+    const holder = await cluster.client();
+    await holder.call('Open', { ino, flags: OpenFlags.READ }, user);
+    const setMode = (mode: number) =>
+      client.call('SetAttr', { ino, mask: SetattrMask.MODE, mode, uid: 0, gid: 0, size: 0, atimeMs: 0, mtimeMs: 0 }, ROOT);
+    await setMode(0o600);
+    try {
+      const located = await holder.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, user);
+      expect(located.chunkId).to.equal(chunk.chunkId);
+      const other = await cluster.client();
+      const err = await other.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, user).then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).to.equal(ErrorCodes.EACCES);
+      // Root still may; the file reads back whole.
+      await fileIntact();
+    } finally {
+      await setMode(0o644);
     }
   });
 
