@@ -2,7 +2,7 @@
 // reported to the masters.
 import { join } from 'node:path';
 import {
-  ChunkPermitKey,
+  type ChunkPermitKey,
   type Counter,
   DataPlaneClient,
   type DirectoryUsage,
@@ -10,8 +10,8 @@ import {
   IClock,
   ICompressor,
   IMetrics,
-  loadClusterSecret,
-  MemberProofKey,
+  loadClusterKeys,
+  type MemberProofKey,
   metricsRoute,
   type RoleContext,
   type RoleDefinition,
@@ -114,14 +114,9 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'data-plane',
       start: async () => {
-        if (config.node.clusterSecretFile) {
-          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
-          if (warning) logger.warn(warning);
-          permits = new ChunkPermitKey(secret);
-          memberProofs = new MemberProofKey(secret);
-        } else {
-          logger.warn('no cluster secret (node.clusterSecretFile): anyone who reaches the data plane can change chunks');
-        }
+        const keys = await loadClusterKeys(config.node.clusterSecretFile, logger, 'anyone who reaches the data plane can change chunks');
+        permits = keys?.permits;
+        memberProofs = keys?.memberProofs;
         dataPlane = new DataPlaneServer({
           permits,
           selfAddress: () => runtime.dataAddress,

@@ -2,7 +2,7 @@
 // control API (clients and chunkservers) → HTTP → repair loop → session expiry. They stop in reverse: the leader-only
 // loops first, the consensus last, so nothing proposes into a stopped log.
 import {
-  ChunkPermitKey,
+  type ChunkPermitKey,
   chunkserverToMasterService,
   changeFeedService,
   CLIENT_TO_MASTER_SERVICE,
@@ -14,8 +14,8 @@ import {
   IConsensus,
   IMetrics,
   IPlacement,
-  loadClusterSecret,
-  MemberProofKey,
+  loadClusterKeys,
+  type MemberProofKey,
   type RoleContext,
   type RoleDefinition,
   RoleHttpServer,
@@ -100,14 +100,9 @@ function masterSteps(context: RoleContext): RoleStep[] {
       name: 'control-api',
       start: async () => {
         const placement = container.resolve<IPlacement>(IPlacement);
-        if (config.node.clusterSecretFile) {
-          const { secret, warning } = await loadClusterSecret(config.node.clusterSecretFile, 'node.clusterSecretFile');
-          if (warning) logger.warn(warning);
-          permits = new ChunkPermitKey(secret);
-          memberProofs = new MemberProofKey(secret);
-        } else {
-          logger.warn('no cluster secret (node.clusterSecretFile): any host can register as a chunkserver');
-        }
+        const keys = await loadClusterKeys(config.node.clusterSecretFile, logger, 'any host can register as a chunkserver');
+        permits = keys?.permits;
+        memberProofs = keys?.memberProofs;
         registry = new ChunkserverRegistry({
           memberProofs,
           masterId: config.node.id,

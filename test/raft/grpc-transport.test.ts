@@ -2,20 +2,12 @@
 // behind a large snapshot, reopens a stream to a peer that restarted, and answers a peer that is not a member yet
 // but named itself in its calls (a new member elected leader before this node's log says it was added).
 import { expect } from 'chai';
-import { silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
-import { GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import { type GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import { testTransport } from './support/test-transport';
 import { freePort, waitFor } from '../support';
 
 function transport(self: Member): GrpcTransport {
-  return new GrpcTransport({
-    selfId: self.id,
-    clusterId: 'test',
-    listenHost: '127.0.0.1',
-    port: Number(self.address.split(':')[1]),
-    clock: new SystemClock(),
-    random: new SystemRandom(),
-    logger: silentLogger,
-  });
+  return testTransport(self);
 }
 
 describe('raft gRPC transport', function () {

@@ -3,23 +3,15 @@
 // send messages in another member's name. Members still talk as before.
 import { expect } from 'chai';
 import * as grpc from '@grpc/grpc-js';
-import { MemberProofKey, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
-import { GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import { MemberProofKey } from '@mooseng/core';
+import { type GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import { testTransport } from './support/test-transport';
 import { freePort, waitFor } from '../support';
 
 const SECRET = Buffer.from('the secret of the test cluster!!');
 
 function transport(self: Member, secret: Buffer | null): GrpcTransport {
-  return new GrpcTransport({
-    selfId: self.id,
-    clusterId: 'test',
-    listenHost: '127.0.0.1',
-    port: Number(self.address.split(':')[1]),
-    clock: new SystemClock(),
-    random: new SystemRandom(),
-    logger: silentLogger,
-    memberProofs: secret ? new MemberProofKey(secret) : undefined,
-  });
+  return testTransport(self, { memberProofs: secret ? new MemberProofKey(secret) : undefined });
 }
 
 const member = async (id: string): Promise<Member> => ({ id, address: `127.0.0.1:${await freePort()}` });

@@ -4,22 +4,14 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type NodeTls, silentLogger, SystemClock, SystemRandom } from '@mooseng/core';
-import { GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import type { NodeTls } from '@mooseng/core';
+import { type GrpcTransport, message, type Member, type Message } from '@mooseng/plugin-replication-raft';
+import { testTransport } from './support/test-transport';
 import { initCa, issueCertificate, type CertRole } from 'mooseng/dist/certs/certificate-authority';
 import { cleanupTempDirs, freePort, makeTempDir, waitFor } from '../support';
 
 function transport(self: Member, tls: NodeTls | null): GrpcTransport {
-  return new GrpcTransport({
-    selfId: self.id,
-    clusterId: 'test',
-    listenHost: '127.0.0.1',
-    port: Number(self.address.split(':')[1]),
-    clock: new SystemClock(),
-    random: new SystemRandom(),
-    logger: silentLogger,
-    tls: tls ?? undefined,
-  });
+  return testTransport(self, { tls: tls ?? undefined });
 }
 
 const member = async (id: string): Promise<Member> => ({ id, address: `127.0.0.1:${await freePort()}` });

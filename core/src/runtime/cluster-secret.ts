@@ -2,7 +2,9 @@
 // derive the key of chunk permits (protocol/chunk-permits.ts). `mooseng cluster up` makes one.
 import { readFile, stat } from 'node:fs/promises';
 import { ErrorCodes, MoosengError } from '../errors';
-import { MIN_CLUSTER_SECRET_BYTES } from '../protocol/chunk-permits';
+import type { ILogger } from '../contracts/logger';
+import { ChunkPermitKey, MIN_CLUSTER_SECRET_BYTES } from '../protocol/chunk-permits';
+import { MemberProofKey } from '../protocol/member-proofs';
 
 /** What loading the secret found: its bytes and, when other users may read the file, a warning to log. */
 export interface LoadedClusterSecret {
@@ -36,4 +38,24 @@ export async function loadClusterSecret(path: string, setting: string): Promise<
       ? `the cluster secret ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it: whoever reads it can change any chunk`
       : null;
   return { secret, warning };
+}
+
+/** The keys a master or chunkserver derives from the cluster secret. */
+export interface ClusterKeys {
+  permits: ChunkPermitKey;
+  memberProofs: MemberProofKey;
+}
+
+/**
+ * The keys of node.clusterSecretFile, or null without one. Either way the node says so in its log: a readable secret
+ * file, or what running without a secret leaves open (`withoutSecret`, for this role).
+ */
+export async function loadClusterKeys(file: string, logger: ILogger, withoutSecret: string): Promise<ClusterKeys | null> {
+  if (!file) {
+    logger.warn(`no cluster secret (node.clusterSecretFile): ${withoutSecret}`);
+    return null;
+  }
+  const { secret, warning } = await loadClusterSecret(file, 'node.clusterSecretFile');
+  if (warning) logger.warn(warning);
+  return { permits: new ChunkPermitKey(secret), memberProofs: new MemberProofKey(secret) };
 }
