@@ -1,5 +1,6 @@
 // The `chunkserver:` config section.
 import type { JsonSchema } from '@mooseng/core';
+import { MAX_DATA_PLANE_CONNECTIONS } from './data-plane-server';
 
 export interface ChunkserverSection {
   host: string;
@@ -18,6 +19,8 @@ export interface ChunkserverSection {
   /** Background scrub rate; 0 turns scrubbing off. */
   scrubRateMBps: number;
   heartbeatIntervalMs: number;
+  /** Data-plane connections open at once; more are closed at once. */
+  maxConnections: number;
 }
 
 export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
@@ -52,5 +55,12 @@ export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
     labels: { type: 'object', default: {}, additionalProperties: { type: 'string' }, description: 'Placement labels, e.g. { rack: r1 }' },
     scrubRateMBps: { type: 'number', minimum: 0, default: 8, description: 'Background scrub read rate in MiB/s; 0 turns scrubbing off' },
     heartbeatIntervalMs: { type: 'integer', minimum: 100, default: 1000, description: 'Heartbeat period to each master' },
+    maxConnections: {
+      type: 'integer',
+      minimum: 16,
+      default: MAX_DATA_PLANE_CONNECTIONS,
+      description:
+        'Data-plane connections open at once (a mount keeps up to 4 per chunkserver); more are closed at once, so a host that opens them without end cannot run the chunkserver out of files',
+    },
   },
 };

@@ -120,6 +120,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
         dataPlane = new DataPlaneServer({
           permits,
           selfAddress: () => runtime.dataAddress,
+          maxConnections: section.maxConnections,
           host: section.host,
           port: section.port,
           stores: runtime.stores,

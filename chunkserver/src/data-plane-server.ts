@@ -42,6 +42,12 @@ import { readChecksummed } from './checksummed-read';
 export const MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION = 64;
 /** Pieces of one read stream read from disk ahead of the one on the wire. */
 export const READ_AHEAD_PIECES = 4;
+/**
+ * Connections open at once; one more is closed at once (and logged, now and then). Clients keep at most
+ * DATA_PLANE_CONNECTIONS_PER_SERVER (4) to a chunkserver and chunkservers as many to each other, so this leaves room
+ * for a thousand mounts while a host that opens connections without end cannot run the chunkserver out of files.
+ */
+export const MAX_DATA_PLANE_CONNECTIONS = 4096;
 /** How long stop() waits for requests in progress before cutting connections. */
 export const DATA_PLANE_DRAIN_MS = 5_000;
 
@@ -66,6 +72,8 @@ export interface DataPlaneServerOptions {
   permits?: ChunkPermitKey;
   /** This chunkserver's address as it registered ("host:port"): the target a permit must name. */
   selfAddress: () => string;
+  /** chunkserver.maxConnections; MAX_DATA_PLANE_CONNECTIONS unless given. */
+  maxConnections?: number;
 }
 
 interface ConnectionState {
@@ -87,6 +95,8 @@ export class DataPlaneServer {
   /** Payload buffers of write frames, reused once a write has fully succeeded. */
   private readonly pool = new FramePool();
   private drained: (() => void) | null = null;
+  /** Connections closed at once for the bound, for the log. */
+  private refusedConnections = 0;
 
   constructor(private readonly options: DataPlaneServerOptions) {
     const m = options.metrics;
@@ -135,6 +145,16 @@ export class DataPlaneServer {
   }
 
   private accept(socket: Socket): void {
+    const max = this.options.maxConnections ?? MAX_DATA_PLANE_CONNECTIONS;
+    if (this.connections.size >= max) {
+      this.refusedConnections++;
+      if (this.refusedConnections === 1 || this.refusedConnections % 1000 === 0)
+        this.options.logger.warn(
+          `refused a data-plane connection from ${socket.remoteAddress}: ${max} are open (${this.refusedConnections} refused so far)`,
+        );
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     const conn: ConnectionState = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
     this.connections.add(conn);

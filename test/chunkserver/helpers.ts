@@ -56,6 +56,8 @@ export interface ChunkserverOptions {
   heartbeatIntervalMs?: number;
   metrics?: 'metrics-prometheus' | 'none';
   fsync?: 'always' | 'on-close' | 'never';
+  /** chunkserver.maxConnections. */
+  maxConnections?: number;
   /** node.clusterSecretFile: changes then need the leader's permit. */
   clusterSecretFile?: string;
 }
@@ -105,6 +107,7 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
           dataDirs,
           scrubRateMBps: options.scrubRateMBps ?? 0,
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 200,
+          ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
         },
       }),
     },
