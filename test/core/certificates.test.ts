@@ -32,7 +32,7 @@ describe('cluster certificates (openssl)', function () {
     expect(openssl('verify', '-CAfile', caFiles(dir).cert, files.cert)).to.contain(': OK');
     const text = openssl('x509', '-in', files.cert, '-noout', '-subject', '-ext', 'subjectAltName,extendedKeyUsage');
     expect(text).to.match(/OU = master, CN = m1/);
-    expect(text).to.contain('IP Address:10.0.0.11').and.contain('DNS:m1.example.net');
+    expect(text).to.contain('IP Address:10.0.0.11').and.contain('DNS:m1.example.net').and.contain('DNS:m1');
     expect(text).to.contain('TLS Web Server Authentication').and.contain('TLS Web Client Authentication');
     expect(statSync(files.key).mode & 0o077).to.equal(0);
     expect(() => issueCertificate(dir, { role: 'master', name: 'm1', hosts: ['10.0.0.11'] })).to.throw(/exists.*--force/);

@@ -54,30 +54,29 @@ describe('raft over mutual TLS', function () {
   });
 
   it("takes nothing from a chunkserver's certificate, another CA's, or a peer without TLS", async () => {
-    const [a, cs, other, plain] = [await member('a'), await member('c'), await member('d'), await member('e')];
+    const [a, cs, other, plain] = [await member('a2'), await member('c'), await member('d'), await member('e')];
     const atA: Message[] = [];
     const ta = transport(a, creds(ours, 'master', 'a2'));
     const fromChunkserver = transport(cs, creds(ours, 'chunkserver', 'c'));
     const fromOtherCa = transport(other, creds(theirs, 'master', 'd'));
     const withoutTls = transport(plain, null);
     open.push(ta, fromChunkserver, fromOtherCa, withoutTls);
-    // a's certificate names a2, so messages from "a" are what a2's would be: only the refusals matter here.
     await ta.start((m) => atA.push(m));
     for (const t of [fromChunkserver, fromOtherCa, withoutTls]) await t.start(() => undefined);
     fromChunkserver.setMembers([a, cs]);
     fromOtherCa.setMembers([a, other]);
     withoutTls.setMembers([a, plain]);
     for (let term = 1; term <= 3; term++) {
-      fromChunkserver.send(message({ type: 'vote', from: 'c', to: 'a', term: 100 + term }));
-      fromOtherCa.send(message({ type: 'vote', from: 'd', to: 'a', term: 200 + term }));
-      withoutTls.send(message({ type: 'vote', from: 'e', to: 'a', term: 300 + term }));
+      fromChunkserver.send(message({ type: 'vote', from: 'c', to: 'a2', term: 100 + term }));
+      fromOtherCa.send(message({ type: 'vote', from: 'd', to: 'a2', term: 200 + term }));
+      withoutTls.send(message({ type: 'vote', from: 'e', to: 'a2', term: 300 + term }));
       await settle(400);
     }
     expect(atA).to.deep.equal([]);
   });
 
   it('refuses messages a master sends in the name of another', async () => {
-    const [a, b] = [await member('a'), await member('b')];
+    const [a, b] = [await member('a3'), await member('b3')];
     const atA: Message[] = [];
     const ta = transport(a, creds(ours, 'master', 'a3'));
     const tb = transport(b, creds(ours, 'master', 'b3'));
@@ -85,11 +84,28 @@ describe('raft over mutual TLS', function () {
     await ta.start((m) => atA.push(m));
     await tb.start(() => undefined);
     tb.setMembers([a, b]);
-    tb.send(message({ type: 'vote', from: 'a3', to: 'a', term: 9 }));
+    tb.send(message({ type: 'vote', from: 'a3', to: 'a3', term: 9 }));
     await settle(600);
     expect(atA).to.deep.equal([]);
-    tb.send(message({ type: 'heartbeat', from: 'b3', to: 'a', term: 10 }));
+    tb.send(message({ type: 'heartbeat', from: 'b3', to: 'a3', term: 10 }));
     await waitFor("b3's own heartbeat", () => atA.length > 0, 10_000);
     expect(atA.map((m) => m.from)).to.deep.equal(['b3']);
+  });
+
+  it("does not talk to a master whose certificate is another member's", async () => {
+    const [a, b] = [await member('a4'), await member('b4')];
+    const atB: Message[] = [];
+    const ta = transport(a, creds(ours, 'master', 'a4'));
+    // b4 listens with the certificate of some other master, m9.
+    const tb = transport(b, creds(ours, 'master', 'm9'));
+    open.push(ta, tb);
+    await ta.start(() => undefined);
+    await tb.start((m) => atB.push(m));
+    ta.setMembers([a, b]);
+    for (let term = 1; term <= 3; term++) {
+      ta.send(message({ type: 'heartbeat', from: 'a4', to: 'b4', term }));
+      await settle(400);
+    }
+    expect(atB).to.deep.equal([]);
   });
 });

@@ -87,7 +87,9 @@ export function issueCertificate(dir: string, o: IssueOptions): { cert: string; 
   if (o.hosts.length === 0) throw new Error('give at least one --host the node is reached at (a name or an address)');
   const files = nodeFiles(dir, o.name);
   if (!o.force && existsSync(files.cert)) throw new Error(`${files.cert} exists; pass --force to issue it again`);
-  const san = o.hosts.map((h) => (isIP(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
+  // The node id is among the names too: Raft peers check that the master they dial shows its member id.
+  const names = [...new Set([o.name, ...o.hosts])];
+  const san = names.map((h) => (isIP(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
   const work = mkdtempSync(join(tmpdir(), 'mooseng-certs-'));
   try {
     const csr = join(work, 'node.csr');

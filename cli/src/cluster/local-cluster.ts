@@ -1,7 +1,7 @@
 // LocalCluster: brings a topology up as processes on this host and down again, in dependency order: masters
 // first (they elect a leader), then chunkservers (they register), then clients (they mount).
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -37,9 +37,18 @@ function ensureClusterSecret(dir: string): string {
 function ensureMasterCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
   if (!existsSync(caFiles(tlsDir).cert)) initCa(tlsDir, clusterId);
   for (const node of nodes.filter((n) => n.role === 'master')) {
-    if (existsSync(nodeFiles(tlsDir, node.id).cert)) continue;
-    issueCertificate(tlsDir, { role: 'master', name: node.id, hosts: [...new Set([node.host, '127.0.0.1', 'localhost'])] });
+    const hosts = [...new Set([node.host, '127.0.0.1', 'localhost'])];
+    const { cert } = nodeFiles(tlsDir, node.id);
+    // Kept when it still names the node and its host (one from an older build may lack the node id among its names).
+    if (existsSync(cert) && [node.id, node.host].every((n) => certificateNames(cert).includes(n))) continue;
+    issueCertificate(tlsDir, { role: 'master', name: node.id, hosts, force: true });
   }
+}
+
+/** The DNS names and IP addresses a certificate is for (its subjectAltName). */
+function certificateNames(certFile: string): string[] {
+  const names = new X509Certificate(readFileSync(certFile)).subjectAltName ?? '';
+  return names.split(', ').map((n) => n.replace(/^(DNS|IP Address):/, ''));
 }
 
 export async function clusterUp(options: TopologyOptions, progress: Progress): Promise<ClusterState> {

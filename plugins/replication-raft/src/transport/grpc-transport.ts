@@ -608,7 +608,7 @@ export class GrpcTransport implements RaftTransport {
     }
     for (const [id, address] of wanted) {
       this.forgetReplyPeer(id);
-      if (!this.senders.has(id)) this.senders.set(id, this.openSender(address));
+      if (!this.senders.has(id)) this.senders.set(id, this.openSender(id, address));
     }
   }
 
@@ -634,9 +634,14 @@ export class GrpcTransport implements RaftTransport {
     }
   }
 
-  private openSender(address: string): PeerSender {
+  private openSender(id: string, address: string): PeerSender {
     const Client = raftPeerService();
-    const client = new Client(address, this.channelCredentials(), CHANNEL_OPTIONS) as grpc.Client & Record<string, any>;
+    // Over TLS the peer must show a certificate for its member id (`mooseng certs issue` puts the name in the
+    // certificate's names), whatever address it is dialled at: a master of the CA cannot pose as another.
+    const options = this.options.tls
+      ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': id, 'grpc.default_authority': id }
+      : CHANNEL_OPTIONS;
+    const client = new Client(address, this.channelCredentials(), options) as grpc.Client & Record<string, any>;
     return new PeerSender(address, client, this.ctx);
   }
 
@@ -660,7 +665,7 @@ export class GrpcTransport implements RaftTransport {
     if (existing) return existing;
     const address = this.replyAddresses.get(id);
     if (address === undefined) return undefined;
-    const sender = this.openSender(address);
+    const sender = this.openSender(id, address);
     this.replySenders.set(id, sender);
     return sender;
   }
