@@ -24,6 +24,7 @@ import {
   isMoosengError,
   listenOrExplain,
   PERMIT_REQUIRED_OPS,
+  SampledWarning,
   MAX_FRAME_DATA_BYTES,
   MAX_FRAME_PAYLOAD_BYTES,
   messageTypeName,
@@ -95,8 +96,9 @@ export class DataPlaneServer {
   /** Payload buffers of write frames, reused once a write has fully succeeded. */
   private readonly pool = new FramePool();
   private drained: (() => void) | null = null;
-  /** Connections closed at once for the bound, for the log. */
-  private refusedConnections = 0;
+  /** Connections closed at once for the bound, and requests refused for their permit: a stranger repeats them at will. */
+  private readonly refusedConnections: SampledWarning;
+  private readonly refusedPermits: SampledWarning;
 
   constructor(private readonly options: DataPlaneServerOptions) {
     const m = options.metrics;
@@ -108,6 +110,8 @@ export class DataPlaneServer {
     this.bytesIn = m.counter({ name: 'mooseng_chunkserver_written_bytes_total', help: 'Chunk bytes written through the data plane' });
     this.bytesOut = m.counter({ name: 'mooseng_chunkserver_read_bytes_total', help: 'Chunk bytes read through the data plane' });
     this.latency = m.histogram({ name: 'mooseng_chunkserver_request_seconds', help: 'Data-plane request time', labelNames: ['op'] });
+    this.refusedConnections = new SampledWarning(options.logger, 1000);
+    this.refusedPermits = new SampledWarning(options.logger, 100);
   }
 
   /** Listens; resolves with the bound port. */
@@ -147,11 +151,7 @@ export class DataPlaneServer {
   private accept(socket: Socket): void {
     const max = this.options.maxConnections ?? MAX_DATA_PLANE_CONNECTIONS;
     if (this.connections.size >= max) {
-      this.refusedConnections++;
-      if (this.refusedConnections === 1 || this.refusedConnections % 1000 === 0)
-        this.options.logger.warn(
-          `refused a data-plane connection from ${socket.remoteAddress}: ${max} are open (${this.refusedConnections} refused so far)`,
-        );
+      this.refusedConnections.warn(`refused a data-plane connection from ${socket.remoteAddress}: ${max} are open`);
       socket.destroy();
       return;
     }
@@ -217,7 +217,7 @@ export class DataPlaneServer {
         permits.check(req, req.permit, this.options.selfAddress(), this.options.clock.now());
       } catch (err) {
         const e = toMoosengError(err, `checking the permit of ${req.op}`);
-        this.options.logger.warn(`refused a ${req.op} from ${conn.peer}: ${e.message}`);
+        this.refusedPermits.warn(`refused a ${req.op} from ${conn.peer}: ${e.message}`);
         this.requests.inc({ op: req.op, code: e.code });
         void this.send(conn, requestId, statusReply(e));
         return;

@@ -427,7 +427,7 @@ export class FileIo {
     if (grant.chunkId === 0) return Buffer.alloc(length);
     if (!this.blocks) return this.readReplica(grant, cached, inChunk, length, cred, signal);
     const blocks = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
-    const from = inChunk - Math.floor(inChunk / BLOCK_SIZE_BYTES) * BLOCK_SIZE_BYTES;
+    const from = inChunk % BLOCK_SIZE_BYTES;
     // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out: one block,
     // or blocks side by side in the memory of one fetch (a sequential read of what read-ahead fetched), need no copy.
     const head = blocks[0]!;

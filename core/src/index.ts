@@ -18,6 +18,7 @@ export * from './contracts/mount';
 export * from './runtime/cluster-secret';
 export * from './runtime/listen';
 export * from './runtime/node-tls';
+export * from './runtime/sampled-warning';
 export * from './runtime/mount-point';
 export * from './runtime/noop-metrics';
 export * from './runtime/stream-logger';

@@ -14,6 +14,7 @@ import {
   type ILogger,
   type MemberProofKey,
   MoosengError,
+  SampledWarning,
   toGrpcError,
   toMoosengError,
 } from '@mooseng/core';
@@ -52,7 +53,12 @@ export interface ChunkserverRegistryOptions {
 export class ChunkserverRegistry {
   private readonly servers = new Map<string, ChunkserverEntry>();
 
-  constructor(private readonly options: ChunkserverRegistryOptions) {}
+  /** A chunkserver without the secret retries its registration every heartbeat: counted, logged now and then. */
+  private readonly refusedRegistrations: SampledWarning;
+
+  constructor(private readonly options: ChunkserverRegistryOptions) {
+    this.refusedRegistrations = new SampledWarning(options.logger, 100);
+  }
 
   /** Every known server, dead ones included (marked alive: false). */
   list(): ChunkserverEntry[] {
@@ -145,7 +151,7 @@ export class ChunkserverRegistry {
             );
           } catch (err) {
             const e = toMoosengError(err, 'checking a registration');
-            this.options.logger.warn(`refused a registration: ${e.message}`);
+            this.refusedRegistrations.warn(`refused a registration: ${e.message}`);
             fail(e);
             return;
           }

@@ -13,6 +13,7 @@ import {
   ReadAhead,
 } from '@mooseng/client';
 import { ManualClock } from '../support';
+import { fileAttr } from './file-attr';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -122,22 +123,7 @@ class FakeChunk {
   }
 }
 
-function attrOf(size: number) {
-  return {
-    ino: INO,
-    mode: 0o100644,
-    nlink: 1,
-    uid: 0,
-    gid: 0,
-    size,
-    rdev: 0,
-    atimeMs: 0,
-    mtimeMs: 0,
-    ctimeMs: 0,
-    goal: 2,
-    hasXattrs: false,
-  };
-}
+const attrOf = (size: number) => fileAttr(INO, size);
 
 describe('client FileIo reads', () => {
   let chunk: FakeChunk;

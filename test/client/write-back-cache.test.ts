@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, ROOT_INODE, silentLogger } from '@mooseng/core';
 import { FileIo, FileSystemClient, type MasterClient } from '@mooseng/client';
 import { ManualClock } from '../support';
+import { fileAttr } from './file-attr';
 
 const CRED = { uid: 0, gids: [0] };
 const INO = 5;
@@ -16,22 +17,7 @@ const CHAIN = [
   { serverId: 'cs2', address: '127.0.0.1:2' },
 ];
 
-function attr(size: number) {
-  return {
-    ino: INO,
-    mode: 0o100644,
-    nlink: 1,
-    uid: 0,
-    gid: 0,
-    size,
-    rdev: 0,
-    atimeMs: 0,
-    mtimeMs: 0,
-    ctimeMs: 0,
-    goal: 2,
-    hasXattrs: false,
-  };
-}
+const attr = (size: number) => fileAttr(INO, size);
 
 /** A master with one file whose chunk 0 is chunk 9; every grant the same version. */
 class FakeMaster {

@@ -9,6 +9,7 @@ import {
   type MemberProofKey,
   MoosengError,
   type NodeTls,
+  SampledWarning,
   PROTO_LOADER_OPTIONS,
   type IClock,
   type ILogger,
@@ -405,10 +406,11 @@ export class GrpcTransport implements RaftTransport {
   private readonly streams = new Set<(err: Partial<grpc.StatusObject> | null) => void>();
   private selfMetadata: grpc.Metadata | null = null;
   private readonly ctx: SenderContext;
-  /** Calls refused for want of a member proof, for the log. */
-  private refusals = 0;
+  /** Calls refused for want of a member proof or a master's certificate: a stranger repeats them at will. */
+  private readonly refusals: SampledWarning;
 
   constructor(private readonly options: GrpcTransportOptions) {
+    this.refusals = new SampledWarning(options.logger, 100);
     this.ctx = {
       clusterId: options.clusterId,
       clock: options.clock,
@@ -448,9 +450,7 @@ export class GrpcTransport implements RaftTransport {
 
   /** Counts a refused call and logs it now and then (a stranger retrying must not flood the log); returns `details`. */
   private noteRefusal(details: string): string {
-    this.refusals++;
-    if (this.refusals === 1 || this.refusals % 100 === 0)
-      this.options.logger.warn(`refused a Raft call (${this.refusals} so far): ${details}`);
+    this.refusals.warn(`refused a Raft call: ${details}`);
     return details;
   }
 
