@@ -11,6 +11,7 @@ import {
   ICompressor,
   IMetrics,
   loadClusterKeys,
+  loadNodeTls,
   type MemberProofKey,
   metricsRoute,
   type RoleContext,
@@ -183,6 +184,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
     {
       name: 'masters',
       start: async () => {
+        const tls = await loadNodeTls(config.node.tls, 'node.tls');
         link = new MasterLink({
           masters: section.masters,
           identity: {
@@ -196,6 +198,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
           stores: runtime.stores,
           heartbeatIntervalMs: section.heartbeatIntervalMs,
           memberProofs,
+          tls,
           clock,
           logger: logger.child({ component: 'masters' }),
         });

@@ -18,11 +18,14 @@ import {
   type DirectoryUsage,
   ErrorCodes,
   fromGrpcError,
+  grpcControlChannel,
+  hostOfAddress,
   type IClock,
   type ILogger,
   type MasterToChunkserverRegistered,
   type MemberProofKey,
   MoosengError,
+  type NodeTls,
   REGISTER_BATCH_CHUNKS,
   type StoredChunk,
   toMoosengError,
@@ -43,6 +46,11 @@ export interface MasterLinkOptions {
   logger: ILogger;
   /** With a cluster secret: proves membership at each registration (member-proofs.ts). */
   memberProofs?: MemberProofKey;
+  /**
+   * node.tls: the masters are called over TLS, their certificates checked against the CA, and this chunkserver
+   * shows its own (a master with TLS takes registrations only from the certificate of the id registered).
+   */
+  tls?: NodeTls | null;
 }
 
 /** What /health shows per master. */
@@ -60,10 +68,11 @@ class MasterPeer {
   readonly client: grpc.Client;
   readonly lost: ChunkVersionMsg[] = [];
 
-  constructor(address: string) {
+  constructor(address: string, tls: NodeTls | null) {
     this.state = { address, registered: false, session: 0, masterId: '', lastHeartbeatAt: null, lastError: null };
     const Service = chunkserverToMasterService();
-    this.client = new Service(address, grpc.credentials.createInsecure());
+    const channel = grpcControlChannel(hostOfAddress(address), tls);
+    this.client = new Service(address, channel.credentials, channel.options);
   }
 }
 
@@ -101,7 +110,7 @@ export class MasterLink {
   private readonly corrupt = new Map<string, { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }>();
 
   constructor(private readonly options: MasterLinkOptions) {
-    this.peers = options.masters.map((m) => new MasterPeer(m));
+    this.peers = options.masters.map((m) => new MasterPeer(m, options.tls ?? null));
   }
 
   /** Starts one register-then-heartbeat loop per master; never throws (masters may come up later). */

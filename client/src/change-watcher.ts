@@ -1,7 +1,17 @@
 // ChangeWatcher: this session's stream of change notices from the leader (client.proto's ChangeFeed.Watch), kept
 // open across leader changes; each notice goes to a listener that drops what the client and its kernel cache.
 import * as grpc from '@grpc/grpc-js';
-import { changeFeedService, type ChangeNotice, fromGrpcError, type IClock, type ILogger, type TimerHandle } from '@mooseng/core';
+import {
+  changeFeedService,
+  type ChangeNotice,
+  type DialTls,
+  fromGrpcError,
+  grpcControlChannel,
+  hostOfAddress,
+  type IClock,
+  type ILogger,
+  type TimerHandle,
+} from '@mooseng/core';
 import type { MasterClient } from './master-client';
 
 /** Pause before watching again after a stream ended or failed. */
@@ -32,6 +42,8 @@ export interface ChangeWatcherOptions {
   clock: IClock;
   logger: ILogger;
   listener: ChangeListener;
+  /** Watch over TLS with the cluster CA (the client's node.tls), as the client's calls go; absent: plain. */
+  tls?: DialTls | null;
 }
 
 /** Watches the leader's change feed for this session until stop(). */
@@ -123,7 +135,9 @@ export class ChangeWatcher {
     let stub = this.stubs.get(address);
     if (!stub) {
       const Service = changeFeedService();
-      stub = new Service(address, grpc.credentials.createInsecure(), {
+      const channel = grpcControlChannel(hostOfAddress(address), this.o.tls ?? null);
+      stub = new Service(address, channel.credentials, {
+        ...channel.options,
         'grpc.initial_reconnect_backoff_ms': 100,
         'grpc.max_reconnect_backoff_ms': 1_000,
       });

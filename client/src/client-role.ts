@@ -3,10 +3,12 @@
 import { hostname } from 'node:os';
 import {
   DataPlaneClient,
+  type DialTls,
   ErrorCodes,
   IClock,
   IMetrics,
   IMount,
+  loadDialTls,
   metricsRoute,
   MoosengError,
   type RoleContext,
@@ -32,6 +34,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
   const logger = context.logger;
   let http: RoleHttpServer | null = null;
   let master: MasterClient | null = null;
+  let tls: DialTls | null = null;
   let data: DataPlaneClient | null = null;
   let mount: IMount | null = null;
   let watcher: ChangeWatcher | null = null;
@@ -78,6 +81,8 @@ function clientSteps(context: RoleContext): RoleStep[] {
         if (!section.mountPoint) {
           throw new MoosengError(ErrorCodes.CONFIG_INVALID, 'no mount point: pass one (mooseng mount MOUNTPOINT) or set client.mountPoint');
         }
+        // node.tls: the masters over TLS; a client may have the CA alone (it then shows no certificate).
+        tls = await loadDialTls(context.config.node.tls, 'node.tls');
         master = new MasterClient({
           masters: section.masters,
           logger,
@@ -85,6 +90,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           sessionInfo: `mount ${section.mountPoint}`,
           host: hostname(),
           transport: section.controlTransport,
+          tls,
         });
         session = await master.connect({ signal: context.signal });
         if (session.clusterId !== context.config.node.clusterId) {
@@ -144,6 +150,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
         watcher = new ChangeWatcher({
           master: master!,
           masters: section.masters,
+          tls,
           clock,
           logger,
           listener: {

@@ -2,6 +2,7 @@
 // retries a mutation with the same request id so that it is applied at most once across a leader change.
 import {
   type ClientMethodName,
+  type DialTls,
   ErrorCodes,
   fromGrpcError,
   type IClock,
@@ -40,6 +41,8 @@ export interface MasterClientOptions {
   retryBudgetMs?: number;
   /** How unary calls travel (client.controlTransport); framed by default. */
   transport?: ControlTransport;
+  /** Call the masters over TLS with the cluster CA (node.tls; the CA alone will do); absent: plain. */
+  tls?: DialTls | null;
 }
 
 /** The methods that carry a request header (session, request id, credentials): all but the session's own. */
@@ -224,7 +227,7 @@ export class MasterClient {
   private connection(address: string): MasterConnection {
     let connection = this.connections.get(address);
     if (!connection) {
-      connection = openMasterConnection(address, this.options.transport ?? DEFAULT_CONTROL_TRANSPORT);
+      connection = openMasterConnection(address, this.options.transport ?? DEFAULT_CONTROL_TRANSPORT, this.options.tls ?? null);
       this.connections.set(address, connection);
     }
     return connection;

@@ -6,9 +6,12 @@ import {
   type ClientMethodName,
   type ClientToMasterRpcs,
   clientToMasterService,
+  type DialTls,
   ErrorCodes,
   FramedControlClient,
   fromGrpcError,
+  grpcControlChannel,
+  hostOfAddress,
   MAX_CONTROL_MESSAGE_BYTES,
   MoosengError,
   type ReplyOf,
@@ -36,19 +39,28 @@ export interface MasterConnection {
   close(): void;
 }
 
-/** A connection to the master at `address` over `transport` (connected on its first call). */
-export function openMasterConnection(address: string, transport: ControlTransport): MasterConnection {
-  if (transport === 'framed') return new FramedControlClient<ClientToMasterRpcs>(address, { definition: clientToMasterService().service });
-  return new GrpcMasterConnection(address);
+/**
+ * A connection to the master at `address` over `transport` (connected on its first call), over TLS with the cluster
+ * CA when `tls` is given (the client's node.tls: the CA, and its certificate if it has one).
+ */
+export function openMasterConnection(address: string, transport: ControlTransport, tls: DialTls | null = null): MasterConnection {
+  if (transport === 'framed')
+    return new FramedControlClient<ClientToMasterRpcs>(address, { definition: clientToMasterService().service, tls });
+  return new GrpcMasterConnection(address, tls);
 }
 
 /** The gRPC channel to one master, with gRPC's own reconnect backoff. */
 class GrpcMasterConnection implements MasterConnection {
   private readonly stub: grpc.Client;
 
-  constructor(private readonly address: string) {
+  constructor(
+    private readonly address: string,
+    tls: DialTls | null,
+  ) {
     const Service = clientToMasterService();
-    this.stub = new Service(address, grpc.credentials.createInsecure(), {
+    const channel = grpcControlChannel(hostOfAddress(address), tls);
+    this.stub = new Service(address, channel.credentials, {
+      ...channel.options,
       'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1_000,

@@ -2,18 +2,21 @@
 // state, kept by every master), and the ChunkserverToMaster gRPC service that feeds it.
 import type * as grpc from '@grpc/grpc-js';
 import {
+  callerOfGrpcCall,
   chunkserverClaims,
   type ChunkserverIdentityMsg,
   type ChunkserverReplyOf,
   type ChunkserverRequestOf,
   type ChunkserverToMasterHandlers,
   type ChunkserverView,
+  describePeerIdentity,
   type DirectoryStateMsg,
   ErrorCodes,
   type IClock,
   type ILogger,
   type MemberProofKey,
   MoosengError,
+  type PeerIdentity,
   SampledWarning,
   toGrpcError,
   toMoosengError,
@@ -48,6 +51,12 @@ export interface ChunkserverRegistryOptions {
   onCorrupt?: (serverId: string, chunkId: number, version: number) => void;
   /** With a cluster secret: a registration must prove membership (member-proofs.ts). */
   memberProofs?: MemberProofKey;
+  /**
+   * The control port runs TLS and takes no plain connections (node.tls, master.allowPlainControl off): every
+   * registration, heartbeat and report must then come with the chunkserver's own certificate. Whatever this says,
+   * a call that shows a certificate must show the one of the chunkserver it names.
+   */
+  requireCertificates?: boolean;
 }
 
 export class ChunkserverRegistry {
@@ -108,8 +117,16 @@ export class ChunkserverRegistry {
   service(): ChunkserverToMasterHandlers {
     return {
       Register: (call, callback) => this.register(call, callback),
-      Heartbeat: (call, callback) => this.guard(callback, () => this.heartbeat(call.request)),
-      ReportCorrupt: (call, callback) => this.guard(callback, () => this.corrupt(call.request)),
+      Heartbeat: (call, callback) =>
+        this.guard(callback, () => {
+          this.checkCertificate(callerOfGrpcCall(call).identity, call.request.nodeId);
+          return this.heartbeat(call.request);
+        }),
+      ReportCorrupt: (call, callback) =>
+        this.guard(callback, () => {
+          this.checkCertificate(callerOfGrpcCall(call).identity, call.request.nodeId);
+          return this.corrupt(call.request);
+        }),
     };
   }
 
@@ -118,6 +135,7 @@ export class ChunkserverRegistry {
     callback: grpc.sendUnaryData<ChunkserverReplyOf<'Register'>>,
   ): void {
     let identity: ChunkserverIdentityMsg | null = null;
+    const peer = callerOfGrpcCall(call).identity;
     let dirs: DirectoryStateMsg[] = [];
     const chunks: Array<{ chunkId: number; version: number }> = [];
     let failed = false;
@@ -141,20 +159,19 @@ export class ChunkserverRegistry {
           );
           return;
         }
-        if (this.options.memberProofs) {
-          try {
-            this.options.memberProofs.check(
-              chunkserverClaims(identity),
-              identity.memberProof,
-              this.options.clock.now(),
-              `chunkserver ${identity.nodeId} at ${identity.dataAddress}`,
-            );
-          } catch (err) {
-            const e = toMoosengError(err, 'checking a registration');
-            this.refusedRegistrations.warn(`refused a registration: ${e.message}`);
-            fail(e);
-            return;
-          }
+        try {
+          this.checkCertificate(peer, identity.nodeId);
+          this.options.memberProofs?.check(
+            chunkserverClaims(identity),
+            identity.memberProof,
+            this.options.clock.now(),
+            `chunkserver ${identity.nodeId} at ${identity.dataAddress}`,
+          );
+        } catch (err) {
+          const e = toMoosengError(err, 'checking a registration');
+          this.refusedRegistrations.warn(`refused a registration: ${e.message}`);
+          fail(e);
+          return;
         }
       }
       if (chunks.length + msg.chunks.length > MAX_REGISTERED_CHUNKS) {
@@ -199,6 +216,26 @@ export class ChunkserverRegistry {
     this.options.locations.register(id, chunks);
     this.options.logger.info('chunkserver registered', { server: id, address: identity.dataAddress, chunks: chunks.length });
     return { masterId: this.options.masterId, clusterId: this.options.clusterId, session };
+  }
+
+  /**
+   * Refuses a call for chunkserver `nodeId` whose TLS certificate is not that chunkserver's (OU chunkserver, CN its
+   * id), or that shows none while certificates are required: one chunkserver cannot speak for another, nor a client
+   * for a chunkserver.
+   */
+  private checkCertificate(peer: PeerIdentity | null, nodeId: string): void {
+    if (peer === null) {
+      if (!this.options.requireCertificates) return;
+      throw new MoosengError(
+        ErrorCodes.PERMIT_REFUSED,
+        `chunkserver ${nodeId} showed no certificate; this master takes chunkservers over TLS with their own certificate only: give it node.tls with one from mooseng certs issue --role chunkserver --name ${nodeId}`,
+      );
+    }
+    if (peer.role !== 'chunkserver' || peer.name !== nodeId)
+      throw new MoosengError(
+        ErrorCodes.PERMIT_REFUSED,
+        `a call for chunkserver ${nodeId} showed ${describePeerIdentity(peer)}; a chunkserver must show its own certificate (OU chunkserver, CN its node.id)`,
+      );
   }
 
   private heartbeat(req: ChunkserverRequestOf<'Heartbeat'>): ChunkserverReplyOf<'Heartbeat'> {

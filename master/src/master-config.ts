@@ -21,6 +21,10 @@ export interface MasterSection {
   httpApiTokens: HttpApiToken[];
   /** Which client networks may use the file system, and how (exports.ts); first match wins. */
   exports: ExportRuleConfig[];
+  /** With node.tls: take plain connections on the control port too, while clients and chunkservers move to TLS. */
+  allowPlainControl: boolean;
+  /** Serve the HTTP port over HTTPS with node.tls's certificate. */
+  httpTls: boolean;
 }
 
 export const MASTER_SECTION_SCHEMA: JsonSchema = {
@@ -43,6 +47,18 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       maximum: 65535,
       default: 9423,
       description: 'HTTP port: /health, /status, /metrics, REST API (env MOOSENG_METRICS_PORT)',
+    },
+    allowPlainControl: {
+      type: 'boolean',
+      default: false,
+      description:
+        'With node.tls the control port takes TLS only; true takes plain connections too (no certificate, no encryption; chunkservers then register with the cluster secret alone), for a migration while clients and chunkservers get node.tls. Turn it off again once they have',
+    },
+    httpTls: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Serve the HTTP port (/health, /status, /metrics, REST API, dashboard) over HTTPS with the certificate of node.tls, every route included; needs node.tls',
     },
     advertiseHost: { type: 'string', default: '127.0.0.1', description: 'Address other nodes use to reach this master' },
     defaultGoal: {

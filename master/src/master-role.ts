@@ -15,7 +15,11 @@ import {
   IMetrics,
   IPlacement,
   loadClusterKeys,
+  loadNodeTls,
   type MemberProofKey,
+  MoosengError,
+  ErrorCodes,
+  type NodeTls,
   type RoleContext,
   type RoleDefinition,
   RoleHttpServer,
@@ -72,6 +76,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
   let control: ControlPort | null = null;
   let changes: ChangeFeed | null = null;
   let http: RoleHttpServer | null = null;
+  // node.tls, loaded by the control-api step: the control port speaks TLS with it, and HTTP too when master.httpTls.
+  let tls: NodeTls | null = null;
 
   return [
     {
@@ -103,8 +109,19 @@ function masterSteps(context: RoleContext): RoleStep[] {
         const keys = await loadClusterKeys(config.node.clusterSecretFile, logger, 'any host can register as a chunkserver');
         permits = keys?.permits;
         memberProofs = keys?.memberProofs;
+        tls = await loadNodeTls(config.node.tls, 'node.tls');
+        if (!tls && (section.httpTls || section.allowPlainControl))
+          throw new MoosengError(
+            ErrorCodes.CONFIG_INVALID,
+            `master.${section.httpTls ? 'httpTls' : 'allowPlainControl'} needs node.tls (the CA, this master's certificate and key: mooseng certs issue --role master)`,
+          );
+        if (!tls)
+          logger.warn('the control port speaks plain TCP (no node.tls): anyone on the path reads and changes what clients and chunkservers send');
+        else if (section.allowPlainControl)
+          logger.warn('master.allowPlainControl is on: the control port takes plain connections too, and chunkservers without a certificate; turn it off once every node has node.tls');
         registry = new ChunkserverRegistry({
           memberProofs,
+          requireCertificates: tls !== null && !section.allowPlainControl,
           masterId: config.node.id,
           clusterId: config.node.clusterId,
           clock,
@@ -170,8 +187,14 @@ function masterSteps(context: RoleContext): RoleStep[] {
             logger: logger.child({ component: 'framed-control' }),
           }),
           logger: logger.child({ component: 'control-port' }),
+          tls: tls ?? undefined,
+          allowPlain: section.allowPlainControl,
         });
-        context.logger.info('control API listening', { port: control.port, transports: 'grpc, framed' });
+        context.logger.info('control API listening', {
+          port: control.port,
+          transports: 'grpc, framed',
+          tls: tls ? (section.allowPlainControl ? 'on, plain taken too' : 'on') : 'off',
+        });
       },
       stop: async () => {
         changes?.close();
@@ -189,6 +212,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger,
           tokens: section.httpApiTokens,
           tokensSetting: 'master.httpApiTokens',
+          tls: section.httpTls && tls ? { cert: tls.cert, key: tls.key } : undefined,
           routes: masterHttpRoutes({
             nodeId: config.node.id,
             clusterId: config.node.clusterId,

@@ -5,6 +5,7 @@
 // refused, and routes that change something act only for the holder of a token, as the identity the token names.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ILogger } from '../contracts/logger';
 import type { IMetrics } from '../contracts/metrics';
@@ -92,6 +93,8 @@ export interface RoleHttpServerOptions {
   tokens?: readonly HttpApiToken[];
   /** Where the tokens are configured, for the errors that name it (e.g. "master.httpApiTokens"). */
   tokensSetting?: string;
+  /** Serve HTTPS with this certificate and key (node.tls, when the role's httpTls is on); absent: plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export class RoleHttpServer {
@@ -110,7 +113,10 @@ export class RoleHttpServer {
 
   /** Listens; resolves with the port actually bound. Fails with UNAVAILABLE naming the port when it is taken. */
   async start(): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const { tls } = this.options;
+    // Every route over HTTPS, /health included: a prober gives curl the CA (--cacert ca.crt), as any client does.
+    const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
     server.keepAliveTimeout = 5_000;
     await listenOrExplain(server, this.options.host, this.options.port, 'HTTP port', 'HTTP port (httpPort)');
     this.server = server;

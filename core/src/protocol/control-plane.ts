@@ -2,6 +2,7 @@
 // request and reply per method, typed service definitions, server handler tables and typed calls.
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition, MethodDefinition } from '@grpc/proto-loader';
+import { peerIdentityOf, type PeerIdentity } from '../runtime/peer-identity';
 
 /**
  * One method's request and reply, in the form the loader decodes them (PROTO_LOADER_OPTIONS): every field present,
@@ -64,9 +65,21 @@ export type UnaryDispatch<R extends RpcTable> = {
   [M in keyof R]: (request: R[M]['request'], respond: Respond<R[M]['reply']>, caller?: CallerAddress) => void;
 };
 
-/** Where a call came from: the peer's IP address as the transport saw it (no port). */
+/**
+ * Who a call came from: the peer's IP address as the transport saw it (no port) and, over TLS, the identity its
+ * certificate names when it showed one the cluster CA issued (null: plain, or TLS without a certificate). The same
+ * on both transports (framed and gRPC).
+ */
 export interface CallerAddress {
   address: string;
+  identity: PeerIdentity | null;
+}
+
+/** Who made a gRPC call on the control port: its address, and the identity of its TLS certificate if any. */
+export function callerOfGrpcCall(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getPeer' | 'getAuthContext'>): CallerAddress {
+  // gRPC reads the certificate off the connection's TLS socket (one the control port injected included), and only
+  // when it passed the CA check: the port closed any other already.
+  return { address: addressOfGrpcPeer(call.getPeer()), identity: peerIdentityOf(call.getAuthContext().sslPeerCertificate) };
 }
 
 /** The IP address in a gRPC peer string ("ipv4:10.0.0.1:5000", "[::1]:5000", "10.0.0.1:5000"). */

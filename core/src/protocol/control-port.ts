@@ -1,14 +1,24 @@
 // The master's one control port (9421) for two transports: the first bytes of each connection say which. The
-// HTTP/2 preface ("PRI * HTTP/2.0") goes to the gRPC server, the framed preface ("MNC1") to the framed server.
+// HTTP/2 preface ("PRI * HTTP/2.0") goes to the gRPC server, the framed preface ("MNC1") to the framed server. With
+// TLS (node.tls), a TLS ClientHello (first byte 0x16) is answered with a TLS handshake first
+// (control-port-tls.ts), and the decrypted stream is told apart the same way; plain connections are then refused,
+// unless the master takes them during a migration (master.allowPlainControl).
 import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ILogger } from '../contracts/logger';
 import { ErrorCodes, MoosengError } from '../errors';
+import type { NodeTls } from '../runtime/node-tls';
+import { SampledWarning } from '../runtime/sampled-warning';
 import { CONTROL_FRAME_MAGIC, HTTP2_PREFACE_START } from './control-frame';
+import { ControlPortTls } from './control-port-tls';
 import { createGrpcServer, type GrpcServiceBinding, stopGrpcServer } from './grpc-server';
 
 /** Bytes that tell the two transports apart: both prefaces are this long. */
 const SNIFF_BYTES = 4;
+/** The first byte of every TLS connection: a handshake record (the ClientHello). */
+const TLS_HANDSHAKE_RECORD = 0x16;
+/** A refusal a stranger can repeat at will is logged the first time and then every this many times. */
+const REFUSALS_LOGGED_EVERY = 100;
 /** A connection that has not said which protocol it speaks within this long is closed. */
 export const CONTROL_SNIFF_TIMEOUT_MS = 10_000;
 
@@ -30,6 +40,14 @@ export interface ControlPortOptions {
   /** Unary services on the framed transport; the connections it gets are counted by it. */
   framed: FramedConnectionAcceptor;
   logger: ILogger;
+  /**
+   * The master's certificate and the cluster CA (node.tls): connections are then TLS, a client certificate is asked
+   * for (not required: clients may have none; chunkservers must show one to register, checked by the registry),
+   * and one the CA did not issue is refused.
+   */
+  tls?: NodeTls;
+  /** With `tls`: take plain connections too (a migration while clients and chunkservers move to TLS). Default false. */
+  allowPlain?: boolean;
 }
 
 /** Listens on the control port and hands each connection to the transport its first bytes name. */
@@ -48,14 +66,32 @@ export class ControlPort {
     const grpcServer = createGrpcServer(o.grpcServices);
     const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     let port: ControlPort | null = null;
+    const route = (socket: Socket, kind: ControlTransportName, first: Buffer): void => {
+      if (kind === 'framed') return o.framed.accept(socket, first.subarray(SNIFF_BYTES));
+      port!.grpcConnections++;
+      socket.once('close', () => port!.grpcConnections--);
+      // Whatever was read goes back for the HTTP/2 session to read first.
+      socket.unshift(first);
+      injector.injectConnection(socket);
+    };
+    const refusals = new SampledWarning(o.logger, REFUSALS_LOGGED_EVERY);
+    const tls = o.tls ? new ControlPortTls(o.tls, CONTROL_SNIFF_TIMEOUT_MS, refusals, o.logger) : null;
     const listener = createServer({ noDelay: true }, (socket) =>
-      sniff(socket, o.logger, (kind, first) => {
-        if (kind === 'framed') return o.framed.accept(socket, first.subarray(SNIFF_BYTES));
-        port!.grpcConnections++;
-        socket.once('close', () => port!.grpcConnections--);
-        // Whatever was read goes back for the HTTP/2 session to read first.
-        socket.unshift(first);
-        injector.injectConnection(socket);
+      sniff(socket, o.logger, tls !== null, (kind, first) => {
+        if (kind === 'tls') {
+          // The decrypted stream names its transport as a plain one does; TLS inside TLS is not a transport.
+          return tls!.accept(socket, first, (secure) =>
+            sniff(secure, o.logger, false, (inner, innerFirst) => route(secure, inner as ControlTransportName, innerFirst)),
+          );
+        }
+        if (tls && !o.allowPlain) {
+          refusals.warn(
+            `refused a plain (${kind}) connection to the control port from ${socket.remoteAddress}: this master takes TLS only (node.tls); give the client or chunkserver node.tls (a client: caFile at least), or set master.allowPlainControl while they move`,
+          );
+          socket.destroy();
+          return;
+        }
+        route(socket, kind, first);
       }),
     );
     const bound = await new Promise<number>((resolve, reject) => {
@@ -91,8 +127,14 @@ export class ControlPort {
   }
 }
 
-/** Reads a connection's first bytes and calls `route` with the transport they name; anything else is closed. */
-function sniff(socket: Socket, logger: ILogger, route: (kind: ControlTransportName, first: Buffer) => void): void {
+/** What a connection's first bytes name: one of the two transports, or (when the port has TLS) a TLS handshake. */
+type SniffedProtocol = ControlTransportName | 'tls';
+
+/**
+ * Reads a connection's first bytes and calls `route` with the protocol they name; anything else is closed. A TLS
+ * ClientHello counts only when `tlsToo` (the master has node.tls); `first` is everything read so far.
+ */
+export function sniff(socket: Socket, logger: ILogger, tlsToo: boolean, route: (kind: SniffedProtocol, first: Buffer) => void): void {
   let seen: Buffer = Buffer.alloc(0);
   const done = (): void => {
     clearTimeout(timer);
@@ -106,6 +148,19 @@ function sniff(socket: Socket, logger: ILogger, route: (kind: ControlTransportNa
   };
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    if (seen[0] === TLS_HANDSHAKE_RECORD) {
+      done();
+      if (!tlsToo) {
+        logger.warn('a connection to the control port speaks TLS where this master expects none (it has no node.tls, or this is TLS inside TLS); closed it', {
+          peer: socket.remoteAddress,
+        });
+        socket.destroy();
+        return;
+      }
+      socket.pause();
+      route('tls', seen);
+      return;
+    }
     const head = seen.subarray(0, SNIFF_BYTES);
     const framed = CONTROL_FRAME_MAGIC.subarray(0, head.length).equals(head);
     const http2 = HTTP2_PREFACE_START.subarray(0, head.length).equals(head);

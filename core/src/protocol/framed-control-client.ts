@@ -1,7 +1,10 @@
 // The client side of the framed control transport: one TCP connection to one master, many calls in flight on it,
 // each with its deadline and AbortSignal; a lost connection fails its calls with UNAVAILABLE and the next call
-// reconnects, after a backoff while the master stays unreachable (as a gRPC channel does).
+// reconnects, after a backoff while the master stays unreachable (as a gRPC channel does). With `tls` the connection
+// is TLS (the master's certificate checked against the cluster CA and the host dialled: control-tls.ts).
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { DialTls } from '../runtime/node-tls';
 import { ErrorCodes, MoosengError } from '../errors';
 import {
   CONTROL_FRAME_MAGIC,
@@ -15,6 +18,7 @@ import {
   MAX_CONTROL_FRAME_PAYLOAD_BYTES,
 } from './control-frame';
 import type { RpcTable, TypedServiceDefinition } from './control-plane';
+import { framedControlTlsOptions } from './control-tls';
 import { parseAddress } from './data-plane-connection';
 
 /** How long a connection attempt may take. */
@@ -31,6 +35,8 @@ export interface FramedControlClientOptions<R extends RpcTable> {
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
   maxPayloadBytes?: number;
+  /** Dial over TLS with the cluster CA (and this node's certificate, if it has one); absent: plain TCP. */
+  tls?: DialTls | null;
 }
 
 export interface ControlCallOptions {
@@ -151,7 +157,9 @@ export class FramedControlClient<R extends RpcTable> {
         ),
       );
     const attempt = new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
+      const { tls } = this.o;
+      const socket = tls ? connectTls(framedControlTlsOptions(this.host, this.port, tls)) : connect({ host: this.host, port: this.port });
+      socket.setNoDelay(true);
       const timeoutMs = this.o.connectTimeoutMs ?? CONTROL_CONNECT_TIMEOUT_MS;
       const failed = (reason: string): void => {
         clearTimeout(timer);
@@ -162,10 +170,11 @@ export class FramedControlClient<R extends RpcTable> {
         reject(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to master ${this.address}: ${reason}`));
       };
       const timer = setTimeout(() => failed(`no connection within ${timeoutMs} ms`), timeoutMs);
-      socket.once('error', (err) => failed(err.message));
+      socket.once('error', (err) => failed(tls ? `TLS: ${err.message}` : err.message));
       // The preface goes first, buffered until the connection is up: it tells the master's port which protocol this is.
       socket.write(CONTROL_FRAME_MAGIC);
-      socket.once('connect', () => {
+      // A TLS socket is usable once its handshake is done (the master's certificate checked), not at TCP connect.
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         if (this.closed) {
@@ -200,15 +209,26 @@ export class FramedControlClient<R extends RpcTable> {
       },
       this.o.maxPayloadBytes ?? MAX_CONTROL_FRAME_PAYLOAD_BYTES,
     );
-    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
-    let why = `master ${this.address} closed the connection`;
-    socket.on('error', (err) => (why = `the connection to master ${this.address} failed: ${err.message}`));
+    let answered = false;
+    socket.on('data', (chunk: Buffer) => {
+      answered = true;
+      decoder.push(chunk);
+    });
+    // A master that refuses the connection itself (TLS only, or a certificate not of its CA) closes it unanswered.
+    const refusedWhy = this.o.tls
+      ? `master ${this.address} closed the TLS connection before answering; does it take this node's certificate (it must come from the cluster CA)?`
+      : `master ${this.address} closed the connection before answering; a master with node.tls takes TLS only (give this node node.tls, a client caFile at least)`;
+    let why = '';
+    socket.on('error', (err) => {
+      why = answered ? `the connection to master ${this.address} failed: ${err.message}` : `${refusedWhy} (${err.message})`;
+    });
     // A master that is stopping ends the connection once it has answered: later calls go on a new one.
     socket.on('end', () => {
       if (this.socket === socket) this.socket = null;
     });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
+      if (why === '') why = answered ? `master ${this.address} closed the connection` : refusedWhy;
       this.failAll(socket, new MoosengError(ErrorCodes.UNAVAILABLE, why));
     });
   }

@@ -13,7 +13,8 @@ import {
   encodeControlFrameHeader,
   MAX_CONTROL_FRAME_PAYLOAD_BYTES,
 } from './control-frame';
-import type { RpcTable, TypedServiceDefinition, UnaryDispatch } from './control-plane';
+import type { CallerAddress, RpcTable, TypedServiceDefinition, UnaryDispatch } from './control-plane';
+import { identityOfSocket } from './control-port-tls';
 
 /**
  * Calls one connection may have in flight before the master stops reading it (TCP backpressure then holds the
@@ -60,7 +61,7 @@ export class FramedControlServer<R extends RpcTable> {
       return;
     }
     const conn = { inFlight: 0 };
-    const caller = { address: socket.remoteAddress ?? '' };
+    const caller: CallerAddress = { address: socket.remoteAddress ?? '', identity: identityOfSocket(socket) };
     this.sockets.set(socket, conn);
     socket.setNoDelay(true);
     /**

@@ -1,7 +1,7 @@
 // Starts and stops a gRPC server for a role's control-plane services, with a clear error when the port is taken.
 import * as grpc from '@grpc/grpc-js';
 import { ErrorCodes, MoosengError } from '../errors';
-import { addressOfGrpcPeer, type RpcTable, type UnaryDispatch } from './control-plane';
+import { callerOfGrpcCall, type RpcTable, type UnaryDispatch } from './control-plane';
 import { toGrpcError } from './grpc-errors';
 
 /** Largest control-plane message accepted (registration batches, directory pages). */
@@ -28,9 +28,11 @@ export function grpcUnaryImplementation<R extends RpcTable>(dispatch: UnaryDispa
   for (const name of Object.keys(dispatch) as Array<keyof R & string>) {
     const serve = dispatch[name];
     const handler: grpc.handleUnaryCall<R[typeof name]['request'], R[typeof name]['reply']> = (call, callback) =>
-      serve(call.request, (err, reply) => (err ? callback(toGrpcError(err) as grpc.ServiceError) : callback(null, reply)), {
-        address: addressOfGrpcPeer(call.getPeer()),
-      });
+      serve(
+        call.request,
+        (err, reply) => (err ? callback(toGrpcError(err) as grpc.ServiceError) : callback(null, reply)),
+        callerOfGrpcCall(call),
+      );
     impl[name] = handler;
   }
   return impl;

@@ -30,15 +30,54 @@ export async function loadNodeTls(
       `${setting} needs all of caFile, certFile and keyFile; ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (make them with mooseng certs init / certs issue)`,
     );
   }
-  const read = async (key: keyof typeof named): Promise<Buffer> => {
-    try {
-      return await readFile(named[key]);
-    } catch (err) {
-      throw new MoosengError(
-        ErrorCodes.CONFIG_INVALID,
-        `${setting}.${key}: cannot read ${named[key]} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      );
-    }
-  };
-  return { ca: await read('caFile'), cert: await read('certFile'), key: await read('keyFile') };
+  const [ca, cert, key] = await readTlsFiles(
+    [
+      ['caFile', named.caFile],
+      ['certFile', named.certFile],
+      ['keyFile', named.keyFile],
+    ],
+    setting,
+  );
+  return { ca: ca!, cert: cert!, key: key! };
+}
+
+/**
+ * What a node needs to dial a TLS listener of the cluster: the CA to check the listener's certificate against and,
+ * when it has one, its own certificate and key to show (a client may have only the CA: it then shows none).
+ */
+export interface DialTls {
+  ca: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/**
+ * Reads the CA and, when both are set, the certificate and key (a client's node.tls may name the CA alone); null
+ * when none is set. A certificate without its key (or the reverse), or files without the CA, is CONFIG_INVALID.
+ */
+export async function loadDialTls(
+  files: { caFile: string; certFile: string; keyFile: string } | undefined,
+  setting: string,
+): Promise<DialTls | null> {
+  if (!files || (files.caFile === '' && files.certFile === '' && files.keyFile === '')) return null;
+  if (files.caFile !== '' && files.certFile === '' && files.keyFile === '') {
+    const [ca] = await readTlsFiles([['caFile', files.caFile]], setting);
+    return { ca: ca! };
+  }
+  return loadNodeTls(files, setting);
+}
+
+async function readTlsFiles(files: Array<[key: string, path: string]>, setting: string): Promise<Buffer[]> {
+  return Promise.all(
+    files.map(async ([key, path]) => {
+      try {
+        return await readFile(path);
+      } catch (err) {
+        throw new MoosengError(
+          ErrorCodes.CONFIG_INVALID,
+          `${setting}.${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
+      }
+    }),
+  );
 }
