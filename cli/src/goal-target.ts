@@ -1,5 +1,7 @@
 // Resolves the PATH argument of admin commands: a path on a MooseNG mount, or a file-system path with --master.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { Flags } from '@oclif/core';
 import { controlTransportOf, MasterClient } from '@mooseng/client';
 import { silentLogger, SystemClock } from '@mooseng/core';
 import { locateOnMount } from './mount-table';
@@ -9,8 +11,27 @@ export interface AdminTarget {
   fsPath: string;
 }
 
-/** Finds the masters for `path`; throws a message for the user when neither a mount nor --master tells. */
-export function adminTarget(path: string, master: string | undefined): AdminTarget {
+/** The flag naming the cluster CA, for masters with node.tls (admin commands read no config file). */
+export const caFileFlag = Flags.string({
+  description: 'The cluster CA certificate (ca.crt), to call masters that take TLS only (env MOOSENG_CA_FILE)',
+  env: 'MOOSENG_CA_FILE',
+});
+
+/** The CA admin commands check the masters' certificates against; null: they call the masters without TLS. */
+function adminTls(caFile: string | undefined): { ca: Buffer } | null {
+  if (!caFile) return null;
+  try {
+    return { ca: readFileSync(caFile) };
+  } catch (err) {
+    throw new Error(`--ca-file ${caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Finds the masters for `path`; throws a message for the user when neither a mount nor --master tells. With
+ * `caFile` the masters are called over TLS, this command showing no certificate (as a client with only the CA).
+ */
+export function adminTarget(path: string, master: string | undefined, caFile?: string): AdminTarget {
   let masters: string[];
   let fsPath: string;
   if (master) {
@@ -31,6 +52,7 @@ export function adminTarget(path: string, master: string | undefined): AdminTarg
     retryBudgetMs: 10_000,
     // Admin commands read no config file: the environment chooses, as it does for a mount.
     transport: controlTransportOf(process.env.MOOSENG_CONTROL_TRANSPORT),
+    tls: adminTls(caFile),
   });
   return { client, fsPath };
 }

@@ -268,14 +268,14 @@ describe('FUSE mounts (real programs)', function () {
   it('gets and sets goals with `mooseng goal` through paths on the mounts', async () => {
     mkdirSync(join(a, 'goals'));
     writeFileSync(join(a, 'goals', 'f'), 'x');
-    const get = await runCli(['goal', 'get', join(a, 'goals', 'f')]);
+    const get = await runCli(['goal', 'get', join(a, 'goals', 'f')], { env: cluster.adminEnv() });
     expect(get.code, get.stderr).to.equal(0);
     expect(get.stdout.trim()).to.match(/: 2$/);
-    const set = await runCli(['goal', 'set', '-r', join(a, 'goals'), '3']);
+    const set = await runCli(['goal', 'set', '-r', join(a, 'goals'), '3'], { env: cluster.adminEnv() });
     expect(set.code, set.stderr).to.equal(0);
     expect(set.stdout).to.contain('2 inodes changed');
-    expect((await runCli(['goal', 'get', join(b, 'goals', 'f')])).stdout.trim()).to.match(/: 3$/);
-    const outside = await runCli(['goal', 'get', '/tmp']);
+    expect((await runCli(['goal', 'get', join(b, 'goals', 'f')], { env: cluster.adminEnv() })).stdout.trim()).to.match(/: 3$/);
+    const outside = await runCli(['goal', 'get', '/tmp'], { env: cluster.adminEnv() });
     expect(outside.code).to.not.equal(0);
     expect(outside.stderr).to.contain('not on a MooseNG mount');
   });

@@ -1,12 +1,12 @@
 // A real local cluster for integration tests: processes started through the same code as `mooseng cluster up`, on
 // a port range found free, torn down (processes killed, mounts detached, files removed) in after-hooks.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { controlTransportOf, MasterClient, type CallerCredentials } from '@mooseng/client';
-import { ChunkPermitKey, DataPlaneClient, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
+import { ChunkPermitKey, DataPlaneClient, type DialTls, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
@@ -44,7 +44,15 @@ export interface TestClusterExtras {
   isolated?: boolean;
   /** Each chunkserver data directory on a tmpfs of this size ("1g"), so a test can fill it. Needs root. */
   tmpfsDisks?: string;
+  /**
+   * TLS on every control link, as `cluster up` makes it (the default; MOOSENG_TEST_TLS=off turns it off for every
+   * test that does not say): false runs the cluster without a CA, as a hand-written config without node.tls.
+   */
+  tls?: boolean;
 }
+
+/** MOOSENG_TEST_TLS=on|off: whether test clusters run TLS when a test does not say (on when unset). */
+const TEST_TLS = process.env.MOOSENG_TEST_TLS !== 'off';
 
 /** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
 export async function freeBasePort(): Promise<number> {
@@ -87,7 +95,7 @@ export class TestCluster {
     > &
       TestClusterExtras,
   ): Promise<TestCluster> {
-    const { isolated, tmpfsDisks, ...topology } = shape;
+    const { isolated, tmpfsDisks, tls = TEST_TLS, ...topology } = shape;
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
     chmodSync(dir, 0o755);
@@ -107,6 +115,8 @@ export class TestCluster {
       clusterId: 'test',
       basePort: await freeBasePort(),
       mountPlugin,
+      // cluster up makes the CA and every node's certificate in <dir>/tls unless told '' (no TLS).
+      ...(tls ? {} : { tlsDir: '' }),
       ...topology,
     });
     try {
@@ -147,7 +157,28 @@ export class TestCluster {
     return this.nodes('master').map((m) => `${m.host}:${m.port}`);
   }
 
-  /** A connected master client (closed by stop()), on the tests' control transport unless `transport` names one. */
+  /** The cluster CA file when the cluster runs TLS, else null. */
+  caFile(): string | null {
+    const dir = this.state.options.tlsDir;
+    return dir ? join(dir, 'ca.crt') : null;
+  }
+
+  /** What a client of this cluster dials its masters with: the CA alone when it runs TLS (no certificate), else null. */
+  dialTls(): DialTls | null {
+    const ca = this.caFile();
+    return ca ? { ca: readFileSync(ca) } : null;
+  }
+
+  /** The environment the CLI's admin commands need to reach this cluster's masters (the CA when it runs TLS). */
+  adminEnv(): NodeJS.ProcessEnv {
+    const ca = this.caFile();
+    return ca ? { MOOSENG_CA_FILE: ca } : {};
+  }
+
+  /**
+   * A connected master client (closed by stop()), on the tests' control transport unless `transport` names one,
+   * over TLS with the cluster CA (and no certificate) when the cluster runs TLS.
+   */
   async client(transport = TEST_CONTROL_TRANSPORT): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
@@ -156,6 +187,7 @@ export class TestCluster {
       sessionInfo: 'test',
       host: hostname(),
       transport,
+      tls: this.dialTls(),
     });
     await c.connect();
     this.clients.push(c);

@@ -1,5 +1,5 @@
 // A hostile host next to a real cluster made by `cluster up` (which gives every master and chunkserver a cluster
-// secret): it sends a chunk DELETE as raw bytes to a chunkserver, a SET_VERSION signed with a secret of its own,
+// secret), here without TLS, so that the secret alone is what keeps it out: it sends a chunk DELETE as raw bytes to a chunkserver, a SET_VERSION signed with a secret of its own,
 // reads a chunk it was given no permit for, and registers as a chunkserver without the secret or under another's
 // id. Each is refused with a clear error, and the file whose chunk it aimed at reads back whole.
 import { expect } from 'chai';
@@ -45,7 +45,8 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
   let replicas: string[] = [];
 
   before(async () => {
-    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, goal: 2 });
+    // Without TLS: what stands between these hosts and the cluster is the secret (control-tls.test.ts runs TLS).
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 2, goal: 2, tls: false });
     client = await cluster.client();
     io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     ino = replyAttr(

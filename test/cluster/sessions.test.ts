@@ -85,6 +85,7 @@ describe('client sessions (processes)', function () {
       clock: cluster.clock,
       sessionInfo: 'x'.repeat(1_000_000),
       host: 'hostile',
+      tls: cluster.dialTls(),
     });
     try {
       const err = await hostile.connect().then(

@@ -8,7 +8,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { ILogger } from '../contracts/logger';
 import type { NodeTls } from '../runtime/node-tls';
 import { peerIdentityOf, type PeerIdentity } from '../runtime/peer-identity';
-import type { SampledWarning } from '../runtime/sampled-warning';
+import { SampledWarning } from '../runtime/sampled-warning';
 import { CONTROL_PORT_ALPN_PROTOCOLS } from './control-tls';
 
 export class ControlPortTls {
@@ -16,12 +16,16 @@ export class ControlPortTls {
   /** Connections in their handshake, by the peer's address and port (unique among a listener's open connections). */
   private readonly handshaking = new Map<string, (secure: TLSSocket) => void>();
 
+  /** Connections refused for a certificate of another CA: a stranger repeats them at will. */
+  private readonly refusals: SampledWarning;
+
   constructor(
     tls: NodeTls,
     handshakeTimeoutMs: number,
-    private readonly refusals: SampledWarning,
+    refusalsLoggedEvery: number,
     private readonly logger: ILogger,
   ) {
+    this.refusals = new SampledWarning(logger, refusalsLoggedEvery);
     this.server = createServer({
       ca: tls.ca,
       cert: tls.cert,

@@ -74,8 +74,9 @@ export class ControlPort {
       socket.unshift(first);
       injector.injectConnection(socket);
     };
-    const refusals = new SampledWarning(o.logger, REFUSALS_LOGGED_EVERY);
-    const tls = o.tls ? new ControlPortTls(o.tls, CONTROL_SNIFF_TIMEOUT_MS, refusals, o.logger) : null;
+    // Plain connections refused (TLS only), counted apart from the TLS side's refusals of certificates.
+    const plainRefusals = new SampledWarning(o.logger, REFUSALS_LOGGED_EVERY);
+    const tls = o.tls ? new ControlPortTls(o.tls, CONTROL_SNIFF_TIMEOUT_MS, REFUSALS_LOGGED_EVERY, o.logger) : null;
     const listener = createServer({ noDelay: true }, (socket) =>
       sniff(socket, o.logger, tls !== null, (kind, first) => {
         if (kind === 'tls') {
@@ -85,7 +86,7 @@ export class ControlPort {
           );
         }
         if (tls && !o.allowPlain) {
-          refusals.warn(
+          plainRefusals.warn(
             `refused a plain (${kind}) connection to the control port from ${socket.remoteAddress}: this master takes TLS only (node.tls); give the client or chunkserver node.tls (a client: caFile at least), or set master.allowPlainControl while they move`,
           );
           socket.destroy();

@@ -120,7 +120,7 @@ interface RunningProbe {
 /** Starts the probe inside the master's namespace; null when it could not open its session in time. */
 async function startProbe(cluster: TestCluster, id: string, address: string, name: string): Promise<RunningProbe | null> {
   const [command, ...args] = [...sandboxOf(cluster).enter(id), process.execPath, join(__dirname, 'partition-probe.js'), address, name];
-  const child: ChildProcess = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child: ChildProcess = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...cluster.adminEnv() } });
   liveProbes.add(child);
   child.once('exit', () => liveProbes.delete(child));
   const kill = () => {

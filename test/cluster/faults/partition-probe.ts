@@ -1,8 +1,9 @@
 // The partition probe, a child process run inside a master's network namespace: it opens a session with that master
 // while the network is whole, and once told (a line on stdin, after the harness cut the master off) asks it for one
 // mkdir, printing whether the master acknowledged it. A master cut off from its quorum must never acknowledge it.
-//   node partition-probe.js <master host:port> <directory name>
+//   node partition-probe.js <master host:port> <directory name>   (MOOSENG_CA_FILE: the cluster CA, over TLS)
 // Prints `ready` once the session is open, then one JSON line: { outcome: 'acknowledged' | 'refused', code? }.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { MasterClient } from '@mooseng/client';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     clock: new SystemClock(),
     sessionInfo: 'partition-probe',
     host: hostname(),
+    tls: process.env.MOOSENG_CA_FILE ? { ca: readFileSync(process.env.MOOSENG_CA_FILE) } : null,
   });
   await client.connect();
   console.log('ready');

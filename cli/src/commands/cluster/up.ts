@@ -57,6 +57,11 @@ export default class ClusterUp extends BaseCommand {
       this.log(
         `prometheus: prometheus --config.file=${join(prometheus, 'prometheus.yml')} --storage.tsdb.path=${join(prometheus, 'data')}`,
       );
+    const tlsDir = state.options.tlsDir;
+    if (tlsDir)
+      this.log(
+        `TLS: every node's certificate is in ${tlsDir}; the masters' control port takes TLS only, so admin commands need the CA: MOOSENG_CA_FILE=${join(tlsDir, 'ca.crt')} mooseng goal get ...`,
+      );
     this.log(`status: mooseng cluster status --dir ${dir}\nstop:   mooseng cluster down --dir ${dir}`);
   }
 }

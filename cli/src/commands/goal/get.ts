@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { replyAttr } from '@mooseng/core';
 import { BaseCommand } from '../../base-command';
-import { adminTarget, callerCredentials } from '../../goal-target';
+import { adminTarget, caFileFlag, callerCredentials } from '../../goal-target';
 
 export default class GoalGet extends BaseCommand {
   static override description = 'Show the goal (replica count) of a file or directory';
@@ -10,11 +10,14 @@ export default class GoalGet extends BaseCommand {
   static override args = {
     path: Args.string({ description: 'A path on a MooseNG mount, or inside the file system with --master', required: true }),
   };
-  static override flags = { master: Flags.string({ char: 'm', description: 'Master control address(es), host:port[,...]' }) };
+  static override flags = {
+    master: Flags.string({ char: 'm', description: 'Master control address(es), host:port[,...]' }),
+    'ca-file': caFileFlag,
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(GoalGet);
-    const { client, fsPath } = adminTarget(args.path, flags.master);
+    const { client, fsPath } = adminTarget(args.path, flags.master, flags['ca-file']);
     try {
       const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, callerCredentials()), 'ResolvePath');
       this.log(`${args.path}: ${attr.goal}`);

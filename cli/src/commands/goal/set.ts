@@ -2,7 +2,7 @@
 import { Args, Flags } from '@oclif/core';
 import { replyAttr } from '@mooseng/core';
 import { BaseCommand } from '../../base-command';
-import { adminTarget, callerCredentials } from '../../goal-target';
+import { adminTarget, caFileFlag, callerCredentials } from '../../goal-target';
 
 export default class GoalSet extends BaseCommand {
   static override description = 'Set the goal (replica count, 1-9) of a file or directory; new children of a directory inherit it';
@@ -17,11 +17,12 @@ export default class GoalSet extends BaseCommand {
   static override flags = {
     recursive: Flags.boolean({ char: 'r', description: 'Also every file and directory below' }),
     master: Flags.string({ char: 'm', description: 'Master control address(es), host:port[,...]' }),
+    'ca-file': caFileFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(GoalSet);
-    const { client, fsPath } = adminTarget(args.path, flags.master);
+    const { client, fsPath } = adminTarget(args.path, flags.master, flags['ca-file']);
     try {
       const cred = callerCredentials();
       const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, cred), 'ResolvePath');
