@@ -1,10 +1,16 @@
 // The control transports as the product has them, for the control plane's hot methods (Lookup, GetAttr): a
 // ControlPort in a child process serving both gRPC-js unary and the framed control transport on its one port, its
 // handlers answering at once (so only the transport is measured), and the client's own master connections
-// (openMasterConnection, 'grpc' and 'framed'). Interleaved A B A B; 1 and 16 calls in flight. Last line: one JSON
-// object. Usage: npm run bench:control-plane [-- --seconds 3]
+// (openMasterConnection, 'grpc' and 'framed'), each plain and over TLS (the port has node.tls and takes plain
+// connections too, master.allowPlainControl, so both meet the same server; the TLS clients show a client
+// certificate, as a mount of `cluster up` does). Interleaved A B C D A B C D; 1 and 16 calls in flight. Last line:
+// one JSON object. Usage: npm run bench:control-plane [-- --seconds 3]
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openMasterConnection, type ControlTransport, type MasterConnection } from '@mooseng/client';
+import { caFiles, initCa, issueCertificate } from 'mooseng/dist/certs/certificate-authority';
 import {
   CLIENT_TO_MASTER_SERVICE,
   type ClientToMasterRpcs,
@@ -12,6 +18,7 @@ import {
   ControlPort,
   FramedControlServer,
   grpcUnaryImplementation,
+  type NodeTls,
   type ReplyOf,
   type RequestOf,
   silentLogger,
@@ -50,7 +57,13 @@ const REPLY: ReplyOf<'Lookup'> = { attr: ATTR };
 
 // ---- server (the child) ----------------------------------------------------------------------------------------
 
-async function serve(): Promise<void> {
+/** The CA and a certificate for `name` (OU `role`) in `dir`, read into memory. */
+function credentials(dir: string, role: 'master' | 'client', name: string): NodeTls {
+  const files = issueCertificate(dir, { role, name, hosts: ['127.0.0.1'] });
+  return { ca: readFileSync(caFiles(dir).cert), cert: readFileSync(files.cert), key: readFileSync(files.key) };
+}
+
+async function serve(tlsDir: string): Promise<void> {
   const service = clientToMasterService().service;
   // The served table a master builds in ClientApi.dispatch(), here answering the hot methods at once.
   const dispatch = Object.fromEntries(
@@ -65,6 +78,8 @@ async function serve(): Promise<void> {
     grpcServices: [{ definition: service, implementation: grpcUnaryImplementation(dispatch) }],
     framed: new FramedControlServer({ definition: service, dispatch, serviceName: CLIENT_TO_MASTER_SERVICE, logger: silentLogger }),
     logger: silentLogger,
+    tls: credentials(tlsDir, 'master', 'm1'),
+    allowPlain: true,
   });
   process.send!({ port: port.port });
   process.on('disconnect', () => process.exit(0));
@@ -105,25 +120,30 @@ async function measure(call: Call, inFlight: number): Promise<{ callsPerSec: num
 }
 
 async function main(): Promise<void> {
-  const child: ChildProcess = fork(__filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const tlsDir = join(mkdtempSync(join(tmpdir(), 'mooseng-cpbench-')), 'tls');
+  initCa(tlsDir, 'bench');
+  const child: ChildProcess = fork(__filename, ['--serve', tlsDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const { port } = await new Promise<{ port: number }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { port: number }));
       child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it listened`)));
     });
     // Both on the one port, as clients meet a master.
-    const connections: Record<ControlTransport, MasterConnection> = {
+    const client = credentials(tlsDir, 'client', 'client1');
+    const connections: Record<`${ControlTransport}${'' | '_tls'}`, MasterConnection> = {
       grpc: openMasterConnection(`127.0.0.1:${port}`, 'grpc'),
       framed: openMasterConnection(`127.0.0.1:${port}`, 'framed'),
+      grpc_tls: openMasterConnection(`127.0.0.1:${port}`, 'grpc', client),
+      framed_tls: openMasterConnection(`127.0.0.1:${port}`, 'framed', client),
     };
     const results: Record<string, unknown[]> = {};
     for (const inFlight of [1, 16]) {
       for (const round of [1, 2]) {
-        for (const name of ['grpc', 'framed'] as const) {
+        for (const name of ['grpc', 'framed', 'grpc_tls', 'framed_tls'] as const) {
           const r = await measure(caller(connections[name]), inFlight);
           (results[`${name}_c${inFlight}`] ??= []).push(r);
           process.stdout.write(
-            `# ${name.padEnd(6)} ${inFlight} in flight, round ${round}: ${r.callsPerSec} calls/s, p50 ${r.p50us} µs, p99 ${r.p99us} µs, client CPU ${r.cpuUsPerCall} µs/call\n`,
+            `# ${name.padEnd(10)} ${inFlight} in flight, round ${round}: ${r.callsPerSec} calls/s, p50 ${r.p50us} µs, p99 ${r.p99us} µs, client CPU ${r.cpuUsPerCall} µs/call\n`,
           );
         }
       }
@@ -132,10 +152,12 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(results) + '\n');
   } finally {
     child.kill();
+    rmSync(join(tlsDir, '..'), { recursive: true, force: true });
   }
 }
 
-if (process.argv.includes('--serve')) void serve();
+const serveFlag = process.argv.indexOf('--serve');
+if (serveFlag >= 0) void serve(process.argv[serveFlag + 1]!);
 else
   main().catch((err) => {
     process.stderr.write(`${(err as Error).stack}\n`);
