@@ -23,7 +23,9 @@ function adminTls(caFile: string | undefined): { ca: Buffer } | null {
   try {
     return { ca: readFileSync(caFile) };
   } catch (err) {
-    throw new Error(`--ca-file ${caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(`--ca-file ${caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 

@@ -116,9 +116,13 @@ function masterSteps(context: RoleContext): RoleStep[] {
             `master.${section.httpTls ? 'httpTls' : 'allowPlainControl'} needs node.tls (the CA, this master's certificate and key: mooseng certs issue --role master)`,
           );
         if (!tls)
-          logger.warn('the control port speaks plain TCP (no node.tls): anyone on the path reads and changes what clients and chunkservers send');
+          logger.warn(
+            'the control port speaks plain TCP (no node.tls): anyone on the path reads and changes what clients and chunkservers send',
+          );
         else if (section.allowPlainControl)
-          logger.warn('master.allowPlainControl is on: the control port takes plain connections too, and chunkservers without a certificate; turn it off once every node has node.tls');
+          logger.warn(
+            'master.allowPlainControl is on: the control port takes plain connections too, and chunkservers without a certificate; turn it off once every node has node.tls',
+          );
         registry = new ChunkserverRegistry({
           memberProofs,
           requireCertificates: tls !== null && !section.allowPlainControl,

@@ -5,7 +5,7 @@
 // and nothing is registered.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -25,7 +25,7 @@ import {
   silentLogger,
 } from '@mooseng/core';
 import { initCa, issueCertificate, nodeFiles } from 'mooseng/dist/certs/certificate-authority';
-import { cleanupTempDirs, makeTempDir } from '../support';
+import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
 describe('TLS on the control port (processes)', function () {
@@ -73,7 +73,8 @@ describe('TLS on the control port (processes)', function () {
   }
 
   it('gives every node node.tls, and the chunkservers register with their certificates; data flows for a client with only the CA', async () => {
-    for (const n of cluster.state.nodes) expect(readFileSync(n.configPath, 'utf8'), n.id).to.contain(`certFile: ${join(tlsDir, `${n.id}.crt`)}`);
+    for (const n of cluster.state.nodes)
+      expect(readFileSync(n.configPath, 'utf8'), n.id).to.contain(`certFile: ${join(tlsDir, `${n.id}.crt`)}`);
     const status = await cluster.http('m1', '/status');
     expect((status.json.chunkservers as Array<{ id: string; alive: boolean }>).filter((c) => c.alive).map((c) => c.id)).to.have.members([
       'cs1',
@@ -85,7 +86,11 @@ describe('TLS on the control port (processes)', function () {
       try {
         const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
         const ino = replyAttr(
-          await client.call('Mknod', { parent: 1, name: `over-tls-${transport}`, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT),
+          await client.call(
+            'Mknod',
+            { parent: 1, name: `over-tls-${transport}`, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 },
+            ROOT,
+          ),
           'Mknod',
         ).ino;
         const content = randomBytes(200_000);
@@ -135,11 +140,18 @@ describe('TLS on the control port (processes)', function () {
     const identity = { nodeId, clusterId: 'test', dataAddress: '127.0.0.1:1', httpPort: 1, labels: {} };
     try {
       return await new Promise((resolve) => {
-        const call = callClientStream(grpcClient, Service.service, 'Register', new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => {
-          if (!err) return resolve({ code: 'OK', message: '' });
-          const e = fromGrpcError(err, 'register');
-          resolve({ code: e.code, message: e.message });
-        });
+        const call = callClientStream(
+          grpcClient,
+          Service.service,
+          'Register',
+          new grpc.Metadata(),
+          { deadline: Date.now() + 10_000 },
+          (err) => {
+            if (!err) return resolve({ code: 'OK', message: '' });
+            const e = fromGrpcError(err, 'register');
+            resolve({ code: e.code, message: e.message });
+          },
+        );
         call.write({ identity: { ...identity, memberProof: key.prove(chunkserverClaims(identity), Date.now()) }, dirs: [], chunks: [] });
         call.end();
       });
@@ -164,5 +176,37 @@ describe('TLS on the control port (processes)', function () {
     expect(ids.join(' ')).to.not.contain('cs9').and.to.not.contain('127.0.0.1:1');
     // The chunkservers' own registrations stand: cs1 is still where it was.
     expect(ids.find((i) => i.startsWith('cs1@'))).to.equal(`cs1@${cluster.node('cs1').host}:${cluster.node('cs1').port}`);
+  });
+
+  it("keeps a chunkserver process that shows another chunkserver's certificate out, and takes it back with its own", async () => {
+    const cs2 = cluster.node('cs2');
+    const config = readFileSync(cs2.configPath, 'utf8');
+    await cluster.stopNode('cs2');
+    const registered = async (): Promise<boolean> => {
+      const status = await cluster.http('m1', '/status');
+      return (status.json.chunkservers as Array<{ id: string; alive: boolean }>).some((c) => c.id === 'cs2' && c.alive);
+    };
+    await waitFor('the master to see cs2 gone', async () => !(await registered()), 30_000);
+    try {
+      writeFileSync(cs2.configPath, config.replaceAll(join(tlsDir, 'cs2.'), join(tlsDir, 'cs1.')), { mode: 0o600 });
+      await cluster.restartNode('cs2', (h) => h.status === 200 || h.status === 503);
+      let lastError = '';
+      await waitFor(
+        "cs2 to be refused for cs1's certificate",
+        async () => {
+          const health = await fetch(`http://${cs2.host}:${cs2.httpPort}/health`).then((r) => r.json() as Promise<any>);
+          lastError = String(health.masters?.[0]?.lastError ?? '');
+          return /certificate of chunkserver "cs1"/.test(lastError);
+        },
+        30_000,
+      );
+      expect(lastError).to.match(/PERMIT_REFUSED|must show its own certificate/);
+      expect(await registered()).to.equal(false);
+    } finally {
+      await cluster.stopNode('cs2');
+      writeFileSync(cs2.configPath, config, { mode: 0o600 });
+    }
+    await cluster.restartNode('cs2');
+    await waitFor('cs2 to register again with its own certificate', registered, 30_000);
   });
 });

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNodeTls } from '@mooseng/core';
+import { loadDialTls, loadNodeTls } from '@mooseng/core';
 import { caFiles, initCa, issueCertificate } from 'mooseng/dist/certs/certificate-authority';
 import { cleanupTempDirs, makeTempDir } from '../support';
 
@@ -58,5 +58,20 @@ describe('cluster certificates (openssl)', function () {
       (e: Error) => e,
     );
     expect(missing?.message).to.match(/node\.tls\.caFile: cannot read .*ENOENT/);
+  });
+
+  it("reads a client's node.tls with the CA alone, or whole; a certificate without its key is a config error", async () => {
+    expect(await loadDialTls({ caFile: '', certFile: '', keyFile: '' }, 'node.tls')).to.equal(null);
+    const caOnly = await loadDialTls({ caFile: caFiles(dir).cert, certFile: '', keyFile: '' }, 'node.tls');
+    expect(caOnly?.ca.toString()).to.contain('BEGIN CERTIFICATE');
+    expect(caOnly?.cert).to.equal(undefined);
+    const files = issueCertificate(dir, { role: 'client', name: 'client1', hosts: ['127.0.0.1'] });
+    const whole = await loadDialTls({ caFile: caFiles(dir).cert, certFile: files.cert, keyFile: files.key }, 'node.tls');
+    expect(whole?.key?.toString()).to.contain('PRIVATE KEY');
+    const halves = await loadDialTls({ caFile: caFiles(dir).cert, certFile: files.cert, keyFile: '' }, 'node.tls').then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(halves?.message).to.match(/node\.tls\.keyFile is missing/);
   });
 });

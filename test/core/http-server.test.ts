@@ -1,7 +1,12 @@
 // The roles' HTTP server against hostile requests: a body that does not say it is JSON, a request from a page of
 // another web site, a write without a token or with a wrong one. Each is refused before any handler runs; a write
-// with a good token runs as the identity the token names.
+// with a good token runs as the identity the token names. With a certificate (master.httpTls) it speaks HTTPS only.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
+import { initCa, issueCertificate } from 'mooseng/dist/certs/certificate-authority';
+import { cleanupTempDirs, makeTempDir } from '../support';
 import { type HttpApiToken, type HttpRequest, RoleHttpServer, silentLogger } from '@mooseng/core';
 
 const TOKEN: HttpApiToken = { name: 'ops', token: 'a-long-enough-secret-token', uid: 1000, gids: [1000, 27] };
@@ -102,5 +107,47 @@ describe('RoleHttpServer: who may ask what', () => {
     } finally {
       await open.stop();
     }
+  });
+});
+
+describe('RoleHttpServer over HTTPS (master.httpTls)', function () {
+  this.timeout(30_000);
+  let server: RoleHttpServer;
+  let port = 0;
+  let ca: Buffer;
+
+  before(async () => {
+    const dir = join(makeTempDir('mooseng-https-'), 'tls');
+    initCa(dir, 'test');
+    const files = issueCertificate(dir, { role: 'master', name: 'm1', hosts: ['127.0.0.1'] });
+    ca = readFileSync(join(dir, 'ca.crt'));
+    server = new RoleHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger,
+      routes: [{ method: 'GET', path: '/health', handler: () => ({ json: { ok: true } }) }],
+      tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
+    });
+    port = await server.start();
+  });
+  after(async () => {
+    await server?.stop();
+    cleanupTempDirs();
+  });
+
+  it('answers over TLS with the node certificate, checked against the CA, and nothing in plain HTTP', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      httpsGet({ host: '127.0.0.1', port, path: '/health', ca }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve(text));
+      }).once('error', reject);
+    });
+    expect(JSON.parse(body)).to.deep.equal({ ok: true });
+    const plain = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.status,
+      () => 'no answer',
+    );
+    expect(plain).to.not.equal(200);
   });
 });

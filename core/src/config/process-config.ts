@@ -73,7 +73,7 @@ export const NODE_SECTION_SCHEMA: JsonSchema = {
       additionalProperties: false,
       default: {},
       description:
-        "TLS with the cluster CA (`mooseng certs init` / `certs issue`): masters speak Raft to each other over mutual TLS and take TLS only on the control port; chunkservers and clients call the masters over TLS, checking their certificates. All three files, or none; a client may name caFile alone (it then shows no certificate)",
+        'TLS with the cluster CA (`mooseng certs init` / `certs issue`): masters speak Raft to each other over mutual TLS and take TLS only on the control port; chunkservers and clients call the masters over TLS, checking their certificates. All three files, or none; a client may name caFile alone (it then shows no certificate)',
       properties: {
         caFile: { type: 'string', default: '', format: 'path', description: 'The cluster CA certificate (ca.crt)' },
         certFile: { type: 'string', default: '', format: 'path', description: "This node's certificate, CN = node.id, OU = its role" },

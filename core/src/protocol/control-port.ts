@@ -152,9 +152,12 @@ export function sniff(socket: Socket, logger: ILogger, tlsToo: boolean, route: (
     if (seen[0] === TLS_HANDSHAKE_RECORD) {
       done();
       if (!tlsToo) {
-        logger.warn('a connection to the control port speaks TLS where this master expects none (it has no node.tls, or this is TLS inside TLS); closed it', {
-          peer: socket.remoteAddress,
-        });
+        logger.warn(
+          'a connection to the control port speaks TLS where this master expects none (it has no node.tls, or this is TLS inside TLS); closed it',
+          {
+            peer: socket.remoteAddress,
+          },
+        );
         socket.destroy();
         return;
       }
