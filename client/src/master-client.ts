@@ -60,6 +60,8 @@ export class MasterClient {
   private readonly connections = new Map<string, MasterConnection>();
   private leader: string | null = null;
   private sessionIdValue = 0;
+  /** The key OpenSession gave with the id, carried in every request of the session (empty from a cluster without one). */
+  private sessionKeyValue: Buffer = Buffer.alloc(0);
   private nextRequestId = 1;
   private closed = false;
   private closing = false;
@@ -78,6 +80,11 @@ export class MasterClient {
     return this.sessionIdValue;
   }
 
+  /** The key that goes with the session id (for the change feed's Watch, which MasterClient does not call). */
+  get sessionKey(): Buffer {
+    return this.sessionKeyValue;
+  }
+
   /** The master that last answered as leader. */
   get currentLeader(): string | null {
     return this.leader;
@@ -90,6 +97,7 @@ export class MasterClient {
   async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
     const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
     this.sessionIdValue = reply.sessionId;
+    this.sessionKeyValue = Buffer.from(reply.sessionKey);
     this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
     this.scheduleKeepAlive();
     return reply;
@@ -110,7 +118,10 @@ export class MasterClient {
     const attempt = (): Promise<ReplyOf<M>> =>
       this.invoke(
         method,
-        { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body } as RequestOf<M>,
+        {
+          h: { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue, requestId: this.nextRequestId++, cred },
+          ...body,
+        } as RequestOf<M>,
         options.signal,
       );
     try {
@@ -128,8 +139,9 @@ export class MasterClient {
     this.closing = true; // a keep-alive in flight does not schedule another
     this.keepAliveTimer?.cancel();
     if (this.sessionIdValue !== 0) {
-      await this.invoke('CloseSession', { sessionId: this.sessionIdValue }, undefined, 3_000).catch((err) =>
-        this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
+      await this.invoke('CloseSession', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, 3_000).catch(
+        (err) =>
+          this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
       );
     }
     this.closed = true;
@@ -142,7 +154,7 @@ export class MasterClient {
     if (this.sessionTimeoutMs <= 0 || this.closing) return;
     const interval = this.sessionTimeoutMs / 4;
     this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
-      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue }, undefined, interval)
+      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, interval)
         .catch(async (err: unknown) => {
           if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
           // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
@@ -161,6 +173,7 @@ export class MasterClient {
       const old = this.sessionIdValue;
       const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
       this.sessionIdValue = reply.sessionId;
+      this.sessionKeyValue = Buffer.from(reply.sessionKey);
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
       this.options.logger.error(
         "the masters expired this client's session (it was silent too long); opened a new one: files open here are no longer held open on the masters",

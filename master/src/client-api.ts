@@ -36,6 +36,7 @@ import type { GrantPermits } from './grant-permits';
 import type { ExportRule, Exports } from './exports';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
+import type { SessionKeys } from './session-keys';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
@@ -56,6 +57,8 @@ export interface ClientApiOptions {
   tenure: LeaderTenure;
   /** Which clients may call, and how (master.exports). */
   exports: Exports;
+  /** The keys that bind sessions to their clients (required in a cluster with a secret). */
+  sessionKeys: SessionKeys;
   /** The permits write grants carry (absent in tests that need none: grants then carry none). */
   permits?: GrantPermits;
   clusterId: string;
@@ -103,6 +106,16 @@ const LOCAL_CALLER = '127.0.0.1';
 
 /** The export rule of the call being served, for the header decoding deep inside its handler. */
 const callerRules = new AsyncLocalStorage<ExportRule>();
+
+/** Who opened the session of the call being served, as the transport names the caller ('' when it names nobody). */
+const callerIdentity = new AsyncLocalStorage<string>();
+
+/** The session a request names and the key it carries: in its header, or in the request itself (KeepAlive, CloseSession). */
+function sessionOf(request: unknown): { sessionId: number; key: Uint8Array | undefined } {
+  const r = request as { h?: ClientMessage<'RequestHeader'> | null; sessionId?: number; sessionKey?: Uint8Array };
+  if (r.h !== undefined) return { sessionId: r.h?.sessionId ?? 0, key: r.h?.sessionKey };
+  return { sessionId: r.sessionId ?? 0, key: r.sessionKey };
+}
 
 /** What an answer carries for a permit in a cluster without a secret. */
 const NO_PERMIT = Buffer.alloc(0);
@@ -214,7 +227,13 @@ export class ClientApi {
         const sessionId = newSessionId();
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info });
         this.o.onSessionSeen(sessionId);
-        return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return {
+          sessionId,
+          clusterId: this.o.clusterId,
+          rootIno: ROOT_INODE,
+          sessionTimeoutMs: this.o.sessionTimeoutMs,
+          sessionKey: this.o.sessionKeys.keyOf(sessionId, callerIdentity.getStore() ?? ''),
+        };
       },
       KeepAlive: async (req) => {
         // Answered by the leader only, so a client keeps the master that judges its session informed.
@@ -438,7 +457,13 @@ export class ClientApi {
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        return callerRules.run(rule, () => handler(request));
+        // No certificate identity reaches the handlers yet: sessions are bound to their key alone.
+        const identity = '';
+        if (name !== 'OpenSession') {
+          const { sessionId, key } = sessionOf(request);
+          this.o.sessionKeys.check(name, sessionId, key, identity);
+        }
+        return callerIdentity.run(identity, () => callerRules.run(rule, () => handler(request)));
       };
       new Promise<ReplyOf<M>>((resolve) => resolve(run())).then(
         (reply) => {

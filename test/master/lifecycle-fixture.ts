@@ -29,6 +29,7 @@ import {
   RepairLoop,
   DEFAULT_EXPORTS,
   Exports,
+  SessionKeys,
 } from '@mooseng/master';
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 import { ManualClock } from '../support';
@@ -301,6 +302,7 @@ export class LifecycleMaster {
       chunkOps: this.ops,
       tenure,
       exports: new Exports(DEFAULT_EXPORTS),
+      sessionKeys: new SessionKeys(null),
       clusterId: 'test',
       logger: this.logger,
       metrics: new NoopMetrics(),
@@ -330,7 +332,7 @@ export class LifecycleMaster {
 
   /** A request header for the handlers (root, no session: writes need none here). */
   h(): ClientMessage<'RequestHeader'> {
-    return { sessionId: 0, requestId: this.nextRequest++, cred: ROOT_CRED };
+    return { sessionId: 0, sessionKey: Buffer.alloc(0), requestId: this.nextRequest++, cred: ROOT_CRED };
   }
 
   async createFile(name: string): Promise<number> {
