@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
 import {
   callClientStream,
+  callUnary,
   ChunkPermitKey,
   chunkserverClaims,
   chunkserverToMasterService,
@@ -155,6 +156,35 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     } finally {
       forger.close();
     }
+    await fileIntact();
+  });
+
+  it("refuses a corrupt-replica report in a chunkserver's name from outside its session", async () => {
+    const master = cluster.nodes('master')[0]!;
+    const Service = chunkserverToMasterService();
+    const grpcClient = new Service(`${master.host}:${master.port}`, grpc.credentials.createInsecure());
+    try {
+      for (const server of cluster.nodes('chunkserver')) {
+        const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+          callUnary(
+            grpcClient,
+            Service.service,
+            'ReportCorrupt',
+            { nodeId: server.id, session: 12345, chunkId: chunk.chunkId, version: chunk.version, blocks: [0], dir: '/', foundBy: 'scrub' },
+            new grpc.Metadata(),
+            { deadline: Date.now() + 10_000 },
+            (e) => resolve(e),
+          ),
+        );
+        expect(err, server.id).to.not.equal(null);
+        expect(fromGrpcError(err!, 'ReportCorrupt').message).to.match(/not registered with this master/);
+      }
+    } finally {
+      grpcClient.close();
+    }
+    // Both copies still count: the master hands out both to readers.
+    const located = await client.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+    expect(located.locations.map((l) => l.address).sort()).to.deep.equal([...replicas].sort());
     await fileIntact();
   });
 

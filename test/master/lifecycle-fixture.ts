@@ -403,7 +403,9 @@ export class LifecycleMaster {
   /** A chunkserver's ReportCorrupt, through the registry's gRPC handler. */
   reportCorrupt(server: string, chunkId: number, version: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const request = { nodeId: server, session: 1, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
+      // Under the server's own registration session, as a real chunkserver reports.
+      const session = this.registry.list().find((s) => s.id === server)?.session ?? 0;
+      const request = { nodeId: server, session, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
       const handler = this.registry.service().ReportCorrupt as unknown as (
         call: { request: typeof request },
         cb: (err: Error | null) => void,
