@@ -9,8 +9,11 @@ export interface AdminTarget {
   fsPath: string;
 }
 
-/** Finds the masters for `path`; throws a message for the user when neither a mount nor --master tells. */
-export function adminTarget(path: string, master: string | undefined): AdminTarget {
+/**
+ * Finds the masters for `path` and opens a session with them (every call names one; close the client when done);
+ * throws a message for the user when neither a mount nor --master tells.
+ */
+export async function adminTarget(path: string, master: string | undefined): Promise<AdminTarget> {
   let masters: string[];
   let fsPath: string;
   if (master) {
@@ -32,6 +35,7 @@ export function adminTarget(path: string, master: string | undefined): AdminTarg
     // Admin commands read no config file: the environment chooses, as it does for a mount.
     transport: controlTransportOf(process.env.MOOSENG_CONTROL_TRANSPORT),
   });
+  await client.connect();
   return { client, fsPath };
 }
 

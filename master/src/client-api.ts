@@ -24,6 +24,7 @@ import {
   MoosengError,
   OpenFlags,
   R_OK,
+  W_OK,
   type ReplyOf,
   type RequestOf,
   type Respond,
@@ -96,6 +97,37 @@ const READ_ONLY_METHODS: ReadonlySet<ClientMethodName> = new Set<ClientMethodNam
   // A durability barrier: it waits for what is already committed, and changes nothing.
   'Sync',
 ]);
+
+/** Codes of a report that a write to the replica failed: they move the chunk's other replicas on without it. */
+const WRITE_FAILURES: ReadonlySet<string> = new Set([ErrorCodes.REPLICA_FAILED, ErrorCodes.NO_SPACE]);
+
+/**
+ * Refuses a report of a failed replica unless the chunk is the named file's and the caller may write the file (a
+ * failed write: the report leaves that replica behind) or read it (a failed read), or its session holds it open. A
+ * report changes which copies count: from anyone else it could drop good copies of any chunk.
+ */
+/** Refuses `what` on a file unless the caller may write it or its session holds it open (opened for writing then). */
+function mayWrite(s: NamespaceStateMachine, ino: number, cred: Credentials, sessionId: number, what: string): void {
+  if (s.sessions.get(sessionId)?.opens.has(ino) === true || s.access(ino, cred, W_OK)) return;
+  throw new MoosengError(ErrorCodes.EACCES, `uid ${cred.uid} may not ${what} inode ${ino}, and its session does not hold it open`);
+}
+
+function mayReport(s: NamespaceStateMachine, req: RequestOf<'ReportReplica'>, cred: Credentials, sessionId: number): void {
+  if (req.ino === 0)
+    throw new MoosengError(
+      ErrorCodes.EPERM,
+      `ReportReplica of chunk ${req.chunkId} names no file (a client older than the masters?); the report is ignored`,
+    );
+  const writes = WRITE_FAILURES.has(req.code);
+  const held = s.sessions.get(sessionId)?.opens.has(req.ino) === true;
+  if (!held && !s.access(req.ino, cred, writes ? W_OK : R_OK))
+    throw new MoosengError(
+      ErrorCodes.EACCES,
+      `uid ${cred.uid} may not ${writes ? 'write' : 'read'} inode ${req.ino}, and its session does not hold it open: it cannot report its replicas`,
+    );
+  if (!s.fileChunks(req.ino).some((c) => c.chunkId === req.chunkId))
+    throw new MoosengError(ErrorCodes.EINVAL, `chunk ${req.chunkId} is not a chunk of inode ${req.ino}`);
+}
 
 function opensForWriting(name: ClientMethodName, request: unknown): boolean {
   return name === 'Open' && ((request as RequestOf<'Open'>).flags & (OpenFlags.WRITE | OpenFlags.TRUNCATE)) !== 0;
@@ -381,6 +413,11 @@ export class ClientApi {
       WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
+        // Checked before anything is proposed (the commit command itself checks no permission, as the logs of
+        // earlier versions were written without one): only a writer grows a file and moves its mtime. Against
+        // this master's state without a read barrier, which would cost every commit a round to the other masters:
+        // a leader has applied everything it acknowledged, and a deposed one cannot commit the proposal anyway.
+        mayWrite(m.state, req.ino, cred, origin.sessionId, 'commit a write to');
         // Version 0 comes from a client that predates the field (a rolling upgrade): it gets the old check.
         if (req.version === 0)
           return attrOf(
@@ -426,7 +463,8 @@ export class ClientApi {
       ReleaseLocks: (req) =>
         withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'releaseLocks', ino: req.ino, owner: req.owner, kinds: req.kinds }))),
       ReportReplica: async (req) => {
-        h(req);
+        const { cred, origin } = h(req);
+        mayReport(this.o.metadata.state, req, cred, origin.sessionId); // as CommitWrite's check: no read barrier
         this.o.logger.warn('client reports a failed replica', {
           chunkId: req.chunkId,
           server: req.serverId,
