@@ -32,6 +32,7 @@ export async function adminTarget(path: string, master: string | undefined): Pro
     sessionInfo: 'mooseng admin',
     host: hostname(),
     retryBudgetMs: 10_000,
+    password: process.env.MOOSENG_PASSWORD,
     // Admin commands read no config file: the environment chooses, as it does for a mount.
     transport: controlTransportOf(process.env.MOOSENG_CONTROL_TRANSPORT),
   });

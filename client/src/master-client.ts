@@ -3,6 +3,7 @@
 import {
   type ClientMethodName,
   ErrorCodes,
+  ExportPasswordKey,
   fromGrpcError,
   type IClock,
   type ILogger,
@@ -10,6 +11,7 @@ import {
   MoosengError,
   type ReplyOf,
   type RequestOf,
+  sessionClaims,
   type TimerHandle,
 } from '@mooseng/core';
 import { type ControlTransport, DEFAULT_CONTROL_TRANSPORT, type MasterConnection, openMasterConnection } from './master-connection';
@@ -36,6 +38,8 @@ export interface MasterClientOptions {
   /** Describes this client in the master's session table (host, mount point). */
   sessionInfo: string;
   host: string;
+  /** The export's password (client.password), proven when a session opens; absent or '' for an export without one. */
+  password?: string;
   rpcTimeoutMs?: number;
   retryBudgetMs?: number;
   /** How unary calls travel (client.controlTransport); framed by default. */
@@ -95,7 +99,7 @@ export class MasterClient {
    * answers.
    */
   async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
-    const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
+    const reply = await this.invoke('OpenSession', this.openSessionRequest(), options.signal);
     this.sessionIdValue = reply.sessionId;
     this.sessionKeyValue = Buffer.from(reply.sessionKey);
     this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
@@ -167,11 +171,20 @@ export class MasterClient {
     });
   }
 
+  /** What OpenSession says of this client, with the proof of its export's password when it has one. */
+  private openSessionRequest(): RequestOf<'OpenSession'> {
+    const claims = { info: this.options.sessionInfo, host: this.options.host };
+    const password = this.options.password ?? '';
+    const passwordProof =
+      password === '' ? Buffer.alloc(0) : new ExportPasswordKey(password).prove(sessionClaims(claims), this.options.clock.now());
+    return { ...claims, passwordProof };
+  }
+
   /** Replaces an expired session (one at a time, however many calls found it expired). */
   private renewSession(): Promise<void> {
     this.renewing ??= (async () => {
       const old = this.sessionIdValue;
-      const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
+      const reply = await this.invoke('OpenSession', this.openSessionRequest());
       this.sessionIdValue = reply.sessionId;
       this.sessionKeyValue = Buffer.from(reply.sessionKey);
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;

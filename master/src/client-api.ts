@@ -16,6 +16,7 @@ import {
   type Histogram,
   type ILogger,
   type IMetrics,
+  type IClock,
   type IPlacement,
   isMoosengError,
   LockType,
@@ -24,6 +25,7 @@ import {
   MoosengError,
   OpenFlags,
   R_OK,
+  sessionClaims,
   W_OK,
   type ReplyOf,
   type RequestOf,
@@ -58,6 +60,8 @@ export interface ClientApiOptions {
   tenure: LeaderTenure;
   /** Which clients may call, and how (master.exports). */
   exports: Exports;
+  /** Times password proofs are checked against. */
+  clock: IClock;
   /** The keys that bind sessions to their clients (required in a cluster with a secret). */
   sessionKeys: SessionKeys;
   /** The permits write grants carry (absent in tests that need none: grants then carry none). */
@@ -256,6 +260,14 @@ export class ClientApi {
             ErrorCodes.INVALID_ARGUMENT,
             `the session's host and info take ${Buffer.byteLength(info, 'utf8')} bytes; at most ${MAX_SESSION_INFO_BYTES} are kept`,
           );
+        const rule = callerRules.getStore();
+        if (rule?.password) {
+          try {
+            rule.password.check(sessionClaims(req), req.passwordProof, this.o.clock.now(), `a client at ${req.host || 'an unnamed host'}`);
+          } catch (err) {
+            throw new MoosengError(ErrorCodes.EACCES, (err as Error).message);
+          }
+        }
         const sessionId = newSessionId();
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info });
         this.o.onSessionSeen(sessionId);
@@ -495,8 +507,9 @@ export class ClientApi {
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        // No certificate identity reaches the handlers yet: sessions are bound to their key alone.
-        const identity = '';
+        // Who the session is bound to: its export when that has a password (no certificate identity reaches the
+        // handlers yet).
+        const identity = rule.sessionBinding;
         if (name !== 'OpenSession') {
           const { sessionId, key } = sessionOf(request);
           this.o.sessionKeys.check(name, sessionId, key, identity);

@@ -146,6 +146,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           chunkOps: ops,
           permits: new GrantPermits(permits, clock),
           sessionKeys,
+          clock,
           exports: new Exports(section.exports),
           tenure,
           metrics,

@@ -148,7 +148,7 @@ export class TestCluster {
   }
 
   /** A connected master client (closed by stop()), on the tests' control transport unless `transport` names one. */
-  async client(transport = TEST_CONTROL_TRANSPORT): Promise<MasterClient> {
+  async client(transport = TEST_CONTROL_TRANSPORT, options: { password?: string } = {}): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
       logger: silentLogger,
@@ -156,8 +156,15 @@ export class TestCluster {
       sessionInfo: 'test',
       host: hostname(),
       transport,
+      password: options.password,
     });
-    await c.connect();
+    // Kept for stop() only once connected: a refused connect leaves nothing to close.
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
     this.clients.push(c);
     return c;
   }

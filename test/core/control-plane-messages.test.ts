@@ -57,7 +57,7 @@ const chain = [
 
 const clientSamples: Samples<ClientToMasterRpcs> = {
   OpenSession: {
-    request: { info: '/mnt/mooseng', host: 'laptop' },
+    request: { info: '/mnt/mooseng', host: 'laptop', passwordProof: Buffer.from('0102', 'hex') },
     reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000, sessionKey },
   },
   CloseSession: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: {} },
@@ -136,7 +136,15 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   },
   CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864, version: 4_000_000_000 }, reply: { attr } },
   ReportReplica: {
-    request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'], ino: 2 ** 50 + 9 },
+    request: {
+      h,
+      chunkId: 2 ** 52 + 3,
+      serverId: 'cs2',
+      code: 'REPLICA_FAILED',
+      version: 7,
+      acknowledged: ['cs1', 'cs4'],
+      ino: 2 ** 50 + 9,
+    },
     reply: {},
   },
   SetLock: {

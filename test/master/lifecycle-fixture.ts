@@ -303,6 +303,7 @@ export class LifecycleMaster {
       tenure,
       exports: new Exports(DEFAULT_EXPORTS),
       sessionKeys: new SessionKeys(null),
+      clock: this.clock,
       clusterId: 'test',
       logger: this.logger,
       metrics: new NoopMetrics(),
