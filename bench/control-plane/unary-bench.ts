@@ -33,7 +33,7 @@ if (!(seconds > 0)) throw new Error('--seconds takes a positive number');
 const METHODS = ['Lookup', 'GetAttr'] as const;
 type Hot = (typeof METHODS)[number];
 
-const h = { sessionId: 1234567, requestId: 1, cred: { uid: 1000, gids: [1000, 27, 100] } };
+const h = { sessionId: 1234567, sessionKey: Buffer.alloc(16, 7), requestId: 1, cred: { uid: 1000, gids: [1000, 27, 100] } };
 const ATTR = {
   ino: 123456,
   mode: 0o100644,

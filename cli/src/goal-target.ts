@@ -30,10 +30,11 @@ function adminTls(caFile: string | undefined): { ca: Buffer } | null {
 }
 
 /**
- * Finds the masters for `path`; throws a message for the user when neither a mount nor --master tells. With
- * `caFile` the masters are called over TLS, this command showing no certificate (as a client with only the CA).
+ * Finds the masters for `path` and opens a session with them (every call names one; close the client when done);
+ * throws a message for the user when neither a mount nor --master tells. With `caFile` the masters are called over
+ * TLS, this command showing no certificate (as a client with only the CA).
  */
-export function adminTarget(path: string, master: string | undefined, caFile?: string): AdminTarget {
+export async function adminTarget(path: string, master: string | undefined, caFile?: string): Promise<AdminTarget> {
   let masters: string[];
   let fsPath: string;
   if (master) {
@@ -52,10 +53,12 @@ export function adminTarget(path: string, master: string | undefined, caFile?: s
     sessionInfo: 'mooseng admin',
     host: hostname(),
     retryBudgetMs: 10_000,
+    password: process.env.MOOSENG_PASSWORD,
     // Admin commands read no config file: the environment chooses, as it does for a mount.
     transport: controlTransportOf(process.env.MOOSENG_CONTROL_TRANSPORT),
     tls: adminTls(caFile),
   });
+  await client.connect();
   return { client, fsPath };
 }
 

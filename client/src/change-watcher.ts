@@ -85,7 +85,7 @@ export class ChangeWatcher {
       m.path,
       m.requestSerialize,
       m.responseDeserialize,
-      { sessionId: this.o.master.sessionId },
+      { sessionId: this.o.master.sessionId, sessionKey: this.o.master.sessionKey },
       new grpc.Metadata(),
       {},
     ) as grpc.ClientReadableStream<ChangeNotice>;

@@ -26,6 +26,8 @@ export interface ClientSection {
   readOnly: boolean;
   /** How calls to the masters travel: the framed transport, or gRPC (docs/protocol.md). */
   controlTransport: ControlTransport;
+  /** The password of this client's export, when it has one (master.exports[].password). */
+  password: string;
 }
 
 export const CLIENT_SECTION_SCHEMA: JsonSchema = {
@@ -116,6 +118,12 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       default: DEFAULT_CONTROL_TRANSPORT,
       description:
         "How calls to the masters travel: 'framed' (length-prefixed frames on the masters' control port, tens of microseconds a call) or 'grpc' (gRPC unary calls on the same port, for a master older than the framed transport); the change feed is gRPC either way (env MOOSENG_CONTROL_TRANSPORT)",
+    },
+    password: {
+      type: 'string',
+      default: '',
+      description:
+        "The password of this client's export (master.exports[].password), proven when the session opens; it never travels itself (env MOOSENG_PASSWORD)",
     },
   },
 };

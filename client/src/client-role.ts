@@ -89,6 +89,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           clock,
           sessionInfo: `mount ${section.mountPoint}`,
           host: hostname(),
+          password: section.password,
           transport: section.controlTransport,
           tls,
         });
@@ -204,6 +205,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_FUSE_BUSY_POLL_US', path: 'client.fuseBusyPollUs' },
     { variable: 'MOOSENG_WRITE_BACK', path: 'client.writeBack' },
     { variable: 'MOOSENG_CONTROL_TRANSPORT', path: 'client.controlTransport' },
+    { variable: 'MOOSENG_PASSWORD', path: 'client.password' },
   ],
   steps: clientSteps,
 };

@@ -332,7 +332,7 @@ export class FileIo {
           const at = grant.chain.findIndex((c) => c.address === failed);
           const server = at >= 0 ? grant.chain[at]!.serverId : failed;
           const acknowledged = grant.chain.slice(0, Math.max(1, at)).map((c) => c.serverId);
-          await this.report(grant.chunkId, server, err.code, cred, grant.version, acknowledged);
+          await this.report(ino, grant.chunkId, server, err.code, cred, grant.version, acknowledged);
           file.dropGrant(index, grant);
           // The replicas that took the write must still be flushed by the next fsync.
           file.mustSync(index, grant, failed);
@@ -340,12 +340,13 @@ export class FileIo {
           file.dropGrant(index, grant);
           // A head whose disk is full refuses every grant's writes until the master leaves it out of the chain: the
           // next grant must come after the report did that.
-          if (err.code === ErrorCodes.NO_SPACE) await this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
+          if (err.code === ErrorCodes.NO_SPACE)
+            await this.report(ino, grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           // A stale version only means another writer took the chunk since our grant, a refused permit that the
           // grant's permit expired (or the clocks disagree): not the replica's fault. A CRC mismatch is reported
           // as such: the head refused the damaged bytes and its copy is sound.
           else if (err.code !== ErrorCodes.CHUNK_STALE_VERSION && err.code !== ErrorCodes.PERMIT_REFUSED)
-            void this.report(grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
+            void this.report(ino, grant.chunkId, grant.chain[0]!.serverId, err.code, cred, grant.version);
           lastError = err;
           this.logger.debug('chunk write failed; retrying with a new grant', { ino, index, attempt, code: err.code });
           continue;
@@ -425,7 +426,7 @@ export class FileIo {
     signal?: AbortSignal,
   ): Promise<Buffer> {
     if (grant.chunkId === 0) return Buffer.alloc(length);
-    if (!this.blocks) return this.readReplica(grant, cached, inChunk, length, cred, signal);
+    if (!this.blocks) return this.readReplica(file.ino, grant, cached, inChunk, length, cred, signal);
     const blocks = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
     const from = inChunk % BLOCK_SIZE_BYTES;
     // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out: one block,
@@ -457,7 +458,7 @@ export class FileIo {
       (b, count, into, filled) => {
         const offset = b * BLOCK_SIZE_BYTES;
         const want = Math.min(count * BLOCK_SIZE_BYTES, fileEnd - offset);
-        return want <= 0 ? Promise.resolve(0) : this.streamReplica(grant, cached, offset, want, into, filled, cred);
+        return want <= 0 ? Promise.resolve(0) : this.streamReplica(file.ino, grant, cached, offset, want, into, filled, cred);
       },
       countLookups,
     );
@@ -470,6 +471,7 @@ export class FileIo {
    * chunk ends.
    */
   private async streamReplica(
+    ino: number,
     grant: WireReadChunk,
     cached: boolean,
     offset: number,
@@ -503,7 +505,7 @@ export class FileIo {
         if ((err.code === ErrorCodes.CHUNK_STALE_VERSION && cached) || err.code === ErrorCodes.PERMIT_REFUSED) throw err;
         lastError = err;
         const reported = err.code === ErrorCodes.CHUNK_CRC_MISMATCH ? ErrorCodes.CHUNK_CORRUPT : err.code;
-        void this.report(grant.chunkId, loc.serverId, reported, cred, grant.version);
+        void this.report(ino, grant.chunkId, loc.serverId, reported, cred, grant.version);
         this.logger.warn('replica read failed; the next replica goes on from there', {
           chunkId: grant.chunkId,
           server: loc.serverId,
@@ -518,6 +520,7 @@ export class FileIo {
   }
 
   private async readReplica(
+    ino: number,
     grant: WireReadChunk,
     /** The location came from the cache (it may be out of date), not from the master just now. */
     cached: boolean,
@@ -559,7 +562,7 @@ export class FileIo {
         // Bytes that came damaged are treated as a corrupt replica, whose bytes cannot be trusted: the master stops
         // counting it and copies a good one (where the damage happened, disk, memory or wire, cannot be told here).
         const reported = err.code === ErrorCodes.CHUNK_CRC_MISMATCH ? ErrorCodes.CHUNK_CORRUPT : err.code;
-        void this.report(grant.chunkId, loc.serverId, reported, cred, grant.version);
+        void this.report(ino, grant.chunkId, loc.serverId, reported, cred, grant.version);
         this.logger.warn('replica read failed; trying the next replica', { chunkId: grant.chunkId, server: loc.serverId, code: err.code });
       }
     }
@@ -573,6 +576,7 @@ export class FileIo {
    * that took the write). Never fails: a report that does not arrive only delays the repair.
    */
   private async report(
+    ino: number,
     chunkId: number,
     serverId: string,
     code: string,
@@ -581,7 +585,7 @@ export class FileIo {
     acknowledged: string[] = [],
   ): Promise<void> {
     await this.master
-      .call('ReportReplica', { chunkId, serverId, code, version, acknowledged }, cred)
+      .call('ReportReplica', { ino, chunkId, serverId, code, version, acknowledged }, cred)
       .catch((err) => this.logger.warn('could not report a failed replica', { chunkId, serverId, err: (err as Error).message }));
   }
 }

@@ -4,6 +4,7 @@ import {
   type ClientMethodName,
   type DialTls,
   ErrorCodes,
+  ExportPasswordKey,
   fromGrpcError,
   type IClock,
   type ILogger,
@@ -11,6 +12,7 @@ import {
   MoosengError,
   type ReplyOf,
   type RequestOf,
+  sessionClaims,
   type TimerHandle,
 } from '@mooseng/core';
 import { type ControlTransport, DEFAULT_CONTROL_TRANSPORT, type MasterConnection, openMasterConnection } from './master-connection';
@@ -37,6 +39,8 @@ export interface MasterClientOptions {
   /** Describes this client in the master's session table (host, mount point). */
   sessionInfo: string;
   host: string;
+  /** The export's password (client.password), proven when a session opens; absent or '' for an export without one. */
+  password?: string;
   rpcTimeoutMs?: number;
   retryBudgetMs?: number;
   /** How unary calls travel (client.controlTransport); framed by default. */
@@ -63,6 +67,8 @@ export class MasterClient {
   private readonly connections = new Map<string, MasterConnection>();
   private leader: string | null = null;
   private sessionIdValue = 0;
+  /** The key OpenSession gave with the id, carried in every request of the session (empty from a cluster without one). */
+  private sessionKeyValue: Buffer = Buffer.alloc(0);
   private nextRequestId = 1;
   private closed = false;
   private closing = false;
@@ -81,6 +87,11 @@ export class MasterClient {
     return this.sessionIdValue;
   }
 
+  /** The key that goes with the session id (for the change feed's Watch, which MasterClient does not call). */
+  get sessionKey(): Buffer {
+    return this.sessionKeyValue;
+  }
+
   /** The master that last answered as leader. */
   get currentLeader(): string | null {
     return this.leader;
@@ -91,8 +102,9 @@ export class MasterClient {
    * answers.
    */
   async connect(options: { signal?: AbortSignal } = {}): Promise<{ sessionId: number; clusterId: string; rootIno: number }> {
-    const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host }, options.signal);
+    const reply = await this.invoke('OpenSession', this.openSessionRequest(), options.signal);
     this.sessionIdValue = reply.sessionId;
+    this.sessionKeyValue = Buffer.from(reply.sessionKey);
     this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
     this.scheduleKeepAlive();
     return reply;
@@ -113,7 +125,10 @@ export class MasterClient {
     const attempt = (): Promise<ReplyOf<M>> =>
       this.invoke(
         method,
-        { h: { sessionId: this.sessionIdValue, requestId: this.nextRequestId++, cred }, ...body } as RequestOf<M>,
+        {
+          h: { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue, requestId: this.nextRequestId++, cred },
+          ...body,
+        } as RequestOf<M>,
         options.signal,
       );
     try {
@@ -131,8 +146,9 @@ export class MasterClient {
     this.closing = true; // a keep-alive in flight does not schedule another
     this.keepAliveTimer?.cancel();
     if (this.sessionIdValue !== 0) {
-      await this.invoke('CloseSession', { sessionId: this.sessionIdValue }, undefined, 3_000).catch((err) =>
-        this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
+      await this.invoke('CloseSession', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, 3_000).catch(
+        (err) =>
+          this.options.logger.warn('could not close the session cleanly; the master will expire it', { err: (err as Error).message }),
       );
     }
     this.closed = true;
@@ -145,7 +161,7 @@ export class MasterClient {
     if (this.sessionTimeoutMs <= 0 || this.closing) return;
     const interval = this.sessionTimeoutMs / 4;
     this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
-      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue }, undefined, interval)
+      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, interval)
         .catch(async (err: unknown) => {
           if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
           // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
@@ -158,12 +174,22 @@ export class MasterClient {
     });
   }
 
+  /** What OpenSession says of this client, with the proof of its export's password when it has one. */
+  private openSessionRequest(): RequestOf<'OpenSession'> {
+    const claims = { info: this.options.sessionInfo, host: this.options.host };
+    const password = this.options.password ?? '';
+    const passwordProof =
+      password === '' ? Buffer.alloc(0) : new ExportPasswordKey(password).prove(sessionClaims(claims), this.options.clock.now());
+    return { ...claims, passwordProof };
+  }
+
   /** Replaces an expired session (one at a time, however many calls found it expired). */
   private renewSession(): Promise<void> {
     this.renewing ??= (async () => {
       const old = this.sessionIdValue;
-      const reply = await this.invoke('OpenSession', { info: this.options.sessionInfo, host: this.options.host });
+      const reply = await this.invoke('OpenSession', this.openSessionRequest());
       this.sessionIdValue = reply.sessionId;
+      this.sessionKeyValue = Buffer.from(reply.sessionKey);
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
       this.options.logger.error(
         "the masters expired this client's session (it was silent too long); opened a new one: files open here are no longer held open on the masters",

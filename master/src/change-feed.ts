@@ -15,6 +15,7 @@ import {
   type TimerHandle,
   toGrpcError,
 } from '@mooseng/core';
+import type { SessionKeys } from './session-keys';
 
 /**
  * Notices a watcher may have queued, unsent, before it counts as fallen behind: the feed then stops writing to it
@@ -91,6 +92,8 @@ export class ChangeFeed {
     private readonly logger: ILogger,
     /** Runs the leadership check; without one (unit tests) streams end only at close(). */
     private readonly clock?: IClock,
+    /** Watchers prove their session as every call does (absent in unit tests: any session id watches). */
+    private readonly sessionKeys?: SessionKeys,
   ) {}
 
   /** Sessions watching now. */
@@ -140,6 +143,12 @@ export class ChangeFeed {
     if (!this.isLeader()) {
       // How grpc-js ends a server stream with a status.
       call.emit('error', toGrpcError(new MoosengError(ErrorCodes.NOT_LEADER, 'only the leader streams changes; watch the leader')));
+      return;
+    }
+    try {
+      this.sessionKeys?.check('Watch', call.request.sessionId, call.request.sessionKey, '');
+    } catch (err) {
+      call.emit('error', toGrpcError(err as MoosengError));
       return;
     }
     const w: Watcher = { sessionId: call.request.sessionId, call, behind: false };

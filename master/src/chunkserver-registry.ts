@@ -239,14 +239,7 @@ export class ChunkserverRegistry {
   }
 
   private heartbeat(req: ChunkserverRequestOf<'Heartbeat'>): ChunkserverReplyOf<'Heartbeat'> {
-    const s = this.servers.get(req.nodeId);
-    if (!s || s.session !== req.session) {
-      // This master restarted or expired the server: the chunkserver registers again with its full chunk list.
-      throw new MoosengError(
-        ErrorCodes.UNAVAILABLE,
-        `chunkserver ${req.nodeId} is not registered with this master (session ${req.session}); register again`,
-      );
-    }
+    const s = this.registered(req);
     if (!s.alive) {
       s.alive = true;
       this.options.locations.setAlive(s.id, true);
@@ -261,6 +254,21 @@ export class ChunkserverRegistry {
     return {};
   }
 
+  /**
+   * The server a request names, if it comes under the session its registration opened (which only it and this
+   * master know); otherwise UNAVAILABLE: this master restarted or expired the server, which registers again with
+   * its full chunk list, or the request is not the server's own.
+   */
+  private registered(req: { nodeId: string; session: number }): ChunkserverEntry {
+    const s = this.servers.get(req.nodeId);
+    if (!s || s.session === 0 || s.session !== req.session)
+      throw new MoosengError(
+        ErrorCodes.UNAVAILABLE,
+        `chunkserver ${req.nodeId} is not registered with this master (session ${req.session}); register again`,
+      );
+    return s;
+  }
+
   /** Logs a data directory that stopped (or started again) being usable: operators replace disks on this line. */
   private noteDiskChanges(server: string, before: DirectoryStateMsg[], after: DirectoryStateMsg[]): void {
     const was = new Map(before.map((d) => [d.dir, d.usable]));
@@ -273,6 +281,8 @@ export class ChunkserverRegistry {
   }
 
   private corrupt(req: ChunkserverRequestOf<'ReportCorrupt'>): ChunkserverReplyOf<'ReportCorrupt'> {
+    // Only from the server itself: a report in its name from outside its session would make good copies stop counting.
+    this.registered(req);
     this.options.logger.warn('chunkserver reports a corrupt replica', {
       server: req.nodeId,
       chunkId: req.chunkId,

@@ -16,6 +16,7 @@ import {
   type Histogram,
   type ILogger,
   type IMetrics,
+  type IClock,
   type IPlacement,
   isMoosengError,
   LockType,
@@ -24,6 +25,8 @@ import {
   MoosengError,
   OpenFlags,
   R_OK,
+  sessionClaims,
+  W_OK,
   type ReplyOf,
   type RequestOf,
   type Respond,
@@ -36,6 +39,7 @@ import type { GrantPermits } from './grant-permits';
 import type { ExportRule, Exports } from './exports';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
+import type { SessionKeys } from './session-keys';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService, RequestOrigin } from './metadata-service';
@@ -56,6 +60,10 @@ export interface ClientApiOptions {
   tenure: LeaderTenure;
   /** Which clients may call, and how (master.exports). */
   exports: Exports;
+  /** Times password proofs are checked against. */
+  clock: IClock;
+  /** The keys that bind sessions to their clients (required in a cluster with a secret). */
+  sessionKeys: SessionKeys;
   /** The permits write grants carry (absent in tests that need none: grants then carry none). */
   permits?: GrantPermits;
   clusterId: string;
@@ -94,6 +102,37 @@ const READ_ONLY_METHODS: ReadonlySet<ClientMethodName> = new Set<ClientMethodNam
   'Sync',
 ]);
 
+/** Codes of a report that a write to the replica failed: they move the chunk's other replicas on without it. */
+const WRITE_FAILURES: ReadonlySet<string> = new Set([ErrorCodes.REPLICA_FAILED, ErrorCodes.NO_SPACE]);
+
+/**
+ * Refuses a report of a failed replica unless the chunk is the named file's and the caller may write the file (a
+ * failed write: the report leaves that replica behind) or read it (a failed read), or its session holds it open. A
+ * report changes which copies count: from anyone else it could drop good copies of any chunk.
+ */
+/** Refuses `what` on a file unless the caller may write it or its session holds it open (opened for writing then). */
+function mayWrite(s: NamespaceStateMachine, ino: number, cred: Credentials, sessionId: number, what: string): void {
+  if (s.sessions.get(sessionId)?.opens.has(ino) === true || s.access(ino, cred, W_OK)) return;
+  throw new MoosengError(ErrorCodes.EACCES, `uid ${cred.uid} may not ${what} inode ${ino}, and its session does not hold it open`);
+}
+
+function mayReport(s: NamespaceStateMachine, req: RequestOf<'ReportReplica'>, cred: Credentials, sessionId: number): void {
+  if (req.ino === 0)
+    throw new MoosengError(
+      ErrorCodes.EPERM,
+      `ReportReplica of chunk ${req.chunkId} names no file (a client older than the masters?); the report is ignored`,
+    );
+  const writes = WRITE_FAILURES.has(req.code);
+  const held = s.sessions.get(sessionId)?.opens.has(req.ino) === true;
+  if (!held && !s.access(req.ino, cred, writes ? W_OK : R_OK))
+    throw new MoosengError(
+      ErrorCodes.EACCES,
+      `uid ${cred.uid} may not ${writes ? 'write' : 'read'} inode ${req.ino}, and its session does not hold it open: it cannot report its replicas`,
+    );
+  if (!s.fileChunks(req.ino).some((c) => c.chunkId === req.chunkId))
+    throw new MoosengError(ErrorCodes.EINVAL, `chunk ${req.chunkId} is not a chunk of inode ${req.ino}`);
+}
+
 function opensForWriting(name: ClientMethodName, request: unknown): boolean {
   return name === 'Open' && ((request as RequestOf<'Open'>).flags & (OpenFlags.WRITE | OpenFlags.TRUNCATE)) !== 0;
 }
@@ -103,6 +142,16 @@ const LOCAL_CALLER = '127.0.0.1';
 
 /** The export rule of the call being served, for the header decoding deep inside its handler. */
 const callerRules = new AsyncLocalStorage<ExportRule>();
+
+/** Who opened the session of the call being served, as the transport names the caller ('' when it names nobody). */
+const callerIdentity = new AsyncLocalStorage<string>();
+
+/** The session a request names and the key it carries: in its header, or in the request itself (KeepAlive, CloseSession). */
+function sessionOf(request: unknown): { sessionId: number; key: Uint8Array | undefined } {
+  const r = request as { h?: ClientMessage<'RequestHeader'> | null; sessionId?: number; sessionKey?: Uint8Array };
+  if (r.h !== undefined) return { sessionId: r.h?.sessionId ?? 0, key: r.h?.sessionKey };
+  return { sessionId: r.sessionId ?? 0, key: r.sessionKey };
+}
 
 /** What an answer carries for a permit in a cluster without a secret. */
 const NO_PERMIT = Buffer.alloc(0);
@@ -211,10 +260,24 @@ export class ClientApi {
             ErrorCodes.INVALID_ARGUMENT,
             `the session's host and info take ${Buffer.byteLength(info, 'utf8')} bytes; at most ${MAX_SESSION_INFO_BYTES} are kept`,
           );
+        const rule = callerRules.getStore();
+        if (rule?.password) {
+          try {
+            rule.password.check(sessionClaims(req), req.passwordProof, this.o.clock.now(), `a client at ${req.host || 'an unnamed host'}`);
+          } catch (err) {
+            throw new MoosengError(ErrorCodes.EACCES, (err as Error).message);
+          }
+        }
         const sessionId = newSessionId();
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info });
         this.o.onSessionSeen(sessionId);
-        return { sessionId, clusterId: this.o.clusterId, rootIno: ROOT_INODE, sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return {
+          sessionId,
+          clusterId: this.o.clusterId,
+          rootIno: ROOT_INODE,
+          sessionTimeoutMs: this.o.sessionTimeoutMs,
+          sessionKey: this.o.sessionKeys.keyOf(sessionId, callerIdentity.getStore() ?? ''),
+        };
       },
       KeepAlive: async (req) => {
         // Answered by the leader only, so a client keeps the master that judges its session informed.
@@ -362,6 +425,11 @@ export class ClientApi {
       WriteChunk: (req) => this.serializedBySlot(`${req.ino}:${req.chunkIndex}`, () => this.writeChunk(req, h(req))),
       CommitWrite: async (req) => {
         const { origin, cred } = h(req);
+        // Checked before anything is proposed (the commit command itself checks no permission, as the logs of
+        // earlier versions were written without one): only a writer grows a file and moves its mtime. Against
+        // this master's state without a read barrier, which would cost every commit a round to the other masters:
+        // a leader has applied everything it acknowledged, and a deposed one cannot commit the proposal anyway.
+        mayWrite(m.state, req.ino, cred, origin.sessionId, 'commit a write to');
         // Version 0 comes from a client that predates the field (a rolling upgrade): it gets the old check.
         if (req.version === 0)
           return attrOf(
@@ -407,7 +475,8 @@ export class ClientApi {
       ReleaseLocks: (req) =>
         withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'releaseLocks', ino: req.ino, owner: req.owner, kinds: req.kinds }))),
       ReportReplica: async (req) => {
-        h(req);
+        const { cred, origin } = h(req);
+        mayReport(this.o.metadata.state, req, cred, origin.sessionId); // as CommitWrite's check: no read barrier
         this.o.logger.warn('client reports a failed replica', {
           chunkId: req.chunkId,
           server: req.serverId,
@@ -438,7 +507,14 @@ export class ClientApi {
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        return callerRules.run(rule, () => handler(request));
+        // Who the session is bound to: its export when that has a password (no certificate identity reaches the
+        // handlers yet).
+        const identity = rule.sessionBinding;
+        if (name !== 'OpenSession') {
+          const { sessionId, key } = sessionOf(request);
+          this.o.sessionKeys.check(name, sessionId, key, identity);
+        }
+        return callerIdentity.run(identity, () => callerRules.run(rule, () => handler(request)));
       };
       new Promise<ReplyOf<M>>((resolve) => resolve(run())).then(
         (reply) => {

@@ -3,7 +3,8 @@
 // networks hold the caller's address applies, to every call it makes (so a follower that becomes leader applies the
 // same rules without any session state). Networks are matched with node:net's BlockList.
 import { BlockList, isIP } from 'node:net';
-import { ErrorCodes, MoosengError } from '@mooseng/core';
+import { createHash } from 'node:crypto';
+import { ErrorCodes, ExportPasswordKey, MoosengError } from '@mooseng/core';
 import type { Credentials } from './namespace/commands';
 
 /** One rule of master.exports, as configured. */
@@ -17,11 +18,13 @@ export interface ExportRuleConfig {
   mapall: string;
   minGoal: number;
   maxGoal: number;
+  /** A password the client must prove it knows when it opens a session ('' none), as mfsexports.cfg's password=. */
+  password: string;
 }
 
 /** The rule every master has unless configured: everyone, read-write, root kept (MooseFS's "* / rw,maproot=0:0"). */
 export const DEFAULT_EXPORTS: readonly ExportRuleConfig[] = [
-  { networks: ['*'], access: 'rw', maproot: '', mapall: '', minGoal: 1, maxGoal: 9 },
+  { networks: ['*'], access: 'rw', maproot: '', mapall: '', minGoal: 1, maxGoal: 9, password: '' },
 ];
 
 /** A rule ready to match and apply. */
@@ -31,6 +34,13 @@ export class ExportRule {
   private readonly list = new BlockList();
   private readonly root: Credentials | null;
   private readonly all: Credentials | null;
+  /** Checks the proof of the rule's password (null: the rule has none). */
+  readonly password: ExportPasswordKey | null;
+  /**
+   * What a session opened under this rule is bound to (session-keys.ts): with a password, the rule and the
+   * password, so a session opened under another rule, or before the password changed, is not good here.
+   */
+  readonly sessionBinding: string;
 
   constructor(
     readonly config: ExportRuleConfig,
@@ -42,6 +52,10 @@ export class ExportRule {
     for (const net of config.networks) if (net !== '*') addNetwork(this.list, net, `${name}.networks`);
     this.root = parseIdentity(config.maproot, `${name}.maproot`);
     this.all = parseIdentity(config.mapall, `${name}.mapall`);
+    const password = config.password ?? '';
+    this.password = password === '' ? null : new ExportPasswordKey(password);
+    this.sessionBinding =
+      password === '' ? '' : `export ${name} ${createHash('sha256').update(password, 'utf8').digest('hex').slice(0, 16)}`;
     if (config.minGoal > config.maxGoal)
       throw new MoosengError(ErrorCodes.CONFIG_INVALID, `${name}: minGoal ${config.minGoal} is above maxGoal ${config.maxGoal}`);
   }

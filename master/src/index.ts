@@ -20,3 +20,4 @@ export * from './metadata-service';
 export * from './repair-loop';
 export * from './session-reaper';
 export * from './exports';
+export * from './session-keys';

@@ -103,6 +103,12 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
           mapall: { type: 'string', default: '', description: 'uid:gid that every caller acts as; empty keeps each its own' },
           minGoal: { type: 'integer', minimum: 1, maximum: 9, default: 1, description: 'Lowest goal a client may set' },
           maxGoal: { type: 'integer', minimum: 1, maximum: 9, default: 9, description: 'Highest goal a client may set' },
+          password: {
+            type: 'string',
+            default: '',
+            description:
+              'A password clients must prove they know when they open a session (client.password); empty: none. Needs the cluster secret, which binds sessions to it',
+          },
         },
       },
     },

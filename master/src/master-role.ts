@@ -34,6 +34,7 @@ import { EventJournal, journalingLogger } from './event-journal';
 import { MASTER_SECTION_SCHEMA, type MasterSection } from './master-config';
 import { LeaderTenure } from './leader-tenure';
 import { GrantPermits } from './grant-permits';
+import { SessionKeys } from './session-keys';
 import { Exports } from './exports';
 import { masterHttpRoutes } from './master-http-api';
 import { MetadataService } from './metadata-service';
@@ -157,6 +158,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger: logger.child({ component: 'sessions' }),
           timeoutMs: section.sessionTimeoutMs,
         });
+        const sessionKeys = new SessionKeys(keys?.secret ?? null);
         const clientApi = new ClientApi({
           metadata,
           registry,
@@ -164,6 +166,8 @@ function masterSteps(context: RoleContext): RoleStep[] {
           placement,
           chunkOps: ops,
           permits: new GrantPermits(permits, clock),
+          sessionKeys,
+          clock,
           exports: new Exports(section.exports),
           tenure,
           metrics,
@@ -173,7 +177,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           onServed: (method, request) => changes?.published(method, request),
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
-        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock);
+        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock, sessionKeys);
         // One port, two transports (docs/protocol.md): clients' unary calls on the framed one by default, on gRPC
         // when a client asks for it; the change feed and chunkservers on gRPC.
         control = await ControlPort.start({

@@ -214,7 +214,7 @@ describe('client FileIo reads', () => {
         [REPLICAS[1]!.address, BLOCK],
       ]);
       expect(chunk.reports).to.deep.equal([
-        { chunkId: CHUNK_ID, serverId: 'cs1', code: ErrorCodes.IO_ERROR, version: 3, acknowledged: [] },
+        { ino: INO, chunkId: CHUNK_ID, serverId: 'cs1', code: ErrorCodes.IO_ERROR, version: 3, acknowledged: [] },
       ]);
     });
 

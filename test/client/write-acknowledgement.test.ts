@@ -125,7 +125,7 @@ describe('client: write acknowledgement', () => {
     await fs.write(fh, Buffer.from('first'), 0, CRED);
     expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.reports).to.deep.equal([
-      { chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] },
+      { ino: INO, chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] },
     ]);
     await fs.write(fh, Buffer.from('second'), 5, CRED);
     expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
@@ -142,7 +142,9 @@ describe('client: write acknowledgement', () => {
     };
     await fs.write(fh, Buffer.from('lands elsewhere'), 0, CRED);
     expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
-    expect(master.reports).to.deep.equal([{ chunkId: 9, serverId: 'cs1', code: ErrorCodes.NO_SPACE, version: 3, acknowledged: [] }]);
+    expect(master.reports).to.deep.equal([
+      { ino: INO, chunkId: 9, serverId: 'cs1', code: ErrorCodes.NO_SPACE, version: 3, acknowledged: [] },
+    ]);
     // The master leaves the full replica out of the chain before the second grant: the report must come first.
     expect(master.calls.filter((c) => c === 'WriteChunk' || c === 'ReportReplica')).to.deep.equal([
       'WriteChunk',

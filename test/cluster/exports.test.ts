@@ -80,3 +80,50 @@ describe('exports on real masters (processes)', function () {
     }
   });
 });
+
+describe('an export with a password on real masters (processes)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  const PASSWORD = 'open sesame';
+  const mkdirAt = (c: MasterClient, name: string) => c.call('Mkdir', { parent: 1, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT);
+
+  before(async () => {
+    cluster = await TestCluster.start({
+      masters: 1,
+      chunkservers: 1,
+      masterSettings: { exports: [{ networks: ['127.0.0.0/8'], password: PASSWORD }] },
+    });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  const refusal = (p: Promise<unknown>): Promise<{ code: string; message: string } | null> =>
+    p.then(
+      () => null,
+      (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+    );
+
+  for (const transport of ['framed', 'grpc'] as const) {
+    it(`opens no session for a client without the password, or with a wrong one (${transport})`, async () => {
+      const none = await refusal(cluster.client(transport));
+      expect(none?.code).to.equal(ErrorCodes.EACCES);
+      expect(none?.message).to.match(/needs a password: set client.password/);
+      const wrong = await refusal(cluster.client(transport, { password: 'open barley' }));
+      expect(wrong?.code).to.equal(ErrorCodes.EACCES);
+      expect(wrong?.message).to.match(/wrong client.password/);
+      const status = await cluster.http('m1', '/status');
+      expect(status.json.sessions, 'sessions on the master').to.equal(0);
+    });
+  }
+
+  it('serves a client that proves the password', async () => {
+    const client = await cluster.client(undefined, { password: PASSWORD });
+    const made = replyAttr(await mkdirAt(client, 'with-password'), 'Mkdir');
+    expect(made.mode & S_IFDIR).to.equal(S_IFDIR);
+  });
+});

@@ -179,7 +179,7 @@ export class TestCluster {
    * A connected master client (closed by stop()), on the tests' control transport unless `transport` names one,
    * over TLS with the cluster CA (and no certificate) when the cluster runs TLS.
    */
-  async client(transport = TEST_CONTROL_TRANSPORT): Promise<MasterClient> {
+  async client(transport = TEST_CONTROL_TRANSPORT, options: { password?: string } = {}): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
       logger: silentLogger,
@@ -188,8 +188,15 @@ export class TestCluster {
       host: hostname(),
       transport,
       tls: this.dialTls(),
+      password: options.password,
     });
-    await c.connect();
+    // Kept for stop() only once connected: a refused connect leaves nothing to close.
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.close();
+      throw err;
+    }
     this.clients.push(c);
     return c;
   }

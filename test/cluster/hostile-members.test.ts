@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
 import {
   callClientStream,
+  callUnary,
   ChunkPermitKey,
   chunkserverClaims,
   chunkserverToMasterService,
@@ -156,6 +157,87 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     } finally {
       forger.close();
     }
+    await fileIntact();
+  });
+
+  it("refuses a corrupt-replica report in a chunkserver's name from outside its session", async () => {
+    const master = cluster.nodes('master')[0]!;
+    const Service = chunkserverToMasterService();
+    const grpcClient = new Service(`${master.host}:${master.port}`, grpc.credentials.createInsecure());
+    try {
+      for (const server of cluster.nodes('chunkserver')) {
+        const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+          callUnary(
+            grpcClient,
+            Service.service,
+            'ReportCorrupt',
+            { nodeId: server.id, session: 12345, chunkId: chunk.chunkId, version: chunk.version, blocks: [0], dir: '/', foundBy: 'scrub' },
+            new grpc.Metadata(),
+            { deadline: Date.now() + 10_000 },
+            (e) => resolve(e),
+          ),
+        );
+        expect(err, server.id).to.not.equal(null);
+        expect(fromGrpcError(err!, 'ReportCorrupt').message).to.match(/not registered with this master/);
+      }
+    } finally {
+      grpcClient.close();
+    }
+    // Both copies still count: the master hands out both to readers.
+    const located = await client.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+    expect(located.locations.map((l) => l.address).sort()).to.deep.equal([...replicas].sort());
+    await fileIntact();
+  });
+
+  it('refuses a report of failed replicas from a client that may not write the file, or for a chunk of another file', async () => {
+    const reader = await cluster.client();
+    const user = { uid: 1000, gids: [1000] };
+    const cs = cluster.nodes('chunkserver');
+    const report = (body: { ino: number; code: string }) =>
+      reader.call(
+        'ReportReplica',
+        { chunkId: chunk.chunkId, serverId: cs[0]!.id, version: chunk.version, acknowledged: [cs[1]!.id], ...body },
+        user,
+      );
+    // It may read the file (mode 644), not write it: a broken write chain is not its to report.
+    const asWriter = await report({ ino, code: ErrorCodes.REPLICA_FAILED }).then(
+      () => null,
+      (e: unknown) => e as { code: string },
+    );
+    expect(asWriter?.code).to.equal(ErrorCodes.EACCES);
+    // A file it may write (mode 666) is not the file the chunk belongs to.
+    const own = replyAttr(
+      await reader.call('Mknod', { parent: 1, name: 'readers-own', mode: S_IFREG | 0o666, rdev: 0, open: false, umask: 0 }, ROOT),
+      'Mknod',
+    ).ino;
+    const elsewhere = await report({ ino: own, code: ErrorCodes.REPLICA_FAILED }).then(
+      () => null,
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(elsewhere?.code).to.equal(ErrorCodes.EINVAL);
+    expect(elsewhere?.message).to.match(/is not a chunk of inode/);
+    const located = await client.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+    expect({ chunkId: located.chunkId, version: located.version }).to.deep.equal(chunk);
+    expect(located.locations.map((l) => l.address).sort()).to.deep.equal([...replicas].sort());
+    await fileIntact();
+  });
+
+  it('refuses a commit that would grow a file from a client that may not write it', async () => {
+    const reader = await cluster.client();
+    const user = { uid: 1000, gids: [1000] };
+    const commit = reader.call(
+      'CommitWrite',
+      { ino, chunkIndex: 0, chunkId: chunk.chunkId, version: chunk.version, length: 64 * 1024 * 1024 },
+      user,
+    );
+    expect(
+      await commit.then(
+        () => 'OK',
+        (e: { code: string }) => e.code,
+      ),
+    ).to.equal(ErrorCodes.EACCES);
+    const attr = replyAttr(await client.call('GetAttr', { ino }, ROOT), 'GetAttr');
+    expect(attr.size).to.equal(content.length);
     await fileIntact();
   });
 

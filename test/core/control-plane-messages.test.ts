@@ -27,7 +27,13 @@ import {
 /** For every method, a request and a reply with every field set to something other than its default. */
 type Samples<R extends RpcTable> = { [M in keyof R]: { request: R[M]['request']; reply: R[M]['reply'] } };
 
-const h: ClientMessage<'RequestHeader'> = { sessionId: 2 ** 47 + 5, requestId: 2 ** 40 + 7, cred: { uid: 1000, gids: [1000, 4, 27] } };
+const sessionKey = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+const h: ClientMessage<'RequestHeader'> = {
+  sessionId: 2 ** 47 + 5,
+  sessionKey,
+  requestId: 2 ** 40 + 7,
+  cred: { uid: 1000, gids: [1000, 4, 27] },
+};
 const attr: ClientMessage<'Attr'> = {
   ino: 2 ** 50 + 1,
   mode: S_IFREG | 0o644,
@@ -51,11 +57,11 @@ const chain = [
 
 const clientSamples: Samples<ClientToMasterRpcs> = {
   OpenSession: {
-    request: { info: '/mnt/mooseng', host: 'laptop' },
-    reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000 },
+    request: { info: '/mnt/mooseng', host: 'laptop', passwordProof: Buffer.from('0102', 'hex') },
+    reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000, sessionKey },
   },
-  CloseSession: { request: { sessionId: 2 ** 47 + 5 }, reply: {} },
-  KeepAlive: { request: { sessionId: 2 ** 47 + 5 }, reply: { sessionTimeoutMs: 15_000 } },
+  CloseSession: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: {} },
+  KeepAlive: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: { sessionTimeoutMs: 15_000 } },
   Lookup: { request: { h, parent: 1, name: 'b.txt' }, reply: { attr } },
   GetAttr: { request: { h, ino: 2 ** 50 + 1 }, reply: { attr } },
   ResolvePath: { request: { h, path: '/a/b/ü.txt', follow: true }, reply: { attr } },
@@ -130,7 +136,15 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   },
   CommitWrite: { request: { h, ino: 9, chunkIndex: 2, chunkId: 2 ** 52 + 3, length: 67_108_864, version: 4_000_000_000 }, reply: { attr } },
   ReportReplica: {
-    request: { h, chunkId: 2 ** 52 + 3, serverId: 'cs2', code: 'REPLICA_FAILED', version: 7, acknowledged: ['cs1', 'cs4'] },
+    request: {
+      h,
+      chunkId: 2 ** 52 + 3,
+      serverId: 'cs2',
+      code: 'REPLICA_FAILED',
+      version: 7,
+      acknowledged: ['cs1', 'cs4'],
+      ino: 2 ** 50 + 9,
+    },
     reply: {},
   },
   SetLock: {
@@ -198,7 +212,7 @@ const chunkserverSamples: Samples<ChunkserverToMasterRpcs> = {
 
 const changeFeedSamples: Samples<ChangeFeedRpcs> = {
   Watch: {
-    request: { sessionId: 2 ** 47 + 5 },
+    request: { sessionId: 2 ** 47 + 5, sessionKey },
     reply: { inodes: [1, 2 ** 50 + 1], entries: [{ parent: 2 ** 50 + 1, name: 'a name' }], resync: true },
   },
 };

@@ -30,7 +30,7 @@ import { initCa, issueCertificate, type CertRole } from 'mooseng/dist/certs/cert
 import { cleanupTempDirs, makeTempDir } from '../support';
 
 const service = clientToMasterService().service;
-const h = { sessionId: 7, requestId: 1, cred: { uid: 0, gids: [0] } };
+const h = { sessionId: 7, sessionKey: Buffer.alloc(0), requestId: 1, cred: { uid: 0, gids: [0] } };
 const ENTRY: ClientMessage<'MasterToClientAttr'> = {
   attr: {
     ino: 42,

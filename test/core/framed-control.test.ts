@@ -49,7 +49,7 @@ const ATTR: ClientMessage<'Attr'> = {
   hasXattrs: false,
   storedBytes: 4096,
 };
-const h = { sessionId: 7, requestId: 1, cred: { uid: 0, gids: [0] } };
+const h = { sessionId: 7, sessionKey: Buffer.alloc(0), requestId: 1, cred: { uid: 0, gids: [0] } };
 
 type Handlers = { [M in ClientMethodName]?: (request: RequestOf<M>) => Promise<ReplyOf<M>> };
 
@@ -355,7 +355,7 @@ describe('framed control transport', function () {
 
   it('carries a NOT_LEADER hint, which the master client follows straight to the leader', async () => {
     const leader = await startPort({
-      OpenSession: async () => ({ sessionId: 99, clusterId: 'test', rootIno: 1, sessionTimeoutMs: 0 }),
+      OpenSession: async () => ({ sessionId: 99, clusterId: 'test', rootIno: 1, sessionTimeoutMs: 0, sessionKey: Buffer.alloc(0) }),
       GetAttr: async (req) => ({ attr: { ...ATTR, ino: req.ino } }),
     });
     const asked: string[] = [];

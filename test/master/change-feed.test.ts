@@ -6,7 +6,7 @@ import { OpenFlags, type RequestOf, silentLogger } from '@mooseng/core';
 import { ChangeFeed, LEADERSHIP_CHECK_MS, MAX_PENDING_NOTICES, noticeOf } from '@mooseng/master';
 import { ManualClock } from '../support';
 
-const header = (sessionId: number) => ({ sessionId, requestId: 1, cred: { uid: 0, gids: [0] } });
+const header = (sessionId: number) => ({ sessionId, sessionKey: Buffer.alloc(0), requestId: 1, cred: { uid: 0, gids: [0] } });
 
 /** A Watch call as the feed uses it: the request, written notices, and how many are still queued unsent. */
 class FakeWatch extends EventEmitter {

@@ -152,6 +152,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
         code: ErrorCodes.REPLICA_FAILED,
         version: g.version,
         acknowledged: [g.chain[0]!.serverId],
+        ino,
       };
       await m.client.ReportReplica(report);
       // The write stood on the head: its commit is accepted.
@@ -188,6 +189,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
         code: ErrorCodes.NO_SPACE,
         version: g.version,
         acknowledged: [],
+        ino,
       };
       await m.client.ReportReplica(report);
       // The write the full head refused goes through on the replicas that have room, under a new grant.

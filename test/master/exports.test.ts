@@ -11,6 +11,7 @@ const rule = (r: Partial<ExportRuleConfig> & { networks: string[] }): ExportRule
   mapall: '',
   minGoal: 1,
   maxGoal: 9,
+  password: '',
   ...r,
 });
 

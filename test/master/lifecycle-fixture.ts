@@ -29,6 +29,7 @@ import {
   RepairLoop,
   DEFAULT_EXPORTS,
   Exports,
+  SessionKeys,
 } from '@mooseng/master';
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
 import { ManualClock } from '../support';
@@ -301,6 +302,8 @@ export class LifecycleMaster {
       chunkOps: this.ops,
       tenure,
       exports: new Exports(DEFAULT_EXPORTS),
+      sessionKeys: new SessionKeys(null),
+      clock: this.clock,
       clusterId: 'test',
       logger: this.logger,
       metrics: new NoopMetrics(),
@@ -330,7 +333,7 @@ export class LifecycleMaster {
 
   /** A request header for the handlers (root, no session: writes need none here). */
   h(): ClientMessage<'RequestHeader'> {
-    return { sessionId: 0, requestId: this.nextRequest++, cred: ROOT_CRED };
+    return { sessionId: 0, sessionKey: Buffer.alloc(0), requestId: this.nextRequest++, cred: ROOT_CRED };
   }
 
   async createFile(name: string): Promise<number> {
@@ -401,7 +404,9 @@ export class LifecycleMaster {
   /** A chunkserver's ReportCorrupt, through the registry's gRPC handler. */
   reportCorrupt(server: string, chunkId: number, version: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const request = { nodeId: server, session: 1, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
+      // Under the server's own registration session, as a real chunkserver reports.
+      const session = this.registry.list().find((s) => s.id === server)?.session ?? 0;
+      const request = { nodeId: server, session, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
       const handler = this.registry.service().ReportCorrupt as unknown as (
         call: { request: typeof request },
         cb: (err: Error | null) => void,

@@ -2,7 +2,8 @@
 // claims (its id, cluster and data address) and the time with a key derived from the cluster secret; a master that
 // holds the secret refuses a registration without a valid proof, so a host without the secret cannot join the
 // cluster, take new chunks or claim another server's id. Without TLS, a proof seen on the wire can be replayed for
-// MEMBER_PROOF_WINDOW_MS, and only to register the same id at the same address.
+// MEMBER_PROOF_WINDOW_MS, and only to register the same id at the same address. Clients prove their export's
+// password the same way when they open a session (ExportPasswordKey).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ErrorCodes, MoosengError } from '../errors';
 import { MIN_CLUSTER_SECRET_BYTES, PERMIT_CLOCK_SKEW_MS } from './chunk-permits';
@@ -13,13 +14,29 @@ export const MEMBER_PROOF_WINDOW_MS = PERMIT_CLOCK_SKEW_MS;
 const MAC_BYTES = 16;
 const PROOF_BYTES = 8 + MAC_BYTES;
 
-export class MemberProofKey {
+/** How a kind of timed proof is named in its errors. */
+interface ProofWording {
+  /** What is proven: "proof of membership". */
+  proof: string;
+  /** What to do when there is none: "give it the cluster secret (node.clusterSecretFile) the masters have". */
+  missing: string;
+  /** What a proof under another key means: "another cluster secret?". */
+  otherKey: string;
+}
+
+/**
+ * A claim set signed with the time under an HMAC key, checked within MEMBER_PROOF_WINDOW_MS of the receiver's
+ * clock. `label` gives each use of one secret its own key.
+ */
+export class TimedProofKey {
   private readonly key: Buffer;
 
-  constructor(secret: Buffer) {
-    if (secret.length < MIN_CLUSTER_SECRET_BYTES)
-      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the cluster secret needs at least ${MIN_CLUSTER_SECRET_BYTES} bytes`);
-    this.key = createHmac('sha256', secret).update('mooseng member proof v1').digest();
+  constructor(
+    secret: Buffer,
+    label: string,
+    private readonly wording: ProofWording,
+  ) {
+    this.key = createHmac('sha256', secret).update(label).digest();
   }
 
   /** A proof of `claims` (role, id, cluster, address...) made now. */
@@ -30,15 +47,14 @@ export class MemberProofKey {
 
   /** Refuses (PERMIT_REFUSED) a missing, forged or stale proof of `claims`; `who` names the claimant in errors. */
   check(claims: readonly string[], proof: Buffer | undefined, nowMs: number, who: string): void {
-    if (!proof || proof.length === 0)
-      throw refused(`${who} sent no proof of membership: give it the cluster secret (node.clusterSecretFile) the masters have`);
-    if (proof.length !== PROOF_BYTES) throw refused(`${who} sent a malformed proof of membership (${proof.length} bytes)`);
+    const { proof: what, missing, otherKey } = this.wording;
+    if (!proof || proof.length === 0) throw refused(`${who} sent no ${what}: ${missing}`);
+    if (proof.length !== PROOF_BYTES) throw refused(`${who} sent a malformed ${what} (${proof.length} bytes)`);
     const time = proof.subarray(0, 8);
-    if (!timingSafeEqual(this.mac(time, claims), proof.subarray(8)))
-      throw refused(`${who}'s proof of membership is not signed with this cluster's secret (another cluster secret?)`);
+    if (!timingSafeEqual(this.mac(time, claims), proof.subarray(8))) throw refused(`${who}'s ${what} is not signed with ${otherKey}`);
     const at = time.readUInt32BE(0) * 2 ** 32 + time.readUInt32BE(4);
     if (Math.abs(nowMs - at) > MEMBER_PROOF_WINDOW_MS)
-      throw refused(`${who}'s proof of membership is ${Math.round((nowMs - at) / 1000)} s old (clocks out of step, or a replay)`);
+      throw refused(`${who}'s ${what} is ${Math.round((nowMs - at) / 1000)} s old (clocks out of step, or a replay)`);
   }
 
   private mac(time: Buffer, claims: readonly string[]): Buffer {
@@ -48,8 +64,41 @@ export class MemberProofKey {
   }
 }
 
+/** Proofs that a chunkserver or master holds the cluster secret. */
+export class MemberProofKey extends TimedProofKey {
+  constructor(secret: Buffer) {
+    if (secret.length < MIN_CLUSTER_SECRET_BYTES)
+      throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the cluster secret needs at least ${MIN_CLUSTER_SECRET_BYTES} bytes`);
+    super(secret, 'mooseng member proof v1', {
+      proof: 'proof of membership',
+      missing: 'give it the cluster secret (node.clusterSecretFile) the masters have',
+      otherKey: "this cluster's secret (another cluster secret?)",
+    });
+  }
+}
+
+/**
+ * Proofs that a client knows its export's password (master.exports[].password), sent when it opens a session: the
+ * password itself never travels, and a proof seen on the wire opens a session for the same host and description
+ * only within MEMBER_PROOF_WINDOW_MS.
+ */
+export class ExportPasswordKey extends TimedProofKey {
+  constructor(password: string) {
+    super(Buffer.from(password, 'utf8'), 'mooseng export password v1', {
+      proof: "proof of its export's password",
+      missing: "this client's export needs a password: set client.password (env MOOSENG_PASSWORD)",
+      otherKey: "the export's password (a wrong client.password?)",
+    });
+  }
+}
+
 function refused(message: string): MoosengError {
   return new MoosengError(ErrorCodes.PERMIT_REFUSED, message);
+}
+
+/** What a client's OpenSession claims, as its password proof signs it. */
+export function sessionClaims(request: { host: string; info: string }): string[] {
+  return ['session', request.host, request.info];
 }
 
 /** What a chunkserver's registration claims, as its proof signs it. */

@@ -44,6 +44,8 @@ export async function loadClusterSecret(path: string, setting: string): Promise<
 export interface ClusterKeys {
   permits: ChunkPermitKey;
   memberProofs: MemberProofKey;
+  /** The secret itself, for keys only one role derives (each under its own label, as the two above are). */
+  secret: Buffer;
 }
 
 /**
@@ -57,5 +59,5 @@ export async function loadClusterKeys(file: string, logger: ILogger, withoutSecr
   }
   const { secret, warning } = await loadClusterSecret(file, 'node.clusterSecretFile');
   if (warning) logger.warn(warning);
-  return { permits: new ChunkPermitKey(secret), memberProofs: new MemberProofKey(secret) };
+  return { permits: new ChunkPermitKey(secret), memberProofs: new MemberProofKey(secret), secret };
 }

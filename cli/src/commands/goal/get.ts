@@ -17,7 +17,7 @@ export default class GoalGet extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(GoalGet);
-    const { client, fsPath } = adminTarget(args.path, flags.master, flags['ca-file']);
+    const { client, fsPath } = await adminTarget(args.path, flags.master, flags['ca-file']);
     try {
       const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, callerCredentials()), 'ResolvePath');
       this.log(`${args.path}: ${attr.goal}`);

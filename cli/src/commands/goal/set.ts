@@ -22,7 +22,7 @@ export default class GoalSet extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(GoalSet);
-    const { client, fsPath } = adminTarget(args.path, flags.master, flags['ca-file']);
+    const { client, fsPath } = await adminTarget(args.path, flags.master, flags['ca-file']);
     try {
       const cred = callerCredentials();
       const attr = replyAttr(await client.call('ResolvePath', { path: fsPath, follow: true }, cred), 'ResolvePath');

@@ -5,8 +5,10 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ClientToMasterCloseSession {
   'sessionId'?: (number | string | Long);
+  'sessionKey'?: (Buffer | Uint8Array | string);
 }
 
 export interface ClientToMasterCloseSession__Output {
   'sessionId': (number);
+  'sessionKey': (Buffer);
 }

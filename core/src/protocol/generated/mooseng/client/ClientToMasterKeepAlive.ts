@@ -5,8 +5,10 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ClientToMasterKeepAlive {
   'sessionId'?: (number | string | Long);
+  'sessionKey'?: (Buffer | Uint8Array | string);
 }
 
 export interface ClientToMasterKeepAlive__Output {
   'sessionId': (number);
+  'sessionKey': (Buffer);
 }

@@ -8,6 +8,7 @@ import type { Long } from '@grpc/proto-loader';
  * Tells the master a replica failed a read or write (CHUNK_CORRUPT, stale, unreachable, REPLICA_FAILED mid-chain),
  * so it can repair it. version: the version read or written. acknowledged: for REPLICA_FAILED, the replicas before
  * the failed one in the chain (they have the write; the failed one and those after it do not).
+ * ino: the file the chunk belongs to; the caller must be allowed to write it (REPLICA_FAILED, NO_SPACE) or read it.
  */
 export interface ClientToMasterReportReplica {
   'h'?: (_mooseng_client_RequestHeader | null);
@@ -16,12 +17,14 @@ export interface ClientToMasterReportReplica {
   'code'?: (string);
   'version'?: (number);
   'acknowledged'?: (string)[];
+  'ino'?: (number | string | Long);
 }
 
 /**
  * Tells the master a replica failed a read or write (CHUNK_CORRUPT, stale, unreachable, REPLICA_FAILED mid-chain),
  * so it can repair it. version: the version read or written. acknowledged: for REPLICA_FAILED, the replicas before
  * the failed one in the chain (they have the write; the failed one and those after it do not).
+ * ino: the file the chunk belongs to; the caller must be allowed to write it (REPLICA_FAILED, NO_SPACE) or read it.
  */
 export interface ClientToMasterReportReplica__Output {
   'h': (_mooseng_client_RequestHeader__Output | null);
@@ -30,4 +33,5 @@ export interface ClientToMasterReportReplica__Output {
   'code': (string);
   'version': (number);
   'acknowledged': (string)[];
+  'ino': (number);
 }

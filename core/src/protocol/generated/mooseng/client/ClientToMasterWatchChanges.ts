@@ -5,8 +5,10 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ClientToMasterWatchChanges {
   'sessionId'?: (number | string | Long);
+  'sessionKey'?: (Buffer | Uint8Array | string);
 }
 
 export interface ClientToMasterWatchChanges__Output {
   'sessionId': (number);
+  'sessionKey': (Buffer);
 }

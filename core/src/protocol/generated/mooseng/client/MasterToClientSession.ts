@@ -12,6 +12,10 @@ export interface MasterToClientSession {
   'clusterId'?: (string);
   'rootIno'?: (number | string | Long);
   'sessionTimeoutMs'?: (number | string | Long);
+  /**
+   * Sent back in every request of the session (empty from a cluster without a secret).
+   */
+  'sessionKey'?: (Buffer | Uint8Array | string);
 }
 
 /**
@@ -23,4 +27,8 @@ export interface MasterToClientSession__Output {
   'clusterId': (string);
   'rootIno': (number);
   'sessionTimeoutMs': (number);
+  /**
+   * Sent back in every request of the session (empty from a cluster without a secret).
+   */
+  'sessionKey': (Buffer);
 }

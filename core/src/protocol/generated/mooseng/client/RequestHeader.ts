@@ -12,6 +12,10 @@ export interface RequestHeader {
   'sessionId'?: (number | string | Long);
   'requestId'?: (number | string | Long);
   'cred'?: (_mooseng_client_Credentials | null);
+  /**
+   * From OpenSession: proves the session is the caller's (the master derives it from the cluster secret).
+   */
+  'sessionKey'?: (Buffer | Uint8Array | string);
 }
 
 /**
@@ -22,4 +26,8 @@ export interface RequestHeader__Output {
   'sessionId': (number);
   'requestId': (number);
   'cred': (_mooseng_client_Credentials__Output | null);
+  /**
+   * From OpenSession: proves the session is the caller's (the master derives it from the cluster secret).
+   */
+  'sessionKey': (Buffer);
 }
