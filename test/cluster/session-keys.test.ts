@@ -6,8 +6,17 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { type MasterClient, type MasterConnection, openMasterConnection } from '@mooseng/client';
 import { once } from 'node:events';
-import * as grpc from '@grpc/grpc-js';
-import { changeFeedService, ErrorCodes, fromGrpcError, isMoosengError, OpenFlags, replyAttr, S_IFREG } from '@mooseng/core';
+import type * as grpc from '@grpc/grpc-js';
+import {
+  changeFeedService,
+  ErrorCodes,
+  fromGrpcError,
+  grpcControlChannel,
+  isMoosengError,
+  OpenFlags,
+  replyAttr,
+  S_IFREG,
+} from '@mooseng/core';
 import { cleanupTempDirs } from '../support';
 import { ROOT, TestCluster } from './harness';
 
@@ -46,7 +55,7 @@ describe('session keys on real masters (processes)', function () {
 
   for (const transport of ['framed', 'grpc'] as const) {
     it(`refuses calls that name another client's session without its key (${transport})`, async () => {
-      const conn = openMasterConnection(cluster.masterAddresses()[0]!, transport);
+      const conn = openMasterConnection(cluster.masterAddresses()[0]!, transport, cluster.dialTls());
       hostile.push(conn);
       const sessionId = owner.sessionId;
       expect(sessionId).to.be.greaterThan(0);
@@ -88,7 +97,9 @@ describe('session keys on real masters (processes)', function () {
 
   it("ends at once a change feed watched under another session's id", async () => {
     const Service = changeFeedService();
-    const stub = new Service(cluster.masterAddresses()[0]!, grpc.credentials.createInsecure());
+    const master = cluster.nodes('master')[0]!;
+    const channel = grpcControlChannel(master.host, cluster.dialTls());
+    const stub = new Service(cluster.masterAddresses()[0]!, channel.credentials, channel.options);
     try {
       const m = Service.service.Watch;
       const call = stub.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, {
@@ -108,7 +119,7 @@ describe('session keys on real masters (processes)', function () {
 
   it("refuses a client's own key with another session's id, and the session it aimed at keeps its open file", async () => {
     // The hostile client opens a session of its own, as any client may: its key is good, for its session only.
-    const conn = openMasterConnection(cluster.masterAddresses()[0]!, 'framed');
+    const conn = openMasterConnection(cluster.masterAddresses()[0]!, 'framed', cluster.dialTls());
     hostile.push(conn);
     const mine = await conn.call('OpenSession', { info: 'hostile', host: 'elsewhere', passwordProof: Buffer.alloc(0) }, opts);
     expect(mine.sessionKey.length).to.equal(16);
