@@ -158,7 +158,13 @@ export class MasterClient {
     if (this.sessionTimeoutMs <= 0 || this.closing) return;
     const interval = this.sessionTimeoutMs / 4;
     this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
-      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, interval)
+      const session = this.sessionIdValue;
+      void this.invoke('KeepAlive', { sessionId: session, sessionKey: this.sessionKeyValue }, undefined, interval)
+        .then((reply) => {
+          // The key under the secret the masters sign with now: the one this session had stops working once a
+          // rotation retires the old secret (docs/security.md).
+          if (reply.sessionKey.length > 0 && this.sessionIdValue === session) this.sessionKeyValue = Buffer.from(reply.sessionKey);
+        })
         .catch(async (err: unknown) => {
           if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
           // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.

@@ -289,7 +289,7 @@ export class ClientApi {
             );
         });
         this.o.onSessionSeen(req.sessionId);
-        return { sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return { sessionTimeoutMs: this.o.sessionTimeoutMs, sessionKey: this.o.sessionKeys.keyOf(req.sessionId, callerIdentity.getStore() ?? '') };
       },
       CloseSession: async (req) => {
         await m.mutate({ sessionId: req.sessionId, requestId: 0 }, { op: 'closeSession' });

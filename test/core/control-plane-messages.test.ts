@@ -61,7 +61,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
     reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000, sessionKey },
   },
   CloseSession: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: {} },
-  KeepAlive: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: { sessionTimeoutMs: 15_000 } },
+  KeepAlive: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: { sessionTimeoutMs: 15_000, sessionKey } },
   Lookup: { request: { h, parent: 1, name: 'b.txt' }, reply: { attr } },
   GetAttr: { request: { h, ino: 2 ** 50 + 1 }, reply: { attr } },
   ResolvePath: { request: { h, path: '/a/b/ü.txt', follow: true }, reply: { attr } },

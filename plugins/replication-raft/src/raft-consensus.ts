@@ -277,9 +277,9 @@ export class RaftConsensus implements IConsensus {
     }
     let memberProofs: MemberProofKey | undefined;
     if (!o.transport && o.clusterSecretFile) {
-      const { secret, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
+      const { secret, retired, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
       if (warning) o.logger.warn(warning);
-      memberProofs = new MemberProofKey(secret);
+      memberProofs = new MemberProofKey(secret, retired);
     }
     const tls = o.transport ? null : await loadNodeTls(o.tls, 'node.tls');
     this.transport =
