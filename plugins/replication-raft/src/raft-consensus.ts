@@ -140,6 +140,10 @@ export class RaftConsensus implements IConsensus {
   private readonly walWriteSeconds: Histogram | null = null;
   private readonly commitSeconds: Histogram | null = null;
   private readonly syncMode: RaftSyncMode;
+
+  get durableWhenAcknowledged(): boolean {
+    return this.syncMode === 'commit';
+  }
   private readonly fsyncLagMs: number;
   private readonly fsyncLagEntries: number;
   /** The last entry index written to the log file, and the last one this node knows is on its disk. */

@@ -9,6 +9,7 @@ import type { Long } from '@grpc/proto-loader';
 export interface MasterToClientKeepAlive {
   'sessionTimeoutMs'?: (number | string | Long);
   'sessionKey'?: (Buffer | Uint8Array | string);
+  'durableWhenAcknowledged'?: (boolean);
 }
 
 /**
@@ -17,4 +18,5 @@ export interface MasterToClientKeepAlive {
 export interface MasterToClientKeepAlive__Output {
   'sessionTimeoutMs': (number);
   'sessionKey': (Buffer);
+  'durableWhenAcknowledged': (boolean);
 }
