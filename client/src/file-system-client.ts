@@ -617,9 +617,11 @@ export class FileSystemClient {
 
   /**
    * fsyncdir(2), and the end of fsync: returns once every metadata change the masters acknowledged before the call
-   * is on a majority of their disks (a create, rename or unlink this client saw acknowledged included).
+   * is on a majority of their disks (a create, rename or unlink this client saw acknowledged included). A leader
+   * that acknowledges only what a majority has on disk (sync: commit) has nothing to add: no call then.
    */
   async syncMetadata(cred: CallerCredentials): Promise<void> {
+    if (this.master.durableWhenAcknowledged) return;
     await this.call('Sync', {}, cred);
   }
 

@@ -69,6 +69,8 @@ export class MasterClient {
   private sessionIdValue = 0;
   /** The key OpenSession gave with the id, carried in every request of the session (empty from a cluster without one). */
   private sessionKeyValue: Buffer = Buffer.alloc(0);
+  /** The master that last said it acknowledges a change only once a majority has it on disk (null: none did). */
+  private durableAcknowledger: string | null = null;
   private nextRequestId = 1;
   private closed = false;
   private closing = false;
@@ -92,6 +94,15 @@ export class MasterClient {
     return this.sessionKeyValue;
   }
 
+  /**
+   * Whether the leader acknowledges a change only once a majority has it on disk (Raft's sync: commit), as it said
+   * in the last OpenSession or KeepAlive answer: an fsync then has nothing left to wait for at the masters. Only
+   * the leader that said so counts; after a change of leader this is false until the new one says the same.
+   */
+  get durableWhenAcknowledged(): boolean {
+    return this.durableAcknowledger !== null && this.durableAcknowledger === this.leader;
+  }
+
   /** The master that last answered as leader. */
   get currentLeader(): string | null {
     return this.leader;
@@ -105,6 +116,7 @@ export class MasterClient {
     const reply = await this.invoke('OpenSession', this.openSessionRequest(), options.signal);
     this.sessionIdValue = reply.sessionId;
     this.sessionKeyValue = Buffer.from(reply.sessionKey);
+    this.durableAcknowledger = reply.durableWhenAcknowledged ? this.leader : null;
     this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
     this.scheduleKeepAlive();
     return reply;
@@ -161,7 +173,14 @@ export class MasterClient {
     if (this.sessionTimeoutMs <= 0 || this.closing) return;
     const interval = this.sessionTimeoutMs / 4;
     this.keepAliveTimer = this.options.clock.setTimer(interval, () => {
-      void this.invoke('KeepAlive', { sessionId: this.sessionIdValue, sessionKey: this.sessionKeyValue }, undefined, interval)
+      const session = this.sessionIdValue;
+      void this.invoke('KeepAlive', { sessionId: session, sessionKey: this.sessionKeyValue }, undefined, interval)
+        .then((reply) => {
+          // The key under the secret the masters sign with now: the one this session had stops working once a
+          // rotation retires the old secret (docs/security.md).
+          if (reply.sessionKey.length > 0 && this.sessionIdValue === session) this.sessionKeyValue = Buffer.from(reply.sessionKey);
+          this.durableAcknowledger = reply.durableWhenAcknowledged ? this.leader : null;
+        })
         .catch(async (err: unknown) => {
           if (isMoosengError(err, ErrorCodes.SESSION_EXPIRED)) await this.renewSession();
           // Anything else (no leader for a while) is tried again at the next tick, well within the timeout.
@@ -190,6 +209,7 @@ export class MasterClient {
       const reply = await this.invoke('OpenSession', this.openSessionRequest());
       this.sessionIdValue = reply.sessionId;
       this.sessionKeyValue = Buffer.from(reply.sessionKey);
+      this.durableAcknowledger = reply.durableWhenAcknowledged ? this.leader : null;
       this.sessionTimeoutMs = reply.sessionTimeoutMs || 0;
       this.options.logger.error(
         "the masters expired this client's session (it was silent too long); opened a new one: files open here are no longer held open on the masters",

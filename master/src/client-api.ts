@@ -277,6 +277,7 @@ export class ClientApi {
           rootIno: ROOT_INODE,
           sessionTimeoutMs: this.o.sessionTimeoutMs,
           sessionKey: this.o.sessionKeys.keyOf(sessionId, callerIdentity.getStore() ?? ''),
+          durableWhenAcknowledged: m.durableWhenAcknowledged,
         };
       },
       KeepAlive: async (req) => {
@@ -289,7 +290,11 @@ export class ClientApi {
             );
         });
         this.o.onSessionSeen(req.sessionId);
-        return { sessionTimeoutMs: this.o.sessionTimeoutMs };
+        return {
+          sessionTimeoutMs: this.o.sessionTimeoutMs,
+          sessionKey: this.o.sessionKeys.keyOf(req.sessionId, callerIdentity.getStore() ?? ''),
+          durableWhenAcknowledged: m.durableWhenAcknowledged,
+        };
       },
       CloseSession: async (req) => {
         await m.mutate({ sessionId: req.sessionId, requestId: 0 }, { op: 'closeSession' });

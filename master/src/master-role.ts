@@ -158,7 +158,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger: logger.child({ component: 'sessions' }),
           timeoutMs: section.sessionTimeoutMs,
         });
-        const sessionKeys = new SessionKeys(keys?.secret ?? null);
+        const sessionKeys = new SessionKeys(keys?.secret ?? null, keys?.retired);
         const clientApi = new ClientApi({
           metadata,
           registry,

@@ -46,6 +46,11 @@ export class MetadataService {
     await this.consensus.waitDurable({ signal });
   }
 
+  /** Whether an acknowledged change is already on a majority's disks (then sync() adds nothing a client needs). */
+  get durableWhenAcknowledged(): boolean {
+    return this.consensus.durableWhenAcknowledged === true;
+  }
+
   /** True on the current leader (a hint: it may change at any moment; reads still go through read()). */
   isLeader(): boolean {
     return this.consensus.status().role === 'leader';

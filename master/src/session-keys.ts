@@ -18,11 +18,18 @@ const NO_KEY = Buffer.alloc(0);
 
 export class SessionKeys {
   private readonly key: Buffer | null;
+  /** Keys of retiring secrets: sessions keyed under them still work until their next KeepAlive hands them a new key. */
+  private readonly retired: Buffer[];
   private readonly derived = new Map<string, Buffer>();
 
-  /** `secret`: the cluster secret (node.clusterSecretFile), or null in a cluster without one (no keys then). */
-  constructor(secret: Buffer | null) {
-    this.key = secret && createHmac('sha256', secret).update('mooseng session key v1').digest();
+  /**
+   * `secret`: the cluster secret (node.clusterSecretFile), or null in a cluster without one (no keys then);
+   * `retired`: older secrets still accepted while a new one rolls out.
+   */
+  constructor(secret: Buffer | null, retired: readonly Buffer[] = []) {
+    const root = (s: Buffer): Buffer => createHmac('sha256', s).update('mooseng session key v1').digest();
+    this.key = secret && root(secret);
+    this.retired = secret ? retired.map(root) : [];
   }
 
   /** Whether requests must carry their session's key. */
@@ -37,7 +44,7 @@ export class SessionKeys {
     const name = `${sessionId}\0${identity}`;
     let key = this.derived.get(name);
     if (!key) {
-      key = createHmac('sha256', this.key).update(name).digest().subarray(0, SESSION_KEY_BYTES);
+      key = derive(this.key, name);
       if (this.derived.size >= DERIVED_KEYS_KEPT) this.derived.delete(this.derived.keys().next().value as string);
       this.derived.set(name, key);
     }
@@ -58,10 +65,15 @@ export class SessionKeys {
         `${method}: the request carries no session key; this cluster needs the key OpenSession returns in every request (a client older than the masters?)`,
       );
     const expected = this.keyOf(sessionId, identity);
-    if (presented.length !== expected.length || !timingSafeEqual(expected, presented))
+    const matches = (key: Buffer): boolean => presented.length === key.length && timingSafeEqual(key, presented);
+    if (!matches(expected) && !this.retired.some((root) => matches(derive(root, `${sessionId}\0${identity}`))))
       throw new MoosengError(
         ErrorCodes.SESSION_EXPIRED,
         `${method}: session ${sessionId} is not this caller's (its key does not match the session and the caller); open a new session`,
       );
   }
+}
+
+function derive(root: Buffer, name: string): Buffer {
+  return createHmac('sha256', root).update(name).digest().subarray(0, SESSION_KEY_BYTES);
 }

@@ -25,6 +25,8 @@ class FakeMaster {
   /** Every call's method, in the order they came. */
   readonly calls: string[] = [];
   grants = 0;
+  /** What the leader said in OpenSession: it acknowledges only what a majority has on disk (sync: commit). */
+  durableWhenAcknowledged = false;
 
   async call(method: string, body: Record<string, unknown>): Promise<unknown> {
     this.calls.push(method);
@@ -216,6 +218,21 @@ describe('client: write acknowledgement', () => {
     };
     expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(chunkservers.flushes).to.deep.equal([]);
+  });
+
+  it("fsync ends with the masters' Sync barrier, unless the leader acknowledges only what is on a majority's disks", async () => {
+    const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
+    await fs.write(fh, Buffer.from('durable'), 0, CRED);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(master.calls.filter((c) => c === 'Sync')).to.have.length(1);
+    master.durableWhenAcknowledged = true;
+    await fs.write(fh, Buffer.from('durable again'), 0, CRED);
+    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(
+      master.calls.filter((c) => c === 'Sync'),
+      'Sync calls',
+    ).to.have.length(1);
+    expect(master.commits).to.have.length(2);
   });
 
   it('a commit the master takes makes close succeed', async () => {

@@ -71,6 +71,11 @@ describe('durability barrier (three masters, sync: quorum-memory)', function () 
     return committed;
   }
 
+  it("tells clients that an fsync needs the Sync barrier (a change is acknowledged before it is on a majority's disks)", async () => {
+    const client = await cluster!.client();
+    expect(client.durableWhenAcknowledged).to.equal(false);
+  });
+
   it("fsync returns only once the file's metadata is on a majority's disks, the leader's included", async () => {
     const c = cluster!;
     const mnt = c.nodes('client')[0]!.mountPoint!;

@@ -33,6 +33,12 @@ describe('client sessions (processes)', function () {
     if (this.currentTest?.state === 'failed') console.error(cluster.logs());
   });
 
+  it("tells clients an fsync needs no Sync barrier when the masters acknowledge only what is on a majority's disks (sync: commit)", async () => {
+    const client = await cluster.client();
+    expect(client.durableWhenAcknowledged).to.equal(true);
+    await client.close(); // the next test counts the sessions
+  });
+
   it("expires a killed mount's session, freeing the unlinked file it held open, and keeps an idle live one", async () => {
     const status = async () => (await cluster.http('m1', '/status')).json as Status;
     const idle = await cluster.client(); // after the unlink below, sends nothing but its keep-alives

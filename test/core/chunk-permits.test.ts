@@ -57,6 +57,14 @@ describe('chunk permits', () => {
     expect(r.message).to.match(/another cluster secret/);
   });
 
+  it('during a rotation, signs with the new secret and still takes permits of the retiring one', () => {
+    const rotating = new ChunkPermitKey(OTHER, [SECRET]);
+    expect(outcome(() => rotating.check(del, key.forRequest(del, [SELF], NOW), SELF, NOW)).code).to.equal('OK');
+    const signedNew = rotating.forRequest(del, [SELF], NOW);
+    expect(outcome(() => new ChunkPermitKey(OTHER).check(del, signedNew, SELF, NOW)).code).to.equal('OK');
+    expect(outcome(() => key.check(del, signedNew, SELF, NOW)).code).to.equal(ErrorCodes.PERMIT_REFUSED);
+  });
+
   it('refuses a permit of another chunk, another version, or bytes changed in it', () => {
     const permit = key.forRequest(del, [SELF], NOW);
     expect(outcome(() => key.check({ ...del, ref: { ...ref, chunkId: ref.chunkId + 1 } }, permit, SELF, NOW)).code).to.equal(
@@ -143,6 +151,12 @@ describe('member proofs', () => {
     const proof = key.prove(claims, NOW);
     expect(outcome(() => key.check(claims, proof, NOW + MEMBER_PROOF_WINDOW_MS, 'cs1')).code).to.equal('OK');
     expect(outcome(() => key.check(claims, proof, NOW - MEMBER_PROOF_WINDOW_MS, 'cs1')).code).to.equal('OK');
+  });
+
+  it('during a rotation, proves with the new secret and still takes proofs of the retiring one', () => {
+    const rotating = new MemberProofKey(OTHER, [SECRET]);
+    expect(outcome(() => rotating.check(claims, key.prove(claims, NOW), NOW, 'cs1')).code).to.equal('OK');
+    expect(outcome(() => key.check(claims, rotating.prove(claims, NOW), NOW, 'cs1')).code).to.equal(ErrorCodes.PERMIT_REFUSED);
   });
 
   it('refuses no proof, a proof from another secret, of other claims, or out of its window', () => {

@@ -58,10 +58,20 @@ const chain = [
 const clientSamples: Samples<ClientToMasterRpcs> = {
   OpenSession: {
     request: { info: '/mnt/mooseng', host: 'laptop', passwordProof: Buffer.from('0102', 'hex') },
-    reply: { sessionId: 2 ** 47 + 5, clusterId: 'mooseng', rootIno: 1, sessionTimeoutMs: 300_000, sessionKey },
+    reply: {
+      sessionId: 2 ** 47 + 5,
+      clusterId: 'mooseng',
+      rootIno: 1,
+      sessionTimeoutMs: 300_000,
+      sessionKey,
+      durableWhenAcknowledged: true,
+    },
   },
   CloseSession: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: {} },
-  KeepAlive: { request: { sessionId: 2 ** 47 + 5, sessionKey }, reply: { sessionTimeoutMs: 15_000 } },
+  KeepAlive: {
+    request: { sessionId: 2 ** 47 + 5, sessionKey },
+    reply: { sessionTimeoutMs: 15_000, sessionKey, durableWhenAcknowledged: true },
+  },
   Lookup: { request: { h, parent: 1, name: 'b.txt' }, reply: { attr } },
   GetAttr: { request: { h, ino: 2 ** 50 + 1 }, reply: { attr } },
   ResolvePath: { request: { h, path: '/a/b/ü.txt', follow: true }, reply: { attr } },

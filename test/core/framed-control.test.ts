@@ -355,7 +355,14 @@ describe('framed control transport', function () {
 
   it('carries a NOT_LEADER hint, which the master client follows straight to the leader', async () => {
     const leader = await startPort({
-      OpenSession: async () => ({ sessionId: 99, clusterId: 'test', rootIno: 1, sessionTimeoutMs: 0, sessionKey: Buffer.alloc(0) }),
+      OpenSession: async () => ({
+        sessionId: 99,
+        clusterId: 'test',
+        rootIno: 1,
+        sessionTimeoutMs: 0,
+        sessionKey: Buffer.alloc(0),
+        durableWhenAcknowledged: false,
+      }),
       GetAttr: async (req) => ({ attr: { ...ATTR, ino: req.ino } }),
     });
     const asked: string[] = [];

@@ -42,6 +42,13 @@ describe('master session keys', () => {
     expect(code(() => keys.check('GetAttr', 0, key, binding))).to.equal(ErrorCodes.EPERM);
   });
 
+  it('during a rotation, hands out keys under the new secret and still takes those of the retiring one', () => {
+    const old = new SessionKeys(SECRET);
+    const rotating = new SessionKeys(Buffer.from('the new secret, thirty-two bytes'), [SECRET]);
+    expect(code(() => rotating.check('GetAttr', 7, old.keyOf(7, ''), ''))).to.equal('OK');
+    expect(code(() => old.check('GetAttr', 7, rotating.keyOf(7, ''), ''))).to.equal(ErrorCodes.SESSION_EXPIRED);
+  });
+
   it('asks for no key in a cluster without a secret', () => {
     const keys = new SessionKeys(null);
     expect(keys.required).to.equal(false);

@@ -83,6 +83,12 @@ export interface IConsensus {
    * fsynced them, it resolves as soon as the read barrier it starts with does.
    */
   waitDurable(options?: ProposeOptions): Promise<void>;
+  /**
+   * True when propose() resolves only once a majority has the command on disk (Raft's sync: commit), so that
+   * waitDurable adds nothing a client needs: the master tells its clients, which then skip the Sync call on fsync.
+   * Absent or false: clients call Sync.
+   */
+  readonly durableWhenAcknowledged?: boolean;
   status(): ConsensusStatus;
   /** Called on every change of leader or term; returns an unsubscribe function. */
   onLeadershipChange(listener: (event: LeadershipEvent) => void): () => void;

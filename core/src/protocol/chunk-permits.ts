@@ -73,17 +73,23 @@ interface DecodedPermit extends ChunkPermit {
 
 /** Signs and checks permits with a key derived from the cluster secret. */
 export class ChunkPermitKey {
-  private readonly key: Buffer;
+  /** The key permits are signed with, then the retiring ones they are still accepted under. */
+  private readonly keys: Buffer[];
 
-  /** `secret`: the cluster secret, at least MIN_CLUSTER_SECRET_BYTES (from node.clusterSecretFile). */
-  constructor(secret: Buffer) {
-    if (secret.length < MIN_CLUSTER_SECRET_BYTES)
-      throw new MoosengError(
-        ErrorCodes.CONFIG_INVALID,
-        `the cluster secret has ${secret.length} bytes; it needs at least ${MIN_CLUSTER_SECRET_BYTES} (make one with: head -c 32 /dev/urandom | base64)`,
-      );
-    // Its own key, so the secret's other uses (registration proofs) never share one with permits.
-    this.key = createHmac('sha256', secret).update('mooseng chunk permit v1').digest();
+  /**
+   * `secret`: the cluster secret, at least MIN_CLUSTER_SECRET_BYTES (from node.clusterSecretFile); `retired`: older
+   * secrets whose permits are still accepted while a new secret rolls out.
+   */
+  constructor(secret: Buffer, retired: readonly Buffer[] = []) {
+    this.keys = [secret, ...retired].map((s) => {
+      if (s.length < MIN_CLUSTER_SECRET_BYTES)
+        throw new MoosengError(
+          ErrorCodes.CONFIG_INVALID,
+          `the cluster secret has ${s.length} bytes; it needs at least ${MIN_CLUSTER_SECRET_BYTES} (make one with: head -c 32 /dev/urandom | base64)`,
+        );
+      // Its own key, so the secret's other uses (registration proofs) never share one with permits.
+      return createHmac('sha256', s).update('mooseng chunk permit v1').digest();
+    });
   }
 
   /** A signed permit for one chunk version. */
@@ -99,7 +105,7 @@ export class ChunkPermitKey {
     w.u8(permit.targets.length);
     for (const t of permit.targets) w.string(t);
     const body = w.finish();
-    return Buffer.concat([body, this.mac(ref, body)]);
+    return Buffer.concat([body, this.mac(this.keys[0]!, ref, body)]);
   }
 
   /**
@@ -127,8 +133,8 @@ export class ChunkPermitKey {
     if (!permit || permit.length === 0)
       throw refused(`${what} carries no permit; this chunkserver takes changes only from the leader master or a client it granted`);
     const p = decode(permit, what);
-    const expected = this.mac(req.ref, p.body);
-    if (!timingSafeEqual(expected, p.mac)) throw refused(`${what}: the permit's signature is not the cluster's (another cluster secret?)`);
+    if (!this.keys.some((key) => timingSafeEqual(this.mac(key, req.ref, p.body), p.mac)))
+      throw refused(`${what}: the permit's signature is not the cluster's (another cluster secret?)`);
     if ((p.opsMask & OP_BITS[req.op]) === 0) throw refused(`${what}: the permit does not allow ${req.op}`);
     if (!p.targets.includes(self)) throw refused(`${what}: the permit is for ${p.targets.join(', ') || 'no chunkserver'}, not ${self}`);
     if (nowMs - p.issuedAtMs > PERMIT_LIFETIME_MS + PERMIT_CLOCK_SKEW_MS)
@@ -145,9 +151,9 @@ export class ChunkPermitKey {
       throw refused(`${what}: the permit allows copying from ${p.source || 'nowhere'}, not ${req.source}`);
   }
 
-  private mac(ref: ChunkRef, body: Buffer): Buffer {
+  private mac(key: Buffer, ref: ChunkRef, body: Buffer): Buffer {
     const subject = new WireWriter(16).u64(ref.chunkId).u64(ref.version).finish();
-    return createHmac('sha256', this.key).update(subject).update(body).digest().subarray(0, PERMIT_MAC_BYTES);
+    return createHmac('sha256', key).update(subject).update(body).digest().subarray(0, PERMIT_MAC_BYTES);
   }
 }
 

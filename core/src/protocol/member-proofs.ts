@@ -29,20 +29,22 @@ interface ProofWording {
  * clock. `label` gives each use of one secret its own key.
  */
 export class TimedProofKey {
-  private readonly key: Buffer;
+  /** The key proofs are made with, then retiring ones still accepted (a secret rolling out). */
+  private readonly keys: Buffer[];
 
   constructor(
     secret: Buffer,
     label: string,
     private readonly wording: ProofWording,
+    retired: readonly Buffer[] = [],
   ) {
-    this.key = createHmac('sha256', secret).update(label).digest();
+    this.keys = [secret, ...retired].map((s) => createHmac('sha256', s).update(label).digest());
   }
 
   /** A proof of `claims` (role, id, cluster, address...) made now. */
   prove(claims: readonly string[], nowMs: number): Buffer {
     const time = new WireWriter(8).u64(nowMs).finish();
-    return Buffer.concat([time, this.mac(time, claims)]);
+    return Buffer.concat([time, this.mac(this.keys[0]!, time, claims)]);
   }
 
   /** Refuses (PERMIT_REFUSED) a missing, forged or stale proof of `claims`; `who` names the claimant in errors. */
@@ -51,14 +53,15 @@ export class TimedProofKey {
     if (!proof || proof.length === 0) throw refused(`${who} sent no ${what}: ${missing}`);
     if (proof.length !== PROOF_BYTES) throw refused(`${who} sent a malformed ${what} (${proof.length} bytes)`);
     const time = proof.subarray(0, 8);
-    if (!timingSafeEqual(this.mac(time, claims), proof.subarray(8))) throw refused(`${who}'s ${what} is not signed with ${otherKey}`);
+    const mac = proof.subarray(8);
+    if (!this.keys.some((key) => timingSafeEqual(this.mac(key, time, claims), mac))) throw refused(`${who}'s ${what} is not signed with ${otherKey}`);
     const at = time.readUInt32BE(0) * 2 ** 32 + time.readUInt32BE(4);
     if (Math.abs(nowMs - at) > MEMBER_PROOF_WINDOW_MS)
       throw refused(`${who}'s ${what} is ${Math.round((nowMs - at) / 1000)} s old (clocks out of step, or a replay)`);
   }
 
-  private mac(time: Buffer, claims: readonly string[]): Buffer {
-    const h = createHmac('sha256', this.key).update(time);
+  private mac(key: Buffer, time: Buffer, claims: readonly string[]): Buffer {
+    const h = createHmac('sha256', key).update(time);
     for (const c of claims) h.update(new WireWriter(c.length + 2).string(c).finish());
     return h.digest().subarray(0, MAC_BYTES);
   }
@@ -66,14 +69,20 @@ export class TimedProofKey {
 
 /** Proofs that a chunkserver or master holds the cluster secret. */
 export class MemberProofKey extends TimedProofKey {
-  constructor(secret: Buffer) {
-    if (secret.length < MIN_CLUSTER_SECRET_BYTES)
+  /** `retired`: older secrets whose proofs are still accepted while a new one rolls out. */
+  constructor(secret: Buffer, retired: readonly Buffer[] = []) {
+    if ([secret, ...retired].some((s) => s.length < MIN_CLUSTER_SECRET_BYTES))
       throw new MoosengError(ErrorCodes.CONFIG_INVALID, `the cluster secret needs at least ${MIN_CLUSTER_SECRET_BYTES} bytes`);
-    super(secret, 'mooseng member proof v1', {
-      proof: 'proof of membership',
-      missing: 'give it the cluster secret (node.clusterSecretFile) the masters have',
-      otherKey: "this cluster's secret (another cluster secret?)",
-    });
+    super(
+      secret,
+      'mooseng member proof v1',
+      {
+        proof: 'proof of membership',
+        missing: 'give it the cluster secret (node.clusterSecretFile) the masters have',
+        otherKey: "this cluster's secret (another cluster secret?)",
+      },
+      retired,
+    );
   }
 }
 

@@ -6,15 +6,19 @@ import type { ILogger } from '../contracts/logger';
 import { ChunkPermitKey, MIN_CLUSTER_SECRET_BYTES } from '../protocol/chunk-permits';
 import { MemberProofKey } from '../protocol/member-proofs';
 
-/** What loading the secret found: its bytes and, when other users may read the file, a warning to log. */
+/**
+ * What loading the secret found: the secret nodes sign with, the retiring ones they still accept (while a new secret
+ * rolls out, docs/security.md) and, when other users may read the file, a warning to log.
+ */
 export interface LoadedClusterSecret {
   secret: Buffer;
+  retired: Buffer[];
   warning: string | null;
 }
 
 /**
- * Reads the secret from `path` (set by `setting`, named in errors). Surrounding whitespace is not part of it, so an
- * editor's final newline does not change the key.
+ * Reads the secrets from `path` (set by `setting`, named in errors): one per line, the first signs, every one is
+ * accepted. Surrounding whitespace and empty lines are not part of them, so an editor's final newline changes nothing.
  */
 export async function loadClusterSecret(path: string, setting: string): Promise<LoadedClusterSecret> {
   let text: Buffer;
@@ -27,17 +31,25 @@ export async function loadClusterSecret(path: string, setting: string): Promise<
       `${setting}: cannot read the cluster secret ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); make one with: head -c 32 /dev/urandom | base64 > ${path}; chmod 600 ${path}`,
     );
   }
-  const secret = Buffer.from(text.toString('utf8').trim(), 'utf8');
-  if (secret.length < MIN_CLUSTER_SECRET_BYTES)
-    throw new MoosengError(
-      ErrorCodes.CONFIG_INVALID,
-      `${setting}: the cluster secret in ${path} has ${secret.length} bytes; it needs at least ${MIN_CLUSTER_SECRET_BYTES} (make one with: head -c 32 /dev/urandom | base64)`,
-    );
+  const lines = text
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length === 0) lines.push('');
+  const secrets = lines.map((line) => Buffer.from(line, 'utf8'));
+  secrets.forEach((secret, i) => {
+    if (secret.length < MIN_CLUSTER_SECRET_BYTES)
+      throw new MoosengError(
+        ErrorCodes.CONFIG_INVALID,
+        `${setting}: the cluster secret on line ${i + 1} of ${path} has ${secret.length} bytes; it needs at least ${MIN_CLUSTER_SECRET_BYTES} (make one with: head -c 32 /dev/urandom | base64)`,
+      );
+  });
   const warning =
     (mode & 0o077) !== 0
       ? `the cluster secret ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it: whoever reads it can change any chunk`
       : null;
-  return { secret, warning };
+  return { secret: secrets[0]!, retired: secrets.slice(1), warning };
 }
 
 /** The keys a master or chunkserver derives from the cluster secret. */
@@ -46,6 +58,8 @@ export interface ClusterKeys {
   memberProofs: MemberProofKey;
   /** The secret itself, for keys only one role derives (each under its own label, as the two above are). */
   secret: Buffer;
+  /** Retiring secrets, still accepted while a new one rolls out. */
+  retired: Buffer[];
 }
 
 /**
@@ -57,7 +71,8 @@ export async function loadClusterKeys(file: string, logger: ILogger, withoutSecr
     logger.warn(`no cluster secret (node.clusterSecretFile): ${withoutSecret}`);
     return null;
   }
-  const { secret, warning } = await loadClusterSecret(file, 'node.clusterSecretFile');
+  const { secret, retired, warning } = await loadClusterSecret(file, 'node.clusterSecretFile');
   if (warning) logger.warn(warning);
-  return { permits: new ChunkPermitKey(secret), memberProofs: new MemberProofKey(secret), secret };
+  if (retired.length > 0) logger.info(`cluster secret: signing with the first of ${retired.length + 1}, accepting all (a rotation under way)`);
+  return { permits: new ChunkPermitKey(secret, retired), memberProofs: new MemberProofKey(secret, retired), secret, retired };
 }

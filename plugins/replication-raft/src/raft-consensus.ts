@@ -140,6 +140,10 @@ export class RaftConsensus implements IConsensus {
   private readonly walWriteSeconds: Histogram | null = null;
   private readonly commitSeconds: Histogram | null = null;
   private readonly syncMode: RaftSyncMode;
+
+  get durableWhenAcknowledged(): boolean {
+    return this.syncMode === 'commit';
+  }
   private readonly fsyncLagMs: number;
   private readonly fsyncLagEntries: number;
   /** The last entry index written to the log file, and the last one this node knows is on its disk. */
@@ -277,9 +281,9 @@ export class RaftConsensus implements IConsensus {
     }
     let memberProofs: MemberProofKey | undefined;
     if (!o.transport && o.clusterSecretFile) {
-      const { secret, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
+      const { secret, retired, warning } = await loadClusterSecret(o.clusterSecretFile, 'node.clusterSecretFile');
       if (warning) o.logger.warn(warning);
-      memberProofs = new MemberProofKey(secret);
+      memberProofs = new MemberProofKey(secret, retired);
     }
     const tls = o.transport ? null : await loadNodeTls(o.tls, 'node.tls');
     this.transport =

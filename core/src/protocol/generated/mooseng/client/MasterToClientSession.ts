@@ -16,6 +16,10 @@ export interface MasterToClientSession {
    * Sent back in every request of the session (empty from a cluster without a secret).
    */
   'sessionKey'?: (Buffer | Uint8Array | string);
+  /**
+   * True when this master acknowledges a change only once a majority has it on disk: an fsync then needs no Sync.
+   */
+  'durableWhenAcknowledged'?: (boolean);
 }
 
 /**
@@ -31,4 +35,8 @@ export interface MasterToClientSession__Output {
    * Sent back in every request of the session (empty from a cluster without a secret).
    */
   'sessionKey': (Buffer);
+  /**
+   * True when this master acknowledges a change only once a majority has it on disk: an fsync then needs no Sync.
+   */
+  'durableWhenAcknowledged': (boolean);
 }
