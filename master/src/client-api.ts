@@ -512,9 +512,10 @@ export class ClientApi {
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        // Who the session is bound to: its export when that has a password (no certificate identity reaches the
-        // handlers yet).
-        const identity = rule.sessionBinding;
+        // Who the session is bound to: the client's certificate over TLS (none when it shows only the CA), and its
+        // export when that has a password. Another client that learns the key still cannot use it.
+        const cert = caller?.identity;
+        const identity = `${cert ? `${cert.role}/${cert.name}` : ''}\0${rule.sessionBinding}`;
         if (name !== 'OpenSession') {
           const { sessionId, key } = sessionOf(request);
           this.o.sessionKeys.check(name, sessionId, key, identity);

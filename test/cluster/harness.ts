@@ -179,7 +179,7 @@ export class TestCluster {
    * A connected master client (closed by stop()), on the tests' control transport unless `transport` names one,
    * over TLS with the cluster CA (and no certificate) when the cluster runs TLS.
    */
-  async client(transport = TEST_CONTROL_TRANSPORT, options: { password?: string } = {}): Promise<MasterClient> {
+  async client(transport = TEST_CONTROL_TRANSPORT, options: { password?: string; tls?: DialTls } = {}): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
       logger: silentLogger,
@@ -187,7 +187,7 @@ export class TestCluster {
       sessionInfo: 'test',
       host: hostname(),
       transport,
-      tls: this.dialTls(),
+      tls: options.tls ?? this.dialTls(),
       password: options.password,
     });
     // Kept for stop() only once connected: a refused connect leaves nothing to close.

@@ -4,6 +4,8 @@
 // transports, and the session it aimed at keeps its open files and works on.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type MasterClient, type MasterConnection, openMasterConnection } from '@mooseng/client';
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
@@ -17,6 +19,7 @@ import {
   replyAttr,
   S_IFREG,
 } from '@mooseng/core';
+import { issueCertificate } from 'mooseng/dist/certs/certificate-authority';
 import { cleanupTempDirs } from '../support';
 import { ROOT, TestCluster } from './harness';
 
@@ -134,5 +137,26 @@ describe('session keys on real masters (processes)', function () {
     expect(replyAttr(await owner.call('GetAttr', { ino }, ROOT), 'reply').nlink).to.equal(0);
     await owner.call('Release', { ino }, ROOT);
     expect(await code(owner.call('GetAttr', { ino }, ROOT))).to.equal(ErrorCodes.ENOENT);
+  });
+
+  it("binds a session to the client certificate that opened it: another client's certificate cannot use its key", async function () {
+    const caFile = cluster.caFile();
+    if (!caFile) return this.skip(); // MOOSENG_TEST_TLS=off: no certificates to tell clients apart
+    const dir = dirname(caFile);
+    const tlsOf = (name: string) => {
+      const files = issueCertificate(dir, { role: 'client', name, hosts: ['127.0.0.1'], force: true });
+      return { ca: readFileSync(caFile), cert: readFileSync(files.cert), key: readFileSync(files.key) };
+    };
+    const alice = await cluster.client('framed', { tls: tlsOf('alice') });
+    const bobTls = tlsOf('bob');
+    const bob = openMasterConnection(cluster.masterAddresses()[0]!, 'framed', bobTls);
+    hostile.push(bob);
+    // Bob has Alice's session id and key (say it leaked): over his own certificate they are not good.
+    const stolen = { sessionId: alice.sessionId, sessionKey: alice.sessionKey, requestId: 9, cred: { uid: 0, gids: [0] } };
+    expect(await code(bob.call('GetAttr', { h: stolen, ino: 1 }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
+    expect(await code(bob.call('CloseSession', { sessionId: alice.sessionId, sessionKey: alice.sessionKey }, opts))).to.equal(
+      ErrorCodes.SESSION_EXPIRED,
+    );
+    expect(replyAttr(await alice.call('GetAttr', { ino: 1 }, ROOT), 'GetAttr').ino).to.equal(1);
   });
 });
