@@ -15,6 +15,7 @@ import {
   IMetrics,
   IPlacement,
   loadClusterKeys,
+  loadNodeTls,
   type MemberProofKey,
   type RoleContext,
   type RoleDefinition,
@@ -58,8 +59,9 @@ function masterSteps(context: RoleContext): RoleStep[] {
   // chunkserver commands and clients' write grants with `permits`, and checks registrations with `memberProofs`.
   let permits: ChunkPermitKey | undefined;
   let memberProofs: MemberProofKey | undefined;
-  // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
-  const data = new DataPlaneClient({ clock, signer: (req, targets) => permits?.forRequest(req, targets, clock.now()) });
+  // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use; made by
+  // the control-api step once node.tls is read (with it, over TLS, showing this master's certificate).
+  let data: DataPlaneClient | null = null;
   // Plugins (the metrics one among them) are built by the step before these: resolved when the first one starts.
   let metrics: IMetrics;
   let consensus: IConsensus;
@@ -103,6 +105,12 @@ function masterSteps(context: RoleContext): RoleStep[] {
         const keys = await loadClusterKeys(config.node.clusterSecretFile, logger, 'any host can register as a chunkserver');
         permits = keys?.permits;
         memberProofs = keys?.memberProofs;
+        const tls = await loadNodeTls(config.node.tls, 'node.tls');
+        data = new DataPlaneClient({
+          clock,
+          tls: tls ?? undefined,
+          signer: (req, targets) => permits?.forRequest(req, targets, clock.now()),
+        });
         registry = new ChunkserverRegistry({
           memberProofs,
           masterId: config.node.id,
@@ -176,7 +184,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
       stop: async () => {
         changes?.close();
         await control?.stop();
-        data.close();
+        data?.close();
       },
     },
     {

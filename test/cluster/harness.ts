@@ -1,12 +1,12 @@
 // A real local cluster for integration tests: processes started through the same code as `mooseng cluster up`, on
 // a port range found free, torn down (processes killed, mounts detached, files removed) in after-hooks.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { controlTransportOf, MasterClient, type CallerCredentials } from '@mooseng/client';
-import { ChunkPermitKey, DataPlaneClient, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
+import { ChunkPermitKey, DataPlaneClient, type DataPlaneDialTls, loadClusterSecret, silentLogger, SystemClock } from '@mooseng/core';
 import { clusterDown, clusterUp } from 'mooseng/dist/cluster/local-cluster';
 import { writeState, type ClusterState } from 'mooseng/dist/cluster/cluster-state';
 import { startNode, stopProcess, waitHealthy } from 'mooseng/dist/cluster/supervisor';
@@ -23,6 +23,9 @@ export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
  */
 export const TEST_CONTROL_TRANSPORT = controlTransportOf(process.env.MOOSENG_TEST_CONTROL_TRANSPORT, 'MOOSENG_TEST_CONTROL_TRANSPORT');
 if (process.env.MOOSENG_TEST_CONTROL_TRANSPORT) process.env.MOOSENG_CONTROL_TRANSPORT = TEST_CONTROL_TRANSPORT;
+
+/** MOOSENG_TEST_TLS=off runs the cluster tests without TLS (`cluster up --no-tls`); on by default, as `cluster up` is. */
+export const TEST_TLS = process.env.MOOSENG_TEST_TLS !== 'off';
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -44,6 +47,8 @@ export interface TestClusterExtras {
   isolated?: boolean;
   /** Each chunkserver data directory on a tmpfs of this size ("1g"), so a test can fill it. Needs root. */
   tmpfsDisks?: string;
+  /** TLS with a cluster CA (node.tls), as `cluster up` makes it; TEST_TLS unless given. */
+  tls?: boolean;
 }
 
 /** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
@@ -67,14 +72,22 @@ export class TestCluster {
   readonly clock = new SystemClock();
   /** The cluster's permit key (from the secret `cluster up` made), for tests that act as the leader on chunkservers. */
   private permits: ChunkPermitKey | null = null;
+  /** What a test dials the chunkservers with: the cluster CA when the cluster runs TLS, else undefined (plain). */
+  dataTls: DataPlaneDialTls | undefined;
+  private dataClient: DataPlaneClient | null = null;
+
   /**
    * A data-plane client that, like the leader, signs the commands it sends without a permit of their own (a test
-   * acting as the master); clients' writes carry their grants' permits as usual.
+   * acting as the master); clients' writes carry their grants' permits as usual. Over TLS when the cluster is.
    */
-  readonly data = new DataPlaneClient({
-    clock: this.clock,
-    signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
-  });
+  get data(): DataPlaneClient {
+    this.dataClient ??= new DataPlaneClient({
+      clock: this.clock,
+      tls: this.dataTls,
+      signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
+    });
+    return this.dataClient;
+  }
 
   private constructor(readonly options: TopologyOptions) {}
 
@@ -87,7 +100,7 @@ export class TestCluster {
     > &
       TestClusterExtras,
   ): Promise<TestCluster> {
-    const { isolated, tmpfsDisks, ...topology } = shape;
+    const { isolated, tmpfsDisks, tls = TEST_TLS, ...topology } = shape;
     const dir = makeTempDir('mooseng-cluster-');
     // mkdtemp makes it 0700; other users must reach the mount points below it (permission tests run as uid 1000).
     chmodSync(dir, 0o755);
@@ -107,6 +120,7 @@ export class TestCluster {
       clusterId: 'test',
       basePort: await freeBasePort(),
       mountPlugin,
+      ...(tls ? {} : { tlsDir: '' }),
       ...topology,
     });
     try {
@@ -123,6 +137,8 @@ export class TestCluster {
         }
       }
       cluster.state = await clusterUp(cluster.options, () => undefined);
+      const { tlsDir } = cluster.state.options;
+      if (tlsDir) cluster.dataTls = { ca: readFileSync(join(tlsDir, 'ca.crt')) };
       const secretFile = cluster.state.options.clusterSecretFile;
       if (secretFile) cluster.permits = new ChunkPermitKey((await loadClusterSecret(secretFile, 'test cluster')).secret);
     } catch (err) {
@@ -224,7 +240,7 @@ export class TestCluster {
   async stop(): Promise<void> {
     try {
       for (const c of this.clients) await c.close().catch(() => undefined);
-      this.data.close();
+      this.dataClient?.close();
       await clusterDown(this.options.dir, () => undefined, false);
     } finally {
       this.unmountClients();

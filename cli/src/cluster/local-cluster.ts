@@ -31,17 +31,18 @@ function ensureClusterSecret(dir: string): string {
 }
 
 /**
- * The cluster CA and a certificate for every master (for Raft over mutual TLS), made once in `tlsDir`; a master
- * whose certificate is there already keeps it, so restarts and `cluster up` again change nothing.
+ * The cluster CA and a certificate for every master (Raft over mutual TLS) and chunkserver (the data plane over TLS),
+ * made once in `tlsDir`; a node whose certificate is there already keeps it, so restarts and `cluster up` again
+ * change nothing. Clients get no certificate: the CA is all they need.
  */
-function ensureMasterCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
+function ensureNodeCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
   if (!existsSync(caFiles(tlsDir).cert)) initCa(tlsDir, clusterId);
-  for (const node of nodes.filter((n) => n.role === 'master')) {
+  for (const node of nodes.filter((n) => n.role === 'master' || n.role === 'chunkserver')) {
     const hosts = [...new Set([node.host, '127.0.0.1', 'localhost'])];
     const { cert } = nodeFiles(tlsDir, node.id);
     // Kept when it still names the node and its host (one from an older build may lack the node id among its names).
     if (existsSync(cert) && [node.id, node.host].every((n) => certificateNames(cert).includes(n))) continue;
-    issueCertificate(tlsDir, { role: 'master', name: node.id, hosts, force: true });
+    issueCertificate(tlsDir, { role: node.role as 'master' | 'chunkserver', name: node.id, hosts, force: true });
   }
 }
 
@@ -69,7 +70,8 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     tlsDir: options.tlsDir ?? join(resolve(options.dir), 'tls'),
   };
   const nodes = buildTopology(options);
-  ensureMasterCertificates(options.tlsDir!, options.clusterId, nodes);
+  // tlsDir '' (cluster up --no-tls): no TLS anywhere.
+  if (options.tlsDir) ensureNodeCertificates(options.tlsDir, options.clusterId, nodes);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {
     mkdirSync(dirname(node.configPath), { recursive: true });

@@ -64,8 +64,9 @@ export interface TopologyOptions {
    */
   clusterSecretFile?: string;
   /**
-   * A CA directory (`mooseng certs init`) holding `<node id>.crt/.key` for every master: they then speak Raft over
-   * mutual TLS (node.tls). `cluster up` makes one in `<dir>/tls`. Absent: Raft without TLS.
+   * A CA directory (`mooseng certs init`) holding `<node id>.crt/.key` for every master and chunkserver: masters then
+   * speak Raft over mutual TLS and chunkservers serve the data plane over TLS (node.tls); clients get the CA alone.
+   * `cluster up` makes one in `<dir>/tls`. Absent or '': no TLS anywhere.
    */
   tlsDir?: string;
 }
@@ -116,10 +117,14 @@ export function nodeConfig(node: NodeSpec, all: readonly NodeSpec[], o: Topology
   const masterAddrs = masters.map((m) => `${m.host}:${m.port}`);
   // Masters and chunkservers share the cluster secret; clients never get it.
   const secret = o.clusterSecretFile && node.role !== 'client' ? { clusterSecretFile: o.clusterSecretFile } : {};
-  const tls =
-    o.tlsDir && node.role === 'master'
-      ? { tls: { caFile: join(o.tlsDir, 'ca.crt'), certFile: join(o.tlsDir, `${node.id}.crt`), keyFile: join(o.tlsDir, `${node.id}.key`) } }
-      : {};
+  // Clients are authorised by permits, not certificates: the CA, to check the chunkservers', is all they need.
+  const tls = !o.tlsDir
+    ? {}
+    : node.role === 'client'
+      ? { tls: { caFile: join(o.tlsDir, 'ca.crt') } }
+      : {
+          tls: { caFile: join(o.tlsDir, 'ca.crt'), certFile: join(o.tlsDir, `${node.id}.crt`), keyFile: join(o.tlsDir, `${node.id}.key`) },
+        };
   const common = {
     node: { id: node.id, clusterId: o.clusterId, dataDir: node.dataDir, ...secret, ...tls },
     log: { level: o.logLevel ?? 'info', file: node.logPath },

@@ -1,10 +1,12 @@
 // One client-side data-plane socket: sends request frames with fresh request ids and routes reply frames back.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { crc32 } from '@node-rs/crc32';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
 import { crcMismatch } from './block-checksums';
 import { FrameDecoder, encodeFrameHeader } from './frame';
+import { dataPlaneDialOptions, type DataPlaneDialTls } from './data-plane-tls';
 import {
   MessageType,
   READ_DATA_FIELDS_BYTES,
@@ -34,6 +36,17 @@ export function parseAddress(address: string): { host: string; port: number } {
   if (!m || !(port > 0 && port < 65536))
     throw new MoosengError(ErrorCodes.INVALID_ARGUMENT, `bad chunkserver address "${address}": expected host:port`);
   return { host: m[1]!, port };
+}
+
+/** How to dial over TLS (see dataPlaneDialOptions), and the TLS session to resume. */
+export interface DataPlaneConnectTls {
+  tls: DataPlaneDialTls;
+  /** The chunkserver's id when the caller knows it: its certificate must then be that chunkserver's. */
+  serverId?: string;
+  /** A session from an earlier connection to the same chunkserver: resumed, it saves the certificate exchange. */
+  session?: Buffer;
+  /** Called with each session ticket the chunkserver sends, for the next connection to resume. */
+  onSession?: (session: Buffer) => void;
 }
 
 interface Pending {
@@ -83,18 +96,29 @@ export class DataPlaneConnection {
     socket.on('close', () => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${address} closed the connection`)));
   }
 
-  /** Connects to `address`, failing with UNAVAILABLE or TIMEOUT. */
+  /**
+   * Connects to `address` (over TLS with `tls`, checking the chunkserver's certificate), failing with UNAVAILABLE or
+   * TIMEOUT; a certificate that fails the check is UNAVAILABLE naming what it showed.
+   */
   static open(
     address: string,
     clock: IClock,
     timeoutMs: number,
     onClose: (conn: DataPlaneConnection) => void,
     signal?: AbortSignal,
+    tls?: DataPlaneConnectTls,
   ): Promise<DataPlaneConnection> {
     const { host, port } = parseAddress(address);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
-      const socket = connect({ host, port, noDelay: true });
+      const socket = tls
+        ? connectTls({ ...dataPlaneDialOptions(tls.tls, host, port, tls.serverId), session: tls.session })
+        : connect({ host, port, noDelay: true });
+      if (tls) {
+        socket.setNoDelay(true);
+        const onSession = tls.onSession;
+        if (onSession) socket.on('session', (session: Buffer) => onSession(session));
+      }
       const fail = (err: MoosengError): void => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
@@ -109,7 +133,7 @@ export class DataPlaneConnection {
       socket.once('error', (err) =>
         fail(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to chunkserver ${address}: ${err.message}`, { cause: err })),
       );
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         socket.removeAllListeners('error');

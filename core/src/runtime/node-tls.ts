@@ -30,15 +30,40 @@ export async function loadNodeTls(
       `${setting} needs all of caFile, certFile and keyFile; ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (make them with mooseng certs init / certs issue)`,
     );
   }
-  const read = async (key: keyof typeof named): Promise<Buffer> => {
-    try {
-      return await readFile(named[key]);
-    } catch (err) {
-      throw new MoosengError(
-        ErrorCodes.CONFIG_INVALID,
-        `${setting}.${key}: cannot read ${named[key]} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      );
-    }
+  return {
+    ca: await readTlsFile(named.caFile, `${setting}.caFile`),
+    cert: await readTlsFile(named.certFile, `${setting}.certFile`),
+    key: await readTlsFile(named.keyFile, `${setting}.keyFile`),
   };
-  return { ca: await read('caFile'), cert: await read('certFile'), key: await read('keyFile') };
+}
+
+/** One TLS file; CONFIG_INVALID naming the setting when it cannot be read. */
+async function readTlsFile(path: string, setting: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `${setting}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
+/**
+ * What a client dials TLS with (node.tls on a client): the CA alone is enough, since clients are authorised by
+ * permits, not certificates; a certificate, when given, needs its key. Null when no file is set; CONFIG_INVALID for a
+ * certificate without a key (or the reverse), a certificate without the CA, or a file that cannot be read.
+ */
+export async function loadDialTls(
+  files: { caFile: string; certFile: string; keyFile: string } | undefined,
+  setting: string,
+): Promise<{ ca: Buffer; cert?: Buffer; key?: Buffer } | null> {
+  if (!files || (files.caFile === '' && files.certFile === '' && files.keyFile === '')) return null;
+  if (files.caFile === '')
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `${setting}.caFile is missing: a certificate is of no use without the cluster CA to check the chunkservers' (make it with mooseng certs init)`,
+    );
+  if (files.certFile !== '' || files.keyFile !== '') return loadNodeTls(files, setting);
+  return { ca: await readTlsFile(files.caFile, `${setting}.caFile`) };
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
+  checkCertificateIdentity,
   ErrorCodes,
   type MemberProofKey,
   MoosengError,
@@ -381,11 +382,6 @@ export interface GrpcTransportOptions {
   tls?: NodeTls;
 }
 
-/** The OU and CN of a peer certificate (a field may come as a list when the certificate repeats it). */
-function certName(field: string | string[] | undefined): string {
-  return Array.isArray(field) ? field.join('+') : (field ?? '');
-}
-
 /** What a Raft call's member proof signs: that a master of this cluster with this id sent it. */
 function raftClaims(memberId: string, clusterId: string): string[] {
   return ['master', memberId, clusterId];
@@ -491,14 +487,7 @@ export class GrpcTransport implements RaftTransport {
       let memberId: string | null = null;
       if (tls) {
         // The handshake already checked the CA; what the certificate was issued for is checked here.
-        const subject = call.getAuthContext().sslPeerCertificate?.subject;
-        const role = certName(subject?.OU);
-        if (role !== 'master')
-          throw new MoosengError(
-            ErrorCodes.PERMIT_REFUSED,
-            `a Raft peer with ${subject ? `the certificate of ${role || 'no role'} "${certName(subject.CN)}"` : 'no certificate'} is not a master`,
-          );
-        memberId = certName(subject?.CN);
+        memberId = checkCertificateIdentity(call.getAuthContext().sslPeerCertificate?.subject, { role: 'master' }, 'a Raft peer');
       }
       if (proofs) {
         const claimed = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
