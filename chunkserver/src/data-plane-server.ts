@@ -226,6 +226,8 @@ export class DataPlaneServer {
     );
     void this.send(conn, requestId, statusReply(err), magic !== undefined && versionOfFrameMagic(magic) !== null ? magic : undefined);
     socket.end();
+    // Read (and drop) whatever else it sends, so its end is seen and the socket closes.
+    socket.resume();
   }
 
   /** A TLS connection after its handshake: served, unless it showed a certificate the CA did not sign. */
