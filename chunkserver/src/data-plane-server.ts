@@ -38,6 +38,7 @@ import {
   statusOf,
   toMoosengError,
   verifyBlockPartCrcs,
+  writeCoalesced,
 } from '@mooseng/core';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
@@ -90,6 +91,8 @@ export interface DataPlaneServerOptions {
 
 interface ConnectionState {
   socket: Socket;
+  /** Over TLS: replies go out as one buffer per send (tls-frame-writer.ts). */
+  tls?: boolean;
   /** "host:port" of the peer, for errors naming who sent bad bytes. */
   peer: string;
   inFlight: number;
@@ -106,6 +109,8 @@ export class DataPlaneServer {
   private stopping = false;
   /** Payload buffers of write frames, reused once a write has fully succeeded. */
   private readonly pool = new FramePool();
+  /** Over TLS: the buffers a send's frames are copied into, to go out as one write (tls-frame-writer.ts). */
+  private readonly tlsFrames = new FramePool();
   private drained: (() => void) | null = null;
   /** Connections closed at once for the bound, and requests refused for their permit: a stranger repeats them at will. */
   private readonly refusedConnections: SampledWarning;
@@ -240,11 +245,11 @@ export class DataPlaneServer {
       socket.destroy();
       return;
     }
-    this.serve(socket);
+    this.serve(socket, true);
   }
 
-  private serve(socket: Socket): void {
-    const conn: ConnectionState = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
+  private serve(socket: Socket, tls = false): void {
+    const conn: ConnectionState = { socket, tls, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
     this.connections.add(conn);
     const decoder = new FrameDecoder(
       {
@@ -354,17 +359,25 @@ export class DataPlaneServer {
     const socket = conn.socket;
     if (socket.destroyed) return Promise.resolve();
     let ok = true;
-    socket.cork();
-    for (const reply of Array.isArray(replies) ? replies : [replies]) {
-      const { type, payload } = encodeReply(reply);
-      let length = 0;
-      for (const p of payload) length += p.length;
-      // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
-      const [fields, ...data] = payload;
-      ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, length, magic), fields!]));
-      for (const p of data) if (p.length > 0) ok = socket.write(p);
+    const all = Array.isArray(replies) ? replies : [replies];
+    if (conn.tls) {
+      const parts: Buffer[] = [];
+      for (const reply of all) {
+        const { type, payload } = encodeReply(reply);
+        parts.push(encodeFrameHeader(type, requestId, byteLength(payload), magic), ...payload);
+      }
+      ok = writeCoalesced(socket, parts, this.tlsFrames);
+    } else {
+      socket.cork();
+      for (const reply of all) {
+        const { type, payload } = encodeReply(reply);
+        // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
+        const [fields, ...data] = payload;
+        ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, byteLength(payload), magic), fields!]));
+        for (const p of data) if (p.length > 0) ok = socket.write(p);
+      }
+      socket.uncork();
     }
-    socket.uncork();
     if (ok || socket.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
@@ -547,6 +560,12 @@ export class DataPlaneServer {
       if (conn.socket.destroyed || data.length < piece.want) return;
     }
   }
+}
+
+function byteLength(parts: readonly Buffer[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 function statusReply(err: MoosengError): ChunkReply {

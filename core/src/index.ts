@@ -46,6 +46,7 @@ export * from './protocol/data-plane-messages';
 export * from './protocol/chunk-permits';
 export * from './protocol/member-proofs';
 export * from './protocol/data-plane-tls';
+export * from './protocol/tls-frame-writer';
 export * from './protocol/data-plane-connection';
 export * from './protocol/data-plane-client';
 export * from './protocol/proto-files';

@@ -5,7 +5,8 @@ import { crc32 } from '@node-rs/crc32';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
 import { crcMismatch } from './block-checksums';
-import { FrameDecoder, encodeFrameHeader } from './frame';
+import { FrameDecoder, FramePool, encodeFrameHeader } from './frame';
+import { writeCoalesced } from './tls-frame-writer';
 import { dataPlaneDialOptions, type DataPlaneDialTls } from './data-plane-tls';
 import {
   MessageType,
@@ -72,13 +73,23 @@ export class DataPlaneConnection {
   private readonly pausedBy = new Set<number>();
   /** Frames never interleave on a socket, so at most one read-data frame is arriving at a time. */
   private readFrame: ReadFrame | null = null;
+  /** Over TLS: the buffers each frame is copied into, to go out as one write (tls-frame-writer.ts). */
+  private readonly tlsFrames: FramePool | null;
+  /**
+   * Over TLS: frames waiting for the socket to drain. node's TLS encrypts what it is given at once and holds the
+   * result until the kernel takes it, so a 64 MiB pipelined write handed over whole would be 64 MiB of fresh memory
+   * (page faults, the collector); given a frame at a time as the socket drains, it reuses the same few buffers.
+   */
+  private readonly tlsQueue: Buffer[][] = [];
 
   private constructor(
     readonly address: string,
     private readonly socket: Socket,
     private readonly clock: IClock,
     private readonly onClose: (conn: DataPlaneConnection) => void,
+    tls: boolean,
   ) {
+    this.tlsFrames = tls ? new FramePool() : null;
     this.decoder = new FrameDecoder(
       {
         frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
@@ -90,6 +101,7 @@ export class DataPlaneConnection {
       { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
     );
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    if (tls) socket.on('drain', () => this.flushTlsQueue());
     socket.on('error', (err) =>
       this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })),
     );
@@ -137,7 +149,7 @@ export class DataPlaneConnection {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         socket.removeAllListeners('error');
-        resolve(new DataPlaneConnection(address, socket, clock, onClose));
+        resolve(new DataPlaneConnection(address, socket, clock, onClose, tls !== undefined));
       });
     });
   }
@@ -183,11 +195,23 @@ export class DataPlaneConnection {
     let length = 0;
     for (const part of payload) length += part.length;
     const header = encodeFrameHeader(type, id, length);
+    if (this.tlsFrames) {
+      this.tlsQueue.push([header, ...payload]);
+      if (this.tlsQueue.length === 1 && !this.socket.writableNeedDrain) this.flushTlsQueue();
+      return id;
+    }
     this.socket.cork();
     this.socket.write(header);
     for (const part of payload) if (part.length > 0) this.socket.write(part);
     this.socket.uncork();
     return id;
+  }
+
+  /** Writes queued frames until the socket asks to wait for 'drain'. */
+  private flushTlsQueue(): void {
+    while (this.tlsQueue.length > 0 && !this.closedWith) {
+      if (!writeCoalesced(this.socket, this.tlsQueue.shift()!, this.tlsFrames!)) return;
+    }
   }
 
   /** Pauses reading while a stream's consumer is behind (`slow`), resumes once none is. */

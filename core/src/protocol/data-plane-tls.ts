@@ -1,12 +1,7 @@
 // Data-plane TLS: what a chunkserver serves its port with, and how a client, a master or another chunkserver dials it
 // and checks it reached a chunkserver of the cluster's CA (docs/security.md, "Data-plane TLS").
 import { isIP } from 'node:net';
-import {
-  checkServerIdentity,
-  type ConnectionOptions,
-  type PeerCertificate,
-  type TlsOptions,
-} from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate, type TlsOptions } from 'node:tls';
 import { checkCertificateIdentity } from '../runtime/certificate-identity';
 import type { NodeTls } from '../runtime/node-tls';
 
