@@ -21,6 +21,8 @@ export interface ChunkserverSection {
   heartbeatIntervalMs: number;
   /** Data-plane connections open at once; more are closed at once. */
   maxConnections: number;
+  /** With node.tls: still take plain data-plane connections (while a cluster moves to TLS). Off by default. */
+  allowPlainDataPlane: boolean;
 }
 
 export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
@@ -61,6 +63,12 @@ export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
       default: MAX_DATA_PLANE_CONNECTIONS,
       description:
         'Data-plane connections open at once (a mount keeps up to 4 per chunkserver); more are closed at once, so a host that opens them without end cannot run the chunkserver out of files',
+    },
+    allowPlainDataPlane: {
+      type: 'boolean',
+      default: false,
+      description:
+        'With node.tls the data plane speaks TLS and refuses plain connections; true takes plain ones too, on the same port, for a cluster moving to TLS node by node (their permits can then be read and replayed: turn it off once every node has TLS)',
     },
   },
 };

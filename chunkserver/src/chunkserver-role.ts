@@ -51,7 +51,8 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
   // From the cluster secret, when there is one (the data-plane step loads it).
   let permits: ChunkPermitKey | undefined;
   let memberProofs: MemberProofKey | undefined;
-  const peers = new DataPlaneClient({ sender: 'chunkserver', clock, timeoutMs: FORWARD_TIMEOUT_MS });
+  // Made by the data-plane step, once node.tls is read: chain forwards and repair reads dial over TLS with it.
+  let peers: DataPlaneClient | null = null;
   const runtime: ChunkserverRuntime = {
     dataAddress: '',
     dataPort: 0,
@@ -118,7 +119,15 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
         const keys = await loadClusterKeys(config.node.clusterSecretFile, logger, 'anyone who reaches the data plane can change chunks');
         permits = keys?.permits;
         memberProofs = keys?.memberProofs;
+        const tls = await loadNodeTls(config.node.tls, 'node.tls');
+        if (tls && section.allowPlainDataPlane)
+          logger.warn(
+            'chunkserver.allowPlainDataPlane is on: plain data-plane connections are taken, and their permits can be read on the wire',
+          );
+        // Mutual TLS to other chunkservers: this one shows its own certificate and checks theirs (data-plane-tls.ts).
+        peers = new DataPlaneClient({ sender: 'chunkserver', clock, timeoutMs: FORWARD_TIMEOUT_MS, tls: tls ?? undefined });
         dataPlane = new DataPlaneServer({
+          tls: tls ? { files: tls, allowPlain: section.allowPlainDataPlane } : undefined,
           permits,
           selfAddress: () => runtime.dataAddress,
           maxConnections: section.maxConnections,
@@ -133,11 +142,13 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
         });
         runtime.dataPort = await dataPlane.start();
         runtime.dataAddress = `${section.advertiseHost}:${runtime.dataPort}`;
-        logger.info(`data plane listening on ${section.host}:${runtime.dataPort}`, { advertised: runtime.dataAddress });
+        logger.info(`data plane listening on ${section.host}:${runtime.dataPort}${tls ? ' (TLS)' : ''}`, {
+          advertised: runtime.dataAddress,
+        });
       },
       stop: async () => {
         await dataPlane?.stop();
-        peers.close();
+        peers?.close();
       },
     },
     {

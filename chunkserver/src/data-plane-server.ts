@@ -16,7 +16,12 @@ import {
   forEachBlockPart,
   FramePool,
   frameMagicOf,
+  FRAME_HEADER_BYTES,
+  versionOfFrameMagic,
   type ChunkPermitKey,
+  dataPlaneServerOptions,
+  type NodeTls,
+  TLS_HANDSHAKE_RECORD_TYPE,
   type Histogram,
   type IClock,
   type ILogger,
@@ -33,8 +38,10 @@ import {
   statusOf,
   toMoosengError,
   verifyBlockPartCrcs,
+  writeCoalesced,
 } from '@mooseng/core';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { ChunkStoreSet } from './chunk-store-set';
 import { replicateChunk } from './chunk-replicator';
 import { readChecksummed } from './checksummed-read';
@@ -75,10 +82,17 @@ export interface DataPlaneServerOptions {
   selfAddress: () => string;
   /** chunkserver.maxConnections; MAX_DATA_PLANE_CONNECTIONS unless given. */
   maxConnections?: number;
+  /**
+   * node.tls: the port then speaks TLS (dataPlaneServerOptions). A peer that shows a certificate must show one of
+   * this CA; plain connections are refused unless `allowPlain` (chunkserver.allowPlainDataPlane, for a migration).
+   */
+  tls?: { files: NodeTls; allowPlain: boolean };
 }
 
 interface ConnectionState {
   socket: Socket;
+  /** Over TLS: replies go out as one buffer per send (tls-frame-writer.ts). */
+  tls?: boolean;
   /** "host:port" of the peer, for errors naming who sent bad bytes. */
   peer: string;
   inFlight: number;
@@ -95,10 +109,21 @@ export class DataPlaneServer {
   private stopping = false;
   /** Payload buffers of write frames, reused once a write has fully succeeded. */
   private readonly pool = new FramePool();
+  /** Over TLS: the buffers a send's frames are copied into, to go out as one write (tls-frame-writer.ts). */
+  private readonly tlsFrames = new FramePool();
   private drained: (() => void) | null = null;
   /** Connections closed at once for the bound, and requests refused for their permit: a stranger repeats them at will. */
   private readonly refusedConnections: SampledWarning;
   private readonly refusedPermits: SampledWarning;
+  /** Plain connections to a TLS port, and certificates of another CA. */
+  private readonly refusedTls: SampledWarning;
+  /** Not listening: takes the connections whose first byte starts a TLS handshake, and hands them back secured. */
+  private tlsServer: TlsServer | null = null;
+  /**
+   * Every accepted TCP socket until it closes: served, or still awaited (its first byte, its TLS handshake). What
+   * the connection bound counts, since each holds a file descriptor.
+   */
+  private readonly accepted = new Set<Socket>();
 
   constructor(private readonly options: DataPlaneServerOptions) {
     const m = options.metrics;
@@ -112,10 +137,19 @@ export class DataPlaneServer {
     this.latency = m.histogram({ name: 'mooseng_chunkserver_request_seconds', help: 'Data-plane request time', labelNames: ['op'] });
     this.refusedConnections = new SampledWarning(options.logger, 1000);
     this.refusedPermits = new SampledWarning(options.logger, 100);
+    this.refusedTls = new SampledWarning(options.logger, 100);
   }
 
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
+    const { tls } = this.options;
+    if (tls) {
+      const tlsServer = createTlsServer(dataPlaneServerOptions(tls.files), (socket) => this.secured(socket));
+      tlsServer.on('tlsClientError', (err, socket) => {
+        this.refusedTls.warn(`refused a data-plane TLS connection from ${socket.remoteAddress}: ${err.message}`);
+      });
+      this.tlsServer = tlsServer;
+    }
     const server = createServer((socket) => this.accept(socket));
     await listenOrExplain(server, this.options.host, this.options.port, 'data-plane port', 'chunkserver.port');
     this.server = server;
@@ -139,6 +173,8 @@ export class DataPlaneServer {
       });
     }
     for (const c of this.connections) c.socket.destroy();
+    for (const s of this.accepted) s.destroy();
+    this.tlsServer?.close();
     await closed;
   }
 
@@ -150,13 +186,70 @@ export class DataPlaneServer {
 
   private accept(socket: Socket): void {
     const max = this.options.maxConnections ?? MAX_DATA_PLANE_CONNECTIONS;
-    if (this.connections.size >= max) {
+    if (this.accepted.size >= max) {
       this.refusedConnections.warn(`refused a data-plane connection from ${socket.remoteAddress}: ${max} are open`);
       socket.destroy();
       return;
     }
+    this.accepted.add(socket);
+    socket.once('close', () => this.accepted.delete(socket));
     socket.setNoDelay(true);
+    const { tls } = this.options;
+    if (!tls) return this.serve(socket);
+    // One port for both, told apart by the first byte (a TLS handshake record, or a frame's magic), so a cluster can
+    // move to TLS node by node with allowPlain on.
+    socket.on('error', () => undefined); // a peer that vanished: 'close' follows
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE_RECORD_TYPE) {
+        // The TLS server wraps this socket and reads what was put back first (node's TLSSocket does).
+        this.tlsServer!.emit('connection', socket);
+      } else if (tls.allowPlain) {
+        this.serve(socket);
+        socket.resume();
+      } else {
+        this.refusePlain(socket, first);
+      }
+    });
+  }
+
+  /**
+   * A plain connection to a TLS port: logged (sampled: a stranger repeats it at will) and answered once, in its own
+   * framing when its first bytes are a frame header, so a plain client's caller reads why rather than a closed socket.
+   */
+  private refusePlain(socket: Socket, first: Buffer): void {
+    this.refusedTls.warn(
+      `refused a plain data-plane connection from ${socket.remoteAddress}: this chunkserver takes TLS only (node.tls; chunkserver.allowPlainDataPlane is off)`,
+    );
     const conn: ConnectionState = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
+    const requestId = first.length >= FRAME_HEADER_BYTES ? first.readUInt32BE(8) : 0;
+    const magic = first.length >= 4 ? first.readUInt32BE(0) : undefined;
+    const err = new MoosengError(
+      ErrorCodes.PERMIT_REFUSED,
+      `chunkserver ${this.options.selfAddress()} takes TLS only: give the client the cluster CA (node.tls.caFile)`,
+    );
+    void this.send(conn, requestId, statusReply(err), magic !== undefined && versionOfFrameMagic(magic) !== null ? magic : undefined);
+    socket.end();
+    // Read (and drop) whatever else it sends, so its end is seen and the socket closes.
+    socket.resume();
+  }
+
+  /** A TLS connection after its handshake: served, unless it showed a certificate the CA did not sign. */
+  private secured(socket: TLSSocket): void {
+    const cert = socket.getPeerCertificate();
+    if (cert && Object.keys(cert).length > 0 && !socket.authorized) {
+      this.refusedTls.warn(
+        `refused a data-plane TLS connection from ${socket.remoteAddress}: its certificate "${String(cert.subject?.CN ?? '')}" is not of this cluster's CA (${String(socket.authorizationError)})`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.serve(socket, true);
+  }
+
+  private serve(socket: Socket, tls = false): void {
+    const conn: ConnectionState = { socket, tls, peer: `${socket.remoteAddress}:${socket.remotePort}`, inFlight: 0, paused: false };
     this.connections.add(conn);
     const decoder = new FrameDecoder(
       {
@@ -266,17 +359,25 @@ export class DataPlaneServer {
     const socket = conn.socket;
     if (socket.destroyed) return Promise.resolve();
     let ok = true;
-    socket.cork();
-    for (const reply of Array.isArray(replies) ? replies : [replies]) {
-      const { type, payload } = encodeReply(reply);
-      let length = 0;
-      for (const p of payload) length += p.length;
-      // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
-      const [fields, ...data] = payload;
-      ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, length, magic), fields!]));
-      for (const p of data) if (p.length > 0) ok = socket.write(p);
+    const all = Array.isArray(replies) ? replies : [replies];
+    if (conn.tls) {
+      const parts: Buffer[] = [];
+      for (const reply of all) {
+        const { type, payload } = encodeReply(reply);
+        parts.push(encodeFrameHeader(type, requestId, byteLength(payload), magic), ...payload);
+      }
+      ok = writeCoalesced(socket, parts, this.tlsFrames);
+    } else {
+      socket.cork();
+      for (const reply of all) {
+        const { type, payload } = encodeReply(reply);
+        // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
+        const [fields, ...data] = payload;
+        ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, byteLength(payload), magic), fields!]));
+        for (const p of data) if (p.length > 0) ok = socket.write(p);
+      }
+      socket.uncork();
     }
-    socket.uncork();
     if (ok || socket.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
@@ -459,6 +560,12 @@ export class DataPlaneServer {
       if (conn.socket.destroyed || data.length < piece.want) return;
     }
   }
+}
+
+function byteLength(parts: readonly Buffer[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 function statusReply(err: MoosengError): ChunkReply {

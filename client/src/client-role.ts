@@ -107,7 +107,8 @@ function clientSteps(context: RoleContext): RoleStep[] {
     {
       name: 'mount',
       start: async () => {
-        data = new DataPlaneClient({ clock });
+        // With node.tls (the CA alone will do), chunkservers are dialled over TLS and their certificates checked.
+        data = new DataPlaneClient({ clock, tls: (await loadDialTls(context.config.node.tls, 'node.tls')) ?? undefined });
         const metrics = context.container.resolve<IMetrics>(IMetrics);
         const countCache = cacheStats(metrics);
         const cacheBytes = section.cacheSizeMb * 1024 * 1024;

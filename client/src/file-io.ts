@@ -191,7 +191,7 @@ export class FileIo {
         const [head, ...rest] = addresses;
         const ref = { chunkId: g.chunkId, version: g.version };
         try {
-          await this.data.flush(head!, ref, { chain: rest, signal });
+          await this.data.flush(head!, ref, { chain: rest, signal, serverId: g.chain[0]!.serverId });
         } catch (err) {
           if (!LEFT_THE_VERSION.some((code) => isMoosengError(err, code)) && !isMoosengError(err, ErrorCodes.REPLICA_FAILED)) throw err;
           // A replica moved on since the write (a grant, cut or exclusion): moving made the write durable there
@@ -200,8 +200,8 @@ export class FileIo {
           // the write (copies are made from moved replicas); or the file's chunk was freed. Every other replica is
           // flushed on its own; with none left that holds the chunk, the write may be lost.
           const gone = await Promise.all(
-            addresses.map((a) =>
-              this.data.flush(a, ref, { signal }).then(
+            addresses.map((a, i) =>
+              this.data.flush(a, ref, { signal, serverId: g.chain[i]!.serverId }).then(
                 () => false,
                 (e: unknown) => {
                   if (isMoosengError(e, ErrorCodes.CHUNK_NOT_FOUND)) return true;
@@ -319,7 +319,12 @@ export class FileIo {
       const [head, ...rest] = grant.chain.map((c) => c.address);
       const ref = { chunkId: grant.chunkId, version: grant.version };
       try {
-        await this.data.write(head!, ref, inChunk, slice, { chain: rest, signal, permit: grant.permit });
+        await this.data.write(head!, ref, inChunk, slice, {
+          chain: rest,
+          signal,
+          permit: grant.permit,
+          serverId: grant.chain[0]!.serverId,
+        });
         file.mustSync(index, grant);
       } catch (err) {
         if (!isMoosengError(err)) throw err;
@@ -404,8 +409,9 @@ export class FileIo {
     const [head, ...rest] = grant.chain.map((c) => c.address);
     const ref = { chunkId: grant.chunkId, version: grant.version };
     const { permit } = grant;
-    if (grant.isNew) await this.data.create(head!, ref, { chain: rest, permit });
-    if (grant.truncateTo >= 0) await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { permit })));
+    if (grant.isNew) await this.data.create(head!, ref, { chain: rest, permit, serverId: grant.chain[0]!.serverId });
+    if (grant.truncateTo >= 0)
+      await Promise.all(grant.chain.map((c) => this.data.truncate(c.address, ref, grant.truncateTo, { permit, serverId: c.serverId })));
     return file.holdGrant(index, grant);
   }
 
@@ -493,7 +499,10 @@ export class FileIo {
       const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
         const ref = { chunkId: grant.chunkId, version: grant.version };
-        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got, { permit: grant.permit })) {
+        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got, {
+          permit: grant.permit,
+          serverId: loc.serverId,
+        })) {
           piece.data.copy(into, piece.offset - offset);
           got = piece.offset - offset + piece.data.length;
           filled(got);
@@ -544,6 +553,7 @@ export class FileIo {
         const got = await this.data.read(loc.address, { chunkId: grant.chunkId, version: grant.version }, offset, length, {
           signal,
           permit: grant.permit,
+          serverId: loc.serverId,
         });
         // The chunk may be shorter than the file's view of it (a hole at its end): the rest reads as zeros.
         if (got.length === length) return got;

@@ -63,8 +63,9 @@ function masterSteps(context: RoleContext): RoleStep[] {
   // chunkserver commands and clients' write grants with `permits`, and checks registrations with `memberProofs`.
   let permits: ChunkPermitKey | undefined;
   let memberProofs: MemberProofKey | undefined;
-  // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use.
-  const data = new DataPlaneClient({ clock, signer: (req, targets) => permits?.forRequest(req, targets, clock.now()) });
+  // The leader drives chunkservers (versions, cuts, copies, deletes) over the same data plane clients use; made by
+  // the control-api step once node.tls is read (with it, over TLS, showing this master's certificate).
+  let data: DataPlaneClient | null = null;
   // Plugins (the metrics one among them) are built by the step before these: resolved when the first one starts.
   let metrics: IMetrics;
   let consensus: IConsensus;
@@ -124,6 +125,11 @@ function masterSteps(context: RoleContext): RoleStep[] {
           logger.warn(
             'master.allowPlainControl is on: the control port takes plain connections too, and chunkservers without a certificate; turn it off once every node has node.tls',
           );
+        data = new DataPlaneClient({
+          clock,
+          tls: tls ?? undefined,
+          signer: (req, targets) => permits?.forRequest(req, targets, clock.now()),
+        });
         registry = new ChunkserverRegistry({
           memberProofs,
           requireCertificates: tls !== null && !section.allowPlainControl,
@@ -207,7 +213,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
       stop: async () => {
         changes?.close();
         await control?.stop();
-        data.close();
+        data?.close();
       },
     },
     {

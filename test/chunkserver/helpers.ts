@@ -60,6 +60,12 @@ export interface ChunkserverOptions {
   maxConnections?: number;
   /** node.clusterSecretFile: changes then need the leader's permit. */
   clusterSecretFile?: string;
+  /** node.id; a free-port name unless given (a TLS test names it as its certificate does). */
+  id?: string;
+  /** node.tls: the data plane then speaks TLS. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+  /** chunkserver.allowPlainDataPlane. */
+  allowPlainDataPlane?: boolean;
 }
 
 export interface RunningChunkserver {
@@ -92,9 +98,10 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
       text: JSON.stringify({
         role: 'chunkserver',
         node: {
-          id: `cs-${await freePort()}`,
+          id: options.id ?? `cs-${await freePort()}`,
           dataDir: base,
           ...(options.clusterSecretFile ? { clusterSecretFile: options.clusterSecretFile } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
         },
         plugins: { 'chunk-store': store, compressor: options.compressor ?? 'none', metrics: options.metrics ?? 'metrics-prometheus' },
         [store]: { fsync: options.fsync ?? 'on-close' },
@@ -108,6 +115,7 @@ export async function startChunkserver(options: ChunkserverOptions = {}): Promis
           scrubRateMBps: options.scrubRateMBps ?? 0,
           heartbeatIntervalMs: options.heartbeatIntervalMs ?? 200,
           ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+          ...(options.allowPlainDataPlane !== undefined ? { allowPlainDataPlane: options.allowPlainDataPlane } : {}),
         },
       }),
     },

@@ -24,6 +24,9 @@ export const ROOT: CallerCredentials = { uid: 0, gids: [0] };
 export const TEST_CONTROL_TRANSPORT = controlTransportOf(process.env.MOOSENG_TEST_CONTROL_TRANSPORT, 'MOOSENG_TEST_CONTROL_TRANSPORT');
 if (process.env.MOOSENG_TEST_CONTROL_TRANSPORT) process.env.MOOSENG_CONTROL_TRANSPORT = TEST_CONTROL_TRANSPORT;
 
+/** MOOSENG_TEST_TLS=off runs the cluster tests without TLS (`cluster up --no-tls`); on by default, as `cluster up` is. */
+export const TEST_TLS = process.env.MOOSENG_TEST_TLS !== 'off';
+
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
@@ -51,9 +54,6 @@ export interface TestClusterExtras {
   tls?: boolean;
 }
 
-/** MOOSENG_TEST_TLS=on|off: whether test clusters run TLS when a test does not say (on when unset). */
-const TEST_TLS = process.env.MOOSENG_TEST_TLS !== 'off';
-
 /** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
 export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -75,14 +75,22 @@ export class TestCluster {
   readonly clock = new SystemClock();
   /** The cluster's permit key (from the secret `cluster up` made), for tests that act as the leader on chunkservers. */
   private permits: ChunkPermitKey | null = null;
+  /** What a test dials the chunkservers with: the cluster CA when the cluster runs TLS, else undefined (plain). */
+  dataTls: DialTls | undefined;
+  private dataClient: DataPlaneClient | null = null;
+
   /**
    * A data-plane client that, like the leader, signs the commands it sends without a permit of their own (a test
-   * acting as the master); clients' writes carry their grants' permits as usual.
+   * acting as the master); clients' writes carry their grants' permits as usual. Over TLS when the cluster is.
    */
-  readonly data = new DataPlaneClient({
-    clock: this.clock,
-    signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
-  });
+  get data(): DataPlaneClient {
+    this.dataClient ??= new DataPlaneClient({
+      clock: this.clock,
+      tls: this.dataTls,
+      signer: (req, targets) => this.permits?.forRequest(req, targets, this.clock.now()),
+    });
+    return this.dataClient;
+  }
 
   private constructor(readonly options: TopologyOptions) {}
 
@@ -133,6 +141,8 @@ export class TestCluster {
         }
       }
       cluster.state = await clusterUp(cluster.options, () => undefined);
+      const { tlsDir } = cluster.state.options;
+      if (tlsDir) cluster.dataTls = { ca: readFileSync(join(tlsDir, 'ca.crt')) };
       const secretFile = cluster.state.options.clusterSecretFile;
       if (secretFile) cluster.permits = new ChunkPermitKey((await loadClusterSecret(secretFile, 'test cluster')).secret);
     } catch (err) {
@@ -263,7 +273,7 @@ export class TestCluster {
   async stop(): Promise<void> {
     try {
       for (const c of this.clients) await c.close().catch(() => undefined);
-      this.data.close();
+      this.dataClient?.close();
       await clusterDown(this.options.dir, () => undefined, false);
     } finally {
       this.unmountClients();

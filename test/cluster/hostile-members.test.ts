@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
 import {
@@ -74,7 +75,7 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
   async function fileIntact(): Promise<void> {
     const back = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT);
     expect(sha(back)).to.equal(sha(content));
-    const fresh = new DataPlaneClient({ clock: cluster.clock });
+    const fresh = new DataPlaneClient({ clock: cluster.clock, tls: cluster.dataTls });
     try {
       for (const address of replicas)
         expect(await fresh.stat(address, chunk.chunkId), address).to.deep.equal({ ...chunk, length: content.length });
@@ -92,8 +93,11 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
 
   it('refuses a chunk DELETE sent as raw bytes to a chunkserver', async () => {
     const [host, port] = replicas[0]!.split(':');
-    const socket = connect({ host, port: Number(port) });
-    await once(socket, 'connect');
+    // Over TLS when the cluster has it (a plain socket is refused before any frame is read: see data-plane-tls.test.ts).
+    const socket = cluster.dataTls
+      ? connectTls({ host, port: Number(port), ca: cluster.dataTls.ca })
+      : connect({ host, port: Number(port) });
+    await once(socket, cluster.dataTls ? 'secureConnect' : 'connect');
     const [payload] = encodeRequest({ op: 'delete', ref: chunk, chain: [replicas[1]!] });
     socket.write(Buffer.concat([encodeFrameHeader(MessageType.CLTOCS_DELETE, 77, payload!.length), payload!]));
     const [answer] = (await once(socket, 'data')) as [Buffer];
@@ -108,7 +112,7 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
   });
 
   it('refuses a read of the chunk without the permit a ReadChunk answer carries', async () => {
-    const stranger = new DataPlaneClient({ clock: cluster.clock });
+    const stranger = new DataPlaneClient({ clock: cluster.clock, tls: cluster.dataTls });
     try {
       const err = await stranger.read(replicas[0]!, chunk, 0, 4096).then(
         () => null,
@@ -146,7 +150,11 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
 
   it('refuses a SET_VERSION signed with another secret', async () => {
     const otherKey = new ChunkPermitKey(Buffer.from('a secret of some other cluster!!'));
-    const forger = new DataPlaneClient({ clock: cluster.clock, signer: (req, targets) => otherKey.forRequest(req, targets, Date.now()) });
+    const forger = new DataPlaneClient({
+      clock: cluster.clock,
+      tls: cluster.dataTls,
+      signer: (req, targets) => otherKey.forRequest(req, targets, Date.now()),
+    });
     try {
       const err = await forger.setVersion(replicas[0]!, chunk, chunk.version + 5, { chain: [replicas[1]!] }).then(
         () => null,

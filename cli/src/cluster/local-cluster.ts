@@ -32,7 +32,7 @@ function ensureClusterSecret(dir: string): string {
 
 /**
  * The cluster CA and a certificate for every node, its role as OU (masters for Raft over mutual TLS and the control
- * port, chunkservers and clients to call it), made once in `tlsDir`; a node whose certificate is there already
+ * port, chunkservers for the data plane and to call it, clients to call both), made once in `tlsDir`; a node whose certificate is there already
  * keeps it, so restarts and `cluster up` again change nothing.
  */
 function ensureNodeCertificates(tlsDir: string, clusterId: string, nodes: readonly NodeSpec[]): void {
@@ -70,6 +70,7 @@ export async function clusterUp(options: TopologyOptions, progress: Progress): P
     tlsDir: options.tlsDir ?? join(resolve(options.dir), 'tls'),
   };
   const nodes = buildTopology(options);
+  // tlsDir '' (cluster up --no-tls): no TLS anywhere.
   if (options.tlsDir) ensureNodeCertificates(options.tlsDir, options.clusterId, nodes);
   const state: ClusterState = { version: 1, options, nodes: nodes.map((n) => ({ ...n, pid: null })), startedAt: new Date().toISOString() };
   for (const node of nodes) {

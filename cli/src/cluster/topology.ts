@@ -65,8 +65,8 @@ export interface TopologyOptions {
   clusterSecretFile?: string;
   /**
    * A CA directory (`mooseng certs init`) holding `<node id>.crt/.key` for every node (OU its role): every node then
-   * has node.tls, so masters speak Raft over mutual TLS, and clients and chunkservers call the masters' control port
-   * over TLS. `cluster up` makes one in `<dir>/tls`. Absent or '': no TLS.
+   * has node.tls, so masters speak Raft over mutual TLS, clients and chunkservers call the masters' control port over
+   * TLS, and chunkservers serve the data plane over TLS. `cluster up` makes one in `<dir>/tls`. Absent or '': no TLS.
    */
   tlsDir?: string;
 }

@@ -11,7 +11,7 @@ export interface NodeSection {
   dataDir: string;
   /** The cluster secret masters and chunkservers share (docs/security.md); '' for none. Clients have no use for it. */
   clusterSecretFile: string;
-  /** This node's TLS files (docs/security.md); every one '' for none. */
+  /** This node's TLS files (docs/security.md); every one '' for none (a client may set caFile alone). */
   tls: NodeTlsFiles;
 }
 
@@ -73,7 +73,7 @@ export const NODE_SECTION_SCHEMA: JsonSchema = {
       additionalProperties: false,
       default: {},
       description:
-        'TLS with the cluster CA (`mooseng certs init` / `certs issue`): masters speak Raft to each other over mutual TLS and take TLS only on the control port; chunkservers and clients call the masters over TLS, checking their certificates. All three files, or none; a client may name caFile alone (it then shows no certificate)',
+        'TLS with the cluster CA (`mooseng certs init` / `certs issue`): masters speak Raft to each other over mutual TLS and take TLS only on the control port; chunkservers serve the data plane over TLS only; clients, chunkservers and masters dial each other over TLS, checking certificates. All three files, or none; a client may name caFile alone (it then shows no certificate)',
       properties: {
         caFile: { type: 'string', default: '', format: 'path', description: 'The cluster CA certificate (ca.crt)' },
         certFile: { type: 'string', default: '', format: 'path', description: "This node's certificate, CN = node.id, OU = its role" },

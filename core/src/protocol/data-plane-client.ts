@@ -5,7 +5,8 @@ import { ErrorCodes, MoosengError } from '../errors';
 import { blockPartCount, blockPartCrcs } from './block-checksums';
 import { MAX_FRAME_DATA_BYTES } from './frame';
 import { encodeRequest, requestType, type ChunkReply, type ChunkRequest, type Sender } from './data-plane-messages';
-import { DataPlaneConnection, type ReplyHandler } from './data-plane-connection';
+import { DataPlaneConnection, type DataPlaneConnectTls, type ReplyHandler } from './data-plane-connection';
+import type { DialTls } from '../runtime/node-tls';
 import { STATUS_OK, errorFromStatus } from './status';
 
 /** Default deadline of one request (a whole read stream counts as one). */
@@ -15,6 +16,8 @@ export const DATA_PLANE_CONNECT_TIMEOUT_MS = 5_000;
 export const DATA_PLANE_CONNECTIONS_PER_SERVER = 4;
 /** Bytes a read stream buffers ahead of its consumer before it pauses its socket. */
 export const READ_STREAM_QUEUE_BYTES = 8 * MAX_FRAME_DATA_BYTES;
+/** TLS sessions kept for resumption, one per chunkserver dialled (the oldest goes first). */
+export const MAX_TLS_SESSIONS = 1024;
 
 export interface DataPlaneClientOptions {
   connectionsPerServer?: number;
@@ -29,6 +32,11 @@ export interface DataPlaneClientOptions {
    * sent to `targets` (the addressed chunkserver, then its chain).
    */
   signer?: (req: ChunkRequest & { ref: ChunkRef }, targets: readonly string[]) => Buffer | undefined;
+  /**
+   * Dial chunkservers over TLS, checking their certificates against this CA (and presenting this certificate when
+   * given): what a chunkserver with node.tls requires. Absent: plain TCP.
+   */
+  tls?: DialTls;
 }
 
 /** Options of one call: the rest of the replication chain, cancellation and a deadline. */
@@ -39,6 +47,11 @@ export interface DataPlaneCallOptions {
   timeoutMs?: number;
   /** The leader's permit for this change (from a write grant, or forwarded along a chain); see chunk-permits.ts. */
   permit?: Buffer;
+  /**
+   * The addressed chunkserver's id (the master's locations carry it). Over TLS a connection opened for this call
+   * then takes only that chunkserver's certificate; one already open to the address is reused as it is.
+   */
+  serverId?: string;
 }
 
 /** Options of a write. */
@@ -71,6 +84,9 @@ export class DataPlaneClient {
   private readonly sender: Sender;
   private readonly clock: IClock;
   private readonly signer: DataPlaneClientOptions['signer'];
+  private readonly tls: DialTls | undefined;
+  /** TLS sessions to resume, by address and expected id: a reconnect skips the certificate exchange. */
+  private readonly tlsSessions = new Map<string, Buffer>();
   private closed = false;
 
   constructor(options: DataPlaneClientOptions) {
@@ -80,6 +96,7 @@ export class DataPlaneClient {
     this.sender = options.sender ?? 'client';
     this.clock = options.clock;
     this.signer = options.signer;
+    this.tls = options.tls;
   }
 
   async create(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
@@ -142,7 +159,7 @@ export class DataPlaneClient {
     length: number,
     options: DataPlaneCallOptions = {},
   ): AsyncGenerator<ReadPiece> {
-    const conn = await this.connection(address, ref.chunkId, options.signal);
+    const conn = await this.connection(address, ref.chunkId, options);
     const queue: ReadPiece[] = [];
     let queued = 0;
     let done = false;
@@ -253,6 +270,23 @@ export class DataPlaneClient {
     this.pools.clear();
   }
 
+  /** How to dial `address` over TLS, resuming the last session with it; undefined without TLS. */
+  private tlsFor(address: string, serverId: string | undefined): DataPlaneConnectTls | undefined {
+    if (!this.tls) return undefined;
+    serverId ||= undefined; // '' from a master that sent no id: unknown
+    const key = `${serverId ?? ''}@${address}`;
+    return {
+      tls: this.tls,
+      serverId,
+      session: this.tlsSessions.get(key),
+      onSession: (session) => {
+        this.tlsSessions.delete(key);
+        this.tlsSessions.set(key, session);
+        if (this.tlsSessions.size > MAX_TLS_SESSIONS) this.tlsSessions.delete(this.tlsSessions.keys().next().value!);
+      },
+    };
+  }
+
   /** The permit a request carries: the caller's, else the signer's (a leader's own command), else none. */
   private permitFor(req: ChunkRequest, address: string, options: DataPlaneCallOptions): Buffer | undefined {
     if (options.permit) return options.permit;
@@ -275,7 +309,7 @@ export class DataPlaneClient {
     options: DataPlaneCallOptions,
     onOther: (reply: ChunkReply) => void,
   ): Promise<void> {
-    const conn = await this.connection(address, chunkId, options.signal);
+    const conn = await this.connection(address, chunkId, options);
     const payload = encodeRequest(req);
     await new Promise<void>((resolve, reject) => {
       conn.send(
@@ -300,7 +334,7 @@ export class DataPlaneClient {
   }
 
   /** The pooled socket for a chunk: the same one for every call on that chunk, so they arrive in call order. */
-  private async connection(address: string, chunkId: number, signal?: AbortSignal): Promise<DataPlaneConnection> {
+  private async connection(address: string, chunkId: number, options: DataPlaneCallOptions): Promise<DataPlaneConnection> {
     if (this.closed) throw new MoosengError(ErrorCodes.UNAVAILABLE, 'data-plane client is closed');
     let pool = this.pools.get(address);
     if (!pool) {
@@ -325,7 +359,8 @@ export class DataPlaneClient {
           if (thisPool[slot] === pendingRef) thisPool[slot] = undefined;
           void conn;
         },
-        signal,
+        options.signal,
+        this.tlsFor(address, options.serverId),
       );
       const pendingRef = pending;
       pool[slot] = pending;

@@ -1,10 +1,14 @@
 // One client-side data-plane socket: sends request frames with fresh request ids and routes reply frames back.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { crc32 } from '@node-rs/crc32';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
 import { crcMismatch } from './block-checksums';
-import { FrameDecoder, encodeFrameHeader } from './frame';
+import { FrameDecoder, FramePool, encodeFrameHeader } from './frame';
+import { writeCoalesced } from './tls-frame-writer';
+import { dataPlaneDialOptions } from './data-plane-tls';
+import type { DialTls } from '../runtime/node-tls';
 import {
   MessageType,
   READ_DATA_FIELDS_BYTES,
@@ -36,6 +40,17 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: m[1]!, port };
 }
 
+/** How to dial over TLS (see dataPlaneDialOptions), and the TLS session to resume. */
+export interface DataPlaneConnectTls {
+  tls: DialTls;
+  /** The chunkserver's id when the caller knows it: its certificate must then be that chunkserver's. */
+  serverId?: string;
+  /** A session from an earlier connection to the same chunkserver: resumed, it saves the certificate exchange. */
+  session?: Buffer;
+  /** Called with each session ticket the chunkserver sends, for the next connection to resume. */
+  onSession?: (session: Buffer) => void;
+}
+
 interface Pending {
   handler: ReplyHandler;
   timer: TimerHandle;
@@ -59,13 +74,23 @@ export class DataPlaneConnection {
   private readonly pausedBy = new Set<number>();
   /** Frames never interleave on a socket, so at most one read-data frame is arriving at a time. */
   private readFrame: ReadFrame | null = null;
+  /** Over TLS: the buffers each frame is copied into, to go out as one write (tls-frame-writer.ts). */
+  private readonly tlsFrames: FramePool | null;
+  /**
+   * Over TLS: frames waiting for the socket to drain. node's TLS encrypts what it is given at once and holds the
+   * result until the kernel takes it, so a 64 MiB pipelined write handed over whole would be 64 MiB of fresh memory
+   * (page faults, the collector); given a frame at a time as the socket drains, it reuses the same few buffers.
+   */
+  private readonly tlsQueue: Buffer[][] = [];
 
   private constructor(
     readonly address: string,
     private readonly socket: Socket,
     private readonly clock: IClock,
     private readonly onClose: (conn: DataPlaneConnection) => void,
+    tls: boolean,
   ) {
+    this.tlsFrames = tls ? new FramePool() : null;
     this.decoder = new FrameDecoder(
       {
         frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
@@ -77,24 +102,36 @@ export class DataPlaneConnection {
       { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
     );
     socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    if (tls) socket.on('drain', () => this.flushTlsQueue());
     socket.on('error', (err) =>
       this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })),
     );
     socket.on('close', () => this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `chunkserver ${address} closed the connection`)));
   }
 
-  /** Connects to `address`, failing with UNAVAILABLE or TIMEOUT. */
+  /**
+   * Connects to `address` (over TLS with `tls`, checking the chunkserver's certificate), failing with UNAVAILABLE or
+   * TIMEOUT; a certificate that fails the check is UNAVAILABLE naming what it showed.
+   */
   static open(
     address: string,
     clock: IClock,
     timeoutMs: number,
     onClose: (conn: DataPlaneConnection) => void,
     signal?: AbortSignal,
+    tls?: DataPlaneConnectTls,
   ): Promise<DataPlaneConnection> {
     const { host, port } = parseAddress(address);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
-      const socket = connect({ host, port, noDelay: true });
+      const socket = tls
+        ? connectTls({ ...dataPlaneDialOptions(tls.tls, host, port, tls.serverId), session: tls.session })
+        : connect({ host, port, noDelay: true });
+      if (tls) {
+        socket.setNoDelay(true);
+        const onSession = tls.onSession;
+        if (onSession) socket.on('session', (session: Buffer) => onSession(session));
+      }
       const fail = (err: MoosengError): void => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
@@ -109,11 +146,11 @@ export class DataPlaneConnection {
       socket.once('error', (err) =>
         fail(new MoosengError(ErrorCodes.UNAVAILABLE, `cannot connect to chunkserver ${address}: ${err.message}`, { cause: err })),
       );
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         socket.removeAllListeners('error');
-        resolve(new DataPlaneConnection(address, socket, clock, onClose));
+        resolve(new DataPlaneConnection(address, socket, clock, onClose, tls !== undefined));
       });
     });
   }
@@ -159,11 +196,23 @@ export class DataPlaneConnection {
     let length = 0;
     for (const part of payload) length += part.length;
     const header = encodeFrameHeader(type, id, length);
+    if (this.tlsFrames) {
+      this.tlsQueue.push([header, ...payload]);
+      if (this.tlsQueue.length === 1 && !this.socket.writableNeedDrain) this.flushTlsQueue();
+      return id;
+    }
     this.socket.cork();
     this.socket.write(header);
     for (const part of payload) if (part.length > 0) this.socket.write(part);
     this.socket.uncork();
     return id;
+  }
+
+  /** Writes queued frames until the socket asks to wait for 'drain'. */
+  private flushTlsQueue(): void {
+    while (this.tlsQueue.length > 0 && !this.closedWith) {
+      if (!writeCoalesced(this.socket, this.tlsQueue.shift()!, this.tlsFrames!)) return;
+    }
   }
 
   /** Pauses reading while a stream's consumer is behind (`slow`), resumes once none is. */

@@ -60,7 +60,12 @@ export async function loadDialTls(
   setting: string,
 ): Promise<DialTls | null> {
   if (!files || (files.caFile === '' && files.certFile === '' && files.keyFile === '')) return null;
-  if (files.caFile !== '' && files.certFile === '' && files.keyFile === '') {
+  if (files.caFile === '')
+    throw new MoosengError(
+      ErrorCodes.CONFIG_INVALID,
+      `${setting}.caFile is missing: a certificate is of no use without the cluster CA to check the masters' and chunkservers' (make it with mooseng certs init)`,
+    );
+  if (files.certFile === '' && files.keyFile === '') {
     const [ca] = await readTlsFiles([['caFile', files.caFile]], setting);
     return { ca: ca! };
   }

@@ -2,16 +2,12 @@
 // node's id in the certificate's CN and its role (master, chunkserver, client) in its OU. Every listener that checks
 // a peer's certificate (the control port, Raft) reads the identity here, so they all read it the same way.
 import type { PeerCertificate } from 'node:tls';
+import { certificateField } from './certificate-identity';
 
 /** The identity a CA-issued certificate names: `name` its CN (a node id), `role` its OU. */
 export interface PeerIdentity {
   name: string;
   role: string;
-}
-
-/** A subject field as text; a certificate that repeats a field gives a list, joined with "+" so it matches no id. */
-function subjectField(field: string | string[] | undefined): string {
-  return Array.isArray(field) ? field.join('+') : (field ?? '');
 }
 
 /**
@@ -21,7 +17,7 @@ function subjectField(field: string | string[] | undefined): string {
 export function peerIdentityOf(cert: Pick<PeerCertificate, 'subject'> | null | undefined): PeerIdentity | null {
   const subject = cert?.subject;
   if (!subject) return null;
-  return { name: subjectField(subject.CN), role: subjectField(subject.OU) };
+  return { name: certificateField(subject.CN), role: certificateField(subject.OU) };
 }
 
 /** "chunkserver cs1", "a certificate of no role", for messages that say whose certificate was refused. */

@@ -8,7 +8,7 @@ export default class CertsIssue extends BaseCommand {
     'Issue a node certificate and key signed by the cluster CA: CN the node id, OU its role, valid for the hosts given, for TLS as server and client';
   static override examples = [
     '<%= config.bin %> certs issue --dir /etc/mooseng/tls --role master --name m1 --host m1.example.net --host 10.0.0.11',
-    '<%= config.bin %> certs issue --dir /etc/mooseng/tls --role chunkserver --name cs1 --host cs1.example.net',
+    '<%= config.bin %> certs issue --dir /etc/mooseng/tls --role chunkserver --name cs1 --host 10.0.0.21  # --host: its chunkserver.advertiseHost',
   ];
   static override flags = {
     dir: Flags.string({

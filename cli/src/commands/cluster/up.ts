@@ -25,6 +25,12 @@ export default class ClusterUp extends BaseCommand {
     }),
     'cluster-id': Flags.string({ default: 'mooseng-local' }),
     json: Flags.boolean({ description: 'Print the started nodes as JSON' }),
+    tls: Flags.boolean({
+      default: true,
+      allowNo: true,
+      description:
+        'TLS with a cluster CA made in <dir>/tls: Raft between masters, the data plane of chunkservers (--no-tls: plain TCP everywhere, e.g. to measure what TLS costs)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -40,6 +46,7 @@ export default class ClusterUp extends BaseCommand {
         clusterId: flags['cluster-id'],
         basePort: flags['base-port'],
         goal: flags.goal,
+        ...(flags.tls ? {} : { tlsDir: '' }),
       },
       (line) => !flags.json && this.log(line),
     );

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
-  describePeerIdentity,
+  checkCertificateIdentity,
   ErrorCodes,
   type MemberProofKey,
   MoosengError,
@@ -488,10 +488,7 @@ export class GrpcTransport implements RaftTransport {
       let memberId: string | null = null;
       if (tls) {
         // The handshake already checked the CA; what the certificate was issued for is checked here.
-        const peer = peerIdentityOf(call.getAuthContext().sslPeerCertificate);
-        if (peer?.role !== 'master')
-          throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `a Raft peer with ${describePeerIdentity(peer)} is not a master`);
-        memberId = peer.name;
+        memberId = checkCertificateIdentity(call.getAuthContext().sslPeerCertificate?.subject, { role: 'master' }, 'a Raft peer');
       }
       if (proofs) {
         const claimed = String(metadata.get(MEMBER_ID_METADATA_KEY)[0] ?? '');
