@@ -10,7 +10,6 @@ import {
   type MemberProofKey,
   MoosengError,
   type NodeTls,
-  peerIdentityOf,
   SampledWarning,
   PROTO_LOADER_OPTIONS,
   type IClock,
