@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The client's write-back cache, before and after, in one sitting: a `mooseng cluster up --masters 1 --chunkservers 3
 # --disks 1 --clients 1` cluster per variant, side by side, and on each mount in turn (A B A B ...):
-#   - fio random 4 KiB writes, 20 s, psync, fsync at the end, with the client's RSS sampled every second;
+#   - fio random 4 KiB writes, 20 s, psync, fsync at the end, into a 256 MiB file laid out first (as fsbench.sh
+#     does: every block exists, so each write in part of one is read, merged and stored), with the client's RSS
+#     sampled every second;
 #   - a 1 GiB sequential write in 1 MiB calls, fsync at the end.
-# Variants: "base" (the build at BASE_ROOT, default /work/main: before), "off" (this build, client.writeBack off)
-# and "on" (this build, client.writeBack on). Prints one line per run and the medians.
+# Variants: "base" (the build at BASE_ROOT, default /work/main: before), "off" (this build, client.writeBack off),
+# "on" (this build, client.writeBack on) and "kwb" (this build, client.writeBack and client.kernelWritebackCache
+# on). Prints one line per run and the medians.
 #
 #   bench/client/write-back.sh [ROUNDS] [VARIANTS]     e.g. bench/client/write-back.sh 2 base,on
 set -euo pipefail
@@ -36,12 +39,13 @@ port=33421
 for v in "${variants[@]}"; do
   case $v in
   base) roots[$v]=$BASE_ROOT ;;
-  off | on) roots[$v]=$ROOT ;;
-  *) die "unknown variant $v (base, off or on)" ;;
+  off | on | kwb) roots[$v]=$ROOT ;;
+  *) die "unknown variant $v (base, off, on or kwb)" ;;
   esac
   dirs[$v]="$WORK/$v"
   # The chunkservers and masters ignore the client's variable; a base build without the option ignores it too.
-  MOOSENG_WRITE_BACK=$([[ $v == on ]] && echo true || echo false) \
+  MOOSENG_WRITE_BACK=$([[ $v == on || $v == kwb ]] && echo true || echo false) \
+    MOOSENG_KERNEL_WRITEBACK_CACHE=$([[ $v == kwb ]] && echo true || echo false) \
     node "${roots[$v]}/cli/bin/run.js" cluster up --dir "${dirs[$v]}" --masters 1 --chunkservers 3 --disks 1 --clients 1 \
     --goal 2 --base-port "$port" --cluster-id "wb-$v" >"$WORK/$v-up.log" 2>&1 || { cat "$WORK/$v-up.log"; die "cluster up ($v) failed"; }
   dirs_up+=("$v")
@@ -61,6 +65,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     mnt="${dirs[$v]}/mnt/client1"
     pid=$(client_pid "$v")
     peak=0
+    fio --name=prep --filename="$mnt/rand.dat" --rw=write --bs=1M --size=256M --ioengine=psync --end_fsync=1 >/dev/null
     (
       while kill -0 "$pid" 2>/dev/null; do
         awk '/VmRSS/ {print $2}' "/proc/$pid/status"

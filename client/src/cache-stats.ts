@@ -29,5 +29,22 @@ export function blockCacheGauge(metrics: IMetrics, bytesHeld: () => number): voi
   });
 }
 
+/**
+ * Reports the bytes written through the mount and not yet on the chunkservers (buffered or on their way) as
+ * mooseng_client_write_back_bytes, and the most held at once as mooseng_client_write_back_peak_bytes.
+ */
+export function writeBackGauges(metrics: IMetrics, bytes: () => { now: number; peak: number }): void {
+  metrics.gauge({
+    name: 'mooseng_client_write_back_bytes',
+    help: 'Bytes written through the mount and not yet on the chunkservers (bounded by client.writeBufferMb)',
+    collect: (set) => set(bytes().now),
+  });
+  metrics.gauge({
+    name: 'mooseng_client_write_back_peak_bytes',
+    help: 'The most bytes written through the mount and not yet on the chunkservers held at once since it started',
+    collect: (set) => set(bytes().peak),
+  });
+}
+
 /** For tests and tools that do not count. */
 export const uncountedCache: CountCacheLookup = () => undefined;

@@ -72,9 +72,9 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
     },
     writeBack: {
       type: 'boolean',
-      default: false,
+      default: true,
       description:
-        'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica (env MOOSENG_WRITE_BACK)',
+        'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica; false: each handle buffers one contiguous range (env MOOSENG_WRITE_BACK)',
     },
     attrTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache attributes' },
     entryTimeoutMs: { type: 'integer', minimum: 0, default: 1000, description: 'How long the kernel may cache name lookups' },

@@ -17,7 +17,7 @@ import {
   type RoleStep,
 } from '@mooseng/core';
 import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
-import { blockCacheGauge, cacheStats } from './cache-stats';
+import { blockCacheGauge, cacheStats, writeBackGauges } from './cache-stats';
 import { BlockCache } from './block-cache';
 import { READ_AHEAD_MAX_BYTES } from './read-ahead';
 import { FileLocks } from './file-locks';
@@ -125,6 +125,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           // An eighth of the cache at most: a sequential reader's windows must not push each other out.
           readAheadMaxBytes: Math.min(READ_AHEAD_MAX_BYTES, Math.floor(cacheBytes / 8)),
         }));
+        writeBackGauges(metrics, () => fs.writeBackBytes);
         const ops = new ClientFileSystemOperations(
           fs,
           new CallerGroups(() => clock.monotonic()),

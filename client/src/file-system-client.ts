@@ -140,6 +140,11 @@ export class FileSystemClient {
     this.writeBack = new WriteBackCache(options.writeBufferBytes);
   }
 
+  /** Bytes written through the mount and not yet on the chunkservers, now and at most so far (metrics, tests). */
+  get writeBackBytes(): { now: number; peak: number } {
+    return { now: this.writeBack.usedBytes, peak: this.writeBack.peakBytes };
+  }
+
   // ---- lookups -------------------------------------------------------------------------------------------------
 
   /**

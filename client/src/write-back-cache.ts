@@ -20,6 +20,7 @@ export interface RangeToSend {
  */
 export class WriteBackCache {
   private used = 0;
+  private peak = 0;
   private waiters: Array<() => void> = [];
   /** owner → its last batch (settled: never rejects). */
   private readonly tails = new WeakMap<object, Promise<void>>();
@@ -41,6 +42,11 @@ export class WriteBackCache {
     return this.used;
   }
 
+  /** The most bytes ever buffered or on their way at once (the bound held: at most limitBytes, or one larger write). */
+  get peakBytes(): number {
+    return this.peak;
+  }
+
   /** True when the count is at the limit: every handle's buffer should be on its way. */
   get full(): boolean {
     return this.used >= this.limitBytes;
@@ -54,6 +60,7 @@ export class WriteBackCache {
   /** `bytes` were buffered. */
   take(bytes: number): void {
     this.used += bytes;
+    if (this.used > this.peak) this.peak = this.used;
   }
 
   /** `bytes` left the cache (their send settled); waiting writers look again. */

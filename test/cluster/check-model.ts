@@ -25,6 +25,8 @@ const USAGE = `usage: npm run check:model -- [options]
   --mounts A[,B]      use these existing mounts instead of starting a cluster
   --keep-cluster      leave the started cluster running at the end (its directory is printed), to read its logs
   --log-level LEVEL   the started cluster's log level (default info; debug shows each chunk change)
+  --write-back on|off the started mounts' client.writeBack (default: the client's default, or
+                      MOOSENG_TEST_WRITE_BACK)
   --progress N        a progress line every N operations (default 500)`;
 
 /** Tries at cutting a failing trace down before the shrinker settles for what it has. */
@@ -49,6 +51,8 @@ interface Args {
   mounts?: string[];
   keepCluster: boolean;
   logLevel?: string;
+  /** client.writeBack of the started mounts; undefined: the default (or MOOSENG_TEST_WRITE_BACK). */
+  writeBack?: boolean;
   progress: number;
 }
 
@@ -144,6 +148,12 @@ function parseArgs(argv: string[]): Args {
       case '--log-level':
         a.logLevel = value();
         break;
+      case '--write-back': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') throw new Error(`--write-back takes on or off, not ${v}\n${USAGE}`);
+        a.writeBack = v === 'on';
+        break;
+      }
       case '--progress':
         a.progress = int(value(), arg);
         break;
@@ -230,8 +240,17 @@ async function main(): Promise<number> {
     let mounts = a.mounts;
     if (!mounts) {
       const [masters, chunkservers, clients] = a.shape;
-      log(`starting a ${masters}/${chunkservers}/${clients} cluster (disks ${a.disks}, goal ${a.goal})...`);
-      cluster = await TestCluster.start({ masters, chunkservers, clients, disks: a.disks, goal: a.goal, logLevel: a.logLevel });
+      const writeBack = a.writeBack === undefined ? '' : `, client.writeBack ${a.writeBack ? 'on' : 'off'}`;
+      log(`starting a ${masters}/${chunkservers}/${clients} cluster (disks ${a.disks}, goal ${a.goal}${writeBack})...`);
+      cluster = await TestCluster.start({
+        masters,
+        chunkservers,
+        clients,
+        disks: a.disks,
+        goal: a.goal,
+        logLevel: a.logLevel,
+        ...(a.writeBack === undefined ? {} : { clientSettings: { writeBack: a.writeBack } }),
+      });
       mounts = cluster.nodes('client').map((n) => n.mountPoint);
       log(`cluster in ${cluster.options.dir}; client logs in ${cluster.options.dir}/logs/`);
     }

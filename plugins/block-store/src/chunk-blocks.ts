@@ -16,6 +16,12 @@ function alignUp(n: number): number {
   return Math.ceil(n / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
 }
 
+/** Bytes [from, to) of a block's raw form that a write in part changed. */
+interface ChangedBytes {
+  from: number;
+  to: number;
+}
+
 export interface ChunkBlocksOptions {
   codec: BlockCodec;
   fsync: FsyncPolicy;
@@ -44,14 +50,16 @@ export class ChunkBlocks {
    * Writes `input` at `offset` (not empty, inside the chunk). Whole blocks are encoded as given, keeping the CRC in
    * `blockCrcs` (one per block-part of `input`, checked by the caller) for one stored raw; a block written in part
    * is read, merged and re-checksummed. Blocks are encoded in parallel, then contiguous full raw slots go to the
-   * file in one call each, with the header alongside. The caller holds the blocks' range lock.
+   * file in one call each, with the header alongside. A block stored raw before and after a write in part gets only
+   * the pages the write changed (a random 4 KiB write stores one page, not the block's sixteen). The caller holds
+   * the blocks' range lock.
    */
   async write(c: OpenChunk, offset: number, input: Uint8Array, blockCrcs?: readonly number[]): Promise<void> {
     const data = asBuffer(input);
     const end = offset + data.length;
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
     const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
-    const encoded: Array<{ index: number; stored: Buffer; entry: BlockEntry }> = [];
+    const encoded: Array<{ index: number; stored: Buffer; entry: BlockEntry; changed?: ChangedBytes }> = [];
     const jobs: Array<Promise<void>> = [];
     for (let b = first; b <= last; b++) {
       jobs.push(
@@ -64,16 +72,20 @@ export class ChunkBlocks {
           const piece = data.subarray(blockStart + s - offset, blockStart + e - offset);
           let raw: Buffer;
           let knownCrc: number | undefined;
+          let changed: ChangedBytes | undefined;
           if (s === 0 && e >= oldRawLength) {
             raw = piece;
             knownCrc = blockCrcs?.[b - first];
           } else {
             // Part of a block: merge with what it holds (zeros for a hole) and checksum the whole block again.
-            raw = Buffer.alloc(Math.max(oldRawLength, e));
-            if (oldRawLength > 0) (await this.readBlock(c, b, old)).copy(raw);
+            raw = await this.mergeTarget(c, b, old, oldRawLength, Math.max(oldRawLength, e));
             piece.copy(raw, s);
+            // The bytes that differ from the slot: the write, and any growth of the block (zeros up to the write).
+            if (oldRawLength > 0 && !old.compressed) changed = { from: Math.min(s, oldRawLength), to: e };
           }
-          encoded.push({ index: b, ...(await this.options.codec.encode(c.header, raw, knownCrc)) });
+          const block = await this.options.codec.encode(c.header, raw, knownCrc);
+          // Only a block that stays raw keeps the slot's other bytes as they are on disk.
+          encoded.push({ index: b, ...block, ...(changed && !block.entry.compressed ? { changed } : {}) });
         })(),
       );
     }
@@ -89,6 +101,14 @@ export class ChunkBlocks {
       run = [];
     };
     for (const block of encoded) {
+      if (block.changed) {
+        // Whole pages around the changed bytes, cut at the block's end (padding past it is never read).
+        const from = Math.floor(block.changed.from / CHUNK_FILE_ALIGNMENT_BYTES) * CHUNK_FILE_ALIGNMENT_BYTES;
+        const to = Math.min(alignUp(block.changed.to), block.stored.length);
+        flushRun();
+        writes.push(c.file.writev(slotOffset(block.index) + from, [block.stored.subarray(from, to)]));
+        continue;
+      }
       const prev = run[run.length - 1];
       if (prev && (prev.index + 1 !== block.index || prev.stored.length !== BLOCK_SIZE_BYTES || run.length >= MAX_IO_BLOCKS)) flushRun();
       run.push(block);
@@ -110,6 +130,27 @@ export class ChunkBlocks {
     await Promise.all(writes);
     if (this.options.fsync === 'always') await c.file.sync();
     else c.dirty = true;
+  }
+
+  /**
+   * A buffer of `length` bytes holding block `index` as stored (its first `oldRawLength` bytes; zeros after), for a
+   * write in part to merge into. A block stored raw is read into a buffer that is then the target itself when long
+   * enough (the read is rounded up to whole pages): a random 4 KiB write then allocates one 64 KiB buffer, not two,
+   * and the collector, which runs on the external memory Buffers take, runs half as often.
+   */
+  private async mergeTarget(c: OpenChunk, index: number, old: BlockEntry, oldRawLength: number, length: number): Promise<Buffer> {
+    if (oldRawLength === 0) return Buffer.alloc(length);
+    const bytes = await c.file.read(slotOffset(index), alignUp(old.storedLength));
+    const held = await this.options.codec.decode(c.header, index, old, bytes.subarray(0, old.storedLength));
+    if (!old.compressed && bytes.length >= length) {
+      // Stored raw: the block is the read buffer's start (the caller's to change); past it, zeros.
+      const target = bytes.subarray(0, length);
+      target.fill(0, oldRawLength);
+      return target;
+    }
+    const target = Buffer.alloc(length);
+    held.copy(target);
+    return target;
   }
 
   /**

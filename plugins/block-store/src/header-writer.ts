@@ -12,6 +12,11 @@ function noop(): void {}
 export class HeaderWriter {
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  /**
+   * The snapshot each write sends, reused: one write runs at a time and the file borrows a buffer only while its call
+   * runs, so a new 16 KiB copy per write (external memory that makes the collector run) is not needed.
+   */
+  private snapshot: Buffer | null = null;
 
   constructor(
     private readonly file: IBlockFile,
@@ -23,7 +28,10 @@ export class HeaderWriter {
     if (!this.inFlight) {
       // A snapshot: the write runs on another thread while this one keeps changing the header for other blocks, and
       // the file contract borrows buffers only while a call runs.
-      this.inFlight = this.file.writev(0, [Buffer.from(this.header.bytes)]).finally(() => {
+      const bytes = this.header.bytes;
+      if (this.snapshot?.length !== bytes.length) this.snapshot = Buffer.allocUnsafe(bytes.length);
+      this.snapshot.set(bytes);
+      this.inFlight = this.file.writev(0, [this.snapshot]).finally(() => {
         this.inFlight = null;
       });
       return this.inFlight;
