@@ -94,6 +94,8 @@ export class ChangeFeed {
     private readonly clock?: IClock,
     /** Watchers prove their session as every call does (absent in unit tests: any session id watches). */
     private readonly sessionKeys?: SessionKeys,
+    /** What a watcher's session is bound to, from its call (ClientApi.bindingOf). */
+    private readonly bindingOf: (call: WatchCall) => string = () => '',
   ) {}
 
   /** Sessions watching now. */
@@ -146,7 +148,7 @@ export class ChangeFeed {
       return;
     }
     try {
-      this.sessionKeys?.check('Watch', call.request.sessionId, call.request.sessionKey, '');
+      this.sessionKeys?.check('Watch', call.request.sessionId, call.request.sessionKey, this.bindingOf(call));
     } catch (err) {
       call.emit('error', toGrpcError(err as MoosengError));
       return;

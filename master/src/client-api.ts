@@ -153,6 +153,15 @@ function sessionOf(request: unknown): { sessionId: number; key: Uint8Array | und
   return { sessionId: r.sessionId ?? 0, key: r.sessionKey };
 }
 
+/**
+ * Who a session is bound to (session-keys.ts): the client's certificate over TLS (none when it shows only the CA),
+ * and its export when that has a password. Another client that learns the key still cannot use it.
+ */
+function sessionBinding(caller: CallerAddress | undefined, rule: ExportRule): string {
+  const cert = caller?.identity;
+  return `${cert ? `${cert.role}/${cert.name}` : ''}\0${rule.sessionBinding}`;
+}
+
 /** What an answer carries for a permit in a cluster without a secret. */
 const NO_PERMIT = Buffer.alloc(0);
 
@@ -213,6 +222,11 @@ export class ClientApi {
     // Every method was set by the loop over the handlers, which the type of handlers() makes complete.
     this.served = table as UnaryDispatch<ClientToMasterRpcs>;
     return this.served;
+  }
+
+  /** What a session opened by `caller` is bound to (for the change feed, which checks session keys too). */
+  bindingOf(caller: CallerAddress): string {
+    return sessionBinding(caller, this.o.exports.ruleFor(caller.address));
   }
 
   /** The gRPC implementation of ClientToMaster: dispatch(), its errors sent as MooseNG errors. */
@@ -512,10 +526,7 @@ export class ClientApi {
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        // Who the session is bound to: the client's certificate over TLS (none when it shows only the CA), and its
-        // export when that has a password. Another client that learns the key still cannot use it.
-        const cert = caller?.identity;
-        const identity = `${cert ? `${cert.role}/${cert.name}` : ''}\0${rule.sessionBinding}`;
+        const identity = sessionBinding(caller, rule);
         if (name !== 'OpenSession') {
           const { sessionId, key } = sessionOf(request);
           this.o.sessionKeys.check(name, sessionId, key, identity);

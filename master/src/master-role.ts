@@ -3,6 +3,7 @@
 // loops first, the consensus last, so nothing proposes into a stopped log.
 import {
   type ChunkPermitKey,
+  callerOfGrpcCall,
   chunkserverToMasterService,
   changeFeedService,
   CLIENT_TO_MASTER_SERVICE,
@@ -183,7 +184,13 @@ function masterSteps(context: RoleContext): RoleStep[] {
           onServed: (method, request) => changes?.published(method, request),
           sessionTimeoutMs: section.sessionTimeoutMs,
         });
-        changes = new ChangeFeed(() => metadata.isLeader(), logger.child({ component: 'change-feed' }), clock, sessionKeys);
+        changes = new ChangeFeed(
+          () => metadata.isLeader(),
+          logger.child({ component: 'change-feed' }),
+          clock,
+          sessionKeys,
+          (call) => clientApi.bindingOf(callerOfGrpcCall(call)),
+        );
         // One port, two transports (docs/protocol.md): clients' unary calls on the framed one by default, on gRPC
         // when a client asks for it; the change feed and chunkservers on gRPC.
         control = await ControlPort.start({

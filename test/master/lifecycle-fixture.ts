@@ -408,10 +408,12 @@ export class LifecycleMaster {
       const session = this.registry.list().find((s) => s.id === server)?.session ?? 0;
       const request = { nodeId: server, session, chunkId, version, blocks: [0], dir: '/d', foundBy: 'scrub' };
       const handler = this.registry.service().ReportCorrupt as unknown as (
-        call: { request: typeof request },
+        call: { request: typeof request; getPeer: () => string; getAuthContext: () => object },
         cb: (err: Error | null) => void,
       ) => void;
-      handler({ request }, (err) => (err ? reject(err) : resolve()));
+      // A call as gRPC hands it over, from a plain connection (no certificate).
+      const call = { request, getPeer: () => 'ipv4:127.0.0.1:5000', getAuthContext: () => ({}) };
+      handler(call, (err) => (err ? reject(err) : resolve()));
     });
   }
 

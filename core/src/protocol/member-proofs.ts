@@ -54,7 +54,8 @@ export class TimedProofKey {
     if (proof.length !== PROOF_BYTES) throw refused(`${who} sent a malformed ${what} (${proof.length} bytes)`);
     const time = proof.subarray(0, 8);
     const mac = proof.subarray(8);
-    if (!this.keys.some((key) => timingSafeEqual(this.mac(key, time, claims), mac))) throw refused(`${who}'s ${what} is not signed with ${otherKey}`);
+    if (!this.keys.some((key) => timingSafeEqual(this.mac(key, time, claims), mac)))
+      throw refused(`${who}'s ${what} is not signed with ${otherKey}`);
     const at = time.readUInt32BE(0) * 2 ** 32 + time.readUInt32BE(4);
     if (Math.abs(nowMs - at) > MEMBER_PROOF_WINDOW_MS)
       throw refused(`${who}'s ${what} is ${Math.round((nowMs - at) / 1000)} s old (clocks out of step, or a replay)`);

@@ -73,6 +73,7 @@ export async function loadClusterKeys(file: string, logger: ILogger, withoutSecr
   }
   const { secret, retired, warning } = await loadClusterSecret(file, 'node.clusterSecretFile');
   if (warning) logger.warn(warning);
-  if (retired.length > 0) logger.info(`cluster secret: signing with the first of ${retired.length + 1}, accepting all (a rotation under way)`);
+  if (retired.length > 0)
+    logger.info(`cluster secret: signing with the first of ${retired.length + 1}, accepting all (a rotation under way)`);
   return { permits: new ChunkPermitKey(secret, retired), memberProofs: new MemberProofKey(secret, retired), secret, retired };
 }

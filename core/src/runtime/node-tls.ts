@@ -73,16 +73,17 @@ export async function loadDialTls(
 }
 
 async function readTlsFiles(files: Array<[key: string, path: string]>, setting: string): Promise<Buffer[]> {
-  return Promise.all(
-    files.map(async ([key, path]) => {
-      try {
-        return await readFile(path);
-      } catch (err) {
-        throw new MoosengError(
-          ErrorCodes.CONFIG_INVALID,
-          `${setting}.${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-        );
-      }
-    }),
-  );
+  // One after another, so the error names the first setting that is wrong (the CA before the certificate).
+  const read: Buffer[] = [];
+  for (const [key, path] of files) {
+    try {
+      read.push(await readFile(path));
+    } catch (err) {
+      throw new MoosengError(
+        ErrorCodes.CONFIG_INVALID,
+        `${setting}.${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+  }
+  return read;
 }
