@@ -18,7 +18,6 @@ export * from './contracts/mount';
 export * from './runtime/cluster-secret';
 export * from './runtime/listen';
 export * from './runtime/node-tls';
-export * from './runtime/peer-identity';
 export * from './runtime/certificate-identity';
 export * from './runtime/sampled-warning';
 export * from './runtime/mount-point';

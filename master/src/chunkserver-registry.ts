@@ -9,7 +9,7 @@ import {
   type ChunkserverRequestOf,
   type ChunkserverToMasterHandlers,
   type ChunkserverView,
-  describePeerIdentity,
+  checkPeerIdentity,
   type DirectoryStateMsg,
   ErrorCodes,
   type IClock,
@@ -231,11 +231,12 @@ export class ChunkserverRegistry {
         `chunkserver ${nodeId} showed no certificate; this master takes chunkservers over TLS with their own certificate only: give it node.tls with one from mooseng certs issue --role chunkserver --name ${nodeId}`,
       );
     }
-    if (peer.role !== 'chunkserver' || peer.name !== nodeId)
-      throw new MoosengError(
-        ErrorCodes.PERMIT_REFUSED,
-        `a call for chunkserver ${nodeId} showed ${describePeerIdentity(peer)}; a chunkserver must show its own certificate (OU chunkserver, CN its node.id)`,
-      );
+    checkPeerIdentity(
+      peer,
+      { role: 'chunkserver', id: nodeId },
+      `a call for chunkserver ${nodeId}`,
+      'a chunkserver must show its own certificate (OU chunkserver, CN its node.id)',
+    );
   }
 
   private heartbeat(req: ChunkserverRequestOf<'Heartbeat'>): ChunkserverReplyOf<'Heartbeat'> {

@@ -1,9 +1,9 @@
 // A write is acknowledged only when the master took its commit: close and fsync fail with EIO when the master
 // refuses it (another client's truncate cut or dropped the chunk since the write's grant), never success.
 import { expect } from 'chai';
-import { type DataPlaneClient, ErrorCodes, isMoosengError, MoosengError, ROOT_INODE, silentLogger } from '@mooseng/core';
+import { type DataPlaneClient, ErrorCodes, MoosengError, ROOT_INODE, silentLogger } from '@mooseng/core';
 import { FileIo, FileSystemClient, type MasterClient, OpenFile } from '@mooseng/client';
-import { ManualClock } from '../support';
+import { ManualClock, errorCodeOf } from '../support';
 import { fileAttr } from './file-attr';
 
 const CRED = { uid: 0, gids: [0] };
@@ -71,16 +71,6 @@ class FakeChunkservers {
   }
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-}
-
 describe('client: write acknowledgement', () => {
   let master: FakeMaster;
   let chunkservers: FakeChunkservers;
@@ -105,14 +95,14 @@ describe('client: write acknowledgement', () => {
     const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
     master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is no longer slot 0 of inode 5 (truncated meanwhile?)');
-    expect(await codeOf(fs.flush(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+    expect(await errorCodeOf(fs.flush(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
   it('fsync fails with EIO too, and the commit it sent names the version the bytes were written under', async () => {
     const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged?'), 0, CRED);
     master.commitError = new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 moved to version 4 by a truncate');
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
     expect(master.commits[0]).to.include({ chunkId: 9, version: 3, length: 13 });
   });
 
@@ -125,12 +115,12 @@ describe('client: write acknowledgement', () => {
         });
     };
     await fs.write(fh, Buffer.from('first'), 0, CRED);
-    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.reports).to.deep.equal([
       { ino: INO, chunkId: 9, serverId: 'cs2', code: ErrorCodes.REPLICA_FAILED, version: 3, acknowledged: ['cs1'] },
     ]);
     await fs.write(fh, Buffer.from('second'), 5, CRED);
-    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.grants).to.equal(2);
     // The write that stood is committed under the version it was written at.
     expect(master.commits.map((c) => c.version)).to.deep.equal([3, 4]);
@@ -143,7 +133,7 @@ describe('client: write acknowledgement', () => {
         throw new MoosengError(ErrorCodes.NO_SPACE, 'write to chunk 9: data directory /disk1 is full; free space or add a directory');
     };
     await fs.write(fh, Buffer.from('lands elsewhere'), 0, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(master.reports).to.deep.equal([
       { ino: INO, chunkId: 9, serverId: 'cs1', code: ErrorCodes.NO_SPACE, version: 3, acknowledged: [] },
     ]);
@@ -163,13 +153,13 @@ describe('client: write acknowledgement', () => {
       if (address === '127.0.0.1:1') throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
       if (chain.length > 0) throw new Error('no chain expected');
     };
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(chunkservers.flushes).to.deep.equal(['127.0.0.1:1 > 127.0.0.1:2 > 127.0.0.1:3', '127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
     chunkservers.onFlush = () => {
       throw new MoosengError(ErrorCodes.IO_ERROR, 'the disk failed');
     };
     await fs.write(fh, Buffer.from('more'), 5, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
   // Found by the model checker (seed 12, 3/3/3): a repair copy moved the replicas and the chunk, over its goal then,
@@ -183,14 +173,14 @@ describe('client: write acknowledgement', () => {
       if (address === '127.0.0.1:2') throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, 'chunk 9 is at version 4, not 3');
       if (chain.length > 0) throw new Error('no chain expected');
     };
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(chunkservers.flushes).to.deep.equal(['127.0.0.1:1 > 127.0.0.1:2 > 127.0.0.1:3', '127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3']);
     // No replica of the chain has the chunk any more: the bytes are nowhere they were written.
     chunkservers.onFlush = () => {
       throw notHere();
     };
     await fs.write(fh, Buffer.from('more'), 5, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal(ErrorCodes.IO_ERROR);
   });
 
   it("concurrent writes of one chunk share one grant request instead of voiding each other's grants", async () => {
@@ -216,18 +206,18 @@ describe('client: write acknowledgement', () => {
     chunkservers.onFlush = () => {
       throw new MoosengError(ErrorCodes.CHUNK_NOT_FOUND, 'chunk 9 is not on this chunkserver');
     };
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(chunkservers.flushes).to.deep.equal([]);
   });
 
   it("fsync ends with the masters' Sync barrier, unless the leader acknowledges only what is on a majority's disks", async () => {
     const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('durable'), 0, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(master.calls.filter((c) => c === 'Sync')).to.have.length(1);
     master.durableWhenAcknowledged = true;
     await fs.write(fh, Buffer.from('durable again'), 0, CRED);
-    expect(await codeOf(fs.fsync(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.fsync(fh, CRED))).to.equal('OK');
     expect(
       master.calls.filter((c) => c === 'Sync'),
       'Sync calls',
@@ -238,7 +228,7 @@ describe('client: write acknowledgement', () => {
   it('a commit the master takes makes close succeed', async () => {
     const fh = (await fs.create(ROOT_INODE, 'f', 0o644, 0, CRED)).fh;
     await fs.write(fh, Buffer.from('acknowledged'), 0, CRED);
-    expect(await codeOf(fs.flush(fh, CRED))).to.equal('OK');
+    expect(await errorCodeOf(fs.flush(fh, CRED))).to.equal('OK');
     expect(master.commits).to.have.length(1);
   });
 });

@@ -4,19 +4,9 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type MasterClient } from '@mooseng/client';
-import { ErrorCodes, isMoosengError, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
-import { cleanupTempDirs } from '../support';
+import { ErrorCodes, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
+import { cleanupTempDirs, errorCodeOf } from '../support';
 import { ROOT, TestCluster } from './harness';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-}
 
 describe('exports on real masters (processes)', function () {
   this.timeout(120_000);
@@ -45,15 +35,15 @@ describe('exports on real masters (processes)', function () {
     it(`maps a client that claims root to the export's maproot (${transport})`, async () => {
       const client = await cluster.client(transport);
       // The root directory is root's, mode 755: the mapped user may not make names in it.
-      expect(await code(mknod(client, 1, `as-root-${transport}`))).to.equal(ErrorCodes.EACCES);
-      const lookup = await code(client.call('Lookup', { parent: 1, name: `as-root-${transport}` }, ROOT));
+      expect(await errorCodeOf(mknod(client, 1, `as-root-${transport}`))).to.equal(ErrorCodes.EACCES);
+      const lookup = await errorCodeOf(client.call('Lookup', { parent: 1, name: `as-root-${transport}` }, ROOT));
       expect(lookup).to.equal(ErrorCodes.ENOENT);
     });
   }
 
   it("refuses a goal above the export's bound", async () => {
     const client = await cluster.client();
-    expect(await code(client.call('SetGoal', { ino: 1, goal: 3, recursive: false }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('SetGoal', { ino: 1, goal: 3, recursive: false }, ROOT))).to.equal(ErrorCodes.EPERM);
   });
 
   it('refuses every change under a read-only export, and serves reads', async () => {
@@ -66,15 +56,15 @@ describe('exports on real masters (processes)', function () {
       await cluster.stopNode(node.id, 'term');
       await cluster.restartNode(node.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
       const client = await cluster.client();
-      expect(await code(mkdir(client, 1, 'new-dir'))).to.equal(ErrorCodes.EROFS);
-      expect(await code(mknod(client, 1, 'new-file'))).to.equal(ErrorCodes.EROFS);
-      expect(await code(client.call('SetGoal', { ino: 1, goal: 1, recursive: false }, ROOT))).to.equal(ErrorCodes.EROFS);
-      expect(await code(client.call('Open', { ino: 1, flags: OpenFlags.WRITE }, ROOT))).to.equal(ErrorCodes.EROFS);
+      expect(await errorCodeOf(mkdir(client, 1, 'new-dir'))).to.equal(ErrorCodes.EROFS);
+      expect(await errorCodeOf(mknod(client, 1, 'new-file'))).to.equal(ErrorCodes.EROFS);
+      expect(await errorCodeOf(client.call('SetGoal', { ino: 1, goal: 1, recursive: false }, ROOT))).to.equal(ErrorCodes.EROFS);
+      expect(await errorCodeOf(client.call('Open', { ino: 1, flags: OpenFlags.WRITE }, ROOT))).to.equal(ErrorCodes.EROFS);
       // Reads are served, and nothing was made.
       const root = replyAttr(await client.call('GetAttr', { ino: 1 }, ROOT), 'GetAttr');
       expect(root.mode & S_IFDIR).to.equal(S_IFDIR);
-      expect(await code(client.call('Lookup', { parent: 1, name: 'new-dir' }, ROOT))).to.equal(ErrorCodes.ENOENT);
-      expect(await code(client.call('Open', { ino: 1, flags: OpenFlags.READ }, ROOT))).to.not.equal(ErrorCodes.EROFS);
+      expect(await errorCodeOf(client.call('Lookup', { parent: 1, name: 'new-dir' }, ROOT))).to.equal(ErrorCodes.ENOENT);
+      expect(await errorCodeOf(client.call('Open', { ino: 1, flags: OpenFlags.READ }, ROOT))).to.not.equal(ErrorCodes.EROFS);
     } finally {
       writeFileSync(node.configPath, before);
     }

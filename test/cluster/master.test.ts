@@ -3,21 +3,11 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { FileIo, type MasterClient, OpenFile } from '@mooseng/client';
-import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
-import { cleanupTempDirs, waitFor } from '../support';
+import { CHUNK_SIZE_BYTES, ErrorCodes, replyAttr, S_IFDIR, S_IFREG, silentLogger } from '@mooseng/core';
+import { cleanupTempDirs, waitFor, errorCodeOf } from '../support';
 import { ROOT, TEST_CONTROL_TRANSPORT, TestCluster } from './harness';
 
 const USER = { uid: 1000, gids: [1000] };
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-  return 'OK';
-}
 
 describe('master with chunkservers (processes)', function () {
   this.timeout(180_000);
@@ -44,18 +34,18 @@ describe('master with chunkservers (processes)', function () {
   it('answers namespace operations with their POSIX errors', async () => {
     const dir = await mkdir(1, 'docs');
     expect(dir.mode & S_IFDIR).to.equal(S_IFDIR);
-    expect(await code(mkdir(1, 'docs'))).to.equal('EEXIST');
-    expect(await code(client.call('Lookup', { parent: 1, name: 'nope' }, ROOT))).to.equal('ENOENT');
+    expect(await errorCodeOf(mkdir(1, 'docs'))).to.equal('EEXIST');
+    expect(await errorCodeOf(client.call('Lookup', { parent: 1, name: 'nope' }, ROOT))).to.equal('ENOENT');
     const file = await create(dir.ino, 'a.txt');
-    expect(await code(mkdir(file.ino, 'x'))).to.equal('ENOTDIR');
-    expect(await code(client.call('Rmdir', { parent: 1, name: 'docs' }, ROOT))).to.equal('ENOTEMPTY');
-    expect(await code(client.call('Rmdir', { parent: dir.ino, name: 'a.txt' }, ROOT))).to.equal('ENOTDIR');
-    expect(await code(client.call('Unlink', { parent: 1, name: 'docs' }, ROOT))).to.equal('EISDIR');
-    expect(await code(create(dir.ino, 'mine.txt', USER))).to.equal('EACCES');
+    expect(await errorCodeOf(mkdir(file.ino, 'x'))).to.equal('ENOTDIR');
+    expect(await errorCodeOf(client.call('Rmdir', { parent: 1, name: 'docs' }, ROOT))).to.equal('ENOTEMPTY');
+    expect(await errorCodeOf(client.call('Rmdir', { parent: dir.ino, name: 'a.txt' }, ROOT))).to.equal('ENOTDIR');
+    expect(await errorCodeOf(client.call('Unlink', { parent: 1, name: 'docs' }, ROOT))).to.equal('EISDIR');
+    expect(await errorCodeOf(create(dir.ino, 'mine.txt', USER))).to.equal('EACCES');
     await mkdir(1, 'other');
     await client.call('Rename', { parent: dir.ino, name: 'a.txt', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT);
     expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'b.txt' }, ROOT), 'Lookup').ino).to.equal(file.ino);
-    expect(await code(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal(
+    expect(await errorCodeOf(client.call('Rename', { parent: 1, name: 'other', newParent: 1, newName: 'b.txt', flags: 0 }, ROOT))).to.equal(
       'ENOTDIR',
     );
   });
@@ -97,7 +87,7 @@ describe('master with chunkservers (processes)', function () {
       expect(r.locations).to.have.length(2);
       for (const address of which(r.locations.map((l) => l.address)))
         await cluster.data.delete(address, { chunkId: r.chunkId, version: r.version });
-      const outcome = await code(io.sync(file));
+      const outcome = await errorCodeOf(io.sync(file));
       await client.call('Unlink', { parent: 1, name }, ROOT);
       return outcome;
     };

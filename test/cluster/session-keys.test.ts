@@ -20,18 +20,8 @@ import {
   S_IFREG,
 } from '@mooseng/core';
 import { issueCertificate } from 'mooseng/dist/certs/certificate-authority';
-import { cleanupTempDirs } from '../support';
+import { cleanupTempDirs, errorCodeOf } from '../support';
 import { ROOT, TestCluster } from './harness';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-}
 
 describe('session keys on real masters (processes)', function () {
   this.timeout(120_000);
@@ -74,26 +64,30 @@ describe('session keys on real masters (processes)', function () {
 
       // A key of its own making: the session is not the caller's.
       const forged = header(randomBytes(16));
-      expect(await code(conn.call('Unlink', { h: forged, parent: 1, name: 'owned' }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-      expect(await code(conn.call('Release', { h: forged, ino }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-      expect(await code(conn.call('ReadChunk', { h: forged, ino, chunkIndex: 0, knownLength: 0 }, opts))).to.equal(
+      expect(await errorCodeOf(conn.call('Unlink', { h: forged, parent: 1, name: 'owned' }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
+      expect(await errorCodeOf(conn.call('Release', { h: forged, ino }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
+      expect(await errorCodeOf(conn.call('ReadChunk', { h: forged, ino, chunkIndex: 0, knownLength: 0 }, opts))).to.equal(
         ErrorCodes.SESSION_EXPIRED,
       );
-      expect(await code(conn.call('KeepAlive', { sessionId, sessionKey: randomBytes(16) }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-      expect(await code(conn.call('CloseSession', { sessionId, sessionKey: randomBytes(16) }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-      expect(await code(conn.call('CloseSession', { sessionId, sessionKey: Buffer.alloc(0) }, opts))).to.equal(ErrorCodes.EPERM);
+      expect(await errorCodeOf(conn.call('KeepAlive', { sessionId, sessionKey: randomBytes(16) }, opts))).to.equal(
+        ErrorCodes.SESSION_EXPIRED,
+      );
+      expect(await errorCodeOf(conn.call('CloseSession', { sessionId, sessionKey: randomBytes(16) }, opts))).to.equal(
+        ErrorCodes.SESSION_EXPIRED,
+      );
+      expect(await errorCodeOf(conn.call('CloseSession', { sessionId, sessionKey: Buffer.alloc(0) }, opts))).to.equal(ErrorCodes.EPERM);
 
       // No session at all (id 0): refused too, so nobody acts outside a session.
       const none = { sessionId: 0, sessionKey: Buffer.alloc(0), requestId: 1, cred: { uid: 0, gids: [0] } };
       expect(
-        await code(
+        await errorCodeOf(
           conn.call('Mknod', { h: none, parent: 1, name: 'sessionless', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, opts),
         ),
       ).to.equal(ErrorCodes.EPERM);
 
       // Nothing changed: the file is there, the owner's session still holds it open and goes on.
       expect(replyAttr(await owner.call('Lookup', { parent: 1, name: 'owned' }, ROOT), 'reply').ino).to.equal(ino);
-      expect(await code(owner.call('Lookup', { parent: 1, name: 'sessionless' }, ROOT))).to.equal(ErrorCodes.ENOENT);
+      expect(await errorCodeOf(owner.call('Lookup', { parent: 1, name: 'sessionless' }, ROOT))).to.equal(ErrorCodes.ENOENT);
       expect(owner.sessionId).to.equal(sessionId);
     });
   }
@@ -128,15 +122,15 @@ describe('session keys on real masters (processes)', function () {
     expect(mine.sessionKey.length).to.equal(16);
     const as = (sessionId: number) => ({ sessionId, sessionKey: mine.sessionKey, requestId: 7, cred: { uid: 0, gids: [0] } });
     expect(replyAttr(await conn.call('GetAttr', { h: as(mine.sessionId), ino: 1 }, opts), 'reply').ino).to.equal(1);
-    expect(await code(conn.call('Release', { h: as(owner.sessionId), ino }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-    expect(await code(conn.call('CloseSession', { sessionId: owner.sessionId, sessionKey: mine.sessionKey }, opts))).to.equal(
+    expect(await errorCodeOf(conn.call('Release', { h: as(owner.sessionId), ino }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
+    expect(await errorCodeOf(conn.call('CloseSession', { sessionId: owner.sessionId, sessionKey: mine.sessionKey }, opts))).to.equal(
       ErrorCodes.SESSION_EXPIRED,
     );
     // The owner's session still holds the file open: unlinked, it lives on until the owner releases it.
     await owner.call('Unlink', { parent: 1, name: 'owned' }, ROOT);
     expect(replyAttr(await owner.call('GetAttr', { ino }, ROOT), 'reply').nlink).to.equal(0);
     await owner.call('Release', { ino }, ROOT);
-    expect(await code(owner.call('GetAttr', { ino }, ROOT))).to.equal(ErrorCodes.ENOENT);
+    expect(await errorCodeOf(owner.call('GetAttr', { ino }, ROOT))).to.equal(ErrorCodes.ENOENT);
   });
 
   it("binds a session to the client certificate that opened it: another client's certificate cannot use its key", async function () {
@@ -153,8 +147,8 @@ describe('session keys on real masters (processes)', function () {
     hostile.push(bob);
     // Bob has Alice's session id and key (say it leaked): over his own certificate they are not good.
     const stolen = { sessionId: alice.sessionId, sessionKey: alice.sessionKey, requestId: 9, cred: { uid: 0, gids: [0] } };
-    expect(await code(bob.call('GetAttr', { h: stolen, ino: 1 }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
-    expect(await code(bob.call('CloseSession', { sessionId: alice.sessionId, sessionKey: alice.sessionKey }, opts))).to.equal(
+    expect(await errorCodeOf(bob.call('GetAttr', { h: stolen, ino: 1 }, opts))).to.equal(ErrorCodes.SESSION_EXPIRED);
+    expect(await errorCodeOf(bob.call('CloseSession', { sessionId: alice.sessionId, sessionKey: alice.sessionKey }, opts))).to.equal(
       ErrorCodes.SESSION_EXPIRED,
     );
     expect(replyAttr(await alice.call('GetAttr', { ino: 1 }, ROOT), 'GetAttr').ino).to.equal(1);

@@ -1,20 +1,11 @@
 // The chunk lifecycle on one in-process master: version moves, cuts, failed replicas, repair races and corrupt copies
 // never destroy the last good copy, and no replica serves bytes an acknowledged write changed.
 import { expect } from 'chai';
-import { CHUNK_SIZE_BYTES, ErrorCodes, isMoosengError, MoosengError } from '@mooseng/core';
+import { CHUNK_SIZE_BYTES, ErrorCodes, MoosengError } from '@mooseng/core';
 import { LifecycleMaster, type LostProposal } from './lifecycle-fixture';
+import { errorCodeOf } from '../support';
 
 /** The error code a call fails with, or 'OK'. */
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-}
-
 const diskSaysNo = (): MoosengError => new MoosengError(ErrorCodes.IO_ERROR, 'the disk refuses (test)');
 
 describe('chunk lifecycle: the last good copy survives', () => {
@@ -24,7 +15,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
       const ino = await m.createFile('f');
       const first = await m.write(ino, 0, Buffer.from('first write'));
       m.chunkservers.fail = (_address, op) => (op === 'set-version' ? diskSaysNo() : null);
-      expect(await codeOf(m.grant(ino))).to.not.equal('OK');
+      expect(await errorCodeOf(m.grant(ino))).to.not.equal('OK');
       m.chunkservers.fail = null;
       await m.repairPasses();
       expect(m.holdersOnDisk(first.chunkId)).to.have.length(2);
@@ -42,7 +33,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
           armed = false;
           return how;
         };
-        expect(await codeOf(m.grant(ino))).to.equal(ErrorCodes.PROPOSAL_DROPPED);
+        expect(await errorCodeOf(m.grant(ino))).to.equal(ErrorCodes.PROPOSAL_DROPPED);
         await m.repairPasses();
         expect(m.holdersOnDisk(first.chunkId)).to.have.length(2);
         expect((await m.read(ino, 100)).toString()).to.equal('first write');
@@ -110,7 +101,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
       let accepted: boolean | null = null;
       m.chunkservers.duringCopy = async () => {
         m.chunkservers.duringCopy = null;
-        accepted = (await codeOf(m.chainWrite(alive, 0, Buffer.from('second...')))) === 'OK';
+        accepted = (await errorCodeOf(m.chainWrite(alive, 0, Buffer.from('second...')))) === 'OK';
       };
       await m.repairPasses(3);
       expect(accepted, 'the write was tried during the copy').to.not.equal(null);
@@ -127,7 +118,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
       const ino = await m.createFile('f');
       m.chunkservers.fail = (_address, op) => (op === 'create' ? diskSaysNo() : null);
       const attempt = m.write(ino, 0, Buffer.from('never acknowledged'));
-      expect(await codeOf(attempt)).to.not.equal('OK');
+      expect(await errorCodeOf(attempt)).to.not.equal('OK');
       m.chunkservers.fail = null;
       await m.repairPasses();
       expect(m.locations.classify(m.state, 10).counts.missing).to.equal(0);
@@ -156,12 +147,12 @@ describe('chunk lifecycle: the last good copy survives', () => {
       };
       await m.client.ReportReplica(report);
       // The write stood on the head: its commit is accepted.
-      expect(await codeOf(m.commit(ino, g, 9, 0, { version: g.version }))).to.equal('OK');
+      expect(await errorCodeOf(m.commit(ino, g, 9, 0, { version: g.version }))).to.equal('OK');
       const reads = await m.readEverywhere(ino, 9);
       expect(reads.length).to.be.above(0);
       for (const r of reads) expect(r.data.toString(), `read from ${r.server}`).to.equal('new bytes');
       // The writer's next write under the old grant is refused by the head, so it asks for a new grant.
-      expect(await codeOf(m.chainWrite(g, 0, Buffer.from('x')))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
+      expect(await errorCodeOf(m.chainWrite(g, 0, Buffer.from('x')))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
       // Repair brings the chunk back to its goal with the new bytes on every copy.
       await m.repairPasses(6);
       const after = await m.readEverywhere(ino, 9);
@@ -254,7 +245,7 @@ describe('chunk lifecycle: the last good copy survives', () => {
         await m.truncate(ino, 5); // client B
         await m.chainWrite(held, 10, Buffer.from('late'));
         if (cutFirst) await m.repairPasses(1);
-        expect(await codeOf(m.commit(ino, held, 14, 0, { version: held.version }))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
+        expect(await errorCodeOf(m.commit(ino, held, 14, 0, { version: held.version }))).to.equal(ErrorCodes.CHUNK_STALE_VERSION);
         await m.repairPasses();
         const attr = await m.client.GetAttr({ h: m.h(), ino });
         expect(attr.attr!.size).to.equal(5);

@@ -2,8 +2,9 @@
 // everyone is mapped as the rule says; a goal outside its bounds is refused; a caller no rule matches is refused;
 // a malformed rule is a config error naming it. And the peer strings gRPC gives are read as addresses.
 import { expect } from 'chai';
-import { addressOfGrpcPeer, ErrorCodes, isMoosengError } from '@mooseng/core';
+import { addressOfGrpcPeer, ErrorCodes } from '@mooseng/core';
 import { DEFAULT_EXPORTS, type ExportRuleConfig, Exports, normalizeAddress } from '@mooseng/master';
+import { errorCodeOfCall } from '../support';
 
 const rule = (r: Partial<ExportRuleConfig> & { networks: string[] }): ExportRuleConfig => ({
   access: 'rw',
@@ -14,16 +15,6 @@ const rule = (r: Partial<ExportRuleConfig> & { networks: string[] }): ExportRule
   password: '',
   ...r,
 });
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (err) {
-    if (isMoosengError(err)) return err.code;
-    throw err;
-  }
-}
 
 describe('exports', () => {
   const exports = new Exports([
@@ -50,10 +41,10 @@ describe('exports', () => {
   });
 
   it('refuses a goal outside the rule, and a caller no rule matches', () => {
-    expect(code(() => exports.ruleFor('10.2.0.1').checkGoal(3))).to.equal('OK');
-    expect(code(() => exports.ruleFor('10.2.0.1').checkGoal(4))).to.equal(ErrorCodes.EPERM);
-    expect(code(() => exports.ruleFor('172.16.0.1'))).to.equal(ErrorCodes.EACCES);
-    expect(code(() => exports.ruleFor(''))).to.equal(ErrorCodes.EACCES);
+    expect(errorCodeOfCall(() => exports.ruleFor('10.2.0.1').checkGoal(3))).to.equal('OK');
+    expect(errorCodeOfCall(() => exports.ruleFor('10.2.0.1').checkGoal(4))).to.equal(ErrorCodes.EPERM);
+    expect(errorCodeOfCall(() => exports.ruleFor('172.16.0.1'))).to.equal(ErrorCodes.EACCES);
+    expect(errorCodeOfCall(() => exports.ruleFor(''))).to.equal(ErrorCodes.EACCES);
   });
 
   it('lets everyone in, read-write, root kept, by default', () => {

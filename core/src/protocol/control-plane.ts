@@ -2,7 +2,7 @@
 // request and reply per method, typed service definitions, server handler tables and typed calls.
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition, MethodDefinition } from '@grpc/proto-loader';
-import { peerIdentityOf, type PeerIdentity } from '../runtime/peer-identity';
+import { peerIdentityOf, type PeerIdentity } from '../runtime/certificate-identity';
 
 /**
  * One method's request and reply, in the form the loader decodes them (PROTO_LOADER_OPTIONS): every field present,

@@ -2,12 +2,12 @@
 // TLS server that never listens itself (the control port listens and sniffs), which runs the handshake with the
 // master's certificate. A client certificate is asked for but not required: clients may have only the CA. One the
 // cluster CA did not issue is refused here; what a certificate may do (a chunkserver's registration) is checked by
-// the handler, from the identity the connection carries (peer-identity.ts).
+// the handler, from the identity the connection carries (certificate-identity.ts).
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { ILogger } from '../contracts/logger';
 import type { NodeTls } from '../runtime/node-tls';
-import { peerIdentityOf, type PeerIdentity } from '../runtime/peer-identity';
+import { peerIdentityOf, type PeerIdentity } from '../runtime/certificate-identity';
 import { SampledWarning } from '../runtime/sampled-warning';
 import { CONTROL_PORT_ALPN_PROTOCOLS } from './control-tls';
 

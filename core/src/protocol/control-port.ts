@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ILogger } from '../contracts/logger';
 import { ErrorCodes, MoosengError } from '../errors';
-import type { NodeTls } from '../runtime/node-tls';
+import { type NodeTls, TLS_HANDSHAKE_RECORD_TYPE } from '../runtime/node-tls';
 import { SampledWarning } from '../runtime/sampled-warning';
 import { CONTROL_FRAME_MAGIC, HTTP2_PREFACE_START } from './control-frame';
 import { ControlPortTls } from './control-port-tls';
@@ -15,8 +15,6 @@ import { createGrpcServer, type GrpcServiceBinding, stopGrpcServer } from './grp
 
 /** Bytes that tell the two transports apart: both prefaces are this long. */
 const SNIFF_BYTES = 4;
-/** The first byte of every TLS connection: a handshake record (the ClientHello). */
-const TLS_HANDSHAKE_RECORD = 0x16;
 /** A refusal a stranger can repeat at will is logged the first time and then every this many times. */
 const REFUSALS_LOGGED_EVERY = 100;
 /** A connection that has not said which protocol it speaks within this long is closed. */
@@ -149,7 +147,7 @@ export function sniff(socket: Socket, logger: ILogger, tlsToo: boolean, route: (
   };
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
-    if (seen[0] === TLS_HANDSHAKE_RECORD) {
+    if (seen[0] === TLS_HANDSHAKE_RECORD_TYPE) {
       done();
       if (!tlsToo) {
         logger.warn(

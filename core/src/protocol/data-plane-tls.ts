@@ -12,9 +12,6 @@ import type { DialTls, NodeTls } from '../runtime/node-tls';
  */
 export const DATA_PLANE_CIPHER_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 
-/** The first byte of a TLS connection (a handshake record): how a chunkserver tells TLS from plain frames on one port. */
-export const TLS_HANDSHAKE_RECORD_TYPE = 0x16;
-
 /**
  * Options of the tls.Server a chunkserver hands its TLS connections to: TLS 1.3 only (one round trip, no
  * renegotiation), AES-128-GCM preferred. A certificate is asked of every peer but not required (clients are

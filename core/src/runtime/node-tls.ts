@@ -2,6 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MoosengError } from '../errors';
 
+/**
+ * The first byte of a TLS connection (a handshake record): how a port that takes both TLS and plain connections (the
+ * control port, a chunkserver's data port) tells them apart.
+ */
+export const TLS_HANDSHAKE_RECORD_TYPE = 0x16;
+
 /** What TLS needs in memory: PEM bytes of the CA certificate, this node's certificate and its key. */
 export interface NodeTls {
   ca: Buffer;
