@@ -1,8 +1,10 @@
 // `npm run bench:raft:etcd [-- --rounds N] [--sync commit|quorum-memory]`: MooseNG's Raft beside etcd 3.4 on this
-// machine, both three members on 127.0.0.1 with fsync on, both driven by the same client (etcd's KV.Put over one
-// gRPC channel, etcd-kv.proto) to their leader: 1, 16 and 128 concurrent proposers, each Put a 128-byte key and
-// value. Ours in the durability mode named (default: the plugin's, commit; quorum-memory acknowledges as etcd
-// does, once a quorum holds the entry with the leader's copy counted before its fsync). Both clusters run for the whole sitting and the levels are interleaved (ours, etcd, then etcd,
+// machine, both three members on 127.0.0.1 with fsync on, both driven by the same client process (etcd's KV.Put,
+// etcd-kv.proto, over one connection) to their leader: 1, 16 and 128 concurrent proposers, each Put a 128-byte key
+// and value. Ours serves it on a MooseNG control port and is measured over both of its client transports: framed
+// (what MooseNG's clients use by default) and gRPC (what etcd's use), so the table shows what the Raft commit costs
+// and what gRPC-js adds on top. Ours in the durability mode named (default: the plugin's, commit; quorum-memory acknowledges as etcd
+// does, once a quorum holds the entry with the leader's copy counted before its fsync). Both clusters run for the whole sitting and the levels are interleaved (framed, gRPC, etcd, then the reverse
 // ours in the next round), so a change in the machine's load hits both alike. Prints each run, then the median over
 // the rounds side by side; the last line is one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +17,9 @@ import { kvClient, type KvClient } from './kv-client';
 import { COMMAND_BYTES, CONCURRENCY, RUN_MS, runLoad, type LoadResult } from './load';
 
 const KEY_BYTES = 8;
+/** What is measured, in this order in odd rounds and the reverse in even ones. */
+const TARGETS = ['mooseng', 'mooseng-grpc', 'etcd'] as const;
+type Target = (typeof TARGETS)[number];
 
 function parseRounds(argv: string[]): number {
   const at = argv.indexOf('--rounds');
@@ -98,23 +103,27 @@ async function main(): Promise<void> {
     const started = await startOurs(join(root, 'ours'), sync);
     ours = started.child;
     etcd = await startEtcdCluster(join(root, 'etcd'), version);
-    const targets = { mooseng: kvClient(started.address), etcd: kvClient(etcd.leaderAddress) };
-    clients.push(targets.mooseng, targets.etcd);
+    const targets: Record<Target, KvClient> = {
+      mooseng: kvClient(started.address, 'framed'),
+      'mooseng-grpc': kvClient(started.address, 'grpc'),
+      etcd: kvClient(etcd.leaderAddress, 'grpc'),
+    };
+    clients.push(...Object.values(targets));
     out(
       `MooseNG Raft (sync ${sync}) vs etcd ${version}: 3 members each on 127.0.0.1, fsync on, KV.Put of ${KEY_BYTES}-byte keys and ` +
-        `${COMMAND_BYTES - KEY_BYTES}-byte values to the leader over gRPC, ${RUN_MS} ms per level, ${rounds} rounds interleaved`,
+        `${COMMAND_BYTES - KEY_BYTES}-byte values to the leader (ours framed and gRPC, etcd gRPC), ${RUN_MS} ms per level, ${rounds} rounds interleaved`,
     );
     const loadBefore = loadavg();
-    const runs: Record<'mooseng' | 'etcd', Map<number, LoadResult[]>> = { mooseng: new Map(), etcd: new Map() };
+    const runs: Record<Target, Map<number, LoadResult[]>> = { mooseng: new Map(), 'mooseng-grpc': new Map(), etcd: new Map() };
     for (let round = 1; round <= rounds; round++) {
       for (const c of CONCURRENCY) {
-        const order: ('mooseng' | 'etcd')[] = round % 2 ? ['mooseng', 'etcd'] : ['etcd', 'mooseng'];
+        const order = round % 2 ? TARGETS : [...TARGETS].reverse();
         for (const who of order) {
           const r = await load(targets[who], c);
           if (!runs[who].has(c)) runs[who].set(c, []);
           runs[who].get(c)!.push(r);
           out(
-            `  round ${round} ${who.padEnd(7)} ${String(c).padStart(3)} proposers: ${r.proposalsPerSec} commits/s, ` +
+            `  round ${round} ${who.padEnd(12)} ${String(c).padStart(3)} proposers: ${r.proposalsPerSec} commits/s, ` +
               `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
           );
         }
@@ -122,12 +131,19 @@ async function main(): Promise<void> {
     }
     const loadAfter = loadavg();
     out(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`);
-    out(`median of ${rounds} rounds      MooseNG: commits/s   p50 ms   p99 ms  |  etcd: commits/s   p50 ms   p99 ms`);
-    const results = CONCURRENCY.map((c) => ({ concurrency: c, mooseng: summary(runs.mooseng.get(c)!), etcd: summary(runs.etcd.get(c)!) }));
-    for (const { concurrency, mooseng: m, etcd: e } of results) {
+    out(
+      `median of ${rounds} rounds    MooseNG framed: commits/s  p50 ms  p99 ms | MooseNG gRPC: commits/s  p50 ms  p99 ms | etcd: commits/s  p50 ms  p99 ms`,
+    );
+    const results = CONCURRENCY.map((c) => ({
+      concurrency: c,
+      mooseng: summary(runs.mooseng.get(c)!),
+      moosengGrpc: summary(runs['mooseng-grpc'].get(c)!),
+      etcd: summary(runs.etcd.get(c)!),
+    }));
+    for (const { concurrency, mooseng: m, moosengGrpc: g, etcd: e } of results) {
       const cols = (s: { proposalsPerSec: number; p50Ms: number; p99Ms: number }): string =>
-        `${String(s.proposalsPerSec).padStart(9)} ${String(s.p50Ms).padStart(8)} ${String(s.p99Ms).padStart(8)}`;
-      out(`  ${String(concurrency).padStart(3)} proposers            ${cols(m)}  |      ${cols(e)}`);
+        `${String(s.proposalsPerSec).padStart(9)} ${String(s.p50Ms).padStart(7)} ${String(s.p99Ms).padStart(7)}`;
+      out(`  ${String(concurrency).padStart(3)} proposers                  ${cols(m)} |              ${cols(g)} |      ${cols(e)}`);
     }
     out(
       JSON.stringify({
