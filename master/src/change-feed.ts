@@ -96,6 +96,8 @@ export class ChangeFeed {
     private readonly sessionKeys?: SessionKeys,
     /** What a watcher's session is bound to, from its call (ClientApi.bindingOf). */
     private readonly bindingOf: (call: WatchCall) => string = () => '',
+    /** What a watching session may be told of a notice (session-roots.ts noticeFor; absent in unit tests: all). */
+    private readonly noticeFor: (sessionId: number, notice: ChangeNotice) => ChangeNotice | null = (_id, notice) => notice,
   ) {}
 
   /** Sessions watching now. */
@@ -114,7 +116,11 @@ export class ChangeFeed {
     const notice = noticeOf(method, request);
     if (!notice) return;
     const origin = (request as { h?: { sessionId: number } | null }).h?.sessionId;
-    for (const w of this.watchers) if (w.sessionId !== origin) this.send(w, notice);
+    for (const w of this.watchers) {
+      if (w.sessionId === origin) continue;
+      const told = this.noticeFor(w.sessionId, notice);
+      if (told) this.send(w, told);
+    }
   }
 
   /** Ends every stream (this master stops): their clients resync and watch the new leader. */

@@ -32,6 +32,8 @@ import {
   type Respond,
   grpcUnaryImplementation,
   ROOT_INODE,
+  S_IFDIR,
+  S_IFMT,
   type UnaryDispatch,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
@@ -39,6 +41,7 @@ import type { GrantPermits } from './grant-permits';
 import type { ExportRule, Exports } from './exports';
 import type { LeaderTenure } from './leader-tenure';
 import { newSessionId } from './session-ids';
+import { rootedReply, rootedRequest, sessionRootOf } from './session-roots';
 import type { SessionKeys } from './session-keys';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
@@ -133,6 +136,9 @@ function mayReport(s: NamespaceStateMachine, req: RequestOf<'ReportReplica'>, cr
     throw new MoosengError(ErrorCodes.EINVAL, `chunk ${req.chunkId} is not a chunk of inode ${req.ino}`);
 }
 
+/** Methods about the session itself: they name no inode. */
+const SESSION_METHODS: ReadonlySet<ClientMethodName> = new Set<ClientMethodName>(['OpenSession', 'KeepAlive', 'CloseSession']);
+
 function opensForWriting(name: ClientMethodName, request: unknown): boolean {
   return name === 'Open' && ((request as RequestOf<'Open'>).flags & (OpenFlags.WRITE | OpenFlags.TRUNCATE)) !== 0;
 }
@@ -140,11 +146,17 @@ function opensForWriting(name: ClientMethodName, request: unknown): boolean {
 /** A call without a transport address (handlers driven in-process): matched as the local host. */
 const LOCAL_CALLER = '127.0.0.1';
 
-/** The export rule of the call being served, for the header decoding deep inside its handler. */
-const callerRules = new AsyncLocalStorage<ExportRule>();
+/** What the handlers of the call being served need to know of its caller, found once per call in serve(). */
+interface CallContext {
+  /** The caller's export rule (the header decoding maps credentials with it). */
+  rule: ExportRule;
+  /** What the caller's session is bound to (sessionBinding). */
+  binding: string;
+  /** The directory the caller's session sees as its root (session-roots.ts). */
+  root: number;
+}
 
-/** Who opened the session of the call being served, as the transport names the caller ('' when it names nobody). */
-const callerIdentity = new AsyncLocalStorage<string>();
+const callContext = new AsyncLocalStorage<CallContext>();
 
 /** The session a request names and the key it carries: in its header, or in the request itself (KeepAlive, CloseSession). */
 function sessionOf(request: unknown): { sessionId: number; key: Uint8Array | undefined } {
@@ -226,7 +238,7 @@ export class ClientApi {
 
   /** What a session opened by `caller` is bound to (for the change feed, which checks session keys too). */
   bindingOf(caller: CallerAddress): string {
-    return sessionBinding(caller, this.o.exports.ruleFor(caller.address));
+    return sessionBinding(caller, this.o.exports.ruleFor(caller.address, caller.identity));
   }
 
   /** The gRPC implementation of ClientToMaster: dispatch(), its errors sent as MooseNG errors. */
@@ -247,7 +259,7 @@ export class ClientApi {
       const stated = { uid: head.cred.uid, gids: head.cred.gids };
       // Under an export that maps root or everyone, the caller acts as the mapped identity (tests that call
       // handlers() directly run outside any export: as stated).
-      const cred = callerRules.getStore()?.map(stated) ?? stated;
+      const cred = callContext.getStore()?.rule.map(stated) ?? stated;
       return { origin: { sessionId: head.sessionId, requestId: head.requestId }, cred };
     };
     /** Decodes the request header once and hands its credentials and origin to the handler. */
@@ -274,7 +286,8 @@ export class ClientApi {
             ErrorCodes.INVALID_ARGUMENT,
             `the session's host and info take ${Buffer.byteLength(info, 'utf8')} bytes; at most ${MAX_SESSION_INFO_BYTES} are kept`,
           );
-        const rule = callerRules.getStore();
+        const call = callContext.getStore();
+        const rule = call?.rule;
         if (rule?.password) {
           try {
             rule.password.check(sessionClaims(req), req.passwordProof, this.o.clock.now(), `a client at ${req.host || 'an unnamed host'}`);
@@ -282,15 +295,17 @@ export class ClientApi {
             throw new MoosengError(ErrorCodes.EACCES, (err as Error).message);
           }
         }
+        const root = rule && rule.directory !== '/' ? await this.exportedDirectory(rule) : ROOT_INODE;
         const sessionId = newSessionId();
-        await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info });
+        await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info, ...(root === ROOT_INODE ? {} : { root }) });
         this.o.onSessionSeen(sessionId);
         return {
           sessionId,
           clusterId: this.o.clusterId,
+          // The session's root is inode 1 to it, whichever directory its export gives it (session-roots.ts).
           rootIno: ROOT_INODE,
           sessionTimeoutMs: this.o.sessionTimeoutMs,
-          sessionKey: this.o.sessionKeys.keyOf(sessionId, callerIdentity.getStore() ?? ''),
+          sessionKey: this.o.sessionKeys.keyOf(sessionId, call?.binding ?? ''),
           durableWhenAcknowledged: m.durableWhenAcknowledged,
         };
       },
@@ -306,7 +321,7 @@ export class ClientApi {
         this.o.onSessionSeen(req.sessionId);
         return {
           sessionTimeoutMs: this.o.sessionTimeoutMs,
-          sessionKey: this.o.sessionKeys.keyOf(req.sessionId, callerIdentity.getStore() ?? ''),
+          sessionKey: this.o.sessionKeys.keyOf(req.sessionId, callContext.getStore()?.binding ?? ''),
           durableWhenAcknowledged: m.durableWhenAcknowledged,
         };
       },
@@ -324,7 +339,8 @@ export class ClientApi {
       },
       ResolvePath: async (req) => {
         const { cred } = h(req);
-        return { attr: wireAttr(await m.read((s) => s.resolve(req.path, cred, { followFinal: req.follow }))) };
+        const root = callContext.getStore()?.root ?? ROOT_INODE;
+        return { attr: wireAttr(await m.read((s) => s.resolve(req.path, cred, { followFinal: req.follow, root }))) };
       },
       ReadDir: async (req) => {
         const { cred } = h(req);
@@ -521,24 +537,36 @@ export class ClientApi {
     return (request, respond, caller) => {
       const elapsed = latency.startTimer(method);
       // The caller's export rule, found once per call; the handler's header decoding (h) maps credentials with it.
-      const run = (): Promise<ReplyOf<M>> => {
-        const rule = this.o.exports.ruleFor(caller?.address ?? LOCAL_CALLER);
+      // The request as served: a subtree session's inodes translated (session-roots.ts), for onServed too.
+      let served = request;
+      let root = ROOT_INODE;
+      const run = async (): Promise<ReplyOf<M>> => {
+        const rule = this.o.exports.ruleFor(caller?.address ?? LOCAL_CALLER, caller?.identity ?? null);
         if (rule.readOnly && (changes || opensForWriting(name, request)))
           throw new MoosengError(ErrorCodes.EROFS, `${name}: this client's export (${rule.name}) is read-only`);
         if (name === 'SetGoal') rule.checkGoal((request as RequestOf<'SetGoal'>).goal);
-        const identity = sessionBinding(caller, rule);
+        const binding = sessionBinding(caller, rule);
         if (name !== 'OpenSession') {
           const { sessionId, key } = sessionOf(request);
-          this.o.sessionKeys.check(name, sessionId, key, identity);
+          this.o.sessionKeys.check(name, sessionId, key, binding);
+          if (!SESSION_METHODS.has(name)) {
+            const state = this.o.metadata.state;
+            // A session this master does not know could be a subtree's: without its root, nothing can be served.
+            if (rule.directory !== '/' && !state.sessions.get(sessionId))
+              throw new MoosengError(ErrorCodes.SESSION_EXPIRED, `session ${sessionId} does not exist (expired or closed); open a new one`);
+            root = sessionRootOf(state, sessionId);
+            if (root !== ROOT_INODE) served = rootedRequest(state, name, request, sessionId, root);
+          }
         }
-        return callerIdentity.run(identity, () => callerRules.run(rule, () => handler(request)));
+        const reply = await callContext.run({ rule, binding, root }, () => handler(served));
+        return root === ROOT_INODE ? reply : rootedReply<M>(reply, root);
       };
-      new Promise<ReplyOf<M>>((resolve) => resolve(run())).then(
+      run().then(
         (reply) => {
           elapsed();
           requests.inc({ method: name, code: 'OK' });
           respond(null, reply);
-          this.o.onServed?.(name, request);
+          this.o.onServed?.(name, served);
         },
         (err: unknown) => {
           elapsed();
@@ -548,6 +576,24 @@ export class ClientApi {
         },
       );
     };
+  }
+
+  /** The inode of the directory a subtree export gives its sessions; ENOENT naming the rule when there is none. */
+  private async exportedDirectory(rule: ExportRule): Promise<number> {
+    const attr = await this.o.metadata.read((s) => {
+      try {
+        return s.resolve(rule.directory, { uid: 0, gids: [0] }, { followFinal: true });
+      } catch (err) {
+        if (isMoosengError(err)) return null;
+        throw err;
+      }
+    });
+    if (attr === null || (attr.mode & S_IFMT) !== S_IFDIR)
+      throw new MoosengError(
+        ErrorCodes.ENOENT,
+        `this client's export (${rule.name}) gives it ${rule.directory}, which is not a directory of the file system; create it, or change the export`,
+      );
+    return attr.ino;
   }
 
   /**

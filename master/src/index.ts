@@ -21,3 +21,4 @@ export * from './repair-loop';
 export * from './session-reaper';
 export * from './exports';
 export * from './session-keys';
+export * from './session-roots';

@@ -98,6 +98,19 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
             items: { type: 'string', minLength: 1 },
             description: 'Addresses and networks ("10.0.0.0/8", "192.168.1.7", "::1"), or "*" for any',
           },
+          certificates: {
+            type: 'array',
+            default: [],
+            items: { type: 'string', minLength: 1 },
+            description:
+              'Client certificates the rule is for, as ROLE/NAME (their OU/CN, e.g. client/alice) or ROLE/*; empty: any caller, with a certificate or without',
+          },
+          directory: {
+            type: 'string',
+            default: '/',
+            description:
+              "The directory the clients see as the root of the file system (mfsexports.cfg's DIRECTORY): they can name nothing outside it; it must exist when a session opens",
+          },
           access: { enum: ['rw', 'ro'], default: 'rw', description: 'ro: every change is refused at the master (EROFS)' },
           maproot: { type: 'string', default: '', description: 'uid:gid that root acts as (e.g. 65534:65534); empty keeps root' },
           mapall: { type: 'string', default: '', description: 'uid:gid that every caller acts as; empty keeps each its own' },

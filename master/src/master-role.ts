@@ -43,6 +43,7 @@ import { NamespaceStateMachine } from './namespace/namespace-state-machine';
 import { RepairLoop } from './repair-loop';
 import { SessionReaper } from './session-reaper';
 import { newSessionId } from './session-ids';
+import { noticeFor } from './session-roots';
 
 function masterSteps(context: RoleContext): RoleStep[] {
   const { config, container } = context;
@@ -190,6 +191,7 @@ function masterSteps(context: RoleContext): RoleStep[] {
           clock,
           sessionKeys,
           (call) => clientApi.bindingOf(callerOfGrpcCall(call)),
+          (sessionId, notice) => noticeFor(metadata.state, sessionId, notice),
         );
         // One port, two transports (docs/protocol.md): clients' unary calls on the framed one by default, on gRPC
         // when a client asks for it; the change feed and chunkservers on gRPC.

@@ -1,8 +1,13 @@
 // Exports on real masters: a client that claims uid 0 under an export with maproot acts as the mapped user, on the
 // gRPC transport as on the framed one; a goal above the export's bound is refused; and under a read-only export every
-// change is refused at the master (EROFS) while reads go on. Nothing the refused calls aimed at changed.
+// change is refused at the master (EROFS) while reads go on; an export of a subdirectory shows it as the root and
+// refuses every inode outside it; over TLS, the rule is chosen by the client's certificate too. Nothing the refused
+// calls aimed at changed.
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { issueCertificate, nodeFiles } from 'mooseng/dist/certs/certificate-authority';
 import { type MasterClient } from '@mooseng/client';
 import { ErrorCodes, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
 import { cleanupTempDirs, errorCodeOf } from '../support';
@@ -115,5 +120,164 @@ describe('an export with a password on real masters (processes)', function () {
     const client = await cluster.client(undefined, { password: PASSWORD });
     const made = replyAttr(await mkdirAt(client, 'with-password'), 'Mkdir');
     expect(made.mode & S_IFDIR).to.equal(S_IFDIR);
+  });
+});
+
+describe('an export of a subdirectory on a real master (processes)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  const made: Record<string, number> = {};
+  const mkdir = (c: MasterClient, parent: number, name: string) =>
+    c.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT).then((r) => replyAttr(r, 'Mkdir').ino);
+  const mknod = (c: MasterClient, parent: number, name: string) =>
+    c.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT).then((r) => replyAttr(r, 'Mknod').ino);
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 1 });
+    // Made while everyone sees the whole file system (the default export)...
+    const whole = await cluster.client();
+    made.projects = await mkdir(whole, 1, 'projects');
+    made.a = await mkdir(whole, made.projects, 'a');
+    made.b = await mkdir(whole, made.projects, 'b');
+    made.inside = await mknod(whole, made.a, 'inside');
+    made.secret = await mknod(whole, made.b, 'secret');
+    made.shared = await mknod(whole, made.b, 'shared');
+    await whole.call('Link', { ino: made.shared, parent: made.a, name: 'shared' }, ROOT);
+    made.outsideLink = replyAttr(await whole.call('Symlink', { parent: made.b, name: 'l', target: '/etc' }, ROOT), 'Symlink').ino;
+    await whole.close();
+    // ...then the master exports only /projects/a to this network.
+    const node = cluster.nodes('master')[0]!;
+    const config = parseYaml(readFileSync(node.configPath, 'utf8')) as { master: Record<string, unknown> };
+    config.master.exports = [{ networks: ['127.0.0.0/8'], directory: '/projects/a' }];
+    writeFileSync(node.configPath, stringifyYaml(config));
+    await cluster.stopNode(node.id, 'term');
+    await cluster.restartNode(node.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  for (const transport of ['framed', 'grpc'] as const) {
+    it(`shows the exported directory as the root, and nothing above it (${transport})`, async () => {
+      const client = await cluster.client(transport);
+      const root = replyAttr(await client.call('GetAttr', { ino: 1 }, ROOT), 'GetAttr');
+      expect(root.ino, 'the root is inode 1 to the session').to.equal(1);
+      expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'inside' }, ROOT), 'Lookup').ino).to.equal(made.inside);
+      expect(replyAttr(await client.call('Lookup', { parent: 1, name: '..' }, ROOT), 'Lookup').ino, '".." of the root').to.equal(1);
+      const listed = await client.call('ReadDir', { ino: 1, after: '', limit: 100 }, ROOT);
+      expect(listed.entries.map((e) => e.name).sort()).to.deep.equal(['inside', 'shared']);
+      const byPath = await client.call('ResolvePath', { path: '/../../inside', follow: false }, ROOT);
+      expect(replyAttr(byPath, 'ResolvePath').ino, 'a path cannot climb out either').to.equal(made.inside);
+      // A file with a name inside is the session's, whatever other names it has.
+      expect(replyAttr(await client.call('GetAttr', { ino: made.shared }, ROOT), 'GetAttr').ino).to.equal(made.shared);
+    });
+  }
+
+  it('refuses every inode outside the exported directory, and changes nothing there', async () => {
+    const client = await cluster.client();
+    const { secret, b, projects, outsideLink, inside } = made;
+    expect(await errorCodeOf(client.call('GetAttr', { ino: secret! }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('ReadLink', { ino: outsideLink! }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('ReadChunk', { ino: secret!, chunkIndex: 0, knownLength: 0 }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('Open', { ino: secret!, flags: OpenFlags.WRITE }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('ReadDir', { ino: b!, after: '', limit: 10 }, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(mknod(client, projects!, 'planted'))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('Link', { ino: secret!, parent: 1, name: 'stolen' }, ROOT))).to.equal(ErrorCodes.EPERM);
+    const out = { parent: 1, name: 'inside', newParent: b!, newName: 'escaped', flags: 0 };
+    expect(await errorCodeOf(client.call('Rename', out, ROOT))).to.equal(ErrorCodes.EPERM);
+    expect(await errorCodeOf(client.call('Unlink', { parent: b!, name: 'secret' }, ROOT))).to.equal(ErrorCodes.EPERM);
+    // Nothing moved: the file is still inside, nothing was made or taken.
+    expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'inside' }, ROOT), 'Lookup').ino).to.equal(inside);
+    expect(await errorCodeOf(client.call('Lookup', { parent: 1, name: 'stolen' }, ROOT))).to.equal(ErrorCodes.ENOENT);
+  });
+
+  it('makes files inside the exported directory', async () => {
+    const client = await cluster.client();
+    const ino = await mknod(client, 1, 'new');
+    expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'new' }, ROOT), 'Lookup').ino).to.equal(ino);
+  });
+});
+
+describe('an export of a directory that does not exist (process)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await TestCluster.start({
+      masters: 1,
+      chunkservers: 1,
+      masterSettings: { exports: [{ networks: ['127.0.0.0/8'], directory: '/nowhere' }] },
+    });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+
+  it('opens no session, and says which export names what', async () => {
+    const refused = await cluster.client().then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(refused?.code).to.equal(ErrorCodes.ENOENT);
+    expect(refused?.message).to.match(/master\.exports\.0.*\/nowhere.*create it, or change the export/);
+  });
+});
+
+describe('exports by client certificate on a real master over TLS (processes)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  let tlsDir = '';
+
+  before(async () => {
+    cluster = await TestCluster.start({
+      masters: 1,
+      chunkservers: 1,
+      tls: true,
+      masterSettings: {
+        exports: [
+          { networks: ['127.0.0.0/8'], certificates: ['client/alice'] },
+          { networks: ['127.0.0.0/8'], certificates: ['client/*'], access: 'ro' },
+        ],
+      },
+    });
+    tlsDir = cluster.state.options.tlsDir!;
+    for (const name of ['alice', 'bob']) issueCertificate(tlsDir, { role: 'client', name, hosts: ['127.0.0.1'] });
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  const ca = (): Buffer => readFileSync(join(tlsDir, 'ca.crt'));
+  const certOf = (name: string) => {
+    const f = nodeFiles(tlsDir, name);
+    return { ca: ca(), cert: readFileSync(f.cert), key: readFileSync(f.key) };
+  };
+  const mkdirAt = (c: MasterClient, name: string) => c.call('Mkdir', { parent: 1, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT);
+
+  for (const transport of ['framed', 'grpc'] as const) {
+    it(`applies the rule of the certificate the client shows (${transport})`, async () => {
+      const alice = await cluster.client(transport, { tls: certOf('alice') });
+      expect(replyAttr(await mkdirAt(alice, `alice-${transport}`), 'Mkdir').mode & S_IFDIR).to.equal(S_IFDIR);
+      const bob = await cluster.client(transport, { tls: certOf('bob') });
+      expect(await errorCodeOf(mkdirAt(bob, `bob-${transport}`)), 'bob matches the read-only rule').to.equal(ErrorCodes.EROFS);
+      expect(replyAttr(await bob.call('Lookup', { parent: 1, name: `alice-${transport}` }, ROOT), 'Lookup').ino).to.be.greaterThan(1);
+    });
+  }
+
+  it('refuses a client that shows no certificate when every rule wants one, naming what it lacks', async () => {
+    const refused = await cluster.client('framed', { tls: { ca: ca() } }).then(
+      () => null,
+      (e: { code: string; message: string }) => e,
+    );
+    expect(refused?.code).to.equal(ErrorCodes.EACCES);
+    expect(refused?.message).to.match(/no export allows clients at 127\.0\.0\.1 with no client certificate/);
   });
 });

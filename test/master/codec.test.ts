@@ -17,6 +17,7 @@ const header = { sessionId: 2 ** 52 + 7, requestId: 123456789, now: -5 };
 
 const commands: Command[] = [
   { ...header, op: 'openSession', info: 'host:/mnt ✓' },
+  { ...header, op: 'openSession', info: 'a subtree export', root: 4321 },
   { ...header, op: 'closeSession' },
   { ...header, op: 'mknod', parent: 1, name: 'f', mode: 0o100644, rdev: 0x0801, open: true, cred },
   { ...header, op: 'mkdir', parent: 1, name: 'd', mode: 0o755, cred },

@@ -7,6 +7,7 @@ import type { NamespaceStateMachine } from '@mooseng/master';
 export function checkInvariants(sm: NamespaceStateMachine): void {
   const tree = sm.tree;
   const names = new Map<number, number>(); // ino → names pointing at it
+  const namingDirs = new Map<number, number[]>(); // non-directory → the directories of its names
   const subdirs = new Map<number, number>();
   const chunkRefs = new Map<number, number>();
   let fileBytes = 0;
@@ -18,6 +19,7 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
         const c = tree.inodes.get(child);
         expect(c, `entry ${name} of ${inode.ino} points at missing inode ${child}`).to.not.equal(undefined);
         names.set(child, (names.get(child) ?? 0) + 1);
+        if (!c!.isDir()) namingDirs.set(child, [...(namingDirs.get(child) ?? []), inode.ino]);
         if (c!.isDir()) {
           expect(c!.parent, `parent of directory ${child}`).to.equal(inode.ino);
           subdirs.set(inode.ino, (subdirs.get(inode.ino) ?? 0) + 1);
@@ -44,6 +46,9 @@ export function checkInvariants(sm: NamespaceStateMachine): void {
       }
     } else {
       expect(inode.nlink, `link count of ${inode.ino}`).to.equal(n);
+      // The derived index subtree exports use (link-parents.ts) names the same directories as the entries.
+      const byIndex = [...tree.directoriesNaming(inode.ino)].sort((x, y) => x - y);
+      expect(byIndex, `directories naming ${inode.ino}`).to.deep.equal((namingDirs.get(inode.ino) ?? []).sort((x, y) => x - y));
     }
     if (inode.isDir() && inode.nlink > 0)
       expect(inode.nlink, `nlink of directory ${inode.ino}`).to.equal(2 + (subdirs.get(inode.ino) ?? 0));

@@ -31,7 +31,8 @@ interface WithCred {
  * XattrFlags.
  */
 export type CommandBody =
-  | { op: 'openSession'; info: string }
+  /** `root`: the directory the session sees as its root (a subtree export); absent or 0 is the file system's root. */
+  | { op: 'openSession'; info: string; root?: number }
   | { op: 'closeSession' }
   | ({ op: 'mknod'; parent: number; name: string; mode: number; rdev: number; open: boolean; umask?: number } & WithCred)
   | ({ op: 'mkdir'; parent: number; name: string; mode: number; umask?: number } & WithCred)
@@ -104,7 +105,7 @@ type Schema = ReadonlyArray<readonly [string, FieldType]>;
  * ones as 0), read when the entry has them (an older entry, or one without, decodes without them).
  */
 const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: readonly string[] }> = {
-  openSession: { code: 1, fields: [['info', 'str']] },
+  openSession: { code: 1, fields: [['info', 'str']], appended: ['root'] },
   closeSession: { code: 2, fields: [] },
   mknod: {
     code: 3,

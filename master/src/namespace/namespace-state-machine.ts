@@ -1,5 +1,15 @@
 // The master's replicated state machine (IStateMachine): decodes a command, applies it once, returns its encoded result.
-import { ErrorCodes, isMoosengError, type IStateMachine, LockType, MAX_GOAL, MIN_GOAL, MoosengError, OpenFlags } from '@mooseng/core';
+import {
+  ErrorCodes,
+  isMoosengError,
+  type IStateMachine,
+  LockType,
+  MAX_GOAL,
+  MIN_GOAL,
+  MoosengError,
+  OpenFlags,
+  ROOT_INODE,
+} from '@mooseng/core';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, type Command, type Credentials } from './commands';
 import { DEFAULT_GOAL, MAX_RESERVED_CHUNK_IDS } from './constants';
@@ -179,7 +189,10 @@ export class NamespaceStateMachine implements IStateMachine {
       case 'openSession': {
         if (cmd.sessionId === 0) throw new MoosengError(ErrorCodes.EINVAL, 'session id 0 is reserved');
         if (!this.sessionState.sessions.has(cmd.sessionId)) {
-          this.sessionState.sessions.set(cmd.sessionId, new Session(cmd.sessionId, cmd.info, cmd.now));
+          // A subtree export's directory, looked up when the leader proposed this: it must still be one now.
+          const root = cmd.root || ROOT_INODE;
+          if (t.getDir(root).nlink === 0) throw new MoosengError(ErrorCodes.ENOENT, `directory ${root} was removed`);
+          this.sessionState.sessions.set(cmd.sessionId, new Session(cmd.sessionId, cmd.info, cmd.now, root));
         }
         return { kind: 'session', sessionId: cmd.sessionId };
       }
@@ -380,7 +393,12 @@ export class NamespaceStateMachine implements IStateMachine {
     return this.treeState.access(ino, cred, want);
   }
 
-  /** Resolves an absolute path to attributes (lstat by default; `followFinal` for stat). */
+  /** True when `ino` is directory `root` or lies beneath it (what a session rooted there may name). */
+  isWithin(ino: number, root: number): boolean {
+    return this.treeState.isWithin(ino, root);
+  }
+
+  /** Resolves an absolute path (from `options.root`, the file system's root by default) to attributes (lstat by default; `followFinal` for stat). */
   resolve(path: string, cred: Credentials, options?: ResolveOptions): InodeAttr {
     return resolvePath(this.treeState, path, cred, options).inode.attr();
   }

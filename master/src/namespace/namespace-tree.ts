@@ -35,6 +35,7 @@ import { ChunkTable } from '../chunks/chunk-table';
 import type { Credentials } from './commands';
 import { CHUNK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MAX_LINK_COUNT, SORTED_DIR_CACHE_DIRECTORIES } from './constants';
 import { Inode, type DirEntries } from './inode';
+import { LinkParents } from './link-parents';
 import { checkAccess, checkSticky, inGroup, isOwnerOrRoot, isRoot, mayAccess } from './permissions';
 import {
   ACL_ACCESS_XATTR,
@@ -123,6 +124,8 @@ export class NamespaceTree {
   private readonly typeCounts = new Map<number, number>();
   /** Non-replicated cache of sorted entry names for paged readdir, least recently used first. */
   private readonly sortedNames = new Map<number, string[]>();
+  /** Non-replicated: the directories naming each non-directory (for subtree exports, isWithin). */
+  private readonly linkParents = new LinkParents();
 
   constructor(private readonly rootGoal: number) {
     this.reset();
@@ -134,6 +137,7 @@ export class NamespaceTree {
     this.openCounts.clear();
     this.chunkTable.clear();
     this.sortedNames.clear();
+    this.linkParents.clear();
     this.nextInode = ROOT_INODE + 1;
     this.fileBytes = 0;
     this.typeCounts.clear();
@@ -249,6 +253,40 @@ export class NamespaceTree {
     dir.ctime = now;
   }
 
+  /**
+   * True when `ino` is the directory `root` or lies beneath it; a non-directory when one of its names does. What a
+   * session under a subtree export may name (MooseFS's fsnodes_isancestor_or_equal). An unlinked inode lies nowhere.
+   */
+  isWithin(ino: number, root: number): boolean {
+    if (root === ROOT_INODE) return this.inodes.has(ino);
+    const inode = this.inodes.get(ino);
+    if (inode === undefined) return false;
+    if (inode.isDir()) return inode.nlink > 0 && this.dirWithin(inode, root);
+    for (const dir of this.linkParents.parentsOf(inode)) {
+      const parent = this.inodes.get(dir);
+      if (parent !== undefined && this.dirWithin(parent, root)) return true;
+    }
+    return false;
+  }
+
+  /** The directories naming a non-directory, one per name (its ".." for a directory). */
+  directoriesNaming(ino: number): readonly number[] {
+    const inode = this.get(ino);
+    return inode.isDir() ? [inode.parent] : this.linkParents.parentsOf(inode);
+  }
+
+  /** Walks a live directory's ".." chain up to `root` (true) or the file system's root (false). */
+  private dirWithin(dir: Inode, root: number): boolean {
+    let cur = dir;
+    for (;;) {
+      if (cur.ino === root) return true;
+      if (cur.ino === ROOT_INODE) return false;
+      const up = this.inodes.get(cur.parent);
+      if (up === undefined) return false;
+      cur = up;
+    }
+  }
+
   /** True when `cred` may access `ino` with `want` (access(2)). */
   access(ino: number, cred: Credentials, want: number): boolean {
     return mayAccess(this.get(ino), cred, want);
@@ -337,7 +375,7 @@ export class NamespaceTree {
       now,
       now,
       dir.goal,
-      type === S_IFDIR ? dir.ino : 0,
+      dir.ino, // a directory's "..", or a non-directory's first name (link-parents.ts)
       rdev,
       payload,
       xattrs,
@@ -387,6 +425,7 @@ export class NamespaceTree {
     inode.nlink++;
     inode.ctime = now;
     dir.entries.set(name, ino);
+    this.linkParents.added(inode, dir.ino);
     this.dirChanged(dir, now);
     return inode;
   }
@@ -410,6 +449,7 @@ export class NamespaceTree {
     const victim = this.prepareRemove(dir, name, cred);
     if (victim.isDir()) fail('EISDIR', `${JSON.stringify(name)} is a directory (use rmdir)`);
     dir.entries.delete(name);
+    this.linkParents.removed(victim, dir.ino);
     this.dirChanged(dir, now);
     this.dropLink(victim, now);
   }
@@ -442,6 +482,7 @@ export class NamespaceTree {
       this.fileBytes -= inode.size;
     }
     this.sortedNames.delete(inode.ino);
+    this.linkParents.forget(inode.ino);
     this.inodes.delete(inode.ino);
     this.typeCounts.set(inode.type, this.typeCounts.get(inode.type)! - 1);
   }
@@ -506,6 +547,8 @@ export class NamespaceTree {
           srcDir.nlink++;
           dstDir.nlink--;
         }
+        if (!src.isDir()) this.linkParents.moved(src, srcDir.ino, dstDir.ino);
+        if (!other.isDir()) this.linkParents.moved(other, dstDir.ino, srcDir.ino);
       }
       src.ctime = now;
       other.ctime = now;
@@ -531,7 +574,10 @@ export class NamespaceTree {
         srcDir.nlink--;
         dstDir.nlink++;
       }
+    } else {
+      this.linkParents.moved(src, srcDir.ino, dstDir.ino);
     }
+    if (dst !== undefined && !dst.isDir()) this.linkParents.removed(dst, dstDir.ino);
     src.ctime = now;
     this.dirChanged(srcDir, now);
     this.dirChanged(dstDir, now);
@@ -928,6 +974,22 @@ export class NamespaceTree {
   /** Adds an inode read from a snapshot (the caller restores entries, counters and the chunk table). */
   restoreInode(inode: Inode): void {
     this.addInode(inode);
+  }
+
+  /**
+   * After a snapshot's inodes are in: the directories naming each non-directory, from the entries (snapshots do
+   * not store them: they are derived, and a master that replayed the log may list a file's names in another order).
+   */
+  restoreLinkParents(): void {
+    this.linkParents.clear();
+    for (const inode of this.inodes.values()) if (!inode.isDir()) inode.parent = 0;
+    for (const dir of this.inodes.values()) {
+      if (!dir.isDir()) continue;
+      for (const ino of dir.entries.values()) {
+        const child = this.inodes.get(ino);
+        if (child !== undefined && !child.isDir()) this.linkParents.added(child, dir.ino);
+      }
+    }
   }
 
   /** Clears everything, root included, before a restore fills the state. */

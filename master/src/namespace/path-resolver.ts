@@ -9,6 +9,11 @@ import type { NamespaceTree } from './namespace-tree';
 export interface ResolveOptions {
   /** Follow a symlink in the last component (stat vs lstat). Default false. */
   followFinal?: boolean;
+  /**
+   * The directory "/" names (a subtree export's, for its sessions): ".." never leaves it and absolute symlinks
+   * start from it, as for a process chroot'ed there. Default the file system's root.
+   */
+  root?: number;
 }
 
 /** Where a path ends: the inode, and the directory holding its last name (for create-by-path). */
@@ -29,7 +34,7 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
   if (!path.startsWith('/')) throw new MoosengError(ErrorCodes.EINVAL, `path must be absolute: ${JSON.stringify(path)}`);
   if (Buffer.byteLength(path, 'utf8') >= MAX_PATH_BYTES) throw new MoosengError(ErrorCodes.ENAMETOOLONG, 'path too long');
   if (path.includes('\0')) throw new MoosengError(ErrorCodes.EINVAL, 'NUL in path');
-  const root = tree.getDir(ROOT_INODE);
+  const root = tree.getDir(options.root ?? ROOT_INODE);
   let pending = splitPath(path);
   let dir: Inode;
   let current: Inode = root;
@@ -44,7 +49,7 @@ export function resolvePath(tree: NamespaceTree, path: string, cred: Credentials
     parent = dir;
     name = component;
     if (component === '..') {
-      current = tree.get(dir.parent);
+      current = dir.ino === root.ino ? root : tree.get(dir.parent);
       continue;
     }
     current = tree.lookup(dir.ino, component, cred);

@@ -1,4 +1,5 @@
 // Client sessions in the replicated state: which inodes each holds open, and its recent results for retried commands.
+import { ROOT_INODE } from '@mooseng/core';
 import { RECENT_RESULTS_PER_SESSION } from './constants';
 
 /** One client session. Its id is chosen by the leader and carried in the openSession command. */
@@ -16,6 +17,11 @@ export class Session {
     readonly info: string,
     /** Command time when the session was opened (ms). */
     readonly openedAt: number,
+    /**
+     * The directory the session sees as its root (a subtree export's, exports.ts): it names that directory as inode
+     * 1 and may name nothing outside it.
+     */
+    readonly root: number = ROOT_INODE,
   ) {}
 
   /** Remembers a result, forgetting the oldest beyond the bound. */

@@ -1,5 +1,5 @@
 // Serializes the whole replicated master state to bytes and back, piece by piece (1 M inodes without a huge buffer).
-import { ErrorCodes, MoosengError, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
+import { ErrorCodes, MoosengError, ROOT_INODE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '@mooseng/core';
 import { ChunkRecord } from '../chunks/chunk-table';
 import { BinaryReader, BinaryWriter } from './binary-codec';
 import { Inode, type DirEntries } from './inode';
@@ -12,9 +12,10 @@ const SNAPSHOT_MAGIC = 0x4d4e4753;
 /**
  * Layout version of the snapshot written. 2 added each chunk's base and highest reserved version and dropped the
  * version of a pending cut (a cut's version is chosen when it is carried out); 3 added the file locks after the
- * sessions. Restore also reads 1 and 2 (no locks).
+ * sessions; 4 added each session's root directory (a subtree export's). Restore also reads 1 to 3 (no locks before
+ * 3, every session at the file system's root before 4).
  */
-export const SNAPSHOT_FORMAT_VERSION = 3;
+export const SNAPSHOT_FORMAT_VERSION = 4;
 /** The oldest layout restore still reads. */
 export const OLDEST_SNAPSHOT_FORMAT_VERSION = 1;
 /** Inodes written between hand-overs of finished pieces. */
@@ -53,7 +54,7 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, lock
       .int(inode.mtime)
       .int(inode.ctime)
       .uint(inode.goal)
-      .uint(inode.parent)
+      .uint(inode.isDir() ? inode.parent : 0) // a non-directory's names are derived (restoreLinkParents)
       .uint(inode.rdev);
     const type = inode.mode & S_IFMT;
     if (type === S_IFDIR) {
@@ -85,7 +86,7 @@ export function* writeSnapshot(tree: NamespaceTree, sessions: SessionTable, lock
 
   w.uint(sessions.sessions.size);
   for (const s of sessions.sessions.values()) {
-    w.uint(s.id).str(s.info).int(s.openedAt).uint(s.forgottenUpTo);
+    w.uint(s.id).str(s.info).int(s.openedAt).uint(s.forgottenUpTo).uint(s.root);
     w.uint(s.opens.size);
     for (const [ino, count] of s.opens) w.uint(ino).uint(count);
     w.uint(s.recent.size);
@@ -166,6 +167,7 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
     }
     tree.restoreInode(new Inode(ino, mode, uid, gid, nlink, size, atime, mtime, ctime, goal, parent, rdev, payload, xattrs));
   }
+  tree.restoreLinkParents();
 
   const ct = tree.chunkTable;
   const chunkCount = r.count();
@@ -195,8 +197,12 @@ export function readSnapshot(bytes: Uint8Array, tree: NamespaceTree, sessions: S
 
   const sessionCount = r.count();
   for (let i = 0; i < sessionCount; i++) {
-    const s = new Session(r.uint(), r.str(), r.int());
-    s.forgottenUpTo = r.uint();
+    const id = r.uint();
+    const info = r.str();
+    const openedAt = r.int();
+    const forgottenUpTo = r.uint();
+    const s = new Session(id, info, openedAt, version >= 4 ? r.uint() : ROOT_INODE);
+    s.forgottenUpTo = forgottenUpTo;
     const opens = r.count();
     for (let j = 0; j < opens; j++) {
       const ino = r.uint();
