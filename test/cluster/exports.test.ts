@@ -4,13 +4,14 @@
 // refuses every inode outside it; over TLS, the rule is chosen by the client's certificate too. Nothing the refused
 // calls aimed at changed.
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { issueCertificate, nodeFiles } from 'mooseng/dist/certs/certificate-authority';
 import { type MasterClient } from '@mooseng/client';
 import { ErrorCodes, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
-import { cleanupTempDirs, errorCodeOf } from '../support';
+import { cleanupTempDirs, errorCodeOf, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
 describe('exports on real masters (processes)', function () {
@@ -279,5 +280,58 @@ describe('exports by client certificate on a real master over TLS (processes)', 
     );
     expect(refused?.code).to.equal(ErrorCodes.EACCES);
     expect(refused?.message).to.match(/no export allows clients at 127\.0\.0\.1 with no client certificate/);
+  });
+});
+
+describe('a mount of a subtree export (processes, FUSE)', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+  let mnt = '';
+
+  before(async () => {
+    cluster = await TestCluster.start({ masters: 1, chunkservers: 1, clients: 1, goal: 1 });
+    mnt = cluster.nodes('client')[0]!.mountPoint!;
+    // Made on the mount while it sees the whole file system...
+    mkdirSync(join(mnt, 'projects', 'a', 'src'), { recursive: true });
+    writeFileSync(join(mnt, 'projects', 'a', 'src', 'main.c'), 'int main(void) { return 0; }\n');
+    writeFileSync(join(mnt, 'outside'), 'not for project a\n');
+    // ...then the master exports only /projects/a, and the mount starts again under it.
+    const master = cluster.nodes('master')[0]!;
+    const config = parseYaml(readFileSync(master.configPath, 'utf8')) as { master: Record<string, unknown> };
+    config.master.exports = [{ networks: ['127.0.0.0/8'], directory: '/projects/a' }];
+    writeFileSync(master.configPath, stringifyYaml(config));
+    const client = cluster.nodes('client')[0]!;
+    await cluster.stopNode(client.id, 'term');
+    await cluster.stopNode(master.id, 'term');
+    await cluster.restartNode(master.id, (h) => h.status === 200 && typeof h.body.leader === 'string');
+    await cluster.restartNode(client.id);
+    await waitFor('the mount shows the exported directory', () => existsSync(join(mnt, 'src', 'main.c')), 30_000);
+  });
+  after(async () => {
+    await cluster?.stop();
+    cleanupTempDirs();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.error(cluster.logs());
+  });
+
+  it('shows the exported directory at the mount point, and programs work in it', () => {
+    expect(readdirSync(mnt).sort()).to.deep.equal(['src']);
+    expect(readFileSync(join(mnt, 'src', 'main.c'), 'utf8')).to.contain('int main');
+    expect(existsSync(join(mnt, 'outside')), 'what lies outside is not there').to.equal(false);
+    expect(existsSync(join(mnt, 'projects'))).to.equal(false);
+    // ".." of a directory in it is the exported directory, the mount point.
+    expect(statSync(join(mnt, 'src', '..')).ino).to.equal(statSync(mnt).ino);
+    execFileSync('tar', ['-cf', join(mnt, 'src.tar'), '-C', mnt, 'src']);
+    mkdirSync(join(mnt, 'copy'));
+    execFileSync('tar', ['-xf', join(mnt, 'src.tar'), '-C', join(mnt, 'copy')]);
+    expect(readFileSync(join(mnt, 'copy', 'src', 'main.c'), 'utf8')).to.contain('int main');
+  });
+
+  it('puts what the mount makes inside the exported directory', async () => {
+    writeFileSync(join(mnt, 'made-here'), 'x');
+    const whole = await cluster.client(); // a test client, at the same address, under the same export
+    expect(replyAttr(await whole.call('Lookup', { parent: 1, name: 'made-here' }, ROOT), 'Lookup').size).to.equal(1);
+    expect(await errorCodeOf(whole.call('Lookup', { parent: 1, name: 'outside' }, ROOT))).to.equal(ErrorCodes.ENOENT);
   });
 });
