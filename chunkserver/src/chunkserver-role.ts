@@ -83,7 +83,7 @@ function chunkserverSteps(ctx: RoleContext): RoleStep[] {
           labelNames: ['found_by'],
         });
         // At 0 from the start: "no CRC error" is a reading, and increase() needs a series to start from.
-        for (const foundBy of ['read', 'scrub']) crcErrors.inc({ found_by: foundBy }, 0);
+        for (const foundBy of ['read', 'scrub', 'verify']) crcErrors.inc({ found_by: foundBy }, 0);
         const factory = container.resolve<IChunkStoreFactory>(IChunkStoreFactory);
         const compressor = container.isRegistered(ICompressor, true) ? container.resolve<ICompressor>(ICompressor) : undefined;
         stores = await ChunkStoreSet.open(dataDirs, factory, compressor, logger.child({ component: 'stores' }));

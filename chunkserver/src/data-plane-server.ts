@@ -60,7 +60,9 @@ export const MAX_DATA_PLANE_CONNECTIONS = 4096;
 export const DATA_PLANE_DRAIN_MS = 5_000;
 
 /** Called when a read or a repair copy finds a block failing its CRC. */
-export type CorruptionReporter = (ref: ChunkRef, blocks: number[], dir: string, foundBy: 'read' | 'scrub') => void;
+/** What found a corrupt block: a read, the scrubber, or a verify the leader asked for (a client said so). */
+export type CorruptionFinder = 'read' | 'scrub' | 'verify';
+export type CorruptionReporter = (ref: ChunkRef, blocks: number[], dir: string, foundBy: CorruptionFinder) => void;
 
 export interface DataPlaneServerOptions {
   host: string;
@@ -458,6 +460,8 @@ export class DataPlaneServer {
         await this.send(conn, requestId, { op: 'stat-reply', chunkId: stored.chunkId, version: stored.version, length: stored.length });
         return 'replied';
       }
+      case 'verify':
+        return this.verify(req.ref);
       case 'replicate':
         return replicateChunk(this.options.stores, this.options.peers, req.ref, req.source, { permit: req.permit });
     }
@@ -498,6 +502,25 @@ export class DataPlaneServer {
         `the chunk store on ${store.dir} moved chunk ${ref.chunkId} to version ${newVersion} without cutting it to ${length} bytes (it predates truncateTo)`,
       );
     }
+  }
+
+  /**
+   * The leader's check of a whole replica, asked when a client read bad CRCs from it: every block re-read from disk.
+   * Bad blocks are reported like the scrubber's and fail the call with CHUNK_CORRUPT naming them; a sound replica
+   * answers OK, and the leader keeps it (a client's word alone never costs a good copy).
+   */
+  private async verify(ref: ChunkRef): Promise<void> {
+    const store = this.options.stores.storeOf(ref.chunkId);
+    const bad = await store.verify(ref);
+    if (bad.length === 0) return;
+    this.options.onCorrupt(ref, bad, store.dir, 'verify');
+    throw new MoosengError(
+      ErrorCodes.CHUNK_CORRUPT,
+      `chunk ${ref.chunkId} v${ref.version} on ${store.dir}: blocks ${bad.join(', ')} fail their CRC`,
+      {
+        details: { chunkId: ref.chunkId, blocks: bad, dir: store.dir },
+      },
+    );
   }
 
   /** Runs a store call on a chunk, reporting a CRC failure it meets. */

@@ -31,6 +31,7 @@ import {
   toMoosengError,
 } from '@mooseng/core';
 import type { ChunkStoreSet } from './chunk-store-set';
+import type { CorruptionFinder } from './data-plane-server';
 
 /** Deadline of one control call to a master. */
 export const MASTER_RPC_TIMEOUT_MS = 10_000;
@@ -107,7 +108,7 @@ export class MasterLink {
    * registration with it, since a master that restarted, or a follower's map replaced by registrations when it
    * became leader, would otherwise count the copy as good again (and put it in a write chain).
    */
-  private readonly corrupt = new Map<string, { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }>();
+  private readonly corrupt = new Map<string, { ref: ChunkRef; blocks: number[]; dir: string; foundBy: CorruptionFinder }>();
 
   constructor(private readonly options: MasterLinkOptions) {
     this.peers = options.masters.map((m) => new MasterPeer(m, options.tls ?? null));
@@ -130,14 +131,14 @@ export class MasterLink {
   }
 
   /** Tells every registered master about a corrupt chunk, so it reads another replica and repairs this one. */
-  reportCorrupt(ref: ChunkRef, blocks: number[], dir: string, foundBy: 'read' | 'scrub'): void {
+  reportCorrupt(ref: ChunkRef, blocks: number[], dir: string, foundBy: CorruptionFinder): void {
     const report = { ref: { chunkId: ref.chunkId, version: ref.version }, blocks, dir, foundBy };
     if (this.corrupt.size < MAX_PENDING_REPORTS) this.corrupt.set(`${ref.chunkId}_${ref.version}`, report);
     // A master not registered yet hears of it right after it registers (see corrupt).
     for (const peer of this.peers) if (peer.state.registered) this.sendCorrupt(peer, report);
   }
 
-  private sendCorrupt(peer: MasterPeer, r: { ref: ChunkRef; blocks: number[]; dir: string; foundBy: 'read' | 'scrub' }): void {
+  private sendCorrupt(peer: MasterPeer, r: { ref: ChunkRef; blocks: number[]; dir: string; foundBy: CorruptionFinder }): void {
     const msg: ChunkserverToMasterCorrupt = {
       nodeId: this.options.identity.nodeId,
       session: peer.state.session,

@@ -10,7 +10,7 @@ import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
 
 /** The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). */
-export type ReplicaControl = Pick<DataPlaneClient, 'create' | 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat'>;
+export type ReplicaControl = Pick<DataPlaneClient, 'create' | 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat' | 'verify'>;
 
 /** How long a server that held a corrupt copy of a chunk is not chosen as a repair target for it (its disk rots). */
 export const CORRUPT_TARGET_EXCLUSION_MS = 10 * 60_000;
@@ -38,6 +38,8 @@ export class ChunkOperations {
   private readonly reserved = new Map<number, number>();
   /** chunk → server → monotonic ms until which it is no repair target for the chunk (it held a corrupt copy). */
   private readonly badTargets = new Map<number, Map<string, number>>();
+  /** "server:chunk" of client reports being verified now: a burst of reports on one replica costs one verify. */
+  private readonly verifying = new Set<string>();
   /** Chunk ids this leader reserved and has not tried yet ([next, end)), and the reservation in flight. */
   private ids = { next: 0, end: 0 };
   private idsReserving: Promise<void> | null = null;
@@ -297,6 +299,39 @@ export class ChunkOperations {
       if (await this.deleteReplica(serverId, chunkId, version))
         this.logger.info('corrupt replica deleted', { chunkId, server: serverId, version });
     });
+  }
+
+  /**
+   * A client read bad CRCs from a replica. Its word alone is not enough to give up a copy (any client with read
+   * access can say so, and a flaky network can garble a read): the chunkserver re-reads the whole replica (VERIFY),
+   * and only a replica it finds corrupt goes the way of corrupt(). The chunkserver reports what it finds to every
+   * master as well, like its scrubber. Unreachable, or no such replica: nothing changes (heartbeats judge the server).
+   */
+  async verifyReported(serverId: string, chunkId: number, version: number): Promise<void> {
+    const key = `${serverId}:${chunkId}`;
+    const address = this.registry.addressOf(serverId);
+    if (!address || this.verifying.has(key)) return;
+    this.verifying.add(key);
+    try {
+      await this.data.verify(address, { chunkId, version });
+      this.logger.warn('a client reported a replica corrupt; its chunkserver re-read it and found it sound', {
+        chunkId,
+        server: serverId,
+        version,
+      });
+    } catch (err) {
+      if (isMoosengError(err, ErrorCodes.CHUNK_CORRUPT)) await this.corrupt(serverId, chunkId, version);
+      else if (isMoosengError(err, ErrorCodes.CHUNK_STALE_VERSION) || isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND))
+        await this.refresh(serverId, chunkId);
+      else
+        this.logger.warn('could not verify a replica a client reported corrupt', {
+          chunkId,
+          server: serverId,
+          err: (err as Error).message,
+        });
+    } finally {
+      this.verifying.delete(key);
+    }
   }
 
   /** Servers that held a corrupt copy of the chunk within CORRUPT_TARGET_EXCLUSION_MS (repair avoids them). */

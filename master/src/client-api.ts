@@ -720,7 +720,8 @@ export class ClientApi {
         await ops.exclude(req.chunkId, req.version, [], req.serverId);
         return;
       case ErrorCodes.CHUNK_CORRUPT:
-        await ops.corrupt(req.serverId, req.chunkId, req.version || (this.o.locations.versionOn(req.serverId, req.chunkId) ?? 0));
+        // Counted only once the chunkserver's own re-read agrees (a client's word alone costs no good copy).
+        await ops.verifyReported(req.serverId, req.chunkId, req.version || (this.o.locations.versionOn(req.serverId, req.chunkId) ?? 0));
         return;
       case ErrorCodes.CHUNK_STALE_VERSION:
       case ErrorCodes.CHUNK_NOT_FOUND:

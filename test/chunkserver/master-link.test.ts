@@ -158,4 +158,22 @@ describe('chunkserver ↔ master control protocol', function () {
     );
     expect(again).to.deep.include({ version: 2, blocks: [1], dir: cs.dataDirs[0] });
   });
+
+  it("answers the leader's verify: OK for a sound chunk, CHUNK_CORRUPT naming the bad blocks (and reported) for a rotten one", async () => {
+    const sound = { chunkId: 7, version: 1 };
+    const rotten = { chunkId: 8, version: 3 };
+    for (const ref of [sound, rotten]) {
+      await client.create(cs.address, ref);
+      await client.write(cs.address, ref, 0, randomBytes(3 * BLOCK_SIZE_BYTES, ref.chunkId));
+    }
+    flipByte(chunkFilePath(cs.dataDirs[0]!, 8, 3), slotOffset(2) + 9);
+    await client.verify(cs.address, sound);
+    const err = await expectCode(client.verify(cs.address, rotten), 'CHUNK_CORRUPT');
+    expect(err.message).to.include('blocks 2 fail their CRC');
+    await waitFor('the verify reported', () => master.corrupt.some((c) => c.chunkId === 8 && c.foundBy === 'verify'));
+    expect(master.corrupt.find((c) => c.foundBy === 'verify')).to.deep.include({ version: 3, blocks: [2], dir: cs.dataDirs[0] });
+    await expectCode(client.verify(cs.address, { chunkId: 8, version: 2 }), 'CHUNK_STALE_VERSION');
+    await expectCode(client.verify(cs.address, { chunkId: 99, version: 1 }), 'CHUNK_NOT_FOUND');
+    for (const ref of [sound, rotten]) await client.delete(cs.address, ref);
+  });
 });

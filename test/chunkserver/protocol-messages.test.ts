@@ -63,6 +63,7 @@ const requests: ChunkRequest[] = [
   { op: 'stat', chunkId: 42 },
   { op: 'flush', ref, chain: ['d:4'] },
   { op: 'cut', ref, length: 64 * 1024 * 1024, newVersion: ref.version + 7, chain: ['e:5'] },
+  { op: 'verify', ref },
 ];
 const replies: ChunkReply[] = [
   { op: 'status', status: 0, failedReplica: '', message: '' },

@@ -106,7 +106,7 @@ describe('client: chunk bytes damaged in transit', function () {
     const got = await io.read(new OpenFile(INO, clock), 100, bytes.length - 100, CRED);
     expect(bad.count(MessageType.CSTOAN_READ_DATA), 'the proxy damaged the first replica').to.be.greaterThan(0);
     expect(got.equals(bytes.subarray(100)), 'the bytes read').to.equal(true);
-    // Treated as a corrupt replica: the master's existing path marks it and re-replicates.
+    // Reported as corrupt: the master has that chunkserver re-read the replica before it marks it (CLTOCS_VERIFY).
     expect(master.reports).to.deep.equal([{ serverId: 'cs-a', code: ErrorCodes.CHUNK_CORRUPT }]);
   });
 

@@ -4,7 +4,7 @@
 // id. Each is refused with a clear error, and the file whose chunk it aimed at reads back whole.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -31,7 +31,8 @@ import {
   SetattrMask,
   silentLogger,
 } from '@mooseng/core';
-import { cleanupTempDirs } from '../support';
+import { chunkFilePath, slotOffset } from '@mooseng/block-store';
+import { cleanupTempDirs, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -294,5 +295,45 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     const ids = (status.json.chunkservers as Array<{ id: string; address: string }>).map((c) => `${c.id}@${c.address}`);
     expect(ids.join(' ')).to.not.contain('intruder').and.to.not.contain('127.0.0.1:1');
     await fileIntact();
+  });
+  it("counts a reader's report that a copy is corrupt only when the chunkserver's own re-read agrees", async () => {
+    const reader = await cluster.client();
+    const user = { uid: 1000, gids: [1000] }; // may read the file (mode 644): a failed read is its to report
+    const [sound, rotten] = cluster.nodes('chunkserver');
+    const report = (serverId: string) =>
+      reader.call(
+        'ReportReplica',
+        { ino, chunkId: chunk.chunkId, serverId, code: ErrorCodes.CHUNK_CORRUPT, version: chunk.version, acknowledged: [] },
+        user,
+      );
+    const verifyErrors = async (id: string): Promise<number> => {
+      const node = cluster.node(id);
+      const text = await (await fetch(`http://${node.host}:${node.httpPort}/metrics`)).text();
+      const line = text.split('\n').find((l) => /^mooseng_chunkserver_crc_errors_total\{[^}]*found_by="verify"/.test(l));
+      if (line === undefined) throw new Error(`${id} exports no crc_errors_total for found_by="verify":\n${text}`);
+      return Number(line?.split(' ').pop());
+    };
+    // A sound copy called corrupt: the leader asks its chunkserver (with a permit), which finds it sound; it stays.
+    await report(sound!.id);
+    await waitFor('the leader to log the verify', () => readFileSync(cluster.node('m1').logPath, 'utf8').includes('found it sound'));
+    const located = await client.call('ReadChunk', { ino, chunkIndex: 0, knownLength: 0 }, ROOT);
+    expect(located.locations.map((l) => l.address).sort()).to.deep.equal([...replicas].sort());
+    expect(await verifyErrors(sound!.id)).to.equal(0);
+    // A copy whose disk rotted: the chunkserver's re-read finds the bad block, and the leader stops handing it out.
+    const path = rotten!.disks.map((d) => chunkFilePath(d, chunk.chunkId, chunk.version)).find((f) => existsSync(f))!;
+    const fd = openSync(path, 'r+');
+    try {
+      const at = slotOffset(1) + 11;
+      const byte = Buffer.alloc(1);
+      readSync(fd, byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0xff;
+      writeSync(fd, byte, 0, 1, at);
+    } finally {
+      closeSync(fd);
+    }
+    await report(rotten!.id);
+    expect(await verifyErrors(rotten!.id)).to.equal(1);
+    const back = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT);
+    expect(sha(back)).to.equal(sha(content));
   });
 });

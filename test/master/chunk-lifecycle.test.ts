@@ -444,6 +444,37 @@ describe('chunk lifecycle: the last good copy survives', () => {
       for (const r of await m.readEverywhere(ino, 10)) expect(r.server).to.not.equal(bad);
     });
 
+    it("counts a client's report only when its chunkserver's own re-read finds the copy corrupt", async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      const [sound, rotten] = g.chain.map((c) => c.serverId);
+      const report = (serverId: string) =>
+        m.client.ReportReplica({
+          h: m.h(),
+          chunkId: g.chunkId,
+          serverId,
+          code: ErrorCodes.CHUNK_CORRUPT,
+          version: g.version,
+          acknowledged: [],
+          ino,
+        });
+      // A client that says a sound copy is corrupt (a garbled read, or a client that lies) costs nothing.
+      await report(sound!);
+      await m.repairPasses(4);
+      expect(m.chunkservers.calls).to.include(`verify ${m.address(sound!)} ${g.chunkId}:${g.version}`);
+      expect(m.chunkservers.replica(m.address(sound!), g.chunkId)?.data.toString()).to.equal('good bytes');
+      expect(m.locations.holders(g.chunkId, g.version)).to.include(sound);
+      expect(m.logger.lines.some((l) => l.msg.includes('found it sound'))).to.equal(true);
+      // A copy its chunkserver finds rotten is marked, re-created elsewhere and deleted.
+      m.chunkservers.replica(m.address(rotten!), g.chunkId)!.corruptBlocks = [0];
+      await report(rotten!);
+      expect(m.locations.holders(g.chunkId, g.version)).to.not.include(rotten);
+      await m.repairPasses(4);
+      expect(m.chunkservers.replica(m.address(rotten!), g.chunkId)).to.equal(undefined);
+      expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
+    });
+
     it("is never replaced by an older copy: a corrupt copy at the current version holds every other block's newest bytes", () => {
       const m = new LifecycleMaster({ servers: [], goal: 2 });
       const loc = m.locations;

@@ -107,10 +107,12 @@ export class RecordingLogger implements ILogger {
 export interface FakeReplica {
   version: number;
   data: Buffer;
+  /** Blocks whose CRC a verify finds wrong (the disk rotted under them); none when absent. */
+  corruptBlocks?: number[];
 }
 
 /** The data-plane operations a fake chunkserver can be told to fail. */
-export type FakeOp = 'create' | 'write' | 'read' | 'truncate' | 'set-version' | 'cut' | 'delete' | 'replicate' | 'stat';
+export type FakeOp = 'create' | 'write' | 'read' | 'truncate' | 'set-version' | 'cut' | 'delete' | 'replicate' | 'stat' | 'verify';
 
 /**
  * Chunkservers as maps in memory, answering the data-plane calls ChunkOperations and the simulated client make, with
@@ -223,6 +225,16 @@ export class FakeChunkservers {
     await this.duringCopy?.();
     disk.set(ref.chunkId, { version: ref.version, data: copy });
     this.answer(address, 'replicate', ref.chunkId);
+  }
+
+  /** The whole-replica check: CHUNK_CORRUPT naming the replica's corruptBlocks, when it has any. */
+  async verify(address: string, ref: ChunkRef): Promise<void> {
+    const r = this.held(await this.enter(address, 'verify', ref), ref);
+    const bad = r.corruptBlocks ?? [];
+    if (bad.length > 0)
+      throw new MoosengError(ErrorCodes.CHUNK_CORRUPT, `chunk ${ref.chunkId}: blocks ${bad.join(', ')} are corrupt (test)`, {
+        details: { chunkId: ref.chunkId, blocks: bad },
+      });
   }
 
   async stat(address: string, chunkId: number): Promise<StoredChunk> {

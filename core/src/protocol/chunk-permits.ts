@@ -23,7 +23,8 @@ export const MIN_CLUSTER_SECRET_BYTES = 16;
 
 /**
  * Operations a chunkserver that holds the key refuses without a permit. Stats and flushes stay open: a stat tells a
- * chunk's version and length, a flush only makes earlier writes durable.
+ * chunk's version and length, a flush only makes earlier writes durable. A verify re-reads a whole chunk from disk:
+ * the leader's to ask, never a stranger's.
  */
 export const PERMIT_REQUIRED_OPS: ReadonlySet<ChunkOp> = new Set<ChunkOp>([
   'read',
@@ -34,6 +35,7 @@ export const PERMIT_REQUIRED_OPS: ReadonlySet<ChunkOp> = new Set<ChunkOp>([
   'set-version',
   'replicate',
   'cut',
+  'verify',
 ]);
 
 const OP_BITS: Readonly<Record<ChunkOp, number>> = {
@@ -47,6 +49,7 @@ const OP_BITS: Readonly<Record<ChunkOp, number>> = {
   stat: 1 << 7,
   flush: 1 << 8,
   cut: 1 << 9,
+  verify: 1 << 10,
 };
 const NO_LENGTH = 0xffffffff;
 

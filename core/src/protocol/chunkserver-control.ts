@@ -45,7 +45,7 @@ export type MasterToChunkserverRegistered = ChunkserverMessage<'MasterToChunkser
 export type ChunkserverToMasterHeartbeat = ChunkserverMessage<'ChunkserverToMasterHeartbeat'>;
 /** A heartbeat's (empty) answer: the heartbeat was accepted. */
 export type MasterToChunkserverHeartbeatReply = ChunkserverMessage<'MasterToChunkserverHeartbeatReply'>;
-/** A corrupt replica; `foundBy` is "read" or "scrub". */
+/** A corrupt replica; `foundBy` is "read", "scrub" or "verify" (the leader asked, after a client's report). */
 export type ChunkserverToMasterCorrupt = ChunkserverMessage<'ChunkserverToMasterCorrupt'>;
 
 /**

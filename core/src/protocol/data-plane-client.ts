@@ -226,6 +226,14 @@ export class DataPlaneClient {
     await this.statusCall(address, ref.chunkId, { op: 'delete', ref, chain: [...(options.chain ?? [])] }, options);
   }
 
+  /**
+   * Has the chunkserver re-read the whole chunk and check every block's CRC: resolves when it is sound, fails with
+   * CHUNK_CORRUPT (the bad blocks in details.blocks) when it is not (the chunkserver reports that to the masters too).
+   */
+  async verify(address: string, ref: ChunkRef, options: DataPlaneCallOptions = {}): Promise<void> {
+    await this.statusCall(address, ref.chunkId, { op: 'verify', ref }, options);
+  }
+
   async setVersion(address: string, ref: ChunkRef, newVersion: number, options: DataPlaneCallOptions = {}): Promise<void> {
     await this.statusCall(address, ref.chunkId, { op: 'set-version', ref, newVersion, chain: [...(options.chain ?? [])] }, options);
   }

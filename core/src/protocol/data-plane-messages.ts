@@ -32,6 +32,8 @@ export const MessageType = {
   CLTOCS_FLUSH: 0x0109,
   /** The master's cut of a boundary chunk: truncate and move to a new version as one durable change. */
   CLTOCS_CUT: 0x010a,
+  /** The master's check of a whole chunk's CRCs (a client said a copy is corrupt): OK, or CHUNK_CORRUPT. */
+  CLTOCS_VERIFY: 0x010b,
   CSTOCS_CREATE: 0x0201,
   CSTOCS_WRITE: 0x0202,
   CSTOCS_READ: 0x0203,
@@ -57,7 +59,8 @@ export function messageTypeName(type: number): string {
 }
 
 /** Operations a chunkserver serves. */
-export type ChunkOp = 'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush' | 'cut';
+export type ChunkOp =
+  'create' | 'write' | 'read' | 'truncate' | 'delete' | 'set-version' | 'replicate' | 'stat' | 'flush' | 'cut' | 'verify';
 
 /**
  * A decoded request. `chain` lists the replicas after the receiver ("host:port"), in forwarding order. A write's
@@ -83,7 +86,9 @@ type ChunkRequestFields =
   /** Makes earlier writes durable on every replica of the chain (fsync, unless the store's policy is "never"). */
   | { op: 'flush'; ref: ChunkRef; chain: string[] }
   /** Cuts the chunk to `length` bytes and moves it to `newVersion`, durably, as one change (IChunkStore.setVersion with truncateTo). */
-  | { op: 'cut'; ref: ChunkRef; length: number; newVersion: number; chain: string[] };
+  | { op: 'cut'; ref: ChunkRef; length: number; newVersion: number; chain: string[] }
+  /** Re-reads the whole chunk and checks every block's CRC (IChunkStore.verify); CHUNK_CORRUPT naming the bad blocks. */
+  | { op: 'verify'; ref: ChunkRef };
 
 /** A decoded reply. */
 export type ChunkReply =
@@ -103,6 +108,7 @@ const CLIENT_TYPES: Readonly<Record<ChunkOp, number>> = {
   stat: MessageType.CLTOCS_STAT,
   flush: MessageType.CLTOCS_FLUSH,
   cut: MessageType.CLTOCS_CUT,
+  verify: MessageType.CLTOCS_VERIFY,
 };
 const PEER_TYPES: Readonly<Partial<Record<ChunkOp, number>>> = {
   create: MessageType.CSTOCS_CREATE,
@@ -243,6 +249,10 @@ export function encodeRequest(req: ChunkRequest): Buffer[] {
       w.u64(req.chunkId);
       writePermit(w, req.permit);
       return [w.finish()];
+    case 'verify':
+      writeRef(w, req.ref);
+      writePermit(w, req.permit);
+      return [w.finish()];
   }
 }
 
@@ -294,6 +304,9 @@ export function decodeRequest(type: number, payload: Buffer): ChunkRequest {
       break;
     case 'stat':
       req = { op, chunkId: r.u64('chunk id'), permit: readPermit(r) };
+      break;
+    case 'verify':
+      req = { op, ref: readRef(r), permit: readPermit(r) };
       break;
   }
   r.end(messageTypeName(type));
