@@ -14,7 +14,7 @@ export interface ChunkserverToMasterCorrupt {
   'blocks'?: (number)[];
   'dir'?: (string);
   /**
-   * "read" or "scrub"
+   * "read", "scrub" or "verify"
    */
   'foundBy'?: (string);
 }
@@ -30,7 +30,7 @@ export interface ChunkserverToMasterCorrupt__Output {
   'blocks': (number)[];
   'dir': (string);
   /**
-   * "read" or "scrub"
+   * "read", "scrub" or "verify"
    */
   'foundBy': (string);
 }
