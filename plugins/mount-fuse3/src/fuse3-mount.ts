@@ -40,6 +40,11 @@ export const UNMOUNT_GRACE_MS = 2_000;
 export const ABORT_GRACE_MS = 2_000;
 /** How often it looks whether reading has ended. */
 const THREAD_POLL_MS = 10;
+/**
+ * The longest an open waits for an invalidation of its inode that is on its way to the kernel (see
+ * invalidateIfStale); past it the open goes on, as it would if the kernel never took the invalidation.
+ */
+export const OPEN_WAITS_FOR_INVALIDATION_MS = 5_000;
 /** Where the kernel's FUSE control file system lives (one folder per connection, with an `abort` file). */
 const FUSECTL_DIR = '/sys/fs/fuse/connections';
 /** Where the kernel keeps a mount's backing-device settings (read_ahead_kb), by device number "0:<minor>". */
@@ -119,6 +124,8 @@ export class Fuse3LowLevelMount implements IMount {
   readonly lookups = new LookupCounts();
   /** What the kernel was last told of each inode it holds, to see when an open finds it stale. */
   readonly kernelAttrs = new KernelAttributes();
+  /** Invalidations on their way to the kernel, by inode: forgotten in kernelAttrs, maybe not dropped by the kernel yet. */
+  private readonly invalidating = new Map<number, Promise<void>>();
   /** One scratch array for single-attribute replies: the addon copies it before returning. */
   private readonly scratch = new Float64Array(ATTR_FIELDS);
   private readonly addon: Fuse3Addon;
@@ -217,12 +224,35 @@ export class Fuse3LowLevelMount implements IMount {
   private async invalidate(ino: number, notify: () => Promise<number>): Promise<void> {
     if (!this.handle || this.unmounting) return;
     this.kernelAttrs.forget(ino);
+    const done = this.notify(ino, notify);
+    this.invalidating.set(ino, done);
+    try {
+      await done;
+    } finally {
+      if (this.invalidating.get(ino) === done) this.invalidating.delete(ino);
+    }
+  }
+
+  private async notify(ino: number, notify: () => Promise<number>): Promise<void> {
     try {
       const res = await notify();
       if (res !== 0 && res !== -E.ENOENT) this.logger.debug('the kernel refused a cache invalidation', { ino, errno: -res });
     } catch (err) {
       this.logger.warn('cannot invalidate the kernel cache', { ino, err: (err as Error).message });
     }
+  }
+
+  /**
+   * Resolves once no invalidation of `ino` is on its way to the kernel (or after OPEN_WAITS_FOR_INVALIDATION_MS).
+   * Between forgetting what the kernel was told and the kernel dropping it, the kernel may still hold the old
+   * attributes while kernelAttrs knows nothing to compare an open's fresh ones with.
+   */
+  private async invalidationsLanded(ino: number): Promise<void> {
+    const pending = this.invalidating.get(ino);
+    if (pending === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise<void>((r) => (timer = setTimeout(r, OPEN_WAITS_FOR_INVALIDATION_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Frees the session once reading has ended; later answers to requests still in flight are dropped. */
@@ -343,6 +373,9 @@ export class Fuse3LowLevelMount implements IMount {
    * mfsmount does the same. A failed invalidation is logged, not fatal: the cache then expires by its timeout.
    */
   private async invalidateIfStale(h: SessionHandle, fresh: FsAttr): Promise<void> {
+    // A change notice's invalidation still on its way (another client's close, say) has forgotten what the kernel
+    // was told: the kernel's old attributes must be gone before this open is answered, else fstat after it sees them.
+    await this.invalidationsLanded(fresh.ino);
     const stale = this.kernelAttrs.staleness(fresh);
     if (stale) await this.invalidate(fresh.ino, () => this.addon.notifyInvalInode(h, fresh.ino, stale === 'data' ? 0 : -1, 0));
   }

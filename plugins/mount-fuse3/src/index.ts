@@ -5,6 +5,7 @@ import { Fuse3LowLevelMount } from './fuse3-mount';
 export { Fuse3LowLevelMount, fuseConnectionId, lockOf, UNMOUNT_GRACE_MS, ABORT_GRACE_MS } from './fuse3-mount';
 export { KernelAttributes, type KernelStaleness } from './kernel-attributes';
 export { LookupCounts } from './lookup-counts';
+export { loadAddon, type Fuse3Addon } from './native';
 
 export const manifest = definePlugin({
   apiVersion: CORE_API_VERSION,
