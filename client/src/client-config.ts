@@ -72,8 +72,7 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
     },
     writeBack: {
       type: 'boolean',
-      // Off until the model checker's seed 34 mismatch (docs/testing.md) is explained: data safety before speed.
-      default: false,
+      default: true,
       description:
         'Write-back cache: writes anywhere in a file are buffered, merged and sent in the background, in parallel; fsync, close and O_SYNC/O_DSYNC still wait for every replica; false: each handle buffers one contiguous range (env MOOSENG_WRITE_BACK)',
     },
