@@ -9,7 +9,10 @@ import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
 
-/** The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). */
+/**
+ * The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). Each names the chunkserver's
+ * id (`serverId`): over TLS the leader then takes only that chunkserver's certificate at the registered address.
+ */
 export type ReplicaControl = Pick<DataPlaneClient, 'create' | 'setVersion' | 'cut' | 'delete' | 'replicate' | 'stat' | 'verify'>;
 
 /** How long a server that held a corrupt copy of a chunk is not chosen as a repair target for it (its disk rots). */
@@ -86,7 +89,7 @@ export class ChunkOperations {
             const address = this.registry.addressOf(id);
             if (!address) return null;
             try {
-              await this.data.create(address, { chunkId, version: 1 });
+              await this.data.create(address, { chunkId, version: 1 }, { serverId: id });
               this.locations.addReplica(id, chunkId, 1);
               return id;
             } catch (err) {
@@ -313,7 +316,7 @@ export class ChunkOperations {
     if (!address || this.verifying.has(key)) return;
     this.verifying.add(key);
     try {
-      await this.data.verify(address, { chunkId, version });
+      await this.data.verify(address, { chunkId, version }, { serverId });
       this.logger.warn('a client reported a replica corrupt; its chunkserver re-read it and found it sound', {
         chunkId,
         server: serverId,
@@ -357,7 +360,7 @@ export class ChunkOperations {
     const address = this.registry.addressOf(serverId);
     if (!address) return false;
     try {
-      await this.data.delete(address, { chunkId, version });
+      await this.data.delete(address, { chunkId, version }, { serverId });
     } catch (err) {
       if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) {
         this.locations.removeReplica(serverId, chunkId);
@@ -377,7 +380,7 @@ export class ChunkOperations {
     const target = this.registry.addressOf(targetId);
     if (!source || !target) return false;
     try {
-      await this.data.replicate(target, { chunkId, version }, source);
+      await this.data.replicate(target, { chunkId, version }, source, { serverId: targetId });
       this.locations.addReplica(targetId, chunkId, version);
       return true;
     } catch (err) {
@@ -394,7 +397,7 @@ export class ChunkOperations {
     const address = this.registry.addressOf(serverId);
     if (!address) return;
     try {
-      const stored = await this.data.stat(address, chunkId);
+      const stored = await this.data.stat(address, chunkId, { serverId });
       this.locations.addReplica(serverId, chunkId, stored.version);
     } catch (err) {
       if (isMoosengError(err, ErrorCodes.CHUNK_NOT_FOUND)) this.locations.removeReplica(serverId, chunkId);
@@ -481,8 +484,8 @@ export class ChunkOperations {
         if (!address) return null;
         const ref = { chunkId, version: from };
         try {
-          if (how === 'cut') await this.data.cut(address, ref, length, to);
-          else await this.data.setVersion(address, ref, to);
+          if (how === 'cut') await this.data.cut(address, ref, length, to, { serverId: id });
+          else await this.data.setVersion(address, ref, to, { serverId: id });
           this.locations.addReplica(id, chunkId, to);
           return id;
         } catch (err) {

@@ -475,6 +475,27 @@ describe('chunk lifecycle: the last good copy survives', () => {
       expect(m.locations.classify(m.state, 10).counts).to.deep.equal({ underGoal: 0, overGoal: 0, missing: 0 });
     });
 
+    it("names the chunkserver's id in every command the leader sends it (over TLS it takes only that certificate)", async () => {
+      const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2 });
+      const ino = await m.createFile('f');
+      const g = await m.write(ino, 0, Buffer.from('good bytes'));
+      await m.write(ino, 0, Buffer.from('newer bytes')); // a version move
+      m.chunkservers.replica(m.address(g.chain[0]!.serverId), g.chunkId)!.corruptBlocks = [0];
+      await m.client.ReportReplica({
+        h: m.h(),
+        chunkId: g.chunkId,
+        serverId: g.chain[0]!.serverId,
+        code: ErrorCodes.CHUNK_CORRUPT,
+        version: 0,
+        acknowledged: [],
+        ino,
+      });
+      await m.repairPasses(4); // a copy to the third server, the corrupt one deleted
+      const ops = new Set(m.commandsNaming.map((c) => c.op));
+      for (const op of ['create', 'setVersion', 'verify', 'replicate', 'delete']) expect(ops, op).to.include(op);
+      for (const c of m.commandsNaming) expect(c.address, `${c.op} to ${c.address}`).to.equal(m.address(c.serverId ?? '(none)'));
+    });
+
     it("is never replaced by an older copy: a corrupt copy at the current version holds every other block's newest bytes", () => {
       const m = new LifecycleMaster({ servers: [], goal: 2 });
       const loc = m.locations;

@@ -259,6 +259,8 @@ export interface LifecycleMasterOptions {
 export class LifecycleMaster {
   readonly clock = new ManualClock();
   readonly logger = new RecordingLogger();
+  /** The leader's chunkserver commands: the address dialled and the chunkserver id the call names. */
+  readonly commandsNaming: Array<{ op: string; address: string; serverId: string | undefined }> = [];
   readonly consensus = new InstantConsensus();
   readonly state: NamespaceStateMachine;
   readonly metadata: MetadataService;
@@ -293,7 +295,19 @@ export class LifecycleMaster {
     for (const id of options.servers) this.startServer(id);
     // No grace: the servers are all there from the start, and the tests expect answers at once.
     const tenure = new LeaderTenure(this.clock, 0);
-    this.ops = new ChunkOperations(this.metadata, locations, this.registry, this.chunkservers, this.logger, this.clock, tenure);
+    // Every command the leader sends, with the chunkserver id it names (over TLS, the certificate it takes).
+    const named = new Proxy(this.chunkservers, {
+      get: (target, prop, receiver) => {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const last = args[args.length - 1] as { serverId?: string } | undefined;
+          this.commandsNaming.push({ op: String(prop), address: String(args[0]), serverId: last?.serverId });
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    this.ops = new ChunkOperations(this.metadata, locations, this.registry, named, this.logger, this.clock, tenure);
     const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: 0 });
     this.repair = new RepairLoop({
       metadata: this.metadata,
