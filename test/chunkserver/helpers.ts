@@ -1,7 +1,7 @@
 // Helpers of the chunkserver tests: the real plugins in a registry, chunkserver role instances on free ports, data.
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { ChunkserverRuntime } from '@mooseng/chunkserver';
 import {
@@ -23,6 +23,8 @@ import { manifest as directioManifest } from '@mooseng/plugin-storage-directio';
 import { manifest as lz4Manifest } from '@mooseng/plugin-compression-lz4';
 import { manifest as prometheusManifest } from '@mooseng/plugin-metrics-prometheus';
 import { freePort, makeTempDir } from '../support';
+
+export { flipByte } from '../support';
 
 /** The one role these tests run. */
 const ROLES = { chunkserver: chunkserverRole };
@@ -186,17 +188,4 @@ export async function expectCode(
     return err as Error & { code: string; details: Record<string, unknown> };
   }
   throw new Error(`expected ${code}, but the call succeeded`);
-}
-
-/** Flips one byte of a file in place (a chunk file, to simulate bit rot). */
-export function flipByte(path: string, position: number): void {
-  const fd = openSync(path, 'r+');
-  try {
-    const b = Buffer.alloc(1);
-    readSync(fd, b, 0, 1, position);
-    b[0] = b[0]! ^ 0xff;
-    writeSync(fd, b, 0, 1, position);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -4,7 +4,7 @@
 // id. Each is refused with a clear error, and the file whose chunk it aimed at reads back whole.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -32,7 +32,7 @@ import {
   silentLogger,
 } from '@mooseng/core';
 import { chunkFilePath, slotOffset } from '@mooseng/block-store';
-import { cleanupTempDirs, waitFor } from '../support';
+import { cleanupTempDirs, flipByte, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -321,16 +321,7 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     expect(await verifyErrors(sound!.id)).to.equal(0);
     // A copy whose disk rotted: the chunkserver's re-read finds the bad block, and the leader stops handing it out.
     const path = rotten!.disks.map((d) => chunkFilePath(d, chunk.chunkId, chunk.version)).find((f) => existsSync(f))!;
-    const fd = openSync(path, 'r+');
-    try {
-      const at = slotOffset(1) + 11;
-      const byte = Buffer.alloc(1);
-      readSync(fd, byte, 0, 1, at);
-      byte[0] = byte[0]! ^ 0xff;
-      writeSync(fd, byte, 0, 1, at);
-    } finally {
-      closeSync(fd);
-    }
+    flipByte(path, slotOffset(1) + 11);
     await report(rotten!.id);
     expect(await verifyErrors(rotten!.id)).to.equal(1);
     const back = await io.read(new OpenFile(ino, cluster.clock), 0, content.length, ROOT);

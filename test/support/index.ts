@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 export { MANUAL_CLOCK_EPOCH_MS, ManualClock } from './manual-clock';
 export { CorruptingProxy } from './corrupting-proxy';
 export { errorCodeOf, errorCodeOfCall } from './error-codes';
+export { flipByte } from './flip-byte';
 
 /** The repository root (tests run from dist-test/<area>/...). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');

@@ -1,13 +1,13 @@
 // The fault harness: a writing and verifying workload on real mounts while seeded faults hit real processes; after
 // each schedule every acknowledged write must read back byte for byte from every mount, and every chunk reach its goal.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync, writeSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHUNK_HEADER_BYTES } from '@mooseng/block-store';
 import { SeededRandom } from '@mooseng/core';
 import { isRunning } from 'mooseng/dist/cluster/supervisor';
-import { tailFile } from '../../support';
+import { flipByte, tailFile } from '../../support';
 import type { TestCluster } from '../harness';
 import { fillDisk } from './disk-full-fault';
 import { faultSchedule, type FaultKind, type FaultStep } from './fault-schedule';
@@ -253,7 +253,7 @@ export class FaultHarness {
       }
       case 'flip-byte': {
         const victim = pickChunkserver();
-        const flipped = this.flipByte(victim.disks, step.pick);
+        const flipped = this.rotOneByte(victim.disks, step.pick);
         return { victim: `${victim.id} ${flipped ?? '(no chunk file yet)'}`, undo: async () => undefined };
       }
       case 'stale-restart': {
@@ -326,7 +326,7 @@ export class FaultHarness {
   }
 
   /** Flips one byte in the data of one chunk file on these disks; returns the file's name, or null if none has data. */
-  private flipByte(disks: readonly string[], pick: number): string | null {
+  private rotOneByte(disks: readonly string[], pick: number): string | null {
     const candidates: string[] = [];
     for (const disk of disks) {
       const root = join(disk, 'chunks');
@@ -343,15 +343,7 @@ export class FaultHarness {
     const path = candidates[pick % candidates.length]!;
     const size = statSync(path).size;
     const at = CHUNK_HEADER_BYTES + (pick % (size - CHUNK_HEADER_BYTES));
-    const fd = openSync(path, 'r+');
-    try {
-      const b = Buffer.alloc(1);
-      readSync(fd, b, 0, 1, at);
-      b[0] = b[0]! ^ 0xff;
-      writeSync(fd, b, 0, 1, at);
-    } finally {
-      closeSync(fd);
-    }
+    flipByte(path, at);
     this.flipped.add(path.split('/').pop()!.split('_')[0]!);
     return `${path.split('/').pop()}@${at}`;
   }
