@@ -28,6 +28,8 @@ export interface ClientSection {
   controlTransport: ControlTransport;
   /** The password of this client's export, when it has one (master.exports[].password). */
   password: string;
+  /** The directory beneath the export's that the mount shows as its root ('/': the export's own). */
+  subdir: string;
 }
 
 export const CLIENT_SECTION_SCHEMA: JsonSchema = {
@@ -125,5 +127,18 @@ export const CLIENT_SECTION_SCHEMA: JsonSchema = {
       description:
         "The password of this client's export (master.exports[].password), proven when the session opens; it never travels itself (env MOOSENG_PASSWORD)",
     },
+    subdir: {
+      type: 'string',
+      default: '/',
+      pattern: '^/[^,]*$',
+      description:
+        "The directory the mount shows as its root, a path beneath the export's own directory (MooseFS's mfssubfolder; mount -o subdir=PATH; env MOOSENG_SUBDIR); the master refuses one that is not a directory within the export. Starts with '/', no commas (the mount's fsname carries it)",
+    },
   },
 };
+
+/** client.subdir as the fsname carries it: "/a/b/" → "/a/b", the export's own directory ("/") → "". */
+export function subdirOf(section: Pick<ClientSection, 'subdir'>): string {
+  const parts = section.subdir.split('/').filter((p) => p !== '');
+  return parts.length === 0 ? '' : `/${parts.join('/')}`;
+}

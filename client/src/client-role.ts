@@ -16,7 +16,7 @@ import {
   RoleHttpServer,
   type RoleStep,
 } from '@mooseng/core';
-import { CLIENT_SECTION_SCHEMA, type ClientSection } from './client-config';
+import { CLIENT_SECTION_SCHEMA, type ClientSection, subdirOf } from './client-config';
 import { blockCacheGauge, cacheStats, writeBackGauges } from './cache-stats';
 import { BlockCache } from './block-cache';
 import { READ_AHEAD_MAX_BYTES } from './read-ahead';
@@ -90,6 +90,7 @@ function clientSteps(context: RoleContext): RoleStep[] {
           sessionInfo: `mount ${section.mountPoint}`,
           host: hostname(),
           password: section.password,
+          subdir: subdirOf(section),
           transport: section.controlTransport,
           tls,
         });
@@ -136,9 +137,10 @@ function clientSteps(context: RoleContext): RoleStep[] {
         );
         const m = context.container.resolve<IMount>(IMount);
         await m.mount(section.mountPoint, ops, {
-          // The masters ride in the fsname ("+"-separated: a comma would split the mount options), so admin
-          // commands given a path on the mount know where to go.
-          fsname: `mooseng:${section.masters.join('+')}`,
+          // The masters ride in the fsname ("+"-separated: a comma would split the mount options), and the
+          // subdirectory after them as NFS writes host:/path, so admin commands given a path on the mount know
+          // where to go and which path of the file system it is.
+          fsname: `mooseng:${section.masters.join('+')}${subdirOf(section) === '' ? '' : `:${subdirOf(section)}`}`,
           readOnly: section.readOnly,
           defaultPermissions: true,
           allowOther: true,
@@ -201,6 +203,7 @@ export const clientRole: RoleDefinition = {
     { variable: 'MOOSENG_METRICS_PORT', path: 'client.httpPort' },
     { variable: 'MOOSENG_MASTER_ADDRS', path: 'client.masters', list: true },
     { variable: 'MOOSENG_MOUNT_POINT', path: 'client.mountPoint' },
+    { variable: 'MOOSENG_SUBDIR', path: 'client.subdir' },
     { variable: 'MOOSENG_CACHE_SIZE_MB', path: 'client.cacheSizeMb' },
     { variable: 'MOOSENG_KEEP_CACHE', path: 'client.keepCache' },
     { variable: 'MOOSENG_KERNEL_WRITEBACK_CACHE', path: 'client.kernelWritebackCache' },

@@ -41,6 +41,8 @@ export interface MasterClientOptions {
   host: string;
   /** The export's password (client.password), proven when a session opens; absent or '' for an export without one. */
   password?: string;
+  /** A directory beneath the export's to be the session's root (client.subdir); absent, '' or '/': the export's. */
+  subdir?: string;
   rpcTimeoutMs?: number;
   retryBudgetMs?: number;
   /** How unary calls travel (client.controlTransport); framed by default. */
@@ -199,7 +201,7 @@ export class MasterClient {
     const password = this.options.password ?? '';
     const passwordProof =
       password === '' ? Buffer.alloc(0) : new ExportPasswordKey(password).prove(sessionClaims(claims), this.options.clock.now());
-    return { ...claims, passwordProof };
+    return { ...claims, passwordProof, subdir: this.options.subdir ?? '' };
   }
 
   /** Replaces an expired session (one at a time, however many calls found it expired). */

@@ -295,7 +295,7 @@ export class ClientApi {
             throw new MoosengError(ErrorCodes.EACCES, (err as Error).message);
           }
         }
-        const root = rule && rule.directory !== '/' ? await this.exportedDirectory(rule) : ROOT_INODE;
+        const root = await this.sessionRoot(rule?.directory ?? '/', rule?.name ?? 'the default export', req.subdir);
         const sessionId = newSessionId();
         await m.mutate({ sessionId, requestId: 0 }, { op: 'openSession', info, ...(root === ROOT_INODE ? {} : { root }) });
         this.o.onSessionSeen(sessionId);
@@ -578,22 +578,46 @@ export class ClientApi {
     };
   }
 
-  /** The inode of the directory a subtree export gives its sessions; ENOENT naming the rule when there is none. */
-  private async exportedDirectory(rule: ExportRule): Promise<number> {
-    const attr = await this.o.metadata.read((s) => {
+  /**
+   * The inode a new session sees as its root: the export's directory, or `subdir` beneath it (MooseFS's
+   * mfssubfolder). Resolved as root, following symbolic links, so the result must still lie within the export's
+   * directory: a link in the export to "/" would otherwise hand out the whole file system. ENOENT naming the rule,
+   * or the subdirectory, when it is not a directory there.
+   */
+  private async sessionRoot(exportDirectory: string, ruleName: string, subdir: string): Promise<number> {
+    const sub = subdir.split('/').filter((p) => p !== '');
+    if (sub.some((p) => p === '.' || p === '..') || subdir.includes('\0'))
+      throw new MoosengError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `subdirectory "${subdir}": name a directory beneath the export without "." or ".."`,
+      );
+    if (exportDirectory === '/' && sub.length === 0) return ROOT_INODE;
+    const directoryOf = (s: NamespaceStateMachine, path: string): number | null => {
       try {
-        return s.resolve(rule.directory, { uid: 0, gids: [0] }, { followFinal: true });
+        const attr = s.resolve(path, { uid: 0, gids: [0] }, { followFinal: true });
+        return (attr.mode & S_IFMT) === S_IFDIR ? attr.ino : null;
       } catch (err) {
         if (isMoosengError(err)) return null;
         throw err;
       }
+    };
+    return this.o.metadata.read((s) => {
+      const exported = directoryOf(s, exportDirectory);
+      if (exported === null)
+        throw new MoosengError(
+          ErrorCodes.ENOENT,
+          `this client's export (${ruleName}) gives it ${exportDirectory}, which is not a directory of the file system; create it, or change the export`,
+        );
+      if (sub.length === 0) return exported;
+      const path = `${exportDirectory === '/' ? '' : exportDirectory}/${sub.join('/')}`;
+      const root = directoryOf(s, path);
+      if (root === null || !s.isWithin(root, exported))
+        throw new MoosengError(
+          ErrorCodes.ENOENT,
+          `subdirectory /${sub.join('/')} is not a directory within this client's export (${ruleName}, ${exportDirectory}); create it, or mount another`,
+        );
+      return root;
     });
-    if (attr === null || (attr.mode & S_IFMT) !== S_IFDIR)
-      throw new MoosengError(
-        ErrorCodes.ENOENT,
-        `this client's export (${rule.name}) gives it ${rule.directory}, which is not a directory of the file system; create it, or change the export`,
-      );
-    return attr.ino;
   }
 
   /**

@@ -1,17 +1,18 @@
 // Exports on real masters: a client that claims uid 0 under an export with maproot acts as the mapped user, on the
 // gRPC transport as on the framed one; a goal above the export's bound is refused; and under a read-only export every
 // change is refused at the master (EROFS) while reads go on; an export of a subdirectory shows it as the root and
-// refuses every inode outside it; over TLS, the rule is chosen by the client's certificate too. Nothing the refused
+// refuses every inode outside it, and a session (or `mooseng mount -o subdir=`) may ask for a directory within it; over TLS, the rule is chosen by the client's certificate too. Nothing the refused
 // calls aimed at changed.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { issueCertificate, nodeFiles } from 'mooseng/dist/certs/certificate-authority';
 import { type MasterClient } from '@mooseng/client';
 import { ErrorCodes, OpenFlags, replyAttr, S_IFDIR, S_IFREG } from '@mooseng/core';
-import { cleanupTempDirs, errorCodeOf, waitFor } from '../support';
+import { CLI_BIN, cleanupTempDirs, errorCodeOf, killTracked, makeTempDir, runCli, spawnTracked, waitFor } from '../support';
 import { ROOT, TestCluster } from './harness';
 
 describe('exports on real masters (processes)', function () {
@@ -145,6 +146,11 @@ describe('an export of a subdirectory on a real master (processes)', function ()
     made.shared = await mknod(whole, made.b, 'shared');
     await whole.call('Link', { ino: made.shared, parent: made.a, name: 'shared' }, ROOT);
     made.outsideLink = replyAttr(await whole.call('Symlink', { parent: made.b, name: 'l', target: '/etc' }, ROOT), 'Symlink').ino;
+    made.deep = await mkdir(whole, made.a, 'deep');
+    made.deeper = await mknod(whole, made.deep, 'deeper');
+    // Links inside the export: one that stays in it, one that climbs out of it.
+    await whole.call('Symlink', { parent: made.a, name: 'to-deep', target: '/projects/a/deep' }, ROOT);
+    await whole.call('Symlink', { parent: made.a, name: 'to-b', target: '/projects/b' }, ROOT);
     await whole.close();
     // ...then the master exports only /projects/a to this network.
     const node = cluster.nodes('master')[0]!;
@@ -170,7 +176,7 @@ describe('an export of a subdirectory on a real master (processes)', function ()
       expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'inside' }, ROOT), 'Lookup').ino).to.equal(made.inside);
       expect(replyAttr(await client.call('Lookup', { parent: 1, name: '..' }, ROOT), 'Lookup').ino, '".." of the root').to.equal(1);
       const listed = await client.call('ReadDir', { ino: 1, after: '', limit: 100 }, ROOT);
-      expect(listed.entries.map((e) => e.name).sort()).to.deep.equal(['inside', 'shared']);
+      expect(listed.entries.map((e) => e.name).sort()).to.deep.equal(['deep', 'inside', 'shared', 'to-b', 'to-deep']);
       const byPath = await client.call('ResolvePath', { path: '/../../inside', follow: false }, ROOT);
       expect(replyAttr(byPath, 'ResolvePath').ino, 'a path cannot climb out either').to.equal(made.inside);
       // A file with a name inside is the session's, whatever other names it has.
@@ -200,6 +206,30 @@ describe('an export of a subdirectory on a real master (processes)', function ()
     const client = await cluster.client();
     const ino = await mknod(client, 1, 'new');
     expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'new' }, ROOT), 'Lookup').ino).to.equal(ino);
+  });
+
+  it('roots a session that asks for a subdirectory of the export there (mfssubfolder), through a link inside it too', async () => {
+    for (const subdir of ['/deep', 'deep/', '/to-deep']) {
+      const client = await cluster.client(undefined, { subdir });
+      expect(replyAttr(await client.call('Lookup', { parent: 1, name: 'deeper' }, ROOT), 'Lookup').ino, subdir).to.equal(made.deeper);
+      expect(replyAttr(await client.call('Lookup', { parent: 1, name: '..' }, ROOT), 'Lookup').ino, '".." of its root').to.equal(1);
+      // The export's own directory is above this session's root now.
+      expect(await errorCodeOf(client.call('GetAttr', { ino: made.inside! }, ROOT)), subdir).to.equal(ErrorCodes.EPERM);
+    }
+  });
+
+  it('refuses a subdirectory outside the export, through a link or "..", or one that is not a directory', async () => {
+    const refusal = (subdir: string) =>
+      cluster.client(undefined, { subdir }).then(
+        () => null,
+        (e: { code: string; message: string }) => e,
+      );
+    const byLink = await refusal('/to-b');
+    expect(byLink?.code, 'a link that leads out of the export').to.equal(ErrorCodes.ENOENT);
+    expect(byLink?.message).to.match(/subdirectory \/to-b is not a directory within this client's export .*\/projects\/a/);
+    expect((await refusal('/../b'))?.code, '".." in it').to.equal(ErrorCodes.INVALID_ARGUMENT);
+    expect((await refusal('/inside'))?.code, 'a file').to.equal(ErrorCodes.ENOENT);
+    expect((await refusal('/missing'))?.code, 'nothing').to.equal(ErrorCodes.ENOENT);
   });
 });
 
@@ -308,6 +338,7 @@ describe('a mount of a subtree export (processes, FUSE)', function () {
     await waitFor('the mount shows the exported directory', () => existsSync(join(mnt, 'src', 'main.c')), 30_000);
   });
   after(async () => {
+    await killTracked();
     await cluster?.stop();
     cleanupTempDirs();
   });
@@ -326,6 +357,43 @@ describe('a mount of a subtree export (processes, FUSE)', function () {
     mkdirSync(join(mnt, 'copy'));
     execFileSync('tar', ['-xf', join(mnt, 'src.tar'), '-C', join(mnt, 'copy')]);
     expect(readFileSync(join(mnt, 'copy', 'src', 'main.c'), 'utf8')).to.contain('int main');
+  });
+
+  it('mounts a subdirectory of the export with -o subdir (mooseng mount), and admin commands find its paths', async () => {
+    const client = cluster.nodes('client')[0]!;
+    const mnt2 = makeTempDir('mooseng-subdir-mount-');
+    const args = [CLI_BIN, 'mount', mnt2, '-c', client.configPath, '-s', 'client.httpPort=0', '-o', 'subdir=/src,ro'];
+    const mounting = spawnTracked(process.execPath, args, { env: { ...process.env, ...cluster.adminEnv() } });
+    let output = '';
+    mounting.stdout!.on('data', (d) => (output += d));
+    mounting.stderr!.on('data', (d) => (output += d));
+    try {
+      await waitFor(`the mount of /src (${output})`, () => existsSync(join(mnt2, 'main.c')), 30_000);
+      expect(readdirSync(mnt2)).to.deep.equal(['main.c']);
+      expect(readFileSync(join(mnt2, 'main.c'), 'utf8')).to.contain('int main');
+      expect(() => writeFileSync(join(mnt2, 'new.c'), 'x'), '-o ro').to.throw(/EROFS/);
+      // The fsname carries the subdirectory: `goal get` on the second mount names /src/main.c of the export.
+      expect(readFileSync('/proc/mounts', 'utf8')).to.match(new RegExp(`^mooseng:\\S+:/src ${mnt2} `, 'm'));
+      const goal = await runCli(['goal', 'get', join(mnt2, 'main.c')], { env: cluster.adminEnv() });
+      expect(goal.code, goal.stderr).to.equal(0);
+      expect(goal.stdout.trim()).to.equal(`${join(mnt2, 'main.c')}: 1`);
+    } finally {
+      if (mounting.exitCode === null) {
+        mounting.kill('SIGTERM');
+        await once(mounting, 'exit');
+      }
+      try {
+        execFileSync('fusermount', ['-uz', mnt2], { stdio: 'ignore' });
+      } catch {
+        /* unmounted by the process */
+      }
+    }
+  });
+
+  it('refuses an unknown -o option before mounting, naming the ones it knows', async () => {
+    const r = await runCli(['mount', makeTempDir('mooseng-no-mount-'), '-o', 'subdir=/src,mfsbogus=1']);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/unknown mount option "mfsbogus=1"; known: ro, rw, subdir=/);
   });
 
   it('puts what the mount makes inside the exported directory', async () => {

@@ -189,7 +189,10 @@ export class TestCluster {
    * A connected master client (closed by stop()), on the tests' control transport unless `transport` names one,
    * over TLS with the cluster CA (and no certificate) when the cluster runs TLS.
    */
-  async client(transport = TEST_CONTROL_TRANSPORT, options: { password?: string; tls?: DialTls } = {}): Promise<MasterClient> {
+  async client(
+    transport = TEST_CONTROL_TRANSPORT,
+    options: { password?: string; tls?: DialTls; subdir?: string } = {},
+  ): Promise<MasterClient> {
     const c = new MasterClient({
       masters: this.masterAddresses(),
       logger: silentLogger,
@@ -199,6 +202,7 @@ export class TestCluster {
       transport,
       tls: options.tls ?? this.dialTls(),
       password: options.password,
+      subdir: options.subdir,
     });
     // Kept for stop() only once connected: a refused connect leaves nothing to close.
     try {

@@ -118,7 +118,7 @@ describe('session keys on real masters (processes)', function () {
     // The hostile client opens a session of its own, as any client may: its key is good, for its session only.
     const conn = openMasterConnection(cluster.masterAddresses()[0]!, 'framed', cluster.dialTls());
     hostile.push(conn);
-    const mine = await conn.call('OpenSession', { info: 'hostile', host: 'elsewhere', passwordProof: Buffer.alloc(0) }, opts);
+    const mine = await conn.call('OpenSession', { info: 'hostile', host: 'elsewhere', passwordProof: Buffer.alloc(0), subdir: '' }, opts);
     expect(mine.sessionKey.length).to.equal(16);
     const as = (sessionId: number) => ({ sessionId, sessionKey: mine.sessionKey, requestId: 7, cred: { uid: 0, gids: [0] } });
     expect(replyAttr(await conn.call('GetAttr', { h: as(mine.sessionId), ino: 1 }, opts), 'reply').ino).to.equal(1);

@@ -57,7 +57,7 @@ const chain = [
 
 const clientSamples: Samples<ClientToMasterRpcs> = {
   OpenSession: {
-    request: { info: '/mnt/mooseng', host: 'laptop', passwordProof: Buffer.from('0102', 'hex') },
+    request: { info: '/mnt/mooseng', host: 'laptop', passwordProof: Buffer.from('0102', 'hex'), subdir: '/projects/a' },
     reply: {
       sessionId: 2 ** 47 + 5,
       clusterId: 'mooseng',
