@@ -1,8 +1,8 @@
 // Exports on real masters: a client that claims uid 0 under an export with maproot acts as the mapped user, on the
 // gRPC transport as on the framed one; a goal above the export's bound is refused; and under a read-only export every
 // change is refused at the master (EROFS) while reads go on; an export of a subdirectory shows it as the root and
-// refuses every inode outside it, and a session (or `mooseng mount -o subdir=`) may ask for a directory within it; over TLS, the rule is chosen by the client's certificate too. Nothing the refused
-// calls aimed at changed.
+// refuses every inode outside it, and a session (or `mooseng mount -o subdir=`) may ask for a directory within it;
+// over TLS, the rule is chosen by the client's certificate too. Nothing the refused calls aimed at changed.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
