@@ -499,15 +499,18 @@ export class FileIo {
       const loc = grant.locations[(first + i) % grant.locations.length]!;
       try {
         const ref = { chunkId: grant.chunkId, version: grant.version };
-        for await (const piece of this.data.readStream(loc.address, ref, offset + got, length - got, {
-          permit: grant.permit,
-          serverId: loc.serverId,
-        })) {
-          piece.data.copy(into, piece.offset - offset);
-          got = piece.offset - offset + piece.data.length;
-          filled(got);
-        }
-        return got;
+        const from = got;
+        const options = { permit: grant.permit, serverId: loc.serverId };
+        // Straight into the run: this replica goes on from the byte the last one stopped at.
+        const read = await this.data.readInto(
+          loc.address,
+          ref,
+          offset + from,
+          into.subarray(from, length),
+          (bytes) => filled((got = from + bytes)),
+          options,
+        );
+        return from + read;
       } catch (err) {
         if (!isMoosengError(err) || !REPLICA_ERRORS.has(err.code)) throw err;
         // See readReplica: a location from the cache may be out of date, or its read permit may have run out.

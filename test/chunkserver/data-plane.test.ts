@@ -120,6 +120,67 @@ describe('chunkserver data plane', function () {
     expect(Buffer.concat(pieces.map((p) => p.data)).equals(data)).to.equal(true);
   });
 
+  it("reads straight into the caller's buffer, telling it after each checked block-part how far the bytes are good", async () => {
+    const ref = { chunkId: 104, version: 1 };
+    await client.create(cs.address, ref);
+    const data = randomBytes(3 * BLOCK_SIZE_BYTES + 5000, 104);
+    await client.write(cs.address, ref, 0, data);
+    const from = BLOCK_SIZE_BYTES / 2;
+    const into = Buffer.alloc(data.length); // more than is left from `from`: the read comes back short
+    const told: number[] = [];
+    const got = await client.readInto(cs.address, ref, from, into, (bytes) => told.push(bytes));
+    expect(got).to.equal(data.length - from);
+    expect(into.subarray(0, got).equals(data.subarray(from))).to.equal(true);
+    // One report per block-part, each at the end of a block (or of the data), rising to the whole.
+    expect(told).to.deep.equal([BLOCK_SIZE_BYTES / 2, BLOCK_SIZE_BYTES * 1.5, BLOCK_SIZE_BYTES * 2.5, got]);
+    // Pieces a stream yields are the caller's: the connection's one socket buffer is reused, the pieces are not.
+    const pieces: Buffer[] = [];
+    for await (const piece of client.readStream(cs.address, ref, 0, data.length)) pieces.push(piece.data);
+    await client.read(cs.address, ref, 0, data.length); // more bytes through the same socket buffer
+    expect(Buffer.concat(pieces).equals(data)).to.equal(true);
+  });
+
+  it('fails a read whose chunkserver sends bytes where the read did not ask for them, writing nothing there', async () => {
+    // A chunkserver that answers a read of [0, 2 blocks) with the second block first, then the first.
+    const block = (n: number) => Buffer.alloc(BLOCK_SIZE_BYTES, n);
+    const frame = (type: number, id: number, payload: Buffer) => Buffer.concat([encodeFrameHeader(type, id, payload.length), payload]);
+    const liar: Server = createServer((socket) =>
+      socket
+        .on('error', () => undefined)
+        .once('data', (d: Buffer) => {
+          const id = d.readUInt32BE(8);
+          for (const [offset, n] of [
+            [BLOCK_SIZE_BYTES, 2],
+            [0, 1],
+          ] as const) {
+            const data = block(n);
+            const payload = Buffer.concat(encodeReply({ op: 'read-data', offset, crc: blockPartCrcs(offset, data)[0]!, data }).payload);
+            socket.write(frame(MessageType.CSTOAN_READ_DATA, id, payload));
+          }
+        }),
+    );
+    const port = await freePort();
+    await new Promise<void>((r) => liar.listen(port, '127.0.0.1', r));
+    const reader = new DataPlaneClient({ clock: new SystemClock() });
+    try {
+      const into = Buffer.alloc(2 * BLOCK_SIZE_BYTES, 0xee);
+      const told: number[] = [];
+      const err = await expectCode(
+        reader.readInto(`127.0.0.1:${port}`, { chunkId: 1, version: 1 }, 0, into, (b) => told.push(b)),
+        'PROTOCOL_ERROR',
+      );
+      expect(err.message).to.match(/sent 65536 bytes at 65536 of chunk 1, where the read wanted the bytes from 0 to 131072/);
+      expect(told, 'nothing reported good').to.deep.equal([]);
+      expect(
+        into.every((b) => b === 0xee),
+        'nothing written',
+      ).to.equal(true);
+    } finally {
+      reader.close();
+      liar.close();
+    }
+  });
+
   it('answers unknown chunks, stale versions, existing chunks and out-of-range offsets with their codes', async () => {
     const ref = { chunkId: 102, version: 5 };
     await client.create(cs.address, ref);

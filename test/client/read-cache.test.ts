@@ -89,6 +89,22 @@ class FakeChunk {
       if (!options.permit?.equals(READ_PERMIT)) throw new MoosengError(ErrorCodes.PERMIT_REFUSED, `${address}: a read without its permit`);
       return this.pieces(address, ref, offset, length);
     },
+    readInto: async (
+      address: string,
+      ref: { chunkId: number; version: number },
+      offset: number,
+      into: Buffer,
+      filled: (bytes: number) => void,
+      options: { permit?: Buffer } = {},
+    ): Promise<number> => {
+      let got = 0;
+      for await (const piece of this.chunkservers.readStream(address, ref, offset, into.length, options)) {
+        piece.data.copy(into, piece.offset - offset);
+        got = piece.offset - offset + piece.data.length;
+        filled(got);
+      }
+      return got;
+    },
     write: async (_address: string, _ref: unknown, offset: number, data: Buffer): Promise<void> => {
       const end = Math.max(this.bytes.length, offset + data.length);
       if (end > this.bytes.length) this.bytes = Buffer.concat([this.bytes, Buffer.alloc(end - this.bytes.length)]);

@@ -141,15 +141,57 @@ export class DataPlaneClient {
 
   /** Reads `length` bytes at `offset` into one buffer (short only where the chunk ends). */
   async read(address: string, ref: ChunkRef, offset: number, length: number, options: DataPlaneCallOptions = {}): Promise<Buffer> {
-    const pieces: Buffer[] = [];
-    for await (const piece of this.readStream(address, ref, offset, length, options)) pieces.push(piece.data);
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    const into = Buffer.allocUnsafe(length);
+    const got = await this.readInto(address, ref, offset, into, () => undefined, options);
+    return into.subarray(0, got);
+  }
+
+  /**
+   * Reads `into.length` bytes at `offset` straight into `into`, copied there from the socket as they arrive (no
+   * buffer of their own), telling `filled` after each block-part how many bytes from `into`'s start are in place and
+   * CRC-checked. Resolves with the bytes read, fewer only where the chunk ends. Bytes past the last `filled` may be
+   * there unchecked (a block-part that failed its CRC, a read cut off): they are not the chunk's.
+   */
+  async readInto(
+    address: string,
+    ref: ChunkRef,
+    offset: number,
+    into: Buffer,
+    filled: (bytes: number) => void,
+    options: DataPlaneCallOptions = {},
+  ): Promise<number> {
+    const conn = await this.connection(address, ref.chunkId, options);
+    const target = { buffer: into, base: offset, next: offset };
+    return new Promise<number>((resolve, reject) => {
+      const handler: ReplyHandler = {
+        into: target,
+        reply: (reply) => {
+          if (reply.op === 'read-data') {
+            filled(target.next - offset);
+            return false;
+          }
+          if (reply.op === 'status') {
+            if (reply.status !== STATUS_OK) reject(replyError(reply, address));
+            else resolve(target.next - offset);
+            return true;
+          }
+          throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address} answered a read with ${reply.op}`);
+        },
+        fail: reject,
+      };
+      const req: ChunkRequest = { op: 'read', ref, offset, length: into.length };
+      req.permit = this.permitFor(req, address, options);
+      conn.send(requestType('read', this.sender), encodeRequest(req), handler, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        chunkId: ref.chunkId,
+      });
+    });
   }
 
   /**
    * Streams a read as the chunkserver sends it, piece by piece in offset order, each inside one block (often less:
-   * pieces are handed on as the socket delivers them, once the block-part they belong to matched its CRC). Pieces
-   * are the caller's. Bytes corrupted in transit fail the stream with CHUNK_CRC_MISMATCH before any of them is
+   * one block-part each, handed on once it matched its CRC). Pieces are the caller's. Bytes corrupted in transit fail the stream with CHUNK_CRC_MISMATCH before any of them is
    * yielded; the pieces yielded before are good.
    */
   async *readStream(

@@ -1,6 +1,6 @@
 // One client-side data-plane socket: sends request frames with fresh request ids and routes reply frames back.
 import { connect, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { crc32 } from '@node-rs/crc32';
 import type { IClock, TimerHandle } from '../contracts/clock';
 import { ErrorCodes, MoosengError } from '../errors';
@@ -18,11 +18,38 @@ import {
   type ChunkReply,
 } from './data-plane-messages';
 
-/** Receives the replies of one request. Returns true from `reply` when the request is complete. */
+/**
+ * Receives the replies of one request. Returns true from `reply` when the request is complete. A read's replies
+ * (read-data) carry bytes the handler may keep: copied into `into` when it gives one, else into a buffer of their own.
+ */
 export interface ReplyHandler {
   reply(reply: ChunkReply): boolean;
   fail(err: MoosengError): void;
+  /** A read whose bytes go straight into the caller's buffer as they arrive (DataPlaneClient.readInto). */
+  into?: ReadTarget;
 }
+
+/**
+ * Where a read's bytes go: `buffer[0]` is the chunk's byte `base`, and the next read-data frame must start at `next`
+ * (the chunkserver sends the range in order; a frame elsewhere is a protocol error, so bytes already handed on are
+ * never written over). Bytes land in `buffer` before their frame's CRC is checked: only what a read-data reply
+ * covers is good, the rest is the caller's to ignore.
+ */
+export interface ReadTarget {
+  buffer: Buffer;
+  base: number;
+  next: number;
+}
+
+/**
+ * The one buffer a connection's socket reads into, again and again (node's `onread`), instead of a fresh allocation
+ * per read: a sequential read through the mount otherwise allocated every byte twice (the socket's chunks and the
+ * cache's blocks), and that churn of external memory set off a major collection every few tens of MiB, about 40 % of
+ * the mount's CPU (perf, 1 GiB read, plain and TLS alike). Nothing received may be kept past the callback: frames are
+ * decoded at once, read-data is copied out (ReplyHandler.into or a buffer of its own). 64 KiB: what a plain socket
+ * reads at a time; TLS hands over at most a 16 KiB record.
+ */
+export const SOCKET_READ_BUFFER_BYTES = 64 * 1024;
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -58,9 +85,14 @@ interface Pending {
   chunkId?: number;
 }
 
-/** The read-data frame arriving: its pieces so far (views of socket chunks) and their CRC32 so far. */
+/**
+ * The read-data frame arriving: where its bytes are being copied (the request's ReadTarget buffer, or one of the
+ * frame's own), from which index, and their CRC32 so far. Null `bytes`: the frame's request is gone (timed out,
+ * aborted), its bytes are dropped.
+ */
 interface ReadFrame {
-  pieces: Buffer[];
+  bytes: Buffer | null;
+  start: number;
   crc: number;
 }
 
@@ -89,19 +121,22 @@ export class DataPlaneConnection {
     private readonly clock: IClock,
     private readonly onClose: (conn: DataPlaneConnection) => void,
     tls: boolean,
+    received: SocketReceiver,
   ) {
     this.tlsFrames = tls ? new FramePool() : null;
     this.decoder = new FrameDecoder(
       {
         frame: (type, requestId, payload) => this.onFrame(type, requestId, payload),
-        part: (_type, requestId, fields, data, dataOffset, last) => this.onReadData(requestId, fields, data, dataOffset, last),
+        part: (_type, requestId, fields, data, dataOffset, last, dataTotal) =>
+          this.onReadData(requestId, fields, data, dataOffset, last, dataTotal),
         oversized: (type, _id, length) =>
           this.destroy(new MoosengError(ErrorCodes.FRAME_TOO_LARGE, `${address} sent a ${messageTypeName(type)} frame of ${length} bytes`)),
         malformed: (reason) => this.destroy(new MoosengError(ErrorCodes.PROTOCOL_ERROR, `${address}: ${reason}`)),
       },
       { streamed: (type) => (type === MessageType.CSTOAN_READ_DATA ? READ_DATA_FIELDS_BYTES : null) },
     );
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    received.sink = (chunk) => this.decoder.push(chunk);
+    for (const early of received.early.splice(0)) this.decoder.push(early);
     if (tls) socket.on('drain', () => this.flushTlsQueue());
     socket.on('error', (err) =>
       this.destroy(new MoosengError(ErrorCodes.UNAVAILABLE, `connection to chunkserver ${address} failed: ${err.message}`, { cause: err })),
@@ -124,9 +159,12 @@ export class DataPlaneConnection {
     const { host, port } = parseAddress(address);
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new MoosengError(ErrorCodes.ABORTED, `connect to ${address} aborted`));
-      const socket = tls
-        ? connectTls({ ...dataPlaneDialOptions(tls.tls, host, port, tls.serverId), session: tls.session })
-        : connect({ host, port, noDelay: true });
+      const received = socketReceiver();
+      // tls.connect takes onread as net.connect does (node's docs; @types/node's ConnectionOptions lacks it).
+      const tlsOptions: ConnectionOptions & { onread?: SocketReceiver['onread'] } = tls
+        ? { ...dataPlaneDialOptions(tls.tls, host, port, tls.serverId), session: tls.session, onread: received.onread }
+        : {};
+      const socket = tls ? connectTls(tlsOptions) : connect({ host, port, noDelay: true, onread: received.onread });
       if (tls) {
         socket.setNoDelay(true);
         const onSession = tls.onSession;
@@ -150,7 +188,7 @@ export class DataPlaneConnection {
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         socket.removeAllListeners('error');
-        resolve(new DataPlaneConnection(address, socket, clock, onClose, tls !== undefined));
+        resolve(new DataPlaneConnection(address, socket, clock, onClose, tls !== undefined, received));
       });
     });
   }
@@ -240,42 +278,61 @@ export class DataPlaneConnection {
   }
 
   /**
-   * A piece of a read-data frame (one block-part and its CRC32). Pieces arrive as the socket delivers them and stay
-   * views of its chunks (no copy); they are held, and their CRC accumulated, until the frame is complete, and handed
-   * on only once the bytes match the CRC the chunkserver sent: bytes corrupted in transit fail the read
-   * (CHUNK_CRC_MISMATCH) and never reach the reader.
+   * A piece of a read-data frame (one block-part and its CRC32). Pieces arrive as the socket delivers them, in the
+   * socket's one reused buffer, so each is copied at once: into the request's ReadTarget, or into a buffer of the
+   * frame's own. The frame is handed on, as one reply, only once its bytes match the CRC the chunkserver sent: bytes
+   * corrupted in transit fail the read (CHUNK_CRC_MISMATCH) and never reach the reader as good.
    */
-  private onReadData(requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean): void {
-    if (dataOffset === 0) this.readFrame = { pieces: [], crc: 0 };
+  private onReadData(requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean, dataTotal: number): void {
+    const offset = fields.readUInt32BE(0);
+    if (dataOffset === 0) {
+      const p = this.pending.get(requestId);
+      try {
+        checkReadDataPart(offset, dataTotal, ErrorCodes.PROTOCOL_ERROR);
+        this.readFrame = !p ? { bytes: null, start: 0, crc: 0 } : { ...this.frameTarget(p, offset, dataTotal), crc: 0 };
+      } catch (err) {
+        this.destroy(err as MoosengError);
+        return;
+      }
+    }
     const frame = this.readFrame!;
-    if (data.length > 0) {
-      frame.pieces.push(data);
+    // A request that ended while its frame arrived (timeout, abort) no longer owns its target: the caller may have
+    // handed it to another replica's read.
+    if (frame.bytes && !this.pending.has(requestId)) frame.bytes = null;
+    if (data.length > 0 && frame.bytes) {
+      data.copy(frame.bytes, frame.start + dataOffset);
       frame.crc = crc32(data, frame.crc);
     }
     if (!last) return;
     this.readFrame = null;
     const p = this.pending.get(requestId);
-    if (!p) return; // a reply to a request that timed out or was aborted
-    const offset = fields.readUInt32BE(0);
+    if (!p || !frame.bytes) return; // a reply to a request that timed out or was aborted
     const sent = fields.readUInt32BE(4);
-    const length = dataOffset + data.length;
-    try {
-      checkReadDataPart(offset, length, ErrorCodes.PROTOCOL_ERROR);
-    } catch (err) {
-      this.destroy(err as MoosengError);
-      return;
-    }
     if (frame.crc !== sent) {
       const what = p.chunkId === undefined ? 'chunk data' : `chunk ${p.chunkId}`;
-      this.finish(requestId, crcMismatch(what, offset, length, sent, frame.crc, `chunkserver ${this.address}`));
+      this.finish(requestId, crcMismatch(what, offset, dataTotal, sent, frame.crc, `chunkserver ${this.address}`));
       return;
     }
-    let at = offset;
-    for (const piece of frame.pieces) {
-      this.onReply(requestId, { op: 'read-data', offset: at, crc: sent, data: piece });
-      at += piece.length;
-      if (!this.pending.has(requestId)) return;
-    }
+    if (p.handler.into) p.handler.into.next = offset + dataTotal;
+    this.onReply(requestId, {
+      op: 'read-data',
+      offset,
+      crc: sent,
+      data: frame.bytes.subarray(frame.start, frame.start + dataTotal),
+    });
+  }
+
+  /** Where the bytes of a read-data frame at `offset` go; PROTOCOL_ERROR for a frame the read did not ask for there. */
+  private frameTarget(p: Pending, offset: number, length: number): { bytes: Buffer; start: number } {
+    const into = p.handler.into;
+    if (!into) return { bytes: Buffer.allocUnsafe(length), start: 0 };
+    const start = offset - into.base;
+    if (offset !== into.next || start + length > into.buffer.length)
+      throw new MoosengError(
+        ErrorCodes.PROTOCOL_ERROR,
+        `chunkserver ${this.address} sent ${length} bytes at ${offset} of chunk ${p.chunkId ?? '?'}, where the read wanted the bytes from ${into.next} to ${into.base + into.buffer.length}`,
+      );
+    return { bytes: into.buffer, start };
   }
 
   private onFrame(type: number, requestId: number, payload: Buffer): void {
@@ -310,4 +367,29 @@ export class DataPlaneConnection {
     for (const id of [...this.pending.keys()]) this.finish(id, err);
     this.onClose(this);
   }
+}
+
+/** The socket's reads, until the connection is made, and the connection's decoder after. */
+interface SocketReceiver {
+  onread: { buffer: Buffer; callback: (bytes: number, buffer: Buffer) => boolean };
+  sink: ((chunk: Buffer) => void) | null;
+  /** Bytes that came before the connection existed (copies: the buffer is reused). */
+  early: Buffer[];
+}
+
+function socketReceiver(): SocketReceiver {
+  const receiver: SocketReceiver = {
+    onread: {
+      buffer: Buffer.allocUnsafeSlow(SOCKET_READ_BUFFER_BYTES),
+      callback: (bytes, buffer) => {
+        const chunk = buffer.subarray(0, bytes);
+        if (receiver.sink) receiver.sink(chunk);
+        else receiver.early.push(Buffer.from(chunk));
+        return true;
+      },
+    },
+    sink: null,
+    early: [],
+  };
+  return receiver;
 }

@@ -56,9 +56,10 @@ export interface FrameSink {
   /**
    * A piece of a frame of a streamed type (see FrameDecoderOptions.streamed): `fields` is the frame's leading fixed
    * fields (the same buffer for every piece), `data` the next bytes after them, `dataOffset` how many data bytes of
-   * this frame came before. `last` marks the frame's final piece.
+   * this frame came before, `dataTotal` how many the frame carries in all. `last` marks the frame's final piece.
+   * `data` is a view of the chunk pushed: a receiver that keeps it past the call must know the chunk is not reused.
    */
-  part?(type: number, requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean): void;
+  part?(type: number, requestId: number, fields: Buffer, data: Buffer, dataOffset: number, last: boolean, dataTotal: number): void;
   /** A frame whose declared length exceeds the bound; its payload is skipped without being buffered. */
   oversized(type: number, requestId: number, payloadLength: number): void;
   /**
@@ -225,16 +226,16 @@ export class FrameDecoder {
     st.dataSeen += n;
     pos += n;
     if (st.dataSeen === st.dataTotal) this.finishStream(data, offset);
-    else this.sink.part!(this.current!.type, this.current!.requestId, st.fields, data, offset, false);
+    else this.sink.part!(this.current!.type, this.current!.requestId, st.fields, data, offset, false, st.dataTotal);
     return pos;
   }
 
   private finishStream(data: Buffer, offset = 0): void {
     const head = this.current!;
-    const fields = this.stream!.fields;
+    const { fields, dataTotal } = this.stream!;
     this.current = null;
     this.stream = null;
-    this.sink.part!(head.type, head.requestId, fields, data, offset, true);
+    this.sink.part!(head.type, head.requestId, fields, data, offset, true, dataTotal);
   }
 }
 
