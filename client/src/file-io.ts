@@ -16,7 +16,7 @@ import type { CallerCredentials, MasterClient } from './master-client';
 import type { WireAttr, WireReadChunk } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
 import type { HeldGrant, OpenFile } from './open-file';
-import type { BlockCache } from './block-cache';
+import type { BlockCache, BlockLease } from './block-cache';
 
 /** Attempts at writing one chunk range before the write fails (each with a fresh grant from the master). */
 export const CHUNK_WRITE_ATTEMPTS = 3;
@@ -70,6 +70,8 @@ export class FileIo {
   private readonly locations = new Map<number, Map<number, { grant: WireReadChunk; expires: number; knownLength: number }>>();
   /** Turns among replicas: the next read of a chunk starts at this replica (modulo how many there are). */
   private nextReplica = 0;
+  /** Views `read` returned of the block cache's memory, with the lease that keeps it theirs until readDone. */
+  private readonly lent = new WeakMap<Buffer, BlockLease>();
 
   constructor(
     private readonly master: MasterClient,
@@ -173,7 +175,7 @@ export class FileIo {
       const chunkEnd = located.end - index * CHUNK_SIZE_BYTES;
       const n = Math.min(length, chunkEnd - inChunk);
       if (n <= 0 || located.grant.chunkId === 0) return;
-      await this.cachedBlocks(file, located.grant, located.cached, chunkEnd, inChunk, n, cred, false);
+      (await this.cachedBlocks(file, located.grant, located.cached, chunkEnd, inChunk, n, cred, false)).release();
     } catch (err) {
       this.logger.debug('read-ahead failed; the reader fetches the bytes itself', { ino: file.ino, index, err: (err as Error).message });
     }
@@ -287,7 +289,10 @@ export class FileIo {
       parts.push(part);
       pos += n;
     }
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (parts.length === 1) return parts[0]!;
+    const whole = Buffer.concat(parts);
+    for (const part of parts) this.readDone(part);
+    return whole;
   }
 
   /** Writes `data` at `offset` through each chunk's replication chain; the new length is committed by commit(). */
@@ -433,14 +438,32 @@ export class FileIo {
   ): Promise<Buffer> {
     if (grant.chunkId === 0) return Buffer.alloc(length);
     if (!this.blocks) return this.readReplica(file.ino, grant, cached, inChunk, length, cred, signal);
-    const blocks = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
+    const lease = await this.cachedBlocks(file, grant, cached, fileEnd, inChunk, length, cred, true);
+    const { blocks } = lease;
     const from = inChunk % BLOCK_SIZE_BYTES;
-    // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out: one block,
-    // or blocks side by side in the memory of one fetch (a sequential read of what read-ahead fetched), need no copy.
+    // Blocks in the cache are never changed (a write drops them), so a view of them is safe to hand out while the
+    // lease holds their memory: one block, or blocks side by side in the memory of one fetch (a sequential read of
+    // what read-ahead fetched), need no copy. The lease goes with the view until the reader is done (readDone).
     const head = blocks[0]!;
-    if (blocks.every((b, i) => b.buffer === head.buffer && b.byteOffset === head.byteOffset + i * BLOCK_SIZE_BYTES))
-      return Buffer.from(head.buffer, head.byteOffset + from, length);
-    return Buffer.concat(blocks, from + length).subarray(from);
+    if (blocks.every((b, i) => b.buffer === head.buffer && b.byteOffset === head.byteOffset + i * BLOCK_SIZE_BYTES)) {
+      const view = Buffer.from(head.buffer, head.byteOffset + from, length);
+      this.lent.set(view, lease);
+      return view;
+    }
+    const copy = Buffer.concat(blocks, from + length).subarray(from);
+    lease.release();
+    return copy;
+  }
+
+  /**
+   * The reader of what `read` returned is done with it (the mount copied it to the kernel): the cache's memory it
+   * was a view of may hold other blocks now. Without this call the memory is only ever freed, never used again.
+   */
+  readDone(data: Buffer): void {
+    const lease = this.lent.get(data);
+    if (!lease) return;
+    this.lent.delete(data);
+    lease.release();
   }
 
   /** The blocks covering [inChunk, inChunk + length) of the chunk, from or into the block cache. */
@@ -453,10 +476,10 @@ export class FileIo {
     length: number,
     cred: CallerCredentials,
     countLookups: boolean,
-  ): Promise<Buffer[]> {
+  ): Promise<BlockLease> {
     const first = Math.floor(inChunk / BLOCK_SIZE_BYTES);
     const end = Math.ceil((inChunk + length) / BLOCK_SIZE_BYTES);
-    return this.blocks!.read(
+    return this.blocks!.lease(
       { ino: file.ino, chunkId: grant.chunkId, version: grant.version },
       first,
       end - first,

@@ -455,6 +455,11 @@ export class FileSystemClient {
     );
   }
 
+  /** The caller of `read` is done with what it returned (FileIo.readDone). */
+  readDone(data: Buffer): void {
+    this.io.readDone(data);
+  }
+
   async write(fh: number, data: Buffer, position: number, cred: CallerCredentials): Promise<number> {
     const handle = this.handle(fh);
     this.io.invalidate(handle.file.ino);

@@ -65,6 +65,8 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
   private readonly count;
   private readonly latency;
   private readonly bytesRead;
+  /** Reads answered with a view shorter than what the file system returned: the view → what to give back. */
+  private readonly shortened = new WeakMap<Buffer, Buffer>();
   private readonly bytesWritten;
 
   constructor(
@@ -198,9 +200,16 @@ export class ClientFileSystemOperations implements IFileSystemOperations {
     return this.serve('read', caller, async (cred) => {
       const data = await this.fs.read(fh, size, offset, cred);
       const out = data.length > size ? data.subarray(0, size) : data;
+      if (out !== data) this.shortened.set(out, data);
       this.bytesRead.inc(undefined, out.length);
       return out;
     });
+  }
+
+  readDone(_ino: number, data: Buffer): void {
+    const whole = this.shortened.get(data) ?? data;
+    this.shortened.delete(data);
+    this.fs.readDone(whole);
   }
 
   write(_ino: number, fh: number, data: Buffer, offset: number, caller: FsCaller): Promise<number> {

@@ -225,4 +225,97 @@ describe('client BlockCache', () => {
     finish(4 * B);
     expect((await run).map((b) => b.length)).to.deep.equal([B, B, B, B]);
   });
+
+  describe('memory of whole runs, used again', () => {
+    const RUN = MAX_BLOCKS_PER_FETCH;
+    const other = (n: number): ChunkVersion => ({ ino: 5, chunkId: 100 + n, version: 1 });
+
+    it('fetches into the memory of a run nobody needs any more: its blocks evicted, its lease given back', async () => {
+      const chunk = new RecordingChunk(RUN);
+      const cache = new BlockCache(RUN * B); // one run's worth: the next run evicts it
+      const first = await cache.lease(other(1), 0, RUN, chunk.fetch);
+      const memory = first.blocks[0]!.buffer;
+      first.release();
+      first.release(); // a second release does nothing
+      // The second run comes into new memory (the first is still held in the cache) and evicts the first...
+      const second = await cache.lease(other(2), 0, RUN, chunk.fetch);
+      expect(second.blocks[0]!.buffer).to.not.equal(memory);
+      second.release();
+      // ...whose memory the third comes into.
+      chunk.rewrite(3);
+      const third = await cache.lease(other(3), 0, RUN, chunk.fetch);
+      expect(third.blocks[0]!.buffer, 'the first run was evicted and released: its memory is used again').to.equal(memory);
+      expect(
+        third.blocks.every((b, i) => b[5] === chunk.byteAt(i, 5)),
+        'with the new bytes',
+      ).to.equal(true);
+      third.release();
+    });
+
+    it("never writes over blocks a reader still holds a lease on, evicted or not, nor over read()'s", async () => {
+      const chunk = new RecordingChunk(RUN);
+      const cache = new BlockCache(RUN * B);
+      const held = await cache.lease(other(1), 0, RUN, chunk.fetch);
+      const forGood = await cache.read(other(2), 0, RUN, chunk.fetch); // evicts the first run; lease still held
+      const before = Buffer.concat([...held.blocks, ...forGood]);
+      // Runs after these cycle through the cache, each evicting the last and freeing it.
+      for (let n = 3; n < 8; n++) {
+        chunk.rewrite(n); // other bytes each time, so a run written over would show
+        (await cache.lease(other(n), 0, RUN, chunk.fetch)).release();
+      }
+      expect(Buffer.concat([...held.blocks, ...forGood]).equals(before), 'leased and read() blocks unchanged').to.equal(true);
+      const memories = new Set([held.blocks[0]!.buffer, forGood[0]!.buffer]);
+      const later = await cache.lease(other(9), 0, RUN, chunk.fetch);
+      expect(memories.has(later.blocks[0]!.buffer)).to.equal(false);
+      later.release();
+      held.release();
+    });
+
+    it('keeps a run whose fetch is not over, even when nobody holds its blocks any more', async () => {
+      const cache = new BlockCache(RUN * B);
+      let fill: (bytes: number) => void = () => undefined;
+      let finish: () => void = () => undefined;
+      let target: Buffer = Buffer.alloc(0);
+      const slow: FetchBlocks = (_first, count, into, filled) => {
+        target = into;
+        fill = filled;
+        return new Promise((resolve) => (finish = () => resolve(count * B)));
+      };
+      const coming = cache.lease(other(1), 0, RUN, slow);
+      fill(RUN * B); // every block is in (the lease is answered), but the fetch has not ended: it may still write
+      (await coming).release();
+      cache.dropBlocks(other(1).chunkId, 0, RUN); // this mount wrote over them
+      const chunk = new RecordingChunk(RUN);
+      const meanwhile = await cache.lease(other(2), 0, RUN, chunk.fetch);
+      expect(meanwhile.blocks[0]!.buffer, 'not the memory the first fetch may still write into').to.not.equal(target.buffer);
+      meanwhile.release();
+      finish();
+      await new Promise((resolve) => setImmediate(resolve));
+      cache.dropBlocks(other(2).chunkId, 0, RUN);
+      const after = await cache.lease(other(3), 0, RUN, chunk.fetch);
+      expect([target.buffer, meanwhile.blocks[0]!.buffer], 'once it ended, its memory is free again').to.include(after.blocks[0]!.buffer);
+      after.release();
+    });
+
+    it('uses again only whole runs, not the memory of shorter fetches', async () => {
+      const chunk = new RecordingChunk(RUN);
+      const cache = new BlockCache(2 * B);
+      const short = await cache.lease(other(1), 0, 2, chunk.fetch);
+      short.release();
+      const whole = await cache.lease(other(2), 0, RUN, chunk.fetch);
+      expect(whole.blocks[0]!.buffer).to.not.equal(short.blocks[0]!.buffer);
+      whole.release();
+    });
+
+    it('gives a lease back when its fetch failed', async () => {
+      const chunk = new RecordingChunk(RUN);
+      const cache = new BlockCache(RUN * B);
+      chunk.failNext = true;
+      const err = await cache.lease(other(1), 0, RUN, chunk.fetch).catch((e: unknown) => e);
+      expect((err as Error).message).to.equal('replica down');
+      const after = await cache.lease(other(2), 0, RUN, chunk.fetch);
+      expect(after.blocks.every((b, i) => b[9] === chunk.byteAt(i, 9))).to.equal(true);
+      after.release();
+    });
+  });
 });

@@ -142,6 +142,12 @@ export interface IFileSystemOperations {
   create(parent: number, name: string, mode: number, flags: number, caller: FsCaller): Promise<{ entry: FsEntry; opened: FsOpened }>;
   /** At most `size` bytes at `offset`; fewer only at the end of the file. */
   read(ino: number, fh: number, size: number, offset: number, caller: FsCaller): Promise<Buffer>;
+  /**
+   * Optional: the mount has copied out what `read` returned (to the kernel) and will not look at `data` again, so
+   * the file system may use its memory for other bytes. A mount that never calls it is still correct; calling it
+   * before the copy is done is not.
+   */
+  readDone?(ino: number, data: Buffer): void;
   /** Returns the bytes written (all of them, or an error). */
   write(ino: number, fh: number, data: Buffer, offset: number, caller: FsCaller): Promise<number>;
   /**

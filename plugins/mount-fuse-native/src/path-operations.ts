@@ -285,6 +285,7 @@ export function pathOperations(ops: IFileSystemOperations, getCaller: () => FsCa
         (data) => {
           const n = Math.min(len, data.length);
           data.copy(buf, 0, 0, n);
+          ops.readDone?.(inodes.get(fd) ?? 0, data);
           return [n];
         },
       ),

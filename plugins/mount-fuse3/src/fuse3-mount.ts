@@ -482,9 +482,15 @@ export class Fuse3LowLevelMount implements IMount {
         } else await ops.release(e.attr.ino, opened.fh, caller).catch(() => undefined);
         return;
       }
-      case OP.READ:
-        a.replyBuf(h, id, await ops.read(ino, fh!, n1, n2, caller));
+      case OP.READ: {
+        const data = await ops.read(ino, fh!, n1, n2, caller);
+        try {
+          a.replyBuf(h, id, data); // copies before it returns
+        } finally {
+          ops.readDone?.(ino, data);
+        }
         return;
+      }
       case OP.WRITE:
         a.replyWrite(h, id, await ops.write(ino, fh!, last as Buffer, n2, caller));
         return;
