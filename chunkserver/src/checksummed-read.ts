@@ -1,5 +1,5 @@
 // readChecksummed: a store's read with the CRC32 of each block-part, from the store when it can give them.
-import { blockPartCrcs, type ChecksummedRead, type ChunkRef, type IChunkStore, type IoOptions } from '@mooseng/core';
+import { blockPartCrcs, type ChecksummedRead, type ChunkRef, type IChunkStore, type ReadOptions } from '@mooseng/core';
 
 /**
  * Reads `length` bytes at `offset` with the CRC32 of each block-part: the store's own (IChunkStore.readChecksummed,
@@ -11,9 +11,9 @@ export async function readChecksummed(
   ref: ChunkRef,
   offset: number,
   length: number,
-  options?: IoOptions,
+  options: ReadOptions = {},
 ): Promise<ChecksummedRead> {
   if (store.readChecksummed) return store.readChecksummed(ref, offset, length, options);
-  const data = await store.read(ref, offset, length, options);
+  const data = await store.read(ref, offset, length, { signal: options.signal });
   return { data, crcs: blockPartCrcs(offset, data) };
 }

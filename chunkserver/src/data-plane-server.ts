@@ -45,6 +45,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import type { ChunkStoreSet } from './chunk-store-set';
 import { replicateChunk } from './chunk-replicator';
 import { readChecksummed } from './checksummed-read';
+import { ReadBuffers } from './read-buffers';
 
 /** Requests one connection may have in progress; beyond it the socket stops being read until some finish. */
 export const MAX_REQUESTS_IN_FLIGHT_PER_CONNECTION = 64;
@@ -113,6 +114,8 @@ export class DataPlaneServer {
   private readonly pool = new FramePool();
   /** Over TLS: the buffers a send's frames are copied into, to go out as one write (tls-frame-writer.ts). */
   private readonly tlsFrames = new FramePool();
+  /** What reads are read into and sent from, used again (read-buffers.ts). */
+  readonly readBuffers = new ReadBuffers();
   private drained: (() => void) | null = null;
   /** Connections closed at once for the bound, and requests refused for their permit: a stranger repeats them at will. */
   private readonly refusedConnections: SampledWarning;
@@ -357,7 +360,17 @@ export class DataPlaneServer {
    * Writes reply frames (one, or the block-parts of a read piece together); resolves once the socket can take more
    * (backpressure for streamed reads). `magic` is set only to answer a peer of another protocol version.
    */
-  private send(conn: ConnectionState, requestId: number, replies: ChunkReply | ChunkReply[], magic?: number): Promise<void> {
+  /**
+   * Sends the replies in order; resolves at once, or on 'drain' when the socket's buffer is full. `written` is called
+   * once the socket no longer refers to the replies' bytes (the last write's callback: writes complete in order).
+   */
+  private send(
+    conn: ConnectionState,
+    requestId: number,
+    replies: ChunkReply | ChunkReply[],
+    magic?: number,
+    written?: () => void,
+  ): Promise<void> {
     const socket = conn.socket;
     if (socket.destroyed) return Promise.resolve();
     let ok = true;
@@ -368,16 +381,18 @@ export class DataPlaneServer {
         const { type, payload } = encodeReply(reply);
         parts.push(encodeFrameHeader(type, requestId, byteLength(payload), magic), ...payload);
       }
-      ok = writeCoalesced(socket, parts, this.tlsFrames);
+      ok = writeCoalesced(socket, parts, this.tlsFrames, written);
     } else {
-      socket.cork();
+      const writes: Buffer[] = [];
       for (const reply of all) {
         const { type, payload } = encodeReply(reply);
         // Header and fields in one write: a read sends a frame per block-part, and each write() costs a request.
         const [fields, ...data] = payload;
-        ok = socket.write(Buffer.concat([encodeFrameHeader(type, requestId, byteLength(payload), magic), fields!]));
-        for (const p of data) if (p.length > 0) ok = socket.write(p);
+        writes.push(Buffer.concat([encodeFrameHeader(type, requestId, byteLength(payload), magic), fields!]));
+        for (const p of data) if (p.length > 0) writes.push(p);
       }
+      socket.cork();
+      writes.forEach((w, i) => (ok = socket.write(w, i === writes.length - 1 && written ? () => written() : undefined)));
       socket.uncork();
     }
     if (ok || socket.destroyed) return Promise.resolve();
@@ -555,15 +570,16 @@ export class DataPlaneServer {
     const stored = await store.stat(ref.chunkId);
     const stop = Math.min(offset + length, stored?.length ?? 0);
     // Up to READ_AHEAD_PIECES reads in flight while earlier pieces are on the wire.
-    const window: Array<{ at: number; want: number; data: Promise<ChecksummedRead> }> = [];
+    const window: Array<{ at: number; want: number; into: Buffer; data: Promise<ChecksummedRead> }> = [];
     let nextAt = offset;
     const fill = (): void => {
       while (window.length < READ_AHEAD_PIECES && nextAt < stop) {
         const at = nextAt;
         const want = Math.min(MAX_FRAME_DATA_BYTES, stop - at);
-        const data = this.watch(ref, () => readChecksummed(store, ref, at, want));
+        const into = this.readBuffers.take();
+        const data = this.watch(ref, () => readChecksummed(store, ref, at, want, { into }));
         void data.catch(() => undefined); // awaited below, in order; this only keeps an early failure from going unhandled
-        window.push({ at, want, data });
+        window.push({ at, want, into, data });
         nextAt += want;
       }
     };
@@ -577,8 +593,9 @@ export class DataPlaneServer {
         this.bytesOut.inc(undefined, data.length);
         const parts: ChunkReply[] = [];
         forEachBlockPart(piece.at, data, (part, at, i) => parts.push({ op: 'read-data', offset: at, crc: got.crcs[i]!, data: part }));
-        await this.send(conn, requestId, parts);
-      }
+        // The piece's buffer is used again once the socket has let go of the frames made of it.
+        await this.send(conn, requestId, parts, undefined, () => this.readBuffers.give(piece.into));
+      } else this.readBuffers.give(piece.into);
       // The caller went away, or the chunk shrank meanwhile: stop here.
       if (conn.socket.destroyed || data.length < piece.want) return;
     }

@@ -6,6 +6,7 @@ import {
   BLOCK_SIZE_BYTES,
   blockPartCrcs,
   CHUNK_SIZE_BYTES,
+  MAX_FRAME_DATA_BYTES,
   type IChunkStore,
   type IChunkStoreFactory,
   type ICompressor,
@@ -223,6 +224,18 @@ for (const variant of variants) {
         const plain = Buffer.from(await store.read(ref, offset, length));
         expect(Buffer.from(got.data).equals(plain), `bytes of ${offset}+${length}`).to.equal(true);
         expect(got.crcs, `CRCs of ${offset}+${length}`).to.deep.equal(blockPartCrcs(offset, plain));
+        // The same into memory the caller lends (the chunkserver's reused read buffers), stale bytes and all, and
+        // into memory too short to use, which the store must leave alone.
+        for (const into of [Buffer.alloc(MAX_FRAME_DATA_BYTES + BLOCK_SIZE_BYTES, 0xa5), Buffer.alloc(10, 0x5a)]) {
+          const lent = await store.readChecksummed!(ref, offset, length, { into });
+          expect(Buffer.from(lent.data).equals(plain), `bytes of ${offset}+${length} into ${into.length}`).to.equal(true);
+          expect(lent.crcs, `CRCs of ${offset}+${length} into ${into.length}`).to.deep.equal(got.crcs);
+          if (into.length === 10)
+            expect(
+              into.every((b) => b === 0x5a),
+              'too short: untouched',
+            ).to.equal(true);
+        }
       }
       // A block failing its stored CRC gets no CRC of its own: the read fails as read() does.
       await store.close();

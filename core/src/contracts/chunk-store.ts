@@ -45,6 +45,16 @@ export interface IoOptions {
   signal?: AbortSignal;
 }
 
+/** Options of a read. */
+export interface ReadOptions extends IoOptions {
+  /**
+   * Memory the store may read into instead of allocating (the chunkserver's reused read buffers): the result is then
+   * a view of it. Only as a hint: a store may ignore it (and must, where it is too short), and returns a buffer of
+   * its own then. The caller does not use `into` for anything else while it still uses the result.
+   */
+  into?: Buffer;
+}
+
 /** Bytes read with the CRC32 of each of their block-parts (core's blockPartCrcs: the range cut at block boundaries). */
 export interface ChecksummedRead {
   data: Uint8Array;
@@ -106,7 +116,7 @@ export interface IChunkStore {
    * not a recomputed one; a part of a block (or a compressed or zero-filled one) a CRC computed over exactly the
    * bytes returned, after the stored CRC was checked. Without it, the chunkserver computes them over read()'s result.
    */
-  readChecksummed?(ref: ChunkRef, offset: number, length: number, options?: IoOptions): Promise<ChecksummedRead>;
+  readChecksummed?(ref: ChunkRef, offset: number, length: number, options?: ReadOptions): Promise<ChecksummedRead>;
   /** Sets the length; growing leaves a hole, shrinking discards data past `length`. */
   truncate(ref: ChunkRef, length: number, options?: IoOptions): Promise<void>;
   /**

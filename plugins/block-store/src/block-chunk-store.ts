@@ -14,6 +14,7 @@ import {
   type ICompressor,
   type ILogger,
   type IoOptions,
+  type ReadOptions,
   type SetVersionOptions,
   type StoredChunk,
   type WriteOptions,
@@ -172,12 +173,12 @@ export class BlockChunkStore implements IChunkStore {
     });
   }
 
-  async readChecksummed(ref: ChunkRef, offset: number, length: number, options: IoOptions = {}): Promise<ChecksummedRead> {
+  async readChecksummed(ref: ChunkRef, offset: number, length: number, options: ReadOptions = {}): Promise<ChecksummedRead> {
     this.checkRef(ref);
     this.checkRange(ref, offset, length);
     return this.schedule(ref.chunkId, readRange(offset), true, async () => {
       const c = await this.handle(ref, options.signal, 'read');
-      return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.readChecksummed(c, offset, length));
+      return this.guard(`read of chunk ${ref.chunkId}`, () => this.blocks.readChecksummed(c, offset, length, options.into));
     });
   }
 

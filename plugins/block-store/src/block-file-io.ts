@@ -40,9 +40,10 @@ export type BlockFileOpenMode = 'create' | 'open';
 export interface IBlockFile {
   /**
    * Exactly `length` bytes from `position`. Bytes past the end of the file read as zeros (a short read at the end is
-   * not an error). The buffer returned is the caller's.
+   * not an error). The buffer returned is the caller's: `into` itself (its first `length` bytes) when given, which
+   * must then be at least `length` long, else a new one.
    */
-  read(position: number, length: number): Promise<Buffer>;
+  read(position: number, length: number, into?: Buffer): Promise<Buffer>;
   /**
    * Writes the buffers back to back from `position`, all of them: a short write is the implementation's to finish,
    * never the caller's. Resolves once every byte was handed over; rejects if any could not be.

@@ -157,10 +157,10 @@ export class ChunkBlocks {
    * Up to `length` bytes at `offset`, cut at the chunk's length; holes and bytes past a block's raw length read as
    * zeros. Every block touched is checked against its CRC first. The caller holds the range lock from `offset` on.
    */
-  async read(c: OpenChunk, offset: number, length: number): Promise<Buffer> {
+  async read(c: OpenChunk, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const end = Math.min(offset + length, c.header.length);
     if (end <= offset) return Buffer.alloc(0);
-    const direct = await this.readContiguous(c, offset, end);
+    const direct = await this.readContiguous(c, offset, end, into);
     if (direct) return direct;
     const out = Buffer.alloc(end - offset);
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
@@ -204,8 +204,8 @@ export class ChunkBlocks {
    * parts (part of a block, a compressed block, zeros of a hole or past a block's end) get a CRC of the bytes
    * returned. The caller holds the range lock from `offset` on, so the block table cannot change meanwhile.
    */
-  async readChecksummed(c: OpenChunk, offset: number, length: number): Promise<ChecksummedRead> {
-    const data = await this.read(c, offset, length);
+  async readChecksummed(c: OpenChunk, offset: number, length: number, into?: Buffer): Promise<ChecksummedRead> {
+    const data = await this.read(c, offset, length, into);
     const crcs: number[] = [];
     forEachBlockPart(offset, data, (part, at) => {
       const b = Math.floor(at / BLOCK_SIZE_BYTES);
@@ -218,9 +218,10 @@ export class ChunkBlocks {
 
   /**
    * The common case without copies: every block of the range stored raw and full (the last one at least up to
-   * `end`), so the range is one contiguous stretch of the file. Null when the range is not like that.
+   * `end`), so the range is one contiguous stretch of the file, read into `into` when it is long enough. Null when
+   * the range is not like that.
    */
-  private async readContiguous(c: OpenChunk, offset: number, end: number): Promise<Buffer | null> {
+  private async readContiguous(c: OpenChunk, offset: number, end: number, into?: Buffer): Promise<Buffer | null> {
     const first = Math.floor(offset / BLOCK_SIZE_BYTES);
     const last = Math.floor((end - 1) / BLOCK_SIZE_BYTES);
     if (last - first + 1 > MAX_IO_BLOCKS) return null;
@@ -232,7 +233,8 @@ export class ChunkBlocks {
       entries.push(e);
     }
     const span = (entries.length - 1) * BLOCK_SIZE_BYTES + entries[entries.length - 1]!.storedLength;
-    const bytes = await c.file.read(slotOffset(first), alignUp(span));
+    const size = alignUp(span);
+    const bytes = await c.file.read(slotOffset(first), size, into && into.length >= size ? into : undefined);
     for (let i = 0; i < entries.length; i++) {
       await this.options.codec.decode(
         c.header,

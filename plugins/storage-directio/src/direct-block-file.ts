@@ -19,9 +19,10 @@ class DirectBlockFile implements IBlockFile {
     private readonly pool: AlignedBufferPool,
   ) {}
 
-  async read(position: number, length: number): Promise<Buffer> {
+  async read(position: number, length: number, into?: Buffer): Promise<Buffer> {
     assertAligned(position);
-    const out = Buffer.allocUnsafe(length);
+    // O_DIRECT reads go through an aligned buffer of the pool either way; `into` only saves the allocation.
+    const out = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     const buf = this.pool.acquire();
     try {
       let done = 0;

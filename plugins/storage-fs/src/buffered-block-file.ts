@@ -7,8 +7,8 @@ import { access, constants } from 'node:fs/promises';
 class BufferedBlockFile implements IBlockFile {
   constructor(private readonly handle: FileHandle) {}
 
-  async read(position: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length);
+  async read(position: number, length: number, into?: Buffer): Promise<Buffer> {
+    const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(buf, done, length - done, position + done);
