@@ -309,7 +309,7 @@ export class Fuse3LowLevelMount implements IMount {
   // ---- requests ----------------------------------------------------------------------------------------------------
 
   /** Every request from the addon. Never throws (it runs inside the addon's queue callback). */
-  private readonly dispatch: Dispatch = (op, id, ino, ino2, fhIn, n1, n2, s1, last, uid, gid, pid, umask) => {
+  private readonly dispatch: Dispatch = (op, id, ino, ino2, fhIn, n1, n2, s1, last, uid, gid, pid, umask, lease) => {
     const h = this.handle;
     const ops = this.ops;
     if (op === OP.FORGET) {
@@ -342,6 +342,9 @@ export class Fuse3LowLevelMount implements IMount {
     } catch (err) {
       work = Promise.reject(err);
     }
+    // A write's data is lent to the file system for the call only (IFileSystemOperations.write): once the call is
+    // over its receive buffer goes back to the addon's pool, to read the next request into.
+    if (lease) work = work.finally(() => this.addon.releaseData(lease));
     this.inFlight++;
     work.then(
       () => this.inFlight--,

@@ -84,7 +84,12 @@ export type Dispatch = (
   gid: number,
   pid: number,
   umask: number,
+  /** With a write whose data lies in a receive buffer: give it to releaseData once the write is done with the data. */
+  lease: DataLease | undefined,
 ) => void;
+
+/** The addon's handle on a receive buffer lent to JS with a write (releaseData). */
+export type DataLease = { readonly __dataLease: unique symbol };
 
 /** The addon's exports. Every reply returns true when the request was still waiting and the answer went out. */
 export interface Fuse3Addon {
@@ -112,6 +117,13 @@ export interface Fuse3Addon {
   replyOpen(h: SessionHandle, id: number, fh: number, keepCache: number): boolean;
   replyWrite(h: SessionHandle, id: number, count: number): boolean;
   replyBuf(h: SessionHandle, id: number, data: Buffer): boolean;
+  /**
+   * The write that came with `lease` is done with its data: the receive buffer goes back to the pool now, not when
+   * the collector finds the Buffer. The Buffer must not be read after this. A second call does nothing.
+   */
+  releaseData(lease: DataLease): void;
+  /** Receive buffers the process has allocated so far: each a miss of the pool (tests). */
+  rxBuffersMade(): number;
   replyReadlink(h: SessionHandle, id: number, target: string): boolean;
   replyXattrSize(h: SessionHandle, id: number, size: number): boolean;
   replyLseek(h: SessionHandle, id: number, offset: number): boolean;
