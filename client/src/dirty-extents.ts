@@ -2,17 +2,52 @@
 // that touches or overlaps a range merges into it (the newer bytes win), so random writes that fill a region in
 // go out as a few large writes instead of one per call.
 
-/** One buffered range: `bytes` bytes at `offset`, kept as the parts written (joined only when sent or overwritten). */
+import { BLOCK_SIZE_BYTES } from '@mooseng/core';
+
+/**
+ * One buffered range: `bytes` bytes at `offset`, kept as the parts written (joined only when sent or overwritten).
+ * A range a sequential writer grows past APPEND_SLAB_FROM_BYTES is kept in slabs instead: `slabs[i]` holds
+ * `parts[i]` from its start, each slab but the first starts on a block boundary of the file, and the range is sent
+ * as one write per slab, without joining.
+ */
 interface Extent {
   offset: number;
   bytes: number;
   parts: Buffer[];
+  slabs?: Buffer[];
 }
 
-/** A range taken to be sent: `data` at file offset `offset`. */
+/**
+ * A range taken to be sent: `data` at file offset `offset`. `release`, when there is one, gives its memory back for
+ * later writes: call it only once nothing refers to `data` any more (the chunkservers acknowledged the write: a
+ * socket still queueing it must not see it change), and not at all when unsure.
+ */
 export interface DirtyRange {
   offset: number;
   data: Buffer;
+  release?: () => void;
+}
+
+/** A sequential writer's range moves into a slab once it reaches this much (a few large writes). */
+export const APPEND_SLAB_FROM_BYTES = 1024 * 1024;
+/** A slab's size: the write-back cache's send batch (WRITE_BACK_BATCH_BYTES), so a batch is sent from about one slab. */
+export const APPEND_SLAB_BYTES = 8 * 1024 * 1024;
+/** Free slabs kept for the next sequential writers (32 MiB). */
+export const APPEND_SLABS_KEPT = 4;
+
+/**
+ * Slabs for sequential writers, used again once their range was sent and acknowledged. Without them a sequential
+ * write allocated every byte twice (a copy of each write, then the parts joined to be sent), and that churn of
+ * external memory set off a major collection every few tens of MiB. Shared by the process's mounts.
+ */
+const freeSlabs: Buffer[] = [];
+
+function takeSlab(): Buffer {
+  return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(APPEND_SLAB_BYTES);
+}
+
+function giveSlab(slab: Buffer): void {
+  if (freeSlabs.length < APPEND_SLABS_KEPT) freeSlabs.push(slab);
 }
 
 /**
@@ -62,17 +97,24 @@ export class DirtyExtents {
     let last = first;
     while (last < this.extents.length && this.extents[last]!.offset <= end) last++;
     const touched = this.extents.slice(first, last);
-    const copy = Buffer.from(data);
     if (touched.length === 0) {
-      this.extents.splice(first, 0, { offset: position, bytes: data.length, parts: [copy] });
+      this.extents.splice(first, 0, { offset: position, bytes: data.length, parts: [Buffer.from(data)] });
       this.total += data.length;
       return data.length;
     }
     const only = touched[0]!;
     if (touched.length === 1 && only.offset + only.bytes === position) {
-      // Sequential: continues the range.
-      only.parts.push(copy);
-      only.bytes += data.length;
+      // Sequential: continues the range, in slabs once it is large enough.
+      const grown = only.bytes + data.length;
+      if (!only.slabs && grown >= APPEND_SLAB_FROM_BYTES) {
+        const joined = joinParts(only);
+        only.parts = [];
+        only.slabs = [];
+        appendToSlabs(only, joined);
+      }
+      if (only.slabs) appendToSlabs(only, data);
+      else only.parts.push(Buffer.from(data));
+      only.bytes = grown;
       this.total += data.length;
       return data.length;
     }
@@ -84,8 +126,10 @@ export class DirtyExtents {
     for (const e of touched) {
       joinParts(e).copy(joined, e.offset - from);
       before += e.bytes;
+      // Copied out: nothing refers to its slabs any more (ranges taken to be sent are not held here).
+      for (const slab of e.slabs ?? []) giveSlab(slab);
     }
-    copy.copy(joined, position - from);
+    data.copy(joined, position - from);
     this.extents.splice(first, touched.length, { offset: from, bytes: joined.length, parts: [joined] });
     const added = joined.length - before;
     this.total += added;
@@ -94,7 +138,26 @@ export class DirtyExtents {
 
   /** Takes every range held, in offset order, to send them; nothing is held afterwards. */
   take(): DirtyRange[] {
-    const ranges = this.extents.map((e) => ({ offset: e.offset, data: joinParts(e) }));
+    const ranges = this.extents.flatMap((e): DirtyRange[] => {
+      if (!e.slabs) return [{ offset: e.offset, data: joinParts(e) }];
+      // One write per slab, each giving its slab back once sent (slabs after the first start on a block boundary).
+      let at = e.offset;
+      return e.parts.map((data, i) => {
+        const slab = e.slabs![i]!;
+        let released = false;
+        const range: DirtyRange = {
+          offset: at,
+          data,
+          release: () => {
+            if (released) return;
+            released = true;
+            giveSlab(slab);
+          },
+        };
+        at += data.length;
+        return range;
+      });
+    });
     this.extents = [];
     this.total = 0;
     return ranges;
@@ -112,6 +175,30 @@ export class DirtyExtents {
     }
     return lo;
   }
+}
+
+/**
+ * Appends `data` to a slab range: into the last slab while it has room (the first holds only up to the next block
+ * boundary past APPEND_SLAB_BYTES from the range's start, so the next starts on one), then into new slabs.
+ */
+function appendToSlabs(e: Extent, data: Buffer): void {
+  const slabs = e.slabs!;
+  let from = 0;
+  while (from < data.length) {
+    const last = slabs.length - 1;
+    const limit = last === 0 ? APPEND_SLAB_BYTES - (e.offset % BLOCK_SIZE_BYTES) : APPEND_SLAB_BYTES;
+    const used = last < 0 ? limit : e.parts[last]!.length;
+    if (used === limit) {
+      slabs.push(takeSlab());
+      e.parts.push(Buffer.alloc(0));
+      continue;
+    }
+    const n = Math.min(limit - used, data.length - from);
+    data.copy(slabs[last]!, used, from, from + n);
+    e.parts[last] = slabs[last]!.subarray(0, used + n);
+    from += n;
+  }
+  e.bytes = e.parts.reduce((sum, p) => sum + p.length, 0);
 }
 
 /** The range's bytes as one buffer (joined once and kept so). */

@@ -528,7 +528,12 @@ export class FileSystemClient {
           (range) => this.io.write(file, range.offset, range.data, cred),
           (range, done) => {
             void file.sending(range, done, handle).then(
-              () => this.writeBack.give(range.data.length),
+              () => {
+                this.writeBack.give(range.data.length);
+                // Acknowledged by the chain: no socket refers to the bytes now. A failed send keeps its memory
+                // (a socket may still queue it); the collector frees it.
+                range.release?.();
+              },
               () => this.writeBack.give(range.data.length),
             );
           },

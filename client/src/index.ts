@@ -14,5 +14,6 @@ export * from './file-system-client';
 export * from './file-system-operations';
 export * from './caller-credentials';
 export * from './open-file';
+export * from './dirty-extents';
 export * from './wire-types';
 export * from './file-system-client';

@@ -58,6 +58,8 @@ export type FetchRange = (offset: number, length: number) => Promise<Buffer>;
 export interface BufferedRange {
   offset: number;
   data: Buffer;
+  /** Gives the range's memory back for later writes once the write is acknowledged (DirtyRange.release). */
+  release?: () => void;
 }
 
 /**

@@ -10,6 +10,8 @@ export const WRITE_BACK_BATCH_BYTES = 8 * 1024 * 1024;
 export interface RangeToSend {
   offset: number;
   data: Buffer;
+  /** Gives the range's memory back once the chunkservers acknowledged it (DirtyRange.release). */
+  release?: () => void;
 }
 
 /**
