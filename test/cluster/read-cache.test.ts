@@ -77,7 +77,9 @@ describe('the read cache on real mounts', function () {
     expect((await readFile(join(b, name))).equals(third), 'after a partial rewrite').to.equal(true);
   });
 
-  it('a descriptor held open on one mount reads what another mount wrote and closed since (the change notice)', async () => {
+  it('a descriptor held open on one mount reads what another mount wrote and closed since (the change notice)', async function () {
+    // libfuse 2's high-level API cannot tell the kernel to drop its cached pages: the fallback waits for the timeout.
+    if (process.env.MOOSENG_TEST_MOUNT === 'mount-fuse-native') this.skip();
     const name = fresh('held-open');
     const first = patternBytes(7, MiB);
     await writeFile(join(a, name), first);
