@@ -57,7 +57,9 @@ export interface TestClusterExtras {
 /** A base port whose whole port block (docs/architecture.md) (base-1 .. base+60) is free right now. */
 export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100 + 21;
+    // Below 32768, where Linux's ephemeral ports begin (ip_local_port_range): a block found free above it could be
+    // taken by any outgoing connection before the nodes bind it (a chunkserver once failed to start so, port 39920).
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100 + 21;
     let free = true;
     for (let p = base - 1; p <= base + 60 && free; p++) free = await portFree(p);
     if (free) return base;
