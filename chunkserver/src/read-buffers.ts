@@ -27,9 +27,4 @@ export class ReadBuffers {
   give(buffer: Buffer): void {
     if (buffer.length === READ_BUFFER_BYTES && this.free.length < READ_BUFFERS_KEPT) this.free.push(buffer);
   }
-
-  /** Buffers free now (for tests). */
-  get freeCount(): number {
-    return this.free.length;
-  }
 }

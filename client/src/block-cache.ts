@@ -207,9 +207,8 @@ export class BlockCache {
    */
   private fetchRun(chunk: ChunkVersion, first: number, count: number, fetch: FetchBlocks): { blocks: Array<Promise<Buffer>>; run: Run } {
     const whole = count === MAX_BLOCKS_PER_FETCH;
-    const memory = (whole ? this.freeRuns.pop() : undefined) ?? Buffer.allocUnsafeSlow(count * BLOCK_SIZE_BYTES);
-    const owner: Run = { buffer: memory, live: count, pins: 0, settled: false, kept: !whole };
-    const run = memory;
+    const run = (whole ? this.freeRuns.pop() : undefined) ?? Buffer.allocUnsafeSlow(count * BLOCK_SIZE_BYTES);
+    const owner: Run = { buffer: run, live: count, pins: 0, settled: false, kept: !whole };
     const keys: string[] = [];
     const blocks: Array<Promise<Buffer>> = [];
     const settle: Array<{ resolve: (block: Buffer) => void; reject: (err: unknown) => void }> = [];

@@ -136,11 +136,12 @@ function clientSteps(context: RoleContext): RoleStep[] {
           new FileLocks(master!, clock),
         );
         const m = context.container.resolve<IMount>(IMount);
+        const subdir = subdirOf(section);
         await m.mount(section.mountPoint, ops, {
           // The masters ride in the fsname ("+"-separated: a comma would split the mount options), and the
           // subdirectory after them as NFS writes host:/path, so admin commands given a path on the mount know
           // where to go and which path of the file system it is.
-          fsname: `mooseng:${section.masters.join('+')}${subdirOf(section) === '' ? '' : `:${subdirOf(section)}`}`,
+          fsname: `mooseng:${section.masters.join('+')}${subdir === '' ? '' : `:${subdir}`}`,
           readOnly: section.readOnly,
           defaultPermissions: true,
           allowOther: true,

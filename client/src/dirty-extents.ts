@@ -179,7 +179,8 @@ export class DirtyExtents {
 
 /**
  * Appends `data` to a slab range: into the last slab while it has room (the first holds only up to the next block
- * boundary past APPEND_SLAB_BYTES from the range's start, so the next starts on one), then into new slabs.
+ * boundary past APPEND_SLAB_BYTES from the range's start, so the next starts on one), then into new slabs. The
+ * caller keeps `e.bytes`.
  */
 function appendToSlabs(e: Extent, data: Buffer): void {
   const slabs = e.slabs!;
@@ -198,7 +199,6 @@ function appendToSlabs(e: Extent, data: Buffer): void {
     e.parts[last] = slabs[last]!.subarray(0, used + n);
     from += n;
   }
-  e.bytes = e.parts.reduce((sum, p) => sum + p.length, 0);
 }
 
 /** The range's bytes as one buffer (joined once and kept so). */

@@ -190,9 +190,9 @@ export class DataPlaneClient {
   }
 
   /**
-   * Streams a read as the chunkserver sends it, piece by piece in offset order, each inside one block (often less:
-   * one block-part each, handed on once it matched its CRC). Pieces are the caller's. Bytes corrupted in transit fail the stream with CHUNK_CRC_MISMATCH before any of them is
-   * yielded; the pieces yielded before are good.
+   * Streams a read as the chunkserver sends it, piece by piece in offset order: one block-part each, handed on once
+   * it matched its CRC. Pieces are the caller's. Bytes corrupted in transit fail the stream with CHUNK_CRC_MISMATCH
+   * before any of them is yielded; the pieces yielded before are good.
    */
   async *readStream(
     address: string,
