@@ -55,7 +55,12 @@ export const CHUNKSERVER_SECTION_SCHEMA: JsonSchema = {
       description: 'Data directories, one per disk; empty = <node.dataDir>/disk0 (env MOOSENG_DATA_DIRS, comma-separated)',
     },
     labels: { type: 'object', default: {}, additionalProperties: { type: 'string' }, description: 'Placement labels, e.g. { rack: r1 }' },
-    scrubRateMBps: { type: 'number', minimum: 0, default: 8, description: 'Background scrub read rate in MiB/s; 0 turns scrubbing off' },
+    scrubRateMBps: {
+      type: 'number',
+      minimum: 0,
+      default: 8,
+      description: 'Background scrub read rate in MiB/s (a chunk under 1 MiB counts as 1 MiB); 0 turns scrubbing off',
+    },
     heartbeatIntervalMs: { type: 'integer', minimum: 100, default: 1000, description: 'Heartbeat period to each master' },
     maxConnections: {
       type: 'integer',

@@ -1,7 +1,7 @@
 // The scrubber walks every chunk at the configured rate and reports each corrupt one once.
 import { expect } from 'chai';
 import { chunkFilePath, slotOffset } from '@mooseng/block-store';
-import { ChunkStoreSet, SCRUB_PASS_PAUSE_MS, Scrubber } from '@mooseng/chunkserver';
+import { ChunkStoreSet, SCRUB_MIN_CHUNK_COST_BYTES, SCRUB_PASS_PAUSE_MS, Scrubber } from '@mooseng/chunkserver';
 import { BLOCK_SIZE_BYTES, ErrorCodes, MoosengError, NoopMetrics, silentLogger, type ChunkRef, type IClock } from '@mooseng/core';
 import { FsChunkStoreFactory } from '@mooseng/plugin-storage-fs';
 import { cleanupTempDirs, makeTempDir, waitFor } from '../support';
@@ -35,7 +35,7 @@ class RecordingClock implements IClock {
 describe('scrubber', () => {
   after(() => cleanupTempDirs());
 
-  it('re-reads every chunk at the configured MiB/s and reports the corrupt one once', async () => {
+  it('re-reads every chunk at the configured MiB/s, a small one costing a seek, and reports the corrupt one once', async () => {
     const dir = makeTempDir('mooseng-scrub-');
     const factory = new FsChunkStoreFactory({ fsync: 'on-close' });
     const seed = await factory.open(dir);
@@ -43,6 +43,7 @@ describe('scrubber', () => {
       { ref: { chunkId: 1, version: 1 }, bytes: 2 * MIB },
       { ref: { chunkId: 2, version: 3 }, bytes: MIB },
       { ref: { chunkId: 3, version: 1 }, bytes: 3 * BLOCK_SIZE_BYTES },
+      { ref: { chunkId: 4, version: 1 }, bytes: 4096 },
     ];
     for (const c of chunks) {
       await seed.create(c.ref);
@@ -67,11 +68,13 @@ describe('scrubber', () => {
     await scrubber.stop();
     await stores.close();
 
-    // 4 MiB/s: 2 MiB costs 500 ms, 1 MiB 250 ms, 192 KiB 47 ms; then the pause before the next pass.
+    // 4 MiB/s: 2 MiB costs 500 ms, 1 MiB 250 ms; 192 KiB and 4 KiB cost what a chunk costs at least (1 MiB: a
+    // chunk of a few KiB must not be re-read thousands of times a second); then the pause before the next pass.
+    expect(SCRUB_MIN_CHUNK_COST_BYTES).to.equal(MIB);
     const perChunk = clock.sleeps.slice(0, -1).sort((a, b) => a - b);
-    expect(perChunk).to.deep.equal([47, 250, 500]);
+    expect(perChunk).to.deep.equal([250, 250, 250, 500]);
     expect(reports).to.deep.equal([{ ref: { chunkId: 2, version: 3 }, blocks: [5], foundBy: 'scrub' }]);
-    expect(scrubber.status).to.deep.include({ enabled: true, chunksChecked: 3, corrupt: ['2_3'] });
+    expect(scrubber.status).to.deep.include({ enabled: true, chunksChecked: 4, corrupt: ['2_3'] });
   });
 
   it('does nothing when the rate is 0', async () => {
