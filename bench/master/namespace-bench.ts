@@ -1,6 +1,15 @@
-// Benchmark of the master state machine: apply() operations per second, heap per inode at 1 M files, snapshot cost.
+// Benchmark of the master state machine: apply() operations per second, heap per inode at 1 M files, snapshot cost,
+// and what the repair loop's scans cost (a whole scan per chunk, one bounded pass).
 // Run with `npm run bench:master` (node --expose-gc); the last line printed is one JSON object with every figure.
-import { encodeCommand, NamespaceStateMachine, type CommandBody, type Credentials } from '@mooseng/master';
+import {
+  ChunkLocations,
+  ChunkSweep,
+  SWEEP_CHUNKS_PER_PASS,
+  encodeCommand,
+  NamespaceStateMachine,
+  type CommandBody,
+  type Credentials,
+} from '@mooseng/master';
 
 /** Files created for the heap measurement. */
 const FILES = Number(process.env.MOOSENG_BENCH_FILES ?? 1_000_000);
@@ -55,6 +64,50 @@ class Driver {
     const ns = Number(this.applyNs - startNs);
     return { opsPerSec: Math.round(n / (ns / 1e9)), errors };
   }
+}
+
+/**
+ * What the repair loop's look at every chunk costs (the replica map as three chunkservers at goal 2 fill it): the
+ * median of five full scans of each kind, in nanoseconds per chunk; and one pass of the bounded sweep it runs.
+ */
+function repairScan(
+  sm: NamespaceStateMachine,
+  firstId: number,
+  n: number,
+): { classifyNsPerChunk: number; surplusNsPerChunk: number; sweepPassMs: number } {
+  const locations = new ChunkLocations();
+  const servers = ['cs1', 'cs2', 'cs3'];
+  for (const s of servers) locations.register(s, []);
+  for (let i = 0; i < n; i++) {
+    locations.addReplica(servers[i % 3]!, firstId + i, 1);
+    locations.addReplica(servers[(i + 1) % 3]!, firstId + i, 1);
+  }
+  const median = (run: () => void): number => {
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = process.hrtime.bigint();
+      run();
+      times.push(Number(process.hrtime.bigint() - t0) / n);
+    }
+    return Math.round(times.sort((a, b) => a - b)[2]!);
+  };
+  // What the repair loop spends per pass now: the sweep's part of the catalog and of the replica map.
+  const sweep = new ChunkSweep(locations);
+  const passMs = (): number => {
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = process.hrtime.bigint();
+      sweep.pass(sm, 200);
+      sweep.surplus(sm, 200);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return +times.sort((a, b) => a - b)[2]!.toFixed(2);
+  };
+  return {
+    classifyNsPerChunk: median(() => locations.classify(sm, 200)),
+    surplusNsPerChunk: median(() => locations.surplusReplicas(sm, 200)),
+    sweepPassMs: passMs(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -117,6 +170,10 @@ async function main(): Promise<void> {
     length: 4096,
     cred: USER,
   }));
+  const scan = repairScan(sm, firstId, n);
+  print(
+    `repair scan over ${n} chunks on 3 servers (2 replicas each): classify ${scan.classifyNsPerChunk} ns/chunk, surplus ${scan.surplusNsPerChunk} ns/chunk (a whole scan each); one repair pass (a bounded sweep of ${SWEEP_CHUNKS_PER_PASS} of each) ${scan.sweepPassMs} ms`,
+  );
   const rename = d.run(n, (i) => ({
     op: 'rename',
     parent: 2 + Math.floor(i / FILES_PER_DIR),
@@ -181,6 +238,9 @@ async function main(): Promise<void> {
     renamePerSec: rename.opsPerSec,
     unlinkPerSec: unlink.opsPerSec,
     lookupPerSec,
+    repairClassifyNsPerChunk: scan.classifyNsPerChunk,
+    repairSurplusNsPerChunk: scan.surplusNsPerChunk,
+    repairPassMs: scan.sweepPassMs,
     snapshotBytes: snapBytes,
     snapshotBytesPerInode: Math.round(snapBytes / inodes),
     snapshotStreamMs: Math.round(snapMs),

@@ -11,6 +11,7 @@ export * from './namespace/results';
 export * from './namespace/namespace-state-machine';
 export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
+export * from './chunks/chunk-sweep';
 export * from './chunk-operations';
 export * from './leader-tenure';
 export * from './client-api';

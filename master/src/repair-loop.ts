@@ -4,6 +4,7 @@
 import type { ChunkserverView, Counter, IClock, ILogger, IMetrics, IPlacement } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
 import type { ChunkClassification, ChunkHealth, ChunkLocations } from './chunks/chunk-locations';
+import { ChunkSweep } from './chunks/chunk-sweep';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { MetadataService } from './metadata-service';
 import { PeriodicPass } from './periodic-pass';
@@ -30,6 +31,7 @@ export class RepairLoop {
   private leaderSince: number | null = null;
   readonly figures: RepairFigures = { underGoal: 0, overGoal: 0, missing: 0, copiesInFlight: 0, lastPassAt: null };
   private readonly copies: Counter;
+  private readonly sweep: ChunkSweep;
 
   constructor(
     private readonly o: {
@@ -45,6 +47,7 @@ export class RepairLoop {
       metrics: IMetrics;
     },
   ) {
+    this.sweep = new ChunkSweep(o.locations);
     this.copies = o.metrics.counter({
       name: 'mooseng_master_replications_total',
       help: 'Chunk copies made toward a goal, by result',
@@ -73,6 +76,7 @@ export class RepairLoop {
   async runPass(): Promise<void> {
     this.o.registry.expire();
     if (!this.o.metadata.isLeader()) {
+      if (this.leaderSince !== null) this.sweep.reset();
       this.leaderSince = null;
       return;
     }
@@ -81,8 +85,9 @@ export class RepairLoop {
     await this.o.metadata.read(() => undefined);
     const state = this.o.metadata.state;
     // A chunk whose version is changing (a grant, cut, copy...) is judged once the change is recorded. The chunks
-    // this loop is copying are among them: they count as under goal until their copy lands.
-    const classes = this.o.locations.classify(state, REPAIR_BATCH, (chunkId) => this.o.ops.isBusy(chunkId));
+    // this loop is copying are among them: they count as under goal until their copy lands. A pass judges the
+    // chunks found away from their goal and the next part of the catalog (ChunkSweep), not all of it.
+    const classes = this.sweep.pass(state, REPAIR_BATCH, (chunkId) => this.o.ops.isBusy(chunkId));
     classes.counts.underGoal += this.inFlight.size;
     this.record(classes);
     await this.retireDeletions();
@@ -142,10 +147,11 @@ export class RepairLoop {
 
   /**
    * Replicas that are not good current copies (another version, corrupt, or of a chunk no longer in the catalog),
-   * deleted only while the goal's worth of good copies exists elsewhere (ChunkLocations.surplusReplicas).
+   * deleted only while the goal's worth of good copies exists elsewhere (ChunkLocations.surplusReplicas), looked
+   * for in the next part of the replica map (ChunkSweep.surplus).
    */
   private async deleteSurplus(): Promise<void> {
-    const surplus = this.o.locations.surplusReplicas(this.o.metadata.state, REPAIR_BATCH);
+    const surplus = this.sweep.surplus(this.o.metadata.state, REPAIR_BATCH);
     await Promise.all(
       surplus
         .filter((s) => this.o.locations.isAlive(s.serverId) && !this.o.ops.isBusy(s.chunkId) && !this.inFlight.has(s.chunkId))

@@ -34,11 +34,20 @@ export interface KnownReplica {
   corrupt: boolean;
 }
 
+/** One chunk of the replicated catalog, as the classification reads it. */
+export interface CatalogChunk {
+  readonly version: number;
+  readonly goal: number;
+}
+
 /** The replicated facts the classification compares against: chunk id → (version, goal). */
 export interface ChunkCatalog {
-  forEachChunk(visit: (chunkId: number, version: number, goal: number) => void): void;
-  chunkInfo(chunkId: number): { version: number; goal: number } | undefined;
+  /** The live map (not a copy): a sweep keeps an iterator on it across passes, and a restore replaces it. */
+  chunks(): ReadonlyMap<number, CatalogChunk>;
 }
+
+/** How a chunk stands against its goal: the classes of ChunkClassification, or 'ok'. */
+export type GoalStanding = 'ok' | 'underGoal' | 'overGoal' | 'missing';
 
 /** Results of one repair scan. */
 export interface ChunkClassification {
@@ -161,6 +170,21 @@ export class ChunkLocations {
     if (bad.size === 0) this.corrupt.delete(chunkId);
   }
 
+  /** How many servers holders() would name, without making the list (the repair scans judge every chunk by it). */
+  countHolders(chunkId: number, version: number): number {
+    const replicas = this.byChunk.get(chunkId);
+    if (replicas === undefined) return 0;
+    let n = 0;
+    for (const [server, v] of replicas) if (v === version && this.alive.has(server) && !this.isCorrupt(server, chunkId)) n++;
+    return n;
+  }
+
+  /** Where a chunk stands against its goal by its live good copies at `version`. */
+  standing(chunkId: number, version: number, goal: number): GoalStanding {
+    const n = this.countHolders(chunkId, version);
+    return n === 0 ? 'missing' : n < goal ? 'underGoal' : n > goal ? 'overGoal' : 'ok';
+  }
+
   /** Live servers holding exactly `version` of the chunk and not reported corrupt, in the order they reported it. */
   holders(chunkId: number, version: number): string[] {
     const out: string[] = [];
@@ -197,15 +221,24 @@ export class ChunkLocations {
    */
   surplusReplicas(catalog: ChunkCatalog, limit: number): StaleReplica[] {
     const out: StaleReplica[] = [];
+    const chunks = catalog.chunks();
     for (const [chunkId, replicas] of this.byChunk) {
-      const info = catalog.chunkInfo(chunkId);
-      if (info !== undefined && this.holders(chunkId, info.version).length < info.goal) continue;
-      for (const [serverId, version] of replicas) {
-        if (out.length >= limit) return out;
-        if (info === undefined || version !== info.version || this.isCorrupt(serverId, chunkId)) out.push({ serverId, chunkId, version });
-      }
+      if (out.length >= limit) break;
+      this.surplusOf(chunkId, replicas, chunks.get(chunkId), out);
     }
-    return out;
+    return out.slice(0, limit);
+  }
+
+  /** Every chunk's replicas (server id → version), live: what a sweep walks for surplusOf. */
+  replicaEntries(): IterableIterator<[number, ReadonlyMap<string, number>]> {
+    return this.byChunk.entries();
+  }
+
+  /** Appends to `out` the replicas of one chunk that may go (see surplusReplicas); `info` is its catalog entry. */
+  surplusOf(chunkId: number, replicas: ReadonlyMap<string, number>, info: CatalogChunk | undefined, out: StaleReplica[]): void {
+    if (info !== undefined && this.countHolders(chunkId, info.version) < info.goal) return;
+    for (const [serverId, version] of replicas)
+      if (info === undefined || version !== info.version || this.isCorrupt(serverId, chunkId)) out.push({ serverId, chunkId, version });
   }
 
   /**
@@ -243,20 +276,17 @@ export class ChunkLocations {
    */
   classify(catalog: ChunkCatalog, limitPerKind: number, settling: (chunkId: number) => boolean = () => false): ChunkClassification {
     const result: ChunkClassification = { underGoal: [], overGoal: [], missing: [], counts: { underGoal: 0, overGoal: 0, missing: 0 } };
-    const { counts } = result;
-    catalog.forEachChunk((chunkId, version, goal) => {
-      if (settling(chunkId)) return;
-      const holders = this.holders(chunkId, version);
-      const health = (): ChunkHealth => ({ chunkId, version, goal, holders });
-      if (holders.length === 0) {
-        if (counts.missing++ < limitPerKind) result.missing.push(health());
-      } else if (holders.length < goal) {
-        if (counts.underGoal++ < limitPerKind) result.underGoal.push(health());
-      } else if (holders.length > goal) {
-        if (counts.overGoal++ < limitPerKind) result.overGoal.push(health());
-      }
-    });
+    for (const [chunkId, { version, goal }] of catalog.chunks()) {
+      if (settling(chunkId)) continue;
+      const standing = this.standing(chunkId, version, goal);
+      if (standing !== 'ok' && result.counts[standing]++ < limitPerKind) result[standing].push(this.health(chunkId, version, goal));
+    }
     return result;
+  }
+
+  /** A chunk's ChunkHealth as the map has it now. */
+  health(chunkId: number, version: number, goal: number): ChunkHealth {
+    return { chunkId, version, goal, holders: this.holders(chunkId, version) };
   }
 
   /** Servers known (alive or not). */

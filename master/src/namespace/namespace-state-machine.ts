@@ -10,6 +10,7 @@ import {
   OpenFlags,
   ROOT_INODE,
 } from '@mooseng/core';
+import type { CatalogChunk } from '../chunks/chunk-locations';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
 import { decodeCommand, type Command, type Credentials } from './commands';
 import { DEFAULT_GOAL, MAX_RESERVED_CHUNK_IDS } from './constants';
@@ -434,9 +435,9 @@ export class NamespaceStateMachine implements IStateMachine {
     return { version: rec.version, base: rec.base, top: rec.top, goal: rec.goal, pendingCut: ct.truncations.get(chunkId)?.length ?? -1 };
   }
 
-  /** Every chunk's id, version and goal, for the repair scan (ChunkLocations.classify). */
-  forEachChunk(visit: (chunkId: number, version: number, goal: number) => void): void {
-    for (const [id, rec] of this.treeState.chunkTable.chunks) visit(id, rec.version, rec.goal);
+  /** The live chunk map (id → version, goal) the repair scans walk (ChunkLocations.classify, ChunkSweep). */
+  chunks(): ReadonlyMap<number, CatalogChunk> {
+    return this.treeState.chunkTable.chunks;
   }
 
   pendingDeletions(limit: number): PendingDeletion[] {
