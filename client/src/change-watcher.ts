@@ -136,11 +136,7 @@ export class ChangeWatcher {
     if (!stub) {
       const Service = changeFeedService();
       const channel = grpcControlChannel(hostOfAddress(address), this.o.tls ?? null);
-      stub = new Service(address, channel.credentials, {
-        ...channel.options,
-        'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 1_000,
-      });
+      stub = new Service(address, channel.credentials, channel.options);
       this.stubs.set(address, stub);
     }
     return stub;

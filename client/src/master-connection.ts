@@ -62,8 +62,6 @@ class GrpcMasterConnection implements MasterConnection {
     this.stub = new Service(address, channel.credentials, {
       ...channel.options,
       'grpc.max_receive_message_length': MAX_CONTROL_MESSAGE_BYTES,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1_000,
     });
   }
 
