@@ -1,13 +1,19 @@
 // ChunkOperations: what the leader asks chunkservers to do to replicas (move versions, cut, delete, copy), over the
 // data plane, and the version changes that follow (docs/chunk-lifecycle.md): a version reaches the catalog only after
 // replicas confirmed it, and the map of who holds what follows every answer.
-import { type DataPlaneClient, ErrorCodes, type IClock, type ILogger, isMoosengError, MoosengError } from '@mooseng/core';
+import { type DataPlaneClient, ErrorCodes, type IClock, type ILogger, type IMetrics, isMoosengError, MoosengError } from '@mooseng/core';
 import type { ChunkLocations } from './chunks/chunk-locations';
 import type { ChunkserverRegistry } from './chunkserver-registry';
 import type { LeaderTenure } from './leader-tenure';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
+import { NEW_CHUNK_POOL_SIZE, NewChunkPool, type PooledChunk } from './new-chunk-pool';
+
+/** True when two chains name the same servers in the same order. */
+function sameOrder(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
 
 /**
  * The chunkserver calls the leader makes: DataPlaneClient's (a test double in tests). Each names the chunkserver's
@@ -46,6 +52,9 @@ export class ChunkOperations {
   /** Chunk ids this leader reserved and has not tried yet ([next, end)), and the reservation in flight. */
   private ids = { next: 0, end: 0 };
   private idsReserving: Promise<void> | null = null;
+  /** New chunks made ahead of need, and the placement each goal's grants used last (what the pool places by). */
+  private readonly pool: NewChunkPool;
+  private readonly choosers = new Map<number, (chunkId: number) => string[]>();
 
   constructor(
     private readonly metadata: MetadataService,
@@ -56,26 +65,58 @@ export class ChunkOperations {
     private readonly clock: IClock,
     /** A young leader waits for chunkservers to register before it finds none (see LeaderTenure). */
     private readonly tenure: LeaderTenure,
-  ) {}
+    options: { newChunkPoolSize?: number; metrics?: IMetrics } = {},
+  ) {
+    const pooled = options.metrics?.counter({
+      name: 'mooseng_master_new_chunk_pool_total',
+      help: 'Chunks of the pool of new chunks (created ahead of need), by event: made, taken by a write grant, dropped unused',
+      labelNames: ['event'],
+    });
+    this.pool = new NewChunkPool({
+      count: pooled && ((event) => pooled.inc({ event })),
+      size: options.newChunkPoolSize ?? NEW_CHUNK_POOL_SIZE,
+      tenure: () => this.tenure.generation,
+      make: (goal, add) => this.precreate(goal, add),
+      onError: (err) => this.logger.warn('a chunk for the pool of new chunks could not be made', { err: (err as Error).message }),
+    });
+  }
 
-  /** True while a version change of the chunk is under way (the repair loop leaves the chunk alone meanwhile). */
+  /**
+   * True while a version change of the chunk is under way, or while it waits in the pool of new chunks (the repair
+   * loop leaves the chunk alone meanwhile).
+   */
   isBusy(chunkId: number): boolean {
-    return this.lanes.has(chunkId);
+    return this.lanes.has(chunkId) || this.pool.has(chunkId);
+  }
+
+  /** What the pool of new chunks did so far (NewChunkPool.stats). */
+  get newChunkPool(): NewChunkPool['stats'] {
+    return this.pool.stats;
   }
 
   /**
    * A write grant into an empty slot: a new chunk under a reserved id is created at version 1 on the servers
    * `choose` names, then recorded with those that created it. A chunk never enters the catalog without a replica, so
    * a chain that failed to create it cannot leave a chunk nobody has. A failed attempt burns its id; what it created
-   * is a replica of a chunk the catalog never knows, deleted as such.
+   * is a replica of a chunk the catalog never knows, deleted as such. Usually the chunk was created ahead of need
+   * (NewChunkPool) on the servers `choose` names for it now, and the grant is its one commit.
    */
   grantNew(
     origin: RequestOrigin,
     cred: Credentials,
     ino: number,
     chunkIndex: number,
+    goal: number,
     choose: (chunkId: number) => string[],
   ): Promise<ChunkWriteGrant> {
+    this.choosers.set(goal, choose);
+    // A pooled chunk fits while the placement would choose its servers now and each still reports its replica.
+    const pooled = this.pool.take(
+      goal,
+      (c) => sameOrder(choose(c.chunkId), c.servers) && c.servers.every((id) => this.locations.versionOn(id, c.chunkId) === 1),
+    );
+    if (pooled)
+      return this.exclusive(pooled.chunkId, () => this.recordNew(origin, cred, ino, chunkIndex, pooled.chunkId, 1, pooled.servers));
     return this.takeChunkId().then((chunkId) =>
       this.exclusive(chunkId, async () => {
         const servers = await this.tenure.servers('chunkservers with room', () => choose(chunkId));
@@ -84,21 +125,7 @@ export class ChunkOperations {
             ErrorCodes.NO_CHUNKSERVERS,
             'no live chunkserver with free space can take a new chunk; start chunkservers or free space',
           );
-        const created = await Promise.all(
-          servers.map(async (id) => {
-            const address = this.registry.addressOf(id);
-            if (!address) return null;
-            try {
-              await this.data.create(address, { chunkId, version: 1 }, { serverId: id });
-              this.locations.addReplica(id, chunkId, 1);
-              return id;
-            } catch (err) {
-              this.logger.warn('chunkserver could not create a new chunk', { chunkId, server: id, err: (err as Error).message });
-              return null;
-            }
-          }),
-        );
-        let chain = created.filter((id): id is string => id !== null);
+        let chain = await this.createOn(chunkId, servers);
         if (chain.length === 0)
           throw new MoosengError(
             ErrorCodes.IO_ERROR,
@@ -116,12 +143,62 @@ export class ChunkOperations {
           version += 1;
         }
         if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId}`);
-        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers: chain, cred });
-        if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
-        this.reserved.set(chunkId, version + 1);
-        return r.grant;
+        return this.recordNew(origin, cred, ino, chunkIndex, chunkId, version, chain);
       }),
     );
+  }
+
+  /** Records a new chunk's grant (inside the chunk's exclusive section): the chunk enters the catalog with `servers`. */
+  private async recordNew(
+    origin: RequestOrigin,
+    cred: Credentials,
+    ino: number,
+    chunkIndex: number,
+    chunkId: number,
+    version: number,
+    servers: string[],
+  ): Promise<ChunkWriteGrant> {
+    const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers, cred });
+    if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
+    this.reserved.set(chunkId, version + 1);
+    return r.grant;
+  }
+
+  /** Creates the chunk at version 1 on each of `servers`: those that confirmed, in the order given. */
+  private async createOn(chunkId: number, servers: readonly string[]): Promise<string[]> {
+    const created = await Promise.all(
+      servers.map(async (id) => {
+        const address = this.registry.addressOf(id);
+        if (!address) return null;
+        try {
+          await this.data.create(address, { chunkId, version: 1 }, { serverId: id });
+          this.locations.addReplica(id, chunkId, 1);
+          return id;
+        } catch (err) {
+          this.logger.warn('chunkserver could not create a new chunk', { chunkId, server: id, err: (err as Error).message });
+          return null;
+        }
+      }),
+    );
+    return created.filter((id): id is string => id !== null);
+  }
+
+  /**
+   * One chunk for the pool of `goal`, made as grantNew makes one, kept only when every chosen server created it (a
+   * partial chain would need a version move first: grantNew does that when it must). Nothing while this master does
+   * not lead or chunkservers may still be registering.
+   */
+  private async precreate(goal: number, add: (chunk: PooledChunk) => void): Promise<void> {
+    const choose = this.choosers.get(goal);
+    if (!choose || !this.metadata.isLeader() || this.tenure.graceLeftMs() > 0) return;
+    const tenure = this.tenure.generation;
+    const chunkId = await this.takeChunkId();
+    await this.exclusive(chunkId, async () => {
+      const servers = choose(chunkId);
+      if (servers.length === 0) return;
+      const chain = await this.createOn(chunkId, servers);
+      if (chain.length === servers.length) add({ chunkId, servers: chain, tenure });
+    });
   }
 
   /**

@@ -13,6 +13,7 @@ export * from './namespace/lock-table';
 export * from './chunks/chunk-locations';
 export * from './chunks/chunk-sweep';
 export * from './chunk-operations';
+export * from './new-chunk-pool';
 export * from './leader-tenure';
 export * from './client-api';
 export * from './change-feed';

@@ -11,6 +11,8 @@ const SERVER_WAIT_POLL_MS = 50;
 
 export class LeaderTenure {
   private since: number | null = null;
+  /** Counts leadership changes: what a leader prepared in one tenure (NewChunkPool) is not used in another. */
+  generation = 0;
 
   /** `graceMs`: how long after becoming leader chunkservers may still be registering (their heartbeat timeout). */
   constructor(
@@ -21,6 +23,7 @@ export class LeaderTenure {
   /** Follows every leadership change (consensus.onLeadershipChange): `isSelf` when this master now leads. */
   changed(isSelf: boolean): void {
     this.since = isSelf ? this.clock.monotonic() : null;
+    this.generation++;
   }
 
   /** Milliseconds of the grace still to run: 0 once it is over, or when this master does not lead. */

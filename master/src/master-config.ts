@@ -17,6 +17,8 @@ export interface MasterSection {
   chunkserverTimeoutMs: number;
   /** A client session the leader hears nothing from this long is closed: the files it held open are released. */
   sessionTimeoutMs: number;
+  /** New chunks the leader keeps created on chunkservers ahead of need, per goal (NewChunkPool); 0 turns it off. */
+  newChunkPoolSize: number;
   /** Bearer tokens of the HTTP API's routes that change something, each with the identity its holder acts as. */
   httpApiTokens: HttpApiToken[];
   /** Which client networks may use the file system, and how (exports.ts); first match wins. */
@@ -80,6 +82,14 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       default: 300000,
       description:
         'A client (mount) silent this long loses its session: files it held open are released, unlinked ones freed (clients keep alive every quarter of it)',
+    },
+    newChunkPoolSize: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1024,
+      default: 8,
+      description:
+        'New chunks the leader keeps created on chunkservers ahead of need, per goal, so the first write of a file does not wait for chunkservers to create its chunk; 0 turns the pool off',
     },
     exports: {
       type: 'array',

@@ -148,7 +148,10 @@ function masterSteps(context: RoleContext): RoleStep[] {
               .corrupt(server, chunkId, version)
               .catch((err) => logger.warn('handling a corrupt replica failed', { chunkId, server, err: (err as Error).message })),
         });
-        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock, tenure);
+        const ops = new ChunkOperations(metadata, locations, registry, data, logger.child({ component: 'chunk-ops' }), clock, tenure, {
+          newChunkPoolSize: section.newChunkPoolSize,
+          metrics,
+        });
         repair = new RepairLoop({
           metadata,
           locations,

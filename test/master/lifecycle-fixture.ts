@@ -250,6 +250,11 @@ export interface LifecycleMasterOptions {
   /** Chunkserver ids; each gets the address "<id>:9420". */
   servers: string[];
   goal: number;
+  /**
+   * New chunks the leader keeps created ahead of need per goal (NewChunkPool); 0 (the default here) turns the pool
+   * off, so these tests see each grant's chunkserver calls in the order the grant makes them.
+   */
+  newChunkPoolSize?: number;
 }
 
 /**
@@ -270,6 +275,8 @@ export class LifecycleMaster {
   readonly ops: ChunkOperations;
   readonly repair: RepairLoop;
   readonly client: ClientToMasterHandlers;
+  /** The leader's tenure: a test ends and starts one with tenure.changed(false) / tenure.changed(true). */
+  readonly tenure: LeaderTenure;
   private nextRequest = 1;
 
   constructor(readonly options: LifecycleMasterOptions) {
@@ -295,6 +302,8 @@ export class LifecycleMaster {
     for (const id of options.servers) this.startServer(id);
     // No grace: the servers are all there from the start, and the tests expect answers at once.
     const tenure = new LeaderTenure(this.clock, 0);
+    tenure.changed(true);
+    this.tenure = tenure;
     // Every command the leader sends, with the chunkserver id it names (over TLS, the certificate it takes).
     const named = new Proxy(this.chunkservers, {
       get: (target, prop, receiver) => {
@@ -307,7 +316,9 @@ export class LifecycleMaster {
         };
       },
     });
-    this.ops = new ChunkOperations(this.metadata, locations, this.registry, named, this.logger, this.clock, tenure);
+    this.ops = new ChunkOperations(this.metadata, locations, this.registry, named, this.logger, this.clock, tenure, {
+      newChunkPoolSize: options.newChunkPoolSize ?? 0,
+    });
     const placement = new HrwPlacement({ domainLabel: 'rack', minFreeBytes: 0 });
     this.repair = new RepairLoop({
       metadata: this.metadata,
