@@ -65,7 +65,8 @@ async function measure(
       while (performance.now() < until) {
         const name = `${op}-${transport}${tls ? '-tls' : ''}-c${concurrency}-${w}-${n++}`;
         const t0 = performance.now();
-        if (op === 'create') await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT);
+        if (op === 'create')
+          await c.call('Mknod', { parent: dirIno, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false }, ROOT);
         else if (op === 'mkdir') await c.call('Mkdir', { parent: dirIno, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT);
         else await c.call('GetAttr', { ino: dirIno }, ROOT);
         latencies.push(performance.now() - t0);

@@ -14,6 +14,8 @@ export const MAX_RELEASES_PER_BATCH = 512;
 /** Batches the mount's releases. Releases are counted: an inode released twice is listed twice. */
 export class DeferredReleases {
   private pending: number[] = [];
+  /** Of those, files created with chunk 0 granted and never written (ReleaseFiles.unwritten). */
+  private unwritten: number[] = [];
   /** Whose release opened the pending batch: the command is sent as that caller (the master checks nothing of it). */
   private batchCred: CallerCredentials | null = null;
   private timer: TimerHandle | null = null;
@@ -31,9 +33,13 @@ export class DeferredReleases {
     return this.pending.length;
   }
 
-  /** One release of `ino`: sent within RELEASE_BATCH_DELAY_MS, with whatever other releases came meanwhile. */
-  add(ino: number, cred: CallerCredentials): void {
+  /**
+   * One release of `ino`: sent within RELEASE_BATCH_DELAY_MS, with whatever other releases came meanwhile.
+   * `unwritten`: the file was created with its chunk 0 granted and nothing was written (the master may free it).
+   */
+  add(ino: number, cred: CallerCredentials, unwritten = false): void {
     this.pending.push(ino);
+    if (unwritten) this.unwritten.push(ino);
     this.batchCred ??= cred;
     if (this.pending.length >= MAX_RELEASES_PER_BATCH) this.send();
     else this.timer ??= this.clock.setTimer(RELEASE_BATCH_DELAY_MS, () => this.send());
@@ -50,11 +56,13 @@ export class DeferredReleases {
     this.timer = null;
     if (this.pending.length === 0) return;
     const inos = this.pending;
+    const unwritten = this.unwritten;
     const cred = this.batchCred!;
     this.pending = [];
+    this.unwritten = [];
     this.batchCred = null;
     this.sending = this.sending.then(() =>
-      this.master.call('ReleaseFiles', { inos }, cred).then(
+      this.master.call('ReleaseFiles', { inos, unwritten }, cred).then(
         () => undefined,
         // The master releases everything of a session that ends; one that lives on keeps these open until it ends.
         (err: unknown) => this.logger.warn('release failed', { files: inos.length, err: (err as Error).message }),

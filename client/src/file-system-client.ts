@@ -250,7 +250,7 @@ export class FileSystemClient {
 
   async mknod(parent: number, name: string, mode: number, rdev: number, cred: CallerCredentials, umask = 0): Promise<WireAttr> {
     return this.making(parent, name, async () =>
-      replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask }, cred), 'Mknod'),
+      replyAttr(await this.call('Mknod', { parent, name, mode, rdev, open: false, umask, wantGrant: false }, cred), 'Mknod'),
     );
   }
 
@@ -398,10 +398,18 @@ export class FileSystemClient {
     cred: CallerCredentials,
     umask = 0,
   ): Promise<{ attr: WireAttr; fh: number }> {
-    const attr = await this.making(parent, name, async () =>
-      replyAttr(await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask }, cred), 'Mknod'),
-    );
-    return { attr, fh: this.addHandle(attr.ino, flags | O_RDWR, cred) };
+    // A file created for writing: the master may grant chunk 0 with the create (one commit for both), so the first
+    // write asks for no grant.
+    const wantGrant = (flags & O_ACCMODE) !== O_RDONLY;
+    let grant: ReplyOf<'Mknod'>['grant'] = null;
+    const attr = await this.making(parent, name, async () => {
+      const reply = await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask, wantGrant }, cred);
+      grant = reply.grant;
+      return replyAttr(reply, 'Mknod');
+    });
+    const fh = this.addHandle(attr.ino, flags | O_RDWR, cred);
+    if (grant) this.files.get(attr.ino)!.createdWithGrant(grant);
+    return { attr, fh };
   }
 
   /** Opens `ino`: the new handle, and the attributes the master has now (with this client's unsent size counted). */
@@ -650,8 +658,9 @@ export class FileSystemClient {
       this.handles.delete(fh);
       file.close(handle);
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
-      // Nothing waits for it (close(2) returned at the flush): it goes with the next batch.
-      this.releases.add(file.ino, cred);
+      // Nothing waits for it (close(2) returned at the flush): it goes with the next batch. A file created with
+      // its chunk granted and never written lets the master free that chunk (an empty file holds none).
+      this.releases.add(file.ino, cred, !file.isOpen && file.takeUnwrittenCreateGrant());
     }
   }
 

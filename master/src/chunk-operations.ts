@@ -109,12 +109,7 @@ export class ChunkOperations {
     goal: number,
     choose: (chunkId: number) => string[],
   ): Promise<ChunkWriteGrant> {
-    this.choosers.set(goal, choose);
-    // A pooled chunk fits while the placement would choose its servers now and each still reports its replica.
-    const pooled = this.pool.take(
-      goal,
-      (c) => sameOrder(choose(c.chunkId), c.servers) && c.servers.every((id) => this.locations.versionOn(id, c.chunkId) === 1),
-    );
+    const pooled = this.takePooled(goal, choose);
     if (pooled)
       return this.exclusive(pooled.chunkId, () => this.recordNew(origin, cred, ino, chunkIndex, pooled.chunkId, 1, pooled.servers));
     return this.takeChunkId().then((chunkId) =>
@@ -145,6 +140,38 @@ export class ChunkOperations {
         if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId}`);
         return this.recordNew(origin, cred, ino, chunkIndex, chunkId, version, chain);
       }),
+    );
+  }
+
+  /**
+   * A create that takes a pooled new chunk as the file's chunk 0 (a Mknod that asked for the write grant): the
+   * file's first write then needs no grant commit of its own. `propose` proposes the create naming the chunk, inside
+   * the chunk's exclusive section (so the chunk is never neither pooled nor busy until the catalog has it). Null when
+   * no pooled chunk fits (the caller creates without one); a failed create burns the chunk, whose replicas are then
+   * deleted as strangers.
+   */
+  async createWithChunk<T>(
+    goal: number,
+    choose: (chunkId: number) => string[],
+    propose: (chunk: { chunkId: number; version: number; servers: string[] }) => Promise<T>,
+  ): Promise<{ created: T; grant: ChunkWriteGrant } | null> {
+    const pooled = this.takePooled(goal, choose);
+    if (!pooled) return null;
+    const chunk = { chunkId: pooled.chunkId, version: 1, servers: pooled.servers };
+    return this.exclusive(chunk.chunkId, async () => {
+      const created = await propose(chunk);
+      this.reserved.set(chunk.chunkId, chunk.version + 1);
+      return { created, grant: { ...chunk, isNew: false, fileSize: 0, truncateTo: -1 } };
+    });
+  }
+
+  /** A pooled chunk that fits a new chunk of `goal` placed by `choose` now (see grantNew); the pool then refills. */
+  private takePooled(goal: number, choose: (chunkId: number) => string[]): PooledChunk | undefined {
+    this.choosers.set(goal, choose);
+    // A pooled chunk fits while the placement would choose its servers now and each still reports its replica.
+    return this.pool.take(
+      goal,
+      (c) => sameOrder(choose(c.chunkId), c.servers) && c.servers.every((id) => this.locations.versionOn(id, c.chunkId) === 1),
     );
   }
 

@@ -34,6 +34,7 @@ import {
   ROOT_INODE,
   S_IFDIR,
   S_IFMT,
+  S_IFREG,
   type UnaryDispatch,
 } from '@mooseng/core';
 import type { ChunkOperations } from './chunk-operations';
@@ -351,12 +352,33 @@ export class ClientApi {
         });
       },
       Mknod: (req) =>
-        withHeader(req, (cred, origin) =>
-          attrOf(
-            { op: 'mknod', parent: req.parent, name: req.name, mode: req.mode, rdev: req.rdev, open: req.open, cred, ...umaskOf(req) },
-            origin,
-          ),
-        ),
+        withHeader(req, async (cred, origin) => {
+          const body = {
+            op: 'mknod',
+            parent: req.parent,
+            name: req.name,
+            mode: req.mode,
+            rdev: req.rdev,
+            open: req.open,
+            cred,
+            ...umaskOf(req),
+          } as const;
+          if (!req.wantGrant || !req.open || (req.mode & S_IFMT) !== S_IFREG) return { ...(await attrOf(body, origin)), grant: null };
+          // The creator will write the file: chunk 0 from the pool of new chunks, recorded with the create (one
+          // commit for both), and its write grant in the answer.
+          const goal = await m.read((s) => s.getattr(req.parent).goal);
+          const made = await this.o.chunkOps.createWithChunk(
+            goal,
+            (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
+            (chunk) => attrOf({ ...body, chunkId: chunk.chunkId, chunkVersion: chunk.version, chunkServers: chunk.servers }, origin),
+          );
+          if (!made) return { ...(await attrOf(body, origin)), grant: null };
+          // A retried request answered with its first result created the file without this chunk (or another
+          // client's change took the chunk since): no grant then; the first write asks for one.
+          const [slot] = m.state.fileChunks(made.created.attr!.ino, 0, 1);
+          const held = slot?.index === 0 && slot.chunkId === made.grant.chunkId && slot.version === made.grant.version;
+          return { ...made.created, grant: held ? this.grantReply(made.grant) : null };
+        }),
       Mkdir: (req) =>
         withHeader(req, (cred, origin) =>
           attrOf({ op: 'mkdir', parent: req.parent, name: req.name, mode: req.mode, cred, ...umaskOf(req) }, origin),
@@ -407,7 +429,8 @@ export class ClientApi {
       Release: (req) => withHeader(req, (_cred, origin) => ok(m.mutate(origin, { op: 'release', ino: req.ino }))),
       ReleaseFiles: (req) =>
         withHeader(req, async (_cred, origin) => {
-          const r = await m.mutate(origin, { op: 'releaseFiles', inos: req.inos });
+          const unwritten = req.unwritten.length > 0 ? { unwritten: req.unwritten } : {};
+          const r = await m.mutate(origin, { op: 'releaseFiles', inos: req.inos, ...unwritten });
           return { released: r.kind === 'count' ? r.count : 0 };
         }),
       SetXattr: (req) =>
@@ -705,6 +728,11 @@ export class ClientApi {
         this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
       );
     }
+    return this.grantReply(grant);
+  }
+
+  /** A write grant as the client gets it: the chain's addresses and the permit its chunkservers check. */
+  private grantReply(grant: ChunkWriteGrant): ReplyOf<'WriteChunk'> {
     const chain = this.locate(grant.servers);
     return {
       chunkId: grant.chunkId,

@@ -88,7 +88,7 @@ describe('TLS on the control port (processes)', function () {
         const ino = replyAttr(
           await client.call(
             'Mknod',
-            { parent: 1, name: `over-tls-${transport}`, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 },
+            { parent: 1, name: `over-tls-${transport}`, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false },
             ROOT,
           ),
           'Mknod',

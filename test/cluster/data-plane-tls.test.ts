@@ -40,7 +40,11 @@ describe('data plane over TLS in a cluster (processes)', function () {
   it('writes through a chain over TLS and reads every replica back', async () => {
     const io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     ino = replyAttr(
-      await client.call('Mknod', { parent: 1, name: 'tls.bin', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT),
+      await client.call(
+        'Mknod',
+        { parent: 1, name: 'tls.bin', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false },
+        ROOT,
+      ),
       'Mknod',
     ).ino;
     const file = new OpenFile(ino, cluster.clock);

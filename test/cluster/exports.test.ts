@@ -21,7 +21,7 @@ describe('exports on real masters (processes)', function () {
   const mkdir = (c: MasterClient, parent: number, name: string, mode = 0o755) =>
     c.call('Mkdir', { parent, name, mode: S_IFDIR | mode, umask: 0 }, ROOT);
   const mknod = (c: MasterClient, parent: number, name: string) =>
-    c.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT);
+    c.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false }, ROOT);
 
   before(async () => {
     cluster = await TestCluster.start({
@@ -132,7 +132,9 @@ describe('an export of a subdirectory on a real master (processes)', function ()
   const mkdir = (c: MasterClient, parent: number, name: string) =>
     c.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755, umask: 0 }, ROOT).then((r) => replyAttr(r, 'Mkdir').ino);
   const mknod = (c: MasterClient, parent: number, name: string) =>
-    c.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT).then((r) => replyAttr(r, 'Mknod').ino);
+    c
+      .call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false }, ROOT)
+      .then((r) => replyAttr(r, 'Mknod').ino);
 
   before(async () => {
     cluster = await TestCluster.start({ masters: 1, chunkservers: 1 });

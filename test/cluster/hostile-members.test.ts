@@ -53,7 +53,11 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     client = await cluster.client();
     io = new FileIo(client, cluster.data, cluster.clock, silentLogger);
     ino = replyAttr(
-      await client.call('Mknod', { parent: 1, name: 'target.bin', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT),
+      await client.call(
+        'Mknod',
+        { parent: 1, name: 'target.bin', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false },
+        ROOT,
+      ),
       'Mknod',
     ).ino;
     const file = new OpenFile(ino, cluster.clock);
@@ -216,7 +220,11 @@ describe('hostile hosts next to a cluster with a secret (processes)', function (
     expect(asWriter?.code).to.equal(ErrorCodes.EACCES);
     // A file it may write (mode 666) is not the file the chunk belongs to.
     const own = replyAttr(
-      await reader.call('Mknod', { parent: 1, name: 'readers-own', mode: S_IFREG | 0o666, rdev: 0, open: false, umask: 0 }, ROOT),
+      await reader.call(
+        'Mknod',
+        { parent: 1, name: 'readers-own', mode: S_IFREG | 0o666, rdev: 0, open: false, umask: 0, wantGrant: false },
+        ROOT,
+      ),
       'Mknod',
     ).ino;
     const elsewhere = await report({ ino: own, code: ErrorCodes.REPLICA_FAILED }).then(

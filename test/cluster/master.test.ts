@@ -29,7 +29,10 @@ describe('master with chunkservers (processes)', function () {
   const mkdir = async (parent: number, name: string, cred = ROOT) =>
     replyAttr(await client.call('Mkdir', { parent, name, mode: S_IFDIR | 0o755, umask: 0 }, cred), 'Mkdir');
   const create = async (parent: number, name: string, cred = ROOT) =>
-    replyAttr(await client.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, cred), 'Mknod');
+    replyAttr(
+      await client.call('Mknod', { parent, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false }, cred),
+      'Mknod',
+    );
 
   it('answers namespace operations with their POSIX errors', async () => {
     const dir = await mkdir(1, 'docs');

@@ -35,7 +35,7 @@ describe('cluster secret rotation (processes)', function () {
   async function write(name: string): Promise<void> {
     const content = randomBytes(200_000);
     const ino = replyAttr(
-      await client.call('Mknod', { parent: 1, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, ROOT),
+      await client.call('Mknod', { parent: 1, name, mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false }, ROOT),
       'Mknod',
     ).ino;
     const file = new OpenFile(ino, cluster.clock);

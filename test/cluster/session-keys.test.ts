@@ -34,7 +34,11 @@ describe('session keys on real masters (processes)', function () {
   before(async () => {
     cluster = await TestCluster.start({ masters: 1, chunkservers: 1 });
     owner = await cluster.client();
-    const created = await owner.call('Mknod', { parent: 1, name: 'owned', mode: S_IFREG | 0o600, rdev: 0, open: true, umask: 0 }, ROOT);
+    const created = await owner.call(
+      'Mknod',
+      { parent: 1, name: 'owned', mode: S_IFREG | 0o600, rdev: 0, open: true, umask: 0, wantGrant: false },
+      ROOT,
+    );
     ino = replyAttr(created, 'reply').ino;
   });
   after(async () => {
@@ -81,7 +85,11 @@ describe('session keys on real masters (processes)', function () {
       const none = { sessionId: 0, sessionKey: Buffer.alloc(0), requestId: 1, cred: { uid: 0, gids: [0] } };
       expect(
         await errorCodeOf(
-          conn.call('Mknod', { h: none, parent: 1, name: 'sessionless', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0 }, opts),
+          conn.call(
+            'Mknod',
+            { h: none, parent: 1, name: 'sessionless', mode: S_IFREG | 0o644, rdev: 0, open: false, umask: 0, wantGrant: false },
+            opts,
+          ),
         ),
       ).to.equal(ErrorCodes.EPERM);
 

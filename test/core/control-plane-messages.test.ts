@@ -85,7 +85,13 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
       more: true,
     },
   },
-  Mknod: { request: { h, parent: 7, name: 'fifo', mode: 0o010644, rdev: 0x0803, open: true, umask: 0o022 }, reply: { attr } },
+  Mknod: {
+    request: { h, parent: 7, name: 'fifo', mode: 0o010644, rdev: 0x0803, open: true, umask: 0o022, wantGrant: true },
+    reply: {
+      attr,
+      grant: { chunkId: 2 ** 40 + 1, version: 1, fileLength: 0, chain, isNew: false, truncateTo: -1, permit: Buffer.from('create permit') },
+    },
+  },
   Mkdir: { request: { h, parent: 7, name: 'sub', mode: S_IFDIR | 0o755, umask: 0o027 }, reply: { attr: dirAttr } },
   Symlink: { request: { h, parent: 7, name: 'ln', target: '../b.txt' }, reply: { attr } },
   Link: { request: { h, ino: 9, parent: 7, name: 'hard' }, reply: { attr } },
@@ -109,7 +115,7 @@ const clientSamples: Samples<ClientToMasterRpcs> = {
   },
   Open: { request: { h, ino: 9, flags: OpenFlags.READ | OpenFlags.WRITE | OpenFlags.TRUNCATE }, reply: { attr } },
   Release: { request: { h, ino: 9 }, reply: {} },
-  ReleaseFiles: { request: { h, inos: [9, 9, 12] }, reply: { released: 3 } },
+  ReleaseFiles: { request: { h, inos: [9, 9, 12], unwritten: [12] }, reply: { released: 3 } },
   SetXattr: { request: { h, ino: 9, name: 'user.note', value: Buffer.from([0, 1, 255, 0]), flags: XattrFlags.CREATE }, reply: {} },
   GetXattr: { request: { h, ino: 9, name: 'user.note' }, reply: { value: Buffer.from('hello\0world') } },
   ListXattr: { request: { h, ino: 9 }, reply: { names: ['user.a', 'user.b'] } },

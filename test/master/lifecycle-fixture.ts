@@ -374,7 +374,7 @@ export class LifecycleMaster {
   }
 
   async createFile(name: string): Promise<number> {
-    const r = await this.client.Mknod({ h: this.h(), parent: 1, name, mode: 0o100644, rdev: 0, open: false, umask: 0 });
+    const r = await this.client.Mknod({ h: this.h(), parent: 1, name, mode: 0o100644, rdev: 0, open: false, umask: 0, wantGrant: false });
     return r.attr!.ino;
   }
 

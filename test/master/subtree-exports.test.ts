@@ -105,7 +105,7 @@ describe('master: subtree exports', () => {
       errorCodeOfCall(() => rootedRequest(sm, 'Rename', rename, 9, a)),
       'a rename out of the subtree',
     ).to.equal(ErrorCodes.EPERM);
-    const release = { h: header, inos: [ROOT_INODE, secret] };
+    const release = { h: header, inos: [ROOT_INODE, secret], unwritten: [] };
     expect(errorCodeOfCall(() => rootedRequest(sm, 'ReleaseFiles', release, 9, a))).to.equal(ErrorCodes.EPERM);
     expect(rootedRequest(sm, 'Lookup', { h: header, parent: ROOT_INODE, name: '..' }, 9, a)).to.include({ parent: a, name: '.' });
     // A file of the subtree it holds open stays its own after it is unlinked.

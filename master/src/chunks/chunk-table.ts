@@ -93,10 +93,15 @@ export class ChunkTable {
    * not reserved or is taken.
    */
   recordNew(id: number, goal: number, version = 1): void {
-    if (!Number.isSafeInteger(id) || id <= 0 || id >= this.nextChunkId || this.chunks.has(id) || this.deletions.has(id)) {
+    if (!this.isReservedUnused(id)) {
       throw new MoosengError(ErrorCodes.CHUNK_STALE_VERSION, `chunk id ${id} is not a reserved, unused id`, { details: { chunkId: id } });
     }
     this.chunks.set(id, new ChunkRecord(version, goal, 1, version, version + 1));
+  }
+
+  /** True for an id that was reserved (below nextChunkId) and that no chunk has had. */
+  isReservedUnused(id: number): boolean {
+    return Number.isSafeInteger(id) && id > 0 && id < this.nextChunkId && !this.chunks.has(id) && !this.deletions.has(id);
   }
 
   /**

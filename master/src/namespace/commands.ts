@@ -34,7 +34,22 @@ export type CommandBody =
   /** `root`: the directory the session sees as its root (a subtree export); absent or 0 is the file system's root. */
   | { op: 'openSession'; info: string; root?: number }
   | { op: 'closeSession' }
-  | ({ op: 'mknod'; parent: number; name: string; mode: number; rdev: number; open: boolean; umask?: number } & WithCred)
+  /**
+   * `chunkId` (with `chunkVersion` and `chunkServers`): a new chunk the leader created for the file (its pool of new
+   * chunks), recorded as chunk 0 of the regular file created and opened, as a grantChunkWrite would record it.
+   */
+  | ({
+      op: 'mknod';
+      parent: number;
+      name: string;
+      mode: number;
+      rdev: number;
+      open: boolean;
+      umask?: number;
+      chunkId?: number;
+      chunkVersion?: number;
+      chunkServers?: string[];
+    } & WithCred)
   | ({ op: 'mkdir'; parent: number; name: string; mode: number; umask?: number } & WithCred)
   | ({ op: 'symlink'; parent: number; name: string; target: string } & WithCred)
   | ({ op: 'link'; ino: number; parent: number; name: string } & WithCred)
@@ -55,7 +70,8 @@ export type CommandBody =
   | ({ op: 'open'; ino: number; flags: number } & WithCred)
   | { op: 'release'; ino: number }
   /** Several releases in one command (a client's batch); inodes the session does not hold open are skipped. */
-  | { op: 'releaseFiles'; inos: number[] }
+  /** `unwritten`: files among `inos` the session created with chunk 0 granted (mknod's chunkId) and never wrote. */
+  | { op: 'releaseFiles'; inos: number[]; unwritten?: number[] }
   | ({ op: 'setxattr'; ino: number; name: string; value: Uint8Array; flags: number } & WithCred)
   | ({ op: 'removexattr'; ino: number; name: string } & WithCred)
   | ({ op: 'setGoal'; ino: number; goal: number; recursive: boolean } & WithCred)
@@ -101,11 +117,11 @@ type Schema = ReadonlyArray<readonly [string, FieldType]>;
 
 /**
  * Wire number and field layout per op. Numbers are forever: append new ops, never renumber. `appended` fields were
- * added to an op later, optional numbers at the end: written when the command has them (all of them then, absent
- * ones as 0), read when the entry has them (an older entry, or one without, decodes without them).
+ * added to an op later, optional, at the end: written up to the last one the command has (any before it that it
+ * lacks as 0 or empty), read as far as the entry has them (an older entry, or one without, decodes without them).
  */
-const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: readonly string[] }> = {
-  openSession: { code: 1, fields: [['info', 'str']], appended: ['root'] },
+const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: Schema }> = {
+  openSession: { code: 1, fields: [['info', 'str']], appended: [['root', 'uint']] },
   closeSession: { code: 2, fields: [] },
   mknod: {
     code: 3,
@@ -118,8 +134,13 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: read
       ['open', 'bool'],
     ],
     // The creator's umask, applied by the master (where no default ACL applies instead); 0 from older clients,
-    // whose kernel applied it.
-    appended: ['umask'],
+    // whose kernel applied it. Then the new chunk recorded as chunk 0 (0: none).
+    appended: [
+      ['umask', 'uint'],
+      ['chunkId', 'uint'],
+      ['chunkVersion', 'uint'],
+      ['chunkServers', 'strs'],
+    ],
   },
   mkdir: {
     code: 4,
@@ -129,7 +150,7 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: read
       ['name', 'str'],
       ['mode', 'uint'],
     ],
-    appended: ['umask'],
+    appended: [['umask', 'uint']],
   },
   symlink: {
     code: 5,
@@ -303,7 +324,7 @@ const SCHEMAS: Record<CommandOp, { code: number; fields: Schema; appended?: read
     ],
   },
   reserveChunkIds: { code: 25, fields: [['count', 'uint']] },
-  releaseFiles: { code: 29, fields: [['inos', 'uints']] },
+  releaseFiles: { code: 29, fields: [['inos', 'uints']], appended: [['unwritten', 'uints']] },
   moveReplicas: {
     code: 26,
     fields: [
@@ -403,6 +424,18 @@ function readField(r: BinaryReader, type: FieldType): unknown {
   }
 }
 
+/** What an appended field absent from a command is written as, when a later one is present. */
+const APPENDED_ABSENT: Record<FieldType, unknown> = {
+  uint: 0,
+  int: 0,
+  str: '',
+  bytes: new Uint8Array(0),
+  bool: false,
+  uints: [],
+  strs: [],
+  cred: null,
+};
+
 /** Encodes a command for proposal. Throws INVALID_ARGUMENT when a field is missing or of the wrong shape. */
 export function encodeCommand(command: Command): Uint8Array {
   const schema = SCHEMAS[command.op];
@@ -417,8 +450,11 @@ export function encodeCommand(command: Command): Uint8Array {
     }
     writeField(w, type, value, name);
   }
+  // Up to the last appended field the command has (those before it that it lacks, as their absent value).
   const appended = schema.appended ?? [];
-  if (appended.some((name) => record[name] !== undefined)) for (const name of appended) writeField(w, 'uint', record[name] ?? 0, name);
+  let last = appended.length - 1;
+  while (last >= 0 && record[appended[last]![0]] === undefined) last--;
+  for (const [name, type] of appended.slice(0, last + 1)) writeField(w, type, record[name] ?? APPENDED_ABSENT[type], name);
   return w.finish();
 }
 
@@ -437,7 +473,8 @@ export function decodeCommand(bytes: Uint8Array): Command {
   if (op === undefined) throw new MoosengError(ErrorCodes.PROTOCOL_ERROR, `unknown command code ${code}`);
   const out: Record<string, unknown> = { op, sessionId: r.uint(), requestId: r.uint(), now: r.int() };
   for (const [name, type] of SCHEMAS[op].fields) out[name] = readField(r, type);
-  if (r.remaining > 0) for (const name of SCHEMAS[op].appended ?? []) out[name] = r.uint();
+  // Appended fields are read as far as the entry has them: an entry written before a field was appended stops short.
+  for (const [name, type] of SCHEMAS[op].appended ?? []) if (r.remaining > 0) out[name] = readField(r, type);
   r.end();
   return out as unknown as Command;
 }

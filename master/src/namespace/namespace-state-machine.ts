@@ -9,6 +9,8 @@ import {
   MoosengError,
   OpenFlags,
   ROOT_INODE,
+  S_IFMT,
+  S_IFREG,
 } from '@mooseng/core';
 import type { CatalogChunk } from '../chunks/chunk-locations';
 import type { PendingDeletion, PendingTruncation } from '../chunks/chunk-table';
@@ -207,8 +209,20 @@ export class NamespaceStateMachine implements IStateMachine {
       }
       case 'mknod': {
         const s = cmd.open ? this.needSession(session, 'create-and-open') : undefined;
+        // A new chunk for the file's first write, granted with the create: checked before the create, so the two
+        // commit together or not at all.
+        const chunkId = cmd.chunkId ?? 0;
+        if (chunkId !== 0) {
+          if (!cmd.open || (cmd.mode & S_IFMT) !== S_IFREG)
+            throw new MoosengError(ErrorCodes.EINVAL, 'only a regular file created and opened takes a chunk with its create');
+          t.checkNewChunk(chunkId, cmd.chunkVersion ?? 0);
+        }
         const inode = t.mknod(cmd.parent, cmd.name, cmd.mode, cmd.rdev, cmd.umask ?? 0, cmd.cred, cmd.now);
         if (s !== undefined) this.recordOpen(s, inode.ino);
+        if (chunkId !== 0) {
+          t.attachNewChunk(inode.ino, chunkId, cmd.chunkVersion!);
+          this.onChunkGranted?.(chunkId, cmd.chunkVersion!, cmd.chunkServers ?? []);
+        }
         return this.attr(inode.attr());
       }
       case 'mkdir':
@@ -246,14 +260,19 @@ export class NamespaceStateMachine implements IStateMachine {
       }
       case 'releaseFiles': {
         const s = this.needSession(session, 'release');
-        let released = 0;
+        let count = 0;
+        const released = new Set<number>();
         // Skipped, not refused: one stale inode (opened under a session since replaced) must not keep the rest open.
         for (const ino of cmd.inos) {
           if (!s.opens.has(ino)) continue;
           this.releaseOne(s, ino);
-          released++;
+          released.add(ino);
+          count++;
         }
-        return { kind: 'count', count: released };
+        // Chunks granted with a create and never written (of files this release let go): freed where nothing else
+        // can mean them any more.
+        for (const ino of cmd.unwritten ?? []) if (released.has(ino)) t.dropUnwrittenChunk(ino);
+        return { kind: 'count', count };
       }
       case 'setxattr':
         t.setxattr(cmd.ino, cmd.name, cmd.value, cmd.flags, cmd.cred, cmd.now);

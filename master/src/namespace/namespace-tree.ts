@@ -849,6 +849,40 @@ export class NamespaceTree {
   }
 
   /** Puts `chunkId` (just recorded) in slot `chunkIndex`; holes before it are filled with 0. */
+  /**
+   * A file just created and opened (mknod with a chunk) takes a new chunk as its chunk 0, as grantChunkWrite records
+   * a new chunk for an empty slot: `chunkId` reserved and created on the replicas at `version`. Checked before
+   * anything changes (mknod's apply calls checkNewChunk first, so the create and the chunk commit together or not
+   * at all).
+   */
+  attachNewChunk(ino: number, chunkId: number, version: number): void {
+    const inode = this.getFile(ino);
+    if ((inode.chunks[0] ?? 0) !== 0) fail('EEXIST', `inode ${ino} already has chunk 0`);
+    this.chunkTable.recordNew(chunkId, inode.goal, version);
+    this.fillSlot(inode, 0, chunkId);
+  }
+
+  /** Throws, changing nothing, unless `chunkId` is a reserved id no chunk has and `version` can be a new chunk's. */
+  checkNewChunk(chunkId: number, version: number): void {
+    if (!Number.isSafeInteger(version) || version < 1) fail('EINVAL', `a new chunk's version is at least 1, not ${version}`);
+    if (!this.chunkTable.isReservedUnused(chunkId)) fail('CHUNK_STALE_VERSION', `chunk id ${chunkId} is not a reserved, unused id`);
+  }
+
+  /**
+   * The chunk a file's creator was granted with the create (attachNewChunk) and never wrote, freed once nothing can
+   * mean it: the file is empty (so nothing acknowledged is in it: every writer commits before it releases), nobody
+   * holds it open, and it has that chunk alone. Anything else leaves the file as it is. True when freed.
+   */
+  dropUnwrittenChunk(ino: number): boolean {
+    const inode = this.inodes.get(ino);
+    if (inode === undefined || !inode.isFile() || inode.size !== 0 || this.openCounts.has(ino)) return false;
+    const slots = inode.chunks;
+    if (slots.length !== 1 || slots[0] === 0) return false;
+    this.chunkTable.release(slots[0]);
+    inode.payload = null;
+    return true;
+  }
+
   private fillSlot(inode: Inode, chunkIndex: number, chunkId: number): void {
     const slots = inode.writableChunks();
     while (slots.length <= chunkIndex) slots.push(0);

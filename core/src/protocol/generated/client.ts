@@ -47,6 +47,7 @@ import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_E
 import type { EntryChange as _mooseng_client_EntryChange, EntryChange__Output as _mooseng_client_EntryChange__Output } from './mooseng/client/EntryChange';
 import type { MasterToClientAttr as _mooseng_client_MasterToClientAttr, MasterToClientAttr__Output as _mooseng_client_MasterToClientAttr__Output } from './mooseng/client/MasterToClientAttr';
 import type { MasterToClientChanges as _mooseng_client_MasterToClientChanges, MasterToClientChanges__Output as _mooseng_client_MasterToClientChanges__Output } from './mooseng/client/MasterToClientChanges';
+import type { MasterToClientCreated as _mooseng_client_MasterToClientCreated, MasterToClientCreated__Output as _mooseng_client_MasterToClientCreated__Output } from './mooseng/client/MasterToClientCreated';
 import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, MasterToClientDirPage__Output as _mooseng_client_MasterToClientDirPage__Output } from './mooseng/client/MasterToClientDirPage';
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from './mooseng/client/MasterToClientKeepAlive';
 import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from './mooseng/client/MasterToClientLock';
@@ -122,6 +123,7 @@ export interface ProtoGrpcType {
       EntryChange: MessageTypeDefinition<_mooseng_client_EntryChange, _mooseng_client_EntryChange__Output>
       MasterToClientAttr: MessageTypeDefinition<_mooseng_client_MasterToClientAttr, _mooseng_client_MasterToClientAttr__Output>
       MasterToClientChanges: MessageTypeDefinition<_mooseng_client_MasterToClientChanges, _mooseng_client_MasterToClientChanges__Output>
+      MasterToClientCreated: MessageTypeDefinition<_mooseng_client_MasterToClientCreated, _mooseng_client_MasterToClientCreated__Output>
       MasterToClientDirPage: MessageTypeDefinition<_mooseng_client_MasterToClientDirPage, _mooseng_client_MasterToClientDirPage__Output>
       MasterToClientKeepAlive: MessageTypeDefinition<_mooseng_client_MasterToClientKeepAlive, _mooseng_client_MasterToClientKeepAlive__Output>
       MasterToClientLock: MessageTypeDefinition<_mooseng_client_MasterToClientLock, _mooseng_client_MasterToClientLock__Output>

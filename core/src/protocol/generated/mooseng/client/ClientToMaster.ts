@@ -39,6 +39,7 @@ import type { ClientToMasterUnlink as _mooseng_client_ClientToMasterUnlink, Clie
 import type { ClientToMasterWriteChunk as _mooseng_client_ClientToMasterWriteChunk, ClientToMasterWriteChunk__Output as _mooseng_client_ClientToMasterWriteChunk__Output } from '../../mooseng/client/ClientToMasterWriteChunk';
 import type { Empty as _mooseng_client_Empty, Empty__Output as _mooseng_client_Empty__Output } from '../../mooseng/client/Empty';
 import type { MasterToClientAttr as _mooseng_client_MasterToClientAttr, MasterToClientAttr__Output as _mooseng_client_MasterToClientAttr__Output } from '../../mooseng/client/MasterToClientAttr';
+import type { MasterToClientCreated as _mooseng_client_MasterToClientCreated, MasterToClientCreated__Output as _mooseng_client_MasterToClientCreated__Output } from '../../mooseng/client/MasterToClientCreated';
 import type { MasterToClientDirPage as _mooseng_client_MasterToClientDirPage, MasterToClientDirPage__Output as _mooseng_client_MasterToClientDirPage__Output } from '../../mooseng/client/MasterToClientDirPage';
 import type { MasterToClientKeepAlive as _mooseng_client_MasterToClientKeepAlive, MasterToClientKeepAlive__Output as _mooseng_client_MasterToClientKeepAlive__Output } from '../../mooseng/client/MasterToClientKeepAlive';
 import type { MasterToClientLock as _mooseng_client_MasterToClientLock, MasterToClientLock__Output as _mooseng_client_MasterToClientLock__Output } from '../../mooseng/client/MasterToClientLock';
@@ -144,14 +145,14 @@ export interface ClientToMasterClient extends grpc.Client {
   mkdir(argument: _mooseng_client_ClientToMasterMkdir, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   mkdir(argument: _mooseng_client_ClientToMasterMkdir, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   
-  Mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  Mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  Mknod(argument: _mooseng_client_ClientToMasterMknod, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  Mknod(argument: _mooseng_client_ClientToMasterMknod, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  mknod(argument: _mooseng_client_ClientToMasterMknod, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
-  mknod(argument: _mooseng_client_ClientToMasterMknod, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
+  Mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  Mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  Mknod(argument: _mooseng_client_ClientToMasterMknod, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  Mknod(argument: _mooseng_client_ClientToMasterMknod, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  mknod(argument: _mooseng_client_ClientToMasterMknod, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  mknod(argument: _mooseng_client_ClientToMasterMknod, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
+  mknod(argument: _mooseng_client_ClientToMasterMknod, callback: grpc.requestCallback<_mooseng_client_MasterToClientCreated__Output>): grpc.ClientUnaryCall;
   
   Open(argument: _mooseng_client_ClientToMasterOpen, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
   Open(argument: _mooseng_client_ClientToMasterOpen, metadata: grpc.Metadata, callback: grpc.requestCallback<_mooseng_client_MasterToClientAttr__Output>): grpc.ClientUnaryCall;
@@ -383,7 +384,7 @@ export interface ClientToMasterHandlers extends grpc.UntypedServiceImplementatio
   
   Mkdir: grpc.handleUnaryCall<_mooseng_client_ClientToMasterMkdir__Output, _mooseng_client_MasterToClientAttr>;
   
-  Mknod: grpc.handleUnaryCall<_mooseng_client_ClientToMasterMknod__Output, _mooseng_client_MasterToClientAttr>;
+  Mknod: grpc.handleUnaryCall<_mooseng_client_ClientToMasterMknod__Output, _mooseng_client_MasterToClientCreated>;
   
   Open: grpc.handleUnaryCall<_mooseng_client_ClientToMasterOpen__Output, _mooseng_client_MasterToClientAttr>;
   
@@ -444,7 +445,7 @@ export interface ClientToMasterDefinition extends grpc.ServiceDefinition {
   ListXattr: MethodDefinition<_mooseng_client_ClientToMasterListXattr, _mooseng_client_MasterToClientXattrNames, _mooseng_client_ClientToMasterListXattr__Output, _mooseng_client_MasterToClientXattrNames__Output>
   Lookup: MethodDefinition<_mooseng_client_ClientToMasterLookup, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterLookup__Output, _mooseng_client_MasterToClientAttr__Output>
   Mkdir: MethodDefinition<_mooseng_client_ClientToMasterMkdir, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterMkdir__Output, _mooseng_client_MasterToClientAttr__Output>
-  Mknod: MethodDefinition<_mooseng_client_ClientToMasterMknod, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterMknod__Output, _mooseng_client_MasterToClientAttr__Output>
+  Mknod: MethodDefinition<_mooseng_client_ClientToMasterMknod, _mooseng_client_MasterToClientCreated, _mooseng_client_ClientToMasterMknod__Output, _mooseng_client_MasterToClientCreated__Output>
   Open: MethodDefinition<_mooseng_client_ClientToMasterOpen, _mooseng_client_MasterToClientAttr, _mooseng_client_ClientToMasterOpen__Output, _mooseng_client_MasterToClientAttr__Output>
   OpenSession: MethodDefinition<_mooseng_client_ClientToMasterOpenSession, _mooseng_client_MasterToClientSession, _mooseng_client_ClientToMasterOpenSession__Output, _mooseng_client_MasterToClientSession__Output>
   ReadChunk: MethodDefinition<_mooseng_client_ClientToMasterReadChunk, _mooseng_client_MasterToClientReadChunk, _mooseng_client_ClientToMasterReadChunk__Output, _mooseng_client_MasterToClientReadChunk__Output>
