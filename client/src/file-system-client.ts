@@ -22,6 +22,7 @@ import { type FileHandle, OpenFile } from './open-file';
 import type { CallBody, CallerCredentials, HeaderedMethodName, MasterClient } from './master-client';
 import type { WireAttr, WireStatFs } from './wire-types';
 import { uncountedCache, type CountCacheLookup } from './cache-stats';
+import { CreateOutcomes } from './create-outcomes';
 import { DeferredReleases } from './deferred-releases';
 import { sendInParallel, WriteBackCache } from './write-back-cache';
 import { READ_AHEAD_MAX_BYTES, ReadAhead } from './read-ahead';
@@ -127,6 +128,8 @@ export class FileSystemClient {
   private readonly countCache: CountCacheLookup;
   /** Releases of files closed here, sent to the master in batches. */
   private readonly releases: DeferredReleases;
+  /** Whether files this mount created for writing were written: a create asks for a grant while they mostly are. */
+  private readonly createOutcomes = new CreateOutcomes();
   /** Bytes buffered or on their way, against writeBufferBytes, and the order of each handle's sends. */
   private readonly writeBack: WriteBackCache;
 
@@ -399,8 +402,9 @@ export class FileSystemClient {
     umask = 0,
   ): Promise<{ attr: WireAttr; fh: number }> {
     // A file created for writing: the master may grant chunk 0 with the create (one commit for both), so the first
-    // write asks for no grant.
-    const wantGrant = (flags & O_ACCMODE) !== O_RDONLY;
+    // write asks for no grant; asked for while the files this mount lately created were mostly written.
+    const forWriting = (flags & O_ACCMODE) !== O_RDONLY;
+    const wantGrant = forWriting && this.createOutcomes.worthAGrant();
     let grant: ReplyOf<'Mknod'>['grant'] = null;
     const attr = await this.making(parent, name, async () => {
       const reply = await this.call('Mknod', { parent, name, mode, rdev: 0, open: true, umask, wantGrant }, cred);
@@ -408,7 +412,7 @@ export class FileSystemClient {
       return replyAttr(reply, 'Mknod');
     });
     const fh = this.addHandle(attr.ino, flags | O_RDWR, cred);
-    if (grant) this.files.get(attr.ino)!.createdWithGrant(grant);
+    if (forWriting) this.files.get(attr.ino)!.createdHere(grant);
     return { attr, fh };
   }
 
@@ -660,7 +664,9 @@ export class FileSystemClient {
       if (!file.isOpen && !file.holdsWrites()) this.files.delete(file.ino);
       // Nothing waits for it (close(2) returned at the flush): it goes with the next batch. A file created with
       // its chunk granted and never written lets the master free that chunk (an empty file holds none).
-      this.releases.add(file.ino, cred, !file.isOpen && file.takeUnwrittenCreateGrant());
+      const created = file.isOpen ? null : file.takeCreated();
+      if (created) this.createOutcomes.record(created.written);
+      this.releases.add(file.ino, cred, created?.granted === true && !created.written);
     }
   }
 

@@ -4,6 +4,7 @@ export * from './client-config';
 export * from './master-client';
 export * from './master-connection';
 export * from './change-watcher';
+export * from './create-outcomes';
 export * from './file-io';
 export * from './block-cache';
 export * from './read-ahead';

@@ -72,8 +72,8 @@ export class OpenFile {
   private readonly handleSet = new Set<FileHandle>();
   /** chunk index → the write grant held for it. */
   private readonly grants = new Map<number, HeldGrant>();
-  /** Created with chunk 0 granted (createdWithGrant) and nothing written since. */
-  private unwrittenCreateGrant = false;
+  /** Created for writing by this mount (createdHere), and whether with chunk 0 granted; nothing written since. */
+  private created: { granted: boolean; written: boolean } | null = null;
   /**
    * chunk index → the chunk written and how far, not yet committed to the master. Length and mtime reach the master
    * on commit (close, fsync, truncate, or when due); until then this client answers for them (uncommittedEnd()).
@@ -201,19 +201,20 @@ export class OpenFile {
 
   /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
   /**
-   * The file was just created with chunk 0's write grant (Mknod want_grant): held for the first write, and remembered
-   * until something is written, so the last close can tell the master the chunk went unused.
+   * The file was just created for writing by this mount, with chunk 0's write grant when the master gave one (Mknod
+   * want_grant): the grant is held for the first write, and whether anything gets written is noted for the last
+   * close (takeCreated).
    */
-  createdWithGrant(grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'> & { permit?: Buffer }): void {
-    this.holdGrant(0, grant);
-    this.unwrittenCreateGrant = true;
+  createdHere(grant: (Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'> & { permit?: Buffer }) | null): void {
+    if (grant) this.holdGrant(0, grant);
+    this.created = { granted: grant !== null, written: false };
   }
 
-  /** True once, when the file was created with a grant and nothing has been written to it since. */
-  takeUnwrittenCreateGrant(): boolean {
-    const unwritten = this.unwrittenCreateGrant;
-    this.unwrittenCreateGrant = false;
-    return unwritten;
+  /** How the file's creation here ended, once (at its last close): null when this mount did not create it. */
+  takeCreated(): { granted: boolean; written: boolean } | null {
+    const created = this.created;
+    this.created = null;
+    return created;
   }
 
   holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'> & { permit?: Buffer }): HeldGrant {
@@ -252,7 +253,7 @@ export class OpenFile {
    * oldest version; a different chunk id in the slot (the old one was cut and replaced) starts over from this write.
    */
   wrote(index: number, chunkId: number, end: number, version: number): void {
-    this.unwrittenCreateGrant = false;
+    if (this.created) this.created.written = true;
     if (this.uncommitted.size === 0) this.uncommittedSince = this.clock.monotonic();
     const prior = this.uncommitted.get(index);
     const same = prior !== undefined && prior.chunkId === chunkId;

@@ -366,7 +366,11 @@ export class ClientApi {
           if (!req.wantGrant || !req.open || (req.mode & S_IFMT) !== S_IFREG) return { ...(await attrOf(body, origin)), grant: null };
           // The creator will write the file: chunk 0 from the pool of new chunks, recorded with the create (one
           // commit for both), and its write grant in the answer.
-          const goal = await m.read((s) => s.getattr(req.parent).goal);
+          // The pool to take from: the parent's goal, read here without a barrier, since it only picks the pool
+          // (the state machine gives the file its goal when it applies the create; a chunk placed for another
+          // goal is brought to the file's by the repair loop). A parent that is not there fails the create below.
+          const goal = m.state.goalOf(req.parent);
+          if (goal === undefined) return { ...(await attrOf(body, origin)), grant: null };
           const made = await this.o.chunkOps.createWithChunk(
             goal,
             (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),

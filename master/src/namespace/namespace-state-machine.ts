@@ -385,6 +385,11 @@ export class NamespaceStateMachine implements IStateMachine {
     return this.treeState.getattr(ino);
   }
 
+  /** The inode's goal, or undefined when there is no such inode (a hint: read it behind a barrier to rely on it). */
+  goalOf(ino: number): number | undefined {
+    return this.treeState.inodes.get(ino)?.goal;
+  }
+
   seek(ino: number, offset: number, whence: number): number {
     return this.treeState.seek(ino, offset, whence);
   }
