@@ -303,6 +303,16 @@ export class FileSystemClient {
    * cut, they would undo it) and commits them; `fh` names the handle of an ftruncate.
    */
   async setattr(ino: number, changes: AttrChanges, fh: number | undefined, cred: CallerCredentials): Promise<WireAttr> {
+    if (changes.size === undefined && (changes.mtimeMs !== undefined || changes.atimeMs !== undefined)) {
+      // Times set after writes come after them: the writes' commit (which sets mtime to its own time) goes first,
+      // or it would replace what the program set (tar sets each file's mtime before closing it).
+      const file = fh !== undefined ? this.handle(fh).file : this.files.get(ino);
+      if (file) {
+        await this.flushAll(file);
+        if (fh !== undefined) await this.flush(fh, cred);
+        else await this.commit(file, cred);
+      }
+    }
     if (changes.size !== undefined) {
       const file = fh !== undefined ? this.handle(fh).file : this.files.get(ino);
       if (file) {

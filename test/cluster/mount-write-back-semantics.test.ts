@@ -71,6 +71,22 @@ describe('what programs rely on from a mount with the write-back cache', functio
     if (this.currentTest?.state === 'failed' && cluster) console.error(cluster.logs());
   });
 
+  it('keeps the times a program set after writing (futimens before close, as tar does), on this mount and another', async () => {
+    const name = fresh('times');
+    const fh = await open(join(a, name), 'w');
+    await fh.write(Buffer.alloc(64 * KiB, 1));
+    // An explicit mtime (and atime) set while the bytes are still buffered: the later flush must not replace them.
+    const then = new Date('2001-09-09T01:46:40Z');
+    await fh.utimes(then, then);
+    await fh.chmod(0o640);
+    await fh.close();
+    for (const mount of [a, b]) {
+      const st = await stat(join(mount, name));
+      expect(st.mtimeMs, `mtime on ${mount}`).to.equal(then.getTime());
+      expect(st.size).to.equal(64 * KiB);
+    }
+  });
+
   it('another mount reads every byte after close (close-to-open), and after fsync with the file still open', async () => {
     const closed = fresh('closed');
     const model = Buffer.alloc(4 * MiB);
