@@ -8,7 +8,13 @@ import type { LeaderTenure } from './leader-tenure';
 import type { MetadataService, RequestOrigin } from './metadata-service';
 import type { Credentials } from './namespace/commands';
 import type { ChunkWriteGrant } from './namespace/results';
-import { NEW_CHUNK_POOL_SIZE, NewChunkPool, type PooledChunk } from './new-chunk-pool';
+import { NewChunkPool, type PooledChunk } from './new-chunk-pool';
+
+/**
+ * The version a pooled chunk (made at version 1) is granted at: never one an old copy of a chunkserver's disk can
+ * hold it at with nothing written (createWithChunk).
+ */
+export const POOLED_GRANT_VERSION = 2;
 
 /** True when two chains name the same servers in the same order. */
 function sameOrder(a: readonly string[], b: readonly string[]): boolean {
@@ -74,7 +80,7 @@ export class ChunkOperations {
     });
     this.pool = new NewChunkPool({
       count: pooled && ((event) => pooled.inc({ event })),
-      size: options.newChunkPoolSize ?? NEW_CHUNK_POOL_SIZE,
+      size: options.newChunkPoolSize ?? 0,
       tenure: () => this.tenure.generation,
       make: (goal, add) => this.precreate(goal, add),
       onError: (err) => this.logger.warn('a chunk for the pool of new chunks could not be made', { err: (err as Error).message }),
@@ -98,20 +104,16 @@ export class ChunkOperations {
    * A write grant into an empty slot: a new chunk under a reserved id is created at version 1 on the servers
    * `choose` names, then recorded with those that created it. A chunk never enters the catalog without a replica, so
    * a chain that failed to create it cannot leave a chunk nobody has. A failed attempt burns its id; what it created
-   * is a replica of a chunk the catalog never knows, deleted as such. Usually the chunk was created ahead of need
-   * (NewChunkPool) on the servers `choose` names for it now, and the grant is its one commit.
+   * is a replica of a chunk the catalog never knows, deleted as such. (A pooled chunk would save nothing here: it
+   * must move to version 2 first, which costs a chunkserver what a create does; see createWithChunk.)
    */
   grantNew(
     origin: RequestOrigin,
     cred: Credentials,
     ino: number,
     chunkIndex: number,
-    goal: number,
     choose: (chunkId: number) => string[],
   ): Promise<ChunkWriteGrant> {
-    const pooled = this.takePooled(goal, choose);
-    if (pooled)
-      return this.exclusive(pooled.chunkId, () => this.recordNew(origin, cred, ino, chunkIndex, pooled.chunkId, 1, pooled.servers));
     return this.takeChunkId().then((chunkId) =>
       this.exclusive(chunkId, async () => {
         const servers = await this.tenure.servers('chunkservers with room', () => choose(chunkId));
@@ -145,10 +147,13 @@ export class ChunkOperations {
 
   /**
    * A create that takes a pooled new chunk as the file's chunk 0 (a Mknod that asked for the write grant): the
-   * file's first write then needs no grant commit of its own. `propose` proposes the create naming the chunk, inside
-   * the chunk's exclusive section (so the chunk is never neither pooled nor busy until the catalog has it). Null when
-   * no pooled chunk fits (the caller creates without one); a failed create burns the chunk, whose replicas are then
-   * deleted as strangers.
+   * file's first write then needs no grant commit of its own. Inside the chunk's exclusive section (so the chunk is
+   * never neither pooled nor busy until the catalog has it), its replicas first move from version 1 to 2, then
+   * `propose` proposes the create naming the chunk at version 2. The move is what keeps a chunkserver restarted
+   * from an old copy of its disks safe: that copy may hold the pooled chunk empty at version 1, made any time before,
+   * and must not count as a current copy of a chunk written since (the fault harness's stale-restart found it: seed
+   * 458176). Null when no pooled chunk fits or not every replica confirmed the move (the caller creates without
+   * one); a failed create burns the chunk, whose replicas are then deleted as strangers.
    */
   async createWithChunk<T>(
     goal: number,
@@ -157,15 +162,39 @@ export class ChunkOperations {
   ): Promise<{ created: T; grant: ChunkWriteGrant } | null> {
     const pooled = this.takePooled(goal, choose);
     if (!pooled) return null;
-    const chunk = { chunkId: pooled.chunkId, version: 1, servers: pooled.servers };
+    const chunk = { chunkId: pooled.chunkId, version: POOLED_GRANT_VERSION, servers: pooled.servers };
     return this.exclusive(chunk.chunkId, async () => {
+      if (!(await this.claimPooled(chunk.chunkId, chunk.servers))) return null;
       const created = await propose(chunk);
       this.reserved.set(chunk.chunkId, chunk.version + 1);
       return { created, grant: { ...chunk, isNew: false, fileSize: 0, truncateTo: -1 } };
     });
   }
 
-  /** A pooled chunk that fits a new chunk of `goal` placed by `choose` now (see grantNew); the pool then refills. */
+  /**
+   * Moves a pooled chunk's replicas from version 1 to POOLED_GRANT_VERSION; true when every one confirmed. Otherwise
+   * the chunk is not used (a replica that did not confirm may have moved anyway: a partial chain would need the
+   * version rounds grantNew makes), and its replicas are strangers, deleted as such.
+   */
+  private async claimPooled(chunkId: number, servers: readonly string[]): Promise<boolean> {
+    const moved = await Promise.all(
+      servers.map(async (id) => {
+        const address = this.registry.addressOf(id);
+        if (!address) return false;
+        try {
+          await this.data.setVersion(address, { chunkId, version: 1 }, POOLED_GRANT_VERSION, { serverId: id });
+          this.locations.addReplica(id, chunkId, POOLED_GRANT_VERSION);
+          return true;
+        } catch (err) {
+          this.logger.warn('a pooled chunk could not move to its grant version', { chunkId, server: id, err: (err as Error).message });
+          return false;
+        }
+      }),
+    );
+    return moved.every(Boolean);
+  }
+
+  /** A pooled chunk that fits a new chunk of `goal` placed by `choose` now; the pool then refills. */
   private takePooled(goal: number, choose: (chunkId: number) => string[]): PooledChunk | undefined {
     this.choosers.set(goal, choose);
     // A pooled chunk fits while the placement would choose its servers now and each still reports its replica.

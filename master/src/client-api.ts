@@ -728,7 +728,7 @@ export class ClientApi {
     } else if (slot && slot.index === req.chunkIndex) {
       grant = await this.o.chunkOps.grantExisting(head.origin, head.cred, req.ino, req.chunkIndex, slot.chunkId);
     } else {
-      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, goal, (chunkId) =>
+      grant = await this.o.chunkOps.grantNew(head.origin, head.cred, req.ino, req.chunkIndex, (chunkId) =>
         this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
       );
     }

@@ -17,7 +17,7 @@ export interface MasterSection {
   chunkserverTimeoutMs: number;
   /** A client session the leader hears nothing from this long is closed: the files it held open are released. */
   sessionTimeoutMs: number;
-  /** New chunks the leader keeps created on chunkservers ahead of need, per goal (NewChunkPool); 0 turns it off. */
+  /** New chunks the leader keeps created on chunkservers ahead of need, per goal (NewChunkPool); 0, the default, turns it off. */
   newChunkPoolSize: number;
   /** Bearer tokens of the HTTP API's routes that change something, each with the identity its holder acts as. */
   httpApiTokens: HttpApiToken[];
@@ -87,9 +87,9 @@ export const MASTER_SECTION_SCHEMA: JsonSchema = {
       type: 'integer',
       minimum: 0,
       maximum: 1024,
-      default: 8,
+      default: 0,
       description:
-        'New chunks the leader keeps created on chunkservers ahead of need, per goal, so the first write of a file does not wait for chunkservers to create its chunk; 0 turns the pool off',
+        'New chunks the leader keeps created on chunkservers ahead of need, per goal, so that a create for writing takes its chunk 0 with it and a small file costs two commits instead of three; 0 (the default) turns the pool off: it widens a window in which a chunkserver whose disks go back to an older copy can lose acknowledged writes (docs/chunk-lifecycle.md#the-pool-of-new-chunks)',
     },
     exports: {
       type: 'array',

@@ -1,13 +1,11 @@
-// NewChunkPool: chunks the leader has created on chunkservers ahead of need, so a write into an empty slot (the
-// first write of every small file) is granted with one commit instead of first waiting for chunkservers to create
-// the chunk (1.8 ms of a chunkserver's time each, on the critical path of every file). A pooled chunk stands where a
-// new chunk stands in the middle of its grant: its id reserved and tried, its replicas made at version 1, the
-// catalog not told. The repair loop keeps off it (ChunkOperations.isBusy), and a pool is only ever used in the
-// tenure that filled it: a leader that stops leading forgets it, and its replicas, of ids the catalog never knows,
-// are deleted as such by whoever leads next.
+// NewChunkPool: chunks the leader has created on chunkservers ahead of need, so that a create for writing can take
+// one as the file's chunk 0 in the create's own commit (ChunkOperations.createWithChunk): a small file then costs two
+// commits, not three. A pooled chunk stands where a new chunk stands in the middle of its grant: its id reserved and
+// tried, its replicas made at version 1, the catalog not told. The repair loop keeps off it (ChunkOperations.isBusy),
+// and a pool is only ever used in the tenure that filled it: a leader that stops leading forgets it, and its
+// replicas, of ids the catalog never knows, are deleted as such by whoever leads next. Off unless
+// master.newChunkPoolSize says otherwise (docs/chunk-lifecycle.md#the-pool-of-new-chunks says why).
 
-/** Chunks kept ready per goal. */
-export const NEW_CHUNK_POOL_SIZE = 8;
 /** Creations in flight per goal while the pool refills (each is a round trip to the goal's chunkservers). */
 const FILL_CONCURRENCY = 2;
 

@@ -32,7 +32,6 @@ const PROMISED: Record<string, keyof typeof EXPORTERS> = {
   mooseng_master_missing_chunks: 'leader',
   mooseng_master_replication_queue: 'leader',
   mooseng_master_replications_total: 'master',
-  mooseng_master_new_chunk_pool_total: 'leader',
   mooseng_master_requests_total: 'leader',
   mooseng_master_request_duration_seconds_count: 'leader',
   mooseng_raft_term: 'master',

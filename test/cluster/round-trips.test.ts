@@ -61,6 +61,8 @@ describe('round trips per operation through a real mount', function () {
       chunkservers: 1,
       clients: 2,
       goal: 1,
+      // The pool of new chunks (off by default) is what lets a small file's create take its chunk.
+      masterSettings: { newChunkPoolSize: 8 },
       clientSettings: { entryTimeoutMs: CACHE_TIMEOUT_MS, attrTimeoutMs: CACHE_TIMEOUT_MS, negativeTimeoutMs: CACHE_TIMEOUT_MS },
     });
     [a, b] = cluster.nodes('client').map((n) => n.mountPoint) as [string, string];
@@ -108,7 +110,7 @@ describe('round trips per operation through a real mount', function () {
     const pooled = (): Promise<number> => metric(/^mooseng_master_new_chunk_pool_total\{event="made"[^}]*\} ([0-9.e+]+)$/m);
     for (let i = 0; (await pooled()) < 4; i++) {
       if (i > 300) throw new Error('the pool of new chunks made none within 30 s');
-      await writeFile(join(a, `warm-up-${i % 5}`), 'x');
+      await writeFile(join(a, `warm-up-${i}`), 'x');
       await sleep(100);
     }
     const files = 10;

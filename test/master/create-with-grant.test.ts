@@ -2,59 +2,16 @@
 // its chunk commit as one command, so a small file (create, write, close) costs two commits, not three. A chunk
 // granted with a create and never written is freed when the file is released empty, and only then.
 import { expect } from 'chai';
-import type { ClientMessage, ReplyOf } from '@mooseng/core';
-import { LifecycleMaster, ROOT_CRED } from './lifecycle-fixture';
+import { FixtureSession as Session, LifecycleMaster } from './lifecycle-fixture';
 import { waitFor } from '../support';
 
 const POOL = 4;
 
-/** A client session on the fixture's master: creates and opens need one. */
-class Session {
-  private next = 1;
-  constructor(
-    readonly m: LifecycleMaster,
-    readonly id: number,
-    readonly key: Buffer,
-  ) {}
-
-  static async open(m: LifecycleMaster): Promise<Session> {
-    const r = await m.client.OpenSession({ info: 'test', host: 'test', passwordProof: Buffer.alloc(0), subdir: '' });
-    return new Session(m, r.sessionId, r.sessionKey);
-  }
-
-  h(requestId = this.next++): ClientMessage<'RequestHeader'> {
-    return { sessionId: this.id, sessionKey: this.key, requestId, cred: ROOT_CRED };
-  }
-
-  create(name: string, wantGrant = true, h = this.h()): Promise<ReplyOf<'Mknod'>> {
-    return this.m.client.Mknod({ h, parent: 1, name, mode: 0o100644, rdev: 0, open: true, umask: 0, wantGrant });
-  }
-
-  release(inos: number[], unwritten: number[] = []): Promise<ReplyOf<'ReleaseFiles'>> {
-    return this.m.client.ReleaseFiles({ h: this.h(), inos, unwritten });
-  }
-
-  /** The client's write under a grant: the chain write, then the commit of the length. */
-  async writeAndCommit(ino: number, grant: ReplyOf<'WriteChunk'>, data: Buffer): Promise<void> {
-    await this.m.chainWrite(grant, 0, data);
-    await this.m.client.CommitWrite({
-      h: this.h(),
-      ino,
-      chunkIndex: 0,
-      chunkId: grant.chunkId,
-      length: data.length,
-      version: grant.version,
-    });
-  }
-}
-
-/** A master at goal 2 whose pool of new chunks has filled (after a first file's write showed it goal 2). */
+/** A master at goal 2 whose pool of new chunks has filled (after a first create showed it goal 2). */
 async function primed(): Promise<{ m: LifecycleMaster; s: Session }> {
   const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2, newChunkPoolSize: POOL });
   const s = await Session.open(m);
-  await s.create('first', false);
-  const ino = (await m.client.Lookup({ h: s.h(), parent: 1, name: 'first' })).attr!.ino;
-  await m.write(ino, 0, Buffer.from('first file'));
+  await s.create('first');
   await waitFor('the pool to fill', () => m.ops.newChunkPool.made >= POOL);
   return { m, s };
 }
@@ -70,9 +27,9 @@ describe('create with chunk 0 granted', () => {
     const ino = created.attr!.ino;
     expect(created.grant, 'the grant in the create answer').to.not.equal(null);
     const grant = created.grant!;
-    expect(grant.version).to.equal(1);
+    expect(grant.version).to.equal(2);
     expect(grant.chain).to.have.length(2);
-    expect(m.state.fileChunks(ino, 0, 1)).to.deep.equal([{ index: 0, chunkId: grant.chunkId, version: 1 }]);
+    expect(m.state.fileChunks(ino, 0, 1)).to.deep.equal([{ index: 0, chunkId: grant.chunkId, version: 2 }]);
     const data = Buffer.alloc(4096, 7);
     await s.writeAndCommit(ino, grant, data);
     expect(commits(m) - before, 'commits for create, write and commit').to.equal(2);

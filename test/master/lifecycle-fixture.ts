@@ -470,3 +470,43 @@ export class LifecycleMaster {
     return [...this.chunkservers.disks].filter(([, disk]) => disk.has(chunkId)).map(([address]) => address.split(':')[0]!);
   }
 }
+
+/** A client session on the fixture's master: creates and opens need one. */
+export class FixtureSession {
+  private next = 1;
+  constructor(
+    readonly m: LifecycleMaster,
+    readonly id: number,
+    readonly key: Buffer,
+  ) {}
+
+  static async open(m: LifecycleMaster): Promise<FixtureSession> {
+    const r = await m.client.OpenSession({ info: 'test', host: 'test', passwordProof: Buffer.alloc(0), subdir: '' });
+    return new FixtureSession(m, r.sessionId, r.sessionKey);
+  }
+
+  h(requestId = this.next++): ClientMessage<'RequestHeader'> {
+    return { sessionId: this.id, sessionKey: this.key, requestId, cred: ROOT_CRED };
+  }
+
+  create(name: string, wantGrant = true, h = this.h()): Promise<ReplyOf<'Mknod'>> {
+    return this.m.client.Mknod({ h, parent: 1, name, mode: 0o100644, rdev: 0, open: true, umask: 0, wantGrant });
+  }
+
+  release(inos: number[], unwritten: number[] = []): Promise<ReplyOf<'ReleaseFiles'>> {
+    return this.m.client.ReleaseFiles({ h: this.h(), inos, unwritten });
+  }
+
+  /** The client's write under a grant: the chain write, then the commit of the length. */
+  async writeAndCommit(ino: number, grant: ReplyOf<'WriteChunk'>, data: Buffer): Promise<void> {
+    await this.m.chainWrite(grant, 0, data);
+    await this.m.client.CommitWrite({
+      h: this.h(),
+      ino,
+      chunkIndex: 0,
+      chunkId: grant.chunkId,
+      length: data.length,
+      version: grant.version,
+    });
+  }
+}
