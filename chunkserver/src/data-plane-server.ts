@@ -120,6 +120,8 @@ export class DataPlaneServer {
   /** Connections closed at once for the bound, and requests refused for their permit: a stranger repeats them at will. */
   private readonly refusedConnections: SampledWarning;
   private readonly refusedPermits: SampledWarning;
+  /** When this server was made (wall clock): write permits issued before it are void (WRITES_VOIDED_BY_RESTART). */
+  private readonly startedAtMs: number;
   /** Plain connections to a TLS port, and certificates of another CA. */
   private readonly refusedTls: SampledWarning;
   /** Not listening: takes the connections whose first byte starts a TLS handshake, and hands them back secured. */
@@ -131,6 +133,7 @@ export class DataPlaneServer {
   private readonly accepted = new Set<Socket>();
 
   constructor(private readonly options: DataPlaneServerOptions) {
+    this.startedAtMs = options.clock.now();
     const m = options.metrics;
     this.requests = m.counter({
       name: 'mooseng_chunkserver_requests_total',
@@ -312,7 +315,7 @@ export class DataPlaneServer {
     const { permits } = this.options;
     if (permits && PERMIT_REQUIRED_OPS.has(req.op) && 'ref' in req) {
       try {
-        permits.check(req, req.permit, this.options.selfAddress(), this.options.clock.now());
+        permits.check(req, req.permit, this.options.selfAddress(), this.options.clock.now(), this.startedAtMs);
       } catch (err) {
         const e = toMoosengError(err, `checking the permit of ${req.op}`);
         this.refusedPermits.warn(`refused a ${req.op} from ${conn.peer}: ${e.message}`);

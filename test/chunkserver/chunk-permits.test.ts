@@ -101,6 +101,28 @@ describe('chunkserver permits', function () {
     await intact();
   });
 
+  it('refuses writes under a grant issued before it started (a new grant moves the version first); reads still go', async () => {
+    const [a, b] = servers;
+    // Issued before this chunkserver started: a write grant a client held across its restart.
+    const before = clock.now() - 60_000;
+    const oldGrant = key.issue(ref, {
+      ops: ['write'],
+      length: -1,
+      newVersion: 0,
+      source: '',
+      targets: [a!.address, b!.address],
+      issuedAtMs: before,
+    });
+    const refusal = await expectCode(
+      stranger.write(a!.address, ref, 0, Buffer.from('held across a restart'), { chain: [b!.address], permit: oldGrant }),
+      ErrorCodes.PERMIT_REFUSED,
+    );
+    expect(refusal.message).to.match(/before this chunkserver started/);
+    const oldRead = key.issue(ref, { ops: ['read'], length: -1, newVersion: 0, source: '', targets: [a!.address], issuedAtMs: before });
+    expect((await stranger.read(a!.address, ref, 0, 10, { permit: oldRead })).equals(data.subarray(0, 10))).to.equal(true);
+    await intact();
+  });
+
   it('checks the permit at every replica of a chain: one naming only the head fails at the next', async () => {
     const [a, b] = servers;
     const headOnly = key.forRequest({ op: 'set-version', ref, newVersion: 2, chain: [] }, [a!.address], clock.now());

@@ -16,6 +16,15 @@ import { WireReader, WireWriter } from './wire-codec';
 export const PERMIT_LIFETIME_MS = 10 * 60_000;
 /** How far the clocks of the leader and a chunkserver may disagree (keep them in step with NTP). */
 export const PERMIT_CLOCK_SKEW_MS = 2 * 60_000;
+/**
+ * A client's writes under a grant issued before the chunkserver (re)started are refused: the client asks for a new
+ * grant, which moves the chunk to a new version first. Otherwise a chunkserver whose disks go back to a copy taken
+ * at its restart (restored, or a disk that lost what it took since) would come back holding the chunk at the
+ * granted version without those writes, and count as a current copy. Clocks out of step by d delay a restarted
+ * chunkserver's writes by d (each grant asked for in that time is refused too); keep them in step with NTP.
+ */
+export const WRITES_VOIDED_BY_RESTART: ReadonlySet<ChunkOp> = new Set<ChunkOp>(['write', 'truncate', 'create']);
+
 /** Bytes of a permit's HMAC-SHA256 that are kept: 128 bits. */
 const PERMIT_MAC_BYTES = 16;
 /** Shortest cluster secret accepted, in bytes (128 bits). */
@@ -129,9 +138,10 @@ export class ChunkPermitKey {
 
   /**
    * Refuses (PERMIT_REFUSED) a request whose permit is missing, forged, for another chunk version, operation,
-   * argument or chunkserver, or out of its time. `self` is this chunkserver's registered address.
+   * argument or chunkserver, or out of its time. `self` is this chunkserver's registered address. `startedAtMs`:
+   * when this chunkserver started; a write grant's permit issued before it is refused (WRITES_VOIDED_BY_RESTART).
    */
-  check(req: ChunkRequest & { ref: ChunkRef }, permit: Buffer | undefined, self: string, nowMs: number): void {
+  check(req: ChunkRequest & { ref: ChunkRef }, permit: Buffer | undefined, self: string, nowMs: number, startedAtMs = 0): void {
     const what = `${req.op} of chunk ${req.ref.chunkId} version ${req.ref.version}`;
     if (!permit || permit.length === 0)
       throw refused(`${what} carries no permit; this chunkserver takes changes only from the leader master or a client it granted`);
@@ -145,6 +155,10 @@ export class ChunkPermitKey {
     if (p.issuedAtMs - nowMs > PERMIT_CLOCK_SKEW_MS)
       throw refused(
         `${what}: the permit was issued ${Math.round((p.issuedAtMs - nowMs) / 1000)} s in this chunkserver's future (clocks out of step?)`,
+      );
+    if (WRITES_VOIDED_BY_RESTART.has(req.op) && p.issuedAtMs < startedAtMs)
+      throw refused(
+        `${what}: the permit was issued ${Math.round((startedAtMs - p.issuedAtMs) / 1000)} s before this chunkserver started; ask the master for a new grant`,
       );
     if ((req.op === 'truncate' || req.op === 'cut') && req.length !== p.length)
       throw refused(`${what}: the permit allows cutting to ${p.length < 0 ? 'no length' : `${p.length} bytes`}, not ${req.length}`);
