@@ -118,10 +118,12 @@ export function masterHttpRoutes(o: MasterHttpApiOptions): HttpRoute[] {
     {
       method: 'GET',
       path: '/health',
-      handler: () => {
+      // `?leader`: 200 only on the leader (503 on followers), for a load balancer or a script that wants the leader.
+      handler: (req) => {
         const s = o.consensus.status();
+        const healthy = req.query.has('leader') ? s.role === 'leader' : Boolean(s.leaderId);
         return {
-          status: s.leaderId ? 200 : 503,
+          status: healthy ? 200 : 503,
           json: { status: s.leaderId ? 'ok' : 'no-leader', node: o.nodeId, role: s.role, term: s.term, leader: s.leaderId },
         };
       },

@@ -101,6 +101,9 @@ describe('web dashboard in Chromium on a 3/3/3 cluster', function () {
     );
     leader = answer.leader;
     term = answer.term;
+    // What a load balancer asks: 200 on exactly the leader, 503 on the followers.
+    for (const m of cluster!.nodes('master'))
+      expect((await cluster!.http(m.id, '/health?leader')).status, `/health?leader on ${m.id}`).to.equal(m.id === leader ? 200 : 503);
 
     await page.goto(`http://127.0.0.1:${cluster!.node(leader).httpPort}/`);
     await page.locator('[data-testid="chunkserver"]').nth(2).waitFor({ timeout: PAGE_UPDATE_MS });

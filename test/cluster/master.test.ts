@@ -146,6 +146,7 @@ describe('master with chunkservers (processes)', function () {
     expect(health.status).to.equal(200);
     expect(health.json).to.include({ role: 'leader', leader: 'm1' });
     expect(health.json.term).to.be.a('number').greaterThan(0);
+    expect((await cluster.http('m1', '/health?leader')).status, '/health?leader on the leader').to.equal(200);
     const status = await cluster.http('m1', '/status');
     expect(status.json.chunkservers).to.have.length(3);
     expect(status.json.files).to.be.greaterThanOrEqual(2);
