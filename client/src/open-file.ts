@@ -199,7 +199,6 @@ export class OpenFile {
     return held && held.expires > this.clock.monotonic() ? held : undefined;
   }
 
-  /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
   /**
    * The file was just created for writing by this mount, with chunk 0's write grant when the master gave one (Mknod
    * want_grant): the grant is held for the first write, and whether anything gets written is noted for the last
@@ -217,6 +216,7 @@ export class OpenFile {
     return created;
   }
 
+  /** Keeps a grant from the master for WRITE_GRANT_REUSE_MS. */
   holdGrant(index: number, grant: Pick<WireWriteChunk, 'chunkId' | 'version' | 'chain'> & { permit?: Buffer }): HeldGrant {
     const held: HeldGrant = {
       chunkId: grant.chunkId,

@@ -75,7 +75,7 @@ export class ChunkOperations {
   ) {
     const pooled = options.metrics?.counter({
       name: 'mooseng_master_new_chunk_pool_total',
-      help: 'Chunks of the pool of new chunks (created ahead of need), by event: made, taken by a write grant, dropped unused',
+      help: 'Chunks of the pool of new chunks (created ahead of need), by event: made, taken by a create, dropped unused',
       labelNames: ['event'],
     });
     this.pool = new NewChunkPool({
@@ -140,7 +140,10 @@ export class ChunkOperations {
           version += 1;
         }
         if (chain.length === 0) throw new MoosengError(ErrorCodes.IO_ERROR, `no chunkserver could create chunk ${chunkId}`);
-        return this.recordNew(origin, cred, ino, chunkIndex, chunkId, version, chain);
+        const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers: chain, cred });
+        if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
+        this.reserved.set(chunkId, version + 1);
+        return r.grant;
       }),
     );
   }
@@ -164,34 +167,14 @@ export class ChunkOperations {
     if (!pooled) return null;
     const chunk = { chunkId: pooled.chunkId, version: POOLED_GRANT_VERSION, servers: pooled.servers };
     return this.exclusive(chunk.chunkId, async () => {
-      if (!(await this.claimPooled(chunk.chunkId, chunk.servers))) return null;
+      // Every replica must confirm: one that did not may have moved anyway, and a partial chain would need the
+      // version rounds grantNew makes. An unused chunk's replicas are strangers, deleted as such.
+      const moved = await this.moveAll(chunk.chunkId, chunk.servers, 1, POOLED_GRANT_VERSION, 'set-version');
+      if (moved.length !== chunk.servers.length) return null;
       const created = await propose(chunk);
       this.reserved.set(chunk.chunkId, chunk.version + 1);
       return { created, grant: { ...chunk, isNew: false, fileSize: 0, truncateTo: -1 } };
     });
-  }
-
-  /**
-   * Moves a pooled chunk's replicas from version 1 to POOLED_GRANT_VERSION; true when every one confirmed. Otherwise
-   * the chunk is not used (a replica that did not confirm may have moved anyway: a partial chain would need the
-   * version rounds grantNew makes), and its replicas are strangers, deleted as such.
-   */
-  private async claimPooled(chunkId: number, servers: readonly string[]): Promise<boolean> {
-    const moved = await Promise.all(
-      servers.map(async (id) => {
-        const address = this.registry.addressOf(id);
-        if (!address) return false;
-        try {
-          await this.data.setVersion(address, { chunkId, version: 1 }, POOLED_GRANT_VERSION, { serverId: id });
-          this.locations.addReplica(id, chunkId, POOLED_GRANT_VERSION);
-          return true;
-        } catch (err) {
-          this.logger.warn('a pooled chunk could not move to its grant version', { chunkId, server: id, err: (err as Error).message });
-          return false;
-        }
-      }),
-    );
-    return moved.every(Boolean);
   }
 
   /** A pooled chunk that fits a new chunk of `goal` placed by `choose` now; the pool then refills. */
@@ -202,22 +185,6 @@ export class ChunkOperations {
       goal,
       (c) => sameOrder(choose(c.chunkId), c.servers) && c.servers.every((id) => this.locations.versionOn(id, c.chunkId) === 1),
     );
-  }
-
-  /** Records a new chunk's grant (inside the chunk's exclusive section): the chunk enters the catalog with `servers`. */
-  private async recordNew(
-    origin: RequestOrigin,
-    cred: Credentials,
-    ino: number,
-    chunkIndex: number,
-    chunkId: number,
-    version: number,
-    servers: string[],
-  ): Promise<ChunkWriteGrant> {
-    const r = await this.metadata.mutate(origin, { op: 'grantChunkWrite', ino, chunkIndex, chunkId, version, servers, cred });
-    if (r.kind !== 'chunk') throw new Error(`invariant broken: grantChunkWrite returned ${r.kind}`);
-    this.reserved.set(chunkId, version + 1);
-    return r.grant;
   }
 
   /** Creates the chunk at version 1 on each of `servers`: those that confirmed, in the order given. */

@@ -363,19 +363,20 @@ export class ClientApi {
             cred,
             ...umaskOf(req),
           } as const;
-          if (!req.wantGrant || !req.open || (req.mode & S_IFMT) !== S_IFREG) return { ...(await attrOf(body, origin)), grant: null };
-          // The creator will write the file: chunk 0 from the pool of new chunks, recorded with the create (one
-          // commit for both), and its write grant in the answer.
-          // The pool to take from: the parent's goal, read here without a barrier, since it only picks the pool
-          // (the state machine gives the file its goal when it applies the create; a chunk placed for another
-          // goal is brought to the file's by the repair loop). A parent that is not there fails the create below.
-          const goal = m.state.goalOf(req.parent);
-          if (goal === undefined) return { ...(await attrOf(body, origin)), grant: null };
-          const made = await this.o.chunkOps.createWithChunk(
-            goal,
-            (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
-            (chunk) => attrOf({ ...body, chunkId: chunk.chunkId, chunkVersion: chunk.version, chunkServers: chunk.servers }, origin),
-          );
+          // A creator that will write the file: chunk 0 from the pool of new chunks, recorded with the create (one
+          // commit for both), and its write grant in the answer. The pool is the parent's goal, read here without a
+          // barrier, since it only picks the pool (the state machine gives the file its goal when it applies the
+          // create; a chunk placed for another goal is brought to the file's by the repair loop). A parent that is
+          // not there fails the plain create.
+          const goal = req.wantGrant && req.open && (req.mode & S_IFMT) === S_IFREG ? m.state.goalOf(req.parent) : undefined;
+          const made =
+            goal === undefined
+              ? null
+              : await this.o.chunkOps.createWithChunk(
+                  goal,
+                  (chunkId) => this.o.placement.chooseForNewChunk(chunkId, goal, this.o.registry.views()),
+                  (chunk) => attrOf({ ...body, chunkId: chunk.chunkId, chunkVersion: chunk.version, chunkServers: chunk.servers }, origin),
+                );
           if (!made) return { ...(await attrOf(body, origin)), grant: null };
           // A retried request answered with its first result created the file without this chunk (or another
           // client's change took the chunk since): no grant then; the first write asks for one.

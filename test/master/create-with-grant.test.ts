@@ -2,19 +2,11 @@
 // its chunk commit as one command, so a small file (create, write, close) costs two commits, not three. A chunk
 // granted with a create and never written is freed when the file is released empty, and only then.
 import { expect } from 'chai';
-import { FixtureSession as Session, LifecycleMaster } from './lifecycle-fixture';
-import { waitFor } from '../support';
+import { FixtureSession as Session, LifecycleMaster, masterWithFullPool } from './lifecycle-fixture';
 
 const POOL = 4;
 
-/** A master at goal 2 whose pool of new chunks has filled (after a first create showed it goal 2). */
-async function primed(): Promise<{ m: LifecycleMaster; s: Session }> {
-  const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2, newChunkPoolSize: POOL });
-  const s = await Session.open(m);
-  await s.create('first');
-  await waitFor('the pool to fill', () => m.ops.newChunkPool.made >= POOL);
-  return { m, s };
-}
+const primed = (): ReturnType<typeof masterWithFullPool> => masterWithFullPool(POOL);
 
 /** Commands committed so far (the fixture's consensus commits each proposal at once). */
 const commits = (m: LifecycleMaster): number => m.consensus.status().commitIndex;

@@ -32,7 +32,7 @@ import {
   SessionKeys,
 } from '@mooseng/master';
 import { HrwPlacement } from '@mooseng/plugin-placement-hrw';
-import { ManualClock } from '../support';
+import { ManualClock, waitFor } from '../support';
 
 /** The credentials every request of these tests carries (root: permission checks are not what is tested here). */
 export const ROOT_CRED = { uid: 0, gids: [0] };
@@ -509,4 +509,16 @@ export class FixtureSession {
       version: grant.version,
     });
   }
+}
+
+/**
+ * A master at goal 2 on three servers with a pool of `poolSize` new chunks, filled: a first create (for writing)
+ * has shown the pool what goal 2 needs.
+ */
+export async function masterWithFullPool(poolSize: number): Promise<{ m: LifecycleMaster; s: FixtureSession }> {
+  const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2, newChunkPoolSize: poolSize });
+  const s = await FixtureSession.open(m);
+  await s.create('first');
+  await waitFor('the pool to fill', () => m.ops.newChunkPool.made >= poolSize);
+  return { m, s };
 }

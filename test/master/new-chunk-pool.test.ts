@@ -4,19 +4,12 @@
 // copy of a chunkserver's disk can hold it at empty; anything else is dropped, and its replicas, of ids the catalog
 // never knows, are deleted by the repair loop, never while the pool may still hand them out.
 import { expect } from 'chai';
-import { FixtureSession, LifecycleMaster } from './lifecycle-fixture';
+import { type LifecycleMaster, masterWithFullPool } from './lifecycle-fixture';
 import { waitFor } from '../support';
 
 const POOL = 4;
 
-/** A master at goal 2 on three servers with the pool on, after one create has shown the pool what goal 2 needs. */
-async function primed(): Promise<{ m: LifecycleMaster; s: FixtureSession }> {
-  const m = new LifecycleMaster({ servers: ['a', 'b', 'c'], goal: 2, newChunkPoolSize: POOL });
-  const s = await FixtureSession.open(m);
-  await s.create('first');
-  await waitFor('the pool to fill', () => m.ops.newChunkPool.made >= POOL);
-  return { m, s };
-}
+const primed = (): ReturnType<typeof masterWithFullPool> => masterWithFullPool(POOL);
 
 /** Chunk ids created on some chunkserver that the catalog does not know: the pooled chunks (and any orphans). */
 function uncatalogued(m: LifecycleMaster): number[] {
